@@ -1,0 +1,177 @@
+// Package event is the record that flows from decoders through enrichment into
+// the engine: a flat, ordered set of string fields, as LogScale sees an event.
+package event
+
+import "unsafe"
+
+// Well-known field names.
+const (
+	Timestamp  = "@timestamp" // epoch milliseconds, decimal string
+	RawString  = "@rawstring" // the original line
+	ID         = "@id"
+	SimpleName = "#event_simpleName" // tag copy of Falcon's event_simpleName
+)
+
+// Field is one name/value pair. LogScale has no runtime types: values are strings.
+type Field struct {
+	Name  string
+	Value string
+}
+
+// Event is a flat map of field name to string value that keeps insertion order.
+// Lookups scan linearly: a decoded event holds only the few fields a query
+// needs, which is faster than hashing.
+//
+// Strings set through SetBytes live in the event's arena and are reused after
+// Reset; call Detach before keeping an event past the next Reset.
+type Event struct {
+	fields []Field
+	arena  []byte
+}
+
+// New returns an event holding the given fields in order.
+func New(fields ...Field) *Event {
+	e := &Event{fields: make([]Field, 0, len(fields))}
+	for _, f := range fields {
+		e.Set(f.Name, f.Value)
+	}
+	return e
+}
+
+// Reset empties the event, keeping its capacity for reuse.
+func (e *Event) Reset() {
+	clear(e.fields)
+	e.fields = e.fields[:0]
+	e.arena = e.arena[:0]
+}
+
+// Len reports the number of fields.
+func (e *Event) Len() int { return len(e.fields) }
+
+// Fields returns the fields in insertion order. The slice is the event's own:
+// do not modify it.
+func (e *Event) Fields() []Field { return e.fields }
+
+// Get returns the value of a field and whether it exists.
+func (e *Event) Get(name string) (string, bool) {
+	for i := range e.fields {
+		if e.fields[i].Name == name {
+			return e.fields[i].Value, true
+		}
+	}
+	return "", false
+}
+
+// Has reports whether the field exists (possibly empty).
+func (e *Event) Has(name string) bool {
+	_, ok := e.Get(name)
+	return ok
+}
+
+// Set creates or overwrites a field; a new field goes last.
+func (e *Event) Set(name, value string) {
+	for i := range e.fields {
+		if e.fields[i].Name == name {
+			e.fields[i].Value = value
+			return
+		}
+	}
+	e.fields = append(e.fields, Field{Name: name, Value: value})
+}
+
+// SetIfMissing sets a field only when the event does not have it.
+func (e *Event) SetIfMissing(name, value string) bool {
+	if e.Has(name) {
+		return false
+	}
+	e.fields = append(e.fields, Field{Name: name, Value: value})
+	return true
+}
+
+// SetBytes sets a field to a copy of b held in the event's arena, so that
+// decoding a line costs no allocation once the arena has grown.
+func (e *Event) SetBytes(name string, b []byte) {
+	e.Set(name, e.intern(b))
+}
+
+// ArenaString copies b into the event's arena and returns it as a string valid
+// until the next Reset. Decoders use it for field names of unknown events.
+func (e *Event) ArenaString(b []byte) string { return e.intern(b) }
+
+func (e *Event) intern(b []byte) string {
+	if len(b) == 0 {
+		return ""
+	}
+	if cap(e.arena)-len(e.arena) < len(b) {
+		// Start a new block: strings already handed out keep the old one alive.
+		n := max(2*cap(e.arena), len(b), 256)
+		e.arena = make([]byte, 0, n)
+	}
+	start := len(e.arena)
+	e.arena = append(e.arena, b...)
+	s := e.arena[start:len(e.arena):len(e.arena)]
+	return unsafe.String(unsafe.SliceData(s), len(s))
+}
+
+// Delete removes a field, keeping the order of the others.
+func (e *Event) Delete(name string) {
+	for i := range e.fields {
+		if e.fields[i].Name == name {
+			copy(e.fields[i:], e.fields[i+1:])
+			e.fields[len(e.fields)-1] = Field{}
+			e.fields = e.fields[:len(e.fields)-1]
+			return
+		}
+	}
+}
+
+// Rename moves a field's value to a new name (replacing any field of that name).
+func (e *Event) Rename(from, to string) {
+	v, ok := e.Get(from)
+	if !ok || from == to {
+		return
+	}
+	e.Delete(from)
+	e.Set(to, v)
+}
+
+// Keep removes every field whose name is not in names.
+func (e *Event) Keep(names []string) {
+	out := e.fields[:0]
+	for _, f := range e.fields {
+		for _, n := range names {
+			if f.Name == n {
+				out = append(out, f)
+				break
+			}
+		}
+	}
+	clear(e.fields[len(out):])
+	e.fields = out
+}
+
+// Clone returns a deep copy that owns all its strings.
+func (e *Event) Clone() *Event {
+	c := &Event{fields: make([]Field, len(e.fields))}
+	for i, f := range e.fields {
+		c.fields[i] = Field{Name: detach(f.Name), Value: detach(f.Value)}
+	}
+	return c
+}
+
+// Detach copies every arena-backed string so the event survives Reset of the
+// decoder that filled it.
+func (e *Event) Detach() {
+	for i := range e.fields {
+		e.fields[i].Name = detach(e.fields[i].Name)
+		e.fields[i].Value = detach(e.fields[i].Value)
+	}
+	e.arena = nil
+}
+
+func detach(s string) string {
+	if s == "" {
+		return ""
+	}
+	return string(append([]byte(nil), s...))
+}
