@@ -111,9 +111,12 @@ type MatchClause struct {
 
 func (c *MatchClause) Span() Span { return c.Sp }
 
-// StatsStep is the `[f(), g()]` shorthand for stats([f(), g()]).
+// StatsStep is the `[f(), g()]` shorthand for stats([f(), g()]). Elements
+// may also be sub-queries (`[{status=ok | count()}, max(x)]`): Items holds
+// every element in order (*CallExpr or *SubQuery), Calls the calls among them.
 type StatsStep struct {
 	Calls []*Call
+	Items []Expr
 	Sp    Span
 }
 
@@ -445,3 +448,13 @@ func (a *Arg) Span() Span {
 	}
 	return Span{a.NameSp.Start, a.Value.Span().End}
 }
+
+// LinkFilter is correlate()'s link constraint `X <=> Other.field`, allowed
+// inside correlate sub-queries.
+type LinkFilter struct {
+	X, Y *FieldName
+	Sp   Span
+}
+
+func (f *LinkFilter) Span() Span { return f.Sp }
+func (*LinkFilter) filterNode()  {}

@@ -1,44 +1,448 @@
 package cql
 
-// PLACEHOLDER: the parser helper replaces this file with the canonical printer.
+import "strings"
 
-func (q *Query) String() string          { return "" }
-func (p *Pipeline) String() string       { return "" }
-func (c *CaseClause) String() string     { return "" }
-func (c *MatchClause) String() string    { return "" }
-func (s *FilterStep) String() string     { return "" }
-func (s *CallStep) String() string       { return "" }
-func (s *AssignStep) String() string     { return "" }
-func (s *FieldOpStep) String() string    { return "" }
-func (s *CaseStep) String() string       { return "" }
-func (s *MatchStep) String() string      { return "" }
-func (s *StatsStep) String() string      { return "" }
-func (s *SavedQueryStep) String() string { return "" }
-func (f *AndFilter) String() string      { return "" }
-func (f *OrFilter) String() string       { return "" }
-func (f *NotFilter) String() string      { return "" }
-func (f *ParenFilter) String() string    { return "" }
-func (f *CompareFilter) String() string  { return "" }
-func (f *FreeTextFilter) String() string { return "" }
-func (f *BoolFilter) String() string     { return "" }
-func (f *CallFilter) String() string     { return "" }
-func (f *InFilter) String() string       { return "" }
-func (p *Word) String() string           { return "" }
-func (p *String) String() string         { return "" }
-func (p *Regex) String() string          { return "" }
-func (p *Param) String() string          { return "" }
-func (e *FieldName) String() string      { return "" }
-func (e *StringLit) String() string      { return "" }
-func (e *NumberLit) String() string      { return "" }
-func (e *BoolLit) String() string        { return "" }
-func (e *BinaryExpr) String() string     { return "" }
-func (e *UnaryExpr) String() string      { return "" }
-func (e *ParenExpr) String() string      { return "" }
-func (e *CallExpr) String() string       { return "" }
-func (e *ArrayExpr) String() string      { return "" }
-func (e *SubQuery) String() string       { return "" }
-func (e *RegexExpr) String() string      { return "" }
-func (e *ParamExpr) String() string      { return "" }
-func (e *CorrelateNode) String() string  { return "" }
-func (c *Call) String() string           { return "" }
-func (a *Arg) String() string            { return "" }
+// The canonical printer. Style: top-level steps one per line, each after the
+// first led by "| "; sub-pipelines inline joined by " | "; case and match
+// bodies one clause per line, indented two spaces per level; spaces around
+// filter and expression operators; named arguments as name=value.
+// Parenthesised source is kept as Paren nodes, so the printer only adds
+// parentheses for hand-built trees that need them.
+
+type printer struct {
+	b      strings.Builder
+	indent int
+}
+
+func (w *printer) str(s string) { w.b.WriteString(s) }
+
+func (w *printer) newline() {
+	w.b.WriteByte('\n')
+	for range w.indent {
+		w.b.WriteString("  ")
+	}
+}
+
+func render(f func(w *printer)) string {
+	var w printer
+	f(&w)
+	return w.b.String()
+}
+
+func (q *Query) String() string {
+	return render(func(w *printer) {
+		if q.Pipeline == nil {
+			return
+		}
+		for i, s := range q.Pipeline.Steps {
+			if i > 0 {
+				w.newline()
+				w.str("| ")
+			}
+			w.step(s)
+		}
+	})
+}
+
+func (p *Pipeline) String() string   { return render(func(w *printer) { w.pipeline(p) }) }
+func (c *CaseClause) String() string { return render(func(w *printer) { w.caseClause(c) }) }
+func (c *MatchClause) String() string {
+	return render(func(w *printer) { w.matchClause(c) })
+}
+
+func (s *FilterStep) String() string     { return render(func(w *printer) { w.step(s) }) }
+func (s *CallStep) String() string       { return render(func(w *printer) { w.step(s) }) }
+func (s *AssignStep) String() string     { return render(func(w *printer) { w.step(s) }) }
+func (s *FieldOpStep) String() string    { return render(func(w *printer) { w.step(s) }) }
+func (s *CaseStep) String() string       { return render(func(w *printer) { w.step(s) }) }
+func (s *MatchStep) String() string      { return render(func(w *printer) { w.step(s) }) }
+func (s *StatsStep) String() string      { return render(func(w *printer) { w.step(s) }) }
+func (s *SavedQueryStep) String() string { return render(func(w *printer) { w.step(s) }) }
+
+func (f *AndFilter) String() string      { return render(func(w *printer) { w.filter(f) }) }
+func (f *OrFilter) String() string       { return render(func(w *printer) { w.filter(f) }) }
+func (f *NotFilter) String() string      { return render(func(w *printer) { w.filter(f) }) }
+func (f *ParenFilter) String() string    { return render(func(w *printer) { w.filter(f) }) }
+func (f *CompareFilter) String() string  { return render(func(w *printer) { w.filter(f) }) }
+func (f *FreeTextFilter) String() string { return render(func(w *printer) { w.filter(f) }) }
+func (f *BoolFilter) String() string     { return render(func(w *printer) { w.filter(f) }) }
+func (f *CallFilter) String() string     { return render(func(w *printer) { w.filter(f) }) }
+func (f *InFilter) String() string       { return render(func(w *printer) { w.filter(f) }) }
+func (f *LinkFilter) String() string     { return render(func(w *printer) { w.filter(f) }) }
+
+func (p *Word) String() string   { return p.Text }
+func (p *String) String() string { return quote(p.Value) }
+func (p *Regex) String() string  { return "/" + escapeRegex(p.Pattern) + "/" + p.Flags }
+func (p *Param) String() string {
+	switch {
+	case p.HasDefault:
+		return "?{" + p.Name + "=" + p.Default + "}"
+	case p.Braced:
+		return "?{" + p.Name + "}"
+	}
+	return "?" + p.Name
+}
+
+func (e *FieldName) String() string {
+	switch {
+	case e.Quoted:
+		return quote(e.Name)
+	case e.Backtick:
+		return "`" + e.Name + "`"
+	}
+	return e.Name
+}
+
+func (e *StringLit) String() string { return quote(e.Value) }
+func (e *NumberLit) String() string { return e.Text }
+func (e *BoolLit) String() string {
+	if e.Value {
+		return "true"
+	}
+	return "false"
+}
+func (e *BinaryExpr) String() string    { return render(func(w *printer) { w.expr(e) }) }
+func (e *UnaryExpr) String() string     { return render(func(w *printer) { w.expr(e) }) }
+func (e *ParenExpr) String() string     { return render(func(w *printer) { w.expr(e) }) }
+func (e *CallExpr) String() string      { return render(func(w *printer) { w.call(e.Call) }) }
+func (e *ArrayExpr) String() string     { return render(func(w *printer) { w.expr(e) }) }
+func (e *SubQuery) String() string      { return render(func(w *printer) { w.expr(e) }) }
+func (e *RegexExpr) String() string     { return e.Regex.String() }
+func (e *ParamExpr) String() string     { return e.Param.String() }
+func (e *CorrelateNode) String() string { return render(func(w *printer) { w.expr(e) }) }
+func (c *Call) String() string          { return render(func(w *printer) { w.call(c) }) }
+func (a *Arg) String() string           { return render(func(w *printer) { w.arg(a) }) }
+
+// quote writes s as a CQL string. A backslash is doubled only where it would
+// otherwise read as an escape, so regex text like "\d+" stays readable.
+func quote(s string) string {
+	var b strings.Builder
+	b.WriteByte('"')
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch c {
+		case '"':
+			b.WriteString(`\"`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\\':
+			if i+1 == len(s) || strings.IndexByte("\"\\nt\n\t", s[i+1]) >= 0 {
+				b.WriteString(`\\`)
+			} else {
+				b.WriteByte('\\')
+			}
+		default:
+			b.WriteByte(c)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// escapeRegex re-escapes slashes; existing escape pairs are copied whole.
+func escapeRegex(s string) string {
+	if !strings.Contains(s, "/") {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		switch s[i] {
+		case '\\':
+			b.WriteByte('\\')
+			if i+1 < len(s) {
+				i++
+				if s[i] == '/' {
+					b.WriteString(`\/`)
+					continue
+				}
+				b.WriteByte(s[i])
+			}
+		case '/':
+			b.WriteString(`\/`)
+		default:
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+func (w *printer) pipeline(p *Pipeline) {
+	for i, s := range p.Steps {
+		if i > 0 {
+			w.str(" | ")
+		}
+		w.step(s)
+	}
+}
+
+func (w *printer) step(s Step) {
+	switch s := s.(type) {
+	case *FilterStep:
+		w.filter(s.Filter)
+	case *CallStep:
+		w.call(s.Call)
+	case *AssignStep:
+		w.str(s.Field.String())
+		w.str(" := ")
+		w.expr(s.Value)
+	case *FieldOpStep:
+		w.str(s.Field.String())
+		w.str(" =~ ")
+		if s.Negated {
+			w.str("!")
+		}
+		w.call(s.Call)
+	case *CaseStep:
+		w.str("case {")
+		w.indent++
+		for i, c := range s.Clauses {
+			w.newline()
+			w.caseClause(c)
+			if i < len(s.Clauses)-1 {
+				w.str(";")
+			}
+		}
+		w.indent--
+		w.newline()
+		w.str("}")
+	case *MatchStep:
+		w.str(s.Field.String())
+		w.str(" match {")
+		w.indent++
+		for i, c := range s.Clauses {
+			w.newline()
+			w.matchClause(c)
+			if i < len(s.Clauses)-1 {
+				w.str(";")
+			}
+		}
+		w.indent--
+		w.newline()
+		w.str("}")
+	case *StatsStep:
+		if len(s.Items) > 0 {
+			w.list(s.Items)
+			return
+		}
+		w.str("[")
+		for i, c := range s.Calls {
+			if i > 0 {
+				w.str(", ")
+			}
+			w.call(c)
+		}
+		w.str("]")
+	case *SavedQueryStep:
+		w.str("$")
+		if s.Quoted {
+			w.str(quote(s.Name))
+		} else {
+			w.str(s.Name)
+		}
+		w.args(s.Args)
+	}
+}
+
+func (w *printer) caseClause(c *CaseClause) {
+	if c.Arrow == NoPos || c.ArrowAt <= 0 || c.ArrowAt > len(c.Pipeline.Steps) {
+		w.pipeline(c.Pipeline)
+		return
+	}
+	w.pipeline(&Pipeline{Steps: c.Pipeline.Steps[:c.ArrowAt]})
+	w.str(" => ")
+	w.pipeline(&Pipeline{Steps: c.Pipeline.Steps[c.ArrowAt:]})
+}
+
+func (w *printer) matchClause(c *MatchClause) {
+	switch g := c.Guard.(type) {
+	case *Call:
+		w.call(g)
+	case *BoolFilter:
+		w.filter(g)
+	case Node:
+		w.str(g.String())
+	}
+	w.str(" => ")
+	if c.Body == nil {
+		w.str("*")
+		return
+	}
+	w.pipeline(c.Body)
+}
+
+// Filter precedence, loosest first: and < or < not < primary.
+func filterPrec(f Filter) int {
+	switch f.(type) {
+	case *AndFilter:
+		return 1
+	case *OrFilter:
+		return 2
+	case *NotFilter:
+		return 3
+	}
+	return 4
+}
+
+func (w *printer) filterAt(f Filter, min int) {
+	if filterPrec(f) < min {
+		w.str("(")
+		w.filter(f)
+		w.str(")")
+		return
+	}
+	w.filter(f)
+}
+
+func (w *printer) filter(f Filter) {
+	switch f := f.(type) {
+	case *AndFilter:
+		w.filterAt(f.X, 1)
+		if f.Implicit {
+			w.str(" ")
+		} else {
+			w.str(" and ")
+		}
+		w.filterAt(f.Y, 2)
+	case *OrFilter:
+		w.filterAt(f.X, 2)
+		w.str(" or ")
+		w.filterAt(f.Y, 3)
+	case *NotFilter:
+		if f.Bang {
+			w.str("!")
+		} else {
+			w.str("not ")
+		}
+		w.filterAt(f.X, 3)
+	case *ParenFilter:
+		w.str("(")
+		w.filter(f.X)
+		w.str(")")
+	case *CompareFilter:
+		w.str(f.Field.String())
+		w.str(" " + f.Op + " ")
+		w.str(f.Value.String())
+	case *FreeTextFilter:
+		w.str(f.Value.String())
+	case *BoolFilter:
+		if f.Value {
+			w.str("true")
+		} else {
+			w.str("false")
+		}
+	case *CallFilter:
+		w.call(f.Call)
+	case *InFilter:
+		w.str(f.Field.String())
+		w.str(" in ")
+		w.list(f.Values)
+	case *LinkFilter:
+		w.str(f.X.String() + " <=> " + f.Y.String())
+	}
+}
+
+func (w *printer) call(c *Call) {
+	w.str(c.Name)
+	w.args(c.Args)
+}
+
+func (w *printer) args(args []*Arg) {
+	w.str("(")
+	for i, a := range args {
+		if i > 0 {
+			w.str(", ")
+		}
+		w.arg(a)
+	}
+	w.str(")")
+}
+
+func (w *printer) arg(a *Arg) {
+	if a.Name != "" {
+		w.str(a.Name)
+		w.str("=")
+		// `x=~y` would read as the =~ operator.
+		if v := render(func(v *printer) { v.indent = w.indent; v.expr(a.Value) }); strings.HasPrefix(v, "~") {
+			w.str(" ")
+		}
+	}
+	w.expr(a.Value)
+}
+
+func (w *printer) list(elems []Expr) {
+	w.str("[")
+	for i, e := range elems {
+		if i > 0 {
+			w.str(", ")
+		}
+		w.expr(e)
+	}
+	w.str("]")
+}
+
+// Expression precedence, loosest first: comparison < additive < multiplicative < unary.
+func exprPrec(e Expr) int {
+	switch e := e.(type) {
+	case *BinaryExpr:
+		for i, ops := range exprLevels {
+			if contains(ops, e.Op) {
+				return i + 1
+			}
+		}
+		return 1
+	case *UnaryExpr:
+		return len(exprLevels) + 1
+	}
+	return len(exprLevels) + 2
+}
+
+func (w *printer) exprAt(e Expr, min int) {
+	if exprPrec(e) < min {
+		w.str("(")
+		w.expr(e)
+		w.str(")")
+		return
+	}
+	w.expr(e)
+}
+
+func (w *printer) expr(e Expr) {
+	switch e := e.(type) {
+	case *BinaryExpr:
+		p := exprPrec(e)
+		w.exprAt(e.X, p)
+		w.str(" " + e.Op + " ")
+		w.exprAt(e.Y, p+1)
+	case *UnaryExpr:
+		w.str(e.Op)
+		w.exprAt(e.X, exprPrec(e))
+	case *ParenExpr:
+		w.str("(")
+		w.expr(e.X)
+		w.str(")")
+	case *CallExpr:
+		w.call(e.Call)
+	case *ArrayExpr:
+		w.list(e.Elems)
+	case *SubQuery:
+		if len(e.Pipeline.Steps) == 0 {
+			w.str("{}")
+			return
+		}
+		w.str("{ ")
+		w.pipeline(e.Pipeline)
+		w.str(" }")
+	case *CorrelateNode:
+		w.str(e.Name + ": ")
+		w.expr(e.Query)
+		if e.Include != nil {
+			w.str(" include: ")
+			w.expr(e.Include)
+		}
+	case nil:
+	default:
+		w.str(e.String())
+	}
+}

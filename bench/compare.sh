@@ -1,0 +1,165 @@
+#!/usr/bin/env bash
+# Side-by-side comparison of tiercel with its peers on the same generated
+# Falcon data, in one run. See bench/README.md.
+#
+#   bench/compare.sh [--size-mb N] [--threads "1 2"] [--runs N] [--scaling] [--out DIR]
+#
+# Needs Go, Node.js/npm (DuckDB's Node API is installed from npm into
+# bench/node_modules), and installs ripgrep and jq with apt-get when missing.
+set -euo pipefail
+
+size_mb=1024
+threads="1 2"
+runs=3
+scaling=0
+here=$(cd "$(dirname "$0")" && pwd)
+out="$here/out"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --size-mb) size_mb=$2; shift 2 ;;
+    --threads) threads=$2; shift 2 ;;
+    --runs) runs=$2; shift 2 ;;
+    --scaling) scaling=1; shift ;;
+    --out) out=$2; shift 2 ;;
+    -h|--help) sed -n '2,9p' "$0"; exit 0 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$out"
+cd "$here/.."
+
+say() { printf '\n== %s\n' "$*" >&2; }
+
+say "setup"
+missing=()
+command -v rg >/dev/null || missing+=(ripgrep)
+command -v jq >/dev/null || missing+=(jq)
+command -v zstd >/dev/null || missing+=(zstd)
+[ -x /usr/bin/time ] || missing+=(time)
+if [ ${#missing[@]} -gt 0 ]; then
+  apt-get update -qq >/dev/null && apt-get install -y -qq "${missing[@]}" >/dev/null
+fi
+if [ ! -d "$here/node_modules/@duckdb/node-api" ]; then
+  (cd "$here" && npm install --no-audit --no-fund --silent >/dev/null)
+fi
+go build -o "$out/tiercel" ./cmd/tiercel
+tiercel="$out/tiercel"
+query_file=$(ls rules/*/query.cql | head -1)
+query=$(cat "$query_file")
+
+# Data: the LogScale view (ComputerName, UserName, ContextProcessName filled
+# in) so that DuckDB, which has no enrichment, sees the same fields; tiercel
+# runs with --no-enrich on it.
+data="$out/events.ndjson"
+want=$((size_mb * 1024 * 1024))
+if [ ! -f "$data" ] || [ "$(stat -c %s "$data")" -lt $((want * 95 / 100)) ] || [ "$(stat -c %s "$data")" -gt $((want * 105 / 100)) ]; then
+  say "generating ~${size_mb} MiB of Falcon telemetry with tiercel emulate"
+  "$tiercel" emulate --view logscale --seed 7 --events 20000 > "$out/probe.ndjson"
+  per_event=$(( $(stat -c %s "$out/probe.ndjson") / 20000 ))
+  events=$(( want / per_event ))
+  hosts=$(( events / 20000 + 40 ))
+  "$tiercel" emulate --view logscale --seed 7 --events "$events" --hosts "$hosts" --duration 24h > "$data"
+  rm -f "$out/probe.ndjson"
+  gzip -6 -c "$data" > "$data.gz"
+  zstd -q -3 -T0 -f "$data" -o "$data.zst"
+fi
+bytes=$(stat -c %s "$data")
+lines=$(wc -l < "$data")
+mb=$(awk -v b="$bytes" 'BEGIN{printf "%.1f", b/1e6}')
+say "input: $mb MB, $lines events ($data)"
+
+# measure NAME CMD...: best wall time of $runs runs and the largest peak RSS.
+results=()
+measure() {
+  local name=$1; shift
+  local best="" rss=0 t r
+  for _ in $(seq "$runs"); do
+    /usr/bin/time -f '%e %M' -o "$out/time.txt" "$@" > "$out/result.$name" 2> "$out/stderr.$name" || {
+      echo "$name failed:" >&2; tail -5 "$out/stderr.$name" >&2; return 1; }
+    read -r t r < "$out/time.txt"
+    if [ -z "$best" ] || awk -v a="$t" -v b="$best" 'BEGIN{exit !(a<b)}'; then best=$t; fi
+    [ "$r" -gt "$rss" ] && rss=$r
+  done
+  results+=("$name $best $rss")
+  printf '%-28s %8.2f s %8d KB\n' "$name" "$best" "$rss" >&2
+}
+
+get() { local target=$1; for r in "${results[@]}"; do set -- $r; if [ "$1" = "$target" ]; then echo "$2 $3"; return; fi; done; }
+
+say "floor: ripgrep literal count (1 thread)"
+measure rg-floor rg -c -j1 --no-mmap '"NetworkConnectIP4"' "$data"
+
+for th in $threads; do
+  say "threads=$th"
+  measure "tiercel-plain-t$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data"
+  measure "duckdb-plain-t$th" node "$here/duckdb_seed.mjs" "$data" "$th" uncompressed
+  node "$here/same_rows.mjs" "$out/result.tiercel-plain-t$th" "$out/result.duckdb-plain-t$th" >&2
+  measure "tiercel-gzip-t$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data.gz"
+  measure "duckdb-gzip-t$th" node "$here/duckdb_seed.mjs" "$data.gz" "$th" gzip
+  measure "tiercel-zstd-t$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data.zst"
+  measure "duckdb-zstd-t$th" node "$here/duckdb_seed.mjs" "$data.zst" "$th" zstd
+  cmp -s "$out/result.tiercel-plain-t$th" "$out/result.tiercel-gzip-t$th" || { echo "gzip result differs from plain" >&2; exit 1; }
+  cmp -s "$out/result.tiercel-plain-t$th" "$out/result.tiercel-zstd-t$th" || { echo "zstd result differs from plain" >&2; exit 1; }
+done
+cmp -s "$out/result.tiercel-plain-t1" "$out/result.tiercel-plain-t${threads##* }" || { echo "results differ between thread counts" >&2; exit 1; }
+
+say "decompression floors (1 thread)"
+measure gunzip-floor gzip -dc "$data.gz"
+measure unzstd-floor zstd -dc -T1 "$data.zst"
+
+say "jq on a slice (first 100,000 events)"
+head -n 100000 "$data" > "$out/slice.ndjson"
+slice_bytes=$(stat -c %s "$out/slice.ndjson")
+measure jq-slice jq -c 'select(.event_simpleName=="DnsRequest" and ((.DomainName // "") | test("(shodan\\.io|censys\\.io|ipinfo\\.io|bgp\\.he\\.net|arin\\.net|dnsdumpster\\.com|greynoise\\.io)"; "i")))' "$out/slice.ndjson"
+
+rate() { awk -v b="$1" -v s="$2" 'BEGIN{ if (s<=0) s=0.001; printf "%.0f", b/1e6/s }'; }
+evs() { awk -v n="$1" -v s="$2" 'BEGIN{ if (s<=0) s=0.001; printf "%.2f", n/s/1e6 }'; }
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a<=0) a=0.001; printf "%.2f", b/a }'; }
+
+{
+  echo "| run | threads | seconds | MB/s | M events/s | peak RSS MB | vs DuckDB | vs floor |"
+  echo "|---|---|---|---|---|---|---|---|"
+  read -r floor_s _ <<<"$(get rg-floor)"
+  for fmt in plain gzip zstd; do
+    for th in $threads; do
+      read -r ts trss <<<"$(get "tiercel-$fmt-t$th")"
+      read -r ds drss <<<"$(get "duckdb-$fmt-t$th")"
+      floor=$floor_s
+      [ "$fmt" = gzip ] && read -r floor _ <<<"$(get gunzip-floor)"
+      [ "$fmt" = zstd ] && read -r floor _ <<<"$(get unzstd-floor)"
+      echo "| tiercel $fmt | $th | $ts | $(rate "$bytes" "$ts") | $(evs "$lines" "$ts") | $((trss / 1024)) | $(ratio "$ts" "$ds")× | $(ratio "$ts" "$floor")× |"
+      echo "| DuckDB $fmt | $th | $ds | $(rate "$bytes" "$ds") | $(evs "$lines" "$ds") | $((drss / 1024)) | 1.00× | $(ratio "$ds" "$floor")× |"
+    done
+  done
+  for f in rg-floor gunzip-floor unzstd-floor; do
+    read -r s r <<<"$(get "$f")"
+    echo "| $f | 1 | $s | $(rate "$bytes" "$s") | $(evs "$lines" "$s") | $((r / 1024)) | | 1.00× |"
+  done
+  read -r js jr <<<"$(get jq-slice)"
+  echo "| jq (100k-event slice) | 1 | $js | $(rate "$slice_bytes" "$js") | $(evs 100000 "$js") | $((jr / 1024)) | | |"
+} > "$out/table.md"
+
+if [ "$scaling" = 1 ]; then
+  say "scaling: the seed query over 0.25, 0.5, 1 and 2 GiB (1 worker)"
+  echo "" >> "$out/table.md"
+  echo "| input GiB | seconds | MB/s | peak RSS MB |" >> "$out/table.md"
+  echo "|---|---|---|---|" >> "$out/table.md"
+  for frac in 0.25 0.5 1 2; do
+    n=$(awk -v f="$frac" -v s="$bytes" 'BEGIN{printf "%d", f*1073741824}')
+    f="$out/scale-$frac.ndjson"
+    : > "$f"
+    while [ "$(stat -c %s "$f")" -lt "$n" ]; do cat "$data" >> "$f"; done
+    truncate -s "$n" "$f"
+    sed -i '$ d' "$f" # drop the cut last line
+    measure "scale-$frac" "$tiercel" search --no-enrich --workers 1 --format json "$query" "$f"
+    read -r s r <<<"$(get "scale-$frac")"
+    echo "| $frac | $s | $(rate "$(stat -c %s "$f")" "$s") | $((r / 1024)) |" >> "$out/table.md"
+    rm -f "$f"
+  done
+fi
+
+echo
+echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(go version | cut -d' ' -f3); DuckDB $(cd "$here" && node --input-type=module -e "import('@duckdb/node-api').then(async m=>{const i=await m.DuckDBInstance.create(':memory:');const c=await i.connect();const r=await c.runAndReadAll('select version() v');console.log(r.getRowObjects()[0].v)})" 2>/dev/null || echo '?'); $(rg --version | head -1)"
+echo "Input: $mb MB, $lines events (tiercel emulate --view logscale --seed 7)"
+echo
+cat "$out/table.md"

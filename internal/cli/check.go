@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"os"
+	"sort"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tiercel/tiercel/internal/check"
+	"github.com/tiercel/tiercel/internal/cql"
+)
+
+func init() { register(newCheckCmd) }
+
+func newCheckCmd(env *Env) *cobra.Command {
+	var (
+		asJSON bool
+		strict bool
+		file   string
+	)
+	cmd := &cobra.Command{
+		Use:   "check [--json] [--strict] [--file F | QUERY | -]",
+		Short: "Parse and check a query without running it",
+		Long: "Parses a CQL query and checks it against the LogScale function catalog:\n" +
+			"unknown functions and parameters, wrong argument types, aggregates where\n" +
+			"they are not allowed, and functions the tiercel engine does not run yet.\n" +
+			"The query comes from --file, the argument, or standard input (\"-\").\n" +
+			"Exit 0 when there is no error, 1 when there is, 2 on usage errors.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			name, src, err := checkInput(env.Stdin, file, args)
+			if err != nil {
+				return err
+			}
+			ds := checkQuery(src, strict)
+			if asJSON {
+				if err := writeCheckJSON(env.Stdout, src, ds); err != nil {
+					return withCode(ExitError, err)
+				}
+			} else {
+				writeCheckText(env.Stdout, env.Stderr, name, src, ds)
+			}
+			if ds.HasErrors() {
+				return withCode(ExitError, nil)
+			}
+			return nil
+		},
+	}
+	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON on stdout")
+	cmd.Flags().BoolVar(&strict, "strict", false, "treat tiercel dialect extensions as errors")
+	cmd.Flags().StringVar(&file, "file", "", "read the query from `F`")
+	return cmd
+}
+
+// checkInput reads the query from --file, the argument, or stdin ("-") and
+// names its origin for diagnostics.
+func checkInput(stdin io.Reader, file string, args []string) (name, src string, err error) {
+	switch {
+	case file != "" && len(args) > 0:
+		return "", "", withCode(ExitUsage, fmt.Errorf("give the query either with --file or as an argument, not both"))
+	case file != "":
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return "", "", withCode(ExitError, err)
+		}
+		return file, string(b), nil
+	case len(args) == 0:
+		return "", "", withCode(ExitUsage, fmt.Errorf("no query: give QUERY, --file F, or - for standard input"))
+	case args[0] == "-":
+		b, err := io.ReadAll(stdin)
+		if err != nil {
+			return "", "", withCode(ExitError, fmt.Errorf("reading standard input: %w", err))
+		}
+		return "stdin", string(b), nil
+	}
+	return "query", args[0], nil
+}
+
+// checkQuery parses and checks src; under strict, dialect warnings become
+// errors. Diagnostics come back in source order.
+func checkQuery(src string, strict bool) cql.Diagnostics {
+	q, ds := cql.Parse(src)
+	if strict {
+		ds = cql.Strict(ds)
+	}
+	all := append(cql.Diagnostics{}, ds...)
+	all = append(all, check.Check(q, check.Options{})...)
+	sort.SliceStable(all, func(i, j int) bool { return all[i].Span.Start < all[j].Span.Start })
+	return all
+}
+
+func writeCheckText(stdout, stderr io.Writer, name, src string, ds cql.Diagnostics) {
+	errs, warns := 0, 0
+	for _, d := range ds {
+		fmt.Fprint(stderr, d.Render(name, src))
+		if d.Severity == cql.SeverityError {
+			errs++
+		} else {
+			warns++
+		}
+	}
+	if errs == 0 && warns == 0 {
+		fmt.Fprintln(stdout, "ok")
+		return
+	}
+	fmt.Fprintf(stdout, "%s, %s\n", plural(errs, "error"), plural(warns, "warning"))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
+}
+
+// checkJSON is the --json document (design §3).
+type checkJSON struct {
+	OK          bool             `json:"ok"`
+	Diagnostics []checkJSONEntry `json:"diagnostics"`
+}
+
+type checkJSONEntry struct {
+	Severity string `json:"severity"`
+	Code     string `json:"code"`
+	Message  string `json:"message"`
+	Line     int    `json:"line"`
+	Col      int    `json:"col"`
+	EndLine  int    `json:"endLine"`
+	EndCol   int    `json:"endCol"`
+	Hint     string `json:"hint,omitempty"`
+}
+
+func writeCheckJSON(w io.Writer, src string, ds cql.Diagnostics) error {
+	out := checkJSON{OK: !ds.HasErrors(), Diagnostics: make([]checkJSONEntry, 0, len(ds))}
+	for _, d := range ds {
+		line, col := cql.LineCol(src, d.Span.Start)
+		endLine, endCol := cql.LineCol(src, max(d.Span.End, d.Span.Start))
+		out.Diagnostics = append(out.Diagnostics, checkJSONEntry{
+			Severity: d.Severity.String(), Code: d.Code, Message: d.Message,
+			Line: line, Col: col, EndLine: endLine, EndCol: endCol, Hint: d.Hint,
+		})
+	}
+	enc := json.NewEncoder(w)
+	return enc.Encode(out)
+}

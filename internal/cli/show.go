@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tiercel/tiercel/internal/rules"
+)
+
+func init() { register(newShowCmd) }
+
+func newShowCmd(env *Env) *cobra.Command {
+	var ruleDirs []string
+	cmd := &cobra.Command{
+		Use:   "show [--rules DIR]... RULE...",
+		Short: "Print a detection package as Markdown",
+		Long: "Prints a rule package (query, ATT&CK placement, false positives and their\n" +
+			"tunings, testing methodology) as Markdown. RULE is a rule id, a rule directory\n" +
+			"name, or an ATT&CK technique or sub-technique id such as T1590.005.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			set, errs := rules.LoadSet(ruleDirs)
+			if len(errs) > 0 {
+				printLoadErrors(env.Stderr, errs)
+				return withCode(ExitError, fmt.Errorf("%d rule load problem(s)", len(errs)))
+			}
+			for i, name := range args {
+				sel := rules.Select(set, name)
+				if len(sel) == 0 {
+					return withCode(ExitUsage, fmt.Errorf("no rule %q; known rules: %s", name, ruleIDs(set)))
+				}
+				for j, r := range sel {
+					if i > 0 || j > 0 {
+						fmt.Fprint(env.Stdout, "\n---\n\n")
+					}
+					fmt.Fprint(env.Stdout, r.Markdown())
+				}
+			}
+			return nil
+		},
+	}
+	cmd.Flags().StringArrayVar(&ruleDirs, "rules", nil, "also load rule packages from `DIR` (overrides shipped rules by id)")
+	return cmd
+}
+
+// printLoadErrors lists rule load problems, one per line with file:line:col,
+// followed by the rendered query context when there is one.
+func printLoadErrors(w io.Writer, errs rules.Errors) {
+	for _, e := range errs {
+		fmt.Fprintf(w, "%s\n", e.Error())
+		if e.Detail != "" {
+			for _, l := range strings.Split(e.Detail, "\n")[1:] {
+				fmt.Fprintf(w, "  %s\n", l)
+			}
+		}
+	}
+}
+
+func ruleIDs(set []*rules.Rule) string {
+	ids := make([]string, len(set))
+	for i, r := range set {
+		ids[i] = r.ID
+	}
+	return strings.Join(ids, ", ")
+}

@@ -1,0 +1,243 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// LogScale groupBy limits (spec §10).
+const (
+	defaultGroupLimit = 20_000
+	maxGroupLimit     = 1_000_000
+)
+
+func init() {
+	registerFunc("groupBy", &funcImpl{params: []string{"field", "function", "limit"}, agg: compileGroupBy})
+	registerFunc("stats", &funcImpl{params: []string{"function"}, agg: func(c *compiler, a *args) (aggSpec, error) {
+		fns, err := c.compileFunctionArg(a, "function")
+		if err != nil {
+			return nil, err
+		}
+		return &groupSpec{aggs: fns, always: true}, nil
+	}})
+}
+
+// groupSpec is groupBy (keys set) and stats (no keys: one group that
+// exists even without input).
+type groupSpec struct {
+	keys   []string
+	aggs   []aggSpec
+	limit  int
+	always bool
+}
+
+func compileGroupBy(c *compiler, a *args) (aggSpec, error) {
+	keys, err := a.fieldList("field")
+	if err != nil {
+		return nil, err
+	}
+	if len(keys) == 0 {
+		return nil, a.errorf("field", "missing required parameter field")
+	}
+	for _, k := range keys {
+		c.read(k)
+	}
+	limit, err := a.limit("limit", defaultGroupLimit, maxGroupLimit)
+	if err != nil {
+		return nil, err
+	}
+	fns, err := c.compileFunctionArg(a, "function")
+	if err != nil {
+		return nil, err
+	}
+	return &groupSpec{keys: keys, aggs: fns, limit: limit}, nil
+}
+
+// compileFunctionArg compiles a function= argument: one aggregate call, an
+// array of them, or a {sub-query}. Absent means count().
+func (c *compiler) compileFunctionArg(a *args, name string) ([]aggSpec, error) {
+	e, ok := a.vals[name]
+	if !ok {
+		return []aggSpec{&countSpec{as: "_count"}}, nil
+	}
+	var calls []cql.Expr
+	switch v := e.(type) {
+	case *cql.ArrayExpr:
+		calls = v.Elems
+	case *cql.SubQuery:
+		chain, err := c.compileChain(v.Pipeline, false)
+		if err != nil {
+			return nil, err
+		}
+		return []aggSpec{&chainAgg{segs: chain}}, nil
+	default:
+		calls = []cql.Expr{v}
+	}
+	out := make([]aggSpec, 0, len(calls))
+	for _, el := range calls {
+		el = unparen(el)
+		switch v := el.(type) {
+		case *cql.CallExpr:
+			spec, err := c.compileAggCall(v.Call)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, spec)
+		case *cql.SubQuery:
+			chain, err := c.compileChain(v.Pipeline, false)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, &chainAgg{segs: chain})
+		default:
+			return nil, a.errorf(name, "%s must be aggregate function calls", name)
+		}
+	}
+	return out, nil
+}
+
+// compileAggCall compiles a call that must be an aggregate.
+func (c *compiler) compileAggCall(call *cql.Call) (aggSpec, error) {
+	st, agg, err := c.compileCallStep(call, "")
+	if err != nil {
+		return nil, err
+	}
+	if agg == nil {
+		_ = st
+		return nil, c.errAt(call.NameSp, "invalid-argument", "%s() is not an aggregate function", call.Name)
+	}
+	return agg, nil
+}
+
+func (c *compiler) compileStats(calls []*cql.Call, sp cql.Span) (aggSpec, error) {
+	var aggs []aggSpec
+	for _, call := range calls {
+		spec, err := c.compileAggCall(call)
+		if err != nil {
+			return nil, err
+		}
+		aggs = append(aggs, spec)
+	}
+	return &groupSpec{aggs: aggs, always: true}, nil
+}
+
+func (s *groupSpec) newAgg(x *exec) collector {
+	return &groupCollector{spec: s, x: x, index: map[string]int{}}
+}
+
+type group struct {
+	keys []string
+	aggs []collector
+}
+
+type groupCollector struct {
+	spec   *groupSpec
+	x      *exec
+	index  map[string]int
+	groups []*group
+	over   bool
+	buf    []byte
+}
+
+func (g *groupCollector) newGroup(keys []string) *group {
+	gr := &group{keys: keys, aggs: make([]collector, len(g.spec.aggs))}
+	for i, a := range g.spec.aggs {
+		gr.aggs[i] = a.newAgg(g.x)
+	}
+	return gr
+}
+
+func (g *groupCollector) add(ev *event.Event) {
+	var gr *group
+	if len(g.spec.keys) == 0 {
+		if len(g.groups) == 0 {
+			g.groups = append(g.groups, g.newGroup(nil))
+		}
+		gr = g.groups[0]
+	} else {
+		g.buf = g.buf[:0]
+		for _, k := range g.spec.keys {
+			v, ok := ev.Get(k)
+			if !ok {
+				return // events lacking a key are not grouped
+			}
+			g.buf = append(g.buf, v...)
+			g.buf = append(g.buf, 0)
+		}
+		i, ok := g.index[string(g.buf)]
+		if !ok {
+			if len(g.groups) >= g.spec.limit {
+				g.over = true
+				return
+			}
+			keys := make([]string, len(g.spec.keys))
+			for j, k := range g.spec.keys {
+				v, _ := ev.Get(k)
+				keys[j] = strings.Clone(v)
+			}
+			i = len(g.groups)
+			g.index[string(g.buf)] = i
+			g.groups = append(g.groups, g.newGroup(keys))
+		}
+		gr = g.groups[i]
+	}
+	for _, a := range gr.aggs {
+		a.add(ev)
+	}
+}
+
+func (g *groupCollector) finish(emit func(*event.Event)) {
+	if g.over {
+		g.x.warn.addf("groupBy(): more than %d groups; results are partial (use limit=max for up to %d)", g.spec.limit, maxGroupLimit)
+	}
+	if len(g.groups) == 0 && g.spec.always {
+		g.groups = append(g.groups, g.newGroup(nil))
+	}
+	for _, gr := range g.groups {
+		combineRows(gr.aggs, func(row *event.Event) {
+			out := &event.Event{}
+			for i, k := range g.spec.keys {
+				out.Set(k, gr.keys[i])
+			}
+			for _, f := range row.Fields() {
+				out.Set(f.Name, f.Value)
+			}
+			emit(out)
+		})
+	}
+	g.groups = nil
+}
+
+// combineRows merges the rows of several aggregates by stats() rules: each
+// yielding at most one row gives one merged row; otherwise the Cartesian
+// product, an aggregate without rows counting as one empty row.
+func combineRows(aggs []collector, emit func(*event.Event)) {
+	if len(aggs) == 0 {
+		emit(&event.Event{})
+		return
+	}
+	results := make([][]*event.Event, len(aggs))
+	for i, a := range aggs {
+		a.finish(func(e *event.Event) { results[i] = append(results[i], e) })
+		if len(results[i]) == 0 {
+			results[i] = []*event.Event{{}}
+		}
+	}
+	var rec func(i int, acc []event.Field)
+	rec = func(i int, acc []event.Field) {
+		if i == len(results) {
+			out := &event.Event{}
+			for _, f := range acc {
+				out.Set(f.Name, f.Value)
+			}
+			emit(out)
+			return
+		}
+		for _, row := range results[i] {
+			rec(i+1, append(acc[:len(acc):len(acc)], row.Fields()...))
+		}
+	}
+	rec(0, nil)
+}

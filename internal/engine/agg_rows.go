@@ -1,0 +1,203 @@
+package engine
+
+import (
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// LogScale row limits (spec §10).
+const (
+	defaultRowLimit = 200
+	maxRowLimit     = 200_000
+)
+
+func init() {
+	registerFunc("table", &funcImpl{params: []string{"fields", "limit", "sortby", "order", "type", "reverse"}, agg: compileTable})
+	registerFunc("sort", &funcImpl{params: []string{"field", "order", "type", "limit", "reverse"}, agg: compileSort})
+	registerFunc("head", &funcImpl{params: []string{"limit"}, agg: func(c *compiler, a *args) (aggSpec, error) { return compileHeadTail(c, a, true) }})
+	registerFunc("tail", &funcImpl{params: []string{"limit"}, agg: func(c *compiler, a *args) (aggSpec, error) { return compileHeadTail(c, a, false) }})
+}
+
+// rowsSpec keeps up to limit rows ordered by keys (or by time for head and
+// tail). keep lists the fields to keep (nil: all).
+type rowsSpec struct {
+	name     string
+	keep     []string
+	keys     []sortKey
+	limit    int  // 0 with unlimited
+	explicit bool // the limit was written in the query: no truncation warning
+	mode     rowsMode
+}
+
+type rowsMode int
+
+const (
+	rowsSorted rowsMode = iota // table, sort: best `limit` rows by keys
+	rowsHead                   // oldest first
+	rowsTail                   // newest
+)
+
+// rowLimit resolves a limit argument. In unlimited (hunt) mode the default
+// limit does not cap output; an explicit limit is the rule author's intent and
+// still applies.
+func rowLimit(c *compiler, a *args, param string) (limit int, explicit bool, err error) {
+	explicit = a.has(param)
+	limit, err = a.limit(param, defaultRowLimit, maxRowLimit)
+	if !explicit && c.opts.Unlimited {
+		limit = 0
+	}
+	return limit, explicit, err
+}
+
+func compileTable(c *compiler, a *args) (aggSpec, error) {
+	fields, err := a.fieldList("fields")
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		return nil, a.errorf("fields", "missing required parameter fields")
+	}
+	for _, f := range fields {
+		c.read(f)
+	}
+	keys, err := parseSortKeys(a, "sortby", event.Timestamp, "desc")
+	if err != nil {
+		return nil, err
+	}
+	limit, explicit, err := rowLimit(c, a, "limit")
+	if err != nil {
+		return nil, err
+	}
+	c.projected = fields
+	if len(fields) == 1 && fields[0] == "*" {
+		fields = nil
+		c.projected = nil
+	}
+	return &rowsSpec{name: "table", keep: fields, keys: keys, limit: limit, explicit: explicit}, nil
+}
+
+func compileSort(c *compiler, a *args) (aggSpec, error) {
+	keys, err := parseSortKeys(a, "field", "_count", "desc")
+	if err != nil {
+		return nil, err
+	}
+	limit, explicit, err := rowLimit(c, a, "limit")
+	if err != nil {
+		return nil, err
+	}
+	return &rowsSpec{name: "sort", keys: keys, limit: limit, explicit: explicit}, nil
+}
+
+func compileHeadTail(c *compiler, a *args, head bool) (aggSpec, error) {
+	limit, explicit, err := rowLimit(c, a, "limit")
+	if err != nil {
+		return nil, err
+	}
+	c.read(event.Timestamp)
+	s := &rowsSpec{name: "tail", limit: limit, explicit: explicit, mode: rowsTail}
+	if head {
+		s.name, s.mode = "head", rowsHead
+	}
+	if explicit && limit == 0 {
+		s.limit = -1 // head(0): keep nothing
+	}
+	return s, nil
+}
+
+func (s *rowsSpec) newAgg(x *exec) collector { return &rowsCollector{spec: s, x: x} }
+
+type rowsCollector struct {
+	spec  *rowsSpec
+	x     *exec
+	rows  []*event.Event
+	seen  int
+	timed bool // every row so far has a numeric @timestamp
+	less  func(a, b *event.Event) bool
+}
+
+func (r *rowsCollector) add(ev *event.Event) {
+	if r.seen == 0 {
+		r.timed = true
+	}
+	r.seen++
+	var row *event.Event
+	if r.spec.keep != nil {
+		row = &event.Event{}
+		for _, f := range r.spec.keep {
+			if v, ok := ev.Get(f); ok {
+				row.Set(f, v)
+			}
+		}
+		// sort keys outside the projection still order the rows
+		for _, k := range r.spec.keys {
+			if v, ok := ev.Get(k.field); ok && !row.Has(k.field) {
+				row.Set(k.field, v)
+			}
+		}
+		row = row.Clone()
+	} else {
+		row = ev.Clone()
+	}
+	if r.spec.mode != rowsSorted && r.timed {
+		if v, ok := row.Get(event.Timestamp); !ok {
+			r.timed = false
+		} else if _, ok := event.ParseNumber(v); !ok {
+			r.timed = false
+		}
+	}
+	r.rows = append(r.rows, row)
+	if r.spec.limit > 0 && len(r.rows) >= 2*r.spec.limit+64 {
+		r.trim()
+	}
+}
+
+// order sorts the kept rows into output order.
+func (r *rowsCollector) order() {
+	switch r.spec.mode {
+	case rowsSorted:
+		sortStable(r.rows, lessByKeys(r.spec.keys))
+	default:
+		// head/tail follow time order when every row has a time; otherwise
+		// (e.g. after groupBy) the input order
+		if r.timed {
+			sortStable(r.rows, lessByKeys([]sortKey{{field: event.Timestamp, typ: "number"}}))
+		}
+	}
+}
+
+// trim keeps only the rows that can still be in the result.
+func (r *rowsCollector) trim() {
+	r.order()
+	n := r.spec.limit
+	if n < 0 {
+		n = 0
+	}
+	if len(r.rows) <= n {
+		return
+	}
+	if r.spec.mode == rowsTail {
+		drop := len(r.rows) - n
+		clear(r.rows[:drop])
+		r.rows = append(r.rows[:0], r.rows[drop:]...)
+		return
+	}
+	clear(r.rows[n:])
+	r.rows = r.rows[:n]
+}
+
+func (r *rowsCollector) finish(emit func(*event.Event)) {
+	r.order()
+	if r.spec.limit != 0 {
+		r.trim()
+		if !r.spec.explicit && r.seen > len(r.rows) {
+			r.x.warn.addf("%s(): %d rows, only the first %d are shown (LogScale's default limit; use limit=max for up to %d)",
+				r.spec.name, r.seen, len(r.rows), maxRowLimit)
+		}
+	}
+	for _, row := range r.rows {
+		if r.spec.keep != nil {
+			row.Keep(r.spec.keep)
+		}
+		emit(row)
+	}
+	r.rows = nil
+}

@@ -1,0 +1,176 @@
+package engine
+
+import (
+	"strings"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// writer is implemented by steps that set or remove fields; a step that is
+// neither a writer nor known to leave fields alone is assumed to touch any
+// field, which stops field literals from being used after it.
+type writer interface {
+	writes() []string
+}
+
+// litScope tracks, while walking a pipeline, which fields earlier steps may
+// have changed: literals about those fields no longer describe the raw line.
+type litScope struct {
+	written map[string]bool
+	any     bool
+}
+
+func (s *litScope) clone() *litScope {
+	c := &litScope{written: make(map[string]bool, len(s.written)), any: s.any}
+	for k := range s.written {
+		c.written[k] = true
+	}
+	return c
+}
+
+func (s *litScope) raw(field string) bool {
+	if field == "" || field == event.RawString {
+		return true
+	}
+	if s.any || s.written[field] {
+		return false
+	}
+	// other metadata (@timestamp, @id) is computed by the decoder, not copied
+	return !strings.HasPrefix(field, "@")
+}
+
+// deriveLits computes the prefilter condition of a stateless pipeline.
+func deriveLits(p *pipeline) *litExpr {
+	return pipelineLits(p, &litScope{written: map[string]bool{}})
+}
+
+func pipelineLits(p *pipeline, sc *litScope) *litExpr {
+	var all []*litExpr
+	for _, st := range p.stages {
+		all = append(all, stageLits(st, sc))
+		recordWrites(st, sc)
+	}
+	return litAnd2(all...)
+}
+
+func recordWrites(st any, sc *litScope) {
+	switch s := st.(type) {
+	case testStep, *caseStep, *matchStep:
+		// case/match clauses may assign: be conservative for later steps
+		if cs, ok := s.(*caseStep); ok {
+			for _, cl := range cs.clauses {
+				for _, inner := range cl.stages {
+					recordWrites(inner, sc)
+				}
+			}
+		}
+		if ms, ok := s.(*matchStep); ok {
+			for _, cl := range ms.clauses {
+				if cl.body != nil {
+					for _, inner := range cl.body.stages {
+						recordWrites(inner, sc)
+					}
+				}
+			}
+		}
+	case writer:
+		for _, f := range s.writes() {
+			sc.written[f] = true
+		}
+	default:
+		sc.any = true
+	}
+}
+
+func stageLits(st any, sc *litScope) *litExpr {
+	switch s := st.(type) {
+	case testStep:
+		return testerLits(s.t, sc)
+	case *extractStep:
+		if !s.strict || len(s.fields) != 1 || !sc.raw(s.fields[0]) {
+			return litAlways
+		}
+		return regexLits(s.re, fieldTag(s.fields[0]))
+	case *repeatExtractStep:
+		if !s.strict || len(s.fields) != 1 || !sc.raw(s.fields[0]) {
+			return litAlways
+		}
+		return regexLits(s.re, fieldTag(s.fields[0]))
+	case *caseStep:
+		kids := make([]*litExpr, len(s.clauses))
+		for i, cl := range s.clauses {
+			kids[i] = pipelineLits(cl, sc.clone())
+		}
+		return litOr2(kids...)
+	case *matchStep:
+		kids := make([]*litExpr, len(s.clauses))
+		for i, cl := range s.clauses {
+			inner := sc.clone()
+			g := testerLits(cl.guard, inner)
+			if cl.body != nil {
+				g = litAnd2(g, pipelineLits(cl.body, inner))
+			}
+			kids[i] = g
+		}
+		return litOr2(kids...)
+	}
+	return litAlways
+}
+
+// fieldTag is the field a literal is attributed to; @rawstring literals are
+// free-standing.
+func fieldTag(field string) string {
+	if field == event.RawString {
+		return ""
+	}
+	return field
+}
+
+func testerLits(t tester, sc *litScope) *litExpr {
+	switch t := t.(type) {
+	case andTester:
+		return litAnd2(testerLits(t.x, sc), testerLits(t.y, sc))
+	case orTester:
+		return litOr2(testerLits(t.x, sc), testerLits(t.y, sc))
+	case constTester:
+		if t {
+			return litAlways
+		}
+		return litNever
+	case *fieldTester:
+		if !sc.raw(t.field) {
+			return litAlways
+		}
+		return matcherLits(t.m, fieldTag(t.field))
+	case *inTester:
+		if !sc.raw(t.field) {
+			return litAlways
+		}
+		kids := make([]*litExpr, len(t.ms))
+		for i, m := range t.ms {
+			kids[i] = matcherLits(m, fieldTag(t.field))
+		}
+		return litOr2(kids...)
+	case *freeTextTester:
+		// free text reads the original event, whatever earlier steps did
+		return matcherLits(t.m, "")
+	}
+	return litAlways
+}
+
+func matcherLits(m valueMatcher, field string) *litExpr {
+	switch m := m.(type) {
+	case regexMatcher:
+		return regexLits(m.re, field)
+	case *globMatcher:
+		if m.numeric {
+			return litAlways // "400" also matches 400.0
+		}
+		kids := make([]*litExpr, len(m.g.parts))
+		for i, p := range m.g.parts {
+			kids[i] = litOf(p, field, m.g.fold)
+		}
+		return litAnd2(kids...)
+	}
+	return litAlways
+}

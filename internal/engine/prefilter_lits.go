@@ -1,0 +1,189 @@
+package engine
+
+import (
+	"sort"
+	"strings"
+)
+
+// litExpr is a condition on the raw input line, derived from the query: a
+// tree of AND/OR over "the line contains this literal". It is conservative:
+// it may accept a line that fails the query, never reject one that passes.
+type litExpr struct {
+	op    litOp
+	text  string // litText: lower-cased when fold
+	fold  bool
+	field string // the field the literal was read from ("" for free text)
+	kids  []*litExpr
+}
+
+type litOp int
+
+const (
+	litTrue litOp = iota
+	litFalse
+	litAnd
+	litOr
+	litText
+)
+
+// minLiteral is the shortest literal worth scanning for; shorter ones are
+// treated as always present.
+const minLiteral = 3
+
+var (
+	litAlways = &litExpr{op: litTrue}
+	litNever  = &litExpr{op: litFalse}
+)
+
+// litOf is one literal from field; it degrades to true when it is too short
+// or could be written differently in JSON (escapes), so it might not appear
+// verbatim in the raw line.
+func litOf(text, field string, fold bool) *litExpr {
+	if len(text) < minLiteral || !jsonVerbatim(text) {
+		return litAlways
+	}
+	if fold {
+		text = strings.ToLower(text)
+	}
+	return &litExpr{op: litText, text: text, fold: fold, field: field}
+}
+
+// jsonVerbatim reports whether s is written as itself inside a JSON string
+// by ordinary encoders (no escapes).
+func jsonVerbatim(s string) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '/' || c == '<' || c == '>' || c == '&' || c == '\'' {
+			return false
+		}
+	}
+	return true
+}
+
+func litAnd2(kids ...*litExpr) *litExpr {
+	var out []*litExpr
+	for _, k := range kids {
+		switch k.op {
+		case litTrue:
+			continue
+		case litFalse:
+			return litNever
+		case litAnd:
+			out = append(out, k.kids...)
+		default:
+			out = append(out, k)
+		}
+	}
+	switch len(out) {
+	case 0:
+		return litAlways
+	case 1:
+		return out[0]
+	}
+	return &litExpr{op: litAnd, kids: out}
+}
+
+func litOr2(kids ...*litExpr) *litExpr {
+	var out []*litExpr
+	for _, k := range kids {
+		switch k.op {
+		case litTrue:
+			return litAlways
+		case litFalse:
+			continue
+		case litOr:
+			out = append(out, k.kids...)
+		default:
+			out = append(out, k)
+		}
+	}
+	out = dropImplied(out)
+	switch len(out) {
+	case 0:
+		return litNever
+	case 1:
+		return out[0]
+	}
+	return &litExpr{op: litOr, kids: out}
+}
+
+// dropImplied removes from an OR the literals that contain another literal
+// of the same OR: "nmap.exe" or "nmap" is just "nmap".
+func dropImplied(kids []*litExpr) []*litExpr {
+	var texts []*litExpr
+	for _, k := range kids {
+		if k.op == litText {
+			texts = append(texts, k)
+		}
+	}
+	if len(texts) < 2 {
+		return kids
+	}
+	implied := map[*litExpr]bool{}
+	for _, a := range texts {
+		for _, b := range texts {
+			if a == b || implied[b] {
+				continue
+			}
+			// a contains b (with compatible folding): a implies b
+			if b.fold && strings.Contains(strings.ToLower(a.text), b.text) || !b.fold && !a.fold && strings.Contains(a.text, b.text) {
+				implied[a] = true
+				break
+			}
+		}
+	}
+	out := kids[:0:0]
+	for _, k := range kids {
+		if !implied[k] {
+			out = append(out, k)
+		}
+	}
+	return out
+}
+
+// withoutFields replaces literals read from fields that derived reports
+// (filled by enrichment, not present in the raw line) by true.
+func (l *litExpr) withoutFields(derived func(string) bool) *litExpr {
+	switch l.op {
+	case litText:
+		if l.field != "" && derived != nil && derived(l.field) {
+			return litAlways
+		}
+		return l
+	case litAnd, litOr:
+		kids := make([]*litExpr, len(l.kids))
+		for i, k := range l.kids {
+			kids[i] = k.withoutFields(derived)
+		}
+		if l.op == litAnd {
+			return litAnd2(kids...)
+		}
+		return litOr2(kids...)
+	}
+	return l
+}
+
+func (l *litExpr) String() string {
+	switch l.op {
+	case litTrue:
+		return "true"
+	case litFalse:
+		return "false"
+	case litText:
+		if l.fold {
+			return "i" + quote(l.text)
+		}
+		return quote(l.text)
+	}
+	parts := make([]string, len(l.kids))
+	for i, k := range l.kids {
+		parts[i] = k.String()
+	}
+	if l.op == litOr {
+		sort.Strings(parts)
+		return "(" + strings.Join(parts, " OR ") + ")"
+	}
+	return "(" + strings.Join(parts, " AND ") + ")"
+}
+
+func quote(s string) string { return `"` + s + `"` }

@@ -1,0 +1,279 @@
+package engine
+
+import (
+	"fmt"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/dlclark/regexp2/v2"
+)
+
+// regexTimeout bounds one backtracking match (only patterns with lookaround
+// or back-references use the backtracking engine).
+const regexTimeout = 100 * time.Millisecond
+
+// lsRegex is a compiled LogScale regex. Most patterns run on Go's RE2
+// engine; lookaround and back-references need regexp2.
+type lsRegex struct {
+	src    string // the pattern as written
+	flags  string
+	re     *regexp.Regexp
+	re2    *regexp2.Regexp
+	groups []namedGroup // named groups in pattern order
+	goSrc  string       // the translated pattern handed to the engine
+}
+
+// namedGroup maps a LogScale group name (may contain . [ ] @ # -) to the
+// safe name used inside the compiled pattern.
+type namedGroup struct {
+	field string
+	safe  string
+	index int // submatch index in the compiled regex
+}
+
+// compileRegex translates a LogScale pattern with flags (i, m, d, g, F) and
+// compiles it.
+func compileRegex(pattern, flags string) (*lsRegex, error) {
+	r := &lsRegex{src: pattern, flags: flags}
+	prefix := ""
+	for _, f := range flags {
+		switch f {
+		case 'i':
+			prefix += "i"
+		case 'm':
+			prefix += "m"
+		case 'd', 's':
+			prefix += "s"
+		case 'g', 'F':
+			// g is repeat (handled by the caller); F picks LogScale's v2
+			// engine, whose syntax we already follow.
+		default:
+			return nil, fmt.Errorf("unknown regex flag %q (LogScale has i, m, d, g, F)", f)
+		}
+	}
+	body, needsBacktrack, err := r.translate(pattern)
+	if err != nil {
+		return nil, err
+	}
+	if prefix != "" {
+		body = "(?" + prefix + ")" + body
+	}
+	r.goSrc = body
+	if needsBacktrack {
+		re, err := regexp2.Compile(body, regexp2.None)
+		if err != nil {
+			return nil, fmt.Errorf("invalid regex: %v", err)
+		}
+		re.MatchTimeout = regexTimeout
+		r.re2 = re
+		for i := range r.groups {
+			r.groups[i].index = re.GroupNumberFromName(r.groups[i].safe)
+		}
+		return r, nil
+	}
+	re, err := regexp.Compile(body)
+	if err != nil {
+		return nil, fmt.Errorf("invalid regex: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	r.re = re
+	for i := range r.groups {
+		r.groups[i].index = re.SubexpIndex(r.groups[i].safe)
+	}
+	return r, nil
+}
+
+// translate rewrites named groups to safe names and detects constructs that
+// need backtracking or that no engine here supports.
+func (r *lsRegex) translate(p string) (string, bool, error) {
+	var b strings.Builder
+	backtrack := false
+	inClass := false
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		switch {
+		case c == '\\' && i+1 < len(p):
+			n := p[i+1]
+			if inClass {
+				if n == 'p' || n == 'P' {
+					return "", false, unsupportedRegex(`\p{...} character classes`)
+				}
+				b.WriteByte(c)
+				b.WriteByte(n)
+				i++
+				continue
+			}
+			switch n {
+			case 'p', 'P':
+				return "", false, unsupportedRegex(`\p{...} character classes`)
+			case 'k':
+				return "", false, unsupportedRegex(`\k<name> back-references`)
+			case 'h', 'H', 'v', 'V', 'R', 'X', 'G', 'e', 'C', 'N':
+				return "", false, unsupportedRegex(`\` + string(n))
+			case 'Q':
+				// copy \Q...\E verbatim: both engines understand it
+				end := strings.Index(p[i+2:], `\E`)
+				if end < 0 {
+					b.WriteString(p[i:])
+					i = len(p)
+					continue
+				}
+				b.WriteString(p[i : i+2+end+2])
+				i += 1 + end + 2
+				continue
+			}
+			if n >= '1' && n <= '9' {
+				backtrack = true
+			}
+			b.WriteByte(c)
+			b.WriteByte(n)
+			i++
+		case inClass:
+			if c == ']' {
+				inClass = false
+			} else if c == '[' && i+1 < len(p) && (p[i+1] == ':' || isClassStart(p, i)) {
+				return "", false, unsupportedRegex("POSIX classes and nested class union/intersection")
+			}
+			b.WriteByte(c)
+		case c == '[':
+			inClass = true
+			b.WriteByte(c)
+			// a ']' or '^]' right after '[' is literal
+			if i+1 < len(p) && p[i+1] == '^' {
+				b.WriteByte('^')
+				i++
+			}
+			if i+1 < len(p) && p[i+1] == ']' {
+				b.WriteByte(']')
+				i++
+			}
+		case c == '(' && strings.HasPrefix(p[i:], "(?<") && i+3 < len(p) && p[i+3] != '=' && p[i+3] != '!':
+			end := strings.IndexByte(p[i+3:], '>')
+			if end < 0 {
+				return "", false, fmt.Errorf("invalid regex: unterminated group name")
+			}
+			name := p[i+3 : i+3+end]
+			if name == "" {
+				return "", false, fmt.Errorf("invalid regex: empty group name")
+			}
+			safe := "g" + strconv.Itoa(len(r.groups)) + "_" + safeName(name)
+			r.groups = append(r.groups, namedGroup{field: name, safe: safe})
+			b.WriteString("(?<" + safe + ">")
+			i += 3 + end
+		case c == '(' && strings.HasPrefix(p[i:], "(?<"):
+			return "", false, unsupportedRegex("lookbehind")
+		case c == '(' && (strings.HasPrefix(p[i:], "(?=") || strings.HasPrefix(p[i:], "(?!")):
+			backtrack = true
+			b.WriteByte(c)
+		case c == '(' && strings.HasPrefix(p[i:], "(?P<"):
+			return "", false, fmt.Errorf("invalid regex: (?P<name>...) is not LogScale syntax; write (?<name>...)")
+		case (c == '+') && i > 0 && isQuantifierEnd(p, i):
+			return "", false, unsupportedRegex("possessive quantifiers")
+		default:
+			b.WriteByte(c)
+		}
+	}
+	return b.String(), backtrack, nil
+}
+
+// isQuantifierEnd reports whether the '+' at i follows a quantifier, making
+// it possessive (a*+, a++, a?+, a{2}+).
+func isQuantifierEnd(p string, i int) bool {
+	prev := p[i-1]
+	if i >= 2 && p[i-2] == '\\' {
+		return false
+	}
+	return prev == '*' || prev == '+' || prev == '?' || prev == '}'
+}
+
+func isClassStart(p string, i int) bool {
+	// `[a-d[m-p]]` style nested classes
+	return i+1 < len(p) && p[i+1] != ']'
+}
+
+func safeName(name string) string {
+	var b strings.Builder
+	for _, c := range name {
+		if c == '_' || ('a' <= c && c <= 'z') || ('A' <= c && c <= 'Z') || ('0' <= c && c <= '9') {
+			b.WriteRune(c)
+		} else {
+			b.WriteByte('_')
+		}
+	}
+	return b.String()
+}
+
+func unsupportedRegex(what string) error {
+	return fmt.Errorf("unsupported regex construct: %s (not supported by LogScale's engine or by tiercel)", what)
+}
+
+// matchString reports whether s contains a match.
+func (r *lsRegex) matchString(s string) bool {
+	if r.re != nil {
+		return r.re.MatchString(s)
+	}
+	ok, err := r.re2.MatchString(s)
+	return err == nil && ok
+}
+
+// submatch returns the value of each named group for the first match in s
+// (ok false when there is none). A group that did not take part yields
+// present=false.
+func (r *lsRegex) submatch(s string, fn func(field, value string, present bool)) bool {
+	if r.re != nil {
+		loc := r.re.FindStringSubmatchIndex(s)
+		if loc == nil {
+			return false
+		}
+		r.emitGo(s, loc, fn)
+		return true
+	}
+	m, err := r.re2.FindStringMatch(s)
+	if err != nil || m == nil {
+		return false
+	}
+	r.emitRe2(m, fn)
+	return true
+}
+
+// allSubmatches calls fn for each non-overlapping match, up to limit.
+func (r *lsRegex) allSubmatches(s string, limit int, fn func(g func(func(field, value string, present bool)))) int {
+	n := 0
+	if r.re != nil {
+		for _, loc := range r.re.FindAllStringSubmatchIndex(s, limit) {
+			fn(func(f func(string, string, bool)) { r.emitGo(s, loc, f) })
+			n++
+		}
+		return n
+	}
+	m, err := r.re2.FindStringMatch(s)
+	for err == nil && m != nil && n < limit {
+		cur := m
+		fn(func(f func(string, string, bool)) { r.emitRe2(cur, f) })
+		n++
+		m, err = r.re2.FindNextMatch(m)
+	}
+	return n
+}
+
+func (r *lsRegex) emitGo(s string, loc []int, fn func(field, value string, present bool)) {
+	for _, g := range r.groups {
+		if g.index < 0 || 2*g.index+1 >= len(loc) || loc[2*g.index] < 0 {
+			fn(g.field, "", false)
+			continue
+		}
+		fn(g.field, s[loc[2*g.index]:loc[2*g.index+1]], true)
+	}
+}
+
+func (r *lsRegex) emitRe2(m *regexp2.Match, fn func(field, value string, present bool)) {
+	for _, g := range r.groups {
+		grp := m.GroupByNumber(g.index)
+		if grp == nil || len(grp.Captures) == 0 {
+			fn(g.field, "", false)
+			continue
+		}
+		fn(g.field, grp.String(), true)
+	}
+}

@@ -1,0 +1,181 @@
+package engine
+
+import (
+	"fmt"
+	"sort"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// aggSpec is a compiled aggregate; newAgg makes one running instance (one
+// per query, or one per group inside groupBy).
+type aggSpec interface {
+	newAgg(x *exec) collector
+}
+
+// collector is a running aggregate. add borrows ev: copy what you keep.
+// finish emits the result rows, which the caller then owns.
+type collector interface {
+	add(ev *event.Event)
+	finish(emit func(*event.Event))
+}
+
+// warnings collects run-time notes (truncation), de-duplicated, in order.
+type warnings struct {
+	seen map[string]bool
+	list []string
+}
+
+func (w *warnings) addf(format string, a ...any) {
+	if w == nil {
+		return
+	}
+	msg := fmt.Sprintf(format, a...)
+	if w.seen == nil {
+		w.seen = map[string]bool{}
+	}
+	if !w.seen[msg] {
+		w.seen[msg] = true
+		w.list = append(w.list, msg)
+	}
+}
+
+// chainRun runs segments one after another on a single goroutine.
+type chainRun struct {
+	x    *exec
+	segs []segment
+	aggs []collector
+	out  func(*event.Event)
+}
+
+func newChainRun(x *exec, segs []segment, out func(*event.Event)) *chainRun {
+	r := &chainRun{x: x, segs: segs, aggs: make([]collector, len(segs)), out: out}
+	for i, s := range segs {
+		if s.agg != nil {
+			r.aggs[i] = s.agg.newAgg(x)
+		}
+	}
+	return r
+}
+
+// push runs ev through segment i's stateless steps, then its aggregate.
+func (r *chainRun) push(i int, ev *event.Event) {
+	r.segs[i].pre.run(r.x, ev, 0, func(e *event.Event) { r.toAgg(i, e) })
+}
+
+func (r *chainRun) toAgg(i int, ev *event.Event) {
+	if r.aggs[i] == nil {
+		r.out(ev)
+		return
+	}
+	r.aggs[i].add(ev)
+}
+
+// finish flushes every aggregate in order.
+func (r *chainRun) finish() {
+	for i, a := range r.aggs {
+		if a == nil {
+			continue
+		}
+		next := i + 1
+		a.finish(func(e *event.Event) { r.push(next, e) })
+	}
+}
+
+// chainAgg wraps a whole sub-pipeline ({...} in groupBy's function=) as
+// an aggregate.
+type chainAgg struct{ segs []segment }
+
+func (s *chainAgg) newAgg(x *exec) collector { return &chainCollector{spec: s, x: x} }
+
+type chainCollector struct {
+	spec *chainAgg
+	x    *exec
+	run  *chainRun
+	rows []*event.Event
+}
+
+func (c *chainCollector) add(ev *event.Event) {
+	if c.run == nil {
+		c.run = newChainRun(c.x, c.spec.segs, func(e *event.Event) { c.rows = append(c.rows, e.Clone()) })
+	}
+	c.run.push(0, ev)
+}
+
+func (c *chainCollector) finish(emit func(*event.Event)) {
+	if c.run == nil {
+		c.run = newChainRun(c.x, c.spec.segs, func(e *event.Event) { c.rows = append(c.rows, e.Clone()) })
+	}
+	c.run.finish()
+	for _, r := range c.rows {
+		emit(r)
+	}
+}
+
+// Tail is the stateful part of a program on one goroutine. Feed it the
+// events the workers emit, in input order, then call Finish.
+type Tail struct {
+	x   *exec
+	run *chainRun
+	p   *Program
+}
+
+// NewTail makes the stateful part; out receives the result rows (it borrows
+// each event for the duration of the call).
+func (p *Program) NewTail(out func(*event.Event)) *Tail {
+	x := &exec{now: p.opts.Now, warn: &warnings{}}
+	t := &Tail{x: x, p: p}
+	t.run = newChainRun(x, p.chain, out)
+	return t
+}
+
+// Add feeds one event that left the stateless part (Worker.Process). The
+// tail copies what it keeps.
+func (t *Tail) Add(ev *event.Event) { t.run.toAgg(0, ev) }
+
+// Finish flushes aggregates and emits the remaining rows.
+func (t *Tail) Finish() { t.run.finish() }
+
+// Warnings lists run-time notes such as row-limit truncation.
+func (t *Tail) Warnings() []string { return t.x.warn.list }
+
+// Worker runs the stateless part of a program; one per goroutine.
+type Worker struct {
+	p *Program
+	x exec
+}
+
+// NewWorker makes the per-goroutine state for the stateless part.
+func (p *Program) NewWorker() *Worker {
+	return &Worker{p: p, x: exec{now: p.opts.Now}}
+}
+
+// Process runs the stateless part on ev (which it may change) and calls emit
+// for each event that comes out; emitted events are only valid during the
+// call.
+func (w *Worker) Process(ev *event.Event, emit func(*event.Event)) {
+	if w.p.freeText {
+		w.x.orig = ev.AppendFields(w.x.orig[:0])
+	}
+	w.p.chain[0].pre.run(&w.x, ev, 0, emit)
+}
+
+// Run evaluates the program over events on the calling goroutine and returns
+// the result rows and warnings. Tests and small inputs use it; large inputs go
+// through internal/run.
+func (p *Program) Run(events []*event.Event) ([]*event.Event, []string) {
+	var rows []*event.Event
+	tail := p.NewTail(func(e *event.Event) { rows = append(rows, e.Clone()) })
+	w := p.NewWorker()
+	for _, ev := range events {
+		in := ev.Clone()
+		w.Process(in, func(e *event.Event) { tail.Add(e) })
+	}
+	tail.Finish()
+	return rows, tail.Warnings()
+}
+
+// sortStable sorts rows with less, keeping input order among equals.
+func sortStable(rows []*event.Event, less func(a, b *event.Event) bool) {
+	sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
+}

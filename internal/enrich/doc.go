@@ -1,0 +1,41 @@
+// Package enrich adds to raw Falcon (FDR) events the fields that LogScale's
+// Falcon integration shows and detections read, joining telemetry with the
+// aidmaster and userinfo lookups and with process-start events. A field the
+// raw event already has is never overwritten; "none", "-" and empty lookup
+// values count as missing.
+//
+//	Field                      Added to                 Source
+//	ComputerName, AgentVersion,  any event with aid     newest aidmaster record for the aid
+//	 Version, ProductType,                              (by Time, else _time)
+//	 MachineDomain, OU, SiteName,
+//	 SystemManufacturer,
+//	 SystemProductName,
+//	 event_platform
+//	FileName, FilePath         (Synthetic)ProcessRollup2  ImageFileName split; FilePath keeps the
+//	                                                    trailing separator; image "/" → argv0
+//	UserName                   (Synthetic)ProcessRollup2  UserSid / AuthenticationId resolved on
+//	                           and events with those     the same aid (identity/logon events),
+//	                                                    else userinfo, else well-known SIDs
+//	UserName                   context events           the acting process's user (as above)
+//	ContextProcessName         context events           base name of the acting process image,
+//	                                                    else ContextBaseFileName
+//	ContextCommandLine         context events           acting process's CommandLine (tiercel)
+//	ContextParentBaseFileName  context events           acting process's ParentBaseFileName, else
+//	                                                    its parent's image name (tiercel)
+//
+// A context event is any event with ContextProcessId (DNS, network, file,
+// EndOfProcess...); its acting process is the (Synthetic)ProcessRollup2 with
+// that TargetProcessId on the same aid.
+//
+// File mode (New): FDR delivery is unordered, so the runner makes two
+// passes: Learn over every event (lines lacking all LearnPrefilter literals
+// may be skipped, and only LearnNeeds decoded), then Apply. The result does
+// not depend on input order. Stream mode (NewStream): Apply learns as it
+// goes; the process table is bounded (least recently used processes are
+// evicted) and an event that arrives before its process is enriched with
+// what is known then, not held back.
+//
+// Learn tells records apart by their fields: aidmaster records have aid and
+// ComputerName and no event_simpleName; userinfo records have
+// UserSid_readable. Learn and Apply are safe for concurrent use.
+package enrich

@@ -1,0 +1,386 @@
+package enrich
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// Fields the enricher adds (besides the aidmaster columns in hostFields).
+const (
+	FieldUserName                  = "UserName"
+	FieldContextProcessName        = "ContextProcessName"
+	FieldContextCommandLine        = "ContextCommandLine"
+	FieldContextParentBaseFileName = "ContextParentBaseFileName"
+	FieldFileName                  = "FileName"
+	FieldFilePath                  = "FilePath"
+)
+
+// Raw telemetry fields read.
+const (
+	fSimpleName       = "event_simpleName"
+	fAid              = "aid"
+	fTargetProcessId  = "TargetProcessId"
+	fParentProcessId  = "ParentProcessId"
+	fContextProcessId = "ContextProcessId"
+	fContextBaseFile  = "ContextBaseFileName"
+	fImageFileName    = "ImageFileName"
+	fCommandLine      = "CommandLine"
+	fParentBaseFile   = "ParentBaseFileName"
+	fUserSid          = "UserSid"
+	fAuthID           = "AuthenticationId"
+	fUserSidReadable  = "UserSid_readable"
+	fContextTimeStamp = "ContextTimeStamp"
+	fTimestamp        = "timestamp"
+	fComputerName     = "ComputerName"
+)
+
+// Defaults for the stream-mode bounds.
+const (
+	DefaultMaxProcesses = 1 << 20
+	DefaultMaxUsers     = 1 << 18
+	DefaultMaxHosts     = 1 << 18
+)
+
+// Options configures an Enricher.
+type Options struct {
+	// Stream makes Apply learn from every event too, for input that is read
+	// once (stdin, a live feed). Tables are then bounded.
+	Stream bool
+	// MaxProcesses bounds the process table (least recently used entries
+	// go first). 0 means unbounded in file mode, DefaultMaxProcesses in
+	// stream mode.
+	MaxProcesses int
+	// MaxUsers bounds each user map and MaxHosts the aidmaster map the same
+	// way (arbitrary entries go first).
+	MaxUsers int
+	MaxHosts int
+	// Shards splits the process table to cut lock contention (default 64).
+	Shards int
+}
+
+// Enricher adds the fields LogScale's Falcon integration puts on events.
+// See the package documentation for the fields and their sources.
+type Enricher struct {
+	stream bool
+	procs  *procTable
+	hosts  *hostDir
+	users  *userDir
+	count  counters
+}
+
+// New returns an Enricher. In file mode (the default) feed every input event
+// to Learn first, then call Apply; in stream mode call only Apply.
+func New(opts Options) *Enricher {
+	if opts.Stream {
+		if opts.MaxProcesses <= 0 {
+			opts.MaxProcesses = DefaultMaxProcesses
+		}
+		if opts.MaxUsers <= 0 {
+			opts.MaxUsers = DefaultMaxUsers
+		}
+		if opts.MaxHosts <= 0 {
+			opts.MaxHosts = DefaultMaxHosts
+		}
+	}
+	return &Enricher{
+		stream: opts.Stream,
+		procs:  newProcTable(opts.Shards, opts.MaxProcesses),
+		hosts:  &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
+		users:  newUserDir(opts.MaxUsers),
+	}
+}
+
+// NewStream returns an Enricher in stream mode (opts.Stream forced on).
+func NewStream(opts Options) *Enricher {
+	opts.Stream = true
+	return New(opts)
+}
+
+// learnLiterals: a line worth learning from names a process-start or identity
+// event, or is a lookup record (aidmaster has ComputerName, userinfo
+// UserSid_readable).
+var learnLiterals = []string{
+	"ProcessRollup2", // also SyntheticProcessRollup2
+	"UserIdentity",
+	"UserLogon", // also UserLogonFailed, UserLogonFailed2
+	"UserLogoff",
+	fComputerName,
+	fUserSidReadable,
+}
+
+// LearnPrefilter returns literals of which a raw line must contain at least
+// one to be worth passing to Learn. The runner may skip other lines undecoded.
+func (e *Enricher) LearnPrefilter() [][]byte {
+	out := make([][]byte, len(learnLiterals))
+	for i, s := range learnLiterals {
+		out[i] = []byte(s)
+	}
+	return out
+}
+
+// LearnNeeds returns the fields Learn reads.
+func (e *Enricher) LearnNeeds() event.Needs {
+	var n event.Needs
+	for _, f := range [...]string{
+		fSimpleName, event.SimpleName, fAid, fTargetProcessId, fParentProcessId,
+		fImageFileName, fCommandLine, fParentBaseFile, fUserSid, FieldUserName,
+		fAuthID, fUserSidReadable, fContextTimeStamp, fTimestamp, "Time", "_time",
+	} {
+		n.Add(f)
+	}
+	for _, f := range hostFields {
+		n.Add(f)
+	}
+	return n
+}
+
+// Needs returns the fields Apply reads: the keys it joins on and every field
+// it may add (so that a field already on the raw event is seen and kept).
+// In stream mode it includes LearnNeeds.
+func (e *Enricher) Needs() event.Needs {
+	var n event.Needs
+	for _, f := range [...]string{
+		fSimpleName, event.SimpleName, fAid, fContextProcessId, fContextBaseFile,
+		fImageFileName, fCommandLine, fUserSid, fAuthID,
+	} {
+		n.Add(f)
+	}
+	for _, f := range addedNames {
+		n.Add(f)
+	}
+	if e.stream {
+		n.Merge(e.LearnNeeds())
+	}
+	return n
+}
+
+func simpleName(ev *event.Event) string {
+	if v, ok := ev.Get(fSimpleName); ok {
+		return v
+	}
+	v, _ := ev.Get(event.SimpleName)
+	return v
+}
+
+func isProcessStart(name string) bool {
+	return name == "ProcessRollup2" || name == "SyntheticProcessRollup2"
+}
+
+func isIdentity(name string) bool {
+	switch name {
+	case "UserIdentity", "UserLogon", "UserLogoff", "UserLogonFailed", "UserLogonFailed2":
+		return true
+	}
+	return false
+}
+
+// eventTime orders observations: sensor time, else cloud time (ms → s).
+func eventTime(ev *event.Event) float64 {
+	if v, ok := ev.Get(fContextTimeStamp); ok {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return f
+		}
+	}
+	if v, ok := ev.Get(fTimestamp); ok {
+		if f, err := strconv.ParseFloat(v, 64); err == nil {
+			return f / 1000
+		}
+	}
+	return 0
+}
+
+func parsePID(s string) (uint64, bool) {
+	if s == "" {
+		return 0, false
+	}
+	n, err := strconv.ParseUint(strings.TrimSpace(s), 10, 64)
+	return n, err == nil && n != 0
+}
+
+// Learn records what ev tells about processes, hosts and users. Records are
+// recognised by their fields, not by source: an event with event_simpleName
+// ProcessRollup2/SyntheticProcessRollup2 or an identity/logon type; a record
+// without event_simpleName holding aid and ComputerName (aidmaster); a record
+// holding UserSid_readable and UserName (userinfo). Other events are ignored.
+// Learn is safe for concurrent use and does not keep references into ev.
+func (e *Enricher) Learn(ev *event.Event) {
+	e.learn(ev, simpleName(ev))
+}
+
+func (e *Enricher) learn(ev *event.Event, name string) {
+	aid, _ := ev.Get(fAid)
+	switch {
+	case isProcessStart(name):
+		e.learnProcess(ev, aid)
+	case isIdentity(name):
+		uname, _ := ev.Get(FieldUserName)
+		sid, _ := ev.Get(fUserSid)
+		auth, _ := ev.Get(fAuthID)
+		if e.users.learnIdentity(aid, sid, auth, uname, eventTime(ev)) {
+			e.count.learnedUsers.Add(1)
+		}
+	case name == "":
+		if sid, ok := ev.Get(fUserSidReadable); ok {
+			uname, _ := ev.Get(FieldUserName)
+			if e.users.learnSid(sid, uname, recordTime(ev)) {
+				e.count.learnedUsers.Add(1)
+			}
+			return
+		}
+		if aid != "" && ev.Has(fComputerName) {
+			if e.hosts.learn(aid, ev) {
+				e.count.learnedHosts.Add(1)
+			}
+		}
+	}
+}
+
+func (e *Enricher) learnProcess(ev *event.Event, aid string) {
+	pidStr, _ := ev.Get(fTargetProcessId)
+	pid, ok := parsePID(pidStr)
+	if aid == "" || !ok {
+		return
+	}
+	image, _ := ev.Get(fImageFileName)
+	cmd, _ := ev.Get(fCommandLine)
+	var info procInfo
+	info.name = processBaseName(image, cmd)
+	info.cmdline = cmd
+	info.parentName, _ = ev.Get(fParentBaseFile)
+	info.parentPID, _ = parsePID(valueOf(ev, fParentProcessId))
+	info.userSid, _ = ev.Get(fUserSid)
+	info.authID, _ = ev.Get(fAuthID)
+	if u, ok := ev.Get(FieldUserName); ok && !missing(u) {
+		info.userName = u
+		// Linux V12 and newer sensors carry both: that is a mapping too.
+		if usableSid(info.userSid) || usableAuth(info.authID) {
+			e.users.learnIdentity(aid, info.userSid, info.authID, u, eventTime(ev))
+		}
+	}
+	if e.procs.put(procKey{aid, pid}, &info) {
+		e.count.learnedProcs.Add(1)
+	}
+}
+
+func valueOf(ev *event.Event, name string) string {
+	v, _ := ev.Get(name)
+	return v
+}
+
+// Apply adds the enrichment fields ev lacks; it never overwrites a field ev
+// has. Safe for concurrent use. In file mode call it after learning; in
+// stream mode it learns from ev first, and an event that arrives before its
+// process is enriched with what is known then (ContextBaseFileName fallback):
+// nothing is held back.
+func (e *Enricher) Apply(ev *event.Event) {
+	e.count.applied.Add(1)
+	name := simpleName(ev)
+	if e.stream {
+		e.learn(ev, name)
+	}
+	aid, _ := ev.Get(fAid)
+	if aid != "" {
+		e.applyHost(ev, aid)
+	}
+	if isProcessStart(name) {
+		e.applyProcessStart(ev, aid)
+		return
+	}
+	e.applyContext(ev, aid)
+}
+
+func (e *Enricher) add(ev *event.Event, slot int, value string) bool {
+	if value == "" || !ev.SetIfMissing(addedNames[slot], value) {
+		return false
+	}
+	e.count.added[slot].Add(1)
+	return true
+}
+
+func (e *Enricher) applyHost(ev *event.Event, aid string) {
+	rec := e.hosts.get(aid)
+	if rec == nil {
+		e.count.hostMiss.Add(1)
+		return
+	}
+	for i, v := range rec.vals {
+		e.add(ev, i, v)
+	}
+}
+
+func (e *Enricher) applyProcessStart(ev *event.Event, aid string) {
+	image, _ := ev.Get(fImageFileName)
+	dir, base := splitImage(image)
+	if base == "" {
+		// "/" images (containers): the name is argv0, its directory the path.
+		dir, base = splitImage(argv0(valueOf(ev, fCommandLine)))
+	}
+	e.add(ev, addFilePath, dir)
+	e.add(ev, addFileName, base)
+	if !ev.Has(FieldUserName) {
+		e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID))
+	}
+}
+
+func (e *Enricher) applyUser(ev *event.Event, aid, sid, auth string) {
+	if sid == "" && auth == "" {
+		return
+	}
+	if u, ok := e.users.resolve(aid, sid, auth); ok {
+		e.add(ev, addUserName, u)
+		return
+	}
+	e.count.userMiss.Add(1)
+}
+
+func (e *Enricher) applyContext(ev *event.Event, aid string) {
+	pidStr, ok := ev.Get(fContextProcessId)
+	if !ok {
+		return
+	}
+	var proc procInfo
+	found := false
+	if pid, ok := parsePID(pidStr); ok && aid != "" {
+		proc, found = e.procs.get(procKey{aid, pid}, e.stream)
+	}
+	if !found {
+		e.count.processMiss.Add(1)
+	}
+	if !ev.Has(FieldContextProcessName) {
+		if proc.name != "" {
+			e.add(ev, addContextProcessName, proc.name)
+		} else if b, ok := ev.Get(fContextBaseFile); ok && b != "" {
+			e.add(ev, addContextProcessName, b)
+			e.count.baseFallback.Add(1)
+		}
+	}
+	if !found {
+		// The event's own user fields still name a user (EndOfProcess has UserSid).
+		if !ev.Has(FieldUserName) {
+			e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID))
+		}
+		return
+	}
+	e.add(ev, addContextCommandLine, proc.cmdline)
+	parent := proc.parentName
+	if parent == "" && proc.parentPID != 0 {
+		if pp, ok := e.procs.get(procKey{aid, proc.parentPID}, false); ok {
+			parent = pp.name
+		}
+	}
+	e.add(ev, addContextParentBaseFileName, parent)
+	if ev.Has(FieldUserName) {
+		return
+	}
+	if proc.userName != "" {
+		e.add(ev, addUserName, proc.userName)
+		return
+	}
+	sid, auth := valueOf(ev, fUserSid), valueOf(ev, fAuthID)
+	if sid == "" && auth == "" {
+		sid, auth = proc.userSid, proc.authID
+	}
+	e.applyUser(ev, aid, sid, auth)
+}

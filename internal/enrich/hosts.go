@@ -1,0 +1,96 @@
+package enrich
+
+import (
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// hostFields are the aidmaster columns copied onto events, named as in
+// LogScale's aid_master_main.csv.
+var hostFields = [...]string{
+	"ComputerName", "AgentVersion", "Version", "ProductType", "MachineDomain",
+	"OU", "SiteName", "SystemManufacturer", "SystemProductName", "event_platform",
+}
+
+type hostRecord struct {
+	time float64
+	vals [len(hostFields)]string
+}
+
+// hostDir holds the newest aidmaster record per aid.
+type hostDir struct {
+	mu    sync.RWMutex
+	m     map[string]*hostRecord
+	limit int
+}
+
+// missing reports whether an aidmaster value means "unknown".
+func missing(v string) bool {
+	v = strings.TrimSpace(v)
+	return v == "" || v == "-" || strings.EqualFold(v, "none")
+}
+
+// recordTime reads a lookup record's snapshot time ("sec[.frac]"); records
+// without one sort as oldest.
+func recordTime(ev *event.Event) float64 {
+	for _, name := range [...]string{"Time", "_time"} {
+		if v, ok := ev.Get(name); ok {
+			if f, err := strconv.ParseFloat(strings.TrimSpace(v), 64); err == nil {
+				return f
+			}
+		}
+	}
+	return 0
+}
+
+// learn keeps rec if it is the newest seen for its aid. Ties go to the
+// record seen later.
+func (d *hostDir) learn(aid string, ev *event.Event) bool {
+	t := recordTime(ev)
+	d.mu.RLock()
+	old := d.m[aid]
+	d.mu.RUnlock()
+	if old != nil && old.time > t {
+		return false
+	}
+	rec := &hostRecord{time: t}
+	for i, name := range hostFields {
+		if v, ok := ev.Get(name); ok && !missing(v) {
+			rec.vals[i] = strings.Clone(v)
+		}
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if old := d.m[aid]; old != nil && old.time > t {
+		return false
+	}
+	if _, ok := d.m[aid]; !ok && d.limit > 0 && len(d.m) >= d.limit {
+		dropOne(d.m)
+	}
+	d.m[strings.Clone(aid)] = rec
+	return true
+}
+
+func (d *hostDir) get(aid string) *hostRecord {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return d.m[aid]
+}
+
+func (d *hostDir) len() int {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	return len(d.m)
+}
+
+// dropOne removes an arbitrary entry (Go randomises map iteration) to keep a
+// map under its bound.
+func dropOne[K comparable, V any](m map[K]V) {
+	for k := range m {
+		delete(m, k)
+		return
+	}
+}

@@ -1,0 +1,104 @@
+package enrich
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync/atomic"
+)
+
+// Added-field slots for the counters; host fields come first, in hostFields order.
+const (
+	addUserName = len(hostFields) + iota
+	addContextProcessName
+	addContextCommandLine
+	addContextParentBaseFileName
+	addFileName
+	addFilePath
+	numAdded
+)
+
+var addedNames = func() [numAdded]string {
+	var n [numAdded]string
+	copy(n[:], hostFields[:])
+	n[addUserName] = FieldUserName
+	n[addContextProcessName] = FieldContextProcessName
+	n[addContextCommandLine] = FieldContextCommandLine
+	n[addContextParentBaseFileName] = FieldContextParentBaseFileName
+	n[addFileName] = FieldFileName
+	n[addFilePath] = FieldFilePath
+	return n
+}()
+
+type counters struct {
+	applied      atomic.Int64
+	added        [numAdded]atomic.Int64
+	hostMiss     atomic.Int64
+	processMiss  atomic.Int64
+	userMiss     atomic.Int64
+	baseFallback atomic.Int64
+	learnedProcs atomic.Int64
+	learnedHosts atomic.Int64
+	learnedUsers atomic.Int64
+}
+
+// Stats reports what enrichment did.
+type Stats struct {
+	Applied int64            // events passed to Apply
+	Added   map[string]int64 // events that gained each field
+	// Lookup misses: the event had a key but nothing was known for it.
+	HostMisses    int64 // aid not in aidmaster
+	ProcessMisses int64 // ContextProcessId with no known ProcessRollup2
+	UserMisses    int64 // UserSid/AuthenticationId with no known name
+	// ContextBaseFileName was used for ContextProcessName.
+	BaseFileNameFallbacks int64
+	// Learned counts new keys: processes, aidmaster hosts, user mappings.
+	LearnedProcesses, LearnedHosts, LearnedUsers int64
+	Processes                                    int   // entries in the process table now
+	Evicted                                      int64 // processes dropped by the stream table bound
+}
+
+// Stats returns a snapshot of the counters.
+func (e *Enricher) Stats() Stats {
+	c := &e.count
+	s := Stats{
+		Applied:               c.applied.Load(),
+		Added:                 make(map[string]int64),
+		HostMisses:            c.hostMiss.Load(),
+		ProcessMisses:         c.processMiss.Load(),
+		UserMisses:            c.userMiss.Load(),
+		BaseFileNameFallbacks: c.baseFallback.Load(),
+		LearnedProcesses:      c.learnedProcs.Load(),
+		LearnedHosts:          c.learnedHosts.Load(),
+		LearnedUsers:          c.learnedUsers.Load(),
+	}
+	for i := range c.added {
+		if n := c.added[i].Load(); n > 0 {
+			s.Added[addedNames[i]] = n
+		}
+	}
+	s.Processes, s.Evicted = e.procs.size()
+	return s
+}
+
+// Summary renders the stats for stderr in a few lines.
+func (s Stats) Summary() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "enrich: %d events; learned %d processes, %d hosts, %d user mappings; table %d processes (%d evicted)\n",
+		s.Applied, s.LearnedProcesses, s.LearnedHosts, s.LearnedUsers, s.Processes, s.Evicted)
+	names := make([]string, 0, len(s.Added))
+	for n := range s.Added {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	b.WriteString("enrich: added")
+	if len(names) == 0 {
+		b.WriteString(" nothing")
+	}
+	for _, n := range names {
+		fmt.Fprintf(&b, " %s=%d", n, s.Added[n])
+	}
+	fmt.Fprintf(&b, "\nenrich: misses host=%d process=%d user=%d; ContextBaseFileName fallbacks=%d\n",
+		s.HostMisses, s.ProcessMisses, s.UserMisses, s.BaseFileNameFallbacks)
+	return b.String()
+}

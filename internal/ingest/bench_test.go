@@ -1,0 +1,103 @@
+package ingest
+
+import (
+	"bytes"
+	"io"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+func sampleData(b *testing.B, size int) []byte {
+	b.Helper()
+	lines, err := os.ReadFile("testdata/falcon-fdr-samples.jsonl")
+	if err != nil {
+		b.Fatal(err)
+	}
+	var buf bytes.Buffer
+	for buf.Len() < size {
+		buf.Write(lines)
+	}
+	return buf.Bytes()
+}
+
+func benchmarkDecode(b *testing.B, needs event.Needs) {
+	data := sampleData(b, 1<<20)
+	var lines [][]byte
+	Lines(event.Chunk{Data: data, FirstLine: 1}, func(line []byte, _ int) bool {
+		lines = append(lines, line)
+		return true
+	})
+	d := NewDecoder(needs)
+	var ev event.Event
+	b.SetBytes(int64(len(data)) / int64(len(lines)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		if err := d.Decode(lines[i%len(lines)], &ev); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// A detection's typical needs: a few top-level fields and the tag.
+func BenchmarkDecodeFew(b *testing.B) {
+	benchmarkDecode(b, needsOf("#event_simpleName", "CommandLine", "ImageFileName", "aid", "RemotePort"))
+}
+
+func BenchmarkDecodeAll(b *testing.B) { benchmarkDecode(b, event.Needs{All: true}) }
+
+func benchmarkRead(b *testing.B, encode func(testing.TB, []byte) []byte) {
+	data := sampleData(b, 16<<20)
+	file := filepath.Join(b.TempDir(), "data")
+	if err := os.WriteFile(file, encode(b, data), 0o644); err != nil {
+		b.Fatal(err)
+	}
+	b.SetBytes(int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Open([]string{file}, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := r.Next(); err == io.EOF {
+				break
+			}
+		}
+	}
+}
+
+func BenchmarkReadPlain(b *testing.B) {
+	benchmarkRead(b, func(_ testing.TB, d []byte) []byte { return d })
+}
+func BenchmarkReadGzip(b *testing.B) { benchmarkRead(b, gzipBytes) }
+func BenchmarkReadZstd(b *testing.B) { benchmarkRead(b, zstdBytes) }
+
+// Several gzip files: decompressed in parallel by the read-ahead.
+func BenchmarkReadGzipFiles(b *testing.B) {
+	data := sampleData(b, 4<<20)
+	dir := b.TempDir()
+	const files = 4
+	for i := range files {
+		name := filepath.Join(dir, "part-"+string(rune('0'+i))+".gz")
+		if err := os.WriteFile(name, gzipBytes(b, data), 0o644); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.SetBytes(files * int64(len(data)))
+	b.ReportAllocs()
+	for b.Loop() {
+		r, err := Open([]string{dir}, Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		for {
+			if _, err := r.Next(); err == io.EOF {
+				break
+			}
+		}
+	}
+}

@@ -1,0 +1,101 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"os"
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+func addSampleLines(f *testing.F) {
+	file, err := os.Open("testdata/falcon-fdr-samples.jsonl")
+	if err != nil {
+		f.Fatal(err)
+	}
+	defer file.Close()
+	sc := bufio.NewScanner(file)
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		f.Add(append([]byte(nil), sc.Bytes()...))
+	}
+	if err := sc.Err(); err != nil {
+		f.Fatal(err)
+	}
+}
+
+func FuzzDecode(f *testing.F) {
+	addSampleLines(f)
+	for _, s := range []string{
+		``, ` `, `{`, `{"a":`, `{"a":"\u12"}`, `{"a":"\ud800"}`, `{"a":[1,{"b":null}]}`,
+		`[]`, `"x"`, `{"a":"b"}}`, `{"@timestamp":"2024-05-01T10:00:00.5+01:00"}`,
+		`{"timestamp":1e400}`, `{"ContextTimeStamp":"-1.5"}`, "{\"a\":\"\xff\"}",
+	} {
+		f.Add([]byte(s))
+	}
+	f.Fuzz(func(t *testing.T, line []byte) {
+		d := NewDecoder(event.Needs{All: true})
+		var ev event.Event
+		err := d.Decode(line, &ev)
+		if err != nil {
+			return
+		}
+		if utf8.Valid(line) {
+			for _, fl := range ev.Fields() {
+				if !utf8.ValidString(fl.Name) || !utf8.ValidString(fl.Value) {
+					t.Fatalf("field %q=%q is not valid UTF-8", fl.Name, fl.Value)
+				}
+			}
+		}
+		if ts, ok := ev.Get(event.Timestamp); ok {
+			if _, ok := event.ParseNumber(ts); !ok {
+				t.Fatalf("@timestamp %q is not a number", ts)
+			}
+		}
+		// Top-level strings must come out as encoding/json reads them.
+		var ref map[string]any
+		if !utf8.Valid(line) || json.Unmarshal(line, &ref) != nil || bytes.Contains(line, []byte(`\u`)) {
+			return // lone surrogates are outside this invariant
+		}
+		for k, v := range ref {
+			s, isString := v.(string)
+			if !isString || strings.ContainsAny(k, ".[") || k == event.Timestamp || k == event.RawString || k == event.SimpleName {
+				continue
+			}
+			if got, ok := ev.Get(k); !ok || got != s {
+				t.Fatalf("field %q = %q (present %v), want %q", k, got, ok, s)
+			}
+		}
+	})
+}
+
+func FuzzReadStream(f *testing.F) {
+	sample := []byte("{\"a\":1}\n{\"b\":2}\n")
+	f.Add(sample)
+	f.Add(gzipBytes(f, sample))
+	f.Add(zstdBytes(f, sample))
+	f.Add(gzipBytes(f, sample)[:20])
+	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd})
+	f.Add([]byte{0x1f, 0x8b})
+	f.Fuzz(func(t *testing.T, data []byte) {
+		var got []byte
+		plainInput := sniff(data) == plain
+		err := readStream(bytes.NewReader(data), 16, func(chunk []byte, firstLine int) bool {
+			if len(chunk) == 0 {
+				t.Fatal("empty chunk")
+			}
+			if want := bytes.Count(got, []byte{'\n'}) + 1; firstLine != want {
+				t.Fatalf("firstLine %d, want %d", firstLine, want)
+			}
+			got = append(got, chunk...)
+			return true
+		})
+		if plainInput && (err != nil || !bytes.Equal(got, data)) {
+			t.Fatalf("plain input changed: err=%v", err)
+		}
+	})
+}

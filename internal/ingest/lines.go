@@ -1,0 +1,30 @@
+package ingest
+
+import (
+	"bytes"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// Lines calls fn for each line of the chunk, without its "\n" or "\r\n",
+// with its 1-based line number in the source. It stops when fn returns false.
+// The line aliases the chunk's data.
+func Lines(c event.Chunk, fn func(line []byte, lineNo int) bool) {
+	data := c.Data
+	lineNo := c.FirstLine
+	for len(data) > 0 {
+		var line []byte
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if !fn(line, lineNo) {
+			return
+		}
+		lineNo++
+	}
+}

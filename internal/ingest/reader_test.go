@@ -1,0 +1,364 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+func gzipBytes(t testing.TB, data []byte) []byte {
+	t.Helper()
+	var b bytes.Buffer
+	w := gzip.NewWriter(&b)
+	w.Write(data)
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
+}
+
+func zstdBytes(t testing.TB, data []byte) []byte {
+	t.Helper()
+	w, err := zstd.NewWriter(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	return w.EncodeAll(data, nil)
+}
+
+// writeTree creates files under a temp dir and returns the dir.
+func writeTree(t *testing.T, files map[string][]byte) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, data := range files {
+		p := filepath.Join(dir, filepath.FromSlash(name))
+		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(p, data, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir
+}
+
+// readAll drains a reader and returns one "source:line:kind:text" per line.
+func readAll(t *testing.T, r *Reader) []string {
+	t.Helper()
+	var out []string
+	wantSeq := int64(0)
+	for {
+		c, err := r.Next()
+		if err == io.EOF {
+			return out
+		}
+		if err != nil {
+			t.Fatalf("Next: %v", err)
+		}
+		if c.Seq != wantSeq {
+			t.Fatalf("Seq = %d, want %d", c.Seq, wantSeq)
+		}
+		wantSeq++
+		if len(c.Data) == 0 {
+			t.Fatalf("empty chunk from %s", c.Source)
+		}
+		Lines(c, func(line []byte, n int) bool {
+			out = append(out, fmt.Sprintf("%s:%d:%s:%s", c.Source, n, c.Kind, line))
+			return true
+		})
+	}
+}
+
+func TestReaderDirectoryFDRLayout(t *testing.T) {
+	dir := writeTree(t, map[string][]byte{
+		"data/b1/part-00001.gz":        gzipBytes(t, []byte("{\"n\":3}\n")),
+		"data/b1/part-00000":           []byte("{\"n\":1}\n{\"n\":2}"),
+		"data/b1/_SUCCESS":             nil,
+		"data/.hidden":                 []byte("nope\n"),
+		".git/x":                       []byte("nope\n"),
+		"fdrv2/aidmaster/u/part-0.zst": zstdBytes(t, []byte("{\"aid\":\"a\"}\r\n")),
+		"fdrv2/userinfo/u/part-0":      []byte("{\"u\":1}\n"),
+		"fdrv2/managedassets/u/part-0": []byte("{\"m\":1}\n"),
+		"data/b2/empty":                nil,
+	})
+	r, err := Open([]string{dir}, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, r)
+	for i := range got {
+		got[i] = strings.TrimPrefix(filepath.ToSlash(got[i]), filepath.ToSlash(dir)+"/")
+	}
+	want := []string{
+		`data/b1/part-00000:1:telemetry:{"n":1}`,
+		`data/b1/part-00000:2:telemetry:{"n":2}`,
+		`data/b1/part-00001.gz:1:telemetry:{"n":3}`,
+		`fdrv2/aidmaster/u/part-0.zst:1:aidmaster:{"aid":"a"}`,
+		`fdrv2/managedassets/u/part-0:1:lookup:{"m":1}`,
+		`fdrv2/userinfo/u/part-0:1:userinfo:{"u":1}`,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+	if len(r.Errors()) != 0 {
+		t.Errorf("errors: %v", r.Errors())
+	}
+}
+
+func TestReaderKindsAndAidmaster(t *testing.T) {
+	dir := writeTree(t, map[string][]byte{
+		"hosts.json":  []byte("{\"aid\":\"a\"}\n"),
+		"events.json": []byte("{\"e\":1}\n"),
+	})
+	r, err := Open([]string{filepath.Join(dir, "events.json")}, Options{
+		Aidmaster: []string{filepath.Join(dir, "hosts.json")},
+		Kinds:     []event.Kind{event.KindAidmaster},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, r)
+	want := []string{filepath.Join(dir, "hosts.json") + `:1:aidmaster:{"aid":"a"}`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestReaderStdin(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"plain", []byte("{\"a\":1}\n{\"a\":2}\n")},
+		{"gzip", gzipBytes(t, []byte("{\"a\":1}\n{\"a\":2}\n"))},
+		{"zstd", zstdBytes(t, []byte("{\"a\":1}\n{\"a\":2}\n"))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			r, err := Open(nil, Options{Stdin: bytes.NewReader(tc.data)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			want := []string{`-:1:telemetry:{"a":1}`, `-:2:telemetry:{"a":2}`}
+			if diff := cmp.Diff(want, readAll(t, r)); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestReaderMissingPath(t *testing.T) {
+	_, err := Open([]string{"/no/such/file.json"}, Options{})
+	if err == nil || !strings.Contains(err.Error(), "/no/such/file.json") {
+		t.Fatalf("error %v does not name the path", err)
+	}
+}
+
+// A truncated compressed file keeps the lines before the damage, reports
+// an error naming the file, and the next file is still read.
+func TestReaderCorruptFiles(t *testing.T) {
+	var body strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&body, "{\"i\":%d,\"pad\":\"%x\"}\n", i, i*7919)
+	}
+	for _, tc := range []struct {
+		name string
+		data []byte
+	}{
+		{"broken.gz", gzipBytes(t, []byte(body.String()))},
+		{"broken.zst", zstdBytes(t, []byte(body.String()))},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := writeTree(t, map[string][]byte{
+				"a-" + tc.name: tc.data[:len(tc.data)*2/3],
+				"b-ok.json":    []byte("{\"ok\":1}\n"),
+			})
+			var reported []error
+			r, err := Open([]string{dir}, Options{ChunkSize: 4096, OnError: func(err error) { reported = append(reported, err) }})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := readAll(t, r)
+			if len(reported) != 1 || !strings.Contains(reported[0].Error(), "a-"+tc.name) {
+				t.Fatalf("reported %v, want one error naming a-%s", reported, tc.name)
+			}
+			if len(got) < 100 || len(got) >= 20001 {
+				t.Fatalf("kept %d lines, want some but not all", len(got))
+			}
+			for i, line := range got[:len(got)-1] {
+				if !strings.HasSuffix(line, fmt.Sprintf(":%d:telemetry:{\"i\":%d,\"pad\":\"%x\"}", i+1, i, i*7919)) {
+					t.Fatalf("line %d = %q", i, line)
+				}
+			}
+			if last := got[len(got)-1]; !strings.HasSuffix(last, `b-ok.json:1:telemetry:{"ok":1}`) {
+				t.Fatalf("last line %q, want the next file's line", last)
+			}
+			var fe *FileError
+			if !errors.As(reported[0], &fe) {
+				t.Fatalf("error %T is not a *FileError", reported[0])
+			}
+		})
+	}
+}
+
+// Chunks hold whole lines; a line longer than the chunk size grows the chunk;
+// line numbers carry across chunks; a missing final newline is fine.
+func TestReaderChunking(t *testing.T) {
+	long := strings.Repeat("x", 10000)
+	data := "{\"a\":1}\n{\"b\":\"" + long + "\"}\n\n{\"c\":3}"
+	for _, codec := range []string{"plain", "gzip", "zstd"} {
+		t.Run(codec, func(t *testing.T) {
+			raw := []byte(data)
+			switch codec {
+			case "gzip":
+				raw = gzipBytes(t, raw)
+			case "zstd":
+				raw = zstdBytes(t, raw)
+			}
+			dir := writeTree(t, map[string][]byte{"f": raw})
+			r, err := Open([]string{filepath.Join(dir, "f")}, Options{ChunkSize: 64})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var lines []string
+			for {
+				c, err := r.Next()
+				if err == io.EOF {
+					break
+				}
+				if n := len(c.Data); c.Data[n-1] != '\n' && !bytes.HasSuffix(c.Data, []byte(`{"c":3}`)) {
+					t.Fatalf("chunk does not end at a line end: %q", c.Data[max(0, n-20):])
+				}
+				Lines(c, func(line []byte, n int) bool {
+					lines = append(lines, fmt.Sprintf("%d:%d", n, len(line)))
+					return true
+				})
+			}
+			want := []string{"1:7", fmt.Sprintf("2:%d", len(long)+8), "3:0", "4:7"}
+			if diff := cmp.Diff(want, lines); diff != "" {
+				t.Errorf("(-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+// Many files read in parallel still come out in order.
+func TestReaderOrderWithReadAhead(t *testing.T) {
+	files := map[string][]byte{}
+	var want []string
+	for i := range 30 {
+		name := fmt.Sprintf("f%02d.gz", i)
+		files[name] = gzipBytes(t, []byte(fmt.Sprintf("{\"f\":%d}\n{\"g\":%d}\n", i, i)))
+		want = append(want, fmt.Sprintf(`%s:1:telemetry:{"f":%d}`, name, i), fmt.Sprintf(`%s:2:telemetry:{"g":%d}`, name, i))
+	}
+	dir := writeTree(t, files)
+	r, err := Open([]string{dir}, Options{ReadAhead: 4})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, r)
+	for i := range got {
+		got[i] = strings.TrimPrefix(got[i], dir+string(filepath.Separator))
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+}
+
+func TestReaderCloseEarly(t *testing.T) {
+	files := map[string][]byte{}
+	for i := range 10 {
+		files[fmt.Sprintf("f%d", i)] = bytes.Repeat([]byte("{\"a\":1}\n"), 2000)
+	}
+	r, err := Open([]string{writeTree(t, files)}, Options{ChunkSize: 256})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := r.Next(); err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if _, err := r.Next(); err != io.EOF {
+		t.Fatalf("Next after Close = %v, want io.EOF", err)
+	}
+}
+
+func TestClassify(t *testing.T) {
+	tests := []struct {
+		path string
+		want event.Kind
+	}{
+		{"data/31c7/part-00000.gz", event.KindTelemetry},
+		{"tenant/fdrv2/aidmaster/u/part-00000.gz", event.KindAidmaster},
+		{"fdrv2/userinfo/u/part-00000.gz", event.KindUserinfo},
+		{"fdrv2/appinfo/u/part-00000.gz", event.KindOtherLookup},
+		{"fdrv2/notmanaged/u/part-00000.gz", event.KindOtherLookup},
+		{`C:\fdr\fdrv2\aidmaster\part.gz`, event.KindAidmaster},
+		{"dumps/aidmaster.json", event.KindTelemetry},
+	}
+	for _, tt := range tests {
+		if got := Classify(tt.path); got != tt.want {
+			t.Errorf("Classify(%q) = %v, want %v", tt.path, got, tt.want)
+		}
+	}
+}
+
+func TestProblems(t *testing.T) {
+	var out bytes.Buffer
+	p := NewProblems(&out, 2)
+	if p.Summary() != "" {
+		t.Fatalf("empty summary = %q", p.Summary())
+	}
+	p.Add("data.json", 17, errors.New("invalid JSON: x"))
+	if got := p.Summary(); got != "1 malformed line skipped (data.json:17)" {
+		t.Errorf("summary = %q", got)
+	}
+	p.Add("data.json", 18, errors.New("y"))
+	p.Add("data.json", 19, errors.New("z"))
+	if got := p.Summary(); got != "3 malformed lines skipped (first: data.json:17)" {
+		t.Errorf("summary = %q", got)
+	}
+	if want := "data.json:17: invalid JSON: x\ndata.json:18: y\n"; out.String() != want {
+		t.Errorf("printed %q, want %q", out.String(), want)
+	}
+}
+
+func TestStreamErrorMessages(t *testing.T) {
+	sample := []byte("{\"a\":1}\n{\"a\":2}\n")
+	gz := gzipBytes(t, sample)
+	badCRC := bytes.Clone(gz)
+	badCRC[len(badCRC)-6] ^= 0xff
+	tests := []struct {
+		name  string
+		data  []byte
+		lines int
+		want  string
+	}{
+		{"truncated gzip", gz[:20], 0, "gzip data broken at the start: unexpected EOF"},
+		{"gzip checksum", badCRC, 2, "gzip data broken after line 2: invalid checksum"},
+		{"zstd header", []byte("\x28\xb5\x2f\xfdjunkjunk"), 0, "zstd data broken at the start: reserved bit set on frame header"},
+		{"gzip header only", gz[:2], 0, "gzip data broken at the start: unexpected EOF"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			lines := 0
+			err := readStream(bytes.NewReader(tt.data), 64, func(data []byte, _ int) bool {
+				lines += bytes.Count(data, []byte{'\n'})
+				return true
+			})
+			if err == nil || err.Error() != tt.want || lines != tt.lines {
+				t.Fatalf("got %d lines, error %v; want %d lines, %q", lines, err, tt.lines, tt.want)
+			}
+		})
+	}
+}

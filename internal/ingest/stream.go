@@ -1,0 +1,190 @@
+package ingest
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"io"
+	"runtime"
+	"strings"
+
+	"github.com/klauspost/compress/gzip"
+	"github.com/klauspost/compress/zstd"
+)
+
+// DefaultChunkSize is the target size of a chunk: big enough to amortise
+// per-chunk work, small enough to spread over workers.
+const DefaultChunkSize = 1 << 20
+
+// minChunkSize keeps room for the magic bytes and makes tiny test sizes safe.
+const minChunkSize = 16
+
+// maxZstdWindow matches the zstd CLI's default decoding limit, so a hostile
+// header cannot make us reserve gigabytes.
+const maxZstdWindow = 1 << 27
+
+var (
+	gzipMagic = []byte{0x1f, 0x8b}
+	zstdMagic = []byte{0x28, 0xb5, 0x2f, 0xfd}
+)
+
+// compression names the codec recognised from a stream's first bytes.
+type compression string
+
+const (
+	plain     compression = "plain"
+	gzipCodec compression = "gzip"
+	zstdCodec compression = "zstd"
+)
+
+func sniff(head []byte) compression {
+	switch {
+	case bytes.HasPrefix(head, gzipMagic):
+		return gzipCodec
+	case bytes.HasPrefix(head, zstdMagic):
+		return zstdCodec
+	}
+	return plain
+}
+
+// chunkEmitter receives the whole-line chunks of one stream. It returns false
+// when the consumer has gone away and reading should stop.
+type chunkEmitter func(data []byte, firstLine int) bool
+
+// streamError is a read failure in the middle of a stream; Line is the
+// number of whole lines delivered before it.
+type streamError struct {
+	Codec compression
+	Line  int
+	Err   error
+}
+
+func (e *streamError) Error() string {
+	msg := strings.TrimPrefix(e.Err.Error(), string(e.Codec)+": ")
+	what := string(e.Codec) + " data broken"
+	if e.Codec == plain {
+		what = "read failed"
+	}
+	if e.Line == 0 {
+		return fmt.Sprintf("%s at the start: %s", what, msg)
+	}
+	return fmt.Sprintf("%s after line %d: %s", what, e.Line, msg)
+}
+
+func (e *streamError) Unwrap() error { return e.Err }
+
+// readStream cuts src into chunks of whole lines, decompressing it first when
+// its magic bytes say gzip or zstd. Plain input is read straight into the
+// chunk buffers, so lines are never copied except a line split by a chunk
+// boundary. Lines decoded before a decompression error are delivered.
+func readStream(src io.Reader, chunkSize int, emit chunkEmitter) error {
+	if chunkSize <= 0 {
+		chunkSize = DefaultChunkSize
+	}
+	chunkSize = max(chunkSize, minChunkSize)
+	buf := make([]byte, chunkSize)
+	n, err := readFull(src, buf[:len(zstdMagic)])
+	codec := sniff(buf[:n])
+	if err != nil && err != io.EOF {
+		return &streamError{Codec: plain, Err: err}
+	}
+	if codec == plain {
+		if err == io.EOF {
+			if n > 0 {
+				emit(buf[:n], 1)
+			}
+			return nil
+		}
+		return cutLines(src, buf, n, chunkSize, plain, emit)
+	}
+	compressed := io.MultiReader(bytes.NewReader(append([]byte(nil), buf[:n]...)), src)
+	switch codec {
+	case gzipCodec:
+		zr, err := gzip.NewReader(compressed)
+		if err != nil {
+			return &streamError{Codec: codec, Err: err}
+		}
+		defer zr.Close()
+		return cutLines(zr, buf, 0, chunkSize, codec, emit)
+	default:
+		zr, err := zstd.NewReader(compressed,
+			zstd.WithDecoderConcurrency(min(runtime.GOMAXPROCS(0), 4)),
+			zstd.WithDecoderMaxWindow(maxZstdWindow))
+		if err != nil {
+			return &streamError{Codec: codec, Err: err}
+		}
+		defer zr.Close()
+		return cutLines(zr, buf, 0, chunkSize, codec, emit)
+	}
+}
+
+// cutLines fills buf (whose first filled bytes are already read) and hands
+// out every run of whole lines; the partial last line moves to a fresh
+// buffer. A line longer than the buffer grows it.
+func cutLines(src io.Reader, buf []byte, filled, chunkSize int, codec compression, emit chunkEmitter) error {
+	line := 1
+	for {
+		n, err := readFull(src, buf[filled:])
+		filled += n
+		if err == io.EOF {
+			if filled > 0 {
+				emit(buf[:filled], line)
+			}
+			return nil
+		}
+		if err != nil {
+			// Keep the whole lines that made it out before the damage.
+			if cut := bytes.LastIndexByte(buf[:filled], '\n'); cut >= 0 {
+				if !emit(buf[:cut+1], line) {
+					return nil
+				}
+				line += bytes.Count(buf[:cut+1], []byte{'\n'})
+			}
+			return &streamError{Codec: codec, Line: line - 1, Err: err}
+		}
+		cut := bytes.LastIndexByte(buf[:filled], '\n')
+		if cut < 0 {
+			// One line fills the whole buffer: grow it and keep reading.
+			grown := make([]byte, 2*len(buf))
+			copy(grown, buf[:filled])
+			buf = grown
+			continue
+		}
+		rest := buf[cut+1 : filled]
+		next := make([]byte, max(chunkSize, 2*len(rest)))
+		filled = copy(next, rest)
+		if !emit(buf[:cut+1], line) {
+			return nil
+		}
+		line += bytes.Count(buf[:cut+1], []byte{'\n'})
+		buf = next
+	}
+}
+
+// readFull reads until buf is full or src fails, returning io.EOF only
+// when src ended cleanly (unlike io.ReadFull, which would hide a
+// decompressor's io.ErrUnexpectedEOF behind its own).
+func readFull(src io.Reader, buf []byte) (int, error) {
+	n := 0
+	for n < len(buf) {
+		m, err := src.Read(buf[n:])
+		n += m
+		if err != nil {
+			return n, err
+		}
+		if m == 0 {
+			// Tolerate readers that return (0, nil); give up after many tries.
+			for tries := 0; m == 0 && err == nil && tries < 100; tries++ {
+				m, err = src.Read(buf[n:])
+			}
+			n += m
+			if err != nil {
+				return n, err
+			}
+			if m == 0 {
+				return n, errors.New("reader made no progress")
+			}
+		}
+	}
+	return n, nil
+}

@@ -1,0 +1,220 @@
+package output
+
+import (
+	"bufio"
+	"io"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// DefaultMaxColumnWidth is where table cells are cut.
+const DefaultMaxColumnWidth = 40
+
+// minColumnWidth is the narrowest a column shrinks to when fitting the
+// terminal: room for a few characters and the ellipsis.
+const minColumnWidth = 4
+
+// columnGap separates columns.
+const columnGap = "  "
+
+// TableOptions tunes the table layout.
+type TableOptions struct {
+	MaxColumnWidth int // cut longer cells with "…" (DefaultMaxColumnWidth when 0)
+	TerminalWidth  int // when > 0, narrow the widest columns until rows fit
+}
+
+// tableWriter keeps every row, then prints aligned columns at Close. Cells
+// are printed on one line: control characters are escaped, so a row never
+// wraps mid-row by itself.
+type tableWriter struct {
+	w       io.Writer
+	opts    TableOptions
+	columns []string
+	cols    columnSet
+	rows    []storedRow
+}
+
+// NewTable returns a table writer with explicit layout options.
+func NewTable(w io.Writer, columns []string, opts TableOptions) Writer {
+	if opts.MaxColumnWidth <= 0 {
+		opts.MaxColumnWidth = DefaultMaxColumnWidth
+	}
+	opts.MaxColumnWidth = max(opts.MaxColumnWidth, minColumnWidth)
+	return &tableWriter{w: w, opts: opts, columns: columns}
+}
+
+func (t *tableWriter) Write(ev *event.Event) error {
+	if t.columns == nil {
+		t.cols.add(ev)
+	}
+	t.rows = append(t.rows, storeRow(ev))
+	return nil
+}
+
+// Close prints the table; nothing when there are no rows.
+func (t *tableWriter) Close() error {
+	if len(t.rows) == 0 {
+		return nil
+	}
+	columns := t.columns
+	if columns == nil {
+		columns = t.cols.names
+	}
+	cells := make([][]string, 0, len(t.rows)+1)
+	header := make([]string, len(columns))
+	for i, c := range columns {
+		header[i] = escapeCell(c)
+	}
+	cells = append(cells, header)
+	for _, row := range t.rows {
+		line := make([]string, len(columns))
+		for i, c := range columns {
+			v, _ := row.get(c)
+			if c == event.Timestamp {
+				v = isoTime(v)
+			}
+			line[i] = escapeCell(v)
+		}
+		cells = append(cells, line)
+	}
+	widths := t.widths(cells)
+
+	bw := bufio.NewWriter(t.w)
+	var b []byte
+	for r, line := range cells {
+		b = appendRow(b[:0], line, widths)
+		bw.Write(b)
+		if r == 0 {
+			rule := make([]string, len(widths))
+			for i, w := range widths {
+				rule[i] = strings.Repeat("-", w)
+			}
+			b = appendRow(b[:0], rule, widths)
+			bw.Write(b)
+		}
+	}
+	t.rows = nil
+	return bw.Flush()
+}
+
+// widths sizes each column to its widest cell, capped, then narrows the
+// widest columns one step at a time until the table fits the terminal.
+func (t *tableWriter) widths(cells [][]string) []int {
+	widths := make([]int, len(cells[0]))
+	for _, line := range cells {
+		for i, cell := range line {
+			widths[i] = max(widths[i], min(utf8.RuneCountInString(cell), t.opts.MaxColumnWidth))
+		}
+	}
+	if t.opts.TerminalWidth <= 0 {
+		return widths
+	}
+	total := len(columnGap) * (len(widths) - 1)
+	for _, w := range widths {
+		total += w
+	}
+	for total > t.opts.TerminalWidth {
+		widest := 0
+		for i, w := range widths {
+			if w > widths[widest] {
+				widest = i
+			}
+		}
+		if widths[widest] <= minColumnWidth {
+			break // cannot fit: let the terminal wrap rather than lose columns
+		}
+		widths[widest]--
+		total--
+	}
+	return widths
+}
+
+// appendRow pads and cuts each cell to its width; trailing spaces are dropped.
+func appendRow(b []byte, line []string, widths []int) []byte {
+	for i, cell := range line {
+		if i > 0 {
+			b = append(b, columnGap...)
+		}
+		n := utf8.RuneCountInString(cell)
+		if n > widths[i] {
+			b = append(b, cutRunes(cell, widths[i]-1)...)
+			b = append(b, "…"...)
+			continue
+		}
+		b = append(b, cell...)
+		for ; n < widths[i]; n++ {
+			b = append(b, ' ')
+		}
+	}
+	end := len(b)
+	for end > 0 && b[end-1] == ' ' {
+		end--
+	}
+	return append(b[:end], '\n')
+}
+
+// cutRunes returns the first n runes of s.
+func cutRunes(s string, n int) string {
+	for i := range s {
+		if n == 0 {
+			return s[:i]
+		}
+		n--
+	}
+	return s
+}
+
+// escapeCell makes a value printable on one line: newlines, tabs and other
+// control characters become escapes, invalid UTF-8 becomes U+FFFD.
+func escapeCell(s string) string {
+	clean := true
+	for _, r := range s {
+		if r < 0x20 || r == 0x7f || (r >= 0x80 && r < 0xa0) || r == utf8.RuneError || r == '\u2028' || r == '\u2029' {
+			clean = false
+			break
+		}
+	}
+	if clean {
+		return s
+	}
+	var b strings.Builder
+	for i, r := range s {
+		switch {
+		case r == '\n':
+			b.WriteString(`\n`)
+		case r == '\r':
+			b.WriteString(`\r`)
+		case r == '\t':
+			b.WriteString(`\t`)
+		case r == utf8.RuneError:
+			if _, size := utf8.DecodeRuneInString(s[i:]); size == 1 {
+				b.WriteRune(utf8.RuneError)
+			} else {
+				b.WriteRune(r)
+			}
+		case r < 0x20 || r == 0x7f:
+			b.WriteString(`\x`)
+			b.WriteByte(hexDigits[r>>4])
+			b.WriteByte(hexDigits[r&0xf])
+		case r >= 0x80 && r < 0xa0 || r == '\u2028' || r == '\u2029':
+			b.WriteString(`\u`)
+			b.WriteString(strconv.FormatInt(int64(r)+0x10000, 16)[1:])
+		default:
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// isoTime shows an epoch-ms @timestamp as ISO 8601 UTC; other values stay.
+func isoTime(v string) string {
+	ms, err := strconv.ParseInt(v, 10, 64)
+	if err != nil {
+		return v
+	}
+	return time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z")
+}

@@ -1,0 +1,95 @@
+package rules
+
+import (
+	"encoding/json"
+	"strconv"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// Alert is one result row of a rule: the fields of its table() plus
+// AlertFields, in column order.
+type Alert struct {
+	Rule   *Rule
+	Fields []event.Field
+}
+
+// NewAlert copies a result row of p into an alert (the row may be reused).
+func (p *Program) NewAlert(row *event.Event) Alert {
+	a := Alert{Rule: p.Rule}
+	for _, c := range p.Columns {
+		if v, ok := row.Get(c); ok {
+			a.Fields = append(a.Fields, event.Field{Name: c, Value: v})
+		}
+	}
+	if len(p.Columns) == 0 {
+		a.Fields = append(a.Fields, row.Clone().Fields()...)
+	}
+	for i := range a.Fields {
+		a.Fields[i].Value = string([]byte(a.Fields[i].Value)) // own the strings
+	}
+	return a
+}
+
+// Get returns a field of the alert.
+func (a Alert) Get(name string) string {
+	for _, f := range a.Fields {
+		if f.Name == name {
+			return f.Value
+		}
+	}
+	return ""
+}
+
+// Branch is the alert's DetectionBranch ("" when the rule sets none).
+func (a Alert) Branch() string { return a.Get("DetectionBranch") }
+
+// AppendJSON appends the alert as one JSON object: rule metadata first, then
+// DetectionBranch, then the row's fields; @timestamp is an epoch-ms number.
+func (a Alert) AppendJSON(b []byte) []byte {
+	r := a.Rule
+	b = append(b, '{')
+	n := 0
+	put := func(k, v string) {
+		if n > 0 {
+			b = append(b, ',')
+		}
+		n++
+		b = strconv.AppendQuote(b, k)
+		b = append(b, ':')
+		b = appendJSONString(b, v)
+	}
+	put("rule", r.ID)
+	put("title", r.Title)
+	put("tactic", r.Attack.Tactic.ID)
+	put("technique", r.Attack.Technique.ID)
+	if r.Attack.Subtechnique.ID != "" {
+		put("subtechnique", r.Attack.Subtechnique.ID)
+	}
+	put("severity", r.Severity)
+	put("confidence", r.Confidence)
+	if br := a.Branch(); br != "" {
+		put("DetectionBranch", br)
+	}
+	for _, f := range a.Fields {
+		if f.Name == "DetectionBranch" {
+			continue
+		}
+		if f.Name == event.Timestamp {
+			if ms, ok := event.ParseNumber(f.Value); ok {
+				b = append(b, ',')
+				b = strconv.AppendQuote(b, f.Name)
+				b = append(b, ':')
+				b = append(b, event.FormatNumber(ms)...)
+				continue
+			}
+		}
+		put(f.Name, f.Value)
+	}
+	return append(b, '}')
+}
+
+func appendJSONString(b []byte, s string) []byte {
+	q, _ := json.Marshal(s) // escapes like every JSON consumer expects; never fails for a string
+	return append(b, q...)
+}
