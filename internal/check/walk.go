@@ -8,14 +8,13 @@ import (
 )
 
 // pipeline checks each step in order; sc carries what earlier steps did.
-func (c *checker) pipeline(p *cql.Pipeline, sc scope) scope {
+func (c *checker) pipeline(p *cql.Pipeline, sc scope) {
 	if p == nil {
-		return sc
+		return
 	}
 	for _, st := range p.Steps {
 		c.step(st, &sc)
 	}
-	return sc
 }
 
 func (c *checker) step(st cql.Step, sc *scope) {

@@ -4,7 +4,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
-	"os"
 	"sort"
 
 	"github.com/spf13/cobra"
@@ -31,7 +30,7 @@ func newCheckCmd(env *Env) *cobra.Command {
 			"Exit 0 when there is no error, 1 when there is, 2 on usage errors.",
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			name, src, err := checkInput(env.Stdin, file, args)
+			name, src, err := readQueryArg(env.Stdin, file, args)
 			if err != nil {
 				return err
 			}
@@ -53,30 +52,6 @@ func newCheckCmd(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat tiercel dialect extensions as errors")
 	cmd.Flags().StringVar(&file, "file", "", "read the query from `F`")
 	return cmd
-}
-
-// checkInput reads the query from --file, the argument, or stdin ("-") and
-// names its origin for diagnostics.
-func checkInput(stdin io.Reader, file string, args []string) (name, src string, err error) {
-	switch {
-	case file != "" && len(args) > 0:
-		return "", "", withCode(ExitUsage, fmt.Errorf("give the query either with --file or as an argument, not both"))
-	case file != "":
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return "", "", withCode(ExitError, err)
-		}
-		return file, string(b), nil
-	case len(args) == 0:
-		return "", "", withCode(ExitUsage, fmt.Errorf("no query: give QUERY, --file F, or - for standard input"))
-	case args[0] == "-":
-		b, err := io.ReadAll(stdin)
-		if err != nil {
-			return "", "", withCode(ExitError, fmt.Errorf("reading standard input: %w", err))
-		}
-		return "stdin", string(b), nil
-	}
-	return "query", args[0], nil
 }
 
 // checkQuery parses and checks src; under strict, dialect warnings become

@@ -43,7 +43,7 @@ func TestCheckText(t *testing.T) {
 			stdout: "0 errors, 1 warning\n", stderrHas: []string{"warning:", "[dialect-drop-event]"}},
 		{name: "strict makes dialect an error", args: []string{"check", "--strict", "drop()"}, code: ExitError,
 			stdout: "1 error, 0 warnings\n", stderrHas: []string{"error:", "[dialect-drop-event]"}},
-		{name: "unsupported function", args: []string{"check", "timeChart()"}, code: ExitError,
+		{name: "unsupported function", args: []string{"check", "ipLocation(RemoteAddressIP4)"}, code: ExitError,
 			stderrHas: []string{"[unsupported-function]", "does not run yet"}},
 		{name: "no query", args: []string{"check"}, code: ExitUsage, stderrHas: []string{"no query"}},
 		{name: "file and argument", args: []string{"check", "--file", file, "a=1"}, code: ExitUsage},

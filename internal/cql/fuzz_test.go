@@ -37,6 +37,9 @@ func FuzzParse(f *testing.F) {
 		if !Equal(q, q2) {
 			t.Fatalf("round trip differs\nsource:  %q\nprinted: %q\nreprint: %q", src, out, q2.String())
 		}
+		if again := q2.String(); again != out {
+			t.Fatalf("printing is not stable\nsource: %q\nfirst:  %q\nsecond: %q", src, out, again)
+		}
 		if c := Canonicalize(q).String(); c != "" {
 			if _, ds3 := Parse(c); ds3.HasErrors() {
 				t.Fatalf("canonical form has errors: %s\nsource: %q\ncanon:  %q", messages(ds3), src, c)

@@ -41,7 +41,7 @@ type parser struct {
 
 func (p *parser) peek(mode scanMode) token { return scan(p.src, p.pos, mode) }
 
-// peek2 scans the token after t.
+// after scans the token that follows t.
 func (p *parser) after(t token, mode scanMode) token { return scan(p.src, int(t.end), mode) }
 
 func (p *parser) next(mode scanMode) token {
@@ -527,6 +527,8 @@ func (p *parser) parseFilter(inParen bool) Filter {
 			implicit = false
 		} else if !p.startsFilter(t) || p.startsOtherStep(t, inParen) {
 			return x
+		} else if _, isCall := x.(*CallFilter); isCall && t.nl && !inParen {
+			return x // `groupBy(x)` newline `a=1`: two steps
 		}
 		y := p.parseOr()
 		if y == nil {
@@ -795,6 +797,26 @@ func (p *parser) parseArgs(open token) ([]*Arg, bool) {
 
 func (p *parser) parseArg() *Arg {
 	t := p.peek(modeExprTerm)
+	if t.is("(") { // `(name=value)`: parentheses around a named argument are tolerated
+		if w := p.after(t, modeExprTerm); w.kind == tWord && p.after(w, modeExpr).is("=") {
+			if !p.enter(t) {
+				return nil
+			}
+			defer p.leave()
+			p.consume(t)
+			a := p.parseArg()
+			if a == nil {
+				return nil
+			}
+			cl := p.peek(modeExpr)
+			if !cl.is(")") {
+				p.unexpected(cl, "\")\" after the argument")
+				return nil
+			}
+			p.consume(cl)
+			return a
+		}
+	}
 	if t.kind == tWord {
 		nx := p.after(t, modeExpr)
 		if nx.is("=") {
@@ -814,7 +836,7 @@ func (p *parser) parseArg() *Arg {
 			return p.parseCorrelateNode()
 		}
 	}
-	v := p.parseExpr()
+	v := p.parseElem()
 	if v == nil {
 		return nil
 	}
@@ -842,6 +864,37 @@ func (p *parser) parseCorrelateNode() *Arg {
 	return &Arg{Value: n}
 }
 
+// parseElem parses an argument or array element. `name := f(args)` there
+// means f(args, as=name) (as for a step, spec §4.1) and is stored that way.
+func (p *parser) parseElem() Expr {
+	t := p.peek(modeExprTerm)
+	if t.kind != tWord && t.kind != tString {
+		return p.parseExpr()
+	}
+	assign := p.after(t, modeExpr)
+	if !assign.is(":=") {
+		return p.parseExpr()
+	}
+	p.consume(t)
+	p.consume(assign)
+	name := p.peek(modeExprTerm)
+	if nx := p.after(name, modeExpr); name.kind != tWord || !nx.is("(") || nx.start != name.end {
+		p.unexpected(name, "a function call after \":=\" in an argument")
+		return nil
+	}
+	c := p.parseCall(name)
+	if c == nil {
+		return nil
+	}
+	as := &FieldName{Name: t.text, Sp: Span{t.start, t.end}}
+	if t.kind == tString {
+		as.Name, as.Quoted = t.val, true
+	}
+	c.Args = append(c.Args, &Arg{Name: "as", NameSp: Span{t.start, assign.end}, Value: as})
+	c.Sp.Start = t.start
+	return &CallExpr{Call: c}
+}
+
 // parseList parses comma-separated expressions after open through close.
 func (p *parser) parseList(open token, closer string) ([]Expr, bool) {
 	if !p.enter(open) {
@@ -854,7 +907,7 @@ func (p *parser) parseList(open token, closer string) ([]Expr, bool) {
 		return nil, true
 	}
 	for {
-		e := p.parseExpr()
+		e := p.parseElem()
 		if e == nil {
 			return nil, false
 		}

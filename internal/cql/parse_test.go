@@ -87,6 +87,8 @@ func TestStepKinds(t *testing.T) {
 		// Juxtaposed steps on separate lines: filters join, other steps split.
 		{"a=1\nb=2\nx := 3\ngroupBy(x)", []string{"*cql.FilterStep", "*cql.AssignStep", "*cql.CallStep"}},
 		{"loglevel=ERROR\nhead(10)", []string{"*cql.FilterStep", "*cql.CallStep"}},
+		{"head(10)\nloglevel=ERROR", []string{"*cql.CallStep", "*cql.FilterStep"}},
+		{"in(x, values=[1]) a=1", []string{"*cql.FilterStep"}},
 	}
 	for _, tt := range tests {
 		q, ds := Parse(tt.query)
@@ -204,6 +206,7 @@ func TestParseErrors(t *testing.T) {
 		{`a=?`, "syntax-bad-parameter", 1, 3},
 		{`a=?{x=1`, "syntax-unclosed-brace", 1, 3},
 		{`$(x)`, "syntax-unexpected-token", 1, 2},
+		{`https://`, "syntax-trailing-slashes", 1, 7},
 		{"count(x) |\n  ", "", 0, 0}, // trailing pipe is tolerated
 	}
 	for _, tt := range tests {
@@ -330,6 +333,49 @@ var roundTripQueries = []string{
 	`head(limit=?{n=10})`,
 	`createEvents(["a=1", "b=2"]) | kvParse()`,
 	`f(x= ~y)`,
+	`regex("(?<x>.+)\\\\(?<y>.+)") | splitString(by="\\", field=x) | x := "a\\"`,
+	`$falcon/helper:enrich(field=ProductType)`,
+	`bucket(span=1day, (field="Tactic"))`,
+	`groupBy([d], function=[count(), n := count(x, distinct=true)])`,
+}
+
+func TestAssignInArguments(t *testing.T) {
+	q, ds := Parse(`groupBy([d], function=[count(), n := count(x, distinct=true)])`)
+	if len(ds) != 0 {
+		t.Fatalf("unexpected diagnostics: %s", messages(ds))
+	}
+	want := "groupBy([d], function=[count(), count(x, distinct=true, as=n)])"
+	if got := q.String(); got != want {
+		t.Errorf("got %s, want %s", got, want)
+	}
+	if _, ds := Parse(`f(function=[n := 1])`); len(ds) != 1 || ds[0].Code != "syntax-unexpected-token" {
+		t.Errorf("assignment of a non-call: got %s", messages(ds))
+	}
+}
+
+func TestQuote(t *testing.T) {
+	tests := []struct{ value, want string }{
+		{`\d+`, `"\d+"`},
+		{`a\\b`, `"a\\\\b"`},
+		{`\`, `"\\"`},
+		{`\n`, `"\\n"`},
+		{"a\"b\n\t", `"a\"b\n\t"`},
+		{"\\\n", `"\\\n"`},
+	}
+	for _, tt := range tests {
+		got := quote(tt.value)
+		if got != tt.want {
+			t.Errorf("quote(%q) = %s, want %s", tt.value, got, tt.want)
+		}
+		q, ds := Parse("x := " + got)
+		if len(ds) != 0 {
+			t.Errorf("%s: %s", got, messages(ds))
+			continue
+		}
+		if v := q.Pipeline.Steps[0].(*AssignStep).Value.(*StringLit).Value; v != tt.value {
+			t.Errorf("%s parses back to %q, want %q", got, v, tt.value)
+		}
+	}
 }
 
 func TestRoundTrip(t *testing.T) {

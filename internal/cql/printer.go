@@ -113,8 +113,9 @@ func (e *CorrelateNode) String() string { return render(func(w *printer) { w.exp
 func (c *Call) String() string          { return render(func(w *printer) { w.call(c) }) }
 func (a *Arg) String() string           { return render(func(w *printer) { w.arg(a) }) }
 
-// quote writes s as a CQL string. A backslash is doubled only where it would
-// otherwise read as an escape, so regex text like "\d+" stays readable.
+// quote writes s as a CQL string. A lone backslash before an ordinary
+// character stays single, so regex text like "\d+" stays readable; runs of
+// backslashes, and one before a character that forms an escape, are doubled.
 func quote(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
@@ -128,11 +129,16 @@ func quote(s string) string {
 		case '\t':
 			b.WriteString(`\t`)
 		case '\\':
-			if i+1 == len(s) || strings.IndexByte("\"\\nt\n\t", s[i+1]) >= 0 {
-				b.WriteString(`\\`)
-			} else {
-				b.WriteByte('\\')
+			j := i
+			for j < len(s) && s[j] == '\\' {
+				j++
 			}
+			if j-i == 1 && j < len(s) && strings.IndexByte("\"nt\n\t", s[j]) < 0 {
+				b.WriteByte('\\')
+			} else {
+				b.WriteString(strings.Repeat(`\\`, j-i))
+			}
+			i = j - 1
 		default:
 			b.WriteByte(c)
 		}

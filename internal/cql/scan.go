@@ -156,7 +156,12 @@ func scanAt(src string, pos int, mode scanMode) token {
 	case c == '/' && mode != modeExpr:
 		return scanRegex(src, pos)
 	case mode == modeFilter && isPatternByte(c) && !(c == ':' && pos+1 < len(src) && src[pos+1] == '='):
-		return scanWord(src, pos, true)
+		t = scanWord(src, pos, true)
+		if strings.HasSuffix(t.text, "//") {
+			t.err = &Diagnostic{Span: Span{t.end - 2, t.end}, Code: "syntax-trailing-slashes",
+				Message: "an unquoted word cannot end with //", Hint: "quote it: " + quote(t.text)}
+		}
+		return t
 	case mode == modeExprTerm && c == '*':
 		return scanWord(src, pos, true)
 	case mode != modeFilter && isNameByte(c) && c != '%':

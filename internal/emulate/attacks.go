@@ -2,6 +2,7 @@ package emulate
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -93,6 +94,12 @@ func (g *Generator) runAttack(n int, p Platform) {
 	}
 	g.track = nil
 	a.Signals = sig
+	a.Branches = []string{}
+	for _, s := range sig {
+		if s.Expected && !slices.Contains(a.Branches, s.Branch) {
+			a.Branches = append(a.Branches, s.Branch)
+		}
+	}
 	g.manifest.Attacks = append(g.manifest.Attacks, a)
 }
 

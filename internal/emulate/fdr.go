@@ -1,8 +1,8 @@
 package emulate
 
 import (
-	"bufio"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -41,10 +41,10 @@ func WriteFDR(dir string, g *Generator) (*Manifest, error) {
 	snap := o.Start.Add(o.Duration)
 	for _, lk := range []struct {
 		name  string
-		write func(*bufio.Writer) error
+		write func(io.Writer) error
 	}{
-		{"aidmaster", func(b *bufio.Writer) error { return g.Estate().WriteAidmaster(b, snap) }},
-		{"userinfo", func(b *bufio.Writer) error { return g.Estate().WriteUserinfo(b, snap) }},
+		{"aidmaster", func(w io.Writer) error { return g.Estate().WriteAidmaster(w, snap) }},
+		{"userinfo", func(w io.Writer) error { return g.Estate().WriteUserinfo(w, snap) }},
 	} {
 		d := filepath.Join(dir, "fdrv2", lk.name, uuidString(ids))
 		if err := os.MkdirAll(d, 0o755); err != nil {
@@ -54,7 +54,7 @@ func WriteFDR(dir string, g *Generator) (*Manifest, error) {
 		if err != nil {
 			return nil, err
 		}
-		if err := lk.write(p.buf); err != nil {
+		if err := lk.write(p); err != nil {
 			p.close()
 			return nil, fmt.Errorf("emulate: writing %s: %w", lk.name, err)
 		}
@@ -81,11 +81,18 @@ func uuidString(rng *rand.Rand) string {
 	return fmt.Sprintf("%08x-%04x-4%03x-%04x-%012x", a>>32, a>>16&0xffff, a&0xfff, 0x8000|b>>48&0x3fff, b&0xffffffffffff)
 }
 
+// gzipPart is one part file. Lines collect in a chunk; full chunks are
+// compressed by the part's own goroutine so generation and gzip overlap.
 type gzipPart struct {
-	f   *os.File
-	gz  *gzip.Writer
-	buf *bufio.Writer
+	f     *os.File
+	gz    *gzip.Writer
+	chunk []byte
+	work  chan []byte
+	free  chan []byte
+	done  chan error
 }
+
+const chunkSize = 256 << 10
 
 func newGzipPart(path string) (*gzipPart, error) {
 	f, err := os.Create(path)
@@ -93,11 +100,42 @@ func newGzipPart(path string) (*gzipPart, error) {
 		return nil, err
 	}
 	gz, _ := gzip.NewWriterLevel(f, gzip.BestSpeed) // level is valid
-	return &gzipPart{f: f, gz: gz, buf: bufio.NewWriterSize(gz, 256<<10)}, nil
+	p := &gzipPart{f: f, gz: gz, work: make(chan []byte, 2), free: make(chan []byte, 3), done: make(chan error, 1)}
+	for i := 0; i < 3; i++ {
+		p.free <- make([]byte, 0, chunkSize)
+	}
+	p.chunk = <-p.free
+	go p.compress()
+	return p, nil
+}
+
+func (p *gzipPart) compress() {
+	var err error
+	for c := range p.work {
+		if err == nil {
+			_, err = p.gz.Write(c)
+		}
+		p.free <- c[:0]
+	}
+	p.done <- err
+}
+
+// Write buffers whole lines; it never splits one across chunks.
+func (p *gzipPart) Write(line []byte) (int, error) {
+	if len(p.chunk)+len(line) > chunkSize && len(p.chunk) > 0 {
+		p.work <- p.chunk
+		p.chunk = <-p.free
+	}
+	p.chunk = append(p.chunk, line...)
+	return len(line), nil
 }
 
 func (p *gzipPart) close() error {
-	err := p.buf.Flush()
+	if len(p.chunk) > 0 {
+		p.work <- p.chunk
+	}
+	close(p.work)
+	err := <-p.done
 	if e := p.gz.Close(); err == nil {
 		err = e
 	}
@@ -132,7 +170,7 @@ func (w *fdrWriter) Write(line []byte) (int, error) {
 			w.parts = append(w.parts, p)
 		}
 	}
-	n, err := w.parts[w.lines%partsPerBatch].buf.Write(line)
+	n, err := w.parts[w.lines%partsPerBatch].Write(line)
 	if err != nil {
 		return n, err
 	}

@@ -43,7 +43,8 @@ type Attack struct {
 	AID          string   `json:"aid"`
 	ComputerName string   `json:"ComputerName"`
 	UserName     string   `json:"UserName"`
-	Commands     []string `json:"commands"` // what the operator typed
+	Commands     []string `json:"commands"`          // what the operator typed
+	Branches     []string `json:"expected_branches"` // distinct branches of the expected signals
 	Signals      []Signal `json:"signals"`
 }
 
@@ -55,6 +56,7 @@ type Signal struct {
 	Event      string `json:"event_simpleName"`
 	ID         string `json:"id"`
 	AID        string `json:"aid"`
+	Computer   string `json:"ComputerName"`
 	ProcessKey string `json:"process_field"` // TargetProcessId or ContextProcessId
 	ProcessID  string `json:"process_id"`
 	Timestamp  int64  `json:"@timestamp"` // the event's `timestamp` (ms)

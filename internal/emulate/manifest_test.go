@@ -68,7 +68,7 @@ func TestAttackSelection(t *testing.T) {
 func TestManifestMatchesOutput(t *testing.T) {
 	for _, view := range []View{ViewRaw, ViewLogScale} {
 		t.Run(string(view), func(t *testing.T) {
-			lines, m := generate(t, Options{Seed: 11, Events: 80000, View: view})
+			lines, m := generate(t, Options{Seed: 11, Events: 40000, View: view})
 			if m.Events != int64(len(lines)) {
 				t.Fatalf("manifest says %d events, output has %d", m.Events, len(lines))
 			}

@@ -36,8 +36,8 @@ func TestSeedBranch(t *testing.T) {
 func TestBaseName(t *testing.T) {
 	for in, want := range map[string]string{
 		`\Device\HarddiskVolume3\Windows\System32\curl.exe`: "curl.exe",
-		"/usr/bin/python3.12": "python3.12",
-		"/":                   "/",
+		"/usr/bin/python3.12":                               "python3.12",
+		"/":                                                 "/",
 	} {
 		if got := baseName(in); got != want {
 			t.Errorf("baseName(%q) = %q, want %q", in, got, want)

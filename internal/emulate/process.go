@@ -421,7 +421,7 @@ func (g *Generator) signal(f seedFields, id [36]byte, h *hostState, key string, 
 		raw.ContextProcessName = ""
 	}
 	*g.track = append(*g.track, Signal{
-		Event: f.Event, ID: string(id[:]), AID: h.AID, ProcessKey: key,
+		Event: f.Event, ID: string(id[:]), AID: h.AID, Computer: h.ComputerName, ProcessKey: key,
 		ProcessID: strconv.FormatUint(upid, 10), Timestamp: ts, Detail: detail,
 		Expected: enriched != "", Branch: enriched, FiresAsIs: seedBranch(raw) != "", Note: g.note,
 	})

@@ -101,7 +101,7 @@ func TestRawEventsLookLikeFDR(t *testing.T) {
 			t.Fatalf("line %d: outbound connect with direction %s", i+1, e["ConnectionDirection"])
 		}
 		// Every acting process is a process this output started on that host.
-		if ctx, ok := e["ContextProcessId"]; ok && typ != "UserLogon" && typ != "UserIdentity" {
+		if ctx, ok := e["ContextProcessId"]; ok {
 			if procs[[2]string{e["aid"], ctx}] == nil {
 				t.Fatalf("line %d (%s): ContextProcessId %s has no ProcessRollup2 on aid %s", i+1, typ, ctx, e["aid"])
 			}

@@ -29,7 +29,8 @@ type Program struct {
 	lits     *litExpr // prefilter condition on raw lines, before enrichment facts
 	columns  []string
 	freeText bool
-	warnings []string // compile-time notes (none fatal)
+	warnings []string      // compile-time notes (none fatal)
+	pre      *prepassState // sub-queries run before the main pass (prepass.go)
 }
 
 // segment is a stateless pipeline followed by an aggregate (nil at the end).
@@ -59,9 +60,10 @@ type compiler struct {
 	opts      Options
 	needs     event.Needs
 	freeText  bool
-	caseDepth int      // nesting of case/match, for snapshot buffers
-	projected []string // fields of the table()/select() compiled last
-	columns   []string // output columns of the top-level pipeline
+	caseDepth int           // nesting of case/match, for snapshot buffers
+	projected []string      // fields of the table()/select() compiled last
+	columns   []string      // output columns of the top-level pipeline
+	pre       *prepassState // defineTable/join sub-queries (prepass.go)
 }
 
 // diagError carries a diagnostic through error returns.
@@ -105,11 +107,12 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 	if q == nil || q.Pipeline == nil {
 		return nil, cql.Diagnostics{{Severity: cql.SeverityError, Code: "compile", Message: "empty query"}}
 	}
+	c.checkPreamble(q.Pipeline)
 	chain, err := c.compileChain(q.Pipeline, true)
 	if err != nil {
 		return nil, toDiags(err)
 	}
-	p := &Program{opts: opts, chain: chain, needs: c.needs, freeText: c.freeText}
+	p := &Program{opts: opts, chain: chain, needs: c.needs, freeText: c.freeText, pre: c.pre}
 	p.columns = c.columns
 	if p.Streaming() && p.columns == nil {
 		// the output is the whole event

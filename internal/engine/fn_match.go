@@ -2,6 +2,7 @@ package engine
 
 import (
 	"net/netip"
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -48,10 +49,7 @@ type matchFunc struct {
 }
 
 func compileMatchFunc(c *compiler, a *args) (*matchFunc, error) {
-	if a.has("table") {
-		return nil, a.errorf("table", "ad-hoc tables (defineTable) are not supported; use file=")
-	}
-	file, err := a.required("file")
+	file, err := c.matchTableName(a) // file=, or table= for defineTable() tables
 	if err != nil {
 		return nil, err
 	}
@@ -104,7 +102,11 @@ func compileMatchFunc(c *compiler, a *args) (*matchFunc, error) {
 	} else if g {
 		m.mode = matchGlob
 	}
-	if m.table, err = loadLookupTable(c.opts.LookupDir, file); err != nil {
+	include, err := a.fieldList("include")
+	if err != nil {
+		return nil, err
+	}
+	if m.table, err = c.matchTable(a, file, append(slices.Clone(columns), include...)); err != nil {
 		return nil, a.errorf("file", "%v", err)
 	}
 	for _, col := range columns {
@@ -113,10 +115,6 @@ func compileMatchFunc(c *compiler, a *args) (*matchFunc, error) {
 			return nil, a.errorf("column", "lookup file %q has no column %q (columns: %s)", file, col, strings.Join(m.table.columns, ", "))
 		}
 		m.cols = append(m.cols, i)
-	}
-	include, err := a.fieldList("include")
-	if err != nil {
-		return nil, err
 	}
 	if include == nil {
 		// every column except the ones matched on (the doc's examples)
@@ -137,6 +135,17 @@ func compileMatchFunc(c *compiler, a *args) (*matchFunc, error) {
 		c.read(f)
 	}
 	m.build()
+	c.whenFilled(m.table, func() { // ad-hoc tables are filled after compilation
+		if include == nil { // an include=* table may have gained columns
+			m.include = m.include[:0]
+			for i := range m.table.columns {
+				if !containsInt(m.cols, i) {
+					m.include = append(m.include, i)
+				}
+			}
+		}
+		m.build()
+	})
 	return m, nil
 }
 

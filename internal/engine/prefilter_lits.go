@@ -179,8 +179,8 @@ func (l *litExpr) String() string {
 	for i, k := range l.kids {
 		parts[i] = k.String()
 	}
+	sort.Strings(parts) // stable text for tests; evaluation keeps query order
 	if l.op == litOr {
-		sort.Strings(parts)
 		return "(" + strings.Join(parts, " OR ") + ")"
 	}
 	return "(" + strings.Join(parts, " AND ") + ")"

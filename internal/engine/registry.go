@@ -25,6 +25,7 @@ type funcImpl struct {
 	test      func(c *compiler, a *args) (tester, error)
 	value     func(c *compiler, a *args) (expr, error)
 	evalLike  bool // eval(): arguments are assignments, not parameters
+	rawArgs   bool // the function reads call.Args itself (correlate's named nodes)
 }
 
 var registry = map[string]*funcImpl{}
@@ -68,6 +69,9 @@ type args struct {
 }
 
 func (c *compiler) bind(call *cql.Call, impl *funcImpl, as string) (*args, error) {
+	if impl.rawArgs {
+		return &args{call: call, vals: map[string]cql.Expr{}, spans: map[string]cql.Span{}, as: as, c: c}, nil
+	}
 	a, err := bindArgs(call, impl.params, as)
 	if err != nil {
 		return nil, c.errAt(err.sp, "invalid-argument", "%s", err.msg)

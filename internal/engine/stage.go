@@ -40,7 +40,7 @@ type pipeline struct {
 // pipeline can run as a single pass/drop decision.
 func (p *pipeline) simple() bool {
 	for _, s := range p.stages {
-		if _, ok := s.(step); !ok {
+		if _, ok := s.(multiStep); ok {
 			return false
 		}
 	}
@@ -62,14 +62,14 @@ func (p *pipeline) pass(x *exec, ev *event.Event) bool {
 func (p *pipeline) run(x *exec, ev *event.Event, i int, emit func(*event.Event)) {
 	for ; i < len(p.stages); i++ {
 		switch s := p.stages[i].(type) {
+		case multiStep: // first: a multiStep may also implement step
+			next := i + 1
+			s.each(x, ev, func(out *event.Event) { p.run(x, out, next, emit) })
+			return
 		case step:
 			if !s.apply(x, ev) {
 				return
 			}
-		case multiStep:
-			next := i + 1
-			s.each(x, ev, func(out *event.Event) { p.run(x, out, next, emit) })
-			return
 		}
 	}
 	emit(ev)

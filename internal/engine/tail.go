@@ -164,6 +164,7 @@ func (w *Worker) Process(ev *event.Event, emit func(*event.Event)) {
 // the result rows and warnings. Tests and small inputs use it; large inputs go
 // through internal/run.
 func (p *Program) Run(events []*event.Event) ([]*event.Event, []string) {
+	preWarns := p.runPrepass(events)
 	var rows []*event.Event
 	tail := p.NewTail(func(e *event.Event) { rows = append(rows, e.Clone()) })
 	w := p.NewWorker()
@@ -172,7 +173,7 @@ func (p *Program) Run(events []*event.Event) ([]*event.Event, []string) {
 		w.Process(in, func(e *event.Event) { tail.Add(e) })
 	}
 	tail.Finish()
-	return rows, tail.Warnings()
+	return rows, append(preWarns, tail.Warnings()...)
 }
 
 // sortStable sorts rows with less, keeping input order among equals.

@@ -6,7 +6,7 @@ package funcs
 var implemented = map[string]bool{
 	// filters
 	"in": true, "regex": true, "wildcard": true, "test": true, "cidr": true,
-	"dropevent": true, "match": true, "selfjoinfilter": true,
+	"dropevent": true, "match": true,
 	// result shaping
 	"table": true, "select": true, "sort": true, "head": true, "tail": true,
 	"drop": true, "rename": true,
@@ -16,7 +16,21 @@ var implemented = map[string]bool{
 	// field computation
 	"default": true, "lower": true, "upper": true, "length": true,
 	"concat": true, "format": true, "replace": true, "splitstring": true,
-	"formattime": true, "eval": true, "if": true, "coalesce": true,
+	"formattime": true, "eval": true, "if": true, "coalesce": true, "now": true,
+	// time buckets, row selection and widgets (engine/fn_timechart.go, fn_select.go, fn_sankey.go)
+	"timechart": true, "bucket": true, "duration": true,
+	"selectlast": true, "selectfrommax": true, "selectfrommin": true, "sankey": true,
+	// numbers, text and decoding (engine/fn_math.go, fn_text.go, fn_decode.go)
+	"round": true, "math:abs": true, "math:ceil": true, "math:floor": true, "math:sqrt": true,
+	"math:exp": true, "math:log": true, "math:log10": true, "math:log2": true, "math:sin": true,
+	"math:cos": true, "math:tan": true, "math:pow": true,
+	"text:contains": true, "text:startswith": true, "text:endswith": true, "text:length": true,
+	"text:substring": true, "shannonentropy": true, "getfield": true, "setfield": true,
+	"base64decode": true, "base64encode": true, "urldecode": true, "urlencode": true, "parseint": true,
 	// joins, tables and sources
-	"correlate": true, "join": true, "definetable": true, "readfile": true,
+	"selfjoinfilter": true, "correlate": true, "join": true, "definetable": true, "readfile": true,
+	// arrays (engine/fn_array.go)
+	"array:contains": true, "array:length": true, "array:regex": true, "array:append": true,
+	"array:drop": true, "array:dedup": true, "array:filter": true, "array:reduceall": true,
+	"concatarray": true, "split": true,
 }

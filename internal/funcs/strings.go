@@ -55,7 +55,7 @@ func init() {
 			Description: "Splits a field by a regex into an array, or picks one element.",
 			Params: []Param{
 				opt("field", Field, "@rawstring"),
-				req("by", String),
+				req("by", Regex),
 				opt("index", Number, ""),
 				asParam("_splitstring"),
 			}},

@@ -19,7 +19,7 @@ func init() {
 			Description: "Formats a timestamp with strftime-style directives.",
 			Params: []Param{
 				req("format", String),
-				asParam(""),
+				req("as", String), // `x := formatTime(...)` supplies it
 				opt("field", Field, "@timestamp"),
 				opt("timezone", String, "UTC"),
 				opt("locale", String, ""),

@@ -26,33 +26,43 @@ type Program struct {
 // Compile prepares r for hunting with the named tunings. opts.Unlimited is
 // forced on: an alert is never lost to a table()/sort() row limit.
 func Compile(r *Rule, tunings []string, opts engine.Options) (*Program, error) {
-	src, err := r.QueryWith(tunings)
+	src, parts, err := r.splice(tunings)
 	if err != nil {
 		return nil, err
 	}
-	name := r.Origin + "/" + "query.cql"
-	if len(tunings) > 0 {
-		name += " with tunings " + strings.Join(tunings, ", ")
-	}
 	q, diags := cql.Parse(src)
 	if diags.HasErrors() {
-		return nil, diagError(name, src, diags)
+		return nil, r.diagError(src, parts, diags)
 	}
 	widenTable(q)
 	opts.Unlimited = true
 	prog, diags := engine.Compile(q, opts)
 	if diags.HasErrors() {
-		return nil, diagError(name, src, diags)
+		return nil, r.diagError(src, parts, diags)
 	}
 	return &Program{Rule: r, Tunings: tunings, Query: src, Columns: prog.Columns(), Engine: prog}, nil
 }
 
-func diagError(name, src string, diags cql.Diagnostics) error {
+// diagError renders error diagnostics of a spliced query against the file
+// they come from: the rule's query.cql or the tuning file.
+func (r *Rule) diagError(src string, parts []splicedPart, diags cql.Diagnostics) error {
 	var b strings.Builder
 	for _, d := range diags {
-		if d.Severity == cql.SeverityError {
-			b.WriteString(d.Render(name, src))
+		if d.Severity != cql.SeverityError {
+			continue
 		}
+		name, text, dd := joinOrigin(r.Origin, "query.cql"), src, *d
+		for _, p := range parts {
+			if int(d.Span.Start) >= p.start && int(d.Span.Start) <= p.end {
+				shift := cql.Pos(p.fileStart - p.start)
+				dd.Span = cql.Span{Start: d.Span.Start + shift, End: d.Span.End + shift}
+				name, text = joinOrigin(r.Origin, p.tuning.File), p.tuning.CQL
+			}
+		}
+		if text == src && len(parts) > 0 {
+			name += " (with tunings spliced in)"
+		}
+		b.WriteString(dd.Render(name, text))
 	}
 	return fmt.Errorf("%s", strings.TrimRight(b.String(), "\n"))
 }

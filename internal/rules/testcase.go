@@ -2,6 +2,7 @@ package rules
 
 import (
 	"fmt"
+	"golang.org/x/tools/txtar"
 	"path"
 	"slices"
 	"strings"
@@ -43,12 +44,12 @@ type TestCase struct {
 	Lookups     map[string][]byte // inline lookup files by name
 	Want        []string
 
-	archive *archive
+	archive *txtar.Archive
 }
 
 // ParseTestCase reads a test archive. name is how the file is shown.
 func ParseTestCase(file, name string, data []byte) (*TestCase, error) {
-	ar := parseArchive(data)
+	ar := txtar.Parse(data)
 	tc := &TestCase{File: file, Name: name, Lookups: map[string][]byte{}, archive: ar}
 	for i, line := range strings.Split(string(ar.Comment), "\n") {
 		t := strings.TrimSpace(line)
@@ -118,7 +119,7 @@ func (tc *TestCase) WantError() (string, bool) {
 
 // Updated returns the archive with its want section replaced by got.
 func (tc *TestCase) Updated(got []string) []byte {
-	ar := &archive{Comment: tc.archive.Comment}
+	ar := &txtar.Archive{Comment: tc.archive.Comment}
 	body := strings.Join(got, "\n")
 	if body != "" {
 		body += "\n"
@@ -132,9 +133,9 @@ func (tc *TestCase) Updated(got []string) []byte {
 		ar.Files = append(ar.Files, f)
 	}
 	if !replaced {
-		ar.Files = append(ar.Files, archiveFile{Name: testWantFile, Data: []byte(body)})
+		ar.Files = append(ar.Files, txtar.File{Name: testWantFile, Data: []byte(body)})
 	}
-	return ar.format()
+	return txtar.Format(ar)
 }
 
 func sortedCopy(s []string) []string {

@@ -116,6 +116,12 @@ func evaluate(r *Rule, tc *TestCase) ([]Alert, error) {
 	if err != nil {
 		return nil, err
 	}
+	return evaluateProgram(prog, tc)
+}
+
+// evaluateProgram decodes the case's input, enriches it in two passes (as
+// hunt does for files) and returns the alerts prog raises.
+func evaluateProgram(prog *Program, tc *TestCase) ([]Alert, error) {
 	en := enrich.New(enrich.Options{})
 	needs := prog.Engine.Needs()
 	needs.Merge(en.Needs())

@@ -14,25 +14,37 @@ import (
 // tuning can test DetectionBranch). With no tunings it returns the query
 // unchanged.
 func (r *Rule) QueryWith(tunings []string) (string, error) {
+	src, _, err := r.splice(tunings)
+	return src, err
+}
+
+// splicedPart maps a tuning's body inside a spliced query back to its file.
+type splicedPart struct {
+	start, end int // byte range in the spliced query
+	tuning     *Tuning
+	fileStart  int // offset of the same bytes in the tuning file
+}
+
+func (r *Rule) splice(tunings []string) (string, []splicedPart, error) {
 	if len(tunings) == 0 {
-		return r.Query, nil
+		return r.Query, nil, nil
 	}
 	for _, name := range tunings {
 		t := r.Tuning(name)
 		if t == nil {
-			return "", r.unknownTuning(name)
+			return "", nil, r.unknownTuning(name)
 		}
 		if t.Status != TuningReady {
-			return "", fmt.Errorf("rule %s: tuning %q is %s: it is documented but not implemented yet", r.ID, name, t.Status)
+			return "", nil, fmt.Errorf("rule %s: tuning %q is %s: it is documented but not implemented yet", r.ID, name, t.Status)
 		}
 	}
 	q, diags := cql.Parse(r.Query)
 	if diags.HasErrors() {
-		return "", fmt.Errorf("rule %s: query does not parse", r.ID)
+		return "", nil, fmt.Errorf("rule %s: query does not parse", r.ID)
 	}
 	step := tableStep(q)
 	if step == nil {
-		return "", fmt.Errorf("rule %s: query has no top-level table() step to splice tunings before", r.ID)
+		return "", nil, fmt.Errorf("rule %s: query has no top-level table() step to splice tunings before", r.ID)
 	}
 	at := spliceOffset(r.Query, int(step.Span().Start))
 	var b strings.Builder
@@ -40,13 +52,15 @@ func (r *Rule) QueryWith(tunings []string) (string, error) {
 	if at > 0 && r.Query[at-1] != '\n' {
 		b.WriteByte('\n')
 	}
+	var parts []splicedPart
 	for _, t := range r.Tunings {
 		if slices.Contains(tunings, t.Name) {
-			writeTuningStep(&b, t.CQL)
+			start, fileStart, n := writeTuningStep(&b, t.CQL)
+			parts = append(parts, splicedPart{start: start, end: start + n, tuning: t, fileStart: fileStart})
 		}
 	}
 	b.WriteString(r.Query[at:])
-	return b.String(), nil
+	return b.String(), parts, nil
 }
 
 // spliceOffset is where tuning steps go for a step starting at stepStart:
@@ -68,23 +82,29 @@ func spliceOffset(src string, stepStart int) int {
 }
 
 // writeTuningStep writes a tuning file as pipeline steps: its leading
-// comment lines as they are, then the pipeline introduced by `| `.
-func writeTuningStep(b *strings.Builder, src string) {
-	lines := strings.Split(strings.TrimRight(src, "\n"), "\n")
-	i := 0
-	for i < len(lines) && (strings.HasPrefix(strings.TrimSpace(lines[i]), "//") || strings.TrimSpace(lines[i]) == "") {
-		if strings.TrimSpace(lines[i]) != "" {
-			b.WriteString(lines[i])
+// comment lines as they are, then the pipeline introduced by `| `. It
+// returns where the body starts in b and in src, and its length.
+func writeTuningStep(b *strings.Builder, src string) (start, fileStart, n int) {
+	body := strings.TrimRight(src, "\n")
+	for body != "" {
+		line, rest, _ := strings.Cut(body, "\n")
+		if t := strings.TrimSpace(line); t != "" && !strings.HasPrefix(t, "//") {
+			break
+		}
+		if strings.TrimSpace(line) != "" {
+			b.WriteString(line)
 			b.WriteByte('\n')
 		}
-		i++
+		body = rest
 	}
-	if i == len(lines) {
-		return
+	if body == "" {
+		return b.Len(), 0, 0
 	}
 	b.WriteString("| ")
-	b.WriteString(strings.Join(lines[i:], "\n"))
+	start, fileStart = b.Len(), strings.Index(src, body)
+	b.WriteString(body)
 	b.WriteByte('\n')
+	return start, fileStart, len(body)
 }
 
 func (r *Rule) unknownTuning(name string) error {

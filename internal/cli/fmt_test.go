@@ -1,0 +1,84 @@
+package cli
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runFmt(stdin string, args ...string) (code int, stdout, stderr string) {
+	var out, errb bytes.Buffer
+	code = Main(append([]string{"fmt"}, args...), strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func TestFmt(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "q.cql")
+	if err := os.WriteFile(file, []byte("a=1|groupBy(x)"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dialect := `case { a=1 => b := 2; * => drop() } | x in [1, 2]`
+	tests := []struct {
+		name       string
+		stdin      string
+		args       []string
+		code       int
+		stdout     string
+		stderrHas  []string
+		stderrNone bool
+	}{
+		{name: "argument", args: []string{"a=1|groupBy(x,limit=10)"}, stdout: "a = 1\n| groupBy(x, limit=10)\n", stderrNone: true},
+		{name: "stdin", stdin: "count()", args: []string{"-"}, stdout: "count()\n", stderrNone: true},
+		{name: "file", args: []string{"--file", file}, stdout: "a = 1\n| groupBy(x)\n", stderrNone: true},
+		{name: "dialect warns", args: []string{dialect},
+			stdout:    "case {\n  a = 1 => b := 2;\n  * => drop()\n}\n| x in [1, 2]\n",
+			stderrHas: []string{"query:1:12: warning:", "[dialect-case-arrow]", "[dialect-drop-event]", "[dialect-infix-in]"}},
+		{name: "canonical", args: []string{"--canonical", dialect},
+			stdout:    "case {\n  a = 1 | b := 2\n}\n| in(field=x, values=[1, 2])\n",
+			stderrHas: []string{"[dialect-case-arrow]"}},
+		{name: "strict", args: []string{"--strict", dialect}, code: ExitError,
+			stderrHas: []string{"query:1:12: error:", "[dialect-case-arrow]"}},
+		{name: "parse error", args: []string{"groupBy(x"}, code: ExitError,
+			stderrHas: []string{"query:1:8: error:", "[syntax-unclosed-paren]", "  |        ^"}},
+		{name: "file error names file", args: []string{"--file", writeTemp(t, dir, "bad.cql", "a=1\n| host-name=*")}, code: ExitError,
+			stderrHas: []string{"bad.cql:2:3: error:", `"host-name"=*`}},
+		{name: "no query", code: ExitUsage, stderrHas: []string{"no query"}},
+		{name: "file and argument", args: []string{"--file", file, "x"}, code: ExitUsage, stderrHas: []string{"not both"}},
+		{name: "missing file", args: []string{"--file", filepath.Join(dir, "nope")}, code: ExitError, stderrHas: []string{"nope"}},
+		{name: "bad flag", args: []string{"--bogus", "x"}, code: ExitUsage},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runFmt(tt.stdin, tt.args...)
+			if code != tt.code {
+				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr)
+			}
+			if tt.code == 0 && stdout != tt.stdout {
+				t.Errorf("stdout\n%q\nwant\n%q", stdout, tt.stdout)
+			}
+			if tt.code != 0 && stdout != "" {
+				t.Errorf("stdout should be empty on failure, got %q", stdout)
+			}
+			for _, s := range tt.stderrHas {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+			if tt.stderrNone && stderr != "" {
+				t.Errorf("unexpected stderr %q", stderr)
+			}
+		})
+	}
+}
+
+func writeTemp(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}

@@ -1,0 +1,148 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
+	"github.com/tiercel/tiercel/internal/output"
+	"github.com/tiercel/tiercel/internal/run"
+)
+
+func init() { register(newSearchCmd) }
+
+func newSearchCmd(env *Env) *cobra.Command {
+	var (
+		format  string
+		strict  bool
+		lookups string
+		workers int
+	)
+	cmd := &cobra.Command{
+		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--workers N] QUERY [PATH...]",
+		Short: "Run a CQL query over Falcon telemetry",
+		Long: "Runs a CrowdStrike LogScale (CQL) query over NDJSON telemetry. PATH is a file\n" +
+			"(plain, gzip or zstd), a directory (walked; FDR layout understood) or - for\n" +
+			"standard input, which is also the default. Results go to standard output;\n" +
+			"diagnostics, warnings and malformed-line reports go to standard error.\n" +
+			"Exit 0 on success (also with no rows), 1 on a query or input error, 2 on a\n" +
+			"usage error. Malformed lines are reported and skipped; they do not change\n" +
+			"the exit code.",
+		Args: cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			if !slices.Contains(output.Formats, format) {
+				return withCode(ExitUsage, fmt.Errorf("unknown --format %q (want %s)", format, strings.Join(output.Formats, ", ")))
+			}
+			if workers < 0 {
+				return withCode(ExitUsage, fmt.Errorf("--workers must be 0 (all cores) or more, not %d", workers))
+			}
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			defer stop()
+			return runSearch(ctx, env, searchArgs{
+				query: args[0], paths: args[1:], format: format, strict: strict, lookups: lookups, workers: workers,
+			})
+		},
+	}
+	cmd.Flags().StringVar(&format, "format", "table", "output format: table, json or csv")
+	cmd.Flags().BoolVar(&strict, "strict", false, "treat tiercel dialect extensions as errors")
+	cmd.Flags().StringVar(&lookups, "lookups", "", "directory of lookup files for match()")
+	cmd.Flags().IntVar(&workers, "workers", 0, "worker goroutines (0: one per core)")
+	return cmd
+}
+
+type searchArgs struct {
+	query   string
+	paths   []string
+	format  string
+	strict  bool
+	lookups string
+	workers int
+}
+
+func runSearch(ctx context.Context, env *Env, a searchArgs) error {
+	prog, err := compileSearch(env.Stderr, a)
+	if err != nil {
+		return err
+	}
+	fileErrors := 0
+	reader, err := ingest.Open(a.paths, ingest.Options{
+		Stdin: env.Stdin,
+		OnError: func(err error) {
+			fileErrors++
+			fmt.Fprintf(env.Stderr, "tiercel: %v\n", err)
+		},
+	})
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	defer reader.Close()
+
+	w, err := output.New(a.format, env.Stdout, prog.Columns())
+	if err != nil {
+		return withCode(ExitUsage, err)
+	}
+	problems := ingest.NewProblems(env.Stderr, 0)
+	var writeErr error
+	stats, err := run.Search(ctx, []*engine.Program{prog}, reader, run.Options{
+		Workers:  a.workers,
+		Problems: problems,
+		Emit: func(_ int, row *event.Event) {
+			if writeErr == nil {
+				writeErr = w.Write(row)
+			}
+		},
+	})
+	if cerr := w.Close(); writeErr == nil {
+		writeErr = cerr
+	}
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	if writeErr != nil {
+		return withCode(ExitError, fmt.Errorf("writing results: %w", writeErr))
+	}
+	for _, ws := range stats.Warnings {
+		for _, msg := range ws {
+			fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", msg)
+		}
+	}
+	if s := problems.Summary(); s != "" {
+		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
+	}
+	if fileErrors > 0 {
+		return withCode(ExitError, nil)
+	}
+	return nil
+}
+
+// compileSearch parses, checks and compiles the query, printing every
+// diagnostic to stderr. Errors (or dialect warnings under --strict) exit 1.
+func compileSearch(stderr io.Writer, a searchArgs) (*engine.Program, error) {
+	ds := checkQuery(a.query, a.strict)
+	for _, d := range ds {
+		fmt.Fprint(stderr, d.Render("query", a.query))
+	}
+	if ds.HasErrors() {
+		return nil, withCode(ExitError, nil)
+	}
+	q, _ := cql.Parse(a.query)
+	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now()})
+	for _, d := range cds {
+		fmt.Fprint(stderr, d.Render("query", a.query))
+	}
+	if cds.HasErrors() {
+		return nil, withCode(ExitError, nil)
+	}
+	return prog, nil
+}

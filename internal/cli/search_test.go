@@ -1,0 +1,118 @@
+package cli
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const seedForCLI = `#event_simpleName = /^(ProcessRollup2|DnsRequest|NetworkConnectIP4)$/
+| case {
+    #event_simpleName = "ProcessRollup2"
+    and (
+      ImageFileName = /(?i)(nmap|masscan|zmap|theharvester|amass|subfinder|spiderfoot|recon-ng)((\.exe)?)$/
+      or CommandLine = /(?i)(shodan\s+search|censys\s+search|nmap\s+-s[nSp]|masscan\s+--rate|zmap\s+-p|theharvester\s+-d|amass\s+enum|subfinder\s+-d|spiderfoot\s+-s)/
+    )
+    => DetectionBranch := "OSINTToolExecution";
+
+    #event_simpleName = "DnsRequest"
+    and DomainName = /(?i)(shodan\.io|censys\.io|ipinfo\.io)/
+    => DetectionBranch := "IPIntelDNSLookup";
+
+    #event_simpleName = "NetworkConnectIP4"
+    and RemotePort in [80, 443]
+    and ContextProcessName = /(?i)(nmap|masscan|zmap|curl|wget|python[23]?|powershell)/
+    => DetectionBranch := "OSINTNetworkConnect";
+
+    * => drop();
+  }
+| table([#event_simpleName, ComputerName, UserName, ImageFileName, CommandLine,
+    DomainName, RemoteAddressIP4, RemotePort, ContextProcessName, DetectionBranch, @timestamp])
+| sort(@timestamp, order=desc)`
+
+const seedInput = `{"event_simpleName":"ProcessRollup2","timestamp":"1700000001000","ComputerName":"WS1","UserName":"bob","ImageFileName":"C:\\Tools\\nmap.exe","CommandLine":"nmap -sn 10.0.0.0/24"}
+{"event_simpleName":"DnsRequest","timestamp":"1700000002000","ComputerName":"WS2","DomainName":"api.shodan.io"}
+{"event_simpleName":"NetworkConnectIP4","timestamp":"1700000003000","ComputerName":"WS3","RemoteAddressIP4":"1.2.3.4","RemotePort":"443","ContextProcessName":"curl"}
+{"event_simpleName":"NetworkConnectIP4","timestamp":"1700000004000","ComputerName":"WS3","RemoteAddressIP4":"1.2.3.4","RemotePort":"8443","ContextProcessName":"curl"}
+{"event_simpleName":"ProcessRollup2","timestamp":"1700000005000","ImageFileName":"C:\\Tools\\nmap.exe.bak","CommandLine":"x"}
+{"event_simpleName":"DnsRequest", "DomainName": shodan.io}
+`
+
+func TestSearchSeedJSON(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "events.jsonl")
+	if err := os.WriteFile(data, []byte(seedInput), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	code, stdout, stderr := runTiercel(t, "", "search", "--format", "json", "--workers", "2", seedForCLI, data)
+	if code != ExitOK {
+		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
+	}
+	want := `{"#event_simpleName":"NetworkConnectIP4","ComputerName":"WS3","RemoteAddressIP4":"1.2.3.4","RemotePort":"443","ContextProcessName":"curl","DetectionBranch":"OSINTNetworkConnect","@timestamp":1700000003000}
+{"#event_simpleName":"DnsRequest","ComputerName":"WS2","DomainName":"api.shodan.io","DetectionBranch":"IPIntelDNSLookup","@timestamp":1700000002000}
+{"#event_simpleName":"ProcessRollup2","ComputerName":"WS1","UserName":"bob","ImageFileName":"C:\\Tools\\nmap.exe","CommandLine":"nmap -sn 10.0.0.0/24","DetectionBranch":"OSINTToolExecution","@timestamp":1700000001000}
+`
+	if stdout != want {
+		t.Errorf("stdout:\n%s\nwant:\n%s", stdout, want)
+	}
+	for _, s := range []string{"[dialect-case-arrow]", "[dialect-infix-in]", "[dialect-drop-event]",
+		"malformed line", data + ":6"} {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr)
+		}
+	}
+}
+
+func TestSearchExitCodes(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "events.jsonl")
+	var many strings.Builder
+	for i := range 250 {
+		fmt.Fprintf(&many, `{"event_simpleName":"DnsRequest","timestamp":"%d","DomainName":"d%d.example"}`+"\n", 1_700_000_000_000+i, i)
+	}
+	if err := os.WriteFile(data, []byte(many.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name      string
+		args      []string
+		stdin     string
+		code      int
+		stdoutHas string
+		stderrHas []string
+	}{
+		{name: "no rows", args: []string{"search", "DomainName=nothing*", data}, code: ExitOK},
+		{name: "stdin by default", args: []string{"search", "--format", "csv", "DomainName=d7.*|select([DomainName])"},
+			stdin: seedInput + `{"DomainName":"d7.example"}` + "\n", code: ExitOK, stdoutHas: "d7.example"},
+		{name: "syntax error with caret", args: []string{"search", "groupBy(x", data}, code: ExitError,
+			stderrHas: []string{"query:1:", "^"}},
+		{name: "unknown function", args: []string{"search", "gropBy(x)", data}, code: ExitError,
+			stderrHas: []string{"[unknown-function]"}},
+		{name: "strict rejects dialect", args: []string{"search", "--strict", seedForCLI, data}, code: ExitError,
+			stderrHas: []string{"error:", "[dialect-case-arrow]"}},
+		{name: "missing file", args: []string{"search", "x=1", filepath.Join(dir, "nope.jsonl")}, code: ExitError,
+			stderrHas: []string{"nope.jsonl"}},
+		{name: "bad format", args: []string{"search", "--format", "xml", "x=1", data}, code: ExitUsage},
+		{name: "no query", args: []string{"search"}, code: ExitUsage},
+		{name: "truncation warning", args: []string{"search", "--format", "json", "table([DomainName])", data}, code: ExitOK,
+			stderrHas: []string{"warning: table(): 250 rows, only the first 200"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, stdout, stderr := runTiercel(t, tt.stdin, tt.args...)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", code, tt.code, stderr)
+			}
+			if !strings.Contains(stdout, tt.stdoutHas) {
+				t.Errorf("stdout lacks %q:\n%s", tt.stdoutHas, stdout)
+			}
+			for _, s := range tt.stderrHas {
+				if !strings.Contains(stderr, s) {
+					t.Errorf("stderr lacks %q:\n%s", s, stderr)
+				}
+			}
+		})
+	}
+}

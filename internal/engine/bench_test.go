@@ -1,0 +1,76 @@
+package engine
+
+import (
+	"fmt"
+	"strconv"
+	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// benchLines is a Falcon-like mix: mostly event types the seed ignores, a
+// few near-misses and rare hits, ~700 bytes a line.
+func benchLines(n int) [][]byte {
+	names := []string{"EndOfProcess", "SensorHeartbeat", "DnsRequest", "ProcessRollup2", "NetworkConnectIP4",
+		"FileOpenInfo", "UserLogon", "ProcessRollup2", "EndOfProcess", "DnsRequest"}
+	out := make([][]byte, n)
+	for i := range out {
+		name := names[i%len(names)]
+		extra := ""
+		switch name {
+		case "ProcessRollup2":
+			img := `C:\\Windows\\System32\\svchost.exe`
+			if i%101 == 0 {
+				img = `C:\\Tools\\nmap.exe`
+			}
+			extra = fmt.Sprintf(`,"ImageFileName":"%s","CommandLine":"%s -k netsvcs -p -s Schedule"`, img, img)
+		case "DnsRequest":
+			dom := "settings-win.data.microsoft.com"
+			if i%103 == 0 {
+				dom = "api.shodan.io"
+			}
+			extra = fmt.Sprintf(`,"DomainName":"%s","RequestType":"1"`, dom)
+		case "NetworkConnectIP4":
+			extra = `,"RemoteAddressIP4":"52.1.2.3","RemotePort":"443","LocalPort":"50123","ContextProcessName":"chrome.exe"`
+		}
+		out[i] = []byte(fmt.Sprintf(`{"ConfigBuild":"1007.3.0017106.1","ConfigStateHash":"3915474823","ContextProcessId":"%d","ContextThreadId":"0","ContextTimeStamp":"1625677521.137","EffectiveTransmissionClass":"3","Entitlements":"15","aid":"ffffffffa63e404bba4bff7465ab3afb","aip":"67.43.156.14","cid":"ffffffff15754bcfb5f9152ec7ac90ac","event_platform":"Win","event_simpleName":"%s","id":"ffffffff-1111-11eb-9d75-02bcf3ade03b","name":"%sV5","timestamp":"%d","TargetProcessId":"365053603452626914","RawProcessId":"33454","SourceThreadId":"0"%s}`,
+			i, name, name, 1_700_000_000_000+i, extra))
+	}
+	return out
+}
+
+func BenchmarkPrefilterSeed(b *testing.B) {
+	p := compileQuery(b, seedQuery(b), Options{})
+	f := p.Prefilter(func(string) bool { return false })
+	lines := benchLines(1000)
+	var size int64
+	for _, l := range lines {
+		size += int64(len(l))
+	}
+	b.SetBytes(size / int64(len(lines)))
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		f.Match(lines[i%len(lines)])
+	}
+}
+
+func BenchmarkSeedWorker(b *testing.B) {
+	p := compileQuery(b, seedQuery(b), Options{})
+	events := make([]*event.Event, 1000)
+	for i := range events {
+		events[i] = ev("#event_simpleName", []string{"ProcessRollup2", "DnsRequest", "NetworkConnectIP4"}[i%3],
+			"@timestamp", strconv.Itoa(1_700_000_000_000+i),
+			"ImageFileName", `C:\Windows\System32\svchost.exe`, "CommandLine", "svchost.exe -k netsvcs",
+			"DomainName", "settings-win.data.microsoft.com", "RemotePort", "443", "ContextProcessName", "chrome.exe")
+	}
+	w := p.NewWorker()
+	scratch := &event.Event{}
+	emitted := 0
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		scratch.CopyFrom(events[i%len(events)])
+		w.Process(scratch, func(*event.Event) { emitted++ })
+	}
+}

@@ -1,0 +1,382 @@
+package engine
+
+import (
+	"regexp"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+func init() {
+	registerFunc("lower", &funcImpl{params: []string{"field", "as", "locale", "type"}, defaultAs: "_lower",
+		value: caseFunc(strings.ToLower)})
+	registerFunc("upper", &funcImpl{params: []string{"field", "as", "locale"}, defaultAs: "_upper",
+		value: caseFunc(strings.ToUpper)})
+	registerFunc("length", &funcImpl{params: []string{"field", "as"}, defaultAs: "_length", value: compileLength})
+	registerFunc("concat", &funcImpl{params: []string{"field", "as"}, defaultAs: "_concat", value: compileConcat})
+	registerFunc("format", &funcImpl{params: []string{"format", "field", "as", "timezone"}, defaultAs: "_format", value: compileFormat})
+	registerFunc("replace", &funcImpl{params: []string{"regex", "with", "replacement", "field", "as", "flags"}, step: compileReplace})
+	registerFunc("splitString", &funcImpl{params: []string{"field", "by", "index", "as"}, step: compileSplitString})
+}
+
+// mapExpr applies fn to a field's value; a missing field is null.
+type mapExpr struct {
+	field string
+	fn    func(string) string
+}
+
+func (e *mapExpr) eval(_ *exec, ev *event.Event) (string, bool) {
+	v, ok := ev.Get(e.field)
+	if !ok {
+		return "", false
+	}
+	return e.fn(v), true
+}
+
+func caseFunc(fn func(string) string) func(c *compiler, a *args) (expr, error) {
+	return func(c *compiler, a *args) (expr, error) {
+		field, err := a.fieldName("field", "")
+		if err != nil {
+			return nil, err
+		}
+		if field == "" {
+			return nil, a.errorf("field", "missing required parameter field")
+		}
+		return &mapExpr{field: field, fn: fn}, nil
+	}
+}
+
+func compileLength(c *compiler, a *args) (expr, error) {
+	field, err := a.fieldName("field", "")
+	if err != nil {
+		return nil, err
+	}
+	if field == "" {
+		return nil, a.errorf("field", "missing required parameter field")
+	}
+	return &mapExpr{field: field, fn: func(s string) string { return strconv.Itoa(utf8.RuneCountInString(s)) }}, nil
+}
+
+// concatExpr joins the present values of fields; all missing is null.
+type concatExpr struct{ fields []string }
+
+func (e *concatExpr) eval(_ *exec, ev *event.Event) (string, bool) {
+	var b strings.Builder
+	any := false
+	for _, f := range e.fields {
+		if v, ok := ev.Get(f); ok {
+			b.WriteString(v)
+			any = true
+		}
+	}
+	return b.String(), any
+}
+
+func compileConcat(c *compiler, a *args) (expr, error) {
+	fields, err := a.fieldList("field")
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		return nil, a.errorf("field", "missing required parameter field")
+	}
+	for _, f := range fields {
+		c.read(f)
+	}
+	return &concatExpr{fields: fields}, nil
+}
+
+// formatExpr is format(): a printf subset over field values.
+type formatExpr struct {
+	verbs  []fmtVerb
+	fields []string
+}
+
+// fmtVerb is a literal run (verb == 0) or one conversion.
+type fmtVerb struct {
+	lit   string
+	verb  byte // s d f x X e
+	flags string
+	width int
+	prec  int // -1: default
+}
+
+func parseFormat(f string) ([]fmtVerb, int, error) {
+	var out []fmtVerb
+	var lit strings.Builder
+	n := 0
+	for i := 0; i < len(f); i++ {
+		if f[i] != '%' {
+			lit.WriteByte(f[i])
+			continue
+		}
+		if i+1 < len(f) && f[i+1] == '%' {
+			lit.WriteByte('%')
+			i++
+			continue
+		}
+		if lit.Len() > 0 {
+			out = append(out, fmtVerb{lit: lit.String()})
+			lit.Reset()
+		}
+		v := fmtVerb{prec: -1}
+		j := i + 1
+		for j < len(f) && strings.IndexByte("-0+ ,#", f[j]) >= 0 {
+			v.flags += string(f[j])
+			j++
+		}
+		for j < len(f) && f[j] >= '0' && f[j] <= '9' {
+			v.width = v.width*10 + int(f[j]-'0')
+			j++
+		}
+		if j < len(f) && f[j] == '.' {
+			j++
+			v.prec = 0
+			for j < len(f) && f[j] >= '0' && f[j] <= '9' {
+				v.prec = v.prec*10 + int(f[j]-'0')
+				j++
+			}
+		}
+		if j >= len(f) || strings.IndexByte("sdfxXe", f[j]) < 0 {
+			return nil, 0, errFormat(f[i:min(j+1, len(f))])
+		}
+		v.verb = f[j]
+		out = append(out, v)
+		n++
+		i = j
+	}
+	if lit.Len() > 0 {
+		out = append(out, fmtVerb{lit: lit.String()})
+	}
+	return out, n, nil
+}
+
+type formatError string
+
+func (e formatError) Error() string {
+	return "unsupported format directive " + strconv.Quote(string(e))
+}
+
+func errFormat(s string) error { return formatError(s) }
+
+func (e *formatExpr) eval(_ *exec, ev *event.Event) (string, bool) {
+	var b []byte
+	arg := 0
+	for _, v := range e.verbs {
+		if v.verb == 0 {
+			b = append(b, v.lit...)
+			continue
+		}
+		f := e.fields[min(arg, len(e.fields)-1)]
+		arg++
+		val, ok := ev.Get(f)
+		if !ok {
+			return "", false
+		}
+		s, ok := v.apply(val)
+		if !ok {
+			return "", false
+		}
+		b = append(b, s...)
+	}
+	return string(b), true
+}
+
+func (v fmtVerb) apply(val string) (string, bool) {
+	var s string
+	switch v.verb {
+	case 's':
+		s = val
+		if v.prec >= 0 && v.prec < len(s) {
+			s = s[:v.prec]
+		}
+	case 'd', 'x', 'X':
+		n, ok := event.ParseNumber(val)
+		if !ok {
+			return "", false
+		}
+		i := int64(n)
+		base := 10
+		if v.verb != 'd' {
+			base = 16
+		}
+		s = strconv.FormatInt(i, base)
+		if v.verb == 'X' {
+			s = strings.ToUpper(s)
+		}
+		if strings.Contains(v.flags, "+") && i >= 0 && v.verb == 'd' {
+			s = "+" + s
+		}
+	case 'f', 'e':
+		n, ok := event.ParseNumber(val)
+		if !ok {
+			return "", false
+		}
+		prec := v.prec
+		if prec < 0 {
+			prec = 6
+		}
+		s = strconv.FormatFloat(n, v.verb, prec, 64)
+	}
+	if pad := v.width - utf8.RuneCountInString(s); pad > 0 {
+		switch {
+		case strings.Contains(v.flags, "-"):
+			s += strings.Repeat(" ", pad)
+		case strings.Contains(v.flags, "0") && v.verb != 's':
+			sign := ""
+			if strings.HasPrefix(s, "-") || strings.HasPrefix(s, "+") {
+				sign, s = s[:1], s[1:]
+			}
+			s = sign + strings.Repeat("0", pad) + s
+		default:
+			s = strings.Repeat(" ", pad) + s
+		}
+	}
+	return s, true
+}
+
+func compileFormat(c *compiler, a *args) (expr, error) {
+	f, err := a.required("format")
+	if err != nil {
+		return nil, err
+	}
+	verbs, n, err := parseFormat(f)
+	if err != nil {
+		return nil, a.errorf("format", "%v", err)
+	}
+	fields, err := a.fieldList("field")
+	if err != nil {
+		return nil, err
+	}
+	if n > 0 && len(fields) == 0 {
+		return nil, a.errorf("field", "missing required parameter field")
+	}
+	for _, fl := range fields {
+		c.read(fl)
+	}
+	return &formatExpr{verbs: verbs, fields: fields}, nil
+}
+
+// replaceStep replaces every match of a regex in a field.
+type replaceStep struct {
+	re    *lsRegex
+	with  string // Go template ($1 rewritten to ${1})
+	field string
+	as    string
+}
+
+var javaGroupRef = regexp.MustCompile(`\$(\d+)`)
+
+func (s *replaceStep) apply(_ *exec, ev *event.Event) bool {
+	v, ok := ev.Get(s.field)
+	if !ok {
+		return true
+	}
+	var out string
+	if s.re.re != nil {
+		out = s.re.re.ReplaceAllString(v, s.with)
+	} else {
+		r, err := s.re.re2.Replace(v, s.with, -1, -1)
+		if err != nil {
+			return true
+		}
+		out = r
+	}
+	ev.Set(s.as, out)
+	return true
+}
+
+func (s *replaceStep) writes() []string { return []string{s.as} }
+
+func compileReplace(c *compiler, a *args) (any, error) {
+	r, err := a.regex("regex", "m")
+	if err != nil {
+		return nil, err
+	}
+	with, err := a.str("with", "")
+	if err != nil {
+		return nil, err
+	}
+	if a.has("replacement") {
+		if with, err = a.str("replacement", ""); err != nil {
+			return nil, err
+		}
+	}
+	field, err := a.fieldName("field", event.RawString)
+	if err != nil {
+		return nil, err
+	}
+	s := &replaceStep{re: r, field: field, as: a.asOr(field)}
+	if r.re != nil {
+		s.with = javaGroupRef.ReplaceAllString(with, "$${$1}")
+	} else {
+		s.with = with
+	}
+	return s, nil
+}
+
+// splitStep is splitString(): split a field by a regex into as[0], as[1], ...
+// or, with index, just one element into as.
+type splitStep struct {
+	field    string
+	by       *lsRegex
+	as       string
+	index    int
+	hasIndex bool
+}
+
+func (s *splitStep) apply(_ *exec, ev *event.Event) bool {
+	v, ok := ev.Get(s.field)
+	if !ok {
+		return true
+	}
+	var parts []string
+	if s.by.re != nil {
+		parts = s.by.re.Split(v, -1)
+	} else {
+		parts = []string{v}
+	}
+	if s.hasIndex {
+		i := s.index
+		if i < 0 {
+			i += len(parts)
+		}
+		if i >= 0 && i < len(parts) {
+			ev.Set(s.as, parts[i])
+		}
+		return true
+	}
+	for i, p := range parts {
+		ev.Set(s.as+"["+strconv.Itoa(i)+"]", p)
+	}
+	return true
+}
+
+func compileSplitString(c *compiler, a *args) (any, error) {
+	field, err := a.fieldName("field", event.RawString)
+	if err != nil {
+		return nil, err
+	}
+	by, err := a.regex("by", "")
+	if err != nil {
+		return nil, err
+	}
+	if by.re == nil {
+		return nil, a.errorf("by", "splitString() needs a separator without lookaround")
+	}
+	s := &splitStep{field: field, by: by, as: a.asOr("_splitstring")}
+	if a.has("index") {
+		idx, err := a.str("index", "")
+		if err != nil {
+			return nil, err
+		}
+		n, convErr := strconv.Atoi(idx)
+		if convErr != nil {
+			return nil, a.errorf("index", "index must be an integer, not %q", idx)
+		}
+		s.index, s.hasIndex = n, true
+	}
+	return s, nil
+}

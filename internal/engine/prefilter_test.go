@@ -1,0 +1,107 @@
+package engine
+
+import (
+	"testing"
+)
+
+func TestPrefilterDerivation(t *testing.T) {
+	none := func(string) bool { return false }
+	tests := []struct {
+		query   string
+		derived func(string) bool
+		want    string
+	}{
+		{`#event_simpleName=ProcessRollup2`, nil, `"ProcessRollup2"`},
+		{`#event_simpleName=/^(ProcessRollup2|DnsRequest)$/`, nil, `("DnsRequest" OR "ProcessRollup2")`},
+		{`ImageFileName=/(?i)(nmap|masscan)((\.exe)?)$/`, none, `(i"masscan" OR i"nmap")`},
+		{`ImageFileName=/(?i)(nmap|masscan)((\.exe)?)$/`, nil, `true`}, // the field may come from enrichment
+		{`CommandLine=/shodan\s+search/`, none, `("search" AND "shodan")`},
+		{`url=*login*page*`, none, `("login" AND "page")`},
+		{`mimikatz or sekurlsa`, nil, `("mimikatz" OR "sekurlsa")`}, // free text is always raw
+		{`not mimikatz`, nil, `true`},
+		{`status=404`, none, `true`},                 // numeric: 404.0 also matches
+		{`x := "nmap" | x=nmap`, none, `true`},        // x is computed, not raw
+		{`path="C:\\Windows*"`, none, `true`},          // backslashes are escaped in JSON
+		{`groupBy(x) | x=foobar`, none, `true`},        // after an aggregate: rows, not lines
+		{`case { a=foo1 | b := 1; a=bar1 | dropEvent() }`, none, `"foo1"`},
+		{`in(f, values=["alpha", "beta*"])`, none, `("alpha" OR "beta")`},
+		{`a=/(?i)abc|x/`, none, `true`}, // a one-letter branch could match anywhere
+		{`/(?<user>\w+)@corp\.example/`, nil, `"@corp.example"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			p := compileQuery(t, tt.query, Options{})
+			if got := p.Prefilter(tt.derived).String(); got != tt.want {
+				t.Errorf("prefilter %s, want %s", got, tt.want)
+			}
+		})
+	}
+}
+
+// TestSeedPrefilter: the seed's prefilter without enrichment, and what it
+// keeps and rejects.
+func TestSeedPrefilter(t *testing.T) {
+	p := compileQuery(t, seedQuery(t), Options{})
+	f := p.Prefilter(func(string) bool { return false })
+	lines := []struct {
+		line string
+		want bool
+	}{
+		{`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\Tools\\NMAP.EXE"}`, true},
+		{`{"event_simpleName":"ProcessRollup2","CommandLine":"Amass  Enum -d x"}`, true},
+		{`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\Windows\\notepad.exe"}`, false},
+		{`{"event_simpleName":"DnsRequest","DomainName":"API.SHODAN.IO"}`, true},
+		{`{"event_simpleName":"DnsRequest","DomainName":"example.com"}`, false},
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"443","ContextProcessName":"python3"}`, true},
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"443","ContextProcessName":"chrome"}`, false},
+		{`{"event_simpleName":"EndOfProcess","ImageFileName":"nmap.exe"}`, false},
+	}
+	for _, l := range lines {
+		if got := f.Match([]byte(l.line)); got != l.want {
+			t.Errorf("Match(%s) = %v, want %v", l.line, got, l.want)
+		}
+	}
+	// with enrichment possible, the NetworkConnectIP4 branch cannot use the
+	// process name, but the event type still filters
+	g := p.Prefilter(nil)
+	if !g.Match([]byte(`{"event_simpleName":"NetworkConnectIP4","ContextProcessId":"1"}`)) {
+		t.Error("enriched prefilter rejected a line whose process name comes from enrichment")
+	}
+	if g.Match([]byte(`{"event_simpleName":"EndOfProcess"}`)) {
+		t.Error("enriched prefilter accepted a wrong event type")
+	}
+}
+
+func TestPrefilterRejectsWithoutAllocating(t *testing.T) {
+	p := compileQuery(t, seedQuery(t), Options{})
+	f := p.Prefilter(func(string) bool { return false })
+	line := []byte(`{"event_simpleName":"DnsRequest","timestamp":"1700000000000","DomainName":"update.microsoft.com","aid":"ffff"}`)
+	allocs := testing.AllocsPerRun(100, func() {
+		if f.Match(line) {
+			t.Fatal("line should be rejected")
+		}
+	})
+	if allocs != 0 {
+		t.Errorf("%v allocations per rejected line", allocs)
+	}
+}
+
+func TestContainsFold(t *testing.T) {
+	tests := []struct {
+		line, lit string
+		want      bool
+	}{
+		{"xxNMAPxx", "nmap", true},
+		{"nMaP", "nmap", true},
+		{"nma", "nmap", false},
+		{"n n nm nma nmaq Nmap", "nmap", true},
+		{"", "a", false},
+		{"A", "a", true},
+	}
+	for _, tt := range tests {
+		lit := []byte(tt.lit)
+		if got := containsFold([]byte(tt.line), lit, [2]byte{lit[0], upperByte(lit[0])}); got != tt.want {
+			t.Errorf("containsFold(%q, %q) = %v", tt.line, tt.lit, got)
+		}
+	}
+}

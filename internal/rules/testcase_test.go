@@ -1,0 +1,75 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestParseTestCase(t *testing.T) {
+	src := "# what it checks\n# second line\ntunings: a, b\nlookups: ../lookups\n" +
+		"-- input.ndjson --\n{\"id\":\"1\"}\n{\"id\":\"2\"}\n" +
+		"-- lookups/x.csv --\nk\nv\n" +
+		"-- want --\n2 B\n1 A\n"
+	tc, err := ParseTestCase("tests/t.txtar", "r/tests/t.txtar", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := []any{tc.Description, tc.Tunings, tc.LookupsRef, string(tc.Input), tc.InputLine, string(tc.Lookups["x.csv"]), tc.Want}
+	want := []any{"what it checks\nsecond line\n", []string{"a", "b"}, "../lookups", "{\"id\":\"1\"}\n{\"id\":\"2\"}\n", 6, "k\nv\n", []string{"2 B", "1 A"}}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("(-want +got):\n%s", diff)
+	}
+	// -update keeps everything but the want section
+	updated := string(tc.Updated([]string{"1 A"}))
+	if wantUpd := strings.Replace(src, "-- want --\n2 B\n1 A\n", "-- want --\n1 A\n", 1); updated != wantUpd {
+		t.Errorf("Updated:\n%s\nwant:\n%s", updated, wantUpd)
+	}
+}
+
+func TestParseTestCaseErrors(t *testing.T) {
+	tests := []struct{ src, want string }{
+		{"tunngs: a\n-- input.ndjson --\n-- want --\n", `r/t.txtar:1:1: unknown header line "tunngs: a" (hint: did you mean "tunings"?)`},
+		{"-- input.ndjson --\n-- expect --\n", `r/t.txtar:2:1: unknown section "expect"`},
+		{"-- want --\n", "no input.ndjson section"},
+		{"-- input.ndjson --\n{}\n", "no want section"},
+	}
+	for _, tt := range tests {
+		_, err := ParseTestCase("t.txtar", "r/t.txtar", []byte(tt.src))
+		if err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("ParseTestCase(%q) error = %v, want %q", tt.src, err, tt.want)
+		}
+	}
+}
+
+func TestRunTestReportsDecodeErrorsWithLine(t *testing.T) {
+	r := seedRule(t)
+	tc, err := ParseTestCase("tests/x.txtar", "r/tests/x.txtar", []byte("# c\n-- input.ndjson --\n{\"id\":\"1\"}\nnot json\n-- want --\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	res := RunTest(r, tc)
+	if res.Passed || !strings.Contains(res.Diff, "r/tests/x.txtar:4:") {
+		t.Errorf("result %+v; want a failure naming line 4", res)
+	}
+}
+
+func TestAlertJSON(t *testing.T) {
+	r := seedRule(t)
+	p, err := Compile(r, nil, engineOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := runEvents(t, p, `{"event_simpleName":"DnsRequest","id":"e<1>","aid":"a1","timestamp":"1764340000123","DomainName":"shodan.io","ComputerName":"H\"1"}`)
+	if len(rows) != 1 {
+		t.Fatalf("%d alerts, want 1", len(rows))
+	}
+	got := string(rows[0].AppendJSON(nil))
+	want := `{"rule":"T1590.005-ip-address-recon","title":"Detect IP Addresses in CrowdStrike LogScale","tactic":"TA0043",` +
+		`"technique":"T1590","subtechnique":"T1590.005","severity":"medium","confidence":"medium","DetectionBranch":"IPIntelDNSLookup",` +
+		`"#event_simpleName":"DnsRequest","ComputerName":"H\"1","DomainName":"shodan.io","@timestamp":1764340000123,"aid":"a1","id":"e\u003c1\u003e"}`
+	if got != want {
+		t.Errorf("alert JSON:\n%s\nwant:\n%s", got, want)
+	}
+}
