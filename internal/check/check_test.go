@@ -120,7 +120,7 @@ func TestParameters(t *testing.T) {
 		{name: "duplicate with field op", query: `a =~ in(field=b, values=[1])`, want: []want{{CodeDuplicateParameter, "field"}}},
 		{name: "duplicate with assign", query: `x := count(as=y)`, want: []want{{CodeDuplicateParameter, "as"}}},
 		{name: "two positional", query: `groupBy(a, b)`, want: []want{{CodeTooManyPositional, "b"}}},
-		{name: "no default param", query: `sankey(a, target=b)`, want: []want{{CodeUnsupportedFunction, "sankey"}, {CodeMissingParameter, "sankey"}, {CodeTooManyPositional, "a"}}},
+		{name: "no default param", query: `sankey(a, target=b)`, want: []want{{CodeMissingParameter, "sankey"}, {CodeTooManyPositional, "a"}}},
 		{name: "no parameters at all", query: `dropEvent(1)`, want: []want{{CodeTooManyPositional, "1"}}},
 		{name: "field op on function without field", query: `a =~ head(5)`, want: []want{{CodeUnknownParameter, "head"}}},
 		{name: "drop without fields is the parser's to report", query: `drop()`},

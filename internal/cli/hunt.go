@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -18,7 +17,6 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tiercel/tiercel/internal/engine"
-	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/output"
@@ -38,6 +36,7 @@ type huntArgs struct {
 	skipInvalid bool
 	workers     int
 	paths       []string
+	enrich      enrichFlags
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -72,6 +71,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.BoolVar(&a.failOnAlert, "fail-on-alert", false, "exit 3 when there are alerts")
 	f.BoolVar(&a.skipInvalid, "skip-invalid", false, "run the rules that load, listing those that do not")
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
+	a.enrich.register(f)
 	return cmd
 }
 
@@ -110,7 +110,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		engines = append(engines, p.Engine)
 	}
 
-	enricher, err := huntEnricher(ctx, env, a.paths)
+	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -143,17 +143,21 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	}
 	total := 0
 	problems := ingest.NewProblems(env.Stderr, 0)
-	stats, err := run.Search(ctx, engines, src, run.Options{
+	var reopen func() (run.Source, error) // join()/defineTable() passes re-read files
+	if len(a.paths) > 0 && !slices.Contains(a.paths, ingest.Stdin) {
+		reopen = func() (run.Source, error) { return ingest.Open(a.paths, ingest.Options{}) }
+	}
+	stats, err := run.Search(ctx, engines, src, withEnricher(run.Options{
 		Workers:  a.workers,
-		Enricher: enricher,
 		Problems: problems,
+		Reopen:   reopen,
 		Emit: func(i int, row *event.Event) {
 			alert := progs[i].NewAlert(row)
 			counts[i][alert.Branch()]++
 			total++
 			sink.write(alert)
 		},
-	})
+	}, enricher))
 	if progress != nil {
 		progress.done()
 	}
@@ -163,7 +167,10 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	printHuntSummary(env.Stderr, progs, counts, stats)
+	if !a.enrich.quiet {
+		printHuntSummary(env.Stderr, progs, counts, stats)
+	}
+	a.enrich.report(env, enricher)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
 	}
@@ -226,56 +233,6 @@ func readTuningsFile(path string) ([]string, error) {
 		}
 	}
 	return out, nil
-}
-
-// huntEnricher prepares Falcon enrichment. Files are read twice: a learn
-// pass over the lines that can teach something (process starts, identities,
-// aidmaster records), then the search pass, so results do not depend on the
-// order of events. Standard input can be read only once: it is enriched in
-// stream mode (an event sees what came before it).
-func huntEnricher(ctx context.Context, env *Env, paths []string) (*enrich.Enricher, error) {
-	if len(paths) == 0 || slices.Contains(paths, ingest.Stdin) {
-		return enrich.NewStream(enrich.Options{}), nil
-	}
-	en := enrich.New(enrich.Options{})
-	reader, err := ingest.Open(paths, ingest.Options{OnError: func(error) {}})
-	if err != nil {
-		return nil, err
-	}
-	defer reader.Close()
-	lits := en.LearnPrefilter()
-	dec := ingest.NewDecoder(en.LearnNeeds())
-	var ev event.Event
-	for {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		c, err := reader.Next()
-		if errors.Is(err, io.EOF) {
-			return en, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		ingest.Lines(c, func(line []byte, _ int) bool {
-			if !containsAny(line, lits) {
-				return true
-			}
-			if dec.Decode(line, &ev) == nil {
-				en.Learn(&ev)
-			}
-			return true
-		})
-	}
-}
-
-func containsAny(line []byte, lits [][]byte) bool {
-	for _, l := range lits {
-		if bytes.Contains(line, l) {
-			return true
-		}
-	}
-	return false
 }
 
 // printHuntSummary writes alert counts per rule and branch, and input stats.

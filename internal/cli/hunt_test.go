@@ -125,7 +125,7 @@ func TestHuntExitCodesAndErrors(t *testing.T) {
 		{"tuning without --lookups names the tuning file", []string{"hunt", "--tuning", "soc-analyst-hosts", attacks}, ExitError, 0,
 			[]string{"tunings/soc-analyst-hosts.cql:5:14: error:", "no lookup directory given"}},
 		{"unknown tuning is a usage error", []string{"hunt", "--tuning", "soc-hosts", attacks}, ExitUsage, 0, []string{`no selected rule has a tuning "soc-hosts"`}},
-		{"needs-correlation tuning", []string{"hunt", "--tuning", "browser-prefetch", attacks}, ExitError, 0, []string{"needs-correlation"}},
+		{"browser-prefetch keeps lookups with a tool process nearby", []string{"hunt", "--format", "json", "--tuning", "browser-prefetch", attacks}, ExitOK, 13, nil},
 		{"a rule that fails to load stops the hunt", []string{"hunt", "--rules", bad, attacks}, ExitError, 0,
 			[]string{filepath.Join(bad, "local", "rule.yaml") + ":33:1: unknown key \"severty\"", `did you mean "severity"?`, "--skip-invalid"}},
 		{"--skip-invalid runs the others", []string{"hunt", "--format", "json", "--rules", bad, "--skip-invalid", attacks}, ExitOK, 13,
@@ -229,7 +229,7 @@ func TestShow(t *testing.T) {
 	}
 	for _, s := range []string{"# Detect IP Addresses in CrowdStrike LogScale", "| Sub-technique | T1590.005 IP Addresses |",
 		"```cql\n#event_simpleName = /^(ProcessRollup2|DnsRequest|NetworkConnectIP4)$/", "## False Positives & Tuning",
-		"#### browser-prefetch (needs-correlation)", "5. **Test 5 — BGP.he.net ASN IP Range Discovery**"} {
+		"#### browser-prefetch (ready)", "5. **Test 5 — BGP.he.net ASN IP Range Discovery**"} {
 		if !strings.Contains(stdout, s) {
 			t.Errorf("show lacks %q", s)
 		}

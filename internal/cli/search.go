@@ -28,9 +28,10 @@ func newSearchCmd(env *Env) *cobra.Command {
 		strict  bool
 		lookups string
 		workers int
+		enr     enrichFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--workers N] QUERY [PATH...]",
+		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--workers N] [--no-enrich] [--aidmaster PATH] QUERY [PATH...]",
 		Short: "Run a CQL query over Falcon telemetry",
 		Long: "Runs a CrowdStrike LogScale (CQL) query over NDJSON telemetry. PATH is a file\n" +
 			"(plain, gzip or zstd), a directory (walked; FDR layout understood) or - for\n" +
@@ -38,7 +39,9 @@ func newSearchCmd(env *Env) *cobra.Command {
 			"diagnostics, warnings and malformed-line reports go to standard error.\n" +
 			"Exit 0 on success (also with no rows), 1 on a query or input error, 2 on a\n" +
 			"usage error. Malformed lines are reported and skipped; they do not change\n" +
-			"the exit code.",
+			"the exit code. Events are enriched as in LogScale's Falcon package\n" +
+			"(ComputerName, UserName, ContextProcessName...) unless --no-enrich: files get\n" +
+			"a learn pass first, standard input is enriched as it streams.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(output.Formats, format) {
@@ -51,6 +54,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: args[0], paths: args[1:], format: format, strict: strict, lookups: lookups, workers: workers,
+				enrich: enr,
 			})
 		},
 	}
@@ -58,6 +62,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat tiercel dialect extensions as errors")
 	cmd.Flags().StringVar(&lookups, "lookups", "", "directory of lookup files for match()")
 	cmd.Flags().IntVar(&workers, "workers", 0, "worker goroutines (0: one per core)")
+	enr.register(cmd.Flags())
 	return cmd
 }
 
@@ -68,12 +73,17 @@ type searchArgs struct {
 	strict  bool
 	lookups string
 	workers int
+	enrich  enrichFlags
 }
 
 func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	prog, err := compileSearch(env.Stderr, a)
 	if err != nil {
 		return err
+	}
+	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers)
+	if err != nil {
+		return withCode(ExitError, err)
 	}
 	fileErrors := 0
 	reader, err := ingest.Open(a.paths, ingest.Options{
@@ -94,7 +104,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	problems := ingest.NewProblems(env.Stderr, 0)
 	var writeErr error
-	stats, err := run.Search(ctx, []*engine.Program{prog}, reader, run.Options{
+	stats, err := run.Search(ctx, []*engine.Program{prog}, reader, withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
 		Emit: func(_ int, row *event.Event) {
@@ -102,7 +112,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 				writeErr = w.Write(row)
 			}
 		},
-	})
+	}, enricher))
 	if cerr := w.Close(); writeErr == nil {
 		writeErr = cerr
 	}
@@ -117,6 +127,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 			fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", msg)
 		}
 	}
+	a.enrich.report(env, enricher)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
 	}

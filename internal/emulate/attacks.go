@@ -83,10 +83,11 @@ func linPython(h *hostState) string {
 func (g *Generator) runAttack(n int, p Platform) {
 	h := g.stateOf(g.estate.AttackHost(p))
 	u := h.Users[0]
+	t := g.now()
+	g.ready(h, t)
 	var sig []Signal
 	g.track = &sig
 	a := Attack{Test: n, Name: TestName(n), Platform: string(p), AID: h.AID, ComputerName: h.ComputerName, UserName: u.Name}
-	t := g.now()
 	if p == Windows {
 		a.Commands = g.attackWindows(n, h, u, t)
 	} else {

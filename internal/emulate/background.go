@@ -15,9 +15,15 @@ func (g *Generator) stateOf(h *Host) *hostState {
 	panic("emulate: host not in estate") // estate and state are built together
 }
 
-// setupHost emits the long-running processes (and Windows logons) that
-// background activity hangs off, at the start of the window.
-func (g *Generator) setupHost(h *hostState, t int64) {
+// ready emits, on a host's first activity, the long-running processes (and
+// Windows logons) its activity hangs off, so every acting process of the
+// output has its ProcessRollup2 in the output.
+func (g *Generator) ready(h *hostState, t int64) {
+	if h.started {
+		return
+	}
+	defer func() { h.started = !g.full() }() // cut off by the limit: redo next time
+	t -= 5000 + g.rng.Int64N(20000)
 	if h.Platform == Windows {
 		wininit := g.spawn(h, nil, h.winPath(`C:\Windows\System32\wininit.exe`), "wininit.exe", acctSystem, t-86400_000)
 		h.services = g.spawn(h, wininit, h.winPath(`C:\Windows\System32\services.exe`), `C:\Windows\system32\services.exe`, acctSystem, t)
@@ -53,7 +59,7 @@ func (g *Generator) setupHost(h *hostState, t int64) {
 // browserOf returns the host's browser network process, starting the
 // browser on first use. Browsers resolve names from their network service.
 func (g *Generator) browserOf(h *hostState, t int64) *proc {
-	if h.browser != nil {
+	if h.browser != nil && h.browser.emitted {
 		return h.browser
 	}
 	type browser struct{ image, cmd, net string }
@@ -88,6 +94,7 @@ var commonDomains = []string{
 func (g *Generator) background() {
 	h := g.hosts[g.rng.IntN(len(g.hosts))]
 	t := g.now()
+	g.ready(h, t)
 	if h.Platform == Windows {
 		switch k := g.rng.IntN(10); {
 		case h.explorer == nil || k < 2:
@@ -163,7 +170,7 @@ func (g *Generator) bgUpdater(h *hostState, t int64) {
 }
 
 func (g *Generator) bgTeams(h *hostState, t int64) {
-	if h.teams == nil {
+	if h.teams == nil || !h.teams.emitted {
 		u := h.Users[0]
 		img := `C:\Program Files\WindowsApps\MSTeams_25044.2208.3471.2155_x64__8wekyb3d8bbwe\ms-teams.exe`
 		h.teams = g.spawn(h, h.explorer, h.winPath(img), `"`+img+`" msteams:system-initiated`, u, t)
@@ -258,7 +265,7 @@ func (g *Generator) bgApt(h *hostState, t int64) {
 }
 
 func (g *Generator) bgAgent(h *hostState, t int64) {
-	if h.agent == nil {
+	if h.agent == nil || !h.agent.emitted {
 		h.agent = g.spawn(h, h.systemd, "/opt/datadog-agent/bin/agent/agent", "/opt/datadog-agent/bin/agent/agent run -p /opt/datadog-agent/run/agent.pid", acctRoot, t)
 		g.pr2(h.agent)
 	}

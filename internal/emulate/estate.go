@@ -100,8 +100,12 @@ func (e *Estate) HostByName(name string) *Host {
 	return nil
 }
 
-// MinHosts is the smallest estate that holds every role and both attack hosts.
-const MinHosts = 8
+// MinHosts is the smallest estate that holds every role and both attack
+// hosts; MaxHosts keeps the estate (held in memory) reasonable.
+const (
+	MinHosts = 8
+	MaxHosts = 100000
+)
 
 var firstNames = []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
 	"mallory", "nina", "oscar", "peggy", "quinn", "rupert", "sybil", "trent", "ursula", "victor", "wendy", "yusuf", "zoe", "omar"}
@@ -120,8 +124,8 @@ var sites = []site{
 // a Windows and a Linux scanner engine, a SOAR worker, developers, servers
 // and workstations. hosts must be at least MinHosts.
 func DefaultEstate(seed int64, hosts int) (*Estate, error) {
-	if hosts < MinHosts {
-		return nil, fmt.Errorf("emulate: need at least %d hosts, got %d", MinHosts, hosts)
+	if hosts < MinHosts || hosts > MaxHosts {
+		return nil, fmt.Errorf("emulate: hosts must be between %d and %d, got %d", MinHosts, MaxHosts, hosts)
 	}
 	rng := rand.New(rand.NewPCG(uint64(seed), 0x65737461746531))
 	e := &Estate{
@@ -131,17 +135,19 @@ func DefaultEstate(seed int64, hosts int) (*Estate, error) {
 	}
 	domainSID := fmt.Sprintf("S-1-5-21-%d-%d-%d", 1000000000+rng.IntN(1e9), 1000000000+rng.IntN(1e9), 1000000000+rng.IntN(1e9))
 	nextRID := 1104
-	usedNames := map[string]bool{}
+	// unique picks a random name, numbering it once the plain name is taken.
+	seen := map[string]int{}
+	unique := func(name string) string {
+		seen[name]++
+		if n := seen[name]; n > 1 {
+			name = fmt.Sprintf("%s%d", name, n)
+		}
+		return name
+	}
 	newWinUser := func(kind, name string) *Account {
 		if name == "" {
-			for {
-				name = firstNames[rng.IntN(len(firstNames))] + "." + lastNames[rng.IntN(len(lastNames))]
-				if !usedNames[name] {
-					break
-				}
-			}
+			name = unique(firstNames[rng.IntN(len(firstNames))] + "." + lastNames[rng.IntN(len(lastNames))])
 		}
-		usedNames[name] = true
 		a := &Account{Name: name, Domain: e.Domain, SID: fmt.Sprintf("%s-%d", domainSID, nextRID), Kind: kind,
 			Platform: Windows, AuthID: uint64(1e6 + rng.IntN(9e9)),
 			PasswordLastSet: 1.69e12 + rng.Int64N(3e10)}
@@ -151,13 +157,7 @@ func DefaultEstate(seed int64, hosts int) (*Estate, error) {
 	}
 	newLinUser := func(kind, name string, uid uint32) *Account {
 		if name == "" {
-			for {
-				name = firstNames[rng.IntN(len(firstNames))]
-				if !usedNames[name] {
-					break
-				}
-			}
-			usedNames[name] = true
+			name = unique(firstNames[rng.IntN(len(firstNames))])
 		}
 		return &Account{Name: name, UID: uid, Kind: kind, Platform: Linux}
 	}
@@ -332,13 +332,19 @@ func (e *Estate) WriteUserinfo(w io.Writer, at time.Time) error {
 	bw := bufio.NewWriter(w)
 	var r record
 	ms := at.UnixMilli()
+	lastHost := map[*Account]string{}
+	for _, h := range e.Hosts {
+		if h.Service != nil {
+			lastHost[h.Service] = h.ComputerName
+		}
+		if len(h.Users) > 0 {
+			lastHost[h.Users[0]] = h.ComputerName
+		}
+	}
 	for _, a := range e.Accounts {
-		last := "none"
-		for _, h := range e.Hosts {
-			if h.Service == a || (len(h.Users) > 0 && h.Users[0] == a) {
-				last = h.ComputerName
-				break
-			}
+		last := lastHost[a]
+		if last == "" {
+			last = "none"
 		}
 		logonType := "Interactive"
 		if a.Kind == "service" {

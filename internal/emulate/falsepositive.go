@@ -87,9 +87,11 @@ func (g *Generator) runFP(s int) {
 		return
 	}
 	h := hosts[g.rng.IntN(len(hosts))]
+	t := g.now()
+	g.ready(h, t)
 	var sig []Signal
 	g.track = &sig
-	src.run(g, h, g.now())
+	src.run(g, h, t)
 	g.track = nil
 	fp := &g.manifest.FalsePositives[s]
 	fp.Scenarios++
@@ -112,14 +114,14 @@ func (g *Generator) fpScanner(h *hostState, t int64) {
 	subnet := fmt.Sprintf("10.%d.%d", 10+g.rng.IntN(6), g.rng.IntN(250))
 	var c *proc
 	if h.Platform == Windows {
-		if h.scanner == nil {
+		if h.scanner == nil || !h.scanner.emitted {
 			h.scanner = g.spawn(h, h.services, h.winPath(`C:\Program Files\Tenable\Nessus\nessusd.exe`), `"C:\Program Files\Tenable\Nessus\nessusd.exe" -q`, h.Service, t)
 			g.pr2(h.scanner)
 		}
 		c = g.spawn(h, h.scanner, h.winPath(`C:\Program Files\Tenable\Nessus\nessus-nmap.exe`),
 			`"C:\Program Files\Tenable\Nessus\nessus-nmap.exe" -sS -Pn -n -T4 -p 22,80,135,443,445,3389 `+subnet+".0/24", h.Service, t+20)
 	} else {
-		if h.scanner == nil {
+		if h.scanner == nil || !h.scanner.emitted {
 			h.scanner = g.spawn(h, h.systemd, "/opt/rapid7/nexpose/nse/nxengine", "/opt/rapid7/nexpose/nse/nxengine --service", h.Service, t)
 			g.pr2(h.scanner)
 		}
@@ -137,7 +139,7 @@ func (g *Generator) fpScanner(h *hostState, t int64) {
 }
 
 func (g *Generator) fpSOAR(h *hostState, t int64) {
-	if h.worker == nil {
+	if h.worker == nil || !h.worker.emitted {
 		h.worker = g.spawn(h, h.systemd, g.estate.SOARWorker, g.estate.SOARWorker+" --queue enrichment --concurrency 4", h.Service, t)
 		g.pr2(h.worker)
 	}

@@ -175,11 +175,6 @@ func (g *Generator) Run(w io.Writer) (*Manifest, error) {
 		Attacks: []Attack{}, FalsePositives: []FalsePositive{},
 	}
 
-	t0 := g.opts.Start.UnixMilli()
-	for i, h := range g.hosts {
-		g.setupHost(h, t0+int64(i)*37)
-	}
-
 	plan := g.plan()
 	next := 0
 	for g.err == nil && (g.count < g.limit || next < len(plan)) {

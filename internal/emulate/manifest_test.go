@@ -40,7 +40,10 @@ func TestAttackExpectations(t *testing.T) {
 		key := strconv.Itoa(a.Test) + "/" + a.Platform
 		w := slices.Sorted(slices.Values(want[key]))
 		if got := branches(a); !slices.Equal(got, w) {
-			t.Errorf("test %s: expected branches %v, want %v", key, got, want[key])
+			t.Errorf("test %s: expected branches %v, want %v", key, got, w)
+		}
+		if got := slices.Sorted(slices.Values(a.Branches)); !slices.Equal(got, w) {
+			t.Errorf("test %s: manifest expected_branches %v, want %v", key, got, w)
 		}
 		for _, s := range a.Signals {
 			if s.Event == "DnsRequest" && strings.Contains(s.Detail, "bing.com") && s.Expected {

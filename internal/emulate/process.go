@@ -14,6 +14,7 @@ type hostState struct {
 	*Host
 	nextUPID   uint64
 	configHash uint32
+	started    bool // long-running processes emitted
 
 	// Started at setup: Windows services.exe, svchost.exe, explorer.exe;
 	// Linux systemd, sshd, cron and the user's login shell.
@@ -36,6 +37,7 @@ type proc struct {
 	start     int64 // ms
 	integrity string
 	gui       bool
+	emitted   bool // its ProcessRollup2 is out (not cut off by the event limit)
 	dns       int
 	conns     int
 	files     int
@@ -235,6 +237,7 @@ func (g *Generator) pr2(p *proc) {
 		r.str("UserName", p.user.Name)
 	}
 	g.emit(r.finish())
+	p.emitted = true
 	if g.track != nil {
 		f := seedFields{Event: "ProcessRollup2", ImageFileName: p.image, CommandLine: p.cmd}
 		g.signal(f, id, h, "TargetProcessId", p.upid, ts, p.cmd)

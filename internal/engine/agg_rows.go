@@ -10,6 +10,8 @@ const (
 	maxRowLimit     = 200_000
 )
 
+var timeOrder = []sortKey{{field: event.Timestamp, typ: "number"}}
+
 func init() {
 	registerFunc("table", &funcImpl{params: []string{"fields", "limit", "sortby", "order", "type", "reverse"}, agg: compileTable})
 	registerFunc("sort", &funcImpl{params: []string{"field", "order", "type", "limit", "reverse"}, agg: compileSort})
@@ -154,12 +156,12 @@ func (r *rowsCollector) add(ev *event.Event) {
 func (r *rowsCollector) order() {
 	switch r.spec.mode {
 	case rowsSorted:
-		sortStable(r.rows, lessByKeys(r.spec.keys))
+		sortRows(r.rows, r.spec.keys)
 	default:
 		// head/tail follow time order when every row has a time; otherwise
 		// (e.g. after groupBy) the input order
 		if r.timed {
-			sortStable(r.rows, lessByKeys([]sortKey{{field: event.Timestamp, typ: "number"}}))
+			sortRows(r.rows, timeOrder)
 		}
 	}
 }

@@ -38,7 +38,7 @@ func TestGroupBy(t *testing.T) {
 		{`n := count(ip, distinct=true)`, []string{"n=3"}},
 		{`[count(), max(status_code)]`, []string{"_count=5 _max=500"}},
 		{`stats([min(status_code, as=lo), avg(status_code)])`, []string{"lo=440 _avg=455"}},
-		{`sum(nothing)`, nil},                               // no numbers: no row
+		{`sum(nothing)`, nil},                             // no numbers: no row
 		{`[sum(nothing), count()]`, []string{"_count=5"}}, // stats counts it as one empty row
 	}
 	for _, tt := range tests {
@@ -68,9 +68,9 @@ func TestTop(t *testing.T) {
 
 func TestDropExamples(t *testing.T) {
 	one := []*event.Event{ev("f1", "a", "f2", "b", "f3", "c")}
-	expect(t, `drop(f1)`, one, []string{"f2=b f3=c"})      // spec §12 #4
-	expect(t, `drop([f2, f3])`, one, []string{"f1=a"})     // spec §12 #5
-	expect(t, `dropEvent()`, one, nil)                     // removes the event
+	expect(t, `drop(f1)`, one, []string{"f2=b f3=c"})  // spec §12 #4
+	expect(t, `drop([f2, f3])`, one, []string{"f1=a"}) // spec §12 #5
+	expect(t, `dropEvent()`, one, nil)                 // removes the event
 	expect(t, `f1=a | dropEvent() | count()`, one, []string{"_count=0"})
 }
 

@@ -14,8 +14,11 @@ import (
 
 // Options tune compilation.
 type Options struct {
-	LookupDir string            // directory of lookup files for match(file=...)
-	Unlimited bool              // hunt mode: table/sort/head/tail limits do not cap output
+	LookupDir string // directory of lookup files for match(file=...)
+	// Unlimited is hunt mode: the default 200-row limit of table/sort/head/
+	// tail does not cap output. A limit written in the query still applies:
+	// it is the rule author's intent (head(1) means one row).
+	Unlimited bool
 	Now       time.Time         // query time for now(); zero means time.Now()
 	Params    map[string]string // values of ?param
 }
@@ -52,7 +55,9 @@ func (p *Program) Needs() event.Needs {
 func (p *Program) Columns() []string { return p.columns }
 
 // Streaming reports whether the query has no aggregate: events the workers
-// emit are the results, in input order.
+// emit are the results, in input order. LogScale's UI appends an implicit
+// tail(200) to such queries, but its exports return every event; tiercel
+// search is an export, so no implicit limit is applied.
 func (p *Program) Streaming() bool { return p.chain[0].agg == nil }
 
 // compiler holds the state of one compilation.

@@ -31,8 +31,8 @@ type valueMatcher interface {
 // globMatcher is `field = pattern`: anchored glob, with the numeric-equality
 // fallback of spec §3.3 when the pattern is a number.
 type globMatcher struct {
-	g      *glob
-	num    float64
+	g       *glob
+	num     float64
 	numeric bool
 }
 

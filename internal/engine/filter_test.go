@@ -35,16 +35,16 @@ func TestFilterSemantics(t *testing.T) {
 		{`status>=400`, []string{"2", "3"}},
 		{`status<300`, []string{"1"}}, // abc and missing never compare
 		{`status>0 status<=404`, []string{"1", "2", "3"}},
-		{`login`, []string{"1", "4"}},        // free text over all fields
-		{`"failed for"`, []string{"4"}},      // quoted free text
-		{`/AD[A]/i`, []string{"2"}},          // regex free text
-		{`Login`, nil},                       // case-sensitive
-		{`*`, []string{"1", "2", "3", "4"}},  // matches all
+		{`login`, []string{"1", "4"}},       // free text over all fields
+		{`"failed for"`, []string{"4"}},     // quoted free text
+		{`/AD[A]/i`, []string{"2"}},         // regex free text
+		{`Login`, nil},                      // case-sensitive
+		{`*`, []string{"1", "2", "3", "4"}}, // matches all
 		{`true`, []string{"1", "2", "3", "4"}},
 		{`false`, nil},
 		{`id=1 or id=2 and status=404`, []string{"2"}}, // or binds tighter than and
 		{`id=1 or id=2 status=404`, []string{"2"}},     // juxtaposition is and
-		{`not id=1 id=2`, []string{"2"}},                // not binds tightest
+		{`not id=1 id=2`, []string{"2"}},               // not binds tightest
 		{`!(id=1 or id=2)`, []string{"3", "4"}},
 		{`id=1 | url=*`, []string{"1"}},
 	}

@@ -58,6 +58,7 @@ func init() {
 		return &arrayDedupStep{array: name, out: out}, nil
 	}})
 	registerFunc("array:filter", &funcImpl{params: []string{"array", "asArray", "function", "var"}, step: compileArrayFilter})
+	registerFunc("array:exists", &funcImpl{params: []string{"array", "condition", "var"}, test: compileArrayExists})
 	registerFunc("array:reduceAll", &funcImpl{params: []string{"array", "function", "var"}, agg: compileReduceAll})
 	registerFunc("concatArray", &funcImpl{params: []string{"field", "as", "from", "to", "prefix", "separator", "suffix"},
 		defaultAs: "_concatArray", value: compileConcatArray})
@@ -306,6 +307,48 @@ func (s *arrayFilterStep) apply(x *exec, ev *event.Event) bool {
 	})
 	setArray(ev, s.out, vals)
 	return true
+}
+
+// array:exists keeps events with an element for which the condition (a
+// stateless sub-query run on the event with var set to the element) lets
+// the event through.
+type arrayExistsTester struct {
+	array, varName string
+	cond           *pipeline
+}
+
+func compileArrayExists(c *compiler, a *args) (tester, error) {
+	name, err := arrayArg(c, a, "array")
+	if err != nil {
+		return nil, err
+	}
+	t := &arrayExistsTester{array: name}
+	if t.varName, err = a.str("var", name); err != nil {
+		return nil, err
+	}
+	sq, ok := a.vals["condition"].(*cql.SubQuery)
+	if !ok {
+		return nil, a.errorf("condition", "condition must be a {sub-query}")
+	}
+	if t.cond, err = c.compilePipeline(sq.Pipeline, "array:exists()"); err != nil {
+		return nil, err
+	}
+	if !t.cond.simple() {
+		return nil, a.errorf("condition", "the condition must give at most one event per element")
+	}
+	return t, nil
+}
+
+func (t *arrayExistsTester) test(x *exec, ev *event.Event) bool {
+	found := false
+	scratch := &event.Event{}
+	eachElem(ev, t.array, func(_ int, v string) bool {
+		scratch.RestoreFields(ev.AppendFields(nil))
+		scratch.Set(t.varName, v)
+		found = t.cond.pass(x, scratch)
+		return !found
+	})
+	return found
 }
 
 // array:reduceAll feeds every element of every event, as field var, to the

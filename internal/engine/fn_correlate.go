@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,6 +55,7 @@ type corrNode struct {
 	include []string // nil with all
 	all     bool
 	linked  []string // fields this node takes part in constraints with
+	keep    []string // fields buffered per event (nil with all)
 }
 
 // corrLink is `a.fa <=> b.fb` between node indexes a and b.
@@ -113,6 +115,11 @@ func compileCorrelate(c *compiler, a *args) (aggSpec, error) {
 	}
 	if err := s.options(c, na, index); err != nil {
 		return nil, err
+	}
+	for _, n := range s.nodes {
+		if !n.all {
+			n.keep = appendNew(append(slices.Clone(n.include), n.linked...), event.Timestamp)
+		}
 	}
 	c.read(event.Timestamp)
 	return s, nil
@@ -350,6 +357,7 @@ type correlateRun struct {
 	x      *exec
 	saved  []event.Field
 	byNode [][]*corrEvent
+	index  []map[string]map[string][]*corrEvent // node → constraint field → value → events, by time
 	seq    int
 	kept   int
 }
@@ -373,10 +381,25 @@ func (r *correlateRun) add(ev *event.Event) {
 			r.kept++
 			ts, _ := out.Get(event.Timestamp)
 			f, _ := event.ParseNumber(ts)
-			r.byNode[i] = append(r.byNode[i], &corrEvent{ev: out.Clone(), ts: int64(f), seq: r.seq})
+			r.byNode[i] = append(r.byNode[i], &corrEvent{ev: n.copyOf(out), ts: int64(f), seq: r.seq})
 		})
 	}
 	ev.RestoreFields(r.saved)
+}
+
+// copyOf keeps the fields the node's output and constraints read.
+func (n *corrNode) copyOf(ev *event.Event) *event.Event {
+	if n.all {
+		return ev.Clone()
+	}
+	out := &event.Event{}
+	for _, f := range n.keep {
+		if v, ok := ev.Get(f); ok {
+			out.Set(f, v)
+		}
+	}
+	out.Detach()
+	return out
 }
 
 // finish searches constellations root event by root event, oldest first.
@@ -384,6 +407,19 @@ func (r *correlateRun) finish(emit func(*event.Event)) {
 	s := r.s
 	for _, evs := range r.byNode {
 		sort.SliceStable(evs, func(i, j int) bool { return evs[i].ts < evs[j].ts })
+	}
+	r.index = make([]map[string]map[string][]*corrEvent, len(s.nodes))
+	for i, n := range s.nodes {
+		r.index[i] = map[string]map[string][]*corrEvent{}
+		for _, f := range n.linked {
+			byValue := map[string][]*corrEvent{}
+			for _, e := range r.byNode[i] {
+				if v, ok := e.ev.Get(f); ok {
+					byValue[v] = append(byValue[v], e)
+				}
+			}
+			r.index[i][f] = byValue
+		}
 	}
 	order := []int{s.root}
 	for i := range s.nodes {
@@ -418,7 +454,7 @@ func (r *correlateRun) search(order []int, k int, pick []*corrEvent, lo, hi int6
 		return
 	}
 	node := order[k]
-	evs := r.byNode[node]
+	evs := r.candidates(node, pick)
 	start := 0
 	if s.within >= 0 {
 		start = sort.Search(len(evs), func(i int) bool { return evs[i].ts >= hi-s.within })
@@ -438,6 +474,36 @@ func (r *correlateRun) search(order []int, k int, pick []*corrEvent, lo, hi int6
 			return
 		}
 	}
+}
+
+// candidates narrows node's events by the first constraint tying it to a
+// picked event: only events with the required value can fit.
+func (r *correlateRun) candidates(node int, pick []*corrEvent) []*corrEvent {
+	s := r.s
+	for _, l := range s.links {
+		f, other, otherField := "", -1, ""
+		switch {
+		case l.a == node && pick[l.b] != nil:
+			f, other, otherField = l.fa, l.b, l.fb
+		case l.b == node && pick[l.a] != nil:
+			f, other, otherField = l.fb, l.a, l.fa
+		default:
+			continue
+		}
+		v, ok := pick[other].ev.Get(otherField)
+		if !ok {
+			return nil
+		}
+		return r.index[node][f][v]
+	}
+	if len(s.global) > 0 {
+		v, ok := pick[s.root].ev.Get(s.global[0])
+		if !ok {
+			return nil
+		}
+		return r.index[node][s.global[0]][v]
+	}
+	return r.byNode[node]
 }
 
 // fits checks cand for node against the events already picked: distinct

@@ -133,6 +133,16 @@ func TestCorrelate(t *testing.T) {
 			events: []*event.Event{at("1000", "a", "x", "a1"), at("2000", "b", "x", "b1")},
 			want:   []string{"a.tag=first b.id=b1"},
 		},
+		{
+			name: "inside join(): keep the a events that start a constellation (the browser-prefetch shape)",
+			src: `kind=a | join({correlate(a: { kind=a } include: [id], b: { kind=b | host <=> a.host }, within=60s)},
+				field=id, key=a.id)`,
+			events: []*event.Event{
+				at("1000", "a", "x", "a1"), at("50000", "b", "x", "b1"),
+				at("1000", "a", "y", "a2"), at("100000", "b", "y", "b2"),
+			},
+			want: []string{"@timestamp=1000 kind=a host=x id=a1"},
+		},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) { expect(t, tc.src, tc.events, tc.want) })

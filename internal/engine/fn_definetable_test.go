@@ -15,6 +15,9 @@ func TestDefineTableAndReadFile(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(dir, "hosts.csv"), []byte("host,owner\nh1,ann\nh9,zed\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	if err := os.WriteFile(filepath.Join(dir, "users.csv"), []byte("username,team\nann,ops\nzed,dev\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	events := []*event.Event{
 		ev("kind", "proc", "host", "h1", "image", "nmap"),
 		ev("kind", "dns", "host", "h1", "domain", "shodan.io"),
@@ -80,6 +83,11 @@ func TestDefineTableAndReadFile(t *testing.T) {
 			src: `defineTable(name="procs", query={kind=proc image=curl}, include=[host])
 				| kind=dns | readFile(["hosts.csv", "procs"])`,
 			want: []string{"host=h1 owner=ann", "host=h9 owner=zed", "host=h3"},
+		},
+		{
+			name: "docs' right join: file rows with no activity in the events",
+			src:  `readFile("users.csv") | !join(query={kind=proc | user := "ann" | groupBy(user)}, field=username, key=user)`,
+			want: []string{"username=zed team=dev"},
 		},
 		{
 			name: "a table built from another table",

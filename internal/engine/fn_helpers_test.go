@@ -1,9 +1,12 @@
 package engine
 
 import (
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/funcs"
 )
 
 // expectCompileError checks that src parses but does not compile.
@@ -15,5 +18,27 @@ func expectCompileError(t *testing.T, src string) {
 	}
 	if _, diags := Compile(q, Options{Now: testNow}); !diags.HasErrors() {
 		t.Errorf("%s: compiled, want an error", src)
+	}
+}
+
+// TestEngineAcceptsCatalogParams keeps each function's parameter list in
+// step with the catalog the checker validates against: a query the checker
+// passes must not fail to compile over a parameter name, and the unnamed
+// argument must bind to the same parameter. Functions binding their own
+// arguments (no params list) are skipped.
+func TestEngineAcceptsCatalogParams(t *testing.T) {
+	for _, s := range funcs.All() {
+		impl, ok := lookupFunc(s.Name)
+		if !ok || impl.evalLike || len(impl.params) == 0 {
+			continue
+		}
+		for _, p := range s.Params {
+			if !slices.ContainsFunc(impl.params, func(q string) bool { return strings.EqualFold(p.Name, q) }) {
+				t.Errorf("%s(): catalog parameter %s is not accepted by the engine", s.Name, p.Name)
+			}
+		}
+		if !strings.EqualFold(impl.params[0], s.DefaultParam) {
+			t.Errorf("%s(): unnamed argument binds to %q in the engine, %q in the catalog", s.Name, impl.params[0], s.DefaultParam)
+		}
 	}
 }

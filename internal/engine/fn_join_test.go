@@ -126,3 +126,19 @@ func TestPrepassPasses(t *testing.T) {
 		t.Errorf("main pass rows = %q, want [%q]", got, want)
 	}
 }
+
+// TestPrepassSkippedWarns: a runner that skips the passes gets a warning,
+// not silently empty joins.
+func TestPrepassSkippedWarns(t *testing.T) {
+	p := compileQuery(t, `join({a=1}, field=a)`, Options{})
+	tail := p.NewTail(func(*event.Event) {})
+	tail.Finish()
+	if w := tail.Warnings(); len(w) != 1 || !strings.Contains(w[0], "Program.Prepass()") {
+		t.Errorf("warnings = %q, want one naming Program.Prepass()", w)
+	}
+	p.runPrepass(nil)
+	tail = p.NewTail(func(*event.Event) {})
+	if w := tail.Warnings(); len(w) != 0 {
+		t.Errorf("after the passes: warnings = %q, want none", w)
+	}
+}

@@ -66,7 +66,8 @@ func init() {
 			c.needs.All = true // the field is only known per event
 			return getFieldExpr{src}, nil
 		}})
-	registerFunc("setField", &funcImpl{params: []string{"target", "value"}, step: func(c *compiler, a *args) (any, error) {
+	registerFunc("lowercase", &funcImpl{params: []string{"field", "include", "locale"}, step: compileLowercase})
+	registerFunc("setField", &funcImpl{params: []string{"", "target", "value"}, step: func(c *compiler, a *args) (any, error) {
 		target, err := a.expr("target")
 		if err != nil {
 			return nil, err
@@ -219,4 +220,82 @@ func (s *setFieldStep) apply(x *exec, ev *event.Event) bool {
 		ev.Set(strings.Clone(name), v)
 	}
 	return true
+}
+
+// lowercase(field, include=values|fields|both) lower-cases the values and/or
+// the names of fields; field="*" means every field.
+type lowercaseStep struct {
+	fields        []string
+	all           bool
+	values, names bool
+}
+
+func compileLowercase(c *compiler, a *args) (any, error) {
+	fields, err := a.fieldList("field")
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		return nil, a.errorf("field", "missing required parameter field")
+	}
+	s := &lowercaseStep{fields: fields}
+	for _, f := range fields {
+		if f == "*" {
+			s.all = true
+			c.needs.All = true
+		} else {
+			c.read(f)
+		}
+	}
+	inc, err := a.str("include", "values")
+	if err != nil {
+		return nil, err
+	}
+	switch inc {
+	case "values":
+		s.values = true
+	case "fields":
+		s.names = true
+	case "both":
+		s.values, s.names = true, true
+	default:
+		return nil, a.errorf("include", "include must be values, fields or both, not %q", inc)
+	}
+	return s, nil
+}
+
+func (s *lowercaseStep) apply(x *exec, ev *event.Event) bool {
+	x.sel = ev.AppendFields(x.sel[:0])
+	changed := false
+	for i, f := range x.sel {
+		if !s.all && !slicesContains(s.fields, f.Name) {
+			continue
+		}
+		if s.values {
+			if lv := strings.ToLower(f.Value); lv != f.Value {
+				x.sel[i].Value, changed = lv, true
+			}
+		}
+		if s.names {
+			if ln := strings.ToLower(f.Name); ln != f.Name {
+				x.sel[i].Name, changed = ln, true
+			}
+		}
+	}
+	if changed {
+		ev.RestoreFields(nil)
+		for _, f := range x.sel {
+			ev.Set(f.Name, f.Value) // a renamed field replaces one of the same name
+		}
+	}
+	return true
+}
+
+func slicesContains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
 }

@@ -18,6 +18,8 @@ type pfNode struct {
 	lit  []byte // lower-cased when fold
 	fold bool
 	alt  [2]byte // first byte in both cases, for fold scanning
+	ks   bool    // folded literal holding k or s, which also fold to non-ASCII runes
+	key  int     // litField: index of the key in the per-line cache (-1: uncached)
 	kids []pfNode
 }
 
@@ -30,7 +32,7 @@ func (p *Program) Prefilter(derived func(field string) bool) *Prefilter {
 	if derived == nil {
 		derived = func(f string) bool { return f != "#event_simpleName" && f != "event_simpleName" }
 	}
-	return newPrefilter(p.lits.withoutFields(derived))
+	return newPrefilter(scopeFields(p.lits.withoutFields(derived)))
 }
 
 // AnyPrefilter accepts a line when any of fs does (hunt: many rules in one
@@ -50,20 +52,46 @@ func newPrefilter(l *litExpr) *Prefilter {
 	if l.op == litTrue {
 		return nil
 	}
-	return &Prefilter{root: l, node: compilePF(l)}
+	keys := map[string]int{}
+	return &Prefilter{root: l, node: compilePF(l, keys)}
 }
 
-func compilePF(l *litExpr) pfNode {
-	n := pfNode{op: l.op, fold: l.fold}
+// pfCacheSize bounds the distinct JSON keys whose value position one Match
+// remembers; more keys still work, uncached.
+const pfCacheSize = 8
+
+// pfCache remembers, for one line, where each key's value is, so the
+// clauses of a case testing the same field find it once. It lives on the
+// stack of Match.
+type pfCache struct {
+	state [pfCacheSize]uint8 // 0 unknown, 1 found, 2 not a key in this line
+	more  [pfCacheSize]bool  // the key occurs again after the first value
+	val   [pfCacheSize][]byte
+}
+
+func compilePF(l *litExpr, keys map[string]int) pfNode {
+	n := pfNode{op: l.op, fold: l.fold, key: -1}
+	if l.op == litField {
+		n.lit = []byte(`"` + l.text + `"`)
+		k, ok := keys[l.text]
+		if !ok && len(keys) < pfCacheSize {
+			k, ok = len(keys), true
+			keys[l.text] = k
+		}
+		if ok {
+			n.key = k
+		}
+	}
 	if l.op == litText {
 		n.lit = []byte(l.text)
 		if l.fold {
 			c := n.lit[0]
 			n.alt = [2]byte{c, upperByte(c)}
+			n.ks = bytes.ContainsAny(n.lit, "ks")
 		}
 	}
 	for _, k := range l.kids {
-		n.kids = append(n.kids, compilePF(k))
+		n.kids = append(n.kids, compilePF(k, keys))
 	}
 	return n
 }
@@ -81,10 +109,11 @@ func (f *Prefilter) Match(line []byte) bool {
 	if f == nil {
 		return true
 	}
-	return f.node.match(line)
+	var c pfCache
+	return f.node.match(line, &c)
 }
 
-func (n *pfNode) match(line []byte) bool {
+func (n *pfNode) match(line []byte, c *pfCache) bool {
 	switch n.op {
 	case litTrue:
 		return true
@@ -92,24 +121,118 @@ func (n *pfNode) match(line []byte) bool {
 		return false
 	case litText:
 		if n.fold {
-			return containsFold(line, n.lit, n.alt)
+			return containsFold(line, n.lit, n.alt) || n.ks && containsFoldUnicode(line, n.lit)
 		}
 		return bytes.Contains(line, n.lit)
+	case litField:
+		return n.matchField(line, c)
 	case litAnd:
 		for i := range n.kids {
-			if !n.kids[i].match(line) {
+			if !n.kids[i].match(line, c) {
 				return false
 			}
 		}
 		return true
 	}
 	for i := range n.kids {
-		if n.kids[i].match(line) {
+		if n.kids[i].match(line, c) {
 			return true
 		}
 	}
 	return false
 }
+
+// matchField tests the value of every occurrence of the JSON key; a line
+// without the key is tested whole (conservative: keys can be escaped).
+func (n *pfNode) matchField(line []byte, c *pfCache) bool {
+	if n.key < 0 {
+		return n.matchFieldFrom(line, line, c)
+	}
+	switch c.state[n.key] {
+	case 0:
+		v, rest, ok := n.nextValue(line)
+		if !ok {
+			c.state[n.key] = 2
+		} else {
+			c.state[n.key], c.val[n.key] = 1, v
+			_, _, c.more[n.key] = n.nextValue(rest)
+		}
+	}
+	if c.state[n.key] == 2 {
+		return n.kids[0].match(line, c)
+	}
+	if n.kids[0].match(c.val[n.key], c) {
+		return true
+	}
+	if !c.more[n.key] {
+		return false
+	}
+	return n.matchFieldFrom(line, line, c) // rare: the key occurs several times
+}
+
+// matchFieldFrom checks every occurrence of the key in rest.
+func (n *pfNode) matchFieldFrom(line, rest []byte, c *pfCache) bool {
+	found := false
+	for {
+		v, next, ok := n.nextValue(rest)
+		if !ok {
+			break
+		}
+		found = true
+		if n.kids[0].match(v, c) {
+			return true
+		}
+		rest = next
+	}
+	return !found && n.kids[0].match(line, c)
+}
+
+// nextValue finds the next occurrence of the key (as a key, not a value) in
+// b and returns its value and what follows.
+func (n *pfNode) nextValue(b []byte) (val, rest []byte, ok bool) {
+	for {
+		i := bytes.Index(b, n.lit)
+		if i < 0 {
+			return nil, nil, false
+		}
+		b = b[i+len(n.lit):]
+		if v, ok := jsonValueAfterKey(b); ok {
+			return v, b, true
+		}
+	}
+}
+
+// jsonValueAfterKey returns the value that follows `"key"` (rest starts
+// right after the key's closing quote): a string's raw contents, or for
+// other values the rest of the line.
+func jsonValueAfterKey(rest []byte) ([]byte, bool) {
+	i := 0
+	for i < len(rest) && isJSONSpace(rest[i]) {
+		i++
+	}
+	if i >= len(rest) || rest[i] != ':' {
+		return nil, false
+	}
+	i++
+	for i < len(rest) && isJSONSpace(rest[i]) {
+		i++
+	}
+	if i >= len(rest) || rest[i] != '"' {
+		return rest[i:], true
+	}
+	start := i + 1
+	for j := start; j < len(rest); j++ {
+		switch rest[j] {
+		case '\\':
+			j++
+		case '"':
+			return rest[start:j], true
+		}
+	}
+	return rest[start:], true
+}
+
+func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
 // containsFold reports whether line contains lit (lower case) ignoring ASCII
 // case. It walks the occurrences of the first byte in either case, keeping
@@ -157,6 +280,22 @@ func indexFrom(b []byte, from int, c byte) int {
 		return -1
 	}
 	return from + i
+}
+
+// Case-insensitive regexes also match K as KELVIN SIGN and s as LONG S.
+var (
+	kelvin = []byte("\u212a")
+	longS  = []byte("\u017f")
+)
+
+// containsFoldUnicode is the slow, exact check for lines holding those two
+// runes (rare: it allocates only then).
+func containsFoldUnicode(line, lit []byte) bool {
+	if !bytes.Contains(line, kelvin) && !bytes.Contains(line, longS) {
+		return false
+	}
+	norm := bytes.ReplaceAll(bytes.ReplaceAll(line, kelvin, []byte("k")), longS, []byte("s"))
+	return containsFold(norm, lit, [2]byte{lit[0], upperByte(lit[0])})
 }
 
 func equalFoldBytes(s, lower []byte) bool {

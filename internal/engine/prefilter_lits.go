@@ -24,6 +24,7 @@ const (
 	litAnd
 	litOr
 	litText
+	litField // kids[0] holds within the JSON value of key text
 )
 
 // minLiteral is the shortest literal worth scanning for; shorter ones are
@@ -163,8 +164,63 @@ func (l *litExpr) withoutFields(derived func(string) bool) *litExpr {
 	return l
 }
 
+// scopeFields wraps each largest subtree whose literals all come from one
+// plain top-level field in a litField node, so matching scans that field's
+// JSON value instead of the whole line.
+func scopeFields(l *litExpr) *litExpr {
+	if f, ok := singleField(l); ok {
+		if key, ok := jsonKey(f); ok {
+			return &litExpr{op: litField, text: key, kids: []*litExpr{l}}
+		}
+	}
+	if l.op != litAnd && l.op != litOr {
+		return l
+	}
+	cp := *l
+	cp.kids = make([]*litExpr, len(l.kids))
+	for i, k := range l.kids {
+		cp.kids[i] = scopeFields(k)
+	}
+	return &cp
+}
+
+// singleField reports the one field all literals of l come from.
+func singleField(l *litExpr) (string, bool) {
+	switch l.op {
+	case litText:
+		return l.field, l.field != ""
+	case litAnd, litOr:
+		field := ""
+		for _, k := range l.kids {
+			f, ok := singleField(k)
+			if !ok || (field != "" && f != field) {
+				return "", false
+			}
+			field = f
+		}
+		return field, field != ""
+	}
+	return "", false
+}
+
+// jsonKey is the raw JSON key a field is decoded from, for plain names.
+func jsonKey(field string) (string, bool) {
+	if field == "#event_simpleName" {
+		return "event_simpleName", true
+	}
+	for i := 0; i < len(field); i++ {
+		c := field[i]
+		if !(c == '_' || 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9') {
+			return "", false
+		}
+	}
+	return field, field != ""
+}
+
 func (l *litExpr) String() string {
 	switch l.op {
+	case litField:
+		return l.text + ":" + l.kids[0].String()
 	case litTrue:
 		return "true"
 	case litFalse:

@@ -2,6 +2,8 @@ package engine
 
 import (
 	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
 )
 
 func TestPrefilterDerivation(t *testing.T) {
@@ -11,22 +13,24 @@ func TestPrefilterDerivation(t *testing.T) {
 		derived func(string) bool
 		want    string
 	}{
-		{`#event_simpleName=ProcessRollup2`, nil, `"ProcessRollup2"`},
-		{`#event_simpleName=/^(ProcessRollup2|DnsRequest)$/`, nil, `("DnsRequest" OR "ProcessRollup2")`},
-		{`ImageFileName=/(?i)(nmap|masscan)((\.exe)?)$/`, none, `(i"masscan" OR i"nmap")`},
+		{`#event_simpleName=ProcessRollup2`, nil, `event_simpleName:"ProcessRollup2"`},
+		{`#event_simpleName=/^(ProcessRollup2|DnsRequest)$/`, nil, `event_simpleName:("DnsRequest" OR "ProcessRollup2")`},
+		{`ImageFileName=/(?i)(nmap|masscan)((\.exe)?)$/`, none, `ImageFileName:(i"masscan" OR i"nmap")`},
 		{`ImageFileName=/(?i)(nmap|masscan)((\.exe)?)$/`, nil, `true`}, // the field may come from enrichment
-		{`CommandLine=/shodan\s+search/`, none, `("search" AND "shodan")`},
-		{`url=*login*page*`, none, `("login" AND "page")`},
+		{`CommandLine=/shodan\s+search/`, none, `CommandLine:("search" AND "shodan")`},
+		{`url=*login*page*`, none, `url:("login" AND "page")`},
 		{`mimikatz or sekurlsa`, nil, `("mimikatz" OR "sekurlsa")`}, // free text is always raw
 		{`not mimikatz`, nil, `true`},
-		{`status=404`, none, `true`},                 // numeric: 404.0 also matches
-		{`x := "nmap" | x=nmap`, none, `true`},        // x is computed, not raw
-		{`path="C:\\Windows*"`, none, `true`},          // backslashes are escaped in JSON
-		{`groupBy(x) | x=foobar`, none, `true`},        // after an aggregate: rows, not lines
-		{`case { a=foo1 | b := 1; a=bar1 | dropEvent() }`, none, `"foo1"`},
-		{`in(f, values=["alpha", "beta*"])`, none, `("alpha" OR "beta")`},
+		{`status=404`, none, `true`},            // numeric: 404.0 also matches
+		{`x := "nmap" | x=nmap`, none, `true`},  // x is computed, not raw
+		{`path="C:\\Windows*"`, none, `true`},   // backslashes are escaped in JSON
+		{`groupBy(x) | x=foobar`, none, `true`}, // after an aggregate: rows, not lines
+		{`case { a=foo1 | b := 1; a=bar1 | dropEvent() }`, none, `a:"foo1"`},
+		{`in(f, values=["alpha", "beta*"])`, none, `f:("alpha" OR "beta")`},
 		{`a=/(?i)abc|x/`, none, `true`}, // a one-letter branch could match anywhere
 		{`/(?<user>\w+)@corp\.example/`, nil, `"@corp.example"`},
+		{`#event_simpleName=DnsRequest DomainName=/evil\.example/`, none,
+			`(DomainName:"evil.example" AND event_simpleName:"DnsRequest")`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
@@ -102,6 +106,43 @@ func TestContainsFold(t *testing.T) {
 		lit := []byte(tt.lit)
 		if got := containsFold([]byte(tt.line), lit, [2]byte{lit[0], upperByte(lit[0])}); got != tt.want {
 			t.Errorf("containsFold(%q, %q) = %v", tt.line, tt.lit, got)
+		}
+	}
+}
+
+// TestPrefilterUnicodeFolds: (?i) regexes match KELVIN SIGN for k and LONG S
+// for s; the literal prefilter must not reject those lines.
+func TestPrefilterUnicodeFolds(t *testing.T) {
+	p := compileQuery(t, `x=/(?i)masscan/`, Options{})
+	f := p.Prefilter(func(string) bool { return false })
+	for _, line := range []string{`{"x":"MASSCAN"}`, "{\"x\":\"ma\u017fscan\"}"} {
+		if !f.Match([]byte(line)) {
+			t.Errorf("prefilter rejected %s", line)
+		}
+	}
+	got, _ := run(t, `x=/(?i)masscan/`, []*event.Event{ev("x", "ma\u017fscan"), ev("x", "mascan")})
+	if len(got) != 1 {
+		t.Errorf("rows %v, want the long-s event only", got)
+	}
+}
+
+func TestPrefilterFieldScope(t *testing.T) {
+	p := compileQuery(t, `#event_simpleName=DnsRequest DomainName=/shodan\.io/`, Options{})
+	f := p.Prefilter(func(string) bool { return false })
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, true},
+		{`{"event_simpleName" : "DnsRequest", "DomainName" :"x.shodan.io"}`, true}, // spaces around the colon
+		{`{"event_simpleName":"DnsRequest","DomainName":"example.com","note":"shodan.io"}`, false},
+		{`{"event_simpleName":"DnsRequest","DomainName":"a\"b shodan.io"}`, true},    // escaped quote inside
+		{`{"event_simpleName":"DnsRequest","x":"DomainName","y":"shodan.io"}`, true}, // key only as a value: whole line
+		{`{"name":"DnsRequest","event_simpleName":"EndOfProcess","DomainName":"shodan.io"}`, false},
+	}
+	for _, tt := range tests {
+		if got := f.Match([]byte(tt.line)); got != tt.want {
+			t.Errorf("Match(%s) = %v, want %v", tt.line, got, tt.want)
 		}
 	}
 }

@@ -45,6 +45,7 @@ type subQuery struct {
 	freeText bool
 	level    int
 	sink     func(rows []*event.Event)
+	done     bool // its result is in place
 }
 
 func (c *compiler) prepass() *prepassState {
@@ -252,6 +253,7 @@ func (ps *Pass) Finish() {
 	for _, r := range ps.runs {
 		r.run.finish()
 		r.s.sink(r.rows)
+		r.s.done = true
 		r.rows = nil
 	}
 	for _, name := range ps.pre.order {
@@ -261,6 +263,20 @@ func (ps *Pass) Finish() {
 		}
 		for _, fn := range ps.pre.rebuild[t.t] {
 			fn()
+		}
+	}
+}
+
+// warnUnprepared notes, on a tail started before the program's passes
+// finished, that join()/defineTable() results are missing.
+func (p *Program) warnUnprepared(w *warnings) {
+	if p.pre == nil || len(p.pre.subs) == 0 {
+		return
+	}
+	for _, s := range p.pre.subs {
+		if !s.done {
+			w.addf("join()/defineTable() sub-queries did not run before the main pass (the runner must run Program.Prepass() first): results are incomplete")
+			return
 		}
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/dlclark/regexp2/v2"
 )
@@ -23,6 +24,9 @@ type lsRegex struct {
 	re2    *regexp2.Regexp
 	groups []namedGroup // named groups in pattern order
 	goSrc  string       // the translated pattern handed to the engine
+	// lits holds literals every match contains; checking them first is far
+	// cheaper than running a (?i) alternation on a value that cannot match.
+	lits *Prefilter
 }
 
 // namedGroup maps a LogScale group name (may contain . [ ] @ # -) to the
@@ -81,7 +85,13 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 	for i := range r.groups {
 		r.groups[i].index = re.SubexpIndex(r.groups[i].safe)
 	}
+	r.lits = newPrefilter(regexLits(r, ""))
 	return r, nil
+}
+
+// mayMatch is the cheap literal test run before the regex itself.
+func (r *lsRegex) mayMatch(s string) bool {
+	return r.lits == nil || r.lits.Match(unsafe.Slice(unsafe.StringData(s), len(s)))
 }
 
 // translate rewrites named groups to safe names and detects constructs that
@@ -210,6 +220,9 @@ func unsupportedRegex(what string) error {
 
 // matchString reports whether s contains a match.
 func (r *lsRegex) matchString(s string) bool {
+	if !r.mayMatch(s) {
+		return false
+	}
 	if r.re != nil {
 		return r.re.MatchString(s)
 	}
@@ -221,6 +234,9 @@ func (r *lsRegex) matchString(s string) bool {
 // (ok false when there is none). A group that did not take part yields
 // present=false.
 func (r *lsRegex) submatch(s string, fn func(field, value string, present bool)) bool {
+	if !r.mayMatch(s) {
+		return false
+	}
 	if r.re != nil {
 		loc := r.re.FindStringSubmatchIndex(s)
 		if loc == nil {

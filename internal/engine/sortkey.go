@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"sort"
 	"strconv"
 	"strings"
 
@@ -14,22 +15,8 @@ type sortKey struct {
 	typ   string // number, string or hex
 }
 
-// compareValues orders two present values by type: numbers before
-// non-numbers (which compare as text).
-func compareValues(a, b, typ string) int {
-	switch typ {
-	case "string":
-		return strings.Compare(a, b)
-	case "hex":
-		x, xok := parseHex(a)
-		y, yok := parseHex(b)
-		return compareParsed(x, xok, y, yok, a, b)
-	}
-	x, xok := event.ParseNumber(a)
-	y, yok := event.ParseNumber(b)
-	return compareParsed(x, xok, y, yok, a, b)
-}
-
+// compareParsed orders two present values: numbers before non-numbers
+// (which compare as text).
 func compareParsed(x float64, xok bool, y float64, yok bool, a, b string) int {
 	switch {
 	case xok && yok:
@@ -53,33 +40,6 @@ func parseHex(s string) (float64, bool) {
 	s = strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")
 	n, err := strconv.ParseUint(s, 16, 64)
 	return float64(n), err == nil
-}
-
-// lessByKeys orders events by keys; missing values always sort last.
-func lessByKeys(keys []sortKey) func(a, b *event.Event) bool {
-	return func(a, b *event.Event) bool {
-		for _, k := range keys {
-			va, aok := a.Get(k.field)
-			vb, bok := b.Get(k.field)
-			switch {
-			case !aok && !bok:
-				continue
-			case !aok:
-				return false
-			case !bok:
-				return true
-			}
-			c := compareValues(va, vb, k.typ)
-			if c == 0 {
-				continue
-			}
-			if k.desc {
-				return c > 0
-			}
-			return c < 0
-		}
-		return false
-	}
 }
 
 // parseSortKeys reads field/order/type arguments (each one value or an
@@ -138,4 +98,67 @@ func parseSortKeys(a *args, fieldParam string, defField, defOrder string) ([]sor
 		keys[i] = sortKey{field: f, desc: (o == "desc") != reverse, typ: t}
 	}
 	return keys, nil
+}
+
+// sortVal is one key of one row, parsed once before sorting.
+type sortVal struct {
+	s       string
+	n       float64
+	num     bool
+	present bool
+}
+
+// sortRows sorts rows stably by keys, parsing every key value once.
+func sortRows(rows []*event.Event, keys []sortKey) {
+	type item struct {
+		row  *event.Event
+		vals []sortVal
+	}
+	items := make([]item, len(rows))
+	all := make([]sortVal, len(rows)*len(keys))
+	for i, r := range rows {
+		vals := all[i*len(keys) : (i+1)*len(keys)]
+		for j, k := range keys {
+			v, ok := r.Get(k.field)
+			sv := sortVal{s: v, present: ok}
+			switch k.typ {
+			case "hex":
+				sv.n, sv.num = parseHex(v)
+			case "number":
+				sv.n, sv.num = event.ParseNumber(v)
+			}
+			vals[j] = sv
+		}
+		items[i] = item{row: r, vals: vals}
+	}
+	sort.SliceStable(items, func(a, b int) bool {
+		for j, k := range keys {
+			x, y := items[a].vals[j], items[b].vals[j]
+			switch {
+			case !x.present && !y.present:
+				continue
+			case !x.present:
+				return false
+			case !y.present:
+				return true
+			}
+			c := 0
+			if k.typ == "string" {
+				c = strings.Compare(x.s, y.s)
+			} else {
+				c = compareParsed(x.n, x.num, y.n, y.num, x.s, y.s)
+			}
+			if c == 0 {
+				continue
+			}
+			if k.desc {
+				return c > 0
+			}
+			return c < 0
+		}
+		return false
+	})
+	for i := range items {
+		rows[i] = items[i].row
+	}
 }

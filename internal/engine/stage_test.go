@@ -83,7 +83,7 @@ func TestRegexExtraction(t *testing.T) {
 		{`!regex("user") | select([id])`, []string{"id=2"}},
 		{`regex("USER", flags="i") | select([id])`, []string{"id=1"}},
 		{`@rawstring = /(?<w>\w+)=(?=alice)/ | select([w])`, []string{"w=user"}}, // lookahead: backtracking engine
-		{`@rawstring = /(\w)\1/ | select([id])`, []string{"id=2"}},                // back-reference: only "really" has a double letter
+		{`@rawstring = /(\w)\1/ | select([id])`, []string{"id=2"}},               // back-reference: only "really" has a double letter
 		{`/alice/ or /nothing/ | select([id])`, []string{"id=1", "id=2"}},
 	}
 	for _, tt := range tests {

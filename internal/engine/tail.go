@@ -2,7 +2,6 @@ package engine
 
 import (
 	"fmt"
-	"sort"
 
 	"github.com/tiercel/tiercel/internal/event"
 )
@@ -124,6 +123,7 @@ type Tail struct {
 // each event for the duration of the call).
 func (p *Program) NewTail(out func(*event.Event)) *Tail {
 	x := &exec{now: p.opts.Now, warn: &warnings{}}
+	p.warnUnprepared(x.warn)
 	t := &Tail{x: x, p: p}
 	t.run = newChainRun(x, p.chain, out)
 	return t
@@ -174,9 +174,4 @@ func (p *Program) Run(events []*event.Event) ([]*event.Event, []string) {
 	}
 	tail.Finish()
 	return rows, append(preWarns, tail.Warnings()...)
-}
-
-// sortStable sorts rows with less, keeping input order among equals.
-func sortStable(rows []*event.Event, less func(a, b *event.Event) bool) {
-	sort.SliceStable(rows, func(i, j int) bool { return less(rows[i], rows[j]) })
 }

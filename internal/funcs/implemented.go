@@ -33,4 +33,19 @@ var implemented = map[string]bool{
 	"array:contains": true, "array:length": true, "array:regex": true, "array:append": true,
 	"array:drop": true, "array:dedup": true, "array:filter": true, "array:reduceall": true,
 	"concatarray": true, "split": true,
+	// parsers (engine/fn_parse.go)
+	"parsejson": true, "kvparse": true, "json:prettyprint": true,
+	// time (engine/fn_timeparts.go, fn_timeparse.go)
+	"parsetimestamp": true, "formatduration": true, "time:year": true, "time:month": true,
+	"time:monthname": true, "time:dayofmonth": true, "time:dayofyear": true, "time:hour": true,
+	"time:minute": true, "time:second": true, "time:millisecond": true, "time:dayofweek": true,
+	"time:dayofweekname": true, "time:weekofyear": true,
+	// sources (engine/fn_create.go)
+	"createevents": true,
+	// units and statistics (engine/fn_unit.go, fn_stats.go)
+	"unit:convert": true, "stddev": true, "range": true, "percentile": true,
+	// digests, geography, parser helpers (engine/fn_crypto.go, fn_geo.go, fn_text.go)
+	"crypto:md5": true, "crypto:sha1": true, "crypto:sha256": true, "geography:distance": true,
+	"lowercase": true, "parsexml": true, "findtimestamp": true, "array:exists": true,
+	"bitfield:extractflags": true,
 }

@@ -145,6 +145,7 @@ func expand(p string) ([]string, error) {
 		return []string{p}, nil
 	}
 	var out []string
+	fdr := isFDRRoot(p)
 	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return fmt.Errorf("%s: %w", path, unwrapPath(err))
@@ -159,6 +160,9 @@ func expand(p string) ([]string, error) {
 		if d.IsDir() {
 			return nil
 		}
+		if fdr && filepath.Dir(path) == filepath.Clean(p) {
+			return nil // beside data/ and fdrv2/: a manifest or notes, not telemetry
+		}
 		if d.Type()&fs.ModeSymlink != 0 {
 			// Follow links to files only; a link to a directory could loop.
 			if st, err := os.Stat(path); err != nil || !st.Mode().IsRegular() {
@@ -171,6 +175,17 @@ func expand(p string) ([]string, error) {
 		return nil
 	})
 	return out, err
+}
+
+// isFDRRoot reports whether dir is the top of an FDR tree (data/ and
+// fdrv2/ below it); only those two hold records then.
+func isFDRRoot(dir string) bool {
+	for _, sub := range []string{"data", "fdrv2"} {
+		if st, err := os.Stat(filepath.Join(dir, sub)); err != nil || !st.IsDir() {
+			return false
+		}
+	}
+	return true
 }
 
 func unwrapPath(err error) error {

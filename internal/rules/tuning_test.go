@@ -52,7 +52,6 @@ func TestQueryWithErrors(t *testing.T) {
 	}{
 		{nil, ""},
 		{[]string{"soc-analyst-host"}, `has no tuning "soc-analyst-host" (did you mean "soc-analyst-hosts"?)`},
-		{[]string{"browser-prefetch"}, `tuning "browser-prefetch" is needs-correlation`},
 	}
 	for _, tt := range tests {
 		got, err := r.QueryWith(tt.tunings)

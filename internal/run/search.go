@@ -43,9 +43,11 @@ type Options struct {
 	// Emit receives each result row of program i, on a single goroutine, in
 	// result order. The row is only valid during the call.
 	Emit func(prog int, row *event.Event)
-	// A two-pass "learn" phase (the enricher reading process starts and
-	// identities before the search pass) goes here: a first pass over a
-	// re-opened source feeding Learn, then the search pass below.
+	// Reopen reads the input again from the start; programs whose queries
+	// use join() or defineTable() need it for their first passes (prepass.go).
+	Reopen func() (Source, error)
+	// For files, run the enricher's learn pass (Learn, PrepareEnricher)
+	// before Search; a stream-mode enricher learns inside Search.
 }
 
 // Stats describes a finished search.
@@ -75,6 +77,9 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 	emit := opts.Emit
 	if emit == nil {
 		emit = func(int, *event.Event) {}
+	}
+	if err := runPrepasses(ctx, progs, opts); err != nil {
+		return nil, err
 	}
 	plan := newPlan(progs, opts.Enricher)
 
@@ -170,6 +175,9 @@ type plan struct {
 	any      *engine.Prefilter   // a line goes on if any program may want it
 	needs    event.Needs
 	enricher Enricher
+	// learnLits: a stream-mode enricher learns from these lines even when
+	// no program wants them (see StreamLearner).
+	learnLits [][]byte
 }
 
 func newPlan(progs []*engine.Program, enr Enricher) *plan {
@@ -192,6 +200,9 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 	p.any = engine.AnyPrefilter(p.filters)
 	if enr != nil {
 		p.needs.Merge(enr.Needs())
+	}
+	if sl, ok := enr.(StreamLearner); ok && sl.Streaming() {
+		p.learnLits = sl.LearnPrefilter()
 	}
 	return p
 }
@@ -227,7 +238,8 @@ func (w *worker) chunk(c event.Chunk) chunkResult {
 	defer func() { w.cur = nil }()
 	ingest.Lines(c, func(line []byte, lineNo int) bool {
 		res.lines++
-		if !w.plan.any.Match(line) {
+		wanted := w.plan.any.Match(line)
+		if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
 			return true
 		}
 		res.decoded++
@@ -239,6 +251,9 @@ func (w *worker) chunk(c event.Chunk) chunkResult {
 		}
 		if w.plan.enricher != nil {
 			w.plan.enricher.Apply(&w.ev)
+		}
+		if !wanted {
+			return true // decoded only for the stream enricher to learn from
 		}
 		for i, r := range w.runners {
 			ev := &w.ev

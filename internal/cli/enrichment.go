@@ -1,0 +1,55 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/spf13/pflag"
+
+	"github.com/tiercel/tiercel/internal/enrich"
+	"github.com/tiercel/tiercel/internal/run"
+)
+
+// enrichFlags are the Falcon enrichment flags shared by search and hunt.
+type enrichFlags struct {
+	off       bool
+	aidmaster []string
+	quiet     bool
+}
+
+func (f *enrichFlags) register(fs *pflag.FlagSet) {
+	fs.BoolVar(&f.off, "no-enrich", false, "do not add ComputerName, UserName, ContextProcessName... from aidmaster, userinfo and process starts")
+	fs.StringArrayVar(&f.aidmaster, "aidmaster", nil, "read aidmaster host records from `PATH` (file or directory; repeatable)")
+	fs.BoolVar(&f.quiet, "quiet", false, "no summaries on standard error (errors and warnings still)")
+}
+
+// prepare builds the enricher for paths (nil with --no-enrich), running the
+// learn pass over files.
+func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, workers int) (*enrich.Enricher, error) {
+	if f.off {
+		return nil, nil
+	}
+	en, _, err := run.PrepareEnricher(ctx, run.EnrichInput{
+		Paths: paths, Aidmaster: f.aidmaster, Stdin: env.Stdin, Workers: workers,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("enrichment: %w", err)
+	}
+	return en, nil
+}
+
+// options puts en into opts (a nil *Enricher must not become a non-nil
+// interface value).
+func withEnricher(opts run.Options, en *enrich.Enricher) run.Options {
+	if en != nil {
+		opts.Enricher = en
+	}
+	return opts
+}
+
+// report prints the enrichment summary unless --quiet.
+func (f *enrichFlags) report(env *Env, en *enrich.Enricher) {
+	if en != nil && !f.quiet {
+		fmt.Fprint(env.Stderr, en.Stats().Summary())
+	}
+}
