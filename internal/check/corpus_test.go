@@ -23,10 +23,11 @@ type corpusRecord struct {
 	Flags []string `json:"flags"`
 }
 
-// Floors for the corpus rates (issue 2: at least 98% parsed, 60% checked clean).
+// Floors for the corpus rates. Issue 2 asks for 98% parsed and 60% checked
+// clean; the engine runs enough functions for ~90%, so the floor guards that.
 const (
 	minParsedPct = 98
-	minCleanPct  = 60
+	minCleanPct  = 85
 	minValidPct  = 98 // valid LogScale: clean apart from unsupported-function
 )
 

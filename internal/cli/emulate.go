@@ -51,6 +51,9 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			if opts.Events <= 0 {
 				return withCode(ExitUsage, fmt.Errorf("--events must be positive, got %d", opts.Events))
 			}
+			if opts.ShuffleWindow < 1 {
+				return withCode(ExitUsage, fmt.Errorf("--shuffle-window must be at least 1, got %d", opts.ShuffleWindow))
+			}
 			g, err := emulate.New(opts)
 			if err != nil {
 				return withCode(ExitUsage, err)

@@ -81,7 +81,7 @@ func linPython(h *hostState) string {
 // runAttack plays atomic test n on the platform's attack host and records
 // what the seed should make of every event it produced.
 func (g *Generator) runAttack(n int, p Platform) {
-	h := g.stateOf(g.estate.AttackHost(p))
+	h := g.state[g.estate.AttackHost(p)]
 	u := h.Users[0]
 	t := g.now()
 	g.ready(h, t)

@@ -5,16 +5,6 @@ import (
 	"strings"
 )
 
-// stateOf maps an estate host to its generator state.
-func (g *Generator) stateOf(h *Host) *hostState {
-	for _, s := range g.hosts {
-		if s.Host == h {
-			return s
-		}
-	}
-	panic("emulate: host not in estate") // estate and state are built together
-}
-
 // ready emits, on a host's first activity, the long-running processes (and
 // Windows logons) its activity hangs off, so every acting process of the
 // output has its ProcessRollup2 in the output.

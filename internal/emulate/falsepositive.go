@@ -35,8 +35,14 @@ var fpSources = []fpSource{
 		description: "SOAR playbooks enrich IP addresses with Python scripts that query ipinfo.io, ip-api.com and ipapi.co.",
 		tuning:      "Filter by the CommandLine prefix of the SOAR enrichment script paths (the acting process of DNS and network events), or by the SOAR worker as parent process.",
 		key:         "CommandLinePrefix", role: RoleSOAR,
-		values: func(e *Estate) []string { return append(append([]string{}, e.SOARScripts...), e.SOARWorker) },
-		run:    (*Generator).fpSOAR,
+		values: func(e *Estate) []string {
+			var v []string
+			for _, s := range e.SOARScripts {
+				v = append(v, "python3 "+s) // the scripts' CommandLine prefix
+			}
+			return append(v, baseName(e.SOARWorker)) // their parent's ParentBaseFileName
+		},
+		run: (*Generator).fpSOAR,
 	},
 	{
 		name:        "BrowserPrefetch",
@@ -53,8 +59,16 @@ var fpSources = []fpSource{
 		description: "Developers run pip, curl and PowerShell web requests to package registries and APIs over HTTPS; the network branch matches the process name alone.",
 		tuning:      "None in the seed's notes: these alerts remain after its tuning (scope the network branch to IP-intelligence destinations to remove them).",
 		key:         "none", role: RoleDeveloper,
-		values: func(e *Estate) []string { return e.DeveloperHosts },
-		run:    (*Generator).fpDeveloper,
+		values: func(e *Estate) []string {
+			var v []string
+			for _, name := range e.DeveloperHosts {
+				if name != e.AttackHost(Linux).ComputerName { // the tests' host runs no developer scenarios
+					v = append(v, name)
+				}
+			}
+			return v
+		},
+		run: (*Generator).fpDeveloper,
 	},
 }
 

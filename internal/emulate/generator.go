@@ -24,7 +24,7 @@ const (
 // Options control one emulation run. Zero values take the defaults.
 type Options struct {
 	Seed          int64
-	Events        int64         // telemetry lines to write (default 100000)
+	Events        int64         // telemetry lines to write (default 100000); the attack runs always complete, so tiny values may be exceeded
 	Hosts         int           // estate size (default 40)
 	Start         time.Time     // default 2026-03-02T09:00:00Z
 	Duration      time.Duration // default 1h
@@ -33,6 +33,9 @@ type Options struct {
 	Platforms     []Platform    // default Windows and Linux
 	ShuffleWindow int           // lines reordered within this window (default 4096; 1 = in order)
 }
+
+// maxShuffleWindow bounds the lines held for reordering (about 750 MB).
+const maxShuffleWindow = 1 << 20
 
 // DefaultStart is the start time when Options.Start is zero, fixed so
 // output depends only on the options.
@@ -83,8 +86,8 @@ func (o *Options) normalize() error {
 	if o.ShuffleWindow == 0 {
 		o.ShuffleWindow = 4096
 	}
-	if o.ShuffleWindow < 1 {
-		return errors.New("emulate: shuffle window must be at least 1")
+	if o.ShuffleWindow < 1 || o.ShuffleWindow > maxShuffleWindow {
+		return fmt.Errorf("emulate: shuffle window must be between 1 and %d lines, got %d", maxShuffleWindow, o.ShuffleWindow)
 	}
 	return nil
 }
@@ -96,6 +99,7 @@ type Generator struct {
 	estate *Estate
 	hosts  []*hostState
 	byRole map[Role][]*hostState
+	state  map[*Host]*hostState
 
 	rng     *rand.Rand // scenario decisions
 	shufRng *rand.Rand // reordering only, so the window size never changes content
@@ -103,7 +107,6 @@ type Generator struct {
 	err     error
 	rec     record
 	ring    [][]byte
-	filled  int
 	count   int64 // telemetry lines emitted
 	limit   int64 // background stops here
 	inBg    bool
@@ -112,7 +115,6 @@ type Generator struct {
 	track    *[]Signal // non-nil while a tracked scenario runs
 	note     string    // note for the next tracked signal
 	manifest *Manifest
-	fpIndex  map[string]*FalsePositive
 	ran      bool
 }
 
@@ -131,13 +133,14 @@ func New(opts Options) (*Generator, error) {
 		rng:     rand.New(rand.NewPCG(uint64(opts.Seed), 0x67656e657261746f)),
 		shufRng: rand.New(rand.NewPCG(uint64(opts.Seed), 0x73687566666c65)),
 		byRole:  map[Role][]*hostState{},
+		state:   map[*Host]*hostState{},
 		hashes:  map[string][2]string{},
-		fpIndex: map[string]*FalsePositive{},
 	}
 	for _, h := range est.Hosts {
 		hs := &hostState{Host: h, nextUPID: 1e11 + g.rng.Uint64N(9e11), configHash: g.rng.Uint32()}
 		g.hosts = append(g.hosts, hs)
 		g.byRole[h.Role] = append(g.byRole[h.Role], hs)
+		g.state[h] = hs
 	}
 	return g, nil
 }
@@ -211,9 +214,9 @@ func (g *Generator) plan() []scheduled {
 	}
 	perSource := min(max(n/20000, 2), 250)
 	for s, src := range fpSources {
-		fp := &FalsePositive{Source: src.name, Description: src.description, Tuning: src.tuning,
-			TuningKey: src.key, Values: src.values(g.estate), Signals: []Signal{}}
-		g.manifest.FalsePositives = append(g.manifest.FalsePositives, *fp)
+		g.manifest.FalsePositives = append(g.manifest.FalsePositives, FalsePositive{
+			Source: src.name, Description: src.description, Tuning: src.tuning,
+			TuningKey: src.key, Values: src.values(g.estate), Signals: []Signal{}})
 		for j := int64(0); j < perSource; j++ {
 			at := n*j/perSource + n/(perSource*int64(len(fpSources))+1)*int64(s+1)
 			plan = append(plan, scheduled{at: at, run: func() { g.runFP(s) }})

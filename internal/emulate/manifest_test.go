@@ -116,6 +116,10 @@ func TestManifestMatchesOutput(t *testing.T) {
 						if !slices.Contains(fp.Values, h.ComputerName) {
 							t.Errorf("SOC signal on %s, not a SOC host", h.ComputerName)
 						}
+					case "DeveloperTooling":
+						if !slices.Contains(fp.Values, h.ComputerName) {
+							t.Errorf("developer signal on %s, not a listed developer host", h.ComputerName)
+						}
 					case "VulnerabilityScanner":
 						if !slices.Contains(fp.Values, h.ComputerName) || !slices.Contains(fp.Values, h.Service.Name) {
 							t.Errorf("scanner signal on %s as %v", h.ComputerName, h.Service)

@@ -233,7 +233,12 @@ func (g *Generator) pr2(p *proc) {
 	}
 	id, ts := g.envelope(r, h, "ProcessRollup2", namesByPlatform[h.Platform].pr2, p.start)
 	if g.opts.View == ViewLogScale {
+		// The platform splits the image into directory (with its trailing
+		// separator) and file name.
+		base := p.base()
 		r.str("ComputerName", h.ComputerName)
+		r.str("FileName", base)
+		r.str("FilePath", p.image[:len(p.image)-len(base)])
 		r.str("UserName", p.user.Name)
 	}
 	g.emit(r.finish())
@@ -364,7 +369,11 @@ func (g *Generator) end(p *proc, t int64) {
 		r.int("DnsRequestCount", int64(p.dns))
 		r.str("ExitCode", "0")
 		r.int("GenericFileWrittenCount", int64(p.files))
-		r.str("ImageSubsystem", "3")
+		if p.gui {
+			r.str("ImageSubsystem", "2")
+		} else {
+			r.str("ImageSubsystem", "3")
+		}
 		r.int("NetworkConnectCount", int64(p.conns))
 		var parent uint64
 		if p.parent != nil {

@@ -1,6 +1,8 @@
 package emulate
 
 import (
+	"bytes"
+	"fmt"
 	"regexp"
 	"strings"
 	"testing"
@@ -136,6 +138,9 @@ func TestLogScaleViewFillsPlatformFields(t *testing.T) {
 			if e["UserName"] == "" {
 				t.Fatalf("line %d: PR2 without UserName", i+1)
 			}
+			if e["FilePath"]+e["FileName"] != e["ImageFileName"] || e["FileName"] != baseName(e["ImageFileName"]) {
+				t.Fatalf("line %d: FilePath %q + FileName %q do not split %q", i+1, e["FilePath"], e["FileName"], e["ImageFileName"])
+			}
 		case "DnsRequest", "NetworkConnectIP4", "GenericFileWritten", "EndOfProcess", "TerminateProcess":
 			p := procs[[2]string{e["aid"], e["ContextProcessId"]}]
 			if want := baseName(p["ImageFileName"]); e["ContextProcessName"] != want {
@@ -152,4 +157,67 @@ func mustEstate(t *testing.T, seed int64, hosts int) *Estate {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// Small budgets and big estates cut background scenarios off at the event
+// limit; acting processes must still resolve and the count must hold.
+func TestEventLimitKeepsProcessesResolvable(t *testing.T) {
+	for _, c := range []struct {
+		events int64
+		hosts  int
+	}{{300, 40}, {5000, 500}, {2000, MinHosts}, {50000, 3000}} {
+		t.Run(fmt.Sprintf("%d events %d hosts", c.events, c.hosts), func(t *testing.T) {
+			lines, m := generate(t, Options{Seed: 8, Events: c.events, Hosts: c.hosts})
+			if int64(len(lines)) < c.events || m.Events != int64(len(lines)) {
+				t.Fatalf("wrote %d lines (manifest %d) for --events %d", len(lines), m.Events, c.events)
+			}
+			if c.events >= 5000 && int64(len(lines)) != c.events {
+				t.Errorf("wrote %d lines, want exactly %d", len(lines), c.events)
+			}
+			events := make([]map[string]string, len(lines))
+			for i, l := range lines {
+				events[i] = decode(t, i+1, l)
+			}
+			procs := index(events)
+			for i, e := range events {
+				if ctx, ok := e["ContextProcessId"]; ok && procs[[2]string{e["aid"], ctx}] == nil {
+					t.Fatalf("line %d (%s): ContextProcessId %s unresolved", i+1, e["event_simpleName"], ctx)
+				}
+			}
+			if len(m.Attacks) != 10 {
+				t.Errorf("%d attack runs, want 10", len(m.Attacks))
+			}
+		})
+	}
+}
+
+// A background scenario cut off by the limit may drop the ProcessRollup2 of
+// a host's long-running processes; a later scheduled scenario on that host
+// must start them again rather than act through unseen processes.
+func TestCutOffSetupIsRedone(t *testing.T) {
+	g, err := New(Options{Seed: 1, Events: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	g.out, g.ring, g.limit = &buf, make([][]byte, 0, 1), 2
+	h := g.byRole[RoleSOC][0]
+	t0 := g.opts.Start.UnixMilli()
+	g.inBg = true
+	g.ready(h, t0)
+	g.browserOf(h, t0) // cut off: the limit is already reached
+	g.inBg = false
+	g.ready(h, t0+1000)
+	g.fpSOC(h, t0+1000)
+	g.drain()
+	var events []map[string]string
+	for i, l := range bytes.Split(bytes.TrimSpace(buf.Bytes()), []byte("\n")) {
+		events = append(events, decode(t, i+1, l))
+	}
+	procs := index(events)
+	for i, e := range events {
+		if ctx, ok := e["ContextProcessId"]; ok && procs[[2]string{e["aid"], ctx}] == nil {
+			t.Fatalf("event %d (%s): ContextProcessId %s unresolved", i+1, e["event_simpleName"], ctx)
+		}
+	}
 }

@@ -29,19 +29,43 @@ func (s *caseStep) apply(x *exec, ev *event.Event) bool {
 	return false
 }
 
+// multiCaseStep is a case with a clause that may emit several events
+// (regex repeat): the first clause that emits anything wins, and its events
+// go on down the pipeline as they come.
+type multiCaseStep struct{ caseStep }
+
+func (s *multiCaseStep) each(x *exec, ev *event.Event, emit func(*event.Event)) {
+	saved := x.snapshot(s.depth, ev)
+	for i, cl := range s.clauses {
+		emitted := false
+		cl.run(x, ev, 0, func(out *event.Event) {
+			emitted = true
+			emit(out)
+		})
+		if emitted {
+			return
+		}
+		if i < len(s.clauses)-1 {
+			ev.RestoreFields(saved)
+		}
+	}
+}
+
 func (c *compiler) compileCase(s *cql.CaseStep) (any, error) {
 	st := &caseStep{depth: c.caseDepth}
 	c.caseDepth++
 	defer func() { c.caseDepth-- }()
+	simple := true
 	for _, cl := range s.Clauses {
 		p, err := c.compilePipeline(cl.Pipeline, "case")
 		if err != nil {
 			return nil, err
 		}
-		if !p.simple() {
-			return nil, c.errAt(cl.Span(), "unsupported", "steps that emit several events (regex repeat) are not supported inside case")
-		}
+		simple = simple && p.simple()
 		st.clauses = append(st.clauses, p)
+	}
+	if !simple {
+		return &multiCaseStep{*st}, nil
 	}
 	return st, nil
 }

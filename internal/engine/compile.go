@@ -32,7 +32,6 @@ type Program struct {
 	lits     *litExpr // prefilter condition on raw lines, before enrichment facts
 	columns  []string
 	freeText bool
-	warnings []string      // compile-time notes (none fatal)
 	pre      *prepassState // sub-queries run before the main pass (prepass.go)
 }
 

@@ -19,10 +19,6 @@ type constExpr struct{ v string }
 
 func (e constExpr) eval(*exec, *event.Event) (string, bool) { return e.v, true }
 
-type nullExpr struct{}
-
-func (nullExpr) eval(*exec, *event.Event) (string, bool) { return "", false }
-
 type fieldExpr struct{ name string }
 
 func (e fieldExpr) eval(_ *exec, ev *event.Event) (string, bool) { return ev.Get(e.name) }

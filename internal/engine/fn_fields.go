@@ -113,10 +113,14 @@ func compileRename(c *compiler, a *args) (any, error) {
 		}
 	}
 	if pairs == nil {
-		from, err := a.str("field", "")
+		fields, err := a.fieldList("field")
 		if err != nil {
 			return nil, err
 		}
+		if len(fields) != 1 {
+			return nil, a.errorf("field", "rename a list of fields with pairs: field=[[old, new], ...]")
+		}
+		from := fields[0]
 		to := a.asOr("")
 		if to == "" {
 			return nil, a.errorf("as", "missing required parameter as")

@@ -55,3 +55,17 @@ func TestSankey(t *testing.T) {
 	expectCompileError(t, "sankey(source=method)")
 	expectCompileError(t, "sankey(source=a, target=b, weight=[sum(x), max(y)])")
 }
+
+func TestNeighbor(t *testing.T) {
+	events := []*event.Event{ev("ts", "3", "u", "c"), ev("ts", "1", "u", "a"), ev("ts", "2", "u", "b")}
+	expect(t, "sort(ts, order=asc) | neighbor(u, prefix=prev)", events, []string{
+		"ts=1 u=a", "ts=2 u=b prev.u=a", "ts=3 u=c prev.u=b",
+	})
+	expect(t, "sort(ts, order=asc) | neighbor([u, ts], direction=succeeding, distance=2, prefix=n)", events, []string{
+		"ts=1 u=a n.u=c n.ts=3", "ts=2 u=b", "ts=3 u=c",
+	})
+	// without a prefix the copies replace the fields, read before any write
+	expect(t, "sort(ts, order=asc) | neighbor(u)", events, []string{"ts=1 u=a", "ts=2 u=a", "ts=3 u=b"})
+	expectCompileError(t, "neighbor(u, direction=sideways)")
+	expectCompileError(t, "neighbor(u, distance=0)")
+}

@@ -117,6 +117,11 @@ func parseFormat(f string) ([]fmtVerb, int, error) {
 			i++
 			continue
 		}
+		if i+1 < len(f) && f[i+1] == 'n' { // Java's line separator
+			lit.WriteByte('\n')
+			i++
+			continue
+		}
 		if lit.Len() > 0 {
 			out = append(out, fmtVerb{lit: lit.String()})
 			lit.Reset()

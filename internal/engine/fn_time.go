@@ -45,7 +45,7 @@ func parseStrftime(f string) ([]timeDirective, error) {
 			lit.WriteByte('%')
 			continue
 		}
-		if strings.IndexByte("YymdHMSLZzFTbBaAjepIsNkl", f[i]) < 0 {
+		if strings.IndexByte("YymdHMSLZzFTbBaAjepIsNklrRDuwChntc", f[i]) < 0 {
 			return nil, errFormat("%" + string(f[i]))
 		}
 		if lit.Len() > 0 {
@@ -150,6 +150,30 @@ func formatStrftime(layout []timeDirective, t time.Time) string {
 			pad(t.YearDay(), 3)
 		case 's':
 			b = append(b, strconv.FormatInt(t.Unix(), 10)...)
+		case 'r':
+			b = t.AppendFormat(b, "03:04:05 PM")
+		case 'R':
+			b = t.AppendFormat(b, "15:04")
+		case 'c':
+			b = t.AppendFormat(b, "Mon Jan _2 15:04:05 2006")
+		case 'D':
+			b = t.AppendFormat(b, "01/02/06")
+		case 'h':
+			b = t.AppendFormat(b, "Jan")
+		case 'C':
+			pad(t.Year()/100, 2)
+		case 'u':
+			wd := int(t.Weekday())
+			if wd == 0 {
+				wd = 7
+			}
+			b = append(b, byte('0'+wd))
+		case 'w':
+			b = append(b, byte('0'+int(t.Weekday())))
+		case 'n':
+			b = append(b, '\n')
+		case 't':
+			b = append(b, '\t')
 		}
 	}
 	return string(b)
@@ -172,8 +196,8 @@ func compileFormatTime(c *compiler, a *args) (expr, error) {
 	if err != nil {
 		return nil, err
 	}
-	loc, lerr := time.LoadLocation(tz)
-	if lerr != nil {
+	loc, ok := loadZone(tz)
+	if !ok {
 		return nil, a.errorf("timezone", "unknown time zone %q", tz)
 	}
 	unit, err := a.str("unit", "auto")
@@ -191,4 +215,44 @@ func compileFormatTime(c *compiler, a *args) (expr, error) {
 		return nil, a.errorf("unit", "unit must be auto, milliseconds or seconds, not %q", unit)
 	}
 	return &formatTimeExpr{field: field, layout: layout, loc: loc, unit: unit}, nil
+}
+
+// loadZone accepts IANA names, "Z", and fixed offsets such as +02:00,
+// UTC+2 or GMT-05:30 (Java's ZoneId forms).
+func loadZone(tz string) (*time.Location, bool) {
+	if tz == "Z" || strings.EqualFold(tz, "utc") || strings.EqualFold(tz, "gmt") {
+		return time.UTC, true
+	}
+	if loc, err := time.LoadLocation(tz); err == nil {
+		return loc, true
+	}
+	off := tz
+	for _, p := range []string{"UTC", "GMT", "UT"} {
+		if strings.HasPrefix(strings.ToUpper(off), p) {
+			off = off[len(p):]
+			break
+		}
+	}
+	if off == "" || (off[0] != '+' && off[0] != '-') {
+		return nil, false
+	}
+	sign := 1
+	if off[0] == '-' {
+		sign = -1
+	}
+	h, m, found := strings.Cut(off[1:], ":")
+	if !found && len(h) == 4 {
+		h, m = h[:2], h[2:]
+	}
+	hours, err := strconv.Atoi(h)
+	if err != nil || hours > 18 {
+		return nil, false
+	}
+	mins := 0
+	if m != "" {
+		if mins, err = strconv.Atoi(m); err != nil || mins > 59 {
+			return nil, false
+		}
+	}
+	return time.FixedZone(tz, sign*(hours*3600+mins*60)), true
 }

@@ -56,7 +56,8 @@ type timeBucketSpec struct {
 	limit         int
 	explicitLimit bool
 	loc           *time.Location
-	fill          bool // timeChart: empty buckets between the first and last get rows too
+	fill          bool       // timeChart: empty buckets between the first and last get rows too
+	units         []rateUnit // unit=: conversion of the i-th aggregate column
 }
 
 func compileTimeBuckets(c *compiler, a *args, keyParam string, chart bool) (aggSpec, error) {
@@ -70,8 +71,16 @@ func compileTimeBuckets(c *compiler, a *args, keyParam string, chart bool) (aggS
 	}
 	s.keys = keys
 	c.read(event.Timestamp)
-	if a.has("unit") {
-		return nil, a.errorf("unit", "unit= (rate conversion) is not supported")
+	units, err := a.strList("unit")
+	if err != nil {
+		return nil, err
+	}
+	for _, u := range units {
+		conv, cerr := parseRateUnit(u)
+		if cerr != nil {
+			return nil, a.errorf("unit", "%v", cerr)
+		}
+		s.units = append(s.units, conv)
 	}
 	if s.aggs, err = c.compileFunctionArg(a, "function"); err != nil {
 		return nil, err
@@ -317,8 +326,12 @@ func (t *timeBucketCollector) finish(emit func(*event.Event)) {
 				for i, k := range t.spec.keys {
 					out.Set(k, sr.keys[i])
 				}
-				for _, f := range r.Fields() {
-					out.Set(f.Name, f.Value)
+				for i, f := range r.Fields() {
+					v := f.Value
+					if i < len(t.spec.units) {
+						v = t.spec.units[i].apply(v, t.span)
+					}
+					out.Set(f.Name, v)
 				}
 				emit(out)
 			})

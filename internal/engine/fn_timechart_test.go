@@ -112,7 +112,7 @@ func TestTimeChartArgumentErrors(t *testing.T) {
 		"timeChart(buckets=2000)",
 		"timeChart(limit=501)",
 		"timeChart(timezone=Mars/Base)",
-		"timeChart(unit=\"bytes/span to Kbytes/day\")",
+		"timeChart(unit=\"bytes/span to Kbytes/fortnight\")",
 		"bucket(function=lower(x))",
 	} {
 		expectCompileError(t, src)
@@ -135,4 +135,22 @@ func TestParseRelativeTime(t *testing.T) {
 			t.Errorf("parseRelativeTime(%q) = %d, %v; want %d, error %v", tc.in, got, err, tc.want, tc.err)
 		}
 	}
+}
+
+func TestTimeChartUnits(t *testing.T) {
+	events := []*event.Event{at(0, "b", "1048576"), at(1, "b", "1048576")}
+	tests := []struct {
+		src  string
+		want []string
+	}{
+		// 2 MiB in one hour is 48 MiB a day
+		{`timeChart(span=1h, function=sum(b), unit="bytes/span to Mi bytes/day")`, []string{"_bucket=1767225600000 _sum=48"}},
+		{`timeChart(span=1d, function=sum(b), unit="bytes/span to Mibytes/day")`, []string{"_bucket=1767225600000 _sum=2"}},
+		{`timeChart(span=1h, function=[sum(b), count()], unit=["bytes", "bytes/sec to bytes/min"])`, []string{"_bucket=1767225600000 _sum=2097152 _count=120"}},
+	}
+	for _, tc := range tests {
+		expect(t, tc.src, events, tc.want)
+	}
+	expectCompileError(t, `timeChart(unit="bytes/span to seconds/day")`)
+	expectCompileError(t, `timeChart(unit="bytes/span to bytes")`)
 }

@@ -32,6 +32,23 @@ func (s *matchStep) apply(x *exec, ev *event.Event) bool {
 	return false
 }
 
+// multiMatchStep is a match whose chosen body may emit several events.
+type multiMatchStep struct{ matchStep }
+
+func (s *multiMatchStep) each(x *exec, ev *event.Event, emit func(*event.Event)) {
+	for _, cl := range s.clauses {
+		if !cl.guard.test(x, ev) {
+			continue
+		}
+		if cl.body == nil {
+			emit(ev)
+			return
+		}
+		cl.body.run(x, ev, 0, emit)
+		return
+	}
+}
+
 func (c *compiler) compileMatch(s *cql.MatchStep) (any, error) {
 	field := s.Field.Name
 	c.read(field)
@@ -49,12 +66,14 @@ func (c *compiler) compileMatch(s *cql.MatchStep) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			if !p.simple() {
-				return nil, c.errAt(cl.Span(), "unsupported", "steps that emit several events (regex repeat) are not supported inside match")
-			}
 			mc.body = p
 		}
 		st.clauses = append(st.clauses, mc)
+	}
+	for _, cl := range st.clauses {
+		if cl.body != nil && !cl.body.simple() {
+			return &multiMatchStep{*st}, nil
+		}
 	}
 	return st, nil
 }

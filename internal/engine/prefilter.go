@@ -10,6 +10,7 @@ import (
 type Prefilter struct {
 	root *litExpr
 	node pfNode
+	keys [][]byte // JSON keys of field-scoped nodes, located in one scan per line
 }
 
 // pfNode is the compiled matcher tree.
@@ -53,20 +54,12 @@ func newPrefilter(l *litExpr) *Prefilter {
 		return nil
 	}
 	keys := map[string]int{}
-	return &Prefilter{root: l, node: compilePF(l, keys)}
-}
-
-// pfCacheSize bounds the distinct JSON keys whose value position one Match
-// remembers; more keys still work, uncached.
-const pfCacheSize = 8
-
-// pfCache remembers, for one line, where each key's value is, so the
-// clauses of a case testing the same field find it once. It lives on the
-// stack of Match.
-type pfCache struct {
-	state [pfCacheSize]uint8 // 0 unknown, 1 found, 2 not a key in this line
-	more  [pfCacheSize]bool  // the key occurs again after the first value
-	val   [pfCacheSize][]byte
+	f := &Prefilter{root: l, node: compilePF(l, keys)}
+	f.keys = make([][]byte, len(keys))
+	for k, i := range keys {
+		f.keys[i] = []byte(k)
+	}
+	return f
 }
 
 func compilePF(l *litExpr, keys map[string]int) pfNode {
@@ -74,7 +67,7 @@ func compilePF(l *litExpr, keys map[string]int) pfNode {
 	if l.op == litField {
 		n.lit = []byte(`"` + l.text + `"`)
 		k, ok := keys[l.text]
-		if !ok && len(keys) < pfCacheSize {
+		if !ok && len(keys) < maxLocatedKeys {
 			k, ok = len(keys), true
 			keys[l.text] = k
 		}
@@ -109,11 +102,14 @@ func (f *Prefilter) Match(line []byte) bool {
 	if f == nil {
 		return true
 	}
-	var c pfCache
+	var c keyCache
+	if len(f.keys) > 0 {
+		f.locate(line, &c)
+	}
 	return f.node.match(line, &c)
 }
 
-func (n *pfNode) match(line []byte, c *pfCache) bool {
+func (n *pfNode) match(line []byte, c *keyCache) bool {
 	switch n.op {
 	case litTrue:
 		return true
@@ -142,36 +138,8 @@ func (n *pfNode) match(line []byte, c *pfCache) bool {
 	return false
 }
 
-// matchField tests the value of every occurrence of the JSON key; a line
-// without the key is tested whole (conservative: keys can be escaped).
-func (n *pfNode) matchField(line []byte, c *pfCache) bool {
-	if n.key < 0 {
-		return n.matchFieldFrom(line, line, c)
-	}
-	switch c.state[n.key] {
-	case 0:
-		v, rest, ok := n.nextValue(line)
-		if !ok {
-			c.state[n.key] = 2
-		} else {
-			c.state[n.key], c.val[n.key] = 1, v
-			_, _, c.more[n.key] = n.nextValue(rest)
-		}
-	}
-	if c.state[n.key] == 2 {
-		return n.kids[0].match(line, c)
-	}
-	if n.kids[0].match(c.val[n.key], c) {
-		return true
-	}
-	if !c.more[n.key] {
-		return false
-	}
-	return n.matchFieldFrom(line, line, c) // rare: the key occurs several times
-}
-
 // matchFieldFrom checks every occurrence of the key in rest.
-func (n *pfNode) matchFieldFrom(line, rest []byte, c *pfCache) bool {
+func (n *pfNode) matchFieldFrom(line, rest []byte, c *keyCache) bool {
 	found := false
 	for {
 		v, next, ok := n.nextValue(rest)

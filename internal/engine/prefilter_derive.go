@@ -55,6 +55,10 @@ func pipelineLits(p *pipeline, sc *litScope) *litExpr {
 
 func recordWrites(st any, sc *litScope) {
 	switch s := st.(type) {
+	case *multiCaseStep:
+		recordWrites(&s.caseStep, sc)
+	case *multiMatchStep:
+		recordWrites(&s.matchStep, sc)
 	case testStep, *caseStep, *matchStep:
 		// case/match clauses may assign: be conservative for later steps
 		if cs, ok := s.(*caseStep); ok {
@@ -96,6 +100,10 @@ func stageLits(st any, sc *litScope) *litExpr {
 			return litAlways
 		}
 		return regexLits(s.re, fieldTag(s.fields[0]))
+	case *multiCaseStep:
+		return stageLits(&s.caseStep, sc)
+	case *multiMatchStep:
+		return stageLits(&s.matchStep, sc)
 	case *caseStep:
 		kids := make([]*litExpr, len(s.clauses))
 		for i, cl := range s.clauses {

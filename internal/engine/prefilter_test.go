@@ -139,6 +139,10 @@ func TestPrefilterFieldScope(t *testing.T) {
 		{`{"event_simpleName":"DnsRequest","DomainName":"a\"b shodan.io"}`, true},    // escaped quote inside
 		{`{"event_simpleName":"DnsRequest","x":"DomainName","y":"shodan.io"}`, true}, // key only as a value: whole line
 		{`{"name":"DnsRequest","event_simpleName":"EndOfProcess","DomainName":"shodan.io"}`, false},
+		{`{"event_simpleName":"DnsRequest","Parent":{"DomainName":"x"},"DomainName":"shodan.io"}`, true}, // nested key first
+		{`{"event_simpleName":"DnsRequest","note":"\"DomainName\":\"shodan.io","DomainName":"x"}`, false},
+		{`{"event_simpleName":"DnsRequest","DomainName":"C:\\shodan.io\\"}`, true}, // escaped backslashes end the value right
+		{`{"event_simpleName":"DnsRequest","Domain\u004eame":"shodan.io"}`, true},  // escaped key: the whole line is tested
 	}
 	for _, tt := range tests {
 		if got := f.Match([]byte(tt.line)); got != tt.want {

@@ -122,3 +122,11 @@ func TestMatchStatement(t *testing.T) {
 		[]string{"logtype=accesslog rt=5", "logtype=server_12 st=2 kind=exists", "logtype=a kind=exists", "logtype=other kind=exists"})
 	expect(t, `logtype match { true => k := 1 }`, events[3:], []string{"logtype=other k=1", "x=no-logtype k=1"})
 }
+
+func TestRepeatInsideCaseAndMatch(t *testing.T) {
+	events := []*event.Event{ev("@rawstring", "a=1 b=2", "k", "x"), ev("@rawstring", "none", "k", "y")}
+	expect(t, `case { regex("(?<w>\\w)=", repeat=true) | hit := 1; * | hit := 0 } | select([w, hit])`, events,
+		[]string{"w=a hit=1", "w=b hit=1", "hit=0"})
+	expect(t, `k match { x => regex("(?<w>\\w)=", repeat=true); * => * } | select([k, w])`, events,
+		[]string{"k=x w=a", "k=x w=b", "k=y"})
+}

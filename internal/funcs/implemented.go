@@ -47,5 +47,5 @@ var implemented = map[string]bool{
 	// digests, geography, parser helpers (engine/fn_crypto.go, fn_geo.go, fn_text.go)
 	"crypto:md5": true, "crypto:sha1": true, "crypto:sha256": true, "geography:distance": true,
 	"lowercase": true, "parsexml": true, "findtimestamp": true, "array:exists": true,
-	"bitfield:extractflags": true,
+	"bitfield:extractflags": true, "neighbor": true,
 }

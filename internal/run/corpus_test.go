@@ -38,6 +38,7 @@ func TestCorpusRuns(t *testing.T) {
 
 	var total, clean, compiled, ran int
 	failures := map[string]int{}
+	example := map[string]string{}
 	sc := bufio.NewScanner(f)
 	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
 	for sc.Scan() {
@@ -57,7 +58,10 @@ func TestCorpusRuns(t *testing.T) {
 		clean++
 		prog, ds := engine.Compile(q, engine.Options{Params: anyParams{}.fill(src)})
 		if ds.HasErrors() {
-			failures[ds[0].Code+": "+firstWords(ds[0].Message)]++
+			key := ds[0].Code + ": " + firstWords(ds[0].Message)
+			failures[key]++
+			sp := ds[0].Span
+			example[key] = src[max(0, int(sp.Start)-20):min(len(src), max(int(sp.End), int(sp.Start))+20)]
 			continue
 		}
 		compiled++
@@ -90,10 +94,10 @@ func TestCorpusRuns(t *testing.T) {
 	}
 	sort.Slice(list, func(i, j int) bool { return list[i].n > list[j].n })
 	for i, e := range list {
-		if i == 15 {
+		if i == 60 {
 			break
 		}
-		t.Logf("  %4d  %s", e.n, e.k)
+		t.Logf("  %4d  %s\n        e.g. %q", e.n, e.k, example[e.k])
 	}
 }
 
@@ -115,11 +119,11 @@ func (anyParams) fill(src string) map[string]string {
 			continue
 		}
 		j := i + 1
-		for j < len(src) && (src[j] == '_' || src[j] >= 'a' && src[j] <= 'z' || src[j] >= 'A' && src[j] <= 'Z' || src[j] >= '0' && src[j] <= '9') {
+		for j < len(src) && (src[j] == '_' || src[j] == '-' || src[j] == '.' || src[j] >= 'a' && src[j] <= 'z' || src[j] >= 'A' && src[j] <= 'Z' || src[j] >= '0' && src[j] <= '9') {
 			j++
 		}
 		if j > i+1 {
-			out[src[i+1:j]] = fmt.Sprint("*")
+			out[src[i+1:j]] = fmt.Sprint("tiercel")
 		}
 	}
 	return out

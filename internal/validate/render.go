@@ -176,10 +176,10 @@ func WriteAlerts(w io.Writer, title string, alerts []rules.Alert) {
 		fmt.Fprintln(w, "  none")
 		return
 	}
-	fmt.Fprintf(w, "  %-8s %-15s %-13s %-19s %s\n", "time", "host", "user", "branch", "matched")
+	fmt.Fprintf(w, "  %-8s %-14s %-12s %-19s %s\n", "time", "host", "user", "branch", "matched")
 	for _, a := range alerts {
-		line := fmt.Sprintf("  %-8s %s %s %s ", alertTime(a), col(a.Get("ComputerName"), 15),
-			col(orDash(a.Get("UserName")), 13), col(a.Branch(), 19))
+		line := fmt.Sprintf("  %-8s %s %s %s ", alertTime(a), col(a.Get("ComputerName"), 14),
+			col(orDash(a.Get("UserName")), 12), col(a.Branch(), 19))
 		fmt.Fprintf(w, "%s%s\n", line, clip(matched(a), Width-runes(line)))
 	}
 }
@@ -190,7 +190,7 @@ func matched(a rules.Alert) string {
 	case "DnsRequest":
 		return a.Get("DomainName")
 	case "NetworkConnectIP4":
-		return a.Get("ContextProcessName") + " -> " + a.Get("RemoteAddressIP4") + ":" + a.Get("RemotePort")
+		return a.Get("ContextProcessName") + " " + a.Get("RemoteAddressIP4") + ":" + a.Get("RemotePort")
 	}
 	if c := a.Get("CommandLine"); c != "" {
 		return c

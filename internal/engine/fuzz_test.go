@@ -1,0 +1,50 @@
+package engine
+
+import (
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// FuzzCompileRun: any query that parses either fails to compile with a
+// diagnostic or runs over a few events; nothing panics.
+func FuzzCompileRun(f *testing.F) {
+	for _, seed := range []string{
+		`#event_simpleName=ProcessRollup2 | groupBy(aid)`,
+		`case { a=1 | b := 2; * => drop() }`,
+		`x match { /a(?<y>b)/ => z := y * 2 ; * => * }`,
+		`regex("(?<a.b>\\d+)", repeat=true) | stats([count(), max(a.b)])`,
+		`table([a, b], sortby=b, order=asc, limit=2) | sort(a)`,
+		`f := format("%05.2f %s", field=[n, s]) | formatTime("%F", field=n, as=t)`,
+		`a in [1, "2*"] or cidr(ip, subnet="10.0.0.0/8") | top(a, percent=true, rest=other)`,
+	} {
+		f.Add(seed)
+	}
+	events := []*event.Event{
+		ev("a", "1", "b", "x", "n", "3.5", "s", "str", "x", "abab", "ip", "10.1.1.1", "@timestamp", "1700000000000"),
+		ev("a", "2*", "#event_simpleName", "ProcessRollup2", "aid", "h1", "@rawstring", "k=12 v=345"),
+		ev(),
+	}
+	f.Fuzz(func(t *testing.T, src string) {
+		tm := time.AfterFunc(3*time.Second, func() { panic(fmt.Sprintf("HANG on %q", src)) })
+		defer tm.Stop()
+		q, ds := cql.Parse(src)
+		if ds.HasErrors() {
+			return
+		}
+		p, ds := Compile(q, Options{Now: testNow})
+		if ds.HasErrors() {
+			if ds[0].Message == "" {
+				t.Errorf("%q: diagnostic without message", src)
+			}
+			return
+		}
+		p.Run(events)
+		if f := p.Prefilter(nil); f != nil {
+			f.Match([]byte(`{"event_simpleName":"ProcessRollup2","a":"1"}`))
+		}
+	})
+}

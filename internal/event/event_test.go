@@ -1,0 +1,122 @@
+package event
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+func TestEventFieldOperations(t *testing.T) {
+	tests := []struct {
+		name string
+		do   func(e *Event)
+		want []Field
+	}{
+		{"set appends in order", func(e *Event) { e.Set("c", "3") },
+			[]Field{{"a", "1"}, {"b", "2"}, {"c", "3"}}},
+		{"set overwrites in place", func(e *Event) { e.Set("a", "x") },
+			[]Field{{"a", "x"}, {"b", "2"}}},
+		{"set if missing keeps existing", func(e *Event) { e.SetIfMissing("a", "x"); e.SetIfMissing("c", "3") },
+			[]Field{{"a", "1"}, {"b", "2"}, {"c", "3"}}},
+		{"delete keeps order", func(e *Event) { e.Set("c", "3"); e.Delete("b") },
+			[]Field{{"a", "1"}, {"c", "3"}}},
+		{"delete missing is a no-op", func(e *Event) { e.Delete("zz") },
+			[]Field{{"a", "1"}, {"b", "2"}}},
+		{"rename moves the value last", func(e *Event) { e.Rename("a", "z") },
+			[]Field{{"b", "2"}, {"z", "1"}}},
+		{"rename onto an existing field replaces it", func(e *Event) { e.Rename("a", "b") },
+			[]Field{{"b", "1"}}},
+		{"rename of a missing field does nothing", func(e *Event) { e.Rename("q", "b") },
+			[]Field{{"a", "1"}, {"b", "2"}}},
+		{"keep filters fields", func(e *Event) { e.Set("c", "3"); e.Keep([]string{"c", "a", "nope"}) },
+			[]Field{{"a", "1"}, {"c", "3"}}},
+		{"set empty value still exists", func(e *Event) { e.Set("e", "") },
+			[]Field{{"a", "1"}, {"b", "2"}, {"e", ""}}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(Field{"a", "1"}, Field{"b", "2"})
+			tt.do(e)
+			if diff := cmp.Diff(tt.want, e.Fields()); diff != "" {
+				t.Errorf("fields (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestEventArenaAndDetach(t *testing.T) {
+	e := &Event{}
+	buf := []byte("hello")
+	e.SetBytes("greeting", buf)
+	buf[0] = 'j' // the event holds its own copy
+	if v, _ := e.Get("greeting"); v != "hello" {
+		t.Fatalf("SetBytes kept a reference to the caller's buffer: %q", v)
+	}
+	kept := e.Clone()
+	e.Detach()
+	e.Reset()
+	e.SetBytes("other", []byte("XXXXX")) // reuses the arena
+	if v, _ := kept.Get("greeting"); v != "hello" {
+		t.Errorf("clone changed after the source's arena was reused: %q", v)
+	}
+	if e.Has("greeting") || e.Len() != 1 {
+		t.Errorf("Reset did not empty the event: %v", e.Fields())
+	}
+	// Many values force new arena blocks; earlier strings must stay intact.
+	e.Reset()
+	for i := 0; i < 600; i++ { // 600 distinct two-letter names
+		e.SetBytes(string(rune('a'+i%26))+string(rune('a'+i/26%26)), []byte{byte('0' + i%10)})
+	}
+	if v, _ := e.Get("aa"); v != "0" {
+		t.Errorf("early arena string corrupted: %q", v)
+	}
+}
+
+func TestNeeds(t *testing.T) {
+	var n Needs
+	n.Add("b")
+	n.Add("a")
+	n.Add("b")
+	n.Add(RawString)
+	n.AddPrefix("Attacks[")
+	if diff := cmp.Diff([]string{"a", "b"}, n.Fields); diff != "" {
+		t.Errorf("fields sorted and unique (-want +got):\n%s", diff)
+	}
+	if !n.Raw {
+		t.Error("@rawstring should set Raw")
+	}
+	for name, want := range map[string]bool{"a": true, "b": true, "c": false, "Attacks[0].x": true, "Attack": false} {
+		if got := n.Wants(name); got != want {
+			t.Errorf("Wants(%q) = %v, want %v", name, got, want)
+		}
+	}
+	var m Needs
+	m.Merge(n)
+	m.Merge(Needs{All: true})
+	if !m.All || !m.Raw || len(m.Fields) != 2 || !m.Wants("anything") {
+		t.Errorf("merge lost something: %+v", m)
+	}
+}
+
+func TestParseAndFormatNumber(t *testing.T) {
+	parse := []struct {
+		in   string
+		want float64
+		ok   bool
+	}{
+		{"400", 400, true}, {" 42 ", 42, true}, {"-1.5", -1.5, true}, {"1e3", 1000, true},
+		{"", 0, false}, {"abc", 0, false}, {"NaN", 0, false}, {"Inf", 0, false}, {"0x10", 0, false},
+	}
+	for _, tt := range parse {
+		got, ok := ParseNumber(tt.in)
+		if ok != tt.ok || got != tt.want {
+			t.Errorf("ParseNumber(%q) = %v, %v; want %v, %v", tt.in, got, ok, tt.want, tt.ok)
+		}
+	}
+	format := map[float64]string{2: "2", 2.5: "2.5", -3: "-3", 0.1: "0.1", 1e20: "100000000000000000000"}
+	for in, want := range format {
+		if got := FormatNumber(in); got != want {
+			t.Errorf("FormatNumber(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
