@@ -88,6 +88,9 @@ func compileConcat(c *compiler, a *args) (expr, error) {
 	return &concatExpr{fields: fields}, nil
 }
 
+// maxFormatWidth bounds %Nd and %.Nf so a typo cannot allocate gigabytes.
+const maxFormatWidth = 1000
+
 // formatExpr is format(): a printf subset over field values.
 type formatExpr struct {
 	verbs  []fmtVerb
@@ -133,16 +136,19 @@ func parseFormat(f string) ([]fmtVerb, int, error) {
 			j++
 		}
 		for j < len(f) && f[j] >= '0' && f[j] <= '9' {
-			v.width = v.width*10 + int(f[j]-'0')
+			v.width = min(v.width*10+int(f[j]-'0'), maxFormatWidth+1)
 			j++
 		}
 		if j < len(f) && f[j] == '.' {
 			j++
 			v.prec = 0
 			for j < len(f) && f[j] >= '0' && f[j] <= '9' {
-				v.prec = v.prec*10 + int(f[j]-'0')
+				v.prec = min(v.prec*10+int(f[j]-'0'), maxFormatWidth+1)
 				j++
 			}
+		}
+		if v.width > maxFormatWidth || v.prec > maxFormatWidth {
+			return nil, 0, errFormat(f[i:min(j+1, len(f))] + " (width or precision over 1000)")
 		}
 		if j >= len(f) || strings.IndexByte("sdfxXe", f[j]) < 0 {
 			return nil, 0, errFormat(f[i:min(j+1, len(f))])

@@ -15,10 +15,10 @@ type Chunk struct {
 type Kind int
 
 const (
-	KindTelemetry Kind = iota // data/: sensor events
-	KindAidmaster             // fdrv2/aidmaster/: host records keyed by aid
-	KindUserinfo              // fdrv2/userinfo/: user records keyed by UserSid
-	KindOtherLookup           // other fdrv2/ lookups (managedassets, notmanaged, appinfo)
+	KindTelemetry   Kind = iota // data/: sensor events
+	KindAidmaster               // fdrv2/aidmaster/: host records keyed by aid
+	KindUserinfo                // fdrv2/userinfo/: user records keyed by UserSid
+	KindOtherLookup             // other fdrv2/ lookups (managedassets, notmanaged, appinfo)
 )
 
 func (k Kind) String() string {

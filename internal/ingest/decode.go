@@ -26,14 +26,33 @@ type Decoder struct {
 	wantTag bool              // #event_simpleName
 	wantRaw bool              // @rawstring
 
+	// keyFilter has a bit set for the hash of every wanted exact name, so
+	// most unwanted keys are skipped without a map lookup.
+	keyFilter [keyFilterWords]uint64
+	scan      ObjectScanner
+
 	parser  fastjson.Parser
 	ev      *event.Event
 	name    []byte // flattened name of the value being visited
 	scratch []byte
+	keyBuf  []byte
 
 	// Top-level values found during the walk that feed derived fields.
 	isoTS, falconTS, contextTS, simpleName *fastjson.Value
+	// The same for the flat scan: text and whether the source was seen.
+	sources    [numSources]Member
+	hasSource  [numSources]bool
+	sourceText [numSources][]byte
 }
+
+// Derived-field sources, in the order design.md §5 tries the time sources.
+const (
+	srcISO = iota
+	srcFalcon
+	srcContext
+	srcSimpleName
+	numSources
+)
 
 // NewDecoder returns a decoder that keeps the fields needs wants.
 func NewDecoder(needs event.Needs) *Decoder {
@@ -45,6 +64,8 @@ func NewDecoder(needs event.Needs) *Decoder {
 	}
 	for _, f := range needs.Fields {
 		d.names[f] = f
+		h := keyHash([]byte(f))
+		d.keyFilter[h/64] |= 1 << (h % 64)
 	}
 	return d
 }
@@ -63,6 +84,23 @@ func (d *Decoder) Decode(line []byte, ev *event.Event) error {
 	if len(trimSpace(line)) == 0 {
 		return ErrBlank
 	}
+	if !d.decodeFlat(line, ev) {
+		// Malformed, or a wanted nested value to flatten: the tree walk
+		// gives the exact error or the flattened fields.
+		ev.Reset()
+		if err := d.decodeTree(line, ev); err != nil {
+			return err
+		}
+	}
+	if d.wantRaw {
+		ev.SetBytes(event.RawString, line)
+	}
+	return nil
+}
+
+// decodeTree decodes line through fastjson's tree, flattening nested
+// objects and arrays.
+func (d *Decoder) decodeTree(line []byte, ev *event.Event) error {
 	v, err := d.parser.ParseBytes(line)
 	if err != nil {
 		return syntaxError(line, err)
@@ -77,16 +115,124 @@ func (d *Decoder) Decode(line []byte, ev *event.Event) error {
 	obj.Visit(d.visitTop)
 	d.ev = nil
 
-	d.setTimestamp(ev)
-	if d.wantTag && d.simpleName != nil {
-		if b, ok := d.scalar(d.simpleName); ok {
-			ev.SetBytes(event.SimpleName, b)
+	var texts [numSources][]byte
+	var has [numSources]bool
+	for i, v := range [...]*fastjson.Value{d.isoTS, d.falconTS, d.contextTS, d.simpleName} {
+		if v != nil {
+			// copied: scalar reuses d.scratch for numbers
+			if b, ok := d.scalar(v); ok {
+				d.sourceText[i] = append(d.sourceText[i][:0], b...)
+				texts[i], has[i] = d.sourceText[i], true
+			}
 		}
 	}
-	if d.wantRaw {
-		ev.SetBytes(event.RawString, line)
-	}
+	d.setDerived(ev, &texts, &has)
 	return nil
+}
+
+// decodeFlat decodes line with the flat scanner, which handles the common
+// case (no wanted nested value) without building a tree. It returns false,
+// leaving ev partly filled, when the line needs decodeTree.
+func (d *Decoder) decodeFlat(line []byte, ev *event.Event) bool {
+	sc := &d.scan
+	if !sc.Reset(line) {
+		return false
+	}
+	d.hasSource = [numSources]bool{}
+	filtered := !d.needs.All && len(d.needs.Prefixes) == 0
+	var m Member
+	for sc.Next(&m) {
+		key := m.Key
+		if m.KeyEscaped {
+			d.keyBuf = appendUnescaped(d.keyBuf[:0], key)
+			key = d.keyBuf
+		}
+		if src := sourceOf(key); src >= 0 {
+			d.sources[src], d.hasSource[src] = m, true
+		}
+		switch m.Kind {
+		case KindNull:
+			continue
+		case KindObject, KindArray:
+			d.name = append(d.name[:0], key...)
+			if d.wantsUnder() {
+				return false
+			}
+			continue
+		}
+		if filtered {
+			h := keyHash(key)
+			if d.keyFilter[h/64]&(1<<(h%64)) == 0 {
+				continue
+			}
+		}
+		d.name = append(d.name[:0], key...)
+		d.ev = ev
+		name, ok := d.wanted()
+		d.ev = nil
+		if ok {
+			ev.SetBytes(name, d.memberText(&m, &d.scratch))
+		}
+	}
+	if sc.Err() != nil {
+		return false
+	}
+	var texts [numSources][]byte
+	var has [numSources]bool
+	for i := range d.sources {
+		m := &d.sources[i]
+		if d.hasSource[i] && m.Kind != KindNull && m.Kind != KindObject && m.Kind != KindArray {
+			texts[i], has[i] = d.memberText(m, &d.sourceText[i]), true
+		}
+	}
+	d.setDerived(ev, &texts, &has)
+	return true
+}
+
+// sourceOf tells which derived field a top-level key feeds, or -1.
+func sourceOf(key []byte) int {
+	switch string(key) {
+	case event.Timestamp:
+		return srcISO
+	case "timestamp":
+		return srcFalcon
+	case "ContextTimeStamp":
+		return srcContext
+	case "event_simpleName":
+		return srcSimpleName
+	}
+	return -1
+}
+
+// memberText is a scalar member's text: a string unescaped (into buf when
+// it holds escapes), other scalars as written.
+func (d *Decoder) memberText(m *Member, buf *[]byte) []byte {
+	if m.Kind == KindString && m.Escaped {
+		*buf = appendUnescaped((*buf)[:0], m.Raw)
+		return *buf
+	}
+	return m.Raw
+}
+
+// keyFilterWords sizes the wanted-key bit set (1024 bits).
+const keyFilterWords = 16
+
+// keyHash is a cheap hash of a key for the wanted-key bit set.
+func keyHash(k []byte) uint32 {
+	if len(k) == 0 {
+		return 0
+	}
+	h := uint32(len(k))*0x9e37 ^ uint32(k[0])*0x1f3 ^ uint32(k[len(k)-1])*0x3b ^ uint32(k[len(k)/2])*7
+	return h % (keyFilterWords * 64)
+}
+
+// setDerived sets @timestamp and #event_simpleName from the top-level
+// sources found.
+func (d *Decoder) setDerived(ev *event.Event, texts *[numSources][]byte, has *[numSources]bool) {
+	d.setTimestamp(ev, texts, has)
+	if d.wantTag && has[srcSimpleName] {
+		ev.SetBytes(event.SimpleName, texts[srcSimpleName])
+	}
 }
 
 // visitTop handles a top-level key: it notes the values that feed derived
@@ -204,16 +350,12 @@ func (d *Decoder) wantsUnder() bool {
 
 // setTimestamp derives @timestamp (epoch ms) from the first source that
 // parses, in the order design.md §5 fixes.
-func (d *Decoder) setTimestamp(ev *event.Event) {
-	for _, v := range [...]*fastjson.Value{d.isoTS, d.falconTS, d.contextTS} {
-		if v == nil {
+func (d *Decoder) setTimestamp(ev *event.Event, texts *[numSources][]byte, has *[numSources]bool) {
+	for i := srcISO; i <= srcContext; i++ {
+		if !has[i] {
 			continue
 		}
-		b, ok := d.scalar(v)
-		if !ok {
-			continue
-		}
-		if ms, ok := parseMillis(b); ok {
+		if ms, ok := parseMillis(texts[i]); ok {
 			d.scratch = strconv.AppendInt(d.scratch[:0], ms, 10)
 			ev.SetBytes(event.Timestamp, d.scratch)
 			return

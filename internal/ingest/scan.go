@@ -3,7 +3,6 @@ package ingest
 import (
 	"bytes"
 	"errors"
-	"strconv"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -204,13 +203,37 @@ func scalarEnd(s []byte, i int) (int, ValueKind, bool) {
 // stringEnd finds the closing quote of a string whose contents start at
 // s[i]; esc reports whether the contents hold a backslash.
 func stringEnd(s []byte, i int) (end int, esc bool, ok bool) {
-	for j := i; j < len(s); j++ {
+	// Short strings (most keys and values) are walked directly; long ones
+	// jump between quotes with IndexByte.
+	short := min(len(s), i+16)
+	j := i
+	for ; j < short; j++ {
 		switch s[j] {
 		case '"':
 			return j, esc, true
 		case '\\':
 			esc = true
 			j++
+		}
+	}
+	for j < len(s) {
+		q := bytes.IndexByte(s[j:], '"')
+		if q < 0 {
+			return 0, false, false
+		}
+		if !esc && bytes.IndexByte(s[j:j+q], '\\') < 0 {
+			return j + q, false, true
+		}
+		esc = true
+		// walk the escapes up to the quote; an escaped quote continues
+		for ; j < len(s); j++ {
+			if s[j] == '\\' {
+				j++
+				continue
+			}
+			if s[j] == '"' {
+				return j, true, true
+			}
 		}
 	}
 	return 0, false, false
@@ -232,6 +255,9 @@ func skipValue(s []byte, i, depth int) (int, bool) {
 		return i + 1, true
 	}
 	for {
+		if depth+1 > maxScanDepth { // fastjson counts scalars as a level too
+			return 0, false
+		}
 		if closing == '}' {
 			if i >= len(s) || s[i] != '"' {
 				return 0, false
@@ -291,10 +317,7 @@ func skipSpace(s []byte, i int) int {
 func appendUnescaped(dst, raw []byte) []byte {
 	for {
 		n := bytes.IndexByte(raw, '\\')
-		if n < 0 || n+1 >= len(raw) {
-			if n >= 0 { // a lone trailing backslash cannot end a string; kept for safety
-				return append(dst, raw...)
-			}
+		if n < 0 || n+1 >= len(raw) { // a lone trailing backslash stays as written
 			return append(dst, raw...)
 		}
 		dst = append(dst, raw[:n]...)
@@ -343,11 +366,25 @@ func appendUnicodeEscape(dst, raw []byte) ([]byte, []byte) {
 	return utf8.AppendRune(dst, utf16.DecodeRune(rune(x), rune(lo))), raw[6:]
 }
 
-// hex4 parses four hex digits the way strconv.ParseUint(s, 16, 16) does.
-func hex4(b []byte) (uint64, bool) {
+// hex4 parses exactly four hex digits (what strconv.ParseUint(s, 16, 16)
+// accepts for a 4-byte s), without allocating.
+func hex4(b []byte) (uint32, bool) {
 	if len(b) < 4 {
 		return 0, false
 	}
-	x, err := strconv.ParseUint(string(b[:4]), 16, 16)
-	return x, err == nil
+	var x uint32
+	for _, c := range b[:4] {
+		switch {
+		case '0' <= c && c <= '9':
+			c -= '0'
+		case 'a' <= c && c <= 'f':
+			c -= 'a' - 10
+		case 'A' <= c && c <= 'F':
+			c -= 'A' - 10
+		default:
+			return 0, false
+		}
+		x = x<<4 | uint32(c)
+	}
+	return x, true
 }

@@ -35,6 +35,8 @@ func TestQueryWithSplicesBeforeTable(t *testing.T) {
 		"    DetectionBranch != \"IPIntelDNSLookup\";\n" +
 		"  }\n" +
 		"// scanner-hosts: dedicated vulnerability-scanner hosts run nmap-compatible discovery engines.\n" +
+		"// Their engines both start (OSINTToolExecution) and connect out on 80/443\n" +
+		"// (OSINTNetworkConnect, ContextProcessName nmap); a DNS lookup from such a host still alerts.\n" +
 		"| case {\n"
 	if !strings.HasPrefix(spliced, want) {
 		t.Errorf("spliced steps (declaration order, comments kept):\n%s\nwant prefix:\n%s", spliced, want)
