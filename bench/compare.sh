@@ -5,7 +5,8 @@
 #   bench/compare.sh [--size-mb N] [--threads "1 2"] [--runs N] [--scaling] [--out DIR]
 #
 # Needs Go, Node.js/npm (DuckDB's Node API is installed from npm into
-# bench/node_modules), and installs ripgrep and jq with apt-get when missing.
+# bench/node_modules), and installs ripgrep, jq, zstd and time with apt-get
+# when missing. Prints a Markdown table (also in DIR/table.md).
 set -euo pipefail
 
 size_mb=1024
@@ -30,6 +31,7 @@ cd "$here/.."
 
 say() { printf '\n== %s\n' "$*" >&2; }
 
+load=$(cut -d' ' -f1-3 /proc/loadavg)
 say "setup"
 missing=()
 command -v rg >/dev/null || missing+=(ripgrep)
@@ -96,8 +98,10 @@ for th in $threads; do
   node "$here/same_rows.mjs" "$out/result.tiercel-plain-t$th" "$out/result.duckdb-plain-t$th" >&2
   measure "tiercel-gzip-t$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data.gz"
   measure "duckdb-gzip-t$th" node "$here/duckdb_seed.mjs" "$data.gz" "$th" gzip
+  node "$here/same_rows.mjs" "$out/result.tiercel-gzip-t$th" "$out/result.duckdb-gzip-t$th" >&2
   measure "tiercel-zstd-t$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data.zst"
   measure "duckdb-zstd-t$th" node "$here/duckdb_seed.mjs" "$data.zst" "$th" zstd
+  node "$here/same_rows.mjs" "$out/result.tiercel-zstd-t$th" "$out/result.duckdb-zstd-t$th" >&2
   cmp -s "$out/result.tiercel-plain-t$th" "$out/result.tiercel-gzip-t$th" || { echo "gzip result differs from plain" >&2; exit 1; }
   cmp -s "$out/result.tiercel-plain-t$th" "$out/result.tiercel-zstd-t$th" || { echo "zstd result differs from plain" >&2; exit 1; }
 done
@@ -139,6 +143,27 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN{ if (a<=0) a=0.001; printf "%.2f", b/a 
   echo "| jq (100k-event slice) | 1 | $js | $(rate "$slice_bytes" "$js") | $(evs 100000 "$js") | $((jr / 1024)) | | |"
 } > "$out/table.md"
 
+# groupBy memory: peak RSS must follow the number of groups kept (bounded
+# by the limit), not the number of events read.
+say "groupBy memory (1 worker)"
+{
+  echo ""
+  echo "| groupBy query | groups out | seconds | peak RSS MB |"
+  echo "|---|---|---|---|"
+} >> "$out/table.md"
+gb_queries=(
+  'groupBy([event_simpleName])'
+  'groupBy([aid, event_simpleName])'
+  'groupBy([id])'
+  'groupBy([id], limit=max)'
+)
+for i in "${!gb_queries[@]}"; do
+  gq=${gb_queries[$i]}
+  measure "groupby-$i" "$tiercel" search --no-enrich --workers 1 --format json "$gq" "$data"
+  read -r s r <<<"$(get "groupby-$i")"
+  echo "| \`$gq\` | $(wc -l < "$out/result.groupby-$i") | $s | $((r / 1024)) |" >> "$out/table.md"
+done
+
 if [ "$scaling" = 1 ]; then
   say "scaling: the seed query over 0.25, 0.5, 1 and 2 GiB (1 worker)"
   echo "" >> "$out/table.md"
@@ -159,7 +184,7 @@ if [ "$scaling" = 1 ]; then
 fi
 
 echo
-echo "Machine: $(nproc) cores, $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(go version | cut -d' ' -f3); DuckDB $(cd "$here" && node --input-type=module -e "import('@duckdb/node-api').then(async m=>{const i=await m.DuckDBInstance.create(':memory:');const c=await i.connect();const r=await c.runAndReadAll('select version() v');console.log(r.getRowObjects()[0].v)})" 2>/dev/null || echo '?'); $(rg --version | head -1)"
+echo "Machine: $(nproc) cores (load average before the run: $load), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(go version | cut -d' ' -f3); DuckDB $(cd "$here" && node --input-type=module -e "import('@duckdb/node-api').then(async m=>{const i=await m.DuckDBInstance.create(':memory:');const c=await i.connect();const r=await c.runAndReadAll('select version() v');console.log(r.getRowObjects()[0].v)})" 2>/dev/null || echo '?'); $(rg --version | head -1)"
 echo "Input: $mb MB, $lines events (tiercel emulate --view logscale --seed 7)"
 echo
 cat "$out/table.md"

@@ -6,6 +6,7 @@ import (
 
 	"github.com/spf13/pflag"
 
+	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/run"
 )
@@ -15,27 +16,36 @@ type enrichFlags struct {
 	off       bool
 	aidmaster []string
 	quiet     bool
+	hold      enrich.HoldOptions
 }
 
 func (f *enrichFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.off, "no-enrich", false, "do not add ComputerName, UserName, ContextProcessName... from aidmaster, userinfo and process starts")
 	fs.StringArrayVar(&f.aidmaster, "aidmaster", nil, "read aidmaster host records from `PATH` (file or directory; repeatable)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no summaries on standard error (errors and warnings still)")
+	fs.IntVar(&f.hold.MaxEvents, "hold-events", enrich.DefaultHoldEvents, "standard input: hold at most `N` events that arrive before their process start")
+	fs.DurationVar(&f.hold.MaxLateness, "hold-lateness", enrich.DefaultHoldLateness, "standard input: hold such an event for at most `D` of event time")
 }
 
 // prepare builds the enricher for paths (nil with --no-enrich), running the
-// learn pass over files.
-func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, workers int) (*enrich.Enricher, error) {
+// learn pass over files. progs, when given, let it keep only what they read.
+func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, workers int, progs ...*engine.Program) (*enrich.Enricher, error) {
 	if f.off {
 		return nil, nil
 	}
 	en, _, err := run.PrepareEnricher(ctx, run.EnrichInput{
-		Paths: paths, Aidmaster: f.aidmaster, Stdin: env.Stdin, Workers: workers,
+		Paths: paths, Aidmaster: f.aidmaster, Stdin: env.Stdin, Workers: workers, Programs: progs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("enrichment: %w", err)
 	}
 	return en, nil
+}
+
+// source puts the stream enricher's reorder buffer in front of src (stdin);
+// file input is returned as it is.
+func (f *enrichFlags) source(src run.Source, en *enrich.Enricher) run.Source {
+	return run.HoldForEnrichment(src, en, f.hold)
 }
 
 // options puts en into opts (a nil *Enricher must not become a non-nil

@@ -110,7 +110,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		engines = append(engines, p.Engine)
 	}
 
-	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers)
+	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, engines...)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -126,10 +126,10 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		return withCode(ExitError, err)
 	}
 	defer reader.Close()
-	var src run.Source = reader
+	src := a.enrich.source(reader, enricher)
 	var progress *progressSource
 	if isTerminal(env.Stderr) {
-		progress = newProgressSource(reader, env.Stderr)
+		progress = newProgressSource(src, env.Stderr)
 		src = progress
 	}
 

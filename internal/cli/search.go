@@ -81,7 +81,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if err != nil {
 		return err
 	}
-	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers)
+	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, prog)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -104,7 +104,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	problems := ingest.NewProblems(env.Stderr, 0)
 	var writeErr error
-	stats, err := run.Search(ctx, []*engine.Program{prog}, reader, withEnricher(run.Options{
+	stats, err := run.Search(ctx, []*engine.Program{prog}, a.enrich.source(reader, enricher), withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
 		Emit: func(_ int, row *event.Event) {

@@ -39,8 +39,12 @@ func (g *Generator) ready(h *hostState, t int64) {
 	g.pr2(h.sshd)
 	h.cron = g.spawn(h, h.systemd, "/usr/sbin/cron", "/usr/sbin/cron -f -P", acctRoot, t+50)
 	g.pr2(h.cron)
+	if h.Service != nil {
+		g.linuxLogon(h, h.Service, h.systemd, t+80, "5")
+	}
 	if len(h.Users) > 0 {
 		u := h.Users[0]
+		g.linuxLogon(h, u, h.sshd, t+120, "10")
 		h.shell = g.spawn(h, h.sshd, "/usr/bin/bash", "-bash", u, t+200)
 		g.pr2(h.shell)
 	}

@@ -91,7 +91,7 @@ type eventNames struct {
 
 var namesByPlatform = map[Platform]eventNames{
 	Windows: {"ProcessRollup2V19", "DnsRequestV4", "NetworkConnectIP4V5", "GenericFileWrittenV11", "EndOfProcessV15", "UserLogonV8", "UserIdentityV2"},
-	Linux:   {"ProcessRollup2LinV6", "DnsRequestLinV1", "NetworkConnectIP4LinV5", "GenericFileWrittenLinV1", "TerminateProcessLinV2", "", ""},
+	Linux:   {"ProcessRollup2LinV6", "DnsRequestLinV1", "NetworkConnectIP4LinV5", "GenericFileWrittenLinV1", "TerminateProcessLinV2", "UserLogonLinV1", "UserIdentityLinV1"},
 }
 
 // begin starts a sensor event line with the per-event fields to follow.
@@ -422,6 +422,43 @@ func (g *Generator) logon(h *hostState, a *Account, via *proc, t int64, logonTyp
 		g.logscaleHost(r, h)
 		g.emit(r.finish())
 		t += 3
+	}
+}
+
+// linuxLogon emits the UserLogon and UserIdentity records a Linux sensor
+// reports when an account logs on (sshd, login, a service manager): they
+// are what ties the UID on its processes to the account name, which raw
+// Linux ProcessRollup2 lacks. The LogScale view already shows UserName on
+// every event, so only the raw view carries them.
+func (g *Generator) linuxLogon(h *hostState, a *Account, via *proc, t int64, logonType string) {
+	if g.opts.View != ViewRaw {
+		return
+	}
+	for _, simple := range []string{"UserLogon", "UserIdentity"} {
+		if g.full() {
+			return
+		}
+		r := g.begin()
+		r.uint("ContextProcessId", via.upid)
+		r.str("ContextThreadId", "0")
+		r.secs("ContextTimeStamp", t)
+		r.uint("GID", uint64(a.UID))
+		r.secs("LogonTime", t)
+		r.str("LogonType", logonType)
+		if simple == "UserLogon" && logonType == "10" {
+			r.str("RemoteAddressIP4", "10.10.0.15")
+		}
+		r.uint("UID", uint64(a.UID))
+		r.str("UserIsAdmin", boolDigit(a.Kind == "system"))
+		r.str("UserName", a.Name)
+		names := namesByPlatform[h.Platform]
+		name := names.logon
+		if simple == "UserIdentity" {
+			name = names.identity
+		}
+		g.envelope(r, h, simple, name, t)
+		g.emit(r.finish())
+		t += 2
 	}
 }
 

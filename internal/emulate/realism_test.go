@@ -28,6 +28,12 @@ var requiredFields = map[string][]string{
 	"UserIdentity":       {"UserSid", "UserName", "AuthenticationId"},
 }
 
+// Linux logons name the account by UID, not by SID and logon id.
+var requiredLinuxFields = map[string][]string{
+	"UserLogon":    {"UID", "UserName", "LogonType"},
+	"UserIdentity": {"UID", "UserName"},
+}
+
 var envelope = []string{"aid", "cid", "aip", "id", "name", "timestamp", "event_platform", "event_simpleName", "ConfigBuild"}
 
 func TestRawEventsLookLikeFDR(t *testing.T) {
@@ -44,7 +50,11 @@ func TestRawEventsLookLikeFDR(t *testing.T) {
 	for i, e := range events {
 		typ := e["event_simpleName"]
 		seenTypes[typ+"/"+e["event_platform"]] = true
-		for _, f := range append(envelope, requiredFields[typ]...) {
+		required := requiredFields[typ]
+		if lin, ok := requiredLinuxFields[typ]; ok && e["event_platform"] == "Lin" {
+			required = lin
+		}
+		for _, f := range append(envelope, required...) {
 			if _, ok := e[f]; !ok {
 				t.Fatalf("line %d (%s): missing %s", i+1, typ, f)
 			}
@@ -111,7 +121,7 @@ func TestRawEventsLookLikeFDR(t *testing.T) {
 	}
 	for _, want := range []string{"ProcessRollup2/Win", "ProcessRollup2/Lin", "DnsRequest/Win", "DnsRequest/Lin",
 		"NetworkConnectIP4/Win", "NetworkConnectIP4/Lin", "EndOfProcess/Win", "TerminateProcess/Lin",
-		"GenericFileWritten/Win", "GenericFileWritten/Lin", "UserLogon/Win", "UserIdentity/Win"} {
+		"GenericFileWritten/Win", "GenericFileWritten/Lin", "UserLogon/Win", "UserIdentity/Win", "UserLogon/Lin", "UserIdentity/Lin"} {
 		if !seenTypes[want] {
 			t.Errorf("no %s event in 60000 lines", want)
 		}

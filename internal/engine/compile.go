@@ -249,8 +249,10 @@ func withArg(call *cql.Call, name string, v cql.Expr) *cql.Call {
 func (c *compiler) compileAssign(s *cql.AssignStep) (any, aggSpec, error) {
 	target := s.Field.Name
 	if ce, ok := s.Value.(*cql.CallExpr); ok {
+		// fn(args, as=target) for functions with an output; a pure filter
+		// function gives its true/false as a value instead
 		impl, found := lookupFunc(ce.Call.Name)
-		if found && impl.value == nil {
+		if found && impl.value == nil && (impl.step != nil || impl.agg != nil || impl.evalLike) {
 			return c.compileCallStep(ce.Call, target)
 		}
 	}

@@ -26,9 +26,11 @@ type pfNode struct {
 
 // Prefilter returns the program's line prefilter. derived reports fields that
 // enrichment may fill (absent from raw lines); literals about them are not
-// used. A nil derived means every field may be enriched, so only free-text,
-// @rawstring and #event_simpleName literals are used. Returns nil when the
-// query allows no filtering.
+// used. derived("") reports whether enrichment adds any field at all: free
+// text searches enriched fields too, so its literals are then not used
+// either. A nil derived means every field may be enriched, so only
+// #event_simpleName literals are used. Returns nil when the query allows no
+// filtering.
 func (p *Program) Prefilter(derived func(field string) bool) *Prefilter {
 	if derived == nil {
 		derived = func(f string) bool { return f != "#event_simpleName" && f != "event_simpleName" }

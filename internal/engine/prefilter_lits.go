@@ -123,7 +123,9 @@ func dropImplied(kids []*litExpr) []*litExpr {
 	implied := map[*litExpr]bool{}
 	for _, a := range texts {
 		for _, b := range texts {
-			if a == b || implied[b] {
+			// b covers a only where b may stand anywhere a does: free text,
+			// or the same field (field-scoped literals are scanned per key).
+			if a == b || implied[b] || b.field != "" && b.field != a.field {
 				continue
 			}
 			// a contains b (with compatible folding): a implies b
@@ -143,11 +145,13 @@ func dropImplied(kids []*litExpr) []*litExpr {
 }
 
 // withoutFields replaces literals read from fields that derived reports
-// (filled by enrichment, not present in the raw line) by true.
+// (filled by enrichment, not present in the raw line) by true. Free-text
+// literals have field "": derived("") says whether enrichment adds any field
+// that free text would search.
 func (l *litExpr) withoutFields(derived func(string) bool) *litExpr {
 	switch l.op {
 	case litText:
-		if l.field != "" && derived != nil && derived(l.field) {
+		if derived != nil && derived(l.field) {
 			return litAlways
 		}
 		return l

@@ -19,7 +19,8 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`ImageFileName=/(?i)(nmap|masscan)((\.exe)?)$/`, nil, `true`}, // the field may come from enrichment
 		{`CommandLine=/shodan\s+search/`, none, `CommandLine:("search" AND "shodan")`},
 		{`url=*login*page*`, none, `url:("login" AND "page")`},
-		{`mimikatz or sekurlsa`, nil, `("mimikatz" OR "sekurlsa")`}, // free text is always raw
+		{`mimikatz or sekurlsa`, none, `("mimikatz" OR "sekurlsa")`},
+		{`mimikatz or sekurlsa`, nil, `true`}, // free text also searches enriched fields
 		{`not mimikatz`, nil, `true`},
 		{`status=404`, none, `true`},            // numeric: 404.0 also matches
 		{`x := "nmap" | x=nmap`, none, `true`},  // x is computed, not raw
@@ -28,7 +29,7 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`case { a=foo1 | b := 1; a=bar1 | dropEvent() }`, none, `a:"foo1"`},
 		{`in(f, values=["alpha", "beta*"])`, none, `f:("alpha" OR "beta")`},
 		{`a=/(?i)abc|x/`, none, `true`}, // a one-letter branch could match anywhere
-		{`/(?<user>\w+)@corp\.example/`, nil, `"@corp.example"`},
+		{`/(?<user>\w+)@corp\.example/`, none, `"@corp.example"`},
 		{`#event_simpleName=DnsRequest DomainName=/evil\.example/`, none,
 			`(DomainName:"evil.example" AND event_simpleName:"DnsRequest")`},
 	}

@@ -130,3 +130,9 @@ func TestRepeatInsideCaseAndMatch(t *testing.T) {
 	expect(t, `k match { x => regex("(?<w>\\w)=", repeat=true); * => * } | select([k, w])`, events,
 		[]string{"k=x w=a", "k=x w=b", "k=y"})
 }
+
+func TestFilterFunctionAsValue(t *testing.T) {
+	events := []*event.Event{ev("ip", "10.1.2.3"), ev("ip", "8.8.8.8")}
+	expect(t, `internal := cidr(ip, subnet="10.0.0.0/8")`, events, []string{"ip=10.1.2.3 internal=true", "ip=8.8.8.8 internal=false"})
+	expect(t, `kind := if(cidr(ip, subnet="10.0.0.0/8"), then="lan", else="wan")`, events, []string{"ip=10.1.2.3 kind=lan", "ip=8.8.8.8 kind=wan"})
+}

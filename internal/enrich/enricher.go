@@ -3,6 +3,9 @@ package enrich
 import (
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/tiercel/tiercel/internal/event"
 )
@@ -34,13 +37,16 @@ const (
 	fContextTimeStamp = "ContextTimeStamp"
 	fTimestamp        = "timestamp"
 	fComputerName     = "ComputerName"
+	fUID              = "UID"
 )
 
-// Defaults for the stream-mode bounds.
+// Defaults for the stream-mode bounds. 262,144 processes keep the table
+// near 50 MB; ended processes leave after EndedGrace of event time.
 const (
-	DefaultMaxProcesses = 1 << 20
+	DefaultMaxProcesses = 1 << 18
 	DefaultMaxUsers     = 1 << 18
 	DefaultMaxHosts     = 1 << 18
+	DefaultEndedGrace   = 5 * time.Minute
 )
 
 // Options configures an Enricher.
@@ -58,16 +64,56 @@ type Options struct {
 	MaxHosts int
 	// Shards splits the process table to cut lock contention (default 64).
 	Shards int
+	// Reads lists the fields the run's queries read (nil: all). Process
+	// details nobody reads are not kept: no command lines unless
+	// ContextCommandLine is read, no parents unless
+	// ContextParentBaseFileName is, no users unless UserName is, and no
+	// process table at all when none of those nor ContextProcessName is.
+	Reads *event.Needs
+	// EndedGrace is how long (event time) a process that ended stays in a
+	// stream-mode table for late context events (default DefaultEndedGrace;
+	// negative: never expire).
+	EndedGrace time.Duration
+}
+
+// keep says which process details are stored.
+type keep struct {
+	procs, name, cmdline, parent, user bool
+}
+
+func keepFor(reads *event.Needs) keep {
+	if reads == nil {
+		return keep{true, true, true, true, true}
+	}
+	k := keep{
+		name:    reads.Wants(FieldContextProcessName),
+		cmdline: reads.Wants(FieldContextCommandLine),
+		parent:  reads.Wants(FieldContextParentBaseFileName),
+		user:    reads.Wants(FieldUserName),
+	}
+	k.procs = k.name || k.cmdline || k.parent || k.user
+	return k
 }
 
 // Enricher adds the fields LogScale's Falcon integration puts on events.
 // See the package documentation for the fields and their sources.
 type Enricher struct {
 	stream bool
+	keep   keep
+	aids   *aidTable
 	procs  *procTable
 	hosts  *hostDir
 	users  *userDir
 	count  counters
+	// wanted, when set, limits file-mode learning to these processes
+	// (WantProcess).
+	wantMu sync.RWMutex
+	wanted map[procKey]struct{}
+	// sequenced: a Holder learns upstream in input order, so Apply neither
+	// learns nor reorders the table (results do not depend on workers).
+	sequenced atomic.Bool
+	clock     atomic.Int64 // table operations by the Holder (expiry guard)
+	grace     float64      // seconds; <0: never expire
 }
 
 // New returns an Enricher. In file mode (the default) feed every input event
@@ -84,11 +130,20 @@ func New(opts Options) *Enricher {
 			opts.MaxHosts = DefaultMaxHosts
 		}
 	}
+	grace := DefaultEndedGrace.Seconds()
+	if opts.EndedGrace > 0 {
+		grace = opts.EndedGrace.Seconds()
+	} else if opts.EndedGrace < 0 || !opts.Stream {
+		grace = -1 // file mode learns everything before Apply: nothing may go
+	}
 	return &Enricher{
 		stream: opts.Stream,
+		keep:   keepFor(opts.Reads),
+		aids:   newAidTable(),
 		procs:  newProcTable(opts.Shards, opts.MaxProcesses),
 		hosts:  &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
 		users:  newUserDir(opts.MaxUsers),
+		grace:  grace,
 	}
 }
 
@@ -96,6 +151,53 @@ func New(opts Options) *Enricher {
 func NewStream(opts Options) *Enricher {
 	opts.Stream = true
 	return New(opts)
+}
+
+// WantProcess limits file-mode learning to the processes named this way:
+// once it has been called, Learn keeps only processes some call named
+// (aid and ContextProcessId as on the context event). Runners call it for
+// the context events their queries may select, before Learn. Safe for
+// concurrent use.
+func (e *Enricher) WantProcess(aid, contextProcessID string) {
+	pid, ok := parsePID(contextProcessID)
+	if !ok || aid == "" {
+		e.wantMu.Lock()
+		if e.wanted == nil {
+			e.wanted = make(map[procKey]struct{})
+		}
+		e.wantMu.Unlock()
+		return
+	}
+	id, ok := e.aids.number(aid)
+	e.wantMu.Lock()
+	defer e.wantMu.Unlock()
+	if e.wanted == nil {
+		e.wanted = make(map[procKey]struct{})
+	}
+	if ok {
+		e.wanted[procKey{id, pid}] = struct{}{}
+	}
+}
+
+// WantNoProcesses is WantProcess for a run in which no context event can be
+// selected: Learn keeps no process at all.
+func (e *Enricher) WantNoProcesses() {
+	e.wantMu.Lock()
+	if e.wanted == nil {
+		e.wanted = make(map[procKey]struct{})
+	}
+	e.wantMu.Unlock()
+}
+
+// wants reports whether file-mode learning keeps k.
+func (e *Enricher) wants(k procKey) bool {
+	e.wantMu.RLock()
+	defer e.wantMu.RUnlock()
+	if e.wanted == nil {
+		return true
+	}
+	_, ok := e.wanted[k]
+	return ok
 }
 
 // learnLiterals: a line worth learning from names a process-start or identity
@@ -126,7 +228,7 @@ func (e *Enricher) LearnNeeds() event.Needs {
 	for _, f := range [...]string{
 		fSimpleName, event.SimpleName, fAid, fTargetProcessId, fParentProcessId,
 		fImageFileName, fCommandLine, fParentBaseFile, fUserSid, FieldUserName,
-		fAuthID, fUserSidReadable, fContextTimeStamp, fTimestamp, "Time", "_time",
+		fAuthID, fUID, fContextProcessId, fUserSidReadable, fContextTimeStamp, fTimestamp, "Time", "_time",
 	} {
 		n.Add(f)
 	}
@@ -143,14 +245,14 @@ func (e *Enricher) Needs() event.Needs {
 	var n event.Needs
 	for _, f := range [...]string{
 		fSimpleName, event.SimpleName, fAid, fContextProcessId, fContextBaseFile,
-		fImageFileName, fCommandLine, fUserSid, fAuthID,
+		fImageFileName, fCommandLine, fUserSid, fAuthID, fUID,
 	} {
 		n.Add(f)
 	}
 	for _, f := range addedNames {
 		n.Add(f)
 	}
-	if e.stream {
+	if e.stream && !e.sequenced.Load() {
 		n.Merge(e.LearnNeeds())
 	}
 	return n
@@ -166,6 +268,10 @@ func simpleName(ev *event.Event) string {
 
 func isProcessStart(name string) bool {
 	return name == "ProcessRollup2" || name == "SyntheticProcessRollup2"
+}
+
+func isProcessEnd(name string) bool {
+	return name == "EndOfProcess" || name == "TerminateProcess"
 }
 
 func isIdentity(name string) bool {
@@ -216,10 +322,16 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 		e.learnProcess(ev, aid)
 	case isIdentity(name):
 		uname, _ := ev.Get(FieldUserName)
-		sid, _ := ev.Get(fUserSid)
-		auth, _ := ev.Get(fAuthID)
-		if e.users.learnIdentity(aid, sid, auth, uname, eventTime(ev)) {
+		if e.users.learnIdentity(aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID), uname, eventTime(ev)) {
 			e.count.learnedUsers.Add(1)
+		}
+	case isProcessEnd(name):
+		if e.grace >= 0 && aid != "" {
+			if pid, ok := parsePID(valueOf(ev, fContextProcessId)); ok {
+				if id, ok := e.aids.lookup(aid); ok {
+					e.procs.ended(procKey{id, pid}, eventTime(ev)+e.grace)
+				}
+			}
 		}
 	case name == "":
 		if sid, ok := ev.Get(fUserSidReadable); ok {
@@ -243,23 +355,44 @@ func (e *Enricher) learnProcess(ev *event.Event, aid string) {
 	if aid == "" || !ok {
 		return
 	}
-	image, _ := ev.Get(fImageFileName)
-	cmd, _ := ev.Get(fCommandLine)
 	var info procInfo
-	info.name = processBaseName(image, cmd)
-	info.cmdline = cmd
-	info.parentName, _ = ev.Get(fParentBaseFile)
-	info.parentPID, _ = parsePID(valueOf(ev, fParentProcessId))
 	info.userSid, _ = ev.Get(fUserSid)
 	info.authID, _ = ev.Get(fAuthID)
+	info.uid, _ = ev.Get(fUID)
 	if u, ok := ev.Get(FieldUserName); ok && !missing(u) {
 		info.userName = u
 		// Linux V12 and newer sensors carry both: that is a mapping too.
-		if usableSid(info.userSid) || usableAuth(info.authID) {
-			e.users.learnIdentity(aid, info.userSid, info.authID, u, eventTime(ev))
+		if e.users.learnIdentity(aid, info.userSid, info.authID, info.uid, u, eventTime(ev)) {
+			e.count.learnedUsers.Add(1)
 		}
 	}
-	if e.procs.put(procKey{aid, pid}, &info) {
+	if !e.keep.procs {
+		return
+	}
+	id, ok := e.aids.number(aid)
+	if !ok {
+		return
+	}
+	k := procKey{id, pid}
+	if !e.stream && !e.wants(k) {
+		return
+	}
+	cmd, _ := ev.Get(fCommandLine)
+	if e.keep.name || e.keep.parent {
+		// the parent lookup by ParentProcessId reads the parent's name
+		info.name = processBaseName(valueOf(ev, fImageFileName), cmd)
+	}
+	if e.keep.cmdline {
+		info.cmdline = cmd
+	}
+	if e.keep.parent {
+		info.parentName, _ = ev.Get(fParentBaseFile)
+		info.parentPID, _ = parsePID(valueOf(ev, fParentProcessId))
+	}
+	if !e.keep.user {
+		info.userName, info.userSid, info.authID, info.uid = "", "", "", ""
+	}
+	if e.procs.put(k, &info, e.clock.Load()) {
 		e.count.learnedProcs.Add(1)
 	}
 }
@@ -277,7 +410,7 @@ func valueOf(ev *event.Event, name string) string {
 func (e *Enricher) Apply(ev *event.Event) {
 	e.count.applied.Add(1)
 	name := simpleName(ev)
-	if e.stream {
+	if e.stream && !e.sequenced.Load() {
 		e.learn(ev, name)
 	}
 	aid, _ := ev.Get(fAid)
@@ -320,15 +453,15 @@ func (e *Enricher) applyProcessStart(ev *event.Event, aid string) {
 	e.add(ev, addFilePath, dir)
 	e.add(ev, addFileName, base)
 	if !ev.Has(FieldUserName) {
-		e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID))
+		e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 	}
 }
 
-func (e *Enricher) applyUser(ev *event.Event, aid, sid, auth string) {
-	if sid == "" && auth == "" {
+func (e *Enricher) applyUser(ev *event.Event, aid, sid, auth, uid string) {
+	if sid == "" && auth == "" && uid == "" {
 		return
 	}
-	if u, ok := e.users.resolve(aid, sid, auth); ok {
+	if u, ok := e.users.resolve(aid, sid, auth, uid); ok {
 		e.add(ev, addUserName, u)
 		return
 	}
@@ -342,8 +475,13 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	}
 	var proc procInfo
 	found := false
-	if pid, ok := parsePID(pidStr); ok && aid != "" {
-		proc, found = e.procs.get(procKey{aid, pid}, e.stream)
+	if pid, ok := parsePID(pidStr); ok && aid != "" && e.keep.procs {
+		if id, ok := e.aids.lookup(aid); ok {
+			// A Holder orders the table itself; without one, stream
+			// lookups keep used processes from eviction.
+			touch := e.stream && !e.sequenced.Load()
+			proc, found = e.procs.get(procKey{id, pid}, touch, 0)
+		}
 	}
 	if !found {
 		e.count.processMiss.Add(1)
@@ -359,15 +497,17 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	if !found {
 		// The event's own user fields still name a user (EndOfProcess has UserSid).
 		if !ev.Has(FieldUserName) {
-			e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID))
+			e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 		}
 		return
 	}
 	e.add(ev, addContextCommandLine, proc.cmdline)
 	parent := proc.parentName
 	if parent == "" && proc.parentPID != 0 {
-		if pp, ok := e.procs.get(procKey{aid, proc.parentPID}, false); ok {
-			parent = pp.name
+		if id, ok := e.aids.lookup(aid); ok {
+			if pp, ok := e.procs.get(procKey{id, proc.parentPID}, false, 0); ok {
+				parent = pp.name
+			}
 		}
 	}
 	e.add(ev, addContextParentBaseFileName, parent)
@@ -378,9 +518,9 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 		e.add(ev, addUserName, proc.userName)
 		return
 	}
-	sid, auth := valueOf(ev, fUserSid), valueOf(ev, fAuthID)
-	if sid == "" && auth == "" {
-		sid, auth = proc.userSid, proc.authID
+	sid, auth, uid := valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID)
+	if sid == "" && auth == "" && uid == "" {
+		sid, auth, uid = proc.userSid, proc.authID, proc.uid
 	}
-	e.applyUser(ev, aid, sid, auth)
+	e.applyUser(ev, aid, sid, auth, uid)
 }

@@ -6,21 +6,25 @@ import (
 )
 
 // procKey identifies a process: Falcon process ids are unique per sensor.
+// The sensor is an index into the Enricher's aid table, which keeps the key
+// at 16 bytes and free of pointers.
 type procKey struct {
-	aid string
+	aid uint32
 	pid uint64
 }
 
 // procInfo is all that is kept per process: what context events borrow from
-// their acting process. Strings are interned per shard.
+// their acting process. Strings are interned per shard; fields the run does
+// not read (Options.Reads) stay empty.
 type procInfo struct {
 	name       string // base file name of the image
 	cmdline    string
 	parentName string // ParentBaseFileName as reported
-	parentPID  uint64 // to find the parent's name when ParentBaseFileName is absent
-	userSid    string
 	userName   string
+	userSid    string
 	authID     string
+	uid        string // Linux/Mac UID
+	parentPID  uint64 // to find the parent's name when ParentBaseFileName is absent
 }
 
 // fill copies into p the fields it lacks from q, so duplicates and a
@@ -30,9 +34,10 @@ func (p *procInfo) fill(q *procInfo) {
 	fillStr(&p.name, q.name)
 	fillStr(&p.cmdline, q.cmdline)
 	fillStr(&p.parentName, q.parentName)
-	fillStr(&p.userSid, q.userSid)
 	fillStr(&p.userName, q.userName)
+	fillStr(&p.userSid, q.userSid)
 	fillStr(&p.authID, q.authID)
+	fillStr(&p.uid, q.uid)
 	if p.parentPID == 0 {
 		p.parentPID = q.parentPID
 	}
@@ -46,6 +51,7 @@ func fillStr(dst *string, src string) {
 
 // procTable is a sharded map of processes. With a limit each shard evicts its
 // least recently used entry, so memory follows live processes, not events.
+// Processes that ended can be expired after a grace period (expire).
 type procTable struct {
 	shards []procShard
 	shift  uint
@@ -55,17 +61,28 @@ type procShard struct {
 	mu      sync.RWMutex
 	index   map[procKey]int32
 	slots   []procSlot
-	head    int32 // most recently used, -1 when empty
-	tail    int32 // least recently used
-	limit   int   // 0: unbounded
+	free    []int32 // slots of expired entries, reused first
+	head    int32   // most recently used, -1 when empty
+	tail    int32   // least recently used
+	limit   int     // 0: unbounded
 	evicted int64
+	expired int64
+	ending  []endMark // FIFO of ended processes, by event time of their end
 	strs    interner
 }
 
 type procSlot struct {
 	key        procKey
 	info       procInfo
+	ends       float64 // event time after which the entry may go (0: running)
+	seen       int64   // table clock of the last put/touch
 	prev, next int32
+}
+
+// endMark queues an ended process for expiry.
+type endMark struct {
+	key  procKey
+	ends float64
 }
 
 // newProcTable builds a table of about shards shards (a power of two) holding
@@ -98,33 +115,38 @@ func (t *procTable) shard(k procKey) *procShard {
 	}
 	// Falcon process ids are not uniformly distributed in their low bits;
 	// Fibonacci hashing spreads them.
-	return &t.shards[(k.pid*0x9E3779B97F4A7C15)>>t.shift]
+	return &t.shards[((k.pid^uint64(k.aid)<<40)*0x9E3779B97F4A7C15)>>t.shift]
 }
 
-// put records or merges a process and reports whether it was new.
-func (t *procTable) put(k procKey, info *procInfo) bool {
+// put records or merges a process and reports whether it was new. clock is
+// the caller's operation counter (see expire).
+func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i, ok := s.index[k]; ok {
 		slot := &s.slots[i]
 		slot.info.fill(s.internInfo(info))
+		slot.seen = clock
 		s.moveToFront(i)
 		return false
 	}
-	k.aid = s.strs.get(k.aid)
 	in := s.internInfo(info)
 	var i int32
-	if s.limit > 0 && len(s.index) >= s.limit {
+	switch {
+	case len(s.free) > 0:
+		i = s.free[len(s.free)-1]
+		s.free = s.free[:len(s.free)-1]
+	case s.limit > 0 && len(s.index) >= s.limit:
 		i = s.tail
 		s.unlink(i)
 		delete(s.index, s.slots[i].key)
 		s.evicted++
-		s.slots[i] = procSlot{key: k, info: *in}
-	} else {
+	default:
 		i = int32(len(s.slots))
-		s.slots = append(s.slots, procSlot{key: k, info: *in})
+		s.slots = append(s.slots, procSlot{})
 	}
+	s.slots[i] = procSlot{key: k, info: *in, seen: clock}
 	s.index[k] = i
 	s.pushFront(i)
 	return true
@@ -134,15 +156,16 @@ func (s *procShard) internInfo(p *procInfo) *procInfo {
 	p.name = s.strs.get(p.name)
 	p.cmdline = s.strs.get(p.cmdline)
 	p.parentName = s.strs.get(p.parentName)
-	p.userSid = s.strs.get(p.userSid)
 	p.userName = s.strs.get(p.userName)
+	p.userSid = s.strs.get(p.userSid)
 	p.authID = s.strs.get(p.authID)
+	p.uid = s.strs.get(p.uid)
 	return p
 }
 
 // get returns a copy of a process's info. touch marks it recently used
-// (stream mode); file mode reads under a shared lock.
-func (t *procTable) get(k procKey, touch bool) (procInfo, bool) {
+// (stream mode) at clock; otherwise it reads under a shared lock.
+func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 	s := t.shard(k)
 	if touch {
 		s.mu.Lock()
@@ -151,6 +174,7 @@ func (t *procTable) get(k procKey, touch bool) (procInfo, bool) {
 		if !ok {
 			return procInfo{}, false
 		}
+		s.slots[i].seen = clock
 		s.moveToFront(i)
 		return s.slots[i].info, true
 	}
@@ -163,16 +187,74 @@ func (t *procTable) get(k procKey, touch bool) (procInfo, bool) {
 	return s.slots[i].info, true
 }
 
-// size reports the number of processes held and how many were evicted.
-func (t *procTable) size() (n int, evicted int64) {
+// has reports whether k is held, marking it recently used at clock.
+func (t *procTable) has(k procKey, clock int64) bool {
+	_, ok := t.get(k, true, clock)
+	return ok
+}
+
+// ended marks k as ended: it may be dropped once event time passes ends.
+func (t *procTable) ended(k procKey, ends float64) {
+	s := t.shard(k)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if i, ok := s.index[k]; ok && s.slots[i].ends == 0 {
+		s.slots[i].ends = ends
+		s.ending = append(s.ending, endMark{k, ends})
+	}
+}
+
+// expire drops, in every shard, ended processes whose grace ran out before
+// now (event time) and that were not used within the last guard operations
+// (clock counts them): events already handed to workers may still look
+// them up. It returns how many went.
+func (t *procTable) expire(now float64, clock, guard int64) int {
+	n := 0
+	for i := range t.shards {
+		n += t.shards[i].expire(now, clock, guard)
+	}
+	return n
+}
+
+func (s *procShard) expire(now float64, clock, guard int64) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n, done := 0, 0
+	for done < len(s.ending) && s.ending[done].ends < now {
+		m := s.ending[done]
+		i, ok := s.index[m.key]
+		if ok && s.slots[i].ends == m.ends && s.slots[i].seen > clock-guard {
+			break // used too recently: wait, keeping the queue in order
+		}
+		done++
+		if !ok || s.slots[i].ends != m.ends {
+			continue
+		}
+		s.unlink(i)
+		delete(s.index, m.key)
+		s.slots[i] = procSlot{}
+		s.free = append(s.free, i)
+		s.expired++
+		n++
+	}
+	if done > 0 {
+		s.ending = append(s.ending[:0], s.ending[done:]...)
+	}
+	return n
+}
+
+// size reports the number of processes held and how many were evicted
+// (bound) or expired (ended).
+func (t *procTable) size() (n int, evicted, expired int64) {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.RLock()
 		n += len(s.index)
 		evicted += s.evicted
+		expired += s.expired
 		s.mu.RUnlock()
 	}
-	return n, evicted
+	return n, evicted, expired
 }
 
 func (s *procShard) pushFront(i int32) {

@@ -7,6 +7,7 @@ func (e *Enricher) Provides() []string {
 	return append([]string(nil), addedNames[:]...)
 }
 
-// Streaming reports stream mode: Apply learns, so the runner must pass it
-// the lines that teach (LearnPrefilter) even when no query wants them.
-func (e *Enricher) Streaming() bool { return e.stream }
+// Streaming reports that Apply learns (stream mode without a Holder), so
+// the runner must pass it the lines that teach (LearnPrefilter) even when
+// no query wants them.
+func (e *Enricher) Streaming() bool { return e.stream && !e.sequenced.Load() }

@@ -40,6 +40,8 @@ type counters struct {
 	learnedProcs atomic.Int64
 	learnedHosts atomic.Int64
 	learnedUsers atomic.Int64
+	held         atomic.Int64
+	heldFallback atomic.Int64
 }
 
 // Stats reports what enrichment did.
@@ -56,6 +58,10 @@ type Stats struct {
 	LearnedProcesses, LearnedHosts, LearnedUsers int64
 	Processes                                    int   // entries in the process table now
 	Evicted                                      int64 // processes dropped by the stream table bound
+	Expired                                      int64 // ended processes dropped after their grace
+	// Holder (stream reordering): events held until their process arrived,
+	// and held events released by a bound with their process still unknown.
+	Held, HeldFallbacks int64
 }
 
 // Stats returns a snapshot of the counters.
@@ -77,15 +83,19 @@ func (e *Enricher) Stats() Stats {
 			s.Added[addedNames[i]] = n
 		}
 	}
-	s.Processes, s.Evicted = e.procs.size()
+	s.Processes, s.Evicted, s.Expired = e.procs.size()
+	s.Held, s.HeldFallbacks = c.held.Load(), c.heldFallback.Load()
 	return s
 }
 
 // Summary renders the stats for stderr in a few lines.
 func (s Stats) Summary() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "enrich: %d events; learned %d processes, %d hosts, %d user mappings; table %d processes (%d evicted)\n",
-		s.Applied, s.LearnedProcesses, s.LearnedHosts, s.LearnedUsers, s.Processes, s.Evicted)
+	fmt.Fprintf(&b, "enrich: %d events; learned %d processes, %d hosts, %d user mappings; table %d processes (%d evicted, %d expired)\n",
+		s.Applied, s.LearnedProcesses, s.LearnedHosts, s.LearnedUsers, s.Processes, s.Evicted, s.Expired)
+	if s.Held > 0 {
+		fmt.Fprintf(&b, "enrich: held %d events for their process; %d released by the bound without it\n", s.Held, s.HeldFallbacks)
+	}
 	names := make([]string, 0, len(s.Added))
 	for n := range s.Added {
 		names = append(names, n)

@@ -12,15 +12,17 @@ type stamped struct {
 	time float64
 }
 
-// userDir resolves Windows users to names. Sources: userinfo records
-// (UserSid_readable, global), and identity/logon events (per aid, by UserSid
-// and by AuthenticationId). The newest observation wins, so the result does
+// userDir resolves users to names. Sources: userinfo records
+// (UserSid_readable, global), and identity/logon events and process starts
+// that carry a UserName (per aid, by UserSid, by AuthenticationId and, for
+// Linux and Mac, by UID). The newest observation wins, so the result does
 // not depend on arrival order.
 type userDir struct {
 	mu     sync.RWMutex
 	bySid  map[string]stamped
 	byHSid map[hostKey]stamped
 	byAuth map[hostKey]stamped
+	byUID  map[hostKey]stamped
 	limit  int
 	strs   interner
 }
@@ -30,6 +32,7 @@ func newUserDir(limit int) *userDir {
 		bySid:  make(map[string]stamped),
 		byHSid: make(map[hostKey]stamped),
 		byAuth: make(map[hostKey]stamped),
+		byUID:  make(map[hostKey]stamped),
 		limit:  limit,
 	}
 }
@@ -47,6 +50,20 @@ func usableSid(s string) bool { return s != "" && s != "S-1-0-0" }
 
 // usableAuth rejects the empty and zero logon ids.
 func usableAuth(s string) bool { return s != "" && s != "0" }
+
+// usableUID accepts decimal UIDs ("0" is root). 4294967295 is the kernel's
+// "no user" (-1).
+func usableUID(s string) bool {
+	if s == "" || len(s) > 10 || s == "4294967295" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 func putNewest[K comparable](m map[K]stamped, limit int, k K, v stamped) bool {
 	old, ok := m[k]
@@ -70,9 +87,10 @@ func (d *userDir) learnSid(sid, name string, t float64) bool {
 	return putNewest(d.bySid, d.limit, d.strs.get(sid), stamped{d.strs.get(name), t})
 }
 
-// learnIdentity records what a logon/identity event says about a user.
-func (d *userDir) learnIdentity(aid, sid, auth, name string, t float64) bool {
-	if aid == "" || missing(name) || (!usableSid(sid) && !usableAuth(auth)) {
+// learnIdentity records what an event naming a user says: its SID, logon
+// id and UID on that host belong to name.
+func (d *userDir) learnIdentity(aid, sid, auth, uid, name string, t float64) bool {
+	if aid == "" || missing(name) || (!usableSid(sid) && !usableAuth(auth) && !usableUID(uid)) {
 		return false
 	}
 	d.mu.Lock()
@@ -85,12 +103,16 @@ func (d *userDir) learnIdentity(aid, sid, auth, name string, t float64) bool {
 	if usableAuth(auth) {
 		added = putNewest(d.byAuth, d.limit, hostKey{aid, d.strs.get(auth)}, stamped{name, t}) || added
 	}
+	if usableUID(uid) {
+		added = putNewest(d.byUID, d.limit, hostKey{aid, d.strs.get(uid)}, stamped{name, t}) || added
+	}
 	return added
 }
 
-// resolve names the user behind a SID or logon id on a host: the host's own
-// observations first, then the tenant-wide userinfo, then well-known SIDs.
-func (d *userDir) resolve(aid, sid, auth string) (string, bool) {
+// resolve names the user behind a SID, logon id or UID on a host: the
+// host's own observations first, then the tenant-wide userinfo, then
+// well-known SIDs.
+func (d *userDir) resolve(aid, sid, auth, uid string) (string, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	if usableSid(sid) {
@@ -100,6 +122,11 @@ func (d *userDir) resolve(aid, sid, auth string) (string, bool) {
 	}
 	if usableAuth(auth) {
 		if v, ok := d.byAuth[hostKey{aid, auth}]; ok {
+			return v.name, true
+		}
+	}
+	if usableUID(uid) {
+		if v, ok := d.byUID[hostKey{aid, uid}]; ok {
 			return v.name, true
 		}
 	}
@@ -117,5 +144,5 @@ func (d *userDir) resolve(aid, sid, auth string) (string, bool) {
 func (d *userDir) len() int {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	return len(d.bySid) + len(d.byHSid) + len(d.byAuth)
+	return len(d.bySid) + len(d.byHSid) + len(d.byAuth) + len(d.byUID)
 }

@@ -10,6 +10,7 @@ import (
 	"sync"
 	"sync/atomic"
 
+	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
@@ -122,6 +123,27 @@ type EnrichInput struct {
 	Aidmaster []string  // --aidmaster files or directories
 	Stdin     io.Reader // replaces os.Stdin (tests)
 	Workers   int       // learn-pass workers (0: GOMAXPROCS)
+	// Programs, when given, are what the search will run: the enricher then
+	// keeps only the process details they read, and in file mode learns
+	// only the processes of context events their prefilters may select
+	// (a first scan over the input, see scanCandidates).
+	Programs []*engine.Program
+}
+
+// programReads merges what progs read, their join()/defineTable()
+// sub-queries included.
+func programReads(progs []*engine.Program) *event.Needs {
+	if len(progs) == 0 {
+		return nil
+	}
+	var n event.Needs
+	for _, p := range progs {
+		n.Merge(p.Needs())
+		for _, ps := range p.Prepass() {
+			n.Merge(ps.Needs())
+		}
+	}
+	return &n
 }
 
 // PrepareEnricher builds the Falcon enricher for a search over in. Files
@@ -134,14 +156,18 @@ func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, Lea
 	stream := len(in.Paths) == 0 || slices.Contains(in.Paths, ingest.Stdin)
 	opts := ingest.Options{Aidmaster: in.Aidmaster, Stdin: in.Stdin, OnError: func(error) {}}
 	var en *enrich.Enricher
+	eopts := enrich.Options{Reads: programReads(in.Programs)}
 	if stream {
-		en = enrich.NewStream(enrich.Options{})
+		en = enrich.NewStream(eopts)
 		opts.Kinds = []event.Kind{event.KindAidmaster, event.KindUserinfo}
 		if len(in.Paths) == 0 {
 			in.Paths = []string{ingest.Stdin}
 		}
 	} else {
-		en = enrich.New(enrich.Options{})
+		en = enrich.New(eopts)
+		if err := scanCandidates(ctx, en, in); err != nil {
+			return nil, LearnStats{}, err
+		}
 	}
 	// Read errors are the search pass's to report: it reads the same files.
 	reader, err := ingest.Open(in.Paths, opts)
@@ -157,4 +183,270 @@ func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, Lea
 		return nil, st, err
 	}
 	return en, st, nil
+}
+
+// scanCandidates restricts file-mode process learning to what the programs
+// can use: one parallel pass over the telemetry names, to en.WantProcess,
+// the acting process of every context event some program's prefilter lets
+// through. The learn pass then keeps only those processes, so memory grows
+// with candidate events, not with every process in the input. Skipped when
+// no programs are given or one has join()/defineTable() sub-queries (their
+// passes enrich every event).
+func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) error {
+	if len(in.Programs) == 0 {
+		return nil
+	}
+	provided := map[string]bool{}
+	for _, f := range en.Provides() {
+		provided[f] = true
+	}
+	filters := make([]*engine.Prefilter, 0, len(in.Programs))
+	for _, p := range in.Programs {
+		if len(p.Prepass()) > 0 {
+			return nil
+		}
+		filters = append(filters, p.Prefilter(func(f string) bool { return provided[f] }))
+	}
+	any := engine.AnyPrefilter(filters)
+	src, err := ingest.Open(in.Paths, ingest.Options{OnError: func(error) {}, Kinds: []event.Kind{event.KindTelemetry}})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	en.WantNoProcesses()
+	workers := in.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan event.Chunk, workers*2)
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for c := range jobs {
+				ingest.Lines(c, func(line []byte, _ int) bool {
+					if !bytes.Contains(line, ctxProcessKey) || !any.Match(line) {
+						return true
+					}
+					aid, ok1 := stringField(line, aidKey)
+					pid, ok2 := stringField(line, ctxProcessKey)
+					if ok1 && ok2 {
+						en.WantProcess(string(aid), string(pid))
+					}
+					return true
+				})
+			}
+		}()
+	}
+	var readErr error
+	func() {
+		defer close(jobs)
+		for {
+			c, err := src.Next()
+			if err != nil {
+				if !errors.Is(err, io.EOF) {
+					readErr = err
+				}
+				return
+			}
+			select {
+			case jobs <- c:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	_ = readErr // the search pass reads the same files and reports errors
+	return nil
+}
+
+var (
+	ctxProcessKey = []byte(`"ContextProcessId"`)
+	aidKey        = []byte(`"aid"`)
+	simpleKey     = []byte(`"event_simpleName"`)
+	ctxTimeKey    = []byte(`"ContextTimeStamp"`)
+	timestampKey  = []byte(`"timestamp"`)
+)
+
+// stringField finds a top-level "key":"value" in a raw NDJSON line without
+// decoding it, for plain values (ids, names, numbers as strings). It fails
+// on escaped values; callers then decode. A quoted key cannot match inside
+// a string value, where its quotes would be escaped.
+func stringField(line, key []byte) ([]byte, bool) {
+	i := bytes.Index(line, key)
+	if i < 0 {
+		return nil, false
+	}
+	rest := line[i+len(key):]
+	j := 0
+	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
+		j++
+	}
+	if j >= len(rest) || rest[j] != ':' {
+		return nil, false
+	}
+	j++
+	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
+		j++
+	}
+	if j >= len(rest) || rest[j] != '"' {
+		return nil, false
+	}
+	rest = rest[j+1:]
+	for k, b := range rest {
+		switch b {
+		case '"':
+			return rest[:k], true
+		case '\\':
+			return nil, false
+		}
+	}
+	return nil, false
+}
+
+// secondsOf parses "sec[.frac]" without allocating.
+func secondsOf(b []byte) (float64, bool) {
+	var whole, frac, scale float64 = 0, 0, 1
+	seenDot, digits := false, 0
+	for _, c := range b {
+		switch {
+		case c >= '0' && c <= '9':
+			digits++
+			if seenDot {
+				scale /= 10
+				frac += float64(c-'0') * scale
+			} else {
+				whole = whole*10 + float64(c-'0')
+			}
+		case c == '.' && !seenDot:
+			seenDot = true
+		default:
+			return 0, false
+		}
+	}
+	return whole + frac, digits > 0
+}
+
+// lineTime reads an event's time in seconds: sensor time, else cloud ms.
+func lineTime(line []byte) float64 {
+	if v, ok := stringField(line, ctxTimeKey); ok {
+		if t, ok := secondsOf(v); ok {
+			return t
+		}
+	}
+	if v, ok := stringField(line, timestampKey); ok {
+		if t, ok := secondsOf(v); ok {
+			return t / 1000
+		}
+	}
+	return 0
+}
+
+// HoldForEnrichment puts a stream-mode enricher's Holder in front of src
+// (standard input): context events that arrive before their process start
+// wait for it, within opts' bounds, so stream results match file mode on
+// input shuffled within a bounded window. Held lines are blanked in their
+// chunk (keeping line numbers for error messages) and come back in an extra
+// chunk once released, so the search's line count includes them twice.
+// With a nil or file-mode enricher src is returned as it is.
+func HoldForEnrichment(src Source, en *enrich.Enricher, opts enrich.HoldOptions) Source {
+	if en == nil || !en.Streaming() {
+		return src
+	}
+	h := en.NewHolder(opts)
+	return &holdSource{src: src, h: h, dec: ingest.NewDecoder(h.LearnNeeds()), lits: h.LearnPrefilter()}
+}
+
+type holdSource struct {
+	src     Source
+	h       *enrich.Holder
+	dec     *ingest.Decoder
+	ev      event.Event
+	lits    [][]byte
+	pending []byte // released lines, for the next chunk
+	source  string
+	done    bool
+	release func([]byte)
+}
+
+func (s *holdSource) Next() (event.Chunk, error) {
+	if s.release == nil {
+		s.release = func(line []byte) {
+			s.pending = append(s.pending, line...)
+			s.pending = append(s.pending, '\n')
+		}
+	}
+	if len(s.pending) > 0 {
+		c := event.Chunk{Source: s.source, FirstLine: 1, Data: s.pending, Kind: event.KindTelemetry}
+		s.pending = nil
+		return c, nil
+	}
+	if s.done {
+		return event.Chunk{}, io.EOF
+	}
+	c, err := s.src.Next()
+	if err != nil {
+		if errors.Is(err, io.EOF) {
+			s.done = true
+			s.h.Flush(s.release)
+			if len(s.pending) > 0 {
+				return s.Next()
+			}
+		}
+		return c, err
+	}
+	if c.Kind != event.KindTelemetry {
+		return c, nil
+	}
+	s.source = c.Source
+	s.admitChunk(c.Data)
+	return c, nil
+}
+
+// admitChunk passes each line of data to the Holder and blanks the held
+// ones in place (the chunk's buffer is ours: readers hand out fresh ones).
+func (s *holdSource) admitChunk(data []byte) {
+	for len(data) > 0 {
+		line := data
+		if i := bytes.IndexByte(data, '\n'); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			data = nil
+		}
+		if s.admit(line) {
+			for i := range line {
+				line[i] = ' '
+			}
+		}
+	}
+}
+
+func (s *holdSource) admit(line []byte) bool {
+	name, hasName := stringField(line, simpleKey)
+	decode := !hasName && containsAny(line, s.lits) // lookup records
+	if hasName && containsAny(name, s.lits) {
+		decode = true // process starts, identities
+	}
+	if !decode {
+		if !bytes.Contains(line, ctxProcessKey) {
+			return false
+		}
+		aid, ok1 := stringField(line, aidKey)
+		pid, ok2 := stringField(line, ctxProcessKey)
+		if ok1 && ok2 {
+			ends := string(name) == "EndOfProcess" || string(name) == "TerminateProcess"
+			return s.h.AdmitContext(string(aid), string(pid), lineTime(line), ends, line, s.release)
+		}
+	}
+	if s.dec.Decode(line, &s.ev) != nil {
+		return false // the search reports malformed lines
+	}
+	return s.h.Admit(&s.ev, line, s.release)
 }

@@ -38,7 +38,10 @@ type FieldProvider interface {
 type Options struct {
 	Workers  int      // 0: GOMAXPROCS
 	Enricher Enricher // nil: none
-	// Problems receives malformed lines (file:line); nil discards them.
+	// Problems receives malformed lines (file:line); nil discards them. Only
+	// lines that pass the prefilter are decoded, so a malformed line that
+	// could not match any program goes unnoticed: that is the price of
+	// never parsing lines the query cannot want.
 	Problems *ingest.Problems
 	// Emit receives each result row of program i, on a single goroutine, in
 	// result order. The row is only valid during the call.
@@ -191,7 +194,8 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 		for _, f := range e.Provides() {
 			set[f] = true
 		}
-		derived = func(f string) bool { return set[f] }
+		// "" stands for free text, which also searches enriched fields
+		derived = func(f string) bool { return set[f] || f == "" && len(set) > 0 }
 	}
 	for _, prog := range progs {
 		p.filters = append(p.filters, prog.Prefilter(derived))

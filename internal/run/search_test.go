@@ -217,3 +217,30 @@ func TestPrefilterRespectsEnrichment(t *testing.T) {
 		}
 	}
 }
+
+// TestFreeTextSeesEnrichedFields: free text also searches fields enrichment
+// adds, so its literal must not reject raw lines when an enricher runs.
+func TestFreeTextSeesEnrichedFields(t *testing.T) {
+	lines := []string{`{"event_simpleName":"NetworkConnectIP4","ContextProcessId":"7"}`}
+	var got int
+	_, err := Search(context.Background(), []*engine.Program{compile(t, `curl | count()`)}, newChunks("x", lines, 1), Options{
+		Enricher: providingEnricher{},
+		Emit:     func(_ int, ev *event.Event) { v, _ := ev.Get("_count"); got = len(v) },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := searchRows(t, []*engine.Program{compile(t, `#event_simpleName=NetworkConnectIP4 curl`)}, lines, 1, 1, nil)
+	if len(rows[0]) != 0 {
+		t.Errorf("without enrichment the raw line has no curl: %v", rows[0])
+	}
+	var n []string
+	Search(context.Background(), []*engine.Program{compile(t, `#event_simpleName=NetworkConnectIP4 curl | select([ContextProcessName])`)}, newChunks("x", lines, 1), Options{
+		Enricher: providingEnricher{},
+		Emit:     func(_ int, ev *event.Event) { v, _ := ev.Get("ContextProcessName"); n = append(n, v) },
+	})
+	if diff := cmp.Diff([]string{"curl"}, n); diff != "" {
+		t.Errorf("free text over an enriched field (-want +got):\n%s", diff)
+	}
+	_ = got
+}

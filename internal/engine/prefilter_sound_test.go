@@ -1,0 +1,79 @@
+package engine
+
+import (
+	"encoding/json"
+	"math/rand/v2"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// The prefilter's one promise: it never rejects a line whose event the query
+// accepts. This test checks that promise differentially: random events made
+// of a small vocabulary (so that literals collide across fields, cases and
+// escapes), many query shapes, and for each (query, event) the verdict of the
+// prefilter on the event's JSON line against the query run without it.
+func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
+	seed, err := os.ReadFile("../../rules/T1590.005-ip-address-recon/query.cql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{
+		string(seed),
+		`a=foo or b=foo`, `a=foo b=bar`, `a=fo*`, `a=*oo`, `a!=foo`, `not a=foo`,
+		`a=/FOO/i`, `a=/^fo+$/`, `a=/foo|bar/ or b=/nmap\.exe$/i`, `foo`, `"foo bar"`, `/foo/i`,
+		`a like "oo"`, `in(a, values=["foo", "NMAP.exe"], ignoreCase=true)`, `!in(a, values=[foo])`,
+		`a =~ wildcard("*o*", ignoreCase=true)`, `test(a == b)`, `n > 3`, `n = 5`,
+		`case { a=foo | k := "1"; b=foo | k := "2"; * }`, `case { a=/nmap/i | k := "x"; b=foo }`,
+		`a match { foo => k := "1"; /bar/i => k := "2" }`, `#event_simpleName=DnsRequest a=foo`,
+		`#event_simpleName=/^(ProcessRollup2|DnsRequest)$/ | a=/shodan\.io/i or b=/curl/i`,
+		`regex("(?<x>fo+)", field=a)`, `cidr(a, subnet="10.0.0.0/8")`, `a="foo \"q\""`, `a=*`, `a!=*`,
+	}
+	vocab := []string{"foo", "FOO", "bar", "foo bar", "nmap.exe", "NMAP.EXE", "shodan.io", "api.SHODAN.io",
+		"curl", "10.1.2.3", "5", "5.0", `x"y`, `c:\tools\nmap.exe`, "é", "", "fo", "oo"}
+	fields := []string{"a", "b", "n", "event_simpleName", "ImageFileName", "CommandLine", "DomainName",
+		"RemotePort", "ContextProcessName"}
+	types := []string{"ProcessRollup2", "DnsRequest", "NetworkConnectIP4", "processrollup2"}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for _, src := range queries {
+		p := compileQuery(t, src, Options{})
+		noEnrichment := func(string) bool { return false }
+		contextEnriched := func(f string) bool { return f == "ContextProcessName" || f == "" }
+		for _, derived := range []func(string) bool{nil, noEnrichment, contextEnriched} {
+			pf := p.Prefilter(derived)
+			for i := 0; i < 400; i++ {
+				obj := map[string]string{}
+				for _, f := range fields {
+					if rng.IntN(3) == 0 {
+						continue
+					}
+					if f == "event_simpleName" {
+						obj[f] = types[rng.IntN(len(types))]
+					} else {
+						obj[f] = vocab[rng.IntN(len(vocab))] + strings.Repeat(vocab[rng.IntN(len(vocab))], rng.IntN(2))
+					}
+				}
+				ev := &event.Event{}
+				for k, v := range obj {
+					ev.Set(k, v)
+					if k == "event_simpleName" {
+						ev.Set(event.SimpleName, v)
+					}
+				}
+				if derived == nil || derived("ContextProcessName") {
+					// a derived field is not in the raw line: enrichment adds it later
+					delete(obj, "ContextProcessName")
+				}
+				line, _ := json.Marshal(obj)
+				ev.Set(event.RawString, string(line))
+				ev.Set(event.Timestamp, "1700000000000")
+				rows, _ := p.Run([]*event.Event{ev})
+				if len(rows) > 0 && !pf.Match(line) {
+					t.Fatalf("query %q: prefilter %s rejects %s, which the query accepts", src, pf, line)
+				}
+			}
+		}
+	}
+}

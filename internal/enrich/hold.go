@@ -1,0 +1,230 @@
+package enrich
+
+import (
+	"time"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// Defaults for the Holder bounds: FDR delivers a sensor's events out of
+// order within minutes, and the emulator shuffles within 4,096 lines.
+const (
+	DefaultHoldEvents   = 10_000
+	DefaultHoldLateness = 60 * time.Second
+)
+
+// HoldOptions bounds a Holder.
+type HoldOptions struct {
+	MaxEvents   int           // events held at once (default DefaultHoldEvents)
+	MaxLateness time.Duration // event time an event waits at most (default DefaultHoldLateness)
+	// Guard is how many table operations an ended process must stay unused
+	// before it may expire: lines handed to workers but not yet applied may
+	// still look it up. Default 1<<18, above what a search keeps in flight.
+	Guard int64
+}
+
+// Holder puts a stream back in an order stream enrichment can use. It sees
+// every line first, on one goroutine and in input order: it learns from
+// process starts, identities and lookup records, and holds a context event
+// whose process is not known yet until that process starts or a bound
+// (count, event-time lateness) is hit; the event then goes on with what is
+// known (ContextBaseFileName). Because all learning happens here, in input
+// order, the Enricher's Apply stops learning: enrichment no longer depends
+// on how workers interleave. Not safe for concurrent use.
+type Holder struct {
+	e        *Enricher
+	max      int
+	lateness float64
+	guard    int64
+	now      float64 // newest event time seen
+	queue    []heldLine
+	head     int // queue[head:] is waiting, oldest first
+	waiting  map[procKey][]int64
+	base     int64 // seq of queue[0]
+	live     int   // held lines not yet released
+	sinceExp int
+}
+
+type heldLine struct {
+	key  procKey
+	time float64
+	line []byte // nil once released
+}
+
+// NewHolder switches e to learning through the returned Holder. e should be
+// in stream mode.
+func (e *Enricher) NewHolder(opts HoldOptions) *Holder {
+	if opts.MaxEvents <= 0 {
+		opts.MaxEvents = DefaultHoldEvents
+	}
+	if opts.MaxLateness <= 0 {
+		opts.MaxLateness = DefaultHoldLateness
+	}
+	if opts.Guard <= 0 {
+		opts.Guard = 1 << 18
+	}
+	e.sequenced.Store(true)
+	return &Holder{
+		e: e, max: opts.MaxEvents, lateness: opts.MaxLateness.Seconds(), guard: opts.Guard,
+		waiting: make(map[procKey][]int64),
+	}
+}
+
+// LearnNeeds returns the fields Admit reads from a decoded event.
+func (h *Holder) LearnNeeds() event.Needs {
+	n := h.e.LearnNeeds()
+	n.Add(fContextProcessId)
+	return n
+}
+
+// LearnPrefilter returns literals of which a line must contain one for
+// Admit to need it decoded; other lines go to AdmitContext or straight on.
+func (h *Holder) LearnPrefilter() [][]byte { return h.e.LearnPrefilter() }
+
+// Held reports how many events wait.
+func (h *Holder) Held() int { return h.live }
+
+// Admit learns from a decoded event (decoded with LearnNeeds) and reports
+// whether its line must wait. Lines it releases (this one's earlier context
+// events, or the oldest beyond a bound) go to release, oldest first; line
+// is copied when held.
+func (h *Holder) Admit(ev *event.Event, line []byte, release func([]byte)) bool {
+	name := simpleName(ev)
+	t := eventTime(ev)
+	h.tick(t)
+	aid, _ := ev.Get(fAid)
+	h.e.clock.Add(1)
+	h.e.learn(ev, name)
+	if isProcessStart(name) {
+		if pid, ok := parsePID(valueOf(ev, fTargetProcessId)); ok {
+			if id, ok := h.e.aids.lookup(aid); ok {
+				h.releaseKey(procKey{id, pid}, release)
+			}
+		}
+		h.enforce(release)
+		return false
+	}
+	ctx, ok := ev.Get(fContextProcessId)
+	if !ok {
+		h.enforce(release)
+		return false
+	}
+	return h.context(aid, ctx, t, isProcessEnd(name), line, release)
+}
+
+// AdmitContext is Admit for a context event the caller read without
+// decoding: its aid, ContextProcessId, event time (seconds) and whether it
+// ends its process (EndOfProcess, TerminateProcess).
+func (h *Holder) AdmitContext(aid, contextProcessID string, t float64, ends bool, line []byte, release func([]byte)) bool {
+	h.tick(t)
+	return h.context(aid, contextProcessID, t, ends, line, release)
+}
+
+func (h *Holder) tick(t float64) {
+	if t > h.now {
+		h.now = t
+	}
+}
+
+func (h *Holder) context(aid, ctx string, t float64, ends bool, line []byte, release func([]byte)) bool {
+	defer h.enforce(release)
+	pid, ok := parsePID(ctx)
+	if !ok || aid == "" || !h.e.keep.procs {
+		return false
+	}
+	id, ok := h.e.aids.number(aid)
+	if !ok {
+		return false
+	}
+	k := procKey{id, pid}
+	clock := h.e.clock.Add(1)
+	if h.e.procs.has(k, clock) {
+		if ends && h.e.grace >= 0 {
+			h.e.procs.ended(k, t+h.e.grace)
+		}
+		return false
+	}
+	h.queue = append(h.queue, heldLine{key: k, time: t, line: append([]byte(nil), line...)})
+	h.waiting[k] = append(h.waiting[k], h.base+int64(len(h.queue)-1))
+	h.live++
+	h.e.count.held.Add(1)
+	return true
+}
+
+// releaseKey lets go every line waiting for k, in arrival order.
+func (h *Holder) releaseKey(k procKey, release func([]byte)) {
+	seqs, ok := h.waiting[k]
+	if !ok {
+		return
+	}
+	delete(h.waiting, k)
+	for _, seq := range seqs {
+		hl := &h.queue[seq-h.base]
+		release(hl.line)
+		hl.line = nil
+		h.live--
+	}
+}
+
+// enforce releases the oldest lines beyond the count or lateness bound,
+// expires ended processes now and then, and compacts the queue.
+func (h *Holder) enforce(release func([]byte)) {
+	for h.head < len(h.queue) {
+		hl := &h.queue[h.head]
+		if hl.line != nil {
+			if h.live <= h.max && hl.time >= h.now-h.lateness {
+				break
+			}
+			h.dropWaiting(hl.key, h.base+int64(h.head))
+			release(hl.line)
+			hl.line = nil
+			h.live--
+			h.e.count.heldFallback.Add(1)
+		}
+		h.head++
+	}
+	if h.head > 4096 && h.head*2 > len(h.queue) {
+		n := copy(h.queue, h.queue[h.head:])
+		clear(h.queue[n:])
+		h.queue = h.queue[:n]
+		h.base += int64(h.head)
+		h.head = 0
+	}
+	if h.e.grace >= 0 {
+		if h.sinceExp++; h.sinceExp >= 1024 {
+			h.sinceExp = 0
+			h.e.procs.expire(h.now, h.e.clock.Load(), h.guard)
+		}
+	}
+}
+
+// dropWaiting forgets seq among the lines waiting for k.
+func (h *Holder) dropWaiting(k procKey, seq int64) {
+	seqs := h.waiting[k]
+	for i, s := range seqs {
+		if s == seq {
+			seqs = append(seqs[:i], seqs[i+1:]...)
+			break
+		}
+	}
+	if len(seqs) == 0 {
+		delete(h.waiting, k)
+	} else {
+		h.waiting[k] = seqs
+	}
+}
+
+// Flush releases every waiting line, oldest first (end of input).
+func (h *Holder) Flush(release func([]byte)) {
+	for ; h.head < len(h.queue); h.head++ {
+		hl := &h.queue[h.head]
+		if hl.line != nil {
+			release(hl.line)
+			hl.line = nil
+			h.live--
+			h.e.count.heldFallback.Add(1)
+		}
+	}
+	h.queue, h.head = h.queue[:0], 0
+	clear(h.waiting)
+}
