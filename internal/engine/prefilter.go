@@ -24,11 +24,11 @@ type pfNode struct {
 	kids []pfNode
 }
 
-// Prefilter returns the program's line prefilter. derived reports fields that
-// enrichment may fill (absent from raw lines); literals about them are not
-// used. derived("") reports whether enrichment adds any field at all: free
-// text searches enriched fields too, so its literals are then not used
-// either. A nil derived means every field may be enriched, so only
+// Prefilter returns the program's line prefilter. derived reports the fields
+// enrichment may add to decoded events (absent from raw lines): literals
+// about them are not used. derived("") reports whether enrichment adds any
+// field at all, which rules out free-text literals (free text searches every
+// field). A nil derived means every field may be enriched, so only
 // #event_simpleName literals are used. Returns nil when the query allows no
 // filtering.
 func (p *Program) Prefilter(derived func(field string) bool) *Prefilter {

@@ -130,6 +130,9 @@ func (d *userDir) resolve(aid, sid, auth, uid string) (string, bool) {
 			return v.name, true
 		}
 	}
+	if uid == "0" {
+		return "root", true // UID 0 is root on every Linux and Mac host
+	}
 	if usableSid(sid) {
 		if v, ok := d.bySid[sid]; ok {
 			return v.name, true

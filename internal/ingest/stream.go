@@ -82,7 +82,7 @@ func readStream(src io.Reader, chunkSize int, emit chunkEmitter) error {
 		chunkSize = DefaultChunkSize
 	}
 	chunkSize = max(chunkSize, minChunkSize)
-	buf := make([]byte, chunkSize)
+	buf := chunkBuffer(chunkSize)
 	n, err := readFull(src, buf[:len(zstdMagic)])
 	codec := sniff(buf[:n])
 	if err != nil && err != io.EOF {
@@ -151,7 +151,7 @@ func cutLines(src io.Reader, buf []byte, filled, chunkSize int, codec compressio
 			continue
 		}
 		rest := buf[cut+1 : filled]
-		next := make([]byte, max(chunkSize, 2*len(rest)))
+		next := chunkBuffer(max(chunkSize, 2*len(rest)))
 		filled = copy(next, rest)
 		if !emit(buf[:cut+1], line) {
 			return nil

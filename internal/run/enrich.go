@@ -205,7 +205,7 @@ func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) er
 		if len(p.Prepass()) > 0 {
 			return nil
 		}
-		filters = append(filters, p.Prefilter(func(f string) bool { return provided[f] }))
+		filters = append(filters, p.Prefilter(func(f string) bool { return provided[f] || f == "" }))
 	}
 	any := engine.AnyPrefilter(filters)
 	src, err := ingest.Open(in.Paths, ingest.Options{OnError: func(error) {}, Kinds: []event.Kind{event.KindTelemetry}})
