@@ -28,10 +28,11 @@ func newSearchCmd(env *Env) *cobra.Command {
 		strict  bool
 		lookups string
 		workers int
+		params  []string
 		enr     enrichFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--workers N] [--no-enrich] [--aidmaster PATH] QUERY [PATH...]",
+		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--param NAME=VALUE]... [--workers N] [--no-enrich] [--aidmaster PATH] QUERY [PATH...]",
 		Short: "Run a CQL query over Falcon telemetry",
 		Long: "Runs a CrowdStrike LogScale (CQL) query over NDJSON telemetry. PATH is a file\n" +
 			"(plain, gzip or zstd), a directory (walked; FDR layout understood) or - for\n" +
@@ -50,11 +51,15 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if workers < 0 {
 				return withCode(ExitUsage, fmt.Errorf("--workers must be 0 (all cores) or more, not %d", workers))
 			}
+			values, err := parseParams(params)
+			if err != nil {
+				return withCode(ExitUsage, err)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: args[0], paths: args[1:], format: format, strict: strict, lookups: lookups, workers: workers,
-				enrich: enr,
+				params: values, enrich: enr,
 			})
 		},
 	}
@@ -62,11 +67,13 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat tiercel dialect extensions as errors")
 	cmd.Flags().StringVar(&lookups, "lookups", "", "directory of lookup files for match()")
 	cmd.Flags().IntVar(&workers, "workers", 0, "worker goroutines (0: one per core)")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "value of a query parameter ?NAME, as NAME=VALUE (repeatable)")
 	enr.register(cmd.Flags())
 	return cmd
 }
 
 type searchArgs struct {
+	params  map[string]string
 	query   string
 	paths   []string
 	format  string
@@ -148,7 +155,7 @@ func compileSearch(stderr io.Writer, a searchArgs) (*engine.Program, error) {
 		return nil, withCode(ExitError, nil)
 	}
 	q, _ := cql.Parse(a.query)
-	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now()})
+	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params})
 	for _, d := range cds {
 		fmt.Fprint(stderr, d.Render("query", a.query))
 	}

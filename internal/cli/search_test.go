@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -112,6 +113,43 @@ func TestSearchExitCodes(t *testing.T) {
 				if !strings.Contains(stderr, s) {
 					t.Errorf("stderr lacks %q:\n%s", s, stderr)
 				}
+			}
+		})
+	}
+}
+
+func TestSearchParams(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "e.ndjson")
+	if err := os.WriteFile(file, []byte(`{"a":"foo","timestamp":"1700000000000"}`+"\n"+`{"a":"baz","timestamp":"1700000001000"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name   string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"value given", []string{"--param", "x=baz", "a=?x | select([a])"}, ExitOK, `{"a":"baz"}` + "\n", ""},
+		{"in array", []string{"--param", "x=foo", "in(a, values=[?x]) | select([a])"}, ExitOK, `{"a":"foo"}` + "\n", ""},
+		{"default used", []string{"a=?{x=foo} | select([a])"}, ExitOK, `{"a":"foo"}` + "\n", ""},
+		{"missing value", []string{"a=?x"}, ExitError, "", "--param x=VALUE"},
+		{"bad flag", []string{"--param", "x", "a=?x"}, ExitUsage, "", "want NAME=VALUE"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			args := append([]string{"search", "--no-enrich", "--format", "json"}, tt.args...)
+			code := Main(append(args, file), strings.NewReader(""), &out, &errb)
+			if code != tt.code {
+				t.Fatalf("exit %d, want %d; stderr: %s", code, tt.code, errb.String())
+			}
+			if tt.stdout != "" && out.String() != tt.stdout {
+				t.Errorf("stdout %q, want %q", out.String(), tt.stdout)
+			}
+			if !strings.Contains(errb.String(), tt.stderr) {
+				t.Errorf("stderr %q lacks %q", errb.String(), tt.stderr)
 			}
 		})
 	}

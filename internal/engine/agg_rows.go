@@ -73,6 +73,7 @@ func compileTable(c *compiler, a *args) (aggSpec, error) {
 	if len(fields) == 1 && fields[0] == "*" {
 		fields = nil
 		c.projected = nil
+		c.needs.All = true // every field is output
 	}
 	return &rowsSpec{name: "table", keep: fields, keys: keys, limit: limit, explicit: explicit}, nil
 }

@@ -67,10 +67,11 @@ func BenchmarkSeedWorker(b *testing.B) {
 	w := p.NewWorker()
 	scratch := &event.Event{}
 	emitted := 0
+	emit := func(*event.Event) { emitted++ }
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
 		scratch.CopyFrom(events[i%len(events)])
-		w.Process(scratch, func(*event.Event) { emitted++ })
+		w.Process(scratch, emit)
 	}
 }

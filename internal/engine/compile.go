@@ -98,7 +98,9 @@ func (c *compiler) param(p *cql.Param) (string, error) {
 	if p.HasDefault {
 		return p.Default, nil
 	}
-	return "", c.errAt(p.Span(), "missing-parameter", "query parameter ?%s has no value", p.Name)
+	err := c.errAt(p.Span(), "missing-parameter", "query parameter ?%s has no value", p.Name)
+	err.(*diagError).d.Hint = fmt.Sprintf("give it one: --param %s=VALUE", p.Name)
+	return "", err
 }
 
 // Compile turns a parsed (and checked) query into a Program. Errors are

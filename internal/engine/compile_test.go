@@ -105,6 +105,7 @@ func TestNeeds(t *testing.T) {
 		{`a=1 | table([b, c])`, []string{"@timestamp", "a", "b", "c"}, false, false},
 		{`a=1`, []string{"a"}, true, false}, // the output is the whole event
 		{`a=1 | select([b])`, []string{"a", "b"}, false, false},
+		{`a=1 | table([*])`, nil, true, false},
 		{`mimikatz | count()`, nil, true, true}, // free text reads every field and @rawstring
 		{`regex("x=(?<x>\\d+)") | count()`, nil, false, true},
 	}

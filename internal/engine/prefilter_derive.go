@@ -125,14 +125,10 @@ func stageLits(st any, sc *litScope) *litExpr {
 	return litAlways
 }
 
-// fieldTag is the field a literal is attributed to; @rawstring literals are
-// free-standing.
-func fieldTag(field string) string {
-	if field == event.RawString {
-		return ""
-	}
-	return field
-}
+// fieldTag is the field a literal is attributed to. @rawstring keeps its
+// name: unlike free text ("") it is the raw line itself, which enrichment
+// never changes.
+func fieldTag(field string) string { return field }
 
 func testerLits(t tester, sc *litScope) *litExpr {
 	switch t := t.(type) {

@@ -3,6 +3,8 @@ package engine
 import (
 	"sort"
 	"strings"
+
+	"github.com/tiercel/tiercel/internal/event"
 )
 
 // litExpr is a condition on the raw input line, derived from the query: a
@@ -151,7 +153,7 @@ func dropImplied(kids []*litExpr) []*litExpr {
 func (l *litExpr) withoutFields(derived func(string) bool) *litExpr {
 	switch l.op {
 	case litText:
-		if derived != nil && derived(l.field) {
+		if derived != nil && l.field != event.RawString && derived(l.field) {
 			return litAlways
 		}
 		return l

@@ -30,6 +30,8 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`in(f, values=["alpha", "beta*"])`, none, `f:("alpha" OR "beta")`},
 		{`a=/(?i)abc|x/`, none, `true`}, // a one-letter branch could match anywhere
 		{`/(?<user>\w+)@corp\.example/`, none, `"@corp.example"`},
+		{`/(?<user>\w+)@corp\.example/`, nil, `"@corp.example"`}, // @rawstring is never enriched
+		{`regex("mimikatz")`, nil, `"mimikatz"`},
 		{`#event_simpleName=DnsRequest DomainName=/evil\.example/`, none,
 			`(DomainName:"evil.example" AND event_simpleName:"DnsRequest")`},
 	}

@@ -227,6 +227,11 @@ func (a *args) fieldList(name string) ([]string, error) {
 	for _, el := range arr.Elems {
 		s, ok := a.text(unparen(el))
 		if !ok {
+			if p, isParam := unparen(el).(*cql.ParamExpr); isParam {
+				if _, err := a.c.param(p.Param); err != nil {
+					return nil, err
+				}
+			}
 			return nil, a.errorf(name, "array elements of %s must be field names", name)
 		}
 		out = append(out, s)

@@ -2,6 +2,10 @@ package run
 
 import (
 	"context"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -124,4 +128,199 @@ func TestPrepareEnricherModes(t *testing.T) {
 	if _, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{dir + "/missing"}}); err == nil {
 		t.Error("a missing input should be an error")
 	}
+}
+
+// streamLines is a small telemetry stream: n processes on two sensors, each
+// with a DNS request and a connect, in time order.
+func streamLines(n int) []string {
+	var out []string
+	for i := range n {
+		aid := []string{"aaaa", "bbbb"}[i%2]
+		pid := 1000 + i
+		img := []string{"curl", "nmap", "bash"}[i%3]
+		ts := 1_700_000_000 + i
+		out = append(out,
+			fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"%s","TargetProcessId":"%d","ImageFileName":"/usr/bin/%s","CommandLine":"%s -x","UID":"0","ContextTimeStamp":"%d.000"}`, aid, pid, img, img, ts),
+			fmt.Sprintf(`{"event_simpleName":"DnsRequest","aid":"%s","ContextProcessId":"%d","DomainName":"d%d.example","ContextTimeStamp":"%d.500"}`, aid, pid, i, ts),
+			fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"%s","ContextProcessId":"%d","RemotePort":"443","ContextTimeStamp":"%d.700"}`, aid, pid, ts))
+	}
+	return out
+}
+
+// shuffleWithin moves each line at most window places, as FDR delivery and
+// the emulator do.
+func shuffleWithin(lines []string, window int, seed uint64) []string {
+	out := slices.Clone(lines)
+	r := rand.New(rand.NewPCG(seed, 1))
+	for i := range out {
+		j := min(len(out)-1, i+r.IntN(window))
+		out[i], out[j] = out[j], out[i]
+	}
+	return out
+}
+
+func enrichedRows(t *testing.T, prog *engine.Program, src Source, en Enricher, workers int) []string {
+	t.Helper()
+	var rows []string
+	_, err := Search(context.Background(), []*engine.Program{prog}, src, Options{
+		Workers: workers, Enricher: en,
+		Emit: func(_ int, row *event.Event) {
+			rows = append(rows, fmt.Sprintf("%s/%s/%s", fieldValue(row, "DomainName"), fieldValue(row, "ContextProcessName"), fieldValue(row, "UserName")))
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(rows)
+	return rows
+}
+
+func fieldValue(ev *event.Event, name string) string {
+	v, _ := ev.Get(name)
+	return v
+}
+
+// Stream enrichment behind the Holder finds every acting process on input
+// shuffled within the hold bound, as file mode does, whatever the workers.
+func TestHoldForEnrichmentMatchesFileMode(t *testing.T) {
+	prog := compile(t, `#event_simpleName=DnsRequest | ContextProcessName=nmap | select([DomainName, ContextProcessName, UserName])`)
+	ordered := streamLines(300)
+	shuffled := shuffleWithin(ordered, 50, 7)
+
+	file := enrich.New(enrich.Options{})
+	if _, err := Learn(context.Background(), file, newChunks("f", shuffled, 64), 1); err != nil {
+		t.Fatal(err)
+	}
+	want := enrichedRows(t, prog, newChunks("f", shuffled, 64), file, 2)
+	if len(want) != 100 {
+		t.Fatalf("file mode found %d rows, want 100", len(want))
+	}
+	tests := []struct {
+		name    string
+		lines   []string
+		hold    bool
+		workers int
+		want    int
+	}{
+		{"ordered, held", ordered, true, 1, 100},
+		{"shuffled, held, 1 worker", shuffled, true, 1, 100},
+		{"shuffled, held, 4 workers", shuffled, true, 4, 100},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			en := enrich.NewStream(enrich.Options{})
+			var src Source = newChunks("-", tc.lines, 64)
+			if tc.hold {
+				src = HoldForEnrichment(src, en, enrich.HoldOptions{})
+			}
+			got := enrichedRows(t, prog, src, en, tc.workers)
+			if !slices.Equal(got, want) {
+				t.Errorf("got %d rows, want %d like file mode\ngot  %v\nwant %v", len(got), len(want), head(got), head(want))
+			}
+		})
+	}
+	// Without the Holder some early events miss their process: the test
+	// input really is out of order.
+	en := enrich.NewStream(enrich.Options{})
+	if got := enrichedRows(t, prog, newChunks("-", shuffled, 64), en, 1); len(got) >= len(want) {
+		t.Errorf("unheld shuffled stream found %d rows; the input should lose some", len(got))
+	}
+}
+
+func head(s []string) []string { return s[:min(3, len(s))] }
+
+// Held lines are blanked in place (line numbers of the others stay) and come
+// back in a later chunk.
+func TestHoldSourceChunks(t *testing.T) {
+	lines := []string{
+		`{"event_simpleName":"DnsRequest","aid":"a","ContextProcessId":"5","ContextTimeStamp":"10.000"}`,
+		`not json`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"5","ImageFileName":"/bin/sh","ContextTimeStamp":"9.000"}`,
+	}
+	en := enrich.NewStream(enrich.Options{})
+	src := HoldForEnrichment(newChunks("-", lines, 10), en, enrich.HoldOptions{})
+	var got []string
+	for {
+		c, err := src.Next()
+		if err != nil {
+			break
+		}
+		got = append(got, fmt.Sprintf("%d:%q", c.FirstLine, strings.TrimRight(string(c.Data), "\n")))
+	}
+	want := []string{
+		fmt.Sprintf("1:%q", strings.Repeat(" ", len(lines[0]))+"\n"+lines[1]+"\n"+lines[2]),
+		fmt.Sprintf("1:%q", lines[0]),
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("chunks\n%v\nwant\n%v", got, want)
+	}
+}
+
+func TestStringField(t *testing.T) {
+	tests := []struct {
+		line, key, want string
+		ok              bool
+	}{
+		{`{"aid":"abc","x":"1"}`, `"aid"`, "abc", true},
+		{`{"aid" : "abc"}`, `"aid"`, "abc", true},
+		{`{"x":"say \"aid\":\"no\"","aid":"yes"}`, `"aid"`, "yes", true},
+		{`{"aid":"a\"b"}`, `"aid"`, "", false},
+		{`{"aid":12}`, `"aid"`, "", false},
+		{`{"aid":"unterminated`, `"aid"`, "", false},
+		{`{"said":"x"}`, `"aid"`, "", false},
+	}
+	for _, tc := range tests {
+		got, ok := stringField([]byte(tc.line), []byte(tc.key))
+		if ok != tc.ok || string(got) != tc.want {
+			t.Errorf("stringField(%s, %s) = %q, %v; want %q, %v", tc.line, tc.key, got, ok, tc.want, tc.ok)
+		}
+	}
+}
+
+// With programs, file mode learns only processes of candidate context
+// events, with the same results.
+func TestPrepareEnricherLearnsCandidatesOnly(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "events.json")
+	if err := os.WriteFile(path, []byte(strings.Join(shuffleWithin(streamLines(90), 20, 3), "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prog := compile(t, `#event_simpleName=DnsRequest DomainName="d42.example" | select([DomainName, ContextProcessName, UserName])`)
+	tests := []struct {
+		name  string
+		progs []*engine.Program
+		procs int
+	}{
+		{"all processes without programs", nil, 90},
+		{"candidates only", []*engine.Program{prog}, 1},
+	}
+	var results [][]string
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: tc.progs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if n := en.Stats().Processes; n != tc.procs {
+				t.Errorf("learned %d processes, want %d", n, tc.procs)
+			}
+			rows := enrichedRows(t, prog, newChunks(path, strings.Split(strings.TrimSpace(readFile(t, path)), "\n"), 32), en, 2)
+			if len(rows) != 1 || rows[0] != "d42.example/curl/root" {
+				t.Errorf("rows %v", rows)
+			}
+			results = append(results, rows)
+		})
+	}
+	if len(results) == 2 && !slices.Equal(results[0], results[1]) {
+		t.Errorf("restricted learning changed results:\n%v\n%v", results[0], results[1])
+	}
+}
+
+func readFile(t *testing.T, path string) string {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
 }

@@ -38,10 +38,10 @@ type FieldProvider interface {
 type Options struct {
 	Workers  int      // 0: GOMAXPROCS
 	Enricher Enricher // nil: none
-	// Problems receives malformed lines (file:line); nil discards them. Only
-	// lines that pass the prefilter are decoded, so a malformed line that
-	// could not match any program goes unnoticed: that is the price of
-	// never parsing lines the query cannot want.
+	// Problems receives malformed lines (file:line); nil discards them. Lines
+	// the prefilter rejects are never parsed, only checked for shape (one
+	// '{'...'}' object), which reports garbage and cut-off lines; a line with
+	// that shape but broken inside is reported only if it is decoded.
 	Problems *ingest.Problems
 	// Emit receives each result row of program i, on a single goroutine, in
 	// result order. The row is only valid during the call.
@@ -244,6 +244,10 @@ func (w *worker) chunk(c event.Chunk) chunkResult {
 		res.lines++
 		wanted := w.plan.any.Match(line)
 		if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
+			// Not decoded, yet a line that cannot be JSON is still reported.
+			if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {
+				w.problems.Add(c.Source, lineNo, err)
+			}
 			return true
 		}
 		res.decoded++

@@ -1,0 +1,121 @@
+package enrich
+
+import (
+	"fmt"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// holdRun feeds events (already decoded) through a Holder the way a runner
+// does (an admitted line goes on at once, released ones after it), and
+// returns the ids in the order they come out.
+func holdRun(t *testing.T, e *Enricher, h *Holder, events []*event.Event) []string {
+	t.Helper()
+	var out, released []string
+	release := func(line []byte) { released = append(released, string(line)) }
+	for _, x := range events {
+		id, _ := x.Get("id")
+		if !h.Admit(x, []byte(id), release) {
+			out = append(out, id)
+		}
+		out = append(out, released...)
+		released = released[:0]
+		if h.Held() > h.max {
+			t.Fatalf("holding %d events, bound %d", h.Held(), h.max)
+		}
+	}
+	h.Flush(release)
+	return append(out, released...)
+}
+
+func pr2At(id, pid string, secs int) *event.Event {
+	return ev("id", id, "event_simpleName", "ProcessRollup2", "aid", "a1", "TargetProcessId", pid,
+		"ImageFileName", "/usr/bin/"+id, "ContextTimeStamp", fmt.Sprintf("%d.000", secs))
+}
+
+func dnsAt(id, pid string, secs int) *event.Event {
+	return ev("id", id, "event_simpleName", "DnsRequest", "aid", "a1", "ContextProcessId", pid,
+		"ContextBaseFileName", "base", "ContextTimeStamp", fmt.Sprintf("%d.000", secs))
+}
+
+func TestHolderOrder(t *testing.T) {
+	tests := []struct {
+		name   string
+		opts   HoldOptions
+		events []*event.Event
+		order  []string
+		falls  int64 // released by a bound without their process
+	}{
+		{"in order passes straight", HoldOptions{},
+			[]*event.Event{pr2At("curl", "1", 100), dnsAt("d1", "1", 101)},
+			[]string{"curl", "d1"}, 0},
+		{"early context waits for its process", HoldOptions{},
+			[]*event.Event{dnsAt("d1", "1", 101), dnsAt("d2", "2", 102), dnsAt("d3", "1", 103), pr2At("curl", "1", 100)},
+			[]string{"curl", "d1", "d3", "d2"}, 1},
+		{"count bound releases the oldest", HoldOptions{MaxEvents: 2},
+			[]*event.Event{dnsAt("d1", "1", 101), dnsAt("d2", "1", 102), dnsAt("d3", "1", 103), pr2At("curl", "1", 100)},
+			[]string{"d1", "curl", "d2", "d3"}, 1},
+		{"lateness bound on the same sensor", HoldOptions{MaxLateness: time.Minute},
+			[]*event.Event{dnsAt("d1", "1", 100), pr2At("other", "9", 161), pr2At("curl", "1", 162)},
+			[]string{"other", "d1", "curl"}, 1},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := NewStream(Options{})
+			h := e.NewHolder(tc.opts)
+			got := holdRun(t, e, h, tc.events)
+			if !slices.Equal(got, tc.order) {
+				t.Errorf("order %v, want %v", got, tc.order)
+			}
+			if st := e.Stats(); st.HeldFallbacks != tc.falls {
+				t.Errorf("fallbacks %d, want %d", st.HeldFallbacks, tc.falls)
+			}
+		})
+	}
+}
+
+// After the Holder, Apply enriches a held event with its process (whatever
+// the worker interleaving: Apply no longer learns), and one released by a
+// bound with ContextBaseFileName.
+func TestHolderThenApply(t *testing.T) {
+	e := NewStream(Options{})
+	h := e.NewHolder(HoldOptions{MaxEvents: 1})
+	if e.Streaming() {
+		t.Error("with a Holder, Apply must not need the learn lines")
+	}
+	byID := map[string]*event.Event{}
+	var events []*event.Event
+	for _, x := range []*event.Event{dnsAt("late", "7", 99), dnsAt("early", "1", 101), pr2At("curl", "1", 100)} {
+		id, _ := x.Get("id")
+		byID[id] = x
+		events = append(events, x.Clone())
+	}
+	for _, id := range holdRun(t, e, h, events) {
+		e.Apply(byID[id])
+	}
+	for id, want := range map[string]string{"early": "curl", "late": "base"} {
+		if v, _ := byID[id].Get(FieldContextProcessName); v != want {
+			t.Errorf("%s: ContextProcessName %q, want %q", id, v, want)
+		}
+	}
+}
+
+// Memory stays bounded when processes never come.
+func TestHolderBoundedWithOrphans(t *testing.T) {
+	e := NewStream(Options{})
+	h := e.NewHolder(HoldOptions{MaxEvents: 100})
+	var events []*event.Event
+	for i := range 5000 {
+		events = append(events, dnsAt(fmt.Sprint("d", i), fmt.Sprint(1000+i), 100))
+	}
+	out := holdRun(t, e, h, events)
+	if len(out) != 5000 || out[0] != "d0" || out[4999] != "d4999" {
+		t.Errorf("got %d events (first %q), want all 5000 in order", len(out), out[0])
+	}
+	if len(h.queue) > 2*4096+200 {
+		t.Errorf("queue kept %d slots", len(h.queue))
+	}
+}
