@@ -428,12 +428,9 @@ func (g *Generator) logon(h *hostState, a *Account, via *proc, t int64, logonTyp
 // linuxLogon emits the UserLogon and UserIdentity records a Linux sensor
 // reports when an account logs on (sshd, login, a service manager): they
 // are what ties the UID on its processes to the account name, which raw
-// Linux ProcessRollup2 lacks. The LogScale view already shows UserName on
-// every event, so only the raw view carries them.
+// Linux ProcessRollup2 lacks. Both views carry them, as for Windows logons,
+// so the two views stay the same events with the same ids.
 func (g *Generator) linuxLogon(h *hostState, a *Account, via *proc, t int64, logonType string) {
-	if g.opts.View != ViewRaw {
-		return
-	}
 	for _, simple := range []string{"UserLogon", "UserIdentity"} {
 		if g.full() {
 			return
@@ -457,6 +454,7 @@ func (g *Generator) linuxLogon(h *hostState, a *Account, via *proc, t int64, log
 			name = names.identity
 		}
 		g.envelope(r, h, simple, name, t)
+		g.logscaleHost(r, h)
 		g.emit(r.finish())
 		t += 2
 	}

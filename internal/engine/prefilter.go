@@ -10,18 +10,19 @@ import (
 type Prefilter struct {
 	root *litExpr
 	node pfNode
-	keys [][]byte // JSON keys of field-scoped nodes, located in one scan per line
 }
 
 // pfNode is the compiled matcher tree.
 type pfNode struct {
-	op   litOp
-	lit  []byte // lower-cased when fold
-	fold bool
-	alt  [2]byte // first byte in both cases, for fold scanning
-	ks   bool    // folded literal holding k or s, which also fold to non-ASCII runes
-	key  int     // litField: index of the key in the per-line cache (-1: uncached)
-	kids []pfNode
+	op     litOp
+	lit    []byte // lower-cased when fold
+	fold   bool
+	alt    [2]byte   // first byte in both cases, for fold scanning
+	ks     bool      // folded literal holding k or s, which also fold to non-ASCII runes
+	key    int       // litField: index of the key in the per-line cache (-1: uncached)
+	finder keyFinder // litField: locates the key in a line
+	multi  *multiLit // litOr of several literals: matched in one pass
+	kids   []pfNode
 }
 
 // Prefilter returns the program's line prefilter. derived reports the fields
@@ -56,18 +57,13 @@ func newPrefilter(l *litExpr) *Prefilter {
 		return nil
 	}
 	keys := map[string]int{}
-	f := &Prefilter{root: l, node: compilePF(l, keys)}
-	f.keys = make([][]byte, len(keys))
-	for k, i := range keys {
-		f.keys[i] = []byte(k)
-	}
-	return f
+	return &Prefilter{root: l, node: compilePF(l, keys)}
 }
 
 func compilePF(l *litExpr, keys map[string]int) pfNode {
 	n := pfNode{op: l.op, fold: l.fold, key: -1}
 	if l.op == litField {
-		n.lit = []byte(`"` + l.text + `"`)
+		n.finder = newKeyFinder(l.text)
 		k, ok := keys[l.text]
 		if !ok && len(keys) < maxLocatedKeys {
 			k, ok = len(keys), true
@@ -85,7 +81,13 @@ func compilePF(l *litExpr, keys map[string]int) pfNode {
 			n.ks = bytes.ContainsAny(n.lit, "ks")
 		}
 	}
-	for _, k := range l.kids {
+	kids := l.kids
+	if l.op == litOr {
+		if n.multi = newMultiLit(kids); n.multi != nil {
+			return n
+		}
+	}
+	for _, k := range kids {
 		n.kids = append(n.kids, compilePF(k, keys))
 	}
 	return n
@@ -105,9 +107,6 @@ func (f *Prefilter) Match(line []byte) bool {
 		return true
 	}
 	var c keyCache
-	if len(f.keys) > 0 {
-		f.locate(line, &c)
-	}
 	return f.node.match(line, &c)
 }
 
@@ -124,6 +123,10 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 		return bytes.Contains(line, n.lit)
 	case litField:
 		return n.matchField(line, c)
+	case litOr:
+		if n.multi != nil {
+			return n.multi.match(line)
+		}
 	case litAnd:
 		for i := range n.kids {
 			if !n.kids[i].match(line, c) {
@@ -138,38 +141,6 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 		}
 	}
 	return false
-}
-
-// matchFieldFrom checks every occurrence of the key in rest.
-func (n *pfNode) matchFieldFrom(line, rest []byte, c *keyCache) bool {
-	found := false
-	for {
-		v, next, ok := n.nextValue(rest)
-		if !ok {
-			break
-		}
-		found = true
-		if n.kids[0].match(v, c) {
-			return true
-		}
-		rest = next
-	}
-	return !found && n.kids[0].match(line, c)
-}
-
-// nextValue finds the next occurrence of the key (as a key, not a value) in
-// b and returns its value and what follows.
-func (n *pfNode) nextValue(b []byte) (val, rest []byte, ok bool) {
-	for {
-		i := bytes.Index(b, n.lit)
-		if i < 0 {
-			return nil, nil, false
-		}
-		b = b[i+len(n.lit):]
-		if v, ok := jsonValueAfterKey(b); ok {
-			return v, b, true
-		}
-	}
 }
 
 // jsonValueAfterKey returns the value that follows `"key"` (rest starts

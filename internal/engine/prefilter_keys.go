@@ -2,53 +2,86 @@ package engine
 
 import "bytes"
 
-// maxLocatedKeys bounds the distinct JSON keys one prefilter locates per
-// line; nodes on further keys search the line themselves.
+// maxLocatedKeys bounds the distinct JSON keys whose value one Match
+// remembers; nodes on further keys search the line themselves.
 const maxLocatedKeys = 8
 
-// keyCache holds, for one line, where the value of each located key is.
-// It lives on the stack of Match.
+// What a line holds for a key, found on first use.
+const (
+	keyUnknown uint8 = iota
+	keyOnce          // exactly one occurrence: val
+	keyMany          // several (nested objects, duplicates): test them all
+	keyAbsent        // none: test the whole line (the key may be escaped)
+)
+
+// keyCache remembers, for one line, what each located key holds, so the
+// clauses of a case testing the same field find it once. It lives on the
+// stack of Match.
 type keyCache struct {
-	count [maxLocatedKeys]uint8 // occurrences seen, capped at 2
+	state [maxLocatedKeys]uint8
 	val   [maxLocatedKeys][]byte
 }
 
-// locate finds every wanted key in one pass over the line's colons: a key
-// ends with an unescaped quote followed (after optional spaces) by ':',
-// which cannot happen inside a string value, where quotes are escaped.
-func (f *Prefilter) locate(line []byte, c *keyCache) {
-	for i := 0; i < len(line); {
-		j := bytes.IndexByte(line[i:], ':')
-		if j < 0 {
-			return
-		}
-		colon := i + j
-		i = colon + 1
-		q := colon - 1
-		for q > 0 && isJSONSpace(line[q]) {
-			q--
-		}
-		if q < 1 || line[q] != '"' || escaped(line, q) {
-			continue
-		}
-		open := bytes.LastIndexByte(line[:q], '"')
-		if open < 0 {
-			continue
-		}
-		key := line[open+1 : q]
-		for k, want := range f.keys {
-			if len(key) != len(want) || string(key) != string(want) {
-				continue
-			}
-			if c.count[k] == 0 {
-				c.val[k] = jsonValue(line[colon+1:])
-			}
-			if c.count[k] < 2 {
-				c.count[k]++
-			}
-			break
+// keyFinder finds a key (`"name"` then a colon) in raw JSON. It scans for
+// the key's rarest byte with IndexByte and checks the rest around it: a
+// search led by the opening quote would stop at every string in the line.
+type keyFinder struct {
+	needle []byte // the key with its quotes
+	anchor int    // offset in needle of the byte to scan for
+}
+
+func newKeyFinder(key string) keyFinder {
+	n := []byte(`"` + key + `"`)
+	best := 0
+	for i := 1; i < len(n)-1; i++ {
+		if best == 0 || byteCommonness(n[i]) < byteCommonness(n[best]) {
+			best = i
 		}
 	}
+	return keyFinder{needle: n, anchor: best}
+}
+
+// byteCommonness ranks how often a byte occurs in Falcon NDJSON: structure
+// and digits everywhere, lower-case letters and hex in most values,
+// upper-case letters mostly at the start of CamelCase keys.
+func byteCommonness(c byte) int {
+	switch {
+	case c == '"' || c == ':' || c == ',' || c == '.' || '0' <= c && c <= '9':
+		return 9
+	case 'a' <= c && c <= 'f':
+		return 8
+	case 'a' <= c && c <= 'z':
+		return 7
+	case bytes.IndexByte([]byte("CPITSNR"), c) >= 0:
+		return 5
+	case 'A' <= c && c <= 'Z':
+		return 4
+	case c == '_':
+		return 3
+	}
+	return 2
+}
+
+// next finds the first occurrence of the key at or after from and returns
+// its value (see jsonValueAfterKey) and the index just past the key.
+func (k *keyFinder) next(line []byte, from int) (val []byte, end int, ok bool) {
+	a := k.needle[k.anchor]
+	for i := from + k.anchor; i < len(line); {
+		j := bytes.IndexByte(line[i:], a)
+		if j < 0 {
+			break
+		}
+		start := i + j - k.anchor
+		i += j + 1
+		end = start + len(k.needle)
+		if end > len(line) || !bytes.Equal(line[start:end], k.needle) || escaped(line, start) {
+			continue
+		}
+		if v, ok := jsonValueAfterKey(line[end:]); ok {
+			return v, end, true
+		}
+	}
+	return nil, 0, false
 }
 
 // escaped reports whether the quote at q is preceded by an odd number of
@@ -61,42 +94,45 @@ func escaped(line []byte, q int) bool {
 	return n%2 == 1
 }
 
-// jsonValue returns the value starting in b (after a key's colon): a
-// string's raw contents, or for other values the rest of the line.
-func jsonValue(b []byte) []byte {
-	i := 0
-	for i < len(b) && isJSONSpace(b[i]) {
-		i++
-	}
-	if i >= len(b) || b[i] != '"' {
-		return b[i:]
-	}
-	start := i + 1
-	for j := start; j < len(b); {
-		k := bytes.IndexByte(b[j:], '"')
-		if k < 0 {
-			break
-		}
-		if !escaped(b, j+k) {
-			return b[start : j+k]
-		}
-		j += k + 1
-	}
-	return b[start:]
-}
-
 // matchField tests the key's value. A line where the key occurs several
 // times (nested objects) has every occurrence tested; a line without it is
 // tested whole (conservative: keys could be written with escapes).
 func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 	if n.key < 0 {
-		return n.matchFieldFrom(line, line, c)
+		return n.matchEvery(line, c)
 	}
-	switch c.count[n.key] {
-	case 0:
-		return n.kids[0].match(line, c)
-	case 1:
+	if c.state[n.key] == keyUnknown {
+		c.state[n.key] = keyAbsent
+		if v, end, ok := n.finder.next(line, 0); ok {
+			c.state[n.key], c.val[n.key] = keyOnce, v
+			if _, _, more := n.finder.next(line, end); more {
+				c.state[n.key] = keyMany
+			}
+		}
+	}
+	switch c.state[n.key] {
+	case keyOnce:
 		return n.kids[0].match(c.val[n.key], c)
+	case keyMany:
+		return n.matchEvery(line, c)
 	}
-	return n.matchFieldFrom(line, line, c)
+	return n.kids[0].match(line, c)
+}
+
+// matchEvery tests the value of every occurrence of the key, or the whole
+// line when there is none.
+func (n *pfNode) matchEvery(line []byte, c *keyCache) bool {
+	found := false
+	for from := 0; ; {
+		v, end, ok := n.finder.next(line, from)
+		if !ok {
+			break
+		}
+		found = true
+		if n.kids[0].match(v, c) {
+			return true
+		}
+		from = end
+	}
+	return !found && n.kids[0].match(line, c)
 }

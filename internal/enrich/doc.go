@@ -30,10 +30,14 @@
 // File mode (New): FDR delivery is unordered, so the runner makes two
 // passes: Learn over every event (lines lacking all LearnPrefilter literals
 // may be skipped, and only LearnNeeds decoded), then Apply. The result does
-// not depend on input order. Stream mode (NewStream): Apply learns as it
-// goes; the process table is bounded (least recently used processes are
-// evicted) and an event that arrives before its process is enriched with
-// what is known then, not held back.
+// not depend on input order; WantProcess narrows learning to the processes
+// candidate events need. Stream mode (NewStream): Apply learns as it goes;
+// the process table is bounded (least recently used processes are evicted,
+// ended ones expire after a grace period). A Holder (NewHolder) in front of
+// the workers learns in input order and holds context events that arrive
+// before their process, within bounds. Options.Reads limits what is stored
+// per process to what the queries read. Linux and Mac users are resolved by
+// UID from events of the same sensor that carry UID and UserName.
 //
 // Learn tells records apart by their fields: aidmaster records have aid and
 // ComputerName and no event_simpleName; userinfo records have

@@ -326,7 +326,8 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 			e.count.learnedUsers.Add(1)
 		}
 	case isProcessEnd(name):
-		if e.grace >= 0 && aid != "" {
+		// Expiry runs from a Holder, which knows what workers may still need.
+		if e.grace >= 0 && aid != "" && e.sequenced.Load() {
 			if pid, ok := parsePID(valueOf(ev, fContextProcessId)); ok {
 				if id, ok := e.aids.lookup(aid); ok {
 					e.procs.ended(procKey{id, pid}, eventTime(ev)+e.grace)

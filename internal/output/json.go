@@ -2,8 +2,8 @@ package output
 
 import (
 	"bufio"
+	"github.com/tiercel/tiercel/internal/jsonenc"
 	"io"
-	"unicode/utf8"
 
 	"github.com/tiercel/tiercel/internal/event"
 )
@@ -29,12 +29,12 @@ func (j *jsonWriter) Write(ev *event.Event) error {
 			b = append(b, ',')
 		}
 		first = false
-		b = appendJSONString(b, name)
+		b = jsonenc.AppendString(b, name)
 		b = append(b, ':')
 		if name == event.Timestamp && isInteger(value) {
 			b = append(b, value...)
 		} else {
-			b = appendJSONString(b, value)
+			b = jsonenc.AppendString(b, value)
 		}
 	}
 	if j.columns != nil {
@@ -70,56 +70,4 @@ func isInteger(s string) bool {
 		}
 	}
 	return true
-}
-
-const hexDigits = "0123456789abcdef"
-
-// appendJSONString appends s as a JSON string. Invalid UTF-8 becomes U+FFFD
-// so the output always parses.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c < utf8.RuneSelf {
-			i++
-			continue
-		}
-		if c < utf8.RuneSelf {
-			b = append(b, s[start:i]...)
-			switch c {
-			case '"', '\\':
-				b = append(b, '\\', c)
-			case '\n':
-				b = append(b, '\\', 'n')
-			case '\r':
-				b = append(b, '\\', 'r')
-			case '\t':
-				b = append(b, '\\', 't')
-			default:
-				b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		switch {
-		case r == utf8.RuneError && size == 1:
-			b = append(b, s[start:i]...)
-			b = append(b, `\ufffd`...)
-		case r == '\u2028' || r == '\u2029':
-			// Valid JSON, but they break JavaScript and some line readers.
-			b = append(b, s[start:i]...)
-			b = append(b, `\u202`...)
-			b = append(b, hexDigits[r&0xf])
-		default:
-			i += size
-			continue
-		}
-		i += size
-		start = i
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
 }

@@ -198,8 +198,8 @@ func escapeCell(s string) string {
 			}
 		case r < 0x20 || r == 0x7f:
 			b.WriteString(`\x`)
-			b.WriteByte(hexDigits[r>>4])
-			b.WriteByte(hexDigits[r&0xf])
+			b.WriteByte("0123456789abcdef"[r>>4])
+			b.WriteByte("0123456789abcdef"[r&0xf])
 		case r >= 0x80 && r < 0xa0 || r == '\u2028' || r == '\u2029':
 			b.WriteString(`\u`)
 			b.WriteString(strconv.FormatInt(int64(r)+0x10000, 16)[1:])

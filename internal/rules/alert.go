@@ -1,7 +1,7 @@
 package rules
 
 import (
-	"encoding/json"
+	"github.com/tiercel/tiercel/internal/jsonenc"
 	"strconv"
 
 	"github.com/tiercel/tiercel/internal/event"
@@ -57,7 +57,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 		n++
 		b = strconv.AppendQuote(b, k)
 		b = append(b, ':')
-		b = appendJSONString(b, v)
+		b = jsonenc.AppendString(b, v)
 	}
 	put("rule", r.ID)
 	put("title", r.Title)
@@ -78,7 +78,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 		if f.Name == event.Timestamp {
 			if ms, ok := event.ParseNumber(f.Value); ok {
 				b = append(b, ',')
-				b = strconv.AppendQuote(b, f.Name)
+				b = jsonenc.AppendString(b, f.Name)
 				b = append(b, ':')
 				b = append(b, event.FormatNumber(ms)...)
 				continue
@@ -87,9 +87,4 @@ func (a Alert) AppendJSON(b []byte) []byte {
 		put(f.Name, f.Value)
 	}
 	return append(b, '}')
-}
-
-func appendJSONString(b []byte, s string) []byte {
-	q, _ := json.Marshal(s) // escapes like every JSON consumer expects; never fails for a string
-	return append(b, q...)
 }

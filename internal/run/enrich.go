@@ -70,10 +70,11 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 					}
 					if dec.Decode(line, &ev) == nil {
 						d++
-						l.Learn(&ev)
+						l.Learn(&ev) // learns from ev's copies, never from line
 					}
 					return true
 				})
+				ingest.Recycle(c.Data)
 			}
 			lines.Add(n)
 			decoded.Add(d)
@@ -238,6 +239,7 @@ func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) er
 					}
 					return true
 				})
+				ingest.Recycle(c.Data)
 			}
 		}()
 	}

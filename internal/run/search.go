@@ -123,8 +123,10 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 			defer wg.Done()
 			w := plan.newWorker(opts.Problems)
 			for c := range jobs {
+				r := w.chunk(c)
+				ingest.Recycle(c.Data) // rows and events keep copies, not the chunk
 				select {
-				case results <- w.chunk(c):
+				case results <- r:
 				case <-ctx.Done():
 					return
 				}

@@ -1,0 +1,77 @@
+package engine
+
+import (
+	"slices"
+	"testing"
+)
+
+// TestMultiLitMatchesEachLiteral: the one-pass matcher agrees with testing
+// the literals one at a time, folded and exact, at every position.
+func TestMultiLitMatchesEachLiteral(t *testing.T) {
+	lits := []*litExpr{
+		litOf("shodan.io", "DomainName", true),
+		litOf("censys", "", true),
+		litOf("NMAP", "", false),
+		litOf("masscan", "", true),
+	}
+	m := newMultiLit(lits)
+	if m == nil {
+		t.Fatal("newMultiLit returned nil for four literals")
+	}
+	haystacks := []string{
+		"", "x", "api.SHODAN.io", "shodan.i", "xxcEnSyS", "nmap", "NMAP", "zNMAPz",
+		"mass scan", "MASSCAN", "ma\u017fscan", "c\u212a", "shodan.io.", "sho",
+	}
+	for _, h := range haystacks {
+		want := false
+		for _, l := range lits {
+			n := compilePF(l, map[string]int{})
+			want = want || n.match([]byte(h), &keyCache{})
+		}
+		if got := m.match([]byte(h)); got != want {
+			t.Errorf("multi.match(%q) = %v, literals one by one say %v", h, got, want)
+		}
+	}
+}
+
+func TestNewMultiLitNeedsOnlyLiterals(t *testing.T) {
+	a, b := litOf("alpha", "", false), litOf("beta", "", false)
+	if newMultiLit([]*litExpr{a, b}) != nil {
+		t.Error("two literals: want the per-literal path")
+	}
+	and := litAnd2(a, b)
+	if newMultiLit([]*litExpr{a, b, and}) != nil {
+		t.Error("an AND child must not be folded into a multiLit")
+	}
+}
+
+// TestKeyFinder: keys are found as keys (followed by a colon), not as
+// values or inside strings, and spaces around the colon are allowed.
+func TestKeyFinder(t *testing.T) {
+	k := newKeyFinder("DomainName")
+	tests := []struct {
+		line string
+		want []string // values of every occurrence
+	}{
+		{`{"DomainName":"a.com"}`, []string{"a.com"}},
+		{`{"x":"DomainName","DomainName" : "b.com"}`, []string{"b.com"}},
+		{`{"x":"say \"DomainName\":1"}`, nil},
+		{`{"XDomainName":"c","DomainNameX":"d"}`, nil},
+		{`{"DomainName":"a","n":{"DomainName":"b"}}`, []string{"a", "b"}},
+		{`{"DomainName":12}`, []string{"12}"}},
+	}
+	for _, tt := range tests {
+		var got []string
+		for from := 0; ; {
+			v, end, ok := k.next([]byte(tt.line), from)
+			if !ok {
+				break
+			}
+			got = append(got, string(v))
+			from = end
+		}
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s: values %q, want %q", tt.line, got, tt.want)
+		}
+	}
+}
