@@ -91,15 +91,17 @@ get() { local target=$1; for r in "${results[@]}"; do set -- $r; if [ "$1" = "$t
 say "floor: ripgrep literal count (1 thread)"
 measure rg-floor rg -c -j1 --no-mmap '"NetworkConnectIP4"' "$data"
 
+# "threads" is the same for both: tiercel gets GOMAXPROCS=N and --workers N
+# (its reader and decompressor share those N cores), DuckDB threads=N.
 for th in $threads; do
   say "threads=$th"
-  measure "tiercel-plain-t$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data"
+  measure "tiercel-plain-t$th" env GOMAXPROCS="$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data"
   measure "duckdb-plain-t$th" node "$here/duckdb_seed.mjs" "$data" "$th" uncompressed
   node "$here/same_rows.mjs" "$out/result.tiercel-plain-t$th" "$out/result.duckdb-plain-t$th" >&2
-  measure "tiercel-gzip-t$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data.gz"
+  measure "tiercel-gzip-t$th" env GOMAXPROCS="$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data.gz"
   measure "duckdb-gzip-t$th" node "$here/duckdb_seed.mjs" "$data.gz" "$th" gzip
   node "$here/same_rows.mjs" "$out/result.tiercel-gzip-t$th" "$out/result.duckdb-gzip-t$th" >&2
-  measure "tiercel-zstd-t$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data.zst"
+  measure "tiercel-zstd-t$th" env GOMAXPROCS="$th" "$tiercel" search --no-enrich --workers "$th" --format json "$query" "$data.zst"
   measure "duckdb-zstd-t$th" node "$here/duckdb_seed.mjs" "$data.zst" "$th" zstd
   node "$here/same_rows.mjs" "$out/result.tiercel-zstd-t$th" "$out/result.duckdb-zstd-t$th" >&2
   cmp -s "$out/result.tiercel-plain-t$th" "$out/result.tiercel-gzip-t$th" || { echo "gzip result differs from plain" >&2; exit 1; }

@@ -114,19 +114,12 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	fileErrors := 0
-	reader, err := ingest.Open(a.paths, ingest.Options{
-		Stdin: env.Stdin,
-		OnError: func(err error) {
-			fileErrors++
-			fmt.Fprintf(env.Stderr, "tiercel: %v\n", err)
-		},
-	})
+	in, err := openInput(env, a.paths)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	defer reader.Close()
-	src := a.enrich.source(reader, enricher)
+	defer in.Close()
+	src := a.enrich.source(in.reader, enricher)
 	var progress *progressSource
 	if isTerminal(env.Stderr) {
 		progress = newProgressSource(src, env.Stderr)
@@ -143,14 +136,10 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	}
 	total := 0
 	problems := ingest.NewProblems(env.Stderr, 0)
-	var reopen func() (run.Source, error) // join()/defineTable() passes re-read files
-	if len(a.paths) > 0 && !slices.Contains(a.paths, ingest.Stdin) {
-		reopen = func() (run.Source, error) { return ingest.Open(a.paths, ingest.Options{}) }
-	}
 	stats, err := run.Search(ctx, engines, src, withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
-		Reopen:   reopen,
+		Reopen:   in.reopen(),
 		Emit: func(i int, row *event.Event) {
 			alert := progs[i].NewAlert(row)
 			counts[i][alert.Branch()]++
@@ -174,7 +163,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
 	}
-	if fileErrors > 0 {
+	if in.fileErrors > 0 {
 		return withCode(ExitError, nil)
 	}
 	if a.failOnAlert && total > 0 {

@@ -92,18 +92,11 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	fileErrors := 0
-	reader, err := ingest.Open(a.paths, ingest.Options{
-		Stdin: env.Stdin,
-		OnError: func(err error) {
-			fileErrors++
-			fmt.Fprintf(env.Stderr, "tiercel: %v\n", err)
-		},
-	})
+	in, err := openInput(env, a.paths)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	defer reader.Close()
+	defer in.Close()
 
 	w, err := output.New(a.format, env.Stdout, prog.Columns())
 	if err != nil {
@@ -111,9 +104,10 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	problems := ingest.NewProblems(env.Stderr, 0)
 	var writeErr error
-	stats, err := run.Search(ctx, []*engine.Program{prog}, a.enrich.source(reader, enricher), withEnricher(run.Options{
+	stats, err := run.Search(ctx, []*engine.Program{prog}, a.enrich.source(in.reader, enricher), withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
+		Reopen:   in.reopen(),
 		Emit: func(_ int, row *event.Event) {
 			if writeErr == nil {
 				writeErr = w.Write(row)
@@ -138,7 +132,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
 	}
-	if fileErrors > 0 {
+	if in.fileErrors > 0 {
 		return withCode(ExitError, nil)
 	}
 	return nil

@@ -154,3 +154,31 @@ func TestSearchParams(t *testing.T) {
 		})
 	}
 }
+
+// join() and defineTable() sub-queries make a pass over the input files
+// before the search; search must let them re-read the files.
+func TestSearchSubQueryPasses(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(dir, "e.ndjson")
+	lines := `{"a":"foo","ip":"10.1.2.3","timestamp":"1700000000000"}` + "\n" +
+		`{"b":"foo","ip":"10.1.2.3","timestamp":"1700000001000"}` + "\n" +
+		`{"a":"baz","ip":"192.168.0.1","timestamp":"1700000002000"}` + "\n"
+	if err := os.WriteFile(file, []byte(lines), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct{ name, query, want string }{
+		{"defineTable", `defineTable(name="t", query={b=foo}, include=[ip]) | a=* | match(table="t", field=ip) | select([a, ip])`,
+			`{"a":"foo","ip":"10.1.2.3"}` + "\n"},
+		{"join", `a=* | join(query={b=foo}, field=ip, include=[b]) | select([a, ip, b])`,
+			`{"a":"foo","ip":"10.1.2.3","b":"foo"}` + "\n"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var out, errb bytes.Buffer
+			code := Main([]string{"search", "--no-enrich", "--format", "json", tt.query, file}, strings.NewReader(""), &out, &errb)
+			if code != ExitOK || out.String() != tt.want {
+				t.Errorf("exit %d, stdout %q, want %q; stderr: %s", code, out.String(), tt.want, errb.String())
+			}
+		})
+	}
+}

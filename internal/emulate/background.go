@@ -56,16 +56,7 @@ func (g *Generator) browserOf(h *hostState, t int64) *proc {
 	if h.browser != nil && h.browser.emitted {
 		return h.browser
 	}
-	type browser struct{ image, cmd, net string }
-	browsers := []browser{
-		{`C:\Program Files\Google\Chrome\Application\chrome.exe`, `"C:\Program Files\Google\Chrome\Application\chrome.exe" `,
-			`"C:\Program Files\Google\Chrome\Application\chrome.exe" --type=utility --utility-sub-type=network.mojom.NetworkService --lang=en-US --service-sandbox-type=none --mojo-platform-channel-handle=2168 /prefetch:11`},
-		{`C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe`, `"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe" --profile-directory=Default`,
-			`"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe" --type=utility --utility-sub-type=network.mojom.NetworkService --lang=en-US --service-sandbox-type=none --mojo-platform-channel-handle=2412 /prefetch:11`},
-		{`C:\Program Files\Mozilla Firefox\firefox.exe`, `"C:\Program Files\Mozilla Firefox\firefox.exe" `,
-			`"C:\Program Files\Mozilla Firefox\firefox.exe" -contentproc -parentBuildID 20260210095130 -prefsLen 31002 -prefMapSize 244787 -appDir "C:\Program Files\Mozilla Firefox\browser" {6b2e1a0c-5f0e-4c4b-9d7d-1f0c3f3b2a11} 7412 socket`},
-	}
-	b := browsers[int(h.AID[0])%len(browsers)]
+	b := browserFor(h)
 	u := h.Users[0]
 	main := g.spawn(h, h.explorer, h.winPath(b.image), b.cmd, u, t)
 	main.gui = true
@@ -74,6 +65,26 @@ func (g *Generator) browserOf(h *hostState, t int64) *proc {
 	h.browser.integrity = "4096"
 	g.pr2(h.browser)
 	return h.browser
+}
+
+// browser is one Windows browser: its image, the main process's command
+// line, and those of its network service and of a page renderer.
+type browser struct{ image, cmd, net, renderer string }
+
+// browserFor is the host's browser, fixed per host.
+func browserFor(h *hostState) browser {
+	browsers := []browser{
+		{`C:\Program Files\Google\Chrome\Application\chrome.exe`, `"C:\Program Files\Google\Chrome\Application\chrome.exe" `,
+			`"C:\Program Files\Google\Chrome\Application\chrome.exe" --type=utility --utility-sub-type=network.mojom.NetworkService --lang=en-US --service-sandbox-type=none --mojo-platform-channel-handle=2168 /prefetch:11`,
+			`"C:\Program Files\Google\Chrome\Application\chrome.exe" --type=renderer --lang=en-US --renderer-client-id=%d --mojo-platform-channel-handle=%d /prefetch:1`},
+		{`C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe`, `"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe" --profile-directory=Default`,
+			`"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe" --type=utility --utility-sub-type=network.mojom.NetworkService --lang=en-US --service-sandbox-type=none --mojo-platform-channel-handle=2412 /prefetch:11`,
+			`"C:\Program Files (x86)\Microsoft\Edge\Application\msedge.exe" --type=renderer --lang=en-US --renderer-client-id=%d --mojo-platform-channel-handle=%d /prefetch:1`},
+		{`C:\Program Files\Mozilla Firefox\firefox.exe`, `"C:\Program Files\Mozilla Firefox\firefox.exe" `,
+			`"C:\Program Files\Mozilla Firefox\firefox.exe" -contentproc -parentBuildID 20260210095130 -prefsLen 31002 -prefMapSize 244787 -appDir "C:\Program Files\Mozilla Firefox\browser" {6b2e1a0c-5f0e-4c4b-9d7d-1f0c3f3b2a11} 7412 socket`,
+			`"C:\Program Files\Mozilla Firefox\firefox.exe" -contentproc -childID %d -isForBrowser -prefsLen 31002 -prefMapSize 244787 -appDir "C:\Program Files\Mozilla Firefox\browser" {2f9c4d1e-8a3b-4e6f-b0c2-5d7e9f1a3b4c} %d tab`},
+	}
+	return browsers[int(h.AID[0])%len(browsers)]
 }
 
 var commonDomains = []string{
@@ -89,6 +100,10 @@ func (g *Generator) background() {
 	h := g.hosts[g.rng.IntN(len(g.hosts))]
 	t := g.now()
 	g.ready(h, t)
+	if h.Role == RoleKiosk {
+		g.bgKiosk(h, t)
+		return
+	}
 	if h.Platform == Windows {
 		switch k := g.rng.IntN(10); {
 		case h.explorer == nil || k < 2:
@@ -119,6 +134,51 @@ func (g *Generator) background() {
 		g.bgSSH(h, t)
 	default:
 		g.bgCron(h, t)
+	}
+}
+
+// kioskDomains are what lobby, info-desk and signage screens show.
+var kioskDomains = []string{
+	"visitors.corp.example.com", "wayfinding.corp.example.com", "signage.corp.example.com", "www.example.com",
+	"fonts.gstatic.com", "cdn.jsdelivr.net", "maps.googleapis.com", "www.google.com", "edge.microsoft.com",
+}
+
+// bootKiosks starts every kiosk before the window opens: Windows boots,
+// the kiosk account logs on automatically and the browser starts in kiosk
+// mode. From then on only browser processes start there (bgKiosk), which is
+// what makes prefetch lookups on kiosks the browser-prefetch tuning's target.
+func (g *Generator) bootKiosks() {
+	t := g.opts.Start.UnixMilli() - 30_000 // ready() goes 5-25 s earlier still
+	for _, h := range g.byRole[RoleKiosk] {
+		g.ready(h, t)
+		g.browserOf(h, t+2000+g.rng.Int64N(8000))
+	}
+}
+
+// bgKiosk is a kiosk's background: Windows services reaching Microsoft
+// (no new process), and the browser loading pages, sometimes in a fresh
+// renderer, which is a browser process too.
+func (g *Generator) bgKiosk(h *hostState, t int64) {
+	if g.rng.IntN(4) == 0 {
+		d := []string{"settings-win.data.microsoft.com", "time.windows.com", "v10.events.data.microsoft.com"}[g.rng.IntN(3)]
+		g.dns(h.svchost, t, d, 1)
+		g.connect(h.svchost, t+25, ipFor(d), 443, 6)
+		return
+	}
+	net := g.browserOf(h, t)
+	if g.rng.IntN(3) == 0 && net.parent != nil {
+		b := browserFor(h)
+		r := g.spawn(h, net.parent, h.winPath(b.image), fmt.Sprintf(b.renderer, 5+g.rng.IntN(200), 1000+g.rng.IntN(9000)), net.user, t)
+		r.integrity = "4096"
+		g.pr2(r)
+		g.end(r, t+30_000+g.rng.Int64N(600_000))
+		t += 200
+	}
+	for i, n := 0, 1+g.rng.IntN(3); i < n; i++ {
+		d := kioskDomains[g.rng.IntN(len(kioskDomains))]
+		g.dns(net, t, d, 1)
+		g.connect(net, t+10+g.rng.Int64N(60), ipFor(d), 443, 6)
+		t += 500 + g.rng.Int64N(5000)
 	}
 }
 

@@ -15,5 +15,9 @@
 //
 // The estate's false-positive sources (DefaultEstate: SOCHosts, ScannerHosts,
 // ScannerAccounts, SOARScripts, SOARWorker) have names that do not depend on
-// the seed, so rule packages can ship lookup files for them.
+// the seed, so rule packages can ship lookup files for them. Kiosk hosts
+// (KioskHosts) run only a browser after boot, so their BrowserPrefetch
+// lookups are what the browser-prefetch tuning removes; the manifest records
+// per scenario whether it does (FalsePositive.Expectations), computed from
+// the events generated.
 package emulate

@@ -28,6 +28,7 @@ const (
 	RoleSOC         Role = "soc"     // analysts look up Shodan/Censys/GreyNoise
 	RoleScanner     Role = "scanner" // vulnerability scanner engine
 	RoleSOAR        Role = "soar"    // SOAR worker running enrichment scripts
+	RoleKiosk       Role = "kiosk"   // lobby, info-desk and signage PCs: a browser and nothing else
 )
 
 // Account is a user or service identity. Windows accounts have a SID;
@@ -83,6 +84,7 @@ type Estate struct {
 	SOARScripts     []string   // script paths of SOAR enrichment playbooks
 	SOARWorker      string     // ImageFileName of the SOAR worker (the scripts' parent)
 	DeveloperHosts  []string   // ComputerNames of developer machines
+	KioskHosts      []string   // ComputerNames of kiosk-style hosts
 
 	attack map[Platform]*Host
 }
@@ -105,6 +107,8 @@ func (e *Estate) HostByName(name string) *Host {
 const (
 	MinHosts = 8
 	MaxHosts = 100000
+	// kioskEvery spaces kiosk hosts through the estate.
+	kioskEvery = 15
 )
 
 var firstNames = []string{"alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy",
@@ -239,8 +243,17 @@ func DefaultEstate(seed int64, hosts int) (*Estate, error) {
 	e.attack[Linux] = h
 	e.DeveloperHosts = append(e.DeveloperHosts, h.ComputerName)
 
+	// A few kiosks (one in every kioskEvery hosts, from the ninth on) among
+	// the usual mix; MinHosts estates have none.
+	kioskKinds := []string{"KIOSK-LOBBY-", "INFO-DESK-", "RECEPTION-", "SIGNAGE-"}
 	for len(e.Hosts) < hosts {
 		switch k := len(e.Hosts) % 7; {
+		case len(e.Hosts)%kioskEvery == MinHosts:
+			h = add(Windows, RoleKiosk, name(kioskKinds[len(e.KioskHosts)%len(kioskKinds)]))
+			h.OU = "Kiosks;" + h.SiteName
+			// Kiosks log on automatically with an account named for the machine.
+			h.Users = []*Account{newWinUser("user", strings.ToLower(h.ComputerName))}
+			e.KioskHosts = append(e.KioskHosts, h.ComputerName)
 		case k <= 2:
 			h = add(Windows, RoleWorkstation, name("WKS-"))
 			h.Users = []*Account{newWinUser("user", "")}

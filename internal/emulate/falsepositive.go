@@ -9,8 +9,13 @@ import (
 type fpSource struct {
 	name, description, tuning, key string
 	values                         func(*Estate) []string
-	role                           Role
-	run                            func(g *Generator, h *hostState, t int64)
+	// roles are the host pools the source plays on: each scheduled run plays
+	// one scenario on a host of every pool that has one.
+	roles []Role
+	// tuningName is set when the manifest judges each scenario under that
+	// rule tuning (see Expectation).
+	tuningName string
+	run        func(g *Generator, h *hostState, t int64)
 }
 
 var fpSources = []fpSource{
@@ -18,7 +23,7 @@ var fpSources = []fpSource{
 		name:        "SOCAnalystLookups",
 		description: "SOC analysts look up indicators on Shodan, Censys and GreyNoise in a browser during investigations.",
 		tuning:      "Suppress by ComputerName using the reference list of SOC workstation hostnames.",
-		key:         "ComputerName", role: RoleSOC,
+		key:         "ComputerName", roles: []Role{RoleSOC},
 		values: func(e *Estate) []string { return e.SOCHosts },
 		run:    (*Generator).fpSOC,
 	},
@@ -26,7 +31,7 @@ var fpSources = []fpSource{
 		name:        "VulnerabilityScanner",
 		description: "Tenable Nessus and Rapid7 InsightVM scan engines run nmap-compatible discovery binaries against internal ranges under a scanner service account.",
 		tuning:      "Exclude the dedicated scanner hosts by ComputerName, or the scanner service accounts by UserName.",
-		key:         "ComputerName|UserName", role: RoleScanner,
+		key:         "ComputerName|UserName", roles: []Role{RoleScanner},
 		values: func(e *Estate) []string { return append(append([]string{}, e.ScannerHosts...), e.ScannerAccounts...) },
 		run:    (*Generator).fpScanner,
 	},
@@ -34,7 +39,7 @@ var fpSources = []fpSource{
 		name:        "SOAREnrichment",
 		description: "SOAR playbooks enrich IP addresses with Python scripts that query ipinfo.io, ip-api.com and ipapi.co.",
 		tuning:      "Filter by the CommandLine prefix of the SOAR enrichment script paths (the acting process of DNS and network events), or by the SOAR worker as parent process.",
-		key:         "CommandLinePrefix", role: RoleSOAR,
+		key:         "CommandLinePrefix", roles: []Role{RoleSOAR},
 		values: func(e *Estate) []string {
 			var v []string
 			for _, s := range e.SOARScripts {
@@ -46,9 +51,9 @@ var fpSources = []fpSource{
 	},
 	{
 		name:        "BrowserPrefetch",
-		description: "Browsers on ordinary workstations prefetch DNS for IP-intelligence sites visited before, with no lookup tool running.",
-		tuning:      "Keep a DNS hit only when a non-browser process starts on the same host within 60 seconds.",
-		key:         "BrowserCorrelation60s", role: RoleWorkstation,
+		description: "Browsers prefetch DNS for IP-intelligence sites visited before, with no lookup tool running: on kiosks, lobby and info-desk PCs where only a browser runs, and on busy workstations.",
+		tuning:      "Keep a DNS hit only when a non-browser process starts on the same host within 60 seconds: removes the kiosk lookups, not those on busy workstations where something else always starts.",
+		key:         "BrowserCorrelation60s", roles: []Role{RoleKiosk, RoleWorkstation}, tuningName: "browser-prefetch",
 		values: func(*Estate) []string {
 			return []string{"chrome.exe", "msedge.exe", "firefox.exe"}
 		},
@@ -58,7 +63,7 @@ var fpSources = []fpSource{
 		name:        "DeveloperTooling",
 		description: "Developers run pip, curl and PowerShell web requests to package registries and APIs over HTTPS; the network branch matches the process name alone.",
 		tuning:      "None in the seed's notes: these alerts remain after its tuning (scope the network branch to IP-intelligence destinations to remove them).",
-		key:         "none", role: RoleDeveloper,
+		key:         "none", roles: []Role{RoleDeveloper},
 		values: func(e *Estate) []string {
 			var v []string
 			for _, name := range e.DeveloperHosts {
@@ -72,35 +77,26 @@ var fpSources = []fpSource{
 	},
 }
 
-// runFP plays one scenario of false-positive source s on one of its hosts
-// and records the events the untuned seed query matches.
+// runFP plays one scenario of false-positive source s on a host of each of
+// its pools and records the events the untuned seed query matches.
 func (g *Generator) runFP(s int) {
 	src := fpSources[s]
-	hosts := g.byRole[src.role]
-	if src.role == RoleWorkstation {
-		// Prefetch happens on ordinary workstations; keep the attack host
-		// out so its alerts stay attributable to the tests.
-		var ok []*hostState
-		for _, h := range hosts {
-			if h.Host != g.estate.AttackHost(Windows) {
-				ok = append(ok, h)
+	for _, role := range src.roles {
+		// The attack hosts stay out so their alerts stay attributable to the tests.
+		var hosts []*hostState
+		for _, h := range g.byRole[role] {
+			if h.Host != g.estate.AttackHost(Windows) && h.Host != g.estate.AttackHost(Linux) {
+				hosts = append(hosts, h)
 			}
 		}
-		hosts = ok
-	}
-	if src.role == RoleDeveloper {
-		var ok []*hostState
-		for _, h := range hosts {
-			if h.Host != g.estate.AttackHost(Linux) {
-				ok = append(ok, h)
-			}
+		if len(hosts) > 0 {
+			g.playFP(s, hosts[g.rng.IntN(len(hosts))])
 		}
-		hosts = ok
 	}
-	if len(hosts) == 0 {
-		return
-	}
-	h := hosts[g.rng.IntN(len(hosts))]
+}
+
+func (g *Generator) playFP(s int, h *hostState) {
+	src := fpSources[s]
 	t := g.now()
 	g.ready(h, t)
 	var sig []Signal
@@ -110,10 +106,15 @@ func (g *Generator) runFP(s int) {
 	fp := &g.manifest.FalsePositives[s]
 	fp.Scenarios++
 	fp.EventsTotal += len(sig)
+	var alerting []Signal
 	for _, x := range sig {
 		if x.Expected {
-			fp.Signals = append(fp.Signals, x)
+			alerting = append(alerting, x)
 		}
+	}
+	fp.Signals = append(fp.Signals, alerting...)
+	if src.tuningName != "" {
+		g.expectPrefetch(s, h, alerting)
 	}
 }
 

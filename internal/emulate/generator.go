@@ -112,6 +112,8 @@ type Generator struct {
 	inBg    bool
 	hashes  map[string][2]string
 
+	browserImages map[string]bool // image → the browser-prefetch tuning calls it a browser
+
 	track    *[]Signal // non-nil while a tracked scenario runs
 	note     string    // note for the next tracked signal
 	manifest *Manifest
@@ -135,9 +137,22 @@ func New(opts Options) (*Generator, error) {
 		byRole:  map[Role][]*hostState{},
 		state:   map[*Host]*hostState{},
 		hashes:  map[string][2]string{},
+
+		browserImages: map[string]bool{},
+	}
+	watched := map[Role]bool{}
+	for _, src := range fpSources {
+		if src.tuningName != "" {
+			for _, r := range src.roles {
+				watched[r] = true
+			}
+		}
 	}
 	for _, h := range est.Hosts {
 		hs := &hostState{Host: h, nextUPID: 1e11 + g.rng.Uint64N(9e11), configHash: g.rng.Uint32()}
+		if watched[h.Role] {
+			hs.watch = &prefetchWatch{}
+		}
 		g.hosts = append(g.hosts, hs)
 		g.byRole[h.Role] = append(g.byRole[h.Role], hs)
 		g.state[h] = hs
@@ -174,11 +189,12 @@ func (g *Generator) Run(w io.Writer) (*Manifest, error) {
 		CID: est.CID,
 		Estate: Lists{Hosts: len(est.Hosts), SOCHosts: est.SOCHosts, ScannerHosts: est.ScannerHosts,
 			ScannerAccounts: est.ScannerAccounts, SOARHosts: est.SOARHosts, SOARScripts: est.SOARScripts,
-			SOARWorker: est.SOARWorker, DeveloperHosts: est.DeveloperHosts},
+			SOARWorker: est.SOARWorker, DeveloperHosts: est.DeveloperHosts, KioskHosts: est.KioskHosts},
 		Attacks: []Attack{}, FalsePositives: []FalsePositive{},
 	}
 
 	plan := g.plan()
+	g.bootKiosks()
 	next := 0
 	for g.err == nil && (g.count < g.limit || next < len(plan)) {
 		if next < len(plan) && (plan[next].at <= g.count || g.count >= g.limit) {
@@ -216,7 +232,7 @@ func (g *Generator) plan() []scheduled {
 	for s, src := range fpSources {
 		g.manifest.FalsePositives = append(g.manifest.FalsePositives, FalsePositive{
 			Source: src.name, Description: src.description, Tuning: src.tuning,
-			TuningKey: src.key, Values: src.values(g.estate), Signals: []Signal{}})
+			TuningKey: src.key, Values: src.values(g.estate), Signals: []Signal{}, TuningName: src.tuningName})
 		for j := int64(0); j < perSource; j++ {
 			at := n*j/perSource + n/(perSource*int64(len(fpSources))+1)*int64(s+1)
 			plan = append(plan, scheduled{at: at, run: func() { g.runFP(s) }})

@@ -33,6 +33,7 @@ type Lists struct {
 	SOARScripts     []string `json:"soar_scripts"`
 	SOARWorker      string   `json:"soar_worker"`
 	DeveloperHosts  []string `json:"developer_hosts"`
+	KioskHosts      []string `json:"kiosk_hosts"`
 }
 
 // Attack is one atomic test run on one host.
@@ -78,6 +79,33 @@ type FalsePositive struct {
 	Scenarios   int      `json:"scenarios"`
 	EventsTotal int      `json:"events_total"` // every event the source produced
 	Signals     []Signal `json:"signals"`
+	// TuningName is the rule tuning aimed at this source when whether it
+	// removes a scenario depends on the telemetry around it; Expectations
+	// then say, per scenario, what that tuning does. Lookup-driven tunings
+	// remove every scenario of their source and list none.
+	TuningName   string        `json:"tuning_name,omitempty"`
+	Expectations []Expectation `json:"expectations,omitempty"`
+}
+
+// Expectation is the oracle's verdict on one scenario under TuningName,
+// computed from the events actually generated.
+type Expectation struct {
+	Host    string   `json:"ComputerName"`
+	Role    Role     `json:"role"`
+	Signals []string `json:"signal_ids"` // ids of the scenario's alerting events
+	Removed bool     `json:"removed"`
+	Reason  string   `json:"reason"`
+}
+
+// ExpectedLeft counts the source's alerting signals the manifest expects
+// TuningName to keep; ok is false when the source has no expectations.
+func (fp *FalsePositive) ExpectedLeft() (n int, ok bool) {
+	for _, x := range fp.Expectations {
+		if !x.Removed {
+			n += len(x.Signals)
+		}
+	}
+	return n, len(fp.Expectations) > 0
 }
 
 // WriteJSON writes the manifest, indented.

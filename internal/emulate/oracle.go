@@ -60,3 +60,21 @@ func baseName(image string) string {
 	}
 	return path.Base(image)
 }
+
+// The browser-prefetch tuning keeps an IPIntelDNSLookup alert only when a
+// ProcessRollup2 whose image is not a browser has an @timestamp within
+// prefetchWindowMs of the DnsRequest's, before or after, on the same aid
+// (correlate within=60s, bounds inclusive). The regex is the tuning's.
+const prefetchWindowMs = 60_000
+
+var tuningBrowser = regexp.MustCompile(`(?i)(^|[\\\/])(chrome|chromium|chromium-browser|google-chrome(-stable)?|google chrome|msedge|msedgewebview2|microsoftedge|microsoft edge|firefox|firefox-esr|brave|brave browser|opera|iexplore|safari|vivaldi)(\.exe)?$`)
+
+// isBrowserImage reports whether the tuning counts image as a browser.
+func isBrowserImage(image string) bool { return tuningBrowser.MatchString(image) }
+
+// withinPrefetchWindow reports whether a DnsRequest and a ProcessRollup2 on
+// the same aid, at these `timestamp` values (ms), correlate.
+func withinPrefetchWindow(dnsTS, procTS int64) bool {
+	d := dnsTS - procTS
+	return d >= -prefetchWindowMs && d <= prefetchWindowMs
+}

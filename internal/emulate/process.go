@@ -22,6 +22,8 @@ type hostState struct {
 	systemd, sshd, cron, shell  *proc
 	// Started on first use.
 	browser, teams, agent, worker, scanner *proc
+
+	watch *prefetchWatch // non-nil on hosts where BrowserPrefetch plays
 }
 
 // proc is one process instance. Only live scenarios and per-host
@@ -243,6 +245,9 @@ func (g *Generator) pr2(p *proc) {
 	}
 	g.emit(r.finish())
 	p.emitted = true
+	if h.watch != nil {
+		g.noteStart(h, p.image, ts)
+	}
 	if g.track != nil {
 		f := seedFields{Event: "ProcessRollup2", ImageFileName: p.image, CommandLine: p.cmd}
 		g.signal(f, id, h, "TargetProcessId", p.upid, ts, p.cmd)

@@ -1,6 +1,7 @@
 package emulate
 
 import (
+	"github.com/tiercel/tiercel/internal/jsonenc"
 	"strconv"
 )
 
@@ -30,7 +31,7 @@ func (r *record) key(k string) {
 
 func (r *record) str(k, v string) {
 	r.key(k)
-	r.b = appendJSONString(r.b, v)
+	r.b = jsonenc.AppendStringFalcon(r.b, v)
 }
 
 func (r *record) uint(k string, v uint64) {
@@ -65,34 +66,3 @@ func appendSecs(b []byte, ms int64) []byte {
 func formatSecs(ms int64) string { return string(appendSecs(nil, ms)) }
 
 const hexDigits = "0123456789abcdef"
-
-// appendJSONString quotes s. Like the FDR producer (a Go-style encoder) it
-// also escapes '&', '<', '>' and '=' as \u00XX, a quirk decoders must handle.
-func appendJSONString(b []byte, s string) []byte {
-	b = append(b, '"')
-	start := 0
-	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x20 && c != '"' && c != '\\' && c != '&' && c != '<' && c != '>' && c != '=' {
-			continue
-		}
-		b = append(b, s[start:i]...)
-		switch c {
-		case '"':
-			b = append(b, '\\', '"')
-		case '\\':
-			b = append(b, '\\', '\\')
-		case '\n':
-			b = append(b, '\\', 'n')
-		case '\r':
-			b = append(b, '\\', 'r')
-		case '\t':
-			b = append(b, '\\', 't')
-		default:
-			b = append(b, '\\', 'u', '0', '0', hexDigits[c>>4], hexDigits[c&0xf])
-		}
-		start = i + 1
-	}
-	b = append(b, s[start:]...)
-	return append(b, '"')
-}

@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"strings"
 
 	"github.com/klauspost/compress/gzip"
@@ -107,8 +106,11 @@ func readStream(src io.Reader, chunkSize int, emit chunkEmitter) error {
 		defer zr.Close()
 		return cutLines(zr, buf, 0, chunkSize, codec, emit)
 	default:
+		// Synchronous decoding is the fastest for one stream (~2.5 GB/s a
+		// core here, against ~1.9 GB/s with 2 decoder goroutines); the
+		// workers filter in parallel with it.
 		zr, err := zstd.NewReader(compressed,
-			zstd.WithDecoderConcurrency(min(runtime.GOMAXPROCS(0), 4)),
+			zstd.WithDecoderConcurrency(1),
 			zstd.WithDecoderMaxWindow(maxZstdWindow))
 		if err != nil {
 			return &streamError{Codec: codec, Err: err}

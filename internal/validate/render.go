@@ -143,6 +143,9 @@ func WriteFalsePositives(w io.Writer, r *Report) {
 		total += " " + cell(sums, t.Name, t.Available)
 	}
 	fmt.Fprintf(w, "%s %5d\n", total, sums[AllTunings])
+	for _, fp := range r.FalsePositives {
+		writeExpectation(w, fp)
+	}
 
 	section(w, "TUNINGS")
 	for i, t := range r.Tunings {
@@ -158,6 +161,36 @@ func WriteFalsePositives(w io.Writer, r *Report) {
 	}
 	if len(r.Tuned) != len(r.Alerts) {
 		fmt.Fprintf(w, "  all available tunings on: %d alert(s) -> %d\n", len(r.Alerts), len(r.Tuned))
+	}
+}
+
+// writeExpectation writes what the manifest expects the source's
+// context-dependent tuning to do, whether the hunt agreed, and why each
+// group of scenarios goes or stays.
+func writeExpectation(w io.Writer, fp FPResult) {
+	e := fp.Expect
+	if e == nil {
+		return
+	}
+	head := fmt.Sprintf("  %s with %s: %d -> ", fp.Source, e.Tuning, fp.Untuned)
+	switch {
+	case !e.Available:
+		fmt.Fprintf(w, "%s? (tuning not available; expected %d)\n", head, e.Left)
+	case e.OK():
+		fmt.Fprintf(w, "%s%d alert(s), as expected\n", head, e.Got)
+	default:
+		fmt.Fprintf(w, "%s%d, EXPECTED %d (%d disagree)\n", head, e.Got, e.Left, e.Disagree)
+	}
+	for _, g := range e.Groups {
+		verb := "kept"
+		if g.Removed {
+			verb = "removed"
+		}
+		why := g.Reason
+		if !g.Removed && g.Scenarios > 1 {
+			why = "e.g. " + why // each kept one has its own process
+		}
+		wrap(w, fmt.Sprintf("    %-7s %d on %s ", verb, g.Scenarios, g.Role), strings.Join(g.Hosts, ", ")+": "+why)
 	}
 }
 

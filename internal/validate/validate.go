@@ -128,6 +128,9 @@ type FPResult struct {
 	// With maps a tuning name to the alerts left with only it on; "all" is
 	// every available tuning together. Unavailable tunings are absent.
 	With map[string]int `json:"with"`
+	// Expect is set when the manifest says per scenario what the source's
+	// tuning does (browser-prefetch), and checks that against the hunt.
+	Expect *FPExpectation `json:"expectation,omitempty"`
 }
 
 // AllTunings is the With key for every available tuning at once.
@@ -278,6 +281,9 @@ func (r *Report) compare(h *hunted) {
 			} else {
 				row.With[name] = n
 			}
+		}
+		if row.Expect = expectation(fp, h); row.Expect != nil && row.Expect.Available {
+			row.Expect.Got = row.With[row.Expect.Tuning]
 		}
 		r.FalsePositives = append(r.FalsePositives, row)
 	}

@@ -172,3 +172,44 @@ func TestTextFitsTerminal(t *testing.T) {
 		}
 	}
 }
+
+// browser-prefetch removes the kiosk lookups and keeps those on busy
+// workstations, exactly as the manifest's per-scenario verdicts say.
+func TestBrowserPrefetchAsExpected(t *testing.T) {
+	rep, err := Run(context.Background(), small)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var row *FPResult
+	for i := range rep.FalsePositives {
+		if rep.FalsePositives[i].Source == "BrowserPrefetch" {
+			row = &rep.FalsePositives[i]
+		}
+	}
+	if row == nil || row.Expect == nil {
+		t.Fatalf("no BrowserPrefetch row with an expectation: %+v", row)
+	}
+	e := row.Expect
+	if !e.OK() || e.Got != row.With["browser-prefetch"] {
+		t.Errorf("expectation %+v, row %+v: the hunt disagrees with the manifest", e, row)
+	}
+	if e.Left == 0 || e.Left >= row.Untuned {
+		t.Errorf("untuned %d, expected left %d: want some removed and some kept", row.Untuned, e.Left)
+	}
+	// Kiosks run nothing but the browser; a quiet minute on a workstation
+	// may happen, but some of theirs must be kept.
+	keptOn := map[string]bool{}
+	for _, g := range e.Groups {
+		if !g.Removed {
+			keptOn[g.Role] = true
+		}
+	}
+	if keptOn["kiosk"] || !keptOn["workstation"] {
+		t.Errorf("groups %+v: want every kiosk lookup removed and some workstation lookup kept", e.Groups)
+	}
+	var b bytes.Buffer
+	WriteFalsePositives(&b, rep)
+	if !strings.Contains(b.String(), "BrowserPrefetch with browser-prefetch: ") || !strings.Contains(b.String(), ", as expected") {
+		t.Errorf("false-positive section does not show the expectation:\n%s", b.String())
+	}
+}
