@@ -75,3 +75,25 @@ func TestKeyFinder(t *testing.T) {
 		}
 	}
 }
+
+// TestPrefilterKeyOccurrences: a key found more than once (nested objects)
+// has each value tested, and the value cached for one clause serves the
+// others of the same line.
+func TestPrefilterKeyOccurrences(t *testing.T) {
+	f := compileQuery(t, seedQuery(t), Options{}).Prefilter(func(string) bool { return false })
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{`{"x":{"DomainName":"example.com"},"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, true},
+		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io","x":{"DomainName":"example.com"}}`, true},
+		{`{"event_simpleName":"DnsRequest","DomainName":"example.com","x":{"DomainName":"example.org"}}`, false},
+		{`{"x":{"event_simpleName":"EndOfProcess"},"event_simpleName":"DnsRequest","DomainName":"ipinfo.io"}`, true},
+		{`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\x\\calc.exe","CommandLine":"NMAP -sS 10.0.0.0/8"}`, true},
+	}
+	for _, tt := range tests {
+		if got := f.Match([]byte(tt.line)); got != tt.want {
+			t.Errorf("Match(%s) = %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}

@@ -202,7 +202,9 @@ func (e *Enricher) wants(k procKey) bool {
 
 // learnLiterals: a line worth learning from names a process-start or identity
 // event, or is a lookup record (aidmaster has ComputerName, userinfo
-// UserSid_readable).
+// UserSid_readable). ComputerName also stands on every event of newer sensors
+// and LogScale exports, so on such data the learn pass decodes every line:
+// slower, but a bare aidmaster row mixed into telemetry is still learned.
 var learnLiterals = []string{
 	"ProcessRollup2", // also SyntheticProcessRollup2
 	"UserIdentity",
