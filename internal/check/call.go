@@ -6,6 +6,7 @@ import (
 
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/funcs"
+	"github.com/tiercel/tiercel/internal/suggest"
 )
 
 // implicit holds arguments a call receives from its surroundings rather
@@ -109,7 +110,7 @@ func (c *checker) positional(call *cql.Call, spec *funcs.Spec, a *cql.Arg, n int
 func (c *checker) param(call *cql.Call, spec *funcs.Spec, name string, nameSp cql.Span, v cql.Expr, given map[string]bool, sc scope) {
 	p, ok := spec.Param(name)
 	if !ok {
-		hint := didYouMean(funcs.Closest(name, spec.ParamNames()))
+		hint := didYouMean(suggest.Closest(name, spec.ParamNames()))
 		if hint == "" {
 			if len(spec.Params) == 0 {
 				hint = spec.Name + "() takes no parameters"

@@ -1,30 +1,17 @@
 package check
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"testing"
 
+	"github.com/tiercel/tiercel/internal/corpustest"
 	"github.com/tiercel/tiercel/internal/cql"
 )
 
 // The parser returns partial trees for broken input; the checker must
 // never panic on them.
 func TestTruncatedCorpusQueriesDoNotPanic(t *testing.T) {
-	f, err := os.Open(corpusPath)
-	if err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	defer f.Close()
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
 	n := 0
-	for sc.Scan() {
-		var r corpusRecord
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatal(err)
-		}
+	for _, r := range corpustest.Load(t) {
 		runes := []rune(r.Query)
 		for _, cut := range []int{len(runes) / 3, len(runes) / 2, 2 * len(runes) / 3} {
 			checkNoPanic(t, string(runes[:cut]))

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/funcs"
+	"github.com/tiercel/tiercel/internal/suggest"
 )
 
 // value checks one argument against its parameter's type. Query parameters
@@ -18,13 +19,13 @@ func (c *checker) value(spec *funcs.Spec, p *funcs.Param, v cql.Expr, sc scope) 
 	case funcs.Number:
 		c.number(spec, p, v)
 	case funcs.Bool:
-		if t, ok := literalText(v); !ok || !isBool(t) {
+		if t, ok := cql.LiteralText(v); !ok || !isBool(t) {
 			c.badArg(v, spec, p, "true or false", "")
 		}
 	case funcs.Enum:
 		c.enum(spec, p, v)
 	case funcs.RegexFlags:
-		if t, ok := literalText(v); ok {
+		if t, ok := cql.LiteralText(v); ok {
 			c.argFlags(v.Span(), t, spec.Name+"() flags")
 		} else {
 			c.badArg(v, spec, p, "a string of regex flags", "")
@@ -67,7 +68,7 @@ func (c *checker) number(spec *funcs.Spec, p *funcs.Param, v cql.Expr) {
 	if u, ok := v.(*cql.UnaryExpr); ok && u.Op == "-" {
 		v = u.X
 	}
-	if t, ok := literalText(v); ok {
+	if t, ok := cql.LiteralText(v); ok {
 		if isNumber(t) || p.Max && strings.EqualFold(t, "max") {
 			return
 		}
@@ -89,7 +90,7 @@ func (c *checker) enum(spec *funcs.Spec, p *funcs.Param, v cql.Expr) {
 	if _, ok := v.(*cql.ParamExpr); ok {
 		return
 	}
-	if t, ok := literalText(v); ok {
+	if t, ok := cql.LiteralText(v); ok {
 		for _, e := range p.Enum {
 			if strings.EqualFold(t, e) {
 				return
@@ -101,11 +102,11 @@ func (c *checker) enum(spec *funcs.Spec, p *funcs.Param, v cql.Expr) {
 }
 
 func closestText(v cql.Expr, options []string) string {
-	t, ok := literalText(v)
+	t, ok := cql.LiteralText(v)
 	if !ok {
 		return ""
 	}
-	return funcs.Closest(t, options)
+	return suggest.Closest(t, options)
 }
 
 // subQuery checks a pipeline argument: { ... }, or a single function call
@@ -157,21 +158,6 @@ func (c *checker) aggregateCall(call *cql.Call, sc scope) {
 
 func (c *checker) badArg(v cql.Expr, spec *funcs.Spec, p *funcs.Param, want, hint string) {
 	c.errorf(v.Span(), CodeBadArgument, hint, "%s() parameter %s expects %s", spec.Name, p.Name, want)
-}
-
-// literalText is the text of a bare word, quoted string, number or boolean.
-func literalText(v cql.Expr) (string, bool) {
-	switch v := v.(type) {
-	case *cql.FieldName:
-		return v.Name, true
-	case *cql.StringLit:
-		return v.Value, true
-	case *cql.NumberLit:
-		return v.Text, true
-	case *cql.BoolLit:
-		return strconv.FormatBool(v.Value), true
-	}
-	return "", false
 }
 
 func isNumber(s string) bool {

@@ -1,27 +1,15 @@
 package cli
 
 import (
-	"bytes"
 	"encoding/json"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func runTiercel(t *testing.T, stdin string, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = Main(args, strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestCheckText(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "q.cql")
-	if err := os.WriteFile(file, []byte("a=1\n| gropBy(x)\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writeTemp(t, dir, "q.cql", "a=1\n| gropBy(x)\n")
 	tests := []struct {
 		name       string
 		stdin      string

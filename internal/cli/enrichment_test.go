@@ -48,10 +48,7 @@ func TestHuntRawFDRMatchesLogScaleView(t *testing.T) {
 	dir := t.TempDir()
 	fdr := filepath.Join(dir, "fdr")
 	emulateTo(t, "--fdr", fdr)
-	logscale := filepath.Join(dir, "logscale.ndjson")
-	if err := os.WriteFile(logscale, []byte(emulateTo(t, "--view", "logscale")), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	logscale := writeTemp(t, dir, "logscale.ndjson", emulateTo(t, "--view", "logscale"))
 	want := alertKeys(t, "", "--no-enrich", logscale)
 	got := alertKeys(t, "", fdr)
 	if len(want) < 20 {
@@ -77,10 +74,7 @@ func TestHuntStdinStreamEnrichment(t *testing.T) {
 		t.Fatal(err)
 	}
 	raw := emulateTo(t, "--shuffle-window", "1", "--aidmaster", aidmaster, "--userinfo", userinfo)
-	file := filepath.Join(dir, "raw.ndjson")
-	if err := os.WriteFile(file, []byte(raw), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writeTemp(t, dir, "raw.ndjson", raw)
 	want := alertKeys(t, "", "--aidmaster", aidmaster, file, filepath.Dir(userinfo))
 	got := alertKeys(t, raw, "--aidmaster", aidmaster, "-", filepath.Dir(userinfo))
 	if !slices.Equal(got, want) {

@@ -1,25 +1,14 @@
 package cli
 
 import (
-	"bytes"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 )
 
-func runFmt(stdin string, args ...string) (code int, stdout, stderr string) {
-	var out, errb bytes.Buffer
-	code = Main(append([]string{"fmt"}, args...), strings.NewReader(stdin), &out, &errb)
-	return code, out.String(), errb.String()
-}
-
 func TestFmt(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "q.cql")
-	if err := os.WriteFile(file, []byte("a=1|groupBy(x)"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writeTemp(t, dir, "q.cql", "a=1|groupBy(x)")
 	dialect := `case { a=1 => b := 2; * => drop() } | x in [1, 2]`
 	tests := []struct {
 		name       string
@@ -52,7 +41,7 @@ func TestFmt(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			code, stdout, stderr := runFmt(tt.stdin, tt.args...)
+			code, stdout, stderr := runTiercel(t, tt.stdin, append([]string{"fmt"}, tt.args...)...)
 			if code != tt.code {
 				t.Errorf("exit %d, want %d (stderr %q)", code, tt.code, stderr)
 			}
@@ -72,13 +61,4 @@ func TestFmt(t *testing.T) {
 			}
 		})
 	}
-}
-
-func writeTemp(t *testing.T, dir, name, content string) string {
-	t.Helper()
-	p := filepath.Join(dir, name)
-	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
 }

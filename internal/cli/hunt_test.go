@@ -31,16 +31,7 @@ func attackEvents(t *testing.T) string {
 			}
 		}
 	}
-	return huntTempFile(t, "attacks.ndjson", b.String())
-}
-
-func huntTempFile(t *testing.T, name, body string) string {
-	t.Helper()
-	p := filepath.Join(t.TempDir(), name)
-	if err := os.WriteFile(p, []byte(body), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	return p
+	return writeTemp(t, t.TempDir(), "attacks.ndjson", b.String())
 }
 
 func TestHuntJSONAlerts(t *testing.T) {
@@ -88,7 +79,7 @@ func TestHuntIgnoresRowLimits(t *testing.T) {
 	for i := range 250 {
 		fmt.Fprintf(&b, `{"event_simpleName":"DnsRequest","id":"e%d","aid":"a1","timestamp":"%d","DomainName":"shodan.io"}`+"\n", i, 1764340000000+i)
 	}
-	code, stdout, stderr := runTiercel(t, "", "hunt", "--format", "json", huntTempFile(t, "many.ndjson", b.String()))
+	code, stdout, stderr := runTiercel(t, "", "hunt", "--format", "json", writeTemp(t, t.TempDir(), "many.ndjson", b.String()))
 	if code != ExitOK {
 		t.Fatalf("exit %d:\n%s", code, stderr)
 	}
@@ -99,7 +90,7 @@ func TestHuntIgnoresRowLimits(t *testing.T) {
 
 func TestHuntExitCodesAndErrors(t *testing.T) {
 	attacks := attackEvents(t)
-	benign := huntTempFile(t, "benign.ndjson", `{"event_simpleName":"DnsRequest","id":"x","timestamp":"1","DomainName":"example.com"}`+"\n")
+	benign := writeTemp(t, t.TempDir(), "benign.ndjson", `{"event_simpleName":"DnsRequest","id":"x","timestamp":"1","DomainName":"example.com"}`+"\n")
 	bad := t.TempDir()
 	copyRuleDir(t, seedRuleDir, filepath.Join(bad, "local"))
 	yml := filepath.Join(bad, "local", "rule.yaml")
@@ -108,7 +99,7 @@ func TestHuntExitCodesAndErrors(t *testing.T) {
 	if err := os.WriteFile(yml, data, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	lookups := huntTempFile(t, "soc_analyst_hosts.csv", "ComputerName\nlin-recon-01\n")
+	lookups := writeTemp(t, t.TempDir(), "soc_analyst_hosts.csv", "ComputerName\nlin-recon-01\n")
 	tests := []struct {
 		name      string
 		args      []string

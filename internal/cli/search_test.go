@@ -3,7 +3,6 @@ package cli
 import (
 	"bytes"
 	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -43,10 +42,7 @@ const seedInput = `{"event_simpleName":"ProcessRollup2","timestamp":"17000000010
 
 func TestSearchSeedJSON(t *testing.T) {
 	dir := t.TempDir()
-	data := filepath.Join(dir, "events.jsonl")
-	if err := os.WriteFile(data, []byte(seedInput), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data := writeTemp(t, dir, "events.jsonl", seedInput)
 	code, stdout, stderr := runTiercel(t, "", "search", "--format", "json", "--workers", "2", seedForCLI, data)
 	if code != ExitOK {
 		t.Fatalf("exit %d, stderr:\n%s", code, stderr)
@@ -68,14 +64,11 @@ func TestSearchSeedJSON(t *testing.T) {
 
 func TestSearchExitCodes(t *testing.T) {
 	dir := t.TempDir()
-	data := filepath.Join(dir, "events.jsonl")
 	var many strings.Builder
 	for i := range 250 {
 		fmt.Fprintf(&many, `{"event_simpleName":"DnsRequest","timestamp":"%d","DomainName":"d%d.example"}`+"\n", 1_700_000_000_000+i, i)
 	}
-	if err := os.WriteFile(data, []byte(many.String()), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	data := writeTemp(t, dir, "events.jsonl", many.String())
 	tests := []struct {
 		name      string
 		args      []string
@@ -120,10 +113,7 @@ func TestSearchExitCodes(t *testing.T) {
 
 func TestSearchParams(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "e.ndjson")
-	if err := os.WriteFile(file, []byte(`{"a":"foo","timestamp":"1700000000000"}`+"\n"+`{"a":"baz","timestamp":"1700000001000"}`+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writeTemp(t, dir, "e.ndjson", `{"a":"foo","timestamp":"1700000000000"}`+"\n"+`{"a":"baz","timestamp":"1700000001000"}`+"\n")
 	tests := []struct {
 		name   string
 		args   []string
@@ -159,13 +149,10 @@ func TestSearchParams(t *testing.T) {
 // before the search; search must let them re-read the files.
 func TestSearchSubQueryPasses(t *testing.T) {
 	dir := t.TempDir()
-	file := filepath.Join(dir, "e.ndjson")
 	lines := `{"a":"foo","ip":"10.1.2.3","timestamp":"1700000000000"}` + "\n" +
 		`{"b":"foo","ip":"10.1.2.3","timestamp":"1700000001000"}` + "\n" +
 		`{"a":"baz","ip":"192.168.0.1","timestamp":"1700000002000"}` + "\n"
-	if err := os.WriteFile(file, []byte(lines), 0o644); err != nil {
-		t.Fatal(err)
-	}
+	file := writeTemp(t, dir, "e.ndjson", lines)
 	tests := []struct{ name, query, want string }{
 		{"defineTable", `defineTable(name="t", query={b=foo}, include=[ip]) | a=* | match(table="t", field=ip) | select([a, ip])`,
 			`{"a":"foo","ip":"10.1.2.3"}` + "\n"},

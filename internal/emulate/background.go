@@ -161,8 +161,7 @@ func (g *Generator) bootKiosks() {
 func (g *Generator) bgKiosk(h *hostState, t int64) {
 	if g.rng.IntN(4) == 0 {
 		d := []string{"settings-win.data.microsoft.com", "time.windows.com", "v10.events.data.microsoft.com"}[g.rng.IntN(3)]
-		g.dns(h.svchost, t, d, 1)
-		g.connect(h.svchost, t+25, ipFor(d), 443, 6)
+		g.dnsConnect(h.svchost, t, t+25, d, 443)
 		return
 	}
 	net := g.browserOf(h, t)
@@ -218,8 +217,7 @@ func (g *Generator) bgUpdater(h *hostState, t int64) {
 	}[g.rng.IntN(3)]
 	c := g.spawn(h, h.svchost, h.winPath(u.image), u.cmd, acctSystem, t)
 	g.pr2(c)
-	g.dns(c, t+300, u.domain, 1)
-	g.connect(c, t+340, ipFor(u.domain), 443, 6)
+	g.dnsConnect(c, t+300, t+340, u.domain, 443)
 	g.end(c, t+4000+g.rng.Int64N(8000))
 }
 
@@ -232,8 +230,7 @@ func (g *Generator) bgTeams(h *hostState, t int64) {
 		g.pr2(h.teams)
 	}
 	d := []string{"teams.microsoft.com", "presence.teams.microsoft.com", "statics.teams.cdn.office.net", "outlook.office365.com"}[g.rng.IntN(4)]
-	g.dns(h.teams, t+100, d, 1)
-	g.connect(h.teams, t+150, ipFor(d), 443, 6)
+	g.dnsConnect(h.teams, t+100, t+150, d, 443)
 }
 
 func (g *Generator) bgShortLived(h *hostState, t int64) {
@@ -269,22 +266,19 @@ func (g *Generator) bgDevWin(h *hostState, t int64) {
 		g.pr2(git)
 		rh := g.spawn(h, git, h.winPath(`C:\Program Files\Git\mingw64\libexec\git-core\git-remote-https.exe`), `git-remote-https origin https://github.com/example-corp/billing-api.git`, u, t+260)
 		g.pr2(rh)
-		g.dns(rh, t+300, "github.com", 1)
-		g.connect(rh, t+330, ipFor("github.com"), 443, 6)
+		g.dnsConnect(rh, t+300, t+330, "github.com", 443)
 		g.end(rh, t+1500)
 		g.end(git, t+1520)
 	case 1:
 		node := g.spawn(h, code, h.winPath(`C:\Program Files\nodejs\node.exe`), `"C:\Program Files\nodejs\node.exe" "C:\Program Files\nodejs\node_modules\npm\bin\npm-cli.js" install`, u, t+100)
 		g.pr2(node)
-		g.dns(node, t+400, "nodejs.org", 1)
-		g.connect(node, t+420, ipFor("nodejs.org"), 443, 6)
+		g.dnsConnect(node, t+400, t+420, "nodejs.org", 443)
 		g.fileWritten(node, t+2000, repo+`\node_modules\.package-lock.json`, 40000+g.rng.IntN(40000))
 		g.end(node, t+9000)
 	default:
 		goexe := g.spawn(h, code, h.winPath(`C:\Program Files\Go\bin\go.exe`), `"C:\Program Files\Go\bin\go.exe" build ./...`, u, t+100)
 		g.pr2(goexe)
-		g.dns(goexe, t+200, "go.dev", 1)
-		g.connect(goexe, t+230, ipFor("go.dev"), 443, 6)
+		g.dnsConnect(goexe, t+200, t+230, "go.dev", 443)
 		cc := g.spawn(h, goexe, h.winPath(`C:\Program Files\Go\pkg\tool\windows_amd64\compile.exe`), `C:\Program Files\Go\pkg\tool\windows_amd64\compile.exe -o $WORK\b001\_pkg_.a -p main -complete`, u, t+900)
 		g.pr2(cc)
 		g.end(cc, t+2500)
@@ -310,8 +304,7 @@ func (g *Generator) bgApt(h *hostState, t int64) {
 	m := g.spawn(h, apt, "/usr/lib/apt/methods/http", "/usr/lib/apt/methods/http", acctRoot, t+40)
 	g.pr2(m)
 	for _, d := range []string{"archive.ubuntu.com", "security.ubuntu.com"} {
-		g.dns(m, t+80, d, 1)
-		g.connect(m, t+110, ipFor(d), 80, 6)
+		g.dnsConnect(m, t+80, t+110, d, 80)
 		t += 400
 	}
 	g.end(m, t+2000)
@@ -324,8 +317,7 @@ func (g *Generator) bgAgent(h *hostState, t int64) {
 		g.pr2(h.agent)
 	}
 	d := []string{"intake.logs.datadoghq.com", "app.datadoghq.com", "process.datadoghq.com"}[g.rng.IntN(3)]
-	g.dns(h.agent, t+20, d, 1)
-	g.connect(h.agent, t+50, ipFor(d), 443, 6)
+	g.dnsConnect(h.agent, t+20, t+50, d, 443)
 }
 
 func (g *Generator) bgSSH(h *hostState, t int64) {
@@ -349,23 +341,19 @@ func (g *Generator) bgDevLin(h *hostState, t int64) {
 		g.pr2(git)
 		rh := g.spawn(h, git, "/usr/lib/git-core/git-remote-https", "/usr/lib/git-core/git-remote-https origin https://github.com/example-corp/ingest.git", u, t+40)
 		g.pr2(rh)
-		g.dns(rh, t+60, "github.com", 1)
-		g.connect(rh, t+90, ipFor("github.com"), 443, 6)
+		g.dnsConnect(rh, t+60, t+90, "github.com", 443)
 		g.end(rh, t+900)
 		g.end(git, t+950)
 	case 1:
 		goc := g.spawn(h, h.shell, "/usr/local/go/bin/go", "go test ./...", u, t)
 		g.pr2(goc)
-		g.dns(goc, t+50, "go.dev", 1)
-		g.connect(goc, t+80, ipFor("go.dev"), 443, 6)
-		g.dns(goc, t+90, "sum.golang.org", 1)
-		g.connect(goc, t+120, ipFor("sum.golang.org"), 443, 6)
+		g.dnsConnect(goc, t+50, t+80, "go.dev", 443)
+		g.dnsConnect(goc, t+90, t+120, "sum.golang.org", 443)
 		g.end(goc, t+8000)
 	default:
 		node := g.spawn(h, h.shell, "/usr/bin/node", "node /usr/lib/node_modules/npm/bin/npm-cli.js ci", u, t)
 		g.pr2(node)
-		g.dns(node, t+100, "nodejs.org", 1)
-		g.connect(node, t+130, ipFor("nodejs.org"), 443, 6)
+		g.dnsConnect(node, t+100, t+130, "nodejs.org", 443)
 		g.end(node, t+12000)
 	}
 }

@@ -121,8 +121,7 @@ func (g *Generator) playFP(s int, h *hostState) {
 func (g *Generator) fpSOC(h *hostState, t int64) {
 	b := g.browserOf(h, t)
 	site := []string{"www.shodan.io", "search.censys.io", "viz.greynoise.io", "api.greynoise.io", "www.shodan.io"}[g.rng.IntN(5)]
-	g.dns(b, t, site, 1)
-	g.connect(b, t+30, ipFor(site), 443, 6)
+	g.dnsConnect(b, t, t+30, site, 443)
 }
 
 func (g *Generator) fpScanner(h *hostState, t int64) {
@@ -170,8 +169,7 @@ func (g *Generator) fpSOAR(h *hostState, t int64) {
 	}[g.rng.IntN(3)]
 	py := g.spawn(h, h.worker, linPython(h), "python3 "+c.script+" "+c.args, h.Service, t+10)
 	g.pr2(py)
-	g.dns(py, t+120, c.domain, 1)
-	g.connect(py, t+150, ipFor(c.domain), c.port, 6)
+	g.dnsConnect(py, t+120, t+150, c.domain, c.port)
 	g.end(py, t+900+g.rng.Int64N(800))
 }
 
@@ -191,8 +189,7 @@ func (g *Generator) fpDeveloper(h *hostState, t int64) {
 			ps := g.spawn(h, h.explorer, h.winPath(`C:\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`),
 				`powershell.exe -NoProfile -Command "Invoke-RestMethod https://api.github.com/repos/example-corp/billing-api/releases/latest"`, u, t)
 			g.pr2(ps)
-			g.dns(ps, t+400, "api.github.com", 1)
-			g.connect(ps, t+430, ipFor("api.github.com"), 443, 6)
+			g.dnsConnect(ps, t+400, t+430, "api.github.com", 443)
 			g.end(ps, t+1500)
 			return
 		}
@@ -201,8 +198,7 @@ func (g *Generator) fpDeveloper(h *hostState, t int64) {
 		g.pr2(l)
 		c := g.spawn(h, l, h.winPath(py+`\python.exe`), `"`+py+`\python.exe" "`+py+`\Scripts\pip.exe" install -r requirements.txt`, u, t+30)
 		g.pr2(c)
-		g.dns(c, t+300, "pypi.org", 1)
-		g.connect(c, t+330, ipFor("pypi.org"), 443, 6)
+		g.dnsConnect(c, t+300, t+330, "pypi.org", 443)
 		g.end(c, t+6000)
 		g.end(l, t+6020)
 		return
@@ -211,16 +207,13 @@ func (g *Generator) fpDeveloper(h *hostState, t int64) {
 	if g.rng.IntN(2) == 0 {
 		c := g.spawn(h, shell, "/usr/bin/curl", "curl -fsSL https://api.github.com/repos/example-corp/ingest/releases/latest", u, t)
 		g.pr2(c)
-		g.dns(c, t+20, "api.github.com", 1)
-		g.connect(c, t+50, ipFor("api.github.com"), 443, 6)
+		g.dnsConnect(c, t+20, t+50, "api.github.com", 443)
 		g.end(c, t+700)
 		return
 	}
 	c := g.spawn(h, shell, linPython(h), "/usr/bin/python3 -m pip install --user -r requirements.txt", u, t)
 	g.pr2(c)
-	g.dns(c, t+200, "pypi.org", 1)
-	g.connect(c, t+230, ipFor("pypi.org"), 443, 6)
-	g.dns(c, t+800, "files.pythonhosted.org", 1)
-	g.connect(c, t+830, ipFor("files.pythonhosted.org"), 443, 6)
+	g.dnsConnect(c, t+200, t+230, "pypi.org", 443)
+	g.dnsConnect(c, t+800, t+830, "files.pythonhosted.org", 443)
 	g.end(c, t+9000)
 }

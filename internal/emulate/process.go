@@ -296,6 +296,13 @@ func (g *Generator) dns(p *proc, t int64, domain string, qtype int) {
 	}
 }
 
+// dnsConnect emits p resolving domain (an A query) at t and opening a TCP
+// connection to its address and port at connectAt.
+func (g *Generator) dnsConnect(p *proc, t, connectAt int64, domain string, port int) {
+	g.dns(p, t, domain, 1)
+	g.connect(p, connectAt, ipFor(domain), port, 6)
+}
+
 // connect emits a NetworkConnectIP4 from p. proto is the IANA number.
 func (g *Generator) connect(p *proc, t int64, remote string, port int, proto int) {
 	if g.full() {

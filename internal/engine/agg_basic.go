@@ -102,11 +102,7 @@ type numAggCollector struct {
 }
 
 func (c *numAggCollector) add(ev *event.Event) {
-	v, ok := ev.Get(c.spec.field)
-	if !ok {
-		return
-	}
-	f, ok := event.ParseNumber(v)
+	f, ok := numberField(ev, c.spec.field)
 	if !ok {
 		return
 	}
@@ -144,15 +140,9 @@ type collectSpec struct {
 }
 
 func compileCollect(c *compiler, a *args) (aggSpec, error) {
-	fields, err := a.fieldList("fields")
+	fields, err := a.readFields("fields")
 	if err != nil {
 		return nil, err
-	}
-	if len(fields) == 0 {
-		return nil, a.errorf("fields", "missing required parameter fields")
-	}
-	for _, f := range fields {
-		c.read(f)
 	}
 	limit, err := a.limit("limit", 2000, 1<<31-1)
 	if err != nil {
@@ -224,15 +214,9 @@ type topSpec struct {
 }
 
 func compileTop(c *compiler, a *args) (aggSpec, error) {
-	fields, err := a.fieldList("field")
+	fields, err := a.readFields("field")
 	if err != nil {
 		return nil, err
-	}
-	if len(fields) == 0 {
-		return nil, a.errorf("field", "missing required parameter field")
-	}
-	for _, f := range fields {
-		c.read(f)
 	}
 	s := &topSpec{fields: fields}
 	if s.limit, err = a.limit("limit", 10, 1<<31-1); err != nil {
@@ -292,11 +276,7 @@ func (t *topCollector) add(ev *event.Event) {
 		if f == "" {
 			f = t.spec.maxOf
 		}
-		v, ok := ev.Get(f)
-		if !ok {
-			return
-		}
-		n, ok := event.ParseNumber(v)
+		n, ok := numberField(ev, f)
 		if !ok {
 			return
 		}

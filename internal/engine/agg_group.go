@@ -34,15 +34,9 @@ type groupSpec struct {
 }
 
 func compileGroupBy(c *compiler, a *args) (aggSpec, error) {
-	keys, err := a.fieldList("field")
+	keys, err := a.readFields("field")
 	if err != nil {
 		return nil, err
-	}
-	if len(keys) == 0 {
-		return nil, a.errorf("field", "missing required parameter field")
-	}
-	for _, k := range keys {
-		c.read(k)
 	}
 	limit, err := a.limit("limit", defaultGroupLimit, maxGroupLimit)
 	if err != nil {

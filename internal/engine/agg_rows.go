@@ -51,15 +51,9 @@ func rowLimit(c *compiler, a *args, param string) (limit int, explicit bool, err
 }
 
 func compileTable(c *compiler, a *args) (aggSpec, error) {
-	fields, err := a.fieldList("fields")
+	fields, err := a.readFields("fields")
 	if err != nil {
 		return nil, err
-	}
-	if len(fields) == 0 {
-		return nil, a.errorf("fields", "missing required parameter fields")
-	}
-	for _, f := range fields {
-		c.read(f)
 	}
 	keys, err := parseSortKeys(a, "sortby", event.Timestamp, "desc")
 	if err != nil {

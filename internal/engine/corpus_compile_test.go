@@ -1,16 +1,12 @@
 package engine
 
 import (
-	"bufio"
-	"encoding/json"
-	"os"
 	"regexp"
-	"slices"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/tiercel/tiercel/internal/check"
+	"github.com/tiercel/tiercel/internal/corpustest"
 	"github.com/tiercel/tiercel/internal/cql"
 )
 
@@ -18,24 +14,12 @@ import (
 // passes must also compile in the engine (with its ?parameters given values),
 // or `check` would promise something `search` cannot keep.
 func TestCorpusCheckedQueriesCompile(t *testing.T) {
-	f, err := os.Open("../../../shared/corpus/cql-queries-visible.jsonl")
-	if err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	defer f.Close()
-	skip := []string{"contains_intentionally_invalid_example", "ellipsis_placeholder", "angle_placeholder", "parser"}
+	recs := corpustest.Load(t)
 	paramRe := regexp.MustCompile(`\?\{?\s*([A-Za-z_][\w.-]*)`)
 	clean, failed := 0, 0
 	reasons := map[string]int{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 1<<20), 1<<24)
-	for sc.Scan() {
-		var rec struct {
-			ID    string   `json:"id"`
-			Query string   `json:"query"`
-			Flags []string `json:"flags"`
-		}
-		if json.Unmarshal(sc.Bytes(), &rec) != nil || slices.ContainsFunc(rec.Flags, func(f string) bool { return slices.Contains(skip, f) }) {
+	for _, rec := range recs {
+		if rec.NotAQuery() {
 			continue
 		}
 		src := strings.TrimSpace(rec.Query)
@@ -64,20 +48,8 @@ func TestCorpusCheckedQueriesCompile(t *testing.T) {
 			}
 		}
 	}
-	type kv struct {
-		k string
-		n int
-	}
-	var top []kv
-	for k, n := range reasons {
-		top = append(top, kv{k, n})
-	}
-	sort.Slice(top, func(i, j int) bool { return top[i].n > top[j].n })
-	for i, r := range top {
-		if i == 10 {
-			break
-		}
-		t.Logf("%4d  %s", r.n, r.k)
+	for _, k := range corpustest.ByCount(reasons)[:min(len(reasons), 10)] {
+		t.Logf("%4d  %s", reasons[k], k)
 	}
 	rate := 100 * float64(clean-failed) / float64(max(clean, 1))
 	t.Logf("checked clean %d, compile %d (%.1f%%)", clean, clean-failed, rate)

@@ -62,6 +62,16 @@ func (e *arithExpr) eval(x *exec, ev *event.Event) (string, bool) {
 	return event.FormatNumber(r), true
 }
 
+// numberField is the numeric value of field in ev; false when the field is
+// missing or not a number.
+func numberField(ev *event.Event, field string) (float64, bool) {
+	v, ok := ev.Get(field)
+	if !ok {
+		return 0, false
+	}
+	return event.ParseNumber(v)
+}
+
 func numberOf(e expr, x *exec, ev *event.Event) (float64, bool) {
 	s, ok := e.eval(x, ev)
 	if !ok {

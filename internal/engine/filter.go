@@ -84,11 +84,7 @@ type numCompareTester struct {
 }
 
 func (t *numCompareTester) test(_ *exec, ev *event.Event) bool {
-	v, ok := ev.Get(t.field)
-	if !ok {
-		return false
-	}
-	f, ok := event.ParseNumber(v)
+	f, ok := numberField(ev, t.field)
 	if !ok {
 		return false
 	}
@@ -136,25 +132,28 @@ func skipFreeText(name string) bool {
 	return false
 }
 
+// compileFilterPair compiles the two sides of an and/or filter.
+func (c *compiler) compileFilterPair(fx, fy cql.Filter) (x, y tester, err error) {
+	if x, err = c.compileFilter(fx); err != nil {
+		return nil, nil, err
+	}
+	if y, err = c.compileFilter(fy); err != nil {
+		return nil, nil, err
+	}
+	return x, y, nil
+}
+
 // compileFilter compiles a boolean filter.
 func (c *compiler) compileFilter(f cql.Filter) (tester, error) {
 	switch f := f.(type) {
 	case *cql.AndFilter:
-		x, err := c.compileFilter(f.X)
-		if err != nil {
-			return nil, err
-		}
-		y, err := c.compileFilter(f.Y)
+		x, y, err := c.compileFilterPair(f.X, f.Y)
 		if err != nil {
 			return nil, err
 		}
 		return andTester{x, y}, nil
 	case *cql.OrFilter:
-		x, err := c.compileFilter(f.X)
-		if err != nil {
-			return nil, err
-		}
-		y, err := c.compileFilter(f.Y)
+		x, y, err := c.compileFilterPair(f.X, f.Y)
 		if err != nil {
 			return nil, err
 		}

@@ -24,15 +24,9 @@ func init() {
 	} {
 		registerFunc(name, &funcImpl{params: []string{"field", "as"}, defaultAs: h.as,
 			value: func(c *compiler, a *args) (expr, error) {
-				fields, err := a.fieldList("field")
+				fields, err := a.readFields("field")
 				if err != nil {
 					return nil, err
-				}
-				if len(fields) == 0 {
-					return nil, a.errorf("field", "missing required parameter field")
-				}
-				for _, f := range fields {
-					c.read(f)
 				}
 				return &digestExpr{fields: fields, new: h.new}, nil
 			}})

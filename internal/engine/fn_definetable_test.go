@@ -6,7 +6,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
 )
 
@@ -127,15 +126,6 @@ func TestDefineTableErrors(t *testing.T) {
 		{`join({defineTable(name="t", query={a=1}, include=[a])}, field=a)`, "must stand in the query preamble"},
 	}
 	for _, tc := range tests {
-		t.Run(tc.src, func(t *testing.T) {
-			q, diags := cql.Parse(tc.src)
-			if diags.HasErrors() {
-				t.Fatalf("parse: %s", renderDiags(tc.src, diags))
-			}
-			_, diags = Compile(q, Options{Now: testNow})
-			if !diags.HasErrors() || !strings.Contains(diags[0].Message, tc.want) {
-				t.Fatalf("want error containing %q, got %v", tc.want, diags)
-			}
-		})
+		t.Run(tc.src, func(t *testing.T) { expectCompileErrorMsg(t, tc.src, tc.want) })
 	}
 }

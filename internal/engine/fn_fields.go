@@ -58,15 +58,9 @@ func (s *selectStep) apply(x *exec, ev *event.Event) bool {
 func (s *selectStep) writes() []string { return nil }
 
 func compileSelect(c *compiler, a *args) (any, error) {
-	fields, err := a.fieldList("fields")
+	fields, err := a.readFields("fields")
 	if err != nil {
 		return nil, err
-	}
-	if len(fields) == 0 {
-		return nil, a.errorf("fields", "missing required parameter fields")
-	}
-	for _, f := range fields {
-		c.read(f)
 	}
 	c.projected = fields
 	return &selectStep{fields: fields}, nil

@@ -9,15 +9,32 @@ import (
 	"github.com/tiercel/tiercel/internal/funcs"
 )
 
-// expectCompileError checks that src parses but does not compile.
-func expectCompileError(t *testing.T, src string) {
+// compileDiags parses src, failing the test on a parse error, and returns
+// what compiling it reports.
+func compileDiags(t *testing.T, src string) cql.Diagnostics {
 	t.Helper()
 	q, diags := cql.Parse(src)
 	if diags.HasErrors() {
 		t.Fatalf("parse %q: %s", src, renderDiags(src, diags))
 	}
-	if _, diags := Compile(q, Options{Now: testNow}); !diags.HasErrors() {
+	_, diags = Compile(q, Options{Now: testNow})
+	return diags
+}
+
+// expectCompileError checks that src parses but does not compile.
+func expectCompileError(t *testing.T, src string) {
+	t.Helper()
+	if !compileDiags(t, src).HasErrors() {
 		t.Errorf("%s: compiled, want an error", src)
+	}
+}
+
+// expectCompileErrorMsg checks that src parses but does not compile, and
+// that the first diagnostic's message contains want.
+func expectCompileErrorMsg(t *testing.T, src, want string) {
+	t.Helper()
+	if diags := compileDiags(t, src); !diags.HasErrors() || !strings.Contains(diags[0].Message, want) {
+		t.Fatalf("want error containing %q, got %v", want, diags)
 	}
 }
 

@@ -57,11 +57,7 @@ type numFuncExpr struct {
 }
 
 func (e *numFuncExpr) eval(_ *exec, ev *event.Event) (string, bool) {
-	v, ok := ev.Get(e.field)
-	if !ok {
-		return "", false
-	}
-	f, ok := event.ParseNumber(v)
+	f, ok := numberField(ev, e.field)
 	if !ok {
 		return "", false
 	}

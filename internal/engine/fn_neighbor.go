@@ -25,15 +25,9 @@ type neighborSpec struct {
 }
 
 func compileNeighbor(c *compiler, a *args) (aggSpec, error) {
-	include, err := a.fieldList("include")
+	include, err := a.readFields("include")
 	if err != nil {
 		return nil, err
-	}
-	if len(include) == 0 {
-		return nil, a.errorf("include", "missing required parameter include")
-	}
-	for _, f := range include {
-		c.read(f)
 	}
 	s := &neighborSpec{include: include}
 	dir, err := a.str("direction", "preceding")

@@ -25,15 +25,9 @@ func init() {
 type selectLastSpec struct{ fields []string }
 
 func compileSelectLast(c *compiler, a *args) (aggSpec, error) {
-	fields, err := a.fieldList("fields")
+	fields, err := a.readFields("fields")
 	if err != nil {
 		return nil, err
-	}
-	if len(fields) == 0 {
-		return nil, a.errorf("fields", "missing required parameter fields")
-	}
-	for _, f := range fields {
-		c.read(f)
 	}
 	c.read(event.Timestamp)
 	return &selectLastSpec{fields: fields}, nil
@@ -97,15 +91,9 @@ func compileSelectFrom(c *compiler, a *args, max bool) (aggSpec, error) {
 	if field == "" {
 		return nil, a.errorf("field", "missing required parameter field")
 	}
-	include, err := a.fieldList("include")
+	include, err := a.readFields("include")
 	if err != nil {
 		return nil, err
-	}
-	if len(include) == 0 {
-		return nil, a.errorf("include", "missing required parameter include")
-	}
-	for _, f := range include {
-		c.read(f)
 	}
 	return &selectFromSpec{field: field, include: include, max: max}, nil
 }
@@ -119,11 +107,7 @@ type selectFromCollector struct {
 }
 
 func (c *selectFromCollector) add(ev *event.Event) {
-	v, ok := ev.Get(c.spec.field)
-	if !ok {
-		return
-	}
-	n, ok := event.ParseNumber(v)
+	n, ok := numberField(ev, c.spec.field)
 	if !ok {
 		return
 	}

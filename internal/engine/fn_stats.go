@@ -52,11 +52,7 @@ type momentsCollector struct {
 }
 
 func (c *momentsCollector) add(ev *event.Event) {
-	v, ok := ev.Get(c.spec.field)
-	if !ok {
-		return
-	}
-	f, ok := event.ParseNumber(v)
+	f, ok := numberField(ev, c.spec.field)
 	if !ok {
 		return
 	}

@@ -75,15 +75,9 @@ func (e *concatExpr) eval(_ *exec, ev *event.Event) (string, bool) {
 }
 
 func compileConcat(c *compiler, a *args) (expr, error) {
-	fields, err := a.fieldList("field")
+	fields, err := a.readFields("field")
 	if err != nil {
 		return nil, err
-	}
-	if len(fields) == 0 {
-		return nil, a.errorf("field", "missing required parameter field")
-	}
-	for _, f := range fields {
-		c.read(f)
 	}
 	return &concatExpr{fields: fields}, nil
 }

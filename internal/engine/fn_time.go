@@ -61,11 +61,7 @@ func parseStrftime(f string) ([]timeDirective, error) {
 }
 
 func (e *formatTimeExpr) eval(_ *exec, ev *event.Event) (string, bool) {
-	v, ok := ev.Get(e.field)
-	if !ok {
-		return "", false
-	}
-	n, ok := event.ParseNumber(v)
+	n, ok := numberField(ev, e.field)
 	if !ok {
 		return "", false
 	}

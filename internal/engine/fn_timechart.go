@@ -113,16 +113,8 @@ func compileTimeBuckets(c *compiler, a *args, keyParam string, chart bool) (aggS
 	if s.limit < 1 {
 		return nil, a.errorf("limit", "limit must be at least 1")
 	}
-	tz, err := a.str("timezone", "")
-	if err != nil {
+	if s.loc, err = a.zone("timezone"); err != nil {
 		return nil, err
-	}
-	if tz != "" {
-		loc, lerr := time.LoadLocation(tz)
-		if lerr != nil {
-			return nil, a.errorf("timezone", "unknown time zone %q", tz)
-		}
-		s.loc = loc
 	}
 	return s, nil
 }
@@ -160,11 +152,7 @@ func (t *timeBucketCollector) newAggs() []collector {
 }
 
 func (t *timeBucketCollector) add(ev *event.Event) {
-	v, ok := ev.Get(event.Timestamp)
-	if !ok {
-		return
-	}
-	f, ok := event.ParseNumber(v)
+	f, ok := numberField(ev, event.Timestamp)
 	if !ok {
 		return
 	}

@@ -52,14 +52,8 @@ func compileFindTimestamp(c *compiler, a *args) (any, error) {
 		return nil, err
 	}
 	s.as = a.asOr(event.Timestamp)
-	tz, err := a.str("timezone", "")
-	if err != nil {
+	if s.loc, err = a.zone("timezone"); err != nil {
 		return nil, err
-	}
-	if tz != "" {
-		if s.loc, err = time.LoadLocation(tz); err != nil {
-			return nil, a.errorf("timezone", "unknown time zone %q", tz)
-		}
 	}
 	if s.addErrors, err = a.boolean("addErrors", true); err != nil {
 		return nil, err

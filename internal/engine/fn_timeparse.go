@@ -422,14 +422,8 @@ func compileParseTimestamp(c *compiler, a *args) (any, error) {
 			return nil, a.errorf("format", "%v", err)
 		}
 	}
-	tz, err := a.str("timezone", "")
-	if err != nil {
+	if s.loc, err = a.zone("timezone"); err != nil {
 		return nil, err
-	}
-	if tz != "" {
-		if s.loc, err = time.LoadLocation(tz); err != nil {
-			return nil, a.errorf("timezone", "unknown time zone %q", tz)
-		}
 	}
 	cs, err := a.boolean("caseSensitive", true)
 	if err != nil {

@@ -47,14 +47,8 @@ func init() {
 				if e.zoneField, err = a.fieldName("timezoneField", ""); err != nil {
 					return nil, err
 				}
-				tz, err := a.str("timezone", "")
-				if err != nil {
+				if e.loc, err = a.zone("timezone"); err != nil {
 					return nil, err
-				}
-				if tz != "" {
-					if e.loc, err = time.LoadLocation(tz); err != nil {
-						return nil, a.errorf("timezone", "unknown time zone %q", tz)
-					}
 				}
 				return e, nil
 			}})

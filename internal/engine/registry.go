@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/tiercel/tiercel/internal/cql"
 )
@@ -156,15 +157,10 @@ func (a *args) asOr(def string) string {
 // text returns an argument written as a plain value: a bare word, a quoted
 // string, a number, a boolean or a parameter.
 func (a *args) text(e cql.Expr) (string, bool) {
+	if s, ok := cql.LiteralText(e); ok {
+		return s, true
+	}
 	switch v := e.(type) {
-	case *cql.FieldName:
-		return v.Name, true
-	case *cql.StringLit:
-		return v.Value, true
-	case *cql.NumberLit:
-		return v.Text, true
-	case *cql.BoolLit:
-		return boolString(v.Value), true
 	case *cql.ParamExpr:
 		s, err := a.c.param(v.Param)
 		return s, err == nil
@@ -239,6 +235,22 @@ func (a *args) fieldList(name string) ([]string, error) {
 	return out, nil
 }
 
+// readFields returns a required, non-empty field list argument and marks
+// its fields as read.
+func (a *args) readFields(name string) ([]string, error) {
+	fields, err := a.fieldList(name)
+	if err != nil {
+		return nil, err
+	}
+	if len(fields) == 0 {
+		return nil, a.errorf(name, "missing required parameter %s", name)
+	}
+	for _, f := range fields {
+		a.c.read(f)
+	}
+	return fields, nil
+}
+
 // strList returns an argument that is one value or an array of values.
 func (a *args) strList(name string) ([]string, error) { return a.fieldList(name) }
 
@@ -255,6 +267,19 @@ func (a *args) boolean(name string, def bool) (bool, error) {
 		return false, a.errorf(name, "parameter %s must be true or false, not %q", name, s)
 	}
 	return b, nil
+}
+
+// zone reads an IANA time zone argument; absent or empty means UTC.
+func (a *args) zone(name string) (*time.Location, error) {
+	tz, err := a.str(name, "")
+	if err != nil || tz == "" {
+		return time.UTC, err
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, a.errorf(name, "unknown time zone %q", tz)
+	}
+	return loc, nil
 }
 
 // limit reads a row limit: a positive integer or `max`.

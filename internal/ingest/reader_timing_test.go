@@ -1,36 +1,12 @@
 package ingest
 
 import (
-	"io"
-	"os"
-	"path/filepath"
 	"testing"
 )
 
 // BenchmarkReadPlainRecycled reads like a search does: each chunk goes back
 // to the buffer pool once consumed (compare with BenchmarkReadPlain).
-func BenchmarkReadPlainRecycled(b *testing.B) {
-	data := sampleData(b, 16<<20)
-	file := filepath.Join(b.TempDir(), "data")
-	if err := os.WriteFile(file, data, 0o644); err != nil {
-		b.Fatal(err)
-	}
-	b.SetBytes(int64(len(data)))
-	b.ReportAllocs()
-	for b.Loop() {
-		r, err := Open([]string{file}, Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
-		for {
-			c, err := r.Next()
-			if err == io.EOF {
-				break
-			}
-			Recycle(c.Data)
-		}
-	}
-}
+func BenchmarkReadPlainRecycled(b *testing.B) { benchmarkRead(b, plainBytes, true) }
 
 // TestRecycleReusesBuffers: a recycled chunk buffer comes back for the next
 // read, and buffers of other sizes are not pooled.

@@ -162,17 +162,8 @@ func writeLookups(r *Rule, tc *TestCase, dir string) error {
 		if err != nil {
 			return fmt.Errorf("%s: lookups: %s: %s", tc.Name, tc.LookupsRef, unwrapPathErr(err))
 		}
-		for _, e := range entries {
-			if e.IsDir() {
-				continue
-			}
-			data, err := fs.ReadFile(r.FS, path.Join(ref, e.Name()))
-			if err != nil {
-				return err
-			}
-			if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
-				return err
-			}
+		if err := CopyLookupFiles(r.FS, ref, entries, dir); err != nil {
+			return err
 		}
 	}
 	for name, data := range tc.Lookups {

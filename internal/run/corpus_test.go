@@ -1,35 +1,26 @@
 package run
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"fmt"
 	"os"
-	"sort"
 	"strings"
 	"testing"
 
 	"github.com/tiercel/tiercel/internal/check"
+	"github.com/tiercel/tiercel/internal/corpustest"
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/event"
 )
 
-const (
-	corpusPath  = "../../../shared/corpus/cql-queries-visible.jsonl"
-	samplesPath = "../../../shared/samples/falcon-fdr-samples.jsonl"
-)
+const samplesPath = "../../../shared/samples/falcon-fdr-samples.jsonl"
 
 // TestCorpusRuns compiles every real query of the shared corpus that parses
 // and checks clean, runs it over the real FDR sample lines and requires that
 // nothing panics and nothing fails at compile time. It reports the rates.
 func TestCorpusRuns(t *testing.T) {
-	f, err := os.Open(corpusPath)
-	if err != nil {
-		t.Skipf("corpus not available: %v", err)
-	}
-	defer f.Close()
+	recs := corpustest.Load(t)
 	samples, err := os.ReadFile(samplesPath)
 	if err != nil {
 		t.Skipf("samples not available: %v", err)
@@ -39,16 +30,7 @@ func TestCorpusRuns(t *testing.T) {
 	var total, clean, compiled, ran int
 	failures := map[string]int{}
 	example := map[string]string{}
-	sc := bufio.NewScanner(f)
-	sc.Buffer(make([]byte, 0, 1<<20), 16<<20)
-	for sc.Scan() {
-		var r struct {
-			Query string   `json:"query"`
-			Flags []string `json:"flags"`
-		}
-		if err := json.Unmarshal(sc.Bytes(), &r); err != nil {
-			t.Fatal(err)
-		}
+	for _, r := range recs {
 		total++
 		src := strings.TrimPrefix(strings.TrimSpace(r.Query), "|")
 		q, ds := cql.Parse(src)
@@ -84,20 +66,8 @@ func TestCorpusRuns(t *testing.T) {
 	}
 	t.Logf("corpus: %d queries, %d parse and check clean, %d compile (%.1f%% of clean), %d ran over %d sample lines",
 		total, clean, compiled, 100*float64(compiled)/float64(max(clean, 1)), ran, len(lines))
-	type kv struct {
-		k string
-		n int
-	}
-	var list []kv
-	for k, n := range failures {
-		list = append(list, kv{k, n})
-	}
-	sort.Slice(list, func(i, j int) bool { return list[i].n > list[j].n })
-	for i, e := range list {
-		if i == 60 {
-			break
-		}
-		t.Logf("  %4d  %s\n        e.g. %q", e.n, e.k, example[e.k])
+	for _, k := range corpustest.ByCount(failures)[:min(len(failures), 60)] {
+		t.Logf("  %4d  %s\n        e.g. %q", failures[k], k, example[k])
 	}
 }
 

@@ -5,9 +5,7 @@ import (
 	"context"
 	"errors"
 	"io"
-	"runtime"
 	"slices"
-	"sync"
 	"sync/atomic"
 
 	"github.com/tiercel/tiercel/internal/engine"
@@ -44,64 +42,32 @@ type LearnStats struct {
 // and are always learned from. Other lookups are skipped. Learn keeps no
 // per-line state, so the outcome does not depend on chunk order.
 func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats, error) {
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
 	lits := l.LearnPrefilter()
 	needs := l.LearnNeeds()
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan event.Chunk, workers*2)
 	var lines, decoded atomic.Int64
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			dec := ingest.NewDecoder(needs)
-			var ev event.Event
-			var n, d int64
-			for c := range jobs {
-				lookup := c.Kind == event.KindAidmaster || c.Kind == event.KindUserinfo
-				ingest.Lines(c, func(line []byte, _ int) bool {
-					n++
-					if !lookup && !containsAny(line, lits) {
-						return true
-					}
-					if dec.Decode(line, &ev) == nil {
-						d++
-						l.Learn(&ev) // learns from ev's copies, never from line
-					}
+	keep := func(c *event.Chunk) bool { return c.Kind != event.KindOtherLookup }
+	readErr := eachChunk(ctx, src, workers, keep, func(jobs <-chan event.Chunk) {
+		dec := ingest.NewDecoder(needs)
+		var ev event.Event
+		var n, d int64
+		for c := range jobs {
+			lookup := c.Kind == event.KindAidmaster || c.Kind == event.KindUserinfo
+			ingest.Lines(c, func(line []byte, _ int) bool {
+				n++
+				if !lookup && !containsAny(line, lits) {
 					return true
-				})
-				ingest.Recycle(c.Data)
-			}
-			lines.Add(n)
-			decoded.Add(d)
-		}()
-	}
-	var readErr error
-	func() {
-		defer close(jobs)
-		for {
-			c, err := src.Next()
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					readErr = err
 				}
-				return
-			}
-			if c.Kind == event.KindOtherLookup {
-				continue
-			}
-			select {
-			case jobs <- c:
-			case <-ctx.Done():
-				return
-			}
+				if dec.Decode(line, &ev) == nil {
+					d++
+					l.Learn(&ev) // learns from ev's copies, never from line
+				}
+				return true
+			})
+			ingest.Recycle(c.Data)
 		}
-	}()
-	wg.Wait()
+		lines.Add(n)
+		decoded.Add(d)
+	})
 	st := LearnStats{Lines: lines.Load(), Decoded: decoded.Load()}
 	if err := ctx.Err(); err != nil {
 		return st, err
@@ -215,58 +181,25 @@ func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) er
 	}
 	defer src.Close()
 	en.WantNoProcesses()
-	workers := in.Workers
-	if workers <= 0 {
-		workers = runtime.GOMAXPROCS(0)
-	}
-	ctx, cancel := context.WithCancel(ctx)
-	defer cancel()
-	jobs := make(chan event.Chunk, workers*2)
-	var wg sync.WaitGroup
-	for range workers {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for c := range jobs {
-				ingest.Lines(c, func(line []byte, _ int) bool {
-					if !bytes.Contains(line, ctxProcessKey) || !any.Match(line) {
-						return true
-					}
-					aid, ok1 := stringField(line, aidKey)
-					pid, ok2 := stringField(line, ctxProcessKey)
-					if ok1 && ok2 {
-						en.WantProcess(string(aid), string(pid))
-					}
+	all := func(*event.Chunk) bool { return true }
+	// A read error is left to the search pass, which reads the same files.
+	_ = eachChunk(ctx, src, in.Workers, all, func(jobs <-chan event.Chunk) {
+		for c := range jobs {
+			ingest.Lines(c, func(line []byte, _ int) bool {
+				if !bytes.Contains(line, ctxProcessKey) || !any.Match(line) {
 					return true
-				})
-				ingest.Recycle(c.Data)
-			}
-		}()
-	}
-	var readErr error
-	func() {
-		defer close(jobs)
-		for {
-			c, err := src.Next()
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					readErr = err
 				}
-				return
-			}
-			select {
-			case jobs <- c:
-			case <-ctx.Done():
-				return
-			}
+				aid, ok1 := stringField(line, aidKey)
+				pid, ok2 := stringField(line, ctxProcessKey)
+				if ok1 && ok2 {
+					en.WantProcess(string(aid), string(pid))
+				}
+				return true
+			})
+			ingest.Recycle(c.Data)
 		}
-	}()
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return err
-	}
-	_ = readErr // the search pass reads the same files and reports errors
-	return nil
+	})
+	return ctx.Err()
 }
 
 var (

@@ -5,7 +5,6 @@ package run
 import (
 	"context"
 	"errors"
-	"io"
 	"runtime"
 	"sync"
 
@@ -95,25 +94,14 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 	go func() {
 		defer close(jobs)
 		var seq int64 // our own numbering: skipped chunks leave no gaps
-		for {
-			c, err := src.Next()
-			if err != nil {
-				if !errors.Is(err, io.EOF) {
-					readErr = err
-				}
-				return
-			}
+		readErr = feedChunks(ctx, src, jobs, func(c *event.Chunk) bool {
 			if c.Kind != event.KindTelemetry {
-				continue // lookup tables feed enrichment, not queries
+				return false // lookup tables feed enrichment, not queries
 			}
 			c.Seq = seq
 			seq++
-			select {
-			case jobs <- c:
-			case <-ctx.Done():
-				return
-			}
-		}
+			return true
+		})
 	}()
 
 	var wg sync.WaitGroup

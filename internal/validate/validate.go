@@ -214,19 +214,7 @@ func copyShippedLookups(r *rules.Rule, dir string) error {
 	if err != nil {
 		return nil // a rule without lookups: tunings needing them fail to compile and show as unavailable
 	}
-	for _, e := range entries {
-		if e.IsDir() {
-			continue
-		}
-		data, err := fs.ReadFile(r.FS, path.Join(src, e.Name()))
-		if err != nil {
-			return err
-		}
-		if err := os.WriteFile(filepath.Join(dir, e.Name()), data, 0o644); err != nil {
-			return err
-		}
-	}
-	return nil
+	return rules.CopyLookupFiles(r.FS, src, entries, dir)
 }
 
 // compare fills Tests, Tunings and FalsePositives from the hunt.
