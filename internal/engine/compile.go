@@ -120,8 +120,8 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 	}
 	p := &Program{opts: opts, chain: chain, needs: c.needs, freeText: c.freeText, pre: c.pre}
 	p.columns = c.columns
-	if p.Streaming() && p.columns == nil {
-		// the output is the whole event
+	if p.columns == nil && passesWholeEvents(chain) {
+		// the output is the whole event (no aggregate, or only sort/head/tail)
 		p.needs.All = true
 	}
 	if c.freeText {
@@ -130,6 +130,20 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 	}
 	p.lits = deriveLits(chain[0].pre)
 	return p, nil
+}
+
+// passesWholeEvents reports whether every aggregate of the chain hands on
+// input events as they are (sort, head, tail) rather than making new rows.
+func passesWholeEvents(chain []segment) bool {
+	for _, seg := range chain {
+		if seg.agg == nil {
+			continue
+		}
+		if r, ok := seg.agg.(*rowsSpec); !ok || r.keep != nil {
+			return false
+		}
+	}
+	return true
 }
 
 func toDiags(err error) cql.Diagnostics {
