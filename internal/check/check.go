@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/saved"
 )
 
 // Diagnostic codes, stable for scripts.
@@ -31,15 +32,18 @@ const (
 	CodeMisplacedPreamble   = "misplaced-preamble"
 	CodeMisplacedSource     = "misplaced-source"
 	CodeUnknownSavedSearch  = "unknown-saved-search"
+	CodeSavedSearchCycle    = "saved-search-cycle"
+	CodeSavedSearchDepth    = "saved-search-depth"
 )
 
 // Options tunes the checker. Strict mode needs nothing here: dialect
 // extensions are the parser's to report, and cql.Strict turns those
 // warnings into errors.
 type Options struct {
-	// SavedSearches, when non-nil, lists the saved searches $name() may
-	// call (compared case-insensitively); others are reported.
-	SavedSearches map[string]bool
+	// SavedSearches, when non-nil, are the saved searches $name() may call
+	// (see saved.Library for how names compare); others are reported, and
+	// each called search's own content is checked where it is called.
+	SavedSearches *saved.Library
 }
 
 // Check walks the whole query and returns its semantic problems in source order.
@@ -49,13 +53,22 @@ func Check(q *cql.Query, opts Options) cql.Diagnostics {
 	}
 	c := &checker{opts: opts}
 	c.pipeline(q.Pipeline, scope{top: true})
-	sort.SliceStable(c.diags, func(i, j int) bool { return c.diags[i].Span.Start < c.diags[j].Span.Start })
+	sortDiags(c.diags)
 	return c.diags
+}
+
+// sortDiags puts diagnostics in source order, keeping the order of those
+// at one place (a saved search call's problems all point at the call).
+func sortDiags(ds cql.Diagnostics) {
+	sort.SliceStable(ds, func(i, j int) bool { return ds[i].Span.Start < ds[j].Span.Start })
 }
 
 type checker struct {
 	opts  Options
 	diags cql.Diagnostics
+	// expanding lists the saved searches whose content is being checked,
+	// outermost first (saved.go)
+	expanding []*saved.Search
 }
 
 func (c *checker) errorf(sp cql.Span, code, hint, format string, args ...any) {

@@ -176,13 +176,6 @@ func TestPlacement(t *testing.T) {
 	})
 }
 
-func TestSavedSearchOption(t *testing.T) {
-	runCases(t, Options{SavedSearches: map[string]bool{"known": true}}, []checkCase{
-		{name: "known", query: `$known()`},
-		{name: "unknown", query: `$other()`, want: []want{{CodeUnknownSavedSearch, "$other()"}}},
-	})
-}
-
 func TestNilQuery(t *testing.T) {
 	if ds := Check(nil, Options{}); ds != nil {
 		t.Errorf("Check(nil) = %v", ds)

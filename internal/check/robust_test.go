@@ -31,7 +31,7 @@ func checkNoPanic(t *testing.T, src string) {
 		}
 	}()
 	q, _ := cql.Parse(src)
-	Check(q, Options{SavedSearches: map[string]bool{}})
+	Check(q, Options{SavedSearches: robustLibrary})
 }
 
 func FuzzCheck(f *testing.F) {

@@ -1,8 +1,6 @@
 package check
 
 import (
-	"strings"
-
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/funcs"
 )
@@ -57,7 +55,7 @@ func (c *checker) step(st cql.Step, sc *scope) {
 		}
 		c.aggregateStep(s.Span(), "[...]", sc)
 	case *cql.SavedQueryStep:
-		c.savedQuery(s)
+		c.savedQuery(s, sc)
 		sc.started = true
 	}
 }
@@ -143,18 +141,6 @@ func (c *checker) guard(g cql.Guard, field *cql.FieldName, sc *scope) {
 		c.call(g, *sc, implicit{field: field})
 	case cql.Pattern:
 		c.pattern(g)
-	}
-}
-
-func (c *checker) savedQuery(s *cql.SavedQueryStep) {
-	if c.opts.SavedSearches != nil && !c.opts.SavedSearches[strings.ToLower(s.Name)] &&
-		!c.opts.SavedSearches[s.Name] {
-		c.errorf(s.Sp, CodeUnknownSavedSearch, "", "unknown saved search %q", s.Name)
-	}
-	for _, a := range s.Args {
-		if a != nil && a.Value != nil {
-			c.expr(a.Value, scope{})
-		}
 	}
 }
 

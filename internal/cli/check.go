@@ -10,6 +10,7 @@ import (
 
 	"github.com/tiercel/tiercel/internal/check"
 	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/saved"
 )
 
 func init() { register(newCheckCmd) }
@@ -19,13 +20,16 @@ func newCheckCmd(env *Env) *cobra.Command {
 		asJSON bool
 		strict bool
 		file   string
+		sv     savedFlag
 	)
 	cmd := &cobra.Command{
-		Use:   "check [--json] [--strict] [--file F | QUERY | -]",
+		Use:   "check [--json] [--strict] [--saved DIR] [--file F | QUERY | -]",
 		Short: "Parse and check a query without running it",
 		Long: "Parses a CQL query and checks it against the LogScale function catalog:\n" +
 			"unknown functions and parameters, wrong argument types, aggregates where\n" +
 			"they are not allowed, and functions the tiercel engine does not run yet.\n" +
+			"With --saved DIR, $name() calls must name a saved search in DIR, and the\n" +
+			"content of each one called is checked too.\n" +
 			"The query comes from --file, the argument, or standard input (\"-\").\n" +
 			"Exit 0 when there is no error, 1 when there is, 2 on usage errors.",
 		Args: cobra.MaximumNArgs(1),
@@ -34,7 +38,11 @@ func newCheckCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
-			ds := checkQuery(src, strict)
+			lib, err := sv.load()
+			if err != nil {
+				return err
+			}
+			ds := checkQuery(src, strict, lib)
 			if asJSON {
 				if err := writeCheckJSON(env.Stdout, src, ds); err != nil {
 					return withCode(ExitError, err)
@@ -51,18 +59,20 @@ func newCheckCmd(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON on stdout")
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat tiercel dialect extensions as errors")
 	cmd.Flags().StringVar(&file, "file", "", "read the query from `F`")
+	sv.register(cmd.Flags())
 	return cmd
 }
 
 // checkQuery parses and checks src; under strict, dialect warnings become
-// errors. Diagnostics come back in source order.
-func checkQuery(src string, strict bool) cql.Diagnostics {
+// errors. With saved searches (nil: not known), $name() calls are checked
+// against them. Diagnostics come back in source order.
+func checkQuery(src string, strict bool, lib *saved.Library) cql.Diagnostics {
 	q, ds := cql.Parse(src)
 	if strict {
 		ds = cql.Strict(ds)
 	}
 	all := append(cql.Diagnostics{}, ds...)
-	all = append(all, check.Check(q, check.Options{})...)
+	all = append(all, check.Check(q, check.Options{SavedSearches: lib})...)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Span.Start < all[j].Span.Start })
 	return all
 }

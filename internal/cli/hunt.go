@@ -37,12 +37,13 @@ type huntArgs struct {
 	workers     int
 	paths       []string
 	enrich      enrichFlags
+	saved       savedFlag
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
 	var a huntArgs
 	cmd := &cobra.Command{
-		Use:   "hunt [--rules DIR]... [--lookups DIR] [--tuning NAME]... [--format table|json|csv] [--fail-on-alert] [--skip-invalid] PATH...",
+		Use:   "hunt [--rules DIR]... [--lookups DIR] [--saved DIR] [--tuning NAME]... [--format table|json|csv] [--fail-on-alert] [--skip-invalid] PATH...",
 		Short: "Run the detection rules over telemetry and print alerts",
 		Long: "Runs every shipped rule (plus those under --rules DIR, which override shipped\n" +
 			"rules of the same id) over the input in one pass, with Falcon enrichment, and\n" +
@@ -72,6 +73,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.BoolVar(&a.skipInvalid, "skip-invalid", false, "run the rules that load, listing those that do not")
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
 	a.enrich.register(f)
+	a.saved.register(f)
 	return cmd
 }
 
@@ -99,10 +101,14 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
+	lib, err := a.saved.load()
+	if err != nil {
+		return err
+	}
 	var progs []*rules.Program
 	var engines []*engine.Program
 	for i, r := range set {
-		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now()})
+		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib})
 		if err != nil {
 			return withCode(ExitError, err)
 		}

@@ -18,6 +18,7 @@ import (
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/output"
 	"github.com/tiercel/tiercel/internal/run"
+	"github.com/tiercel/tiercel/internal/saved"
 )
 
 func init() { register(newSearchCmd) }
@@ -30,9 +31,10 @@ func newSearchCmd(env *Env) *cobra.Command {
 		workers int
 		params  []string
 		enr     enrichFlags
+		sv      savedFlag
 	)
 	cmd := &cobra.Command{
-		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--param NAME=VALUE]... [--workers N] [--no-enrich] [--aidmaster PATH] QUERY [PATH...]",
+		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--saved DIR] [--param NAME=VALUE]... [--workers N] [--no-enrich] [--aidmaster PATH] QUERY [PATH...]",
 		Short: "Run a CQL query over Falcon telemetry",
 		Long: "Runs a CrowdStrike LogScale (CQL) query over NDJSON telemetry. PATH is a file\n" +
 			"(plain, gzip or zstd), a directory (walked; FDR layout understood) or - for\n" +
@@ -55,11 +57,15 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return withCode(ExitUsage, err)
 			}
+			lib, err := sv.load()
+			if err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: args[0], paths: args[1:], format: format, strict: strict, lookups: lookups, workers: workers,
-				params: values, enrich: enr,
+				params: values, enrich: enr, saved: lib,
 			})
 		},
 	}
@@ -69,6 +75,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd.Flags().IntVar(&workers, "workers", 0, "worker goroutines (0: one per core)")
 	cmd.Flags().StringArrayVar(&params, "param", nil, "value of a query parameter ?NAME, as NAME=VALUE (repeatable)")
 	enr.register(cmd.Flags())
+	sv.register(cmd.Flags())
 	return cmd
 }
 
@@ -81,6 +88,7 @@ type searchArgs struct {
 	lookups string
 	workers int
 	enrich  enrichFlags
+	saved   *saved.Library
 }
 
 func runSearch(ctx context.Context, env *Env, a searchArgs) error {
@@ -141,7 +149,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 // compileSearch parses, checks and compiles the query, printing every
 // diagnostic to stderr. Errors (or dialect warnings under --strict) exit 1.
 func compileSearch(stderr io.Writer, a searchArgs) (*engine.Program, error) {
-	ds := checkQuery(a.query, a.strict)
+	ds := checkQuery(a.query, a.strict, a.saved)
 	for _, d := range ds {
 		fmt.Fprint(stderr, d.Render("query", a.query))
 	}
@@ -149,7 +157,7 @@ func compileSearch(stderr io.Writer, a searchArgs) (*engine.Program, error) {
 		return nil, withCode(ExitError, nil)
 	}
 	q, _ := cql.Parse(a.query)
-	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params})
+	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params, SavedSearches: a.saved})
 	for _, d := range cds {
 		fmt.Fprint(stderr, d.Render("query", a.query))
 	}

@@ -35,6 +35,9 @@ func (q *Query) Span() Span { return q.Pipeline.Span() }
 type Pipeline struct {
 	Steps []Step
 	Sp    Span
+	// EndComments are comments on their own lines after the last step (the
+	// end of the query, or the end of a { ... } sub-query).
+	EndComments []*Comment
 }
 
 func (p *Pipeline) Span() Span { return p.Sp }
@@ -50,37 +53,43 @@ type Step interface {
 
 // FilterStep is a boolean filter used as a step: `a=b and not c`.
 type FilterStep struct {
-	Filter Filter
+	Filter   Filter
+	Comments Comments
 }
 
 // CallStep is a function call standing alone as a step: `groupBy(x)`,
 // `table([a, b])`, `drop()`. A negated call (`!in(...)`) is a FilterStep
 // holding a NotFilter around a CallFilter.
 type CallStep struct {
-	Call *Call
+	Call     *Call
+	Comments Comments
 }
 
 // AssignStep is `Field := Expr`. When Expr is a *CallExpr of a function that is
 // not an expression function, it means `fn(args, as=Field)` (spec §4.1).
 type AssignStep struct {
-	Field *FieldName
-	Value Expr
-	Sp    Span
+	Field    *FieldName
+	Value    Expr
+	Sp       Span
+	Comments Comments
 }
 
 // FieldOpStep is `Field =~ fn(args)`, meaning `fn(field=Field, args)`;
 // Negated for `Field =~ !fn()` / `Field =~ not fn()`.
 type FieldOpStep struct {
-	Field   *FieldName
-	Negated bool
-	Call    *Call
-	Sp      Span
+	Field    *FieldName
+	Negated  bool
+	Call     *Call
+	Sp       Span
+	Comments Comments
 }
 
 // CaseStep is `case { clause; clause; ... }`.
 type CaseStep struct {
-	Clauses []*CaseClause
-	Sp      Span
+	Clauses     []*CaseClause
+	Sp          Span
+	Comments    Comments
+	EndComments []*Comment // own-line comments after the last clause
 }
 
 // CaseClause is one sub-pipeline of a case. Arrow is the position of a
@@ -91,22 +100,26 @@ type CaseClause struct {
 	Pipeline *Pipeline
 	Arrow    Pos
 	ArrowAt  int
+	Comments Comments
 }
 
 func (c *CaseClause) Span() Span { return c.Pipeline.Span() }
 
 // MatchStep is `Field match { guard => pipeline; ... }`.
 type MatchStep struct {
-	Field   *FieldName
-	Clauses []*MatchClause
-	Sp      Span
+	Field       *FieldName
+	Clauses     []*MatchClause
+	Sp          Span
+	Comments    Comments
+	EndComments []*Comment // own-line comments after the last clause
 }
 
 // MatchClause is `Guard => Body`. Body is nil when written as `*` (pass through).
 type MatchClause struct {
-	Guard Guard
-	Body  *Pipeline
-	Sp    Span
+	Guard    Guard
+	Body     *Pipeline
+	Sp       Span
+	Comments Comments
 }
 
 func (c *MatchClause) Span() Span { return c.Sp }
@@ -115,17 +128,19 @@ func (c *MatchClause) Span() Span { return c.Sp }
 // may also be sub-queries (`[{status=ok | count()}, max(x)]`): Items holds
 // every element in order (*CallExpr or *SubQuery), Calls the calls among them.
 type StatsStep struct {
-	Calls []*Call
-	Items []Expr
-	Sp    Span
+	Calls    []*Call
+	Items    []Expr
+	Sp       Span
+	Comments Comments
 }
 
 // SavedQueryStep is `$name(arg=value, ...)` or `$"name"(...)`.
 type SavedQueryStep struct {
-	Name   string
-	Quoted bool
-	Args   []*Arg
-	Sp     Span
+	Name     string
+	Quoted   bool
+	Args     []*Arg
+	Sp       Span
+	Comments Comments
 }
 
 func (s *FilterStep) Span() Span     { return s.Filter.Span() }
@@ -136,6 +151,29 @@ func (s *CaseStep) Span() Span       { return s.Sp }
 func (s *MatchStep) Span() Span      { return s.Sp }
 func (s *StatsStep) Span() Span      { return s.Sp }
 func (s *SavedQueryStep) Span() Span { return s.Sp }
+
+// StepComments returns the comments attached to s (nil for a nil step).
+func StepComments(s Step) *Comments {
+	switch s := s.(type) {
+	case *FilterStep:
+		return &s.Comments
+	case *CallStep:
+		return &s.Comments
+	case *AssignStep:
+		return &s.Comments
+	case *FieldOpStep:
+		return &s.Comments
+	case *CaseStep:
+		return &s.Comments
+	case *MatchStep:
+		return &s.Comments
+	case *StatsStep:
+		return &s.Comments
+	case *SavedQueryStep:
+		return &s.Comments
+	}
+	return nil
+}
 
 func (*FilterStep) stepNode()     {}
 func (*CallStep) stepNode()       {}

@@ -25,7 +25,8 @@ func Strict(ds Diagnostics) Diagnostics {
 }
 
 // Canonicalize returns q with dialect extensions rewritten into LogScale
-// syntax; q itself is not modified (unchanged subtrees are shared).
+// syntax; q itself is not modified (unchanged subtrees are shared). Comments
+// are kept; those of a dropped `* => drop()` clause move to the case's end.
 func Canonicalize(q *Query) *Query {
 	if q == nil || q.Pipeline == nil {
 		return q
@@ -34,7 +35,7 @@ func Canonicalize(q *Query) *Query {
 }
 
 func canonPipeline(p *Pipeline) *Pipeline {
-	out := &Pipeline{Sp: p.Sp, Steps: make([]Step, 0, len(p.Steps))}
+	out := &Pipeline{Sp: p.Sp, Steps: make([]Step, 0, len(p.Steps)), EndComments: p.EndComments}
 	for _, s := range p.Steps {
 		out.Steps = append(out.Steps, canonStep(s))
 	}
@@ -44,6 +45,14 @@ func canonPipeline(p *Pipeline) *Pipeline {
 func isBareDrop(c *Call) bool { return strings.EqualFold(c.Name, "drop") && len(c.Args) == 0 }
 
 func canonStep(s Step) Step {
+	out := canonStepBody(s)
+	if c := StepComments(out); c != nil && out != s {
+		*c = *StepComments(s)
+	}
+	return out
+}
+
+func canonStepBody(s Step) Step {
 	switch s := s.(type) {
 	case *FilterStep:
 		f := canonFilter(s.Filter)
@@ -64,15 +73,18 @@ func canonStep(s Step) Step {
 		out := &CaseStep{Sp: s.Sp}
 		for _, c := range s.Clauses {
 			if isDropDefault(c) {
-				continue // an unmatched event is dropped anyway
+				// An unmatched event is dropped anyway; its comments stay.
+				out.EndComments = append(out.EndComments, clauseComments(c)...)
+				continue
 			}
-			out.Clauses = append(out.Clauses, &CaseClause{Pipeline: canonPipeline(c.Pipeline), Arrow: NoPos})
+			out.Clauses = append(out.Clauses, &CaseClause{Pipeline: canonPipeline(c.Pipeline), Arrow: NoPos, Comments: c.Comments})
 		}
+		out.EndComments = append(out.EndComments, s.EndComments...)
 		return out
 	case *MatchStep:
-		out := &MatchStep{Field: s.Field, Sp: s.Sp}
+		out := &MatchStep{Field: s.Field, Sp: s.Sp, EndComments: s.EndComments}
 		for _, c := range s.Clauses {
-			nc := &MatchClause{Guard: c.Guard, Sp: c.Sp}
+			nc := &MatchClause{Guard: c.Guard, Sp: c.Sp, Comments: c.Comments}
 			if call, ok := c.Guard.(*Call); ok {
 				nc.Guard = canonCall(call)
 			}
@@ -101,6 +113,18 @@ func canonStep(s Step) Step {
 		return &SavedQueryStep{Name: s.Name, Quoted: s.Quoted, Args: canonArgs(s.Args), Sp: s.Sp}
 	}
 	return s
+}
+
+// clauseComments lists every comment of a case clause in printing order.
+func clauseComments(c *CaseClause) []*Comment {
+	out := append([]*Comment(nil), c.Comments.Leading...)
+	for _, s := range c.Pipeline.Steps {
+		sc := StepComments(s)
+		out = append(out, sc.Leading...)
+		out = append(out, sc.Trailing...)
+	}
+	out = append(out, c.Pipeline.EndComments...)
+	return append(out, c.Comments.Trailing...)
 }
 
 // isDropDefault matches the clause `* => drop()`.
@@ -145,13 +169,26 @@ func canonFilter(f Filter) Filter {
 			Name:   "in",
 			NameSp: f.Sp,
 			Args: []*Arg{
-				{Name: "field", NameSp: f.Sp, Value: f.Field},
+				{Name: "field", NameSp: f.Sp, Value: argFieldName(f.Field)},
 				{Name: "values", NameSp: f.Sp, Value: &ArrayExpr{Elems: vals, Sp: f.Sp}},
 			},
 			Sp: f.Sp,
 		}}
 	}
 	return f
+}
+
+// argFieldName returns f as it can be written as an argument value: an
+// unquoted filter-position name such as `%` does not scan as one, so it is
+// quoted.
+func argFieldName(f *FieldName) *FieldName {
+	if f.Quoted || f.Backtick {
+		return f
+	}
+	if t := scan(f.Name, 0, modeExprTerm); t.kind == tWord && int(t.end) == len(f.Name) {
+		return f
+	}
+	return &FieldName{Name: f.Name, Quoted: true, Sp: f.Sp}
 }
 
 func canonCall(c *Call) *Call {

@@ -4,7 +4,8 @@ import "reflect"
 
 // Equal reports whether two nodes are the same tree, ignoring source
 // positions: spans are skipped, and a Pos only matters as present or NoPos
-// (a case clause written with or without `=>`).
+// (a case clause written with or without `=>`). Comments count: their text
+// and where they are attached, not their position.
 func Equal(a, b Node) bool {
 	return equalValue(reflect.ValueOf(a), reflect.ValueOf(b))
 }

@@ -6,6 +6,9 @@ func FuzzParse(f *testing.F) {
 	for _, q := range roundTripQueries {
 		f.Add(q)
 	}
+	for _, c := range commentQueries {
+		f.Add(c.query)
+	}
 	f.Add(readSeed())
 	for _, q := range []string{`a="abc`, `groupBy(x`, `case { a=1 `, "a=/x/q\n| host-name=1", `x match { a }`, `?{`, "`x", `/* x`} {
 		f.Add(q)
@@ -16,7 +19,8 @@ func FuzzParse(f *testing.F) {
 		}
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		q, ds := Parse(src)
+		q, p := parse(src)
+		ds := p.diags
 		if q == nil || q.Pipeline == nil {
 			t.Fatal("Parse returned no query")
 		}
@@ -26,14 +30,23 @@ func FuzzParse(f *testing.F) {
 			}
 			_ = d.Render("fuzz", src)
 		}
+		// Every comment reaches the AST, even after errors.
+		if got, want := commentTexts(q.AllComments()), commentTexts(p.comments); !sameTexts(got, want) {
+			t.Fatalf("comments lost\nsource: %q\nsaw:    %q\nAST:    %q", src, want, got)
+		}
 		if ds.HasErrors() {
 			return
 		}
 		out := q.String()
-		q2, ds2 := Parse(out)
+		q2, p2 := parse(out)
+		ds2 := p2.diags
 		if ds2.HasErrors() {
 			t.Fatalf("printed query has errors: %s\nsource:  %q\nprinted: %q", messages(ds2), src, out)
 		}
+		if got, want := commentTexts(p2.comments), commentTexts(p.comments); !sameTexts(got, want) {
+			t.Fatalf("printing lost comments\nsource:  %q\nprinted: %q", src, out)
+		}
+		// Equal compares comments too (text and attachment, not position).
 		if !Equal(q, q2) {
 			t.Fatalf("round trip differs\nsource:  %q\nprinted: %q\nreprint: %q", src, out, q2.String())
 		}

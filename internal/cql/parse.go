@@ -9,11 +9,21 @@ import (
 // after errors) plus every diagnostic found, dialect warnings included, in
 // source order. It never panics.
 func Parse(src string) (*Query, Diagnostics) {
+	q, p := parse(src)
+	return q, p.diags
+}
+
+// parse is Parse, also returning the parser for the comments it saw.
+func parse(src string) (*Query, *parser) {
 	p := &parser{src: src}
 	pl := p.parsePipeline(ctxTop)
 	p.consume(p.peek(modeFilter)) // EOF: reports an unclosed trailing comment
 	sort.SliceStable(p.diags, func(i, j int) bool { return p.diags[i].Span.Start < p.diags[j].Span.Start })
-	return &Query{Pipeline: pl}, p.diags
+	q := &Query{Pipeline: pl}
+	if len(p.comments) > 0 {
+		attachComments(q, src, p.comments)
+	}
+	return q, p
 }
 
 // pipeCtx says where a pipeline sits, which decides what ends it.
@@ -37,6 +47,9 @@ type parser struct {
 	depth   int
 	tooDeep bool
 	errAt   map[Pos]bool // lexical errors already reported
+	// comments in source order, gathered as tokens are consumed (each gap
+	// between tokens is consumed once, so none is seen twice).
+	comments []*Comment
 }
 
 func (p *parser) peek(mode scanMode) token { return scan(p.src, p.pos, mode) }
@@ -59,6 +72,9 @@ func (p *parser) consume(t token) {
 			p.errAt[t.err.Span.Start] = true
 			p.diags = append(p.diags, t.err)
 		}
+	}
+	if int(t.start) > p.pos && strings.IndexByte(p.src[p.pos:t.start], '/') >= 0 {
+		p.comments = scanComments(p.src, p.pos, int(t.start), p.comments)
 	}
 	if t.kind == tEOF {
 		p.pos = len(p.src)

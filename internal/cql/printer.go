@@ -8,56 +8,92 @@ import "strings"
 // filter and expression operators; named arguments as name=value.
 // Parenthesised source is kept as Paren nodes, so the printer only adds
 // parentheses for hand-built trees that need them.
+//
+// Comments (see attach.go): a pipeline holding any is printed one step per
+// line, leading comments on their own lines before a step, trailing ones
+// after it; a { ... } sub-query with comments opens onto its own lines.
+// Comment text is printed as written.
 
 type printer struct {
 	b      strings.Builder
 	indent int
+	// openLine is set after a // comment: the next text must start a new
+	// line or the comment would swallow it.
+	openLine bool
 }
 
-func (w *printer) str(s string) { w.b.WriteString(s) }
+func (w *printer) str(s string) {
+	if w.openLine {
+		w.newline()
+	}
+	w.b.WriteString(s)
+}
 
 func (w *printer) newline() {
+	w.openLine = false
 	w.b.WriteByte('\n')
 	for range w.indent {
 		w.b.WriteString("  ")
 	}
 }
 
+func (w *printer) comment(c *Comment) {
+	w.str(c.Text)
+	w.openLine = c.IsLine()
+}
+
+// leading prints comments each on its own line, leaving the cursor at the
+// start of the line after them.
+func (w *printer) leading(cs []*Comment) {
+	for _, c := range cs {
+		w.comment(c)
+		w.newline()
+	}
+}
+
+func (w *printer) trailing(cs []*Comment) {
+	for _, c := range cs {
+		w.str(" ")
+		w.comment(c)
+	}
+}
+
+// render prints one node; a result ending in a // comment gets a final
+// newline so text appended to it stays code.
 func render(f func(w *printer)) string {
 	var w printer
 	f(&w)
+	if w.openLine {
+		w.b.WriteByte('\n')
+	}
 	return w.b.String()
 }
 
 func (q *Query) String() string {
-	return render(func(w *printer) {
-		if q.Pipeline == nil {
-			return
-		}
-		for i, s := range q.Pipeline.Steps {
-			if i > 0 {
-				w.newline()
-				w.str("| ")
-			}
-			w.step(s)
-		}
-	})
+	var w printer
+	if q.Pipeline != nil {
+		w.steps(q.Pipeline.Steps, -1, true)
+		w.endComments(q.Pipeline)
+	}
+	return w.b.String()
 }
 
-func (p *Pipeline) String() string   { return render(func(w *printer) { w.pipeline(p) }) }
-func (c *CaseClause) String() string { return render(func(w *printer) { w.caseClause(c) }) }
+func (p *Pipeline) String() string { return render(func(w *printer) { w.pipeline(p) }) }
+func (c *CaseClause) String() string {
+	return render(func(w *printer) { w.leading(c.Comments.Leading); w.caseClause(c); w.trailing(c.Comments.Trailing) })
+}
 func (c *MatchClause) String() string {
-	return render(func(w *printer) { w.matchClause(c) })
+	return render(func(w *printer) { w.leading(c.Comments.Leading); w.matchClause(c); w.trailing(c.Comments.Trailing) })
 }
 
-func (s *FilterStep) String() string     { return render(func(w *printer) { w.step(s) }) }
-func (s *CallStep) String() string       { return render(func(w *printer) { w.step(s) }) }
-func (s *AssignStep) String() string     { return render(func(w *printer) { w.step(s) }) }
-func (s *FieldOpStep) String() string    { return render(func(w *printer) { w.step(s) }) }
-func (s *CaseStep) String() string       { return render(func(w *printer) { w.step(s) }) }
-func (s *MatchStep) String() string      { return render(func(w *printer) { w.step(s) }) }
-func (s *StatsStep) String() string      { return render(func(w *printer) { w.step(s) }) }
-func (s *SavedQueryStep) String() string { return render(func(w *printer) { w.step(s) }) }
+func (s *FilterStep) String() string     { return render(func(w *printer) { w.commentedStep(s) }) }
+func (s *CallStep) String() string       { return render(func(w *printer) { w.commentedStep(s) }) }
+func (s *AssignStep) String() string     { return render(func(w *printer) { w.commentedStep(s) }) }
+func (s *FieldOpStep) String() string    { return render(func(w *printer) { w.commentedStep(s) }) }
+func (s *CaseStep) String() string       { return render(func(w *printer) { w.commentedStep(s) }) }
+func (s *MatchStep) String() string      { return render(func(w *printer) { w.commentedStep(s) }) }
+func (s *StatsStep) String() string      { return render(func(w *printer) { w.commentedStep(s) }) }
+func (s *SavedQueryStep) String() string { return render(func(w *printer) { w.commentedStep(s) }) }
 
 func (f *AndFilter) String() string      { return render(func(w *printer) { w.filter(f) }) }
 func (f *OrFilter) String() string       { return render(func(w *printer) { w.filter(f) }) }
@@ -174,12 +210,75 @@ func escapeRegex(s string) string {
 	return b.String()
 }
 
+func (w *printer) commentedStep(s Step) {
+	c := StepComments(s)
+	w.leading(c.Leading)
+	w.step(s)
+	w.trailing(c.Trailing)
+}
+
+// hasComments reports whether p has comments of its own (not counting those
+// inside nested sub-queries or case/match steps, which lay themselves out).
+func hasComments(p *Pipeline) bool {
+	if p == nil {
+		return false
+	}
+	if len(p.EndComments) > 0 {
+		return true
+	}
+	for _, s := range p.Steps {
+		if !StepComments(s).empty() {
+			return true
+		}
+	}
+	return false
+}
+
 func (w *printer) pipeline(p *Pipeline) {
-	for i, s := range p.Steps {
+	w.steps(p.Steps, -1, hasComments(p))
+	w.endComments(p)
+}
+
+// steps prints a pipeline's steps: inline joined by " | ", or with lines set
+// one per line with their comments, each after the first led by "| " (by
+// "=> " at index arrowAt, a case clause's dialect arrow).
+func (w *printer) steps(steps []Step, arrowAt int, lines bool) {
+	for i, s := range steps {
+		sep := "| "
+		if i == arrowAt {
+			sep = "=> "
+		}
+		switch {
+		case i == 0:
+		case lines:
+			w.newline()
+		default:
+			w.str(" ")
+		}
+		c := StepComments(s)
+		if lines {
+			w.leading(c.Leading)
+		}
 		if i > 0 {
-			w.str(" | ")
+			w.str(sep)
 		}
 		w.step(s)
+		if lines {
+			w.trailing(c.Trailing)
+		}
+	}
+	if arrowAt == len(steps) && arrowAt > 0 {
+		w.str(" =>")
+	}
+}
+
+// endComments prints p's end comments on their own lines.
+func (w *printer) endComments(p *Pipeline) {
+	for i, c := range p.EndComments {
+		if i > 0 || len(p.Steps) > 0 {
+			w.newline()
+		}
+		w.comment(c)
 	}
 }
 
@@ -205,10 +304,16 @@ func (w *printer) step(s Step) {
 		w.indent++
 		for i, c := range s.Clauses {
 			w.newline()
+			w.leading(c.Comments.Leading)
 			w.caseClause(c)
 			if i < len(s.Clauses)-1 {
 				w.str(";")
 			}
+			w.trailing(c.Comments.Trailing)
+		}
+		for _, c := range s.EndComments {
+			w.newline()
+			w.comment(c)
 		}
 		w.indent--
 		w.newline()
@@ -219,10 +324,16 @@ func (w *printer) step(s Step) {
 		w.indent++
 		for i, c := range s.Clauses {
 			w.newline()
+			w.leading(c.Comments.Leading)
 			w.matchClause(c)
 			if i < len(s.Clauses)-1 {
 				w.str(";")
 			}
+			w.trailing(c.Comments.Trailing)
+		}
+		for _, c := range s.EndComments {
+			w.newline()
+			w.comment(c)
 		}
 		w.indent--
 		w.newline()
@@ -252,13 +363,12 @@ func (w *printer) step(s Step) {
 }
 
 func (w *printer) caseClause(c *CaseClause) {
-	if c.Arrow == NoPos || c.ArrowAt <= 0 || c.ArrowAt > len(c.Pipeline.Steps) {
-		w.pipeline(c.Pipeline)
-		return
+	arrowAt := -1
+	if c.Arrow != NoPos && c.ArrowAt > 0 && c.ArrowAt <= len(c.Pipeline.Steps) {
+		arrowAt = c.ArrowAt
 	}
-	w.pipeline(&Pipeline{Steps: c.Pipeline.Steps[:c.ArrowAt]})
-	w.str(" => ")
-	w.pipeline(&Pipeline{Steps: c.Pipeline.Steps[c.ArrowAt:]})
+	w.steps(c.Pipeline.Steps, arrowAt, hasComments(c.Pipeline))
+	w.endComments(c.Pipeline)
 }
 
 func (w *printer) matchClause(c *MatchClause) {
@@ -366,15 +476,21 @@ func (w *printer) args(args []*Arg) {
 }
 
 func (w *printer) arg(a *Arg) {
-	if a.Name != "" {
-		w.str(a.Name)
-		w.str("=")
-		// `x=~y` would read as the =~ operator.
-		if v := render(func(v *printer) { v.indent = w.indent; v.expr(a.Value) }); strings.HasPrefix(v, "~") {
-			w.str(" ")
-		}
+	if a.Name == "" {
+		w.expr(a.Value)
+		return
 	}
-	w.expr(a.Value)
+	// The value is printed once, aside, so nested named arguments stay linear.
+	v := printer{indent: w.indent}
+	v.expr(a.Value)
+	w.str(a.Name)
+	w.str("=")
+	val := v.b.String()
+	if strings.HasPrefix(val, "~") { // `x=~y` would read as the =~ operator
+		w.str(" ")
+	}
+	w.str(val)
+	w.openLine = v.openLine
 }
 
 func (w *printer) list(elems []Expr) {
@@ -433,13 +549,23 @@ func (w *printer) expr(e Expr) {
 	case *ArrayExpr:
 		w.list(e.Elems)
 	case *SubQuery:
-		if len(e.Pipeline.Steps) == 0 {
+		if len(e.Pipeline.Steps) == 0 && len(e.Pipeline.EndComments) == 0 {
 			w.str("{}")
 			return
 		}
-		w.str("{ ")
+		if !hasComments(e.Pipeline) {
+			w.str("{ ")
+			w.pipeline(e.Pipeline)
+			w.str(" }")
+			return
+		}
+		w.str("{")
+		w.indent++
+		w.newline()
 		w.pipeline(e.Pipeline)
-		w.str(" }")
+		w.indent--
+		w.newline()
+		w.str("}")
 	case *CorrelateNode:
 		w.str(e.Name + ": ")
 		w.expr(e.Query)

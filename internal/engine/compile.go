@@ -10,6 +10,7 @@ import (
 
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/saved"
 )
 
 // Options tune compilation.
@@ -21,6 +22,12 @@ type Options struct {
 	Unlimited bool
 	Now       time.Time         // query time for now(); zero means time.Now()
 	Params    map[string]string // values of ?param
+	// SavedSearches are the searches $name() calls; nil makes such a call
+	// an error. Inside a saved search, ?p takes the call's argument p, else
+	// Params["p"], else the ?{p=default}.
+	SavedSearches *saved.Library
+
+	saved *savedFrame // the saved search being compiled inline (saved.go)
 }
 
 // Program is a compiled query. It is immutable and safe to share between
@@ -92,6 +99,9 @@ func (c *compiler) read(name string) {
 }
 
 func (c *compiler) param(p *cql.Param) (string, error) {
+	if v, ok := c.savedParam(p.Name); ok {
+		return v, nil
+	}
 	if v, ok := c.opts.Params[p.Name]; ok {
 		return v, nil
 	}
@@ -100,6 +110,10 @@ func (c *compiler) param(p *cql.Param) (string, error) {
 	}
 	err := c.errAt(p.Span(), "missing-parameter", "query parameter ?%s has no value", p.Name)
 	err.(*diagError).d.Hint = fmt.Sprintf("give it one: --param %s=VALUE", p.Name)
+	if f := c.opts.saved; f != nil {
+		f.missing = p.Name
+		err.(*diagError).d.Hint = fmt.Sprintf("pass it: $%s(%s=VALUE), or --param %s=VALUE", quoteSavedName(f.call), p.Name, p.Name)
+	}
 	return "", err
 }
 
@@ -156,10 +170,10 @@ func toDiags(err error) cql.Diagnostics {
 // compileChain compiles a pipeline into segments split at aggregates.
 func (c *compiler) compileChain(p *cql.Pipeline, top bool) ([]segment, error) {
 	chain := []segment{{pre: &pipeline{}}}
-	for _, s := range p.Steps {
+	err := c.eachStep(p.Steps, func(s cql.Step) error {
 		st, agg, err := c.compileStep(s)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if top {
 			c.trackColumns(s)
@@ -168,11 +182,15 @@ func (c *compiler) compileChain(p *cql.Pipeline, top bool) ([]segment, error) {
 		if agg != nil {
 			cur.agg = agg
 			chain = append(chain, segment{pre: &pipeline{}})
-			continue
+			return nil
 		}
 		if st != nil {
 			cur.pre.stages = append(cur.pre.stages, st)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return chain, nil
 }
@@ -198,17 +216,21 @@ func (c *compiler) trackColumns(s cql.Step) {
 // and match clauses).
 func (c *compiler) compilePipeline(p *cql.Pipeline, what string) (*pipeline, error) {
 	out := &pipeline{}
-	for _, s := range p.Steps {
+	err := c.eachStep(p.Steps, func(s cql.Step) error {
 		st, agg, err := c.compileStep(s)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if agg != nil {
-			return nil, c.errAt(s.Span(), "invalid-argument", "aggregate functions are not allowed inside %s", what)
+			return c.errAt(s.Span(), "invalid-argument", "aggregate functions are not allowed inside %s", what)
 		}
 		if st != nil {
 			out.stages = append(out.stages, st)
 		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -244,7 +266,8 @@ func (c *compiler) compileStep(s cql.Step) (any, aggSpec, error) {
 		agg, err := c.compileStats(s.Calls, s.Span())
 		return nil, agg, err
 	case *cql.SavedQueryStep:
-		return nil, nil, c.errAt(s.Span(), "unsupported", "saved searches ($%s) are not available outside LogScale", s.Name)
+		// eachStep expands saved searches before steps get here
+		return nil, nil, c.errAt(s.Span(), "compile", "saved search $%s was not expanded", s.Name)
 	}
 	return nil, nil, c.errAt(s.Span(), "compile", "unsupported step")
 }
