@@ -301,43 +301,13 @@ func (w *printer) step(s Step) {
 		w.call(s.Call)
 	case *CaseStep:
 		w.str("case {")
-		w.indent++
-		for i, c := range s.Clauses {
-			w.newline()
-			w.leading(c.Comments.Leading)
-			w.caseClause(c)
-			if i < len(s.Clauses)-1 {
-				w.str(";")
-			}
-			w.trailing(c.Comments.Trailing)
-		}
-		for _, c := range s.EndComments {
-			w.newline()
-			w.comment(c)
-		}
-		w.indent--
-		w.newline()
-		w.str("}")
+		w.clauses(len(s.Clauses), func(i int) *Comments { return &s.Clauses[i].Comments },
+			func(i int) { w.caseClause(s.Clauses[i]) }, s.EndComments)
 	case *MatchStep:
 		w.str(s.Field.String())
 		w.str(" match {")
-		w.indent++
-		for i, c := range s.Clauses {
-			w.newline()
-			w.leading(c.Comments.Leading)
-			w.matchClause(c)
-			if i < len(s.Clauses)-1 {
-				w.str(";")
-			}
-			w.trailing(c.Comments.Trailing)
-		}
-		for _, c := range s.EndComments {
-			w.newline()
-			w.comment(c)
-		}
-		w.indent--
-		w.newline()
-		w.str("}")
+		w.clauses(len(s.Clauses), func(i int) *Comments { return &s.Clauses[i].Comments },
+			func(i int) { w.matchClause(s.Clauses[i]) }, s.EndComments)
 	case *StatsStep:
 		if len(s.Items) > 0 {
 			w.list(s.Items)
@@ -360,6 +330,30 @@ func (w *printer) step(s Step) {
 		}
 		w.args(s.Args)
 	}
+}
+
+// clauses prints the body of a case or match block after its opening
+// brace: one clause per line with its comments, `;` between clauses, the
+// block's end comments, and the closing brace.
+func (w *printer) clauses(n int, comments func(i int) *Comments, clause func(i int), end []*Comment) {
+	w.indent++
+	for i := 0; i < n; i++ {
+		w.newline()
+		cs := comments(i)
+		w.leading(cs.Leading)
+		clause(i)
+		if i < n-1 {
+			w.str(";")
+		}
+		w.trailing(cs.Trailing)
+	}
+	for _, c := range end {
+		w.newline()
+		w.comment(c)
+	}
+	w.indent--
+	w.newline()
+	w.str("}")
 }
 
 func (w *printer) caseClause(c *CaseClause) {
