@@ -20,7 +20,9 @@ func newFmtCmd(env *Env) *cobra.Command {
 		Use:   "fmt [--canonical] [--strict] [--file F | QUERY | -]",
 		Short: "Print a query in canonical CQL layout",
 		Long: "Parses a CQL query and prints it in canonical layout on stdout: one step\n" +
-			"per line, each after the first led by \"| \". Comments are kept: those on\n" +
+			"per line, each after the first led by \"| \"; conditions, argument lists\n" +
+			"and clauses longer than 100 columns wrap at and/or and commas (literals\n" +
+			"are never broken). Comments are kept: those on\n" +
 			"their own lines before a step lead it, a comment after a step stays on its\n" +
 			"line, and comments inside an expression move to lead their step.\n" +
 			"Diagnostics go to stderr. --canonical also rewrites tiercel's dialect\n" +

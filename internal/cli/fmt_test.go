@@ -10,6 +10,8 @@ func TestFmt(t *testing.T) {
 	dir := t.TempDir()
 	file := writeTemp(t, dir, "q.cql", "a=1|groupBy(x)")
 	dialect := `case { a=1 => b := 2; * => drop() } | x in [1, 2]`
+	longFilter := `#event_simpleName=ProcessRollup2 and (ImageFileName=/\\(nmap|masscan|zmap|theharvester|amass)\.exe$/i or ` +
+		`CommandLine=/(?i)(shodan\s+search|censys\s+search|nmap\s+-s[nSp])/) | count()`
 	tests := []struct {
 		name       string
 		stdin      string
@@ -39,6 +41,10 @@ func TestFmt(t *testing.T) {
 		{name: "canonical keeps comments", args: []string{"--canonical", "case { a=1 => b := 2; // b\n* => drop() // rest\n}"},
 			stdout:    "case {\n  a = 1 | b := 2 // b\n  // rest\n}\n",
 			stderrHas: []string{"[dialect-case-arrow]"}},
+		{name: "long filter wraps", args: []string{longFilter},
+			stdout: "#event_simpleName = ProcessRollup2\nand (\n  ImageFileName = /\\\\(nmap|masscan|zmap|theharvester|amass)\\.exe$/i\n" +
+				"  or CommandLine = /(?i)(shodan\\s+search|censys\\s+search|nmap\\s+-s[nSp])/\n)\n| count()\n",
+			stderrNone: true},
 		{name: "slashes in a word are text", args: []string{"url=https://x/"}, stdout: "url = https://x/\n", stderrNone: true},
 		{name: "no query", code: ExitUsage, stderrHas: []string{"no query"}},
 		{name: "file and argument", args: []string{"--file", file, "x"}, code: ExitUsage, stderrHas: []string{"not both"}},
@@ -66,5 +72,34 @@ func TestFmt(t *testing.T) {
 				t.Errorf("unexpected stderr %q", stderr)
 			}
 		})
+	}
+}
+
+// The canonical seed detection prints wrapped (no line over 100 columns
+// except unbreakable regexes) and still passes check --strict.
+func TestFmtCanonicalSeedPassesStrictCheck(t *testing.T) {
+	query := filepath.Join(seedRuleDir, "query.cql")
+	code, out, stderr := runTiercel(t, "", "fmt", "--canonical", "--file", query)
+	if code != ExitOK {
+		t.Fatalf("fmt exit %d: %s", code, stderr)
+	}
+	for _, line := range strings.Split(out, "\n") {
+		if len(line) > 100 && !strings.Contains(line, "= /") {
+			t.Errorf("line of %d columns holds no long regex: %q", len(line), line)
+		}
+	}
+	for _, want := range []string{"\n  and (\n    ImageFileName = /", "\n  )\n  | DetectionBranch := \"OSINTToolExecution\";\n",
+		"| table([#event_simpleName, ComputerName, UserName, ImageFileName, CommandLine, DomainName,\n    RemoteAddressIP4,"} {
+		if !strings.Contains(out, want) {
+			t.Errorf("canonical seed lacks %q:\n%s", want, out)
+		}
+	}
+	formatted := writeTemp(t, t.TempDir(), "canon.cql", out)
+	if code, _, stderr := runTiercel(t, "", "check", "--strict", "--file", formatted); code != ExitOK {
+		t.Errorf("check --strict exit %d on the formatted seed:\n%s", code, stderr)
+	}
+	code, again, _ := runTiercel(t, "", "fmt", "--file", formatted)
+	if code != ExitOK || again != out {
+		t.Errorf("fmt is not idempotent on the canonical seed (exit %d):\n%s", code, again)
 	}
 }

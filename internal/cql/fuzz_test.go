@@ -53,6 +53,11 @@ func FuzzParse(f *testing.F) {
 		if again := q2.String(); again != out {
 			t.Fatalf("printing is not stable\nsource: %q\nfirst:  %q\nsecond: %q", src, out, again)
 		}
+		// A narrow width forces wrapping everywhere it can happen.
+		narrow := q.Format(16)
+		if q3, ds3 := Parse(narrow); ds3.HasErrors() || !Equal(q, q3) || q3.Format(16) != narrow {
+			t.Fatalf("wrapped printing does not round trip\nsource:  %q\nwrapped: %q", src, narrow)
+		}
 		if c := Canonicalize(q).String(); c != "" {
 			if _, ds3 := Parse(c); ds3.HasErrors() {
 				t.Fatalf("canonical form has errors: %s\nsource: %q\ncanon:  %q", messages(ds3), src, c)

@@ -12,7 +12,8 @@ import "strings"
 // Comments (see attach.go): a pipeline holding any is printed one step per
 // line, leading comments on their own lines before a step, trailing ones
 // after it; a { ... } sub-query with comments opens onto its own lines.
-// Comment text is printed as written.
+// Comment text is printed as written. Query.String wraps lines longer
+// than DefaultWidth (layout.go); node String methods never wrap.
 
 type printer struct {
 	b      strings.Builder
@@ -20,6 +21,13 @@ type printer struct {
 	// openLine is set after a // comment: the next text must start a new
 	// line or the comment would swallow it.
 	openLine bool
+	// Layout state (see layout.go): width is the target line width, 0 for
+	// no wrapping; col is the current column, maxCol the widest line so
+	// far; lineIndent is the indent level continuation lines hang from.
+	width, col, maxCol, lineIndent int
+	// stopAt, when set, makes a measuring printer give up (panic with
+	// tooWide) once a line passes it, so measuring costs O(width).
+	stopAt int
 }
 
 func (w *printer) str(s string) {
@@ -27,6 +35,24 @@ func (w *printer) str(s string) {
 		w.newline()
 	}
 	w.b.WriteString(s)
+	for {
+		i := strings.IndexByte(s, '\n')
+		if i < 0 {
+			break
+		}
+		w.advance(i)
+		w.col = 0
+		s = s[i+1:]
+	}
+	w.advance(len(s))
+}
+
+func (w *printer) advance(n int) {
+	w.col += n
+	w.maxCol = max(w.maxCol, w.col)
+	if w.stopAt > 0 && w.maxCol > w.stopAt {
+		panic(tooWide{})
+	}
 }
 
 func (w *printer) newline() {
@@ -35,6 +61,8 @@ func (w *printer) newline() {
 	for range w.indent {
 		w.b.WriteString("  ")
 	}
+	w.col = 2 * w.indent
+	w.lineIndent = w.indent
 }
 
 func (w *printer) comment(c *Comment) {
@@ -69,8 +97,12 @@ func render(f func(w *printer)) string {
 	return w.b.String()
 }
 
-func (q *Query) String() string {
-	var w printer
+func (q *Query) String() string { return q.Format(DefaultWidth) }
+
+// Format prints q canonically, wrapping lines longer than width where the
+// grammar allows (width <= 0: never wrap).
+func (q *Query) Format(width int) string {
+	w := printer{width: max(width, 0)}
 	if q.Pipeline != nil {
 		w.steps(q.Pipeline.Steps, -1, true)
 		w.endComments(q.Pipeline)
@@ -259,10 +291,16 @@ func (w *printer) steps(steps []Step, arrowAt int, lines bool) {
 		if lines {
 			w.leading(c.Leading)
 		}
+		if lines {
+			w.lineIndent = w.indent
+		}
 		if i > 0 {
 			w.str(sep)
+			if lines {
+				w.lineIndent++ // continuation lines hang under the step, not its "| "
+			}
 		}
-		w.step(s)
+		w.wstep(s)
 		if lines {
 			w.trailing(c.Trailing)
 		}
@@ -361,7 +399,9 @@ func (w *printer) caseClause(c *CaseClause) {
 	if c.Arrow != NoPos && c.ArrowAt > 0 && c.ArrowAt <= len(c.Pipeline.Steps) {
 		arrowAt = c.ArrowAt
 	}
-	w.steps(c.Pipeline.Steps, arrowAt, hasComments(c.Pipeline))
+	lines := hasComments(c.Pipeline) ||
+		!w.fits(1, func(f *printer) { f.steps(c.Pipeline.Steps, arrowAt, false) })
+	w.steps(c.Pipeline.Steps, arrowAt, lines)
 	w.endComments(c.Pipeline)
 }
 
@@ -379,7 +419,15 @@ func (w *printer) matchClause(c *MatchClause) {
 		w.str("*")
 		return
 	}
-	w.pipeline(c.Body)
+	if hasComments(c.Body) || w.fits(1, func(f *printer) { f.pipeline(c.Body) }) {
+		w.pipeline(c.Body)
+		return
+	}
+	// Too long: the body's later steps go one per line under the guard.
+	w.indent++
+	w.steps(c.Body.Steps, -1, true)
+	w.endComments(c.Body)
+	w.indent--
 }
 
 // Filter precedence, loosest first: and < or < not < primary.
