@@ -33,11 +33,14 @@ func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, wor
 	if f.off {
 		return nil, nil
 	}
-	en, _, err := run.PrepareEnricher(ctx, run.EnrichInput{
+	en, st, err := run.PrepareEnricher(ctx, run.EnrichInput{
 		Paths: paths, Aidmaster: f.aidmaster, Stdin: env.Stdin, Workers: workers, Programs: progs,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("enrichment: %w", err)
+	}
+	if st.Skipped && !f.quiet {
+		fmt.Fprintln(env.Stderr, "enrich: skipped: the events the query may select already carry the enriched fields it reads")
 	}
 	return en, nil
 }

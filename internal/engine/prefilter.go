@@ -23,6 +23,9 @@ type pfNode struct {
 	finder keyFinder // litField: locates the key in a line
 	multi  *multiLit // litOr of several literals: matched in one pass
 	kids   []pfNode
+	// orAbsent: litField of a field enrichment may add; a line without the
+	// key passes, a line with it is tested on its value.
+	orAbsent bool
 }
 
 // Prefilter returns the program's line prefilter. derived reports the fields
@@ -61,7 +64,7 @@ func newPrefilter(l *litExpr) *Prefilter {
 }
 
 func compilePF(l *litExpr, keys map[string]int) pfNode {
-	n := pfNode{op: l.op, fold: l.fold, key: -1}
+	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived}
 	if l.op == litField {
 		n.finder = newKeyFinder(l.text)
 		k, ok := keys[l.text]

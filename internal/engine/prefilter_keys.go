@@ -116,7 +116,7 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 	case keyMany:
 		return n.matchEvery(line, c)
 	}
-	return n.kids[0].match(line, c)
+	return n.orAbsent || n.kids[0].match(line, c)
 }
 
 // matchEvery tests the value of every occurrence of the key, or the whole
@@ -134,5 +134,5 @@ func (n *pfNode) matchEvery(line []byte, c *keyCache) bool {
 		}
 		from = end
 	}
-	return !found && n.kids[0].match(line, c)
+	return !found && (n.orAbsent || n.kids[0].match(line, c))
 }

@@ -16,6 +16,10 @@ type litExpr struct {
 	fold  bool
 	field string // the field the literal was read from ("" for free text)
 	kids  []*litExpr
+	// derived: the literal's field may be added by enrichment (litText), or,
+	// on a litField, a line without the key passes (enrichment may add the
+	// field; it never changes one the line has).
+	derived bool
 }
 
 type litOp int
@@ -154,7 +158,14 @@ func (l *litExpr) withoutFields(derived func(string) bool) *litExpr {
 	switch l.op {
 	case litText:
 		if derived != nil && l.field != event.RawString && derived(l.field) {
-			return litAlways
+			if _, plain := jsonKey(l.field); !plain || l.field == "" {
+				return litAlways
+			}
+			// Kept, but only where the line has the field: scopeFields
+			// makes it a key-scoped test that passes when the key is absent.
+			cp := *l
+			cp.derived = true
+			return &cp
 		}
 		return l
 	case litAnd, litOr:
@@ -176,7 +187,7 @@ func (l *litExpr) withoutFields(derived func(string) bool) *litExpr {
 func scopeFields(l *litExpr) *litExpr {
 	if f, ok := singleField(l); ok {
 		if key, ok := jsonKey(f); ok {
-			return &litExpr{op: litField, text: key, kids: []*litExpr{l}}
+			return &litExpr{op: litField, text: key, kids: []*litExpr{l}, derived: anyDerived(l)}
 		}
 	}
 	if l.op != litAnd && l.op != litOr {
@@ -188,6 +199,19 @@ func scopeFields(l *litExpr) *litExpr {
 		cp.kids[i] = scopeFields(k)
 	}
 	return &cp
+}
+
+// anyDerived reports whether l holds a literal of a field enrichment may add.
+func anyDerived(l *litExpr) bool {
+	if l.op == litText {
+		return l.derived
+	}
+	for _, k := range l.kids {
+		if anyDerived(k) {
+			return true
+		}
+	}
+	return false
 }
 
 // singleField reports the one field all literals of l come from.
@@ -226,6 +250,9 @@ func jsonKey(field string) (string, bool) {
 func (l *litExpr) String() string {
 	switch l.op {
 	case litField:
+		if l.derived {
+			return l.text + "?:" + l.kids[0].String() // "?": a line without the key passes
+		}
 		return l.text + ":" + l.kids[0].String()
 	case litTrue:
 		return "true"

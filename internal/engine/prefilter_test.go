@@ -16,7 +16,8 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`#event_simpleName=ProcessRollup2`, nil, `event_simpleName:"ProcessRollup2"`},
 		{`#event_simpleName=/^(ProcessRollup2|DnsRequest)$/`, nil, `event_simpleName:("DnsRequest" OR "ProcessRollup2")`},
 		{`ImageFileName=/(?i)(nmap|masscan)((\.exe)?)$/`, none, `ImageFileName:(i"masscan" OR i"nmap")`},
-		{`ImageFileName=/(?i)(nmap|masscan)((\.exe)?)$/`, nil, `true`}, // the field may come from enrichment
+		// the field may come from enrichment: a line without it passes, one with it is tested
+		{`ImageFileName=/(?i)(nmap|masscan)((\.exe)?)$/`, nil, `ImageFileName?:(i"masscan" OR i"nmap")`},
 		{`CommandLine=/shodan\s+search/`, none, `CommandLine:("search" AND "shodan")`},
 		{`url=*login*page*`, none, `url:("login" AND "page")`},
 		{`mimikatz or sekurlsa`, none, `("mimikatz" OR "sekurlsa")`},
@@ -150,6 +151,29 @@ func TestPrefilterFieldScope(t *testing.T) {
 	for _, tt := range tests {
 		if got := f.Match([]byte(tt.line)); got != tt.want {
 			t.Errorf("Match(%s) = %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}
+
+// A field enrichment may add is tested only where the raw line has it:
+// enrichment never changes a field the line has, and fills one it lacks.
+func TestPrefilterDerivedFieldAbsentPasses(t *testing.T) {
+	p := compileQuery(t, `#event_simpleName=NetworkConnectIP4 ContextProcessName=/(?i)(curl|wget)/`, Options{})
+	enriched := func(f string) bool { return f == "ContextProcessName" || f == "" }
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"443","ContextProcessId":"7"}`, true},
+		{`{"event_simpleName":"NetworkConnectIP4","ContextProcessName":"curl.exe"}`, true},
+		{`{"event_simpleName":"NetworkConnectIP4","ContextProcessName":"chrome.exe"}`, false},
+		{`{"event_simpleName":"NetworkConnectIP4","CommandLine":"curl x","ContextProcessName":"chrome.exe"}`, false},
+		{`{"event_simpleName":"DnsRequest","ContextProcessId":"7"}`, false},
+	}
+	pf := p.Prefilter(enriched)
+	for _, tt := range tests {
+		if got := pf.Match([]byte(tt.line)); got != tt.want {
+			t.Errorf("prefilter %s on %s = %v, want %v", pf, tt.line, got, tt.want)
 		}
 	}
 }

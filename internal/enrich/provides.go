@@ -11,3 +11,24 @@ func (e *Enricher) Provides() []string {
 // the runner must pass it the lines that teach (LearnPrefilter) even when
 // no query wants them.
 func (e *Enricher) Streaming() bool { return e.stream && !e.sequenced.Load() }
+
+// Sources lists the raw fields Apply derives field from: an event that has
+// none of them never gets field. Nil means field is not one Apply adds.
+func Sources(field string) []string {
+	switch field {
+	case FieldUserName:
+		return []string{fUserSid, fAuthID, fUID, fContextProcessId}
+	case FieldContextProcessName:
+		return []string{fContextProcessId, "ContextBaseFileName"}
+	case FieldContextCommandLine, FieldContextParentBaseFileName:
+		return []string{fContextProcessId}
+	case FieldFileName, FieldFilePath:
+		return []string{fImageFileName}
+	}
+	for _, h := range hostFields {
+		if h == field {
+			return []string{fAid}
+		}
+	}
+	return nil
+}

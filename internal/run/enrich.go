@@ -34,6 +34,7 @@ type StreamLearner interface {
 type LearnStats struct {
 	Lines   int64 // lines read
 	Decoded int64 // lines decoded and learned from
+	Skipped bool  // enrichment was moot: the input already has what the queries read
 }
 
 // Learn runs l's learn pass over every chunk of src on workers goroutines
@@ -54,7 +55,7 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 			lookup := c.Kind == event.KindAidmaster || c.Kind == event.KindUserinfo
 			ingest.Lines(c, func(line []byte, _ int) bool {
 				n++
-				if !lookup && !containsAny(line, lits) {
+				if !lookup && !teaches(line, lits) {
 					return true
 				}
 				if dec.Decode(line, &ev) == nil {
@@ -73,6 +74,25 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 		return st, err
 	}
 	return st, readErr
+}
+
+// teaches reports whether a telemetry line may teach the enricher. On an
+// event (a line with event_simpleName) only its name counts: process starts
+// and identity events. A line without one is a lookup record (aidmaster,
+// userinfo) mixed into telemetry, recognised by the literals anywhere. So
+// events that merely carry ComputerName, as newer sensors' and LogScale
+// exports' do, are not decoded for learning.
+func teaches(line []byte, lits [][]byte) bool {
+	name, hasName := stringField(line, simpleKey)
+	return teachesNamed(line, name, hasName, lits)
+}
+
+// teachesNamed is teaches for a line whose event_simpleName is already found.
+func teachesNamed(line, name []byte, hasName bool, lits [][]byte) bool {
+	if hasName {
+		return containsAny(name, lits)
+	}
+	return containsAny(line, lits)
 }
 
 func containsAny(line []byte, lits [][]byte) bool {
@@ -132,8 +152,14 @@ func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, Lea
 		}
 	} else {
 		en = enrich.New(eopts)
-		if err := scanCandidates(ctx, en, in); err != nil {
+		complete, err := scanCandidates(ctx, en, in)
+		if err != nil {
 			return nil, LearnStats{}, err
+		}
+		if complete {
+			// Every event the queries may select already has what they read
+			// of the enriched fields: enrichment could change no result.
+			return nil, LearnStats{Skipped: true}, nil
 		}
 	}
 	// Read errors are the search pass's to report: it reads the same files.
@@ -159,9 +185,15 @@ func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, Lea
 // with candidate events, not with every process in the input. Skipped when
 // no programs are given or one has join()/defineTable() sub-queries (their
 // passes enrich every event).
-func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) error {
+//
+// It also reports whether enrichment is moot: every line some prefilter
+// lets through already has each enriched field the programs read, or lacks
+// everything that field would be derived from (enrichment never replaces a
+// field a line has). Data exported already enriched (LogScale views, newer
+// sensors) then needs no learn pass at all.
+func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) (complete bool, err error) {
 	if len(in.Programs) == 0 {
-		return nil
+		return false, nil
 	}
 	provided := map[string]bool{}
 	for _, f := range en.Provides() {
@@ -170,14 +202,17 @@ func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) er
 	filters := make([]*engine.Prefilter, 0, len(in.Programs))
 	for _, p := range in.Programs {
 		if len(p.Prepass()) > 0 {
-			return nil
+			return false, nil
 		}
 		filters = append(filters, p.Prefilter(func(f string) bool { return provided[f] || f == "" }))
 	}
+	checks, checkable := enrichedReads(in.Programs, provided)
+	var incomplete atomic.Bool
+	incomplete.Store(!checkable)
 	any := engine.AnyPrefilter(filters)
 	src, err := ingest.Open(in.Paths, ingest.Options{OnError: func(error) {}, Kinds: []event.Kind{event.KindTelemetry}})
 	if err != nil {
-		return err
+		return false, err
 	}
 	defer src.Close()
 	en.WantNoProcesses()
@@ -186,7 +221,13 @@ func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) er
 	_ = eachChunk(ctx, src, in.Workers, all, func(jobs <-chan event.Chunk) {
 		for c := range jobs {
 			ingest.Lines(c, func(line []byte, _ int) bool {
-				if !bytes.Contains(line, ctxProcessKey) || !any.Match(line) {
+				if !any.Match(line) {
+					return true
+				}
+				if !incomplete.Load() && !hasEnrichedReads(line, checks) {
+					incomplete.Store(true)
+				}
+				if !bytes.Contains(line, ctxProcessKey) {
 					return true
 				}
 				aid, ok1 := stringField(line, aidKey)
@@ -199,7 +240,55 @@ func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) er
 			ingest.Recycle(c.Data)
 		}
 	})
-	return ctx.Err()
+	if err := ctx.Err(); err != nil {
+		return false, err
+	}
+	return !incomplete.Load(), nil
+}
+
+// enrichedCheck is one enriched field the programs read: its JSON key and
+// the keys of the raw fields it is derived from.
+type enrichedCheck struct {
+	key     []byte
+	sources [][]byte
+}
+
+// enrichedReads lists the enriched fields the programs read. checkable is
+// false when that cannot be told from raw keys (a program outputs whole
+// events, or a field has no known sources).
+func enrichedReads(progs []*engine.Program, provided map[string]bool) (checks []enrichedCheck, checkable bool) {
+	reads := programReads(progs)
+	if reads == nil || reads.All {
+		return nil, false
+	}
+	for _, f := range reads.Fields {
+		if !provided[f] {
+			continue
+		}
+		srcs := enrich.Sources(f)
+		if len(srcs) == 0 {
+			return nil, false
+		}
+		// key and colon: a string value equal to the name is not the key
+		c := enrichedCheck{key: []byte(`"` + f + `":`)}
+		for _, s := range srcs {
+			c.sources = append(c.sources, []byte(`"`+s+`"`))
+		}
+		checks = append(checks, c)
+	}
+	return checks, true
+}
+
+// hasEnrichedReads reports whether enrichment could add nothing the
+// programs read to this line: each such field is there, or none of its
+// sources is. A quoted key cannot occur unescaped inside a JSON string.
+func hasEnrichedReads(line []byte, checks []enrichedCheck) bool {
+	for _, c := range checks {
+		if !bytes.Contains(line, c.key) && containsAny(line, c.sources) {
+			return false
+		}
+	}
+	return true
 }
 
 var (
@@ -365,11 +454,7 @@ func (s *holdSource) admitChunk(data []byte) {
 
 func (s *holdSource) admit(line []byte) bool {
 	name, hasName := stringField(line, simpleKey)
-	decode := !hasName && containsAny(line, s.lits) // lookup records
-	if hasName && containsAny(name, s.lits) {
-		decode = true // process starts, identities
-	}
-	if !decode {
+	if !teachesNamed(line, name, hasName, s.lits) {
 		if !bytes.Contains(line, ctxProcessKey) {
 			return false
 		}

@@ -11,6 +11,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
@@ -323,4 +324,42 @@ func readFile(t *testing.T, path string) string {
 		t.Fatal(err)
 	}
 	return string(b)
+}
+
+// Enrichment is skipped only when it could change no result: every line the
+// query may select already has the enriched fields it reads (or lacks what
+// they come from).
+func TestPrepareEnricherSkipsWhenInputIsEnriched(t *testing.T) {
+	seed := `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([ComputerName, ContextProcessName])`
+	tests := []struct {
+		name  string
+		lines string
+		skip  bool
+	}{
+		{"already enriched", `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443","ComputerName":"H","ContextProcessName":"curl.exe"}` + "\n", true},
+		{"raw context event", `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443"}` + "\n", false},
+		{"host name missing", `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443","ContextProcessName":"curl.exe"}` + "\n", false},
+		{"name as a value is not the key", `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443","x":"ComputerName","ContextProcessName":"curl.exe"}` + "\n", false},
+		{"no sources, nothing to add", `{"event_simpleName":"NetworkConnectIP4","RemotePort":"443","ContextBaseFileName":"x","ContextProcessName":"curl"}` + "\n", true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "e.ndjson")
+			if err := os.WriteFile(path, []byte(tt.lines), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			q, _ := cql.Parse(seed)
+			prog, diags := engine.Compile(q, engine.Options{})
+			if diags.HasErrors() {
+				t.Fatal(diags[0].Message)
+			}
+			en, st, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Skipped != tt.skip || (en == nil) != tt.skip {
+				t.Errorf("skipped=%v enricher nil=%v, want %v", st.Skipped, en == nil, tt.skip)
+			}
+		})
+	}
 }
