@@ -88,6 +88,10 @@ func formatStrftime(layout []timeDirective, t time.Time) string {
 		b = append(b, s...)
 	}
 	for _, d := range layout {
+		if goLayout, ok := fixedLayouts[d.verb]; ok {
+			b = t.AppendFormat(b, goLayout)
+			continue
+		}
 		switch d.verb {
 		case 0:
 			b = append(b, d.lit...)
@@ -128,34 +132,10 @@ func formatStrftime(layout []timeDirective, t time.Time) string {
 		case 'Z':
 			name, _ := t.Zone()
 			b = append(b, name...)
-		case 'z':
-			b = t.AppendFormat(b, "-0700")
-		case 'F':
-			b = t.AppendFormat(b, "2006-01-02")
-		case 'T':
-			b = t.AppendFormat(b, "15:04:05")
-		case 'b':
-			b = t.AppendFormat(b, "Jan")
-		case 'B':
-			b = t.AppendFormat(b, "January")
-		case 'a':
-			b = t.AppendFormat(b, "Mon")
-		case 'A':
-			b = t.AppendFormat(b, "Monday")
 		case 'j':
 			pad(t.YearDay(), 3)
 		case 's':
 			b = append(b, strconv.FormatInt(t.Unix(), 10)...)
-		case 'r':
-			b = t.AppendFormat(b, "03:04:05 PM")
-		case 'R':
-			b = t.AppendFormat(b, "15:04")
-		case 'c':
-			b = t.AppendFormat(b, "Mon Jan _2 15:04:05 2006")
-		case 'D':
-			b = t.AppendFormat(b, "01/02/06")
-		case 'h':
-			b = t.AppendFormat(b, "Jan")
 		case 'C':
 			pad(t.Year()/100, 2)
 		case 'u':
@@ -173,6 +153,22 @@ func formatStrftime(layout []timeDirective, t time.Time) string {
 		}
 	}
 	return string(b)
+}
+
+// fixedLayouts are the strftime directives that are one fixed Go layout.
+var fixedLayouts = map[byte]string{
+	'z': "-0700",
+	'F': "2006-01-02",
+	'T': "15:04:05",
+	'b': "Jan",
+	'B': "January",
+	'a': "Mon",
+	'A': "Monday",
+	'r': "03:04:05 PM",
+	'R': "15:04",
+	'c': "Mon Jan _2 15:04:05 2006",
+	'D': "01/02/06",
+	'h': "Jan",
 }
 
 func compileFormatTime(c *compiler, a *args) (expr, error) {
