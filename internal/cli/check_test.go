@@ -49,14 +49,7 @@ func TestCheckText(t *testing.T) {
 			if tt.stdout != "" && stdout != tt.stdout {
 				t.Errorf("stdout %q, want %q", stdout, tt.stdout)
 			}
-			for _, s := range tt.stderrHas {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, stderr)
-				}
-			}
-			if tt.stderrNone && stderr != "" {
-				t.Errorf("stderr not empty: %s", stderr)
-			}
+			checkStderr(t, stderr, tt.stderrHas, tt.stderrNone)
 		})
 	}
 }

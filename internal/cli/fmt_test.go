@@ -63,14 +63,7 @@ func TestFmt(t *testing.T) {
 			if tt.code != 0 && stdout != "" {
 				t.Errorf("stdout should be empty on failure, got %q", stdout)
 			}
-			for _, s := range tt.stderrHas {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, stderr)
-				}
-			}
-			if tt.stderrNone && stderr != "" {
-				t.Errorf("unexpected stderr %q", stderr)
-			}
+			checkStderr(t, stderr, tt.stderrHas, tt.stderrNone)
 		})
 	}
 }

@@ -26,3 +26,17 @@ func writeTemp(t *testing.T, dir, name, content string) string {
 	}
 	return p
 }
+
+// checkStderr asserts that stderr holds every string of has and, when
+// wantEmpty, nothing at all.
+func checkStderr(t *testing.T, stderr string, has []string, wantEmpty bool) {
+	t.Helper()
+	for _, s := range has {
+		if !strings.Contains(stderr, s) {
+			t.Errorf("stderr lacks %q:\n%s", s, stderr)
+		}
+	}
+	if wantEmpty && stderr != "" {
+		t.Errorf("stderr not empty: %s", stderr)
+	}
+}

@@ -135,11 +135,7 @@ func TestHuntExitCodesAndErrors(t *testing.T) {
 					t.Errorf("%d alert lines, want %d:\n%s", n, tt.stdoutN, stdout)
 				}
 			}
-			for _, s := range tt.stderrHas {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, stderr)
-				}
-			}
+			checkStderr(t, stderr, tt.stderrHas, false)
 		})
 	}
 }

@@ -102,11 +102,7 @@ func TestSearchExitCodes(t *testing.T) {
 			if !strings.Contains(stdout, tt.stdoutHas) {
 				t.Errorf("stdout lacks %q:\n%s", tt.stdoutHas, stdout)
 			}
-			for _, s := range tt.stderrHas {
-				if !strings.Contains(stderr, s) {
-					t.Errorf("stderr lacks %q:\n%s", s, stderr)
-				}
-			}
+			checkStderr(t, stderr, tt.stderrHas, false)
 		})
 	}
 }
