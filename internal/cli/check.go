@@ -32,7 +32,8 @@ func newCheckCmd(env *Env) *cobra.Command {
 			"content of each one called is checked too.\n" +
 			"The query comes from --file, the argument, or standard input (\"-\").\n" +
 			"Exit 0 when there is no error, 1 when there is, 2 on usage errors.",
-		Args: cobra.MaximumNArgs(1),
+		Example: checkExamples,
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, src, err := readQueryArg(env.Stdin, file, args)
 			if err != nil {

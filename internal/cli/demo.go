@@ -30,7 +30,8 @@ func newDemoCmd(env *Env) *cobra.Command {
 			"with the built-in rule through Falcon enrichment and its tunings (the lookups\n" +
 			"ship in the binary), and prints the alerts, the detection matrix and what the\n" +
 			"tunings removed. No network, no files needed.",
-		Args: cobra.NoArgs,
+		Example: demoExamples,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()

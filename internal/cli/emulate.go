@@ -31,7 +31,8 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			"prefetch) from a whole estate. Output is NDJSON on stdout, or an FDR tree with\n" +
 			"--fdr. The manifest says which events the detection should and should not raise.\n" +
 			"Same --seed and flags give identical bytes.",
-		Args: cobra.NoArgs,
+		Example: emulateExamples,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if start != "" {
 				t, err := time.Parse(time.RFC3339, start)

@@ -54,7 +54,9 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		Short:         "Run CrowdStrike Falcon LogScale (CQL) detections anywhere",
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		Version:       readVersion().String(),
 	}
+	root.SetVersionTemplate("{{.Version}}\n")
 	root.SetArgs(args)
 	root.SetIn(stdin)
 	root.SetOut(stdout)

@@ -29,7 +29,8 @@ func newValidateCmd(env *Env) *cobra.Command {
 			"--lookups DIR, by default the rule's example lookups for the emulated estate.\n" +
 			"Deterministic for a given seed. Exit 0 when every expected signal fires, 1\n" +
 			"when one is missed or on an error, 2 on a usage error.",
-		Args: cobra.NoArgs,
+		Example: validateExamples,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
 				return withCode(ExitUsage, fmt.Errorf("unknown --format %q (want table or json)", format))

@@ -1,0 +1,74 @@
+package cli
+
+// The --help examples of each command. examples_test.go runs every one of
+// them (and every tiercel command in README.md) on emulated data in a
+// scratch directory holding fdr/ (tiercel emulate --fdr), events.ndjson,
+// my-detection.cql and lookups/, and checks the exit code: keep them true.
+
+const searchExamples = `  # DNS lookups of IP-intelligence sites in an FDR dump, as JSON lines
+  tiercel search --format json '#event_simpleName=DnsRequest DomainName=/shodan\.io/i | table([ComputerName, DomainName])' fdr/
+
+  # events per type and host into a CSV file
+  tiercel search --format csv -o counts.csv 'groupBy([#event_simpleName, ComputerName])' fdr/
+
+  # the query from a file, the events from a pipe
+  tiercel emulate --events 2000 | tiercel search --file my-detection.cql -`
+
+const huntExamples = `  # every shipped rule over an FDR dump; alerts on stdout, a summary on stderr
+  tiercel hunt fdr/
+
+  # switch on a tuning fed by your lookup files (tiercel lookups init ./lookups), fail CI on alerts (exit 3)
+  tiercel hunt --tuning soc-analyst-hosts --lookups ./lookups --fail-on-alert fdr/
+
+  # medium severity and above, as JSON lines into a file
+  tiercel hunt --min-severity medium --format json -o alerts.ndjson events.ndjson`
+
+const checkExamples = `  tiercel check 'DomainName=/shodan\.io/i | count()'
+
+  # machine-readable, the way CI runs it
+  tiercel check --json --file my-detection.cql
+
+  # lookup files too: match() columns must exist in ./lookups
+  tiercel check --lookups ./lookups 'match(file="soc_analyst_hosts.csv", field=ComputerName)'`
+
+const fmtExamples = `  tiercel fmt --file my-detection.cql
+
+  # rewrite tiercel's dialect extensions into LogScale syntax
+  tiercel fmt --canonical 'RemotePort in [80, 443] | count()'`
+
+const testExamples = `  # the shipped rules' tests
+  tiercel test
+
+  # list passing tests too
+  tiercel test -v`
+
+const showExamples = `  tiercel show T1590.005
+
+  # the package as a Markdown document
+  tiercel show --format markdown T1590.005-ip-address-recon`
+
+const emulateExamples = `  # 10,000 raw Falcon events as NDJSON
+  tiercel emulate --events 10000 > events.ndjson
+
+  # an FDR tree (data/, fdrv2/aidmaster, fdrv2/userinfo, manifest.json)
+  tiercel emulate --fdr fdr2/
+
+  # only tests 1 and 3 on Windows, with the ground truth
+  tiercel emulate --tests 1,3 --platforms win --manifest truth.json > attack.ndjson`
+
+const validateExamples = `  tiercel validate --events 20000
+
+  # the report as JSON
+  tiercel validate --events 20000 --format json`
+
+const demoExamples = `  tiercel demo
+
+  # another estate
+  tiercel demo --seed 7`
+
+const rulesExamples = `  tiercel rules
+
+  # one JSON object per rule, with tunings and tests
+  tiercel rules --format json T1590.005`
+
+const lookupsExamples = `  tiercel lookups init ./lookups`
