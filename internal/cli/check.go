@@ -4,12 +4,15 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"maps"
 	"sort"
+	"strings"
 
 	"github.com/spf13/cobra"
 
 	"github.com/tiercel/tiercel/internal/check"
 	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/saved"
 )
 
@@ -19,8 +22,10 @@ func newCheckCmd(env *Env) *cobra.Command {
 	var (
 		asJSON bool
 		strict bool
-		file   string
-		sv     savedFlag
+		file    string
+		lookups string
+		params  []string
+		sv      savedFlag
 	)
 	cmd := &cobra.Command{
 		Use:   "check [--json] [--strict] [--saved DIR] [--file F | QUERY | -]",
@@ -29,7 +34,10 @@ func newCheckCmd(env *Env) *cobra.Command {
 			"unknown functions and parameters, wrong argument types, aggregates where\n" +
 			"they are not allowed, and functions the tiercel engine does not run yet.\n" +
 			"With --saved DIR, $name() calls must name a saved search in DIR, and the\n" +
-			"content of each one called is checked too.\n" +
+			"content of each one called is checked too. A query without errors is then\n" +
+			"compiled as search and hunt compile it (regexes, globs, time formats,\n" +
+			"arguments), so check-clean means runnable; lookup files are read and their\n" +
+			"columns checked when --lookups DIR is given.\n" +
 			"The query comes from --file, the argument, or standard input (\"-\").\n" +
 			"Exit 0 when there is no error, 1 when there is, 2 on usage errors.",
 		Example: checkExamples,
@@ -43,7 +51,14 @@ func newCheckCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			values, err := parseParams(params)
+			if err != nil {
+				return withCode(ExitUsage, err)
+			}
 			ds := checkQuery(src, strict, lib)
+			if !ds.HasErrors() {
+				ds = append(ds, compileCheck(src, lookups, values, lib)...)
+			}
 			if asJSON {
 				if err := writeCheckJSON(env.Stdout, src, ds); err != nil {
 					return withCode(ExitError, err)
@@ -60,6 +75,8 @@ func newCheckCmd(env *Env) *cobra.Command {
 	cmd.Flags().BoolVar(&asJSON, "json", false, "print the result as JSON on stdout")
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat tiercel dialect extensions as errors")
 	cmd.Flags().StringVar(&file, "file", "", "read the query from `F`")
+	cmd.Flags().StringVar(&lookups, "lookups", "", "read match()/readFile() lookup files from `DIR` and check their columns")
+	cmd.Flags().StringArrayVar(&params, "param", nil, "value of a query parameter ?NAME, as NAME=VALUE (repeatable)")
 	sv.register(cmd.Flags())
 	return cmd
 }
@@ -76,6 +93,60 @@ func checkQuery(src string, strict bool, lib *saved.Library) cql.Diagnostics {
 	all = append(all, check.Check(q, check.Options{SavedSearches: lib})...)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Span.Start < all[j].Span.Start })
 	return all
+}
+
+// compileCheck compiles src through the engine, as search does, and
+// returns what the engine rejects that the checker let through: invalid
+// regexes and globs, time formats, lookup files and columns (with
+// lookups), argument values. A ?param without a value and a $saved()
+// call without --saved are not errors for check (design §3): compiling
+// stops there silently.
+func compileCheck(src, lookups string, params map[string]string, lib *saved.Library) cql.Diagnostics {
+	q, ds := cql.Parse(src)
+	if ds.HasErrors() {
+		return nil
+	}
+	params = maps.Clone(params)
+	if params == nil {
+		params = map[string]string{}
+	}
+	for range maxPlaceholders {
+		_, cds := engine.Compile(q, engine.Options{LookupDir: lookups, NoLookupFiles: lookups == "", Params: params, SavedSearches: lib})
+		var out cql.Diagnostics
+		retry := false
+		for _, d := range cds {
+			if name, ok := missingParam(d); ok && params[name] == "" {
+				// "0" reads as a number, a string, a glob and a regex: the
+				// rest of the query is compiled with it.
+				params[name], retry = "0", true
+				continue
+			}
+			if lib == nil && d.Code == "unsupported" && strings.HasPrefix(d.Message, "saved search $") {
+				continue
+			}
+			out = append(out, d)
+		}
+		if !retry {
+			return out
+		}
+	}
+	return nil
+}
+
+// maxPlaceholders bounds the recompilations for ?params without values.
+const maxPlaceholders = 32
+
+// missingParam names the parameter of a missing-parameter diagnostic.
+func missingParam(d *cql.Diagnostic) (string, bool) {
+	if d.Code != "missing-parameter" {
+		return "", false
+	}
+	rest, ok := strings.CutPrefix(d.Message, "query parameter ?")
+	if !ok {
+		return "", false
+	}
+	name, _, _ := strings.Cut(rest, " has no value")
+	return name, true
 }
 
 func writeCheckText(stdout, stderr io.Writer, name, src string, ds cql.Diagnostics) {
