@@ -20,8 +20,8 @@ func init() { register(newCheckCmd) }
 
 func newCheckCmd(env *Env) *cobra.Command {
 	var (
-		asJSON bool
-		strict bool
+		asJSON  bool
+		strict  bool
 		file    string
 		lookups string
 		params  []string
