@@ -301,6 +301,9 @@ func newAlertSink(format string, w io.Writer, progs []*rules.Program, topts outp
 	if format == "json" {
 		return &alertSink{json: bufio.NewWriter(w)}, nil
 	}
+	if format == "table" && topts.TerminalWidth > 0 && !topts.Wide {
+		return &alertSink{table: newAlertCards(w, topts)}, nil
+	}
 	cols := []string{"rule", "severity", "DetectionBranch"}
 	for _, p := range progs {
 		for _, c := range p.Columns {

@@ -64,6 +64,7 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	for _, f := range subcommands {
 		root.AddCommand(f(env))
 	}
+	addCompletions(root)
 	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	err := root.Execute()
 	if err == nil {
