@@ -55,6 +55,14 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			if opts.ShuffleWindow < 1 {
 				return withCode(ExitUsage, fmt.Errorf("--shuffle-window must be at least 1, got %d", opts.ShuffleWindow))
 			}
+			var bar *progressBar
+			if fdrDir != "" { // NDJSON on a terminal would be drawn over
+				bar = newItemProgress(env, "emulate", "events", opts.Events)
+			}
+			defer bar.done()
+			if bar != nil {
+				opts.Progress = func(n int64) { bar.items.Store(n) }
+			}
 			g, err := emulate.New(opts)
 			if err != nil {
 				return withCode(ExitUsage, err)
@@ -84,6 +92,7 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			if err := writeFile(userinfo, func(w *bufio.Writer) error { return g.Estate().WriteUserinfo(w, snap) }); err != nil {
 				return withCode(ExitError, err)
 			}
+			bar.done()
 			secs := time.Since(began).Seconds()
 			fmt.Fprintf(env.Stderr, "emulate: %d events from %d hosts, %d attack runs, %.2fs (%.0f events/s)\n",
 				m.Events, len(g.Estate().Hosts), len(m.Attacks), secs, float64(m.Events)/max(secs, 1e-9))

@@ -37,6 +37,10 @@ type progressBar struct {
 	items     atomic.Int64 // with itemTotal: work counted in items, not bytes
 	itemTotal int64
 	itemName  string
+	// then labels the phase after the items (validate: hunting the
+	// emulated files), shown with bytes read and elapsed time.
+	then     string
+	thenBase int64 // FileBytesRead+1 when that phase began (0: not yet)
 
 	stop chan struct{}
 	wg   sync.WaitGroup
@@ -153,6 +157,14 @@ func (p *progressBar) line(elapsed time.Duration) string {
 	secs := max(elapsed.Seconds(), 1e-3)
 	var done, total int64
 	var amount, rate string
+	if p.itemTotal > 0 && p.then != "" && p.items.Load() >= p.itemTotal {
+		// the items are done; what follows reads files of unknown total
+		if p.thenBase == 0 {
+			p.thenBase = ingest.FileBytesRead() + 1
+		}
+		read := ingest.FileBytesRead() - (p.thenBase - 1)
+		return fitLine(fmt.Sprintf("%s  %s read  %s", p.then, humanBytes(read), formatETA(elapsed)), p.width)
+	}
 	if p.itemTotal > 0 {
 		done, total = p.items.Load(), p.itemTotal
 		amount = fmt.Sprintf("%d/%d %s", done, total, p.itemName)

@@ -40,7 +40,13 @@ func newValidateCmd(env *Env) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
+			bar := newItemProgress(env, "validate: emulating", "events", cfg.Events)
+			if bar != nil {
+				bar.then = "validate: hunting"
+				cfg.Progress = func(n int64) { bar.items.Store(n) }
+			}
 			rep, err := validate.Run(ctx, cfg)
+			bar.done()
 			if err != nil {
 				return withCode(ExitError, err)
 			}
