@@ -148,6 +148,12 @@ func TestLookupsInitFeedsTheTuning(t *testing.T) {
 	}
 	fdr := filepath.Join(dir, "fdr")
 	emulateTo(t, "--fdr", fdr)
+	// Without the files, the error says what to provide and how.
+	code, _, stderr = runTiercel(t, "", "hunt", "--tuning", "soc-analyst-hosts", "--lookups", filepath.Join(dir, "empty"), fdr)
+	if code != ExitError || !strings.Contains(stderr, "hint: tuning soc-analyst-hosts reads soc_analyst_hosts.csv (columns ComputerName)") ||
+		!strings.Contains(stderr, "tiercel lookups init DIR") {
+		t.Errorf("missing lookups: exit %d\n%s", code, stderr)
+	}
 	code, _, stderr = runTiercel(t, "", "hunt", "--tuning", "soc-analyst-hosts", "--lookups", lookups, "--fail-on-alert", fdr)
 	if code != ExitAlert {
 		t.Errorf("README tuning example: exit %d, want %d\n%s", code, ExitAlert, stderr)

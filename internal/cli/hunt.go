@@ -124,6 +124,9 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	for i, r := range set {
 		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib})
 		if err != nil {
+			if hint := tuningLookupHint(r, perRule[i]); hint != "" {
+				err = fmt.Errorf("%w\n  = hint: %s", err, hint)
+			}
 			return withCode(ExitError, err)
 		}
 		progs = append(progs, p)

@@ -49,23 +49,8 @@ func register(f func(*Env) *cobra.Command) { subcommands = append(subcommands, f
 // Main runs tiercel with args and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	root := &cobra.Command{
-		Use:           "tiercel",
-		Short:         "Run CrowdStrike Falcon LogScale (CQL) detections anywhere",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-		Version:       readVersion().String(),
-	}
-	root.SetVersionTemplate("{{.Version}}\n")
+	root := newRoot(env)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	for _, f := range subcommands {
-		root.AddCommand(f(env))
-	}
-	addCompletions(root)
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	err := root.Execute()
 	if err == nil {
 		return ExitOK
@@ -80,4 +65,25 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Cobra's own errors (unknown command, bad args) are usage errors.
 	fmt.Fprintf(stderr, "tiercel: %v\n", err)
 	return ExitUsage
+}
+
+// newRoot builds the command tree over env's streams.
+func newRoot(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "tiercel",
+		Short:         "Run CrowdStrike Falcon LogScale (CQL) detections anywhere",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       readVersion().String(),
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	for _, f := range subcommands {
+		root.AddCommand(f(env))
+	}
+	addCompletions(root)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
+	return root
 }
