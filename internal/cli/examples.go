@@ -5,11 +5,11 @@ package cli
 // scratch directory holding fdr/ (tiercel emulate --fdr), events.ndjson,
 // my-detection.cql and lookups/, and checks the exit code: keep them true.
 
-const searchExamples = `  # DNS lookups of IP-intelligence sites in an FDR dump, as JSON lines
-  tiercel search --format json '#event_simpleName=DnsRequest DomainName=/shodan\.io/i | table([ComputerName, DomainName])' fdr/
+const searchExamples = `  # DNS lookups of shodan.io in an FDR dump, as JSON lines
+  tiercel search --format json 'DomainName=/shodan\.io/i' fdr/
 
-  # events per type and host into a CSV file
-  tiercel search --format csv -o counts.csv 'groupBy([#event_simpleName, ComputerName])' fdr/
+  # events per host into a CSV file
+  tiercel search --format csv -o counts.csv 'groupBy([ComputerName])' fdr/
 
   # the query from a file, the events from a pipe
   tiercel emulate --events 2000 | tiercel search --file my-detection.cql -`
@@ -17,19 +17,19 @@ const searchExamples = `  # DNS lookups of IP-intelligence sites in an FDR dump,
 const huntExamples = `  # every shipped rule over an FDR dump; alerts on stdout, a summary on stderr
   tiercel hunt fdr/
 
-  # switch on a tuning fed by your lookup files (tiercel lookups init ./lookups), fail CI on alerts (exit 3)
-  tiercel hunt --tuning soc-analyst-hosts --lookups ./lookups --fail-on-alert fdr/
+  # a tuning fed by your lookup files (see lookups init); exit 3 on alerts
+  tiercel hunt --tuning soc-analyst-hosts --lookups lookups --fail-on-alert fdr/
 
   # medium severity and above, as JSON lines into a file
-  tiercel hunt --min-severity medium --format json -o alerts.ndjson events.ndjson`
+  tiercel hunt --min-severity medium --format json -o alerts.json fdr/`
 
 const checkExamples = `  tiercel check 'DomainName=/shodan\.io/i | count()'
 
   # machine-readable, the way CI runs it
   tiercel check --json --file my-detection.cql
 
-  # lookup files too: match() columns must exist in ./lookups
-  tiercel check --lookups ./lookups 'match(file="soc_analyst_hosts.csv", field=ComputerName)'`
+  # with lookup files: each match() file and column must exist there
+  tiercel check --lookups lookups --file my-detection.cql`
 
 const fmtExamples = `  tiercel fmt --file my-detection.cql
 
@@ -54,7 +54,7 @@ const emulateExamples = `  # 10,000 raw Falcon events as NDJSON
   tiercel emulate --fdr fdr2/
 
   # only tests 1 and 3 on Windows, with the ground truth
-  tiercel emulate --tests 1,3 --platforms win --manifest truth.json > attack.ndjson`
+  tiercel emulate --tests 1,3 --platforms win --manifest truth.json > a.ndjson`
 
 const validateExamples = `  tiercel validate --events 20000
 

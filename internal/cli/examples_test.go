@@ -28,7 +28,7 @@ func TestExamplesRunAsWritten(t *testing.T) {
 	walk = func(c *cobra.Command) {
 		for _, l := range strings.Split(c.Example, "\n") {
 			if l = strings.TrimSpace(l); strings.HasPrefix(l, "tiercel ") {
-				lines = append(lines, example{"tiercel " + c.CommandPath() + " --help", l})
+				lines = append(lines, example{c.CommandPath() + " --help", l})
 			}
 		}
 		for _, sub := range c.Commands() {

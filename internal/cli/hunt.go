@@ -44,16 +44,19 @@ type huntArgs struct {
 func newHuntCmd(env *Env) *cobra.Command {
 	var a huntArgs
 	cmd := &cobra.Command{
-		Use:   "hunt [--rules DIR]... [--lookups DIR] [--saved DIR] [--tuning NAME]... [--format table|json|csv] [--fail-on-alert] [--skip-invalid] PATH...",
+		Use:   "hunt [flags] PATH...",
 		Short: "Run the detection rules over telemetry and print alerts",
 		Long: "Runs every shipped rule (plus those under --rules DIR, which override shipped\n" +
 			"rules of the same id) over the input in one pass, with Falcon enrichment, and\n" +
 			"prints one alert per result row. Row limits of table()/sort() do not cap\n" +
 			"alerts. --tuning NAME (or RULE:NAME) switches a documented tuning on; its\n" +
-			"lookup files are read from --lookups DIR. A per-rule, per-branch summary goes\n" +
-			"to stderr. Exit 0 with or without alerts; 3 with --fail-on-alert when there\n" +
-			"are alerts; 1 when a rule does not load (unless --skip-invalid) or on an\n" +
-			"input error; 2 on a usage error.",
+			"lookup files are read from --lookups DIR (tiercel lookups init DIR writes\n" +
+			"examples). Alert counts per rule and branch, then a summary by severity, rule\n" +
+			"and host with first and last seen go to stderr. On a terminal each alert is a\n" +
+			"line of time, severity, host, user and branch with its fields below\n" +
+			"(--wide: the full table). Exit 0 with or without alerts; 3 with\n" +
+			"--fail-on-alert when there are alerts; 1 when a rule does not load (unless\n" +
+			"--skip-invalid) or on an input error; 2 on a usage error.",
 		Example: huntExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.paths = args
@@ -80,7 +83,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.BoolVar(&a.failOnAlert, "fail-on-alert", false, "exit 3 when there are alerts")
 	f.BoolVar(&a.skipInvalid, "skip-invalid", false, "run the rules that load, listing those that do not")
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
-	f.StringVar(&a.minSeverity, "min-severity", "", "run only rules of this severity or above: "+strings.Join(severities, ", "))
+	f.StringVar(&a.minSeverity, "min-severity", "", "run only rules of `SEVERITY` or above: "+strings.Join(severities, ", "))
 	a.enrich.register(f)
 	a.saved.register(f)
 	a.display.register(f)

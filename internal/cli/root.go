@@ -72,6 +72,15 @@ func newRoot(env *Env) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "tiercel",
 		Short:         "Run CrowdStrike Falcon LogScale (CQL) detections anywhere",
+		Long: "tiercel runs CrowdStrike Falcon LogScale (CQL) queries and detection packages\n" +
+			"over your own Falcon telemetry (FDR dumps, NDJSON exports, streams), enriching\n" +
+			"raw events as the Falcon platform does, and emulates the attacks they target.\n" +
+			"Exit codes: 0 success, 1 query or input error, 2 usage error, 3 hunt\n" +
+			"--fail-on-alert found alerts.",
+		Example: "  tiercel demo\n" +
+			"  tiercel emulate --fdr fdr/\n" +
+			"  tiercel hunt fdr/\n" +
+			"  tiercel search '#event_simpleName=DnsRequest | groupBy([DomainName])' fdr/",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       readVersion().String(),

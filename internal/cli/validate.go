@@ -18,8 +18,8 @@ func newValidateCmd(env *Env) *cobra.Command {
 		format string
 	)
 	cmd := &cobra.Command{
-		Use:   "validate [--seed N] [--events N] [--hosts N] [--rules DIR]... [--lookups DIR] [--format table|json]",
-		Short: "Check the T1590.005 detection against emulated attacks and false positives",
+		Use:   "validate [flags]",
+		Short: "Check T1590.005 against emulated attacks and false positives",
 		Long: "Emulates the seed detection's five atomic tests on a Windows and a Linux host\n" +
 			"over benign background from a whole estate, written as a raw FDR tree in a\n" +
 			"temporary directory, hunts it through Falcon enrichment with the rule (shipped,\n" +
