@@ -70,8 +70,8 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 // newRoot builds the command tree over env's streams.
 func newRoot(env *Env) *cobra.Command {
 	root := &cobra.Command{
-		Use:           "tiercel",
-		Short:         "Run CrowdStrike Falcon LogScale (CQL) detections anywhere",
+		Use:   "tiercel",
+		Short: "Run CrowdStrike Falcon LogScale (CQL) detections anywhere",
 		Long: "tiercel runs CrowdStrike Falcon LogScale (CQL) queries and detection packages\n" +
 			"over your own Falcon telemetry (FDR dumps, NDJSON exports, streams), enriching\n" +
 			"raw events as the Falcon platform does, and emulates the attacks they target.\n" +
