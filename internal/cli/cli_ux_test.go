@@ -2,12 +2,15 @@ package cli
 
 import (
 	"encoding/json"
+	"io"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/spf13/cobra"
 
 	"github.com/tiercel/tiercel/internal/ingest"
 )
@@ -48,6 +51,14 @@ func TestHuntWithoutAidmasterWarnsOnce(t *testing.T) {
 	lines := strings.Split(strings.TrimSpace(stderr), "\n")
 	if last := lines[len(lines)-1]; !regexp.MustCompile(`^\d+ alerts? from 20000 events \([\d.]+ MB\) in [\d.]+s$`).MatchString(last) {
 		t.Errorf("last stderr line %q", last)
+	}
+
+	// search: the warning only when the query reads ComputerName.
+	if _, _, stderr := runTiercel(t, "", "search", "groupBy([ComputerName])", events); !strings.Contains(stderr, "no aidmaster host records") {
+		t.Errorf("groupBy([ComputerName]) over flat NDJSON: no warning:\n%s", stderr)
+	}
+	if _, _, stderr := runTiercel(t, "", "search", "groupBy([DomainName])", events); strings.Contains(stderr, "aidmaster") {
+		t.Errorf("warning for a query that reads no host field:\n%s", stderr)
 	}
 
 	// An FDR tree has aidmaster: no warning.
@@ -210,4 +221,27 @@ func TestProgressLine(t *testing.T) {
 	if got := items.line(time.Second); !strings.Contains(got, " 25%") || !strings.Contains(got, "250/1000 events") {
 		t.Errorf("items: %q", got)
 	}
+}
+
+// Every --help reads on an 80-column terminal (cobra's flag list aside).
+func TestHelpFits80Columns(t *testing.T) {
+	var walk func(c *cobra.Command)
+	walk = func(c *cobra.Command) {
+		args := append(strings.Fields(c.CommandPath())[1:], "--help")
+		code, stdout, _ := runTiercel(t, "", args...)
+		if code != ExitOK {
+			t.Errorf("%s: exit %d", c.CommandPath(), code)
+		}
+		for _, l := range strings.Split(stdout, "\n") {
+			if len([]rune(l)) > 80 && !strings.HasPrefix(strings.TrimLeft(l, " "), "-") {
+				t.Errorf("%s --help: %d columns: %s", c.CommandPath(), len([]rune(l)), l)
+			}
+		}
+		for _, sub := range c.Commands() {
+			if sub.Name() != "completion" && sub.Name() != "help" {
+				walk(sub)
+			}
+		}
+	}
+	walk(newRoot(&Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}))
 }

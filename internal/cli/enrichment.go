@@ -53,6 +53,22 @@ func (f *enrichFlags) source(src run.Source, en *enrich.Enricher) run.Source {
 	return run.HoldForEnrichment(src, en, f.hold)
 }
 
+// reads reports whether a program (or one of its sub-query passes) reads
+// field.
+func reads(progs []*engine.Program, field string) bool {
+	for _, p := range progs {
+		if n := p.Needs(); n.Wants(field) {
+			return true
+		}
+		for _, ps := range p.Prepass() {
+			if n := ps.Needs(); n.Wants(field) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // options puts en into opts (a nil *Enricher must not become a non-nil
 // interface value).
 func withEnricher(opts run.Options, en *enrich.Enricher) run.Options {
@@ -62,14 +78,14 @@ func withEnricher(opts run.Options, en *enrich.Enricher) run.Options {
 	return opts
 }
 
-// report warns when no host or user records were found (once, plainly)
-// and prints the enrichment counters with --verbose.
-func (f *enrichFlags) report(env *Env, en *enrich.Enricher) {
+// report warns when no host or user records were found for fields progs
+// read (once, plainly) and prints the enrichment counters with --verbose.
+func (f *enrichFlags) report(env *Env, en *enrich.Enricher, progs ...*engine.Program) {
 	if en == nil {
 		return
 	}
 	st := en.Stats()
-	for _, w := range missingLookupWarnings(st) {
+	for _, w := range missingLookupWarnings(st, reads(progs, "ComputerName"), reads(progs, "UserName")) {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", w)
 	}
 	if f.verbose && !f.quiet {

@@ -192,7 +192,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		printHuntSummary(env.Stderr, progs, counts, stats)
 		summary.print(env.Stderr, useColour(env.Stderr))
 	}
-	a.enrich.report(env, enricher)
+	a.enrich.report(env, enricher, engines...)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
 	}

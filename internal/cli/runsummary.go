@@ -29,13 +29,13 @@ func countNoun(n int64, noun string) string {
 // enriched fields could not be filled because the input holds no host or
 // user records at all, and how to provide them. Misses with some records
 // present are normal (hosts that joined later) and stay behind --verbose.
-func missingLookupWarnings(s enrich.Stats) []string {
+func missingLookupWarnings(s enrich.Stats, host, user bool) []string {
 	var out []string
-	if s.HostMisses > 0 && s.LearnedHosts == 0 {
+	if host && s.HostMisses > 0 && s.LearnedHosts == 0 {
 		out = append(out, fmt.Sprintf("no aidmaster host records in the input, so ComputerName and the other host fields are empty for %d events; "+
 			"give FDR's aidmaster with --aidmaster PATH, or search the FDR tree root so fdrv2/aidmaster/ is read (--no-enrich silences this)", s.HostMisses))
 	}
-	if s.UserMisses > 0 && s.LearnedUsers == 0 {
+	if user && s.UserMisses > 0 && s.LearnedUsers == 0 {
 		out = append(out, fmt.Sprintf("no userinfo or logon records in the input, so UserName is empty for %d events; "+
 			"add FDR's userinfo (any path with a userinfo directory, e.g. fdrv2/userinfo/) to the PATHs", s.UserMisses))
 	}

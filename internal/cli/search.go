@@ -171,7 +171,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 			fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", msg)
 		}
 	}
-	a.enrich.report(env, enricher)
+	a.enrich.report(env, enricher, prog)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
 	}
