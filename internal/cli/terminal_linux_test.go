@@ -98,3 +98,25 @@ func TestNoTerminalNoProgress(t *testing.T) {
 		t.Errorf("terminal escapes into a pipe:\n%q", stderr)
 	}
 }
+
+// The seed query's eleven columns on an 80-column terminal: cards, every
+// line within the width, no column squeezed to nothing.
+func TestSearchTableOnATerminal(t *testing.T) {
+	fdr := t.TempDir() + "/fdr"
+	emulateTo(t, "--fdr", fdr)
+	out, outText := openPTY(t, 80)
+	var errb bytes.Buffer
+	if code := Main([]string{"search", "--file", seedRuleDir + "/query.cql", fdr}, strings.NewReader(""), out, &errb); code != ExitOK {
+		t.Fatalf("exit %d\n%s", code, errb.String())
+	}
+	stdout := outText()
+	lines := screenLines(stdout)
+	if len(lines) < 4 || !strings.HasPrefix(lines[0], "#event_simpleName  ComputerName") || !strings.Contains(stdout, "    DetectionBranch: ") {
+		t.Fatalf("not cards:\n%s", stdout)
+	}
+	for _, l := range lines {
+		if n := utf8.RuneCountInString(l); n > 80 {
+			t.Errorf("line of %d columns: %q", n, l)
+		}
+	}
+}

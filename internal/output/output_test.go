@@ -211,3 +211,33 @@ func TestNewUnknownFormat(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// A table too wide for the terminal even with every column squeezed to
+// cardMinColumn becomes cards: the leading columns that fit with their
+// header, the other values below each row, nothing elided that fits.
+func TestTableCards(t *testing.T) {
+	var row []event.Field
+	var cols []string
+	for _, c := range []string{"Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta"} {
+		cols = append(cols, c)
+		row = append(row, fd(c, strings.ToLower(c)+"-value-long"))
+	}
+	row[3].Value = ""
+	var buf bytes.Buffer
+	got := render(t, NewTable(&buf, cols, TableOptions{TerminalWidth: 40}), &buf, [][]event.Field{row})
+	want := "" +
+		"Alpha             Beta\n" +
+		"----------------  ---------------\n" +
+		"alpha-value-long  beta-value-long\n" +
+		"    Gamma: gamma-value-long\n" +
+		"    Epsilon: epsilon-value-long\n" +
+		"    Zeta: zeta-value-long\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	// --wide keeps the table.
+	buf.Reset()
+	if got := render(t, NewTable(&buf, cols, TableOptions{TerminalWidth: 40, Wide: true}), &buf, [][]event.Field{row}); !strings.HasPrefix(got, "Alpha             Beta             Gamma") {
+		t.Errorf("wide:\n%s", got)
+	}
+}

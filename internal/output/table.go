@@ -98,6 +98,9 @@ func (t *tableWriter) Close() error {
 		}
 		cells = append(cells, line)
 	}
+	if !t.opts.Wide && t.needsCards(t.naturalWidths(cells)) {
+		return t.writeCards(cells, columns)
+	}
 	widths := t.widths(cells)
 
 	bw := bufio.NewWriter(t.w)
@@ -125,15 +128,21 @@ func (t *tableWriter) Close() error {
 	return bw.Flush()
 }
 
-// widths sizes each column to its widest cell, capped, then narrows the
-// widest columns one step at a time until the table fits the terminal.
-func (t *tableWriter) widths(cells [][]string) []int {
+// naturalWidths sizes each column to its widest cell, capped.
+func (t *tableWriter) naturalWidths(cells [][]string) []int {
 	widths := make([]int, len(cells[0]))
 	for _, line := range cells {
 		for i, cell := range line {
 			widths[i] = max(widths[i], min(utf8.RuneCountInString(cell), t.opts.MaxColumnWidth))
 		}
 	}
+	return widths
+}
+
+// widths sizes each column to its widest cell, capped, then narrows the
+// widest columns one step at a time until the table fits the terminal.
+func (t *tableWriter) widths(cells [][]string) []int {
+	widths := t.naturalWidths(cells)
 	if t.opts.TerminalWidth <= 0 {
 		return widths
 	}
