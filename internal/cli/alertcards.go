@@ -110,7 +110,7 @@ func (c *alertCards) Close() error {
 			}
 			n := utf8.RuneCountInString(cell)
 			if n > widths[j] {
-				cell, n = elide(cell, n, widths[j]), widths[j]
+				cell, n = output.ElideMiddle(cell, n, widths[j]), widths[j]
 			}
 			code := ""
 			if c.colour != nil {
@@ -132,48 +132,10 @@ func (c *alertCards) Close() error {
 			}
 			details = append(details, f.Name+": "+oneLine(f.Value))
 		}
-		bw.WriteString(wrapDetails(details, c.width-1, "    "))
+		bw.WriteString(output.WrapFields(details, c.width-1, "    "))
 	}
 	c.rows = nil
 	return bw.Flush()
-}
-
-// wrapDetails joins fields with " · " into lines of at most width
-// columns, each led by indent; a field longer than a line is elided in
-// the middle so one command line never takes a screen.
-func wrapDetails(fields []string, width int, indent string) string {
-	room := width - len(indent)
-	var b strings.Builder
-	line := ""
-	for _, f := range fields {
-		if n := utf8.RuneCountInString(f); n > room {
-			f = elide(f, n, room)
-		}
-		switch {
-		case line == "":
-			line = f
-		case utf8.RuneCountInString(line)+3+utf8.RuneCountInString(f) <= room:
-			line += " · " + f
-		default:
-			b.WriteString(indent + line + "\n")
-			line = f
-		}
-	}
-	if line != "" {
-		b.WriteString(indent + line + "\n")
-	}
-	return b.String()
-}
-
-// elide keeps the start and end of s (n runes) in width runes.
-func elide(s string, n, width int) string {
-	if width <= 1 {
-		return "…"
-	}
-	head := width / 2
-	tail := width - 1 - head
-	r := []rune(s)
-	return string(r[:head]) + "…" + string(r[n-tail:])
 }
 
 // oneLine escapes line breaks and tabs so a value stays on its line.

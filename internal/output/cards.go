@@ -94,7 +94,7 @@ func WrapFields(fields []string, width int, indent string) string {
 	line := ""
 	for _, f := range fields {
 		if n := utf8.RuneCountInString(f); n > room {
-			f = elideMiddle(f, n, room)
+			f = ElideMiddle(f, n, room)
 		}
 		switch {
 		case line == "":

@@ -197,7 +197,7 @@ func appendRow(b []byte, line []string, widths []int, colours []string) []byte {
 		}
 		n := utf8.RuneCountInString(cell)
 		if n > widths[i] {
-			b = append(b, elideMiddle(cell, n, widths[i])...)
+			b = append(b, ElideMiddle(cell, n, widths[i])...)
 			n = widths[i]
 		} else {
 			b = append(b, cell...)
@@ -216,13 +216,13 @@ func appendRow(b []byte, line []string, widths []int, colours []string) []byte {
 	return append(b[:end], '\n')
 }
 
-// elideMiddle shortens s (n runes) to width runes by replacing its middle
+// ElideMiddle shortens s (n runes) to width runes by replacing its middle
 // with "…": the start of a command line and the end of a path both stay.
-func elideMiddle(s string, n, width int) string {
+func ElideMiddle(s string, n, width int) string {
 	if width <= 1 {
 		return "…"
 	}
-	head := (width - 1 + 1) / 2
+	head := width / 2
 	tail := width - 1 - head
 	return cutRunes(s, head) + "…" + lastRunes(s, n, tail)
 }
