@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"maps"
+	"slices"
 	"sort"
 	"strings"
 
@@ -98,43 +99,66 @@ func checkQuery(src string, strict bool, lib *saved.Library) cql.Diagnostics {
 // compileCheck compiles src through the engine, as search does, and
 // returns what the engine rejects that the checker let through: invalid
 // regexes and globs, time formats, lookup files and columns (with
-// lookups), argument values. A ?param without a value and a $saved()
-// call without --saved are not errors for check (design §3): compiling
-// stops there silently.
+// lookups), argument values. The engine stops at its first error, so the
+// top-level step holding it is set aside and the rest compiled again, to
+// report each failing step with its span. A ?param without a value is
+// compiled with a placeholder; a $saved() call without --saved is not an
+// error for check (design §3) and ends compilation silently.
 func compileCheck(src, lookups string, params map[string]string, lib *saved.Library) cql.Diagnostics {
 	q, ds := cql.Parse(src)
-	if ds.HasErrors() {
+	if ds.HasErrors() || q == nil || q.Pipeline == nil {
 		return nil
 	}
 	params = maps.Clone(params)
 	if params == nil {
 		params = map[string]string{}
 	}
-	for range maxPlaceholders {
-		_, cds := engine.Compile(q, engine.Options{LookupDir: lookups, NoLookupFiles: lookups == "", Params: params, SavedSearches: lib})
-		var out cql.Diagnostics
-		retry := false
-		for _, d := range cds {
-			if name, ok := missingParam(d); ok && params[name] == "" {
-				// "0" reads as a number, a string, a glob and a regex: the
-				// rest of the query is compiled with it.
-				params[name], retry = "0", true
-				continue
-			}
-			if lib == nil && d.Code == "unsupported" && strings.HasPrefix(d.Message, "saved search $") {
-				continue
-			}
-			out = append(out, d)
+	pipe := *q.Pipeline
+	var out cql.Diagnostics
+	for range maxRecompiles {
+		if len(pipe.Steps) == 0 {
+			break
 		}
-		if !retry {
-			return out
+		_, cds := engine.Compile(&cql.Query{Pipeline: &pipe}, engine.Options{LookupDir: lookups, NoLookupFiles: lookups == "", Params: params, SavedSearches: lib})
+		if len(cds) == 0 {
+			break
 		}
+		d := cds[0]
+		if name, ok := missingParam(d); ok && params[name] == "" {
+			// "0" reads as a number, a string, a glob and a regex.
+			params[name] = "0"
+			continue
+		}
+		if lib == nil && d.Code == "unsupported" && strings.HasPrefix(d.Message, "saved search $") {
+			break
+		}
+		out = append(out, d)
+		i := stepAt(pipe.Steps, d.Span)
+		if i < 0 {
+			break
+		}
+		pipe.Steps = slices.Delete(slices.Clone(pipe.Steps), i, i+1)
 	}
-	return nil
+	sort.SliceStable(out, func(i, j int) bool { return out[i].Span.Start < out[j].Span.Start })
+	return out
 }
 
-// maxPlaceholders bounds the recompilations for ?params without values.
-const maxPlaceholders = 32
+// stepAt is the index of the step whose span holds sp, or -1.
+func stepAt(steps []cql.Step, sp cql.Span) int {
+	if sp.End <= sp.Start && sp.Start == 0 {
+		return -1
+	}
+	for i, s := range steps {
+		if ss := s.Span(); sp.Start >= ss.Start && sp.Start < max(ss.End, ss.Start+1) {
+			return i
+		}
+	}
+	return -1
+}
+
+// maxRecompiles bounds the compilations of one check (placeholders for
+// ?params and steps set aside after an error).
+const maxRecompiles = 64
 
 // missingParam names the parameter of a missing-parameter diagnostic.
 func missingParam(d *cql.Diagnostic) (string, bool) {

@@ -2,6 +2,7 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -95,5 +96,27 @@ func TestCheckCompileWithoutInputs(t *testing.T) {
 		if code != tt.code || !strings.Contains(stderr, tt.has) {
 			t.Errorf("check %s: exit %d (want %d)\n%s%s", tt.query, code, tt.code, stdout, stderr)
 		}
+	}
+}
+
+// Each failing step is reported, not only the first.
+func TestCheckReportsEachCompileError(t *testing.T) {
+	q := "DomainName=/shodan(/\n| formatTime(\"%Q\", field=@timestamp, as=t)\n| replace(regex=\"[\", with=\"x\", field=CommandLine)\n| count()"
+	code, stdout, stderr := runTiercel(t, "", "check", "--json", q)
+	var doc struct {
+		Diagnostics []struct {
+			Code string
+			Line int
+		}
+	}
+	if err := json.Unmarshal([]byte(stdout), &doc); err != nil || code != ExitError {
+		t.Fatalf("exit %d: %v\n%s%s", code, err, stdout, stderr)
+	}
+	var got []string
+	for _, d := range doc.Diagnostics {
+		got = append(got, fmt.Sprintf("%d:%s", d.Line, d.Code))
+	}
+	if want := []string{"1:invalid-regex", "2:invalid-argument", "3:invalid-regex"}; strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("diagnostics %v, want %v", got, want)
 	}
 }
