@@ -71,4 +71,8 @@ const rulesExamples = `  tiercel rules
   # one JSON object per rule, with tunings and tests
   tiercel rules --format json T1590.005`
 
-const lookupsExamples = `  tiercel lookups init ./lookups`
+const lookupsExamples = `  # the example lookup files, to edit with your own hosts and accounts
+  tiercel lookups init ./lookups
+
+  # overwrite them with the shipped versions again
+  tiercel lookups init --force ./lookups`

@@ -79,8 +79,7 @@ func newRoot(env *Env) *cobra.Command {
 			"--fail-on-alert found alerts.",
 		Example: "  tiercel demo\n" +
 			"  tiercel emulate --fdr fdr/\n" +
-			"  tiercel hunt fdr/\n" +
-			"  tiercel search '#event_simpleName=DnsRequest | groupBy([DomainName])' fdr/",
+			"  tiercel hunt fdr/",
 		SilenceUsage:  true,
 		SilenceErrors: true,
 		Version:       readVersion().String(),
