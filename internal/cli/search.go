@@ -46,7 +46,10 @@ func newSearchCmd(env *Env) *cobra.Command {
 			"usage error. Malformed lines are reported and skipped; they do not change\n" +
 			"the exit code. Events are enriched as in LogScale's Falcon package\n" +
 			"(ComputerName, UserName, ContextProcessName...) unless --no-enrich: files get\n" +
-			"a learn pass first, standard input is enriched as it streams.",
+			"a learn pass first, standard input is enriched as it streams. The query is\n" +
+			"the first argument, or --file F (every argument is then a PATH). On a\n" +
+			"terminal the table fits the window (--wide: every value whole); the last\n" +
+			"stderr line is \"N rows from M events (X MB) in Ys\".",
 		Example: searchExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var query string
