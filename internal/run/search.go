@@ -3,8 +3,10 @@
 package run
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"runtime"
 	"sync"
 
@@ -48,8 +50,10 @@ type Options struct {
 	// Reopen reads the input again from the start; programs whose queries
 	// use join() or defineTable() need it for their first passes (prepass.go).
 	Reopen func() (Source, error)
-	// For files, run the enricher's learn pass (Learn, PrepareEnricher)
-	// before Search; a stream-mode enricher learns inside Search.
+	// HoldBytes bounds the candidate lines a search that also learns
+	// (a file-mode enricher from PrepareEnricher) keeps in memory until the
+	// input is read; more go to a temporary file. 0: DefaultHoldBytes.
+	HoldBytes int64
 }
 
 // Stats describes a finished search.
@@ -71,37 +75,74 @@ type chunkResult struct {
 
 // Search runs every program over src in one pass. Rows reach opts.Emit in
 // the order a single-threaded run would produce, whatever the worker count.
+// A file-mode enricher whose learn pass is pending (PrepareEnricher) learns
+// in the same read of src (searchLearning).
 func Search(ctx context.Context, progs []*engine.Program, src Source, opts Options) (*Stats, error) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	emit := opts.Emit
-	if emit == nil {
-		emit = func(int, *event.Event) {}
+	if l, ok := opts.Enricher.(pendingLearner); ok && l.LearnPending() {
+		if !hasPrepass(progs) {
+			return searchLearning(ctx, progs, src, opts, workers, l)
+		}
+		// The sub-queries' passes enrich every event: learning comes first.
+		if err := learnFirst(ctx, l, opts, workers); err != nil {
+			return nil, err
+		}
 	}
 	if err := runPrepasses(ctx, progs, opts); err != nil {
 		return nil, err
 	}
 	plan := newPlan(progs, opts.Enricher)
+	return plan.run(ctx, opts, workers, func(ctx context.Context, jobs chan<- job) error {
+		var seq int64 // our own numbering: skipped chunks leave no gaps
+		for {
+			c, err := src.Next()
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				return err
+			}
+			if c.Kind != event.KindTelemetry {
+				continue // lookup tables feed enrichment, not queries
+			}
+			c.Seq = seq
+			seq++
+			select {
+			case jobs <- job{c: c, pooled: true}:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	})
+}
 
+// job is one unit of a search worker's work: a chunk of raw lines, or the
+// candidate lines a learning search kept from one chunk (lineNos set).
+type job struct {
+	c       event.Chunk
+	lineNos []int // candidates: each line's number in c.Source
+	pooled  bool  // c.Data goes back to the reader's pool once done
+}
+
+// run runs the plan's programs over the jobs feed sends, in seq order
+// 0, 1, 2..., and feeds their rows to the programs' tails in that order.
+func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(context.Context, chan<- job) error) (*Stats, error) {
+	emit := opts.Emit
+	if emit == nil {
+		emit = func(int, *event.Event) {}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan event.Chunk, workers*2)
+	jobs := make(chan job, workers*2)
 	results := make(chan chunkResult, workers*2)
 
 	var readErr error
 	go func() {
 		defer close(jobs)
-		var seq int64 // our own numbering: skipped chunks leave no gaps
-		readErr = feedChunks(ctx, src, jobs, func(c *event.Chunk) bool {
-			if c.Kind != event.KindTelemetry {
-				return false // lookup tables feed enrichment, not queries
-			}
-			c.Seq = seq
-			seq++
-			return true
-		})
+		readErr = feed(ctx, jobs)
 	}()
 
 	var wg sync.WaitGroup
@@ -109,10 +150,12 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := plan.newWorker(opts.Problems)
-			for c := range jobs {
-				r := w.chunk(c)
-				ingest.Recycle(c.Data) // rows and events keep copies, not the chunk
+			w := p.newWorker(opts.Problems)
+			for j := range jobs {
+				r := w.chunk(j)
+				if j.pooled {
+					ingest.Recycle(j.c.Data) // rows and events keep copies, not the chunk
+				}
 				select {
 				case results <- r:
 				case <-ctx.Done():
@@ -125,10 +168,10 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 
 	// The tails run here, fed in chunk order.
 	stats := &Stats{}
-	tails := make([]*engine.Tail, len(progs))
-	for i, p := range progs {
+	tails := make([]*engine.Tail, len(p.progs))
+	for i, prog := range p.progs {
 		i := i
-		tails[i] = p.NewTail(func(row *event.Event) { emit(i, row) })
+		tails[i] = prog.NewTail(func(row *event.Event) { emit(i, row) })
 	}
 	pending := map[int64]chunkResult{}
 	var next int64
@@ -226,45 +269,62 @@ func (p *plan) newWorker(problems *ingest.Problems) *worker {
 	return w
 }
 
-func (w *worker) chunk(c event.Chunk) chunkResult {
-	res := chunkResult{seq: c.Seq, rows: make([][]*event.Event, len(w.plan.progs)), bytes: int64(len(c.Data))}
+func (w *worker) chunk(j job) chunkResult {
+	c := j.c
+	res := chunkResult{seq: c.Seq, rows: make([][]*event.Event, len(w.plan.progs))}
 	w.cur = &res
 	defer func() { w.cur = nil }()
+	if j.lineNos != nil {
+		// Candidates a learning search kept: every one passed the prefilter.
+		data := c.Data
+		for _, lineNo := range j.lineNos {
+			i := bytes.IndexByte(data, '\n')
+			w.line(c.Source, data[:i], lineNo, true)
+			data = data[i+1:]
+		}
+		return res
+	}
+	res.bytes = int64(len(c.Data))
 	ingest.Lines(c, func(line []byte, lineNo int) bool {
 		res.lines++
-		wanted := w.plan.any.Match(line)
-		if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
-			// Not decoded, yet a line that cannot be JSON is still reported.
-			if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {
-				w.problems.Add(c.Source, lineNo, err)
-			}
-			return true
-		}
-		res.decoded++
-		if err := w.dec.Decode(line, &w.ev); err != nil {
-			if !errors.Is(err, ingest.ErrBlank) && w.problems != nil {
-				w.problems.Add(c.Source, lineNo, err)
-			}
-			return true
-		}
-		if w.plan.enricher != nil {
-			w.plan.enricher.Apply(&w.ev)
-		}
-		if !wanted {
-			return true // decoded only for the stream enricher to learn from
-		}
-		for i, r := range w.runners {
-			ev := &w.ev
-			if w.scratch != nil {
-				if !w.plan.filters[i].Match(line) {
-					continue
-				}
-				w.scratch[i].CopyFrom(&w.ev)
-				ev = &w.scratch[i]
-			}
-			r.Process(ev, w.emits[i])
-		}
+		w.line(c.Source, line, lineNo, w.plan.any.Match(line))
 		return true
 	})
 	return res
+}
+
+// line runs the programs on one line; wanted says whether some program's
+// prefilter accepts it.
+func (w *worker) line(source string, line []byte, lineNo int, wanted bool) {
+	if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
+		// Not decoded, yet a line that cannot be JSON is still reported.
+		if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {
+			w.problems.Add(source, lineNo, err)
+		}
+		return
+	}
+	w.cur.decoded++
+	if err := w.dec.Decode(line, &w.ev); err != nil {
+		if !errors.Is(err, ingest.ErrBlank) && w.problems != nil {
+			w.problems.Add(source, lineNo, err)
+		}
+		return
+	}
+	if w.plan.enricher != nil {
+		w.plan.enricher.Apply(&w.ev)
+	}
+	if !wanted {
+		return // decoded only for the stream enricher to learn from
+	}
+	for i, r := range w.runners {
+		ev := &w.ev
+		if w.scratch != nil {
+			if !w.plan.filters[i].Match(line) {
+				continue
+			}
+			w.scratch[i].CopyFrom(&w.ev)
+			ev = &w.scratch[i]
+		}
+		r.Process(ev, w.emits[i])
+	}
 }
