@@ -116,7 +116,7 @@ type Enricher struct {
 	// pending: file mode whose learning is left to the search's own read
 	// of the input (run.Search learns and filters in one pass).
 	pending atomic.Bool
-	grace     float64      // seconds; <0: never expire
+	grace   float64 // seconds; <0: never expire
 }
 
 // New returns an Enricher. In file mode (the default) feed every input event

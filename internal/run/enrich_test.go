@@ -284,4 +284,3 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
-
