@@ -266,7 +266,7 @@ var (
 // on escaped values; callers then decode. A quoted key cannot match inside
 // a string value, where its quotes would be escaped.
 func stringField(line, key []byte) ([]byte, bool) {
-	i := bytes.Index(line, key)
+	i := indexKey(line, key)
 	if i < 0 {
 		return nil, false
 	}
@@ -295,6 +295,33 @@ func stringField(line, key []byte) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// indexKey is bytes.Index(line, key) for a quoted key. bytes.Index looks
+// for the key's first byte, a quote, which starts every string of the line;
+// a key holding '_' or a capital letter is found by that rarer byte instead.
+func indexKey(line, key []byte) int {
+	a := bytes.IndexByte(key, '_')
+	for j := 1; a < 0 && j < len(key)-1; j++ {
+		if 'A' <= key[j] && key[j] <= 'Z' {
+			a = j
+		}
+	}
+	if a < 0 {
+		return bytes.Index(line, key)
+	}
+	for i := a; i < len(line); {
+		j := bytes.IndexByte(line[i:], key[a])
+		if j < 0 {
+			return -1
+		}
+		start := i + j - a
+		if start+len(key) <= len(line) && bytes.Equal(line[start:start+len(key)], key) {
+			return start
+		}
+		i += j + 1
+	}
+	return -1
 }
 
 // secondsOf parses "sec[.frac]" without allocating.

@@ -284,3 +284,22 @@ func readFile(t *testing.T, path string) string {
 	}
 	return string(b)
 }
+
+func TestIndexKey(t *testing.T) {
+	tests := []struct {
+		line, key string
+		want      int
+	}{
+		{`{"aid":"x","event_simpleName":"A"}`, `"event_simpleName"`, 11},
+		{`{"x_event_simpleName":1,"event_simpleName":"A"}`, `"event_simpleName"`, 24},
+		{`{"ContextProcessId":"1"}`, `"ContextProcessId"`, 1},
+		{`{"aid":"1"}`, `"aid"`, 1},
+		{`{"aid":"1"}`, `"event_simpleName"`, -1},
+		{`_"event_simpleName`, `"event_simpleName"`, -1},
+	}
+	for _, tc := range tests {
+		if got := indexKey([]byte(tc.line), []byte(tc.key)); got != tc.want {
+			t.Errorf("indexKey(%s, %s) = %d, want %d", tc.line, tc.key, got, tc.want)
+		}
+	}
+}

@@ -125,6 +125,14 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			defer wg.Done()
 			dec := ingest.NewDecoder(lneeds)
 			var ev event.Event
+			accepts := plan.any.Match
+			if plan.dispatch != nil {
+				ds, hits := plan.dispatch.NewState(), []int32(nil)
+				accepts = func(line []byte) bool {
+					hits = ds.Match(line, hits[:0])
+					return len(hits) > 0
+				}
+			}
 			for c := range jobs {
 				if c.Kind != event.KindTelemetry {
 					// aidmaster and userinfo: lookup tables, learned whole
@@ -143,7 +151,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					if teaches(line, lits) && dec.Decode(line, &ev) == nil {
 						l.Learn(&ev) // learns from ev's copies, never from line
 					}
-					if !plan.any.Match(line) {
+					if !accepts(line) {
 						if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && opts.Problems != nil {
 							opts.Problems.Add(c.Source, lineNo, err)
 						}

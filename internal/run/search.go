@@ -209,6 +209,9 @@ type plan struct {
 	progs    []*engine.Program
 	filters  []*engine.Prefilter // per program
 	any      *engine.Prefilter   // a line goes on if any program may want it
+	// dispatch, with several programs, tells which of them may want a line
+	// (one lookup by event name instead of every program's prefilter).
+	dispatch *engine.Dispatch
 	needs    event.Needs
 	enricher Enricher
 	// learnLits: a stream-mode enricher learns from these lines even when
@@ -235,6 +238,9 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 		p.needs.Merge(prog.Needs())
 	}
 	p.any = engine.AnyPrefilter(p.filters)
+	if len(progs) > 1 {
+		p.dispatch = engine.NewDispatch(p.filters)
+	}
 	if enr != nil {
 		p.needs.Merge(enr.Needs())
 	}
@@ -254,6 +260,8 @@ type worker struct {
 	emits    []func(*event.Event) // per program, appending to cur (made once: no per-line closure)
 	cur      *chunkResult
 	problems *ingest.Problems
+	dstate   *engine.DispatchState // with plan.dispatch
+	hits     []int32               // programs whose prefilters accept the line
 }
 
 func (p *plan) newWorker(problems *ingest.Problems) *worker {
@@ -265,6 +273,9 @@ func (p *plan) newWorker(problems *ingest.Problems) *worker {
 	}
 	if len(p.progs) > 1 {
 		w.scratch = make([]event.Event, len(p.progs))
+	}
+	if p.dispatch != nil {
+		w.dstate = p.dispatch.NewState()
 	}
 	return w
 }
@@ -287,15 +298,26 @@ func (w *worker) chunk(j job) chunkResult {
 	res.bytes = int64(len(c.Data))
 	ingest.Lines(c, func(line []byte, lineNo int) bool {
 		res.lines++
-		w.line(c.Source, line, lineNo, w.plan.any.Match(line))
+		w.line(c.Source, line, lineNo, false)
 		return true
 	})
 	return res
 }
 
-// line runs the programs on one line; wanted says whether some program's
-// prefilter accepts it.
-func (w *worker) line(source string, line []byte, lineNo int, wanted bool) {
+// accepts reports whether some program's prefilter accepts line, noting
+// which in w.hits when several programs run.
+func (w *worker) accepts(line []byte) bool {
+	if w.dstate != nil {
+		w.hits = w.dstate.Match(line, w.hits[:0])
+		return len(w.hits) > 0
+	}
+	return w.plan.any.Match(line)
+}
+
+// line runs the programs on one line; known says that some program's
+// prefilter is known to accept it.
+func (w *worker) line(source string, line []byte, lineNo int, known bool) {
+	wanted := known && w.dstate == nil || w.accepts(line)
 	if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
 		// Not decoded, yet a line that cannot be JSON is still reported.
 		if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {
@@ -316,15 +338,18 @@ func (w *worker) line(source string, line []byte, lineNo int, wanted bool) {
 	if !wanted {
 		return // decoded only for the stream enricher to learn from
 	}
-	for i, r := range w.runners {
+	if w.dstate == nil {
+		for i, r := range w.runners {
+			r.Process(&w.ev, w.emits[i])
+		}
+		return
+	}
+	for _, i := range w.hits {
 		ev := &w.ev
-		if w.scratch != nil {
-			if !w.plan.filters[i].Match(line) {
-				continue
-			}
+		if len(w.hits) > 1 { // programs change the events they get
 			w.scratch[i].CopyFrom(&w.ev)
 			ev = &w.scratch[i]
 		}
-		r.Process(ev, w.emits[i])
+		w.runners[i].Process(ev, w.emits[i])
 	}
 }
