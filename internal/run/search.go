@@ -206,9 +206,9 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 
 // plan is what every worker shares: needs, prefilters, programs.
 type plan struct {
-	progs    []*engine.Program
-	filters  []*engine.Prefilter // per program
-	any      *engine.Prefilter   // a line goes on if any program may want it
+	progs   []*engine.Program
+	filters []*engine.Prefilter // per program
+	any     *engine.Prefilter   // a line goes on if any program may want it
 	// dispatch, with several programs, tells which of them may want a line
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
