@@ -1,6 +1,11 @@
 package engine
 
-import "sort"
+import (
+	"bytes"
+	"slices"
+	"sort"
+	"strings"
+)
 
 // Dispatch tells, for a raw line, which of many programs' prefilters accept
 // it (hunt: a thousand rules in one pass). Detections nearly always name
@@ -10,14 +15,30 @@ import "sort"
 // name (there are a few hundred event types), so a line of a type no rule
 // names costs one key search and one map lookup. Only the programs listed
 // for the name have the rest of their prefilter tested, all sharing one
-// per-line cache of located keys (the fields most rules test come first).
+// per-line cache of located keys. The literals all programs test on one
+// field are matched together, in one pass over the field's value that
+// notes which are present (litSet); each program's condition then reads
+// those bits.
 type Dispatch struct {
 	name     keyFinder
 	nameCond []pfNode // per program: its condition on the event name's value
 	named    []bool   // per program: nameCond is set
-	full     []pfNode // per program: its whole prefilter
+	full     []dnode  // per program: its whole prefilter
 	always   []bool   // per program: no prefilter (accepts every line)
 	all      []int32  // every program: lines whose name cannot be read
+	sets     []*litSet
+	setOf    map[string]int // key → index in sets
+}
+
+// dnode is a program's prefilter over shared literal sets.
+type dnode struct {
+	op   litOp
+	lit  int32 // litText under a litField: id in its key's set
+	key  int   // litField: index in Dispatch.sets
+	kids []dnode
+	// pf is the plain matcher of a litField or free-text literal, for lines
+	// where the key is not one plain value (absent, repeated, odd runes).
+	pf *pfNode
 }
 
 // maxDispatchNames bounds a DispatchState's cache of event names.
@@ -51,17 +72,18 @@ func NewDispatch(fs []*Prefilter) *Dispatch {
 		}
 		keys[k] = i
 	}
+	d.setOf = map[string]int{}
 	for i, f := range fs {
 		d.all = append(d.all, int32(i))
 		if f == nil {
-			d.full = append(d.full, pfNode{op: litTrue, key: -1})
+			d.full = append(d.full, dnode{op: litTrue})
 			d.nameCond = append(d.nameCond, pfNode{})
 			d.named = append(d.named, false)
 			d.always = append(d.always, true)
 			continue
 		}
 		d.always = append(d.always, false)
-		d.full = append(d.full, compilePF(f.root, keys))
+		d.full = append(d.full, d.compile(f.root, keys))
 		if nc := nameCondition(f.root); nc != nil {
 			d.nameCond = append(d.nameCond, compilePF(nc, map[string]int{}))
 			d.named = append(d.named, true)
@@ -71,6 +93,32 @@ func NewDispatch(fs []*Prefilter) *Dispatch {
 		}
 	}
 	return d
+}
+
+// compile turns a prefilter tree into a dnode, adding its field literals
+// to the literal sets.
+func (d *Dispatch) compile(l *litExpr, keys map[string]int) dnode {
+	switch l.op {
+	case litTrue, litFalse:
+		return dnode{op: l.op}
+	case litAnd, litOr:
+		n := dnode{op: l.op}
+		for _, k := range l.kids {
+			n.kids = append(n.kids, d.compile(k, keys))
+		}
+		return n
+	case litField:
+		k, ok := d.setOf[l.text]
+		if !ok {
+			k = len(d.sets)
+			d.setOf[l.text] = k
+			d.sets = append(d.sets, newLitSet(l.text))
+		}
+		pf := compilePF(l, keys)
+		return dnode{op: litField, key: k, kids: []dnode{d.sets[k].compile(l.kids[0])}, pf: &pf}
+	}
+	pf := compilePF(l, keys) // free text
+	return dnode{op: litText, pf: &pf}
 }
 
 func countKeys(l *litExpr, freq map[string]int) {
@@ -115,23 +163,115 @@ func nameCondition(l *litExpr) *litExpr {
 type DispatchState struct {
 	d     *Dispatch
 	cache map[string][]int32
+	c     keyCache // for the plain matchers, per line
+	line  []byte
+	gen   uint32   // line count: per-key entries of older lines are stale
+	keyAt []uint32 // per set: gen of the line its state is for
+	state []uint8  // per set: keyOnce, keyMany or keyAbsent
+	val   [][]byte // per set: the value, when keyOnce
+	bits  [][]uint64
 }
 
 // NewState returns a state for one worker.
 func (d *Dispatch) NewState() *DispatchState {
-	return &DispatchState{d: d, cache: map[string][]int32{}}
+	s := &DispatchState{d: d, cache: map[string][]int32{},
+		keyAt: make([]uint32, len(d.sets)), state: make([]uint8, len(d.sets)),
+		val: make([][]byte, len(d.sets)), bits: make([][]uint64, len(d.sets))}
+	for i, ls := range d.sets {
+		s.bits[i] = make([]uint64, (len(ls.lits)+63)/64)
+	}
+	return s
 }
 
 // Match appends to out the indexes of the programs whose prefilters accept
 // line, in program order, and returns it.
 func (s *DispatchState) Match(line []byte, out []int32) []int32 {
-	var c keyCache
+	s.c = keyCache{}
+	s.line = line
+	if s.gen++; s.gen == 0 { // wrapped: forget everything
+		clear(s.keyAt)
+		s.gen = 1
+	}
 	for _, i := range s.candidates(line) {
-		if s.d.always[i] || s.d.full[i].match(line, &c) {
+		if s.d.always[i] || s.eval(&s.d.full[i]) {
 			out = append(out, i)
 		}
 	}
 	return out
+}
+
+func (s *DispatchState) eval(n *dnode) bool {
+	switch n.op {
+	case litTrue:
+		return true
+	case litFalse:
+		return false
+	case litAnd:
+		for i := range n.kids {
+			if !s.eval(&n.kids[i]) {
+				return false
+			}
+		}
+		return true
+	case litOr:
+		for i := range n.kids {
+			if s.eval(&n.kids[i]) {
+				return true
+			}
+		}
+		return false
+	case litField:
+		if s.locate(n.key) {
+			return evalBits(&n.kids[0], s.bits[n.key])
+		}
+	}
+	return n.pf.match(s.line, &s.c)
+}
+
+// locate finds set k's key in the line (once per line) and, when it holds
+// one plain value, notes which of the set's literals the value contains.
+func (s *DispatchState) locate(k int) bool {
+	if s.keyAt[k] == s.gen {
+		return s.state[k] == keyOnce
+	}
+	s.keyAt[k] = s.gen
+	ls := s.d.sets[k]
+	s.state[k] = keyAbsent
+	v, end, ok := ls.finder.next(s.line, 0)
+	if !ok {
+		return false
+	}
+	s.state[k] = keyMany
+	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) {
+		return false
+	}
+	s.state[k] = keyOnce
+	ls.match(v, s.bits[k])
+	return true
+}
+
+func evalBits(n *dnode, bits []uint64) bool {
+	switch n.op {
+	case litTrue:
+		return true
+	case litFalse:
+		return false
+	case litText:
+		return bits[n.lit>>6]&(1<<(n.lit&63)) != 0
+	case litAnd:
+		for i := range n.kids {
+			if !evalBits(&n.kids[i], bits) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range n.kids { // litOr
+		if evalBits(&n.kids[i], bits) {
+			return true
+		}
+	}
+	return false
 }
 
 // candidates lists the programs whose name condition the line's event name
@@ -182,4 +322,106 @@ func isStringValue(rest []byte) bool {
 	for i++; i < len(rest) && isJSONSpace(rest[i]); i++ {
 	}
 	return i < len(rest) && rest[i] == '"'
+}
+
+// litSet is every literal the programs test within one key's value, matched
+// in one pass: each pair of bytes (case-folded) indexes the literals that
+// start with it (all literals are at least minLiteral bytes long).
+type litSet struct {
+	finder  keyFinder
+	lits    []setLit
+	texts   [][]byte // lits' texts
+	ids     map[setLit]int32
+	start   []uint16 // 1<<16 entries: 1 + index in lists; 0: none
+	lists   [][]int32
+	ks      bool // a folded literal holds k or s, which also fold to non-ASCII runes
+}
+
+type setLit struct {
+	text string // lower-cased when fold
+	fold bool
+}
+
+func newLitSet(key string) *litSet {
+	return &litSet{finder: newKeyFinder(key), ids: map[setLit]int32{}, start: make([]uint16, 1<<16)}
+}
+
+// compile maps a literal tree within the key to a dnode over the set's ids.
+func (ls *litSet) compile(l *litExpr) dnode {
+	switch l.op {
+	case litText:
+		e := setLit{l.text, l.fold}
+		id, ok := ls.ids[e]
+		if !ok {
+			id = int32(len(ls.lits))
+			ls.ids[e] = id
+			ls.lits = append(ls.lits, e)
+			ls.texts = append(ls.texts, []byte(e.text))
+			ls.index(e, id)
+		}
+		return dnode{op: litText, lit: id}
+	case litAnd, litOr:
+		n := dnode{op: l.op}
+		for _, k := range l.kids {
+			n.kids = append(n.kids, ls.compile(k))
+		}
+		return n
+	}
+	return dnode{op: l.op} // litTrue, litFalse
+}
+
+func (ls *litSet) index(e setLit, id int32) {
+	if e.fold && strings.ContainsAny(e.text, "ks") {
+		ls.ks = true
+	}
+	a, b := e.text[0], e.text[1]
+	var pairs [][2]byte
+	if e.fold {
+		for _, x := range []byte{a, upperByte(a)} {
+			for _, y := range []byte{b, upperByte(b)} {
+				pairs = append(pairs, [2]byte{x, y})
+			}
+		}
+		pairs = slices.Compact(pairs)
+	} else {
+		pairs = [][2]byte{{a, b}}
+	}
+	for _, p := range pairs {
+		slot := int(p[0])<<8 | int(p[1])
+		if ls.start[slot] == 0 {
+			ls.lists = append(ls.lists, nil)
+			ls.start[slot] = uint16(len(ls.lists))
+		}
+		i := ls.start[slot] - 1
+		if !slices.Contains(ls.lists[i], id) {
+			ls.lists[i] = append(ls.lists[i], id)
+		}
+	}
+}
+
+// match sets in bits the ids of the literals v contains.
+func (ls *litSet) match(v []byte, bits []uint64) {
+	clear(bits)
+	for i := 0; i+1 < len(v); i++ {
+		slot := ls.start[int(v[i])<<8|int(v[i+1])]
+		if slot == 0 {
+			continue
+		}
+		for _, id := range ls.lists[slot-1] {
+			text := ls.texts[id]
+			n := len(text)
+			if len(v)-i < n || bits[id>>6]&(1<<(id&63)) != 0 {
+				continue
+			}
+			if ls.lits[id].fold && equalFoldBytes(v[i+2:i+n], text[2:]) || !ls.lits[id].fold && bytes.Equal(v[i+2:i+n], text[2:]) {
+				bits[id>>6] |= 1 << (id & 63)
+			}
+		}
+	}
+}
+
+// hasOddRunes reports whether v may hold KELVIN SIGN or LONG S, which
+// case-insensitive matching folds to k and s.
+func hasOddRunes(v []byte) bool {
+	return bytes.IndexByte(v, 0xE2) >= 0 || bytes.IndexByte(v, 0xC5) >= 0
 }

@@ -20,6 +20,10 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 		`*`,                    // no prefilter at all
 		`#event_simpleName=UserLogon or UserName=admin`,
 		`#event_simpleName=*Rollup2 ImageFileName=*\\curl.exe`,
+		`#event_simpleName=ProcessRollup2 CommandLine=/(?i)(sekurlsa|logonpasswords|mimi)/ ImageFileName=/(?i)\\(mimikatz|nmap)\.exe$/`,
+		`#event_simpleName=ProcessRollup2 CommandLine=*whoami* CommandLine=/(?i)(all|priv)/`,
+		`#event_simpleName=DnsRequest DomainName=/(?i)(shodan\.io|censys\.io)$/`,
+		`#event_simpleName=ProcessRollup2 CommandLine=/(?i)(kekeo|askt)/`,
 	}
 	var progs []*Program
 	var fs []*Prefilter
@@ -43,6 +47,13 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 		`{"event_simpleName":"EndOfProcess","x":{"event_simpleName":"DnsRequest"},"DomainName":"shodan"}`,
 		`{"ImageFileName":"nmap","event_simpleName" : "ProcessRollup2"}`,
 		`not json ProcessRollup2 mimikatz`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"WHOAMI /PRIV","ImageFileName":"C:\\MIMIKATZ.EXE"}`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"whoami","CommandLine":"all"}`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"Kekeo"}`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"kekeo ask"}`,
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"x\\nmap.exe"}`,
+		`{"event_simpleName":"ProcessRollup2","Image":{"CommandLine":"mimi"}}`,
+		`{"event_simpleName":"DnsRequest","DomainName":"API.SHODAN.IO"}`,
 		``,
 	}
 	if b, err := os.ReadFile("../ingest/testdata/falcon-fdr-samples.jsonl"); err == nil {

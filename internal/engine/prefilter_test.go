@@ -25,7 +25,7 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`not mimikatz`, nil, `true`},
 		{`status=404`, none, `true`},            // numeric: 404.0 also matches
 		{`x := "nmap" | x=nmap`, none, `true`},  // x is computed, not raw
-		{`path="C:\\Windows*"`, none, `true`},   // backslashes are escaped in JSON
+		{`path="C:\\Windows*"`, none, `path:"Windows"`}, // backslashes are escaped in JSON: the run between them
 		{`groupBy(x) | x=foobar`, none, `true`}, // after an aggregate: rows, not lines
 		{`case { a=foo1 | b := 1; a=bar1 | dropEvent() }`, none, `a:"foo1"`},
 		{`in(f, values=["alpha", "beta*"])`, none, `f:("alpha" OR "beta")`},
