@@ -328,13 +328,13 @@ func isStringValue(rest []byte) bool {
 // in one pass: each pair of bytes (case-folded) indexes the literals that
 // start with it (all literals are at least minLiteral bytes long).
 type litSet struct {
-	finder  keyFinder
-	lits    []setLit
-	texts   [][]byte // lits' texts
-	ids     map[setLit]int32
-	start   []uint16 // 1<<16 entries: 1 + index in lists; 0: none
-	lists   [][]int32
-	ks      bool // a folded literal holds k or s, which also fold to non-ASCII runes
+	finder keyFinder
+	lits   []setLit
+	texts  [][]byte // lits' texts
+	ids    map[setLit]int32
+	start  []uint16 // 1<<16 entries: 1 + index in lists; 0: none
+	lists  [][]int32
+	ks     bool // a folded literal holds k or s, which also fold to non-ASCII runes
 }
 
 type setLit struct {

@@ -23,10 +23,10 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`mimikatz or sekurlsa`, none, `("mimikatz" OR "sekurlsa")`},
 		{`mimikatz or sekurlsa`, nil, `true`}, // free text also searches enriched fields
 		{`not mimikatz`, nil, `true`},
-		{`status=404`, none, `true`},            // numeric: 404.0 also matches
-		{`x := "nmap" | x=nmap`, none, `true`},  // x is computed, not raw
+		{`status=404`, none, `true`},                    // numeric: 404.0 also matches
+		{`x := "nmap" | x=nmap`, none, `true`},          // x is computed, not raw
 		{`path="C:\\Windows*"`, none, `path:"Windows"`}, // backslashes are escaped in JSON: the run between them
-		{`groupBy(x) | x=foobar`, none, `true`}, // after an aggregate: rows, not lines
+		{`groupBy(x) | x=foobar`, none, `true`},         // after an aggregate: rows, not lines
 		{`case { a=foo1 | b := 1; a=bar1 | dropEvent() }`, none, `a:"foo1"`},
 		{`in(f, values=["alpha", "beta*"])`, none, `f:("alpha" OR "beta")`},
 		{`a=/(?i)abc|x/`, none, `true`}, // a one-letter branch could match anywhere
