@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"math/bits"
 	"slices"
 	"sort"
 	"strings"
@@ -25,9 +26,28 @@ type Dispatch struct {
 	named    []bool   // per program: nameCond is set
 	full     []dnode  // per program: its whole prefilter
 	always   []bool   // per program: no prefilter (accepts every line)
-	all      []int32  // every program: lines whose name cannot be read
 	sets     []*litSet
 	setOf    map[string]int // key → index in sets
+	// trig, per program: literals of which a line must hold one (in the
+	// key's single value) for the program to accept it; nil: none known.
+	trig [][]trigLit
+	allE *nameEntry // for lines whose event name cannot be read
+}
+
+// trigLit is one literal of a set.
+type trigLit struct {
+	set int
+	lit int32
+}
+
+// nameEntry is what one event name selects: the programs to test on every
+// line of that name, and those tested only when a trigger literal is there.
+type nameEntry struct {
+	plain []int32 // no trigger: tested on every line
+	keys  []int   // sets the candidates' triggers use
+	byKey [][]int32
+	// by, per set in keys and literal id: the candidates it triggers
+	by []map[int32][]int32
 }
 
 // dnode is a program's prefilter over shared literal sets.
@@ -74,9 +94,9 @@ func NewDispatch(fs []*Prefilter) *Dispatch {
 	}
 	d.setOf = map[string]int{}
 	for i, f := range fs {
-		d.all = append(d.all, int32(i))
 		if f == nil {
 			d.full = append(d.full, dnode{op: litTrue})
+			d.trig = append(d.trig, nil)
 			d.nameCond = append(d.nameCond, pfNode{})
 			d.named = append(d.named, false)
 			d.always = append(d.always, true)
@@ -84,6 +104,10 @@ func NewDispatch(fs []*Prefilter) *Dispatch {
 		}
 		d.always = append(d.always, false)
 		d.full = append(d.full, d.compile(f.root, keys))
+		d.trig = append(d.trig, nil)
+		if t := d.triggers(f.root); len(t) > 0 {
+			d.trig[i] = t
+		}
 		if nc := nameCondition(f.root); nc != nil {
 			d.nameCond = append(d.nameCond, compilePF(nc, map[string]int{}))
 			d.named = append(d.named, true)
@@ -92,7 +116,104 @@ func NewDispatch(fs []*Prefilter) *Dispatch {
 			d.named = append(d.named, false)
 		}
 	}
+	d.allE = d.entry(func(int) bool { return true })
 	return d
+}
+
+// triggers returns literals of which every line l accepts holds one, each
+// in the single value of its key, or nil. Keys enrichment may add do not
+// count (a line without them passes).
+func (d *Dispatch) triggers(l *litExpr) []trigLit {
+	switch l.op {
+	case litField:
+		if l.derived || l.text == "event_simpleName" {
+			return nil
+		}
+		ls := d.sets[d.setOf[l.text]]
+		var out []trigLit
+		for _, t := range requiredLits(l.kids[0]) {
+			out = append(out, trigLit{d.setOf[l.text], ls.ids[setLit{t.text, t.fold}]})
+		}
+		return out
+	case litAnd:
+		var best []trigLit
+		for _, k := range l.kids {
+			if t := d.triggers(k); t != nil && (best == nil || len(t) < len(best)) {
+				best = t
+			}
+		}
+		return best
+	case litOr:
+		var out []trigLit
+		for _, k := range l.kids {
+			t := d.triggers(k)
+			if t == nil {
+				return nil
+			}
+			out = append(out, t...)
+		}
+		return out
+	}
+	return nil
+}
+
+// requiredLits returns literals of which a text l accepts holds one, or nil.
+func requiredLits(l *litExpr) []*litExpr {
+	switch l.op {
+	case litText:
+		return []*litExpr{l}
+	case litAnd:
+		var best []*litExpr
+		for _, k := range l.kids {
+			if t := requiredLits(k); t != nil && (best == nil || len(t) < len(best)) {
+				best = t
+			}
+		}
+		return best
+	case litOr:
+		var out []*litExpr
+		for _, k := range l.kids {
+			t := requiredLits(k)
+			if t == nil {
+				return nil
+			}
+			out = append(out, t...)
+		}
+		return out
+	}
+	return nil
+}
+
+// entry builds the nameEntry of the programs cand accepts.
+func (d *Dispatch) entry(cand func(i int) bool) *nameEntry {
+	e := &nameEntry{}
+	at := map[int]int{}
+	for i := range d.full {
+		if !cand(i) {
+			continue
+		}
+		if d.trig[i] == nil {
+			e.plain = append(e.plain, int32(i))
+			continue
+		}
+		for _, t := range d.trig[i] {
+			j, ok := at[t.set]
+			if !ok {
+				j = len(e.keys)
+				at[t.set] = j
+				e.keys = append(e.keys, t.set)
+				e.byKey = append(e.byKey, nil)
+				e.by = append(e.by, map[int32][]int32{})
+			}
+			if l := e.byKey[j]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				e.byKey[j] = append(l, int32(i))
+			}
+			if l := e.by[j][t.lit]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				e.by[j][t.lit] = append(l, int32(i))
+			}
+		}
+	}
+	return e
 }
 
 // compile turns a prefilter tree into a dnode, adding its field literals
@@ -162,7 +283,8 @@ func nameCondition(l *litExpr) *litExpr {
 // concurrent use).
 type DispatchState struct {
 	d     *Dispatch
-	cache map[string][]int32
+	cache map[string]*nameEntry
+	seen  []uint32 // per program: gen of the line it was last tested on
 	c     keyCache // for the plain matchers, per line
 	line  []byte
 	gen   uint32   // line count: per-key entries of older lines are stale
@@ -174,7 +296,7 @@ type DispatchState struct {
 
 // NewState returns a state for one worker.
 func (d *Dispatch) NewState() *DispatchState {
-	s := &DispatchState{d: d, cache: map[string][]int32{},
+	s := &DispatchState{d: d, cache: map[string]*nameEntry{}, seen: make([]uint32, len(d.full)),
 		keyAt: make([]uint32, len(d.sets)), state: make([]uint8, len(d.sets)),
 		val: make([][]byte, len(d.sets)), bits: make([][]uint64, len(d.sets))}
 	for i, ls := range d.sets {
@@ -190,12 +312,49 @@ func (s *DispatchState) Match(line []byte, out []int32) []int32 {
 	s.line = line
 	if s.gen++; s.gen == 0 { // wrapped: forget everything
 		clear(s.keyAt)
+		clear(s.seen)
 		s.gen = 1
 	}
-	for _, i := range s.candidates(line) {
+	e := s.candidates(line)
+	n := len(out)
+	for _, i := range e.plain {
 		if s.d.always[i] || s.eval(&s.d.full[i]) {
 			out = append(out, i)
 		}
+	}
+	for j, k := range e.keys {
+		if !s.locate(k) {
+			// no single value to read: test them the plain way
+			for _, i := range e.byKey[j] {
+				out = s.test(i, out)
+			}
+			continue
+		}
+		by := e.by[j]
+		for w, word := range s.bits[k] {
+			for word != 0 {
+				b := bits.TrailingZeros64(word)
+				word &= word - 1
+				for _, i := range by[int32(w<<6|b)] {
+					out = s.test(i, out)
+				}
+			}
+		}
+	}
+	if len(out)-n > 1 {
+		slices.Sort(out[n:])
+	}
+	return out
+}
+
+// test evaluates program i once per line.
+func (s *DispatchState) test(i int32, out []int32) []int32 {
+	if s.seen[i] == s.gen {
+		return out
+	}
+	s.seen[i] = s.gen
+	if s.eval(&s.d.full[i]) {
+		out = append(out, i)
 	}
 	return out
 }
@@ -276,28 +435,23 @@ func evalBits(n *dnode, bits []uint64) bool {
 
 // candidates lists the programs whose name condition the line's event name
 // meets (all of them when the name cannot be read from the raw line).
-func (s *DispatchState) candidates(line []byte) []int32 {
+func (s *DispatchState) candidates(line []byte) *nameEntry {
 	v, end, ok := s.d.name.next(line, 0)
 	if !ok || !isStringValue(line[end:]) || hasEscape(v) {
-		return s.d.all // absent, not a plain string, or escaped
+		return s.d.allE // absent, not a plain string, or escaped
 	}
 	if _, _, more := s.d.name.next(line, end); more {
-		return s.d.all // several: nested objects or duplicates
+		return s.d.allE // several: nested objects or duplicates
 	}
-	if l, ok := s.cache[string(v)]; ok {
-		return l
+	if e, ok := s.cache[string(v)]; ok {
+		return e
 	}
-	var l []int32
 	var c keyCache
-	for i := range s.d.full {
-		if !s.d.named[i] || s.d.nameCond[i].match(v, &c) {
-			l = append(l, int32(i))
-		}
-	}
+	e := s.d.entry(func(i int) bool { return !s.d.named[i] || s.d.nameCond[i].match(v, &c) })
 	if len(s.cache) < maxDispatchNames {
-		s.cache[string(v)] = l
+		s.cache[string(v)] = e
 	}
-	return l
+	return e
 }
 
 func hasEscape(v []byte) bool {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+	"math/rand/v2"
 	"os"
 	"slices"
 	"strings"
@@ -90,5 +92,56 @@ func BenchmarkDispatchManyRules(b *testing.B) {
 	var hits []int32
 	for b.Loop() {
 		hits = st.Match(line, hits[:0])
+	}
+}
+
+// Many random rules over lines built from the same words: dispatch (name
+// cache, literal sets, triggers) agrees with every rule's own prefilter.
+func TestDispatchManyRandomRules(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	words := []string{"mimikatz", "Sekurlsa", "procdump", "whoami", "nmap", "curl", "shodan", "ipinfo", "lsass", "kerberos"}
+	names := []string{"ProcessRollup2", "DnsRequest", "FileOpenInfo"}
+	fields := []string{"CommandLine", "ImageFileName", "DomainName", "TargetFileName"}
+	pick := func(l []string) string { return l[r.IntN(len(l))] }
+	var fs []*Prefilter
+	for range 200 {
+		alts := []string{pick(words), pick(words)}
+		var q string
+		switch r.IntN(5) {
+		case 0:
+			q = fmt.Sprintf(`#event_simpleName=%s %s=/(?i)(%s|%s)/`, pick(names), pick(fields), alts[0], alts[1])
+		case 1:
+			q = fmt.Sprintf(`#event_simpleName=%s %s=*%s* %s=/%s/`, pick(names), pick(fields), alts[0], pick(fields), alts[1])
+		case 2:
+			q = fmt.Sprintf(`case { #event_simpleName=%s %s=/%s/i; #event_simpleName=%s %s=*%s* }`, pick(names), pick(fields), alts[0], pick(names), pick(fields), alts[1])
+		case 3:
+			q = fmt.Sprintf(`%s=/(?i)%s/ or %s=%s`, pick(fields), alts[0], pick(fields), alts[1])
+		default:
+			q = fmt.Sprintf(`#event_simpleName=%s`, pick(names))
+		}
+		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
+	}
+	st := NewDispatch(fs).NewState()
+	for range 3000 {
+		var b strings.Builder
+		b.WriteString(`{"event_simpleName":"` + pick(names) + `"`)
+		for range r.IntN(4) {
+			w := pick(words)
+			if r.IntN(3) == 0 {
+				w = strings.ToUpper(w)
+			}
+			fmt.Fprintf(&b, `,"%s":"x %s y"`, pick(fields), w)
+		}
+		b.WriteString("}")
+		line := []byte(b.String())
+		var want []int32
+		for i, f := range fs {
+			if f.Match(line) {
+				want = append(want, int32(i))
+			}
+		}
+		if got := st.Match(line, nil); !slices.Equal(got, want) {
+			t.Fatalf("line %s: dispatch %v, prefilters %v", line, got, want)
+		}
 	}
 }
