@@ -80,6 +80,9 @@ var (
 		{`/usr/bin/python3`, `python3 fetch.py --url https://example.com`},
 		{`\Device\HarddiskVolume2\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`, `powershell.exe -nop -c "iwr https://example.com"`},
 	}
+	// attacker tooling words that generated rules (bench/rulegen) may name
+	suspicious = []string{"mimikatz", "procdump", "rclone", "certutil", "bitsadmin", "psexec", "wevtutil",
+		"nltest", "adfind", "rubeus", "lsass", "comsvcs", "ngrok", "anydesk", "sharphound", "lazagne"}
 	files = []string{
 		`\Device\HarddiskVolume2\Users\%s\AppData\Local\Temp\tmp%04x.tmp`, `\Device\HarddiskVolume2\ProgramData\Microsoft\Windows Defender\Scans\mpcache-%04x.bin`,
 		`/var/lib/docker/overlay2/%s/diff/tmp/f%04x`, `/home/%s/.cache/pip/http/%04x`,
@@ -213,6 +216,10 @@ func (g *gen) event(name string) {
 		case g.r.IntN(50) == 0:
 			t := netTools[g.r.IntN(len(netTools))]
 			p.image, p.cmd = t.image, t.cmd
+		case g.r.Float64() < 4*g.hitRate:
+			w := suspicious[g.r.IntN(len(suspicious))]
+			p.image = `\Device\HarddiskVolume2\Users\Public\` + w + ".exe"
+			p.cmd = fmt.Sprintf(`%s.exe -accepteula -o C:\Users\Public\%s.out`, w, g.hex(6))
 		default:
 			p.image = images[g.r.IntN(len(images))]
 			p.cmd = fmt.Sprintf(`"%s" --type=renderer --field-trial-handle=%d,%s --lang=en-US /prefetch:%d`, p.image, g.r.IntN(9999), g.hex(16), g.r.IntN(9))
@@ -241,6 +248,8 @@ func (g *gen) event(name string) {
 		d := domains[g.r.IntN(len(domains))]
 		if hit {
 			d = hitDomains[g.r.IntN(len(hitDomains))]
+		} else if g.r.Float64() < 4*g.hitRate {
+			d = suspicious[g.r.IntN(len(suspicious))] + ".top"
 		}
 		g.kv("DomainName", d)
 		g.kv("RequestType", "1")
@@ -262,6 +271,9 @@ func (g *gen) event(name string) {
 	case "FileOpenInfo", "CriticalFileAccessed", "DirectoryCreate":
 		g.context(h)
 		f := files[g.r.IntN(len(files))]
+		if g.r.Float64() < 4*g.hitRate {
+			f = `\Device\HarddiskVolume2\Windows\Temp\` + suspicious[g.r.IntN(len(suspicious))] + `%s%04x.dmp`
+		}
 		g.kv("TargetFileName", fmt.Sprintf(f, h.users[0], g.r.IntN(65536)))
 		g.kv("FileAttributes", "32")
 		g.kv("DesiredAccess", strconv.Itoa(g.r.IntN(1<<20)))

@@ -175,7 +175,7 @@ func main() {
 		for c := range cols {
 			spec = append(spec, fmt.Sprintf("\"%s\": 'VARCHAR'", c))
 		}
-		sql := fmt.Sprintf("SELECT\n  %s\nFROM read_json(?, format = 'newline_delimited', columns = {%s}, ignore_errors = true)\n",
+		sql := fmt.Sprintf("SELECT\n  %s\nFROM read_json({{FILE}}, format = 'newline_delimited', columns = {%s}, ignore_errors = true)\n",
 			strings.Join(counts, ",\n  "), strings.Join(spec, ", "))
 		if err := os.WriteFile(*sqlOut, []byte(sql), 0o644); err != nil {
 			fail(err)
