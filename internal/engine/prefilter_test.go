@@ -140,8 +140,10 @@ func TestPrefilterFieldScope(t *testing.T) {
 		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, true},
 		{`{"event_simpleName" : "DnsRequest", "DomainName" :"x.shodan.io"}`, true}, // spaces around the colon
 		{`{"event_simpleName":"DnsRequest","DomainName":"example.com","note":"shodan.io"}`, false},
-		{`{"event_simpleName":"DnsRequest","DomainName":"a\"b shodan.io"}`, true},    // escaped quote inside
-		{`{"event_simpleName":"DnsRequest","x":"DomainName","y":"shodan.io"}`, true}, // key only as a value: whole line
+		{`{"event_simpleName":"DnsRequest","DomainName":"a\"b shodan.io"}`, true},     // escaped quote inside
+		{`{"event_simpleName":"DnsRequest","x":"DomainName","y":"shodan.io"}`, false}, // key only as a value: no such field
+		{`{"#event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, true},     // LogScale's tag key
+		{`{"event_simpleName":"DnsRequest","y":"shodan.io"}`, false},                  // no DomainName at all
 		{`{"name":"DnsRequest","event_simpleName":"EndOfProcess","DomainName":"shodan.io"}`, false},
 		{`{"event_simpleName":"DnsRequest","Parent":{"DomainName":"x"},"DomainName":"shodan.io"}`, true}, // nested key first
 		{`{"event_simpleName":"DnsRequest","note":"\"DomainName\":\"shodan.io","DomainName":"x"}`, false},
