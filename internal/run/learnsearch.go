@@ -82,6 +82,20 @@ type candChunk struct {
 // run unenriched: enrichment could change no result.
 func searchLearning(ctx context.Context, progs []*engine.Program, src Source, opts Options, workers int, l pendingLearner) (*Stats, error) {
 	plan := newPlan(progs, l)
+	// Free text searches enriched fields too, so it cannot prefilter lines
+	// before learning is done, unless the input can be read again should
+	// some learned value hold a free-text literal after all.
+	filter := plan
+	var freeLits []string
+	texter, _ := l.(interface{ MayAddText([]string) bool })
+	if opts.Reopen != nil && texter != nil {
+		for _, p := range progs {
+			freeLits = append(freeLits, p.FreeTextLiterals()...)
+		}
+		if len(freeLits) > 0 {
+			filter = newPlanFreeText(progs, l, true)
+		}
+	}
 	var provided map[string]bool
 	if fp, ok := Enricher(l).(FieldProvider); ok {
 		provided = map[string]bool{}
@@ -98,6 +112,20 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		store.budget = DefaultHoldBytes
 	}
 	defer store.close()
+
+	// Malformed lines are reported as found, or once no second read of the
+	// input can report them again.
+	var report interface {
+		Add(string, int, error)
+	}
+	var held *problemList
+	if opts.Problems != nil {
+		report = opts.Problems
+		if filter != plan {
+			held = &problemList{}
+			report = held
+		}
+	}
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -125,9 +153,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			defer wg.Done()
 			dec := ingest.NewDecoder(lneeds)
 			var ev event.Event
-			accepts := plan.any.Match
-			if plan.dispatch != nil {
-				ds, hits := plan.dispatch.NewState(), []int32(nil)
+			accepts := filter.any.Match
+			if filter.dispatch != nil {
+				ds, hits := filter.dispatch.NewState(), []int32(nil)
 				accepts = func(line []byte) bool {
 					hits = ds.Match(line, hits[:0])
 					return len(hits) > 0
@@ -152,8 +180,8 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						l.Learn(&ev) // learns from ev's copies, never from line
 					}
 					if !accepts(line) {
-						if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && opts.Problems != nil {
-							opts.Problems.Add(c.Source, lineNo, err)
+						if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && report != nil {
+							report.Add(c.Source, lineNo, err)
 						}
 						return true
 					}
@@ -187,6 +215,24 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		return nil, fmt.Errorf("keeping candidate lines: %w", store.err)
 	}
 	l.SetLearnPending(false)
+	if filter != plan && texter.MayAddText(freeLits) {
+		// Enrichment may add a value holding a free-text literal: the lines
+		// the strict prefilter rejected must be seen again.
+		store.close()
+		again, err := opts.Reopen()
+		if err != nil {
+			return nil, fmt.Errorf("re-reading the input: %w", err)
+		}
+		if c, ok := again.(io.Closer); ok {
+			defer c.Close()
+		}
+		return plan.run(ctx, opts, workers, feedSource(again))
+	}
+	if held != nil {
+		for _, p := range held.items {
+			opts.Problems.Add(p.source, p.lineNo, p.err)
+		}
+	}
 
 	// Second stage: the kept lines, in input order.
 	if !incomplete.Load() {
@@ -276,5 +322,25 @@ func (s *candStore) data(r *candChunk) ([]byte, error) {
 func (s *candStore) close() {
 	if s.spill != nil {
 		s.spill.Close()
+		s.spill = nil
 	}
+}
+
+// problemList holds malformed-line reports until it is known that the
+// lines will not be read again.
+type problemList struct {
+	mu    sync.Mutex
+	items []heldProblem
+}
+
+type heldProblem struct {
+	source string
+	lineNo int
+	err    error
+}
+
+func (p *problemList) Add(source string, lineNo int, err error) {
+	p.mu.Lock()
+	p.items = append(p.items, heldProblem{source, lineNo, err})
+	p.mu.Unlock()
 }

@@ -68,6 +68,9 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 		{`#event_simpleName=ProcessRollup2 | table([FileName, FilePath, UserName, ComputerName, event_platform])`},
 		{`groupBy([ContextProcessName, UserName])`},
 		{`#event_simpleName=DnsRequest | tail(5)`},
+		{`d42 | select([DomainName, ContextProcessName])`}, // free text no learned value holds
+		{`curl | select([#event_simpleName, aid])`},       // free text learned command lines hold
+		{`HOST-A | count()`},                              // free text an aidmaster record holds
 		{ // hunt: several programs in one pass
 			`#event_simpleName=DnsRequest ContextProcessName=nmap | select([DomainName, UserName])`,
 			`#event_simpleName=NetworkConnectIP4 | ComputerName=HOST-B | count()`,
@@ -88,13 +91,18 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 		problems := ingest.NewProblems(&report, 0)
 		_, err := Search(context.Background(), progs, src, Options{
 			Workers: workers, Enricher: en, Problems: problems, HoldBytes: hold,
+			Reopen: func() (Source, error) { return open(), nil },
 			Emit: func(i int, row *event.Event) { rows = append(rows, fmt.Sprint(i, render([]*event.Event{row}))) },
 		})
 		if err != nil {
 			t.Fatal(err)
 		}
-		// which lines, not in which order: workers report as they go
+		// which lines, not in which order (workers report as they go) nor
+		// why: a line a stricter prefilter rejects is only checked for shape
 		reported := strings.Split(strings.TrimSpace(report.String()), "\n")
+		for i, r := range reported {
+			reported[i], _, _ = strings.Cut(r, ": ")
+		}
 		slices.Sort(reported)
 		return rows, fmt.Sprint(problems.Count(), reported)
 	}
@@ -133,7 +141,7 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 					if en.LearnPending() {
 						t.Error("still pending after the search")
 					}
-					if chunks := countChunks(t, open()); src.n != chunks {
+					if chunks := countChunks(t, open()); src.n != chunks && !strings.Contains(srcs[0], "curl |") && !strings.Contains(srcs[0], "HOST-A |") {
 						t.Errorf("read %d chunks, the input has %d: want one read", src.n, chunks)
 					}
 				}

@@ -95,7 +95,12 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 		return nil, err
 	}
 	plan := newPlan(progs, opts.Enricher)
-	return plan.run(ctx, opts, workers, func(ctx context.Context, jobs chan<- job) error {
+	return plan.run(ctx, opts, workers, feedSource(src))
+}
+
+// feedSource sends src's telemetry chunks as jobs, numbered from 0.
+func feedSource(src Source) func(context.Context, chan<- job) error {
+	return func(ctx context.Context, jobs chan<- job) error {
 		var seq int64 // our own numbering: skipped chunks leave no gaps
 		for {
 			c, err := src.Next()
@@ -116,7 +121,7 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 				return nil
 			}
 		}
-	})
+	}
 }
 
 // job is one unit of a search worker's work: a chunk of raw lines, or the
@@ -220,6 +225,13 @@ type plan struct {
 }
 
 func newPlan(progs []*engine.Program, enr Enricher) *plan {
+	return newPlanFreeText(progs, enr, false)
+}
+
+// newPlanFreeText is newPlan whose prefilters, with strictFreeText, keep
+// free-text literals although enrichment adds fields (free text searches
+// them too): only for a caller that checks the enriched values afterwards.
+func newPlanFreeText(progs []*engine.Program, enr Enricher, strictFreeText bool) *plan {
 	p := &plan{progs: progs, enricher: enr}
 	var derived func(string) bool // nil: any field may be enriched
 	switch e := enr.(type) {
@@ -231,7 +243,7 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 			set[f] = true
 		}
 		// "" stands for free text, which also searches enriched fields
-		derived = func(f string) bool { return set[f] || f == "" && len(set) > 0 }
+		derived = func(f string) bool { return set[f] || f == "" && len(set) > 0 && !strictFreeText }
 	}
 	for _, prog := range progs {
 		p.filters = append(p.filters, prog.Prefilter(derived))
