@@ -69,8 +69,8 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 		{`groupBy([ContextProcessName, UserName])`},
 		{`#event_simpleName=DnsRequest | tail(5)`},
 		{`d42 | select([DomainName, ContextProcessName])`}, // free text no learned value holds
-		{`curl | select([#event_simpleName, aid])`},       // free text learned command lines hold
-		{`HOST-A | count()`},                              // free text an aidmaster record holds
+		{`curl | select([#event_simpleName, aid])`},        // free text learned command lines hold
+		{`HOST-A | count()`}, // free text an aidmaster record holds
 		{ // hunt: several programs in one pass
 			`#event_simpleName=DnsRequest ContextProcessName=nmap | select([DomainName, UserName])`,
 			`#event_simpleName=NetworkConnectIP4 | ComputerName=HOST-B | count()`,
@@ -92,7 +92,7 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 		_, err := Search(context.Background(), progs, src, Options{
 			Workers: workers, Enricher: en, Problems: problems, HoldBytes: hold,
 			Reopen: func() (Source, error) { return open(), nil },
-			Emit: func(i int, row *event.Event) { rows = append(rows, fmt.Sprint(i, render([]*event.Event{row}))) },
+			Emit:   func(i int, row *event.Event) { rows = append(rows, fmt.Sprint(i, render([]*event.Event{row}))) },
 		})
 		if err != nil {
 			t.Fatal(err)
