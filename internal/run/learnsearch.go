@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -107,7 +108,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	var incomplete atomic.Bool
 	incomplete.Store(!checkable || provided == nil)
 	lits, lneeds := l.LearnPrefilter(), l.LearnNeeds()
-	store := &candStore{budget: opts.HoldBytes}
+	store := &candStore{budget: opts.HoldBytes, canDrop: opts.Reopen != nil}
 	if store.budget <= 0 {
 		store.budget = DefaultHoldBytes
 	}
@@ -121,7 +122,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	var held *problemList
 	if opts.Problems != nil {
 		report = opts.Problems
-		if filter != plan {
+		if opts.Reopen != nil {
 			held = &problemList{}
 			report = held
 		}
@@ -206,7 +207,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	for r := range results {
 		lines += r.lines
 		nbytes += r.bytes
-		store.put(r)
+		store.put(r, nbytes)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -215,9 +216,10 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		return nil, fmt.Errorf("keeping candidate lines: %w", store.err)
 	}
 	l.SetLearnPending(false)
-	if filter != plan && texter.MayAddText(freeLits) {
-		// Enrichment may add a value holding a free-text literal: the lines
-		// the strict prefilter rejected must be seen again.
+	if store.dropped || filter != plan && texter.MayAddText(freeLits) {
+		// Too many candidates to keep, or enrichment may add a value holding
+		// a free-text literal (the lines the strict prefilter rejected must
+		// be seen again): a second read, as a learn pass then a search.
 		store.close()
 		again, err := opts.Reopen()
 		if err != nil {
@@ -269,23 +271,39 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 }
 
 // candStore keeps candChunks by seq: in memory up to budget bytes, then in
-// a temporary file removed by close.
+// a temporary file removed by close. When candidates are more than a
+// quarter of the input (a query with little to prefilter on), reading the
+// input again costs less than writing them out: with canDrop they are then
+// dropped, and the search reads the input a second time.
 type candStore struct {
-	chunks []*candChunk
-	mem    int64
-	budget int64
-	spill  *os.File
-	off    int64
-	err    error
+	chunks  []*candChunk
+	mem     int64
+	budget  int64
+	spill   *os.File
+	off     int64
+	err     error
+	canDrop bool
+	dropped bool
 }
 
-func (s *candStore) put(r *candChunk) {
+// put stores r; read is how many input bytes have been read so far.
+func (s *candStore) put(r *candChunk, read int64) {
+	if s.dropped {
+		return
+	}
 	for int64(len(s.chunks)) <= r.seq {
 		s.chunks = append(s.chunks, nil)
 	}
 	s.chunks[r.seq] = r
 	if len(r.lineNos) == 0 {
 		r.data, r.lineNos = nil, []int{}
+		return
+	}
+	r.data = slices.Clip(r.data)
+	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && kept > s.budget && kept > read/4 {
+		s.dropped = true
+		s.chunks = nil
+		s.close()
 		return
 	}
 	if s.mem+int64(len(r.data)) <= s.budget || s.err != nil {
