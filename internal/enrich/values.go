@@ -2,66 +2,126 @@ package enrich
 
 import "strings"
 
-// MayAddText reports whether a value Apply may add from what was learned
-// (aidmaster columns, process details, user names, well-known accounts)
-// contains one of lits, ignoring case. A runner that filtered lines by
-// free-text literals before learning finished uses it to tell whether
-// enrichment could have made a rejected line match. Values derived from the
-// event itself (FileName, FilePath, the ContextBaseFileName fallback) are
-// substrings of its raw line and are not considered.
-func (e *Enricher) MayAddText(lits []string) bool {
-	if len(lits) == 0 {
+// TextCarriers tells which events enrichment may give a value holding one
+// of some literals (free-text search, which also reads enriched fields).
+type TextCarriers struct {
+	e     *Enricher
+	all   bool // a user name holds one: any event with user fields may
+	hosts map[string]bool
+	procs map[procKey]bool
+}
+
+// None reports whether no event can get such a value.
+func (c *TextCarriers) None() bool { return !c.all && len(c.hosts) == 0 && len(c.procs) == 0 }
+
+// All reports whether it cannot be told from an event's keys.
+func (c *TextCarriers) All() bool { return c.all }
+
+// Has reports whether the event with this aid and ContextProcessId (empty
+// when absent), as read from its raw line, may get such a value. It does
+// not allocate.
+func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
+	if c.all || c.hosts[string(aid)] {
+		return true
+	}
+	if len(c.procs) == 0 || len(contextProcessID) == 0 {
 		return false
+	}
+	var pid uint64
+	for _, b := range contextProcessID {
+		if b < '0' || b > '9' {
+			return true // not a plain id: cannot tell
+		}
+		pid = pid*10 + uint64(b-'0')
+	}
+	c.e.aids.mu.RLock()
+	id, ok := c.e.aids.ids[string(aid)]
+	c.e.aids.mu.RUnlock()
+	return ok && c.procs[procKey{id, pid}]
+}
+
+// TextCarriers finds what Apply may add that holds one of lits, ignoring
+// case: aidmaster columns (by aid), process details (by acting process,
+// the parent's name included), user names and well-known accounts (any
+// event). Values derived from the event itself (FileName, FilePath, the
+// ContextBaseFileName fallback) are substrings of its raw line and are not
+// considered. Call it once learning is done.
+func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
+	c := &TextCarriers{e: e, hosts: map[string]bool{}, procs: map[procKey]bool{}}
+	if len(lits) == 0 {
+		return c
 	}
 	lower := make([]string, len(lits))
 	for i, l := range lits {
 		lower[i] = foldText(l)
 	}
-	seen := map[string]bool{}
+	memo := map[string]bool{}
 	hit := func(v string) bool {
-		if v == "" || seen[v] {
+		if v == "" {
 			return false
 		}
-		seen[v] = true
-		lv := foldText(v)
+		if h, ok := memo[v]; ok {
+			return h
+		}
+		lv, h := foldText(v), false
 		for _, l := range lower {
 			if strings.Contains(lv, l) {
-				return true
+				h = true
+				break
 			}
 		}
-		return false
+		memo[v] = h
+		return h
 	}
 	for _, v := range wellKnownSids {
 		if hit(v) {
-			return true
+			c.all = true
+			return c
 		}
 	}
+	if e.users.anyName(hit) {
+		c.all = true
+		return c
+	}
 	e.hosts.mu.RLock()
-	for _, rec := range e.hosts.m {
+	for aid, rec := range e.hosts.m {
 		for _, v := range rec.vals {
 			if hit(v) {
-				e.hosts.mu.RUnlock()
-				return true
+				c.hosts[aid] = true
+				break
 			}
 		}
 	}
 	e.hosts.mu.RUnlock()
-	if e.users.anyName(hit) {
-		return true
-	}
+	// processes whose own details hold one, then those whose parent's name does
+	named := map[procKey]bool{}
 	for i := range e.procs.shards {
 		s := &e.procs.shards[i]
 		s.mu.RLock()
-		for _, j := range s.index {
+		for k, j := range s.index {
 			p := &s.slots[j].info
+			if hit(p.name) {
+				named[k] = true
+			}
 			if hit(p.name) || hit(p.cmdline) || hit(p.parentName) || hit(p.userName) {
-				s.mu.RUnlock()
-				return true
+				c.procs[k] = true
 			}
 		}
 		s.mu.RUnlock()
 	}
-	return false
+	if len(named) > 0 {
+		for i := range e.procs.shards {
+			s := &e.procs.shards[i]
+			s.mu.RLock()
+			for k, j := range s.index {
+				if pp := s.slots[j].info.parentPID; pp != 0 && named[procKey{k.aid, pp}] {
+					c.procs[k] = true
+				}
+			}
+			s.mu.RUnlock()
+		}
+	}
+	return c
 }
 
 // foldText lower-cases s, LONG S included (KELVIN SIGN lowers to k).

@@ -1,6 +1,7 @@
 package run
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
 )
@@ -88,7 +90,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	// some learned value hold a free-text literal after all.
 	filter := plan
 	var freeLits []string
-	texter, _ := l.(interface{ MayAddText([]string) bool })
+	texter, _ := l.(interface {
+		TextCarriers([]string) *enrich.TextCarriers
+	})
 	if opts.Reopen != nil && texter != nil {
 		for _, p := range progs {
 			freeLits = append(freeLits, p.FreeTextLiterals()...)
@@ -216,9 +220,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		return nil, fmt.Errorf("keeping candidate lines: %w", store.err)
 	}
 	l.SetLearnPending(false)
-	if store.dropped || filter != plan && texter.MayAddText(freeLits) {
+	var carriers *enrich.TextCarriers
+	if filter != plan {
+		carriers = texter.TextCarriers(freeLits)
+	}
+	if store.dropped || carriers != nil && !carriers.None() {
 		// Too many candidates to keep, or enrichment may add a value holding
-		// a free-text literal (the lines the strict prefilter rejected must
+		// a free-text literal (some lines the strict prefilter rejected must
 		// be seen again): a second read, as a learn pass then a search.
 		store.close()
 		again, err := opts.Reopen()
@@ -227,6 +235,21 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		}
 		if c, ok := again.(io.Closer); ok {
 			defer c.Close()
+		}
+		if carriers != nil && !carriers.All() {
+			// Only lines the strict prefilter accepts or whose host or
+			// acting process carries such a value can match.
+			plan.gate = func(line []byte) bool {
+				if filter.any.Match(line) {
+					return true
+				}
+				aid, ok1 := stringField(line, aidKey)
+				pid, ok2 := stringField(line, ctxProcessKey)
+				if !ok1 && bytes.Contains(line, aidKey) || !ok2 && bytes.Contains(line, ctxProcessKey) {
+					return true // escaped or not a string: cannot tell
+				}
+				return carriers.Has(aid, pid)
+			}
 		}
 		return plan.run(ctx, opts, workers, feedSource(again))
 	}

@@ -217,6 +217,8 @@ type plan struct {
 	// dispatch, with several programs, tells which of them may want a line
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
+	// gate, when set, must also accept a line for any program to see it.
+	gate func(line []byte) bool
 	needs    event.Needs
 	enricher Enricher
 	// learnLits: a stream-mode enricher learns from these lines even when
@@ -319,6 +321,9 @@ func (w *worker) chunk(j job) chunkResult {
 // accepts reports whether some program's prefilter accepts line, noting
 // which in w.hits when several programs run.
 func (w *worker) accepts(line []byte) bool {
+	if w.plan.gate != nil && !w.plan.gate(line) {
+		return false
+	}
 	if w.dstate != nil {
 		w.hits = w.dstate.Match(line, w.hits[:0])
 		return len(w.hits) > 0
