@@ -218,7 +218,7 @@ type plan struct {
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
 	// gate, when set, must also accept a line for any program to see it.
-	gate func(line []byte) bool
+	gate     func(line []byte) bool
 	needs    event.Needs
 	enricher Enricher
 	// learnLits: a stream-mode enricher learns from these lines even when
