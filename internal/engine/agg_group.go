@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"strings"
+	"encoding/binary"
 
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
@@ -27,10 +27,14 @@ func init() {
 // groupSpec is groupBy (keys set) and stats (no keys: one group that
 // exists even without input).
 type groupSpec struct {
-	keys   []string
-	aggs   []aggSpec
-	limit  int
-	always bool
+	keys     []string
+	aggs     []aggSpec
+	limit    int
+	explicit bool // limit= was given
+	always   bool
+	// counts: every aggregate is a plain count() (the default), kept as
+	// numbers per group instead of collectors.
+	counts []string // their output names
 }
 
 func compileGroupBy(c *compiler, a *args) (aggSpec, error) {
@@ -46,7 +50,17 @@ func compileGroupBy(c *compiler, a *args) (aggSpec, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &groupSpec{keys: keys, aggs: fns, limit: limit}, nil
+	_, explicit := a.vals["limit"]
+	spec := &groupSpec{keys: keys, aggs: fns, limit: limit, explicit: explicit}
+	for _, f := range fns {
+		cs, ok := f.(*countSpec)
+		if !ok || cs.field != "" || cs.distinct {
+			spec.counts = nil
+			break
+		}
+		spec.counts = append(spec.counts, cs.as)
+	}
+	return spec, nil
 }
 
 // compileFunctionArg compiles a function= argument: one aggregate call, an
@@ -118,25 +132,34 @@ func (c *compiler) compileStats(calls []*cql.Call, sp cql.Span) (aggSpec, error)
 }
 
 func (s *groupSpec) newAgg(x *exec) collector {
-	return &groupCollector{spec: s, x: x, index: map[string]int{}}
+	return &groupCollector{spec: s, x: x, index: map[string]int32{}}
 }
 
+// group is one group's state: its key (the index's key string: each
+// field's length as a uvarint, then its value) and its aggregates, or with spec.counts only the
+// count, in groupCollector.n.
 type group struct {
-	keys []string
+	key  string
 	aggs []collector
 }
 
 type groupCollector struct {
 	spec   *groupSpec
 	x      *exec
-	index  map[string]int
-	groups []*group
+	index  map[string]int32
+	groups []group
+	n      []int64 // per group, with spec.counts
 	over   bool
 	buf    []byte
 }
 
-func (g *groupCollector) newGroup(keys []string) *group {
-	gr := &group{keys: keys, aggs: make([]collector, len(g.spec.aggs))}
+func (g *groupCollector) newGroup(key string) group {
+	gr := group{key: key}
+	if g.spec.counts != nil {
+		g.n = append(g.n, 0)
+		return gr
+	}
+	gr.aggs = make([]collector, len(g.spec.aggs))
 	for i, a := range g.spec.aggs {
 		gr.aggs[i] = a.newAgg(g.x)
 	}
@@ -144,12 +167,11 @@ func (g *groupCollector) newGroup(keys []string) *group {
 }
 
 func (g *groupCollector) add(ev *event.Event) {
-	var gr *group
+	var i int32
 	if len(g.spec.keys) == 0 {
 		if len(g.groups) == 0 {
-			g.groups = append(g.groups, g.newGroup(nil))
+			g.groups = append(g.groups, g.newGroup(""))
 		}
-		gr = g.groups[0]
 	} else {
 		g.buf = g.buf[:0]
 		for _, k := range g.spec.keys {
@@ -157,51 +179,70 @@ func (g *groupCollector) add(ev *event.Event) {
 			if !ok {
 				return // events lacking a key are not grouped
 			}
+			g.buf = binary.AppendUvarint(g.buf, uint64(len(v)))
 			g.buf = append(g.buf, v...)
-			g.buf = append(g.buf, 0)
 		}
-		i, ok := g.index[string(g.buf)]
+		var ok bool
+		i, ok = g.index[string(g.buf)]
 		if !ok {
 			if len(g.groups) >= g.spec.limit {
 				g.over = true
 				return
 			}
-			keys := make([]string, len(g.spec.keys))
-			for j, k := range g.spec.keys {
-				v, _ := ev.Get(k)
-				keys[j] = strings.Clone(v)
-			}
-			i = len(g.groups)
-			g.index[string(g.buf)] = i
-			g.groups = append(g.groups, g.newGroup(keys))
+			key := string(g.buf) // one copy, shared by the index and the group
+			i = int32(len(g.groups))
+			g.index[key] = i
+			g.groups = append(g.groups, g.newGroup(key))
 		}
-		gr = g.groups[i]
 	}
-	for _, a := range gr.aggs {
+	if g.spec.counts != nil {
+		g.n[i]++
+		return
+	}
+	for _, a := range g.groups[i].aggs {
 		a.add(ev)
 	}
 }
 
 func (g *groupCollector) finish(emit func(*event.Event)) {
 	if g.over {
-		g.x.warn.addf("groupBy(): more than %d groups; results are partial (use limit=max for up to %d)", g.spec.limit, maxGroupLimit)
+		switch {
+		case !g.spec.explicit:
+			g.x.warn.addf("groupBy(): more than %d groups; results are partial (use limit=max for up to %d)", g.spec.limit, maxGroupLimit)
+		case g.spec.limit < maxGroupLimit:
+			g.x.warn.addf("groupBy(): more than %d groups (limit=%d); results are partial (limit= allows up to %d)", g.spec.limit, g.spec.limit, maxGroupLimit)
+		default:
+			g.x.warn.addf("groupBy(): more than %d groups, the most groupBy() keeps; results are partial (narrow the query or group by fewer distinct values)", g.spec.limit)
+		}
 	}
 	if len(g.groups) == 0 && g.spec.always {
-		g.groups = append(g.groups, g.newGroup(nil))
+		g.groups = append(g.groups, g.newGroup(""))
 	}
-	for _, gr := range g.groups {
-		combineRows(gr.aggs, func(row *event.Event) {
+	for i, gr := range g.groups {
+		emitRow := func(row *event.Event) {
 			out := &event.Event{}
-			for i, k := range g.spec.keys {
-				out.Set(k, gr.keys[i])
+			key := gr.key
+			for _, k := range g.spec.keys {
+				n, w := binary.Uvarint([]byte(key[:min(len(key), binary.MaxVarintLen64)]))
+				out.Set(k, key[w:w+int(n)])
+				key = key[w+int(n):]
 			}
 			for _, f := range row.Fields() {
 				out.Set(f.Name, f.Value)
 			}
 			emit(out)
-		})
+		}
+		if g.spec.counts != nil {
+			row := &event.Event{}
+			for _, as := range g.spec.counts {
+				row.Set(as, event.FormatNumber(float64(g.n[i])))
+			}
+			emitRow(row)
+			continue
+		}
+		combineRows(gr.aggs, emitRow)
 	}
-	g.groups = nil
+	g.groups, g.n = nil, nil
 }
 
 // combineRows merges the rows of several aggregates by stats() rules: each

@@ -257,3 +257,22 @@ func upperByte(c byte) byte {
 	}
 	return c
 }
+
+// FreeTextLiterals lists the literals the program's free-text filters
+// require (lower-cased when matched ignoring case). A runner that keeps
+// them in its prefilter although enrichment may add fields must check that
+// no enriched value holds one.
+func (p *Program) FreeTextLiterals() []string {
+	var out []string
+	var walk func(l *litExpr)
+	walk = func(l *litExpr) {
+		if l.op == litText && l.field == "" {
+			out = append(out, l.text)
+		}
+		for _, k := range l.kids {
+			walk(k)
+		}
+	}
+	walk(p.lits)
+	return out
+}

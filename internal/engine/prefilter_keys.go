@@ -20,6 +20,19 @@ const (
 type keyCache struct {
 	state [maxLocatedKeys]uint8
 	val   [maxLocatedKeys][]byte
+	esc   uint8 // 0: not looked at; 1: the line has no \u escape; 2: it has
+}
+
+// mayHideKeys reports whether keys could be written with escapes in line:
+// plain keys ([A-Za-z0-9_]) can only be escaped as \u sequences.
+func (c *keyCache) mayHideKeys(line []byte) bool {
+	if c.esc == 0 {
+		c.esc = 1
+		if bytes.Contains(line, []byte(`\u`)) {
+			c.esc = 2
+		}
+	}
+	return c.esc == 2
 }
 
 // keyFinder finds a key (`"name"` then a colon) in raw JSON. It scans for
@@ -95,8 +108,9 @@ func escaped(line []byte, q int) bool {
 }
 
 // matchField tests the key's value. A line where the key occurs several
-// times (nested objects) has every occurrence tested; a line without it is
-// tested whole (conservative: keys could be written with escapes).
+// times (nested objects) has every occurrence tested. A line without it
+// fails, unless its keys could be escaped or named otherwise; it is then
+// tested whole (absent reports which).
 func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 	if n.key < 0 {
 		return n.matchEvery(line, c)
@@ -116,8 +130,20 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 	case keyMany:
 		return n.matchEvery(line, c)
 	}
-	return n.orAbsent || n.kids[0].match(line, c)
+	return n.orAbsent || n.absentMayHold(line, c) && n.kids[0].match(line, c)
 }
+
+// absentMayHold reports whether a line lacking the plain key may still
+// give the field a value: the key may be written with \u escapes, or, for
+// event_simpleName, come as LogScale's "#event_simpleName".
+func (n *pfNode) absentMayHold(line []byte, c *keyCache) bool {
+	if c.mayHideKeys(line) {
+		return true
+	}
+	return string(n.finder.needle) == `"event_simpleName"` && bytes.Contains(line, hashSimpleName)
+}
+
+var hashSimpleName = []byte(`"#event_simpleName"`)
 
 // matchEvery tests the value of every occurrence of the key, or the whole
 // line when there is none.
@@ -134,5 +160,5 @@ func (n *pfNode) matchEvery(line []byte, c *keyCache) bool {
 		}
 		from = end
 	}
-	return !found && (n.orAbsent || n.kids[0].match(line, c))
+	return !found && (n.orAbsent || n.absentMayHold(line, c) && n.kids[0].match(line, c))
 }

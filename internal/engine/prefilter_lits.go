@@ -46,13 +46,33 @@ var (
 // or could be written differently in JSON (escapes), so it might not appear
 // verbatim in the raw line.
 func litOf(text, field string, fold bool) *litExpr {
-	if len(text) < minLiteral || !jsonVerbatim(text) {
+	if !jsonVerbatim(text) {
+		// Its longest run written verbatim is still required: `\certutil`
+		// (a path) needs "certutil".
+		text = longestVerbatim(text)
+	}
+	if len(text) < minLiteral {
 		return litAlways
 	}
 	if fold {
 		text = strings.ToLower(text)
 	}
 	return &litExpr{op: litText, text: text, fold: fold, field: field}
+}
+
+// longestVerbatim returns the longest substring of s that jsonVerbatim
+// accepts.
+func longestVerbatim(s string) string {
+	best, start := "", 0
+	for i := 0; i <= len(s); i++ {
+		if i == len(s) || !jsonVerbatim(s[i:i+1]) {
+			if i-start > len(best) {
+				best = s[start:i]
+			}
+			start = i + 1
+		}
+	}
+	return best
 }
 
 // jsonVerbatim reports whether s is written as itself inside a JSON string

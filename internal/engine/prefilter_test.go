@@ -23,10 +23,10 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`mimikatz or sekurlsa`, none, `("mimikatz" OR "sekurlsa")`},
 		{`mimikatz or sekurlsa`, nil, `true`}, // free text also searches enriched fields
 		{`not mimikatz`, nil, `true`},
-		{`status=404`, none, `true`},            // numeric: 404.0 also matches
-		{`x := "nmap" | x=nmap`, none, `true`},  // x is computed, not raw
-		{`path="C:\\Windows*"`, none, `true`},   // backslashes are escaped in JSON
-		{`groupBy(x) | x=foobar`, none, `true`}, // after an aggregate: rows, not lines
+		{`status=404`, none, `true`},                    // numeric: 404.0 also matches
+		{`x := "nmap" | x=nmap`, none, `true`},          // x is computed, not raw
+		{`path="C:\\Windows*"`, none, `path:"Windows"`}, // backslashes are escaped in JSON: the run between them
+		{`groupBy(x) | x=foobar`, none, `true`},         // after an aggregate: rows, not lines
 		{`case { a=foo1 | b := 1; a=bar1 | dropEvent() }`, none, `a:"foo1"`},
 		{`in(f, values=["alpha", "beta*"])`, none, `f:("alpha" OR "beta")`},
 		{`a=/(?i)abc|x/`, none, `true`}, // a one-letter branch could match anywhere
@@ -140,8 +140,10 @@ func TestPrefilterFieldScope(t *testing.T) {
 		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, true},
 		{`{"event_simpleName" : "DnsRequest", "DomainName" :"x.shodan.io"}`, true}, // spaces around the colon
 		{`{"event_simpleName":"DnsRequest","DomainName":"example.com","note":"shodan.io"}`, false},
-		{`{"event_simpleName":"DnsRequest","DomainName":"a\"b shodan.io"}`, true},    // escaped quote inside
-		{`{"event_simpleName":"DnsRequest","x":"DomainName","y":"shodan.io"}`, true}, // key only as a value: whole line
+		{`{"event_simpleName":"DnsRequest","DomainName":"a\"b shodan.io"}`, true},     // escaped quote inside
+		{`{"event_simpleName":"DnsRequest","x":"DomainName","y":"shodan.io"}`, false}, // key only as a value: no such field
+		{`{"#event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, true},     // LogScale's tag key
+		{`{"event_simpleName":"DnsRequest","y":"shodan.io"}`, false},                  // no DomainName at all
 		{`{"name":"DnsRequest","event_simpleName":"EndOfProcess","DomainName":"shodan.io"}`, false},
 		{`{"event_simpleName":"DnsRequest","Parent":{"DomainName":"x"},"DomainName":"shodan.io"}`, true}, // nested key first
 		{`{"event_simpleName":"DnsRequest","note":"\"DomainName\":\"shodan.io","DomainName":"x"}`, false},

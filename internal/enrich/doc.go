@@ -27,9 +27,11 @@
 // EndOfProcess...); its acting process is the (Synthetic)ProcessRollup2 with
 // that TargetProcessId on the same aid.
 //
-// File mode (New): FDR delivery is unordered, so the runner makes two
-// passes: Learn over every event (lines lacking all LearnPrefilter literals
-// may be skipped, and only LearnNeeds decoded), then Apply. The result does
+// File mode (New): FDR delivery is unordered, so every event must be
+// learned from before any Apply: Learn over every event (lines lacking all
+// LearnPrefilter literals may be skipped, and only LearnNeeds decoded),
+// then Apply. The runner does both in one read of the input, holding the
+// candidate events meanwhile (SetLearnPending). The result does
 // not depend on input order; WantProcess narrows learning to the processes
 // candidate events need. Stream mode (NewStream): Apply learns as it goes;
 // the process table is bounded (least recently used processes are evicted,

@@ -113,7 +113,10 @@ type Enricher struct {
 	// learns nor reorders the table (results do not depend on workers).
 	sequenced atomic.Bool
 	clock     atomic.Int64 // table operations by the Holder (expiry guard)
-	grace     float64      // seconds; <0: never expire
+	// pending: file mode whose learning is left to the search's own read
+	// of the input (run.Search learns and filters in one pass).
+	pending atomic.Bool
+	grace   float64 // seconds; <0: never expire
 }
 
 // New returns an Enricher. In file mode (the default) feed every input event
@@ -178,6 +181,13 @@ func (e *Enricher) WantProcess(aid, contextProcessID string) {
 		e.wanted[procKey{id, pid}] = struct{}{}
 	}
 }
+
+// SetLearnPending marks a file-mode enricher whose learn pass has not run:
+// the runner that gets it must feed Learn every event before any Apply.
+func (e *Enricher) SetLearnPending(v bool) { e.pending.Store(v) }
+
+// LearnPending reports whether the learn pass is still to be run.
+func (e *Enricher) LearnPending() bool { return !e.stream && e.pending.Load() }
 
 // WantNoProcesses is WantProcess for a run in which no context event can be
 // selected: Learn keeps no process at all.

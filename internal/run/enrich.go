@@ -111,9 +111,7 @@ type EnrichInput struct {
 	Stdin     io.Reader // replaces os.Stdin (tests)
 	Workers   int       // learn-pass workers (0: GOMAXPROCS)
 	// Programs, when given, are what the search will run: the enricher then
-	// keeps only the process details they read, and in file mode learns
-	// only the processes of context events their prefilters may select
-	// (a first scan over the input, see scanCandidates).
+	// keeps only the process details they read, or is not needed at all.
 	Programs []*engine.Program
 }
 
@@ -134,33 +132,50 @@ func programReads(progs []*engine.Program) *event.Needs {
 }
 
 // PrepareEnricher builds the Falcon enricher for a search over in. Files
-// get file mode: a parallel learn pass over every input (lookups included),
-// so results do not depend on event order. Standard input can be read only
-// once, so it gets stream mode; aidmaster and userinfo files among the
-// inputs are learned first all the same. The returned stats cover the learn
-// pass (zero when there was nothing to learn from).
+// get file mode, whose learning over every input (lookups included) makes
+// results independent of event order; it is left pending, to be done by
+// Search in the same read of the input that it filters (searchLearning), so
+// the input is read once. Only --aidmaster files are learned here. Standard
+// input can be read only once, so it gets stream mode; aidmaster and
+// userinfo files among the inputs are learned first all the same. When the
+// programs read no field enrichment adds, there is no enricher at all
+// (Skipped). The returned stats cover what was learned here.
 func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, LearnStats, error) {
 	stream := len(in.Paths) == 0 || slices.Contains(in.Paths, ingest.Stdin)
 	opts := ingest.Options{Aidmaster: in.Aidmaster, Stdin: in.Stdin, OnError: func(error) {}}
-	var en *enrich.Enricher
 	eopts := enrich.Options{Reads: programReads(in.Programs)}
-	if stream {
-		en = enrich.NewStream(eopts)
-		opts.Kinds = []event.Kind{event.KindAidmaster, event.KindUserinfo}
-		if len(in.Paths) == 0 {
-			in.Paths = []string{ingest.Stdin}
+	if !stream {
+		en := enrich.New(eopts)
+		if readsNoEnrichedField(in.Programs, en) {
+			return nil, LearnStats{Skipped: true}, nil
 		}
-	} else {
-		en = enrich.New(eopts)
-		complete, err := scanCandidates(ctx, en, in)
+		en.SetLearnPending(true)
+		// A missing input is an error here as before (nothing is read).
+		check, err := ingest.Open(in.Paths, ingest.Options{Kinds: []event.Kind{event.KindAidmaster}})
 		if err != nil {
 			return nil, LearnStats{}, err
 		}
-		if complete {
-			// Every event the queries may select already has what they read
-			// of the enriched fields: enrichment could change no result.
-			return nil, LearnStats{Skipped: true}, nil
+		check.Close()
+		if len(in.Aidmaster) == 0 {
+			return en, LearnStats{}, nil
 		}
+		// Only the --aidmaster files (nil paths: stdin, filtered out by kind).
+		opts.Kinds = []event.Kind{event.KindAidmaster}
+		reader, err := ingest.Open(nil, opts)
+		if err != nil {
+			return nil, LearnStats{}, err
+		}
+		defer reader.Close()
+		st, err := Learn(ctx, en, reader, in.Workers)
+		if err != nil {
+			return nil, st, err
+		}
+		return en, st, nil
+	}
+	en := enrich.NewStream(eopts)
+	opts.Kinds = []event.Kind{event.KindAidmaster, event.KindUserinfo}
+	if len(in.Paths) == 0 {
+		in.Paths = []string{ingest.Stdin}
 	}
 	// Read errors are the search pass's to report: it reads the same files.
 	reader, err := ingest.Open(in.Paths, opts)
@@ -178,72 +193,19 @@ func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, Lea
 	return en, st, nil
 }
 
-// scanCandidates restricts file-mode process learning to what the programs
-// can use: one parallel pass over the telemetry names, to en.WantProcess,
-// the acting process of every context event some program's prefilter lets
-// through. The learn pass then keeps only those processes, so memory grows
-// with candidate events, not with every process in the input. Skipped when
-// no programs are given or one has join()/defineTable() sub-queries (their
-// passes enrich every event).
-//
-// It also reports whether enrichment is moot: every line some prefilter
-// lets through already has each enriched field the programs read, or lacks
-// everything that field would be derived from (enrichment never replaces a
-// field a line has). Data exported already enriched (LogScale views, newer
-// sensors) then needs no learn pass at all.
-func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) (complete bool, err error) {
-	if len(in.Programs) == 0 {
-		return false, nil
+// readsNoEnrichedField reports whether the programs (given, with no
+// join()/defineTable() sub-queries, each output field known) read no field
+// en adds: enrichment could then change no result.
+func readsNoEnrichedField(progs []*engine.Program, en *enrich.Enricher) bool {
+	if len(progs) == 0 || hasPrepass(progs) {
+		return false
 	}
 	provided := map[string]bool{}
 	for _, f := range en.Provides() {
 		provided[f] = true
 	}
-	filters := make([]*engine.Prefilter, 0, len(in.Programs))
-	for _, p := range in.Programs {
-		if len(p.Prepass()) > 0 {
-			return false, nil
-		}
-		filters = append(filters, p.Prefilter(func(f string) bool { return provided[f] || f == "" }))
-	}
-	checks, checkable := enrichedReads(in.Programs, provided)
-	var incomplete atomic.Bool
-	incomplete.Store(!checkable)
-	any := engine.AnyPrefilter(filters)
-	src, err := ingest.Open(in.Paths, ingest.Options{OnError: func(error) {}, Kinds: []event.Kind{event.KindTelemetry}})
-	if err != nil {
-		return false, err
-	}
-	defer src.Close()
-	en.WantNoProcesses()
-	all := func(*event.Chunk) bool { return true }
-	// A read error is left to the search pass, which reads the same files.
-	_ = eachChunk(ctx, src, in.Workers, all, func(jobs <-chan event.Chunk) {
-		for c := range jobs {
-			ingest.Lines(c, func(line []byte, _ int) bool {
-				if !any.Match(line) {
-					return true
-				}
-				if !incomplete.Load() && !hasEnrichedReads(line, checks) {
-					incomplete.Store(true)
-				}
-				if !bytes.Contains(line, ctxProcessKey) {
-					return true
-				}
-				aid, ok1 := stringField(line, aidKey)
-				pid, ok2 := stringField(line, ctxProcessKey)
-				if ok1 && ok2 {
-					en.WantProcess(string(aid), string(pid))
-				}
-				return true
-			})
-			ingest.Recycle(c.Data)
-		}
-	})
-	if err := ctx.Err(); err != nil {
-		return false, err
-	}
-	return !incomplete.Load(), nil
+	checks, checkable := enrichedReads(progs, provided)
+	return checkable && len(checks) == 0
 }
 
 // enrichedCheck is one enriched field the programs read: its JSON key and
@@ -304,7 +266,7 @@ var (
 // on escaped values; callers then decode. A quoted key cannot match inside
 // a string value, where its quotes would be escaped.
 func stringField(line, key []byte) ([]byte, bool) {
-	i := bytes.Index(line, key)
+	i := indexKey(line, key)
 	if i < 0 {
 		return nil, false
 	}
@@ -333,6 +295,33 @@ func stringField(line, key []byte) ([]byte, bool) {
 		}
 	}
 	return nil, false
+}
+
+// indexKey is bytes.Index(line, key) for a quoted key. bytes.Index looks
+// for the key's first byte, a quote, which starts every string of the line;
+// a key holding '_' or a capital letter is found by that rarer byte instead.
+func indexKey(line, key []byte) int {
+	a := bytes.IndexByte(key, '_')
+	for j := 1; a < 0 && j < len(key)-1; j++ {
+		if 'A' <= key[j] && key[j] <= 'Z' {
+			a = j
+		}
+	}
+	if a < 0 {
+		return bytes.Index(line, key)
+	}
+	for i := a; i < len(line); {
+		j := bytes.IndexByte(line[i:], key[a])
+		if j < 0 {
+			return -1
+		}
+		start := i + j - a
+		if start+len(key) <= len(line) && bytes.Equal(line[start:start+len(key)], key) {
+			return start
+		}
+		i += j + 1
+	}
+	return -1
 }
 
 // secondsOf parses "sec[.frac]" without allocating.

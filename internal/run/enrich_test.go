@@ -5,13 +5,11 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
 	"testing"
 
-	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
@@ -278,45 +276,6 @@ func TestStringField(t *testing.T) {
 	}
 }
 
-// With programs, file mode learns only processes of candidate context
-// events, with the same results.
-func TestPrepareEnricherLearnsCandidatesOnly(t *testing.T) {
-	dir := t.TempDir()
-	path := filepath.Join(dir, "events.json")
-	if err := os.WriteFile(path, []byte(strings.Join(shuffleWithin(streamLines(90), 20, 3), "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	prog := compile(t, `#event_simpleName=DnsRequest DomainName="d42.example" | select([DomainName, ContextProcessName, UserName])`)
-	tests := []struct {
-		name  string
-		progs []*engine.Program
-		procs int
-	}{
-		{"all processes without programs", nil, 90},
-		{"candidates only", []*engine.Program{prog}, 1},
-	}
-	var results [][]string
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: tc.progs})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if n := en.Stats().Processes; n != tc.procs {
-				t.Errorf("learned %d processes, want %d", n, tc.procs)
-			}
-			rows := enrichedRows(t, prog, newChunks(path, strings.Split(strings.TrimSpace(readFile(t, path)), "\n"), 32), en, 2)
-			if len(rows) != 1 || rows[0] != "d42.example/curl/root" {
-				t.Errorf("rows %v", rows)
-			}
-			results = append(results, rows)
-		})
-	}
-	if len(results) == 2 && !slices.Equal(results[0], results[1]) {
-		t.Errorf("restricted learning changed results:\n%v\n%v", results[0], results[1])
-	}
-}
-
 func readFile(t *testing.T, path string) string {
 	t.Helper()
 	b, err := os.ReadFile(path)
@@ -326,40 +285,21 @@ func readFile(t *testing.T, path string) string {
 	return string(b)
 }
 
-// Enrichment is skipped only when it could change no result: every line the
-// query may select already has the enriched fields it reads (or lacks what
-// they come from).
-func TestPrepareEnricherSkipsWhenInputIsEnriched(t *testing.T) {
-	seed := `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([ComputerName, ContextProcessName])`
+func TestIndexKey(t *testing.T) {
 	tests := []struct {
-		name  string
-		lines string
-		skip  bool
+		line, key string
+		want      int
 	}{
-		{"already enriched", `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443","ComputerName":"H","ContextProcessName":"curl.exe"}` + "\n", true},
-		{"raw context event", `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443"}` + "\n", false},
-		{"host name missing", `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443","ContextProcessName":"curl.exe"}` + "\n", false},
-		{"name as a value is not the key", `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443","x":"ComputerName","ContextProcessName":"curl.exe"}` + "\n", false},
-		{"no sources, nothing to add", `{"event_simpleName":"NetworkConnectIP4","RemotePort":"443","ContextBaseFileName":"x","ContextProcessName":"curl"}` + "\n", true},
+		{`{"aid":"x","event_simpleName":"A"}`, `"event_simpleName"`, 11},
+		{`{"x_event_simpleName":1,"event_simpleName":"A"}`, `"event_simpleName"`, 24},
+		{`{"ContextProcessId":"1"}`, `"ContextProcessId"`, 1},
+		{`{"aid":"1"}`, `"aid"`, 1},
+		{`{"aid":"1"}`, `"event_simpleName"`, -1},
+		{`_"event_simpleName`, `"event_simpleName"`, -1},
 	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "e.ndjson")
-			if err := os.WriteFile(path, []byte(tt.lines), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			q, _ := cql.Parse(seed)
-			prog, diags := engine.Compile(q, engine.Options{})
-			if diags.HasErrors() {
-				t.Fatal(diags[0].Message)
-			}
-			en, st, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if st.Skipped != tt.skip || (en == nil) != tt.skip {
-				t.Errorf("skipped=%v enricher nil=%v, want %v", st.Skipped, en == nil, tt.skip)
-			}
-		})
+	for _, tc := range tests {
+		if got := indexKey([]byte(tc.line), []byte(tc.key)); got != tc.want {
+			t.Errorf("indexKey(%s, %s) = %d, want %d", tc.line, tc.key, got, tc.want)
+		}
 	}
 }

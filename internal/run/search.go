@@ -3,8 +3,10 @@
 package run
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"io"
 	"runtime"
 	"sync"
 
@@ -48,8 +50,10 @@ type Options struct {
 	// Reopen reads the input again from the start; programs whose queries
 	// use join() or defineTable() need it for their first passes (prepass.go).
 	Reopen func() (Source, error)
-	// For files, run the enricher's learn pass (Learn, PrepareEnricher)
-	// before Search; a stream-mode enricher learns inside Search.
+	// HoldBytes bounds the candidate lines a search that also learns
+	// (a file-mode enricher from PrepareEnricher) keeps in memory until the
+	// input is read; more go to a temporary file. 0: DefaultHoldBytes.
+	HoldBytes int64
 }
 
 // Stats describes a finished search.
@@ -71,37 +75,79 @@ type chunkResult struct {
 
 // Search runs every program over src in one pass. Rows reach opts.Emit in
 // the order a single-threaded run would produce, whatever the worker count.
+// A file-mode enricher whose learn pass is pending (PrepareEnricher) learns
+// in the same read of src (searchLearning).
 func Search(ctx context.Context, progs []*engine.Program, src Source, opts Options) (*Stats, error) {
 	workers := opts.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
 	}
-	emit := opts.Emit
-	if emit == nil {
-		emit = func(int, *event.Event) {}
+	if l, ok := opts.Enricher.(pendingLearner); ok && l.LearnPending() {
+		if !hasPrepass(progs) {
+			return searchLearning(ctx, progs, src, opts, workers, l)
+		}
+		// The sub-queries' passes enrich every event: learning comes first.
+		if err := learnFirst(ctx, l, opts, workers); err != nil {
+			return nil, err
+		}
 	}
 	if err := runPrepasses(ctx, progs, opts); err != nil {
 		return nil, err
 	}
 	plan := newPlan(progs, opts.Enricher)
+	return plan.run(ctx, opts, workers, feedSource(src))
+}
 
+// feedSource sends src's telemetry chunks as jobs, numbered from 0.
+func feedSource(src Source) func(context.Context, chan<- job) error {
+	return func(ctx context.Context, jobs chan<- job) error {
+		var seq int64 // our own numbering: skipped chunks leave no gaps
+		for {
+			c, err := src.Next()
+			if err != nil {
+				if errors.Is(err, io.EOF) {
+					return nil
+				}
+				return err
+			}
+			if c.Kind != event.KindTelemetry {
+				continue // lookup tables feed enrichment, not queries
+			}
+			c.Seq = seq
+			seq++
+			select {
+			case jobs <- job{c: c, pooled: true}:
+			case <-ctx.Done():
+				return nil
+			}
+		}
+	}
+}
+
+// job is one unit of a search worker's work: a chunk of raw lines, or the
+// candidate lines a learning search kept from one chunk (lineNos set).
+type job struct {
+	c       event.Chunk
+	lineNos []int // candidates: each line's number in c.Source
+	pooled  bool  // c.Data goes back to the reader's pool once done
+}
+
+// run runs the plan's programs over the jobs feed sends, in seq order
+// 0, 1, 2..., and feeds their rows to the programs' tails in that order.
+func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(context.Context, chan<- job) error) (*Stats, error) {
+	emit := opts.Emit
+	if emit == nil {
+		emit = func(int, *event.Event) {}
+	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan event.Chunk, workers*2)
+	jobs := make(chan job, workers*2)
 	results := make(chan chunkResult, workers*2)
 
 	var readErr error
 	go func() {
 		defer close(jobs)
-		var seq int64 // our own numbering: skipped chunks leave no gaps
-		readErr = feedChunks(ctx, src, jobs, func(c *event.Chunk) bool {
-			if c.Kind != event.KindTelemetry {
-				return false // lookup tables feed enrichment, not queries
-			}
-			c.Seq = seq
-			seq++
-			return true
-		})
+		readErr = feed(ctx, jobs)
 	}()
 
 	var wg sync.WaitGroup
@@ -109,10 +155,12 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := plan.newWorker(opts.Problems)
-			for c := range jobs {
-				r := w.chunk(c)
-				ingest.Recycle(c.Data) // rows and events keep copies, not the chunk
+			w := p.newWorker(opts.Problems)
+			for j := range jobs {
+				r := w.chunk(j)
+				if j.pooled {
+					ingest.Recycle(j.c.Data) // rows and events keep copies, not the chunk
+				}
 				select {
 				case results <- r:
 				case <-ctx.Done():
@@ -125,10 +173,10 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 
 	// The tails run here, fed in chunk order.
 	stats := &Stats{}
-	tails := make([]*engine.Tail, len(progs))
-	for i, p := range progs {
+	tails := make([]*engine.Tail, len(p.progs))
+	for i, prog := range p.progs {
 		i := i
-		tails[i] = p.NewTail(func(row *event.Event) { emit(i, row) })
+		tails[i] = prog.NewTail(func(row *event.Event) { emit(i, row) })
 	}
 	pending := map[int64]chunkResult{}
 	var next int64
@@ -163,9 +211,14 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 
 // plan is what every worker shares: needs, prefilters, programs.
 type plan struct {
-	progs    []*engine.Program
-	filters  []*engine.Prefilter // per program
-	any      *engine.Prefilter   // a line goes on if any program may want it
+	progs   []*engine.Program
+	filters []*engine.Prefilter // per program
+	any     *engine.Prefilter   // a line goes on if any program may want it
+	// dispatch, with several programs, tells which of them may want a line
+	// (one lookup by event name instead of every program's prefilter).
+	dispatch *engine.Dispatch
+	// gate, when set, must also accept a line for any program to see it.
+	gate     func(line []byte) bool
 	needs    event.Needs
 	enricher Enricher
 	// learnLits: a stream-mode enricher learns from these lines even when
@@ -174,6 +227,13 @@ type plan struct {
 }
 
 func newPlan(progs []*engine.Program, enr Enricher) *plan {
+	return newPlanFreeText(progs, enr, false)
+}
+
+// newPlanFreeText is newPlan whose prefilters, with strictFreeText, keep
+// free-text literals although enrichment adds fields (free text searches
+// them too): only for a caller that checks the enriched values afterwards.
+func newPlanFreeText(progs []*engine.Program, enr Enricher, strictFreeText bool) *plan {
 	p := &plan{progs: progs, enricher: enr}
 	var derived func(string) bool // nil: any field may be enriched
 	switch e := enr.(type) {
@@ -185,13 +245,16 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 			set[f] = true
 		}
 		// "" stands for free text, which also searches enriched fields
-		derived = func(f string) bool { return set[f] || f == "" && len(set) > 0 }
+		derived = func(f string) bool { return set[f] || f == "" && len(set) > 0 && !strictFreeText }
 	}
 	for _, prog := range progs {
 		p.filters = append(p.filters, prog.Prefilter(derived))
 		p.needs.Merge(prog.Needs())
 	}
 	p.any = engine.AnyPrefilter(p.filters)
+	if len(progs) > 1 {
+		p.dispatch = engine.NewDispatch(p.filters)
+	}
 	if enr != nil {
 		p.needs.Merge(enr.Needs())
 	}
@@ -211,6 +274,8 @@ type worker struct {
 	emits    []func(*event.Event) // per program, appending to cur (made once: no per-line closure)
 	cur      *chunkResult
 	problems *ingest.Problems
+	dstate   *engine.DispatchState // with plan.dispatch
+	hits     []int32               // programs whose prefilters accept the line
 }
 
 func (p *plan) newWorker(problems *ingest.Problems) *worker {
@@ -223,48 +288,85 @@ func (p *plan) newWorker(problems *ingest.Problems) *worker {
 	if len(p.progs) > 1 {
 		w.scratch = make([]event.Event, len(p.progs))
 	}
+	if p.dispatch != nil {
+		w.dstate = p.dispatch.NewState()
+	}
 	return w
 }
 
-func (w *worker) chunk(c event.Chunk) chunkResult {
-	res := chunkResult{seq: c.Seq, rows: make([][]*event.Event, len(w.plan.progs)), bytes: int64(len(c.Data))}
+func (w *worker) chunk(j job) chunkResult {
+	c := j.c
+	res := chunkResult{seq: c.Seq, rows: make([][]*event.Event, len(w.plan.progs))}
 	w.cur = &res
 	defer func() { w.cur = nil }()
+	if j.lineNos != nil {
+		// Candidates a learning search kept: every one passed the prefilter.
+		data := c.Data
+		for _, lineNo := range j.lineNos {
+			i := bytes.IndexByte(data, '\n')
+			w.line(c.Source, data[:i], lineNo, true)
+			data = data[i+1:]
+		}
+		return res
+	}
+	res.bytes = int64(len(c.Data))
 	ingest.Lines(c, func(line []byte, lineNo int) bool {
 		res.lines++
-		wanted := w.plan.any.Match(line)
-		if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
-			// Not decoded, yet a line that cannot be JSON is still reported.
-			if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {
-				w.problems.Add(c.Source, lineNo, err)
-			}
-			return true
-		}
-		res.decoded++
-		if err := w.dec.Decode(line, &w.ev); err != nil {
-			if !errors.Is(err, ingest.ErrBlank) && w.problems != nil {
-				w.problems.Add(c.Source, lineNo, err)
-			}
-			return true
-		}
-		if w.plan.enricher != nil {
-			w.plan.enricher.Apply(&w.ev)
-		}
-		if !wanted {
-			return true // decoded only for the stream enricher to learn from
-		}
-		for i, r := range w.runners {
-			ev := &w.ev
-			if w.scratch != nil {
-				if !w.plan.filters[i].Match(line) {
-					continue
-				}
-				w.scratch[i].CopyFrom(&w.ev)
-				ev = &w.scratch[i]
-			}
-			r.Process(ev, w.emits[i])
-		}
+		w.line(c.Source, line, lineNo, false)
 		return true
 	})
 	return res
+}
+
+// accepts reports whether some program's prefilter accepts line, noting
+// which in w.hits when several programs run.
+func (w *worker) accepts(line []byte) bool {
+	if w.plan.gate != nil && !w.plan.gate(line) {
+		return false
+	}
+	if w.dstate != nil {
+		w.hits = w.dstate.Match(line, w.hits[:0])
+		return len(w.hits) > 0
+	}
+	return w.plan.any.Match(line)
+}
+
+// line runs the programs on one line; known says that some program's
+// prefilter is known to accept it.
+func (w *worker) line(source string, line []byte, lineNo int, known bool) {
+	wanted := known && w.dstate == nil || w.accepts(line)
+	if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
+		// Not decoded, yet a line that cannot be JSON is still reported.
+		if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {
+			w.problems.Add(source, lineNo, err)
+		}
+		return
+	}
+	w.cur.decoded++
+	if err := w.dec.Decode(line, &w.ev); err != nil {
+		if !errors.Is(err, ingest.ErrBlank) && w.problems != nil {
+			w.problems.Add(source, lineNo, err)
+		}
+		return
+	}
+	if w.plan.enricher != nil {
+		w.plan.enricher.Apply(&w.ev)
+	}
+	if !wanted {
+		return // decoded only for the stream enricher to learn from
+	}
+	if w.dstate == nil {
+		for i, r := range w.runners {
+			r.Process(&w.ev, w.emits[i])
+		}
+		return
+	}
+	for _, i := range w.hits {
+		ev := &w.ev
+		if len(w.hits) > 1 { // programs change the events they get
+			w.scratch[i].CopyFrom(&w.ev)
+			ev = &w.scratch[i]
+		}
+		w.runners[i].Process(ev, w.emits[i])
+	}
 }

@@ -239,3 +239,44 @@ func TestFreeTextSeesEnrichedFields(t *testing.T) {
 		t.Errorf("free text over an enriched field (-want +got):\n%s", diff)
 	}
 }
+
+// Many programs in one pass (dispatched by event name and shared literal
+// sets) give each program the rows it gives alone.
+func TestSearchManyProgramsMatchesEachAlone(t *testing.T) {
+	lines := realisticLines(3000)
+	queries := []string{
+		`#event_simpleName=ProcessRollup2 ImageFileName=/(?i)\\(nmap|masscan)\.exe$/ | select([ImageFileName])`,
+		`#event_simpleName=DnsRequest DomainName=/shodan/i | select([DomainName, @timestamp])`,
+		`#event_simpleName=DnsRequest DomainName=*microsoft* | count()`,
+		`ContextProcessName=curl | select([ContextProcessId])`,
+		`#event_simpleName=/^(EndOfProcess|UserLogon)$/ | groupBy(#event_simpleName)`,
+		`ComputerName=WS-1 | tail(3)`,
+		`nmap | count()`,
+	}
+	var progs []*engine.Program
+	for _, q := range queries {
+		progs = append(progs, compile(t, q))
+	}
+	together := make([][]string, len(progs))
+	if _, err := Search(context.Background(), progs, newChunks("in", lines, 500), Options{
+		Workers: 2,
+		Emit:    func(i int, row *event.Event) { together[i] = append(together[i], render([]*event.Event{row})...) },
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i, q := range queries {
+		var alone []string
+		if _, err := Search(context.Background(), []*engine.Program{compile(t, q)}, newChunks("in", lines, 500), Options{
+			Workers: 2,
+			Emit:    func(_ int, row *event.Event) { alone = append(alone, render([]*event.Event{row})...) },
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if len(alone) == 0 {
+			t.Errorf("%s: no rows alone; the test data should hold some", q)
+		}
+		if diff := cmp.Diff(alone, together[i]); diff != "" {
+			t.Errorf("%s: rows in a many-program pass differ (-alone +together):\n%s", q, diff)
+		}
+	}
+}

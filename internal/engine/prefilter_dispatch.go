@@ -1,0 +1,581 @@
+package engine
+
+import (
+	"bytes"
+	"math/bits"
+	"slices"
+	"sort"
+	"strings"
+)
+
+// Dispatch tells, for a raw line, which of many programs' prefilters accept
+// it (hunt: a thousand rules in one pass). Detections nearly always name
+// their event types, so each program's condition on event_simpleName is
+// split off: a line's event name is located once, and the programs whose
+// name condition accepts it are looked up in a per-worker cache keyed by the
+// name (there are a few hundred event types), so a line of a type no rule
+// names costs one key search and one map lookup. Only the programs listed
+// for the name have the rest of their prefilter tested, all sharing one
+// per-line cache of located keys. The literals all programs test on one
+// field are matched together, in one pass over the field's value that
+// notes which are present (litSet); each program's condition then reads
+// those bits.
+type Dispatch struct {
+	name     keyFinder
+	nameCond []pfNode // per program: its condition on the event name's value
+	named    []bool   // per program: nameCond is set
+	full     []dnode  // per program: its whole prefilter
+	always   []bool   // per program: no prefilter (accepts every line)
+	sets     []*litSet
+	setOf    map[string]int // key → index in sets
+	// trig, per program: literals of which a line must hold one (in the
+	// key's single value) for the program to accept it; nil: none known.
+	trig [][]trigLit
+	allE *nameEntry // for lines whose event name cannot be read
+}
+
+// trigLit is one literal of a set.
+type trigLit struct {
+	set int
+	lit int32
+}
+
+// nameEntry is what one event name selects: the programs to test on every
+// line of that name, and those tested only when a trigger literal is there.
+type nameEntry struct {
+	plain []int32 // no trigger: tested on every line
+	keys  []int   // sets the candidates' triggers use
+	byKey [][]int32
+	// by, per set in keys and literal id: the candidates it triggers
+	by []map[int32][]int32
+}
+
+// dnode is a program's prefilter over shared literal sets.
+type dnode struct {
+	op   litOp
+	lit  int32 // litText under a litField: id in its key's set
+	key  int   // litField: index in Dispatch.sets
+	kids []dnode
+	// pf is the plain matcher of a litField or free-text literal, for lines
+	// where the key is not one plain value (absent, repeated, odd runes).
+	pf *pfNode
+}
+
+// maxDispatchNames bounds a DispatchState's cache of event names.
+const maxDispatchNames = 4096
+
+// NewDispatch builds the dispatcher over the programs' prefilters (as from
+// Program.Prefilter; nil accepts every line).
+func NewDispatch(fs []*Prefilter) *Dispatch {
+	d := &Dispatch{name: newKeyFinder("event_simpleName")}
+	// The keys most programs test get the located-key cache slots.
+	freq := map[string]int{}
+	for _, f := range fs {
+		if f != nil {
+			countKeys(f.root, freq)
+		}
+	}
+	order := make([]string, 0, len(freq))
+	for k := range freq {
+		order = append(order, k)
+	}
+	sort.Slice(order, func(i, j int) bool {
+		if freq[order[i]] != freq[order[j]] {
+			return freq[order[i]] > freq[order[j]]
+		}
+		return order[i] < order[j]
+	})
+	keys := map[string]int{}
+	for i, k := range order {
+		if i == maxLocatedKeys {
+			break
+		}
+		keys[k] = i
+	}
+	d.setOf = map[string]int{}
+	for i, f := range fs {
+		if f == nil {
+			d.full = append(d.full, dnode{op: litTrue})
+			d.trig = append(d.trig, nil)
+			d.nameCond = append(d.nameCond, pfNode{})
+			d.named = append(d.named, false)
+			d.always = append(d.always, true)
+			continue
+		}
+		d.always = append(d.always, false)
+		d.full = append(d.full, d.compile(f.root, keys))
+		d.trig = append(d.trig, nil)
+		if t := d.triggers(f.root); len(t) > 0 {
+			d.trig[i] = t
+		}
+		if nc := nameCondition(f.root); nc != nil {
+			d.nameCond = append(d.nameCond, compilePF(nc, map[string]int{}))
+			d.named = append(d.named, true)
+		} else {
+			d.nameCond = append(d.nameCond, pfNode{})
+			d.named = append(d.named, false)
+		}
+	}
+	d.allE = d.entry(func(int) bool { return true })
+	return d
+}
+
+// triggers returns literals of which every line l accepts holds one, each
+// in the single value of its key, or nil. Keys enrichment may add do not
+// count (a line without them passes).
+func (d *Dispatch) triggers(l *litExpr) []trigLit {
+	switch l.op {
+	case litField:
+		if l.derived || l.text == "event_simpleName" {
+			return nil
+		}
+		ls := d.sets[d.setOf[l.text]]
+		var out []trigLit
+		for _, t := range requiredLits(l.kids[0]) {
+			out = append(out, trigLit{d.setOf[l.text], ls.ids[setLit{t.text, t.fold}]})
+		}
+		return out
+	case litAnd:
+		var best []trigLit
+		for _, k := range l.kids {
+			if t := d.triggers(k); t != nil && (best == nil || len(t) < len(best)) {
+				best = t
+			}
+		}
+		return best
+	case litOr:
+		var out []trigLit
+		for _, k := range l.kids {
+			t := d.triggers(k)
+			if t == nil {
+				return nil
+			}
+			out = append(out, t...)
+		}
+		return out
+	}
+	return nil
+}
+
+// requiredLits returns literals of which a text l accepts holds one, or nil.
+func requiredLits(l *litExpr) []*litExpr {
+	switch l.op {
+	case litText:
+		return []*litExpr{l}
+	case litAnd:
+		var best []*litExpr
+		for _, k := range l.kids {
+			if t := requiredLits(k); t != nil && (best == nil || len(t) < len(best)) {
+				best = t
+			}
+		}
+		return best
+	case litOr:
+		var out []*litExpr
+		for _, k := range l.kids {
+			t := requiredLits(k)
+			if t == nil {
+				return nil
+			}
+			out = append(out, t...)
+		}
+		return out
+	}
+	return nil
+}
+
+// entry builds the nameEntry of the programs cand accepts.
+func (d *Dispatch) entry(cand func(i int) bool) *nameEntry {
+	e := &nameEntry{}
+	at := map[int]int{}
+	for i := range d.full {
+		if !cand(i) {
+			continue
+		}
+		if d.trig[i] == nil {
+			e.plain = append(e.plain, int32(i))
+			continue
+		}
+		for _, t := range d.trig[i] {
+			j, ok := at[t.set]
+			if !ok {
+				j = len(e.keys)
+				at[t.set] = j
+				e.keys = append(e.keys, t.set)
+				e.byKey = append(e.byKey, nil)
+				e.by = append(e.by, map[int32][]int32{})
+			}
+			if l := e.byKey[j]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				e.byKey[j] = append(l, int32(i))
+			}
+			if l := e.by[j][t.lit]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				e.by[j][t.lit] = append(l, int32(i))
+			}
+		}
+	}
+	return e
+}
+
+// compile turns a prefilter tree into a dnode, adding its field literals
+// to the literal sets.
+func (d *Dispatch) compile(l *litExpr, keys map[string]int) dnode {
+	switch l.op {
+	case litTrue, litFalse:
+		return dnode{op: l.op}
+	case litAnd, litOr:
+		n := dnode{op: l.op}
+		for _, k := range l.kids {
+			n.kids = append(n.kids, d.compile(k, keys))
+		}
+		return n
+	case litField:
+		k, ok := d.setOf[l.text]
+		if !ok {
+			k = len(d.sets)
+			d.setOf[l.text] = k
+			d.sets = append(d.sets, newLitSet(l.text))
+		}
+		pf := compilePF(l, keys)
+		return dnode{op: litField, key: k, kids: []dnode{d.sets[k].compile(l.kids[0])}, pf: &pf}
+	}
+	pf := compilePF(l, keys) // free text
+	return dnode{op: litText, pf: &pf}
+}
+
+func countKeys(l *litExpr, freq map[string]int) {
+	if l.op == litField {
+		freq[l.text]++
+	}
+	for _, k := range l.kids {
+		countKeys(k, freq)
+	}
+}
+
+// nameCondition returns a condition on the event_simpleName value that every
+// line l accepts satisfies, or nil when there is none.
+func nameCondition(l *litExpr) *litExpr {
+	switch l.op {
+	case litField:
+		if l.text == "event_simpleName" && !l.derived {
+			return l.kids[0]
+		}
+	case litAnd:
+		for _, k := range l.kids {
+			if c := nameCondition(k); c != nil {
+				return c
+			}
+		}
+	case litOr:
+		kids := make([]*litExpr, 0, len(l.kids))
+		for _, k := range l.kids {
+			c := nameCondition(k)
+			if c == nil {
+				return nil
+			}
+			kids = append(kids, c)
+		}
+		return litOr2(kids...)
+	}
+	return nil
+}
+
+// DispatchState is one worker's view of a Dispatch (not safe for
+// concurrent use).
+type DispatchState struct {
+	d     *Dispatch
+	cache map[string]*nameEntry
+	seen  []uint32 // per program: gen of the line it was last tested on
+	c     keyCache // for the plain matchers, per line
+	line  []byte
+	gen   uint32   // line count: per-key entries of older lines are stale
+	keyAt []uint32 // per set: gen of the line its state is for
+	state []uint8  // per set: keyOnce, keyMany or keyAbsent
+	val   [][]byte // per set: the value, when keyOnce
+	bits  [][]uint64
+}
+
+// NewState returns a state for one worker.
+func (d *Dispatch) NewState() *DispatchState {
+	s := &DispatchState{d: d, cache: map[string]*nameEntry{}, seen: make([]uint32, len(d.full)),
+		keyAt: make([]uint32, len(d.sets)), state: make([]uint8, len(d.sets)),
+		val: make([][]byte, len(d.sets)), bits: make([][]uint64, len(d.sets))}
+	for i, ls := range d.sets {
+		s.bits[i] = make([]uint64, (len(ls.lits)+63)/64)
+	}
+	return s
+}
+
+// Match appends to out the indexes of the programs whose prefilters accept
+// line, in program order, and returns it.
+func (s *DispatchState) Match(line []byte, out []int32) []int32 {
+	s.c = keyCache{}
+	s.line = line
+	if s.gen++; s.gen == 0 { // wrapped: forget everything
+		clear(s.keyAt)
+		clear(s.seen)
+		s.gen = 1
+	}
+	e := s.candidates(line)
+	n := len(out)
+	for _, i := range e.plain {
+		if s.d.always[i] || s.eval(&s.d.full[i]) {
+			out = append(out, i)
+		}
+	}
+	for j, k := range e.keys {
+		if !s.locate(k) {
+			// no single value to read: test them the plain way
+			for _, i := range e.byKey[j] {
+				out = s.test(i, out)
+			}
+			continue
+		}
+		by := e.by[j]
+		for w, word := range s.bits[k] {
+			for word != 0 {
+				b := bits.TrailingZeros64(word)
+				word &= word - 1
+				for _, i := range by[int32(w<<6|b)] {
+					out = s.test(i, out)
+				}
+			}
+		}
+	}
+	if len(out)-n > 1 {
+		slices.Sort(out[n:])
+	}
+	return out
+}
+
+// test evaluates program i once per line.
+func (s *DispatchState) test(i int32, out []int32) []int32 {
+	if s.seen[i] == s.gen {
+		return out
+	}
+	s.seen[i] = s.gen
+	if s.eval(&s.d.full[i]) {
+		out = append(out, i)
+	}
+	return out
+}
+
+func (s *DispatchState) eval(n *dnode) bool {
+	switch n.op {
+	case litTrue:
+		return true
+	case litFalse:
+		return false
+	case litAnd:
+		for i := range n.kids {
+			if !s.eval(&n.kids[i]) {
+				return false
+			}
+		}
+		return true
+	case litOr:
+		for i := range n.kids {
+			if s.eval(&n.kids[i]) {
+				return true
+			}
+		}
+		return false
+	case litField:
+		if s.locate(n.key) {
+			return evalBits(&n.kids[0], s.bits[n.key])
+		}
+	}
+	return n.pf.match(s.line, &s.c)
+}
+
+// locate finds set k's key in the line (once per line) and, when it holds
+// one plain value, notes which of the set's literals the value contains.
+func (s *DispatchState) locate(k int) bool {
+	if s.keyAt[k] == s.gen {
+		return s.state[k] == keyOnce
+	}
+	s.keyAt[k] = s.gen
+	ls := s.d.sets[k]
+	s.state[k] = keyAbsent
+	v, end, ok := ls.finder.next(s.line, 0)
+	if !ok {
+		return false
+	}
+	s.state[k] = keyMany
+	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) {
+		return false
+	}
+	s.state[k] = keyOnce
+	ls.match(v, s.bits[k])
+	return true
+}
+
+func evalBits(n *dnode, bits []uint64) bool {
+	switch n.op {
+	case litTrue:
+		return true
+	case litFalse:
+		return false
+	case litText:
+		return bits[n.lit>>6]&(1<<(n.lit&63)) != 0
+	case litAnd:
+		for i := range n.kids {
+			if !evalBits(&n.kids[i], bits) {
+				return false
+			}
+		}
+		return true
+	}
+	for i := range n.kids { // litOr
+		if evalBits(&n.kids[i], bits) {
+			return true
+		}
+	}
+	return false
+}
+
+// candidates lists the programs whose name condition the line's event name
+// meets (all of them when the name cannot be read from the raw line).
+func (s *DispatchState) candidates(line []byte) *nameEntry {
+	v, end, ok := s.d.name.next(line, 0)
+	if !ok || !isStringValue(line[end:]) || hasEscape(v) {
+		return s.d.allE // absent, not a plain string, or escaped
+	}
+	if _, _, more := s.d.name.next(line, end); more {
+		return s.d.allE // several: nested objects or duplicates
+	}
+	if e, ok := s.cache[string(v)]; ok {
+		return e
+	}
+	var c keyCache
+	e := s.d.entry(func(i int) bool { return !s.d.named[i] || s.d.nameCond[i].match(v, &c) })
+	if len(s.cache) < maxDispatchNames {
+		s.cache[string(v)] = e
+	}
+	return e
+}
+
+func hasEscape(v []byte) bool {
+	for _, b := range v {
+		if b == '\\' {
+			return true
+		}
+	}
+	return false
+}
+
+// isStringValue reports whether the value after a key (rest starts right
+// after the key's closing quote) is a string.
+func isStringValue(rest []byte) bool {
+	i := 0
+	for i < len(rest) && isJSONSpace(rest[i]) {
+		i++
+	}
+	if i >= len(rest) || rest[i] != ':' {
+		return false
+	}
+	for i++; i < len(rest) && isJSONSpace(rest[i]); i++ {
+	}
+	return i < len(rest) && rest[i] == '"'
+}
+
+// litSet is every literal the programs test within one key's value, matched
+// in one pass: each pair of bytes (case-folded) indexes the literals that
+// start with it (all literals are at least minLiteral bytes long).
+type litSet struct {
+	finder keyFinder
+	lits   []setLit
+	texts  [][]byte // lits' texts
+	ids    map[setLit]int32
+	start  []uint16 // 1<<16 entries: 1 + index in lists; 0: none
+	lists  [][]int32
+	ks     bool // a folded literal holds k or s, which also fold to non-ASCII runes
+}
+
+type setLit struct {
+	text string // lower-cased when fold
+	fold bool
+}
+
+func newLitSet(key string) *litSet {
+	return &litSet{finder: newKeyFinder(key), ids: map[setLit]int32{}, start: make([]uint16, 1<<16)}
+}
+
+// compile maps a literal tree within the key to a dnode over the set's ids.
+func (ls *litSet) compile(l *litExpr) dnode {
+	switch l.op {
+	case litText:
+		e := setLit{l.text, l.fold}
+		id, ok := ls.ids[e]
+		if !ok {
+			id = int32(len(ls.lits))
+			ls.ids[e] = id
+			ls.lits = append(ls.lits, e)
+			ls.texts = append(ls.texts, []byte(e.text))
+			ls.index(e, id)
+		}
+		return dnode{op: litText, lit: id}
+	case litAnd, litOr:
+		n := dnode{op: l.op}
+		for _, k := range l.kids {
+			n.kids = append(n.kids, ls.compile(k))
+		}
+		return n
+	}
+	return dnode{op: l.op} // litTrue, litFalse
+}
+
+func (ls *litSet) index(e setLit, id int32) {
+	if e.fold && strings.ContainsAny(e.text, "ks") {
+		ls.ks = true
+	}
+	a, b := e.text[0], e.text[1]
+	var pairs [][2]byte
+	if e.fold {
+		for _, x := range []byte{a, upperByte(a)} {
+			for _, y := range []byte{b, upperByte(b)} {
+				pairs = append(pairs, [2]byte{x, y})
+			}
+		}
+		pairs = slices.Compact(pairs)
+	} else {
+		pairs = [][2]byte{{a, b}}
+	}
+	for _, p := range pairs {
+		slot := int(p[0])<<8 | int(p[1])
+		if ls.start[slot] == 0 {
+			ls.lists = append(ls.lists, nil)
+			ls.start[slot] = uint16(len(ls.lists))
+		}
+		i := ls.start[slot] - 1
+		if !slices.Contains(ls.lists[i], id) {
+			ls.lists[i] = append(ls.lists[i], id)
+		}
+	}
+}
+
+// match sets in bits the ids of the literals v contains.
+func (ls *litSet) match(v []byte, bits []uint64) {
+	clear(bits)
+	for i := 0; i+1 < len(v); i++ {
+		slot := ls.start[int(v[i])<<8|int(v[i+1])]
+		if slot == 0 {
+			continue
+		}
+		for _, id := range ls.lists[slot-1] {
+			text := ls.texts[id]
+			n := len(text)
+			if len(v)-i < n || bits[id>>6]&(1<<(id&63)) != 0 {
+				continue
+			}
+			if ls.lits[id].fold && equalFoldBytes(v[i+2:i+n], text[2:]) || !ls.lits[id].fold && bytes.Equal(v[i+2:i+n], text[2:]) {
+				bits[id>>6] |= 1 << (id & 63)
+			}
+		}
+	}
+}
+
+// hasOddRunes reports whether v may hold KELVIN SIGN or LONG S, which
+// case-insensitive matching folds to k and s.
+func hasOddRunes(v []byte) bool {
+	return bytes.IndexByte(v, 0xE2) >= 0 || bytes.IndexByte(v, 0xC5) >= 0
+}

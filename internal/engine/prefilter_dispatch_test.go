@@ -1,0 +1,147 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// Dispatch must accept exactly the lines each program's own prefilter
+// accepts, for every kind of line: no name, a name that is not a string,
+// an escaped one, duplicates, a LogScale "#event_simpleName" key.
+func TestDispatchMatchesEachPrefilter(t *testing.T) {
+	queries := []string{
+		`#event_simpleName=ProcessRollup2 CommandLine=/(?i)(mimikatz|sekurlsa)/`,
+		`#event_simpleName=/^(DnsRequest|NetworkConnectIP4)$/ | DomainName=*shodan*`,
+		`event_simpleName=DnsRequest DomainName=/ipinfo\.io$/`,
+		`case { #event_simpleName=ProcessRollup2 ImageFileName=/nmap/i; #event_simpleName=DnsRequest DomainName=*censys* }`,
+		`CommandLine=*whoami*`, // no event name: every line is a candidate
+		`*`,                    // no prefilter at all
+		`#event_simpleName=UserLogon or UserName=admin`,
+		`#event_simpleName=*Rollup2 ImageFileName=*\\curl.exe`,
+		`#event_simpleName=ProcessRollup2 CommandLine=/(?i)(sekurlsa|logonpasswords|mimi)/ ImageFileName=/(?i)\\(mimikatz|nmap)\.exe$/`,
+		`#event_simpleName=ProcessRollup2 CommandLine=*whoami* CommandLine=/(?i)(all|priv)/`,
+		`#event_simpleName=DnsRequest DomainName=/(?i)(shodan\.io|censys\.io)$/`,
+		`#event_simpleName=ProcessRollup2 CommandLine=/(?i)(kekeo|askt)/`,
+	}
+	var progs []*Program
+	var fs []*Prefilter
+	for _, q := range queries {
+		p := compileQuery(t, q, Options{})
+		progs = append(progs, p)
+		fs = append(fs, p.Prefilter(func(string) bool { return false }))
+	}
+	lines := []string{
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"Mimikatz.exe sekurlsa::logonpasswords","ImageFileName":"C:\\nmap.exe"}`,
+		`{"event_simpleName":"SyntheticProcessRollup2","ImageFileName":"\\Device\\curl.exe","CommandLine":"whoami"}`,
+		`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`,
+		`{"event_simpleName":"DnsRequest","DomainName":"www.censys.io"}`,
+		`{"DomainName":"ipinfo.io","event_simpleName":"DnsRequest"}`,
+		`{"event_simpleName":"NetworkConnectIP4","DomainName":"x.shodan.org"}`,
+		`{"#event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`,
+		`{"event_simpleName":"\u0044nsRequest","DomainName":"api.shodan.io"}`,
+		`{"event_simpleName":"UserLogon","UserName":"bob"}`,
+		`{"event_simpleName":"EndOfProcess","UserName":"admin"}`,
+		`{"event_simpleName":1,"CommandLine":"whoami"}`,
+		`{"event_simpleName":"EndOfProcess","x":{"event_simpleName":"DnsRequest"},"DomainName":"shodan"}`,
+		`{"ImageFileName":"nmap","event_simpleName" : "ProcessRollup2"}`,
+		`not json ProcessRollup2 mimikatz`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"WHOAMI /PRIV","ImageFileName":"C:\\MIMIKATZ.EXE"}`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"whoami","CommandLine":"all"}`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"Kekeo"}`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"kekeo ask"}`,
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"x\\nmap.exe"}`,
+		`{"event_simpleName":"ProcessRollup2","Image":{"CommandLine":"mimi"}}`,
+		`{"event_simpleName":"DnsRequest","DomainName":"API.SHODAN.IO"}`,
+		``,
+	}
+	if b, err := os.ReadFile("../ingest/testdata/falcon-fdr-samples.jsonl"); err == nil {
+		lines = append(lines, strings.Split(string(b), "\n")...)
+	}
+	d := NewDispatch(fs)
+	st := d.NewState()
+	for range 2 { // the second round is served from the name cache
+		for _, line := range lines {
+			var want []int32
+			for i, f := range fs {
+				if f.Match([]byte(line)) {
+					want = append(want, int32(i))
+				}
+			}
+			if got := st.Match([]byte(line), nil); !slices.Equal(got, want) {
+				t.Errorf("line %.80s: dispatch %v, prefilters %v", line, got, want)
+			}
+		}
+	}
+}
+
+func BenchmarkDispatchManyRules(b *testing.B) {
+	var fs []*Prefilter
+	names := []string{"ProcessRollup2", "DnsRequest", "NetworkConnectIP4", "FileOpenInfo", "RegGenericValueUpdate"}
+	for i := range 1000 {
+		q := `#event_simpleName=` + names[i%len(names)] + ` CommandLine=/(?i)(tool` + strings.Repeat("x", i%7) + `a` + string(rune('a'+i%26)) + `|other` + string(rune('a'+i%26)) + `)/`
+		fs = append(fs, compileQuery(b, q, Options{}).Prefilter(nil))
+	}
+	line := []byte(`{"ConfigBuild":"1007.3.0017106.1","ContextProcessId":"1","aid":"ffffffffa63e404bba4bff7465ab3afb","event_simpleName":"EndOfProcess","timestamp":"1700000000000"}`)
+	st := NewDispatch(fs).NewState()
+	b.SetBytes(int64(len(line)))
+	b.ReportAllocs()
+	var hits []int32
+	for b.Loop() {
+		hits = st.Match(line, hits[:0])
+	}
+}
+
+// Many random rules over lines built from the same words: dispatch (name
+// cache, literal sets, triggers) agrees with every rule's own prefilter.
+func TestDispatchManyRandomRules(t *testing.T) {
+	r := rand.New(rand.NewPCG(3, 4))
+	words := []string{"mimikatz", "Sekurlsa", "procdump", "whoami", "nmap", "curl", "shodan", "ipinfo", "lsass", "kerberos"}
+	names := []string{"ProcessRollup2", "DnsRequest", "FileOpenInfo"}
+	fields := []string{"CommandLine", "ImageFileName", "DomainName", "TargetFileName"}
+	pick := func(l []string) string { return l[r.IntN(len(l))] }
+	var fs []*Prefilter
+	for range 200 {
+		alts := []string{pick(words), pick(words)}
+		var q string
+		switch r.IntN(5) {
+		case 0:
+			q = fmt.Sprintf(`#event_simpleName=%s %s=/(?i)(%s|%s)/`, pick(names), pick(fields), alts[0], alts[1])
+		case 1:
+			q = fmt.Sprintf(`#event_simpleName=%s %s=*%s* %s=/%s/`, pick(names), pick(fields), alts[0], pick(fields), alts[1])
+		case 2:
+			q = fmt.Sprintf(`case { #event_simpleName=%s %s=/%s/i; #event_simpleName=%s %s=*%s* }`, pick(names), pick(fields), alts[0], pick(names), pick(fields), alts[1])
+		case 3:
+			q = fmt.Sprintf(`%s=/(?i)%s/ or %s=%s`, pick(fields), alts[0], pick(fields), alts[1])
+		default:
+			q = fmt.Sprintf(`#event_simpleName=%s`, pick(names))
+		}
+		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
+	}
+	st := NewDispatch(fs).NewState()
+	for range 3000 {
+		var b strings.Builder
+		b.WriteString(`{"event_simpleName":"` + pick(names) + `"`)
+		for range r.IntN(4) {
+			w := pick(words)
+			if r.IntN(3) == 0 {
+				w = strings.ToUpper(w)
+			}
+			fmt.Fprintf(&b, `,"%s":"x %s y"`, pick(fields), w)
+		}
+		b.WriteString("}")
+		line := []byte(b.String())
+		var want []int32
+		for i, f := range fs {
+			if f.Match(line) {
+				want = append(want, int32(i))
+			}
+		}
+		if got := st.Match(line, nil); !slices.Equal(got, want) {
+			t.Fatalf("line %s: dispatch %v, prefilters %v", line, got, want)
+		}
+	}
+}

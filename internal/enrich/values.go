@@ -1,0 +1,149 @@
+package enrich
+
+import "strings"
+
+// TextCarriers tells which events enrichment may give a value holding one
+// of some literals (free-text search, which also reads enriched fields).
+type TextCarriers struct {
+	e     *Enricher
+	all   bool // a user name holds one: any event with user fields may
+	hosts map[string]bool
+	procs map[procKey]bool
+}
+
+// None reports whether no event can get such a value.
+func (c *TextCarriers) None() bool { return !c.all && len(c.hosts) == 0 && len(c.procs) == 0 }
+
+// All reports whether it cannot be told from an event's keys.
+func (c *TextCarriers) All() bool { return c.all }
+
+// Has reports whether the event with this aid and ContextProcessId (empty
+// when absent), as read from its raw line, may get such a value. It does
+// not allocate.
+func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
+	if c.all || c.hosts[string(aid)] {
+		return true
+	}
+	if len(c.procs) == 0 || len(contextProcessID) == 0 {
+		return false
+	}
+	var pid uint64
+	for _, b := range contextProcessID {
+		if b < '0' || b > '9' {
+			return true // not a plain id: cannot tell
+		}
+		pid = pid*10 + uint64(b-'0')
+	}
+	c.e.aids.mu.RLock()
+	id, ok := c.e.aids.ids[string(aid)]
+	c.e.aids.mu.RUnlock()
+	return ok && c.procs[procKey{id, pid}]
+}
+
+// TextCarriers finds what Apply may add that holds one of lits, ignoring
+// case: aidmaster columns (by aid), process details (by acting process,
+// the parent's name included), user names and well-known accounts (any
+// event). Values derived from the event itself (FileName, FilePath, the
+// ContextBaseFileName fallback) are substrings of its raw line and are not
+// considered. Call it once learning is done.
+func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
+	c := &TextCarriers{e: e, hosts: map[string]bool{}, procs: map[procKey]bool{}}
+	if len(lits) == 0 {
+		return c
+	}
+	lower := make([]string, len(lits))
+	for i, l := range lits {
+		lower[i] = foldText(l)
+	}
+	memo := map[string]bool{}
+	hit := func(v string) bool {
+		if v == "" {
+			return false
+		}
+		if h, ok := memo[v]; ok {
+			return h
+		}
+		lv, h := foldText(v), false
+		for _, l := range lower {
+			if strings.Contains(lv, l) {
+				h = true
+				break
+			}
+		}
+		memo[v] = h
+		return h
+	}
+	for _, v := range wellKnownSids {
+		if hit(v) {
+			c.all = true
+			return c
+		}
+	}
+	if e.users.anyName(hit) {
+		c.all = true
+		return c
+	}
+	e.hosts.mu.RLock()
+	for aid, rec := range e.hosts.m {
+		for _, v := range rec.vals {
+			if hit(v) {
+				c.hosts[aid] = true
+				break
+			}
+		}
+	}
+	e.hosts.mu.RUnlock()
+	// processes whose own details hold one, then those whose parent's name does
+	named := map[procKey]bool{}
+	for i := range e.procs.shards {
+		s := &e.procs.shards[i]
+		s.mu.RLock()
+		for k, j := range s.index {
+			p := &s.slots[j].info
+			if hit(p.name) {
+				named[k] = true
+			}
+			if hit(p.name) || hit(p.cmdline) || hit(p.parentName) || hit(p.userName) {
+				c.procs[k] = true
+			}
+		}
+		s.mu.RUnlock()
+	}
+	if len(named) > 0 {
+		for i := range e.procs.shards {
+			s := &e.procs.shards[i]
+			s.mu.RLock()
+			for k, j := range s.index {
+				if pp := s.slots[j].info.parentPID; pp != 0 && named[procKey{k.aid, pp}] {
+					c.procs[k] = true
+				}
+			}
+			s.mu.RUnlock()
+		}
+	}
+	return c
+}
+
+// foldText lower-cases s, LONG S included (KELVIN SIGN lowers to k).
+func foldText(s string) string {
+	return strings.ReplaceAll(strings.ToLower(s), "\u017f", "s")
+}
+
+// anyName reports whether fn holds for a user name known.
+func (d *userDir) anyName(fn func(string) bool) bool {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	for _, s := range d.bySid {
+		if fn(s.name) {
+			return true
+		}
+	}
+	for _, m := range []map[hostKey]stamped{d.byHSid, d.byAuth, d.byUID} {
+		for _, s := range m {
+			if fn(s.name) {
+				return true
+			}
+		}
+	}
+	return false
+}

@@ -1,0 +1,387 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/enrich"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
+)
+
+// pendingLearner is a file-mode enricher whose learn pass has not run yet
+// (PrepareEnricher leaves it to the search's own read of the input).
+type pendingLearner interface {
+	Learner
+	Enricher
+	LearnPending() bool
+	SetLearnPending(bool)
+}
+
+// DefaultHoldBytes is how many bytes of candidate lines a learning search
+// keeps in memory before it spills the rest to a temporary file.
+const DefaultHoldBytes = 32 << 20
+
+func hasPrepass(progs []*engine.Program) bool {
+	for _, p := range progs {
+		if len(p.Prepass()) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// learnFirst runs l's learn pass over a fresh read of the input, for
+// searches whose join()/defineTable() passes enrich every event.
+func learnFirst(ctx context.Context, l pendingLearner, opts Options, workers int) error {
+	if opts.Reopen == nil {
+		return errors.New("enrichment of files needs the input read twice here (join() or defineTable()), and this input cannot be re-read")
+	}
+	src, err := opts.Reopen()
+	if err != nil {
+		return fmt.Errorf("re-reading the input to learn enrichment: %w", err)
+	}
+	if c, ok := src.(io.Closer); ok {
+		defer c.Close()
+	}
+	// Read errors are the search pass's to report: it reads the same files.
+	if _, err := Learn(ctx, l, src, workers); err != nil && ctx.Err() != nil {
+		return err
+	}
+	l.SetLearnPending(false)
+	return nil
+}
+
+// candChunk is what the learning read kept of one telemetry chunk: the
+// lines some prefilter accepts (each followed by '\n') and their numbers.
+type candChunk struct {
+	seq     int64
+	source  string
+	data    []byte // nil once spilled
+	lineNos []int
+	lines   int64 // lines read in the chunk
+	bytes   int64
+	spilled bool
+	off     int64 // in the spill file
+	size    int
+}
+
+// searchLearning is Search with a file-mode enricher still to learn, in
+// one read of the input. Workers learn from the lines that teach (process
+// starts, identities, lookup records) and keep the lines some prefilter
+// accepts, few after the prefilter, in memory up to opts.HoldBytes and
+// then in a temporary file. When the input has been read, learning is
+// complete, and the kept lines are decoded, enriched and run in input
+// order, exactly as a learn pass followed by a search pass would. If every
+// kept line already has what the programs read of the enriched fields, they
+// run unenriched: enrichment could change no result.
+func searchLearning(ctx context.Context, progs []*engine.Program, src Source, opts Options, workers int, l pendingLearner) (*Stats, error) {
+	plan := newPlan(progs, l)
+	// Free text searches enriched fields too, so it cannot prefilter lines
+	// before learning is done, unless the input can be read again should
+	// some learned value hold a free-text literal after all.
+	filter := plan
+	var freeLits []string
+	texter, _ := l.(interface {
+		TextCarriers([]string) *enrich.TextCarriers
+	})
+	if opts.Reopen != nil && texter != nil {
+		for _, p := range progs {
+			freeLits = append(freeLits, p.FreeTextLiterals()...)
+		}
+		if len(freeLits) > 0 {
+			filter = newPlanFreeText(progs, l, true)
+		}
+	}
+	var provided map[string]bool
+	if fp, ok := Enricher(l).(FieldProvider); ok {
+		provided = map[string]bool{}
+		for _, f := range fp.Provides() {
+			provided[f] = true
+		}
+	}
+	checks, checkable := enrichedReads(progs, provided)
+	var incomplete atomic.Bool
+	incomplete.Store(!checkable || provided == nil)
+	lits, lneeds := l.LearnPrefilter(), l.LearnNeeds()
+	store := &candStore{budget: opts.HoldBytes, canDrop: opts.Reopen != nil}
+	if store.budget <= 0 {
+		store.budget = DefaultHoldBytes
+	}
+	defer store.close()
+
+	// Malformed lines are reported as found, or once no second read of the
+	// input can report them again.
+	var report interface {
+		Add(string, int, error)
+	}
+	var held *problemList
+	if opts.Problems != nil {
+		report = opts.Problems
+		if opts.Reopen != nil {
+			held = &problemList{}
+			report = held
+		}
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	jobs := make(chan event.Chunk, workers*2)
+	results := make(chan *candChunk, workers*2)
+	var readErr error
+	go func() {
+		defer close(jobs)
+		var seq int64
+		readErr = feedChunks(ctx, src, jobs, func(c *event.Chunk) bool {
+			if c.Kind == event.KindOtherLookup {
+				return false
+			}
+			if c.Kind == event.KindTelemetry {
+				c.Seq = seq
+				seq++
+			}
+			return true
+		})
+	}()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			dec := ingest.NewDecoder(lneeds)
+			var ev event.Event
+			accepts := filter.any.Match
+			if filter.dispatch != nil {
+				ds, hits := filter.dispatch.NewState(), []int32(nil)
+				accepts = func(line []byte) bool {
+					hits = ds.Match(line, hits[:0])
+					return len(hits) > 0
+				}
+			}
+			for c := range jobs {
+				if c.Kind != event.KindTelemetry {
+					// aidmaster and userinfo: lookup tables, learned whole
+					ingest.Lines(c, func(line []byte, _ int) bool {
+						if dec.Decode(line, &ev) == nil {
+							l.Learn(&ev)
+						}
+						return true
+					})
+					ingest.Recycle(c.Data)
+					continue
+				}
+				r := &candChunk{seq: c.Seq, source: c.Source, bytes: int64(len(c.Data))}
+				ingest.Lines(c, func(line []byte, lineNo int) bool {
+					r.lines++
+					if teaches(line, lits) && dec.Decode(line, &ev) == nil {
+						l.Learn(&ev) // learns from ev's copies, never from line
+					}
+					if !accepts(line) {
+						if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && report != nil {
+							report.Add(c.Source, lineNo, err)
+						}
+						return true
+					}
+					if !incomplete.Load() && !hasEnrichedReads(line, checks) {
+						incomplete.Store(true)
+					}
+					r.data = append(append(r.data, line...), '\n')
+					r.lineNos = append(r.lineNos, lineNo)
+					return true
+				})
+				ingest.Recycle(c.Data)
+				select {
+				case results <- r:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}()
+	}
+	go func() { wg.Wait(); close(results) }()
+	var lines, nbytes int64
+	for r := range results {
+		lines += r.lines
+		nbytes += r.bytes
+		store.put(r, nbytes)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if store.err != nil {
+		return nil, fmt.Errorf("keeping candidate lines: %w", store.err)
+	}
+	l.SetLearnPending(false)
+	var carriers *enrich.TextCarriers
+	if filter != plan {
+		carriers = texter.TextCarriers(freeLits)
+	}
+	if store.dropped || carriers != nil && !carriers.None() {
+		// Too many candidates to keep, or enrichment may add a value holding
+		// a free-text literal (some lines the strict prefilter rejected must
+		// be seen again): a second read, as a learn pass then a search.
+		store.close()
+		again, err := opts.Reopen()
+		if err != nil {
+			return nil, fmt.Errorf("re-reading the input: %w", err)
+		}
+		if c, ok := again.(io.Closer); ok {
+			defer c.Close()
+		}
+		if carriers != nil && !carriers.All() {
+			// Only lines the strict prefilter accepts or whose host or
+			// acting process carries such a value can match.
+			plan.gate = func(line []byte) bool {
+				if filter.any.Match(line) {
+					return true
+				}
+				aid, ok1 := stringField(line, aidKey)
+				pid, ok2 := stringField(line, ctxProcessKey)
+				if !ok1 && bytes.Contains(line, aidKey) || !ok2 && bytes.Contains(line, ctxProcessKey) {
+					return true // escaped or not a string: cannot tell
+				}
+				return carriers.Has(aid, pid)
+			}
+		}
+		return plan.run(ctx, opts, workers, feedSource(again))
+	}
+	if held != nil {
+		for _, p := range held.items {
+			opts.Problems.Add(p.source, p.lineNo, p.err)
+		}
+	}
+
+	// Second stage: the kept lines, in input order.
+	if !incomplete.Load() {
+		plan = newPlan(progs, nil)
+	}
+	stats, err := plan.run(ctx, opts, workers, func(ctx context.Context, jobs chan<- job) error {
+		for seq := range store.chunks {
+			r := store.chunks[seq]
+			j := job{c: event.Chunk{Seq: int64(seq)}, lineNos: []int{}}
+			if r != nil {
+				data, err := store.data(r)
+				if err != nil {
+					return fmt.Errorf("reading back candidate lines: %w", err)
+				}
+				j.c.Source, j.c.Data, j.lineNos = r.source, data, r.lineNos
+			}
+			select {
+			case jobs <- j:
+			case <-ctx.Done():
+				return nil
+			}
+			store.chunks[seq] = nil
+		}
+		return nil
+	})
+	if stats != nil {
+		stats.Lines += lines
+		stats.Bytes += nbytes
+	}
+	if err == nil {
+		err = readErr
+	}
+	return stats, err
+}
+
+// candStore keeps candChunks by seq: in memory up to budget bytes, then in
+// a temporary file removed by close. When candidates are more than a
+// quarter of the input (a query with little to prefilter on), reading the
+// input again costs less than writing them out: with canDrop they are then
+// dropped, and the search reads the input a second time.
+type candStore struct {
+	chunks  []*candChunk
+	mem     int64
+	budget  int64
+	spill   *os.File
+	off     int64
+	err     error
+	canDrop bool
+	dropped bool
+}
+
+// put stores r; read is how many input bytes have been read so far.
+func (s *candStore) put(r *candChunk, read int64) {
+	if s.dropped {
+		return
+	}
+	for int64(len(s.chunks)) <= r.seq {
+		s.chunks = append(s.chunks, nil)
+	}
+	s.chunks[r.seq] = r
+	if len(r.lineNos) == 0 {
+		r.data, r.lineNos = nil, []int{}
+		return
+	}
+	r.data = slices.Clip(r.data)
+	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && kept > s.budget && kept > read/4 {
+		s.dropped = true
+		s.chunks = nil
+		s.close()
+		return
+	}
+	if s.mem+int64(len(r.data)) <= s.budget || s.err != nil {
+		s.mem += int64(len(r.data))
+		return
+	}
+	if s.spill == nil {
+		if s.spill, s.err = os.CreateTemp("", "tiercel-candidates-*"); s.err != nil {
+			return
+		}
+		os.Remove(s.spill.Name()) // gone once closed, whatever happens
+	}
+	if _, err := s.spill.WriteAt(r.data, s.off); err != nil {
+		s.err = err
+		return
+	}
+	r.spilled, r.off, r.size = true, s.off, len(r.data)
+	s.off += int64(len(r.data))
+	r.data = nil
+}
+
+// data returns r's lines, read back from the spill file if need be.
+func (s *candStore) data(r *candChunk) ([]byte, error) {
+	if !r.spilled {
+		return r.data, nil
+	}
+	b := make([]byte, r.size)
+	if _, err := s.spill.ReadAt(b, r.off); err != nil {
+		return nil, err
+	}
+	return b, nil
+}
+
+func (s *candStore) close() {
+	if s.spill != nil {
+		s.spill.Close()
+		s.spill = nil
+	}
+}
+
+// problemList holds malformed-line reports until it is known that the
+// lines will not be read again.
+type problemList struct {
+	mu    sync.Mutex
+	items []heldProblem
+}
+
+type heldProblem struct {
+	source string
+	lineNo int
+	err    error
+}
+
+func (p *problemList) Add(source string, lineNo int, err error) {
+	p.mu.Lock()
+	p.items = append(p.items, heldProblem{source, lineNo, err})
+	p.mu.Unlock()
+}

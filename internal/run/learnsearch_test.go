@@ -1,0 +1,223 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/enrich"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
+)
+
+// learnTestLines is raw telemetry with everything enrichment learns from
+// mixed in: process starts after some of their context events, aidmaster
+// records (two for one host: the newer wins), a userinfo record, an
+// identity event and malformed lines.
+func learnTestLines() []string {
+	lines := shuffleWithin(streamLines(120), 40, 11)
+	lines = append(lines,
+		`{"aid":"aaaa","ComputerName":"OLD-A","Time":"1600000000"}`,
+		`{"aid":"bbbb","ComputerName":"HOST-B","Time":"1700000000","event_platform":"Lin"}`,
+		`{"event_simpleName":"UserIdentity","aid":"aaaa","UserSid":"S-1-5-21-9","UserName":"alice","ContextTimeStamp":"1700000001.000"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"7777","ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\curl.exe","CommandLine":"curl ipinfo.io","UserSid":"S-1-5-21-9","ContextTimeStamp":"1700000002.000"}`,
+		`{"UserSid_readable":"S-1-5-21-8","UserName":"bob"}`,
+		`{"event_simpleName":"DnsRequest", broken`,
+		`not json at all`,
+	)
+	// the newer aidmaster record for aaaa comes before the older one
+	lines = append([]string{`{"aid":"aaaa","ComputerName":"HOST-A","Time":"1700000000"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"7777","RemotePort":"443","UserSid":"S-1-5-21-8","ContextTimeStamp":"1700000001.500"}`}, lines...)
+	return lines
+}
+
+// countingSource counts the chunks it hands out: one read of the input.
+type countingSource struct {
+	src Source
+	n   int
+}
+
+func (c *countingSource) Next() (event.Chunk, error) {
+	ch, err := c.src.Next()
+	if err == nil {
+		c.n++
+	}
+	return ch, err
+}
+
+// A search with a pending file-mode enricher learns in its own read of the
+// input and gives, byte for byte, the rows (and the malformed-line report)
+// of a learn pass over the whole input followed by a search, whatever the
+// workers, and with candidate lines kept in memory or spilled to disk.
+func TestSearchLearnsInOneRead(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "events.json")
+	if err := os.WriteFile(path, []byte(strings.Join(learnTestLines(), "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	queries := [][]string{
+		{`#event_simpleName=DnsRequest DomainName="d42.example" | select([DomainName, ContextProcessName, UserName, ComputerName])`},
+		{`#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([ComputerName, ContextProcessName, UserName, aid, ContextProcessId])`},
+		{`ComputerName=HOST-A | count()`},
+		{`#event_simpleName=ProcessRollup2 | table([FileName, FilePath, UserName, ComputerName, event_platform])`},
+		{`groupBy([ContextProcessName, UserName])`},
+		{`#event_simpleName=DnsRequest | tail(5)`},
+		{`d42 | select([DomainName, ContextProcessName])`}, // free text no learned value holds
+		{`curl | select([#event_simpleName, aid])`},        // free text learned command lines hold
+		{`HOST-A | count()`}, // free text an aidmaster record holds
+		{ // hunt: several programs in one pass
+			`#event_simpleName=DnsRequest ContextProcessName=nmap | select([DomainName, UserName])`,
+			`#event_simpleName=NetworkConnectIP4 | ComputerName=HOST-B | count()`,
+			`UserName=alice | select([#event_simpleName, aid])`,
+		},
+	}
+	open := func() Source {
+		r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 2 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+	search := func(progs []*engine.Program, src Source, en Enricher, workers int, hold int64, reopen bool) ([]string, string) {
+		var rows []string
+		var report bytes.Buffer
+		problems := ingest.NewProblems(&report, 0)
+		o := Options{
+			Workers: workers, Enricher: en, Problems: problems, HoldBytes: hold,
+			Emit: func(i int, row *event.Event) { rows = append(rows, fmt.Sprint(i, render([]*event.Event{row}))) },
+		}
+		if reopen {
+			o.Reopen = func() (Source, error) { return open(), nil }
+		}
+		_, err := Search(context.Background(), progs, src, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		// which lines, not in which order (workers report as they go) nor
+		// why: a line a stricter prefilter rejects is only checked for shape
+		reported := strings.Split(strings.TrimSpace(report.String()), "\n")
+		for i, r := range reported {
+			reported[i], _, _ = strings.Cut(r, ": ")
+		}
+		slices.Sort(reported)
+		return rows, fmt.Sprint(problems.Count(), reported)
+	}
+	for _, srcs := range queries {
+		t.Run(srcs[0], func(t *testing.T) {
+			var progs []*engine.Program
+			for _, s := range srcs {
+				progs = append(progs, compile(t, s))
+			}
+			// Reference: a learn pass over everything, then the search.
+			ref := enrich.New(enrich.Options{Reads: programReads(progs)})
+			if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
+				t.Fatal(err)
+			}
+			want, wantProblems := search(progs, open(), ref, 1, 0, false)
+			if len(want) == 0 {
+				t.Fatal("the reference found no rows: the test data should hold some")
+			}
+			for _, workers := range []int{1, 3} {
+				// in memory; dropped for a second read; spilled to disk
+				for _, v := range []struct {
+					hold   int64
+					reopen bool
+				}{{0, true}, {100, true}, {100, false}} {
+					hold := v.hold
+					en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+					if err != nil {
+						t.Fatal(err)
+					}
+					if en == nil || !en.LearnPending() {
+						t.Fatalf("want a file-mode enricher with learning left to the search, got %v", en)
+					}
+					src := &countingSource{src: open()}
+					got, gotProblems := search(progs, src, en, workers, hold, v.reopen)
+					if diff := cmp.Diff(want, got); diff != "" {
+						t.Errorf("workers %d, hold %d: rows differ from learn-then-search (-want +got):\n%s", workers, hold, diff)
+					}
+					if gotProblems != wantProblems {
+						t.Errorf("workers %d: problems %q, want %q", workers, gotProblems, wantProblems)
+					}
+					if en.LearnPending() {
+						t.Error("still pending after the search")
+					}
+					again := v.hold == 100 && v.reopen || strings.Contains(srcs[0], "curl |") || strings.Contains(srcs[0], "HOST-A |") || strings.Contains(srcs[0], "alice |")
+					if chunks := countChunks(t, open()); src.n != chunks && !again {
+						t.Errorf("read %d chunks, the input has %d: want one read", src.n, chunks)
+					}
+				}
+			}
+		})
+	}
+}
+
+func countChunks(t *testing.T, src Source) int {
+	n := 0
+	for {
+		if _, err := src.Next(); err != nil {
+			return n
+		}
+		n++
+	}
+}
+
+// Enrichment is not run when it could change no result: the queries read
+// no enriched field (no enricher at all), or every line they may select
+// already has the enriched fields they read, or lacks what those come from
+// (the search then applies nothing).
+func TestEnrichmentSkippedWhenMoot(t *testing.T) {
+	seed := `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([ComputerName, ContextProcessName])`
+	tests := []struct {
+		name    string
+		query   string
+		lines   string
+		skip    bool // no enricher at all
+		applied bool
+	}{
+		{"reads no enriched field", `#event_simpleName=NetworkConnectIP4 RemotePort=443 | table([aid, RemotePort])`, `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443"}`, true, false},
+		{"already enriched", seed, `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443","ComputerName":"H","ContextProcessName":"curl.exe"}`, false, false},
+		{"raw context event", seed, `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443"}`, false, true},
+		{"host name missing", seed, `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443","ContextProcessName":"curl.exe"}`, false, true},
+		{"name as a value is not the key", seed, `{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"1","RemotePort":"443","x":"ComputerName","ContextProcessName":"curl.exe"}`, false, true},
+		{"no sources, nothing to add", seed, `{"event_simpleName":"NetworkConnectIP4","RemotePort":"443","ContextBaseFileName":"x","ContextProcessName":"curl"}`, false, false},
+		{"whole events read", `#event_simpleName=NetworkConnectIP4`, `{"event_simpleName":"NetworkConnectIP4","RemotePort":"443","ComputerName":"H"}`, false, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "e.ndjson")
+			if err := os.WriteFile(path, []byte(tt.lines+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			prog := compile(t, tt.query)
+			en, st, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if st.Skipped != tt.skip || (en == nil) != tt.skip {
+				t.Fatalf("skipped=%v enricher nil=%v, want %v", st.Skipped, en == nil, tt.skip)
+			}
+			if en == nil {
+				return
+			}
+			r, err := ingest.Open([]string{path}, ingest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if _, err := Search(context.Background(), []*engine.Program{prog}, r, Options{Enricher: en}); err != nil {
+				t.Fatal(err)
+			}
+			if applied := en.Stats().Applied > 0; applied != tt.applied {
+				t.Errorf("enrichment applied: %v, want %v", applied, tt.applied)
+			}
+		})
+	}
+}
