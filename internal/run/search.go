@@ -231,7 +231,9 @@ func (w *worker) chunk(c event.Chunk) chunkResult {
 	w.cur = &res
 	defer func() { w.cur = nil }()
 	ingest.Lines(c, func(line []byte, lineNo int) bool {
-		res.lines++
+		if !c.Replayed {
+			res.lines++
+		}
 		wanted := w.plan.any.Match(line)
 		if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
 			// Not decoded, yet a line that cannot be JSON is still reported.
