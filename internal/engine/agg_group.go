@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"strings"
 
 	"github.com/tiercel/tiercel/internal/cql"
@@ -131,8 +132,9 @@ type groupCollector struct {
 	x      *exec
 	index  map[string]int
 	groups []*group
-	over   bool
+	over   int // events of groups past the limit, not counted
 	buf    []byte
+	held   int64 // bytes charged for keys
 }
 
 func (g *groupCollector) newGroup(keys []string) *group {
@@ -163,9 +165,12 @@ func (g *groupCollector) add(ev *event.Event) {
 		i, ok := g.index[string(g.buf)]
 		if !ok {
 			if len(g.groups) >= g.spec.limit {
-				g.over = true
+				g.over++
 				return
 			}
+			n := int64(2*len(g.buf) + 64 + 48*len(g.spec.aggs))
+			g.x.charge("groupBy", n)
+			g.held += n
 			keys := make([]string, len(g.spec.keys))
 			for j, k := range g.spec.keys {
 				v, _ := ev.Get(k)
@@ -183,9 +188,15 @@ func (g *groupCollector) add(ev *event.Event) {
 }
 
 func (g *groupCollector) finish(emit func(*event.Event)) {
-	if g.over {
-		g.x.warn.addf("groupBy(): more than %d groups; results are partial (use limit=max for up to %d)", g.spec.limit, maxGroupLimit)
+	if g.over > 0 {
+		hint := fmt.Sprintf("use limit=max for up to %d", maxGroupLimit)
+		if g.spec.limit == maxGroupLimit {
+			hint = fmt.Sprintf("limit=max: %d is the most LogScale allows", maxGroupLimit)
+		}
+		g.x.warn.addf("groupBy(): more than %d groups; results are partial: %d event(s) of further groups were not counted (%s)", g.spec.limit, g.over, hint)
 	}
+	g.x.release(g.held)
+	g.held = 0
 	if len(g.groups) == 0 && g.spec.always {
 		g.groups = append(g.groups, g.newGroup(nil))
 	}
