@@ -33,7 +33,9 @@ type huntArgs struct {
 	tuningsFile string
 	format      string
 	failOnAlert bool
+	failOnError bool
 	skipInvalid bool
+	limits      limitFlags
 	workers     int
 	paths       []string
 	enrich      enrichFlags
@@ -58,6 +60,9 @@ func newHuntCmd(env *Env) *cobra.Command {
 			if !slices.Contains(output.Formats, a.format) {
 				return withCode(ExitUsage, fmt.Errorf("unknown --format %q (want %s)", a.format, strings.Join(output.Formats, ", ")))
 			}
+			if err := a.limits.validate(); err != nil {
+				return withCode(ExitUsage, err)
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			return runHunt(ctx, env, a)
@@ -70,10 +75,12 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.StringVar(&a.tuningsFile, "tunings-file", "", "`FILE` listing tunings to switch on, one NAME or RULE:NAME per line (# comments)")
 	f.StringVar(&a.format, "format", "table", "output format: table, json or csv")
 	f.BoolVar(&a.failOnAlert, "fail-on-alert", false, "exit 3 when there are alerts")
+	f.BoolVar(&a.failOnError, "fail-on-error", false, "exit 1 when input lines were skipped or events left undecided (a regex timed out)")
 	f.BoolVar(&a.skipInvalid, "skip-invalid", false, "run the rules that load, listing those that do not")
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
 	a.enrich.register(f)
 	a.saved.register(f)
+	a.limits.register(f)
 	return cmd
 }
 
@@ -108,7 +115,8 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	var progs []*rules.Program
 	var engines []*engine.Program
 	for i, r := range set {
-		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib})
+		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib,
+			Limits: a.limits.engine()})
 		if err != nil {
 			return withCode(ExitError, err)
 		}
@@ -120,7 +128,8 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	in, err := openInput(env, a.paths)
+	problems := ingest.NewProblems(env.Stderr, 0)
+	in, err := openInput(env, a.paths, a.limits.maxLineBytes(), problems)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -141,7 +150,6 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		counts[i] = map[string]int{}
 	}
 	total := 0
-	problems := ingest.NewProblems(env.Stderr, 0)
 	stats, err := run.Search(ctx, engines, src, withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
@@ -159,17 +167,33 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if cerr := sink.close(); err == nil && cerr != nil {
 		err = fmt.Errorf("writing alerts: %w", cerr)
 	}
-	if err != nil {
+	interrupted := errors.Is(err, context.Canceled) && stats != nil
+	if err != nil && !interrupted {
 		return withCode(ExitError, err)
 	}
 	if !a.enrich.quiet {
 		printHuntSummary(env.Stderr, progs, counts, stats)
 	}
+	for i, ws := range stats.Warnings {
+		for _, msg := range ws {
+			fmt.Fprintf(env.Stderr, "tiercel: warning: %s: %s\n", progs[i].Rule.ID, msg)
+		}
+	}
+	undecided := reportUndecided(env.Stderr, engines...)
 	a.enrich.report(env, enricher)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
 	}
+	if interrupted {
+		fmt.Fprintf(env.Stderr, "tiercel: interrupted: the alerts above cover only the first %d line(s) (%s) read\n",
+			stats.Lines, humanBytes(stats.Bytes))
+		return withCode(ExitError, nil)
+	}
 	if in.fileErrors > 0 {
+		return withCode(ExitError, nil)
+	}
+	if a.failOnError && (undecided > 0 || problems.Count() > 0) {
+		fmt.Fprintf(env.Stderr, "tiercel: hunt: --fail-on-error: %d line(s) skipped, %d event(s) undecided\n", problems.Count(), undecided)
 		return withCode(ExitError, nil)
 	}
 	if a.failOnAlert && total > 0 {

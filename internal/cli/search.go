@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -32,6 +33,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 		params  []string
 		enr     enrichFlags
 		sv      savedFlag
+		lim     limitFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--saved DIR] [--param NAME=VALUE]... [--workers N] [--no-enrich] [--aidmaster PATH] QUERY [PATH...]",
@@ -53,6 +55,9 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if workers < 0 {
 				return withCode(ExitUsage, fmt.Errorf("--workers must be 0 (all cores) or more, not %d", workers))
 			}
+			if err := lim.validate(); err != nil {
+				return withCode(ExitUsage, err)
+			}
 			values, err := parseParams(params)
 			if err != nil {
 				return withCode(ExitUsage, err)
@@ -65,7 +70,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: args[0], paths: args[1:], format: format, strict: strict, lookups: lookups, workers: workers,
-				params: values, enrich: enr, saved: lib,
+				params: values, enrich: enr, saved: lib, limits: lim,
 			})
 		},
 	}
@@ -76,6 +81,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd.Flags().StringArrayVar(&params, "param", nil, "value of a query parameter ?NAME, as NAME=VALUE (repeatable)")
 	enr.register(cmd.Flags())
 	sv.register(cmd.Flags())
+	lim.register(cmd.Flags())
 	return cmd
 }
 
@@ -89,6 +95,7 @@ type searchArgs struct {
 	workers int
 	enrich  enrichFlags
 	saved   *saved.Library
+	limits  limitFlags
 }
 
 func runSearch(ctx context.Context, env *Env, a searchArgs) error {
@@ -100,7 +107,8 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	in, err := openInput(env, a.paths)
+	problems := ingest.NewProblems(env.Stderr, 0)
+	in, err := openInput(env, a.paths, a.limits.maxLineBytes(), problems)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -110,7 +118,6 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if err != nil {
 		return withCode(ExitUsage, err)
 	}
-	problems := ingest.NewProblems(env.Stderr, 0)
 	var writeErr error
 	stats, err := run.Search(ctx, []*engine.Program{prog}, a.enrich.source(in.reader, enricher), withEnricher(run.Options{
 		Workers:  a.workers,
@@ -125,17 +132,22 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if cerr := w.Close(); writeErr == nil {
 		writeErr = cerr
 	}
+	if errors.Is(err, context.Canceled) && stats != nil {
+		// Interrupted: the rows of what was read are out; say how much.
+		printWarnings(env.Stderr, stats.Warnings)
+		reportUndecided(env.Stderr, prog)
+		fmt.Fprintf(env.Stderr, "tiercel: interrupted: the results above cover only the first %d line(s) (%s) read\n",
+			stats.Lines, humanBytes(stats.Bytes))
+		return withCode(ExitError, nil)
+	}
 	if err != nil {
 		return withCode(ExitError, err)
 	}
 	if writeErr != nil {
 		return withCode(ExitError, fmt.Errorf("writing results: %w", writeErr))
 	}
-	for _, ws := range stats.Warnings {
-		for _, msg := range ws {
-			fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", msg)
-		}
-	}
+	printWarnings(env.Stderr, stats.Warnings)
+	reportUndecided(env.Stderr, prog)
 	a.enrich.report(env, enricher)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
@@ -157,7 +169,8 @@ func compileSearch(stderr io.Writer, a searchArgs) (*engine.Program, error) {
 		return nil, withCode(ExitError, nil)
 	}
 	q, _ := cql.Parse(a.query)
-	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params, SavedSearches: a.saved})
+	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params, SavedSearches: a.saved,
+		Limits: a.limits.engine()})
 	for _, d := range cds {
 		fmt.Fprint(stderr, d.Render("query", a.query))
 	}

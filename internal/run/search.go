@@ -80,7 +80,8 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 	if emit == nil {
 		emit = func(int, *event.Event) {}
 	}
-	if err := runPrepasses(ctx, progs, opts); err != nil {
+	passWarns, err := runPrepasses(ctx, progs, opts)
+	if err != nil {
 		return nil, err
 	}
 	plan := newPlan(progs, opts.Enricher)
@@ -132,7 +133,11 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 	}
 	pending := map[int64]chunkResult{}
 	var next int64
+	var limitErr error // a program went over a limit: the search stops
 	for r := range results {
+		if limitErr != nil {
+			continue // draining
+		}
 		pending[r.seq] = r
 		for {
 			cur, ok := pending[next]
@@ -149,14 +154,31 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 					tails[i].Add(row)
 				}
 			}
+			if limitErr = progsErr(progs); limitErr != nil {
+				cancel()
+				break
+			}
 		}
 	}
-	if err := ctx.Err(); err != nil {
+	if limitErr != nil {
+		return stats, limitErr
+	}
+	// Interrupted: the tails still finish, so the rows of what was read
+	// so far come out before the error.
+	interrupted := ctx.Err()
+	for i, t := range tails {
+		t.Finish()
+		var w []string
+		if passWarns != nil {
+			w = append(w, passWarns[i]...)
+		}
+		stats.Warnings = append(stats.Warnings, append(w, t.Warnings()...))
+	}
+	if err := progsErr(progs); err != nil {
 		return stats, err
 	}
-	for _, t := range tails {
-		t.Finish()
-		stats.Warnings = append(stats.Warnings, t.Warnings())
+	if interrupted != nil {
+		return stats, interrupted
 	}
 	return stats, readErr
 }
