@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/saved"
 )
 
 // Limits bound what one query may cost, so that hostile input or a hostile
@@ -89,6 +90,8 @@ type guard struct {
 
 	mu      sync.Mutex
 	regexes []*lsRegex // backtracking regexes, in compile order
+
+	expanded saved.Expansion // saved-search text inlined (compile time only)
 }
 
 func newGuard(l Limits) *guard { return &guard{lim: l.withDefaults()} }
