@@ -365,3 +365,24 @@ func TestPrepareEnricherSkipsWhenInputIsEnriched(t *testing.T) {
 		})
 	}
 }
+
+// Lines held for enrichment and released later are searched once and
+// counted once: Stats.Lines is the number of input lines (hunt - counted
+// held events twice).
+func TestHeldLinesCountedOnce(t *testing.T) {
+	lines := shuffleWithin(streamLines(300), 50, 7)
+	prog := compile(t, `#event_simpleName=DnsRequest | count()`)
+	en := enrich.NewStream(enrich.Options{})
+	src := HoldForEnrichment(newChunks("-", lines, 64), en, enrich.HoldOptions{})
+	var count string
+	st, err := Search(context.Background(), []*engine.Program{prog}, src, Options{
+		Workers: 2, Enricher: en,
+		Emit: func(_ int, row *event.Event) { count = fieldValue(row, "_count") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lines != int64(len(lines)) || count != "300" {
+		t.Errorf("%d lines read, count %s; want %d lines, 300", st.Lines, count, len(lines))
+	}
+}
