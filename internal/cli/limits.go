@@ -3,6 +3,8 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -48,6 +50,19 @@ func (f *limitFlags) validate() error {
 		return fmt.Errorf("--regex-time must be positive, not %v", f.regexTime)
 	}
 	return nil
+}
+
+// gcHeadroom is what the process needs beside the stateful functions'
+// state: chunk buffers, workers' events, decoder and output buffers.
+const gcHeadroom = 384 << 20
+
+// applyGC asks the Go runtime to collect harder as the heap nears
+// --max-memory plus headroom (unless GOMEMLIMIT says otherwise), so that
+// garbage does not double the footprint of a query near its budget.
+func (f *limitFlags) applyGC() {
+	if os.Getenv("GOMEMLIMIT") == "" && f.maxMemory > 0 {
+		debug.SetMemoryLimit(int64(f.maxMemory) + gcHeadroom)
+	}
 }
 
 func (f *limitFlags) engine() engine.Limits {

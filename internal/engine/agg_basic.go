@@ -181,7 +181,7 @@ func (c *collectCollector) add(ev *event.Event) {
 		if !ok || c.seen[i][v] || len(c.values[i]) >= c.spec.limit {
 			continue
 		}
-		n := int64(2*len(v) + 64)
+		n := int64(3*len(v) + 96)
 		c.x.charge("collect", n)
 		c.held += n
 		v = strings.Clone(v)
@@ -300,7 +300,7 @@ func (t *topCollector) add(ev *event.Event) {
 			v, _ := ev.Get(f)
 			keys[j] = strings.Clone(v)
 		}
-		n := int64(2*len(t.buf) + 96)
+		n := int64(3*len(t.buf) + 200) // map entry, key copies, item
 		t.x.charge("top", n)
 		t.held += n
 		i = len(t.items)

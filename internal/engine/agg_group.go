@@ -168,7 +168,7 @@ func (g *groupCollector) add(ev *event.Event) {
 				g.over++
 				return
 			}
-			n := int64(2*len(g.buf) + 64 + 48*len(g.spec.aggs))
+			n := int64(3*len(g.buf) + 160 + 64*len(g.spec.aggs)) // map entry, key copies, group, collectors
 			g.x.charge("groupBy", n)
 			g.held += n
 			keys := make([]string, len(g.spec.keys))

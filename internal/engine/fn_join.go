@@ -104,9 +104,9 @@ func compileJoin(c *compiler, a *args) (joinStage, error) {
 		return nil, err
 	}
 	s.fn, s.limit = "join", j.limit
-	s.what = fmt.Sprintf("limit=%d; the most is limit=max, %d", j.limit, maxJoinLimit)
+	s.what = fmt.Sprintf("limit=%d; at most %d", j.limit, maxJoinLimit)
 	if !a.has("limit") {
-		s.what = fmt.Sprintf("the default limit=%d; limit=max raises it to %d", j.limit, maxJoinLimit)
+		s.what = fmt.Sprintf("the default limit=%d; limit= takes up to %d", j.limit, maxJoinLimit)
 	}
 	c.subReads(s, append(append([]string(nil), j.keys...), j.include...), false)
 	if j.max == 1 {

@@ -34,7 +34,7 @@ type Limits struct {
 
 // Defaults for Limits.
 const (
-	DefaultMemory    = 1 << 30 // estimated bytes; the process stays well under 2 GB
+	DefaultMemory    = 512 << 20 // estimated bytes; with the CLI's GC limit the process stays under 1 GB
 	DefaultRegexTime = 2 * time.Second
 	DefaultMaxFields = 1_000_000
 	DefaultMaxValue  = 32 << 20
@@ -139,11 +139,13 @@ func (x *exec) checkValue(fn string, n int) {
 	}
 }
 
-// eventSize estimates the bytes a copy of ev holds.
+// eventSize estimates the bytes a copy of ev holds (Clone): the event, its
+// field array and one allocation per name and value, measured against the
+// heap of real runs rather than counted exactly.
 func eventSize(ev *event.Event) int64 {
-	n := int64(64)
+	n := int64(128)
 	for _, f := range ev.Fields() {
-		n += int64(32 + len(f.Name) + len(f.Value))
+		n += int64(48 + len(f.Name) + len(f.Value))
 	}
 	return n
 }

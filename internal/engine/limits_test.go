@@ -37,7 +37,7 @@ func TestMemoryBudgetStopsQuery(t *testing.T) {
 		{`collect(k, limit=100000)`, "collect", Options{}},
 		{`sort(k)`, "sort", Options{Unlimited: true}}, // hunt mode: no default row limit
 		{`table([k, pad])`, "table", Options{Unlimited: true}},
-		{`join(query={k=*}, field=k, limit=max)`, "join", Options{}},
+		{`join(query={k=*}, field=k, limit=200000)`, "join", Options{}},
 		{`defineTable(name=t, query={k=*}, include=[k, pad]) | match(table=t, field=k)`, "defineTable", Options{}},
 		{`regex("(?<c>p)", field=long, repeat=true, limit=1000) | count()`, "regex", Options{}},
 	}
@@ -176,7 +176,7 @@ func TestTruncationStated(t *testing.T) {
 	tests := []struct{ query, want string }{
 		{`sort(n, limit=max)`, "sort(): 200050 rows, only the first 200000 are shown, 50 cut (limit=max"},
 		{`join(query={n=*}, field=n) | count()`, "join(): the sub-query gave 200050 rows; only the first 100000 are used, 100050 cut (the default limit=100000"},
-		{`join(query={n=*}, field=n, limit=max) | count()`, "join(): the sub-query gave 200050 rows; only the first 200000 are used, 50 cut (limit=200000"},
+		{`join(query={n=*}, field=n, limit=200000) | count()`, "join(): the sub-query gave 200050 rows; only the first 200000 are used, 50 cut (limit=200000; at most 200000)"},
 		{`groupBy(n, limit=max) | count()`, ""},
 		{`groupBy(n, limit=200000) | count()`, "groupBy(): more than 200000 groups; results are partial: 50 event(s) of further groups were not counted"},
 		{`top(n, limit=5)`, "top(): 200050 distinct values, the 5 first shown, 200045 cut by limit=5"},
