@@ -345,7 +345,7 @@ func (s *splitStep) apply(x *exec, ev *event.Event) bool {
 		}
 		parts = s.by.re.Split(v, limit)
 		if !s.hasIndex {
-			x.checkFields("splitString", ev.Len()+len(parts))
+			x.checkFields("splitString", len(parts))
 		}
 	} else {
 		parts = []string{v}

@@ -128,7 +128,7 @@ func (x *exec) release(n int64) { x.guard().used.Add(-n) }
 // field limit.
 func (x *exec) checkFields(fn string, n int) {
 	if g := x.guard(); n > g.lim.MaxFields {
-		g.stop(&LimitError{Func: fn, What: fmt.Sprintf("%d fields in one event,", n), Limit: fmt.Sprint(g.lim.MaxFields), Flag: "--max-fields"})
+		g.stop(&LimitError{Func: fn, What: fmt.Sprintf("%d fields for one event,", n), Limit: fmt.Sprint(g.lim.MaxFields), Flag: "--max-fields"})
 	}
 }
 

@@ -102,6 +102,19 @@ func TestValueAndFieldLimits(t *testing.T) {
 	if !errors.As(p.Err(), &le) || le.Func != "splitString" || !strings.Contains(le.Error(), "--max-fields") {
 		t.Errorf("Err() = %v, want splitString() over the field limit", p.Err())
 	}
+	var obj strings.Builder
+	obj.WriteString(`{"a0":0`)
+	for i := 1; i < 2000; i++ {
+		fmt.Fprintf(&obj, `,"a%d":%d`, i, i)
+	}
+	obj.WriteString("}")
+	for fn, q := range map[string]string{"parseJson": `parseJson(j)`, "kvParse": `kvParse(kv)`} {
+		p = compileQuery(t, q, Options{Limits: Limits{MaxFields: 1000}})
+		p.Run([]*event.Event{ev("j", obj.String(), "kv", strings.Repeat("k=v ", 10)+strings.TrimSpace(strings.ReplaceAll(obj.String()[1:len(obj.String())-1], `":`, "=")))})
+		if !errors.As(p.Err(), &le) || le.Func != fn {
+			t.Errorf("%s: Err() = %v", fn, p.Err())
+		}
+	}
 }
 
 // A regex with thousands of named groups is refused when compiled.
