@@ -63,7 +63,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 			if err := a.limits.validate(); err != nil {
 				return withCode(ExitUsage, err)
 			}
-			a.limits.applyGC()
+			a.limits.applyGC(cmd.Flags())
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			return runHunt(ctx, env, a)

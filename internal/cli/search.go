@@ -58,7 +58,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if err := lim.validate(); err != nil {
 				return withCode(ExitUsage, err)
 			}
-			lim.applyGC()
+			lim.applyGC(cmd.Flags())
 			values, err := parseParams(params)
 			if err != nil {
 				return withCode(ExitUsage, err)
