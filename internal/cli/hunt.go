@@ -53,8 +53,9 @@ func newHuntCmd(env *Env) *cobra.Command {
 			"alerts. --tuning NAME (or RULE:NAME) switches a documented tuning on; its\n" +
 			"lookup files are read from --lookups DIR. A per-rule, per-branch summary goes\n" +
 			"to stderr. Exit 0 with or without alerts; 3 with --fail-on-alert when there\n" +
-			"are alerts; 1 when a rule does not load (unless --skip-invalid) or on an\n" +
-			"input error; 2 on a usage error.",
+			"are alerts; 1 when a rule does not load (unless --skip-invalid), on an\n" +
+			"input error, or with --fail-on-error when input lines were skipped or a\n" +
+			"regex left events undecided; 2 on a usage error. Limits: docs/limits.md.",
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.paths = args
 			if !slices.Contains(output.Formats, a.format) {

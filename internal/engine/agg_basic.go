@@ -173,12 +173,17 @@ type collectCollector struct {
 	seen   []map[string]bool
 	values [][]string
 	held   int64 // bytes charged for values
+	cut    int   // values past the limit (repeats of them counted again)
 }
 
 func (c *collectCollector) add(ev *event.Event) {
 	for i, f := range c.spec.fields {
 		v, ok := ev.Get(f)
-		if !ok || c.seen[i][v] || len(c.values[i]) >= c.spec.limit {
+		if !ok || c.seen[i][v] {
+			continue
+		}
+		if len(c.values[i]) >= c.spec.limit {
+			c.cut++
 			continue
 		}
 		n := int64(3*len(v) + 96)
@@ -193,6 +198,9 @@ func (c *collectCollector) add(ev *event.Event) {
 func (c *collectCollector) finish(emit func(*event.Event)) {
 	c.x.release(c.held)
 	c.held = 0
+	if c.cut > 0 {
+		c.x.warn.addf("collect(): more than %d distinct values of a field; %d value(s) past the limit were not collected (limit=%d)", c.spec.limit, c.cut, c.spec.limit)
+	}
 	if !c.spec.multival && len(c.spec.fields) == 1 {
 		for _, v := range c.values[0] {
 			emit(event.New(event.Field{Name: c.spec.fields[0], Value: v}))

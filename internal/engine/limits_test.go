@@ -193,6 +193,7 @@ func TestTruncationStated(t *testing.T) {
 		{`groupBy(n, limit=max) | count()`, ""},
 		{`groupBy(n, limit=200000) | count()`, "groupBy(): more than 200000 groups; results are partial: 50 event(s) of further groups were not counted"},
 		{`top(n, limit=5)`, "top(): 200050 distinct values, the 5 first shown, 200045 cut by limit=5"},
+		{`collect(n)`, "collect(): more than 2000 distinct values of a field; 198050 value(s) past the limit were not collected (limit=2000)"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.query, func(t *testing.T) {
