@@ -175,3 +175,26 @@ func asExit(err error, ee **exitError) bool {
 	*ee = e
 	return ok
 }
+
+// A one-line 1 MB query with 200 errors prints a window of the line per
+// error, not the whole line each time (it printed 480 MB).
+func TestCheckHugeQueryLineBounded(t *testing.T) {
+	parts := make([]string, 0, 200_200)
+	for range 200_000 {
+		parts = append(parts, "x=1")
+	}
+	for i := range 200 {
+		parts = append(parts, fmt.Sprintf("nosuchfn%d()", i))
+	}
+	file := writeTemp(t, t.TempDir(), "big.cql", strings.Join(parts, " | "))
+	code, _, stderr := runTiercel(t, "", "check", "--file", file)
+	if code != ExitError {
+		t.Errorf("exit %d", code)
+	}
+	if n := strings.Count(stderr, "[unknown-function]"); n != 200 {
+		t.Errorf("%d unknown-function errors, want 200", n)
+	}
+	if len(stderr) > 200_000 {
+		t.Errorf("stderr is %d bytes for 200 errors", len(stderr))
+	}
+}
