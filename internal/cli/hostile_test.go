@@ -198,3 +198,44 @@ func TestCheckHugeQueryLineBounded(t *testing.T) {
 		t.Errorf("stderr is %d bytes for 200 errors", len(stderr))
 	}
 }
+
+// hunt reports a rule's regex that timed out with its pattern and count,
+// and --fail-on-error turns undecided events into exit 1.
+func TestHuntUndecidedFailOnError(t *testing.T) {
+	dir := t.TempDir()
+	copyRuleDir(t, seedRuleDir, filepath.Join(dir, "local"))
+	yml := filepath.Join(dir, "local", "rule.yaml")
+	data, _ := os.ReadFile(yml)
+	data = []byte(strings.Replace(string(data), "id: T1590.005-ip-address-recon", "id: local-evil", 1))
+	if err := os.WriteFile(yml, data, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// the DNS branch's domain test becomes a runaway lookaround regex
+	qpath := filepath.Join(dir, "local", "query.cql")
+	q, _ := os.ReadFile(qpath)
+	lines := strings.Split(string(q), "\n")
+	for i, l := range lines {
+		if strings.Contains(l, "and DomainName = /") {
+			lines[i] = "    and DomainName = /(?=a)(a+)+$|b$/"
+		}
+	}
+	if err := os.WriteFile(qpath, []byte(strings.Join(lines, "\n")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	input := writeTemp(t, t.TempDir(), "in.json", strings.Repeat(
+		`{"event_simpleName":"DnsRequest","aid":"a1","timestamp":"1764340000000","DomainName":"`+strings.Repeat("a", 30)+`b"}`+"\n", 3))
+	for _, tc := range []struct {
+		flags []string
+		code  int
+	}{{nil, ExitOK}, {[]string{"--fail-on-error"}, ExitError}} {
+		args := append([]string{"hunt", "--no-enrich", "--format", "json", "--regex-time", "150ms", "--rules", dir}, tc.flags...)
+		code, stdout, stderr := runTiercel(t, "", append(args, input)...)
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d\n%s", tc.flags, code, tc.code, stderr)
+		}
+		if stdout != "" {
+			t.Errorf("undecided events raised alerts: %s", stdout)
+		}
+		checkStderr(t, stderr, []string{"regex /(?=a)(a+)+$|b$/ timed out on 3 event(s)"}, false)
+	}
+}
