@@ -218,3 +218,17 @@ func TestDecodeManyKeysLinear(t *testing.T) {
 		t.Errorf("200k keys took %v (100k: %v)", t2, t1)
 	}
 }
+
+// A line with more than MaxFields wanted fields is refused with a message,
+// not handed on.
+func TestDecodeTooManyFields(t *testing.T) {
+	d := NewDecoder(event.Needs{All: true})
+	var ev event.Event
+	err := d.Decode(hugeLine(MaxFields+1), &ev)
+	if err == nil || !strings.Contains(err.Error(), "too many fields: 1000001") || ev.Len() != 0 {
+		t.Errorf("err %v, %d fields", err, ev.Len())
+	}
+	if err := d.Decode(hugeLine(1000), &ev); err != nil || ev.Len() != 1001 { // and @rawstring
+		t.Errorf("err %v, %d fields", err, ev.Len())
+	}
+}
