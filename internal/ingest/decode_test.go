@@ -214,7 +214,7 @@ func TestDecodeManyKeysLinear(t *testing.T) {
 	}
 	timeIt(1000) // warm up
 	t1, t2 := timeIt(100_000), timeIt(200_000)
-	if t2 > 2*time.Second {
+	if t2 > 10*time.Second { // quadratic took minutes; generous for -race and busy machines
 		t.Errorf("200k keys took %v (100k: %v)", t2, t1)
 	}
 }
