@@ -170,6 +170,9 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		err = fmt.Errorf("writing alerts: %w", cerr)
 	}
 	interrupted := errors.Is(err, context.Canceled) && stats != nil
+	if errors.Is(err, context.Canceled) && stats == nil {
+		return withCode(ExitError, errors.New("interrupted before the hunt began"))
+	}
 	if err != nil && !interrupted {
 		return withCode(ExitError, err)
 	}

@@ -133,6 +133,9 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if cerr := w.Close(); writeErr == nil {
 		writeErr = cerr
 	}
+	if errors.Is(err, context.Canceled) && stats == nil {
+		return withCode(ExitError, errors.New("interrupted before the search began"))
+	}
 	if errors.Is(err, context.Canceled) && stats != nil {
 		// Interrupted: the rows of what was read are out; say how much.
 		printWarnings(env.Stderr, stats.Warnings)

@@ -87,6 +87,9 @@ type guard struct {
 	used       atomic.Int64
 	failed     atomic.Pointer[LimitError]
 	regexSpent atomic.Int64 // nanoseconds spent on matches that timed out
+	// tables is what join/defineTable sub-query rows hold: charged until
+	// the program's passes are made again (their tables are then refilled).
+	tables atomic.Int64
 
 	mu      sync.Mutex
 	regexes []*lsRegex // backtracking regexes, in compile order

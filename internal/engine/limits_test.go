@@ -206,3 +206,17 @@ func TestTruncationStated(t *testing.T) {
 		})
 	}
 }
+
+// A program run again (a service runs the same rules every few minutes)
+// does not pile up the charges of its join tables: each run's passes give
+// back what the last ones kept.
+func TestMemoryBudgetRepeatedRuns(t *testing.T) {
+	events := distinctEvents(2000)
+	p := compileQuery(t, `join(query={k=*}, field=k) | count()`, Options{Limits: Limits{Memory: 2 << 20}})
+	for i := range 20 {
+		rows, _ := p.Run(events)
+		if p.Err() != nil || len(rows) != 1 || row(rows[0]) != "_count=2000" {
+			t.Fatalf("run %d: err %v, rows %v", i, p.Err(), rows)
+		}
+	}
+}

@@ -212,6 +212,8 @@ func (p *Program) Prepass() []*Pass {
 	if p.pre == nil || len(p.pre.subs) == 0 {
 		return nil
 	}
+	// fresh passes refill the tables: what the last ones kept is given back
+	p.g.used.Add(-p.g.tables.Swap(0))
 	top := 0
 	for _, s := range p.pre.subs {
 		top = max(top, s.level)
@@ -230,8 +232,10 @@ func (p *Program) Prepass() []*Pass {
 					r.cut++
 					return
 				}
-				// kept for the main pass: charged, never released
-				x.charge(s.fn, eventSize(e))
+				// kept for the main pass: charged until the next passes
+				n := eventSize(e)
+				x.charge(s.fn, n)
+				x.guard().tables.Add(n)
 				r.rows = append(r.rows, e.Clone())
 			})
 			ps.runs = append(ps.runs, r)
