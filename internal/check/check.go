@@ -34,6 +34,7 @@ const (
 	CodeUnknownSavedSearch  = "unknown-saved-search"
 	CodeSavedSearchCycle    = "saved-search-cycle"
 	CodeSavedSearchDepth    = "saved-search-depth"
+	CodeSavedSearchSize     = "saved-search-size"
 )
 
 // Options tunes the checker. Strict mode needs nothing here: dialect
@@ -51,7 +52,7 @@ func Check(q *cql.Query, opts Options) cql.Diagnostics {
 	if q == nil || q.Pipeline == nil {
 		return nil
 	}
-	c := &checker{opts: opts}
+	c := &checker{opts: opts, expanded: &saved.Expansion{}}
 	c.pipeline(q.Pipeline, scope{top: true})
 	sortDiags(c.diags)
 	return c.diags
@@ -69,6 +70,7 @@ type checker struct {
 	// expanding lists the saved searches whose content is being checked,
 	// outermost first (saved.go)
 	expanding []*saved.Search
+	expanded  *saved.Expansion // shared by the inner checkers of one query
 }
 
 func (c *checker) errorf(sp cql.Span, code, hint, format string, args ...any) {

@@ -33,8 +33,12 @@ func (c *checker) savedQuery(s *cql.SavedQueryStep, sc *scope) {
 		c.errorf(s.Sp, CodeSavedSearchDepth, "", "saved searches nest more than %d deep at %q", saved.MaxDepth, search.Name)
 		return
 	}
+	if !c.expanded.Spend(search) {
+		c.errorf(s.Sp, CodeSavedSearchSize, "", "saved searches expand to more than %d MiB of query text at %q (they call each other too many times)", saved.MaxExpansion>>20, search.Name)
+		return
+	}
 	q, pds := cql.Parse(search.Source)
-	inner := &checker{opts: c.opts, expanding: append(append([]*saved.Search(nil), c.expanding...), search)}
+	inner := &checker{opts: c.opts, expanding: append(append([]*saved.Search(nil), c.expanding...), search), expanded: c.expanded}
 	inner.diags = append(inner.diags, pds...)
 	if !pds.HasErrors() && q != nil && q.Pipeline != nil {
 		for _, st := range q.Pipeline.Steps {

@@ -1,8 +1,10 @@
 package check
 
 import (
+	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/saved"
@@ -76,5 +78,28 @@ func TestSavedSearchMessages(t *testing.T) {
 		if len(ds) != 1 || !strings.HasPrefix(ds[0].Message, tc.msg) {
 			t.Errorf("%s: got %s, want one diagnostic starting %q", tc.query, render(ds, tc.query), tc.msg)
 		}
+	}
+}
+
+// check bounds saved-search expansion by total size too: 10^10 copies end
+// in a diagnostic, quickly.
+func TestSavedSearchExpansionBounded(t *testing.T) {
+	kv := []string{"s0", "x=1"}
+	for i := 1; i <= 10; i++ {
+		kv = append(kv, "s"+strconv.Itoa(i), strings.TrimSuffix(strings.Repeat("$s"+strconv.Itoa(i-1)+"() | ", 10), " | "))
+	}
+	lib := mustLibrary(kv...)
+	start := time.Now()
+	q, _ := cql.Parse(`$s10()`)
+	ds := Check(q, Options{SavedSearches: lib})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("check took %v", d)
+	}
+	found := false
+	for _, d := range ds {
+		found = found || d.Code == CodeSavedSearchSize
+	}
+	if !found {
+		t.Errorf("no %s diagnostic among %d", CodeSavedSearchSize, len(ds))
 	}
 }

@@ -32,7 +32,9 @@ type huntArgs struct {
 	tuningsFile string
 	format      string
 	failOnAlert bool
+	failOnError bool
 	skipInvalid bool
+	limits      limitFlags
 	workers     int
 	paths       []string
 	enrich      enrichFlags
@@ -56,7 +58,9 @@ func newHuntCmd(env *Env) *cobra.Command {
 			"line of time, severity, host, user and branch with its fields below\n" +
 			"(--wide: the full table). Exit 0 with or without alerts; 3 with\n" +
 			"--fail-on-alert when there are alerts; 1 when a rule does not load (unless\n" +
-			"--skip-invalid) or on an input error; 2 on a usage error.",
+			"--skip-invalid), on an input error, or with --fail-on-error when input lines\n" +
+			"were skipped or a regex left events undecided; 2 on a usage error. Limits:\n" +
+			"docs/limits.md.",
 		Example: huntExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.paths = args
@@ -66,6 +70,10 @@ func newHuntCmd(env *Env) *cobra.Command {
 			if a.minSeverity != "" && severityRank(a.minSeverity) < 0 {
 				return withCode(ExitUsage, fmt.Errorf("unknown --min-severity %q (want %s)", a.minSeverity, strings.Join(severities, ", ")))
 			}
+			if err := a.limits.validate(); err != nil {
+				return withCode(ExitUsage, err)
+			}
+			a.limits.applyGC(cmd.Flags())
 			if err := stdinRefusal(env, "tiercel hunt -", args); err != nil {
 				return err
 			}
@@ -81,12 +89,14 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.StringVar(&a.tuningsFile, "tunings-file", "", "`FILE` listing tunings to switch on, one NAME or RULE:NAME per line (# comments)")
 	f.StringVar(&a.format, "format", "table", "output format: table, json or csv")
 	f.BoolVar(&a.failOnAlert, "fail-on-alert", false, "exit 3 when there are alerts")
+	f.BoolVar(&a.failOnError, "fail-on-error", false, "exit 1 when input lines were skipped or events left undecided (a regex timed out)")
 	f.BoolVar(&a.skipInvalid, "skip-invalid", false, "run the rules that load, listing those that do not")
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
 	f.StringVar(&a.minSeverity, "min-severity", "", "run only rules of `SEVERITY` or above: "+strings.Join(severities, ", "))
 	a.enrich.register(f)
 	a.saved.register(f)
 	a.display.register(f)
+	a.limits.register(f)
 	return cmd
 }
 
@@ -125,7 +135,8 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	var progs []*rules.Program
 	var engines []*engine.Program
 	for i, r := range set {
-		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib})
+		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib,
+			Limits: a.limits.engine()})
 		if err != nil {
 			if hint := tuningLookupHint(r, perRule[i]); hint != "" {
 				err = fmt.Errorf("%w\n  = hint: %s", err, hint)
@@ -143,7 +154,8 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		return withCode(ExitError, err)
 	}
 	bar.expect(1 + prepassLevels(engines...))
-	in, err := openInput(env, a.paths)
+	problems := ingest.NewProblems(env.Stderr, 0)
+	in, err := openInput(env, a.paths, a.limits.maxLineBytes(), problems)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -165,7 +177,6 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		counts[i] = map[string]int{}
 	}
 	total := 0
-	problems := ingest.NewProblems(env.Stderr, 0)
 	stats, err := run.Search(ctx, engines, src, withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
@@ -185,21 +196,40 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if cerr := closeOut(); err == nil && cerr != nil {
 		err = fmt.Errorf("writing alerts: %w", cerr)
 	}
-	if err != nil {
+	interrupted := errors.Is(err, context.Canceled) && stats != nil
+	if errors.Is(err, context.Canceled) && stats == nil {
+		return withCode(ExitError, errors.New("interrupted before the hunt began"))
+	}
+	if err != nil && !interrupted {
 		return withCode(ExitError, err)
 	}
 	if !a.enrich.quiet {
 		printHuntSummary(env.Stderr, progs, counts, stats)
 		summary.print(env.Stderr, useColour(env.Stderr))
 	}
+	for i, ws := range stats.Warnings {
+		for _, msg := range ws {
+			fmt.Fprintf(env.Stderr, "tiercel: warning: %s: %s\n", progs[i].Rule.ID, msg)
+		}
+	}
+	undecided := reportUndecided(env.Stderr, engines...)
 	a.enrich.report(env, enricher, engines...)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
+	}
+	if interrupted {
+		fmt.Fprintf(env.Stderr, "tiercel: interrupted: the alerts above cover only the first %d line(s) (%s) read\n",
+			stats.Lines, humanBytes(stats.Bytes))
+		return withCode(ExitError, nil)
 	}
 	if !a.enrich.quiet {
 		printRunLine(env.Stderr, int64(total), "alert", stats, time.Since(began))
 	}
 	if in.fileErrors > 0 {
+		return withCode(ExitError, nil)
+	}
+	if a.failOnError && (undecided > 0 || problems.Count() > 0) {
+		fmt.Fprintf(env.Stderr, "tiercel: hunt: --fail-on-error: %d line(s) skipped, %d event(s) undecided\n", problems.Count(), undecided)
 		return withCode(ExitError, nil)
 	}
 	if a.failOnAlert && total > 0 {

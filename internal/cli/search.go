@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -34,6 +35,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 		sv      savedFlag
 		disp    displayFlags
 		file    string
+		lim     limitFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "search [flags] (QUERY | --file F) [PATH...]",
@@ -70,6 +72,10 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if workers < 0 {
 				return withCode(ExitUsage, fmt.Errorf("--workers must be 0 (all cores) or more, not %d", workers))
 			}
+			if err := lim.validate(); err != nil {
+				return withCode(ExitUsage, err)
+			}
+			lim.applyGC(cmd.Flags())
 			values, err := parseParams(params)
 			if err != nil {
 				return withCode(ExitUsage, err)
@@ -85,7 +91,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: query, paths: args, format: format, strict: strict, lookups: lookups, workers: workers,
-				params: values, enrich: enr, saved: lib, display: disp,
+				params: values, enrich: enr, saved: lib, display: disp, limits: lim,
 			})
 		},
 	}
@@ -98,6 +104,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd.Flags().StringArrayVar(&params, "param", nil, "value of a query parameter ?NAME, as NAME=VALUE (repeatable)")
 	enr.register(cmd.Flags())
 	sv.register(cmd.Flags())
+	lim.register(cmd.Flags())
 	return cmd
 }
 
@@ -112,6 +119,7 @@ type searchArgs struct {
 	enrich  enrichFlags
 	saved   *saved.Library
 	display displayFlags
+	limits  limitFlags
 }
 
 func runSearch(ctx context.Context, env *Env, a searchArgs) error {
@@ -127,7 +135,8 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 		return withCode(ExitError, err)
 	}
 	bar.expect(1 + prepassLevels(prog))
-	in, err := openInput(env, a.paths)
+	problems := ingest.NewProblems(env.Stderr, 0)
+	in, err := openInput(env, a.paths, a.limits.maxLineBytes(), problems)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -142,7 +151,6 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 		closeOut()
 		return withCode(ExitUsage, err)
 	}
-	problems := ingest.NewProblems(env.Stderr, 0)
 	var writeErr error
 	var rows int64
 	stats, err := run.Search(ctx, []*engine.Program{prog}, bar.countStdin(a.enrich.source(in.reader, enricher)), withEnricher(run.Options{
@@ -163,17 +171,25 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if cerr := closeOut(); writeErr == nil {
 		writeErr = cerr
 	}
+	if errors.Is(err, context.Canceled) && stats == nil {
+		return withCode(ExitError, errors.New("interrupted before the search began"))
+	}
+	if errors.Is(err, context.Canceled) && stats != nil {
+		// Interrupted: the rows of what was read are out; say how much.
+		printWarnings(env.Stderr, stats.Warnings)
+		reportUndecided(env.Stderr, prog)
+		fmt.Fprintf(env.Stderr, "tiercel: interrupted: the results above cover only the first %d line(s) (%s) read\n",
+			stats.Lines, humanBytes(stats.Bytes))
+		return withCode(ExitError, nil)
+	}
 	if err != nil {
 		return withCode(ExitError, err)
 	}
 	if writeErr != nil {
 		return withCode(ExitError, fmt.Errorf("writing results: %w", writeErr))
 	}
-	for _, ws := range stats.Warnings {
-		for _, msg := range ws {
-			fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", msg)
-		}
-	}
+	printWarnings(env.Stderr, stats.Warnings)
+	reportUndecided(env.Stderr, prog)
 	a.enrich.report(env, enricher, prog)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
@@ -198,7 +214,8 @@ func compileSearch(stderr io.Writer, a searchArgs) (*engine.Program, error) {
 		return nil, withCode(ExitError, nil)
 	}
 	q, _ := cql.Parse(a.query)
-	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params, SavedSearches: a.saved})
+	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params, SavedSearches: a.saved,
+		Limits: a.limits.engine()})
 	for _, d := range cds {
 		fmt.Fprint(stderr, d.Render("query", a.query))
 	}

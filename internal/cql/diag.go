@@ -77,23 +77,58 @@ func (d *Diagnostic) Render(name, src string) string {
 	line, col := LineCol(src, d.Span.Start)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s:%d:%d: %s: %s [%s]\n", name, line, col, d.Severity, d.Message, d.Code)
-	lines := strings.Split(src, "\n")
-	if line-1 < len(lines) {
-		text := lines[line-1]
-		fmt.Fprintf(&b, "  | %s\n", strings.ReplaceAll(text, "\t", " "))
-		width := 1
-		if d.Span.End > d.Span.Start {
-			endLine, endCol := LineCol(src, d.Span.End)
-			if endLine == line {
-				width = max(endCol-col, 1)
-			} else {
-				width = max(len([]rune(text))-col+1, 1)
-			}
+	runes := []rune(strings.ReplaceAll(lineText(src, d.Span.Start), "\t", " "))
+	width := 1
+	if d.Span.End > d.Span.Start {
+		endLine, endCol := LineCol(src, d.Span.End)
+		if endLine == line {
+			width = max(endCol-col, 1)
+		} else {
+			width = max(len(runes)-col+1, 1)
 		}
-		fmt.Fprintf(&b, "  | %s^%s\n", strings.Repeat(" ", col-1), strings.Repeat("~", width-1))
 	}
+	shown, caret := window(runes, col-1)
+	width = min(width, max(len([]rune(shown))-caret, 1))
+	fmt.Fprintf(&b, "  | %s\n", shown)
+	fmt.Fprintf(&b, "  | %s^%s\n", strings.Repeat(" ", caret), strings.Repeat("~", width-1))
 	if d.Hint != "" {
 		fmt.Fprintf(&b, "  = hint: %s\n", d.Hint)
 	}
 	return b.String()
+}
+
+// diagWindow is how many columns of a long source line a diagnostic shows
+// around its caret: a one-line 1 MB query must not print 1 MB per error.
+const diagWindow = 120
+
+// window cuts a long line to diagWindow columns around column c (0-based),
+// marking cut ends with "…"; it returns the text and the caret's column in it.
+func window(runes []rune, c int) (string, int) {
+	if len(runes) <= diagWindow {
+		return string(runes), c
+	}
+	start := max(0, c-diagWindow/2)
+	end := min(len(runes), start+diagWindow)
+	start = max(0, end-diagWindow)
+	text := string(runes[start:end])
+	caret := c - start
+	if start > 0 {
+		text = "…" + text
+		caret++
+	}
+	if end < len(runes) {
+		text += "…"
+	}
+	return text, caret
+}
+
+// lineText returns the whole line holding byte offset p.
+func lineText(src string, p Pos) string {
+	i := min(max(int(p), 0), len(src))
+	start := strings.LastIndexByte(src[:i], '\n') + 1
+	end := strings.IndexByte(src[start:], '\n')
+	if end < 0 {
+		return src[start:]
+	}
+	return src[start : start+end]
 }

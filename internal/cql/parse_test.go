@@ -563,3 +563,31 @@ func TestDeepNestingDoesNotPanic(t *testing.T) {
 		}
 	}
 }
+
+// A diagnostic on a very long line shows a window around the caret, not the
+// whole line: a one-line 1 MB query with many errors must not print 1 MB each.
+func TestRenderLongLineWindow(t *testing.T) {
+	src := strings.Repeat("a=1 | ", 20000) + "x=" + strings.Repeat("b", 50000)
+	at := Pos(strings.Index(src, "x="))
+	d := &Diagnostic{Span: Span{Start: at, End: at + 2}, Severity: SeverityError, Code: "test", Message: "bad"}
+	out := d.Render("query", src)
+	lines := strings.Split(strings.TrimSuffix(out, "\n"), "\n")
+	if len(lines) != 3 {
+		t.Fatalf("got %d lines:\n%s", len(lines), out)
+	}
+	text, caret := []rune(lines[1]), []rune(lines[2])
+	if len(text) > diagWindow+10 {
+		t.Errorf("source line shown is %d runes long", len(text))
+	}
+	col := strings.IndexRune(lines[2], '^')
+	if col < 0 || string(text[col:col+2]) != "x=" || !strings.HasSuffix(string(caret), "^~") {
+		t.Errorf("caret not under x=:\n%s\n%s", lines[1], lines[2])
+	}
+	if !strings.HasPrefix(lines[1], "  | …") || !strings.HasSuffix(lines[1], "…") {
+		t.Errorf("cut ends not marked: %q", lines[1])
+	}
+	short := (&Diagnostic{Span: Span{Start: 2, End: 3}, Severity: SeverityError, Code: "c", Message: "m"}).Render("q", "a=b")
+	if short != "q:1:3: error: m [c]\n  | a=b\n  |   ^\n" {
+		t.Errorf("short line render changed: %q", short)
+	}
+}

@@ -159,8 +159,8 @@ func compileCollect(c *compiler, a *args) (aggSpec, error) {
 	return &collectSpec{fields: fields, limit: limit, multival: multival, separator: sep}, nil
 }
 
-func (s *collectSpec) newAgg(*exec) collector {
-	c := &collectCollector{spec: s, seen: make([]map[string]bool, len(s.fields)), values: make([][]string, len(s.fields))}
+func (s *collectSpec) newAgg(x *exec) collector {
+	c := &collectCollector{spec: s, x: x, seen: make([]map[string]bool, len(s.fields)), values: make([][]string, len(s.fields))}
 	for i := range c.seen {
 		c.seen[i] = map[string]bool{}
 	}
@@ -169,16 +169,26 @@ func (s *collectSpec) newAgg(*exec) collector {
 
 type collectCollector struct {
 	spec   *collectSpec
+	x      *exec
 	seen   []map[string]bool
 	values [][]string
+	held   int64 // bytes charged for values
+	cut    int   // values past the limit (repeats of them counted again)
 }
 
 func (c *collectCollector) add(ev *event.Event) {
 	for i, f := range c.spec.fields {
 		v, ok := ev.Get(f)
-		if !ok || c.seen[i][v] || len(c.values[i]) >= c.spec.limit {
+		if !ok || c.seen[i][v] {
 			continue
 		}
+		if len(c.values[i]) >= c.spec.limit {
+			c.cut++
+			continue
+		}
+		n := int64(3*len(v) + 96)
+		c.x.charge("collect", n)
+		c.held += n
 		v = strings.Clone(v)
 		c.seen[i][v] = true
 		c.values[i] = append(c.values[i], v)
@@ -186,6 +196,11 @@ func (c *collectCollector) add(ev *event.Event) {
 }
 
 func (c *collectCollector) finish(emit func(*event.Event)) {
+	c.x.release(c.held)
+	c.held = 0
+	if c.cut > 0 {
+		c.x.warn.addf("collect(): more than %d distinct values of a field; %d value(s) past the limit were not collected (limit=%d)", c.spec.limit, c.cut, c.spec.limit)
+	}
 	if !c.spec.multival && len(c.spec.fields) == 1 {
 		for _, v := range c.values[0] {
 			emit(event.New(event.Field{Name: c.spec.fields[0], Value: v}))
@@ -245,7 +260,9 @@ func compileTop(c *compiler, a *args) (aggSpec, error) {
 	return s, nil
 }
 
-func (s *topSpec) newAgg(*exec) collector { return &topCollector{spec: s, index: map[string]int{}} }
+func (s *topSpec) newAgg(x *exec) collector {
+	return &topCollector{spec: s, x: x, index: map[string]int{}}
+}
 
 type topItem struct {
 	keys []string
@@ -254,6 +271,8 @@ type topItem struct {
 
 type topCollector struct {
 	spec  *topSpec
+	x     *exec
+	held  int64 // bytes charged for items
 	index map[string]int
 	items []*topItem
 	total float64
@@ -289,6 +308,9 @@ func (t *topCollector) add(ev *event.Event) {
 			v, _ := ev.Get(f)
 			keys[j] = strings.Clone(v)
 		}
+		n := int64(3*len(t.buf) + 200) // map entry, key copies, item
+		t.x.charge("top", n)
+		t.held += n
 		i = len(t.items)
 		t.index[string(t.buf)] = i
 		item := &topItem{keys: keys}
@@ -307,6 +329,11 @@ func (t *topCollector) add(ev *event.Event) {
 }
 
 func (t *topCollector) finish(emit func(*event.Event)) {
+	t.x.release(t.held)
+	t.held = 0
+	if cut := len(t.items) - t.spec.limit; cut > 0 {
+		t.x.warn.addf("top(): %d distinct values, the %d first shown, %d cut by limit=%d", len(t.items), t.spec.limit, cut, t.spec.limit)
+	}
 	sort.SliceStable(t.items, func(i, j int) bool { return t.items[i].val > t.items[j].val })
 	shown := 0.0
 	for i, it := range t.items {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"encoding/binary"
+	"fmt"
 
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
@@ -149,8 +150,9 @@ type groupCollector struct {
 	index  map[string]int32
 	groups []group
 	n      []int64 // per group, with spec.counts
-	over   bool
+	over   int     // events of groups past the limit, not counted
 	buf    []byte
+	held   int64 // bytes charged for keys
 }
 
 func (g *groupCollector) newGroup(key string) group {
@@ -186,9 +188,14 @@ func (g *groupCollector) add(ev *event.Event) {
 		i, ok = g.index[string(g.buf)]
 		if !ok {
 			if len(g.groups) >= g.spec.limit {
-				g.over = true
+				g.over++
 				return
 			}
+			// Charge what the group holds: the key (once, shared by the index
+			// and the group), the map entry and the aggregates.
+			n := int64(3*len(g.buf) + 160 + 64*len(g.spec.aggs))
+			g.x.charge("groupBy", n)
+			g.held += n
 			key := string(g.buf) // one copy, shared by the index and the group
 			i = int32(len(g.groups))
 			g.index[key] = i
@@ -205,16 +212,20 @@ func (g *groupCollector) add(ev *event.Event) {
 }
 
 func (g *groupCollector) finish(emit func(*event.Event)) {
-	if g.over {
+	if g.over > 0 {
+		var hint string
 		switch {
 		case !g.spec.explicit:
-			g.x.warn.addf("groupBy(): more than %d groups; results are partial (use limit=max for up to %d)", g.spec.limit, maxGroupLimit)
+			hint = fmt.Sprintf("use limit=max for up to %d", maxGroupLimit)
 		case g.spec.limit < maxGroupLimit:
-			g.x.warn.addf("groupBy(): more than %d groups (limit=%d); results are partial (limit= allows up to %d)", g.spec.limit, g.spec.limit, maxGroupLimit)
+			hint = fmt.Sprintf("limit=%d; limit= allows up to %d", g.spec.limit, maxGroupLimit)
 		default:
-			g.x.warn.addf("groupBy(): more than %d groups, the most groupBy() keeps; results are partial (narrow the query or group by fewer distinct values)", g.spec.limit)
+			hint = "the most groupBy() keeps; narrow the query or group by fewer distinct values"
 		}
+		g.x.warn.addf("groupBy(): more than %d groups; results are partial: %d event(s) of further groups were not counted (%s)", g.spec.limit, g.over, hint)
 	}
+	g.x.release(g.held)
+	g.held = 0
 	if len(g.groups) == 0 && g.spec.always {
 		g.groups = append(g.groups, g.newGroup(""))
 	}

@@ -53,7 +53,7 @@ func TestGroupByLimitWarning(t *testing.T) {
 	tests := []struct {
 		query, want, not string
 	}{
-		{`groupBy(k, limit=10)`, "more than 10 groups (limit=10); results are partial (limit= allows up to 1000000)", "limit=max"},
+		{`groupBy(k, limit=10)`, "more than 10 groups; results are partial: 20 event(s) of further groups were not counted (limit=10; limit= allows up to 1000000)", "limit=max"},
 		{`groupBy(k, limit=30)`, "", ""},
 	}
 	for _, tt := range tests {
@@ -73,7 +73,7 @@ func TestGroupByLimitWarning(t *testing.T) {
 	} {
 		x := &exec{warn: &warnings{}}
 		g := tt.spec.newAgg(x).(*groupCollector)
-		g.over = true
+		g.over = 1
 		g.finish(func(*event.Event) {})
 		w := strings.Join(x.warn.list, "\n")
 		if !strings.Contains(w, tt.want) || tt.spec.explicit && strings.Contains(w, "use limit=max") {

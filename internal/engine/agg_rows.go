@@ -109,6 +109,7 @@ type rowsCollector struct {
 	seen  int
 	timed bool // every row so far has a numeric @timestamp
 	less  func(a, b *event.Event) bool
+	held  int64 // bytes charged for rows
 }
 
 func (r *rowsCollector) add(ev *event.Event) {
@@ -141,6 +142,9 @@ func (r *rowsCollector) add(ev *event.Event) {
 			r.timed = false
 		}
 	}
+	n := eventSize(row)
+	r.x.charge(r.spec.name, n)
+	r.held += n
 	r.rows = append(r.rows, row)
 	if r.spec.limit > 0 && len(r.rows) >= 2*r.spec.limit+64 {
 		r.trim()
@@ -173,23 +177,44 @@ func (r *rowsCollector) trim() {
 	}
 	if r.spec.mode == rowsTail {
 		drop := len(r.rows) - n
+		r.releaseRows(r.rows[:drop])
 		clear(r.rows[:drop])
 		r.rows = append(r.rows[:0], r.rows[drop:]...)
 		return
 	}
+	r.releaseRows(r.rows[n:])
 	clear(r.rows[n:])
 	r.rows = r.rows[:n]
+}
+
+func (r *rowsCollector) releaseRows(rows []*event.Event) {
+	var n int64
+	for _, row := range rows {
+		n += eventSize(row)
+	}
+	r.x.release(n)
+	r.held -= n
 }
 
 func (r *rowsCollector) finish(emit func(*event.Event)) {
 	r.order()
 	if r.spec.limit != 0 {
 		r.trim()
-		if !r.spec.explicit && r.seen > len(r.rows) {
-			r.x.warn.addf("%s(): %d rows, only the first %d are shown (LogScale's default limit; use limit=max for up to %d)",
-				r.spec.name, r.seen, len(r.rows), maxRowLimit)
+		if cut := r.seen - len(r.rows); cut > 0 {
+			switch {
+			case !r.spec.explicit:
+				r.x.warn.addf("%s(): %d rows, only the first %d are shown, %d cut (LogScale's default limit; use limit=max for up to %d)",
+					r.spec.name, r.seen, len(r.rows), cut, maxRowLimit)
+			case r.spec.limit == maxRowLimit:
+				r.x.warn.addf("%s(): %d rows, only the first %d are shown, %d cut (limit=max: %d is the most LogScale returns)",
+					r.spec.name, r.seen, len(r.rows), cut, maxRowLimit)
+			default:
+				r.x.warn.addf("%s(): %d rows, %d shown, %d cut by limit=%d", r.spec.name, r.seen, len(r.rows), cut, max(r.spec.limit, 0))
+			}
 		}
 	}
+	r.x.release(r.held)
+	r.held = 0
 	for _, row := range r.rows {
 		if r.spec.keep != nil {
 			row.Keep(r.spec.keep)

@@ -126,6 +126,7 @@ func manyEvents(n int) []*event.Event {
 }
 
 // TestRowLimits: LogScale's default 200-row limits, limit=max, hunt mode.
+// Every limit that cuts rows says so, an explicit one too.
 func TestRowLimits(t *testing.T) {
 	events := manyEvents(250)
 	tests := []struct {
@@ -137,12 +138,13 @@ func TestRowLimits(t *testing.T) {
 	}{
 		{`table([i])`, Options{}, 200, "i=249", true}, // newest first
 		{`table([i], limit=max)`, Options{}, 250, "i=249", false},
-		{`table([i], limit=10)`, Options{}, 10, "i=249", false}, // explicit: no warning
+		{`table([i], limit=10)`, Options{}, 10, "i=249", true}, // explicit: still stated
 		{`table([i])`, Options{Unlimited: true}, 250, "i=249", false},
 		{`sort(i)`, Options{}, 200, "@timestamp=1700000000249 i=249", true},
 		{`head()`, Options{}, 200, "@timestamp=1700000000000 i=0", true},
 		{`tail()`, Options{}, 200, "@timestamp=1700000000050 i=50", true},
-		{`head(5)`, Options{Unlimited: true}, 5, "@timestamp=1700000000000 i=0", false},
+		{`head(5)`, Options{Unlimited: true}, 5, "@timestamp=1700000000000 i=0", true},
+		{`head(250)`, Options{Unlimited: true}, 250, "@timestamp=1700000000000 i=0", false},
 		{`select([i])`, Options{}, 250, "i=0", false}, // no implicit tail(200) in exports
 		{`i=*`, Options{}, 250, "@timestamp=1700000000000 i=0", false},
 		{`groupBy(i, limit=100)`, Options{}, 100, "i=0 _count=1", true},

@@ -31,8 +31,12 @@ type Options struct {
 	// an error. Inside a saved search, ?p takes the call's argument p, else
 	// Params["p"], else the ?{p=default}.
 	SavedSearches *saved.Library
+	// Limits bound the query's memory, regex time, fields and values
+	// (limits.go); zero values are the defaults.
+	Limits Limits
 
 	saved *savedFrame // the saved search being compiled inline (saved.go)
+	g     *guard      // shared by the query and its sub-queries
 }
 
 // Program is a compiled query. It is immutable and safe to share between
@@ -45,6 +49,7 @@ type Program struct {
 	columns  []string
 	freeText bool
 	pre      *prepassState // sub-queries run before the main pass (prepass.go)
+	g        *guard        // limits and their state, shared by all goroutines (limits.go)
 }
 
 // segment is a stateless pipeline followed by an aggregate (nil at the end).
@@ -128,6 +133,9 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 	if opts.Now.IsZero() {
 		opts.Now = time.Now()
 	}
+	if opts.g == nil {
+		opts.g = newGuard(opts.Limits)
+	}
 	c := &compiler{opts: opts}
 	if q == nil || q.Pipeline == nil {
 		return nil, cql.Diagnostics{{Severity: cql.SeverityError, Code: "compile", Message: "empty query"}}
@@ -137,7 +145,7 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 	if err != nil {
 		return nil, toDiags(err)
 	}
-	p := &Program{opts: opts, chain: chain, needs: c.needs, freeText: c.freeText, pre: c.pre}
+	p := &Program{opts: opts, chain: chain, needs: c.needs, freeText: c.freeText, pre: c.pre, g: opts.g}
 	p.columns = c.columns
 	if p.columns == nil && passesWholeEvents(chain) {
 		// the output is the whole event (no aggregate, or only sort/head/tail)
@@ -304,7 +312,11 @@ func (c *compiler) compileAssign(s *cql.AssignStep) (any, aggSpec, error) {
 	if err != nil {
 		return nil, nil, err
 	}
-	return &assignStep{field: target, e: e}, nil, nil
+	name := ""
+	if ce, ok := s.Value.(*cql.CallExpr); ok {
+		name = ce.Call.Name
+	}
+	return &assignStep{field: target, e: e, name: name}, nil, nil
 }
 
 // assignStep sets a field to an expression's value; a null result neither
@@ -312,13 +324,25 @@ func (c *compiler) compileAssign(s *cql.AssignStep) (any, aggSpec, error) {
 type assignStep struct {
 	field string
 	e     expr
+	name  string // the function computing the value, if any
 }
 
 func (s *assignStep) apply(x *exec, ev *event.Event) bool {
 	if v, ok := s.e.eval(x, ev); ok {
+		if g := x.guard(); len(v) > g.lim.MaxValue {
+			x.checkValue(s.fn(), len(v))
+		}
 		ev.Set(s.field, v)
 	}
 	return true
+}
+
+// fn names the function whose value is assigned, for limit errors.
+func (s *assignStep) fn() string {
+	if s.name != "" {
+		return s.name
+	}
+	return s.field + " :="
 }
 
 func (s *assignStep) writes() []string { return []string{s.field} }
@@ -356,7 +380,7 @@ func (c *compiler) compileCallStep(call *cql.Call, as string) (any, aggSpec, err
 		if err != nil {
 			return nil, nil, err
 		}
-		return &assignStep{field: a.asOr(impl.defaultAs), e: e}, nil, nil
+		return &assignStep{field: a.asOr(impl.defaultAs), e: e, name: call.Name}, nil, nil
 	}
 	return nil, nil, c.unsupported(call)
 }

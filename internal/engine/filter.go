@@ -204,7 +204,7 @@ func (c *compiler) compileCompare(f *cql.CompareFilter) (tester, error) {
 	case "=", "!=":
 		var t tester
 		if re, ok := f.Value.(*cql.Regex); ok {
-			r, err := compileRegex(re.Pattern, re.Flags)
+			r, err := c.regex(re.Pattern, re.Flags)
 			if err != nil {
 				return nil, c.errAt(re.Span(), "invalid-regex", "%v", err)
 			}
@@ -246,7 +246,7 @@ func (c *compiler) compileCompare(f *cql.CompareFilter) (tester, error) {
 
 func (c *compiler) compileFreeText(p cql.Pattern) (tester, error) {
 	if re, ok := p.(*cql.Regex); ok {
-		r, err := compileRegex(re.Pattern, re.Flags)
+		r, err := c.regex(re.Pattern, re.Flags)
 		if err != nil {
 			return nil, c.errAt(re.Span(), "invalid-regex", "%v", err)
 		}
@@ -270,7 +270,7 @@ func (c *compiler) compileFilterStep(s *cql.FilterStep) (any, error) {
 	switch f := s.Filter.(type) {
 	case *cql.CompareFilter:
 		if re, ok := f.Value.(*cql.Regex); ok && f.Op == "=" {
-			r, err := compileRegex(re.Pattern, re.Flags)
+			r, err := c.regex(re.Pattern, re.Flags)
 			if err != nil {
 				return nil, c.errAt(re.Span(), "invalid-regex", "%v", err)
 			}
@@ -281,7 +281,7 @@ func (c *compiler) compileFilterStep(s *cql.FilterStep) (any, error) {
 		}
 	case *cql.FreeTextFilter:
 		if re, ok := f.Value.(*cql.Regex); ok {
-			r, err := compileRegex(re.Pattern, re.Flags)
+			r, err := c.regex(re.Pattern, re.Flags)
 			if err != nil {
 				return nil, c.errAt(re.Span(), "invalid-regex", "%v", err)
 			}

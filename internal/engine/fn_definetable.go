@@ -72,6 +72,7 @@ func compileDefineTable(c *compiler, a *args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.fn = "defineTable"
 	c.subReads(s, t.t.columns, t.all)
 	t.level = s.level
 	// defined after its query compiled: the query cannot read its own table

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"fmt"
+
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
 )
@@ -100,6 +102,11 @@ func compileJoin(c *compiler, a *args) (joinStage, error) {
 	s, err := c.compileSubQuery(q, j.fill)
 	if err != nil {
 		return nil, err
+	}
+	s.fn, s.limit = "join", j.limit
+	s.what = fmt.Sprintf("limit=%d; at most %d", j.limit, maxJoinLimit)
+	if !a.has("limit") {
+		s.what = fmt.Sprintf("the default limit=%d; limit= takes up to %d", j.limit, maxJoinLimit)
 	}
 	c.subReads(s, append(append([]string(nil), j.keys...), j.include...), false)
 	if j.max == 1 {

@@ -4,7 +4,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tiercel/tiercel/internal/cql"
@@ -219,5 +221,55 @@ func TestMatchReloadsChangedFile(t *testing.T) {
 	rows, _ = p.Run([]*event.Event{ev("k", "a")})
 	if len(rows) != 1 || row(rows[0]) != "k=a v=22" {
 		t.Fatalf("after change: %v", rows)
+	}
+}
+
+// Lookup files stay inside --lookups once links are resolved, and only
+// regular files are read: a link to a system file, a device or a FIFO is
+// refused without opening it (a FIFO would block, a device never end).
+func TestLookupConfined(t *testing.T) {
+	outside := filepath.Join(t.TempDir(), "secret.csv")
+	if err := os.WriteFile(outside, []byte("root:x:0:0,secret\n1,2\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	dir := lookupDir(t, map[string]string{"real.csv": "a,b\n1,2\n"})
+	links := map[string]string{"out.csv": outside, "dev.csv": "/dev/zero", "in.csv": filepath.Join(dir, "real.csv")}
+	for name, target := range links {
+		if err := os.Symlink(target, filepath.Join(dir, name)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fifo := true
+	if err := syscall.Mkfifo(filepath.Join(dir, "fifo.csv"), 0o644); err != nil {
+		fifo = false
+	}
+	compile := func(file string) string {
+		q, _ := cql.Parse(`match(file="` + file + `", field=a)`)
+		_, diags := Compile(q, Options{Now: testNow, LookupDir: dir})
+		return renderDiags("q", diags)
+	}
+	if got := compile("in.csv"); got != "" {
+		t.Errorf("a link inside the directory was refused: %s", got)
+	}
+	for file, want := range map[string]string{
+		"out.csv": "is a link to a file outside the lookup directory",
+		"dev.csv": "is a link to a file outside the lookup directory",
+	} {
+		got := compile(file)
+		if !strings.Contains(got, want) || strings.Contains(got, "root:x") {
+			t.Errorf("%s: %q, want %q and no content", file, got, want)
+		}
+	}
+	if fifo {
+		done := make(chan string, 1)
+		go func() { done <- compile("fifo.csv") }()
+		select {
+		case got := <-done:
+			if !strings.Contains(got, "not a regular file") {
+				t.Errorf("fifo: %q", got)
+			}
+		case <-time.After(5 * time.Second):
+			t.Fatal("reading a FIFO lookup blocked")
+		}
 	}
 }

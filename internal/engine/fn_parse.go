@@ -76,7 +76,9 @@ func (s *parseJSONStep) apply(x *exec, ev *event.Event) bool {
 		return true
 	}
 	name := append(x.buf[:0], s.prefix...)
+	before := ev.Len()
 	s.flatten(ev, v, name, len(name), 0)
+	x.checkFields("parseJson", ev.Len()-before)
 	return true
 }
 
@@ -212,6 +214,8 @@ func isKeyByte(b byte) bool {
 }
 
 func (s *kvParseStep) apply(x *exec, ev *event.Event) bool {
+	before := ev.Len()
+	defer func() { x.checkFields("kvParse", ev.Len()-before) }()
 	for _, f := range s.fields {
 		text, ok := ev.Get(f)
 		if !ok {

@@ -111,7 +111,14 @@ func (s *repeatExtractStep) each(x *exec, ev *event.Event, emit func(*event.Even
 		}
 		return
 	}
+	// Each match is a copy of the event: on a long line, matches × line
+	// size is what the copies hold until the tail takes them.
+	size := eventSize(ev)
+	var held int64
+	defer func() { x.release(held) }()
 	n := s.re.allSubmatches(v, s.limit, func(groups func(func(string, string, bool))) {
+		x.charge("regex", size)
+		held += size
 		out := &event.Event{}
 		out.CopyFrom(ev)
 		groups(func(field, value string, present bool) {

@@ -332,14 +332,21 @@ type splitStep struct {
 	hasIndex bool
 }
 
-func (s *splitStep) apply(_ *exec, ev *event.Event) bool {
+func (s *splitStep) apply(x *exec, ev *event.Event) bool {
 	v, ok := ev.Get(s.field)
 	if !ok {
 		return true
 	}
 	var parts []string
 	if s.by.re != nil {
-		parts = s.by.re.Split(v, -1)
+		limit := -1
+		if !s.hasIndex {
+			limit = x.guard().lim.MaxFields + 1
+		}
+		parts = s.by.re.Split(v, limit)
+		if !s.hasIndex {
+			x.checkFields("splitString", len(parts))
+		}
 	} else {
 		parts = []string{v}
 	}
@@ -353,8 +360,10 @@ func (s *splitStep) apply(_ *exec, ev *event.Event) bool {
 		}
 		return true
 	}
+	name := make([]byte, 0, len(s.as)+12)
 	for i, p := range parts {
-		ev.Set(s.as+"["+strconv.Itoa(i)+"]", p)
+		name = append(strconv.AppendInt(append(append(name[:0], s.as...), '['), int64(i), 10), ']')
+		ev.Set(string(name), p)
 	}
 	return true
 }

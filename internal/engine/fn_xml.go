@@ -92,7 +92,7 @@ const (
 	errXMLEmpty xmlError = "no XML element found"
 )
 
-func (s *parseXMLStep) apply(_ *exec, ev *event.Event) bool {
+func (s *parseXMLStep) apply(x *exec, ev *event.Event) bool {
 	v, ok := ev.Get(s.field)
 	if !ok {
 		return true
@@ -106,7 +106,9 @@ func (s *parseXMLStep) apply(_ *exec, ev *event.Event) bool {
 		ev.Set("@error_msg", "parseXml: "+err.Error())
 		return true
 	}
+	before := ev.Len()
 	flattenXML(ev, root, s.prefix)
+	x.checkFields("parseXml", ev.Len()-before)
 	return true
 }
 

@@ -58,6 +58,28 @@ func resolveLookupPath(dir, name string) (string, error) {
 	return filepath.Join(dir, clean), nil
 }
 
+// maxLookupBytes bounds one lookup file: it is read whole into memory.
+const maxLookupBytes = 256 << 20
+
+// confineLookup refuses a lookup path that resolves, through symbolic
+// links, to somewhere outside the lookup directory: a link inside --lookups
+// must not read (and quote in errors) other files of the machine.
+func confineLookup(dir, path string) error {
+	realDir, err := filepath.EvalSymlinks(dir)
+	if err != nil {
+		return err
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return err
+	}
+	rel, err := filepath.Rel(realDir, real)
+	if err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator)) || filepath.IsAbs(rel) {
+		return errors.New("is a link to a file outside the lookup directory; refused")
+	}
+	return nil
+}
+
 // loadLookupTable reads a CSV or JSON lookup file (JSON when the name ends
 // in .json). Errors name the file and, for malformed content, the line.
 func loadLookupTable(dir, name string) (*lookupTable, error) {
@@ -74,6 +96,16 @@ func loadLookupTable(dir, name string) (*lookupTable, error) {
 	}
 	if st.IsDir() {
 		return nil, fmt.Errorf("lookup file %q is a directory", name)
+	}
+	if err := confineLookup(dir, path); err != nil {
+		return nil, fmt.Errorf("lookup file %q: %v", name, err)
+	}
+	if !st.Mode().IsRegular() {
+		// a FIFO would block, a device never end
+		return nil, fmt.Errorf("lookup file %q is not a regular file", name)
+	}
+	if st.Size() > maxLookupBytes {
+		return nil, fmt.Errorf("lookup file %q is %d MiB; lookup files are limited to %d MiB", name, st.Size()>>20, maxLookupBytes>>20)
 	}
 	lookupCache.Lock()
 	c, ok := lookupCache.m[path]

@@ -101,7 +101,7 @@ func (c *compiler) compileGuard(field string, g cql.Guard) (tester, error) {
 		}
 		return &fieldTester{field: field, m: newGlobMatcher(v, true, false)}, nil
 	case *cql.Regex:
-		r, err := compileRegex(g.Pattern, g.Flags)
+		r, err := c.regex(g.Pattern, g.Flags)
 		if err != nil {
 			return nil, c.errAt(g.Span(), "invalid-regex", "%v", err)
 		}

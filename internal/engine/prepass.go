@@ -46,6 +46,11 @@ type subQuery struct {
 	level    int
 	sink     func(rows []*event.Event)
 	done     bool // its result is in place
+	// fn and limit: join() keeps only its first limit rows, so the pass
+	// keeps no more (0: no limit) and says how many it cut.
+	fn    string
+	limit int
+	what  string // the limit as written, for the warning
 }
 
 func (c *compiler) prepass() *prepassState {
@@ -189,6 +194,7 @@ func (c *compiler) whenFilled(t *lookupTable, fn func()) {
 // main pass. Feed it every input event in order on one goroutine, then call
 // Finish; after the last pass's Finish the program is ready.
 type Pass struct {
+	g     *guard
 	pre   *prepassState
 	level int
 	runs  []*subRun
@@ -200,6 +206,7 @@ type subRun struct {
 	s    *subQuery
 	run  *chainRun
 	rows []*event.Event
+	cut  int // rows past the sub-query's limit, not kept
 }
 
 // Prepass lists the passes the program needs before its main pass, in
@@ -208,19 +215,32 @@ func (p *Program) Prepass() []*Pass {
 	if p.pre == nil || len(p.pre.subs) == 0 {
 		return nil
 	}
+	// fresh passes refill the tables: what the last ones kept is given back
+	p.g.used.Add(-p.g.tables.Swap(0))
 	top := 0
 	for _, s := range p.pre.subs {
 		top = max(top, s.level)
 	}
 	out := make([]*Pass, 0, top+1)
 	for lvl := 0; lvl <= top; lvl++ {
-		ps := &Pass{pre: p.pre, level: lvl, x: &exec{now: p.opts.Now, warn: &warnings{}}}
+		ps := &Pass{pre: p.pre, level: lvl, x: &exec{now: p.opts.Now, warn: &warnings{}, g: p.g}, g: p.g}
 		for _, s := range p.pre.subs {
 			if s.level != lvl {
 				continue
 			}
 			r := &subRun{s: s}
-			r.run = newChainRun(ps.x, s.chain, func(e *event.Event) { r.rows = append(r.rows, e.Clone()) })
+			x := ps.x
+			r.run = newChainRun(x, s.chain, func(e *event.Event) {
+				if s.limit > 0 && len(r.rows) >= s.limit {
+					r.cut++
+					return
+				}
+				// kept for the main pass: charged until the next passes
+				n := eventSize(e)
+				x.charge(s.fn, n)
+				x.guard().tables.Add(n)
+				r.rows = append(r.rows, e.Clone())
+			})
 			ps.runs = append(ps.runs, r)
 		}
 		if len(ps.runs) > 0 {
@@ -242,6 +262,10 @@ func (ps *Pass) Needs() event.Needs {
 // Add feeds one input event; the pass copies what it keeps and leaves ev
 // unchanged.
 func (ps *Pass) Add(ev *event.Event) {
+	if ps.g.failed.Load() != nil {
+		return
+	}
+	defer func() { recoverEvent(recover()) }()
 	for _, r := range ps.runs {
 		ps.tmp.CopyFrom(ev)
 		if r.s.freeText {
@@ -253,8 +277,16 @@ func (ps *Pass) Add(ev *event.Event) {
 
 // Finish ends the pass: sub-query results go to their tables and joins.
 func (ps *Pass) Finish() {
+	if ps.g.failed.Load() != nil {
+		return
+	}
+	defer func() { recoverEvent(recover()) }()
 	for _, r := range ps.runs {
 		r.run.finish()
+		if r.cut > 0 {
+			ps.x.warn.addf("%s(): the sub-query gave %d rows; only the first %d are used, %d cut (%s)",
+				r.s.fn, len(r.rows)+r.cut, len(r.rows), r.cut, r.s.what)
+		}
 		r.s.sink(r.rows)
 		r.s.done = true
 		r.rows = nil

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 	"unsafe"
 
@@ -27,6 +28,45 @@ type lsRegex struct {
 	// lits holds literals every match contains; checking them first is far
 	// cheaper than running a (?i) alternation on a value that cannot match.
 	lits *Prefilter
+	// g is the program's guard: backtracking matches that time out count
+	// as undecided and spend its regex time budget (limits.go).
+	g         *guard
+	undecided atomic.Int64
+}
+
+// regex compiles a pattern for the query being compiled, under its limits.
+func (c *compiler) regex(pattern, flags string) (*lsRegex, error) {
+	r, err := compileRegex(pattern, flags)
+	if err != nil {
+		return nil, err
+	}
+	if r.re2 != nil && c.opts.g != nil {
+		r.g = c.opts.g
+		c.opts.g.mu.Lock()
+		c.opts.g.regexes = append(c.opts.g.regexes, r)
+		c.opts.g.mu.Unlock()
+	}
+	return r, nil
+}
+
+// backtrack runs one backtracking match. A match that times out, or one
+// not tried because the query spent its regex time, makes the event
+// undecided: the panic unwinds to the event loop, which drops the event.
+func (r *lsRegex) backtrack(match func() error) {
+	g := r.g
+	if g == nil {
+		g = defaultGuard
+	}
+	if time.Duration(g.regexSpent.Load()) >= g.lim.RegexTime {
+		r.undecided.Add(1)
+		panic(undecided{r})
+	}
+	start := time.Now()
+	if err := match(); err != nil {
+		g.regexSpent.Add(int64(time.Since(start)))
+		r.undecided.Add(1)
+		panic(undecided{r})
+	}
 }
 
 // namedGroup maps a LogScale group name (may contain . [ ] @ # -) to the
@@ -167,6 +207,9 @@ func (r *lsRegex) translate(p string) (string, bool, error) {
 			if name == "" {
 				return "", false, fmt.Errorf("invalid regex: empty group name")
 			}
+			if len(r.groups) == MaxRegexGroups {
+				return "", false, fmt.Errorf("too many named groups: at most %d (each becomes a field)", MaxRegexGroups)
+			}
 			safe := "g" + strconv.Itoa(len(r.groups)) + "_" + safeName(name)
 			r.groups = append(r.groups, namedGroup{field: name, safe: safe})
 			b.WriteString("(?<" + safe + ">")
@@ -226,8 +269,9 @@ func (r *lsRegex) matchString(s string) bool {
 	if r.re != nil {
 		return r.re.MatchString(s)
 	}
-	ok, err := r.re2.MatchString(s)
-	return err == nil && ok
+	var ok bool
+	r.backtrack(func() (err error) { ok, err = r.re2.MatchString(s); return })
+	return ok
 }
 
 // submatch returns the value of each named group for the first match in s
@@ -245,8 +289,9 @@ func (r *lsRegex) submatch(s string, fn func(field, value string, present bool))
 		r.emitGo(s, loc, fn)
 		return true
 	}
-	m, err := r.re2.FindStringMatch(s)
-	if err != nil || m == nil {
+	var m *regexp2.Match
+	r.backtrack(func() (err error) { m, err = r.re2.FindStringMatch(s); return })
+	if m == nil {
 		return false
 	}
 	r.emitRe2(m, fn)
@@ -263,12 +308,13 @@ func (r *lsRegex) allSubmatches(s string, limit int, fn func(g func(func(field, 
 		}
 		return n
 	}
-	m, err := r.re2.FindStringMatch(s)
-	for err == nil && m != nil && n < limit {
+	var m *regexp2.Match
+	r.backtrack(func() (err error) { m, err = r.re2.FindStringMatch(s); return })
+	for m != nil && n < limit {
 		cur := m
 		fn(func(f func(string, string, bool)) { r.emitRe2(cur, f) })
 		n++
-		m, err = r.re2.FindNextMatch(m)
+		r.backtrack(func() (err error) { m, err = r.re2.FindNextMatch(cur); return })
 	}
 	return n
 }

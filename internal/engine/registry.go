@@ -324,7 +324,7 @@ func (a *args) regex(name, flagsDefault string) (*lsRegex, error) {
 	} else {
 		return nil, a.errorf(name, "%s must be a regex or a string", name)
 	}
-	r, err := compileRegex(pattern, flags)
+	r, err := a.c.regex(pattern, flags)
 	if err != nil {
 		return nil, a.c.errAt(e.Span(), "invalid-regex", "%v", err)
 	}

@@ -82,6 +82,9 @@ func (c *compiler) inlineSaved(call *cql.SavedQueryStep, fn func(cql.Step) error
 	if depth > saved.MaxDepth {
 		return c.errAt(call.Sp, "saved-search-depth", "saved searches nest more than %d deep at %q", saved.MaxDepth, s.Name)
 	}
+	if !c.opts.g.expanded.Spend(s) {
+		return c.errAt(call.Sp, "saved-search-size", "saved searches expand to more than %d MiB of query text at %q (they call each other too many times)", saved.MaxExpansion>>20, s.Name)
+	}
 	args, err := c.savedArgs(call)
 	if err != nil {
 		return err

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tiercel/tiercel/internal/cql"
@@ -167,5 +168,41 @@ func TestSavedSearchErrors(t *testing.T) {
 				t.Errorf("hint = %q, want it to contain %q", d.Hint, tc.hint)
 			}
 		})
+	}
+}
+
+// fanOut is a library whose searches call the one below ten times each,
+// ten levels deep: 10^10 copies if expanded in full.
+func fanOut() []string {
+	kv := []string{"s0", "x=1"}
+	for i := 1; i <= 10; i++ {
+		calls := make([]string, 10)
+		for j := range calls {
+			calls[j] = fmt.Sprintf("$s%d()", i-1)
+		}
+		kv = append(kv, fmt.Sprintf("s%d", i), strings.Join(calls, " | "))
+	}
+	return kv
+}
+
+// Saved searches that call each other many times are bounded by the total
+// text they expand to, not only by depth: compiling stops fast, naming the
+// limit.
+func TestSavedSearchExpansionBounded(t *testing.T) {
+	lib := library(t, fanOut()...)
+	q, _ := cql.Parse(`$s10()`)
+	start := time.Now()
+	_, diags := Compile(q, Options{Now: testNow, SavedSearches: lib})
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("compile took %v", d)
+	}
+	got := renderDiags("q", diags)
+	if !strings.Contains(got, "saved-search-size") || !strings.Contains(got, "1 MiB of query text") {
+		t.Errorf("diagnostics %q, want saved-search-size", got)
+	}
+	// a modest fan-out still compiles
+	q, _ = cql.Parse(`$s2()`)
+	if _, diags := Compile(q, Options{Now: testNow, SavedSearches: lib}); diags.HasErrors() {
+		t.Errorf("100 copies refused: %s", renderDiags("q", diags))
 	}
 }

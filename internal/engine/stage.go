@@ -83,6 +83,7 @@ type exec struct {
 	sel   []event.Field   // scratch for select()
 	buf   []byte          // scratch for building values
 	warn  *warnings       // nil on workers (they emit no warnings)
+	g     *guard          // the program's limits (nil: defaults)
 }
 
 // snapshot saves ev's fields at case depth d and returns the saved slice.

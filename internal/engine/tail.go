@@ -57,8 +57,16 @@ func newChainRun(x *exec, segs []segment, out func(*event.Event)) *chainRun {
 	return r
 }
 
-// push runs ev through segment i's stateless steps, then its aggregate.
+// push runs ev through segment i's stateless steps, then its aggregate. A
+// row whose regex match times out is dropped alone (recoverEvent).
 func (r *chainRun) push(i int, ev *event.Event) {
+	defer func() {
+		if v := recover(); v != nil {
+			if _, ok := v.(undecided); !ok {
+				panic(v)
+			}
+		}
+	}()
 	r.segs[i].pre.run(r.x, ev, 0, func(e *event.Event) { r.toAgg(i, e) })
 }
 
@@ -92,20 +100,30 @@ type chainCollector struct {
 	x    *exec
 	run  *chainRun
 	rows []*event.Event
+	held int64 // bytes charged for rows
 }
 
 func (c *chainCollector) add(ev *event.Event) {
 	if c.run == nil {
-		c.run = newChainRun(c.x, c.spec.segs, func(e *event.Event) { c.rows = append(c.rows, e.Clone()) })
+		c.run = newChainRun(c.x, c.spec.segs, c.keep)
 	}
 	c.run.push(0, ev)
 }
 
+func (c *chainCollector) keep(e *event.Event) {
+	n := eventSize(e)
+	c.x.charge("groupBy", n)
+	c.held += n
+	c.rows = append(c.rows, e.Clone())
+}
+
 func (c *chainCollector) finish(emit func(*event.Event)) {
 	if c.run == nil {
-		c.run = newChainRun(c.x, c.spec.segs, func(e *event.Event) { c.rows = append(c.rows, e.Clone()) })
+		c.run = newChainRun(c.x, c.spec.segs, c.keep)
 	}
 	c.run.finish()
+	c.x.release(c.held)
+	c.held = 0
 	for _, r := range c.rows {
 		emit(r)
 	}
@@ -122,7 +140,7 @@ type Tail struct {
 // NewTail makes the stateful part; out receives the result rows (it borrows
 // each event for the duration of the call).
 func (p *Program) NewTail(out func(*event.Event)) *Tail {
-	x := &exec{now: p.opts.Now, warn: &warnings{}}
+	x := &exec{now: p.opts.Now, warn: &warnings{}, g: p.g}
 	p.warnUnprepared(x.warn)
 	t := &Tail{x: x, p: p}
 	t.run = newChainRun(x, p.chain, out)
@@ -131,10 +149,23 @@ func (p *Program) NewTail(out func(*event.Event)) *Tail {
 
 // Add feeds one event that left the stateless part (Worker.Process). The
 // tail copies what it keeps.
-func (t *Tail) Add(ev *event.Event) { t.run.toAgg(0, ev) }
+func (t *Tail) Add(ev *event.Event) {
+	if t.p.g.failed.Load() != nil {
+		return
+	}
+	defer func() { recoverEvent(recover()) }()
+	t.run.toAgg(0, ev)
+}
 
-// Finish flushes aggregates and emits the remaining rows.
-func (t *Tail) Finish() { t.run.finish() }
+// Finish flushes aggregates and emits the remaining rows. After a limit
+// stopped the query (Program.Err) it emits nothing.
+func (t *Tail) Finish() {
+	if t.p.g.failed.Load() != nil {
+		return
+	}
+	defer func() { recoverEvent(recover()) }()
+	t.run.finish()
+}
 
 // Warnings lists run-time notes such as row-limit truncation.
 func (t *Tail) Warnings() []string { return t.x.warn.list }
@@ -147,13 +178,17 @@ type Worker struct {
 
 // NewWorker makes the per-goroutine state for the stateless part.
 func (p *Program) NewWorker() *Worker {
-	return &Worker{p: p, x: exec{now: p.opts.Now}}
+	return &Worker{p: p, x: exec{now: p.opts.Now, g: p.g}}
 }
 
 // Process runs the stateless part on ev (which it may change) and calls emit
 // for each event that comes out; emitted events are only valid during the
 // call.
 func (w *Worker) Process(ev *event.Event, emit func(*event.Event)) {
+	if w.p.g.failed.Load() != nil {
+		return // a limit stopped the query
+	}
+	defer func() { recoverEvent(recover()) }()
 	if w.p.freeText {
 		w.x.orig = ev.AppendFields(w.x.orig[:0])
 	}

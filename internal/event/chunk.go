@@ -9,6 +9,9 @@ type Chunk struct {
 	FirstLine int    // 1-based line number of the first line in Data
 	Data      []byte // whole lines, each ended by '\n' (the last may lack it)
 	Kind      Kind   // what the source holds (telemetry or a lookup table)
+	// Replayed marks lines already counted once: held back for enrichment
+	// and released later. They are searched but not counted as read again.
+	Replayed bool
 }
 
 // Kind classifies a source in an FDR tree.

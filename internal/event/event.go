@@ -20,13 +20,63 @@ type Field struct {
 
 // Event is a flat map of field name to string value that keeps insertion order.
 // Lookups scan linearly: a decoded event holds only the few fields a query
-// needs, which is faster than hashing.
+// needs, which is faster than hashing. An event with many fields (a line of
+// 100,000 keys, a long splitString) gets a name index, so that building and
+// reading it stays linear rather than quadratic.
 //
 // Strings set through SetBytes live in the event's arena and are reused after
 // Reset; call Detach before keeping an event past the next Reset.
 type Event struct {
 	fields []Field
 	arena  []byte
+	// index maps names to positions in fields when indexed is set; it is
+	// built once the event reaches indexFrom fields and dropped (kept for
+	// reuse, but invalid) by anything that moves fields around.
+	index   map[string]int32
+	indexed bool
+}
+
+// indexFrom is the field count from which lookups use the index; below it
+// a linear scan is faster than hashing.
+const indexFrom = 48
+
+// lookup returns the position of name, or -1.
+func (e *Event) lookup(name string) int {
+	if len(e.fields) >= indexFrom {
+		if !e.indexed {
+			e.buildIndex()
+		}
+		if i, ok := e.index[name]; ok {
+			return int(i)
+		}
+		return -1
+	}
+	for i := range e.fields {
+		if e.fields[i].Name == name {
+			return i
+		}
+	}
+	return -1
+}
+
+func (e *Event) buildIndex() {
+	if e.index == nil {
+		e.index = make(map[string]int32, 2*len(e.fields))
+	} else {
+		clear(e.index)
+	}
+	for i := range e.fields {
+		e.index[e.fields[i].Name] = int32(i)
+	}
+	e.indexed = true
+}
+
+// add appends a field known to be missing.
+func (e *Event) add(name, value string) {
+	if e.indexed {
+		e.index[name] = int32(len(e.fields))
+	}
+	e.fields = append(e.fields, Field{Name: name, Value: value})
 }
 
 // New returns an event holding the given fields in order.
@@ -40,6 +90,7 @@ func New(fields ...Field) *Event {
 
 // Reset empties the event, keeping its capacity for reuse.
 func (e *Event) Reset() {
+	e.indexed = false
 	clear(e.fields)
 	e.fields = e.fields[:0]
 	e.arena = e.arena[:0]
@@ -54,6 +105,12 @@ func (e *Event) Fields() []Field { return e.fields }
 
 // Get returns the value of a field and whether it exists.
 func (e *Event) Get(name string) (string, bool) {
+	if len(e.fields) >= indexFrom {
+		if i := e.lookup(name); i >= 0 {
+			return e.fields[i].Value, true
+		}
+		return "", false
+	}
 	for i := range e.fields {
 		if e.fields[i].Name == name {
 			return e.fields[i].Value, true
@@ -70,6 +127,14 @@ func (e *Event) Has(name string) bool {
 
 // Set creates or overwrites a field; a new field goes last.
 func (e *Event) Set(name, value string) {
+	if len(e.fields) >= indexFrom {
+		if i := e.lookup(name); i >= 0 {
+			e.fields[i].Value = value
+		} else {
+			e.add(name, value)
+		}
+		return
+	}
 	for i := range e.fields {
 		if e.fields[i].Name == name {
 			e.fields[i].Value = value
@@ -84,7 +149,7 @@ func (e *Event) SetIfMissing(name, value string) bool {
 	if e.Has(name) {
 		return false
 	}
-	e.fields = append(e.fields, Field{Name: name, Value: value})
+	e.add(name, value)
 	return true
 }
 
@@ -115,14 +180,20 @@ func (e *Event) intern(b []byte) string {
 
 // Delete removes a field, keeping the order of the others.
 func (e *Event) Delete(name string) {
-	for i := range e.fields {
-		if e.fields[i].Name == name {
-			copy(e.fields[i:], e.fields[i+1:])
-			e.fields[len(e.fields)-1] = Field{}
-			e.fields = e.fields[:len(e.fields)-1]
-			return
+	i := e.lookup(name)
+	if i < 0 {
+		return
+	}
+	if e.indexed {
+		if i == len(e.fields)-1 {
+			delete(e.index, name) // the others keep their places
+		} else {
+			e.indexed = false
 		}
 	}
+	copy(e.fields[i:], e.fields[i+1:])
+	e.fields[len(e.fields)-1] = Field{}
+	e.fields = e.fields[:len(e.fields)-1]
 }
 
 // Rename moves a field's value to a new name (replacing any field of that name).
@@ -137,6 +208,7 @@ func (e *Event) Rename(from, to string) {
 
 // Keep removes every field whose name is not in names.
 func (e *Event) Keep(names []string) {
+	e.indexed = false
 	out := e.fields[:0]
 	for _, f := range e.fields {
 		for _, n := range names {
@@ -162,6 +234,7 @@ func (e *Event) Clone() *Event {
 // Detach copies every arena-backed string so the event survives Reset of the
 // decoder that filled it.
 func (e *Event) Detach() {
+	e.indexed = false // the index's keys may live in the old arena
 	for i := range e.fields {
 		e.fields[i].Name = detach(e.fields[i].Name)
 		e.fields[i].Value = detach(e.fields[i].Value)

@@ -1,7 +1,10 @@
 package event
 
 import (
+	"fmt"
+	"strconv"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -117,6 +120,93 @@ func TestParseAndFormatNumber(t *testing.T) {
 	for in, want := range format {
 		if got := FormatNumber(in); got != want {
 			t.Errorf("FormatNumber(%v) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// Events with many fields index their names: every operation must agree
+// with the linear scan, through growth, deletes, Keep, Reset and reuse.
+func TestEventIndexAgreesWithScan(t *testing.T) {
+	var e Event
+	for round := range 2 {
+		e.Reset()
+		n := 3 * indexFrom
+		for i := range n {
+			e.Set(fmt.Sprintf("f%d", i), fmt.Sprint(i+round))
+		}
+		e.Set("f5", "five") // overwrite, no new field
+		if e.Len() != n {
+			t.Fatalf("len %d, want %d", e.Len(), n)
+		}
+		if v, _ := e.Get("f5"); v != "five" {
+			t.Errorf("f5 = %q", v)
+		}
+		e.Delete(fmt.Sprintf("f%d", n-1)) // last: index kept
+		e.Delete("f7")                    // middle: index rebuilt
+		if e.Has("f7") || e.Has(fmt.Sprintf("f%d", n-1)) {
+			t.Error("deleted field still found")
+		}
+		if v, ok := e.Get("f8"); !ok || v != fmt.Sprint(8+round) {
+			t.Errorf("f8 after delete = %q, %v", v, ok)
+		}
+		if !e.SetIfMissing("new", "x") || e.SetIfMissing("f9", "y") {
+			t.Error("SetIfMissing wrong")
+		}
+		for i, f := range e.Fields() {
+			if got, _ := e.Get(f.Name); got != f.Value {
+				t.Fatalf("field %d %s: Get = %q, want %q", i, f.Name, got, f.Value)
+			}
+		}
+		e.Rename("f10", "ten")
+		if v, _ := e.Get("ten"); v != fmt.Sprint(10+round) || e.Has("f10") {
+			t.Error("rename wrong")
+		}
+		keep := make([]string, 0, indexFrom+2)
+		for i := range indexFrom + 2 {
+			keep = append(keep, fmt.Sprintf("f%d", 20+i))
+		}
+		e.Keep(keep)
+		if e.Len() != len(keep) || !e.Has("f21") || e.Has("f5") {
+			t.Errorf("after Keep: len %d", e.Len())
+		}
+		c := e.Clone()
+		if v, _ := c.Get("f30"); v != fmt.Sprint(30+round) {
+			t.Errorf("clone f30 = %q", v)
+		}
+	}
+}
+
+// 100,000 fields are set and read in linear time (the scan made this 20 s).
+func TestEventManyFieldsLinear(t *testing.T) {
+	names := make([]string, 100_000)
+	for i := range names {
+		names[i] = "k" + strconv.Itoa(i)
+	}
+	start := time.Now()
+	var e Event
+	for _, n := range names {
+		e.Set(n, "v")
+	}
+	for _, n := range names {
+		if !e.Has(n) {
+			t.Fatal("missing", n)
+		}
+	}
+	if d := time.Since(start); d > 10*time.Second { // the scan took 20 s; generous for -race
+		t.Errorf("100k fields took %v", d)
+	}
+}
+
+func BenchmarkEventSet100kFields(b *testing.B) {
+	names := make([]string, 100_000)
+	for i := range names {
+		names[i] = "k" + strconv.Itoa(i)
+	}
+	var e Event
+	for b.Loop() {
+		e.Reset()
+		for _, n := range names {
+			e.Set(n, "v")
 		}
 	}
 }

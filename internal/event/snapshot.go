@@ -10,6 +10,7 @@ func (e *Event) AppendFields(dst []Field) []Field { return append(dst, e.fields.
 
 // RestoreFields replaces the event's fields with a copy of fields.
 func (e *Event) RestoreFields(fields []Field) {
+	e.indexed = false
 	clear(e.fields)
 	e.fields = append(e.fields[:0], fields...)
 }
@@ -17,6 +18,7 @@ func (e *Event) RestoreFields(fields []Field) {
 // CopyFrom makes e hold the same fields as o, sharing o's strings (valid while
 // o's arena is). e keeps its own arena for values set later.
 func (e *Event) CopyFrom(o *Event) {
+	e.indexed = false
 	clear(e.fields)
 	e.fields = append(e.fields[:0], o.fields...)
 	e.arena = e.arena[:0]

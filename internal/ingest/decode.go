@@ -17,6 +17,11 @@ import (
 // callers skip silently.
 var ErrBlank = errors.New("blank line")
 
+// MaxFields bounds the fields one decoded line may give (a line within the
+// length limit can hold millions of keys); such a line is reported and
+// skipped like a malformed one.
+const MaxFields = 1_000_000
+
 // Decoder turns NDJSON lines into events holding only the fields a consumer
 // needs. It reuses its parser and buffers, so it is not safe for concurrent
 // use: give each worker its own.
@@ -91,6 +96,11 @@ func (d *Decoder) Decode(line []byte, ev *event.Event) error {
 		if err := d.decodeTree(line, ev); err != nil {
 			return err
 		}
+	}
+	if ev.Len() > MaxFields {
+		n := ev.Len()
+		ev.Reset()
+		return fmt.Errorf("too many fields: %d, over the limit of %d; skipped", n, MaxFields)
 	}
 	if d.wantRaw {
 		ev.SetBytes(event.RawString, line)

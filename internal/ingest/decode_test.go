@@ -6,6 +6,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tiercel/tiercel/internal/event"
@@ -192,5 +193,42 @@ func TestDecodeSamples(t *testing.T) {
 	})
 	if n != 54 {
 		t.Errorf("read %d lines, want 54", n)
+	}
+}
+
+// Decoding grows linearly with the number of keys: 200,000 keys cost about
+// twice 100,000 (with a linear field scan it was four times, > 100 s).
+func TestDecodeManyKeysLinear(t *testing.T) {
+	d := NewDecoder(event.Needs{All: true})
+	var ev event.Event
+	timeIt := func(n int) time.Duration {
+		line := hugeLine(n)
+		start := time.Now()
+		if err := d.Decode(line, &ev); err != nil {
+			t.Fatal(err)
+		}
+		if ev.Len() < n {
+			t.Fatalf("%d fields, want %d", ev.Len(), n)
+		}
+		return time.Since(start)
+	}
+	timeIt(1000) // warm up
+	t1, t2 := timeIt(100_000), timeIt(200_000)
+	if t2 > 10*time.Second { // quadratic took minutes; generous for -race and busy machines
+		t.Errorf("200k keys took %v (100k: %v)", t2, t1)
+	}
+}
+
+// A line with more than MaxFields wanted fields is refused with a message,
+// not handed on.
+func TestDecodeTooManyFields(t *testing.T) {
+	d := NewDecoder(event.Needs{All: true})
+	var ev event.Event
+	err := d.Decode(hugeLine(MaxFields+1), &ev)
+	if err == nil || !strings.Contains(err.Error(), "too many fields: 1000001") || ev.Len() != 0 {
+		t.Errorf("err %v, %d fields", err, ev.Len())
+	}
+	if err := d.Decode(hugeLine(1000), &ev); err != nil || ev.Len() != 1001 { // and @rawstring
+		t.Errorf("err %v, %d fields", err, ev.Len())
 	}
 }

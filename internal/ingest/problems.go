@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -16,7 +17,10 @@ type Problems struct {
 	out   io.Writer
 	limit int
 	count int
-	first string // file:line of the first problem
+	first string // file:line of the first malformed line
+	// long counts the lines skipped for their length (also in count).
+	long      int
+	firstLong string
 }
 
 // NewProblems prints up to limit problems to w (DefaultProblemLimit when
@@ -33,7 +37,12 @@ func (p *Problems) Add(source string, lineNo int, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	p.count++
-	if p.count == 1 {
+	if errors.Is(err, ErrLineTooLong) {
+		p.long++
+		if p.long == 1 {
+			p.firstLong = fmt.Sprintf("%s:%d", source, lineNo)
+		}
+	} else if p.count-p.long == 1 {
 		p.first = fmt.Sprintf("%s:%d", source, lineNo)
 	}
 	if p.out != nil && p.count <= p.limit {
@@ -52,11 +61,25 @@ func (p *Problems) Count() int {
 func (p *Problems) Summary() string {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	switch p.count {
+	long := ""
+	switch p.long {
 	case 0:
-		return ""
 	case 1:
-		return fmt.Sprintf("1 malformed line skipped (%s)", p.first)
+		long = fmt.Sprintf("1 line over the length limit skipped (%s)", p.firstLong)
+	default:
+		long = fmt.Sprintf("%d lines over the length limit skipped (first: %s)", p.long, p.firstLong)
 	}
-	return fmt.Sprintf("%d malformed lines skipped (first: %s)", p.count, p.first)
+	if p.long == p.count {
+		return long
+	}
+	bad := ""
+	if n := p.count - p.long; n == 1 {
+		bad = fmt.Sprintf("1 malformed line skipped (%s)", p.first)
+	} else {
+		bad = fmt.Sprintf("%d malformed lines skipped (first: %s)", n, p.first)
+	}
+	if long != "" {
+		return bad + "; " + long
+	}
+	return bad
 }

@@ -38,7 +38,25 @@ type Options struct {
 	ReadAhead int
 	// Stdin replaces os.Stdin (for tests).
 	Stdin io.Reader
+	// MaxLine is the longest line kept, in bytes (DefaultMaxLine when 0).
+	MaxLine int
+	// OnSkip is told of each line skipped for being longer than MaxLine
+	// (a *LineError), from the goroutine calling Next. Nil: skipped silently.
+	OnSkip func(err *LineError)
 }
+
+// LineError is one input line that was skipped.
+type LineError struct {
+	Path string
+	Line int
+	Err  error
+}
+
+func (e *LineError) Error() string { return fmt.Sprintf("%s:%d: %v", e.Path, e.Line, e.Err) }
+func (e *LineError) Unwrap() error { return e.Err }
+
+// ErrLineTooLong is the cause of a LineError for an over-long line.
+var ErrLineTooLong = errors.New("line too long")
 
 // File is one input the reader will read, in reading order.
 type File struct {
@@ -64,6 +82,8 @@ type Reader struct {
 	queue []*fileJob // started files, in order
 	seq   int64
 	errs  []error
+	// early: path problems found by Open, reported by the first Next
+	early []error
 	done  chan struct{}
 	once  sync.Once
 }
@@ -80,10 +100,15 @@ type jobItem struct {
 	data      []byte
 	firstLine int
 	err       error
+	skipped   *LineError
 }
 
 // Open resolves paths (files, directories, "-"; none means stdin) into the
-// list of inputs. A path that does not exist is an error naming it.
+// list of inputs. A path that cannot be read (missing, unreadable, a device,
+// a directory with no files) does not stop the others: it is a *FileError
+// that the first Next reports through OnError and Errors, like a file that
+// fails while being read. Unreadable directories inside a walked tree are
+// reported and skipped the same way.
 func Open(paths []string, opts Options) (*Reader, error) {
 	if opts.ChunkSize <= 0 {
 		opts.ChunkSize = DefaultChunkSize
@@ -95,11 +120,10 @@ func Open(paths []string, opts Options) (*Reader, error) {
 		opts.Stdin = os.Stdin
 	}
 	var files []File
+	var early []error
 	for _, p := range opts.Aidmaster {
-		found, err := expand(p)
-		if err != nil {
-			return nil, err
-		}
+		found, errs := expand(p)
+		early = append(early, errs...)
 		for _, f := range found {
 			files = append(files, File{Path: f, Kind: event.KindAidmaster})
 		}
@@ -108,10 +132,8 @@ func Open(paths []string, opts Options) (*Reader, error) {
 		paths = []string{Stdin}
 	}
 	for _, p := range paths {
-		found, err := expand(p)
-		if err != nil {
-			return nil, err
-		}
+		found, errs := expand(p)
+		early = append(early, errs...)
 		for _, f := range found {
 			kind := event.KindTelemetry
 			if f != Stdin {
@@ -123,32 +145,40 @@ func Open(paths []string, opts Options) (*Reader, error) {
 	if len(opts.Kinds) > 0 {
 		files = slices.DeleteFunc(files, func(f File) bool { return !slices.Contains(opts.Kinds, f.Kind) })
 	}
-	return &Reader{opts: opts, files: files, done: make(chan struct{})}, nil
+	return &Reader{opts: opts, files: files, early: early, done: make(chan struct{})}, nil
 }
 
 // expand turns one path into the files it stands for: itself, or for a
 // directory every regular file below it in lexical order, skipping hidden
-// entries and FDR's _SUCCESS markers.
-func expand(p string) ([]string, error) {
+// entries and FDR's _SUCCESS markers. Problems come back as *FileErrors,
+// the files that could be found alongside them.
+func expand(p string) ([]string, []error) {
 	if p == Stdin {
 		return []string{Stdin}, nil
 	}
+	fail := func(path string, err error) []error { return []error{&FileError{Path: path, Err: err}} }
 	info, err := os.Stat(p)
 	if err != nil {
-		var pe *fs.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, fmt.Errorf("%s: %w", p, err)
+		return nil, fail(p, unwrapPath(err))
 	}
 	if !info.IsDir() {
+		if info.Mode()&fs.ModeDevice != 0 {
+			// /dev/zero and friends never end; pipes and FIFOs are fine.
+			return nil, fail(p, errors.New("a device, not a file (use - for standard input)"))
+		}
 		return []string{p}, nil
 	}
 	var out []string
+	var errs []error
 	fdr := isFDRRoot(p)
-	err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
+	walkErr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
-			return fmt.Errorf("%s: %w", path, unwrapPath(err))
+			// An unreadable directory is reported and skipped; the walk goes on.
+			errs = append(errs, fail(path, unwrapPath(err))...)
+			if d != nil && d.IsDir() && path != p {
+				return filepath.SkipDir
+			}
+			return nil
 		}
 		name := d.Name()
 		if path != p && (strings.HasPrefix(name, ".") || name == "_SUCCESS") {
@@ -174,7 +204,13 @@ func expand(p string) ([]string, error) {
 		out = append(out, path)
 		return nil
 	})
-	return out, err
+	if walkErr != nil {
+		errs = append(errs, fail(p, unwrapPath(walkErr))...)
+	}
+	if len(out) == 0 && len(errs) == 0 {
+		errs = fail(p, errors.New("no input files in this directory (looked for telemetry files, plain, .gz or .zst, skipping hidden entries and _SUCCESS)"))
+	}
+	return out, errs
 }
 
 // isFDRRoot reports whether dir is the top of an FDR tree (data/ and
@@ -206,6 +242,10 @@ func (r *Reader) Errors() []error { return r.errs }
 // that fail are reported through Options.OnError and skipped; Next itself
 // only fails with io.EOF. Call it from one goroutine.
 func (r *Reader) Next() (event.Chunk, error) {
+	for _, err := range r.early {
+		r.fail(err)
+	}
+	r.early = nil
 	for {
 		r.startJobs()
 		if len(r.queue) == 0 {
@@ -218,12 +258,14 @@ func (r *Reader) Next() (event.Chunk, error) {
 			r.queue = r.queue[1:]
 			continue
 		}
-		if item.err != nil {
-			err := &FileError{Path: job.file.Path, Err: item.err}
-			r.errs = append(r.errs, err)
-			if r.opts.OnError != nil {
-				r.opts.OnError(err)
+		if item.skipped != nil {
+			if r.opts.OnSkip != nil {
+				r.opts.OnSkip(item.skipped)
 			}
+			continue
+		}
+		if item.err != nil {
+			r.fail(&FileError{Path: job.file.Path, Err: item.err})
 			continue
 		}
 		c := event.Chunk{
@@ -235,6 +277,13 @@ func (r *Reader) Next() (event.Chunk, error) {
 		}
 		r.seq++
 		return c, nil
+	}
+}
+
+func (r *Reader) fail(err error) {
+	r.errs = append(r.errs, err)
+	if r.opts.OnError != nil {
+		r.opts.OnError(err)
 	}
 }
 
@@ -272,7 +321,16 @@ func (r *Reader) run(job *fileJob) {
 		defer f.Close()
 		src = countingReader{f}
 	}
-	err := readStream(src, r.opts.ChunkSize, func(data []byte, firstLine int) bool {
+	cfg := streamConfig{chunkSize: r.opts.ChunkSize, maxLine: r.opts.MaxLine}
+	cfg.tooLong = func(line, size int) {
+		limit := r.opts.MaxLine
+		if limit <= 0 {
+			limit = DefaultMaxLine
+		}
+		send(jobItem{skipped: &LineError{Path: job.file.Path, Line: line,
+			Err: fmt.Errorf("%w: %s, over the %s limit (--max-line); skipped", ErrLineTooLong, byteSize(size), byteSize(limit))}})
+	}
+	err := readStreamWith(src, cfg, func(data []byte, firstLine int) bool {
 		return send(jobItem{data: data, firstLine: firstLine})
 	})
 	if err != nil {
@@ -292,4 +350,17 @@ func (r *Reader) Close() error {
 	r.queue = nil
 	r.next = len(r.files)
 	return nil
+}
+
+// byteSize writes n bytes the way limits are given: 16 MiB, 300 KiB, 12 B.
+func byteSize(n int) string {
+	switch {
+	case n >= 1<<20 && n%(1<<20) == 0:
+		return fmt.Sprintf("%d MiB", n>>20)
+	case n >= 1<<20:
+		return fmt.Sprintf("%.1f MiB", float64(n)/(1<<20))
+	case n >= 1<<10 && n%(1<<10) == 0:
+		return fmt.Sprintf("%d KiB", n>>10)
+	}
+	return fmt.Sprintf("%d B", n)
 }

@@ -157,10 +157,172 @@ func TestReaderStdin(t *testing.T) {
 	}
 }
 
-func TestReaderMissingPath(t *testing.T) {
-	_, err := Open([]string{"/no/such/file.json"}, Options{})
-	if err == nil || !strings.Contains(err.Error(), "/no/such/file.json") {
-		t.Fatalf("error %v does not name the path", err)
+// One bad path never costs the others: a missing file, a device, an
+// empty directory and an unreadable subdirectory are each reported as a
+// *FileError naming the path, and every good file is still read.
+func TestReaderBadPathsSkipped(t *testing.T) {
+	dir := writeTree(t, map[string][]byte{
+		"good/a.json":        []byte("{\"a\":1}\n"),
+		"good/locked/b.json": []byte("{\"b\":1}\n"),
+		"empty/.hidden":      []byte("{}\n"),
+	})
+	locked := filepath.Join(dir, "good", "locked")
+	if err := os.Chmod(locked, 0); err != nil {
+		t.Fatal(err)
+	}
+	defer os.Chmod(locked, 0o755)
+	unreadable := true
+	if _, err := os.ReadDir(locked); err == nil {
+		unreadable = false // running as root: permissions do not bite
+	}
+	var reported []string
+	paths := []string{"/no/such/file.json", filepath.Join(dir, "good"), "/dev/zero", filepath.Join(dir, "empty")}
+	r, err := Open(paths, Options{OnError: func(err error) {
+		var fe *FileError
+		if !errors.As(err, &fe) {
+			t.Errorf("error %T is not a *FileError", err)
+		}
+		reported = append(reported, err.Error())
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, r)
+	if len(got) == 0 || !strings.HasSuffix(got[0], `a.json:1:telemetry:{"a":1}`) {
+		t.Fatalf("good file not read: %q", got)
+	}
+	want := []string{
+		"/no/such/file.json: no such file or directory",
+		"/dev/zero: a device, not a file",
+		filepath.Join(dir, "empty") + ": no input files in this directory",
+	}
+	if unreadable {
+		want = append(want, locked+": permission denied")
+	}
+	for _, w := range want {
+		found := false
+		for _, r := range reported {
+			found = found || strings.HasPrefix(r, w)
+		}
+		if !found {
+			t.Errorf("no error %q among %q", w, reported)
+		}
+	}
+	if len(reported) != len(want) || len(r.Errors()) != len(want) {
+		t.Errorf("reported %d errors (%q), want %d", len(reported), reported, len(want))
+	}
+}
+
+// Over-long lines are skipped and reported with file:line, whatever the
+// codec; the lines around them and the line numbering survive. A gzip bomb
+// of zeros is one such line, read in bounded memory.
+func TestReaderLineTooLong(t *testing.T) {
+	long := bytes.Repeat([]byte("x"), 5000)
+	body := []byte("{\"a\":1}\n" + string(long) + "\n{\"a\":3}\n" + string(long))
+	bomb := gzipBytes(t, make([]byte, 8<<20))
+	dir := writeTree(t, map[string][]byte{
+		"a.json":    body,
+		"b.json.gz": gzipBytes(t, body),
+		"c.gz":      bomb,
+	})
+	var skipped []string
+	r, err := Open([]string{dir}, Options{ChunkSize: 512, MaxLine: 1000, OnSkip: func(e *LineError) {
+		if !errors.Is(e, ErrLineTooLong) {
+			t.Errorf("%v is not ErrLineTooLong", e)
+		}
+		skipped = append(skipped, e.Error())
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := readAll(t, r)
+	want := []string{
+		filepath.Join(dir, "a.json") + `:1:telemetry:{"a":1}`,
+		filepath.Join(dir, "a.json") + `:3:telemetry:{"a":3}`,
+		filepath.Join(dir, "b.json.gz") + `:1:telemetry:{"a":1}`,
+		filepath.Join(dir, "b.json.gz") + `:3:telemetry:{"a":3}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("lines:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	wantSkips := []string{
+		filepath.Join(dir, "a.json") + ":2: line too long: 5000 B, over the 1000 B limit (--max-line); skipped",
+		filepath.Join(dir, "a.json") + ":4: line too long: 5000 B",
+		filepath.Join(dir, "b.json.gz") + ":2: line too long",
+		filepath.Join(dir, "b.json.gz") + ":4: line too long",
+		filepath.Join(dir, "c.gz") + ":1: line too long: 8 MiB",
+	}
+	if len(skipped) != len(wantSkips) {
+		t.Fatalf("skipped %q, want %d", skipped, len(wantSkips))
+	}
+	for i, w := range wantSkips {
+		if !strings.HasPrefix(skipped[i], w) {
+			t.Errorf("skip %d = %q, want prefix %q", i, skipped[i], w)
+		}
+	}
+}
+
+// A UTF-8 byte-order mark is dropped; CR-only line endings split lines;
+// CRLF still works.
+func TestReaderBOMAndLineEndings(t *testing.T) {
+	dir := writeTree(t, map[string][]byte{
+		"bom.json":  []byte("\xef\xbb\xbf{\"a\":1}\n{\"a\":2}\n"),
+		"cr.json":   []byte("{\"b\":1}\r{\"b\":2}\r{\"b\":3}"),
+		"crlf.json": []byte("{\"c\":1}\r\n{\"c\":2}\r\n"),
+		"tiny.json": []byte("\xef\xbb\xbf{}"),
+	})
+	r, err := Open([]string{dir}, Options{ChunkSize: 16})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got []string
+	for _, l := range readAll(t, r) {
+		got = append(got, strings.TrimPrefix(l, dir+"/"))
+	}
+	want := []string{
+		`bom.json:1:telemetry:{"a":1}`, `bom.json:2:telemetry:{"a":2}`,
+		`cr.json:1:telemetry:{"b":1}`, `cr.json:2:telemetry:{"b":2}`, `cr.json:3:telemetry:{"b":3}`,
+		`crlf.json:1:telemetry:{"c":1}`, `crlf.json:2:telemetry:{"c":2}`,
+		`tiny.json:1:telemetry:{}`,
+	}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("got:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+}
+
+// A gzip member that fails its checksum yields no rows; the members before
+// it, verified, keep theirs. A member too long to hold is passed on, and the
+// error says from which line its rows came.
+func TestGzipMemberChecksum(t *testing.T) {
+	good := gzipBytes(t, []byte("{\"m\":1}\n{\"m\":1}\n"))
+	bad := gzipBytes(t, []byte("{\"m\":2}\n{\"m\":2}\n{\"m\":2}\n"))
+	bad[len(bad)-6] ^= 0xff // CRC-32 in the trailer
+	read := func(data []byte) ([]string, error) {
+		var lines []string
+		err := readStream(bytes.NewReader(data), 64, func(d []byte, _ int) bool {
+			for l := range strings.SplitSeq(strings.TrimSuffix(string(d), "\n"), "\n") {
+				lines = append(lines, l)
+			}
+			return true
+		})
+		return lines, err
+	}
+	lines, err := read(append(append([]byte(nil), good...), bad...))
+	if strings.Join(lines, ",") != `{"m":1},{"m":1}` {
+		t.Errorf("rows %q, want only the first member's", lines)
+	}
+	if err == nil || err.Error() != "gzip data broken after line 2: invalid checksum (3 line(s) of the damaged member dropped)" {
+		t.Errorf("error %v", err)
+	}
+
+	defer func(n int) { gzipHold = n }(gzipHold)
+	gzipHold = 8
+	lines, err = read(append(append([]byte(nil), good...), bad...))
+	if len(lines) != 5 {
+		t.Errorf("rows %q, want all 5 passed on", lines)
+	}
+	if err == nil || !strings.Contains(err.Error(), "lines 3 onwards came from the damaged member") {
+		t.Errorf("error %v does not say which rows came from the damaged member", err)
 	}
 }
 
@@ -345,7 +507,7 @@ func TestStreamErrorMessages(t *testing.T) {
 		want  string
 	}{
 		{"truncated gzip", gz[:20], 0, "gzip data broken at the start: unexpected EOF"},
-		{"gzip checksum", badCRC, 2, "gzip data broken after line 2: invalid checksum"},
+		{"gzip checksum", badCRC, 0, "gzip data broken at the start: invalid checksum (2 line(s) of the damaged member dropped)"},
 		{"zstd header", []byte("\x28\xb5\x2f\xfdjunkjunk"), 0, "zstd data broken at the start: reserved bit set on frame header"},
 		{"gzip header only", gz[:2], 0, "gzip data broken at the start: unexpected EOF"},
 	}

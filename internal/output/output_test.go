@@ -241,3 +241,31 @@ func TestTableCards(t *testing.T) {
 		t.Errorf("wide:\n%s", got)
 	}
 }
+
+// CSV cells (and header names) a spreadsheet would run as formulas get a
+// leading quote; numbers and ordinary text are unchanged.
+func TestCSVFormulaNeutralised(t *testing.T) {
+	var b strings.Builder
+	w, err := New("csv", &b, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ev := &event.Event{}
+	for _, f := range [][2]string{
+		{"cmd", `=HYPERLINK("http://x","y")`}, {"plus", "+SUM(A1)"}, {"minus", "-2+3"}, {"at", "@cmd"},
+		{"tab", "\tx"}, {"cr", "\rx"}, {"neg", "-5"}, {"pos", "+1.5"}, {"text", "a=b"}, {"=evil", "ok"},
+	} {
+		ev.Set(f[0], f[1])
+	}
+	if err := w.Write(ev); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	want := "cmd,plus,minus,at,tab,cr,neg,pos,text,'=evil\n" +
+		"\"'=HYPERLINK(\"\"http://x\"\",\"\"y\"\")\",'+SUM(A1),'-2+3,'@cmd,'\tx,\"'\rx\",-5,+1.5,a=b,ok\n"
+	if b.String() != want {
+		t.Errorf("got\n%q\nwant\n%q", b.String(), want)
+	}
+}

@@ -397,7 +397,7 @@ func (s *holdSource) Next() (event.Chunk, error) {
 		}
 	}
 	if len(s.pending) > 0 {
-		c := event.Chunk{Source: s.source, FirstLine: 1, Data: s.pending, Kind: event.KindTelemetry}
+		c := event.Chunk{Source: s.source, FirstLine: 1, Data: s.pending, Kind: event.KindTelemetry, Replayed: true}
 		s.pending = nil
 		return c, nil
 	}

@@ -124,8 +124,10 @@ func TestPrepareEnricherModes(t *testing.T) {
 			}
 		})
 	}
-	if _, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{dir + "/missing"}}); err == nil {
-		t.Error("a missing input should be an error")
+	// A missing input is the search pass's to report (it reads the same
+	// paths); the learn pass goes on with the others.
+	if _, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{dir + "/missing", dir}}); err != nil {
+		t.Errorf("a missing input among good ones stopped the learn pass: %v", err)
 	}
 }
 
@@ -301,5 +303,26 @@ func TestIndexKey(t *testing.T) {
 		if got := indexKey([]byte(tc.line), []byte(tc.key)); got != tc.want {
 			t.Errorf("indexKey(%s, %s) = %d, want %d", tc.line, tc.key, got, tc.want)
 		}
+	}
+}
+
+// Lines held for enrichment and released later are searched once and
+// counted once: Stats.Lines is the number of input lines (hunt - counted
+// held events twice).
+func TestHeldLinesCountedOnce(t *testing.T) {
+	lines := shuffleWithin(streamLines(300), 50, 7)
+	prog := compile(t, `#event_simpleName=DnsRequest | count()`)
+	en := enrich.NewStream(enrich.Options{})
+	src := HoldForEnrichment(newChunks("-", lines, 64), en, enrich.HoldOptions{})
+	var count string
+	st, err := Search(context.Background(), []*engine.Program{prog}, src, Options{
+		Workers: 2, Enricher: en,
+		Emit: func(_ int, row *event.Event) { count = fieldValue(row, "_count") },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if st.Lines != int64(len(lines)) || count != "300" {
+		t.Errorf("%d lines read, count %s; want %d lines, 300", st.Lines, count, len(lines))
 	}
 }

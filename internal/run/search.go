@@ -91,10 +91,12 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 			return nil, err
 		}
 	}
-	if err := runPrepasses(ctx, progs, opts); err != nil {
+	passWarns, err := runPrepasses(ctx, progs, opts)
+	if err != nil {
 		return nil, err
 	}
 	plan := newPlan(progs, opts.Enricher)
+	plan.passWarns = passWarns
 	return plan.run(ctx, opts, workers, feedSource(src))
 }
 
@@ -180,7 +182,11 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 	}
 	pending := map[int64]chunkResult{}
 	var next int64
+	var limitErr error // a program went over a limit: the search stops
 	for r := range results {
+		if limitErr != nil {
+			continue // draining
+		}
 		pending[r.seq] = r
 		for {
 			cur, ok := pending[next]
@@ -197,23 +203,41 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 					tails[i].Add(row)
 				}
 			}
+			if limitErr = progsErr(p.progs); limitErr != nil {
+				cancel()
+				break
+			}
 		}
 	}
-	if err := ctx.Err(); err != nil {
+	if limitErr != nil {
+		return stats, limitErr
+	}
+	// Interrupted: the tails still finish, so the rows of what was read
+	// so far come out before the error.
+	interrupted := ctx.Err()
+	for i, t := range tails {
+		t.Finish()
+		var w []string
+		if p.passWarns != nil {
+			w = append(w, p.passWarns[i]...)
+		}
+		stats.Warnings = append(stats.Warnings, append(w, t.Warnings()...))
+	}
+	if err := progsErr(p.progs); err != nil {
 		return stats, err
 	}
-	for _, t := range tails {
-		t.Finish()
-		stats.Warnings = append(stats.Warnings, t.Warnings())
+	if interrupted != nil {
+		return stats, interrupted
 	}
 	return stats, readErr
 }
 
 // plan is what every worker shares: needs, prefilters, programs.
 type plan struct {
-	progs   []*engine.Program
-	filters []*engine.Prefilter // per program
-	any     *engine.Prefilter   // a line goes on if any program may want it
+	progs     []*engine.Program
+	passWarns [][]string          // per program: warnings of its join()/defineTable() passes
+	filters   []*engine.Prefilter // per program
+	any       *engine.Prefilter   // a line goes on if any program may want it
 	// dispatch, with several programs, tells which of them may want a line
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
@@ -311,7 +335,9 @@ func (w *worker) chunk(j job) chunkResult {
 	}
 	res.bytes = int64(len(c.Data))
 	ingest.Lines(c, func(line []byte, lineNo int) bool {
-		res.lines++
+		if !c.Replayed {
+			res.lines++
+		}
 		w.line(c.Source, line, lineNo, false)
 		return true
 	})

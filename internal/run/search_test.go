@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -277,6 +278,46 @@ func TestSearchManyProgramsMatchesEachAlone(t *testing.T) {
 		}
 		if diff := cmp.Diff(alone, together[i]); diff != "" {
 			t.Errorf("%s: rows in a many-program pass differ (-alone +together):\n%s", q, diff)
+		}
+	}
+}
+
+// A limit hit on a worker (a value too big) or in the tail (memory) stops
+// the search with that error, whatever the worker count; nothing is
+// emitted after it.
+func TestSearchStopsAtLimit(t *testing.T) {
+	var lines []string
+	for i := range 5000 {
+		lines = append(lines, fmt.Sprintf(`{"k":"key-%d","y":"ab"}`, i))
+	}
+	concat := "y := concat([y, y])"
+	for range 30 {
+		concat += " | y := concat([y, y])"
+	}
+	tests := []struct{ query, fn string }{
+		{concat, "concat"},
+		{"groupBy(k)", "groupBy"},
+	}
+	for _, tt := range tests {
+		for _, workers := range []int{1, 3} {
+			t.Run(fmt.Sprintf("%s/%d", tt.fn, workers), func(t *testing.T) {
+				q, _ := cql.Parse(tt.query)
+				p, ds := engine.Compile(q, engine.Options{Limits: engine.Limits{Memory: 256 << 10, MaxValue: 1 << 20}})
+				if ds.HasErrors() {
+					t.Fatal(ds[0].Message)
+				}
+				rows := 0
+				_, err := Search(context.Background(), []*engine.Program{p}, newChunks("f", lines, 100), Options{
+					Workers: workers, Emit: func(int, *event.Event) { rows++ },
+				})
+				var le *engine.LimitError
+				if !errors.As(err, &le) || le.Func != tt.fn {
+					t.Fatalf("err %v, want %s() over its limit", err, tt.fn)
+				}
+				if tt.fn == "groupBy" && rows != 0 {
+					t.Errorf("%d rows emitted", rows)
+				}
+			})
 		}
 	}
 }

@@ -10,6 +10,21 @@ import (
 // it the call is reported (runaway nesting is almost surely a mistake).
 const MaxDepth = 16
 
+// MaxExpansion bounds the total source text one query may expand from saved
+// searches: depth alone allows searches that call each other several times
+// to fan out to millions of copies (2 calls a level, 16 levels: 65,536).
+const MaxExpansion = 1 << 20
+
+// Expansion counts the saved-search text a query has expanded so far.
+type Expansion struct{ bytes int }
+
+// Spend adds s to the count and reports whether the query is still within
+// MaxExpansion.
+func (e *Expansion) Spend(s *Search) bool {
+	e.bytes += len(s.Source) + 1 // +1: an empty search still costs a call
+	return e.bytes <= MaxExpansion
+}
+
 // Relocate turns a diagnostic found inside s (its span is an offset into
 // s.Source) into one at the call site `at` in the caller's source. The
 // message names the saved search's file and line:col, so both ends of the

@@ -75,6 +75,9 @@ func findLines(path string, ids map[string]bool) (map[string][]byte, error) {
 	for {
 		c, err := reader.Next()
 		if errors.Is(err, io.EOF) {
+			if errs := reader.Errors(); len(errs) > 0 {
+				return nil, errs[0] // a path that could not be read
+			}
 			return found, nil
 		}
 		if err != nil {

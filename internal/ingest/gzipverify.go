@@ -1,0 +1,141 @@
+package ingest
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"io"
+	"sync"
+
+	"github.com/klauspost/compress/gzip"
+)
+
+// gzipHold is how much of one gzip member is held back until the member's
+// CRC-32 and length are checked: a member that fails its checksum then
+// yields no rows at all. Longer members are passed on as they decode, and
+// a checksum failure says which lines came from the damaged member.
+var gzipHold = 8 << 20
+
+// holdBuffers recycles hold buffers between files (cap gzipHold).
+var holdBuffers sync.Pool
+
+// verifiedGzip decodes a gzip stream member by member, releasing each
+// member's bytes only once its trailer has been verified (up to gzipHold).
+type verifiedGzip struct {
+	br   *bufio.Reader // one buffered reader across members: no byte is lost at a boundary
+	zr   *gzip.Reader
+	hold []byte // the current member's bytes, not yet verified
+	out  []byte // verified bytes not yet read
+	// passing: the current member outgrew the hold and is passed on
+	// unverified; passLine is the line (0-based count of newlines released
+	// before it) where its bytes started.
+	passing  bool
+	passLine int
+	lines    int // newlines released so far
+	err      error
+	eof      bool
+}
+
+func newVerifiedGzip(r io.Reader) (*verifiedGzip, error) {
+	br := bufio.NewReaderSize(r, 64<<10)
+	zr, err := gzip.NewReader(br)
+	if err != nil {
+		return nil, err
+	}
+	zr.Multistream(false)
+	return &verifiedGzip{br: br, zr: zr}, nil
+}
+
+func (g *verifiedGzip) Close() error {
+	if cap(g.hold) == gzipHold {
+		b := g.hold[:0]
+		holdBuffers.Put(&b)
+	}
+	g.hold, g.out = nil, nil
+	return g.zr.Close()
+}
+
+func (g *verifiedGzip) Read(p []byte) (int, error) {
+	for len(g.out) == 0 {
+		if g.err != nil {
+			return 0, g.err
+		}
+		if g.eof {
+			return 0, io.EOF
+		}
+		if g.passing {
+			n, err := g.zr.Read(p)
+			g.lines += bytes.Count(p[:n], []byte{'\n'})
+			if err != nil {
+				g.memberEnd(err)
+				if n > 0 {
+					return n, nil
+				}
+				continue
+			}
+			return n, nil
+		}
+		g.fill()
+	}
+	n := copy(p, g.out)
+	g.lines += bytes.Count(p[:n], []byte{'\n'})
+	g.out = g.out[n:]
+	return n, nil
+}
+
+// fill decodes the current member into hold until it ends (verified: its
+// bytes move to out) or outgrows gzipHold (passed on unverified).
+func (g *verifiedGzip) fill() {
+	if cap(g.hold) == 0 {
+		if b, ok := holdBuffers.Get().(*[]byte); ok && cap(*b) == gzipHold {
+			g.hold = *b
+		} else {
+			g.hold = make([]byte, 0, gzipHold)
+		}
+	}
+	g.hold = g.hold[:0]
+	for {
+		if len(g.hold) >= gzipHold {
+			g.passing, g.passLine = true, g.lines
+			g.out = g.hold // fill runs again only once out is read: hold is then free
+			return
+		}
+		n, err := g.zr.Read(g.hold[len(g.hold):gzipHold])
+		g.hold = g.hold[:len(g.hold)+n]
+		if err != nil {
+			if err == io.EOF || err == io.ErrUnexpectedEOF {
+				// Verified, or cut short: a truncated stream decodes
+				// correctly up to the cut, so its lines are kept.
+				g.out = g.hold
+			} else {
+				dropped := bytes.Count(g.hold, []byte{'\n'})
+				g.hold = g.hold[:0]
+				err = fmt.Errorf("%w (%d line(s) of the damaged member dropped)", err, dropped)
+			}
+			g.memberEnd(err)
+			return
+		}
+	}
+}
+
+// memberEnd handles the end of a member: io.EOF means its trailer checked
+// out, and the next member (if any) starts.
+func (g *verifiedGzip) memberEnd(err error) {
+	wasPassing := g.passing
+	g.passing = false
+	if err != io.EOF {
+		if wasPassing {
+			err = fmt.Errorf("%w (lines %d onwards came from the damaged member and were read before its checksum failed)", err, g.passLine+1)
+		}
+		g.err = err
+		return
+	}
+	switch rerr := g.zr.Reset(g.br); rerr {
+	case nil:
+		g.zr.Multistream(false)
+	case io.EOF:
+		g.eof = true
+	default:
+		g.err = rerr
+	}
+}
