@@ -163,4 +163,3 @@ func printWarnings(w io.Writer, warns [][]string) {
 		}
 	}
 }
-
