@@ -26,6 +26,8 @@ type Options struct {
 	// an error. Inside a saved search, ?p takes the call's argument p, else
 	// Params["p"], else the ?{p=default}.
 	SavedSearches *saved.Library
+	// Data is the outside data of ipLocation(), ioc:lookup(), rdns() ...
+	Data DataSources
 
 	saved *savedFrame // the saved search being compiled inline (saved.go)
 }

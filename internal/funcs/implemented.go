@@ -48,4 +48,6 @@ var implemented = map[string]bool{
 	"crypto:md5": true, "crypto:sha1": true, "crypto:sha256": true, "geography:distance": true,
 	"lowercase": true, "parsexml": true, "findtimestamp": true, "array:exists": true,
 	"bitfield:extractflags": true, "neighbor": true,
+	// outside data: GeoIP (engine/fn_geoip.go)
+	"iplocation": true, "asn": true, "geohash": true, "worldmap": true,
 }

@@ -41,7 +41,7 @@ func init() {
 				opt("icmptype", Field, ""),
 				opt("icmpcode", Field, ""),
 			}},
-		&Spec{Name: "geohash", Kind: Transform,
+		&Spec{Name: "geohash", Kind: Transform, Value: true,
 			Description: "Geohash of a latitude/longitude pair.",
 			Params: []Param{
 				asParam("_geohash"),

@@ -1,0 +1,21 @@
+package engine
+
+import (
+	"github.com/tiercel/tiercel/internal/geoip"
+)
+
+// DataSources is the outside data some LogScale functions read: LogScale
+// ships it inside the cluster, tiercel takes it from files the user names.
+// A nil source makes the functions that need it a compile error naming the
+// flag that supplies it.
+type DataSources struct {
+	GeoIP *geoip.DB // --geoip: ipLocation(), asn(), worldMap(ip=)
+}
+
+// CodeMissingData marks a compile error caused by outside data that was not
+// given (a GeoIP database, an IOC store, DNS permission), not by the query.
+const CodeMissingData = "missing-data"
+
+func (c *compiler) missingData(a *args, format string, v ...any) error {
+	return c.errAt(a.call.NameSp, CodeMissingData, format, v...)
+}
