@@ -18,7 +18,7 @@ func TestCorpusCheckedQueriesCompile(t *testing.T) {
 	paramRe := regexp.MustCompile(`\?\{?\s*([A-Za-z_][\w.-]*)`)
 	clean, failed := 0, 0
 	// The outside data LogScale ships in the cluster, built small here.
-	data := DataSources{GeoIP: testGeoIP(t)}
+	data := DataSources{GeoIP: testGeoIP(t), IOC: testIOCStore(t)}
 	reasons := map[string]int{}
 	for _, rec := range recs {
 		if rec.NotAQuery() {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"github.com/tiercel/tiercel/internal/geoip"
+	"github.com/tiercel/tiercel/internal/ioc"
 )
 
 // DataSources is the outside data some LogScale functions read: LogScale
@@ -9,7 +10,8 @@ import (
 // A nil source makes the functions that need it a compile error naming the
 // flag that supplies it.
 type DataSources struct {
-	GeoIP *geoip.DB // --geoip: ipLocation(), asn(), worldMap(ip=)
+	GeoIP *geoip.DB  // --geoip: ipLocation(), asn(), worldMap(ip=)
+	IOC   *ioc.Store // --ioc: ioc:lookup()
 }
 
 // CodeMissingData marks a compile error caused by outside data that was not

@@ -50,4 +50,6 @@ var implemented = map[string]bool{
 	"bitfield:extractflags": true, "neighbor": true,
 	// outside data: GeoIP (engine/fn_geoip.go)
 	"iplocation": true, "asn": true, "geohash": true, "worldmap": true,
+	// outside data: indicator store (engine/fn_ioc.go)
+	"ioc:lookup": true,
 }
