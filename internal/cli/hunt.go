@@ -38,6 +38,7 @@ type huntArgs struct {
 	paths       []string
 	enrich      enrichFlags
 	saved       savedFlag
+	data        dataFlags
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -74,6 +75,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
 	a.enrich.register(f)
 	a.saved.register(f)
+	a.data.register(f)
 	return cmd
 }
 
@@ -105,10 +107,15 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return err
 	}
+	data, closeData, err := a.data.open(env.Stderr)
+	if err != nil {
+		return err
+	}
+	defer closeData()
 	var progs []*rules.Program
 	var engines []*engine.Program
 	for i, r := range set {
-		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib})
+		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib, Data: data})
 		if err != nil {
 			return withCode(ExitError, err)
 		}

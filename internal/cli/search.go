@@ -32,6 +32,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 		params  []string
 		enr     enrichFlags
 		sv      savedFlag
+		df      dataFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--saved DIR] [--param NAME=VALUE]... [--workers N] [--no-enrich] [--aidmaster PATH] QUERY [PATH...]",
@@ -61,11 +62,16 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			data, closeData, err := df.open(env.Stderr)
+			if err != nil {
+				return err
+			}
+			defer closeData()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: args[0], paths: args[1:], format: format, strict: strict, lookups: lookups, workers: workers,
-				params: values, enrich: enr, saved: lib,
+				params: values, enrich: enr, saved: lib, data: data,
 			})
 		},
 	}
@@ -76,6 +82,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd.Flags().StringArrayVar(&params, "param", nil, "value of a query parameter ?NAME, as NAME=VALUE (repeatable)")
 	enr.register(cmd.Flags())
 	sv.register(cmd.Flags())
+	df.register(cmd.Flags())
 	return cmd
 }
 
@@ -89,6 +96,7 @@ type searchArgs struct {
 	workers int
 	enrich  enrichFlags
 	saved   *saved.Library
+	data    engine.DataSources
 }
 
 func runSearch(ctx context.Context, env *Env, a searchArgs) error {
@@ -157,7 +165,7 @@ func compileSearch(stderr io.Writer, a searchArgs) (*engine.Program, error) {
 		return nil, withCode(ExitError, nil)
 	}
 	q, _ := cql.Parse(a.query)
-	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params, SavedSearches: a.saved})
+	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params, SavedSearches: a.saved, Data: a.data})
 	for _, d := range cds {
 		fmt.Fprint(stderr, d.Render("query", a.query))
 	}

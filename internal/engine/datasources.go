@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"github.com/tiercel/tiercel/internal/dnsres"
 	"github.com/tiercel/tiercel/internal/geoip"
 	"github.com/tiercel/tiercel/internal/ioc"
 )
@@ -12,6 +13,9 @@ import (
 type DataSources struct {
 	GeoIP *geoip.DB  // --geoip: ipLocation(), asn(), worldMap(ip=)
 	IOC   *ioc.Store // --ioc: ioc:lookup()
+	// DNS answers rdns() and reverseDns(); nil unless --allow-dns, so that
+	// a hunt does not send lookups to the network by default.
+	DNS *dnsres.Resolver
 }
 
 // CodeMissingData marks a compile error caused by outside data that was not

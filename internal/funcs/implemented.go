@@ -52,4 +52,6 @@ var implemented = map[string]bool{
 	"iplocation": true, "asn": true, "geohash": true, "worldmap": true,
 	// outside data: indicator store (engine/fn_ioc.go)
 	"ioc:lookup": true,
+	// reverse DNS behind --allow-dns (engine/fn_dns.go)
+	"rdns": true, "reversedns": true,
 }
