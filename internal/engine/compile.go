@@ -28,6 +28,9 @@ type Options struct {
 	SavedSearches *saved.Library
 	// Data is the outside data of ipLocation(), ioc:lookup(), rdns() ...
 	Data DataSources
+	// Start and End are the search interval that start() and end() report:
+	// zero Start is the beginning of time (an all-time search), zero End is Now.
+	Start, End time.Time
 
 	saved *savedFrame // the saved search being compiled inline (saved.go)
 }

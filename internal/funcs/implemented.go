@@ -54,4 +54,8 @@ var implemented = map[string]bool{
 	"ioc:lookup": true,
 	// reverse DNS behind --allow-dns (engine/fn_dns.go)
 	"rdns": true, "reversedns": true,
+	// network, hashing, interval, field listing, URLs, hex (engine/fn_network.go,
+	// fn_hash.go, fn_interval.go, fn_fieldset.go, fn_url.go, fn_hexstring.go)
+	"communityid": true, "subnet": true, "hash": true, "start": true, "end": true,
+	"fieldset": true, "parseurl": true, "parsehexstring": true,
 }
