@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/funcs"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/saved"
 )
@@ -408,5 +409,9 @@ func (e testExpr) eval(x *exec, ev *event.Event) (string, bool) {
 }
 
 func (c *compiler) unsupported(call *cql.Call) error {
-	return c.errAt(call.NameSp, "unsupported-function", "function %s() is not supported by tiercel's engine yet", call.Name)
+	err := c.errAt(call.NameSp, "unsupported-function", "function %s() is not supported by tiercel's engine", call.Name)
+	if s, ok := funcs.Lookup(call.Name); ok {
+		err.(*diagError).d.Hint = s.NotRun
+	}
+	return err
 }

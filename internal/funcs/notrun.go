@@ -1,0 +1,42 @@
+package funcs
+
+// notRun says, for each catalog function the engine does not run, why:
+// either it needs something only a LogScale cluster has, or tiercel has not
+// implemented it yet and what that would take. `tiercel check` shows the
+// reason as the hint of its unsupported-function diagnostic; a test keeps
+// every unimplemented function listed here.
+var notRun = map[string]string{
+	// Needs the LogScale cluster.
+	"hashmatch":       "cannot run outside LogScale: its salt names a secret configured in the LogScale cluster, which tiercel cannot read",
+	"hashrewrite":     "cannot run outside LogScale: its salt names a secret configured in the LogScale cluster, which tiercel cannot read",
+	"beta:repeating":  "cannot run outside LogScale: it marks a query for LogScale's repeating-query scheduler; run the query with tiercel hunt on a schedule instead",
+	"settimeinterval": "the search interval comes from the command line in tiercel (search/hunt --start and --end), not from the query",
+	// Not implemented yet.
+	"accumulate":                    "not implemented in tiercel yet (a running aggregate over sorted events)",
+	"array:eval":                    "not implemented in tiercel yet",
+	"array:intersection":            "not implemented in tiercel yet",
+	"array:reducecolumn":            "not implemented in tiercel yet",
+	"array:reducerow":               "not implemented in tiercel yet",
+	"array:sort":                    "not implemented in tiercel yet",
+	"array:union":                   "not implemented in tiercel yet",
+	"bitfield:extractflagsasarray":  "not implemented in tiercel yet; bitfield:extractFlags() runs",
+	"bitfield:extractflagsasstring": "not implemented in tiercel yet; bitfield:extractFlags() runs",
+	"fieldstats":                    "not implemented: LogScale's reference page does not document the rows fieldstats() outputs, so tiercel cannot reproduce them; fieldset() runs",
+	"linreg":                        "not implemented in tiercel yet",
+	"objectarray:eval":              "not implemented in tiercel yet",
+	"objectarray:exists":            "not implemented in tiercel yet",
+	"parsecef":                      "not implemented in tiercel yet",
+	"parsecsv":                      "not implemented in tiercel yet",
+	"parseuri":                      "not implemented in tiercel yet; parseUrl() runs",
+	"partition":                     "not implemented in tiercel yet",
+	"percentage":                    "not implemented in tiercel yet",
+	"sample":                        "not implemented in tiercel yet",
+	"selfjoin":                      "not implemented in tiercel yet; selfJoinFilter() runs",
+	"series":                        "not implemented in tiercel yet",
+	"session":                       "not implemented in tiercel yet",
+	"slidingtimewindow":             "not implemented in tiercel yet",
+	"slidingwindow":                 "not implemented in tiercel yet",
+	"tokenhash":                     "not implemented in tiercel yet",
+	"transpose":                     "not implemented in tiercel yet",
+	"window":                        "not implemented in tiercel yet (deprecated in LogScale)",
+}
