@@ -58,4 +58,6 @@ var implemented = map[string]bool{
 	// fn_hash.go, fn_interval.go, fn_fieldset.go, fn_url.go, fn_hexstring.go)
 	"communityid": true, "subnet": true, "hash": true, "start": true, "end": true,
 	"fieldset": true, "parseurl": true, "parsehexstring": true,
+	// sequences and reshaping (engine/fn_series.go, fn_transpose.go)
+	"series": true, "transpose": true,
 }

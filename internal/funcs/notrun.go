@@ -32,11 +32,9 @@ var notRun = map[string]string{
 	"percentage":                    "not implemented in tiercel yet",
 	"sample":                        "not implemented in tiercel yet",
 	"selfjoin":                      "not implemented in tiercel yet; selfJoinFilter() runs",
-	"series":                        "not implemented in tiercel yet",
 	"session":                       "not implemented in tiercel yet",
 	"slidingtimewindow":             "not implemented in tiercel yet",
 	"slidingwindow":                 "not implemented in tiercel yet",
 	"tokenhash":                     "not implemented in tiercel yet",
-	"transpose":                     "not implemented in tiercel yet",
 	"window":                        "not implemented in tiercel yet (deprecated in LogScale)",
 }
