@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"github.com/tiercel/tiercel/internal/cql"
-	"github.com/tiercel/tiercel/internal/funcs"
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/funcs"
 	"github.com/tiercel/tiercel/internal/saved"
 )
 
