@@ -60,4 +60,6 @@ var implemented = map[string]bool{
 	"fieldset": true, "parseurl": true, "parsehexstring": true,
 	// sequences and reshaping (engine/fn_series.go, fn_transpose.go)
 	"series": true, "transpose": true,
+	// per-element pipelines and sorting (engine/fn_objectarray.go)
+	"objectarray:exists": true, "objectarray:eval": true, "array:eval": true, "array:sort": true,
 }
