@@ -62,4 +62,6 @@ var implemented = map[string]bool{
 	"series": true, "transpose": true,
 	// per-element pipelines and sorting (engine/fn_objectarray.go)
 	"objectarray:exists": true, "objectarray:eval": true, "array:eval": true, "array:sort": true,
+	// more parsers and JSON output (engine/fn_csv.go, fn_cef.go, fn_writejson.go)
+	"parsecsv": true, "parsecef": true, "parseleef": true, "writejson": true,
 }

@@ -21,8 +21,6 @@ var notRun = map[string]string{
 	"bitfield:extractflagsasstring": "not implemented in tiercel yet; bitfield:extractFlags() runs",
 	"fieldstats":                    "not implemented: LogScale's reference page does not document the rows fieldstats() outputs, so tiercel cannot reproduce them; fieldset() runs",
 	"linreg":                        "not implemented in tiercel yet",
-	"parsecef":                      "not implemented in tiercel yet",
-	"parsecsv":                      "not implemented in tiercel yet",
 	"parseuri":                      "not implemented in tiercel yet; parseUrl() runs",
 	"partition":                     "not implemented in tiercel yet",
 	"percentage":                    "not implemented in tiercel yet",
