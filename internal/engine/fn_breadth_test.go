@@ -137,3 +137,23 @@ func TestFieldsetParseURLHex(t *testing.T) {
 	expect(t, `h := "00480069" | parseHexString(h, charset="UTF-16BE") | select(_parsehexstring)`, hex, []string{"_parsehexstring=Hi"})
 	expectCompileErrorMsg(t, `parseHexString(h, charset="EBCDIC")`, "charset must be")
 }
+
+func TestSetTimeInterval(t *testing.T) {
+	day := int64(86_400_000)
+	now := testNow.UnixMilli()
+	events := []*event.Event{
+		ev("@timestamp", strconv.FormatInt(now-8*day, 10), "n", "8d"),
+		ev("@timestamp", strconv.FormatInt(now-3*day, 10), "n", "3d"),
+		ev("@timestamp", strconv.FormatInt(now-2*3600_000, 10), "n", "2h"),
+		ev("n", "no timestamp"),
+	}
+	// examples-settimeinterval-basic: from 7 days ago to 1 day ago.
+	expect(t, "setTimeInterval(start=7d, end=1d) | select(n)", events, []string{"n=3d", "n=no timestamp"})
+	expect(t, "setTimeInterval(1d) | select(n)", events, []string{"n=2h", "n=no timestamp"})
+	// start() and end() report the interval it sets.
+	expect(t, "setTimeInterval(start=7d, end=1d) | n = 3d | s := start() | e := end() | select([s, e])", events,
+		[]string{"s=" + strconv.FormatInt(now-7*day, 10) + " e=" + strconv.FormatInt(now-day, 10)})
+	expect(t, `setTimeInterval(start="2025-12-29T00:00:00Z", end=now) | select(n)`, events, []string{"n=3d", "n=2h", "n=no timestamp"})
+	expectCompileErrorMsg(t, "setTimeInterval(start=1d, end=7d)", "not before end")
+	expectCompileErrorMsg(t, "setTimeInterval(start=yesterday)", "relative time")
+}

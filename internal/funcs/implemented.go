@@ -57,7 +57,7 @@ var implemented = map[string]bool{
 	// network, hashing, interval, field listing, URLs, hex (engine/fn_network.go,
 	// fn_hash.go, fn_interval.go, fn_fieldset.go, fn_url.go, fn_hexstring.go)
 	"communityid": true, "subnet": true, "hash": true, "start": true, "end": true,
-	"fieldset": true, "parseurl": true, "parsehexstring": true,
+	"fieldset": true, "parseurl": true, "parsehexstring": true, "settimeinterval": true,
 	// sequences and reshaping (engine/fn_series.go, fn_transpose.go)
 	"series": true, "transpose": true,
 	// per-element pipelines and sorting (engine/fn_objectarray.go)

@@ -7,10 +7,9 @@ package funcs
 // every unimplemented function listed here.
 var notRun = map[string]string{
 	// Needs the LogScale cluster.
-	"hashmatch":       "cannot run outside LogScale: its salt names a secret configured in the LogScale cluster, which tiercel cannot read",
-	"hashrewrite":     "cannot run outside LogScale: its salt names a secret configured in the LogScale cluster, which tiercel cannot read",
-	"beta:repeating":  "cannot run outside LogScale: it marks a query for LogScale's repeating-query scheduler; run the query with tiercel hunt on a schedule instead",
-	"settimeinterval": "the search interval comes from the command line in tiercel (search/hunt --start and --end), not from the query",
+	"hashmatch":      "cannot run outside LogScale: its salt names a secret configured in the LogScale cluster, which tiercel cannot read",
+	"hashrewrite":    "cannot run outside LogScale: its salt names a secret configured in the LogScale cluster, which tiercel cannot read",
+	"beta:repeating": "cannot run outside LogScale: it marks a query for LogScale's repeating-query scheduler; run the query with tiercel hunt on a schedule instead",
 	// Not implemented yet.
 	"accumulate":                    "not implemented in tiercel yet (a running aggregate over sorted events)",
 	"array:intersection":            "not implemented in tiercel yet",
