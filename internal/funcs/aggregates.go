@@ -144,6 +144,7 @@ func init() {
 				req("function", Functions),
 				req("span", Duration),
 				enum("current", "include", "include", "exclude"),
+				opt("timestampfield", Field, "@timestamp"),
 			}},
 		&Spec{Name: "linReg", Kind: Aggregate,
 			Description: "Linear regression between two fields.",

@@ -64,4 +64,6 @@ var implemented = map[string]bool{
 	"objectarray:exists": true, "objectarray:eval": true, "array:eval": true, "array:sort": true,
 	// more parsers and JSON output (engine/fn_csv.go, fn_cef.go, fn_writejson.go)
 	"parsecsv": true, "parsecef": true, "parseleef": true, "writejson": true,
+	// sequence functions (engine/fn_sequence.go)
+	"accumulate": true, "slidingwindow": true, "slidingtimewindow": true, "partition": true, "session": true,
 }

@@ -11,7 +11,6 @@ var notRun = map[string]string{
 	"hashrewrite":    "cannot run outside LogScale: its salt names a secret configured in the LogScale cluster, which tiercel cannot read",
 	"beta:repeating": "cannot run outside LogScale: it marks a query for LogScale's repeating-query scheduler; run the query with tiercel hunt on a schedule instead",
 	// Not implemented yet.
-	"accumulate":                    "not implemented in tiercel yet (a running aggregate over sorted events)",
 	"array:intersection":            "not implemented in tiercel yet",
 	"array:reducecolumn":            "not implemented in tiercel yet",
 	"array:reducerow":               "not implemented in tiercel yet",
@@ -21,13 +20,9 @@ var notRun = map[string]string{
 	"fieldstats":                    "not implemented: LogScale's reference page does not document the rows fieldstats() outputs, so tiercel cannot reproduce them; fieldset() runs",
 	"linreg":                        "not implemented in tiercel yet",
 	"parseuri":                      "not implemented in tiercel yet; parseUrl() runs",
-	"partition":                     "not implemented in tiercel yet",
 	"percentage":                    "not implemented in tiercel yet",
 	"sample":                        "not implemented in tiercel yet",
 	"selfjoin":                      "not implemented in tiercel yet; selfJoinFilter() runs",
-	"session":                       "not implemented in tiercel yet",
-	"slidingtimewindow":             "not implemented in tiercel yet",
-	"slidingwindow":                 "not implemented in tiercel yet",
 	"tokenhash":                     "not implemented in tiercel yet",
 	"window":                        "not implemented in tiercel yet (deprecated in LogScale)",
 }
