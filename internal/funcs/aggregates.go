@@ -148,7 +148,7 @@ func init() {
 			}},
 		&Spec{Name: "linReg", Kind: Aggregate,
 			Description: "Linear regression between two fields.",
-			Params:      []Param{req("x", Field), req("y", Field), opt("prefix", String, "")}},
+			Params:      []Param{req("x", Field), req("y", Field), opt("prefix", String, "_")}},
 		&Spec{Name: "percentage", Kind: Aggregate, DefaultParam: "condition",
 			Description: "Percentage of events matching a condition.",
 			Params:      []Param{req("condition", Any), asParam("_percentage")}},

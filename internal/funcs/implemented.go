@@ -66,4 +66,7 @@ var implemented = map[string]bool{
 	"parsecsv": true, "parsecef": true, "parseleef": true, "writejson": true,
 	// sequence functions (engine/fn_sequence.go)
 	"accumulate": true, "slidingwindow": true, "slidingtimewindow": true, "partition": true, "session": true,
+	// bit names, array sets, regression (engine/fn_bitfield.go, fn_arrayset.go, fn_linreg.go)
+	"bitfield:extractflagsasarray": true, "bitfield:extractflagsasstring": true,
+	"array:union": true, "array:intersection": true, "linreg": true,
 }

@@ -1,0 +1,36 @@
+package engine
+
+import (
+	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+func TestBitfieldFlagNames(t *testing.T) {
+	// examples-bitfield-extractflagsasstring-1 / -asarray: 1234 is 10011010010.
+	events := []*event.Event{ev("MemoryDescriptionFlags", "1234"), ev("MemoryDescriptionFlags", "0"), ev("other", "1")}
+	names := `[[0,INVALID_ADDRESS],[1,CURRENT_STACK],[2,JIT_DOTNET],[3,MZ],[4,CODE],[5,MODULE],[6,MAPPED],[7,REFLECIVE_PE],[8,JIT_FLASH],[9,PRIMARY_MODULE],[10,PRIVATE_MEMORY],[11,KNOWN_FUNCTION],[12,FREE_MEMORY]]`
+	expect(t, `bitfield:extractFlagsAsString(field="MemoryDescriptionFlags", flagNames=`+names+`) | select(_flags)`, events,
+		[]string{"_flags=CURRENT_STACK CODE MAPPED REFLECIVE_PE PRIVATE_MEMORY", "_flags=", ""})
+	expect(t, `bitfield:extractFlagsAsArray(field="MemoryDescriptionFlags", flagNames=`+names+`, asArray="flagsArray[]") | select([flagsArray[0], flagsArray[4], flagsArray[5]])`, events,
+		[]string{"flagsArray[0]=CURRENT_STACK flagsArray[4]=PRIVATE_MEMORY", "", ""})
+	expect(t, `bitfield:extractFlagsAsString(field=f, flagNames=[[3,c],[0,a]], separator=",", as=s) | select(s)`, []*event.Event{ev("f", "0x9")}, []string{"s=a,c"})
+	expectCompileErrorMsg(t, `bitfield:extractFlagsAsArray(field=f, flagNames=[[1,a],[1,b]])`, "given twice")
+}
+
+func TestArrayUnionIntersection(t *testing.T) {
+	// functions-array-union: mail addresses present in any event.
+	events := []*event.Event{ev("mailto[0]", "foo@example.com", "mailto[1]", "bar@example.com"), ev("mailto[0]", "bar@example.com"), ev("x", "1")}
+	expect(t, "array:union(mailto, as=unique_mails)", events, []string{"unique_mails[0]=bar@example.com unique_mails[1]=foo@example.com"})
+	expect(t, `array:intersection("mailto[]")`, events, []string{"_intersection[0]=bar@example.com"})
+	expect(t, `array:union(none)`, events, []string{""})
+}
+
+func TestLinReg(t *testing.T) {
+	events := []*event.Event{ev("bytes_sent", "1", "send_duration", "3"), ev("bytes_sent", "2", "send_duration", "5"), ev("bytes_sent", "3", "send_duration", "7"), ev("bytes_sent", "x")}
+	// functions-linreg: linReg(x=bytes_sent, y=send_duration)
+	expect(t, "linReg(x=bytes_sent, y=send_duration)", events, []string{"_slope=2 _intercept=1 _r2=1 _n=3"})
+	expect(t, "linReg(x=bytes_sent, y=send_duration, prefix=fit.) | select([fit.slope])", events, []string{"fit.slope=2"})
+	// No output when all x (or all y) are the same.
+	expect(t, "linReg(x=a, y=b)", []*event.Event{ev("a", "1", "b", "1"), ev("a", "1", "b", "2")}, []string{""})
+}
