@@ -34,3 +34,11 @@ func TestLinReg(t *testing.T) {
 	// No output when all x (or all y) are the same.
 	expect(t, "linReg(x=a, y=b)", []*event.Event{ev("a", "1", "b", "1"), ev("a", "1", "b", "2")}, []string{""})
 }
+
+func TestArrayReduce(t *testing.T) {
+	// functions-array-reducerow: the average age in each event's array.
+	events := []*event.Event{ev("ages[0]", "16", "ages[1]", "32", "ages[2]", "64"), ev("ages[0]", "15", "ages[1]", "30", "ages[2]", "45", "ages[3]", "60")}
+	expect(t, `array:reduceRow("ages[]", var=x, function=avg(x)) | select(_reduceRow)`, events, []string{"_reduceRow=37.333333333333336", "_reduceRow=37.5"})
+	// functions-array-reducecolumn: the maximum of each index over the events.
+	expect(t, `array:reduceColumn(ages, var=x, function=max(x), as=m)`, events, []string{"m[0]=16 m[1]=32 m[2]=64 m[3]=60"})
+}
