@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"strconv"
 	"testing"
 
 	"github.com/tiercel/tiercel/internal/event"
@@ -41,4 +42,30 @@ func TestArrayReduce(t *testing.T) {
 	expect(t, `array:reduceRow("ages[]", var=x, function=avg(x)) | select(_reduceRow)`, events, []string{"_reduceRow=37.333333333333336", "_reduceRow=37.5"})
 	// functions-array-reducecolumn: the maximum of each index over the events.
 	expect(t, `array:reduceColumn(ages, var=x, function=max(x), as=m)`, events, []string{"m[0]=16 m[1]=32 m[2]=64 m[3]=60"})
+}
+
+func TestSample(t *testing.T) {
+	var events []*event.Event
+	for i := range 20000 {
+		events = append(events, ev("@timestamp", strconv.Itoa(1_700_000_000_000+i)))
+	}
+	events = append(events, ev("x", "no timestamp"))
+	// functions-sample: keep 2% of the events; the same run keeps the same ones.
+	got, _ := run(t, "sample(percentage=2)", events)
+	if len(got) < 300 || len(got) > 500 {
+		t.Errorf("sample(percentage=2) kept %d of 20000", len(got))
+	}
+	again, _ := run(t, "sample(2)", events)
+	if len(again) != len(got) {
+		t.Errorf("sample is not deterministic: %d then %d", len(got), len(again))
+	}
+	all, _ := run(t, "sample(percentage=100)", events)
+	if len(all) != 20000 {
+		t.Errorf("sample(100) kept %d, want all 20000 with the field", len(all))
+	}
+	none, _ := run(t, "sample(percentage=0)", events)
+	if len(none) != 0 {
+		t.Errorf("sample(0) kept %d", len(none))
+	}
+	expectCompileErrorMsg(t, "sample(percentage=101)", "0 to 100")
 }

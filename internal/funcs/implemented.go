@@ -69,5 +69,5 @@ var implemented = map[string]bool{
 	// bit names, array sets, regression (engine/fn_bitfield.go, fn_arrayset.go, fn_linreg.go)
 	"bitfield:extractflagsasarray": true, "bitfield:extractflagsasstring": true,
 	"array:union": true, "array:intersection": true, "linreg": true,
-	"array:reducerow": true, "array:reducecolumn": true,
+	"array:reducerow": true, "array:reducecolumn": true, "sample": true,
 }

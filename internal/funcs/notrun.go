@@ -13,9 +13,8 @@ var notRun = map[string]string{
 	// Not implemented yet.
 	"fieldstats": "not implemented: LogScale's reference page does not document the rows fieldstats() outputs, so tiercel cannot reproduce them; fieldset() runs",
 	"parseuri":   "not implemented in tiercel yet; parseUrl() runs",
-	"percentage": "not implemented in tiercel yet",
-	"sample":     "not implemented in tiercel yet",
+	"percentage": "not implemented in tiercel yet; count() with a condition in case or if() gives the same figure",
 	"selfjoin":   "not implemented in tiercel yet; selfJoinFilter() runs",
-	"tokenhash":  "not implemented in tiercel yet",
-	"window":     "not implemented in tiercel yet (deprecated in LogScale)",
+	"tokenhash":  "not implemented: LogScale's reference page does not say how it tokenizes, so tiercel's hashes could not group what LogScale's group",
+	"window":     "not implemented in tiercel yet (deprecated in LogScale; it runs only inside timeChart()/bucket(), use slidingTimeWindow())",
 }
