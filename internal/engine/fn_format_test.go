@@ -73,3 +73,14 @@ func TestNumericZoneOffsets(t *testing.T) {
 	expect(t, `parseTimestamp("yyyy-MM-dd HH:mm", field=s, timezone="-05:00") | select(@timestamp)`,
 		[]*event.Event{ev("s", "2023-11-14 17:13")}, []string{"@timestamp=1699999980000"})
 }
+
+func TestTrigMath(t *testing.T) {
+	events := []*event.Event{ev("one", "1", "zero", "0", "half", "0.5", "d", "180", "two", "2")}
+	expect(t, "a := math:arccos(one) | b := math:arcsin(one) | c := math:arctan(one) | select([a, b, c])", events,
+		[]string{"a=0 b=1.5707963267948966 c=0.7853981633974483"})
+	expect(t, "math:deg2rad(d) | math:rad2deg(half) | select([_deg2rad, _rad2deg])", events, []string{"_deg2rad=3.141592653589793 _rad2deg=28.64788975654116"})
+	expect(t, "math:cosh(zero) | math:sinh(zero) | math:tanh(zero) | math:expm1(zero) | math:log1p(zero) | select([_cosh, _sinh, _tanh, _expm1, _log1p])", events,
+		[]string{"_cosh=1 _sinh=0 _tanh=0 _expm1=0 _log1p=0"})
+	expect(t, "math:arctan2(x=zero, y=one) | select(_arctan2)", events, []string{"_arctan2=1.5707963267948966"})
+	expect(t, "math:arccos(two) | select(_arccos)", events, []string{""})
+}

@@ -70,4 +70,8 @@ var implemented = map[string]bool{
 	"bitfield:extractflagsasarray": true, "bitfield:extractflagsasstring": true,
 	"array:union": true, "array:intersection": true, "linreg": true,
 	"array:reducerow": true, "array:reducecolumn": true, "sample": true,
+	// inverse, hyperbolic and conversion math (engine/fn_mathtrig.go)
+	"math:arccos": true, "math:arcsin": true, "math:arctan": true, "math:arctan2": true,
+	"math:cosh": true, "math:sinh": true, "math:tanh": true, "math:deg2rad": true,
+	"math:rad2deg": true, "math:expm1": true, "math:log1p": true,
 }
