@@ -84,3 +84,10 @@ func TestTrigMath(t *testing.T) {
 	expect(t, "math:arctan2(x=zero, y=one) | select(_arctan2)", events, []string{"_arctan2=1.5707963267948966"})
 	expect(t, "math:arccos(two) | select(_arccos)", events, []string{""})
 }
+
+func TestEventInformation(t *testing.T) {
+	events := []*event.Event{ev("a", "xyz", "b", "12", "#type", "syslog")}
+	expect(t, "eventFieldCount() | eventSize() | select([_eventFieldCount, _eventSize])", events, []string{"_eventFieldCount=3 _eventSize=12"})
+	expect(t, "n := eventFieldCount() | select(n)", events, []string{"n=3"})
+	expect(t, `copyEvent(type=copy) | select([a, #type])`, events, []string{"a=xyz #type=syslog", "a=xyz #type=copy"})
+}

@@ -74,4 +74,6 @@ var implemented = map[string]bool{
 	"math:arccos": true, "math:arcsin": true, "math:arctan": true, "math:arctan2": true,
 	"math:cosh": true, "math:sinh": true, "math:tanh": true, "math:deg2rad": true,
 	"math:rad2deg": true, "math:expm1": true, "math:log1p": true,
+	// event information (engine/fn_eventinfo.go)
+	"eventfieldcount": true, "eventsize": true, "copyevent": true,
 }

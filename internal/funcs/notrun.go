@@ -10,6 +10,7 @@ var notRun = map[string]string{
 	"hashmatch":      "cannot run outside LogScale: its salt names a secret configured in the LogScale cluster, which tiercel cannot read",
 	"hashrewrite":    "cannot run outside LogScale: its salt names a secret configured in the LogScale cluster, which tiercel cannot read",
 	"beta:repeating": "cannot run outside LogScale: it marks a query for LogScale's repeating-query scheduler; run the query with tiercel hunt on a schedule instead",
+	"eventinternals": "cannot run outside LogScale: it reports where the LogScale cluster stores the event (segment, block), which files have no counterpart for",
 	// Not implemented yet.
 	"fieldstats": "not implemented: LogScale's reference page does not document the rows fieldstats() outputs, so tiercel cannot reproduce them; fieldset() runs",
 	"parseuri":   "not implemented in tiercel yet; parseUrl() runs",
