@@ -69,3 +69,15 @@ func TestSample(t *testing.T) {
 	}
 	expectCompileErrorMsg(t, "sample(percentage=101)", "0 to 100")
 }
+
+// TestArrayGaps: functions-array-length — only elements in sequence count;
+// a gap ends the array, and a field that is not an array has length 0. The
+// other array:* functions stop at the same gap.
+func TestArrayGaps(t *testing.T) {
+	events := []*event.Event{ev("animals[0]", "horse", "animals[1]", "duck", "animals[3]", "bunny", "#kind", "logs")}
+	expect(t, `array:length("animals[]") | select(_length)`, events, []string{"_length=2"})
+	expect(t, `array:length("#kind") | select(_length)`, events, []string{"_length=0"})
+	expect(t, `array:contains("animals[]", value="bunny") | select(_length)`, events, nil)
+	expect(t, `array:contains("animals[]", value="duck") | select([animals[1]])`, events, []string{"animals[1]=duck"})
+	expect(t, `array:sort("animals[]", asArray="s[]") | select([s[0], s[1], s[2]])`, events, []string{"s[0]=duck s[1]=horse"})
+}
