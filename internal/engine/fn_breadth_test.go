@@ -157,3 +157,19 @@ func TestSetTimeInterval(t *testing.T) {
 	expectCompileErrorMsg(t, "setTimeInterval(start=1d, end=7d)", "not before end")
 	expectCompileErrorMsg(t, "setTimeInterval(start=yesterday)", "relative time")
 }
+
+func TestFieldstats(t *testing.T) {
+	events := []*event.Event{
+		ev("#type", "humio", "numberOfQueries", "1", "datasource", "a"),
+		ev("#type", "humio", "numberOfQueries", "2", "datasource", "a"),
+		ev("#type", "humio", "numberOfQueries", "1"),
+	}
+	// functions-fieldstats: #type, field, _count, distinct.
+	expect(t, "fieldstats()", events, []string{
+		"#type=humio field=#type _count=3 distinct=1",
+		"#type=humio field=numberOfQueries _count=3 distinct=2",
+		"#type=humio field=datasource _count=2 distinct=1",
+	})
+	// The corpus's use: fieldstats() | distinct > 1 | sort(distinct, limit=10)
+	expect(t, "fieldstats(limit=10) | distinct > 1 | select([field, distinct])", events, []string{"field=numberOfQueries distinct=2"})
+}

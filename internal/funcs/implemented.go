@@ -75,5 +75,5 @@ var implemented = map[string]bool{
 	"math:cosh": true, "math:sinh": true, "math:tanh": true, "math:deg2rad": true,
 	"math:rad2deg": true, "math:expm1": true, "math:log1p": true,
 	// event information (engine/fn_eventinfo.go)
-	"eventfieldcount": true, "eventsize": true, "copyevent": true,
+	"eventfieldcount": true, "eventsize": true, "copyevent": true, "fieldstats": true,
 }

@@ -12,7 +12,6 @@ var notRun = map[string]string{
 	"beta:repeating": "cannot run outside LogScale: it marks a query for LogScale's repeating-query scheduler; run the query with tiercel hunt on a schedule instead",
 	"eventinternals": "cannot run outside LogScale: it reports where the LogScale cluster stores the event (segment, block), which files have no counterpart for",
 	// Not implemented yet.
-	"fieldstats": "not implemented: LogScale's reference page does not document the rows fieldstats() outputs, so tiercel cannot reproduce them; fieldset() runs",
 	"parseuri":   "not implemented in tiercel yet; parseUrl() runs",
 	"percentage": "not implemented in tiercel yet; count() with a condition in case or if() gives the same figure",
 	"selfjoin":   "not implemented in tiercel yet; selfJoinFilter() runs",
