@@ -196,8 +196,12 @@ func (s *elemEvalStep) apply(x *exec, ev *event.Event) bool {
 }
 
 // array:sort(array, asArray=array, order=asc, type=string) sorts an
-// array's elements as strings, numbers or hex numbers; elements that are
-// not numbers sort after the numbers, in string order.
+// array's elements (reference page functions-array-sort): as strings,
+// case-insensitively; or as numbers (type=number, or hex), the elements
+// that are not numbers sorted as strings after the numbers whatever the
+// order. order takes asc/ascending and desc/descending. The output array is
+// not terminated: elements of an existing asArray beyond the sorted ones
+// stay.
 type arraySortStep struct {
 	array, out string
 	desc       bool
@@ -222,7 +226,7 @@ func compileArraySort(c *compiler, a *args) (any, error) {
 	case "desc", "descending":
 		s.desc = true
 	default:
-		return nil, a.errorf("order", "order must be asc or desc, not %q", order)
+		return nil, a.errorf("order", "order must be ascending (asc) or descending (desc), not %q", order)
 	}
 	if s.typ, err = a.str("type", "string"); err != nil {
 		return nil, err
@@ -236,37 +240,54 @@ func compileArraySort(c *compiler, a *args) (any, error) {
 }
 
 func (s *arraySortStep) apply(_ *exec, ev *event.Event) bool {
-	var vals []string
-	eachElem(ev, s.array, func(_ int, v string) bool { vals = append(vals, strings.Clone(v)); return true })
-	num := func(v string) (float64, bool) {
-		switch s.typ {
-		case "number":
-			return event.ParseNumber(v)
-		case "hex":
-			n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(v), "0x"), "0X"), 16, 64)
-			return float64(n), err == nil
+	var nums []float64
+	var numVals, strs []string
+	eachElem(ev, s.array, func(_ int, v string) bool {
+		v = strings.Clone(v)
+		if n, ok := s.number(v); ok {
+			nums = append(nums, n)
+			numVals = append(numVals, v)
+		} else {
+			strs = append(strs, v)
 		}
-		return 0, false
-	}
-	less := func(x, y string) bool {
-		if s.typ != "string" {
-			nx, okx := num(x)
-			ny, oky := num(y)
-			switch {
-			case okx && oky && nx != ny:
-				return nx < ny
-			case okx != oky:
-				return okx
-			}
-		}
-		return x < y
-	}
-	sort.SliceStable(vals, func(i, j int) bool {
-		if s.desc {
-			return less(vals[j], vals[i])
-		}
-		return less(vals[i], vals[j])
+		return true
 	})
-	setArray(ev, s.out, vals)
+	idx := make([]int, len(nums))
+	for i := range idx {
+		idx[i] = i
+	}
+	sort.SliceStable(idx, func(i, j int) bool {
+		if s.desc {
+			return nums[idx[i]] > nums[idx[j]]
+		}
+		return nums[idx[i]] < nums[idx[j]]
+	})
+	sort.SliceStable(strs, func(i, j int) bool {
+		a, b := strings.ToLower(strs[i]), strings.ToLower(strs[j])
+		if s.desc {
+			return a > b
+		}
+		return a < b
+	})
+	out := make([]string, 0, len(nums)+len(strs))
+	for _, i := range idx {
+		out = append(out, numVals[i])
+	}
+	out = append(out, strs...)
+	for i, v := range out {
+		ev.Set(elemName(s.out, i), v)
+	}
 	return true
+}
+
+// number reads an element under type=number or hex; type=string has none.
+func (s *arraySortStep) number(v string) (float64, bool) {
+	switch s.typ {
+	case "number":
+		return event.ParseNumber(v)
+	case "hex":
+		n, err := strconv.ParseUint(strings.TrimPrefix(strings.TrimPrefix(strings.TrimSpace(v), "0x"), "0X"), 16, 64)
+		return float64(n), err == nil
+	}
+	return 0, false
 }

@@ -50,10 +50,14 @@ func TestArrayEvalSort(t *testing.T) {
 		[]string{"_mapped[0]=x1 _mapped[1]=y2"})
 	expectCompileErrorMsg(t, `objectArray:eval("my_array[]", function={x := 1})`, "asArray")
 
-	// array:sort: strings by default, numbers and hex on request.
-	nums := []*event.Event{ev("n[0]", "10", "n[1]", "9", "n[2]", "b", "n[3]", "0x1F")}
-	expect(t, `array:sort("n[]") | select([n[0], n[1], n[2], n[3]])`, nums, []string{"n[0]=0x1F n[1]=10 n[2]=9 n[3]=b"})
-	expect(t, `array:sort("n[]", type=number, asArray="s[]") | select([s[0], s[1], s[2], s[3]])`, nums, []string{"s[0]=9 s[1]=10 s[2]=0x1F s[3]=b"})
-	expect(t, `array:sort("n[]", type=number, order=desc) | select([n[0], n[1], n[2], n[3]])`, nums, []string{"n[0]=b n[1]=0x1F n[2]=10 n[3]=9"})
-	expect(t, `array:sort("n[]", type=hex) | select([n[0], n[1], n[2], n[3]])`, nums, []string{"n[0]=9 n[1]=b n[2]=10 n[3]=0x1F"})
+	// array:sort (functions-array-sort): strings case-insensitively by
+	// default; as numbers, non-numbers follow the numbers in either order.
+	nums := []*event.Event{ev("n[0]", "10", "n[1]", "9", "n[2]", "b", "n[3]", "0x1F", "n[4]", "A")}
+	expect(t, `array:sort("n[]") | select([n[0], n[1], n[2], n[3], n[4]])`, nums, []string{"n[0]=0x1F n[1]=10 n[2]=9 n[3]=A n[4]=b"})
+	expect(t, `array:sort("n[]", type=number, asArray="s[]") | select([s[0], s[1], s[2], s[3], s[4]])`, nums, []string{"s[0]=9 s[1]=10 s[2]=0x1F s[3]=A s[4]=b"})
+	expect(t, `array:sort("n[]", type=number, order=descending) | select([n[0], n[1], n[2], n[3], n[4]])`, nums, []string{"n[0]=10 n[1]=9 n[2]=b n[3]=A n[4]=0x1F"})
+	expect(t, `array:sort("n[]", type=hex, order=asc) | select([n[0], n[1], n[2], n[3], n[4]])`, nums, []string{"n[0]=9 n[1]=A n[2]=b n[3]=10 n[4]=0x1F"})
+	// The output array is not terminated: a longer asArray keeps its tail.
+	short := []*event.Event{ev("n[0]", "2", "n[1]", "1", "o[0]", "x", "o[1]", "y", "o[2]", "z")}
+	expect(t, `array:sort("n[]", asArray="o[]") | select([o[0], o[1], o[2]])`, short, []string{"o[0]=1 o[1]=2 o[2]=z"})
 }
