@@ -36,8 +36,8 @@ func (c *checker) call(call *cql.Call, sc scope, imp implicit) *funcs.Spec {
 		return nil
 	}
 	if !spec.Implemented {
-		c.errorf(call.NameSp, CodeUnsupportedFunction, "",
-			"%s() is a LogScale function the tiercel engine does not run yet", spec.Name)
+		c.errorf(call.NameSp, CodeUnsupportedFunction, spec.NotRun,
+			"%s() is a LogScale function the tiercel engine does not run", spec.Name)
 	}
 	c.bind(call, spec, sc, imp)
 	return spec

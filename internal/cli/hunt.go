@@ -41,6 +41,7 @@ type huntArgs struct {
 	saved       savedFlag
 	display     displayFlags
 	minSeverity string
+	data        dataFlags
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -97,6 +98,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	a.saved.register(f)
 	a.display.register(f)
 	a.limits.register(f)
+	a.data.register(f)
 	return cmd
 }
 
@@ -132,11 +134,16 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return err
 	}
+	data, closeData, err := a.data.open(env.Stderr)
+	if err != nil {
+		return err
+	}
+	defer closeData()
 	var progs []*rules.Program
 	var engines []*engine.Program
 	for i, r := range set {
 		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib,
-			Limits: a.limits.engine()})
+			Limits: a.limits.engine(), Data: data})
 		if err != nil {
 			if hint := tuningLookupHint(r, perRule[i]); hint != "" {
 				err = fmt.Errorf("%w\n  = hint: %s", err, hint)

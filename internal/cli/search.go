@@ -36,6 +36,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 		disp    displayFlags
 		file    string
 		lim     limitFlags
+		df      dataFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "search [flags] (QUERY | --file F) [PATH...]",
@@ -87,11 +88,16 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if err := stdinRefusal(env, "tiercel search QUERY", args); err != nil {
 				return err
 			}
+			data, closeData, err := df.open(env.Stderr)
+			if err != nil {
+				return err
+			}
+			defer closeData()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: query, paths: args, format: format, strict: strict, lookups: lookups, workers: workers,
-				params: values, enrich: enr, saved: lib, display: disp, limits: lim,
+				params: values, enrich: enr, saved: lib, display: disp, limits: lim, data: data,
 			})
 		},
 	}
@@ -105,6 +111,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	enr.register(cmd.Flags())
 	sv.register(cmd.Flags())
 	lim.register(cmd.Flags())
+	df.register(cmd.Flags())
 	return cmd
 }
 
@@ -120,6 +127,7 @@ type searchArgs struct {
 	saved   *saved.Library
 	display displayFlags
 	limits  limitFlags
+	data    engine.DataSources
 }
 
 func runSearch(ctx context.Context, env *Env, a searchArgs) error {
@@ -215,7 +223,7 @@ func compileSearch(stderr io.Writer, a searchArgs) (*engine.Program, error) {
 	}
 	q, _ := cql.Parse(a.query)
 	prog, cds := engine.Compile(q, engine.Options{LookupDir: a.lookups, Now: time.Now(), Params: a.params, SavedSearches: a.saved,
-		Limits: a.limits.engine()})
+		Limits: a.limits.engine(), Data: a.data})
 	for _, d := range cds {
 		fmt.Fprint(stderr, d.Render("query", a.query))
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/funcs"
 	"github.com/tiercel/tiercel/internal/saved"
 )
 
@@ -34,6 +35,11 @@ type Options struct {
 	// Limits bound the query's memory, regex time, fields and values
 	// (limits.go); zero values are the defaults.
 	Limits Limits
+	// Data is the outside data of ipLocation(), ioc:lookup(), rdns() ...
+	Data DataSources
+	// Start and End are the search interval that start() and end() report:
+	// zero Start is the beginning of time (an all-time search), zero End is Now.
+	Start, End time.Time
 
 	saved *savedFrame // the saved search being compiled inline (saved.go)
 	g     *guard      // shared by the query and its sub-queries
@@ -432,5 +438,9 @@ func (e testExpr) eval(x *exec, ev *event.Event) (string, bool) {
 }
 
 func (c *compiler) unsupported(call *cql.Call) error {
-	return c.errAt(call.NameSp, "unsupported-function", "function %s() is not supported by tiercel's engine yet", call.Name)
+	err := c.errAt(call.NameSp, "unsupported-function", "function %s() is not supported by tiercel's engine", call.Name)
+	if s, ok := funcs.Lookup(call.Name); ok {
+		err.(*diagError).d.Hint = s.NotRun
+	}
+	return err
 }

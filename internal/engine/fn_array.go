@@ -281,15 +281,8 @@ func compileArrayFilter(c *compiler, a *args) (any, error) {
 	if s.varName, err = a.str("var", name); err != nil {
 		return nil, err
 	}
-	sq, ok := a.vals["function"].(*cql.SubQuery)
-	if !ok {
-		return nil, a.errorf("function", "function must be a {sub-query}")
-	}
-	if s.fn, err = c.compilePipeline(sq.Pipeline, "array:filter()"); err != nil {
+	if s.fn, err = c.pipelineArg(a, "function"); err != nil {
 		return nil, err
-	}
-	if !s.fn.simple() {
-		return nil, a.errorf("function", "the filter must give at most one event per element")
 	}
 	return s, nil
 }
@@ -326,15 +319,9 @@ func compileArrayExists(c *compiler, a *args) (tester, error) {
 	if t.varName, err = a.str("var", name); err != nil {
 		return nil, err
 	}
-	sq, ok := a.vals["condition"].(*cql.SubQuery)
-	if !ok {
-		return nil, a.errorf("condition", "condition must be a {sub-query}")
-	}
-	if t.cond, err = c.compilePipeline(sq.Pipeline, "array:exists()"); err != nil {
+	// The reference page's examples also give a bare call: condition=in(a, values=[3, 4]).
+	if t.cond, err = c.pipelineArg(a, "condition"); err != nil {
 		return nil, err
-	}
-	if !t.cond.simple() {
-		return nil, a.errorf("condition", "the condition must give at most one event per element")
 	}
 	return t, nil
 }

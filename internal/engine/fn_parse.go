@@ -15,7 +15,7 @@ import (
 func init() {
 	registerFunc("parseJson", &funcImpl{params: []string{"field", "prefix", "include", "exclude", "excludeEmpty", "handleNull", "removePrefixes"},
 		step: compileParseJSON})
-	registerFunc("kvParse", &funcImpl{params: []string{"field", "as", "excludeEmpty", "override", "separator", "separatorPadding"},
+	registerFunc("kvParse", &funcImpl{params: []string{"field", "as", "excludeEmpty", "override", "separator", "separatorPadding", "onDuplicate", "prefix"},
 		step: compileKVParse})
 	registerFunc("json:prettyPrint", &funcImpl{params: []string{"field", "as", "step", "strict"}, step: compilePrettyPrint})
 }
@@ -163,13 +163,15 @@ func appendInt(b []byte, i int) []byte {
 
 // kvParse finds key=value pairs: keys are runs of letters, digits and
 // _ . - @ [ ]; values are quoted ("..." or '...', with backslash escapes) or
-// run to the next space, comma or semicolon. Existing fields are kept unless
-// override=true.
+// run to the next space, comma or semicolon. Fields the event had before
+// are kept unless override=true; a key repeated in the text keeps its last
+// value unless onDuplicate=keepFirst (reference page functions-kvparse).
 type kvParseStep struct {
 	fields       []string
 	prefix       string
 	excludeEmpty bool
 	override     bool
+	keepFirst    bool
 	sep          string
 	padding      bool
 }
@@ -188,6 +190,25 @@ func compileKVParse(c *compiler, a *args) (any, error) {
 	}
 	if s.prefix, err = a.str("as", ""); err != nil {
 		return nil, err
+	}
+	if a.has("prefix") { // an alias of as (LogScale 1.173)
+		if a.has("as") {
+			return nil, a.errorf("prefix", "give as= or prefix=, not both")
+		}
+		if s.prefix, err = a.str("prefix", ""); err != nil {
+			return nil, err
+		}
+	}
+	dup, err := a.str("onDuplicate", "keepLast")
+	if err != nil {
+		return nil, err
+	}
+	switch dup {
+	case "keepLast":
+	case "keepFirst":
+		s.keepFirst = true
+	default:
+		return nil, a.errorf("onDuplicate", "onDuplicate must be keepLast or keepFirst, not %q", dup)
 	}
 	if s.excludeEmpty, err = a.boolean("excludeEmpty", false); err != nil {
 		return nil, err
@@ -216,6 +237,7 @@ func isKeyByte(b byte) bool {
 func (s *kvParseStep) apply(x *exec, ev *event.Event) bool {
 	before := ev.Len()
 	defer func() { x.checkFields("kvParse", ev.Len()-before) }()
+	var parsed map[string]bool // keys this call has set
 	for _, f := range s.fields {
 		text, ok := ev.Get(f)
 		if !ok {
@@ -230,9 +252,18 @@ func (s *kvParseStep) apply(x *exec, ev *event.Event) bool {
 				x.buf = append(append(x.buf[:0], s.prefix...), k...)
 				name = ev.ArenaString(x.buf)
 			}
-			if !s.override && ev.Has(name) {
+			switch {
+			case parsed[name]:
+				if s.keepFirst {
+					return
+				}
+			case !s.override && ev.Has(name):
 				return
 			}
+			if parsed == nil {
+				parsed = map[string]bool{}
+			}
+			parsed[name] = true
 			ev.Set(name, v)
 		})
 	}

@@ -32,9 +32,11 @@ func TestKVParse(t *testing.T) {
 		src  string
 		want []string
 	}{
-		{"kvParse() | drop(@rawstring)", []string{`action=old user=alice ip=10.0.0.1 empty= n=a'b`}},
+		// user repeats: the last value wins (onDuplicate=keepLast, functions-kvparse)
+		{"kvParse() | drop(@rawstring)", []string{`action=old user=bob ip=10.0.0.1 empty= n=a'b`}},
+		{"kvParse(onDuplicate=keepFirst) | drop(@rawstring)", []string{`action=old user=alice ip=10.0.0.1 empty= n=a'b`}},
 		{"kvParse(override=true, excludeEmpty=true) | drop(@rawstring)", []string{`action=log in user=bob ip=10.0.0.1 n=a'b`}},
-		{`kvParse(as="kv.") | select(["kv.user", "kv.ip"])`, []string{`kv.user=alice kv.ip=10.0.0.1`}},
+		{`kvParse(as="kv.") | select(["kv.user", "kv.ip"])`, []string{`kv.user=bob kv.ip=10.0.0.1`}},
 	}
 	for _, tc := range tests {
 		expect(t, tc.src, events, tc.want)

@@ -75,8 +75,8 @@ func (e *timePartExpr) eval(_ *exec, ev *event.Event) (string, bool) {
 	loc := e.loc
 	if e.zoneField != "" {
 		if z, ok := ev.Get(e.zoneField); ok {
-			l, err := time.LoadLocation(z)
-			if err != nil {
+			l, ok := loadZone(z)
+			if !ok {
 				return "", false
 			}
 			loc = l

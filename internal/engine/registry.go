@@ -269,14 +269,15 @@ func (a *args) boolean(name string, def bool) (bool, error) {
 	return b, nil
 }
 
-// zone reads an IANA time zone argument; absent or empty means UTC.
+// zone reads a time zone argument: an IANA name or a fixed offset such as
+// -05:00, +0530 or UTC+2 (loadZone); absent or empty means UTC.
 func (a *args) zone(name string) (*time.Location, error) {
 	tz, err := a.str(name, "")
 	if err != nil || tz == "" {
 		return time.UTC, err
 	}
-	loc, err := time.LoadLocation(tz)
-	if err != nil {
+	loc, ok := loadZone(tz)
+	if !ok {
 		return nil, a.errorf(name, "unknown time zone %q", tz)
 	}
 	return loc, nil

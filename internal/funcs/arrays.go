@@ -77,7 +77,7 @@ func init() {
 			Params: []Param{
 				req("array", String),
 				opt("asArray", String, ""),
-				enum("order", "asc", "asc", "desc"),
+				enum("order", "asc", "asc", "ascending", "desc", "descending"),
 				enum("type", "string", "string", "number", "hex"),
 			}},
 		&Spec{Name: "array:union", Kind: Aggregate, DefaultParam: "array",

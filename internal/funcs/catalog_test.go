@@ -130,3 +130,19 @@ func TestSuggest(t *testing.T) {
 		}
 	}
 }
+
+// TestUnimplementedSayWhy keeps every function the engine does not run
+// explained: `tiercel check` shows the reason, so none may be missing, and
+// none may linger for a function that runs.
+func TestUnimplementedSayWhy(t *testing.T) {
+	for _, s := range All() {
+		key := strings.ToLower(s.Name)
+		_, listed := notRun[key]
+		switch {
+		case !s.Implemented && !listed:
+			t.Errorf("%s() is not implemented and notrun.go does not say why", s.Name)
+		case s.Implemented && listed:
+			t.Errorf("%s() runs but notrun.go still gives a reason it does not", s.Name)
+		}
+	}
+}

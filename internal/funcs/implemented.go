@@ -48,4 +48,32 @@ var implemented = map[string]bool{
 	"crypto:md5": true, "crypto:sha1": true, "crypto:sha256": true, "geography:distance": true,
 	"lowercase": true, "parsexml": true, "findtimestamp": true, "array:exists": true,
 	"bitfield:extractflags": true, "neighbor": true,
+	// outside data: GeoIP (engine/fn_geoip.go)
+	"iplocation": true, "asn": true, "geohash": true, "worldmap": true,
+	// outside data: indicator store (engine/fn_ioc.go)
+	"ioc:lookup": true,
+	// reverse DNS behind --allow-dns (engine/fn_dns.go)
+	"rdns": true, "reversedns": true,
+	// network, hashing, interval, field listing, URLs, hex (engine/fn_network.go,
+	// fn_hash.go, fn_interval.go, fn_fieldset.go, fn_url.go, fn_hexstring.go)
+	"communityid": true, "subnet": true, "hash": true, "start": true, "end": true,
+	"fieldset": true, "parseurl": true, "parsehexstring": true, "settimeinterval": true,
+	// sequences and reshaping (engine/fn_series.go, fn_transpose.go)
+	"series": true, "transpose": true,
+	// per-element pipelines and sorting (engine/fn_objectarray.go)
+	"objectarray:exists": true, "objectarray:eval": true, "array:eval": true, "array:sort": true,
+	// more parsers and JSON output (engine/fn_csv.go, fn_cef.go, fn_writejson.go)
+	"parsecsv": true, "parsecef": true, "parseleef": true, "writejson": true,
+	// sequence functions (engine/fn_sequence.go)
+	"accumulate": true, "slidingwindow": true, "slidingtimewindow": true, "partition": true, "session": true,
+	// bit names, array sets, regression (engine/fn_bitfield.go, fn_arrayset.go, fn_linreg.go)
+	"bitfield:extractflagsasarray": true, "bitfield:extractflagsasstring": true,
+	"array:union": true, "array:intersection": true, "linreg": true,
+	"array:reducerow": true, "array:reducecolumn": true, "sample": true,
+	// inverse, hyperbolic and conversion math (engine/fn_mathtrig.go)
+	"math:arccos": true, "math:arcsin": true, "math:arctan": true, "math:arctan2": true,
+	"math:cosh": true, "math:sinh": true, "math:tanh": true, "math:deg2rad": true,
+	"math:rad2deg": true, "math:expm1": true, "math:log1p": true,
+	// event information (engine/fn_eventinfo.go)
+	"eventfieldcount": true, "eventsize": true, "copyevent": true, "fieldstats": true,
 }

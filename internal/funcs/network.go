@@ -26,10 +26,10 @@ func init() {
 				opt("limit", Number, ""),
 				opt("server", String, ""),
 			}},
-		&Spec{Name: "subnet", Kind: Transform, DefaultParam: "field",
+		&Spec{Name: "subnet", Kind: Transform, DefaultParam: "field", Value: true,
 			Description: "Network prefix of an IP address.",
 			Params:      []Param{req("field", Field), req("bits", Number), asParam("_subnet")}},
-		&Spec{Name: "communityId", Kind: Transform,
+		&Spec{Name: "communityId", Kind: Transform, Value: true,
 			Description: "Community ID hash of a network flow.",
 			Params: []Param{
 				asParam("_community_id"),
@@ -41,7 +41,7 @@ func init() {
 				opt("icmptype", Field, ""),
 				opt("icmpcode", Field, ""),
 			}},
-		&Spec{Name: "geohash", Kind: Transform,
+		&Spec{Name: "geohash", Kind: Transform, Value: true,
 			Description: "Geohash of a latitude/longitude pair.",
 			Params: []Param{
 				asParam("_geohash"),

@@ -127,6 +127,9 @@ type Spec struct {
 	Description string
 	// Implemented is true when tiercel's engine runs the function (see implemented.go).
 	Implemented bool
+	// NotRun says why the engine does not run an unimplemented function
+	// (notrun.go); empty for implemented ones.
+	NotRun string
 	// Negatable functions may be written !fn() / not fn().
 	Negatable bool
 	// Value functions yield a value and may be called inside expressions.
@@ -197,6 +200,9 @@ func build() {
 				s.Doc = DocURL(s.Name)
 			}
 			s.Implemented = implemented[key]
+			if !s.Implemented {
+				s.NotRun = notRun[key]
+			}
 			byName[key] = s
 			sorted = append(sorted, s)
 		}

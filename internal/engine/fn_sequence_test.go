@@ -1,0 +1,50 @@
+package engine
+
+import (
+	"strconv"
+	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+func TestSlidingAndAccumulate(t *testing.T) {
+	// examples-slidingtimewindow's data: head() | slidingTimeWindow(sum(value), span=3s)
+	var events []*event.Event
+	for _, r := range [][2]string{{"1", "1451606301001"}, {"4", "1451606301002"}, {"11", "1451606302400"}, {"2", "1451606304001"}, {"5", "1451606304003"}, {"1", "1451606305300"}} {
+		events = append(events, ev("value", r[0], "@timestamp", r[1]))
+	}
+	expect(t, "head() | slidingTimeWindow(sum(value), span=3s) | select([value, _sum])", events, []string{
+		"value=1 _sum=1", "value=4 _sum=5", "value=11 _sum=16", "value=2 _sum=17", "value=5 _sum=18", "value=1 _sum=19"})
+	expect(t, "head() | slidingTimeWindow(sum(value), span=3s, current=exclude) | select([value, _sum])", events[:3], []string{
+		"value=1", "value=4 _sum=1", "value=11 _sum=5"})
+	expect(t, "head() | slidingWindow([sum(value), count()], events=2) | select([value, _sum, _count])", events[:4], []string{
+		"value=1 _sum=1 _count=1", "value=4 _sum=5 _count=2", "value=11 _sum=15 _count=2", "value=2 _sum=13 _count=2"})
+	expect(t, "head() | accumulate(sum(value)) | select([value, _sum])", events[:4], []string{
+		"value=1 _sum=1", "value=4 _sum=5", "value=11 _sum=16", "value=2 _sum=18"})
+	expect(t, "head() | accumulate(max(value), current=exclude) | select([value, _max])", events[:3], []string{
+		"value=1", "value=4 _max=1", "value=11 _max=4"})
+	expectCompileErrorMsg(t, "slidingWindow(sum(x))", "events")
+}
+
+func TestPartitionAndSession(t *testing.T) {
+	ts := func(min int) string { return strconv.Itoa(1_700_000_000_000 + min*60_000) }
+	clicks := []*event.Event{
+		ev("cookie_id", "a", "@timestamp", ts(0), "bet", "5"),
+		ev("cookie_id", "a", "@timestamp", ts(10), "bet", "9"),
+		ev("cookie_id", "a", "@timestamp", ts(60), "bet", "1"),
+		ev("cookie_id", "b", "@timestamp", ts(5), "bet", "7"),
+	}
+	// functions-session: find the visits with most clicks.
+	expect(t, "groupBy(cookie_id, function=session(maxpause=15m, count(as=clicks))) | sort([cookie_id, clicks], order=[asc, desc])", clicks, []string{
+		"cookie_id=a clicks=2", "cookie_id=a clicks=1", "cookie_id=b clicks=1"})
+	// ... count unique visitors.
+	expect(t, "groupBy(cookie_id, function=session(maxpause=15m)) | count()", clicks, []string{"_count=3"})
+	// ... min and max of bet within each session.
+	expect(t, "groupBy(cookie_id, function=session([max(bet), min(bet)])) | sort([cookie_id, _max], order=[asc, desc])", clicks, []string{
+		"cookie_id=a _max=9 _min=5", "cookie_id=a _max=1 _min=1", "cookie_id=b _max=7 _min=7"})
+
+	// partition: a new run before (or after) each event matching the condition.
+	seq := []*event.Event{ev("v", "1", "k", "start"), ev("v", "2"), ev("v", "3", "k", "start"), ev("v", "4")}
+	expect(t, "head() | partition(sum(v), condition={k=start})", seq, []string{"_sum=3", "_sum=7"})
+	expect(t, "head() | partition(sum(v), condition={k=start}, split=after)", seq, []string{"_sum=1", "_sum=5", "_sum=4"})
+}
