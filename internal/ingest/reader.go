@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/sensor"
 )
 
 // Stdin is the path that means standard input.
@@ -38,6 +39,9 @@ type Options struct {
 	ReadAhead int
 	// Stdin replaces os.Stdin (for tests).
 	Stdin io.Reader
+	// OnSkip is called (from reading goroutines) for a record of another
+	// sensor's log (EVTX, auditd, Defender, proxy) that was damaged and skipped.
+	OnSkip func(sensor.Problem)
 }
 
 // File is one input the reader will read, in reading order.
@@ -272,6 +276,10 @@ func (r *Reader) run(job *fileJob) {
 		defer f.Close()
 		src = f
 	}
+	// Other sensors' logs become Falcon-model NDJSON here (see sensor.go).
+	in := sensorInput(src, job.file.Path, r.opts.OnSkip)
+	defer in.Close()
+	src = in
 	err := readStream(src, r.opts.ChunkSize, func(data []byte, firstLine int) bool {
 		return send(jobItem{data: data, firstLine: firstLine})
 	})

@@ -1,0 +1,16 @@
+package sensor
+
+import (
+	"errors"
+	"io"
+)
+
+var errNotYet = errors.New("format reader not built yet")
+
+func (c *converter) auditd(src io.Reader) error              { return errNotYet }
+func (c *converter) laurelLine(line []byte, n int) error     { return errNotYet }
+func (c *converter) defenderObject(obj map[string]any) error { return errNotYet }
+func (c *converter) defenderCSV(src io.Reader) error         { return errNotYet }
+func (c *converter) squidLine(line []byte, n int) error      { return errNotYet }
+func (c *converter) w3c(src io.Reader) error                 { return errNotYet }
+func isDefenderHeader(line []byte) bool                      { return false }
