@@ -148,8 +148,14 @@ func (ew *EVTXWriter) record(w *WinEvent, ft uint64) ([]byte, error) {
 func (ew *EVTXWriter) values(w *WinEvent, ft uint64) []subValue {
 	vals := make([]subValue, 0, len(systemSubs)+len(w.Data))
 	u8 := func(s string) []byte { v, _ := strconv.ParseUint(s, 10, 8); return []byte{byte(v)} }
-	u16 := func(s string) []byte { v, _ := strconv.ParseUint(s, 10, 16); return binary.LittleEndian.AppendUint16(nil, uint16(v)) }
-	u32 := func(s string) []byte { v, _ := strconv.ParseUint(s, 10, 32); return binary.LittleEndian.AppendUint32(nil, uint32(v)) }
+	u16 := func(s string) []byte {
+		v, _ := strconv.ParseUint(s, 10, 16)
+		return binary.LittleEndian.AppendUint16(nil, uint16(v))
+	}
+	u32 := func(s string) []byte {
+		v, _ := strconv.ParseUint(s, 10, 32)
+		return binary.LittleEndian.AppendUint32(nil, uint32(v))
+	}
 	for _, s := range systemSubs {
 		var d []byte
 		switch s.name {
