@@ -194,6 +194,7 @@ type converter struct {
 	st     Stats
 	buf    []byte
 	werr   error
+	procs  map[string]string // auditd: pid → executable, for parent names
 }
 
 func (c *converter) emit(o *Out) {
