@@ -79,6 +79,13 @@ func (o *Out) setTime(ms int64, context bool) {
 	}
 }
 
+// setTimes sets timestamp from when the log recorded the event and
+// ContextTimeStamp from when the sensor saw it.
+func (o *Out) setTimes(logged, seen int64) {
+	o.Set("timestamp", strconv.FormatInt(logged, 10))
+	o.Set("ContextTimeStamp", secs(seen))
+}
+
 func secs(ms int64) string {
 	s := strconv.FormatInt(ms/1000, 10)
 	f := ms % 1000

@@ -229,7 +229,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 			name = strings.Replace(name, "IP4", "IP6", 1)
 		}
 		o.Set("event_simpleName", name)
-		o.setTime(utcMillis(w, "UtcTime", ms), true)
+		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
 		fam := "IP4"
 		if v6 {
 			fam = "IP6"
@@ -251,7 +251,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		return name
 	case "5":
 		o.Set("event_simpleName", "EndOfProcess")
-		o.setTime(utcMillis(w, "UtcTime", ms), true)
+		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
 		o.Set("TargetProcessId", w.Get("ProcessGuid"))
 		o.Set("RawProcessId", w.Get("ProcessId"))
 		o.Set("ImageFileName", w.Get("Image"))
@@ -260,7 +260,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		return "EndOfProcess"
 	case "7":
 		o.Set("event_simpleName", "ClassifiedModuleLoad")
-		o.setTime(utcMillis(w, "UtcTime", ms), true)
+		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
 		o.Set("ImageFileName", w.Get("ImageLoaded"))
 		o.Set("TargetImageFileName", w.Get("ImageLoaded"))
 		hashes(o, w.Get("Hashes"))
@@ -270,7 +270,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 	case "11":
 		target := w.Get("TargetFilename")
 		o.Set("event_simpleName", "GenericFileWritten")
-		o.setTime(utcMillis(w, "UtcTime", ms), true)
+		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
 		o.Set("TargetFileName", target)
 		o.Set("FileName", baseName(target))
 		o.Set("FilePath", dirName(target))
@@ -279,7 +279,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		return "GenericFileWritten"
 	case "13":
 		o.Set("event_simpleName", "AsepValueUpdate")
-		o.setTime(utcMillis(w, "UtcTime", ms), true)
+		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
 		key, value := splitRegistryPath(w.Get("TargetObject"))
 		o.Set("RegObjectName", key)
 		o.Set("RegValueName", value)
@@ -289,7 +289,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		return "AsepValueUpdate"
 	case "22":
 		o.Set("event_simpleName", "DnsRequest")
-		o.setTime(utcMillis(w, "UtcTime", ms), true)
+		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
 		o.Set("DomainName", w.Get("QueryName"))
 		o.Set("QueryStatus", w.Get("QueryStatus"))
 		o.Set("IP4Records", ip4Records(w.Get("QueryResults")))

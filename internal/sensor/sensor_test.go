@@ -1,0 +1,192 @@
+package sensor
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// convert runs Convert over text and returns the events and problems.
+func convert(t *testing.T, f Format, text string) ([]map[string]string, []Problem) {
+	t.Helper()
+	var out bytes.Buffer
+	var problems []Problem
+	if _, err := Convert(f, "in.log", strings.NewReader(text), &out, func(p Problem) { problems = append(problems, p) }); err != nil {
+		t.Fatal(err)
+	}
+	var evs []map[string]string
+	for _, line := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if line == "" {
+			continue
+		}
+		m := map[string]string{}
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			t.Fatalf("output line is not flat JSON: %v: %s", err, line)
+		}
+		evs = append(evs, m)
+	}
+	return evs, problems
+}
+
+// Two damaged copies of a real file: a flipped byte inside chunk 3 (its
+// records checksum fails: that chunk is reported and skipped) and a file
+// cut in the middle of chunk 5 (chunks before it read).
+func TestEVTXDamagedCopies(t *testing.T) {
+	path := filepath.Join(samplesDir, "sb-Sysmon_UACME_64.evtx")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("sample missing: %v", err)
+	}
+	count := func(d []byte) (map[int]int, []EVTXProblem) {
+		perChunk := map[int]int{}
+		var probs []EVTXProblem
+		_, err := ReadEVTX(d, func(r *EVTXRecord) error { perChunk[r.Chunk]++; return nil }, func(p EVTXProblem) { probs = append(probs, p) })
+		if err != nil {
+			t.Fatal(err)
+		}
+		return perChunk, probs
+	}
+	intact, _ := count(data)
+
+	flipped := bytes.Clone(data)
+	flipped[evtxFileHeaderSize+3*evtxChunkSize+4000] ^= 0x55
+	got, probs := count(flipped)
+	if len(probs) != 1 || probs[0].Chunk != 3 || !strings.Contains(probs[0].Error(), "checksum") {
+		t.Fatalf("flipped byte: problems %v, want one checksum problem in chunk 3", probs)
+	}
+	for c, n := range intact {
+		want := n
+		if c == 3 {
+			want = 0
+		}
+		if got[c] != want {
+			t.Errorf("flipped byte: chunk %d gave %d records, want %d", c, got[c], want)
+		}
+	}
+
+	cut := data[:evtxFileHeaderSize+5*evtxChunkSize+30000]
+	got, probs = count(cut)
+	if len(probs) != 1 || probs[0].Chunk != 5 {
+		t.Fatalf("cut file: problems %v, want one in chunk 5", probs)
+	}
+	for c := range 5 {
+		if got[c] != intact[c] {
+			t.Errorf("cut file: chunk %d gave %d records, want %d", c, got[c], intact[c])
+		}
+	}
+}
+
+func TestSysmonMapping(t *testing.T) {
+	path := filepath.Join(samplesDir, "sb-Sysmon_UACME_64.evtx")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Skipf("sample missing: %v", err)
+	}
+	evs, problems := convert(t, FormatEVTX, string(data))
+	if len(problems) > 0 || len(evs) != 530 {
+		t.Fatalf("%d events, problems %v", len(evs), problems)
+	}
+	var dns, pr2 map[string]string
+	for _, e := range evs {
+		switch {
+		case e["event_simpleName"] == "DnsRequest":
+			dns = e
+		case e["event_simpleName"] == "ProcessRollup2" && pr2 == nil:
+			pr2 = e
+		}
+	}
+	want := map[string]string{"DomainName": "wpad", "ContextProcessName": "svchost.exe", "ComputerName": "DESKTOP-NTSSLJD",
+		"#sensor": "sysmon", "winlog.event_data.QueryStatus": "9003", "winlog.record_id": "1084", "timestamp": "1603194661476"}
+	for k, v := range want {
+		if dns[k] != v {
+			t.Errorf("DnsRequest %s = %q, want %q", k, dns[k], v)
+		}
+	}
+	for _, k := range []string{"ImageFileName", "CommandLine", "ParentBaseFileName", "UserName", "ComputerName", "SHA256HashData", "SensorUnmapped"} {
+		if pr2[k] == "" {
+			t.Errorf("ProcessRollup2 lacks %s: %v", k, pr2)
+		}
+	}
+}
+
+func TestAuditdJoinsRecords(t *testing.T) {
+	log := `type=SYSCALL msg=audit(1772443965.447:3278): arch=c000003e syscall=59 success=yes exit=0 a0=1 a1=2 a2=3 a3=0 items=2 ppid=44857 pid=327509 auid=1000 uid=0 gid=0 euid=0 suid=0 fsuid=0 egid=0 sgid=0 fsgid=0 tty=pts0 ses=2 comm="nmap" exe="/usr/bin/nmap" key="exec"` + "\x1d" + `ARCH=x86_64 SYSCALL=execve AUID="quinn" UID="root"
+type=EXECVE msg=audit(1772443965.447:3278): argc=4 a0="nmap" a1="-sn" a2="192.168.56.0/24" a3=2F746D702F6120622E786D6C
+type=CWD msg=audit(1772443965.447:3278): cwd="/home/quinn"
+type=PATH msg=audit(1772443965.447:3278): item=0 name="/usr/bin/nmap" nametype=NORMAL
+type=PROCTITLE msg=audit(1772443965.447:3278): proctitle=6E6D6170002D736E
+type=EOE msg=audit(1772443965.447:3278):
+garbage line
+type=SYSCALL msg=audit(1772443966.000:3279): arch=c000003e syscall=42 success=no exit=-115 a0=3 a1=7ffd a2=10 a3=0 items=0 ppid=1 pid=327509 auid=1000 uid=1000 comm="curl" exe="/usr/bin/curl" key=(null)
+type=SOCKADDR msg=audit(1772443966.000:3279): saddr=020001BBC7051A2E0000000000000000
+type=EOE msg=audit(1772443966.000:3279):
+type=SYSCALL msg=audit(1772443967.000:3280): arch=c000003e syscall=257 success=yes exit=3 a0=ffffff9c a1=1 a2=241 a3=1b6 items=2 ppid=1 pid=9 auid=1000 uid=1000 comm="nmap" exe="/usr/bin/nmap"
+type=CWD msg=audit(1772443967.000:3280): cwd="/tmp"
+type=PATH msg=audit(1772443967.000:3280): item=0 name="/tmp/" nametype=PARENT
+type=PATH msg=audit(1772443967.000:3280): item=1 name="df00tech-nmap-test.xml" nametype=CREATE
+type=USER_LOGIN msg=audit(1772443968.000:3281): pid=1 uid=0 auid=1000 ses=3 msg='op=login acct="quinn" exe="/usr/sbin/sshd" hostname=? addr=10.0.0.9 terminal=ssh res=success'
+`
+	evs, problems := convert(t, FormatAuditd, log)
+	if len(problems) != 1 || problems[0].Line != 7 {
+		t.Fatalf("problems %v, want one at line 7", problems)
+	}
+	if len(evs) != 4 {
+		t.Fatalf("%d events, want 4: %v", len(evs), evs)
+	}
+	checks := []map[string]string{
+		{"event_simpleName": "ProcessRollup2", "ImageFileName": "/usr/bin/nmap", "CommandLine": "nmap -sn 192.168.56.0/24 /tmp/a b.xml",
+			"UserName": "quinn", "auditd.cwd": "/home/quinn", "timestamp": "1772443965447", "#sensor": "auditd"},
+		{"event_simpleName": "NetworkConnectIP4", "RemoteAddressIP4": "199.5.26.46", "RemotePort": "443", "ContextProcessName": "curl", "UID": "1000", "UserName": ""},
+		{"event_simpleName": "GenericFileWritten", "TargetFileName": "/tmp/df00tech-nmap-test.xml", "ContextProcessName": "nmap"},
+		{"event_simpleName": "AuditEvent", "auditd.types": "USER_LOGIN"},
+	}
+	for i, want := range checks {
+		for k, v := range want {
+			if evs[i][k] != v {
+				t.Errorf("event %d: %s = %q, want %q", i, k, evs[i][k], v)
+			}
+		}
+	}
+}
+
+func TestDetect(t *testing.T) {
+	for _, c := range []struct {
+		head string
+		want Format
+	}{
+		{`{"event_simpleName":"ProcessRollup2","aid":"x"}`, FormatNone},
+		{`{"@timestamp":"2026-03-02T09:00:00Z","winlog":{"event_id":1}}`, FormatWinlogbeat},
+		{`type=SYSCALL msg=audit(1772443965.447:3278): arch=c000003e`, FormatAuditd},
+		{`{"ID":"1772443965.447:3278","SYSCALL":{"pid":1}}`, FormatLaurel},
+		{"<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>", FormatWinXML},
+		{`[{"Id":1,"LogName":"Microsoft-Windows-Sysmon/Operational","ProviderName":"Microsoft-Windows-Sysmon"}]`, FormatGetWinEvent},
+		{"ElfFile\x00rest", FormatEVTX},
+		{"hello world", FormatNone},
+	} {
+		if got := Detect([]byte(c.head)); got != c.want {
+			t.Errorf("Detect(%.40q) = %q, want %q", c.head, got, c.want)
+		}
+	}
+}
+
+func TestWindowsExports(t *testing.T) {
+	xml := WinEventXML(&WinEvent{Channel: "Microsoft-Windows-Sysmon/Operational", Provider: "Microsoft-Windows-Sysmon", Computer: "WKS-01",
+		EventID: "22", RecordID: "7", TimeCreated: "2026-03-02T09:00:00.0000000Z", Data: []KV{{"QueryName", "bgp.he.net"}, {"Image", `C:\x\curl.exe`}}})
+	evs, probs := convert(t, FormatWinXML, xml+"\n"+xml)
+	if len(evs) != 2 || len(probs) != 0 || evs[1]["DomainName"] != "bgp.he.net" || evs[1]["ContextProcessName"] != "curl.exe" {
+		t.Fatalf("XML: %v %v", evs, probs)
+	}
+	beat := `{"@timestamp":"2026-03-02T09:00:00.000Z","winlog":{"channel":"Microsoft-Windows-Sysmon/Operational","provider_name":"Microsoft-Windows-Sysmon","computer_name":"WKS-01","event_id":"1","record_id":9,"event_data":{"Image":"C:\\nmap\\nmap.exe","CommandLine":"nmap -sn 10.0.0.0/24","User":"CORP\\jdoe","ParentImage":"C:\\Windows\\cmd.exe"}}}` + "\nnot json\n"
+	evs, probs = convert(t, FormatWinlogbeat, beat)
+	if len(evs) != 1 || len(probs) != 1 || probs[0].Line != 2 || evs[0]["ImageFileName"] != `C:\nmap\nmap.exe` || evs[0]["UserName"] != "jdoe" || evs[0]["ParentBaseFileName"] != "cmd.exe" {
+		t.Fatalf("Winlogbeat: %v %v", evs, probs)
+	}
+	ps := `[{"Id":3,"RecordId":5,"ProviderName":"Microsoft-Windows-Sysmon","LogName":"Microsoft-Windows-Sysmon/Operational","MachineName":"WKS-01","TimeCreated":"/Date(1772442000000)/","Message":"Network connection detected:\r\nImage: C:\\curl.exe\r\nDestinationIp: 1.2.3.4\r\nDestinationPort: 443\r\nInitiated: true","Properties":[{"Value":"C:\\curl.exe"},{"Value":"1.2.3.4"},{"Value":443},{"Value":true}]}]`
+	evs, probs = convert(t, FormatGetWinEvent, ps)
+	if len(evs) != 1 || len(probs) != 0 || evs[0]["RemotePort"] != "443" || evs[0]["ContextProcessName"] != "curl.exe" || evs[0]["timestamp"] != "1772442000000" {
+		t.Fatalf("Get-WinEvent: %v %v", evs, probs)
+	}
+}
