@@ -458,24 +458,44 @@ func (c *converter) laurelLine(line []byte, n int) error {
 				}
 			}
 		case "SOCKADDR":
-			m, _ := v.(map[string]any)
-			if sa, ok := m["saddr"].(map[string]any); ok {
-				fam := str(sa["family"])
-				ev.sock = &sockAddr{family: fam, addr: str(sa["addr"]), port: str(sa["port"])}
-				if ev.sock.addr == "" {
-					ev.sock.addr = str(sa["path"])
-				}
-			} else if s, ok := m["saddr"].(string); ok {
-				if sa, err := parseSaddr(s); err == nil {
-					ev.sock = sa
-				}
-			}
+			ev.sock = laurelSockaddr(v)
 		}
 	}
 	if ev.syscall == nil && len(ev.argv) == 0 {
 		return errors.New("Laurel event without SYSCALL or EXECVE")
 	}
 	c.mapAudit(ev)
+	return nil
+}
+
+// laurelSockaddr reads Laurel's SOCKADDR: a list (or one object) holding
+// SADDR (translated: saddr_fam, addr, port) or saddr (a hex sockaddr).
+func laurelSockaddr(v any) *sockAddr {
+	items, ok := v.([]any)
+	if !ok {
+		items = []any{v}
+	}
+	for _, it := range items {
+		m, _ := it.(map[string]any)
+		for _, key := range []string{"SADDR", "saddr"} {
+			switch sa := m[key].(type) {
+			case map[string]any:
+				fam := str(sa["saddr_fam"])
+				if fam == "" {
+					fam = str(sa["family"])
+				}
+				out := &sockAddr{family: fam, addr: str(sa["addr"]), port: str(sa["port"])}
+				if out.addr == "" {
+					out.addr = str(sa["path"])
+				}
+				return out
+			case string:
+				if out, err := parseSaddr(sa); err == nil {
+					return out
+				}
+			}
+		}
+	}
 	return nil
 }
 
