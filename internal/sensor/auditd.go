@@ -354,6 +354,7 @@ func (c *converter) mapAudit(ev *auditEvent) {
 		o.Set(FieldUnmapped, "no Falcon event type for audit "+strings.Join(ev.types, "+"))
 	}
 	o.Set(FieldSensor, Auditd)
+	o.Set("id", "auditd:"+ev.node+":"+ev.id)
 	o.Set("event_platform", "Lin")
 	o.Set("ComputerName", ev.node)
 	o.Set("UID", get("uid"))

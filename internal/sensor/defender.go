@@ -203,6 +203,9 @@ func (c *converter) defenderRow(row map[string]any, pos string) error {
 		o.Set(FieldUnmapped, "no Falcon event type for Defender ActionType "+action)
 	}
 	o.Set(FieldSensor, Defender)
+	if rid := g("ReportId"); rid != "" {
+		o.Set("id", "defender:"+g("DeviceId")+":"+rid)
+	}
 	o.Set("ComputerName", strings.SplitN(g("DeviceName"), ".", 2)[0])
 	o.Set("defender.table", table)
 	for _, k := range sortedKeys(row) {

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -15,7 +16,7 @@ func (e *Emitter) defender(ev string, f func(string) string, ms int64, aid strin
 	ts := time.UnixMilli(ms).UTC().Format("2006-01-02T15:04:05.000Z")
 	win := f("event_platform") == "Win"
 	host := f("ComputerName")
-	row := []KV{{"Timestamp", ts}, {"DeviceId", aid}, {"DeviceName", host}}
+	row := []KV{{"Timestamp", ts}, {"DeviceId", aid}, {"DeviceName", host}, {"ReportId", strconv.FormatInt(e.n+1, 10)}}
 	initiating := func(p *emuProc) []KV {
 		return []KV{{"InitiatingProcessFileName", baseName(p.image)}, {"InitiatingProcessFolderPath", p.image},
 			{"InitiatingProcessCommandLine", p.cmd}, {"InitiatingProcessId", p.pid}, {"InitiatingProcessAccountName", p.user}}

@@ -130,6 +130,10 @@ func MapWindows(w *WinEvent) *Out {
 		o.Set(FieldUnmapped, "no Falcon event type for "+w.Channel+" event "+w.EventID)
 	}
 	o.Set(FieldSensor, sensor)
+	if w.RecordID != "" {
+		// The record's own identity, for alert ids and validation.
+		o.Set("id", sensor+":"+w.Computer+":"+w.Channel+":"+w.RecordID)
+	}
 	o.Set("event_platform", "Win")
 	o.Set("ComputerName", w.Computer)
 	o.Set("winlog.channel", w.Channel)
