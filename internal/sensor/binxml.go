@@ -466,6 +466,12 @@ func (cr *chunkReader) instantiate(parent *Node, nodes []tnode, vals []subValue,
 				continue
 			}
 			el := &Node{Name: n.name}
+			if len(n.attrs) > 0 {
+				el.Attrs = make([]Attr, 0, len(n.attrs))
+			}
+			if len(n.kids) > 1 {
+				el.Children = make([]*Node, 0, len(n.kids))
+			}
 			for _, a := range n.attrs {
 				if len(a.parts) == 1 && isNullOptional(&a.parts[0], vals) {
 					continue

@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"hash/crc32"
+	"io"
 )
 
 // EVTX layout constants (see docs/sensors.md for the format notes).
@@ -74,60 +75,87 @@ var errTruncatedHeader = errors.New("not an EVTX file: shorter than its 4096-byt
 // under-report it. The error is non-nil only when data is not an EVTX file
 // or fn fails.
 func ReadEVTX(data []byte, fn func(*EVTXRecord) error, problem func(EVTXProblem)) (EVTXStats, error) {
+	return ReadEVTXStream(bytes.NewReader(data), fn, problem)
+}
+
+// ReadEVTXStream is ReadEVTX over a stream, read one 64 KiB chunk at a
+// time so memory does not grow with the file.
+func ReadEVTXStream(r io.Reader, fn func(*EVTXRecord) error, problem func(EVTXProblem)) (EVTXStats, error) {
 	var st EVTXStats
-	if !IsEVTX(data) {
+	head := make([]byte, evtxFileHeaderSize)
+	n, err := io.ReadFull(r, head)
+	if !IsEVTX(head[:n]) {
 		return st, errors.New("not an EVTX file: no ElfFile signature")
 	}
-	if len(data) < 128 {
+	if n < 128 {
 		return st, errTruncatedHeader
 	}
-	st.HeaderChunks = int(binary.LittleEndian.Uint16(data[42:]))
-	st.HeaderOK = crc32.ChecksumIEEE(data[:120]) == binary.LittleEndian.Uint32(data[124:])
-	st.Dirty = binary.LittleEndian.Uint32(data[120:])&1 != 0
+	st.HeaderChunks = int(binary.LittleEndian.Uint16(head[42:]))
+	st.HeaderOK = crc32.ChecksumIEEE(head[:120]) == binary.LittleEndian.Uint32(head[124:])
+	st.Dirty = binary.LittleEndian.Uint32(head[120:])&1 != 0
 	report := func(p EVTXProblem) {
 		if problem != nil {
 			problem(p)
 		}
 	}
+	if err != nil {
+		return st, nil // header only (or cut inside it): no chunks
+	}
 	var cr chunkReader
-	for ci, off := 0, evtxFileHeaderSize; off < len(data); ci, off = ci+1, off+evtxChunkSize {
-		end := min(off+evtxChunkSize, len(data))
-		chunk := data[off:end]
-		if !bytes.HasPrefix(chunk, evtxChunkMagic) {
-			if allZero(chunk) {
-				st.EmptyChunks++
-				continue
+	buf := make([]byte, evtxChunkSize)
+	for ci, off := 0, evtxFileHeaderSize; ; ci, off = ci+1, off+evtxChunkSize {
+		n, rerr := io.ReadFull(r, buf)
+		if n == 0 {
+			if rerr != nil && rerr != io.EOF {
+				return st, rerr
 			}
-			st.BadChunks++
-			report(EVTXProblem{Chunk: ci, Offset: int64(off), Err: errors.New("no chunk signature: chunk skipped")})
-			continue
+			return st, nil
 		}
-		st.Chunks++
-		if len(chunk) < evtxChunkSize {
-			st.BadChunks++
-			report(EVTXProblem{Chunk: ci, Offset: int64(off), Err: fmt.Errorf("chunk cut off after %d of %d bytes: chunk skipped", len(chunk), evtxChunkSize)})
-			continue
+		chunk := buf[:n]
+		if rerr != nil && rerr != io.ErrUnexpectedEOF {
+			return st, rerr
 		}
-		if err := checkChunk(chunk); err != nil {
-			st.BadChunks++
-			report(EVTXProblem{Chunk: ci, Offset: int64(off), Err: fmt.Errorf("%v: chunk skipped", err)})
-			continue
-		}
-		cr.reset(chunk, ci)
-		err := cr.records(func(rec *EVTXRecord) error {
-			st.Records++
-			return fn(rec)
-		}, func(p EVTXProblem) {
-			st.BadRecords++
-			p.Offset += int64(off)
-			report(p)
-		})
-		st.TemplateCache += len(cr.templates)
-		if err != nil {
+		if err := readChunk(&cr, &st, chunk, ci, off, fn, report); err != nil {
 			return st, err
 		}
+		if rerr != nil {
+			return st, nil
+		}
 	}
-	return st, nil
+}
+
+func readChunk(cr *chunkReader, st *EVTXStats, chunk []byte, ci, off int, fn func(*EVTXRecord) error, report func(EVTXProblem)) error {
+	if !bytes.HasPrefix(chunk, evtxChunkMagic) {
+		if allZero(chunk) {
+			st.EmptyChunks++
+			return nil
+		}
+		st.BadChunks++
+		report(EVTXProblem{Chunk: ci, Offset: int64(off), Err: errors.New("no chunk signature: chunk skipped")})
+		return nil
+	}
+	st.Chunks++
+	if len(chunk) < evtxChunkSize {
+		st.BadChunks++
+		report(EVTXProblem{Chunk: ci, Offset: int64(off), Err: fmt.Errorf("chunk cut off after %d of %d bytes: chunk skipped", len(chunk), evtxChunkSize)})
+		return nil
+	}
+	if err := checkChunk(chunk); err != nil {
+		st.BadChunks++
+		report(EVTXProblem{Chunk: ci, Offset: int64(off), Err: fmt.Errorf("%v: chunk skipped", err)})
+		return nil
+	}
+	cr.reset(chunk, ci)
+	err := cr.records(func(rec *EVTXRecord) error {
+		st.Records++
+		return fn(rec)
+	}, func(p EVTXProblem) {
+		st.BadRecords++
+		p.Offset += int64(off)
+		report(p)
+	})
+	st.TemplateCache += len(cr.templates)
+	return err
 }
 
 // checkChunk verifies the chunk header and records checksums.

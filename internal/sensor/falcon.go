@@ -46,6 +46,14 @@ func (o *Out) Set(name, value string) {
 	o.Fields = append(o.Fields, event.Field{Name: name, Value: value})
 }
 
+// add appends a field known not to be set yet (the source's own fields,
+// whose prefixed names cannot collide); empty values are left out.
+func (o *Out) add(name, value string) {
+	if value != "" {
+		o.Fields = append(o.Fields, event.Field{Name: name, Value: value})
+	}
+}
+
 // Get returns a field's value.
 func (o *Out) Get(name string) string {
 	for _, f := range o.Fields {

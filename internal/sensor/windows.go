@@ -136,15 +136,20 @@ func MapWindows(w *WinEvent) *Out {
 	}
 	o.Set("event_platform", "Win")
 	o.Set("ComputerName", w.Computer)
-	o.Set("winlog.channel", w.Channel)
-	o.Set("winlog.provider_name", w.Provider)
-	o.Set("winlog.event_id", w.EventID)
-	o.Set("winlog.record_id", w.RecordID)
-	o.Set("winlog.time_created", w.TimeCreated)
-	o.Set("winlog.user.identifier", w.UserID)
-	o.Set("winlog.process.pid", w.ProcessID)
+	o.add("winlog.channel", w.Channel)
+	o.add("winlog.provider_name", w.Provider)
+	o.add("winlog.event_id", w.EventID)
+	o.add("winlog.record_id", w.RecordID)
+	o.add("winlog.time_created", w.TimeCreated)
+	o.add("winlog.user.identifier", w.UserID)
+	o.add("winlog.process.pid", w.ProcessID)
+	seen := make(map[string]bool, len(w.Data))
 	for _, kv := range w.Data {
-		o.Set("winlog.event_data."+kv.Name, kv.Value)
+		// A repeated Data name keeps its first value, as a flat field must.
+		if !seen[kv.Name] {
+			seen[kv.Name] = true
+			o.add("winlog.event_data."+kv.Name, kv.Value)
+		}
 	}
 	return o
 }

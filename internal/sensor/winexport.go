@@ -13,11 +13,7 @@ import (
 
 // evtx converts a whole EVTX file.
 func (c *converter) evtx(src io.Reader) error {
-	data, err := io.ReadAll(src)
-	if err != nil {
-		return err
-	}
-	_, err = ReadEVTX(data, func(r *EVTXRecord) error {
+	_, err := ReadEVTXStream(src, func(r *EVTXRecord) error {
 		c.st.Records++
 		w := WinEventFromNode(r.Event)
 		if w.TimeCreated == "" {
