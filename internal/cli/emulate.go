@@ -57,6 +57,14 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			if opts.ShuffleWindow < 1 {
 				return withCode(ExitUsage, fmt.Errorf("--shuffle-window must be at least 1, got %d", opts.ShuffleWindow))
 			}
+			switch sensorName {
+			case "falcon", "sysmon", "auditd", "defender", "proxy":
+			default:
+				return withCode(ExitUsage, fmt.Errorf("--sensor: unknown sensor %q (want falcon, sysmon, auditd, defender or proxy)", sensorName))
+			}
+			if evtxFile != "" && sensorName != "sysmon" {
+				return withCode(ExitUsage, fmt.Errorf("--evtx needs --sensor sysmon"))
+			}
 			if sensorName != "" && sensorName != "falcon" {
 				if fdrDir != "" {
 					return withCode(ExitUsage, fmt.Errorf("--fdr is for the falcon sensor"))
@@ -65,8 +73,6 @@ func newEmulateCmd(env *Env) *cobra.Command {
 				// LogScale view in time order is what they translate.
 				opts.View = emulate.ViewLogScale
 				opts.ShuffleWindow = 1
-			} else if evtxFile != "" {
-				return withCode(ExitUsage, fmt.Errorf("--evtx needs --sensor sysmon"))
 			}
 			g, err := emulate.New(opts)
 			if err != nil {

@@ -75,7 +75,11 @@ func FuzzConvert(f *testing.F) {
 	f.Add(byte(2), []byte(`<Event><System><EventID>1</EventID></System><EventData><Data Name="Image">x</Data></EventData></Event>`))
 	f.Add(byte(3), []byte(`{"winlog":{"event_id":3,"event_data":{"Initiated":"true"}}}`+"\n"))
 	f.Add(byte(4), []byte(`[{"Id":1,"LogName":"x","ProviderName":"y","Properties":[{"Value":1}]}]`))
-	formats := []Format{FormatAuditd, FormatLaurel, FormatWinXML, FormatWinlogbeat, FormatGetWinEvent}
+	f.Add(byte(5), []byte(`{"Timestamp":"2026-03-02T09:00:00Z","DeviceName":"x","ActionType":"DnsQueryResponse","AdditionalFields":"{\"DnsQueryString\":\"a\"}"}`))
+	f.Add(byte(6), []byte("Timestamp,DeviceName,ActionType,RemoteIP\n2026-03-02T09:00:00Z,x,ConnectionSuccess,\"1.2.3.4\"\n"))
+	f.Add(byte(7), []byte("1772443965.447    120 10.0.0.5 TCP_TUNNEL/200 5321 CONNECT api.shodan.io:443 alice HIER_DIRECT/1.2.3.4 -\n"))
+	f.Add(byte(8), []byte("#Fields: date time cs-host cs-uri-stem cs(User-Agent)\n2026-03-02 09:00:00 a.b /x \"q \"\"r\"\"\"\n"))
+	formats := []Format{FormatAuditd, FormatLaurel, FormatWinXML, FormatWinlogbeat, FormatGetWinEvent, FormatDefender, FormatDefenderCSV, FormatSquid, FormatW3C}
 	f.Fuzz(func(t *testing.T, which byte, data []byte) {
 		format := formats[int(which)%len(formats)]
 		_, err := Convert(format, "fuzz", bytes.NewReader(data), io.Discard, func(p Problem) {
