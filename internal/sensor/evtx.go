@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"strings"
 )
 
 // EVTX layout constants (see docs/sensors.md for the format notes).
@@ -36,6 +37,7 @@ type EVTXRecord struct {
 	Chunk   int    // 0-based index of the chunk holding it
 	Written uint64 // FILETIME the record was written
 	Event   *Node  // the <Event> element (or the record's first element)
+	Damage  string // set when the record comes from a chunk that failed its checks
 }
 
 // EVTXProblem is damage found while reading: a chunk or record skipped.
@@ -135,17 +137,22 @@ func readChunk(cr *chunkReader, st *EVTXStats, chunk []byte, ci, off int, fn fun
 		return nil
 	}
 	st.Chunks++
+	// A chunk that fails its checks is reported; its records are then read
+	// only as far as each one is whole (signature, size and its copy, binary
+	// XML that parses), like the recovery of libevtx, and carry the damage.
+	damage := ""
 	if len(chunk) < evtxChunkSize {
-		st.BadChunks++
-		report(EVTXProblem{Chunk: ci, Offset: int64(off), Err: fmt.Errorf("chunk cut off after %d of %d bytes: chunk skipped", len(chunk), evtxChunkSize)})
-		return nil
+		damage = fmt.Sprintf("chunk cut off after %d of %d bytes", len(chunk), evtxChunkSize)
+	} else if err := checkChunk(chunk); err != nil {
+		damage = err.Error()
 	}
-	if err := checkChunk(chunk); err != nil {
+	if damage != "" {
 		st.BadChunks++
-		report(EVTXProblem{Chunk: ci, Offset: int64(off), Err: fmt.Errorf("%v: chunk skipped", err)})
-		return nil
+		report(EVTXProblem{Chunk: ci, Offset: int64(off), Err: fmt.Errorf("%s: only whole records read from it", damage)})
 	}
 	cr.reset(chunk, ci)
+	cr.damage = damage
+	cr.headerBad = strings.HasPrefix(damage, "chunk header")
 	err := cr.records(func(rec *EVTXRecord) error {
 		st.Records++
 		return fn(rec)
@@ -193,6 +200,8 @@ type chunkReader struct {
 	templates map[uint32]*tmpl
 	names     map[uint32]string
 	rec       EVTXRecord
+	damage    string // why the chunk failed its checks, "" when it passed
+	headerBad bool   // the chunk header itself failed its checksum
 }
 
 func (cr *chunkReader) reset(c []byte, index int) {
@@ -208,30 +217,34 @@ func (cr *chunkReader) reset(c []byte, index int) {
 func (cr *chunkReader) records(fn func(*EVTXRecord) error, problem func(EVTXProblem)) error {
 	c := cr.c
 	free := int(binary.LittleEndian.Uint32(c[48:]))
+	if free < evtxChunkHeaderSize || free > evtxChunkSize || cr.headerBad {
+		free = len(c) // the header cannot be trusted: look at everything
+	}
+	free = min(free, len(c))
 	pos := evtxChunkHeaderSize
 	for pos+evtxRecordHeader+4 <= free {
-		if !bytes.Equal(c[pos:pos+4], evtxRecMagic) {
+		size, num, err := cr.recordAt(pos, free)
+		if err != nil {
 			if allZero(c[pos:free]) {
 				return nil
 			}
-			problem(EVTXProblem{Chunk: cr.index, Offset: int64(pos), Err: errors.New("no record signature: rest of chunk skipped")})
-			return nil
-		}
-		size := int(binary.LittleEndian.Uint32(c[pos+4:]))
-		num := binary.LittleEndian.Uint64(c[pos+8:])
-		if size < evtxRecordHeader+4 || pos+size > free {
-			problem(EVTXProblem{Chunk: cr.index, Record: num, Offset: int64(pos), Err: fmt.Errorf("record size %d out of range: rest of chunk skipped", size)})
-			return nil
-		}
-		if cp := int(binary.LittleEndian.Uint32(c[pos+size-4:])); cp != size {
-			problem(EVTXProblem{Chunk: cr.index, Record: num, Offset: int64(pos), Err: fmt.Errorf("record size %d and its copy %d differ: rest of chunk skipped", size, cp)})
-			return nil
+			problem(EVTXProblem{Chunk: cr.index, Record: num, Offset: int64(pos), Err: err})
+			if cr.damage == "" {
+				return nil
+			}
+			// In a damaged chunk, look for the next whole record.
+			next := cr.nextRecord(pos+1, free)
+			if next < 0 {
+				return nil
+			}
+			pos = next
+			continue
 		}
 		root, err := cr.parseRecord(pos+evtxRecordHeader, pos+size-4)
 		if err != nil {
 			problem(EVTXProblem{Chunk: cr.index, Record: num, Offset: int64(pos), Err: err})
 		} else {
-			cr.rec = EVTXRecord{Number: num, Chunk: cr.index, Written: binary.LittleEndian.Uint64(c[pos+16:]), Event: root}
+			cr.rec = EVTXRecord{Number: num, Chunk: cr.index, Written: binary.LittleEndian.Uint64(c[pos+16:]), Event: root, Damage: cr.damage}
 			if err := fn(&cr.rec); err != nil {
 				return err
 			}
@@ -239,6 +252,43 @@ func (cr *chunkReader) records(fn func(*EVTXRecord) error, problem func(EVTXProb
 		pos += size
 	}
 	return nil
+}
+
+// recordAt checks the record header at pos: signature, size within the
+// used part of the chunk, and the copy of the size at its end.
+func (cr *chunkReader) recordAt(pos, free int) (size int, num uint64, err error) {
+	c := cr.c
+	if !bytes.Equal(c[pos:pos+4], evtxRecMagic) {
+		return 0, 0, errors.New("no record signature: rest of chunk skipped")
+	}
+	size = int(binary.LittleEndian.Uint32(c[pos+4:]))
+	num = binary.LittleEndian.Uint64(c[pos+8:])
+	if size < evtxRecordHeader+4 || size > free-pos {
+		return 0, num, fmt.Errorf("record size %d out of range: rest of chunk skipped", size)
+	}
+	if cp := int(binary.LittleEndian.Uint32(c[pos+size-4:])); cp != size {
+		return 0, num, fmt.Errorf("record size %d and its copy %d differ: rest of chunk skipped", size, cp)
+	}
+	return size, num, nil
+}
+
+// nextRecord finds the next offset from pos holding a whole record header.
+func (cr *chunkReader) nextRecord(pos, free int) int {
+	for pos+evtxRecordHeader+4 <= free {
+		i := bytes.Index(cr.c[pos:free], evtxRecMagic)
+		if i < 0 {
+			return -1
+		}
+		pos += i
+		if pos+evtxRecordHeader+4 > free {
+			return -1
+		}
+		if _, _, err := cr.recordAt(pos, free); err == nil {
+			return pos
+		}
+		pos++
+	}
+	return -1
 }
 
 // parseRecord renders the record's binary XML between start and end.

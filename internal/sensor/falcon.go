@@ -15,6 +15,7 @@ const (
 	FieldUnmapped = "SensorUnmapped" // Falcon fields of the event type the source cannot fill
 	FieldRecord   = "SensorRecord"   // the original record's text (line formats)
 	FieldPosition = "SensorPosition" // file:line or record number of the original
+	FieldDamage   = "SensorDamage"   // why the record's container failed its checks (EVTX chunk)
 )
 
 // Sensor names, as in the #sensor tag and `emulate --sensor`.

@@ -2,7 +2,9 @@ package sensor
 
 import (
 	"bytes"
+	"encoding/binary"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -31,50 +33,112 @@ func convert(t *testing.T, f Format, text string) ([]map[string]string, []Proble
 	return evs, problems
 }
 
-// Two damaged copies of a real file: a flipped byte inside chunk 3 (its
-// records checksum fails: that chunk is reported and skipped) and a file
-// cut in the middle of chunk 5 (chunks before it read).
+// Damaged copies of a real file: a flipped byte inside chunk 3 (its records
+// checksum fails: reported, and its whole records read with the damage
+// noted), garbage over a record of chunk 2 (reported, the records before and
+// after it read), and a file cut in the middle of chunk 5 (the records wholly
+// before the cut read).
 func TestEVTXDamagedCopies(t *testing.T) {
 	path := filepath.Join(samplesDir, "sb-Sysmon_UACME_64.evtx")
 	data, err := os.ReadFile(path)
 	if err != nil {
 		t.Skipf("sample missing: %v", err)
 	}
-	count := func(d []byte) (map[int]int, []EVTXProblem) {
-		perChunk := map[int]int{}
+	type rec struct {
+		shape  string
+		damage string
+	}
+	read := func(d []byte) (map[string]rec, []EVTXProblem) {
+		out := map[string]rec{}
 		var probs []EVTXProblem
-		_, err := ReadEVTX(d, func(r *EVTXRecord) error { perChunk[r.Chunk]++; return nil }, func(p EVTXProblem) { probs = append(probs, p) })
+		_, err := ReadEVTX(d, func(r *EVTXRecord) error {
+			out[fmt.Sprint(r.Chunk, "/", r.Number)] = rec{fmt.Sprint(referenceShape(r)), r.Damage}
+			return nil
+		}, func(p EVTXProblem) { probs = append(probs, p) })
 		if err != nil {
 			t.Fatal(err)
 		}
-		return perChunk, probs
+		return out, probs
 	}
-	intact, _ := count(data)
+	intact, probs := read(data)
+	if len(probs) > 0 {
+		t.Fatalf("intact file: %v", probs)
+	}
+	compare := func(name string, got map[string]rec, damagedChunk int, maxLost int) {
+		lost, changed := 0, 0
+		for k, want := range intact {
+			g, ok := got[k]
+			inChunk := strings.HasPrefix(k, fmt.Sprint(damagedChunk, "/"))
+			switch {
+			case !ok && inChunk:
+				lost++
+			case !ok:
+				t.Errorf("%s: record %s of an intact chunk lost", name, k)
+			case g.shape != want.shape:
+				changed++
+				if !inChunk {
+					t.Errorf("%s: record %s of an intact chunk changed", name, k)
+				}
+			case inChunk && g.damage == "":
+				t.Errorf("%s: record %s of the damaged chunk does not say so", name, k)
+			}
+		}
+		if lost+changed > maxLost {
+			t.Errorf("%s: %d records lost and %d changed, want at most %d", name, lost, changed, maxLost)
+		}
+	}
 
 	flipped := bytes.Clone(data)
 	flipped[evtxFileHeaderSize+3*evtxChunkSize+4000] ^= 0x55
-	got, probs := count(flipped)
-	if len(probs) != 1 || probs[0].Chunk != 3 || !strings.Contains(probs[0].Error(), "checksum") {
-		t.Fatalf("flipped byte: problems %v, want one checksum problem in chunk 3", probs)
+	got, probs := read(flipped)
+	if len(probs) < 1 || probs[0].Chunk != 3 || !strings.Contains(probs[0].Error(), "checksum") {
+		t.Fatalf("flipped byte: problems %v, want a checksum problem in chunk 3 first", probs)
 	}
-	for c, n := range intact {
-		want := n
-		if c == 3 {
-			want = 0
-		}
-		if got[c] != want {
-			t.Errorf("flipped byte: chunk %d gave %d records, want %d", c, got[c], want)
-		}
+	compare("flipped byte", got, 3, 1)
+
+	garbage := bytes.Clone(data)
+	copy(garbage[evtxFileHeaderSize+2*evtxChunkSize+6000:], bytes.Repeat([]byte{0xAB}, 300))
+	got, probs = read(garbage)
+	if len(probs) < 1 || probs[0].Chunk != 2 {
+		t.Fatalf("garbage: problems %v, want the checksum problem of chunk 2", probs)
 	}
+	compare("garbage", got, 2, 3)
+
+	// A broken record header (its size no longer matches its copy): that
+	// record is reported, the next whole record found and read on.
+	broken := bytes.Clone(data)
+	c2 := broken[evtxFileHeaderSize+2*evtxChunkSize:]
+	pos := evtxChunkHeaderSize
+	for range 3 {
+		pos += int(binary.LittleEndian.Uint32(c2[pos+4:]))
+	}
+	binary.LittleEndian.PutUint32(c2[pos+4:], 0x4242)
+	got, probs = read(broken)
+	if len(probs) != 2 || !strings.Contains(probs[1].Error(), "differ") {
+		t.Fatalf("broken record: problems %v, want the checksum and the size mismatch", probs)
+	}
+	compare("broken record", got, 2, 1)
 
 	cut := data[:evtxFileHeaderSize+5*evtxChunkSize+30000]
-	got, probs = count(cut)
-	if len(probs) != 1 || probs[0].Chunk != 5 {
-		t.Fatalf("cut file: problems %v, want one in chunk 5", probs)
+	got, probs = read(cut)
+	if len(probs) < 1 || probs[0].Chunk != 5 || !strings.Contains(probs[0].Error(), "cut off") {
+		t.Fatalf("cut file: problems %v, want chunk 5 cut off", probs)
 	}
-	for c := range 5 {
-		if got[c] != intact[c] {
-			t.Errorf("cut file: chunk %d gave %d records, want %d", c, got[c], intact[c])
+	n5 := 0
+	for k := range got {
+		if strings.HasPrefix(k, "5/") {
+			n5++
+		}
+	}
+	if n5 == 0 {
+		t.Error("cut file: no record read from the part of chunk 5 before the cut")
+	}
+	for k := range intact {
+		c := k[:strings.IndexByte(k, '/')]
+		if c < "5" && len(c) == 1 {
+			if _, ok := got[k]; !ok {
+				t.Errorf("cut file: record %s before the cut lost", k)
+			}
 		}
 	}
 }

@@ -21,6 +21,7 @@ func (c *converter) evtx(src io.Reader) error {
 		}
 		o := MapWindows(w)
 		o.Set(FieldPosition, "record "+strconv.FormatUint(r.Number, 10))
+		o.Set(FieldDamage, r.Damage)
 		c.emit(o)
 		return c.werr
 	}, func(p EVTXProblem) {
