@@ -254,3 +254,69 @@ func TestWindowsExports(t *testing.T) {
 		t.Fatalf("Get-WinEvent: %v %v", evs, probs)
 	}
 }
+
+func TestDefenderExports(t *testing.T) {
+	rows := `[
+ {"Timestamp":"2026-03-02T09:27:23.274Z","DeviceId":"d1","DeviceName":"wks-01.corp.example","ActionType":"ProcessCreated","FileName":"nmap.exe","FolderPath":"C:\\Program Files (x86)\\Nmap\\nmap.exe","ProcessCommandLine":"nmap -sn 192.168.56.0/24","AccountName":"oscar","InitiatingProcessFileName":"cmd.exe","ReportId":7},
+ {"Timestamp":"2026-03-02T09:16:29.979Z","DeviceId":"d1","DeviceName":"wks-01.corp.example","ActionType":"ConnectionSuccess","RemoteIP":"199.5.26.46","RemotePort":443,"RemoteUrl":"whois.arin.net","Protocol":"Tcp","InitiatingProcessFileName":"curl.exe","InitiatingProcessAccountName":"oscar","ReportId":8},
+ {"Timestamp":"2026-03-02T09:16:28.168Z","DeviceId":"d1","DeviceName":"wks-01","ActionType":"DnsQueryResponse","AdditionalFields":"{\"DnsQueryString\":\"whois.arin.net\",\"DnsQueryType\":\"A\"}","InitiatingProcessFileName":"curl.exe","ReportId":9},
+ {"Timestamp":"2026-03-02T09:27:30Z","DeviceId":"d1","DeviceName":"wks-01","ActionType":"FileCreated","FileName":"df00tech-nmap-test.xml","FolderPath":"C:\\Users\\oscar\\AppData\\Local\\Temp","InitiatingProcessFileName":"nmap.exe"},
+ {"Timestamp":"2026-03-02T09:27:30Z","DeviceName":"wks-01"}
+]`
+	evs, probs := convert(t, FormatDefender, rows)
+	if len(evs) != 4 || len(probs) != 1 || probs[0].Record != 5 {
+		t.Fatalf("events %d, problems %v", len(evs), probs)
+	}
+	want := []map[string]string{
+		{"event_simpleName": "ProcessRollup2", "ImageFileName": `C:\Program Files (x86)\Nmap\nmap.exe`, "CommandLine": "nmap -sn 192.168.56.0/24",
+			"ParentBaseFileName": "cmd.exe", "UserName": "oscar", "ComputerName": "wks-01", "id": "defender:d1:7", "timestamp": "1772443643274"},
+		{"event_simpleName": "NetworkConnectIP4", "RemoteAddressIP4": "199.5.26.46", "RemotePort": "443", "Protocol": "6", "ContextProcessName": "curl.exe", "defender.RemoteUrl": "whois.arin.net"},
+		{"event_simpleName": "DnsRequest", "DomainName": "whois.arin.net", "RequestType": "A", "ContextProcessName": "curl.exe"},
+		{"event_simpleName": "GenericFileWritten", "TargetFileName": `C:\Users\oscar\AppData\Local\Temp\df00tech-nmap-test.xml`, "ContextProcessName": "nmap.exe"},
+	}
+	for i, w := range want {
+		for k, v := range w {
+			if evs[i][k] != v {
+				t.Errorf("row %d: %s = %q, want %q", i, k, evs[i][k], v)
+			}
+		}
+	}
+	csvText := "Timestamp,DeviceId,DeviceName,ActionType,FileName,FolderPath,ProcessCommandLine,InitiatingProcessFileName\n" +
+		"2026-03-02T09:27:23.274Z,d1,wks-01,ProcessCreated,nmap.exe,C:\\Nmap\\nmap.exe,\"nmap -sn \"\"10.0.0.0/24\"\"\",cmd.exe\n" +
+		"2026-03-02T09:27:23.274Z,d1,wks-01,ProcessCreated,too,few\n"
+	if Detect([]byte(csvText)) != FormatDefenderCSV {
+		t.Fatal("CSV export not detected")
+	}
+	evs, probs = convert(t, FormatDefenderCSV, csvText)
+	if len(evs) != 1 || len(probs) != 1 || probs[0].Line != 3 || evs[0]["CommandLine"] != `nmap -sn "10.0.0.0/24"` || evs[0]["ImageFileName"] != `C:\Nmap\nmap.exe` {
+		t.Fatalf("CSV: %v %v", evs, probs)
+	}
+}
+
+func TestW3CProxyLog(t *testing.T) {
+	log := `#Software: SGOS 7.3.16.1
+#Version: 1.0
+#Fields: date time time-taken c-ip cs-username s-action sc-status cs-method cs-uri-scheme cs-host cs-uri-port cs-uri-stem cs-uri-query cs(User-Agent) s-ip
+2026-03-02 09:16:29 419 10.15.33.219 oscar.lewis TCP_NC_MISS 200 GET https whois.arin.net 443 /rest/ip/198.51.100.17 - curl/8.5.0 199.5.26.46
+2026-03-02 09:38:18 319 10.15.33.219 oscar.lewis TCP_NC_MISS 200 GET https dnsdumpster.com 443 / - "theHarvester/4.4.3 ""x"" python-requests/2.31.0" 104.21.37.157
+2026-03-02 09:38:18 319 10.15.33.219 "unterminated
+`
+	if Detect([]byte(log)) != FormatW3C {
+		t.Fatal("W3C log not detected")
+	}
+	evs, probs := convert(t, FormatW3C, log)
+	if len(evs) != 2 || len(probs) != 1 || probs[0].Line != 6 {
+		t.Fatalf("events %v problems %v", evs, probs)
+	}
+	want := map[string]string{"event_simpleName": ProxyEvent, "cs_host": "whois.arin.net", "DomainName": "whois.arin.net", "cs_username": "oscar.lewis",
+		"cs_uri_stem": "/rest/ip/198.51.100.17", "RemotePort": "443", "RemoteAddressIP4": "199.5.26.46", "LocalAddressIP4": "10.15.33.219",
+		"timestamp": "1772442989000", "#sensor": "proxy", "UserName": "oscar.lewis"}
+	for k, v := range want {
+		if evs[0][k] != v {
+			t.Errorf("%s = %q, want %q", k, evs[0][k], v)
+		}
+	}
+	if evs[1]["cs_user_agent"] != `theHarvester/4.4.3 "x" python-requests/2.31.0` {
+		t.Errorf("user agent %q", evs[1]["cs_user_agent"])
+	}
+}
