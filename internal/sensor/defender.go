@@ -129,8 +129,9 @@ func (c *converter) defenderRow(row map[string]any, pos string) error {
 		o.Set(FieldUnmapped, "aid,TargetProcessId,ParentProcessId (Defender gives OS process ids)")
 	case strings.HasPrefix(action, "Connection") || action == "InboundConnectionAccepted" || action == "ListeningConnectionCreated" || table == "DeviceNetworkEvents":
 		table = "DeviceNetworkEvents"
+		remote, local := unmapV4(g("RemoteIP")), unmapV4(g("LocalIP"))
 		fam := "IP4"
-		if strings.Contains(g("RemoteIP"), ":") {
+		if strings.Contains(remote, ":") {
 			fam = "IP6"
 		}
 		name := "NetworkConnect" + fam
@@ -143,9 +144,9 @@ func (c *converter) defenderRow(row map[string]any, pos string) error {
 		}
 		o.Set("event_simpleName", name)
 		o.setTime(ms, true)
-		o.Set("RemoteAddress"+fam, g("RemoteIP"))
+		o.Set("RemoteAddress"+fam, remote)
 		o.Set("RemotePort", g("RemotePort"))
-		o.Set("LocalAddress"+fam, g("LocalIP"))
+		o.Set("LocalAddress"+fam, local)
 		o.Set("LocalPort", g("LocalPort"))
 		o.Set("ConnectionDirection", dir)
 		switch strings.ToLower(g("Protocol")) {
@@ -216,4 +217,12 @@ func (c *converter) defenderRow(row map[string]any, pos string) error {
 	o.Set(FieldPosition, pos)
 	c.emit(o)
 	return nil
+}
+
+// unmapV4 turns an IPv4-mapped IPv6 address (::ffff:1.2.3.4) into IPv4.
+func unmapV4(ip string) string {
+	if rest, ok := strings.CutPrefix(strings.ToLower(ip), "::ffff:"); ok && isIPv4(rest) {
+		return rest
+	}
+	return ip
 }

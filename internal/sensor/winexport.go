@@ -123,6 +123,15 @@ func (c *converter) winlogbeatLine(line []byte, n int) error {
 			w.Computer = str(h["name"])
 		}
 	}
+	if ev, ok := obj["event"].(map[string]any); ok {
+		// Elastic Agent puts the id in event.code and the provider in event.provider.
+		if w.EventID == "" {
+			w.EventID = str(ev["code"])
+		}
+		if w.Provider == "" {
+			w.Provider = str(ev["provider"])
+		}
+	}
 	if u, ok := wl["user"].(map[string]any); ok {
 		w.UserID = str(u["identifier"])
 	}
