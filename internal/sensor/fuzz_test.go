@@ -50,6 +50,16 @@ func FuzzEVTX(f *testing.F) {
 		free := int(binary.LittleEndian.Uint32(chunk[48:]))
 		f.Add(bytes.Clone(chunk[:min(free, len(chunk))]))
 	}
+	// A chunk from our writer, so the corpus does not depend on the samples.
+	var mem memFile
+	ew, _ := NewEVTXWriter(&mem)
+	for i, w := range sampleSysmon(12) {
+		ew.Write(w, 134170000000000000+uint64(i))
+	}
+	ew.Close()
+	if len(mem.b) > evtxFileHeaderSize {
+		f.Add(bytes.Clone(mem.b[evtxFileHeaderSize:]))
+	}
 	f.Add([]byte("ElfChnk\x00"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		for _, in := range [][]byte{fixChunk(data), data} {
@@ -91,4 +101,31 @@ func FuzzConvert(f *testing.F) {
 			t.Fatalf("%s: %v", format, err)
 		}
 	})
+}
+
+// memFile is an in-memory io.WriteSeeker.
+type memFile struct {
+	b   []byte
+	pos int
+}
+
+func (m *memFile) Write(p []byte) (int, error) {
+	if need := m.pos + len(p); need > len(m.b) {
+		m.b = append(m.b, make([]byte, need-len(m.b))...)
+	}
+	copy(m.b[m.pos:], p)
+	m.pos += len(p)
+	return len(p), nil
+}
+
+func (m *memFile) Seek(off int64, whence int) (int64, error) {
+	switch whence {
+	case io.SeekStart:
+		m.pos = int(off)
+	case io.SeekCurrent:
+		m.pos += int(off)
+	case io.SeekEnd:
+		m.pos = len(m.b) + int(off)
+	}
+	return int64(m.pos), nil
 }
