@@ -26,6 +26,7 @@ const (
 	FormatDefender    Format = "defender-json"     // Advanced Hunting JSON (lines or array)
 	FormatDefenderCSV Format = "defender-csv"      // Advanced Hunting CSV export
 	FormatSquid       Format = "squid"             // Squid native access.log
+	FormatSquidHTTPD  Format = "squid-combined"    // Squid's combined/common logformat (Apache style)
 	FormatW3C         Format = "w3c"               // W3C extended log (#Fields:)
 )
 
@@ -57,8 +58,9 @@ type Stats struct {
 }
 
 var (
-	squidLine = regexp.MustCompile(`^\d{9,11}\.\d{3}\s+-?\d+ \S+ [A-Z_]+/\d{3} \d+ \S+ \S+ \S+ \S+/\S+ \S+`)
-	auditLine = regexp.MustCompile(`^(node=\S+ )?type=[A-Z_0-9]+ msg=audit\(\d+\.\d+:\d+\):`)
+	squidLine    = regexp.MustCompile(`^\d{9,11}\.\d{3}\s+-?\d+ \S+ [A-Z_]+/\d{3} \d+ \S+ \S+ \S+ \S+/\S+ \S+`)
+	combinedLine = regexp.MustCompile(`^(\S+) (\S+) (\S+) \[(\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] "(\S+) (\S+)(?: HTTP/[\d.]+)?" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(?: (\S+):(\S+))?\s*$`)
+	auditLine    = regexp.MustCompile(`^(node=\S+ )?type=[A-Z_0-9]+ msg=audit\(\d+\.\d+:\d+\):`)
 )
 
 // Detect tells a sensor format from the first bytes of a (decompressed)
@@ -96,6 +98,8 @@ func Detect(head []byte) Format {
 		return FormatAuditd
 	case squidLine.Match(first):
 		return FormatSquid
+	case combinedLine.Match(first):
+		return FormatSquidHTTPD
 	case isDefenderHeader(first):
 		return FormatDefenderCSV
 	}
@@ -176,6 +180,8 @@ func Convert(f Format, source string, src io.Reader, w io.Writer, skip func(Prob
 		err = c.defenderCSV(src)
 	case FormatSquid:
 		err = c.lines(src, c.squidLine)
+	case FormatSquidHTTPD:
+		err = c.lines(src, c.combinedLine)
 	case FormatW3C:
 		err = c.w3c(src)
 	default:

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // ProxyEvent is tiercel's event type for a web request seen by a proxy.
@@ -55,6 +56,32 @@ func (c *converter) squidLine(line []byte, n int) error {
 		r.server = peer
 	}
 	if err := r.setURL(f[6]); err != nil {
+		return err
+	}
+	c.emitProxy(&r, n, string(line))
+	return nil
+}
+
+// combinedLine converts one line of Squid's combined (or common) log
+// format: client ident user [time] "method URL HTTP/v" status bytes
+// "referer" "user agent" squid-status:hierarchy.
+func (c *converter) combinedLine(line []byte, n int) error {
+	m := combinedLine.FindStringSubmatch(string(line))
+	if m == nil {
+		return errors.New("not a combined/common log line")
+	}
+	t, err := time.Parse("02/Jan/2006:15:04:05 -0700", m[4])
+	if err != nil {
+		return fmt.Errorf("time %q: %v", m[4], err)
+	}
+	r := proxyRecord{ms: t.UnixMilli(), client: m[1], method: m[5], status: m[7], bytes: m[8], action: m[11]}
+	if m[3] != "-" {
+		r.user = m[3]
+	}
+	if m[10] != "" && m[10] != "-" {
+		r.agent = strings.ReplaceAll(m[10], `\"`, `"`)
+	}
+	if err := r.setURL(m[6]); err != nil {
 		return err
 	}
 	c.emitProxy(&r, n, string(line))

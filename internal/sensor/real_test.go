@@ -44,6 +44,7 @@ func TestSquidAccessLog(t *testing.T) {
 	conf := fmt.Sprintf(`http_port 127.0.0.1:%d
 pid_filename %[2]s/squid.pid
 access_log stdio:%[2]s/access.log squid
+access_log stdio:%[2]s/combined.log combined
 cache_log %[2]s/cache.log
 cache deny all
 cache_mem 8 MB
@@ -111,6 +112,18 @@ shutdown_lifetime 0 seconds
 		t.Fatalf("events %v problems %v from\n%s", evs, problems, data)
 	}
 	webPort := web.URL[strings.LastIndexByte(web.URL, ':')+1:]
+	combined, err := os.ReadFile(filepath.Join(dir, "combined.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if f := Detect(combined); f != FormatSquidHTTPD {
+		t.Fatalf("Detect(combined.log) = %q:\n%s", f, combined)
+	}
+	cevs, cprobs := convert(t, FormatSquidHTTPD, string(combined))
+	if len(cprobs) > 0 || len(cevs) != 2 || cevs[1]["cs_user_agent"] != "theHarvester" || cevs[1]["cs_uri_stem"] != "/AS64500" ||
+		cevs[0]["HttpStatus"] != "200" || cevs[0]["RemotePort"] != webPort || cevs[0]["ProxyAction"] != "TCP_MISS" {
+		t.Errorf("combined log: %v %v\n%s", cevs, cprobs, combined)
+	}
 	for i, path := range []string{"/rest/ip/198.51.100.17", "/AS64500"} {
 		e := evs[i]
 		if e["event_simpleName"] != ProxyEvent || e["cs_host"] != "127.0.0.1" || e["RemotePort"] != webPort ||
