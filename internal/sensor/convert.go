@@ -69,8 +69,7 @@ func Detect(head []byte) Format {
 	if IsEVTX(head) {
 		return FormatEVTX
 	}
-	h := bytes.TrimPrefix(head, []byte("\xef\xbb\xbf"))
-	h = bytes.TrimLeft(h, " \t\r\n")
+	h := bytes.TrimLeft(decodeHead(head), " \t\r\n")
 	first := h
 	if i := bytes.IndexByte(h, '\n'); i >= 0 {
 		first = h[:i]
@@ -160,6 +159,9 @@ func detectJSONArray(h []byte) Format {
 // The error is for src or w failing as a whole.
 func Convert(f Format, source string, src io.Reader, w io.Writer, skip func(Problem)) (Stats, error) {
 	c := &converter{source: source, w: bufio.NewWriterSize(w, 64<<10), skip: skip}
+	if f != FormatEVTX {
+		src = textReader(src)
+	}
 	var err error
 	switch f {
 	case FormatEVTX:

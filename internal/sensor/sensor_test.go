@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf16"
 )
 
 // convert runs Convert over text and returns the events and problems.
@@ -318,5 +319,37 @@ func TestW3CProxyLog(t *testing.T) {
 	}
 	if evs[1]["cs_user_agent"] != `theHarvester/4.4.3 "x" python-requests/2.31.0` {
 		t.Errorf("user agent %q", evs[1]["cs_user_agent"])
+	}
+}
+
+// Windows PowerShell 5 and Event Viewer write UTF-16 with a byte-order
+// mark (and an XML declaration saying so).
+func TestUTF16Exports(t *testing.T) {
+	enc := func(s string) string {
+		var b bytes.Buffer
+		b.Write(bomUTF16LE)
+		for _, u := range utf16.Encode([]rune(s)) {
+			b.WriteByte(byte(u))
+			b.WriteByte(byte(u >> 8))
+		}
+		return b.String()
+	}
+	xmlText := enc("<?xml version=\"1.0\" encoding=\"utf-16\"?>\r\n<Events>" + WinEventXML(&WinEvent{Channel: "Microsoft-Windows-Sysmon/Operational",
+		Provider: "Microsoft-Windows-Sysmon", Computer: "WKS-01", EventID: "22", RecordID: "7", TimeCreated: "2026-03-02T09:00:00.0000000Z",
+		Data: []KV{{"QueryName", "bgp.he.net"}, {"Image", `C:\Users\ü😀\curl.exe`}}}) + "</Events>")
+	if f := Detect([]byte(xmlText)); f != FormatWinXML {
+		t.Fatalf("UTF-16 XML detected as %q", f)
+	}
+	evs, probs := convert(t, FormatWinXML, xmlText)
+	if len(evs) != 1 || len(probs) != 0 || evs[0]["DomainName"] != "bgp.he.net" || evs[0]["ContextImageFileName"] != `C:\Users\ü😀\curl.exe` {
+		t.Fatalf("UTF-16 XML: %v %v", evs, probs)
+	}
+	jsonText := enc(`[{"Id":22,"RecordId":1,"ProviderName":"Microsoft-Windows-Sysmon","LogName":"Microsoft-Windows-Sysmon/Operational","MachineName":"WKS-01","TimeCreated":"\/Date(1772442000000)\/","Message":"Dns query:\r\nQueryName: bgp.he.net\r\nImage: C:\\curl.exe","Properties":[{"Value":"bgp.he.net"},{"Value":"C:\\curl.exe"}]}]`)
+	if f := Detect([]byte(jsonText)); f != FormatGetWinEvent {
+		t.Fatalf("UTF-16 JSON detected as %q", f)
+	}
+	evs, probs = convert(t, FormatGetWinEvent, jsonText)
+	if len(evs) != 1 || len(probs) != 0 || evs[0]["DomainName"] != "bgp.he.net" {
+		t.Fatalf("UTF-16 JSON: %v %v", evs, probs)
 	}
 }

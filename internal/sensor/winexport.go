@@ -35,6 +35,8 @@ func (c *converter) evtx(src io.Reader) error {
 func (c *converter) winXML(src io.Reader) error {
 	dec := xml.NewDecoder(src)
 	dec.Strict = false
+	// The text is UTF-8 by now, whatever the declaration says (utf-16).
+	dec.CharsetReader = func(_ string, r io.Reader) (io.Reader, error) { return r, nil }
 	for {
 		tok, err := dec.Token()
 		if err == io.EOF {
