@@ -76,3 +76,44 @@ func TestEmulateSensorUsage(t *testing.T) {
 		}
 	}
 }
+
+func TestValidateSensorsJSON(t *testing.T) {
+	code, out, stderr := runTiercel(t, "", "validate", "--sensor", "sysmon,auditd", "--events", "6000", "--format", "json")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rep struct {
+		Sensors []struct {
+			Sensor string   `json:"sensor"`
+			Attack int      `json:"attack_alerts"`
+			Extra  []string `json:"extra_false_positives"`
+		} `json:"sensors"`
+		Tests []struct {
+			Platform string            `json:"platform"`
+			Fired    map[string]string `json:"fired"`
+		} `json:"tests"`
+		Signals []struct {
+			Sentence string `json:"sentence"`
+		} `json:"expected_signals"`
+	}
+	if err := json.Unmarshal([]byte(out), &rep); err != nil {
+		t.Fatalf("not JSON: %v\n%s", err, out)
+	}
+	if len(rep.Sensors) != 3 || len(rep.Tests) != 10 || len(rep.Signals) < 15 {
+		t.Fatalf("report: %d sensors, %d tests, %d signals", len(rep.Sensors), len(rep.Tests), len(rep.Signals))
+	}
+	for _, tt := range rep.Tests {
+		s := "sysmon"
+		if tt.Platform == "Lin" {
+			s = "auditd"
+		}
+		if tt.Fired[s] == "" || tt.Fired[s] == "n/a" {
+			t.Errorf("%s test not detected on %s: %v", tt.Platform, s, tt.Fired)
+		}
+	}
+	for _, s := range rep.Sensors {
+		if len(s.Extra) > 0 {
+			t.Errorf("%s: extra false positives %v", s.Sensor, s.Extra)
+		}
+	}
+}

@@ -219,9 +219,11 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 			o.Set("UserDomain", dom)
 		}
 		o.Set("SessionId", w.Get("TerminalSessionId"))
+		o.Set("AuthenticationId", hexToDec(w.Get("LogonId")))
+		o.Set("IntegrityLevel", integrityRID[strings.ToLower(w.Get("IntegrityLevel"))])
 		o.Set("ProcessStartTime", secs(utcMillis(w, "UtcTime", ms)))
 		hashes(o, w.Get("Hashes"))
-		o.Set(FieldUnmapped, "aid,UserSid,AuthenticationId,IntegrityLevel(RID; Sysmon gives a name)")
+		o.Set(FieldUnmapped, "aid,UserSid (Sysmon gives the account name, not its SID)")
 		return "ProcessRollup2"
 	case "3":
 		v6 := w.Get("DestinationIsIpv6") == "true"
@@ -308,6 +310,10 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 	}
 	return ""
 }
+
+// integrityRID maps Sysmon's integrity level names to the mandatory-label
+// RIDs Falcon reports.
+var integrityRID = map[string]string{"untrusted": "0", "low": "4096", "medium": "8192", "mediumplus": "8448", "high": "12288", "system": "16384"}
 
 // splitRegistryPath turns Sysmon's HKLM\...\Key\Value into Falcon's
 // \REGISTRY\MACHINE\...\Key and the value name.
