@@ -99,7 +99,7 @@ func TestValidateSensorsJSON(t *testing.T) {
 	if err := json.Unmarshal([]byte(out), &rep); err != nil {
 		t.Fatalf("not JSON: %v\n%s", err, out)
 	}
-	if len(rep.Sensors) != 3 || len(rep.Tests) != 10 || len(rep.Signals) < 15 {
+	if len(rep.Sensors) != 3 || len(rep.Tests) != 10 || len(rep.Signals) < 12 {
 		t.Fatalf("report: %d sensors, %d tests, %d signals", len(rep.Sensors), len(rep.Tests), len(rep.Signals))
 	}
 	for _, tt := range rep.Tests {
