@@ -227,14 +227,36 @@ func (p *bxParser) name(off uint32) string {
 	return s
 }
 
+// plausibleName reports whether the 32-bit name offset at chunk position at
+// points to a name structure: inside the chunk, ending in a NUL character.
+func (p *bxParser) plausibleName(at int) bool {
+	c := p.cr.c
+	if at+4 > p.end {
+		return false
+	}
+	o := int(binary.LittleEndian.Uint32(c[at:]))
+	if o < evtxChunkHeaderSize || o+8 > len(c) {
+		return false
+	}
+	n := int(binary.LittleEndian.Uint16(c[o+6:]))
+	end := o + 8 + 2*n
+	return n > 0 && end+2 <= len(c) && c[end] == 0 && c[end+1] == 0
+}
+
 func (p *bxParser) element(depth int) tnode {
 	if depth > maxDepth {
 		p.fail(errors.New("elements nested too deep"))
 		return tnode{}
 	}
 	tok := p.u8()
-	p.u16() // dependency identifier
-	p.u32() // data size
+	// The dependency identifier is left out in some embedded binary XML
+	// ([MS-EVEN6]); take the layout whose name offset points at a name.
+	if !p.plausibleName(p.pos+6) && p.plausibleName(p.pos+4) {
+		p.u32() // data size
+	} else {
+		p.u16() // dependency identifier
+		p.u32() // data size
+	}
 	el := tnode{kind: tElem, name: p.name(p.u32())}
 	if tok&0x40 != 0 {
 		p.u32() // attribute list size
