@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"net/url"
 	"strconv"
@@ -11,10 +12,15 @@ import (
 	"time"
 )
 
-// ProxyEvent is tiercel's event type for a web request seen by a proxy.
-// Falcon has no counterpart: the endpoint sensor sees connections and DNS
-// lookups, never the HTTP request inside them.
-const ProxyEvent = "ProxyRequest"
+// ProxyEvent is the Falcon event type a proxied web request maps onto:
+// Falcon has no event for an HTTP request, and the nearest is the client
+// naming the host it wants (DomainName), which is what a rule reading
+// DnsRequest looks at. The request itself stays in the Http*/cs_* fields,
+// and ProxyRequest in SensorEventType says what the record really was.
+const ProxyEvent = "DnsRequest"
+
+// ProxyRecordType is the source record type of a mapped proxy request.
+const ProxyRecordType = "ProxyRequest"
 
 // proxyRecord is one request, whichever log it came from.
 type proxyRecord struct {
@@ -264,6 +270,7 @@ func w3cRecord(m map[string]string) (*proxyRecord, error) {
 func (c *converter) emitProxy(r *proxyRecord, n int, raw string) {
 	o := &Out{}
 	o.Set("event_simpleName", ProxyEvent)
+	o.Set("SensorEventType", ProxyRecordType)
 	o.setTime(r.ms, true)
 	o.Set("DomainName", r.host)
 	o.Set("RemotePort", r.port)
@@ -290,7 +297,12 @@ func (c *converter) emitProxy(r *proxyRecord, n int, raw string) {
 	o.Set("cs_uri_stem", r.path)
 	o.Set("cs_user_agent", r.agent)
 	o.Set(FieldSensor, Proxy)
-	o.Set(FieldUnmapped, "aid,ComputerName,ContextProcessName (a proxy sees the client address, not the host name or process)")
+	// Proxy lines carry no record id: the line's own hash identifies it
+	// (the same line twice is the same request logged twice).
+	h := fnv.New64a()
+	h.Write([]byte(raw))
+	o.Set("id", fmt.Sprintf("proxy:%016x", h.Sum64()))
+	o.Set(FieldUnmapped, "aid,ComputerName,ContextProcessName,RequestType (a proxy sees the client address and user, not the host name or process; the lookup is the proxy's)")
 	o.Set(FieldRecord, raw)
 	o.Set(FieldPosition, "line "+strconv.Itoa(n))
 	c.emit(o)

@@ -119,7 +119,7 @@ var seedSentences = []sentence{
 		{"auditd", "lin", true, `#event_simpleName=ProcessRollup2 auditd.types=/EXECVE/ CommandLine=/\b(pip|shodan)\b/ HOST`, ""},
 	}},
 	{1, "Proxy log entry with cs_host=shodan.io and cs_username if authenticated proxy is in use.", []signalSpec{
-		{"proxy", "any", false, `#event_simpleName=ProxyRequest cs_host=/shodan\.io$/ cs_username=* HOST`, "no Falcon event carries HTTP requests"},
+		{"proxy", "any", true, `#sensor=proxy cs_host=/shodan\.io$/ cs_username=* HOST`, "the host reaches the DNS branch as DomainName"},
 	}},
 	{2, "DNS resolution of whois.arin.net (Sysmon Event ID 22 / DNS logs).", []signalSpec{
 		{"falcon", "win", true, `#event_simpleName=DnsRequest DomainName="whois.arin.net" HOST`, ""},
@@ -134,7 +134,7 @@ var seedSentences = []sentence{
 		{"defender", "win", true, `#event_simpleName=NetworkConnectIP4 RemotePort=443 RemoteAddressIP4="199.5.26.46" HOST`, ""},
 	}},
 	{2, "HTTP GET request visible in proxy logs with URI path /rest/ip/<target_ip>.", []signalSpec{
-		{"proxy", "any", false, `#event_simpleName=ProxyRequest HttpMethod=GET cs_uri_stem=/^\/rest\/ip\/\d+\.\d+\.\d+\.\d+$/ HOST`, "URI paths are in proxy logs only"},
+		{"proxy", "any", false, `#sensor=proxy HttpMethod=GET cs_uri_stem=/^\/rest\/ip\/\d+\.\d+\.\d+\.\d+$/ HOST`, "URI paths are in proxy logs only; the rule fires on the host"},
 	}},
 	{2, "On Windows: DeviceNetworkEvents record with RemoteUrl containing 'arin.net'.", []signalSpec{
 		{"defender", "win", false, `#event_simpleName=NetworkConnectIP4 defender.RemoteUrl=/arin\.net/ HOST`, "RemoteUrl is Defender's; Falcon's NetworkConnectIP4 has addresses only"},
@@ -180,7 +180,7 @@ var seedSentences = []sentence{
 		{"defender", "any", true, `#event_simpleName=GenericFileWritten TargetFileName=/df00tech-harvester-test\.(html|xml)$/ HOST`, "the seed query does not read file events"},
 	}},
 	{4, "Proxy logs showing connections to dnsdumpster.com with user-agent containing 'theHarvester' or Python requests.", []signalSpec{
-		{"proxy", "any", false, `#event_simpleName=ProxyRequest cs_host=/dnsdumpster\.com$/ cs_user_agent=/theHarvester|python-requests/i HOST`, "user agents are in proxy logs only"},
+		{"proxy", "any", false, `#sensor=proxy cs_host=/dnsdumpster\.com$/ cs_user_agent=/theHarvester|python-requests/i HOST`, "user agents are in proxy logs only; the rule fires on the host"},
 	}},
 	{5, "DNS query for bgp.he.net (Sysmon Event ID 22).", []signalSpec{
 		{"falcon", "any", true, `#event_simpleName=DnsRequest DomainName="bgp.he.net" HOST`, ""},
@@ -195,7 +195,7 @@ var seedSentences = []sentence{
 		{"defender", "any", true, `#event_simpleName=NetworkConnectIP4 RemotePort=443 RemoteAddressIP4="216.218.236.2" HOST`, ""},
 	}},
 	{5, "HTTP GET for /AS<number> visible in proxy logs with the target ASN in the URI path.", []signalSpec{
-		{"proxy", "any", false, `#event_simpleName=ProxyRequest HttpMethod=GET cs_uri_stem=/^\/AS\d+$/ HOST`, "URI paths are in proxy logs only"},
+		{"proxy", "any", false, `#sensor=proxy HttpMethod=GET cs_uri_stem=/^\/AS\d+$/ HOST`, "URI paths are in proxy logs only; the rule fires on the host"},
 	}},
 	{5, "DeviceNetworkEvents record with RemoteUrl containing 'bgp.he.net'.", []signalSpec{
 		{"defender", "any", false, `#event_simpleName=NetworkConnectIP4 defender.RemoteUrl=/bgp\.he\.net/ HOST`, "RemoteUrl is Defender's; Falcon's NetworkConnectIP4 has addresses only"},
@@ -284,8 +284,7 @@ func RunSensors(ctx context.Context, cfg Config, names []string) (*SensorReport,
 	if err != nil {
 		return nil, err
 	}
-	type key struct{ host, ts, ev string }
-	falconFP := map[key]bool{}
+	var falconFP []rules.Alert
 	firedOn := map[string][]rules.Alert{}
 	for _, name := range Sensors {
 		path, ok := files[name]
@@ -345,15 +344,14 @@ func RunSensors(ctx context.Context, cfg Config, names []string) (*SensorReport,
 			run.Alerts++
 			firedIDs[a.Get("id")] = true
 			ts, _ := strconv.ParseInt(a.Get(event.Timestamp), 10, 64)
-			k := key{strings.ToLower(a.Get("ComputerName")), a.Get(event.Timestamp), a.Get(event.SimpleName)}
 			if inAttack(windows, a.Get("ComputerName"), a.Get("UserName"), ts) {
 				run.Attack++
 				continue
 			}
 			run.FalsePos++
 			if name == "falcon" {
-				falconFP[k] = true
-			} else if !falconFP[k] {
+				falconFP = append(falconFP, a)
+			} else if !sameFalconAlert(falconFP, a) {
 				run.Extra = append(run.Extra, fmt.Sprintf("%s %s %s %s", a.Get("ComputerName"), a.Get(event.SimpleName), a.Branch(), a.Get(event.Timestamp)))
 			}
 		}
@@ -373,6 +371,24 @@ func RunSensors(ctx context.Context, cfg Config, names []string) (*SensorReport,
 	}
 	rep.Tests = testMatrix(m, windows, firedOn, names)
 	return rep, nil
+}
+
+// sameFalconAlert reports whether the Falcon run raised the same alert: the
+// same branch on the same host (or user, for a proxy that knows no host
+// name) within five seconds.
+func sameFalconAlert(falcon []rules.Alert, a rules.Alert) bool {
+	ts, _ := strconv.ParseInt(a.Get(event.Timestamp), 10, 64)
+	host, user := a.Get("ComputerName"), a.Get("UserName")
+	for _, f := range falcon {
+		fts, _ := strconv.ParseInt(f.Get(event.Timestamp), 10, 64)
+		if f.Branch() != a.Branch() || fts < ts-5000 || fts > ts+5000 {
+			continue
+		}
+		if (host != "" && strings.EqualFold(f.Get("ComputerName"), host)) || (host == "" && user != "" && f.Get("UserName") == user) {
+			return true
+		}
+	}
+	return false
 }
 
 func runSearch(ctx context.Context, progs []*engine.Program, src run.Source, workers int, emit func(int, *event.Event)) (*run.Stats, error) {
@@ -523,7 +539,9 @@ func testMatrix(m *emulate.Manifest, ws []window, fired map[string][]rules.Alert
 			var branches []string
 			for _, al := range alerts {
 				ts, _ := strconv.ParseInt(al.Get(event.Timestamp), 10, 64)
-				if ts >= w.from && ts <= w.to && strings.EqualFold(al.Get("ComputerName"), w.host) && !slices.Contains(branches, al.Branch()) {
+				host := al.Get("ComputerName")
+				mine := strings.EqualFold(host, w.host) || (host == "" && al.Get("UserName") == w.user)
+				if ts >= w.from && ts <= w.to && mine && !slices.Contains(branches, al.Branch()) {
 					branches = append(branches, al.Branch())
 				}
 			}

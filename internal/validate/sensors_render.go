@@ -71,7 +71,7 @@ func WriteSensorsText(w io.Writer, r *SensorReport) {
 			case ss.Query == "":
 				fmt.Fprintf(w, "    %-9s %-4s not recorded: %s\n", ss.Sensor, ss.Platform, ss.Note)
 			case !ss.Visible:
-				fmt.Fprintf(w, "    %-9s %-4s %d event(s); no Falcon-model rule can see it (%s)\n", ss.Sensor, ss.Platform, ss.Events, ss.Note)
+				fmt.Fprintf(w, "    %-9s %-4s %d event(s), rule fired on %d; no Falcon-model rule can see the signal itself (%s)\n", ss.Sensor, ss.Platform, ss.Events, ss.Fired, ss.Note)
 				fmt.Fprintf(w, "              extra query: %s\n", strings.Replace(ss.Query, " HOST", "", 1))
 			default:
 				fmt.Fprintf(w, "    %-9s %-4s %d event(s), rule fired on %d", ss.Sensor, ss.Platform, ss.Events, ss.Fired)

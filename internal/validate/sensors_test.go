@@ -63,7 +63,7 @@ func TestRunSensors(t *testing.T) {
 	}
 	var out bytes.Buffer
 	WriteSensorsText(&out, rep)
-	for _, want := range []string{"extra query: #event_simpleName=ProxyRequest HttpMethod=GET cs_uri_stem=", "not recorded: Sysmon logs TCP and UDP only", "Detection matrix"} {
+	for _, want := range []string{"extra query: #sensor=proxy HttpMethod=GET cs_uri_stem=", "not recorded: Sysmon logs TCP and UDP only", "Detection matrix"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q", want)
 		}
