@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -11,6 +12,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/tiercel/tiercel/internal/emulate"
+	"github.com/tiercel/tiercel/internal/sensor"
 )
 
 func init() { register(newEmulateCmd) }
@@ -21,6 +23,7 @@ func newEmulateCmd(env *Env) *cobra.Command {
 		start, view, tests, platforms string
 		fdrDir, manifest              string
 		aidmaster, userinfo           string
+		sensorName, evtxFile          string
 	)
 	cmd := &cobra.Command{
 		Use:   "emulate [flags]",
@@ -63,13 +66,32 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			if bar != nil {
 				opts.Progress = func(n int64) { bar.items.Store(n) }
 			}
+			switch sensorName {
+			case "falcon", "sysmon", "auditd", "defender", "proxy":
+			default:
+				return withCode(ExitUsage, fmt.Errorf("--sensor: unknown sensor %q (want falcon, sysmon, auditd, defender or proxy)", sensorName))
+			}
+			if evtxFile != "" && sensorName != "sysmon" {
+				return withCode(ExitUsage, fmt.Errorf("--evtx needs --sensor sysmon"))
+			}
+			if sensorName != "" && sensorName != "falcon" {
+				if fdrDir != "" {
+					return withCode(ExitUsage, fmt.Errorf("--fdr is for the falcon sensor"))
+				}
+				// Other sensors record the activity as it happens: the
+				// LogScale view in time order is what they translate.
+				opts.View = emulate.ViewLogScale
+				opts.ShuffleWindow = 1
+			}
 			g, err := emulate.New(opts)
 			if err != nil {
 				return withCode(ExitUsage, err)
 			}
 			began := time.Now()
 			var m *emulate.Manifest
-			if fdrDir != "" {
+			if sensorName != "" && sensorName != "falcon" {
+				m, err = emulateSensor(env, g, sensorName, evtxFile)
+			} else if fdrDir != "" {
 				m, err = emulate.WriteFDR(fdrDir, g)
 			} else {
 				bw := bufio.NewWriterSize(env.Stdout, 1<<20)
@@ -112,6 +134,8 @@ func newEmulateCmd(env *Env) *cobra.Command {
 	f.StringVar(&userinfo, "userinfo", "", "write userinfo records (NDJSON) to `FILE`")
 	f.StringVar(&tests, "tests", "1,2,3,4,5", "atomic tests to run, comma separated")
 	f.StringVar(&platforms, "platforms", "win,lin", "platforms to run the tests on: win, lin")
+	f.StringVar(&sensorName, "sensor", "falcon", "sensor whose records to write: falcon, sysmon (Windows event XML), auditd (audit.log), defender (Advanced Hunting JSON) or proxy (Squid access.log)")
+	f.StringVar(&evtxFile, "evtx", "", "with --sensor sysmon: write a real EVTX file to `FILE` instead of XML on stdout")
 	f.IntVar(&opts.ShuffleWindow, "shuffle-window", 4096, "reorder lines within a window of this many, as FDR delivery is unordered (1 = in order)")
 	return cmd
 }
@@ -163,4 +187,33 @@ func writeFile(path string, write func(*bufio.Writer) error) error {
 		return fmt.Errorf("%s: %w", path, err)
 	}
 	return f.Close()
+}
+
+// emulateSensor runs the generator through the sensor emitter.
+func emulateSensor(env *Env, g *emulate.Generator, name, evtxFile string) (*emulate.Manifest, error) {
+	var evtx *os.File
+	if evtxFile != "" {
+		f, err := os.Create(evtxFile)
+		if err != nil {
+			return nil, err
+		}
+		defer f.Close()
+		evtx = f
+	}
+	var ws io.WriteSeeker
+	if evtx != nil {
+		ws = evtx
+	}
+	em, err := sensor.NewEmitter(name, env.Stdout, ws)
+	if err != nil {
+		return nil, withCode(ExitUsage, err)
+	}
+	m, err := g.Run(em)
+	if cerr := em.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil && evtx != nil {
+		err = evtx.Close()
+	}
+	return m, err
 }

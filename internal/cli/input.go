@@ -3,11 +3,14 @@ package cli
 import (
 	"errors"
 	"fmt"
+	"io"
 	"slices"
+	"sync"
 
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/run"
+	"github.com/tiercel/tiercel/internal/sensor"
 )
 
 // input is the telemetry a command reads: files, directories or stdin.
@@ -17,16 +20,19 @@ type input struct {
 	paths      []string
 	maxLine    int
 	fileErrors int
+	skips      *sensorSkips
 }
 
 // openInput opens paths; every path that cannot be read is reported (and
 // counted in fileErrors) when reading starts, and the others are read.
-// Lines over maxLine bytes go to problems as skipped lines.
+// Lines over maxLine bytes go to problems as skipped lines; damaged records
+// of other sensors' logs are counted and reported by skips.
 func openInput(env *Env, paths []string, maxLine int, problems *ingest.Problems) (*input, error) {
-	in := &input{paths: paths, maxLine: maxLine}
+	in := &input{paths: paths, maxLine: maxLine, skips: &sensorSkips{out: env.Stderr}}
 	reader, err := ingest.Open(paths, ingest.Options{
-		Stdin:   env.Stdin,
-		MaxLine: maxLine,
+		Stdin:        env.Stdin,
+		MaxLine:      maxLine,
+		OnSensorSkip: in.skips.add,
 		OnError: func(err error) {
 			in.fileErrors++
 			fmt.Fprintf(env.Stderr, "tiercel: %v\n", err)
@@ -69,4 +75,39 @@ func (in *input) reopen() func() (run.Source, error) {
 	}
 }
 
-func (in *input) Close() error { return in.reader.Close() }
+// Close stops reading and reports the sensor records skipped.
+func (in *input) Close() error {
+	err := in.reader.Close()
+	in.skips.summary()
+	return err
+}
+
+// sensorSkips prints the first damaged records of other sensors' logs
+// (EVTX chunks, audit lines...) and counts them all.
+type sensorSkips struct {
+	mu    sync.Mutex
+	out   io.Writer
+	count int
+	first string
+}
+
+func (s *sensorSkips) add(p sensor.Problem) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.count++
+	if s.count == 1 {
+		s.first = p.Error()
+	}
+	if s.count <= ingest.DefaultProblemLimit {
+		fmt.Fprintf(s.out, "tiercel: %v\n", p)
+	}
+}
+
+func (s *sensorSkips) summary() {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.count > 0 {
+		fmt.Fprintf(s.out, "tiercel: warning: %d damaged sensor records skipped (first: %s)\n", s.count, s.first)
+	}
+	s.count = 0
+}

@@ -1,9 +1,12 @@
 package cli
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/signal"
+	"slices"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -14,8 +17,9 @@ func init() { register(newValidateCmd) }
 
 func newValidateCmd(env *Env) *cobra.Command {
 	var (
-		cfg    validate.Config
-		format string
+		cfg     validate.Config
+		format  string
+		sensors string
 	)
 	cmd := &cobra.Command{
 		Use:   "validate [flags]",
@@ -40,6 +44,9 @@ func newValidateCmd(env *Env) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
+			if sensors != "" {
+				return validateSensors(ctx, env, cfg, sensors, format)
+			}
 			bar := newItemProgress(env, "validate: emulating", "events", cfg.Events)
 			if bar != nil {
 				bar.then = "validate: hunting"
@@ -71,5 +78,38 @@ func newValidateCmd(env *Env) *cobra.Command {
 	f.StringVar(&cfg.LookupDir, "lookups", "", "`DIR` of lookup files for the tunings (default: the rule's shipped example lookups)")
 	f.StringVar(&format, "format", "table", "output format: table or json")
 	f.IntVar(&cfg.Workers, "workers", 0, "worker goroutines (0: one per core)")
+	f.StringVar(&sensors, "sensor", "", "validate on other sensors' logs: `LIST` of sysmon, auditd, defender, proxy, or all (the Falcon run is always included)")
 	return cmd
+}
+
+// validateSensors runs the rule over the emulated activity as each sensor
+// records it. Exit 1 when a test is missed on Sysmon or auditd.
+func validateSensors(ctx context.Context, env *Env, cfg validate.Config, list, format string) error {
+	var names []string
+	for _, n := range strings.Split(list, ",") {
+		n = strings.TrimSpace(strings.ToLower(n))
+		switch {
+		case n == "all":
+			names = append(names, validate.Sensors...)
+		case slices.Contains(validate.Sensors, n):
+			names = append(names, n)
+		default:
+			return withCode(ExitUsage, fmt.Errorf("--sensor: unknown sensor %q (want %s or all)", n, strings.Join(validate.Sensors, ", ")))
+		}
+	}
+	rep, err := validate.RunSensors(ctx, cfg, names)
+	if err != nil {
+		return withCode(ExitError, err)
+	}
+	if format == "json" {
+		if err := validate.WriteSensorsJSON(env.Stdout, rep); err != nil {
+			return withCode(ExitError, err)
+		}
+	} else {
+		validate.WriteSensorsText(env.Stdout, rep)
+	}
+	if n := rep.Missed(); n > 0 {
+		return withCode(ExitError, fmt.Errorf("validate: %d test(s) missed on sysmon or auditd", n))
+	}
+	return nil
 }

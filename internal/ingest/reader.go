@@ -15,6 +15,7 @@ import (
 	"sync"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/sensor"
 )
 
 // Stdin is the path that means standard input.
@@ -43,6 +44,9 @@ type Options struct {
 	// OnSkip is told of each line skipped for being longer than MaxLine
 	// (a *LineError), from the goroutine calling Next. Nil: skipped silently.
 	OnSkip func(err *LineError)
+	// OnSensorSkip is called (from reading goroutines) for a record of another
+	// sensor's log (EVTX, auditd, Defender, proxy) that was damaged and skipped.
+	OnSensorSkip func(sensor.Problem)
 }
 
 // LineError is one input line that was skipped.
@@ -330,6 +334,10 @@ func (r *Reader) run(job *fileJob) {
 		send(jobItem{skipped: &LineError{Path: job.file.Path, Line: line,
 			Err: fmt.Errorf("%w: %s, over the %s limit (--max-line); skipped", ErrLineTooLong, byteSize(size), byteSize(limit))}})
 	}
+	// Other sensors' logs become Falcon-model NDJSON here (see sensor.go).
+	in := sensorInput(src, job.file.Path, r.opts.OnSensorSkip)
+	defer in.Close()
+	src = in
 	err := readStreamWith(src, cfg, func(data []byte, firstLine int) bool {
 		return send(jobItem{data: data, firstLine: firstLine})
 	})
