@@ -8,6 +8,7 @@ type Rule struct {
 	Title       string
 	Description string
 	Summary     string // what the query does, as the source page explains it
+	Author      string // who wrote the detection (Sigma exports carry it)
 	Attack      Attack
 	QueryLabel  string // the query language as the source page names it
 	Severity    string
@@ -98,10 +99,13 @@ type Signal struct {
 
 // Source records where the package came from and what that page also held.
 type Source struct {
-	PageTitle   string
-	Platform    string
-	Heading     string
-	Links       []string // other items the page offered (Sigma download, other platforms)
+	PageTitle string
+	Platform  string
+	Heading   string
+	Links     []string // other items the page offered (Sigma download, other platforms)
+	// LinkFiles maps a link's text to the package file that now holds it
+	// (`- {text: ..., file: exports/...}` in rule.yaml).
+	LinkFiles   map[string]string
 	ProContent  []string // items the page keeps behind a paywall; not in this package
 	ProFootnote string
 }

@@ -25,6 +25,7 @@ type decodedRule struct {
 	tuningRef map[*Tuning]*yaml.Node
 	fpRef     []*yaml.Node // node of each false positive's tunings item, in order
 	testRefs  []fileRef
+	linkRefs  []fileRef // package files that source links point at
 	lookupRef map[string]*yaml.Node
 	signalRef []*yaml.Node // branch node of each signal, in order
 }
@@ -47,6 +48,7 @@ func (d *yamlDecoder) decodeRule(root *yaml.Node) *decodedRule {
 		{"title", true, d.str(&r.Title, "title")},
 		{"description", true, d.str(&r.Description, "description")},
 		{"summary", false, d.str(&r.Summary, "summary")},
+		{"author", false, d.str(&r.Author, "author")},
 		{"attack", true, func(n *yaml.Node) {
 			d.mapping(n, "attack", []field{
 				{"tactic", true, refFields(&r.Attack.Tactic, "attack.tactic")},
@@ -127,7 +129,9 @@ func (d *yamlDecoder) decodeRule(root *yaml.Node) *decodedRule {
 				{"page_title", false, d.str(&s.PageTitle, "source page_title")},
 				{"platform", false, d.str(&s.Platform, "source platform")},
 				{"heading", false, d.str(&s.Heading, "source heading")},
-				{"links", false, d.strs(&s.Links, "source links")},
+				{"links", false, d.seq("source links", func(v *yaml.Node) {
+					d.decodeLink(v, s, dr)
+				})},
 				{"pro_content", false, d.strs(&s.ProContent, "source pro_content")},
 				{"pro_footnote", false, d.str(&s.ProFootnote, "source pro_footnote")},
 			})
@@ -163,4 +167,37 @@ func (d *yamlDecoder) decodeAttack(n *yaml.Node, r *Rule, dr *decodedRule) {
 		}},
 	})
 	r.Testing.Attacks = append(r.Testing.Attacks, a)
+}
+
+// decodeLink reads a source link: its text, or {text, file} when the package
+// holds what the link offered.
+func (d *yamlDecoder) decodeLink(v *yaml.Node, s *Source, dr *decodedRule) {
+	if n := resolve(v); n != nil && n.Kind == yaml.MappingNode {
+		var text, file string
+		var fileNode *yaml.Node
+		d.mapping(n, "a source link", []field{
+			{"text", true, d.str(&text, "link text")},
+			{"file", true, func(f *yaml.Node) {
+				d.str(&file, "link file")(f)
+				fileNode = f
+			}},
+		})
+		if text == "" {
+			return
+		}
+		s.Links = append(s.Links, text)
+		if file != "" {
+			if s.LinkFiles == nil {
+				s.LinkFiles = map[string]string{}
+			}
+			s.LinkFiles[text] = file
+			dr.linkRefs = append(dr.linkRefs, fileRef{path: file, node: fileNode})
+		}
+		return
+	}
+	var text string
+	d.str(&text, "source link")(v)
+	if text != "" {
+		s.Links = append(s.Links, text)
+	}
 }
