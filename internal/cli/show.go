@@ -37,6 +37,9 @@ func newShowCmd(env *Env) *cobra.Command {
 						fmt.Fprint(env.Stdout, "\n---\n\n")
 					}
 					fmt.Fprint(env.Stdout, r.Markdown())
+					if x := r.ExportsMarkdown(); x != "" {
+						fmt.Fprint(env.Stdout, "\n"+x)
+					}
 				}
 			}
 			return nil

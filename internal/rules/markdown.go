@@ -113,10 +113,16 @@ func (r *Rule) Markdown() string {
 		}
 		p("\n")
 	}
-	if len(r.Source.Links) > 0 || len(r.Source.ProContent) > 0 {
+	var offered []string // links whose content the package does not hold
+	for _, l := range r.Source.Links {
+		if len(r.Source.LinkFiles[l]) == 0 {
+			offered = append(offered, l)
+		}
+	}
+	if len(offered) > 0 || len(r.Source.ProContent) > 0 {
 		p("## Not in this package\n\n")
-		if len(r.Source.Links) > 0 {
-			p("The source page also offered: %s.\n\n", strings.Join(r.Source.Links, "; "))
+		if len(offered) > 0 {
+			p("The source page also offered: %s.\n\n", strings.Join(offered, "; "))
 		}
 		if r.Source.ProFootnote != "" {
 			p("%s ", r.Source.ProFootnote)

@@ -103,9 +103,9 @@ type Source struct {
 	Platform  string
 	Heading   string
 	Links     []string // other items the page offered (Sigma download, other platforms)
-	// LinkFiles maps a link's text to the package file that now holds it
-	// (`- {text: ..., file: exports/...}` in rule.yaml).
-	LinkFiles   map[string]string
+	// LinkFiles maps a link's text to the package files that now hold it
+	// (`- {text: ..., file: exports/...}` or `files: [...]` in rule.yaml).
+	LinkFiles   map[string][]string
 	ProContent  []string // items the page keeps behind a paywall; not in this package
 	ProFootnote string
 }

@@ -169,29 +169,40 @@ func (d *yamlDecoder) decodeAttack(n *yaml.Node, r *Rule, dr *decodedRule) {
 	r.Testing.Attacks = append(r.Testing.Attacks, a)
 }
 
-// decodeLink reads a source link: its text, or {text, file} when the package
-// holds what the link offered.
+// decodeLink reads a source link: its text, or {text, file} / {text, files}
+// when the package holds what the link offered.
 func (d *yamlDecoder) decodeLink(v *yaml.Node, s *Source, dr *decodedRule) {
 	if n := resolve(v); n != nil && n.Kind == yaml.MappingNode {
-		var text, file string
-		var fileNode *yaml.Node
+		var text string
+		var files []string
+		var nodes []*yaml.Node
+		one := func(f *yaml.Node) {
+			var file string
+			d.str(&file, "link file")(f)
+			if file != "" {
+				files = append(files, file)
+				nodes = append(nodes, f)
+			}
+		}
 		d.mapping(n, "a source link", []field{
 			{"text", true, d.str(&text, "link text")},
-			{"file", true, func(f *yaml.Node) {
-				d.str(&file, "link file")(f)
-				fileNode = f
-			}},
+			{"file", false, one},
+			{"files", false, d.seq("link files", one)},
 		})
 		if text == "" {
 			return
 		}
 		s.Links = append(s.Links, text)
-		if file != "" {
-			if s.LinkFiles == nil {
-				s.LinkFiles = map[string]string{}
-			}
-			s.LinkFiles[text] = file
-			dr.linkRefs = append(dr.linkRefs, fileRef{path: file, node: fileNode})
+		if len(files) == 0 {
+			d.errorAt(n, "add `file:` (or `files:`) naming the package file, or write the link as plain text", "source link %q names no file", text)
+			return
+		}
+		if s.LinkFiles == nil {
+			s.LinkFiles = map[string][]string{}
+		}
+		s.LinkFiles[text] = files
+		for i, f := range files {
+			dr.linkRefs = append(dr.linkRefs, fileRef{path: f, node: nodes[i]})
 		}
 		return
 	}
