@@ -17,8 +17,11 @@ type Error struct {
 
 func (e *Error) Error() string {
 	prefix := ""
-	if e.File != "" {
+	switch {
+	case e.File != "" && e.Line > 0:
 		prefix = fmt.Sprintf("%s:%d:%d: ", e.File, e.Line, e.Col)
+	case e.File != "":
+		prefix = e.File + ": "
 	}
 	if e.Target != "" {
 		return fmt.Sprintf("%scannot export to %s: %s", prefix, e.Target, e.Msg)

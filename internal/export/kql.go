@@ -118,7 +118,7 @@ func KQL(d *Detection, m Meta, s src) (Output, error) {
 	}
 	var b strings.Builder
 	if len(legs) == 1 {
-		b.WriteString(legs[0] + "\n")
+		b.WriteString(strings.ReplaceAll(legs[0], "\n    ", "\n") + "\n")
 	} else {
 		b.WriteString("union\n")
 		for i, l := range legs {
@@ -139,6 +139,9 @@ func KQL(d *Detection, m Meta, s src) (Output, error) {
 	for _, p := range d.Post {
 		switch p := p.(type) {
 		case PostTable:
+			if len(legs) == 1 {
+				continue // the leg projected these columns already
+			}
 			var cols []string
 			for _, f := range p.Fields {
 				n := name(f)
@@ -326,7 +329,7 @@ func (x *kqlDialect) leaf(l *Leaf, _ string) (string, error) {
 			case simple && end:
 				parts[i] = fmt.Sprintf("%s endswith%s %s", f, cs, kqlStr(inner))
 			default:
-				parts[i] = fmt.Sprintf("%s matches regex %s", f, kqlVerbatim(globRegex(g, l.IgnoreCase)))
+				parts[i] = fmt.Sprintf("%s matches regex %s", f, kqlVerbatim(globPattern(g, l.IgnoreCase)))
 			}
 		}
 		return orJoin(parts, " or "), nil

@@ -913,6 +913,34 @@ func goFlags(flags string) string {
 	return "(?" + b.String() + ")"
 }
 
+// globPattern is the unanchored-where-possible regex of a CQL glob (only *
+// is special): a leading or trailing * drops that anchor.
+func globPattern(glob string, ignoreCase bool) string {
+	start, end := !strings.HasPrefix(glob, "*"), !strings.HasSuffix(glob, "*")
+	parts := strings.Split(strings.Trim(glob, "*"), "*")
+	for i, p := range parts {
+		parts[i] = regexp.QuoteMeta(p)
+	}
+	re := strings.Join(parts, ".*")
+	if start {
+		re = "^" + re
+	}
+	if end {
+		re += "$"
+	}
+	flags := ""
+	if len(parts) > 1 {
+		flags += "s"
+	}
+	if ignoreCase {
+		flags = "i" + flags
+	}
+	if flags != "" {
+		re = "(?" + flags + ")" + re
+	}
+	return re
+}
+
 // globRegex is the anchored Go regex of a CQL glob (only * is special).
 func globRegex(glob string, ignoreCase bool) string {
 	parts := strings.Split(glob, "*")

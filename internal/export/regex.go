@@ -212,6 +212,9 @@ func classChars(re *syntax.Regexp) ([]rune, bool, bool) {
 			return nil, false, false
 		}
 		for r := lo; r <= hi; r++ {
+			if r < 0x20 || r == 0x7f {
+				return nil, false, false // no control characters in literal values
+			}
 			chars = append(chars, r)
 		}
 		if len(chars) > 32 {

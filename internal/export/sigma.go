@@ -513,7 +513,9 @@ func (x *sigmaExporter) writeRule(b *strings.Builder, r *sigmaRule, m Meta) {
 	if bd := m.Branches[lg.Branch]; bd != "" {
 		desc = strings.TrimSpace(bd) + " Part of: " + desc
 	}
-	p("description: %s\n", yq(desc))
+	if desc != "" {
+		p("description: %s\n", yq(desc))
+	}
 	if len(m.References) > 0 {
 		p("references:\n")
 		for _, ref := range m.References {

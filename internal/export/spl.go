@@ -172,7 +172,7 @@ func (x *splDialect) leaf(l *Leaf, _ string) (string, error) {
 	case KGlob:
 		parts := make([]string, len(l.Values))
 		for i, g := range l.Values {
-			re := globRegex(g, l.IgnoreCase)
+			re := globPattern(g, l.IgnoreCase)
 			parts[i] = fmt.Sprintf("match(%s, %s)", f, splStr(re))
 		}
 		return orJoin(parts, " OR "), nil

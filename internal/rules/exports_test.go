@@ -1,10 +1,10 @@
 package rules
 
 import (
-	"go.yaml.in/yaml/v3"
-
 	"strings"
 	"testing"
+
+	"go.yaml.in/yaml/v3"
 )
 
 func TestShippedExportsShown(t *testing.T) {
