@@ -149,6 +149,9 @@ func (e *expander) expand(re *syntax.Regexp) ([]string, bool) {
 	case syntax.OpLiteral:
 		fold := re.Flags&syntax.FoldCase != 0
 		for _, r := range re.Rune {
+			if r < 0x20 || r == 0x7f {
+				return nil, false // no control characters in literal values
+			}
 			e.note(r, fold)
 		}
 		return []string{string(re.Rune)}, true
@@ -263,7 +266,6 @@ func luceneRegex(pattern, flags string) (luceneOut, error) {
 	if err != nil {
 		return luceneOut{}, fmt.Errorf("regex does not parse as RE2: %v", err)
 	}
-	re = re.Simplify()
 	var out luceneOut
 	e := &expander{}
 	walkCase(re, e)

@@ -44,14 +44,6 @@ type sigmaExporter struct {
 // (event type and branch), in one multi-document YAML file.
 func Sigma(d *Detection, m Meta, s src) (Output, error) {
 	x := &sigmaExporter{src: s, d: d}
-	var rulesOut []*sigmaRule
-	for _, lg := range d.Legs {
-		r, err := x.rule(lg)
-		if err != nil {
-			return Output{}, err
-		}
-		rulesOut = append(rulesOut, r)
-	}
 	for _, p := range d.Post {
 		switch p := p.(type) {
 		case PostTable:
@@ -63,6 +55,14 @@ func Sigma(d *Detection, m Meta, s src) (Output, error) {
 		case PostGroupBy, PostFilter:
 			return Output{}, &Error{File: s.file, Target: "sigma", Msg: "aggregations (groupBy, bucket) and filters on their results need a Sigma correlation rule, which export does not write yet"}
 		}
+	}
+	var rulesOut []*sigmaRule
+	for _, lg := range d.Legs {
+		r, err := x.rule(lg)
+		if err != nil {
+			return Output{}, err
+		}
+		rulesOut = append(rulesOut, r)
 	}
 	x.warnings = append(x.warnings, tuningWarnings(m, "Sigma")...)
 	var b strings.Builder
