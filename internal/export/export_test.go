@@ -115,8 +115,8 @@ func TestRegexLiterals(t *testing.T) {
 		{`shodan\.io`, "i", true, "shodan.io", false, false, true},
 		{`a\s+b`, "", false, "", false, false, false},
 		{`(?i:a)B`, "", false, "", false, false, false}, // partly case-sensitive
-		{`x|`, "", false, "", false, false, false},       // matches everything
-		{`a\tb`, "", false, "", false, false, false},     // control characters stay regexes
+		{`x|`, "", false, "", false, false, false},      // matches everything
+		{`a\tb`, "", false, "", false, false, false},    // control characters stay regexes
 	}
 	for _, c := range cases {
 		set, ok := regexLiterals(c.re, c.flags)
