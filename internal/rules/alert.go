@@ -80,8 +80,10 @@ func (a Alert) AppendJSON(b []byte) []byte {
 			put("license", s.License)
 		}
 	}
-	put("tactic", r.Attack.Tactic.ID)
-	put("technique", r.Attack.Technique.ID)
+	if r.Sigma == nil || r.Attack.Technique.ID != "" { // Sigma rules place ATT&CK in tags
+		put("tactic", r.Attack.Tactic.ID)
+		put("technique", r.Attack.Technique.ID)
+	}
 	if r.Attack.Subtechnique.ID != "" {
 		put("subtechnique", r.Attack.Subtechnique.ID)
 	}

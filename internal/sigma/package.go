@@ -135,10 +135,11 @@ func WritePackage(dir, id string, r *Rule, src []byte, cqlText string, eventType
 		meta["references"] = r.References
 	}
 	si := r.sigmaInfo()
-	sm := map[string]any{"id": si.ID, "file": "sigma.yml", "author": si.Author, "license": si.License, "status": si.Status,
-		"date": si.Date, "modified": si.Modified}
-	if si.Level != "" {
-		sm["level"] = si.Level
+	sm := map[string]any{"file": "sigma.yml", "license": si.License}
+	for k, v := range map[string]string{"id": si.ID, "author": si.Author, "status": si.Status, "date": si.Date, "modified": si.Modified, "level": si.Level} {
+		if v != "" {
+			sm[k] = v
+		}
 	}
 	if len(si.Tags) > 0 {
 		sm["tags"] = si.Tags
@@ -151,7 +152,7 @@ func WritePackage(dir, id string, r *Rule, src []byte, cqlText string, eventType
 	head := fmt.Sprintf("# Converted from the Sigma rule %s by `tiercel import sigma`.\n# Author: %s. License: %s.\n", filepath.Base(r.File), si.Author, si.License)
 	files := map[string][]byte{
 		"rule.yaml":                 append([]byte(head), y...),
-		"query.cql":                 []byte(cqlText + "\n"),
+		"query.cql":                 []byte(Header(r) + cqlText + "\n"),
 		"sigma.yml":                 src,
 		"tests/sigma-derived.txtar": test,
 	}
