@@ -16,7 +16,10 @@ import (
 // Keywords are case-insensitive; identifiers are not. PATTERN may use `*`.
 type cond interface{ isCond() }
 
-type condIdent struct{ name string }
+type condIdent struct {
+	name string
+	pos  int // byte offset in the condition
+}
 type condNot struct{ x cond }
 type condBin struct {
 	and bool
@@ -182,10 +185,10 @@ func (p *condParser) unary() (cond, error) {
 	if strings.ContainsRune(p.toks[p.i].text, '*') {
 		return nil, &condError{p.pos(), "a name pattern needs `1 of` or `all of`"}
 	}
-	if n := p.toks[p.i].text; len(n) > 1 && n[0] >= '2' && n[0] <= '9' && p.i+1 < len(p.toks) && strings.EqualFold(p.toks[p.i+1].text, "of") {
+	if n := p.toks[p.i].text; isDigits(n) && p.i+1 < len(p.toks) && strings.EqualFold(p.toks[p.i+1].text, "of") {
 		return nil, &condError{p.pos(), "only `1 of` and `all of` are defined"}
 	}
-	x := &condIdent{p.toks[p.i].text}
+	x := &condIdent{p.toks[p.i].text, p.toks[p.i].pos}
 	p.i++
 	return x, nil
 }

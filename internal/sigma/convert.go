@@ -653,7 +653,7 @@ func (cv *ruleConv) fieldref(it *Item, m *mods, f *mapping.Field) (expr, error) 
 		if g == nil || g.Unsupported != "" || g.Field == "" {
 			return nil, cv.r.errAt(v.Line, v.Col, "%s|fieldref: field %s has no Falcon equivalent", it.Field, v.Text)
 		}
-		if f.Basename != g.Basename || f.DevicePath != g.DevicePath {
+		if f.DevicePath != g.DevicePath {
 			return nil, cv.r.errAt(v.Line, v.Col, "%s|fieldref %s: the Falcon fields hold different forms (%s, %s)", it.Field, v.Text, f.Field, g.Field)
 		}
 		cv.useField(f.Field)

@@ -204,18 +204,15 @@ func (r *Rule) parseDetection(det *yaml.Node) (*Detection, error) {
 		if err != nil {
 			var ce *condError
 			if errors.As(err, &ce) {
-				line, col := c.Line, c.Column
-				if c.Style == 0 || c.Style == yaml.SingleQuotedStyle || c.Style == yaml.DoubleQuotedStyle {
-					col += ce.pos
-					if c.Style != 0 {
-						col++
-					}
+				col := c.Column
+				if col0 := condCol(c); col0 > 0 {
+					col = col0 + ce.pos
 				}
-				return nil, r.errAt(line, col, "condition: %s", ce.msg)
+				return nil, r.errAt(c.Line, col, "condition: %s", ce.msg)
 			}
 			return nil, r.errAt(c.Line, c.Column, "condition: %v", err)
 		}
-		if err := d.checkIdents(r, root, c); err != nil {
+		if err := d.checkIdents(r, root, c, condCol(c)); err != nil {
 			return nil, err
 		}
 		d.Conditions = append(d.Conditions, &Condition{Text: c.Value, Line: c.Line, Col: c.Column, Root: root})
@@ -224,21 +221,25 @@ func (r *Rule) parseDetection(det *yaml.Node) (*Detection, error) {
 }
 
 // checkIdents reports identifiers and patterns that name nothing.
-func (d *Detection) checkIdents(r *Rule, c cond, n *yaml.Node) error {
+func (d *Detection) checkIdents(r *Rule, c cond, n *yaml.Node, col0 int) error {
 	switch c := c.(type) {
 	case *condIdent:
 		if d.Idents[c.name] == nil {
-			return r.errAt(n.Line, n.Column, "condition names %q, which the detection does not define", c.name)
+			col := n.Column
+			if col0 > 0 {
+				col = col0 + c.pos
+			}
+			return r.errAt(n.Line, col, "condition names %q, which the detection does not define", c.name)
 		}
 	case *condOf:
 		if len(d.match(c.pattern)) == 0 {
 			return r.errAt(n.Line, n.Column, "condition: %q matches no search identifier", c.pattern)
 		}
 	case *condNot:
-		return d.checkIdents(r, c.x, n)
+		return d.checkIdents(r, c.x, n, col0)
 	case *condBin:
 		for _, x := range c.xs {
-			if err := d.checkIdents(r, x, n); err != nil {
+			if err := d.checkIdents(r, x, n, col0); err != nil {
 				return err
 			}
 		}
@@ -447,4 +448,18 @@ func timespanMillis(s string) (int64, error) {
 		return 0, fmt.Errorf("timespan %q: unit must be s, m, h or d", s)
 	}
 	return n * unit, nil
+}
+
+// condCol is the column of a condition string's first character, when the
+// YAML scalar is on one line (plain or quoted); 0 otherwise.
+func condCol(n *yaml.Node) int {
+	switch n.Style {
+	case 0:
+		return n.Column
+	case yaml.SingleQuotedStyle, yaml.DoubleQuotedStyle:
+		if !strings.ContainsAny(n.Value, "\n'\"") {
+			return n.Column + 1
+		}
+	}
+	return 0
 }
