@@ -155,3 +155,30 @@ func unknownFields(q string, known map[string]bool) []string {
 	}
 	return out
 }
+
+// TestDocsListEveryMapping keeps docs/sigma.md true to falcon.yaml: every
+// Sigma field of the table and its Falcon field are in the docs.
+func TestDocsListEveryMapping(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/sigma.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewConverter().Mapping
+	for _, ls := range m.Logsources {
+		if !strings.Contains(string(doc), "`"+ls.Category+"`") {
+			t.Errorf("docs/sigma.md lacks category %s", ls.Category)
+		}
+		for _, e := range ls.Events {
+			if !strings.Contains(string(doc), "`"+e+"`") {
+				t.Errorf("docs/sigma.md lacks event %s", e)
+			}
+		}
+		for name, f := range ls.Fields {
+			for _, s := range []string{name, f.Field} {
+				if s != "" && !strings.Contains(string(doc), "`"+s+"`") {
+					t.Errorf("docs/sigma.md lacks %s (%s %s)", s, ls.Category, name)
+				}
+			}
+		}
+	}
+}
