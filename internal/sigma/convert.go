@@ -342,7 +342,7 @@ func (cv *ruleConv) oneValue(it *Item, m *mods, f *mapping.Field, v Value) (expr
 		if v.Kind != ValueString {
 			return nil, at("re needs a string")
 		}
-		if f.Basename || f.Values != nil || f.EventTypes != nil {
+		if f.Values != nil || f.EventTypes != nil || f.Basename && !basenameRegex(v.Text) {
 			return nil, at("a regex cannot be translated for %s, which holds %s", f.Field, fieldKind(f))
 		}
 		if err := checkRegex(v.Text); err != nil {
@@ -382,6 +382,14 @@ func (cv *ruleConv) oneValue(it *Item, m *mods, f *mapping.Field, v Value) (expr
 		xs = append(xs, x)
 	}
 	return or(xs...), nil
+}
+
+// basenameRegex reports whether a regex written for a full path may run on
+// the file name alone: it names no directory separator and is not anchored
+// at the start, so a match in the file name is a match in the path.
+func basenameRegex(re string) bool {
+	t := strings.TrimPrefix(re, "(?i)")
+	return !strings.HasPrefix(t, "^") && !strings.Contains(re, `\\`) && !strings.Contains(re, "/") && !strings.Contains(re, `\x5c`)
 }
 
 func fieldKind(f *mapping.Field) string {

@@ -164,6 +164,13 @@ func TestConvertHandChecked(t *testing.T) {
 			[]string{`TargetObject := format(`, `TargetObject=/\\CurrentVersion\\Run\\evil$/i`},
 			[]string{`"event_simpleName":"RegGenericValueUpdate","event_platform":"Win","RegObjectName":"\\REGISTRY\\MACHINE\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run","RegValueName":"Evil"`},
 			[]string{`"event_simpleName":"RegGenericValueUpdate","event_platform":"Win","RegObjectName":"\\REGISTRY\\USER\\S-1-5-21\\SOFTWARE\\Microsoft\\Windows\\CurrentVersion\\Run","RegValueName":"Evil"`}},
+		{"a regex on a file-name field, when it names no directory", "{category: dns_query, product: windows}", `
+    sel:
+        Image|re: '(?i)(nmap|masscan)(\.exe)?$'
+    condition: sel`,
+			[]string{`ContextProcessName=/(?i)(nmap|masscan)(\.exe)?$/`},
+			[]string{`"event_simpleName":"DnsRequest","event_platform":"Win","ContextProcessName":"NMAP.exe"`, `"event_simpleName":"DnsRequest","event_platform":"Win","ContextProcessName":"masscan"`},
+			[]string{`"event_simpleName":"DnsRequest","event_platform":"Win","ContextProcessName":"nmap.exe.old"`}},
 		{"file_event on Linux", "{category: file_event, product: linux}", `
     sel:
         TargetFilename|startswith: '/etc/cron.d/'
@@ -223,6 +230,8 @@ func TestConvertErrors(t *testing.T) {
 		{"{category: process_creation, product: windows}", "sel: {ParentImage: 'C:\\Temp\\a.exe'}", "ParentImage: ParentBaseFileName holds only the file name: the value names a directory"},
 		{"{category: process_creation, product: windows}", "sel: {IntegrityLevel: Weird}", `value "Weird" has no Falcon equivalent in IntegrityLevel`},
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|bogus: x}", `unknown modifier "bogus"`},
+		{"{category: dns_query, product: windows}", `sel: {Image|re: '\\tools\\nmap'}`, "a regex cannot be translated for ContextProcessName, which holds only the file name"},
+		{"{category: dns_query, product: windows}", `sel: {Image|re: '^nmap'}`, "a regex cannot be translated"},
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|contains|all: x}", "the all modifier needs a list"},
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|re: '(?<=a)b'}", "regex"},
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|expand: '%admins%'}", "placeholder %admins% has no values"},

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"regexp"
 	"strconv"
 	"strings"
 
@@ -25,7 +26,13 @@ func Parse(file string, data []byte) ([]*Rule, error) {
 			break
 		}
 		if err != nil {
-			return nil, &Error{File: file, Msg: "YAML: " + strings.TrimPrefix(err.Error(), "yaml: ")}
+			msg := strings.TrimPrefix(err.Error(), "yaml: ")
+			line := 0
+			if m := yamlLine.FindStringSubmatch(msg); m != nil {
+				line, _ = strconv.Atoi(m[1])
+				msg = msg[len(m[0]):]
+			}
+			return nil, &Error{File: file, Line: line, Msg: "YAML: " + msg}
 		}
 		if len(doc.Content) == 0 {
 			continue
@@ -47,6 +54,8 @@ func Parse(file string, data []byte) ([]*Rule, error) {
 	}
 	return out, nil
 }
+
+var yamlLine = regexp.MustCompile(`^line (\d+): `)
 
 func get(m *yaml.Node, key string) *yaml.Node {
 	for i := 0; i+1 < len(m.Content); i += 2 {

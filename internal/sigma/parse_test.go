@@ -8,7 +8,7 @@ import (
 func TestParseErrors(t *testing.T) {
 	head := "title: T\nlogsource: {category: process_creation, product: windows}\n"
 	for _, c := range []struct{ src, want string }{
-		{"title: [a\n", "r.yml: YAML: line 1"},
+		{"title: [a\nb: c\n", "r.yml:1: YAML: did not find expected"},
 		{"- a\n", "r.yml:1:1: a Sigma document must be a mapping"},
 		{"logsource: {}\ndetection: {}\n", "r.yml:1:1: missing required key title"},
 		{"title: T\ndetection: {condition: x}\n", `r.yml:1:1: rule "T": missing required mapping logsource`},
