@@ -281,6 +281,9 @@ func (cv *ruleConv) item(it *Item) (expr, error) {
 	if f.Unsupported != "" {
 		return nil, cv.r.errAt(it.Line, it.Col, "field %s cannot be mapped for %s: %s", it.Field, where, f.Unsupported)
 	}
+	if f.Hashes != nil && (m.re || m.cidr || m.cmp != "" || m.fieldref || m.exists) {
+		return nil, cv.r.errAt(it.Line, it.Col, "field %s takes ALGO=hash values only", it.Field)
+	}
 	switch {
 	case m.exists:
 		if len(it.Values) != 1 || it.Values[0].Kind != ValueBool {
@@ -419,6 +422,13 @@ func (cv *ruleConv) leaf(f *mapping.Field, val value, at func(string, ...any) er
 		return exLeaf{cql: "in(field=" + strconv.Quote(field) + ", values=[" + strings.Join(q, ", ") + "])",
 			m: &leafMatch{kind: leafIn, field: field, values: types}}, nil
 	}
+	if f.Hashes != nil {
+		var err error
+		if field, p, err = hashValue(f, p); err != nil {
+			return nil, at("%v", err)
+		}
+		val.cased = false
+	}
 	if f.Values != nil {
 		lit, ok := p.literal()
 		mapped, known := f.Values[strings.ToLower(lit)]
@@ -448,6 +458,28 @@ func (cv *ruleConv) leaf(f *mapping.Field, val value, at func(string, ...any) er
 	}
 	cv.useField(field)
 	return exLeaf{cql: matchCQL(quoteField(field), p, val.cased), m: &leafMatch{kind: leafPattern, field: field, p: p, cased: val.cased}}, nil
+}
+
+// hashValue reads a Sysmon hash string (`SHA256=ab12...`, possibly inside
+// wildcards from contains) and returns the Falcon hash field and value.
+func hashValue(f *mapping.Field, p pattern) (string, pattern, error) {
+	inner := p
+	if inner.startsStar() {
+		inner = inner[1:]
+	}
+	if inner.endsStar() {
+		inner = inner[:len(inner)-1]
+	}
+	lit, ok := inner.literal()
+	algo, hash, found := strings.Cut(lit, "=")
+	if !ok || !found || hash == "" {
+		return "", nil, fmt.Errorf("want ALGO=hash, not %q", lit)
+	}
+	field := f.Hashes[strings.ToUpper(algo)]
+	if field == "" {
+		return "", nil, fmt.Errorf("%s hashes have no Falcon field (known: %s)", algo, strings.Join(mapKeys(f.Hashes), ", "))
+	}
+	return field, pattern{{kind: partLit, text: hash}}, nil
 }
 
 // matchCQL prints `field` compared with a pattern.
@@ -538,7 +570,11 @@ func basename(p pattern) (pattern, error) {
 		if rest := p[i].text[j+1:]; rest != "" {
 			out = append(out, part{kind: partLit, text: rest})
 		}
-		return append(out, p[i+1:]...), nil
+		out = append(out, p[i+1:]...)
+		if len(out) == 0 { // `*\`: any file name
+			out = pattern{{kind: partStar}}
+		}
+		return out, nil
 	}
 	return p, nil
 }

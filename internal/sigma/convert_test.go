@@ -171,6 +171,15 @@ func TestConvertHandChecked(t *testing.T) {
 			[]string{`ContextProcessName=/(?i)(nmap|masscan)(\.exe)?$/`},
 			[]string{`"event_simpleName":"DnsRequest","event_platform":"Win","ContextProcessName":"NMAP.exe"`, `"event_simpleName":"DnsRequest","event_platform":"Win","ContextProcessName":"masscan"`},
 			[]string{`"event_simpleName":"DnsRequest","event_platform":"Win","ContextProcessName":"nmap.exe.old"`}},
+		{"Sysmon Hashes strings pick the Falcon hash field", win, `
+    sel:
+        Hashes|contains:
+            - 'SHA256=AB12CD'
+            - 'MD5=ef34'
+    condition: sel`,
+			[]string{`SHA256HashData=/^AB12CD$/i or MD5HashData=/^ef34$/i`},
+			[]string{pr2(`"SHA256HashData":"ab12cd"`), pr2(`"MD5HashData":"EF34"`)},
+			[]string{pr2(`"SHA256HashData":"ab12cd00"`), pr2(`"SHA1HashData":"ef34"`)}},
 		{"file_event on Linux", "{category: file_event, product: linux}", `
     sel:
         TargetFilename|startswith: '/etc/cron.d/'
@@ -225,7 +234,7 @@ func TestConvertHandChecked(t *testing.T) {
 func TestConvertErrors(t *testing.T) {
 	for _, c := range []struct{ logsource, detection, want string }{
 		{"{category: process_creation, product: windows}", "sel: {ParentCommandLine|contains: x}", "hand.yml:5:11: rule \"E\": field ParentCommandLine cannot be mapped for process_creation/windows"},
-		{"{category: process_creation, product: windows}", "sel: {Hashes|contains: 'IMPHASH=1'}", "field Hashes cannot be mapped"},
+		{"{category: process_creation, product: windows}", "sel: {Hashes|contains: 'IMPHASH=1'}", "Hashes: IMPHASH hashes have no Falcon field (known: MD5, SHA1, SHA256)"},
 		{"{category: process_creation, product: windows}", "sel: {Foo: x}", "field Foo has no Falcon equivalent for process_creation/windows in falcon.yaml (built in)"},
 		{"{category: process_creation, product: windows}", "sel: {ParentImage: 'C:\\Temp\\a.exe'}", "ParentImage: ParentBaseFileName holds only the file name: the value names a directory"},
 		{"{category: process_creation, product: windows}", "sel: {IntegrityLevel: Weird}", `value "Weird" has no Falcon equivalent in IntegrityLevel`},

@@ -50,6 +50,7 @@ type Field struct {
 	Values      map[string]string   // Sigma value (lower case) → Falcon value; nil: any
 	EventTypes  map[string][]string // Sigma value (lower case) → event types picked
 	IPv6Field   string              // field holding IPv6 addresses
+	Hashes      map[string]string   // ALGO (upper case) → field, for Sysmon's ALGO=value strings
 	Unsupported string              // why the field cannot be mapped
 	Line        int
 }
@@ -262,15 +263,18 @@ func (p *parser) fields(n *yaml.Node) map[string]*Field {
 			case "values":
 				f.Values = map[string]string{}
 				p.mapping(fv, func(k string, vv *yaml.Node) { f.Values[strings.ToLower(k)] = p.scalar(vv) })
+			case "hashes":
+				f.Hashes = map[string]string{}
+				p.mapping(fv, func(k string, vv *yaml.Node) { f.Hashes[strings.ToUpper(k)] = p.scalar(vv) })
 			case "event_types":
 				f.EventTypes = map[string][]string{}
 				p.mapping(fv, func(k string, vv *yaml.Node) { f.EventTypes[strings.ToLower(k)] = p.strs(vv) })
 			default:
-				p.errf(fv, "unknown field key %q (want field, basename, device_path, contains, values, event_types, ipv6_field, unsupported)", key)
+				p.errf(fv, "unknown field key %q (want field, basename, device_path, contains, values, event_types, ipv6_field, hashes, unsupported)", key)
 			}
 		})
-		if f.Field == "" && f.Unsupported == "" {
-			p.errf(v, "field %s needs `field` or `unsupported`", name)
+		if f.Field == "" && f.Unsupported == "" && f.Hashes == nil {
+			p.errf(v, "field %s needs `field`, `hashes` or `unsupported`", name)
 		}
 	})
 	return out

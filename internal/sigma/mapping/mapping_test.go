@@ -50,7 +50,7 @@ func TestDefaultTable(t *testing.T) {
 func TestParseErrors(t *testing.T) {
 	for _, c := range []struct{ src, want string }{
 		{"platforms: {windows: Win}\nbogus: 1\n", "x.yaml:2:8: unknown key \"bogus\""},
-		{"logsources:\n  - category: a\n    products: [windows]\n    events: [E]\n    fields:\n      Image: {basename: true}\n", "x.yaml:6:14: field Image needs `field` or `unsupported`"},
+		{"logsources:\n  - category: a\n    products: [windows]\n    events: [E]\n    fields:\n      Image: {basename: true}\n", "x.yaml:6:14: field Image needs `field`, `hashes` or `unsupported`"},
 		{"logsources:\n  - category: a\n    products: [windows]\n", "x.yaml:2:5: a logsource needs category, products and events"},
 		{"logsources:\n  - category: a\n    products: [windows]\n    events: [E]\n    match_platform: true\n", "x.yaml:2: product \"windows\" has no entry under platforms"},
 		{"logsources:\n  - category: a\n    products: [w]\n    events: [E]\n    fields: {A: {field: x, basename: maybe}}\n", "x.yaml:5:38: want true or false"},
