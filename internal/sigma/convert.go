@@ -313,6 +313,8 @@ func (cv *ruleConv) item(it *Item) (expr, error) {
 	var e expr
 	if m.all {
 		e = and(xs...)
+	} else if in := numberList(xs); in != nil {
+		e = in
 	} else {
 		e = or(xs...)
 	}
@@ -320,6 +322,30 @@ func (cv *ruleConv) item(it *Item) (expr, error) {
 		return not(e), nil
 	}
 	return e, nil
+}
+
+// numberList folds `f=80 or f=443 ...` (exact numbers on one field) into
+// in(field=f, values=[80, 443]).
+func numberList(xs []expr) expr {
+	if len(xs) < 3 {
+		return nil
+	}
+	var field string
+	var vals []string
+	for _, x := range xs {
+		l, ok := x.(exLeaf)
+		if !ok || l.m == nil || l.m.kind != leafPattern {
+			return nil
+		}
+		lit, ok := l.m.p.literal()
+		if !ok || lit == "" || !isDigits(lit) || field != "" && l.m.field != field {
+			return nil
+		}
+		field = l.m.field
+		vals = append(vals, lit)
+	}
+	return exLeaf{cql: "in(field=" + strconv.Quote(field) + ", values=[" + strings.Join(vals, ", ") + "])",
+		m: &leafMatch{kind: leafIn, field: field, values: vals}}
 }
 
 func quoteField(f string) string {

@@ -141,10 +141,10 @@ func TestConvertHandChecked(t *testing.T) {
     sel:
         Initiated: 'true'
         DestinationIp|cidr: ['10.0.0.0/8', '192.168.0.0/16', 'fe80::/10']
-        DestinationPort: [80, 443]
+        DestinationPort: [80, 443, 8080]
     condition: sel`,
 			[]string{`in(field="#event_simpleName", values=[NetworkConnectIP4, NetworkConnectIP6])`,
-				`cidr(RemoteAddressIP4, subnet=["10.0.0.0/8", "192.168.0.0/16"]) or cidr(RemoteAddressIP6, subnet=["fe80::/10"])`, `RemotePort=80 or RemotePort=443`},
+				`cidr(RemoteAddressIP4, subnet=["10.0.0.0/8", "192.168.0.0/16"]) or cidr(RemoteAddressIP6, subnet=["fe80::/10"])`, `in(field="RemotePort", values=[80, 443, 8080])`},
 			[]string{`"event_simpleName":"NetworkConnectIP4","RemoteAddressIP4":"10.1.2.3","RemotePort":"443"`, `"event_simpleName":"NetworkConnectIP6","RemoteAddressIP6":"fe80:0:0:0:1:2:3:4","RemotePort":"80"`},
 			[]string{`"event_simpleName":"NetworkReceiveAcceptIP4","RemoteAddressIP4":"10.1.2.3","RemotePort":"443"`, `"event_simpleName":"NetworkConnectIP4","RemoteAddressIP4":"11.1.2.3","RemotePort":"443"`,
 				`"event_simpleName":"NetworkConnectIP4","RemoteAddressIP4":"10.1.2.3","RemotePort":"8443"`}},

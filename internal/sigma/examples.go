@@ -86,17 +86,20 @@ func (q *Query) Examples(n int) (pos, neg []Example) {
 		seen[k] = true
 		*list = append(*list, Example{Fields: ev, Match: match, Why: why})
 	}
-	for _, alt := range solve(q.expr, true) {
-		ev, ok := synthesize(base, alt, false)
-		if !ok {
-			continue
-		}
-		add(&pos, ev, true, "matches the detection")
-		if up, ok := synthesize(base, alt, true); ok {
-			add(&pos, up, true, "matches with the values' letters in another case")
-		}
-		if len(pos) >= n {
-			break
+	alts := solve(q.expr, true)
+	for variant := 0; variant < 3 && len(pos) < n; variant++ {
+		for _, alt := range alts {
+			ev, ok := synthesize(base, alt, false, variant)
+			if !ok {
+				continue
+			}
+			add(&pos, ev, true, "matches the detection")
+			if up, ok := synthesize(base, alt, true, variant); ok {
+				add(&pos, up, true, "matches with the values' letters in another case")
+			}
+			if len(pos) >= n {
+				break
+			}
 		}
 	}
 	// Near misses, most telling first: the match on another platform or
@@ -118,7 +121,7 @@ func (q *Query) Examples(n int) (pos, neg []Example) {
 		if len(neg) >= n/2+1 {
 			break
 		}
-		if ev, ok := synthesize(base, alt, false); ok {
+		if ev, ok := synthesize(base, alt, false, 0); ok {
 			add(&neg, ev, false, "does not satisfy the detection")
 		}
 	}
@@ -240,7 +243,7 @@ func mutations(v string) []string {
 
 // synthesize builds an event meeting the constraints, or reports failure.
 // upper writes case-insensitive literals in another case.
-func synthesize(base map[string]string, cs []constraint, upper bool) (map[string]string, bool) {
+func synthesize(base map[string]string, cs []constraint, upper bool, variant int) (map[string]string, bool) {
 	ev := clone(base)
 	byField := map[string][]constraint{}
 	var order []string
@@ -261,7 +264,7 @@ func synthesize(base map[string]string, cs []constraint, upper bool) (map[string
 		byField[f] = append(byField[f], c)
 	}
 	for _, f := range order {
-		v, present, ok := fieldValue(byField[f], upper, ev[jsonName(f)])
+		v, present, ok := fieldValue(byField[f], upper, ev[jsonName(f)], variant)
 		if !ok {
 			return nil, false
 		}
@@ -275,7 +278,7 @@ func synthesize(base map[string]string, cs []constraint, upper bool) (map[string
 	var kw []string
 	for _, c := range keywords {
 		if c.want {
-			kw = append(kw, sample(c.m.p, 0, upper))
+			kw = append(kw, sample(c.m.p, variant, upper))
 		}
 	}
 	if len(kw) > 0 {
@@ -287,7 +290,7 @@ func synthesize(base map[string]string, cs []constraint, upper bool) (map[string
 func jsonName(f string) string { return strings.TrimPrefix(f, "#") }
 
 // fieldValue finds one value for a field meeting its constraints.
-func fieldValue(cs []constraint, upper bool, current string) (v string, present, ok bool) {
+func fieldValue(cs []constraint, upper bool, current string, variant int) (v string, present, ok bool) {
 	var pos []*leafMatch
 	needPresent := false
 	for _, c := range cs {
@@ -332,7 +335,7 @@ func fieldValue(cs []constraint, upper bool, current string) (v string, present,
 		cands = append(cands, "zzz-other", "0", "other.exe")
 	}
 	// One sample per positive leaf, combined start/middle/end by anchoring.
-	for k := 0; k < 3; k++ {
+	for k := variant; k < variant+3; k++ {
 		var start, mid, end []string
 		for i, m := range pos {
 			s := samples[i][k%len(samples[i])]
