@@ -38,6 +38,7 @@ type huntArgs struct {
 	paths       []string
 	enrich      enrichFlags
 	saved       savedFlag
+	sigma       huntSigma
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -74,11 +75,16 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
 	a.enrich.register(f)
 	a.saved.register(f)
+	a.sigma.register(f)
 	return cmd
 }
 
 func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	set, loadErrs := rules.LoadSet(a.ruleDirs)
+	set, loadErrs, err := a.sigma.add(env, set, loadErrs, a.skipInvalid)
+	if err != nil {
+		return err
+	}
 	if len(loadErrs) > 0 {
 		printLoadErrors(env.Stderr, loadErrs)
 		if !a.skipInvalid {
@@ -279,6 +285,11 @@ func newAlertSink(format string, w io.Writer, progs []*rules.Program) (*alertSin
 	}
 	cols := []string{"rule", "severity", "DetectionBranch"}
 	for _, p := range progs {
+		if p.Rule.Sigma != nil && !slices.Contains(cols, "author") {
+			cols = append(cols, "author") // DRL 1.1: Sigma alerts name the author
+		}
+	}
+	for _, p := range progs {
 		for _, c := range p.Columns {
 			if !slices.Contains(cols, c) {
 				cols = append(cols, c)
@@ -304,6 +315,9 @@ func (s *alertSink) write(a rules.Alert) {
 	s.ev.Reset()
 	s.ev.Set("rule", a.Rule.ID)
 	s.ev.Set("severity", a.Rule.Severity)
+	if a.Rule.Sigma != nil {
+		s.ev.Set("author", a.Rule.Sigma.Author)
+	}
 	for _, f := range a.Fields {
 		s.ev.Set(f.Name, f.Value)
 	}

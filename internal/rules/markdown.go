@@ -20,14 +20,20 @@ func (r *Rule) Markdown() string {
 	}
 	p("\n\n%s\n\n", r.Description)
 
-	p("## MITRE ATT&CK\n\n")
-	p("| | |\n|---|---|\n")
-	p("| Tactic | %s %s |\n", r.Attack.Tactic.ID, r.Attack.Tactic.Name)
-	p("| Technique | %s %s |\n", r.Attack.Technique.ID, r.Attack.Technique.Name)
-	if r.Attack.Subtechnique.ID != "" {
-		p("| Sub-technique | %s %s |\n", r.Attack.Subtechnique.ID, r.Attack.Subtechnique.Name)
+	if r.Attack.Technique.ID != "" {
+		p("## MITRE ATT&CK\n\n")
+		p("| | |\n|---|---|\n")
+		p("| Tactic | %s %s |\n", r.Attack.Tactic.ID, r.Attack.Tactic.Name)
+		p("| Technique | %s %s |\n", r.Attack.Technique.ID, r.Attack.Technique.Name)
+		if r.Attack.Subtechnique.ID != "" {
+			p("| Sub-technique | %s %s |\n", r.Attack.Subtechnique.ID, r.Attack.Subtechnique.Name)
+		}
+		p("| Canonical reference | %s |\n\n", r.Attack.URL)
 	}
-	p("| Canonical reference | %s |\n\n", r.Attack.URL)
+	if s := r.Sigma; s != nil {
+		p("## Sigma origin\n\n| | |\n|---|---|\n| Sigma id | %s |\n| Author | %s |\n| License | %s |\n| Tags | %s |\n\n",
+			s.ID, s.Author, s.License, strings.Join(s.Tags, ", "))
+	}
 
 	p("## LogScale Detection Query\n\n")
 	if r.QueryLabel != "" {

@@ -21,6 +21,7 @@ type Rule struct {
 	Tunings     []*Tuning
 	Testing     Testing
 	Source      Source
+	Sigma       *SigmaInfo // set for rules imported from Sigma
 
 	FS       fs.FS  // the file system the rule was loaded from
 	Dir      string // directory inside FS
@@ -127,4 +128,19 @@ func (r *Rule) TuningNames() []string {
 		names[i] = t.Name
 	}
 	return names
+}
+
+// SigmaInfo is what a rule imported from Sigma keeps of its origin. The
+// Detection Rule License (DRL 1.1) of SigmaHQ rules requires the author on
+// every alert, so alerts carry Author, Tags and Level.
+type SigmaInfo struct {
+	ID       string // the Sigma rule's id (UUID)
+	File     string // the Sigma file it came from
+	Author   string
+	License  string
+	Level    string
+	Status   string
+	Tags     []string
+	Date     string
+	Modified string
 }

@@ -49,7 +49,7 @@ func (d *yamlDecoder) decodeRule(root *yaml.Node) *decodedRule {
 		{"description", true, d.str(&r.Description, "description")},
 		{"summary", false, d.str(&r.Summary, "summary")},
 		{"author", false, d.str(&r.Author, "author")},
-		{"attack", true, func(n *yaml.Node) {
+		{"attack", false, func(n *yaml.Node) {
 			d.mapping(n, "attack", []field{
 				{"tactic", true, refFields(&r.Attack.Tactic, "attack.tactic")},
 				{"technique", true, refFields(&r.Attack.Technique, "attack.technique")},
@@ -121,6 +121,21 @@ func (d *yamlDecoder) decodeRule(root *yaml.Node) *decodedRule {
 				{"attacks", false, d.seq("testing attacks", func(v *yaml.Node) {
 					d.decodeAttack(v, r, dr)
 				})},
+			})
+		}},
+		{"sigma", false, func(n *yaml.Node) {
+			si := &SigmaInfo{}
+			r.Sigma = si
+			d.mapping(n, "sigma", []field{
+				{"id", false, d.str(&si.ID, "sigma id")},
+				{"file", false, d.str(&si.File, "sigma file")},
+				{"author", false, d.str(&si.Author, "sigma author")},
+				{"license", false, d.str(&si.License, "sigma license")},
+				{"level", false, d.oneOf(&si.Level, "sigma level", severities...)},
+				{"status", false, d.str(&si.Status, "sigma status")},
+				{"tags", false, d.strs(&si.Tags, "sigma tags")},
+				{"date", false, d.str(&si.Date, "sigma date")},
+				{"modified", false, d.str(&si.Modified, "sigma modified")},
 			})
 		}},
 		{"source", false, func(n *yaml.Node) {
