@@ -3,6 +3,7 @@ package sigma
 import (
 	"fmt"
 	"net/netip"
+	"regexp/syntax"
 	"slices"
 	"strconv"
 	"strings"
@@ -25,7 +26,10 @@ type Query struct {
 	Fields       []string // Falcon fields the detection reads, in first-use order
 	logsource    *mapping.Logsource
 	platformName string
-	expr         expr
+	// matchPlatform: the query requires event_platform (the logsource asks
+	// for it and the rule names a product).
+	matchPlatform bool
+	expr          expr
 }
 
 // CQL is the query a rule package ships: the filter plus a table() of the
@@ -77,6 +81,7 @@ func (c *Converter) Convert(r *Rule) (*Query, error) {
 	cv.q.expr = or(conds...)
 	cv.q.EventTypes = ls.Events
 	cv.q.platformName = c.Mapping.Platforms[r.Logsource.Product]
+	cv.q.matchPlatform = ls.MatchPlatform && r.Logsource.Product != ""
 	cv.q.Filter = cv.render()
 	return cv.q, nil
 }
@@ -106,7 +111,7 @@ func (cv *ruleConv) render() string {
 	if len(evs) > 1 {
 		first = "(" + first + ")"
 	}
-	if cv.ls.MatchPlatform {
+	if cv.q.matchPlatform {
 		first += " event_platform=" + cqlValue(cv.c.Mapping.Platforms[cv.r.Logsource.Product], false)
 	}
 	lines = append(lines, first)
@@ -371,6 +376,11 @@ func (cv *ruleConv) oneValue(it *Item, m *mods, f *mapping.Field, v Value) (expr
 		if v.Kind != ValueString {
 			return nil, at("re needs a string")
 		}
+		if f.Basename {
+			if re, ok := fileNameRegex(v.Text); ok {
+				v.Text = re
+			}
+		}
 		if f.Values != nil || f.EventTypes != nil || f.Basename && !basenameRegex(v.Text) {
 			return nil, at("a regex cannot be translated for %s, which holds %s", f.Field, fieldKind(f))
 		}
@@ -411,6 +421,48 @@ func (cv *ruleConv) oneValue(it *Item, m *mods, f *mapping.Field, v Value) (expr
 		xs = append(xs, x)
 	}
 	return or(xs...), nil
+}
+
+// The path regexes `tiercel export --to sigma` writes for a Falcon file-name
+// field: "the name contains / is / starts with X" over a full path.
+const (
+	sepClass   = `[\\/]`
+	afterSep   = `(?:^|` + sepClass + `)`
+	restOfName = `[^\\/]*$`
+)
+
+// fileNameRegex turns such a path regex back into the regex over the file
+// name: `X[^\\/]*$` is `X`, `(?:^|[\\/])X$` is `^X$`, `(?:^|[\\/])X[^\\/]*$`
+// is `^X`, when X itself names no separator. ok is false for other regexes.
+func fileNameRegex(re string) (string, bool) {
+	flags := ""
+	if strings.HasPrefix(re, "(?i)") {
+		flags, re = "(?i)", re[len("(?i)"):]
+	}
+	var x, out string
+	switch {
+	case strings.HasPrefix(re, afterSep) && strings.HasSuffix(re, restOfName):
+		x = re[len(afterSep) : len(re)-len(restOfName)]
+		out = "^" + x
+	case strings.HasPrefix(re, afterSep) && strings.HasSuffix(re, "$"):
+		x = re[len(afterSep) : len(re)-1]
+		out = "^" + x + "$"
+	case strings.HasSuffix(re, restOfName):
+		x = re[:len(re)-len(restOfName)]
+		out = x
+	default:
+		return "", false
+	}
+	if x == "" || strings.Contains(x, `\\`) || strings.Contains(x, "/") || strings.Contains(x, `\x5c`) || strings.HasPrefix(x, "^") {
+		return "", false
+	}
+	// X must be one operand: `a|b[^\\/]*$` is "a anywhere, or b in the name".
+	// (Parsed with a character after it: a lone group `(?:a|b)` parses as
+	// the alternation itself.)
+	if t, err := syntax.Parse(x+"#", syntax.Perl); err != nil || t.Op == syntax.OpAlternate {
+		return "", false
+	}
+	return flags + out, true
 }
 
 // basenameRegex reports whether a regex written for a full path may run on

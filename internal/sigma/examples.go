@@ -107,7 +107,7 @@ func (q *Query) Examples(n int) (pos, neg []Example) {
 	// its filters (or misses one selection), then a match with one value
 	// slightly changed or removed.
 	for _, p := range pos {
-		if q.logsource.MatchPlatform {
+		if q.matchPlatform {
 			ev := clone(p.Fields)
 			ev["event_platform"] = otherPlatform(ev["event_platform"])
 			add(&neg, ev, false, "near miss: another platform")
@@ -156,7 +156,7 @@ func (q *Query) matches(ev map[string]string) bool {
 	if !ok {
 		return false
 	}
-	if q.logsource.MatchPlatform && ev["event_platform"] != q.platform() {
+	if q.matchPlatform && ev["event_platform"] != q.platform() {
 		return false
 	}
 	tagged := clone(ev)
@@ -175,7 +175,7 @@ func (q *Query) baseEvent() map[string]string {
 		name = strings.ReplaceAll(strings.ReplaceAll(name, "*", "Pe"), "?", "x")
 	}
 	ev["event_simpleName"] = name
-	if q.logsource.MatchPlatform {
+	if q.matchPlatform {
 		ev["event_platform"] = q.platform()
 	}
 	return ev

@@ -73,11 +73,12 @@ func Load(path string) (*Mapping, error) {
 	return Parse(path, data)
 }
 
-// Lookup returns the logsource entry for a category and product ("" when
-// the rule names none), or nil.
+// Lookup returns the logsource entry for a category and product, or nil.
+// A rule that names no product means every product (Sigma spec): the
+// category's entry, read without a platform condition.
 func (m *Mapping) Lookup(category, product string) *Logsource {
 	for _, ls := range m.Logsources {
-		if ls.Category == category && slices.Contains(ls.Products, product) {
+		if ls.Category == category && (product == "" || slices.Contains(ls.Products, product)) {
 			return ls
 		}
 	}
