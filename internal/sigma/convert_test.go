@@ -246,7 +246,7 @@ func TestConvertErrors(t *testing.T) {
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|expand: '%admins%'}", "placeholder %admins% has no values"},
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|hour: 3}", "time modifier"},
 		{"{category: ps_script, product: windows}", "sel: {ScriptBlockText: x}", "logsource category \"ps_script\", product windows has no Falcon mapping"},
-		{"{category: process_creation}", "sel: {CommandLine: x}", "product (none) has no Falcon mapping"},
+		{"{service: sysmon}", "sel: {CommandLine: x}", "no category, service \"sysmon\", product (none) has no Falcon mapping"},
 		{"{category: network_connection, product: windows}", "sel: {Initiated|contains: 'tr'}", "does not pick an event type"},
 	} {
 		src := "title: E\nlogsource: " + c.logsource + "\ndetection:\n    condition: sel\n    " + c.detection + "\n"

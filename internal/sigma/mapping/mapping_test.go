@@ -35,8 +35,12 @@ func TestDefaultTable(t *testing.T) {
 	if f := m.Field(ls, "IntegrityLevel"); f.Values["high"] != "12288" {
 		t.Errorf("IntegrityLevel High = %q", f.Values["high"])
 	}
-	if m.Lookup("process_creation", "") != nil || m.Lookup("ps_script", "windows") != nil {
+	if m.Lookup("ps_script", "windows") != nil {
 		t.Error("unexpected logsource match")
+	}
+	// No product means every product (Sigma spec): the category's entry.
+	if ls := m.Lookup("process_creation", ""); ls == nil || ls.Category != "process_creation" {
+		t.Errorf("process_creation without product = %+v", ls)
 	}
 	net := m.Lookup("network_connection", "windows")
 	if got := m.Field(net, "Initiated").EventTypes["true"]; len(got) == 0 || got[0] != "NetworkConnectIP4" {
