@@ -1,5 +1,12 @@
 package export
 
+import (
+	"slices"
+	"strings"
+
+	"github.com/tiercel/tiercel/internal/sigma/mapping"
+)
+
 // The per-platform data models: which table, category or filter holds each
 // Falcon event type, and which column or field holds each Falcon field.
 // docs/export.md prints these tables; keep the two in step.
@@ -38,40 +45,75 @@ type sigmaField struct {
 	Kind     pathKind // how the Falcon value relates to the Sigma field's value
 }
 
-var sigmaFields = []sigmaField{
-	{"process_creation", "ImageFileName", "Image", valueDevicePath},
-	{"process_creation", "CommandLine", "CommandLine", valuePlain},
-	{"process_creation", "ParentBaseFileName", "ParentImage", valueBaseName},
-	{"process_creation", "UserName", "User", valuePlain},
-	{"process_creation", "ComputerName", "Computer", valuePlain},
-	{"process_creation", "RawProcessId", "ProcessId", valuePlain},
-	{"process_creation", "OriginalFilename", "OriginalFileName", valuePlain},
-	{"process_creation", "IntegrityLevel", "IntegrityLevel", valuePlain},
-	{"dns_query", "DomainName", "QueryName", valuePlain},
-	{"dns_query", "ContextProcessName", "Image", valueBaseName},
-	{"dns_query", "ContextBaseFileName", "Image", valueBaseName},
-	{"dns_query", "UserName", "User", valuePlain},
-	{"dns_query", "ComputerName", "Computer", valuePlain},
-	{"network_connection", "RemoteAddressIP4", "DestinationIp", valuePlain},
-	{"network_connection", "RemotePort", "DestinationPort", valuePlain},
-	{"network_connection", "LocalAddressIP4", "SourceIp", valuePlain},
-	{"network_connection", "LocalPort", "SourcePort", valuePlain},
-	{"network_connection", "ContextProcessName", "Image", valueBaseName},
-	{"network_connection", "ContextBaseFileName", "Image", valueBaseName},
-	{"network_connection", "UserName", "User", valuePlain},
-	{"network_connection", "ComputerName", "Computer", valuePlain},
-	{"image_load", "ImageFileName", "ImageLoaded", valueDevicePath},
-	{"image_load", "TargetImageFileName", "Image", valueDevicePath},
-	{"image_load", "ComputerName", "Computer", valuePlain},
-}
+// The Falcon → Sigma field table is the Sigma importer's table
+// (internal/sigma/mapping/falcon.yaml) read backwards, so both directions
+// agree. Where several Sigma names map to one Falcon field (Computer,
+// ComputerName, Hostname), the Sysmon name listed first here wins.
+var sigmaPreferred = []string{"Image", "CommandLine", "ParentImage", "User", "Computer", "QueryName",
+	"DestinationIp", "DestinationPort", "SourceIp", "SourcePort", "ImageLoaded", "TargetFilename", "ProcessId"}
+
+// falconAliases are Falcon fields that hold the same value as a mapped one:
+// tiercel's enrichment copies ContextBaseFileName into ContextProcessName.
+var falconAliases = map[string]string{"ContextBaseFileName": "ContextProcessName"}
+
+var sigmaMapping = mapping.Default()
 
 func sigmaFieldFor(category, falcon string) (sigmaField, bool) {
-	for _, f := range sigmaFields {
-		if f.Category == category && f.Falcon == falcon {
-			return f, true
+	ls := sigmaMapping.Lookup(category, "")
+	if ls == nil {
+		return sigmaField{}, false
+	}
+	if a, ok := falconAliases[falcon]; ok {
+		falcon = a
+	}
+	var names []string
+	fields := map[string]*mapping.Field{}
+	for _, table := range []map[string]*mapping.Field{sigmaMapping.Common, ls.Fields} {
+		for name, f := range table {
+			// Only plain renames reverse exactly: coded values, event-type
+			// pickers, joined lists and hash strings do not.
+			if f.Field != falcon || f.Unsupported != "" || f.Values != nil || f.EventTypes != nil || f.Contains || f.Hashes != nil {
+				continue
+			}
+			fields[name] = f
+			names = append(names, name)
 		}
 	}
-	return sigmaField{}, false
+	if len(names) == 0 {
+		return sigmaField{}, false
+	}
+	slices.SortFunc(names, func(a, b string) int {
+		ia, ib := slices.Index(sigmaPreferred, a), slices.Index(sigmaPreferred, b)
+		if ia < 0 {
+			ia = len(sigmaPreferred)
+		}
+		if ib < 0 {
+			ib = len(sigmaPreferred)
+		}
+		if ia != ib {
+			return ia - ib
+		}
+		return strings.Compare(a, b)
+	})
+	f := fields[names[0]]
+	sf := sigmaField{Category: category, Falcon: falcon, Sigma: names[0]}
+	switch {
+	case f.Basename:
+		sf.Kind = valueBaseName
+	case f.DevicePath:
+		sf.Kind = valueDevicePath
+	}
+	return sf, true
+}
+
+// mappedAnywhere reports whether some category maps the Falcon field.
+func mappedAnywhere(falcon string) bool {
+	for _, ls := range sigmaMapping.Logsources {
+		if _, ok := sigmaFieldFor(ls.Category, falcon); ok {
+			return true
+		}
+	}
+	return false
 }
 
 // ---------------------------------------------------------------------------

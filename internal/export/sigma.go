@@ -120,7 +120,7 @@ func (x *sigmaExporter) rule(lg *Leg) (*sigmaRule, error) {
 					if !slices.Contains(r.fields, sf.Sigma) {
 						r.fields = append(r.fields, sf.Sigma)
 					}
-				} else if !slices.ContainsFunc(sigmaFields, func(s sigmaField) bool { return s.Falcon == f }) {
+				} else if !mappedAnywhere(f) {
 					x.warn("table field %s has no Sigma field; left out of fields:", f)
 				}
 			}
