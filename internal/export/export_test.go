@@ -140,7 +140,9 @@ func TestLuceneRegex(t *testing.T) {
 		{`^a.b`, "d", "a.b.*"},
 		{`x[^a-c]y`, "", `.*x[^a-c]y.*`},
 		{`a{2,3}(bc)+`, "", `.*a{2,3}(bc)+.*`},
-		{`q"r@s#`, "", `.*q\"r\@s\#.*`},
+		{`q"r@s#-t`, "", `.*q\"r\@s\#-t.*`},
+		{`(?i)(curl|python[23]?)`, "", `.*(curl|python).*`},
+		{`x+[-a]`, "", `.*x+[\-a].*`},
 	}
 	for _, c := range cases {
 		got, err := luceneRegex(c.re, c.flags)

@@ -262,6 +262,35 @@ type luceneOut struct {
 }
 
 func luceneRegex(pattern, flags string) (luceneOut, error) {
+	// A regex that is a set of literals prints as their alternation: the
+	// same language, easier to read than the parser's factored tree.
+	if set, ok := regexLiterals(pattern, flags); ok {
+		p := &lucenePrinter{fold: set.fold}
+		var b strings.Builder
+		if !set.anchoredStart {
+			b.WriteString(".*")
+		}
+		if len(set.lits) > 1 {
+			b.WriteByte('(')
+		}
+		for i, l := range set.lits {
+			if i > 0 {
+				b.WriteByte('|')
+			}
+			for _, r := range l {
+				p.char(&b, r)
+			}
+		}
+		if len(set.lits) > 1 {
+			b.WriteByte(')')
+		}
+		if !set.anchoredEnd {
+			b.WriteString(".*")
+		}
+		if p.err == nil {
+			return luceneOut{re: b.String(), lower: set.fold}, nil
+		}
+	}
 	re, err := parseRegex(pattern, flags)
 	if err != nil {
 		return luceneOut{}, fmt.Errorf("regex does not parse as RE2: %v", err)
@@ -338,12 +367,16 @@ func lucenePlain(r rune) bool {
 	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r > 0x7f && unicode.IsLetter(r)
 }
 
+// luceneReserved are the characters Lucene's RegExp gives a meaning
+// outside a class (with all optional syntax on, as Elasticsearch parses it).
+const luceneReserved = `.?+*|{}[]()"\#@&<>~`
+
 func (p *lucenePrinter) char(b *strings.Builder, r rune) {
 	if p.fold {
 		r = canon(r)
 	}
 	switch {
-	case lucenePlain(r), r == '\n', r == '\t', r == '\r':
+	case lucenePlain(r), r == '\n', r == '\t', r == '\r', r >= 0x20 && r < 0x7f && !strings.ContainsRune(luceneReserved, r):
 		b.WriteRune(r)
 	case r < 0x20 || r == 0x7f:
 		p.fail("control character %U cannot be written in an ES|QL string", r)
