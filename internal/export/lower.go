@@ -561,6 +561,9 @@ func (l *lowerer) call(c *cql.Call, implicitField string) (Cond, error) {
 
 // testExpr lowers test(Field op literal) and its and/or/! combinations.
 func (l *lowerer) testExpr(e cql.Expr, sp cql.Span) (Cond, error) {
+	if e == nil {
+		return nil, l.errAt(sp, "", "test() needs an expression")
+	}
 	switch e := e.(type) {
 	case *cql.ParenExpr:
 		return l.testExpr(e.X, sp)
