@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -102,4 +103,49 @@ func branchKeys(t *testing.T, ndjson string, branch func(map[string]any) string)
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// TestSigmaCorrelationRoundTrip: bucket() with count() exports as a Sigma
+// event_count correlation; imported back it counts the same events per host
+// and hour as the CQL query.
+func TestSigmaCorrelationRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	query := "#event_simpleName=DnsRequest DomainName=/\\.onion$/i\n| bucket(span=1h, field=ComputerName, function=count())\n"
+	cqlFile := writeTemp(t, dir, "onion.cql", query)
+	var lines []string
+	domains := []string{"abc.onion", "x.example.com", "zz.ONION", "onion.com", "q.onion"}
+	for i := 0; i < 90; i++ {
+		ts := int64(1772445600000) + int64(i*i*1337%(3*3600*1000))
+		lines = append(lines, fmt.Sprintf(`{"#event_simpleName":"DnsRequest","event_simpleName":"DnsRequest","aid":"a%d","ComputerName":"H%d","DomainName":%q,"@timestamp":%d,"id":"e%d"}`,
+			i%3, i%3, domains[i*7%len(domains)], ts, i))
+	}
+	data := writeTemp(t, dir, "dns.ndjson", strings.Join(lines, "\n")+"\n")
+	sigmaFile := filepath.Join(dir, "onion.yml")
+	if code, _, stderr := runTiercel(t, "", "export", "--to", "sigma", "-o", sigmaFile, cqlFile); code != ExitOK {
+		t.Fatalf("export: exit %d: %s", code, stderr)
+	}
+	code, cqlOut, stderr := runTiercel(t, "", "search", "--format", "json", query, data)
+	if code != ExitOK {
+		t.Fatalf("search: exit %d: %s", code, stderr)
+	}
+	code, sigOut, stderr := runTiercel(t, "", "hunt", "--sigma", sigmaFile, "--sigma-only", "--format", "json", data)
+	if code != ExitOK {
+		t.Fatalf("hunt --sigma: exit %d: %s", code, stderr)
+	}
+	rows := func(out, window string) []string {
+		var keys []string
+		for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+			var r map[string]any
+			if err := json.Unmarshal([]byte(l), &r); err != nil {
+				t.Fatalf("%q: %v", l, err)
+			}
+			keys = append(keys, fmt.Sprintf("%v %v %v", r[window], r["ComputerName"], r["_count"]))
+		}
+		slices.Sort(keys)
+		return keys
+	}
+	want, got := rows(cqlOut, "_bucket"), rows(sigOut, "_window")
+	if len(want) < 6 || !slices.Equal(want, got) {
+		t.Fatalf("per-hour counts differ:\nCQL:   %v\nSigma: %v", want, got)
+	}
 }

@@ -28,7 +28,7 @@ func TestRefusals(t *testing.T) {
 		{"sigma base-name regex", "#event_simpleName=DnsRequest ContextProcessName=/a.b/", "sigma",
 			"regex /a.b/ on the file name ContextProcessName cannot be rewritten exactly"},
 		{"sigma groupBy", "#event_simpleName=DnsRequest | groupBy(ComputerName)", "sigma",
-			"need a Sigma correlation rule"},
+			"a Sigma correlation needs a timespan: use bucket(span=...)"},
 		{"kql lookaround", "#event_simpleName=ProcessRollup2 CommandLine=/a(?=b)/", "kql",
 			"is not RE2, which KQL's matches regex requires"},
 		{"kql unmapped column", "#event_simpleName=DnsRequest CommandLine=x", "kql",

@@ -52,9 +52,11 @@ func Sigma(d *Detection, m Meta, s src) (Output, error) {
 			x.warn("sort(%s) is not exported: Sigma rules have no result order", p.Field)
 		case PostHead:
 			x.warn("head(%d) is not exported: Sigma rules have no result limit", p.N)
-		case PostGroupBy, PostFilter:
-			return Output{}, &Error{File: s.file, Target: "sigma", Msg: "aggregations (groupBy, bucket) and filters on their results need a Sigma correlation rule, which export does not write yet"}
 		}
+	}
+	corr, err := x.correlation(d)
+	if err != nil {
+		return Output{}, err
 	}
 	var rulesOut []*sigmaRule
 	for _, lg := range d.Legs {
@@ -67,8 +69,13 @@ func Sigma(d *Detection, m Meta, s src) (Output, error) {
 	x.warnings = append(x.warnings, tuningWarnings(m, "Sigma")...)
 	var b strings.Builder
 	fmt.Fprintf(&b, "# Sigma rule collection exported by tiercel from the LogScale (CQL) rule %s.\n", m.RuleID)
-	fmt.Fprintf(&b, "# One rule per Falcon event type and detection branch; the CQL query alerts when any of\n")
-	fmt.Fprintf(&b, "# them matches (an OR of the rules, not a correlation). Regenerate with\n")
+	if corr == nil {
+		fmt.Fprintf(&b, "# One rule per Falcon event type and detection branch; the CQL query alerts when any of\n")
+		fmt.Fprintf(&b, "# them matches (an OR of the rules, not a correlation). Regenerate with\n")
+	} else {
+		fmt.Fprintf(&b, "# One rule per Falcon event type and detection branch, and a %s correlation over\n", corr.Type)
+		fmt.Fprintf(&b, "# them (the last document) for the query's bucket() and count. Regenerate with\n")
+	}
 	fmt.Fprintf(&b, "#   tiercel export --to sigma %s\n", m.RuleID)
 	for _, w := range x.warnings {
 		fmt.Fprintf(&b, "# warning: %s\n", w)
@@ -79,7 +86,138 @@ func Sigma(d *Detection, m Meta, s src) (Output, error) {
 		}
 		x.writeRule(&b, r, m)
 	}
+	if corr != nil {
+		x.writeCorrelation(&b, corr, rulesOut, m)
+	}
 	return Output{Text: b.String(), Warnings: x.warnings}, nil
+}
+
+// sigmaCorrelation is an event_count or value_count meta-rule over the legs:
+// CQL's bucket(span=..., field=[...], function=count()) and a filter on the
+// count.
+type sigmaCorrelation struct {
+	Type      string // event_count, value_count
+	GroupBy   []string
+	Field     string // value_count: the distinct field
+	Timespan  string
+	Condition map[string]int
+}
+
+// correlation reads the aggregation after the detection, if any.
+func (x *sigmaExporter) correlation(d *Detection) (*sigmaCorrelation, error) {
+	fail := func(format string, args ...any) (*sigmaCorrelation, error) {
+		return nil, &Error{File: x.file, Target: "sigma", Msg: fmt.Sprintf(format, args...)}
+	}
+	var c *sigmaCorrelation
+	var agg Agg
+	for _, p := range d.Post {
+		switch p := p.(type) {
+		case PostGroupBy:
+			if c != nil {
+				return fail("a second aggregation after the first has no Sigma form")
+			}
+			if p.Span == "" {
+				return fail("groupBy() counts over the whole search range; a Sigma correlation needs a timespan: use bucket(span=...)")
+			}
+			if len(p.Aggs) != 1 || p.Aggs[0].Fn != "count" || (p.Aggs[0].Field != "" && !p.Aggs[0].Distinct) {
+				return fail("a Sigma correlation counts events or distinct values: bucket(function=count()) or count(field, distinct=true) only")
+			}
+			n, unit, err := bucketSpan(p.Span)
+			if err != nil {
+				return fail("%v", err)
+			}
+			x.warn("bucket() counts in fixed time buckets aligned to the epoch; a Sigma correlation's timespan is a window the backend places")
+			agg = p.Aggs[0]
+			c = &sigmaCorrelation{Type: "event_count", Timespan: fmt.Sprintf("%d%s", n, unit), Condition: map[string]int{"gte": 1}}
+			if agg.Distinct {
+				c.Type = "value_count"
+				f, err := x.sameSigmaField(d, agg.Field)
+				if err != nil {
+					return nil, err
+				}
+				c.Field = f
+			}
+			for _, g := range p.Fields {
+				f, err := x.sameSigmaField(d, g)
+				if err != nil {
+					return nil, err
+				}
+				c.GroupBy = append(c.GroupBy, f)
+			}
+		case PostFilter:
+			if c == nil {
+				continue // a row filter folded into the legs
+			}
+			lf, ok := p.Cond.(*Leaf)
+			if !ok || lf.Kind != KCmp || lf.Field != agg.As || len(c.Condition) != 1 || c.Condition["gte"] != 1 {
+				return fail("only one comparison of the count (%s > N) has a Sigma correlation form", agg.As)
+			}
+			n, err := strconv.Atoi(lf.Values[0])
+			if err != nil {
+				return fail("count threshold %s is not an integer", lf.Values[0])
+			}
+			c.Condition = map[string]int{map[string]string{"<": "lt", "<=": "lte", ">": "gt", ">=": "gte"}[lf.Op]: n}
+		case PostTable, PostSort, PostHead:
+			if c != nil {
+				x.warn("steps after the aggregation (table, sort, head) are not exported: a correlation has no output shape")
+			}
+		}
+	}
+	return c, nil
+}
+
+// sameSigmaField maps a Falcon field that every leg must know by one name.
+func (x *sigmaExporter) sameSigmaField(d *Detection, falcon string) (string, error) {
+	name := ""
+	for _, lg := range d.Legs {
+		sf, ok := sigmaFieldFor(sigmaSources[lg.EventType].Category, falcon)
+		if !ok || (name != "" && sf.Sigma != name) {
+			return "", &Error{File: x.file, Target: "sigma", Msg: fmt.Sprintf("group-by field %s has no single Sigma name across the rules (%s)", falcon, lg.EventType)}
+		}
+		name = sf.Sigma
+	}
+	return name, nil
+}
+
+func (x *sigmaExporter) writeCorrelation(b *strings.Builder, c *sigmaCorrelation, rs []*sigmaRule, m Meta) {
+	p := func(format string, args ...any) { fmt.Fprintf(b, format, args...) }
+	b.WriteString("---\n")
+	title := m.Title
+	if title == "" {
+		title = m.RuleID
+	}
+	p("title: %s\n", yq(title+" (correlation)"))
+	p("id: %s\n", stableID(m.RuleID, "correlation"))
+	p("name: %s\n", sigmaName(m.RuleID, "correlation"))
+	p("status: experimental\n")
+	if m.Author != "" {
+		p("author: %s\n", yq(m.Author))
+	}
+	p("correlation:\n    type: %s\n    rules:\n", c.Type)
+	for _, r := range rs {
+		label := r.leg.Branch
+		if label == "" {
+			label = r.leg.EventType
+		}
+		p("        - %s\n", sigmaName(m.RuleID, label))
+	}
+	if len(c.GroupBy) > 0 {
+		p("    group-by:\n")
+		for _, g := range c.GroupBy {
+			p("        - %s\n", g)
+		}
+	}
+	p("    timespan: %s\n", c.Timespan)
+	p("    condition:\n")
+	for op, n := range c.Condition {
+		p("        %s: %d\n", op, n)
+	}
+	if c.Field != "" {
+		p("        field: %s\n", c.Field)
+	}
+	if m.Level != "" {
+		p("level: %s\n", m.Level)
+	}
 }
 
 func (x *sigmaExporter) warn(format string, args ...any) {
