@@ -50,6 +50,7 @@ func ESQL(d *Detection, m Meta, s src) (Output, error) {
 		if f == d.AssignField {
 			return esqlIdent(f)
 		}
+		noteField("esql", f, x.warn)
 		return esqlIdent(esqlFieldFor(f).Field)
 	}
 	for _, p := range d.Post {
@@ -158,6 +159,7 @@ func (x *esqlDialect) field(l *Leaf) esqlField {
 	if n, ok := x.rename[l.Field]; ok {
 		return esqlField{Field: n, Type: "long"}
 	}
+	noteField("esql", l.Field, x.warn)
 	f := esqlFieldFor(l.Field)
 	f.Field = esqlIdent(f.Field)
 	return f

@@ -260,6 +260,7 @@ func (x *kqlDialect) or() string  { return "or" }
 
 // need records a computed column a leg must extend before using it.
 func (x *kqlDialect) need(f string, col kqlColumn) {
+	noteField("kql", f, x.warn)
 	if col.Expr == "" {
 		return
 	}

@@ -250,3 +250,24 @@ func esqlFieldFor(falcon string) esqlField {
 	}
 	return esqlField{Field: "crowdstrike." + falcon}
 }
+
+// fieldNotes are caveats of a target's data model for one Falcon field,
+// printed as a warning when an export reads the field.
+var fieldNotes = map[string]map[string]string{
+	"spl": {
+		"ContextProcessName": "ContextProcessName is read as ContextBaseFileName, which Falcon sends only from newer sensors; older events carry just ContextProcessId (join ProcessRollup2 on aid and TargetProcessId to name the process)",
+		"ComputerName":       "ComputerName is on raw sensor events only from newer sensors; for older events it is in the aidmaster inventory (sourcetype crowdstrike:inventory:aidmaster), joined on aid",
+	},
+	"kql": {
+		"DomainName": "the DNS name is read from AdditionalFields.DnsQueryString of DeviceEvents DnsQueryResponse rows, the key community queries use; check it in your tenant",
+	},
+	"esql": {
+		"ContextProcessName": "ContextProcessName is read as crowdstrike.ContextBaseFileName, which Falcon sends only from newer sensors; the integration does not name the acting process of older events",
+	},
+}
+
+func noteField(target, falcon string, warn func(string, ...any)) {
+	if n := fieldNotes[target][falcon]; n != "" {
+		warn("%s", n)
+	}
+}

@@ -125,10 +125,21 @@ type splDialect struct {
 func (x *splDialect) and() string { return "AND" }
 func (x *splDialect) or() string  { return "OR" }
 
+func (x *splDialect) warn(format string, args ...any) {
+	w := fmt.Sprintf(format, args...)
+	for _, o := range x.warnings {
+		if o == w {
+			return
+		}
+	}
+	x.warnings = append(x.warnings, w)
+}
+
 func (x *splDialect) field(f string) string {
 	if n, ok := x.rename[f]; ok {
 		return n
 	}
+	noteField("spl", f, x.warn)
 	if n, ok := splFields[f]; ok {
 		return n
 	}
