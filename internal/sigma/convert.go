@@ -1,6 +1,7 @@
 package sigma
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
 	"slices"
@@ -22,6 +23,7 @@ type Query struct {
 	Rule         *Rule
 	Filter       string   // the detection as CQL: logsource filter, derive steps, detection
 	EventTypes   []string // #event_simpleName values (or globs) the rule reads
+	Warnings     []*Error // optional filters dropped
 	Fields       []string // Falcon fields the detection reads, in first-use order
 	logsource    *mapping.Logsource
 	platformName string
@@ -68,7 +70,7 @@ func (c *Converter) Convert(r *Rule) (*Query, error) {
 	cv := &ruleConv{c: c, r: r, ls: ls, q: &Query{Rule: r, logsource: ls}}
 	var conds []expr
 	for _, cd := range r.Detection.Conditions {
-		e, err := cv.cond(cd.Root)
+		e, err := cv.cond(cd.Root, false)
 		if err != nil {
 			return nil, err
 		}
@@ -136,13 +138,16 @@ func cqlValue(s string, glob bool) string {
 	return strconv.Quote(s)
 }
 
-func (cv *ruleConv) cond(c cond) (expr, error) {
+// cond converts a condition. neg tells whether the node sits under an odd
+// number of `not`s: there an optional filter that Falcon cannot express may
+// be dropped (see optionalFilter).
+func (cv *ruleConv) cond(c cond, neg bool) (expr, error) {
 	d := cv.r.Detection
 	switch c := c.(type) {
 	case *condIdent:
-		return cv.ident(d.Idents[c.name])
+		return cv.identOrDrop(d.Idents[c.name], neg)
 	case *condNot:
-		x, err := cv.cond(c.x)
+		x, err := cv.cond(c.x, !neg)
 		if err != nil {
 			return nil, err
 		}
@@ -150,7 +155,7 @@ func (cv *ruleConv) cond(c cond) (expr, error) {
 	case *condBin:
 		var xs []expr
 		for _, y := range c.xs {
-			x, err := cv.cond(y)
+			x, err := cv.cond(y, neg)
 			if err != nil {
 				return nil, err
 			}
@@ -163,7 +168,7 @@ func (cv *ruleConv) cond(c cond) (expr, error) {
 	case *condOf:
 		var xs []expr
 		for _, name := range d.match(c.pattern) {
-			x, err := cv.ident(d.Idents[name])
+			x, err := cv.identOrDrop(d.Idents[name], neg)
 			if err != nil {
 				return nil, err
 			}
@@ -175,6 +180,30 @@ func (cv *ruleConv) cond(c cond) (expr, error) {
 		return or(xs...), nil
 	}
 	return nil, fmt.Errorf("unknown condition node %T", c)
+}
+
+// optionalPrefix names the filters SigmaHQ's rule convention calls optional:
+// exclusions of software that is not part of a default installation, which
+// users are expected to switch off as they see fit.
+const optionalPrefix = "filter_optional_"
+
+// identOrDrop converts a search identifier. An optional filter that is
+// negated and cannot be expressed on Falcon data is dropped (it never
+// matches), with a warning: the rule then alerts on what the filter would
+// have excluded, as when a user switches the filter off, and never misses
+// what the full rule finds.
+func (cv *ruleConv) identOrDrop(id *Ident, neg bool) (expr, error) {
+	x, err := cv.ident(id)
+	if err == nil || !neg || !strings.HasPrefix(id.Name, optionalPrefix) {
+		return x, err
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil, err
+	}
+	cv.q.Warnings = append(cv.q.Warnings, &Error{File: e.File, Line: e.Line, Col: e.Col, Rule: e.Rule,
+		Msg: "optional filter " + id.Name + " dropped (the rule may alert on what it excluded): " + e.Msg})
+	return exConst(false), nil
 }
 
 func (cv *ruleConv) ident(id *Ident) (expr, error) {

@@ -72,6 +72,7 @@ type Converted struct {
 	Query      *Query // nil for a correlation
 	CQL        string // what runs: the filter plus table() or the aggregation
 	EventTypes []string
+	Warnings   []*Error // optional filters dropped from this rule (or a correlation's base rules)
 }
 
 // ConvertSet converts every rule of the sources. Rules a correlation names
@@ -126,14 +127,20 @@ func (c *Converter) ConvertSet(srcs []*Source) ([]*Converted, []error) {
 				errs = append(errs, err)
 				continue
 			}
-			out = append(out, &Converted{ID: id, Rule: r, Source: src[r], CQL: text, EventTypes: types})
+			var warns []*Error
+			for _, ref := range r.Correlation.Rules {
+				if b := byRef[ref]; b != nil && queries[b] != nil {
+					warns = append(warns, queries[b].Warnings...)
+				}
+			}
+			out = append(out, &Converted{ID: id, Rule: r, Source: src[r], CQL: text, EventTypes: types, Warnings: warns})
 		case qerrs[r] != nil:
 			if !hidden[r] {
 				errs = append(errs, qerrs[r])
 			}
 		case !hidden[r]:
 			q := queries[r]
-			out = append(out, &Converted{ID: id, Rule: r, Source: src[r], Query: q, CQL: q.CQL(), EventTypes: q.EventTypes})
+			out = append(out, &Converted{ID: id, Rule: r, Source: src[r], Query: q, CQL: q.CQL(), EventTypes: q.EventTypes, Warnings: q.Warnings})
 		}
 	}
 	return out, errs
