@@ -62,6 +62,7 @@ func TestCorrelations(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			src := corrBase + "title: Correlated\nlevel: high\nauthor: tester\n" + tc.corr + "\n"
+			src = strings.Replace(src, "name: whoami_run\n", "name: whoami_run\nauthor: Whoami Author\n", 1)
 			rs, err := Parse("corr.yml", []byte(src))
 			if err != nil {
 				t.Fatal(err)
@@ -80,6 +81,9 @@ func TestCorrelations(t *testing.T) {
 				t.Errorf("CQL lacks %q:\n%s", tc.wantCQL, cv.CQL)
 			}
 			compileCQL(t, cv.CQL)
+			if cv.Rule.Author != "tester; Whoami Author" {
+				t.Errorf("author %q, want the correlation's and the base rule's", cv.Rule.Author)
+			}
 			r := ToRule(cv.ID, cv.Rule, cv.CQL, cv.EventTypes)
 			prog, err := rules.Compile(r, nil, engineOpts())
 			if err != nil {

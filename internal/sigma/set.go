@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -128,12 +129,23 @@ func (c *Converter) ConvertSet(srcs []*Source) ([]*Converted, []error) {
 				continue
 			}
 			var warns []*Error
+			authors := []string{}
+			if r.Author != "" {
+				authors = append(authors, r.Author)
+			}
 			for _, ref := range r.Correlation.Rules {
 				if b := byRef[ref]; b != nil && queries[b] != nil {
 					warns = append(warns, queries[b].Warnings...)
+					if b.Author != "" && !slices.Contains(authors, b.Author) {
+						authors = append(authors, b.Author)
+					}
 				}
 			}
-			out = append(out, &Converted{ID: id, Rule: r, Source: src[r], CQL: text, EventTypes: types, Warnings: warns})
+			// The alerts of a correlation come from its base rules too: name
+			// every author (DRL 1.1).
+			rc := *r
+			rc.Author = strings.Join(authors, "; ")
+			out = append(out, &Converted{ID: id, Rule: &rc, Source: src[r], CQL: text, EventTypes: types, Warnings: warns})
 		case qerrs[r] != nil:
 			if !hidden[r] {
 				errs = append(errs, qerrs[r])
