@@ -48,6 +48,12 @@ func NewConverter() *Converter { return &Converter{Mapping: mapping.Default()} }
 // Convert turns a detection rule into CQL. A field the mapping does not know,
 // a modifier or value Falcon cannot express, is an error naming the rule.
 func (c *Converter) Convert(r *Rule) (*Query, error) {
+	return c.ConvertFiltered(r, nil)
+}
+
+// ConvertFiltered converts a detection rule with Sigma filter documents
+// applied: the rule's condition and not each filter's condition.
+func (c *Converter) ConvertFiltered(r *Rule, filters []*Rule) (*Query, error) {
 	if r.Detection == nil {
 		return nil, r.errAt(r.Line, 1, "a correlation rule is converted together with the rules it names")
 	}
@@ -67,16 +73,22 @@ func (c *Converter) Convert(r *Rule) (*Query, error) {
 		return nil, r.errAt(r.Logsource.Line, 1, "logsource %s, product %s has no Falcon mapping in %s (covered: %s)",
 			what, prod, c.Mapping.Name, strings.Join(c.Mapping.Categories(), ", "))
 	}
-	cv := &ruleConv{c: c, r: r, ls: ls, q: &Query{Rule: r, logsource: ls}}
-	var conds []expr
-	for _, cd := range r.Detection.Conditions {
-		e, err := cv.cond(cd.Root, false)
+	cv := &ruleConv{c: c, r: r, d: r.Detection, ls: ls, q: &Query{Rule: r, logsource: ls}}
+	e, err := cv.detection()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range filters {
+		// The filter's fields map with the rule's logsource; its errors
+		// name the filter file.
+		fcv := &ruleConv{c: c, r: f, d: f.Filter.Detection, ls: ls, q: cv.q}
+		fe, err := fcv.detection()
 		if err != nil {
 			return nil, err
 		}
-		conds = append(conds, e)
+		e = and(e, not(fe))
 	}
-	cv.q.expr = or(conds...)
+	cv.q.expr = e
 	cv.q.EventTypes = ls.Events
 	cv.q.platformName = c.Mapping.Platforms[r.Logsource.Product]
 	cv.q.Filter = cv.render()
@@ -86,6 +98,7 @@ func (c *Converter) Convert(r *Rule) (*Query, error) {
 type ruleConv struct {
 	c  *Converter
 	r  *Rule
+	d  *Detection
 	ls *mapping.Logsource
 	q  *Query
 }
@@ -141,8 +154,21 @@ func cqlValue(s string, glob bool) string {
 // cond converts a condition. neg tells whether the node sits under an odd
 // number of `not`s: there an optional filter that Falcon cannot express may
 // be dropped (see optionalFilter).
+// detection converts the detection's conditions (ORed).
+func (cv *ruleConv) detection() (expr, error) {
+	var conds []expr
+	for _, cd := range cv.d.Conditions {
+		e, err := cv.cond(cd.Root, false)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, e)
+	}
+	return or(conds...), nil
+}
+
 func (cv *ruleConv) cond(c cond, neg bool) (expr, error) {
-	d := cv.r.Detection
+	d := cv.d
 	switch c := c.(type) {
 	case *condIdent:
 		return cv.identOrDrop(d.Idents[c.name], neg)

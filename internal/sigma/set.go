@@ -98,13 +98,28 @@ func (c *Converter) ConvertSet(srcs []*Source) ([]*Converted, []error) {
 			if r.Name != "" {
 				byRef[r.Name] = r
 			}
-			if r.Detection != nil {
-				q, err := c.Convert(r)
-				if err != nil {
-					qerrs[r] = err
-				} else {
-					queries[r] = q
-				}
+		}
+	}
+	filters := map[*Rule][]*Rule{}
+	for _, r := range order {
+		if r.Filter == nil {
+			continue
+		}
+		for _, ref := range r.Filter.Rules {
+			if b := byRef[ref]; b != nil && b.Detection != nil {
+				filters[b] = append(filters[b], r)
+			} else {
+				errs = append(errs, r.errAt(r.Filter.Line, 1, "filter names rule %q, which is not a detection rule in the set", ref))
+			}
+		}
+	}
+	for _, r := range order {
+		if r.Detection != nil {
+			q, err := c.ConvertFiltered(r, filters[r])
+			if err != nil {
+				qerrs[r] = err
+			} else {
+				queries[r] = q
 			}
 		}
 	}
@@ -122,6 +137,8 @@ func (c *Converter) ConvertSet(srcs []*Source) ([]*Converted, []error) {
 	for _, r := range order {
 		id := RuleID(r, doc[r])
 		switch {
+		case r.Filter != nil:
+			continue
 		case r.Correlation != nil:
 			text, types, err := c.correlate(r, byRef, queries, qerrs)
 			if err != nil {
