@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -518,6 +519,11 @@ func (cv *ruleConv) leaf(f *mapping.Field, val value, at func(string, ...any) er
 		}
 		p, val.cased = pattern{{kind: partLit, text: mapped}}, true
 	}
+	if f.DWordField != "" {
+		if n, ok := dwordValue(p); ok {
+			field, p, val.cased = f.DWordField, pattern{{kind: partLit, text: n}}, true
+		}
+	}
 	if f.IPv6Field != "" {
 		if lit, ok := p.literal(); ok && strings.Contains(lit, ":") {
 			field = f.IPv6Field
@@ -539,6 +545,27 @@ func (cv *ruleConv) leaf(f *mapping.Field, val value, at func(string, ...any) er
 	}
 	cv.useField(field)
 	return exLeaf{cql: matchCQL(quoteField(field), p, val.cased), m: &leafMatch{kind: leafPattern, field: field, p: p, cased: val.cased}}, nil
+}
+
+var dwordRe = regexp.MustCompile(`^(?i)DWORD \(0x([0-9a-f]{1,8})\)$`)
+
+// dwordValue reads Sysmon's registry data form `DWORD (0x00000001)` (alone
+// or under contains) as a decimal number.
+func dwordValue(p pattern) (string, bool) {
+	inner := p
+	if inner.startsStar() {
+		inner = inner[1:]
+	}
+	if inner.endsStar() {
+		inner = inner[:len(inner)-1]
+	}
+	lit, ok := inner.literal()
+	m := dwordRe.FindStringSubmatch(lit)
+	if !ok || m == nil {
+		return "", false
+	}
+	n, err := strconv.ParseUint(m[1], 16, 32)
+	return strconv.FormatUint(n, 10), err == nil
 }
 
 // hashValue reads a Sysmon hash string (`SHA256=ab12...`, possibly inside

@@ -180,6 +180,14 @@ func TestConvertHandChecked(t *testing.T) {
 			[]string{`SHA256HashData=/^AB12CD$/i or MD5HashData=/^ef34$/i`},
 			[]string{pr2(`"SHA256HashData":"ab12cd"`), pr2(`"MD5HashData":"EF34"`)},
 			[]string{pr2(`"SHA256HashData":"ab12cd00"`), pr2(`"SHA1HashData":"ef34"`)}},
+		{"registry DWORD data is the numeric value", "{category: registry_set, product: windows}", `
+    sel:
+        TargetObject|endswith: '\EnableLUA'
+        Details: 'DWORD (0x00000000)'
+    condition: sel`,
+			[]string{`RegNumericValue=0`},
+			[]string{`"event_simpleName":"RegGenericValueUpdate","event_platform":"Win","RegObjectName":"\\REGISTRY\\MACHINE\\SOFTWARE\\Policies\\System","RegValueName":"EnableLUA","RegNumericValue":"0"`},
+			[]string{`"event_simpleName":"RegGenericValueUpdate","event_platform":"Win","RegObjectName":"\\REGISTRY\\MACHINE\\SOFTWARE\\Policies\\System","RegValueName":"EnableLUA","RegNumericValue":"1"`}},
 		{"file_event on Linux", "{category: file_event, product: linux}", `
     sel:
         TargetFilename|startswith: '/etc/cron.d/'
