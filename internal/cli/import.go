@@ -53,7 +53,11 @@ func newImportSigmaCmd(env *Env) *cobra.Command {
 				if i > 0 {
 					fmt.Fprintln(env.Stdout)
 				}
-				fmt.Fprint(env.Stdout, sigma.Header(cv.Rule)+cv.CQL+"\n")
+				note := ""
+				for _, w := range cv.Warnings {
+					note += "// Note: " + w.Msg + "\n"
+				}
+				fmt.Fprint(env.Stdout, sigma.Header(cv.Rule)+note+cv.CQL+"\n")
 			}
 			dest := ""
 			if out != "" {
@@ -82,5 +86,5 @@ func writeSigmaPackage(dir string, cv *sigma.Converted) error {
 			test = sigma.TestArchive(cv.Rule.Title, pos, neg)
 		}
 	}
-	return sigma.WritePackage(dir, cv.ID, cv.Rule, cv.Source.Data, cv.CQL, cv.EventTypes, test)
+	return sigma.WritePackage(dir, cv.ID, cv.Rule, cv.Source.Data, cv.CQL, cv.EventTypes, test, cv.Warnings)
 }

@@ -65,5 +65,10 @@ func (s *sigmaFlags) convertSigma(w io.Writer, paths []string) ([]*sigma.Convert
 	for _, e := range errs {
 		fmt.Fprintln(w, e)
 	}
+	for _, cv := range set {
+		for _, warn := range cv.Warnings {
+			fmt.Fprintln(w, warn.Warning())
+		}
+	}
 	return set, problems + len(errs), nil
 }

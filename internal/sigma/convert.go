@@ -1,8 +1,10 @@
 package sigma
 
 import (
+	"errors"
 	"fmt"
 	"net/netip"
+	"regexp"
 	"regexp/syntax"
 	"slices"
 	"strconv"
@@ -23,6 +25,7 @@ type Query struct {
 	Rule         *Rule
 	Filter       string   // the detection as CQL: logsource filter, derive steps, detection
 	EventTypes   []string // #event_simpleName values (or globs) the rule reads
+	Warnings     []*Error // optional filters dropped
 	Fields       []string // Falcon fields the detection reads, in first-use order
 	logsource    *mapping.Logsource
 	platformName string
@@ -50,6 +53,12 @@ func NewConverter() *Converter { return &Converter{Mapping: mapping.Default()} }
 // Convert turns a detection rule into CQL. A field the mapping does not know,
 // a modifier or value Falcon cannot express, is an error naming the rule.
 func (c *Converter) Convert(r *Rule) (*Query, error) {
+	return c.ConvertFiltered(r, nil)
+}
+
+// ConvertFiltered converts a detection rule with Sigma filter documents
+// applied: the rule's condition and not each filter's condition.
+func (c *Converter) ConvertFiltered(r *Rule, filters []*Rule) (*Query, error) {
 	if r.Detection == nil {
 		return nil, r.errAt(r.Line, 1, "a correlation rule is converted together with the rules it names")
 	}
@@ -69,16 +78,22 @@ func (c *Converter) Convert(r *Rule) (*Query, error) {
 		return nil, r.errAt(r.Logsource.Line, 1, "logsource %s, product %s has no Falcon mapping in %s (covered: %s)",
 			what, prod, c.Mapping.Name, strings.Join(c.Mapping.Categories(), ", "))
 	}
-	cv := &ruleConv{c: c, r: r, ls: ls, q: &Query{Rule: r, logsource: ls}}
-	var conds []expr
-	for _, cd := range r.Detection.Conditions {
-		e, err := cv.cond(cd.Root)
+	cv := &ruleConv{c: c, r: r, d: r.Detection, ls: ls, q: &Query{Rule: r, logsource: ls}}
+	e, err := cv.detection()
+	if err != nil {
+		return nil, err
+	}
+	for _, f := range filters {
+		// The filter's fields map with the rule's logsource; its errors
+		// name the filter file.
+		fcv := &ruleConv{c: c, r: f, d: f.Filter.Detection, ls: ls, q: cv.q}
+		fe, err := fcv.detection()
 		if err != nil {
 			return nil, err
 		}
-		conds = append(conds, e)
+		e = and(e, not(fe))
 	}
-	cv.q.expr = or(conds...)
+	cv.q.expr = e
 	cv.q.EventTypes = ls.Events
 	cv.q.platformName = c.Mapping.Platforms[r.Logsource.Product]
 	cv.q.matchPlatform = ls.MatchPlatform && r.Logsource.Product != ""
@@ -89,6 +104,7 @@ func (c *Converter) Convert(r *Rule) (*Query, error) {
 type ruleConv struct {
 	c  *Converter
 	r  *Rule
+	d  *Detection
 	ls *mapping.Logsource
 	q  *Query
 }
@@ -141,13 +157,29 @@ func cqlValue(s string, glob bool) string {
 	return strconv.Quote(s)
 }
 
-func (cv *ruleConv) cond(c cond) (expr, error) {
-	d := cv.r.Detection
+// cond converts a condition. neg tells whether the node sits under an odd
+// number of `not`s: there an optional filter that Falcon cannot express may
+// be dropped (see optionalFilter).
+// detection converts the detection's conditions (ORed).
+func (cv *ruleConv) detection() (expr, error) {
+	var conds []expr
+	for _, cd := range cv.d.Conditions {
+		e, err := cv.cond(cd.Root, false)
+		if err != nil {
+			return nil, err
+		}
+		conds = append(conds, e)
+	}
+	return or(conds...), nil
+}
+
+func (cv *ruleConv) cond(c cond, neg bool) (expr, error) {
+	d := cv.d
 	switch c := c.(type) {
 	case *condIdent:
-		return cv.ident(d.Idents[c.name])
+		return cv.identOrDrop(d.Idents[c.name], neg)
 	case *condNot:
-		x, err := cv.cond(c.x)
+		x, err := cv.cond(c.x, !neg)
 		if err != nil {
 			return nil, err
 		}
@@ -155,7 +187,7 @@ func (cv *ruleConv) cond(c cond) (expr, error) {
 	case *condBin:
 		var xs []expr
 		for _, y := range c.xs {
-			x, err := cv.cond(y)
+			x, err := cv.cond(y, neg)
 			if err != nil {
 				return nil, err
 			}
@@ -168,7 +200,7 @@ func (cv *ruleConv) cond(c cond) (expr, error) {
 	case *condOf:
 		var xs []expr
 		for _, name := range d.match(c.pattern) {
-			x, err := cv.ident(d.Idents[name])
+			x, err := cv.identOrDrop(d.Idents[name], neg)
 			if err != nil {
 				return nil, err
 			}
@@ -180,6 +212,30 @@ func (cv *ruleConv) cond(c cond) (expr, error) {
 		return or(xs...), nil
 	}
 	return nil, fmt.Errorf("unknown condition node %T", c)
+}
+
+// optionalPrefix names the filters SigmaHQ's rule convention calls optional:
+// exclusions of software that is not part of a default installation, which
+// users are expected to switch off as they see fit.
+const optionalPrefix = "filter_optional_"
+
+// identOrDrop converts a search identifier. An optional filter that is
+// negated and cannot be expressed on Falcon data is dropped (it never
+// matches), with a warning: the rule then alerts on what the filter would
+// have excluded, as when a user switches the filter off, and never misses
+// what the full rule finds.
+func (cv *ruleConv) identOrDrop(id *Ident, neg bool) (expr, error) {
+	x, err := cv.ident(id)
+	if err == nil || !neg || !strings.HasPrefix(id.Name, optionalPrefix) {
+		return x, err
+	}
+	var e *Error
+	if !errors.As(err, &e) {
+		return nil, err
+	}
+	cv.q.Warnings = append(cv.q.Warnings, &Error{File: e.File, Line: e.Line, Col: e.Col, Rule: e.Rule,
+		Msg: "optional filter " + id.Name + " dropped (the rule may alert on what it excluded): " + e.Msg})
+	return exConst(false), nil
 }
 
 func (cv *ruleConv) ident(id *Ident) (expr, error) {
@@ -515,6 +571,11 @@ func (cv *ruleConv) leaf(f *mapping.Field, val value, at func(string, ...any) er
 		}
 		p, val.cased = pattern{{kind: partLit, text: mapped}}, true
 	}
+	if f.DWordField != "" {
+		if n, ok := dwordValue(p); ok {
+			field, p, val.cased = f.DWordField, pattern{{kind: partLit, text: n}}, true
+		}
+	}
 	if f.IPv6Field != "" {
 		if lit, ok := p.literal(); ok && strings.Contains(lit, ":") {
 			field = f.IPv6Field
@@ -536,6 +597,27 @@ func (cv *ruleConv) leaf(f *mapping.Field, val value, at func(string, ...any) er
 	}
 	cv.useField(field)
 	return exLeaf{cql: matchCQL(quoteField(field), p, val.cased), m: &leafMatch{kind: leafPattern, field: field, p: p, cased: val.cased}}, nil
+}
+
+var dwordRe = regexp.MustCompile(`^(?i)DWORD \(0x([0-9a-f]{1,8})\)$`)
+
+// dwordValue reads Sysmon's registry data form `DWORD (0x00000001)` (alone
+// or under contains) as a decimal number.
+func dwordValue(p pattern) (string, bool) {
+	inner := p
+	if inner.startsStar() {
+		inner = inner[1:]
+	}
+	if inner.endsStar() {
+		inner = inner[:len(inner)-1]
+	}
+	lit, ok := inner.literal()
+	m := dwordRe.FindStringSubmatch(lit)
+	if !ok || m == nil {
+		return "", false
+	}
+	n, err := strconv.ParseUint(m[1], 16, 32)
+	return strconv.FormatUint(n, 10), err == nil
 }
 
 // hashValue reads a Sysmon hash string (`SHA256=ab12...`, possibly inside

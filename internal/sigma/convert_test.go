@@ -180,6 +180,14 @@ func TestConvertHandChecked(t *testing.T) {
 			[]string{`SHA256HashData=/^AB12CD$/i or MD5HashData=/^ef34$/i`},
 			[]string{pr2(`"SHA256HashData":"ab12cd"`), pr2(`"MD5HashData":"EF34"`)},
 			[]string{pr2(`"SHA256HashData":"ab12cd00"`), pr2(`"SHA1HashData":"ef34"`)}},
+		{"registry DWORD data is the numeric value", "{category: registry_set, product: windows}", `
+    sel:
+        TargetObject|endswith: '\EnableLUA'
+        Details: 'DWORD (0x00000000)'
+    condition: sel`,
+			[]string{`RegNumericValue=0`},
+			[]string{`"event_simpleName":"RegGenericValueUpdate","event_platform":"Win","RegObjectName":"\\REGISTRY\\MACHINE\\SOFTWARE\\Policies\\System","RegValueName":"EnableLUA","RegNumericValue":"0"`},
+			[]string{`"event_simpleName":"RegGenericValueUpdate","event_platform":"Win","RegObjectName":"\\REGISTRY\\MACHINE\\SOFTWARE\\Policies\\System","RegValueName":"EnableLUA","RegNumericValue":"1"`}},
 		{"file_event on Linux", "{category: file_event, product: linux}", `
     sel:
         TargetFilename|startswith: '/etc/cron.d/'
@@ -271,5 +279,41 @@ func TestExpandPlaceholders(t *testing.T) {
 	}
 	if want := `UserName=/^CORP\\alice$/i or UserName=/^root/i`; !strings.Contains(q.Filter, want) {
 		t.Errorf("got %s, want %s", q.Filter, want)
+	}
+}
+
+func TestOptionalFiltersFalconCannotExpress(t *testing.T) {
+	head := "title: O\nlogsource: {category: process_creation, product: windows}\ndetection:\n    sel: {CommandLine|contains: evil}\n" +
+		"    filter_optional_vendor: {ParentImage: 'C:\\Program Files\\Vendor\\agent.exe'}\n" +
+		"    filter_main_ok: {CommandLine|contains: benign}\n"
+	for _, c := range []struct {
+		cond, filter, warn, err string
+	}{
+		{cond: "sel and not 1 of filter_*", filter: "#event_simpleName=ProcessRollup2 or #event_simpleName=SyntheticProcessRollup2) event_platform=Win\n| CommandLine=/evil/i\n| not CommandLine=/benign/i",
+			warn: "hand.yml:5:43: rule \"O\": warning: optional filter filter_optional_vendor dropped (the rule may alert on what it excluded): ParentImage: ParentBaseFileName holds only the file name"},
+		{cond: "sel and not filter_optional_vendor", filter: "event_platform=Win\n| CommandLine=/evil/i\n| table("},
+		{cond: "sel or filter_optional_vendor", err: "ParentImage: ParentBaseFileName holds only the file name"},
+		{cond: "sel and not not filter_optional_vendor", err: "ParentImage: ParentBaseFileName holds only the file name"},
+	} {
+		rs, err := Parse("hand.yml", []byte(head+"    condition: "+c.cond+"\n"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		q, err := NewConverter().Convert(rs[0])
+		if c.err != "" {
+			if err == nil || !strings.Contains(err.Error(), c.err) {
+				t.Errorf("%s: error %v, want %q", c.cond, err, c.err)
+			}
+			continue
+		}
+		if err != nil {
+			t.Fatalf("%s: %v", c.cond, err)
+		}
+		if !strings.Contains(q.CQL(), c.filter) {
+			t.Errorf("%s: CQL\n%s\nlacks\n%s", c.cond, q.CQL(), c.filter)
+		}
+		if len(q.Warnings) != 1 || c.warn != "" && !strings.Contains(q.Warnings[0].Warning(), c.warn) {
+			t.Errorf("%s: warnings %v, want one like %q", c.cond, q.Warnings, c.warn)
+		}
 	}
 }

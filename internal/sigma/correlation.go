@@ -149,6 +149,7 @@ func (c *Converter) correlate(r *Rule, byRef map[string]*Rule, queries map[*Rule
 			}
 		}
 		b.WriteString("| " + strings.Join(conds, " | "))
+		fmt.Fprintf(&b, "\n| table([%s], limit=max)", strings.Join(append(append([]string{"_window"}, groupNames...), "_count"), ", "))
 	case "temporal", "temporal_ordered":
 		if len(base) < 2 || len(base) > 5 {
 			return "", nil, r.errAt(corr.Line, 1, "%s needs 2 to 5 rules (correlate() nodes), not %d", corr.Type, len(base))

@@ -62,6 +62,7 @@ func TestCorrelations(t *testing.T) {
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
 			src := corrBase + "title: Correlated\nlevel: high\nauthor: tester\n" + tc.corr + "\n"
+			src = strings.Replace(src, "name: whoami_run\n", "name: whoami_run\nauthor: Whoami Author\n", 1)
 			rs, err := Parse("corr.yml", []byte(src))
 			if err != nil {
 				t.Fatal(err)
@@ -80,6 +81,9 @@ func TestCorrelations(t *testing.T) {
 				t.Errorf("CQL lacks %q:\n%s", tc.wantCQL, cv.CQL)
 			}
 			compileCQL(t, cv.CQL)
+			if cv.Rule.Author != "tester; Whoami Author" {
+				t.Errorf("author %q, want the correlation's and the base rule's", cv.Rule.Author)
+			}
 			r := ToRule(cv.ID, cv.Rule, cv.CQL, cv.EventTypes)
 			prog, err := rules.Compile(r, nil, engineOpts())
 			if err != nil {
@@ -116,5 +120,51 @@ func TestCorrelationErrors(t *testing.T) {
 		if len(errs) != 1 || !strings.Contains(errs[0].Error(), c.want) || !strings.Contains(errs[0].Error(), "corr.yml:") {
 			t.Errorf("%s: errors %v, want one containing %q", c.corr, errs, c.want)
 		}
+	}
+}
+
+func TestFilterDocuments(t *testing.T) {
+	filter := `title: Admin accounts run whoami
+logsource: {category: process_creation, product: windows}
+filter:
+    rules: [whoami_run]
+    selection:
+        User|startswith: 'adm_'
+    condition: selection
+`
+	rs, err := Parse("rules.yml", []byte(corrBase))
+	if err != nil {
+		t.Fatal(err)
+	}
+	fs, err := Parse("mf_admins.yml", []byte(filter))
+	if err != nil {
+		t.Fatal(err)
+	}
+	set, errs := NewConverter().ConvertSet([]*Source{{Path: "rules.yml", Rules: rs}, {Path: "mf_admins.yml", Rules: fs}})
+	if len(errs) > 0 || len(set) != 2 {
+		t.Fatalf("%d converted (want the two rules, not the filter), errors %v", len(set), errs)
+	}
+	cv := set[0]
+	if !strings.Contains(cv.CQL, "| not UserName=/^adm_/i") {
+		t.Errorf("filter not applied:\n%s", cv.CQL)
+	}
+	prog, err := rules.Compile(ToRule(cv.ID, cv.Rule, cv.CQL, cv.EventTypes), nil, engineOpts())
+	if err != nil {
+		t.Fatal(err)
+	}
+	events := pr2("w1", 0, "H1", "ADM_bob", "whoami.exe", "whoami") + "\n" + pr2("w2", 1, "H1", "bob", "whoami.exe", "whoami")
+	var got []string
+	for _, row := range runEvents(t, prog, events) {
+		id, _ := row.Get("id")
+		got = append(got, id)
+	}
+	if strings.Join(got, ",") != "w2" {
+		t.Errorf("alerts %v, want only w2 (w1 is an admin account)", got)
+	}
+	bad := strings.Replace(filter, "User|startswith", "ParentCommandLine|contains", 1)
+	fs, _ = Parse("mf_admins.yml", []byte(bad))
+	_, errs = NewConverter().ConvertSet([]*Source{{Path: "rules.yml", Rules: rs}, {Path: "mf_admins.yml", Rules: fs}})
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "mf_admins.yml:6:9: rule \"Admin accounts run whoami\": field ParentCommandLine") {
+		t.Errorf("errors %v", errs)
 	}
 }

@@ -31,3 +31,13 @@ func (r *Rule) errAt(line, col int, format string, a ...any) *Error {
 	}
 	return &Error{File: r.File, Line: line, Col: col, Rule: name, Msg: fmt.Sprintf(format, a...)}
 }
+
+// Warning renders e as a warning line.
+func (e *Error) Warning() string {
+	loc := (&Error{File: e.File, Line: e.Line, Col: e.Col}).Error()
+	loc = loc[:len(loc)-2]
+	if e.Rule != "" {
+		return fmt.Sprintf("%s: rule %q: warning: %s", loc, e.Rule, e.Msg)
+	}
+	return loc + ": warning: " + e.Msg
+}

@@ -29,6 +29,11 @@ const maxAlternatives = 48
 // solve lists alternative constraint sets under which e evaluates to want.
 func solve(e expr, want bool) [][]constraint {
 	switch e := e.(type) {
+	case exConst:
+		if bool(e) == want {
+			return [][]constraint{nil}
+		}
+		return nil
 	case exLeaf:
 		return [][]constraint{{{e.m, want}}}
 	case exNot:

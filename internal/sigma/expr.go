@@ -1,6 +1,9 @@
 package sigma
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // expr is a boolean filter over Falcon events, printed as CQL.
 type expr interface{ isExpr() }
@@ -16,19 +19,33 @@ type exLeaf struct {
 	m        *leafMatch // what the filter tests, for the event generator
 }
 
-func (exAnd) isExpr()  {}
-func (exOr) isExpr()   {}
-func (exNot) isExpr()  {}
-func (exLeaf) isExpr() {}
+// exConst is a filter that is always (or never) true: a dropped optional
+// filter. and/or/not fold it away.
+type exConst bool
+
+func (exConst) isExpr() {}
+func (exAnd) isExpr()   {}
+func (exOr) isExpr()    {}
+func (exNot) isExpr()   {}
+func (exLeaf) isExpr()  {}
 
 func and(xs ...expr) expr {
 	var out exAnd
 	for _, x := range xs {
+		if c, ok := x.(exConst); ok {
+			if !c {
+				return exConst(false)
+			}
+			continue
+		}
 		if a, ok := x.(exAnd); ok {
 			out = append(out, a...)
 		} else {
 			out = append(out, x)
 		}
+	}
+	if len(out) == 0 {
+		return exConst(true)
 	}
 	if len(out) == 1 {
 		return out[0]
@@ -39,11 +56,20 @@ func and(xs ...expr) expr {
 func or(xs ...expr) expr {
 	var out exOr
 	for _, x := range xs {
+		if c, ok := x.(exConst); ok {
+			if c {
+				return exConst(true)
+			}
+			continue
+		}
 		if o, ok := x.(exOr); ok {
 			out = append(out, o...)
 		} else {
 			out = append(out, x)
 		}
+	}
+	if len(out) == 0 {
+		return exConst(false)
 	}
 	if len(out) == 1 {
 		return out[0]
@@ -52,6 +78,9 @@ func or(xs ...expr) expr {
 }
 
 func not(x expr) expr {
+	if c, ok := x.(exConst); ok {
+		return !c
+	}
 	if n, ok := x.(exNot); ok {
 		return n.x
 	}
@@ -68,6 +97,8 @@ func printExpr(e expr) string {
 
 func writeExpr(b *strings.Builder, e expr, nested bool) {
 	switch e := e.(type) {
+	case exConst:
+		b.WriteString(strconv.FormatBool(bool(e)))
 	case exLeaf:
 		b.WriteString(e.cql)
 	case exNot:

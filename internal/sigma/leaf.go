@@ -110,6 +110,8 @@ func (m *leafMatch) eval(ev map[string]string) bool {
 // evalExpr is the Sigma meaning of a converted detection on an event.
 func evalExpr(e expr, ev map[string]string) bool {
 	switch e := e.(type) {
+	case exConst:
+		return bool(e)
 	case exLeaf:
 		return e.m.eval(ev)
 	case exNot:

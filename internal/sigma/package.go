@@ -115,7 +115,7 @@ func TestArchive(title string, pos, neg []Example) []byte {
 // WritePackage writes a rule package for a converted rule under dir/id:
 // rule.yaml, query.cql, the original Sigma file (its author line intact,
 // as the DRL requires) and a test of derived events.
-func WritePackage(dir, id string, r *Rule, src []byte, cqlText string, eventTypes []string, test []byte) error {
+func WritePackage(dir, id string, r *Rule, src []byte, cqlText string, eventTypes []string, test []byte, warnings []*Error) error {
 	pdir := filepath.Join(dir, id)
 	if err := os.MkdirAll(filepath.Join(pdir, "tests"), 0o755); err != nil {
 		return err
@@ -124,8 +124,12 @@ func WritePackage(dir, id string, r *Rule, src []byte, cqlText string, eventType
 	if desc == "" {
 		desc = r.Title
 	}
+	desc = strings.TrimSpace(desc)
+	for _, w := range warnings {
+		desc += "\n\nConversion note: " + w.Msg + "."
+	}
 	meta := map[string]any{
-		"id": id, "title": r.Title, "description": strings.TrimSpace(desc),
+		"id": id, "title": r.Title, "description": desc,
 		"query_language": "CrowdStrike LogScale (converted from Sigma by tiercel)",
 		"query":          "query.cql", "severity": severity(r.Level), "confidence": confidence(r.Status),
 		"data_sources":         []string{"CrowdStrike Falcon sensor telemetry"},
@@ -150,9 +154,13 @@ func WritePackage(dir, id string, r *Rule, src []byte, cqlText string, eventType
 		return err
 	}
 	head := fmt.Sprintf("# Converted from the Sigma rule %s by `tiercel import sigma`.\n# Author: %s. License: %s.\n", filepath.Base(r.File), si.Author, si.License)
+	note := ""
+	for _, w := range warnings {
+		note += "// Note: " + w.Msg + "\n"
+	}
 	files := map[string][]byte{
 		"rule.yaml":                 append([]byte(head), y...),
-		"query.cql":                 []byte(Header(r) + cqlText + "\n"),
+		"query.cql":                 []byte(Header(r) + note + cqlText + "\n"),
 		"sigma.yml":                 src,
 		"tests/sigma-derived.txtar": test,
 	}

@@ -13,9 +13,9 @@ import (
 )
 
 // Parse reads every YAML document of a Sigma file. A document with an
-// `action: global` key (the old multi-document form) is rejected; filter
-// documents (`filter:`) are skipped with no error, since they only modify
-// other rules. Errors name file:line:col.
+// `action: global` key (the old multi-document form) is rejected. Filter
+// documents (`filter:`) come back with Rule.Filter set. Errors name
+// file:line:col.
 func Parse(file string, data []byte) ([]*Rule, error) {
 	dec := yaml.NewDecoder(bytes.NewReader(data))
 	var out []*Rule
@@ -38,6 +38,9 @@ func Parse(file string, data []byte) ([]*Rule, error) {
 			continue
 		}
 		root := doc.Content[0]
+		if root.Kind == yaml.ScalarNode && root.Tag == "!!null" {
+			continue // an empty document (a trailing ---)
+		}
 		if root.Kind != yaml.MappingNode {
 			return nil, &Error{File: file, Line: root.Line, Col: root.Column, Msg: "a Sigma document must be a mapping"}
 		}
@@ -68,9 +71,6 @@ func get(m *yaml.Node, key string) *yaml.Node {
 
 func parseDoc(file string, root *yaml.Node) (*Rule, error) {
 	r := &Rule{File: file, Line: root.Line}
-	if get(root, "filter") != nil && get(root, "detection") == nil {
-		return nil, nil
-	}
 	var err error
 	str := func(key string, dst *string) {
 		if err != nil {
@@ -138,6 +138,14 @@ func parseDoc(file string, root *yaml.Node) (*Rule, error) {
 		n := get(root, "level")
 		return nil, r.errAt(n.Line, n.Column, "level %q is not one of informational, low, medium, high, critical", r.Level)
 	}
+	if f := get(root, "filter"); f != nil && get(root, "detection") == nil {
+		flt, err := r.parseFilter(f)
+		if err != nil {
+			return nil, err
+		}
+		r.Filter = flt
+		return r, nil
+	}
 	if c := get(root, "correlation"); c != nil {
 		corr, err := r.parseCorrelation(c)
 		if err != nil {
@@ -172,6 +180,41 @@ func parseDoc(file string, root *yaml.Node) (*Rule, error) {
 	}
 	r.Detection = d
 	return r, nil
+}
+
+// parseFilter reads a filter section: `rules` plus a detection.
+func (r *Rule) parseFilter(f *yaml.Node) (*Filter, error) {
+	if f.Kind != yaml.MappingNode {
+		return nil, r.errAt(f.Line, f.Column, "filter must be a mapping")
+	}
+	flt := &Filter{Line: f.Line}
+	det := &yaml.Node{Kind: yaml.MappingNode, Line: f.Line, Column: f.Column}
+	for i := 0; i+1 < len(f.Content); i += 2 {
+		k, v := f.Content[i], f.Content[i+1]
+		if k.Value != "rules" {
+			det.Content = append(det.Content, k, v)
+			continue
+		}
+		switch v.Kind {
+		case yaml.ScalarNode:
+			flt.Rules = []string{v.Value}
+		case yaml.SequenceNode:
+			for _, x := range v.Content {
+				flt.Rules = append(flt.Rules, x.Value)
+			}
+		default:
+			return nil, r.errAt(v.Line, v.Column, "filter rules must be a list of rule ids or names")
+		}
+	}
+	if len(flt.Rules) == 0 {
+		return nil, r.errAt(f.Line, f.Column, "filter names no rules")
+	}
+	d, err := r.parseDetection(det)
+	if err != nil {
+		return nil, err
+	}
+	flt.Detection = d
+	return flt, nil
 }
 
 func (r *Rule) parseDetection(det *yaml.Node) (*Detection, error) {

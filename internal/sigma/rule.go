@@ -26,8 +26,17 @@ type Rule struct {
 	Fields         []string
 
 	Logsource   Logsource
-	Detection   *Detection   // nil for a correlation rule
-	Correlation *Correlation // nil for a detection rule
+	Detection   *Detection   // nil for a correlation rule or a filter
+	Correlation *Correlation // set for a correlation rule
+	Filter      *Filter      // set for a filter document
+}
+
+// Filter is a Sigma filter document's `filter` section: a detection whose
+// matches are removed from the named rules (rule and not filter).
+type Filter struct {
+	Rules     []string
+	Detection *Detection
+	Line      int
 }
 
 // Logsource is the rule's logsource section.

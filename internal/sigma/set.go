@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -72,6 +73,7 @@ type Converted struct {
 	Query      *Query // nil for a correlation
 	CQL        string // what runs: the filter plus table() or the aggregation
 	EventTypes []string
+	Warnings   []*Error // optional filters dropped from this rule (or a correlation's base rules)
 }
 
 // ConvertSet converts every rule of the sources. Rules a correlation names
@@ -96,13 +98,28 @@ func (c *Converter) ConvertSet(srcs []*Source) ([]*Converted, []error) {
 			if r.Name != "" {
 				byRef[r.Name] = r
 			}
-			if r.Detection != nil {
-				q, err := c.Convert(r)
-				if err != nil {
-					qerrs[r] = err
-				} else {
-					queries[r] = q
-				}
+		}
+	}
+	filters := map[*Rule][]*Rule{}
+	for _, r := range order {
+		if r.Filter == nil {
+			continue
+		}
+		for _, ref := range r.Filter.Rules {
+			if b := byRef[ref]; b != nil && b.Detection != nil {
+				filters[b] = append(filters[b], r)
+			} else {
+				errs = append(errs, r.errAt(r.Filter.Line, 1, "filter names rule %q, which is not a detection rule in the set", ref))
+			}
+		}
+	}
+	for _, r := range order {
+		if r.Detection != nil {
+			q, err := c.ConvertFiltered(r, filters[r])
+			if err != nil {
+				qerrs[r] = err
+			} else {
+				queries[r] = q
 			}
 		}
 	}
@@ -120,20 +137,39 @@ func (c *Converter) ConvertSet(srcs []*Source) ([]*Converted, []error) {
 	for _, r := range order {
 		id := RuleID(r, doc[r])
 		switch {
+		case r.Filter != nil:
+			continue
 		case r.Correlation != nil:
 			text, types, err := c.correlate(r, byRef, queries, qerrs)
 			if err != nil {
 				errs = append(errs, err)
 				continue
 			}
-			out = append(out, &Converted{ID: id, Rule: r, Source: src[r], CQL: text, EventTypes: types})
+			var warns []*Error
+			authors := []string{}
+			if r.Author != "" {
+				authors = append(authors, r.Author)
+			}
+			for _, ref := range r.Correlation.Rules {
+				if b := byRef[ref]; b != nil && queries[b] != nil {
+					warns = append(warns, queries[b].Warnings...)
+					if b.Author != "" && !slices.Contains(authors, b.Author) {
+						authors = append(authors, b.Author)
+					}
+				}
+			}
+			// The alerts of a correlation come from its base rules too: name
+			// every author (DRL 1.1).
+			rc := *r
+			rc.Author = strings.Join(authors, "; ")
+			out = append(out, &Converted{ID: id, Rule: &rc, Source: src[r], CQL: text, EventTypes: types, Warnings: warns})
 		case qerrs[r] != nil:
 			if !hidden[r] {
 				errs = append(errs, qerrs[r])
 			}
 		case !hidden[r]:
 			q := queries[r]
-			out = append(out, &Converted{ID: id, Rule: r, Source: src[r], Query: q, CQL: q.CQL(), EventTypes: q.EventTypes})
+			out = append(out, &Converted{ID: id, Rule: r, Source: src[r], Query: q, CQL: q.CQL(), EventTypes: q.EventTypes, Warnings: q.Warnings})
 		}
 	}
 	return out, errs
