@@ -165,9 +165,11 @@ func (x *esqlDialect) field(l *Leaf) esqlField {
 	return f
 }
 
-// likeEscape escapes LIKE's wildcards and escape character in a literal.
+// likeEscape escapes LIKE's wildcards and escape character in a literal,
+// and `.`, which ES|QL's LIKE documentation also asks to escape (a
+// backslash before any character makes it literal, so this is safe).
 func likeEscape(s string) string {
-	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`).Replace(s)
+	return strings.NewReplacer(`\`, `\\`, `*`, `\*`, `?`, `\?`, `.`, `\.`).Replace(s)
 }
 
 func (x *esqlDialect) leaf(l *Leaf, _ string) (string, error) {
