@@ -185,6 +185,26 @@ func (x *esqlDialect) leaf(l *Leaf, _ string) (string, error) {
 	case KExists:
 		return f + " IS NOT NULL", nil
 	case KEqual:
+		if fl.Values != nil {
+			vals := make([]string, len(l.Values))
+			for i, v := range l.Values {
+				m, ok := fl.Values[v]
+				if !ok && l.IgnoreCase {
+					for k, mv := range fl.Values {
+						if strings.EqualFold(k, v) {
+							m, ok = mv, true
+						}
+					}
+				}
+				if !ok {
+					return "", x.errAt(l.Sp, "esql", "%s value %q has no %s equivalent", l.Field, v, fl.Field)
+				}
+				vals[i] = m
+			}
+			cp := *l
+			cp.Values, cp.IgnoreCase, cp.Numeric = vals, false, false
+			l = &cp
+		}
 		if fl.Type == "ip" {
 			q := make([]string, len(l.Values))
 			for i, v := range l.Values {

@@ -219,12 +219,15 @@ var kqlOutput = map[string]string{
 const esqlIndex = "logs-crowdstrike.fdr-*"
 
 type esqlField struct {
-	Field string
-	Type  string // keyword (default), long, ip
+	Field  string
+	Type   string            // keyword (default), long, ip
+	Values map[string]string // Falcon value → the integration's value; nil: same
 }
 
 var esqlFields = map[string]esqlField{
-	"#event_simpleName":  {Field: "event.action"},
+	"#event_simpleName": {Field: "event.action"},
+	// The pipeline sets host.os.type from event_platform and drops the field.
+	"event_platform":     {Field: "host.os.type", Values: map[string]string{"Win": "windows", "Lin": "linux", "Mac": "macos"}},
 	"@timestamp":         {Field: "@timestamp"},
 	"ComputerName":       {Field: "host.name"},
 	"UserName":           {Field: "user.name"},

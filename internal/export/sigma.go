@@ -29,6 +29,7 @@ type sigmaSelection struct {
 type sigmaRule struct {
 	leg        *Leg
 	category   string
+	product    string // from an event_platform test; "" for every product
 	selections []*sigmaSelection
 	condition  string
 	fields     []string
@@ -233,7 +234,11 @@ func (x *sigmaExporter) rule(lg *Leg) (*sigmaRule, error) {
 		return nil, &Error{File: x.file, Target: "sigma", Msg: fmt.Sprintf("event type %s has no Sigma logsource category", lg.EventType)}
 	}
 	r := &sigmaRule{leg: lg, category: ls.Category}
-	c := simplify(nnf(lg.Cond))
+	c, product, err := x.product(simplify(nnf(lg.Cond)))
+	if err != nil {
+		return nil, err
+	}
+	r.product = product
 	if c == Const(true) && ls.Initiated == "" {
 		return nil, &Error{File: x.file, Target: "sigma", Msg: fmt.Sprintf("the %s branch has no condition beyond its event type; a Sigma detection needs a selection", lg.EventType)}
 	}
@@ -265,6 +270,38 @@ func (x *sigmaExporter) rule(lg *Leg) (*sigmaRule, error) {
 		}
 	}
 	return r, nil
+}
+
+// sigmaProducts maps Falcon's event_platform to Sigma's logsource product.
+var sigmaProducts = map[string]string{"Win": "windows", "Lin": "linux", "Mac": "macos"}
+
+// product takes a top-level `event_platform = X` test out of a leg's
+// condition: Sigma says it with logsource.product.
+func (x *sigmaExporter) product(c Cond) (Cond, string, error) {
+	isPlatform := func(c Cond) (string, bool) {
+		lf, ok := c.(*Leaf)
+		if !ok || lf.Field != "event_platform" || lf.Kind != KEqual || len(lf.Values) != 1 || lf.IgnoreCase {
+			return "", false
+		}
+		p, ok := sigmaProducts[lf.Values[0]]
+		return p, ok
+	}
+	product := ""
+	if p, ok := isPlatform(c); ok {
+		return Const(true), p, nil
+	}
+	if a, ok := c.(And); ok {
+		var rest []Cond
+		for _, y := range a.Xs {
+			if p, ok := isPlatform(y); ok && (product == "" || product == p) {
+				product = p
+				continue
+			}
+			rest = append(rest, y)
+		}
+		c = simplify(And{rest})
+	}
+	return c, product, nil
 }
 
 // selBuilder turns a condition in negation normal form into named
@@ -670,6 +707,9 @@ func (x *sigmaExporter) writeRule(b *strings.Builder, r *sigmaRule, m Meta) {
 		}
 	}
 	p("logsource:\n    category: %s\n", r.category)
+	if r.product != "" {
+		p("    product: %s\n", r.product)
+	}
 	p("detection:\n")
 	for _, s := range r.selections {
 		p("    %s:\n", s.Name)
