@@ -432,12 +432,13 @@ func (cv *ruleConv) oneValue(it *Item, m *mods, f *mapping.Field, v Value) (expr
 		if v.Kind != ValueString {
 			return nil, at("re needs a string")
 		}
+		nameRegex := false // already a regex over the file name
 		if f.Basename {
 			if re, ok := fileNameRegex(v.Text); ok {
-				v.Text = re
+				v.Text, nameRegex = re, true
 			}
 		}
-		if f.Values != nil || f.EventTypes != nil || f.Basename && !basenameRegex(v.Text) {
+		if f.Values != nil || f.EventTypes != nil || f.Basename && !nameRegex && !basenameRegex(v.Text) {
 			return nil, at("a regex cannot be translated for %s, which holds %s", f.Field, fieldKind(f))
 		}
 		if err := checkRegex(v.Text); err != nil {
