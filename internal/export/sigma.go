@@ -233,6 +233,9 @@ func (x *sigmaExporter) rule(lg *Leg) (*sigmaRule, error) {
 	if !ok {
 		return nil, &Error{File: x.file, Target: "sigma", Msg: fmt.Sprintf("event type %s has no Sigma logsource category", lg.EventType)}
 	}
+	if lg.EventType == "ProcessRollup2" && !slices.Contains(x.d.EventTypes, "SyntheticProcessRollup2") {
+		x.warn("Sigma's process_creation also covers SyntheticProcessRollup2 when mapped back to Falcon (pySigma's CrowdStrike pipeline, tiercel's importer); the CQL reads ProcessRollup2 only")
+	}
 	r := &sigmaRule{leg: lg, category: ls.Category}
 	c, product, err := x.product(simplify(nnf(lg.Cond)))
 	if err != nil {
