@@ -62,9 +62,10 @@ func KQL(d *Detection, m Meta, s src) (Output, error) {
 		}
 		x.table = t.Table
 		x.computed = nil
+		legCond, platform := takePlatform(simplify(nnf(lg.Cond)))
 		cond := ""
-		if lg.Cond != Const(true) {
-			c, err := renderCond(lg.Cond, x, lg.EventType, true)
+		if legCond != Const(true) {
+			c, err := renderCond(legCond, x, lg.EventType, true)
 			if err != nil {
 				return Output{}, err
 			}
@@ -104,6 +105,10 @@ func KQL(d *Detection, m Meta, s src) (Output, error) {
 		}
 		if cond != "" {
 			lines = append(lines, "| where "+cond)
+		}
+		if platform != "" {
+			lines = append(lines, fmt.Sprintf("| join kind=leftsemi (DeviceInfo | where %s | distinct DeviceId) on DeviceId", kqlPlatforms[platform]))
+			x.warn("event_platform is matched through DeviceInfo.OSPlatform (%s); Defender's event tables have no OS column", kqlPlatforms[platform])
 		}
 		if d.AssignField != "" {
 			extends = append(extends, d.AssignField+" = "+kqlStr(lg.Branch))

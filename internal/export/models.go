@@ -146,6 +146,14 @@ var kqlTables = map[string]kqlTable{
 	"NetworkReceiveAcceptIP4": {Table: "DeviceNetworkEvents", Where: `ActionType == "InboundConnectionAccepted"`},
 }
 
+// kqlPlatforms selects devices by Falcon's event_platform: Defender's
+// event tables have no OS column, so a leg joins DeviceInfo on DeviceId.
+var kqlPlatforms = map[string]string{
+	"Win": `OSPlatform startswith "Windows"`,
+	"Lin": `OSPlatform == "Linux"`,
+	"Mac": `OSPlatform == "macOS"`,
+}
+
 // kqlColumn is where a Falcon field lives in one table. Expr, when set, is
 // computed into Column with extend before use.
 type kqlColumn struct {

@@ -2,6 +2,7 @@ package export
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 )
 
@@ -90,4 +91,38 @@ func bucketSpan(s string) (int, string, error) {
 		return n * 7, "d", nil
 	}
 	return 0, "", fmt.Errorf("bucket span unit %q is not s, m, h, d or w", unit)
+}
+
+// falconPlatforms are the event_platform values of Falcon sensors.
+var falconPlatforms = []string{"Win", "Lin", "Mac"}
+
+// takePlatform removes a top-level `event_platform = Win|Lin|Mac` test from
+// a condition (in negation normal form) and returns the platform, for
+// targets that select the platform another way (Sigma's product, a join on
+// Defender's DeviceInfo). Other platform tests stay in the condition.
+func takePlatform(c Cond) (Cond, string) {
+	isPlatform := func(c Cond) (string, bool) {
+		lf, ok := c.(*Leaf)
+		if !ok || lf.Field != "event_platform" || lf.Kind != KEqual || len(lf.Values) != 1 || lf.IgnoreCase {
+			return "", false
+		}
+		return lf.Values[0], slices.Contains(falconPlatforms, lf.Values[0])
+	}
+	if p, ok := isPlatform(c); ok {
+		return Const(true), p
+	}
+	a, ok := c.(And)
+	if !ok {
+		return c, ""
+	}
+	platform := ""
+	var rest []Cond
+	for _, y := range a.Xs {
+		if p, ok := isPlatform(y); ok && (platform == "" || platform == p) {
+			platform = p
+			continue
+		}
+		rest = append(rest, y)
+	}
+	return simplify(And{rest}), platform
 }

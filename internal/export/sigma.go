@@ -281,30 +281,8 @@ var sigmaProducts = map[string]string{"Win": "windows", "Lin": "linux", "Mac": "
 // product takes a top-level `event_platform = X` test out of a leg's
 // condition: Sigma says it with logsource.product.
 func (x *sigmaExporter) product(c Cond) (Cond, string, error) {
-	isPlatform := func(c Cond) (string, bool) {
-		lf, ok := c.(*Leaf)
-		if !ok || lf.Field != "event_platform" || lf.Kind != KEqual || len(lf.Values) != 1 || lf.IgnoreCase {
-			return "", false
-		}
-		p, ok := sigmaProducts[lf.Values[0]]
-		return p, ok
-	}
-	product := ""
-	if p, ok := isPlatform(c); ok {
-		return Const(true), p, nil
-	}
-	if a, ok := c.(And); ok {
-		var rest []Cond
-		for _, y := range a.Xs {
-			if p, ok := isPlatform(y); ok && (product == "" || product == p) {
-				product = p
-				continue
-			}
-			rest = append(rest, y)
-		}
-		c = simplify(And{rest})
-	}
-	return c, product, nil
+	c, platform := takePlatform(c)
+	return c, sigmaProducts[platform], nil
 }
 
 // selBuilder turns a condition in negation normal form into named
