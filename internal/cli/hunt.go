@@ -42,6 +42,7 @@ type huntArgs struct {
 	display     displayFlags
 	minSeverity string
 	data        dataFlags
+	sigma       huntSigma
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -99,12 +100,17 @@ func newHuntCmd(env *Env) *cobra.Command {
 	a.display.register(f)
 	a.limits.register(f)
 	a.data.register(f)
+	a.sigma.register(f)
 	return cmd
 }
 
 func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	began := time.Now()
 	set, loadErrs := rules.LoadSet(a.ruleDirs)
+	set, loadErrs, err := a.sigma.add(env, set, loadErrs, a.skipInvalid)
+	if err != nil {
+		return err
+	}
 	if len(loadErrs) > 0 {
 		printLoadErrors(env.Stderr, loadErrs)
 		if !a.skipInvalid {
@@ -349,6 +355,11 @@ func newAlertSink(format string, w io.Writer, progs []*rules.Program, topts outp
 	}
 	cols := []string{"rule", "severity", "DetectionBranch"}
 	for _, p := range progs {
+		if p.Rule.Sigma != nil && !slices.Contains(cols, "author") {
+			cols = append(cols, "author") // DRL 1.1: Sigma alerts name the author
+		}
+	}
+	for _, p := range progs {
 		for _, c := range p.Columns {
 			if !slices.Contains(cols, c) {
 				cols = append(cols, c)
@@ -375,6 +386,9 @@ func (s *alertSink) write(a rules.Alert) {
 	s.ev.Reset()
 	s.ev.Set("rule", a.Rule.ID)
 	s.ev.Set("severity", a.Rule.Severity)
+	if a.Rule.Sigma != nil {
+		s.ev.Set("author", a.Rule.Sigma.Author)
+	}
 	for _, f := range a.Fields {
 		s.ev.Set(f.Name, f.Value)
 	}

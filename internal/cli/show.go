@@ -46,12 +46,19 @@ func newShowCmd(env *Env) *cobra.Command {
 							fmt.Fprint(env.Stdout, "\n---\n\n")
 						}
 						fmt.Fprint(env.Stdout, r.Markdown())
+						if x := r.ExportsMarkdown(); x != "" {
+							fmt.Fprint(env.Stdout, "\n"+x)
+						}
 						continue
 					}
 					if i > 0 || j > 0 {
 						fmt.Fprint(env.Stdout, "\n")
 					}
-					fmt.Fprint(env.Stdout, renderMarkdown(r.Markdown(), terminalWidth(env.Stdout), useColour(env.Stdout)))
+					md := r.Markdown()
+					if x := r.ExportsMarkdown(); x != "" {
+						md += "\n" + x
+					}
+					fmt.Fprint(env.Stdout, renderMarkdown(md, terminalWidth(env.Stdout), useColour(env.Stdout)))
 				}
 			}
 			return nil

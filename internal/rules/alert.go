@@ -61,8 +61,29 @@ func (a Alert) AppendJSON(b []byte) []byte {
 	}
 	put("rule", r.ID)
 	put("title", r.DisplayName())
-	put("tactic", r.Attack.Tactic.ID)
-	put("technique", r.Attack.Technique.ID)
+	if s := r.Sigma; s != nil {
+		// DRL 1.1: every alert of a Sigma rule names the rule's author.
+		put("author", s.Author)
+		put("level", s.Level)
+		b = append(b, `,"tags":[`...)
+		for i, t := range s.Tags {
+			if i > 0 {
+				b = append(b, ',')
+			}
+			b = jsonenc.AppendString(b, t)
+		}
+		b = append(b, ']')
+		if s.ID != "" {
+			put("sigma_id", s.ID)
+		}
+		if s.License != "" {
+			put("license", s.License)
+		}
+	}
+	if r.Sigma == nil || r.Attack.Technique.ID != "" { // Sigma rules place ATT&CK in tags
+		put("tactic", r.Attack.Tactic.ID)
+		put("technique", r.Attack.Technique.ID)
+	}
 	if r.Attack.Subtechnique.ID != "" {
 		put("subtechnique", r.Attack.Subtechnique.ID)
 	}

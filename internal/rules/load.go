@@ -273,6 +273,9 @@ func (v *validator) crossRefs() {
 	for _, ref := range v.dr.testRefs {
 		v.read(ref, "attack test file")
 	}
+	for _, ref := range v.dr.linkRefs {
+		v.read(ref, "link file")
+	}
 }
 
 func (v *validator) hasBranch(name string) bool {

@@ -20,14 +20,20 @@ func (r *Rule) Markdown() string {
 	}
 	p("\n\n%s\n\n", r.Description)
 
-	p("## MITRE ATT&CK\n\n")
-	p("| | |\n|---|---|\n")
-	p("| Tactic | %s %s |\n", r.Attack.Tactic.ID, r.Attack.Tactic.Name)
-	p("| Technique | %s %s |\n", r.Attack.Technique.ID, r.Attack.Technique.Name)
-	if r.Attack.Subtechnique.ID != "" {
-		p("| Sub-technique | %s %s |\n", r.Attack.Subtechnique.ID, r.Attack.Subtechnique.Name)
+	if r.Attack.Technique.ID != "" {
+		p("## MITRE ATT&CK\n\n")
+		p("| | |\n|---|---|\n")
+		p("| Tactic | %s %s |\n", r.Attack.Tactic.ID, r.Attack.Tactic.Name)
+		p("| Technique | %s %s |\n", r.Attack.Technique.ID, r.Attack.Technique.Name)
+		if r.Attack.Subtechnique.ID != "" {
+			p("| Sub-technique | %s %s |\n", r.Attack.Subtechnique.ID, r.Attack.Subtechnique.Name)
+		}
+		p("| Canonical reference | %s |\n\n", r.Attack.URL)
 	}
-	p("| Canonical reference | %s |\n\n", r.Attack.URL)
+	if s := r.Sigma; s != nil {
+		p("## Sigma origin\n\n| | |\n|---|---|\n| Sigma id | %s |\n| Author | %s |\n| License | %s |\n| Tags | %s |\n\n",
+			s.ID, s.Author, s.License, strings.Join(s.Tags, ", "))
+	}
 
 	p("## LogScale Detection Query\n\n")
 	if r.QueryLabel != "" {
@@ -113,10 +119,16 @@ func (r *Rule) Markdown() string {
 		}
 		p("\n")
 	}
-	if len(r.Source.Links) > 0 || len(r.Source.ProContent) > 0 {
+	var offered []string // links whose content the package does not hold
+	for _, l := range r.Source.Links {
+		if len(r.Source.LinkFiles[l]) == 0 {
+			offered = append(offered, l)
+		}
+	}
+	if len(offered) > 0 || len(r.Source.ProContent) > 0 {
 		p("## Not in this package\n\n")
-		if len(r.Source.Links) > 0 {
-			p("The source page also offered: %s.\n\n", strings.Join(r.Source.Links, "; "))
+		if len(offered) > 0 {
+			p("The source page also offered: %s.\n\n", strings.Join(offered, "; "))
 		}
 		// The page's sales footnote is provenance, not documentation: the
 		// listing of what it withheld says enough.

@@ -9,6 +9,7 @@ type Rule struct {
 	Title       string // the source page's title
 	Description string
 	Summary     string // what the query does, as the source page explains it
+	Author      string // who wrote the detection (Sigma exports carry it)
 	Attack      Attack
 	QueryLabel  string // the query language as the source page names it
 	Severity    string
@@ -21,6 +22,7 @@ type Rule struct {
 	Tunings     []*Tuning
 	Testing     Testing
 	Source      Source
+	Sigma       *SigmaInfo // set for rules imported from Sigma
 
 	FS       fs.FS  // the file system the rule was loaded from
 	Dir      string // directory inside FS
@@ -99,10 +101,13 @@ type Signal struct {
 
 // Source records where the package came from and what that page also held.
 type Source struct {
-	PageTitle   string
-	Platform    string
-	Heading     string
-	Links       []string // other items the page offered (Sigma download, other platforms)
+	PageTitle string
+	Platform  string
+	Heading   string
+	Links     []string // other items the page offered (Sigma download, other platforms)
+	// LinkFiles maps a link's text to the package files that now hold it
+	// (`- {text: ..., file: exports/...}` or `files: [...]` in rule.yaml).
+	LinkFiles   map[string][]string
 	ProContent  []string // items the page keeps behind a paywall; not in this package
 	ProFootnote string
 }
@@ -133,4 +138,19 @@ func (r *Rule) DisplayName() string {
 		return r.Name
 	}
 	return r.Title
+}
+
+// SigmaInfo is what a rule imported from Sigma keeps of its origin. The
+// Detection Rule License (DRL 1.1) of SigmaHQ rules requires the author on
+// every alert, so alerts carry Author, Tags and Level.
+type SigmaInfo struct {
+	ID       string // the Sigma rule's id (UUID)
+	File     string // the Sigma file it came from
+	Author   string
+	License  string
+	Level    string
+	Status   string
+	Tags     []string
+	Date     string
+	Modified string
 }

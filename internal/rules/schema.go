@@ -25,6 +25,7 @@ type decodedRule struct {
 	tuningRef map[*Tuning]*yaml.Node
 	fpRef     []*yaml.Node // node of each false positive's tunings item, in order
 	testRefs  []fileRef
+	linkRefs  []fileRef // package files that source links point at
 	lookupRef map[string]*yaml.Node
 	signalRef []*yaml.Node // branch node of each signal, in order
 }
@@ -48,7 +49,8 @@ func (d *yamlDecoder) decodeRule(root *yaml.Node) *decodedRule {
 		{"title", true, d.str(&r.Title, "title")},
 		{"description", true, d.str(&r.Description, "description")},
 		{"summary", false, d.str(&r.Summary, "summary")},
-		{"attack", true, func(n *yaml.Node) {
+		{"author", false, d.str(&r.Author, "author")},
+		{"attack", false, func(n *yaml.Node) {
 			d.mapping(n, "attack", []field{
 				{"tactic", true, refFields(&r.Attack.Tactic, "attack.tactic")},
 				{"technique", true, refFields(&r.Attack.Technique, "attack.technique")},
@@ -122,13 +124,30 @@ func (d *yamlDecoder) decodeRule(root *yaml.Node) *decodedRule {
 				})},
 			})
 		}},
+		{"sigma", false, func(n *yaml.Node) {
+			si := &SigmaInfo{}
+			r.Sigma = si
+			d.mapping(n, "sigma", []field{
+				{"id", false, d.str(&si.ID, "sigma id")},
+				{"file", false, d.str(&si.File, "sigma file")},
+				{"author", false, d.str(&si.Author, "sigma author")},
+				{"license", false, d.str(&si.License, "sigma license")},
+				{"level", false, d.oneOf(&si.Level, "sigma level", severities...)},
+				{"status", false, d.str(&si.Status, "sigma status")},
+				{"tags", false, d.strs(&si.Tags, "sigma tags")},
+				{"date", false, d.str(&si.Date, "sigma date")},
+				{"modified", false, d.str(&si.Modified, "sigma modified")},
+			})
+		}},
 		{"source", false, func(n *yaml.Node) {
 			s := &r.Source
 			d.mapping(n, "source", []field{
 				{"page_title", false, d.str(&s.PageTitle, "source page_title")},
 				{"platform", false, d.str(&s.Platform, "source platform")},
 				{"heading", false, d.str(&s.Heading, "source heading")},
-				{"links", false, d.strs(&s.Links, "source links")},
+				{"links", false, d.seq("source links", func(v *yaml.Node) {
+					d.decodeLink(v, s, dr)
+				})},
 				{"pro_content", false, d.strs(&s.ProContent, "source pro_content")},
 				{"pro_footnote", false, d.str(&s.ProFootnote, "source pro_footnote")},
 			})
@@ -164,4 +183,48 @@ func (d *yamlDecoder) decodeAttack(n *yaml.Node, r *Rule, dr *decodedRule) {
 		}},
 	})
 	r.Testing.Attacks = append(r.Testing.Attacks, a)
+}
+
+// decodeLink reads a source link: its text, or {text, file} / {text, files}
+// when the package holds what the link offered.
+func (d *yamlDecoder) decodeLink(v *yaml.Node, s *Source, dr *decodedRule) {
+	if n := resolve(v); n != nil && n.Kind == yaml.MappingNode {
+		var text string
+		var files []string
+		var nodes []*yaml.Node
+		one := func(f *yaml.Node) {
+			var file string
+			d.str(&file, "link file")(f)
+			if file != "" {
+				files = append(files, file)
+				nodes = append(nodes, f)
+			}
+		}
+		d.mapping(n, "a source link", []field{
+			{"text", true, d.str(&text, "link text")},
+			{"file", false, one},
+			{"files", false, d.seq("link files", one)},
+		})
+		if text == "" {
+			return
+		}
+		s.Links = append(s.Links, text)
+		if len(files) == 0 {
+			d.errorAt(n, "add `file:` (or `files:`) naming the package file, or write the link as plain text", "source link %q names no file", text)
+			return
+		}
+		if s.LinkFiles == nil {
+			s.LinkFiles = map[string][]string{}
+		}
+		s.LinkFiles[text] = files
+		for i, f := range files {
+			dr.linkRefs = append(dr.linkRefs, fileRef{path: f, node: nodes[i]})
+		}
+		return
+	}
+	var text string
+	d.str(&text, "source link")(v)
+	if text != "" {
+		s.Links = append(s.Links, text)
+	}
 }

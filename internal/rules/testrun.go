@@ -85,7 +85,7 @@ func RunTest(r *Rule, tc *TestCase) TestResult {
 			if id == "" {
 				id = "(no-id)"
 			}
-			res.Got = append(res.Got, id+" "+a.Branch())
+			res.Got = append(res.Got, strings.TrimSpace(id+" "+a.Branch()))
 		}
 		slices.Sort(res.Got)
 		res.Passed = !expectErr && slices.Equal(res.Got, sortedCopy(tc.Want))

@@ -1,0 +1,143 @@
+package cli
+
+import (
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+const sigmaRule = `title: Whoami Execution
+id: 22222222-2222-4222-8222-222222222222
+status: test
+author: Jane Doe
+level: high
+tags:
+    - attack.discovery
+    - attack.t1033
+logsource:
+    category: process_creation
+    product: windows
+detection:
+    selection:
+        Image|endswith: '\whoami.exe'
+    filter:
+        CommandLine|contains: '/benign'
+    condition: selection and not filter
+`
+
+const sigmaBad = `title: Needs the parent command line
+logsource: {category: process_creation, product: windows}
+detection:
+    selection:
+        ParentCommandLine|contains: 'x'
+    condition: selection
+`
+
+const sigmaEvents = `{"event_simpleName":"ProcessRollup2","event_platform":"Win","id":"e1","aid":"a1","timestamp":"1767225600000","ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\System32\\WHOAMI.EXE","CommandLine":"whoami /all"}
+{"event_simpleName":"ProcessRollup2","event_platform":"Win","id":"e2","aid":"a1","timestamp":"1767225601000","ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\System32\\whoami.exe","CommandLine":"whoami /benign"}
+{"event_simpleName":"ProcessRollup2","event_platform":"Lin","id":"e3","aid":"a1","timestamp":"1767225602000","ImageFileName":"/usr/bin/whoami.exe","CommandLine":"whoami"}
+`
+
+func sigmaDir(t *testing.T, bad bool) string {
+	dir := t.TempDir()
+	writeTemp(t, dir, "proc_creation_win_whoami.yml", sigmaRule)
+	if bad {
+		writeTemp(t, dir, "proc_creation_win_bad.yml", sigmaBad)
+	}
+	return dir
+}
+
+func TestImportSigmaPrintsCQL(t *testing.T) {
+	dir := sigmaDir(t, true)
+	code, stdout, stderr := runTiercel(t, "", "import", "sigma", dir)
+	if code != ExitError {
+		t.Errorf("exit %d, want %d (one rule does not convert)", code, ExitError)
+	}
+	for _, want := range []string{"// Whoami Execution", "// Author: Jane Doe. License: DRL-1.1.",
+		"(#event_simpleName=ProcessRollup2 or #event_simpleName=SyntheticProcessRollup2) event_platform=Win",
+		`| ImageFileName=/\\whoami\.exe$/i`, `| not CommandLine=/\/benign/i`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	checkStderr(t, stderr, []string{"proc_creation_win_bad.yml:5:9: rule \"Needs the parent command line\": field ParentCommandLine cannot be mapped",
+		"import: 1 rule(s) converted, 1 not converted"}, false)
+	if code, _, _ := runTiercel(t, "", "import", "sigma", "--skip-invalid", dir); code != ExitOK {
+		t.Errorf("--skip-invalid: exit %d", code)
+	}
+	if code, _, stderr := runTiercel(t, "", "import", "sigma", "--mapping", filepath.Join(dir, "nope.yaml"), dir); code != ExitUsage || !strings.Contains(stderr, "--mapping") {
+		t.Errorf("missing mapping file: exit %d, %s", code, stderr)
+	}
+}
+
+func TestImportSigmaPackagesRunAsTests(t *testing.T) {
+	out := t.TempDir()
+	code, _, stderr := runTiercel(t, "", "import", "sigma", "--out", out, sigmaDir(t, false))
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	pkg := filepath.Join(out, "sigma-proc_creation_win_whoami")
+	for _, f := range []string{"rule.yaml", "query.cql", "sigma.yml", "tests/sigma-derived.txtar"} {
+		if _, err := os.Stat(filepath.Join(pkg, f)); err != nil {
+			t.Error(err)
+		}
+	}
+	code, stdout, stderr := runTiercel(t, "", "test", out)
+	if code != ExitOK || !strings.HasSuffix(strings.TrimSpace(stdout), "1 passed, 0 failed") {
+		t.Errorf("tiercel test: exit %d\n%s%s", code, stdout, stderr)
+	}
+	// The package hunts like any other, and its alerts name the author.
+	events := writeTemp(t, t.TempDir(), "ev.ndjson", sigmaEvents)
+	code, stdout, stderr = runTiercel(t, "", "hunt", "--rules", out, "--format", "json", events)
+	if code != ExitOK {
+		t.Fatalf("hunt: exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, `"author":"Jane Doe"`) || strings.Count(stdout, "sigma-proc_creation_win_whoami") != 1 {
+		t.Errorf("hunt --rules over the package:\n%s", stdout)
+	}
+}
+
+func TestHuntSigma(t *testing.T) {
+	events := writeTemp(t, t.TempDir(), "ev.ndjson", sigmaEvents)
+	code, stdout, stderr := runTiercel(t, "", "hunt", "--sigma", sigmaDir(t, false), "--sigma-only", "--format", "json", events)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	lines := strings.Split(strings.TrimSpace(stdout), "\n")
+	if len(lines) != 1 {
+		t.Fatalf("%d alerts, want 1 (e2 is filtered, e3 is Linux):\n%s", len(lines), stdout)
+	}
+	var a map[string]any
+	if err := json.Unmarshal([]byte(lines[0]), &a); err != nil {
+		t.Fatal(err)
+	}
+	for k, want := range map[string]any{"rule": "sigma-proc_creation_win_whoami", "title": "Whoami Execution", "author": "Jane Doe",
+		"level": "high", "severity": "high", "id": "e1", "sigma_id": "22222222-2222-4222-8222-222222222222", "license": "DRL-1.1"} {
+		if a[k] != want {
+			t.Errorf("%s = %v, want %v", k, a[k], want)
+		}
+	}
+	if tags, _ := a["tags"].([]any); len(tags) != 2 || tags[1] != "attack.t1033" {
+		t.Errorf("tags = %v", a["tags"])
+	}
+	// Table output carries the author too (DRL 1.1).
+	_, stdout, _ = runTiercel(t, "", "hunt", "--sigma", sigmaDir(t, false), "--sigma-only", events)
+	if !strings.Contains(stdout, "author") || !strings.Contains(stdout, "Jane Doe") {
+		t.Errorf("table output lacks the author:\n%s", stdout)
+	}
+	// Alongside the shipped rules; a rule that does not convert fails the
+	// hunt unless --skip-invalid.
+	code, _, stderr = runTiercel(t, "", "hunt", "--sigma", sigmaDir(t, true), events)
+	if code != ExitError || !strings.Contains(stderr, "1 Sigma rule(s) do not convert") {
+		t.Errorf("invalid Sigma rule: exit %d, %s", code, stderr)
+	}
+	code, _, stderr = runTiercel(t, "", "hunt", "--sigma", sigmaDir(t, true), "--skip-invalid", events)
+	if code != ExitOK || !strings.Contains(stderr, "hunt: T1590.005-ip-address-recon") || !strings.Contains(stderr, "hunt: sigma-proc_creation_win_whoami: 1 alert") {
+		t.Errorf("--skip-invalid: exit %d, %s", code, stderr)
+	}
+	if code, _, _ := runTiercel(t, "", "hunt", "--sigma-only", events); code != ExitUsage {
+		t.Errorf("--sigma-only without --sigma: exit %d", code)
+	}
+}

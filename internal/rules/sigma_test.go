@@ -1,0 +1,64 @@
+package rules
+
+import (
+	"strings"
+	"testing"
+	"testing/fstest"
+)
+
+const sigmaPackageYAML = `id: sigma-whoami
+title: Whoami
+description: Whoami run.
+severity: high
+confidence: medium
+data_sources: [Falcon]
+required_event_types: [ProcessRollup2]
+sigma:
+  id: 22222222-2222-4222-8222-222222222222
+  file: sigma.yml
+  author: Jane Doe
+  license: DRL-1.1
+  level: high
+  tags: [attack.discovery, attack.t1033]
+`
+
+// A package converted from Sigma needs no attack section (ATT&CK is in the
+// Sigma tags) and its alerts name the author, level and tags (DRL 1.1).
+func TestSigmaPackage(t *testing.T) {
+	fsys := fstest.MapFS{
+		"r/rule.yaml": {Data: []byte(sigmaPackageYAML)},
+		"r/query.cql": {Data: []byte(`#event_simpleName=ProcessRollup2 ImageFileName=/whoami/i | table([ImageFileName])`)},
+	}
+	r, err := Load(fsys, "r")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Sigma == nil || r.Sigma.Author != "Jane Doe" || len(r.Sigma.Tags) != 2 || r.Sigma.Level != "high" {
+		t.Fatalf("Sigma = %+v", r.Sigma)
+	}
+	p, err := Compile(r, nil, engineOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	alerts := runEvents(t, p, `{"event_simpleName":"ProcessRollup2","id":"e1","ImageFileName":"C:\\whoami.exe"}`)
+	if len(alerts) != 1 {
+		t.Fatalf("%d alerts", len(alerts))
+	}
+	got := string(alerts[0].AppendJSON(nil))
+	for _, want := range []string{`"author":"Jane Doe"`, `"level":"high"`, `"tags":["attack.discovery","attack.t1033"]`, `"sigma_id":"22222222-2222-4222-8222-222222222222"`, `"license":"DRL-1.1"`} {
+		if !strings.Contains(got, want) {
+			t.Errorf("alert lacks %s: %s", want, got)
+		}
+	}
+	if strings.Contains(got, `"tactic"`) {
+		t.Errorf("a Sigma alert without ATT&CK placement has a tactic: %s", got)
+	}
+	if md := r.Markdown(); !strings.Contains(md, "| Author | Jane Doe |") || strings.Contains(md, "## MITRE ATT&CK") {
+		t.Errorf("Markdown:\n%s", md)
+	}
+
+	fsys["r/rule.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(sigmaPackageYAML, "level: high", "level: severe", 1))}
+	if _, err := Load(fsys, "r"); err == nil || !strings.Contains(err.Error(), "rule.yaml:13:10") {
+		t.Errorf("bad sigma level: %v", err)
+	}
+}
