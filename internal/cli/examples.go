@@ -76,3 +76,24 @@ const lookupsExamples = `  # the example lookup files, to edit with your own hos
 
   # overwrite them with the shipped versions again
   tiercel lookups init --force ./lookups`
+
+const exportExamples = `  # the seed detection as Sigma rules (one per event type), into a file
+  tiercel export --to sigma -o seed-sigma.yml T1590.005
+
+  # a query file as Microsoft Defender XDR KQL
+  tiercel export --to kql my-detection.cql
+
+  # Elastic ES|QL over the CrowdStrike FDR integration's fields
+  tiercel export --to esql T1590.005`
+
+const importExamples = `  # print the CQL of a Sigma rule
+  tiercel import sigma seed-sigma.yml
+
+  # write rule packages with derived tests, then run them
+  tiercel import sigma --out imported seed-sigma.yml`
+
+const iocExamples = `  # build the indicator store from a CSV feed, then look events up in it
+  tiercel ioc import -o iocs.store indicators.csv
+
+  # search with it
+  tiercel search --ioc iocs.store 'ioc:lookup(DomainName, type=domain)' fdr/`

@@ -68,6 +68,7 @@ func TestExamplesRunAsWritten(t *testing.T) {
 	emulateTo(t, "--fdr", "fdr")
 	writeTemp(t, dir, "events.ndjson", emulateTo(t))
 	writeTemp(t, dir, "my-detection.cql", string(query))
+	writeTemp(t, dir, "indicators.csv", "indicator,type,malicious_confidence\nshodan.io,domain,high\n198.51.100.17,ip_address,medium\n")
 	if code, _, stderr := runTiercel(t, "", "lookups", "init", "lookups"); code != ExitOK {
 		t.Fatalf("lookups init: %s", stderr)
 	}

@@ -20,13 +20,15 @@ func init() { register(newIOCCmd) }
 // without parsing the feeds again.
 func newIOCCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "ioc",
-		Short: "Manage the local indicator store read by ioc:lookup()",
+		Use:     "ioc",
+		Short:   "Manage the local indicator store read by ioc:lookup()",
+		Example: iocExamples,
 	}
 	var out string
 	imp := &cobra.Command{
-		Use:   "import -o STORE PATH...",
-		Short: "Build an indexed indicator store from CSV, STIX 2.1 or MISP JSON feeds",
+		Use:     "import -o STORE PATH...",
+		Short:   "Build an indexed indicator store from CSV, STIX 2.1 or MISP feeds",
+		Example: iocExamples,
 		Long: "Reads each PATH (a CSV file with an indicator column, a STIX 2.1 bundle, a MISP\n" +
 			"JSON export, an existing store, or a directory of them) and writes one indexed\n" +
 			"store to -o. Pass it to search or hunt with --ioc STORE. A summary of the\n" +

@@ -36,7 +36,7 @@ func TestReaderSensorLogs(t *testing.T) {
 	var mu sync.Mutex
 	var skips []string
 	r, err := Open([]string{dir, Stdin}, Options{
-		Stdin:  strings.NewReader(auditLog),
+		Stdin:        strings.NewReader(auditLog),
 		OnSensorSkip: func(p sensor.Problem) { mu.Lock(); skips = append(skips, p.Error()); mu.Unlock() },
 	})
 	if err != nil {
