@@ -193,4 +193,3 @@ func TestPostgresPlaceholders(t *testing.T) {
 		}
 	}
 }
-
