@@ -512,3 +512,17 @@ func (w *idWindow) add(id []byte) bool {
 	w.set[h] = struct{}{}
 	return true
 }
+
+// ReadIndex returns the index of the segment file at path, if it is a
+// sealed segment of a store.
+func ReadIndex(path string) (Index, bool) {
+	var ix Index
+	if !strings.HasSuffix(path, Suffix) {
+		return ix, false
+	}
+	data, err := os.ReadFile(indexPath(path))
+	if err != nil || json.Unmarshal(data, &ix) != nil {
+		return ix, false
+	}
+	return ix, true
+}
