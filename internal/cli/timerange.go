@@ -6,7 +6,6 @@ import (
 
 	"github.com/spf13/pflag"
 
-	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/run"
 	"github.com/tiercel/tiercel/internal/segment"
@@ -96,33 +95,7 @@ func (in *input) source() run.Source {
 	return windowSource(in.reader, in.window)
 }
 
-// windowSource blanks the telemetry lines of src whose event time falls
-// outside r (blank lines keep line numbers for error messages).
+// windowSource cuts src to the time range (timerange.Filter).
 func windowSource(src run.Source, r timerange.Range) run.Source {
-	if r.Empty() {
-		return src
-	}
-	return &windowed{src: src, r: r}
-}
-
-type windowed struct {
-	src  run.Source
-	r    timerange.Range
-	info ingest.LineInfo
-}
-
-func (w *windowed) Next() (event.Chunk, error) {
-	c, err := w.src.Next()
-	if err != nil || c.Kind != event.KindTelemetry {
-		return c, err
-	}
-	ingest.Lines(c, func(line []byte, _ int) bool {
-		if ingest.ReadLineInfo(line, &w.info) && w.info.Time != 0 && !w.r.Contains(w.info.Time) {
-			for i := range line {
-				line[i] = ' '
-			}
-		}
-		return true
-	})
-	return c, nil
+	return timerange.Filter(src, r)
 }

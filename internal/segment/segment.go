@@ -215,7 +215,7 @@ func indexPath(seg string) string {
 }
 
 // Line is one event to store.
-type Line []byte
+type Line = []byte
 
 // Append adds lines (one JSON event each, no newline) to the next Commit.
 // Lines whose Falcon id was stored before are dropped; kept and dropped
