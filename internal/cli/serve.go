@@ -205,4 +205,3 @@ func compileServeRules(env *Env, cfg *serve.Config) ([]*rules.Program, error) {
 	}
 	return progs, nil
 }
-
