@@ -37,9 +37,12 @@ func Expand(tmpl string, a alert.Alert, meta Meta, jsonStrings bool) string {
 		name := tmpl[i+1 : i+j]
 		val, raw, ok := variable(name, a, meta)
 		b.WriteString(tmpl[:i])
+		if !ok { // not a variable: keep the brace, look further on
+			b.WriteByte('{')
+			tmpl = tmpl[i+1:]
+			continue
+		}
 		switch {
-		case !ok:
-			b.WriteString(tmpl[i : i+j+1])
 		case jsonStrings && !raw:
 			q := jsonenc.AppendString(nil, val)
 			b.Write(q[1 : len(q)-1])

@@ -100,6 +100,9 @@ func (p *Pipeline) setQueueGauge() {
 	}
 }
 
+// QueuedBytes is what was accepted and is not yet durable.
+func (p *Pipeline) QueuedBytes() int64 { return p.queued.Load() }
+
 // Close stops accepting batches; Run finishes those already queued and
 // returns.
 func (p *Pipeline) Close() {
