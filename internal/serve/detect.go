@@ -274,7 +274,7 @@ func (s *chunkSource) Next() (event.Chunk, error) {
 // (join(), correlate()) look across batches.
 type CorrelationOptions struct {
 	Window   time.Duration // how long lines stay (arrival time; default 2 min)
-	MaxBytes int64         // at most this much is kept (default 64 MiB)
+	MaxBytes int64         // at most this much is kept (default 16 MiB)
 }
 
 // corrWindow holds recent lines: a join()/correlate() sub-query of a
@@ -298,7 +298,7 @@ func newCorrWindow(o CorrelationOptions) *corrWindow {
 		o.Window = 2 * time.Minute
 	}
 	if o.MaxBytes <= 0 {
-		o.MaxBytes = 64 << 20
+		o.MaxBytes = 16 << 20
 	}
 	return &corrWindow{opts: o}
 }
