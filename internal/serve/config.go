@@ -119,13 +119,14 @@ type FDRConfig struct {
 
 // S3Config is an FDR feed: an SQS queue announcing batches in S3.
 type S3Config struct {
-	QueueURL    string `yaml:"queue_url"`
-	Region      string `yaml:"region"`
-	Endpoint    string `yaml:"endpoint"`     // S3 endpoint override (S3-compatible stores)
-	SQSEndpoint string `yaml:"sqs_endpoint"` // SQS endpoint override
-	AccessKey   string `yaml:"access_key"`
-	SecretKey   string `yaml:"secret_key"`
-	PathStyle   bool   `yaml:"path_style"`
+	QueueURL    string   `yaml:"queue_url"`
+	Region      string   `yaml:"region"`
+	Endpoint    string   `yaml:"endpoint"`     // S3 endpoint override (S3-compatible stores)
+	SQSEndpoint string   `yaml:"sqs_endpoint"` // SQS endpoint override
+	AccessKey   string   `yaml:"access_key"`
+	SecretKey   string   `yaml:"secret_key"`
+	PathStyle   bool     `yaml:"path_style"`
+	Wait        Duration `yaml:"wait"` // SQS long-poll wait (default 20s)
 }
 
 // Duration reads LogScale relative times ("30d", "5m") or Go durations.
@@ -259,6 +260,11 @@ func (c *Config) Check() error {
 			if _, err := ParseCron(r.Schedule); err != nil {
 				errs = append(errs, fmt.Sprintf("rule_settings %s: schedule: %v", r.Rule, err))
 			}
+		}
+	}
+	for i, q := range c.Sources.S3SQS {
+		if q.QueueURL == "" {
+			errs = append(errs, fmt.Sprintf("sources.s3sqs[%d]: queue_url is required", i))
 		}
 	}
 	for _, s := range c.Scheduled {
