@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -85,7 +84,7 @@ func newServeCmd(env *Env) *cobra.Command {
 	fs.StringVar(&f.config, "config", "", "read settings from YAML `FILE` (flags override it)")
 	fs.StringVar(&f.data, "data", "", "data `DIR`: event store, alert store, checkpoints")
 	fs.StringVar(&f.listen, "listen", "", "HTTP `ADDR` (default 127.0.0.1:8080)")
-	fs.StringArrayVar(&f.ingestTokens, "ingest-token", nil, "ingest token `[NAME=]TOKEN` (repeatable; NAME labels the source)")
+	fs.StringArrayVar(&f.ingestTokens, "ingest-token", nil, "ingest `TOKEN` (repeatable; the config file's ingest_tokens also name sources)")
 	fs.StringArrayVar(&f.apiTokens, "api-token", nil, "API `TOKEN` for /api/alerts and /api/search (repeatable)")
 	fs.StringArrayVar(&f.ruleDirs, "rules", nil, "also load rule packages from `DIR` (repeatable)")
 	fs.StringVar(&f.lookups, "lookups", "", "`DIR` of lookup files read by match() in tunings")
@@ -118,13 +117,15 @@ func (f *serveFlags) resolve(cmd *cobra.Command) (*serve.Config, error) {
 		cfg.Listen = f.listen
 	}
 	if set("ingest-token") {
+		// The whole value is the token (tokens may hold '='); sources get
+		// names in the config file's ingest_tokens.
 		cfg.IngestTokens = nil
-		for _, t := range f.ingestTokens {
-			name, tok, ok := strings.Cut(t, "=")
-			if !ok {
-				name, tok = "default", t
+		for i, t := range f.ingestTokens {
+			name := "default"
+			if i > 0 {
+				name = fmt.Sprintf("default%d", i+1)
 			}
-			cfg.IngestTokens = append(cfg.IngestTokens, serve.IngestToken{Name: name, Token: tok})
+			cfg.IngestTokens = append(cfg.IngestTokens, serve.IngestToken{Name: name, Token: t})
 		}
 	}
 	if set("api-token") {

@@ -239,9 +239,13 @@ func (p *Pipeline) commit(ctx context.Context, group []*source.Batch) error {
 	if len(tele) == 0 {
 		return nil
 	}
-	kept, dups := p.Events.Append(tele)
+	// Storing and detection read the same lines and run side by side.
+	var kept, dups int
 	stored := make(chan error, 1)
-	go func() { stored <- p.Events.Commit() }()
+	go func() {
+		kept, dups = p.Events.Append(tele)
+		stored <- p.Events.Commit()
+	}()
 	cands, derr := p.Detect.Detect(ctx, tele)
 	if err := <-stored; err != nil {
 		return err
