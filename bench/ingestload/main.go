@@ -111,6 +111,7 @@ func main() {
 		}
 	}()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: *conns}}
+	cpu0 := scrape(*url, "process_cpu_seconds_total ")
 	begin := time.Now()
 	var wg sync.WaitGroup
 	for range *conns {
@@ -152,6 +153,7 @@ func main() {
 	wg.Wait()
 	elapsed := time.Since(begin)
 	close(stop)
+	cpu := scrape(*url, "process_cpu_seconds_total ") - cpu0
 	if v := scrapeRSS(*url); v > peakRSS.Load() {
 		peakRSS.Store(v)
 	}
@@ -166,9 +168,18 @@ func main() {
 		acked.Load(), elapsed.Seconds(), float64(acked.Load())/elapsed.Seconds(), len(lat), *batch, *conns, refused.Load())
 	fmt.Printf("ack latency (ingest to durable alert): p50 %v  p99 %v  max %v\n", pct(0.5).Round(time.Millisecond), pct(0.99).Round(time.Millisecond), pct(1).Round(time.Millisecond))
 	fmt.Printf("server peak RSS: %.0f MB\n", float64(peakRSS.Load())/1e6)
+	if cpu > 0 {
+		// On a shared machine the rate depends on the CPU the server got;
+		// CPU time per event does not.
+		fmt.Printf("server CPU: %.1fs = %.1f µs/event = %.0f events/s per fully used core\n",
+			cpu, cpu/float64(acked.Load())*1e6, float64(acked.Load())/cpu)
+	}
 }
 
-func scrapeRSS(url string) int64 {
+func scrapeRSS(url string) int64 { return int64(scrape(url, "process_resident_memory_bytes ")) }
+
+// scrape reads one unlabelled series from /metrics.
+func scrape(url, prefix string) float64 {
 	resp, err := http.Get(url + "/metrics")
 	if err != nil {
 		return 0
@@ -176,9 +187,9 @@ func scrapeRSS(url string) int64 {
 	defer resp.Body.Close()
 	sc := bufio.NewScanner(resp.Body)
 	for sc.Scan() {
-		if v, ok := strings.CutPrefix(sc.Text(), "process_resident_memory_bytes "); ok {
+		if v, ok := strings.CutPrefix(sc.Text(), prefix); ok {
 			f, _ := strconv.ParseFloat(v, 64)
-			return int64(f)
+			return f
 		}
 	}
 	return 0

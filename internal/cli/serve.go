@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -58,6 +59,13 @@ func newServeCmd(env *Env) *cobra.Command {
 				return withCode(ExitUsage, err)
 			}
 			log := newLogger(env, cfg)
+			if os.Getenv("GOMEMLIMIT") == "" {
+				limit := cfg.MemoryLimit
+				if limit <= 0 {
+					limit = 400 << 20
+				}
+				debug.SetMemoryLimit(limit)
+			}
 			progs, err := compileServeRules(env, cfg)
 			if err != nil {
 				return err

@@ -37,7 +37,11 @@ type Config struct {
 	Actions     []ActionConfig `yaml:"actions"`
 	Sources     SourcesConfig  `yaml:"sources"`
 	LogLevel    string         `yaml:"log_level"`
-	LogFormat   string         `yaml:"log_format"` // text or json
+	// MemoryLimit is the Go runtime's soft memory limit in bytes (default
+	// 400 MiB; the GOMEMLIMIT environment variable wins): the collector
+	// works harder near it instead of letting the heap double.
+	MemoryLimit int64  `yaml:"memory_limit"`
+	LogFormat   string `yaml:"log_format"` // text or json
 }
 
 // IngestToken names the source a token stands for.

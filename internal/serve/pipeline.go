@@ -33,7 +33,7 @@ type Pipeline struct {
 	// Delivered is called after alerts were stored (wakes the dispatcher).
 	Delivered func()
 	// MaxQueueBytes bounds accepted, not yet durable data; Offer refuses
-	// beyond it (default 256 MiB).
+	// beyond it (default 128 MiB).
 	MaxQueueBytes int64
 	// MaxGroupLines bounds one group commit (default 200,000 lines).
 	MaxGroupLines int
@@ -49,7 +49,7 @@ type Pipeline struct {
 func (p *Pipeline) init() {
 	p.once.Do(func() {
 		if p.MaxQueueBytes <= 0 {
-			p.MaxQueueBytes = 256 << 20
+			p.MaxQueueBytes = 128 << 20
 		}
 		if p.MaxGroupLines <= 0 {
 			p.MaxGroupLines = 200_000
