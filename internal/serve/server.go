@@ -330,11 +330,16 @@ func (s *Server) Run(ctx context.Context) error {
 	return err
 }
 
-// replayPaths are the newest segments: those written in the last
-// lateness window plus a margin, at most ReplayBytes.
+// replayPaths are the newest segments: those sealed within the late-event
+// window (how long an event may be held) plus a margin, at most 256 MiB
+// of events.
 func (s *Server) replayPaths() []string {
 	segs := s.Events.Segments()
-	since := time.Now().Add(-20 * time.Minute).UnixMilli()
+	late := s.Config.Late.MaxLateness.Duration
+	if late <= 0 {
+		late = time.Hour
+	}
+	since := time.Now().Add(-late - 10*time.Minute).UnixMilli()
 	var budget int64
 	start := len(segs)
 	for start > 0 {
