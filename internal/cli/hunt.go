@@ -43,6 +43,7 @@ type huntArgs struct {
 	minSeverity string
 	data        dataFlags
 	sigma       huntSigma
+	window      timeFlags
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -101,6 +102,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	a.limits.register(f)
 	a.data.register(f)
 	a.sigma.register(f)
+	a.window.register(f)
 	return cmd
 }
 
@@ -167,13 +169,17 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		return withCode(ExitError, err)
 	}
 	bar.expect(1 + prepassLevels(engines...))
+	window, err := a.window.resolve()
+	if err != nil {
+		return err
+	}
 	problems := ingest.NewProblems(env.Stderr, 0)
-	in, err := openInput(env, a.paths, a.limits.maxLineBytes(), problems)
+	in, err := openInputRange(env, a.paths, a.limits.maxLineBytes(), problems, window)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
 	defer in.Close()
-	src := bar.countStdin(a.enrich.source(in.reader, enricher))
+	src := bar.countStdin(a.enrich.source(in.source(), enricher))
 
 	out, closeOut, err := a.display.open(env)
 	if err != nil {

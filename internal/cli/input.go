@@ -11,6 +11,7 @@ import (
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/run"
 	"github.com/tiercel/tiercel/internal/sensor"
+	"github.com/tiercel/tiercel/internal/timerange"
 )
 
 // input is the telemetry a command reads: files, directories or stdin.
@@ -21,6 +22,7 @@ type input struct {
 	maxLine    int
 	fileErrors int
 	skips      *sensorSkips
+	window     timerange.Range // --start/--end (timerange.go)
 }
 
 // openInput opens paths; every path that cannot be read is reported (and
@@ -71,7 +73,11 @@ func (in *input) reopen() func() (run.Source, error) {
 		return nil
 	}
 	return func() (run.Source, error) {
-		return ingest.Open(in.paths, ingest.Options{MaxLine: in.maxLine})
+		r, err := ingest.Open(in.paths, ingest.Options{MaxLine: in.maxLine})
+		if err != nil {
+			return nil, err
+		}
+		return windowSource(r, in.window), nil
 	}
 }
 

@@ -20,6 +20,7 @@ import (
 	"github.com/tiercel/tiercel/internal/output"
 	"github.com/tiercel/tiercel/internal/run"
 	"github.com/tiercel/tiercel/internal/saved"
+	"github.com/tiercel/tiercel/internal/timerange"
 )
 
 func init() { register(newSearchCmd) }
@@ -37,6 +38,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 		file    string
 		lim     limitFlags
 		df      dataFlags
+		tf      timeFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "search [flags] (QUERY | --file F) [PATH...]",
@@ -88,6 +90,10 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if err := stdinRefusal(env, "tiercel search QUERY", args); err != nil {
 				return err
 			}
+			window, err := tf.resolve()
+			if err != nil {
+				return err
+			}
 			data, closeData, err := df.open(env.Stderr)
 			if err != nil {
 				return err
@@ -97,7 +103,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: query, paths: args, format: format, strict: strict, lookups: lookups, workers: workers,
-				params: values, enrich: enr, saved: lib, display: disp, limits: lim, data: data,
+				params: values, enrich: enr, saved: lib, display: disp, limits: lim, data: data, window: window,
 			})
 		},
 	}
@@ -112,6 +118,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	sv.register(cmd.Flags())
 	lim.register(cmd.Flags())
 	df.register(cmd.Flags())
+	tf.register(cmd.Flags())
 	return cmd
 }
 
@@ -128,6 +135,7 @@ type searchArgs struct {
 	display displayFlags
 	limits  limitFlags
 	data    engine.DataSources
+	window  timerange.Range
 }
 
 func runSearch(ctx context.Context, env *Env, a searchArgs) error {
@@ -144,7 +152,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	bar.expect(1 + prepassLevels(prog))
 	problems := ingest.NewProblems(env.Stderr, 0)
-	in, err := openInput(env, a.paths, a.limits.maxLineBytes(), problems)
+	in, err := openInputRange(env, a.paths, a.limits.maxLineBytes(), problems, a.window)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -161,7 +169,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	var writeErr error
 	var rows int64
-	stats, err := run.Search(ctx, []*engine.Program{prog}, bar.countStdin(a.enrich.source(in.reader, enricher)), withEnricher(run.Options{
+	stats, err := run.Search(ctx, []*engine.Program{prog}, bar.countStdin(a.enrich.source(in.source(), enricher)), withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
 		Reopen:   in.reopen(),
