@@ -394,6 +394,10 @@ func (s *SQLStore) Stats(ctx context.Context) (Stats, error) {
 			}
 		}
 	}
+	if s.dialect.Dollar {
+		err := s.db.QueryRowContext(ctx, `SELECT pg_total_relation_size('alerts') + pg_total_relation_size('deliveries')`).Scan(&st.Bytes)
+		return st, err
+	}
 	return st, nil
 }
 
