@@ -34,17 +34,18 @@ type Detector struct {
 	filter    []int // indexes into Progs of the filter rules
 	engines   []*engine.Program
 	Enricher  *enrich.Enricher
-	Hold      enrich.HoldOptions
 	Throttles map[string]Throttle // by rule id
+	Actions   map[string][]string // by rule id: actions other than the default
 	Workers   int
 	window    *corrWindow // recent lines for join()/correlate() sub-queries
+	late      *lateHold   // context events waiting for their process start
 	mu        sync.Mutex  // one batch at a time: enrichment learns in order
 }
 
 // NewDetector classifies progs and builds the stream enricher (nil
 // enrichment when noEnrich).
-func NewDetector(progs []*rules.Program, noEnrich bool, corr CorrelationOptions) *Detector {
-	d := &Detector{Progs: progs, Throttles: map[string]Throttle{}}
+func NewDetector(progs []*rules.Program, noEnrich bool, corr CorrelationOptions, late LateOptions) *Detector {
+	d := &Detector{Progs: progs, Throttles: map[string]Throttle{}, Actions: map[string][]string{}}
 	prepass := false
 	for i, p := range progs {
 		if FilterRule(p) {
@@ -62,6 +63,9 @@ func NewDetector(progs []*rules.Program, noEnrich bool, corr CorrelationOptions)
 	}
 	if prepass {
 		d.window = newCorrWindow(corr)
+	}
+	if d.Enricher != nil {
+		d.late = newLateHold(d.engines, d.Enricher.Provides(), late)
 	}
 	return d
 }
@@ -130,9 +134,49 @@ func (d *Detector) Detect(ctx context.Context, lines [][]byte) ([]alert.Candidat
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	batch := lines
 	chunks := cutChunks(lines)
+	if d.Enricher != nil {
+		// Learn the batch's process starts, identities and lookup records
+		// before applying: within a batch, enrichment then does not depend
+		// on event order, as in hunt's file mode. What earlier batches
+		// taught stays in the (bounded) stream-mode tables.
+		if _, err := run.Learn(ctx, d.Enricher, &chunkSource{chunks: chunks}, d.Workers); err != nil {
+			return nil, err
+		}
+		lines = d.late.admit(lines, d.Enricher.KnowsProcess)
+		chunks = cutChunks(lines)
+	}
+	return d.detect(ctx, chunks, batch)
+}
+
+// Flush detects over every held context event (shutdown).
+func (d *Detector) Flush(ctx context.Context) ([]alert.Candidate, error) {
+	if d.late == nil || len(d.engines) == 0 {
+		return nil, nil
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.detect(ctx, cutChunks(d.late.flush()), nil)
+}
+
+// Held is how many context events wait for their process start.
+func (d *Detector) Held() int {
+	if d.late == nil {
+		return 0
+	}
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	return d.late.held()
+}
+
+// detect runs the filter rules over chunks; batch (the lines as they
+// arrived) joins the correlation window afterwards.
+func (d *Detector) detect(ctx context.Context, chunks []event.Chunk, batch [][]byte) ([]alert.Candidate, error) {
+	if len(chunks) == 0 {
+		return nil, nil
+	}
 	var src run.Source = &chunkSource{chunks: chunks}
-	src = run.HoldForEnrichment(src, d.Enricher, d.Hold)
 	var cands []alert.Candidate
 	opts := run.Options{
 		Workers: d.Workers,
@@ -153,8 +197,8 @@ func (d *Detector) Detect(ctx context.Context, lines [][]byte) ([]alert.Candidat
 	if _, err := run.Search(ctx, d.engines, src, opts); err != nil {
 		return nil, err
 	}
-	if d.window != nil {
-		d.window.add(lines)
+	if d.window != nil && len(batch) > 0 {
+		d.window.add(batch)
 	}
 	return cands, nil
 }
@@ -173,6 +217,9 @@ func (d *Detector) Candidate(p *rules.Program, a rules.Alert) alert.Candidate {
 	// Without a Falcon id, the alert's own rendering stands for the raw
 	// line: the same event gives the same row.
 	c.ID = alert.ID(c.Rule, c.Branch, c.EventID, string(body))
+	if acts, ok := d.Actions[p.Rule.ID]; ok {
+		c.Actions = acts
+	}
 	if th, ok := d.Throttles[p.Rule.ID]; ok && th.Seconds > 0 {
 		c.ThrottleFor = time.Duration(th.Seconds) * time.Second
 		if th.Field != "" {

@@ -1,7 +1,10 @@
 package serve
 
 import (
+	"bytes"
 	"context"
+	"errors"
+	"io"
 	"log/slog"
 	"sync"
 	"sync/atomic"
@@ -113,6 +116,7 @@ func (p *Pipeline) Close() {
 func (p *Pipeline) Run(ctx context.Context) {
 	p.init()
 	defer close(p.done)
+	defer p.flushHeld(ctx)
 	for b := range p.queue {
 		group, lines := []*source.Batch{b}, len(b.Lines)
 	fill:
@@ -138,6 +142,78 @@ func (p *Pipeline) Run(ctx context.Context) {
 			p.Log.Error("commit failed; batches refused for the senders to retry", "batches", len(group), "err", err)
 		}
 	}
+}
+
+// flushHeld detects over the context events still waiting for their
+// process start, so a clean stop leaves none behind.
+func (p *Pipeline) flushHeld(ctx context.Context) {
+	cands, err := p.Detect.Flush(ctx)
+	if err == nil {
+		_, err = p.Alerts.Record(ctx, cands, p.Actions, time.Now())
+	}
+	if err != nil {
+		p.Log.Error("detecting held events at shutdown", "err", err)
+	}
+}
+
+// Replay runs detection again over stored lines (the recent tail of the
+// event store, at start): alerts a crash kept from being stored, such as
+// those of held context events, are stored now; the others are
+// duplicates. It also fills the enricher's tables as before the stop.
+func (p *Pipeline) Replay(ctx context.Context, paths []string) (lines int, err error) {
+	if len(paths) == 0 {
+		return 0, nil
+	}
+	rd, err := ingest.Open(paths, ingest.Options{OnError: func(e error) { p.Log.Warn("replay", "err", e) }})
+	if err != nil {
+		return 0, err
+	}
+	defer rd.Close()
+	var batch [][]byte
+	flush := func() error {
+		if len(batch) == 0 {
+			return nil
+		}
+		cands, err := p.Detect.Detect(ctx, batch)
+		if err != nil {
+			return err
+		}
+		res, err := p.Alerts.Record(ctx, cands, p.Actions, time.Now())
+		if err != nil {
+			return err
+		}
+		if len(res.New) > 0 {
+			p.Log.Info("replay stored alerts a stop left out", "new", len(res.New))
+			if p.Delivered != nil {
+				p.Delivered()
+			}
+		}
+		lines += len(batch)
+		batch = nil
+		return nil
+	}
+	for {
+		c, err := rd.Next()
+		if err != nil {
+			if errors.Is(err, io.EOF) {
+				break
+			}
+			return lines, err
+		}
+		ingest.Lines(c, func(line []byte, _ int) bool {
+			if l := bytes.TrimSpace(line); len(l) > 0 {
+				batch = append(batch, bytes.Clone(l))
+			}
+			return true
+		})
+		ingest.Recycle(c.Data)
+		if len(batch) >= 50_000 {
+			if err := flush(); err != nil {
+				return lines, err
+			}
+		}
+	}
+	return lines, flush()
 }
 
 // Done is closed when Run has returned.
