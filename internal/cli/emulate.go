@@ -3,6 +3,7 @@ package cli
 import (
 	"bufio"
 	"fmt"
+	"io"
 	"os"
 	"strconv"
 	"strings"
@@ -21,6 +22,8 @@ func newEmulateCmd(env *Env) *cobra.Command {
 		start, view, tests, platforms string
 		fdrDir, manifest              string
 		aidmaster, userinfo           string
+		kf                            kafkaFlags
+		topic                         string
 	)
 	cmd := &cobra.Command{
 		Use:   "emulate [--seed N] [--events N] [--hosts N] [--duration 1h] [--start RFC3339] [--view raw|logscale] [--fdr DIR] [--manifest FILE] [--tests 1,2,3,4,5] [--platforms win,lin]",
@@ -60,9 +63,22 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			}
 			began := time.Now()
 			var m *emulate.Manifest
-			if fdrDir != "" {
+			switch {
+			case fdrDir != "":
 				m, err = emulate.WriteFDR(fdrDir, g)
-			} else {
+			case kf.brokers != "":
+				err = kf.produceTo(cmd.Context(), env, topic, func(w io.Writer) error {
+					bw := bufio.NewWriterSize(w, 1<<20)
+					var rerr error
+					if m, rerr = g.Run(bw); rerr == nil {
+						rerr = bw.Flush()
+					}
+					return rerr
+				})
+				if err != nil {
+					return err
+				}
+			default:
 				bw := bufio.NewWriterSize(env.Stdout, 1<<20)
 				m, err = g.Run(bw)
 				if ferr := bw.Flush(); err == nil {
@@ -102,6 +118,8 @@ func newEmulateCmd(env *Env) *cobra.Command {
 	f.StringVar(&userinfo, "userinfo", "", "write userinfo records (NDJSON) to `FILE`")
 	f.StringVar(&tests, "tests", "1,2,3,4,5", "atomic tests to run, comma separated")
 	f.StringVar(&platforms, "platforms", "win,lin", "platforms to run the tests on: win, lin")
+	kf.register(f, "kafka")
+	f.StringVar(&topic, "topic", "", "with --kafka: the `TOPIC` to produce the events to, keyed by aid")
 	f.IntVar(&opts.ShuffleWindow, "shuffle-window", 4096, "reorder lines within a window of this many, as FDR delivery is unordered (1 = in order)")
 	return cmd
 }

@@ -138,7 +138,7 @@ func startNode(t *testing.T, c *kfake.Cluster, store alert.Store, progs []*rules
 	}
 	disp := &action.Dispatcher{Store: store, Actions: map[string]action.Action{topicAction.Name(): topicAction}, Log: quietLog,
 		Backoff: func(int) time.Duration { return 50 * time.Millisecond }}
-	pipe := &serve.Pipeline{Events: events, Alerts: store, Detect: serve.NewDetector(progs, false, serve.CorrelationOptions{}),
+	pipe := &serve.Pipeline{Events: events, Alerts: store, Detect: serve.NewDetector(progs, true, serve.CorrelationOptions{}, serve.LateOptions{}),
 		Actions: []string{topicAction.Name()}, Log: quietLog, Delivered: disp.Wake}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &node{
@@ -472,5 +472,47 @@ func TestConfigOptions(t *testing.T) {
 		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
 			t.Errorf("%+v: error %v, want %q", tc.cfg, err, tc.want)
 		}
+	}
+}
+
+func TestEmulateToKafkaKeysByAid(t *testing.T) {
+	c := newCluster(t)
+	var stderr bytes.Buffer
+	code := cli.Main([]string{"emulate", "--events", "3000", "--hosts", "10", "--kafka", strings.Join(c.ListenAddrs(), ","), "--topic", topic},
+		strings.NewReader(""), io.Discard, &stderr)
+	if code != 0 {
+		t.Fatalf("emulate --kafka exit %d: %s", code, stderr.String())
+	}
+	cl, err := kgo.NewClient(kgo.SeedBrokers(c.ListenAddrs()...), kgo.ConsumeTopics(topic), kgo.ConsumeResetOffset(kgo.NewOffset().AtStart()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cl.Close()
+	partOf := map[string]int32{}
+	n := 0
+	for n < 3000 {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		fs := cl.PollFetches(ctx)
+		cancel()
+		if ctx.Err() != nil && fs.NumRecords() == 0 {
+			break
+		}
+		fs.EachRecord(func(r *kgo.Record) {
+			n++
+			var ev map[string]any
+			if err := json.Unmarshal(r.Value, &ev); err != nil {
+				t.Fatalf("record is not one JSON event: %v", err)
+			}
+			if ev["aid"] != string(r.Key) {
+				t.Fatalf("record keyed %q carries aid %v", r.Key, ev["aid"])
+			}
+			if p, ok := partOf[string(r.Key)]; ok && p != r.Partition {
+				t.Fatalf("host %s in partitions %d and %d", r.Key, p, r.Partition)
+			}
+			partOf[string(r.Key)] = r.Partition
+		})
+	}
+	if n != 3000 {
+		t.Errorf("%d records on the topic, want 3000", n)
 	}
 }
