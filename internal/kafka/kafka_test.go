@@ -516,3 +516,41 @@ func TestEmulateToKafkaKeysByAid(t *testing.T) {
 		t.Errorf("%d records on the topic, want 3000", n)
 	}
 }
+
+// TestServeWithKafka runs the real server wiring: tiercel serve configured
+// with a Kafka source, the alert topic and a PostgreSQL alert store.
+func TestServeWithKafka(t *testing.T) {
+	data := telemetry(t, 10000)
+	want := huntIDs(t, data)
+	c := newCluster(t)
+	dsn := pgtest.Start(t)
+	var srvs []*serve.Server
+	var wg sync.WaitGroup
+	ctx, cancel := context.WithCancel(context.Background())
+	for i := 0; i < 2; i++ {
+		cfg := &serve.Config{
+			Data: t.TempDir(), Listen: "127.0.0.1:0", NoEnrich: true,
+			IngestTokens: []serve.IngestToken{{Name: "edr", Token: "ingest"}}, APITokens: []string{"api"},
+			Kafka:      serve.KafkaConfig{Brokers: c.ListenAddrs(), Topics: []string{topic}, Group: group, AlertTopic: alertTopic},
+			AlertStore: serve.AlertStoreConfig{Postgres: dsn},
+		}
+		srv, err := serve.New(cfg, compiledRules(t), quietLog)
+		if err != nil {
+			t.Fatal(err)
+		}
+		srvs = append(srvs, srv)
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Run(ctx); err != nil {
+				t.Errorf("serve: %v", err)
+			}
+		}()
+	}
+	st := produce(t, c, data)
+	waitConsumed(t, c, st.Records)
+	compare(t, "alert store", storedIDs(t, srvs[0].Alerts), want)
+	compare(t, "alert topic", topicIDs(t, c, len(want)), want)
+	cancel()
+	wg.Wait()
+}
