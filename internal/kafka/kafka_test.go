@@ -128,7 +128,12 @@ type node struct {
 
 func startNode(t *testing.T, c *kfake.Cluster, store alert.Store, progs []*rules.Program) *node {
 	t.Helper()
-	events, err := segment.Open(t.TempDir(), segment.Options{})
+	return startNodeIn(t, t.TempDir(), c, store, progs)
+}
+
+func startNodeIn(t testing.TB, dir string, c *kfake.Cluster, store alert.Store, progs []*rules.Program) *node {
+	t.Helper()
+	events, err := segment.Open(filepath.Join(dir, "events"), segment.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -143,7 +148,7 @@ func startNode(t *testing.T, c *kfake.Cluster, store alert.Store, progs []*rules
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &node{
 		consumer: &kafka.Consumer{Config: kafka.Config{Brokers: c.ListenAddrs()}, Topics: []string{topic}, Group: group,
-			MaxRecords: 2000, SessionTimeout: 2 * time.Second, Log: quietLog, Extra: debugOpts},
+			MaxRecords: 10000, SessionTimeout: 2 * time.Second, Log: quietLog, Extra: debugOpts},
 		cancel: cancel, done: make(chan struct{}),
 	}
 	var wg sync.WaitGroup
@@ -553,4 +558,40 @@ func TestServeWithKafka(t *testing.T) {
 	compare(t, "alert topic", topicIDs(t, c, len(want)), want)
 	cancel()
 	wg.Wait()
+}
+
+// BenchmarkConsume measures one instance consuming emulated telemetry from
+// kfake through the whole commit path (event store, detection, alert
+// store, offset commit). Reported as events/s.
+func BenchmarkConsume(b *testing.B) {
+	t := &testing.T{}
+	data := telemetry(t, 100000)
+	progs := compiledRules(t)
+	for i := 0; i < b.N; i++ {
+		b.StopTimer()
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, topic), kfake.SeedTopics(1, alertTopic))
+		if err != nil {
+			b.Fatal(err)
+		}
+		st, err := kafka.ProduceNDJSON(context.Background(), kafka.Config{Brokers: c.ListenAddrs()}, topic, bytes.NewReader(data))
+		if err != nil {
+			b.Fatal(err)
+		}
+		dir := b.TempDir()
+		store, err := alert.OpenSQLite(filepath.Join(dir, "alerts.db"))
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		began := time.Now()
+		n := startNodeIn(b, dir, c, store, progs)
+		for committed(t, c) < st.Records {
+			time.Sleep(5 * time.Millisecond)
+		}
+		b.ReportMetric(float64(st.Records)/time.Since(began).Seconds(), "events/s")
+		b.StopTimer()
+		n.stop()
+		store.Close()
+		c.Close()
+	}
 }
