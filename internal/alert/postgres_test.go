@@ -18,6 +18,7 @@ func TestStoreOnPostgres(t *testing.T) {
 		"RecordDedupAndQueue": TestRecordDedupAndQueue,
 		"Throttle":            TestThrottle,
 		"StatusAndList":       TestStatusAndList,
+		"ClaimOneWinner":      TestClaimOneWinner,
 	} {
 		t.Run(name, test)
 	}

@@ -569,7 +569,8 @@ func BenchmarkConsume(b *testing.B) {
 	progs := compiledRules(t)
 	for i := 0; i < b.N; i++ {
 		b.StopTimer()
-		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, topic), kfake.SeedTopics(1, alertTopic))
+		c, err := kfake.NewCluster(kfake.NumBrokers(1), kfake.SeedTopics(partitions, topic), kfake.SeedTopics(1, alertTopic),
+			kfake.GroupMinSessionTimeout(200*time.Millisecond))
 		if err != nil {
 			b.Fatal(err)
 		}
