@@ -248,7 +248,18 @@ func (d *Dispatcher) round(ctx context.Context) bool {
 	return len(due) == page && ctx.Err() == nil
 }
 
+// claimLease is how long a claimed delivery is this instance's: after it,
+// a delivery an instance took but never finished (it crashed) is due again.
+const claimLease = 2 * time.Minute
+
 func (d *Dispatcher) deliver(ctx context.Context, dl alert.Delivery) {
+	// Instances sharing one store (PostgreSQL) share the queue: one claims.
+	if won, err := d.Store.Claim(ctx, dl, time.Now().Add(claimLease)); err != nil || !won {
+		if err != nil && ctx.Err() == nil {
+			d.Log.Error("claiming a delivery", "err", err)
+		}
+		return
+	}
 	act, ok := d.Actions[dl.Action]
 	if !ok {
 		// The action was removed from the configuration: nothing to do.

@@ -142,6 +142,10 @@ type Store interface {
 	SetStatus(ctx context.Context, id, status, by, note string, at time.Time) (Alert, error)
 	// Due returns up to limit deliveries whose next attempt is due.
 	Due(ctx context.Context, now time.Time, limit int) ([]Delivery, error)
+	// Claim takes a due delivery for this instance until the given time
+	// (a lease: it is due again then if not delivered); false when another
+	// instance sharing the store claimed it first.
+	Claim(ctx context.Context, d Delivery, until time.Time) (bool, error)
 	// Delivered removes a delivery from the queue.
 	Delivered(ctx context.Context, deliveryID int64) error
 	// Retry records a failed attempt and when to try next.

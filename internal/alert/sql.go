@@ -103,6 +103,7 @@ const (
 	qSetStatus = `UPDATE alerts SET status = ?, status_by = ?, status_at = ?, status_note = ? WHERE id = ?`
 	qDue       = `SELECT id, alert_id, action, attempts, next_at, last_error FROM deliveries WHERE next_at <= ? ORDER BY next_at, id LIMIT ?`
 	qDelivered = `DELETE FROM deliveries WHERE id = ?`
+	qClaim     = `UPDATE deliveries SET next_at = ? WHERE id = ? AND next_at = ?`
 	qRetry     = `UPDATE deliveries SET attempts = attempts + 1, next_at = ?, last_error = ? WHERE id = ?`
 	qCount     = `SELECT (SELECT COUNT(*) FROM alerts), (SELECT COUNT(*) FROM deliveries)`
 )
@@ -369,6 +370,19 @@ func (s *SQLStore) Due(ctx context.Context, now time.Time, limit int) ([]Deliver
 	return out, rows.Err()
 }
 
+// Claim implements Store: a conditional update, so of several instances
+// sharing the queue exactly one wins a due delivery.
+func (s *SQLStore) Claim(ctx context.Context, d Delivery, until time.Time) (bool, error) {
+	s.write.Lock()
+	defer s.write.Unlock()
+	res, err := s.db.ExecContext(ctx, s.q(qClaim), ms(until), d.ID, ms(d.NextAt))
+	if err != nil {
+		return false, err
+	}
+	n, err := res.RowsAffected()
+	return n == 1, err
+}
+
 // Delivered implements Store.
 func (s *SQLStore) Delivered(ctx context.Context, id int64) error {
 	s.write.Lock()
@@ -397,6 +411,10 @@ func (s *SQLStore) Stats(ctx context.Context) (Stats, error) {
 				st.Bytes += fi.Size()
 			}
 		}
+	}
+	if s.dialect.Dollar {
+		err := s.db.QueryRowContext(ctx, `SELECT pg_total_relation_size('alerts') + pg_total_relation_size('deliveries')`).Scan(&st.Bytes)
+		return st, err
 	}
 	return st, nil
 }

@@ -9,8 +9,39 @@ import (
 	"time"
 )
 
+// reopenTest opens the store openTest opened again, keeping its data.
+func reopenTest(t *testing.T, path string) (*SQLStore, string) {
+	t.Helper()
+	var s *SQLStore
+	var err error
+	if testDSN != "" {
+		s, err = OpenPostgres(testDSN)
+	} else {
+		s, err = OpenSQLite(path)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, path
+}
+
+// testDSN, when set, runs the store tests on PostgreSQL (postgres_test.go).
+var testDSN string
+
 func openTest(t *testing.T) (*SQLStore, string) {
 	t.Helper()
+	if testDSN != "" {
+		s, err := OpenPostgres(testDSN)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.db.Exec(`TRUNCATE alerts, folded, throttle, deliveries RESTART IDENTITY`); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { s.Close() })
+		return s, ""
+	}
 	path := filepath.Join(t.TempDir(), "alerts.db")
 	s, err := OpenSQLite(path)
 	if err != nil {
@@ -55,11 +86,7 @@ func TestRecordDedupAndQueue(t *testing.T) {
 	}
 	// a replay after reopening is a duplicate too
 	s.Close()
-	s2, err := OpenSQLite(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s2.Close()
+	s2, _ := reopenTest(t, path)
 	res, err = s2.Record(ctx, []Candidate{cand("r1", "A", "e1", "h1")}, []string{"hook"}, now)
 	if err != nil || len(res.New) != 0 || res.Duplicates != 1 {
 		t.Fatalf("replay: %+v %v", res, err)

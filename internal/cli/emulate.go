@@ -24,6 +24,8 @@ func newEmulateCmd(env *Env) *cobra.Command {
 		fdrDir, manifest              string
 		aidmaster, userinfo           string
 		sensorName, evtxFile          string
+		kf                            kafkaFlags
+		topic                         string
 	)
 	cmd := &cobra.Command{
 		Use:   "emulate [flags]",
@@ -89,11 +91,24 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			}
 			began := time.Now()
 			var m *emulate.Manifest
-			if sensorName != "" && sensorName != "falcon" {
+			switch {
+			case sensorName != "" && sensorName != "falcon":
 				m, err = emulateSensor(env, g, sensorName, evtxFile)
-			} else if fdrDir != "" {
+			case fdrDir != "":
 				m, err = emulate.WriteFDR(fdrDir, g)
-			} else {
+			case kf.brokers != "":
+				err = kf.produceTo(cmd.Context(), env, topic, func(w io.Writer) error {
+					bw := bufio.NewWriterSize(w, 1<<20)
+					var rerr error
+					if m, rerr = g.Run(bw); rerr == nil {
+						rerr = bw.Flush()
+					}
+					return rerr
+				})
+				if err != nil {
+					return err
+				}
+			default:
 				bw := bufio.NewWriterSize(env.Stdout, 1<<20)
 				m, err = g.Run(bw)
 				if ferr := bw.Flush(); err == nil {
@@ -136,6 +151,8 @@ func newEmulateCmd(env *Env) *cobra.Command {
 	f.StringVar(&platforms, "platforms", "win,lin", "platforms to run the tests on: win, lin")
 	f.StringVar(&sensorName, "sensor", "falcon", "sensor whose records to write: falcon, sysmon (Windows event XML), auditd (audit.log), defender (Advanced Hunting JSON) or proxy (Squid access.log)")
 	f.StringVar(&evtxFile, "evtx", "", "with --sensor sysmon: write a real EVTX file to `FILE` instead of XML on stdout")
+	kf.register(f, "kafka")
+	f.StringVar(&topic, "topic", "", "with --kafka: the `TOPIC` to produce the events to, keyed by aid")
 	f.IntVar(&opts.ShuffleWindow, "shuffle-window", 4096, "reorder lines within a window of this many, as FDR delivery is unordered (1 = in order)")
 	return cmd
 }

@@ -35,12 +35,18 @@ type serveFlags struct {
 	workers      int
 	logFormat    string
 	logLevel     string
+	kafka        kafkaFlags
+	kafkaTopics  []string
+	kafkaGroup   string
+	alertTopic   string
+	startAtEnd   bool
+	postgres     string
 }
 
 func newServeCmd(env *Env) *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
-		Use:   "serve --data DIR --listen ADDR --ingest-token T --api-token A [--config F] [--rules DIR]... [--lookups DIR] [--tuning NAME]...",
+		Use:   "serve --data DIR --listen ADDR --ingest-token T --api-token A [--config F] [--rules DIR]... [--lookups DIR] [--tuning NAME]... [--kafka-brokers B --kafka-topic T --kafka-group G] [--alert-topic T] [--postgres DSN]",
 		Short: "Run every rule continuously over incoming telemetry; store and deliver alerts",
 		Long: "Takes Falcon telemetry over HTTP (LogScale ingest API and HEC), from FDR trees,\n" +
 			"tailed NDJSON files or standard input; keeps it in DIR/events (searchable with\n" +
@@ -102,6 +108,12 @@ func newServeCmd(env *Env) *cobra.Command {
 	fs.StringArrayVar(&f.tail, "tail", nil, "follow NDJSON `FILE` as it grows (repeatable)")
 	fs.BoolVar(&f.stdin, "stdin", false, "also read NDJSON events from standard input")
 	fs.IntVar(&f.workers, "workers", 0, "detection worker goroutines (0: one per core)")
+	f.kafka.register(fs, "kafka-brokers")
+	fs.StringArrayVar(&f.kafkaTopics, "kafka-topic", nil, "consume telemetry from Kafka `TOPIC` (repeatable; events keyed by aid)")
+	fs.StringVar(&f.kafkaGroup, "kafka-group", "", "Kafka consumer `GROUP` the instances share")
+	fs.BoolVar(&f.startAtEnd, "kafka-start-at-end", false, "a group with no committed offsets starts at the newest records")
+	fs.StringVar(&f.alertTopic, "alert-topic", "", "also produce every new alert to Kafka `TOPIC`, keyed by alert id")
+	fs.StringVar(&f.postgres, "postgres", "", "keep alerts in PostgreSQL (`DSN`) instead of DATA/.tiercel/alerts.db, e.g. shared by several instances")
 	fs.StringVar(&f.logFormat, "log-format", "", "log format: text or json (default text)")
 	fs.StringVar(&f.logLevel, "log-level", "", "log level: debug, info, warn or error (default info)")
 	return cmd
@@ -160,6 +172,33 @@ func (f *serveFlags) resolve(cmd *cobra.Command) (*serve.Config, error) {
 	}
 	if set("workers") {
 		cfg.Workers = f.workers
+	}
+	if set("kafka-brokers") {
+		cfg.Kafka.Brokers = f.kafka.config().Brokers
+	}
+	if set("kafka-topic") {
+		cfg.Kafka.Topics = f.kafkaTopics
+	}
+	if set("kafka-group") {
+		cfg.Kafka.Group = f.kafkaGroup
+	}
+	if set("kafka-start-at-end") {
+		cfg.Kafka.StartAtEnd = f.startAtEnd
+	}
+	if set("alert-topic") {
+		cfg.Kafka.AlertTopic = f.alertTopic
+	}
+	if set("kafka-tls") {
+		cfg.Kafka.TLS = f.kafka.tls
+	}
+	for flag, dst := range map[string]*string{"kafka-ca": &cfg.Kafka.CAFile, "kafka-cert": &cfg.Kafka.CertFile, "kafka-key": &cfg.Kafka.KeyFile,
+		"kafka-sasl": &cfg.Kafka.SASLMechanism, "kafka-user": &cfg.Kafka.SASLUser, "kafka-password": &cfg.Kafka.SASLPassword} {
+		if set(flag) {
+			*dst = cmd.Flags().Lookup(flag).Value.String()
+		}
+	}
+	if set("postgres") {
+		cfg.AlertStore.Postgres = f.postgres
 	}
 	if set("log-format") {
 		cfg.LogFormat = f.logFormat

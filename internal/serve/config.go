@@ -28,15 +28,17 @@ type Config struct {
 	MaxBodyBytes  int64 `yaml:"max_body_bytes"`
 	MaxQueueBytes int64 `yaml:"max_queue_bytes"`
 
-	Retention   Retention      `yaml:"retention"`
-	Segments    SegmentConfig  `yaml:"segments"`
-	Correlation CorrConfig     `yaml:"correlation"`
-	Late        LateConfig     `yaml:"late_events"`
-	RuleConfig  []RuleSettings `yaml:"rule_settings"`
-	Scheduled   []Scheduled    `yaml:"scheduled_searches"`
-	Actions     []ActionConfig `yaml:"actions"`
-	Sources     SourcesConfig  `yaml:"sources"`
-	LogLevel    string         `yaml:"log_level"`
+	Retention   Retention        `yaml:"retention"`
+	Segments    SegmentConfig    `yaml:"segments"`
+	Correlation CorrConfig       `yaml:"correlation"`
+	Late        LateConfig       `yaml:"late_events"`
+	RuleConfig  []RuleSettings   `yaml:"rule_settings"`
+	Scheduled   []Scheduled      `yaml:"scheduled_searches"`
+	Actions     []ActionConfig   `yaml:"actions"`
+	Sources     SourcesConfig    `yaml:"sources"`
+	Kafka       KafkaConfig      `yaml:"kafka"`
+	AlertStore  AlertStoreConfig `yaml:"alert_store"`
+	LogLevel    string           `yaml:"log_level"`
 	// MemoryLimit is the Go runtime's soft memory limit in bytes (default
 	// 400 MiB; the GOMEMLIMIT environment variable wins): the collector
 	// works harder near it instead of letting the heap double.
@@ -229,6 +231,7 @@ func (c *Config) Check() error {
 			}
 		}
 	}
+	errs = append(errs, c.Kafka.check()...)
 	names := map[string]bool{}
 	for i, a := range c.Actions {
 		if a.Name == "" {

@@ -29,6 +29,7 @@ import (
 
 	"github.com/tiercel/tiercel/internal/action"
 	"github.com/tiercel/tiercel/internal/alert"
+	"github.com/tiercel/tiercel/internal/kafka"
 	"github.com/tiercel/tiercel/internal/rules"
 	"github.com/tiercel/tiercel/internal/segment"
 	"github.com/tiercel/tiercel/internal/source"
@@ -48,6 +49,7 @@ type Server struct {
 	Dispatch  *action.Dispatcher
 	Scheduler *Scheduler
 	Sources   []source.Source
+	Kafka     *kafka.Consumer // the Kafka source, when configured
 	// Stdin is read when Config.Sources.Stdin is set.
 	Stdin *os.File
 
@@ -76,7 +78,7 @@ func New(cfg *Config, progs []*rules.Program, log *slog.Logger) (*Server, error)
 	if err != nil {
 		return nil, fmt.Errorf("event store: %w", err)
 	}
-	s.Alerts, err = alert.OpenSQLite(filepath.Join(state, "alerts.db"))
+	s.Alerts, err = openAlertStore(cfg.AlertStore, filepath.Join(state, "alerts.db"))
 	if err != nil {
 		s.Events.Close()
 		return nil, err
@@ -87,6 +89,16 @@ func New(cfg *Config, progs []*rules.Program, log *slog.Logger) (*Server, error)
 	allActions := make([]string, 0, len(cfg.Actions))
 	for _, a := range cfg.Actions {
 		allActions = append(allActions, a.Name)
+	}
+	acts := map[string]action.Action{}
+	topic, err := s.addKafka(cfg.Kafka, log)
+	if err != nil {
+		s.close()
+		return nil, err
+	}
+	if topic != nil {
+		acts[topic.Name()] = topic
+		allActions = append(allActions, topic.Name())
 	}
 	var jobs []Job
 	for _, rs := range cfg.RuleConfig {
@@ -135,7 +147,6 @@ func New(cfg *Config, progs []*rules.Program, log *slog.Logger) (*Server, error)
 		}
 		jobs = append(jobs, j)
 	}
-	acts := map[string]action.Action{}
 	for _, a := range cfg.Actions {
 		acts[a.Name] = buildAction(a, progs)
 	}
