@@ -1,0 +1,3 @@
+package alert
+
+import _ "modernc.org/sqlite" // the "sqlite" database/sql driver (pure Go)
