@@ -175,6 +175,6 @@ func (s *Server) collect(ctx context.Context, query string, from, to time.Time) 
 			m[f.Name] = f.Value
 		}
 		out = append(out, m)
-	}, nil)
+	}, nil, nil)
 	return out, err
 }

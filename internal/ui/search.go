@@ -2,6 +2,7 @@ package ui
 
 import (
 	"encoding/json"
+	"math"
 	"net/http"
 	"sort"
 	"sync"
@@ -75,7 +76,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		st.send(map[string]any{"type": "error", "message": "the query does not compile", "diagnostics": toDiagnostics(body.Query, diags)})
 		return
 	}
-	st.send(map[string]any{"type": "start", "columns": prep.Columns, "diagnostics": toDiagnostics(body.Query, diags)})
+	st.send(map[string]any{"type": "start", "columns": prep.Columns, "table": prep.Table, "diagnostics": toDiagnostics(body.Query, diags)})
 
 	began := time.Now()
 	var (
@@ -95,11 +96,6 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 	}
 	emit := func(ev *event.Event) {
 		rows++
-		if ts, ok := ev.Get(event.Timestamp); ok {
-			if ms, ok := event.ParseNumber(ts); ok {
-				hist.add(int64(ms))
-			}
-		}
 		if rows > maxSentRows {
 			return
 		}
@@ -119,7 +115,7 @@ func (s *Server) search(w http.ResponseWriter, r *http.Request) {
 		last = time.Now()
 		st.send(map[string]any{"type": "progress", "bytes": read, "total": total})
 	}
-	stats, err := prep.Run(r.Context(), emit, progress)
+	stats, err := prep.Run(r.Context(), emit, hist.add, progress)
 	flush()
 	if err != nil {
 		st.send(map[string]any{"type": "error", "message": err.Error()})
@@ -162,12 +158,35 @@ func newHistogram() *histogram { return &histogram{width: 1000, counts: map[int6
 func (h *histogram) add(ms int64) {
 	h.counts[floorDiv(ms, h.width)]++
 	for len(h.counts) > maxBuckets {
-		h.width *= 2
-		merged := make(map[int64]int64, len(h.counts)/2+1)
-		for k, n := range h.counts {
-			merged[floorDiv(k, 2)] += n
-		}
-		h.counts = merged
+		h.double()
+	}
+}
+
+// double halves the resolution: buckets twice as wide, neighbours merged.
+func (h *histogram) double() {
+	h.width *= 2
+	merged := make(map[int64]int64, len(h.counts)/2+1)
+	for k, n := range h.counts {
+		merged[floorDiv(k, 2)] += n
+	}
+	h.counts = merged
+}
+
+// chartBuckets is about how many bars the chart shows.
+const chartBuckets = 120
+
+// coarsen doubles the width until the span fits in about chartBuckets bars.
+func (h *histogram) coarsen() {
+	if len(h.counts) == 0 {
+		return
+	}
+	lo, hi := int64(math.MaxInt64), int64(math.MinInt64)
+	for k := range h.counts {
+		lo, hi = min(lo, k), max(hi, k)
+	}
+	for hi-lo+1 > chartBuckets {
+		h.double()
+		lo, hi = floorDiv(lo, 2), floorDiv(hi, 2)
 	}
 }
 
@@ -182,6 +201,7 @@ func floorDiv(a, b int64) int64 {
 // result returns the width and [start ms, count] pairs in time order, with
 // empty buckets filled so the chart shows gaps as zeros.
 func (h *histogram) result() (int64, [][2]int64) {
+	h.coarsen()
 	keys := make([]int64, 0, len(h.counts))
 	for k := range h.counts {
 		keys = append(keys, k)

@@ -42,9 +42,15 @@ type Prepared struct {
 	// Columns are the result columns of table()/groupBy()...; nil when the
 	// query returns whole events.
 	Columns []string
+	// Table is true when the results are rows of a table or an aggregate
+	// rather than events (Columns may still be nil: groupBy's columns
+	// depend on its arguments).
+	Table bool
 	// Run hands each result row to emit (on one goroutine; the row is valid
-	// during the call) and reports progress now and then.
-	Run func(ctx context.Context, emit func(*event.Event), progress Progress) (*SearchStats, error)
+	// during the call), the @timestamp of each event the histogram counts
+	// to chart (the matching events, before any aggregate), and reports
+	// progress now and then. chart and progress may be nil.
+	Run func(ctx context.Context, emit func(*event.Event), chart func(ms int64), progress Progress) (*SearchStats, error)
 }
 
 // Searcher compiles a query with the caller's engine, enrichment and inputs.

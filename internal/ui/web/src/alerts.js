@@ -138,7 +138,7 @@ export function alertsPage(root, app) {
     );
     const rule = await ruleOf(a.rule);
     const br = rule && (rule.branchList || []).find((b) => b.name === a.DetectionBranch);
-    clear(why).append(br ? [h("p", {}, br.description), h("pre", { class: "cond" }, br.condition || "")] : h("p", {}, "The rule's branch is not documented."));
+    clear(why).append(...(br ? [h("p", {}, br.description), h("pre", { class: "cond" }, br.condition || "")] : [h("p", {}, "The rule's branch is not documented.")]));
     if (!a.aid || !a.id) {
       clear(tree).append("The alert carries no Falcon aid/id to look the tree up by.");
       return;

@@ -52,7 +52,12 @@ export function download(name, type, text) {
 
 // toast shows a short message at the bottom of the page.
 export function toast(msg, kind) {
+  let box = document.getElementById("toasts");
+  if (!box) {
+    box = h("div", { id: "toasts", "aria-live": "polite" });
+    document.body.appendChild(box);
+  }
   const t = h("div", { class: "toast " + (kind || ""), role: "status" }, msg);
-  document.body.appendChild(t);
+  box.appendChild(t);
   setTimeout(() => t.remove(), 4000);
 }

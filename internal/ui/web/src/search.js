@@ -132,11 +132,12 @@ export function searchPage(root, app, params) {
         (msg) => {
           switch (msg.type) {
             case "start":
-              state.columns = msg.columns && msg.columns.length ? msg.columns : null;
+              state.columns = msg.columns && msg.columns.length ? msg.columns : msg.table ? [] : null;
               setupHeader();
               list.setItems([]);
               break;
             case "rows":
+              if (state.columns && growColumns(msg.rows)) setupHeader();
               pending.push(...msg.rows);
               total += msg.rows.length;
               flushRows(false);
@@ -180,6 +181,20 @@ export function searchPage(root, app, params) {
       renderFields();
       setTimeout(() => status.classList.remove("error"), 0);
     }
+  }
+
+  // growColumns adds the keys of aggregate rows to the table's columns.
+  function growColumns(rows) {
+    let grew = false;
+    for (const r of rows) {
+      for (const k of Object.keys(r)) {
+        if (!state.columns.includes(k)) {
+          state.columns.push(k);
+          grew = true;
+        }
+      }
+    }
+    return grew;
   }
 
   function byTimeDesc(a, b) {
