@@ -32,8 +32,10 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
 		if last != nil {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write(last)
-			return
+		} else {
+			writeError(w, http.StatusNotFound, "no validation has run yet")
 		}
+		return
 	}
 	rep, err := s.opts.Validate(r.Context())
 	if err != nil {

@@ -56,12 +56,13 @@ export async function rulePage(root, app, id) {
       h("h4", {}, "Tunings (off unless switched on with --tuning)"),
       h("ul", {}, (r.tuningList || []).map((t) => h("li", {}, h("code", {}, t.name), ` — ${t.status}: ${t.description}`, t.lookups && t.lookups.length ? ` (lookups: ${t.lookups.join(", ")})` : ""))),
       h("h3", {}, "Attack tests"),
-      h("table", { class: "grid" }, h("thead", {}, h("tr", {}, h("th", {}, "Test"), h("th", {}, "Expected signal"), h("th", {}, "Alerts"))),
-        h("tbody", {}, (r.attackTests || []).map((t) => h("tr", {}, h("td", {}, t.name), h("td", {}, t.expectedSignal), h("td", {}, (t.signals || []).map((s) => h("div", {}, `${s.EventType} → ${s.Branch}`))))))),
+      h("table", { class: "grid", id: "attack-tests" }, h("thead", {}, h("tr", {}, h("th", {}, "Test"), h("th", {}, "Expected signal"), h("th", {}, "Alerts"), h("th", {}, "Last validation"))),
+        h("tbody", {}, (r.attackTests || []).map((t) => h("tr", {}, h("td", {}, t.name), h("td", {}, t.expectedSignal), h("td", {}, (t.signals || []).map((s) => h("div", {}, `${s.EventType} → ${s.Branch}`))), h("td", { class: "last-validation", dataset: { test: t.name } }, "not run — see Validation"))))),
       h("h3", {}, "References"), h("ul", {}, (r.references || []).map((u) => h("li", {}, h("a", { href: u, rel: "noreferrer", target: "_blank" }, u)))),
     ),
   );
   readOnlyEditor(queryBox, r.query, app.nonce);
+  showLastValidation(r.id);
 
   async function runTests() {
     clear(testOut).append("Running the rule's tests…");
@@ -71,6 +72,28 @@ export async function rulePage(root, app, id) {
     } catch (e) {
       clear(testOut).append("Error: " + e.message);
       toast(e.message, "error");
+    }
+  }
+}
+
+// showLastValidation fills each attack test's row from the last validation
+// report, if one ran for this rule: detected or missed, per platform.
+async function showLastValidation(id) {
+  let rep;
+  try {
+    rep = await post("/ui/api/validate?cached=1");
+  } catch {
+    return;
+  }
+  if (!rep || rep.rule !== id) return;
+  for (const cell of document.querySelectorAll("#attack-tests .last-validation")) {
+    const runs = rep.tests.filter((t) => t.name === cell.dataset.test);
+    if (!runs.length) continue;
+    clear(cell);
+    for (const run of runs) {
+      const missed = run.signals.filter((s) => s.expected && !s.fired).length;
+      const fired = run.signals.some((s) => s.expected && s.fired);
+      cell.append(h("div", { class: fired && !missed ? "good" : "bad" }, `${fired && !missed ? "✓ detected" : "✗ missed " + missed} on ${run.platform} (${run.host})`));
     }
   }
 }

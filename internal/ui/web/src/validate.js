@@ -18,7 +18,7 @@ export function validatePage(root) {
       const rep = await post("/ui/api/validate" + (cached ? "?cached=1" : ""));
       render(rep);
     } catch (e) {
-      clear(out).append(cached ? "" : "Error: " + e.message);
+      clear(out).append(cached ? "No validation has run yet." : "Error: " + e.message);
     } finally {
       btn.disabled = false;
     }
