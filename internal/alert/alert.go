@@ -85,6 +85,8 @@ type Candidate struct {
 	// ThrottleFor > 0 throttles the whole rule (no throttleField).
 	ThrottleKey string
 	ThrottleFor time.Duration
+	// Actions, when not nil, replaces Record's actions for this alert.
+	Actions []string
 }
 
 // Result says what Record did with each candidate, in order.

@@ -225,7 +225,11 @@ func (s *SQLStore) Record(ctx context.Context, cands []Candidate, actions []stri
 			a.EventID, a.EventTime, string(a.JSON), ms(now), ms(now), StatusNew); err != nil {
 			return Result{}, fmt.Errorf("storing alert: %w", err)
 		}
-		for _, act := range actions {
+		acts := actions
+		if c.Actions != nil {
+			acts = c.Actions
+		}
+		for _, act := range acts {
 			if _, err := tx.ExecContext(ctx, s.q(qEnqueue), a.ID, act, ms(now)); err != nil {
 				return Result{}, fmt.Errorf("queueing delivery: %w", err)
 			}

@@ -38,6 +38,7 @@ type huntArgs struct {
 	paths       []string
 	enrich      enrichFlags
 	saved       savedFlag
+	window      timeFlags
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -74,6 +75,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
 	a.enrich.register(f)
 	a.saved.register(f)
+	a.window.register(f)
 	return cmd
 }
 
@@ -120,12 +122,16 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	in, err := openInput(env, a.paths)
+	window, err := a.window.resolve()
+	if err != nil {
+		return err
+	}
+	in, err := openInputRange(env, a.paths, window)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
 	defer in.Close()
-	src := a.enrich.source(in.reader, enricher)
+	src := a.enrich.source(in.source(), enricher)
 	var progress *progressSource
 	if isTerminal(env.Stderr) {
 		progress = newProgressSource(src, env.Stderr)

@@ -6,6 +6,7 @@ import (
 
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/run"
+	"github.com/tiercel/tiercel/internal/timerange"
 )
 
 // input is the telemetry a command reads: files, directories or stdin.
@@ -14,6 +15,7 @@ type input struct {
 	reader     *ingest.Reader
 	paths      []string
 	fileErrors int
+	window     timerange.Range // --start/--end (timerange.go)
 }
 
 func openInput(env *Env, paths []string) (*input, error) {
@@ -38,7 +40,13 @@ func (in *input) reopen() func() (run.Source, error) {
 	if len(in.paths) == 0 || slices.Contains(in.paths, ingest.Stdin) {
 		return nil
 	}
-	return func() (run.Source, error) { return ingest.Open(in.paths, ingest.Options{}) }
+	return func() (run.Source, error) {
+		r, err := ingest.Open(in.paths, ingest.Options{})
+		if err != nil {
+			return nil, err
+		}
+		return windowSource(r, in.window), nil
+	}
 }
 
 func (in *input) Close() error { return in.reader.Close() }

@@ -19,6 +19,7 @@ import (
 	"github.com/tiercel/tiercel/internal/output"
 	"github.com/tiercel/tiercel/internal/run"
 	"github.com/tiercel/tiercel/internal/saved"
+	"github.com/tiercel/tiercel/internal/timerange"
 )
 
 func init() { register(newSearchCmd) }
@@ -32,6 +33,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 		params  []string
 		enr     enrichFlags
 		sv      savedFlag
+		tf      timeFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--saved DIR] [--param NAME=VALUE]... [--workers N] [--no-enrich] [--aidmaster PATH] QUERY [PATH...]",
@@ -61,11 +63,15 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			window, err := tf.resolve()
+			if err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: args[0], paths: args[1:], format: format, strict: strict, lookups: lookups, workers: workers,
-				params: values, enrich: enr, saved: lib,
+				params: values, enrich: enr, saved: lib, window: window,
 			})
 		},
 	}
@@ -76,6 +82,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd.Flags().StringArrayVar(&params, "param", nil, "value of a query parameter ?NAME, as NAME=VALUE (repeatable)")
 	enr.register(cmd.Flags())
 	sv.register(cmd.Flags())
+	tf.register(cmd.Flags())
 	return cmd
 }
 
@@ -89,6 +96,7 @@ type searchArgs struct {
 	workers int
 	enrich  enrichFlags
 	saved   *saved.Library
+	window  timerange.Range
 }
 
 func runSearch(ctx context.Context, env *Env, a searchArgs) error {
@@ -100,7 +108,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	in, err := openInput(env, a.paths)
+	in, err := openInputRange(env, a.paths, a.window)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
@@ -112,7 +120,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	problems := ingest.NewProblems(env.Stderr, 0)
 	var writeErr error
-	stats, err := run.Search(ctx, []*engine.Program{prog}, a.enrich.source(in.reader, enricher), withEnricher(run.Options{
+	stats, err := run.Search(ctx, []*engine.Program{prog}, a.enrich.source(in.source(), enricher), withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
 		Reopen:   in.reopen(),

@@ -14,9 +14,11 @@
 // it) holds the event-time range, line count and event types; searches
 // with a time range skip segments whose range misses it (Prune).
 //
-// Append also drops lines whose Falcon id the store has already kept
-// (within a bounded window of recent ids), so an event re-sent after a
-// crash or a retry is stored once.
+// Append also drops lines the store has already kept, byte for byte
+// (within a bounded window of recent lines, remembered as hashes), so an
+// event re-sent after a crash or a retry is stored once. The whole line is
+// the key, not the Falcon id alone: distinct FDR events of one host have
+// been seen sharing an id (spec/falcon-telemetry.md §1.4).
 package segment
 
 import (
@@ -48,7 +50,7 @@ type Options struct {
 	MaxSegmentAge   time.Duration // age before a segment is sealed (default 10 min)
 	RetainAge       time.Duration // sealed segments older than this are deleted (0: keep)
 	RetainBytes     int64         // delete the oldest sealed segments beyond this total (0: no cap)
-	DedupWindow     int           // recent Falcon ids remembered for dedup (default 1,000,000)
+	DedupWindow     int           // recent lines remembered for dedup (default 1,000,000)
 	Now             func() time.Time
 }
 
@@ -215,11 +217,10 @@ func indexPath(seg string) string {
 }
 
 // Line is one event to store.
-type Line []byte
+type Line = []byte
 
 // Append adds lines (one JSON event each, no newline) to the next Commit.
-// Lines whose Falcon id was stored before are dropped; kept and dropped
-// counts are returned. Lines that are not JSON objects are kept as they
+// Lines stored before are dropped; kept and dropped counts are returned. Lines that are not JSON objects are kept as they
 // are (a search reports them) but have no time or type.
 func (s *Store) Append(lines []Line) (kept, dups int) {
 	s.mu.Lock()
@@ -227,7 +228,7 @@ func (s *Store) Append(lines []Line) (kept, dups int) {
 	var info ingest.LineInfo
 	for _, l := range lines {
 		ingest.ReadLineInfo(l, &info)
-		if len(info.ID) > 0 && !s.seen.add(info.ID) {
+		if !s.seen.add(l) {
 			dups++
 			continue
 		}
@@ -464,7 +465,6 @@ func (s *Store) rememberRecent() error {
 		return err
 	}
 	defer dec.Close()
-	var info ingest.LineInfo
 	for _, sg := range s.sealed[start:] {
 		data, err := os.ReadFile(sg.Path)
 		if err != nil {
@@ -475,15 +475,13 @@ func (s *Store) rememberRecent() error {
 			return fmt.Errorf("%s: %w", sg.Path, err)
 		}
 		for line := range bytes.Lines(raw) {
-			if ingest.ReadLineInfo(bytes.TrimSuffix(line, []byte("\n")), &info) && len(info.ID) > 0 {
-				s.seen.add(info.ID)
-			}
+			s.seen.add(bytes.TrimSuffix(line, []byte("\n")))
 		}
 	}
 	return nil
 }
 
-// idWindow remembers the last n ids (as 64-bit hashes: a collision drops
+// idWindow remembers the last n lines as 64-bit hashes (a collision drops
 // an event with odds near n²/2⁶⁵).
 type idWindow struct {
 	seed maphash.Seed
@@ -511,4 +509,18 @@ func (w *idWindow) add(id []byte) bool {
 	}
 	w.set[h] = struct{}{}
 	return true
+}
+
+// ReadIndex returns the index of the segment file at path, if it is a
+// sealed segment of a store.
+func ReadIndex(path string) (Index, bool) {
+	var ix Index
+	if !strings.HasSuffix(path, Suffix) {
+		return ix, false
+	}
+	data, err := os.ReadFile(indexPath(path))
+	if err != nil || json.Unmarshal(data, &ix) != nil {
+		return ix, false
+	}
+	return ix, true
 }
