@@ -31,6 +31,8 @@ import (
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/rules"
 	"github.com/tiercel/tiercel/internal/run"
+	"github.com/tiercel/tiercel/internal/serve"
+	"github.com/tiercel/tiercel/internal/timerange"
 	"github.com/tiercel/tiercel/internal/ui"
 	"github.com/tiercel/tiercel/internal/validate"
 )
@@ -141,7 +143,7 @@ func runUI(ctx context.Context, env *Env, a uiArgs) error {
 	be := &uiBackend{paths: a.paths, lookups: a.lookups, workers: a.workers, ruleDirs: a.ruleDirs}
 	server := ui.New(ui.Options{
 		Title:  strings.Join(a.paths, ", "),
-		Token:  token,
+		Tokens: []string{token},
 		Search: be.search,
 		Check:  func(q string) cql.Diagnostics { return be.check(q) },
 		Rules:  func() ([]*rules.Rule, error) { return set, nil },
@@ -209,8 +211,7 @@ func (b *uiBackend) search(req ui.SearchRequest) (*ui.Prepared, cql.Diagnostics,
 	if ds.HasErrors() {
 		return nil, ds, nil
 	}
-	ranged := timeRanged(req.Query, req.Start, req.End)
-	q, _ := cql.Parse(ranged)
+	q, _ := cql.Parse(req.Query)
 	opts := engine.Options{LookupDir: b.lookups, Now: time.Now()}
 	prog, cds := engine.Compile(q, opts)
 	if cds.HasErrors() {
@@ -220,7 +221,7 @@ func (b *uiBackend) search(req ui.SearchRequest) (*ui.Prepared, cql.Diagnostics,
 	// The histogram counts the events the query matches before it
 	// aggregates: its leading filters and per-event steps, run in the same
 	// pass. A query that returns events with @timestamp charts its rows.
-	prefix, chartRows := eventPrefix(ranged, q)
+	prefix, chartRows := eventPrefix(req.Query, q)
 	if !chartRows {
 		pq, _ := cql.Parse(prefix)
 		if hp, hds := engine.Compile(pq, opts); !hds.HasErrors() {
@@ -240,12 +241,12 @@ func (b *uiBackend) search(req ui.SearchRequest) (*ui.Prepared, cql.Diagnostics,
 			if err != nil {
 				return nil, err
 			}
-			in, err := openInput(quiet, b.paths)
+			in, err := openInputRange(quiet, b.paths, window(req.Start, req.End))
 			if err != nil {
 				return nil, err
 			}
 			defer in.Close()
-			var src run.Source = in.reader
+			var src run.Source = in.source()
 			if progress != nil {
 				src = &countingSource{src: src, report: func(n int64) { progress(n, total) }}
 			}
@@ -319,20 +320,16 @@ func perEvent(st cql.Step) bool {
 	return false
 }
 
-// timeRanged narrows a query to [start, end) by @timestamp, ahead of
-// everything it does, so aggregates see only the range.
-func timeRanged(query string, start, end time.Time) string {
-	var pre []string
+// window is a time range as the input reads it (epoch ms, 0: open).
+func window(start, end time.Time) timerange.Range {
+	var r timerange.Range
 	if !start.IsZero() {
-		pre = append(pre, fmt.Sprintf("@timestamp >= %d", start.UnixMilli()))
+		r.Start = start.UnixMilli()
 	}
 	if !end.IsZero() {
-		pre = append(pre, fmt.Sprintf("@timestamp < %d", end.UnixMilli()))
+		r.End = end.UnixMilli()
 	}
-	if len(pre) == 0 {
-		return query
-	}
-	return strings.Join(pre, " | ") + "\n| " + query
+	return r
 }
 
 // inputSize adds up the sizes of the files under paths (for percentages).
@@ -392,7 +389,9 @@ func huntIntoStore(ctx context.Context, set []*rules.Rule, perRule [][]string, a
 	var cands []alert.Candidate
 	_, err = run.Search(ctx, engines, in.reader, withEnricher(run.Options{
 		Workers: a.workers, Problems: ingest.NewProblems(io.Discard, 0), Reopen: in.reopen(),
-		Emit: func(i int, row *event.Event) { cands = append(cands, candidateOf(progs[i].NewAlert(row))) },
+		Emit: func(i int, row *event.Event) {
+			cands = append(cands, serve.CandidateOf(progs[i], progs[i].NewAlert(row)))
+		},
 	}, enricher))
 	if err != nil {
 		return 0, err
@@ -402,21 +401,6 @@ func huntIntoStore(ctx context.Context, set []*rules.Rule, perRule [][]string, a
 		return 0, err
 	}
 	return len(res.New), nil
-}
-
-// candidateOf turns a rule's alert into a store candidate with the stable id.
-func candidateOf(a rules.Alert) alert.Candidate {
-	body := a.AppendJSON(nil)
-	ts, _ := event.ParseNumber(a.Get(event.Timestamp))
-	tech := a.Rule.Attack.Technique.ID
-	if a.Rule.Attack.Subtechnique.ID != "" {
-		tech = a.Rule.Attack.Subtechnique.ID
-	}
-	return alert.Candidate{Alert: alert.Alert{
-		ID:   alert.ID(a.Rule.ID, a.Branch(), a.Get("id"), string(body)),
-		Rule: a.Rule.ID, Title: a.Rule.Title, Branch: a.Branch(), Severity: a.Rule.Severity,
-		Tactic: a.Rule.Attack.Tactic.ID, Technique: tech, EventID: a.Get("id"), EventTime: int64(ts), JSON: body,
-	}}
 }
 
 // ruleExports reads the conversions checked into a rule package's exports/
@@ -448,4 +432,26 @@ func ruleExports(r *rules.Rule) map[string]string {
 		out[format] = string(data)
 	}
 	return out
+}
+
+// serveUI is the browser UI of tiercel serve: search over the event store,
+// triage over the alert store, logins with the API tokens.
+func serveUI(cfg *serve.Config, srv *serve.Server, progs []*rules.Program) *ui.Server {
+	be := &uiBackend{paths: []string{filepath.Join(cfg.Data, "events")}, lookups: cfg.Lookups, workers: cfg.Workers, ruleDirs: cfg.Rules}
+	set := make([]*rules.Rule, len(progs))
+	for i, p := range progs {
+		set[i] = p.Rule
+	}
+	return ui.New(ui.Options{
+		Title:  "tiercel serve: " + cfg.Data,
+		Tokens: cfg.APITokens,
+		Search: be.search,
+		Check:  be.check,
+		Rules:  func() ([]*rules.Rule, error) { return set, nil },
+		Alerts: ui.Alerts(srv.Alerts),
+		Validate: func(ctx context.Context) (*validate.Report, error) {
+			return validate.Run(ctx, validate.Config{Seed: 1, Events: demoEvents, Hosts: demoHosts, RuleDirs: cfg.Rules, LookupDir: cfg.Lookups, Workers: cfg.Workers})
+		},
+		Exports: ruleExports,
+	})
 }

@@ -6,6 +6,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -15,6 +18,9 @@ import (
 
 	cdpinput "github.com/chromedp/cdproto/input"
 	"github.com/chromedp/chromedp"
+
+	"github.com/tiercel/tiercel/internal/alert"
+	"github.com/tiercel/tiercel/internal/serve"
 )
 
 // screenshotDir is where the browser test leaves its screenshots for review
@@ -55,7 +61,10 @@ func startUI(t *testing.T, paths ...string) (string, func()) {
 	return strings.TrimSpace(line), func() { cancel(); <-done }
 }
 
-func TestUIInBrowser(t *testing.T) {
+// browserContext starts headless Chromium at 1280x800 (skipping the test
+// when it is not installed) and returns a tab's context.
+func browserContext(t *testing.T) context.Context {
+	t.Helper()
 	if testing.Short() {
 		t.Skip("browser test skipped in -short mode")
 	}
@@ -69,6 +78,38 @@ func TestUIInBrowser(t *testing.T) {
 	if browser == "" {
 		t.Skip("no Chromium on PATH (Debian package chromium; .ci/run installs it)")
 	}
+	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.WindowSize(1280, 800), chromedp.Flag("disable-gpu", true))
+	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
+	t.Cleanup(cancelAlloc)
+	ctx, cancelCtx := chromedp.NewContext(actx)
+	t.Cleanup(cancelCtx)
+	ctx, cancelTimeout := context.WithTimeout(ctx, 150*time.Second)
+	t.Cleanup(cancelTimeout)
+	return ctx
+}
+
+// shot writes a full-page PNG into the screenshot directory.
+func shot(t *testing.T, name string) chromedp.Action[chromedp.Void] {
+	dir := screenshotDir(t)
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+		if err != nil {
+			return err
+		}
+		return os.WriteFile(filepath.Join(dir, name+".png"), buf, 0o644)
+	})
+}
+
+// poll waits until a JavaScript expression is true.
+func poll(expr string) chromedp.Action[chromedp.Void] {
+	return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr))
+		return err
+	})
+}
+
+func TestUIInBrowser(t *testing.T) {
+	ctx := browserContext(t)
 	dir := t.TempDir()
 	data := filepath.Join(dir, "events.ndjson")
 	var emitted strings.Builder
@@ -96,24 +137,6 @@ func TestUIInBrowser(t *testing.T) {
 	url, stop := startUI(t, data)
 	defer stop()
 	shots := screenshotDir(t)
-
-	opts := append(chromedp.DefaultExecAllocatorOptions[:], chromedp.ExecPath(browser), chromedp.NoSandbox, chromedp.WindowSize(1280, 800), chromedp.Flag("disable-gpu", true))
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(), opts...)
-	defer cancelAlloc()
-	ctx, cancelCtx := chromedp.NewContext(actx)
-	defer cancelCtx()
-	ctx, cancelTimeout := context.WithTimeout(ctx, 120*time.Second)
-	defer cancelTimeout()
-
-	shot := func(name string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			buf, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
-			if err != nil {
-				return err
-			}
-			return os.WriteFile(filepath.Join(shots, name+".png"), buf, 0o644)
-		})
-	}
 	text := func(sel string) string {
 		t.Helper()
 		s, err := chromedp.Run(ctx, chromedp.Text(sel))
@@ -121,12 +144,6 @@ func TestUIInBrowser(t *testing.T) {
 			t.Fatalf("reading %s: %v", sel, err)
 		}
 		return s
-	}
-	poll := func(expr string) chromedp.Action[chromedp.Void] {
-		return chromedp.Func(func(ctx context.Context, _ *chromedp.Target) error {
-			_, err := chromedp.Run(ctx, chromedp.Poll[bool](expr))
-			return err
-		})
 	}
 	do := func(what string, steps ...chromedp.Action[chromedp.Void]) {
 		t.Helper()
@@ -143,7 +160,7 @@ func TestUIInBrowser(t *testing.T) {
 		chromedp.Click(`#editor .cm-content`),
 		chromedp.SendKeys(`#editor .cm-content`, `#event_simpleName=DnsRequest | tabel([ComputerName`),
 		chromedp.WaitVisible(`#editor .cm-lintRange-error`),
-		shot("search-diagnostic"),
+		shot(t, "search-diagnostic"),
 	)
 	// A page load from the local server (reported, not asserted: timings never go in tests).
 	if load, err := chromedp.Run(ctx, chromedp.Evaluate[float64](`(() => { const n = performance.getEntriesByType('navigation')[0]; return n.loadEventEnd - n.startTime; })()`)); err == nil {
@@ -160,13 +177,13 @@ func TestUIInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`#test-rule`),
 		chromedp.Click(`#test-rule`),
 		chromedp.WaitVisible(`#test-results .good`),
-		shot("detection-page"),
+		shot(t, "detection-page"),
 		chromedp.Click(chromedp.Search(`//a[text()="Open in search"]`)),
 		chromedp.WaitVisible(`#editor .cm-content`),
 		chromedp.Click(`#run`),
 		chromedp.WaitVisible(`.results .trow`),
 		poll(`document.querySelector('.status').textContent.includes(' results from ')`),
-		shot("search-seed"),
+		shot(t, "search-seed"),
 	)
 	if status := text(`.status`); !strings.HasPrefix(status, fmt.Sprintf("%d results from ", len(wantRows))) {
 		t.Errorf("status %q, want %d results as tiercel search printed", status, len(wantRows))
@@ -188,7 +205,7 @@ func TestUIInBrowser(t *testing.T) {
 		chromedp.MouseEvent(cdpinput.DispatchMouseEventTypeMouseReleased, box[0]+box[2]*0.8, y, chromedp.ButtonLeft),
 		chromedp.WaitVisible(`#start`),
 		poll(`document.querySelector('.status').textContent.includes(' results from ')`),
-		shot("search-narrowed"),
+		shot(t, "search-narrowed"),
 	)
 	startValue, err := chromedp.Run(ctx, chromedp.Value(`#start`))
 	if _, perr := time.Parse(time.RFC3339Nano, startValue); err != nil || perr != nil {
@@ -204,7 +221,7 @@ func TestUIInBrowser(t *testing.T) {
 		chromedp.SendKeys(`#alert-note`, "known analyst test"),
 		chromedp.Click(`#ack`),
 		chromedp.WaitVisible(`#alert-status.badge-acknowledged`),
-		shot("alerts"),
+		shot(t, "alerts"),
 		chromedp.Reload(),
 		chromedp.WaitVisible(`.arow`),
 		poll(`document.querySelectorAll('.arow .badge-acknowledged').length === 1`),
@@ -217,11 +234,89 @@ func TestUIInBrowser(t *testing.T) {
 		chromedp.Navigate(base+"#/validate"),
 		chromedp.Click(`#run-validate`),
 		chromedp.WaitVisible(`table.matrix tbody tr`),
-		shot("validation"),
+		shot(t, "validation"),
 		chromedp.Navigate(base+"#/search"),
 		chromedp.WaitVisible(`#editor .cm-content`),
 		chromedp.Evaluate[chromedp.Void](`document.documentElement.dataset.theme = 'dark'`),
-		shot("search-dark"),
+		shot(t, "search-dark"),
 	)
 	t.Logf("screenshots in %s", shots)
+}
+
+// TestServeUIInBrowser drives the UI of a running tiercel serve while
+// telemetry streams in over HTTP ingest: alerts appear without a reload,
+// one is closed, and the search page queries the event store.
+func TestServeUIInBrowser(t *testing.T) {
+	ctx := browserContext(t)
+	cfg := &serve.Config{Data: t.TempDir(), Listen: "127.0.0.1:0",
+		IngestTokens: []serve.IngestToken{{Name: "edr", Token: "ingest-token"}}, APITokens: []string{"api-token"}}
+	if err := cfg.Check(); err != nil {
+		t.Fatal(err)
+	}
+	progs, err := compileServeRules(&Env{Stderr: io.Discard}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv, err := serve.New(cfg, progs, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	srv.UI = serveUI(cfg, srv, progs)
+	addr, err := srv.Listen()
+	if err != nil {
+		t.Fatal(err)
+	}
+	runCtx, stopServe := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Run(runCtx) }()
+	defer func() { stopServe(); <-served }()
+	base := "http://" + addr.String()
+
+	var events strings.Builder
+	if code := Main([]string{"emulate", "--events", "6000", "--hosts", "10", "--view", "logscale"}, strings.NewReader(""), &events, io.Discard); code != 0 {
+		t.Fatalf("emulate exit %d", code)
+	}
+	lines := strings.SplitAfter(events.String(), "\n")
+	send := func(part []string) {
+		req, _ := http.NewRequest("POST", base+"/api/v1/ingest/raw", strings.NewReader(strings.Join(part, "")))
+		req.Header.Set("Authorization", "Bearer ingest-token")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		if res.StatusCode != http.StatusOK {
+			t.Fatalf("ingest: status %d", res.StatusCode)
+		}
+	}
+	// Nothing yet: the alerts page is empty; then the stream arrives.
+	if err := chromedp.Do(ctx,
+		chromedp.EmulateViewport(1280, 800),
+		chromedp.Navigate(base+"/?token=api-token"),
+		chromedp.WaitVisible(`#editor .cm-content`),
+		chromedp.Navigate(base+"/#/alerts"),
+		poll(`document.querySelector('.status') && document.querySelector('.status').textContent.startsWith('0 alert')`),
+	); err != nil {
+		t.Fatalf("opening the alerts page: %v", err)
+	}
+	send(lines[:len(lines)/2])
+	send(lines[len(lines)/2:])
+	if err := chromedp.Do(ctx,
+		chromedp.WaitVisible(`.arow .badge-new`), // the page polls: no reload
+		chromedp.Click(`.arow .what`),
+		chromedp.WaitVisible(`#close-alert`),
+		chromedp.Click(`#close-alert`),
+		chromedp.WaitVisible(`#alert-status.badge-closed`),
+		shot(t, "serve-alerts"),
+		chromedp.Navigate(base+"/#/search?q="+url.QueryEscape("#event_simpleName=DnsRequest | groupBy(ComputerName)")),
+		chromedp.WaitVisible(`.results .trow`),
+		poll(`document.querySelector('.status').textContent.includes(' results from ')`),
+		shot(t, "serve-search"),
+	); err != nil {
+		t.Fatalf("triage on serve: %v", err)
+	}
+	stored, err := srv.Alerts.List(context.Background(), alert.Filter{Status: alert.StatusClosed})
+	if err != nil || len(stored) != 1 {
+		t.Errorf("alert store holds %d closed alert(s) (%v), want the one closed in the page", len(stored), err)
+	}
 }

@@ -48,6 +48,9 @@ type Server struct {
 	Dispatch  *action.Dispatcher
 	Scheduler *Scheduler
 	Sources   []source.Source
+	// UI, when set, serves the browser UI beside the API (tiercel serve sets
+	// it up with the same search and alert store).
+	UI http.Handler
 	// Stdin is read when Config.Sources.Stdin is set.
 	Stdin *os.File
 
@@ -246,6 +249,10 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(path, s.Ingest)
 	}
 	s.API.Register(mux)
+	if s.UI != nil {
+		// The browser UI takes every other path (its page, assets, /ui/api).
+		mux.Handle("/", s.UI)
+	}
 	return mux
 }
 

@@ -23,9 +23,9 @@ const (
 // and every state-changing call must also carry the session's CSRF token in
 // a header that only the page's own script can read and send.
 type sessions struct {
-	token string
-	mu    sync.Mutex
-	byID  map[string]*session
+	tokens []string
+	mu     sync.Mutex
+	byID   map[string]*session
 }
 
 type session struct {
@@ -33,8 +33,8 @@ type session struct {
 	expires time.Time
 }
 
-func newSessions(token string) *sessions {
-	return &sessions{token: token, byID: map[string]*session{}}
+func newSessions(tokens []string) *sessions {
+	return &sessions{tokens: tokens, byID: map[string]*session{}}
 }
 
 func randomHex(n int) string {
@@ -44,7 +44,13 @@ func randomHex(n int) string {
 }
 
 func (ss *sessions) validToken(t string) bool {
-	return ss.token != "" && subtle.ConstantTimeCompare([]byte(t), []byte(ss.token)) == 1
+	ok := false
+	for _, tok := range ss.tokens {
+		if tok != "" && subtle.ConstantTimeCompare([]byte(t), []byte(tok)) == 1 {
+			ok = true
+		}
+	}
+	return ok
 }
 
 // open starts a session and sets its cookie.

@@ -80,8 +80,8 @@ type AlertStore interface {
 
 // Options configure the UI.
 type Options struct {
-	Title    string // shown in the header, e.g. the inputs
-	Token    string // API token; the login page exchanges it for a cookie
+	Title    string   // shown in the header, e.g. the inputs
+	Tokens   []string // API tokens; the login page exchanges one for a cookie
 	Search   Searcher
 	Check    Checker
 	Rules    func() ([]*rules.Rule, error)
@@ -102,7 +102,7 @@ type Server struct {
 
 // New builds the UI handler. Mount it at the root of a listener.
 func New(opts Options) *Server {
-	s := &Server{opts: opts, mux: http.NewServeMux(), sessions: newSessions(opts.Token), tests: newTestResults()}
+	s := &Server{opts: opts, mux: http.NewServeMux(), sessions: newSessions(opts.Tokens), tests: newTestResults()}
 	s.routes()
 	return s
 }

@@ -12,7 +12,7 @@ import (
 const testToken = "t0ken"
 
 func newTestServer() *httptest.Server {
-	return httptest.NewServer(New(Options{Token: testToken, Title: "test"}))
+	return httptest.NewServer(New(Options{Tokens: []string{testToken}, Title: "test"}))
 }
 
 func TestPageSecurityHeaders(t *testing.T) {
@@ -156,11 +156,12 @@ func TestParseTime(t *testing.T) {
 		{"15m", now.Add(-15 * time.Minute), false},
 		{"24h", now.Add(-24 * time.Hour), false},
 		{"7d", now.Add(-7 * 24 * time.Hour), false},
-		{"2 weeks", now.Add(-14 * 24 * time.Hour), false},
+		{"2 hours", now.Add(-2 * time.Hour), false},
 		{"2026-03-01T00:00:00Z", time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC), false},
 		{"1772442330552", time.UnixMilli(1772442330552), false},
 		{"yesterday", time.Time{}, true},
 		{"5 parsecs", time.Time{}, true},
+		{"15", time.Time{}, true},
 	}
 	for _, tc := range tests {
 		got, err := ParseTime(tc.in, now)
