@@ -80,6 +80,7 @@ func newServeCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return withCode(ExitError, err)
 			}
+			srv.UI = serveUI(cfg, srv, progs)
 			if in, ok := env.Stdin.(*os.File); ok {
 				srv.Stdin = in
 			}

@@ -205,6 +205,22 @@ func (d *Detector) detect(ctx context.Context, chunks []event.Chunk, batch [][]b
 
 // Candidate turns an alert of p into a store candidate with its stable id.
 func (d *Detector) Candidate(p *rules.Program, a rules.Alert) alert.Candidate {
+	c := CandidateOf(p, a)
+	if acts, ok := d.Actions[p.Rule.ID]; ok {
+		c.Actions = acts
+	}
+	if th, ok := d.Throttles[p.Rule.ID]; ok && th.Seconds > 0 {
+		c.ThrottleFor = time.Duration(th.Seconds) * time.Second
+		if th.Field != "" {
+			c.ThrottleKey = a.Get(th.Field)
+		}
+	}
+	return c
+}
+
+// CandidateOf is a rule's alert as the store takes it, with its stable id
+// (design §8), before any throttling or action routing.
+func CandidateOf(p *rules.Program, a rules.Alert) alert.Candidate {
 	body := a.AppendJSON(nil)
 	c := alert.Candidate{Alert: alert.Alert{
 		Rule: p.Rule.ID, Title: p.Rule.Title, Branch: a.Branch(), Severity: p.Rule.Severity,
@@ -217,15 +233,6 @@ func (d *Detector) Candidate(p *rules.Program, a rules.Alert) alert.Candidate {
 	// Without a Falcon id, the alert's own rendering stands for the raw
 	// line: the same event gives the same row.
 	c.ID = alert.ID(c.Rule, c.Branch, c.EventID, string(body))
-	if acts, ok := d.Actions[p.Rule.ID]; ok {
-		c.Actions = acts
-	}
-	if th, ok := d.Throttles[p.Rule.ID]; ok && th.Seconds > 0 {
-		c.ThrottleFor = time.Duration(th.Seconds) * time.Second
-		if th.Field != "" {
-			c.ThrottleKey = a.Get(th.Field)
-		}
-	}
 	return c
 }
 

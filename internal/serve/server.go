@@ -50,6 +50,9 @@ type Server struct {
 	Scheduler *Scheduler
 	Sources   []source.Source
 	Kafka     *kafka.Consumer // the Kafka source, when configured
+	// UI, when set, serves the browser UI beside the API (tiercel serve sets
+	// it up with the same search and alert store).
+	UI http.Handler
 	// Stdin is read when Config.Sources.Stdin is set.
 	Stdin *os.File
 
@@ -257,6 +260,10 @@ func (s *Server) Handler() http.Handler {
 		mux.Handle(path, s.Ingest)
 	}
 	s.API.Register(mux)
+	if s.UI != nil {
+		// The browser UI takes every other path (its page, assets, /ui/api).
+		mux.Handle("/", s.UI)
+	}
 	return mux
 }
 
