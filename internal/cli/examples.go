@@ -97,3 +97,18 @@ const iocExamples = `  # build the indicator store from a CSV feed, then look ev
 
   # search with it
   tiercel search --ioc iocs.store 'ioc:lookup(DomainName, type=domain)' fdr/`
+
+const uiExamples = `  # the demo estate; open the URL printed on the first line
+  tiercel ui
+
+  # an FDR dump, with a tuning and its lookups, on a fixed port
+  tiercel ui --listen :8080 --tuning soc-analyst-hosts --lookups lookups fdr/`
+
+const serveExamples = `  # HTTP ingest, API and browser UI on localhost, data in ./data
+  tiercel serve --data data --ingest-token INGEST --api-token API
+
+  # everything from a config file (sources, actions, retention, Kafka)
+  tiercel serve --config serve.yaml
+
+  # one of several instances sharing a Kafka topic (docs/scale-out.md)
+  tiercel serve --config serve.yaml --kafka-brokers k1:9092 --kafka-group g1`

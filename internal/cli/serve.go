@@ -46,8 +46,8 @@ type serveFlags struct {
 func newServeCmd(env *Env) *cobra.Command {
 	var f serveFlags
 	cmd := &cobra.Command{
-		Use:   "serve --data DIR --listen ADDR --ingest-token T --api-token A [--config F] [--rules DIR]... [--lookups DIR] [--tuning NAME]... [--kafka-brokers B --kafka-topic T --kafka-group G] [--alert-topic T] [--postgres DSN]",
-		Short: "Run every rule continuously over incoming telemetry; store and deliver alerts",
+		Use:   "serve [flags]",
+		Short: "Run the rules on incoming telemetry; store and deliver alerts",
 		Long: "Takes Falcon telemetry over HTTP (LogScale ingest API and HEC), from FDR trees,\n" +
 			"tailed NDJSON files or standard input; keeps it in DIR/events (searchable with\n" +
 			"`tiercel search QUERY DIR`), runs every loaded rule on it as hunt does, stores\n" +
@@ -55,7 +55,8 @@ func newServeCmd(env *Env) *cobra.Command {
 			"Ingest is answered 200 only once its events and alerts are durable. A YAML\n" +
 			"--config may set everything; flags override it. SIGTERM or SIGINT drains and\n" +
 			"stops. Exit 0 after a clean stop, 1 on a runtime error, 2 on a usage error.",
-		Args: cobra.NoArgs,
+		Example: serveExamples,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			cfg, err := f.resolve(cmd)
 			if err != nil {

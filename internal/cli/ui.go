@@ -53,8 +53,8 @@ type uiArgs struct {
 func newUICmd(env *Env) *cobra.Command {
 	var a uiArgs
 	cmd := &cobra.Command{
-		Use:   "ui [--listen ADDR] [--rules DIR]... [--lookups DIR] [--tuning NAME]... [PATH...]",
-		Short: "Open the browser UI over local telemetry files (or the built-in demo data)",
+		Use:   "ui [flags] [PATH...]",
+		Short: "Browser UI over telemetry files (none: the demo estate)",
 		Long: "Serves tiercel's browser UI for local files: a CQL search page with a live\n" +
 			"checker and a histogram, the alerts the rules raise on the files (hunted at\n" +
 			"start, kept in a SQLite store for triage), the detection pages and the\n" +
@@ -62,9 +62,7 @@ func newUICmd(env *Env) *cobra.Command {
 			"The first line on standard output is the URL to open; it carries a one-time\n" +
 			"login token (--token to choose one). Everything the page loads is in the\n" +
 			"binary. Stop with Ctrl+C.",
-		Example: "  tiercel ui                       # the demo estate\n" +
-			"  tiercel ui fdr/                  # an FDR dump\n" +
-			"  tiercel ui --listen 127.0.0.1:8080 --tuning soc-analyst-hosts --lookups ./lookups events.ndjson.gz",
+		Example: uiExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.paths = args
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
