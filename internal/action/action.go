@@ -174,6 +174,9 @@ type Dispatcher struct {
 	Backoff func(attempts int) time.Duration
 	// Parallel bounds concurrent deliveries (default 8).
 	Parallel int
+	// Lease is how long a claimed delivery stays this dispatcher's
+	// (DefaultLease when 0).
+	Lease time.Duration
 	// Observe, when set, hears each outcome ("ok", "retry", "dropped").
 	Observe func(action, outcome string)
 	Log     *slog.Logger
@@ -248,13 +251,18 @@ func (d *Dispatcher) round(ctx context.Context) bool {
 	return len(due) == page && ctx.Err() == nil
 }
 
-// claimLease is how long a claimed delivery is this instance's: after it,
-// a delivery an instance took but never finished (it crashed) is due again.
-const claimLease = 2 * time.Minute
+// DefaultLease is how long a claimed delivery is this instance's: after
+// it, a delivery an instance took but never finished (it crashed) is due
+// again.
+const DefaultLease = 2 * time.Minute
 
 func (d *Dispatcher) deliver(ctx context.Context, dl alert.Delivery) {
 	// Instances sharing one store (PostgreSQL) share the queue: one claims.
-	if won, err := d.Store.Claim(ctx, dl, time.Now().Add(claimLease)); err != nil || !won {
+	lease := d.Lease
+	if lease <= 0 {
+		lease = DefaultLease
+	}
+	if won, err := d.Store.Claim(ctx, dl, time.Now().Add(lease)); err != nil || !won {
 		if err != nil && ctx.Err() == nil {
 			d.Log.Error("claiming a delivery", "err", err)
 		}
@@ -284,7 +292,12 @@ func (d *Dispatcher) deliver(ctx context.Context, dl alert.Delivery) {
 		return
 	}
 	if ctx.Err() != nil {
-		return // shutting down: the delivery stays due
+		// Shutting down: give the claim back so another instance, or the
+		// next start, delivers it without waiting out the lease.
+		rel, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		_ = d.Store.Retry(rel, dl.ID, time.Now(), "interrupted by shutdown")
+		return
 	}
 	wait := d.Backoff(dl.Attempts)
 	d.Log.Warn("delivery failed; will retry", "action", dl.Action, "alert_id", dl.AlertID, "attempt", dl.Attempts+1, "retry_in", wait, "err", err)
