@@ -48,3 +48,22 @@ func TestPartitionAndSession(t *testing.T) {
 	expect(t, "head() | partition(sum(v), condition={k=start})", seq, []string{"_sum=3", "_sum=7"})
 	expect(t, "head() | partition(sum(v), condition={k=start}, split=after)", seq, []string{"_sum=1", "_sum=5", "_sum=4"})
 }
+
+func TestWindowInBuckets(t *testing.T) {
+	day := int64(86_400_000)
+	base := int64(1_700_006_400_000) // a UTC midnight
+	var events []*event.Event
+	for d, n := range []int{2, 4, 6, 8} {
+		for range n {
+			events = append(events, ev("@timestamp", strconv.FormatInt(base+int64(d)*day+1000, 10), "host", "a"))
+		}
+	}
+	// functions-window: a running aggregate over buckets of bucket()/timeChart().
+	expect(t, "bucket(span=1d, function=[count(as=n), window(count(as=w), buckets=2)]) | select([n, w])", events, []string{
+		"n=2", "n=4 w=6", "n=6 w=10", "n=8 w=14"})
+	// The corpus's form: per-day counts, then a window of stdDev and avg.
+	expect(t, "bucket(span=1d, function=[sum(x, as=s), window([avg(x), max(x)], span=2d)]) | select([_avg, _max])",
+		[]*event.Event{ev("@timestamp", strconv.FormatInt(base+1, 10), "x", "1"), ev("@timestamp", strconv.FormatInt(base+day+1, 10), "x", "3")},
+		[]string{"", "_avg=2 _max=3"})
+	expectCompileErrorMsg(t, "bucket(span=1d, function=window(count(), buckets=2, span=1d))", "exactly one")
+}

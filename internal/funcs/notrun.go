@@ -16,5 +16,4 @@ var notRun = map[string]string{
 	"percentage": "not implemented in tiercel yet; count() with a condition in case or if() gives the same figure",
 	"selfjoin":   "not implemented in tiercel yet; selfJoinFilter() runs",
 	"tokenhash":  "not implemented: LogScale's reference page does not say how it tokenizes, so tiercel's hashes could not group what LogScale's group",
-	"window":     "not implemented in tiercel yet (deprecated in LogScale; it runs only inside timeChart()/bucket(), use slidingTimeWindow())",
 }
