@@ -67,3 +67,12 @@ func TestWindowInBuckets(t *testing.T) {
 		[]string{"", "_avg=2 _max=3"})
 	expectCompileErrorMsg(t, "bucket(span=1d, function=window(count(), buckets=2, span=1d))", "exactly one")
 }
+
+func TestPercentage(t *testing.T) {
+	events := []*event.Event{ev("status", "200"), ev("status", "201"), ev("status", "400"), ev("status", "500")}
+	// functions-percentage: the share of successful requests, and error rates.
+	expect(t, "percentage({status=2*})", events, []string{"_percentage=50"})
+	expect(t, "[percentage({status=4*}, as=clientErrorPct), percentage({status=5*}, as=serverErrorPct)]", events, []string{"clientErrorPct=25 serverErrorPct=25"})
+	expect(t, "groupBy(x, function=percentage({status=2*}))", []*event.Event{ev("x", "a", "status", "200"), ev("x", "a", "status", "404"), ev("x", "a", "status", "204")},
+		[]string{"x=a _percentage=66.66666666666667"})
+}
