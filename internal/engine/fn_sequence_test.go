@@ -76,3 +76,25 @@ func TestPercentage(t *testing.T) {
 	expect(t, "groupBy(x, function=percentage({status=2*}))", []*event.Event{ev("x", "a", "status", "200"), ev("x", "a", "status", "404"), ev("x", "a", "status", "204")},
 		[]string{"x=a _percentage=66.66666666666667"})
 }
+
+func TestSelfJoin(t *testing.T) {
+	// examples-selfjoin: emails (one event per header) from peter to anders.
+	events := []*event.Event{
+		ev("email_id", "1", "from", "peter@example.com"),
+		ev("email_id", "1", "to", "anders@example.com"),
+		ev("email_id", "1", "subject", "hi"),
+		ev("email_id", "2", "from", "peter@example.com"),
+		ev("email_id", "2", "to", "bob@example.com"),
+		ev("email_id", "3", "from", "eve@example.com"),
+		ev("email_id", "3", "to", "anders@example.com"),
+	}
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], collect=[from, to])", events,
+		[]string{"email_id=1 from=peter@example.com to=anders@example.com"})
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], select=[subject])", events, []string{"email_id=1 subject=hi"})
+	// prefilter: only events matching a clause are collated.
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], collect=[subject], prefilter=true)", events, []string{"email_id=1"})
+	// postfilter re-checks the clauses on the collated row.
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], collect=[to], postfilter=true)", events, nil)
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], collect=[from, to], postfilter=true)", events,
+		[]string{"email_id=1 from=peter@example.com to=anders@example.com"})
+}

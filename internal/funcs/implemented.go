@@ -77,5 +77,5 @@ var implemented = map[string]bool{
 	// event information (engine/fn_eventinfo.go)
 	"eventfieldcount": true, "eventsize": true, "copyevent": true, "fieldstats": true,
 	"window":     true, // engine/fn_window.go, inside timeChart()/bucket()
-	"percentage": true,
+	"percentage": true, "selfjoin": true,
 }

@@ -13,6 +13,5 @@ var notRun = map[string]string{
 	"eventinternals": "cannot run outside LogScale: it reports where the LogScale cluster stores the event (segment, block), which files have no counterpart for",
 	// Not implemented yet.
 	"parseuri":  "not implemented: its reference page does not name the fields it adds, so tiercel cannot match them; parseUrl() runs",
-	"selfjoin":  "not implemented in tiercel yet; selfJoinFilter() runs",
 	"tokenhash": "not implemented: LogScale's reference page does not say how it tokenizes, so tiercel's hashes could not group what LogScale's group",
 }
