@@ -48,3 +48,53 @@ func TestPartitionAndSession(t *testing.T) {
 	expect(t, "head() | partition(sum(v), condition={k=start})", seq, []string{"_sum=3", "_sum=7"})
 	expect(t, "head() | partition(sum(v), condition={k=start}, split=after)", seq, []string{"_sum=1", "_sum=5", "_sum=4"})
 }
+
+func TestWindowInBuckets(t *testing.T) {
+	day := int64(86_400_000)
+	base := int64(1_700_006_400_000) // a UTC midnight
+	var events []*event.Event
+	for d, n := range []int{2, 4, 6, 8} {
+		for range n {
+			events = append(events, ev("@timestamp", strconv.FormatInt(base+int64(d)*day+1000, 10), "host", "a"))
+		}
+	}
+	// functions-window: a running aggregate over buckets of bucket()/timeChart().
+	expect(t, "bucket(span=1d, function=[count(as=n), window(count(as=w), buckets=2)]) | select([n, w])", events, []string{
+		"n=2", "n=4 w=6", "n=6 w=10", "n=8 w=14"})
+	// The corpus's form: per-day counts, then a window of stdDev and avg.
+	expect(t, "bucket(span=1d, function=[sum(x, as=s), window([avg(x), max(x)], span=2d)]) | select([_avg, _max])",
+		[]*event.Event{ev("@timestamp", strconv.FormatInt(base+1, 10), "x", "1"), ev("@timestamp", strconv.FormatInt(base+day+1, 10), "x", "3")},
+		[]string{"", "_avg=2 _max=3"})
+	expectCompileErrorMsg(t, "bucket(span=1d, function=window(count(), buckets=2, span=1d))", "exactly one")
+}
+
+func TestPercentage(t *testing.T) {
+	events := []*event.Event{ev("status", "200"), ev("status", "201"), ev("status", "400"), ev("status", "500")}
+	// functions-percentage: the share of successful requests, and error rates.
+	expect(t, "percentage({status=2*})", events, []string{"_percentage=50"})
+	expect(t, "[percentage({status=4*}, as=clientErrorPct), percentage({status=5*}, as=serverErrorPct)]", events, []string{"clientErrorPct=25 serverErrorPct=25"})
+	expect(t, "groupBy(x, function=percentage({status=2*}))", []*event.Event{ev("x", "a", "status", "200"), ev("x", "a", "status", "404"), ev("x", "a", "status", "204")},
+		[]string{"x=a _percentage=66.66666666666667"})
+}
+
+func TestSelfJoin(t *testing.T) {
+	// examples-selfjoin: emails (one event per header) from peter to anders.
+	events := []*event.Event{
+		ev("email_id", "1", "from", "peter@example.com"),
+		ev("email_id", "1", "to", "anders@example.com"),
+		ev("email_id", "1", "subject", "hi"),
+		ev("email_id", "2", "from", "peter@example.com"),
+		ev("email_id", "2", "to", "bob@example.com"),
+		ev("email_id", "3", "from", "eve@example.com"),
+		ev("email_id", "3", "to", "anders@example.com"),
+	}
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], collect=[from, to])", events,
+		[]string{"email_id=1 from=peter@example.com to=anders@example.com"})
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], select=[subject])", events, []string{"email_id=1 subject=hi"})
+	// prefilter: only events matching a clause are collated.
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], collect=[subject], prefilter=true)", events, []string{"email_id=1"})
+	// postfilter re-checks the clauses on the collated row.
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], collect=[to], postfilter=true)", events, nil)
+	expect(t, "selfJoin(email_id, where=[{from=*peter*}, {to=*anders*}], collect=[from, to], postfilter=true)", events,
+		[]string{"email_id=1 from=peter@example.com to=anders@example.com"})
+}

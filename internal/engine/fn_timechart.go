@@ -308,6 +308,7 @@ func (t *timeBucketCollector) finish(emit func(*event.Event)) {
 				}
 				aggs = t.newAggs()
 			}
+			aggs = t.windowed(sr, b, first, aggs) // window() (fn_window.go)
 			combineRows(aggs, func(r *event.Event) {
 				out := &event.Event{}
 				out.Set("_bucket", bucket)

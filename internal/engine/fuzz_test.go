@@ -18,6 +18,12 @@ func FuzzCompileRun(f *testing.F) {
 		`table([a, b], sortby=b, order=asc, limit=2) | sort(a)`,
 		`f := format("%05.2f %s", field=[n, s]) | formatTime("%F", field=n, as=t)`,
 		`a in [1, "2*"] or cidr(ip, subnet="10.0.0.0/8") | top(a, percent=true, rest=other)`,
+		// issue 16's functions
+		`parseCEF(s) | parseLEEF(s) | parseCsv(s, columns=[c, d]) | writeJson([a, c]) | series([a, s], maxpause=1m)`,
+		`f := format("%2$s %<x %,.2f %tF", field=[n, a, n]) | communityId(sourceip=ip, destinationip=ip, proto=a) | transpose()`,
+		`array:sort("a[]", type=number) | objectArray:exists("a[]", condition={x=1}) | array:eval("a[]", var=v, function={a := v})`,
+		`geohash(lat=n, lon=n, precision=5) | hash([a, b], limit=3) | subnet(ip, bits=8) | sample(50) | fieldstats()`,
+		`setTimeInterval(start=7d) | slidingTimeWindow(sum(n), span=1h) | session(maxpause=1m) | percentage({a=1})`,
 	} {
 		f.Add(seed)
 	}

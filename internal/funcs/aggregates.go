@@ -120,7 +120,7 @@ func init() {
 		&Spec{Name: "window", Kind: Aggregate, DefaultParam: "function",
 			Description: "Computes aggregates over a moving time window (deprecated).",
 			Params: []Param{
-				req("function", Functions),
+				opt("function", Functions, "count(as=_count)"),
 				opt("buckets", Number, ""),
 				opt("span", Duration, ""),
 			}},

@@ -76,4 +76,6 @@ var implemented = map[string]bool{
 	"math:rad2deg": true, "math:expm1": true, "math:log1p": true,
 	// event information (engine/fn_eventinfo.go)
 	"eventfieldcount": true, "eventsize": true, "copyevent": true, "fieldstats": true,
+	"window":     true, // engine/fn_window.go, inside timeChart()/bucket()
+	"percentage": true, "selfjoin": true,
 }

@@ -12,9 +12,6 @@ var notRun = map[string]string{
 	"beta:repeating": "cannot run outside LogScale: it marks a query for LogScale's repeating-query scheduler; run the query with tiercel hunt on a schedule instead",
 	"eventinternals": "cannot run outside LogScale: it reports where the LogScale cluster stores the event (segment, block), which files have no counterpart for",
 	// Not implemented yet.
-	"parseuri":   "not implemented: its reference page does not name the fields it adds, so tiercel cannot match them; parseUrl() runs",
-	"percentage": "not implemented in tiercel yet; count() with a condition in case or if() gives the same figure",
-	"selfjoin":   "not implemented in tiercel yet; selfJoinFilter() runs",
-	"tokenhash":  "not implemented: LogScale's reference page does not say how it tokenizes, so tiercel's hashes could not group what LogScale's group",
-	"window":     "not implemented in tiercel yet (deprecated in LogScale; it runs only inside timeChart()/bucket(), use slidingTimeWindow())",
+	"parseuri":  "not implemented: its reference page does not name the fields it adds, so tiercel cannot match them; parseUrl() runs",
+	"tokenhash": "not implemented: LogScale's reference page does not say how it tokenizes, so tiercel's hashes could not group what LogScale's group",
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -19,7 +20,7 @@ import (
 )
 
 // storeMagic starts a store file written by Save.
-const storeMagic = "tiercel-ioc-store v1\n"
+const storeMagic = "tiercel-ioc-store v2\n"
 
 // Load reads path: a store file written by `tiercel ioc import`, a CSV
 // file, a STIX 2.1 bundle or a MISP JSON export, or a directory of them
@@ -75,30 +76,23 @@ func (s *Store) AddFile(path string) (int, error) {
 	return skipped, nil
 }
 
-// Save writes the store in the indexed form Load reads back directly.
+// Save writes the store's indicators, already classified and normalized,
+// so that Load only rebuilds the hash index: faster than re-parsing feeds
+// and than decoding the index itself.
 func (s *Store) Save(w io.Writer) error {
 	if _, err := io.WriteString(w, storeMagic); err != nil {
 		return err
 	}
-	return gob.NewEncoder(w).Encode(s)
+	return gob.NewEncoder(w).Encode(s.Inds)
 }
 
 func (s *Store) addStore(b []byte) error {
-	var o Store
-	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&o); err != nil {
+	var inds []Indicator
+	if err := gob.NewDecoder(bytes.NewReader(b)).Decode(&inds); err != nil {
 		return fmt.Errorf("reading store: %w", err)
 	}
-	if s.Len() == 0 {
-		*s = o
-		if s.Exact == nil {
-			s.Exact = map[string][]int32{}
-		}
-		if s.Nets == nil {
-			s.Nets = map[string][]int32{}
-		}
-		return nil
-	}
-	for _, ind := range o.Inds {
+	s.Inds = slices.Grow(s.Inds, len(inds))
+	for _, ind := range inds {
 		s.Add(ind)
 	}
 	return nil

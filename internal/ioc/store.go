@@ -49,16 +49,15 @@ type Indicator struct {
 // from any number of goroutines.
 type Store struct {
 	Inds  []Indicator
-	Exact map[string][]int32 // type + "\x00" + normalized value
-	// Nets maps "bits/network" of CIDR indicators; Lens lists the prefix
-	// lengths present, longest first.
-	Nets map[string][]int32
-	Lens []int
+	ips   map[netip.Addr][]int32
+	nets  map[netip.Prefix][]int32 // CIDR indicators
+	lens  []int                    // prefix lengths present in nets, longest first
+	exact map[string][]int32       // type + "\x00" + normalized value
 }
 
 // NewStore returns an empty store.
 func NewStore() *Store {
-	return &Store{Exact: map[string][]int32{}, Nets: map[string][]int32{}}
+	return &Store{ips: map[netip.Addr][]int32{}, nets: map[netip.Prefix][]int32{}, exact: map[string][]int32{}}
 }
 
 // Len is the number of indicators.
@@ -82,30 +81,29 @@ func (s *Store) Add(ind Indicator) bool {
 			}
 			p = unmapPrefix(p).Masked()
 			if p.Bits() == p.Addr().BitLen() { // a /32 or /128 is one address
-				s.Exact[key(TypeIP, p.Addr().String())] = append(s.Exact[key(TypeIP, p.Addr().String())], idx)
+				s.ips[p.Addr()] = append(s.ips[p.Addr()], idx)
 				break
 			}
-			k := p.String()
-			if _, seen := s.Nets[k]; !seen && !containsInt(s.Lens, p.Bits()) {
-				s.Lens = append(s.Lens, p.Bits())
-				sort.Sort(sort.Reverse(sort.IntSlice(s.Lens)))
+			if _, seen := s.nets[p]; !seen && !containsInt(s.lens, p.Bits()) {
+				s.lens = append(s.lens, p.Bits())
+				sort.Sort(sort.Reverse(sort.IntSlice(s.lens)))
 			}
-			s.Nets[k] = append(s.Nets[k], idx)
+			s.nets[p] = append(s.nets[p], idx)
 			break
 		}
 		a, err := netip.ParseAddr(v)
 		if err != nil {
 			return false
 		}
-		k := key(TypeIP, a.Unmap().String())
-		s.Exact[k] = append(s.Exact[k], idx)
+		a = a.Unmap()
+		s.ips[a] = append(s.ips[a], idx)
 	default:
 		n := normalize(ind.Type, ind.Indicator)
 		if n == "" {
 			return false
 		}
 		k := key(ind.Type, n)
-		s.Exact[k] = append(s.Exact[k], idx)
+		s.exact[k] = append(s.exact[k], idx)
 	}
 	s.Inds = append(s.Inds, ind)
 	return true
@@ -171,20 +169,19 @@ func (s *Store) Lookup(typ, value string, minLevel int, out []*Indicator) []*Ind
 			return out
 		}
 		a = a.Unmap()
-		add(s.Exact[key(TypeIP, a.String())])
-		for _, bits := range s.Lens {
+		add(s.ips[a])
+		for _, bits := range s.lens {
 			if bits > a.BitLen() {
 				continue
 			}
-			p, err := a.Prefix(bits)
-			if err == nil {
-				add(s.Nets[p.String()])
+			if p, err := a.Prefix(bits); err == nil {
+				add(s.nets[p])
 			}
 		}
 	case TypeDomain:
 		d := normalize(TypeDomain, value)
 		for d != "" {
-			add(s.Exact[key(TypeDomain, d)])
+			add(s.exact[key(TypeDomain, d)])
 			i := strings.IndexByte(d, '.')
 			if i < 0 {
 				break
@@ -193,7 +190,7 @@ func (s *Store) Lookup(typ, value string, minLevel int, out []*Indicator) []*Ind
 		}
 	default:
 		if n := normalize(typ, value); n != "" {
-			add(s.Exact[key(typ, n)])
+			add(s.exact[key(typ, n)])
 		}
 	}
 	return out
