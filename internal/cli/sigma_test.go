@@ -27,11 +27,11 @@ detection:
     condition: selection and not filter
 `
 
-const sigmaBad = `title: Needs the parent command line
+const sigmaBad = `title: Needs the current directory
 logsource: {category: process_creation, product: windows}
 detection:
     selection:
-        ParentCommandLine|contains: 'x'
+        CurrentDirectory|contains: 'x'
     condition: selection
 `
 
@@ -62,7 +62,7 @@ func TestImportSigmaPrintsCQL(t *testing.T) {
 			t.Errorf("stdout lacks %q:\n%s", want, stdout)
 		}
 	}
-	checkStderr(t, stderr, []string{"proc_creation_win_bad.yml:5:9: rule \"Needs the parent command line\": field ParentCommandLine cannot be mapped",
+	checkStderr(t, stderr, []string{"proc_creation_win_bad.yml:5:9: rule \"Needs the current directory\": field CurrentDirectory cannot be mapped",
 		"import: 1 rule(s) converted, 1 not converted"}, false)
 	if code, _, _ := runTiercel(t, "", "import", "sigma", "--skip-invalid", dir); code != ExitOK {
 		t.Errorf("--skip-invalid: exit %d", code)
@@ -139,5 +139,43 @@ func TestHuntSigma(t *testing.T) {
 	}
 	if code, _, _ := runTiercel(t, "", "hunt", "--sigma-only", events); code != ExitUsage {
 		t.Errorf("--sigma-only without --sigma: exit %d", code)
+	}
+}
+
+// Sigma's ParentCommandLine and directory-naming ParentImage values read
+// fields tiercel's enrichment adds to process starts from the parent
+// process: hunt over files (learn pass restricted to candidate processes)
+// and over standard input (stream mode) both fill them.
+func TestHuntSigmaParentFields(t *testing.T) {
+	dir := t.TempDir()
+	writeTemp(t, dir, "proc_creation_win_parent.yml", `title: Shell from the vendor agent
+author: Jane Doe
+logsource: {category: process_creation, product: windows}
+detection:
+    selection:
+        ParentImage|startswith: 'C:\Program Files\Vendor\'
+        ParentCommandLine|contains: '--update'
+        Image|endswith: '\cmd.exe'
+    condition: selection
+`)
+	events := `{"event_simpleName":"ProcessRollup2","event_platform":"Win","id":"p1","aid":"a1","timestamp":"1767225600000","TargetProcessId":"10","ParentProcessId":"1","ImageFileName":"\\Device\\HarddiskVolume3\\Program Files\\Vendor\\agent.exe","CommandLine":"agent.exe --update"}
+{"event_simpleName":"ProcessRollup2","event_platform":"Win","id":"c1","aid":"a1","timestamp":"1767225601000","TargetProcessId":"11","ParentProcessId":"10","ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\System32\\cmd.exe","CommandLine":"cmd /c x"}
+{"event_simpleName":"ProcessRollup2","event_platform":"Win","id":"p2","aid":"a1","timestamp":"1767225602000","TargetProcessId":"20","ParentProcessId":"1","ImageFileName":"\\Device\\HarddiskVolume3\\Temp\\Vendor\\agent.exe","CommandLine":"agent.exe --update"}
+{"event_simpleName":"ProcessRollup2","event_platform":"Win","id":"c2","aid":"a1","timestamp":"1767225603000","TargetProcessId":"21","ParentProcessId":"20","ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\System32\\cmd.exe","CommandLine":"cmd /c x"}
+`
+	file := writeTemp(t, t.TempDir(), "ev.ndjson", events)
+	for _, args := range [][]string{{file}, {"-"}} {
+		stdin := ""
+		if args[0] == "-" {
+			stdin = events
+		}
+		code, stdout, stderr := runTiercel(t, stdin, append([]string{"hunt", "--sigma", dir, "--sigma-only", "--format", "json"}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		if len(lines) != 1 || !strings.Contains(lines[0], `"id":"c1"`) || !strings.Contains(lines[0], `"ParentCommandLine":"agent.exe --update"`) {
+			t.Errorf("hunt %v: want only c1 (c2's parent is outside Program Files):\n%s", args, stdout)
+		}
 	}
 }

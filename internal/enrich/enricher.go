@@ -18,6 +18,13 @@ const (
 	FieldContextParentBaseFileName = "ContextParentBaseFileName"
 	FieldFileName                  = "FileName"
 	FieldFilePath                  = "FilePath"
+	// From the parent process, on process starts (tiercel; Falcon reports
+	// these only on detection events), and the acting process's full image
+	// path on context events (tiercel). Sigma rules read them as
+	// ParentCommandLine, ParentImage and Image.
+	FieldParentCommandLine    = "ParentCommandLine"
+	FieldParentImageFileName  = "ParentImageFileName"
+	FieldContextImageFileName = "ContextImageFileName"
 )
 
 // Raw telemetry fields read.
@@ -78,20 +85,23 @@ type Options struct {
 
 // keep says which process details are stored.
 type keep struct {
-	procs, name, cmdline, parent, user bool
+	procs, name, cmdline, parent, user, image bool
+	parentProc                                bool // process starts look up their parent
 }
 
 func keepFor(reads *event.Needs) keep {
 	if reads == nil {
-		return keep{true, true, true, true, true}
+		return keep{true, true, true, true, true, true, true}
 	}
 	k := keep{
-		name:    reads.Wants(FieldContextProcessName),
-		cmdline: reads.Wants(FieldContextCommandLine),
-		parent:  reads.Wants(FieldContextParentBaseFileName),
-		user:    reads.Wants(FieldUserName),
+		name:       reads.Wants(FieldContextProcessName),
+		cmdline:    reads.Wants(FieldContextCommandLine) || reads.Wants(FieldParentCommandLine),
+		parent:     reads.Wants(FieldContextParentBaseFileName),
+		user:       reads.Wants(FieldUserName),
+		image:      reads.Wants(FieldContextImageFileName) || reads.Wants(FieldParentImageFileName),
+		parentProc: reads.Wants(FieldParentCommandLine) || reads.Wants(FieldParentImageFileName),
 	}
-	k.procs = k.name || k.cmdline || k.parent || k.user
+	k.procs = k.name || k.cmdline || k.parent || k.user || k.image
 	return k
 }
 
@@ -247,7 +257,7 @@ func (e *Enricher) Needs() event.Needs {
 	var n event.Needs
 	for _, f := range [...]string{
 		fSimpleName, event.SimpleName, fAid, fContextProcessId, fContextBaseFile,
-		fImageFileName, fCommandLine, fUserSid, fAuthID, fUID,
+		fImageFileName, fCommandLine, fUserSid, fAuthID, fUID, fParentProcessId,
 	} {
 		n.Add(f)
 	}
@@ -388,6 +398,9 @@ func (e *Enricher) learnProcess(ev *event.Event, aid string) {
 	if e.keep.cmdline {
 		info.cmdline = cmd
 	}
+	if e.keep.image {
+		info.image, _ = ev.Get(fImageFileName)
+	}
 	if e.keep.parent {
 		info.parentName, _ = ev.Get(fParentBaseFile)
 		info.parentPID, _ = parsePID(valueOf(ev, fParentProcessId))
@@ -455,9 +468,35 @@ func (e *Enricher) applyProcessStart(ev *event.Event, aid string) {
 	}
 	e.add(ev, addFilePath, dir)
 	e.add(ev, addFileName, base)
+	if e.keep.parentProc && aid != "" {
+		e.applyParent(ev, aid)
+	}
 	if !ev.Has(FieldUserName) {
 		e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 	}
+}
+
+// applyParent adds the parent process's command line and image path to a
+// process start (same aid, the parent's TargetProcessId = ParentProcessId).
+func (e *Enricher) applyParent(ev *event.Event, aid string) {
+	if ev.Has(FieldParentCommandLine) && ev.Has(FieldParentImageFileName) {
+		return
+	}
+	pid, ok := parsePID(valueOf(ev, fParentProcessId))
+	if !ok {
+		return
+	}
+	id, ok := e.aids.lookup(aid)
+	if !ok {
+		return
+	}
+	pp, ok := e.procs.get(procKey{id, pid}, false, 0)
+	if !ok {
+		e.count.processMiss.Add(1)
+		return
+	}
+	e.add(ev, addParentCommandLine, pp.cmdline)
+	e.add(ev, addParentImageFileName, pp.image)
 }
 
 func (e *Enricher) applyUser(ev *event.Event, aid, sid, auth, uid string) {
@@ -505,6 +544,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 		return
 	}
 	e.add(ev, addContextCommandLine, proc.cmdline)
+	e.add(ev, addContextImageFileName, proc.image)
 	parent := proc.parentName
 	if parent == "" && proc.parentPID != 0 {
 		if id, ok := e.aids.lookup(aid); ok {

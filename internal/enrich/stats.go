@@ -15,6 +15,9 @@ const (
 	addContextParentBaseFileName
 	addFileName
 	addFilePath
+	addParentCommandLine
+	addParentImageFileName
+	addContextImageFileName
 	numAdded
 )
 
@@ -27,6 +30,9 @@ var addedNames = func() [numAdded]string {
 	n[addContextParentBaseFileName] = FieldContextParentBaseFileName
 	n[addFileName] = FieldFileName
 	n[addFilePath] = FieldFilePath
+	n[addParentCommandLine] = FieldParentCommandLine
+	n[addParentImageFileName] = FieldParentImageFileName
+	n[addContextImageFileName] = FieldContextImageFileName
 	return n
 }()
 

@@ -427,15 +427,19 @@ func (cv *ruleConv) oneValue(it *Item, m *mods, f *mapping.Field, v Value) (expr
 		if v.Kind != ValueString {
 			return nil, at("re needs a string")
 		}
-		if f.Values != nil || f.EventTypes != nil || f.Basename && !basenameRegex(v.Text) {
+		field := f.Field
+		if f.Basename && !basenameRegex(v.Text) {
+			field = f.PathField
+		}
+		if f.Values != nil || f.EventTypes != nil || field == "" {
 			return nil, at("a regex cannot be translated for %s, which holds %s", f.Field, fieldKind(f))
 		}
 		if err := checkRegex(v.Text); err != nil {
 			return nil, at("%v", err)
 		}
-		cv.useField(f.Field)
-		return exLeaf{cql: quoteField(f.Field) + "=/" + escapeSlash(v.Text) + "/" + m.reFlags,
-			m: &leafMatch{kind: leafRegex, field: f.Field, re: goRegex(v.Text, m.reFlags)}}, nil
+		cv.useField(field)
+		return exLeaf{cql: quoteField(field) + "=/" + escapeSlash(v.Text) + "/" + m.reFlags,
+			m: &leafMatch{kind: leafRegex, field: field, re: goRegex(v.Text, m.reFlags)}}, nil
 	}
 	texts := []string{v.Text}
 	if m.expand {
@@ -538,8 +542,14 @@ func (cv *ruleConv) leaf(f *mapping.Field, val value, at func(string, ...any) er
 		p = devicePath(p)
 	}
 	if f.Basename {
-		var err error
-		if p, err = basename(p); err != nil {
+		bp, err := basename(p)
+		switch {
+		case err == nil:
+			p = bp
+		case f.PathField != "":
+			// The value names a directory: compare the full path.
+			field, p = f.PathField, devicePath(p)
+		default:
 			return nil, at("%s holds only the file name: %v", field, err)
 		}
 	}

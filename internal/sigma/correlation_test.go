@@ -161,10 +161,10 @@ filter:
 	if strings.Join(got, ",") != "w2" {
 		t.Errorf("alerts %v, want only w2 (w1 is an admin account)", got)
 	}
-	bad := strings.Replace(filter, "User|startswith", "ParentCommandLine|contains", 1)
+	bad := strings.Replace(filter, "User|startswith", "CurrentDirectory|contains", 1)
 	fs, _ = Parse("mf_admins.yml", []byte(bad))
 	_, errs = NewConverter().ConvertSet([]*Source{{Path: "rules.yml", Rules: rs}, {Path: "mf_admins.yml", Rules: fs}})
-	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "mf_admins.yml:6:9: rule \"Admin accounts run whoami\": field ParentCommandLine") {
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "mf_admins.yml:6:9: rule \"Admin accounts run whoami\": field CurrentDirectory") {
 		t.Errorf("errors %v", errs)
 	}
 }
