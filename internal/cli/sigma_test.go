@@ -179,3 +179,45 @@ detection:
 		}
 	}
 }
+
+func TestImportSigmaMappingAndPlaceholders(t *testing.T) {
+	dir := t.TempDir()
+	mapping := writeTemp(t, dir, "m.yaml", `platforms: {windows: Win}
+logsources:
+  - category: process_creation
+    products: [windows]
+    match_platform: false
+    events: [ProcessRollup2]
+    fields:
+      Image: ImagePath
+      User: {unsupported: "no users here"}
+`)
+	rule := writeTemp(t, dir, "r.yml", `title: Admin runs tool
+logsource: {category: process_creation, product: windows}
+detection:
+    selection:
+        Image|endswith: '\tool.exe'
+        Image|expand: '%tooldirs%'
+    condition: selection
+`)
+	// Values are Sigma strings: `\\*` is a backslash and a wildcard.
+	ph := writeTemp(t, dir, "ph.yaml", "tooldirs: ['C:\\Tools\\\\*', 'D:\\Bin\\\\*']\n")
+	code, stdout, stderr := runTiercel(t, "", "import", "sigma", "--mapping", mapping, "--placeholders", ph, rule)
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"#event_simpleName=ProcessRollup2\n", `ImagePath=/\\tool\.exe$/i`, `ImagePath=/^C:\\Tools\\/i or ImagePath=/^D:\\Bin\\/i`} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	code, _, stderr = runTiercel(t, "", "import", "sigma", "--mapping", mapping, rule)
+	if code != ExitError || !strings.Contains(stderr, "placeholder %tooldirs% has no values") {
+		t.Errorf("without --placeholders: exit %d, %s", code, stderr)
+	}
+	bad := writeTemp(t, dir, "bad.yaml", "logsources:\n  - category: x\n    products: [windows]\n    events: [E]\n    fields: {A: {fieldd: x}}\n")
+	code, _, stderr = runTiercel(t, "", "import", "sigma", "--mapping", bad, rule)
+	if code != ExitUsage || !strings.Contains(stderr, "bad.yaml:5:26: unknown field key \"fieldd\"") {
+		t.Errorf("bad mapping: exit %d, %s", code, stderr)
+	}
+}
