@@ -513,6 +513,12 @@ func (e *Enricher) applyUser(ev *event.Event, aid, sid, auth, uid string) {
 func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	pidStr, ok := ev.Get(fContextProcessId)
 	if !ok {
+		// No acting process to look up: the sensor's own file name is all
+		// there is.
+		if b, ok := ev.Get(fContextBaseFile); ok && b != "" && !ev.Has(FieldContextProcessName) {
+			e.add(ev, addContextProcessName, b)
+			e.count.baseFallback.Add(1)
+		}
 		return
 	}
 	var proc procInfo

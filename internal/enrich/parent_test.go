@@ -79,3 +79,15 @@ func TestParentAndImageFields(t *testing.T) {
 		})
 	}
 }
+
+// An event with ContextBaseFileName but no ContextProcessId still gets
+// ContextProcessName.
+func TestContextBaseFileNameWithoutProcessID(t *testing.T) {
+	e := New(Options{})
+	x := ev("event_simpleName", "NetworkConnectIP4", "aid", aidA, "ContextBaseFileName", "notepad.exe")
+	e.Learn(x)
+	e.Apply(x)
+	if got := fieldMap(x)["ContextProcessName"]; got != "notepad.exe" {
+		t.Errorf("ContextProcessName = %q", got)
+	}
+}
