@@ -638,8 +638,8 @@ func mapKeys[V any](m map[string]V) []string {
 
 // devicePath rewrites Windows drive paths for Falcon's NT device paths: a
 // drive letter starting the value (or right after a leading `*`) becomes
-// \Device\HarddiskVolumeN, and a drive-less `:\` after a leading `*`
-// loses its colon.
+// \Device\HarddiskVolumeN (or the drive itself), and a drive-less `:\`
+// after a leading `*` loses its colon.
 func devicePath(p pattern) pattern {
 	i := 0
 	if p.startsStar() {
@@ -652,7 +652,11 @@ func devicePath(p pattern) pattern {
 	out := append(pattern(nil), p[:i]...)
 	switch {
 	case len(t) >= 3 && isLetter(t[0]) && t[1] == ':' && t[2] == '\\':
-		out = append(out, part{kind: partLit, text: `\Device\HarddiskVolume`}, part{kind: partRegex, text: `\d+`}, part{kind: partLit, text: t[2:]})
+		// Falcon writes \Device\HarddiskVolumeN; exports that resolved the
+		// drive letter are matched too.
+		drive := strings.ToUpper(t[:1]) + ":"
+		out = append(out, part{kind: partRegex, text: `(\\Device\\HarddiskVolume\d+|` + drive + `)`,
+			alts: []string{`\Device\HarddiskVolume3`, drive, `\Device\HarddiskVolume12`}}, part{kind: partLit, text: t[2:]})
 	case i == 1 && strings.HasPrefix(t, `:\`):
 		out = append(out, part{kind: partLit, text: t[1:]})
 	default:

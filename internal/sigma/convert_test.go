@@ -35,8 +35,8 @@ func TestConvertHandChecked(t *testing.T) {
     sel:
         Image: 'C:\Windows\System32\whoami.exe'
     condition: sel`,
-			[]string{`ImageFileName=/^\\Device\\HarddiskVolume\d+\\Windows\\System32\\whoami\.exe$/i`},
-			[]string{pr2(`"ImageFileName":"\\Device\\HarddiskVolume12\\Windows\\system32\\whoami.exe"`)},
+			[]string{`ImageFileName=/^(\\Device\\HarddiskVolume\d+|C:)\\Windows\\System32\\whoami\.exe$/i`},
+			[]string{pr2(`"ImageFileName":"\\Device\\HarddiskVolume12\\Windows\\system32\\whoami.exe"`), pr2(`"ImageFileName":"c:\\Windows\\System32\\whoami.exe"`)},
 			[]string{pr2(`"ImageFileName":"\\Device\\HarddiskVolume3\\Temp\\Windows\\System32\\whoami.exe"`)}},
 		{"parent image becomes its file name", win, `
     sel:

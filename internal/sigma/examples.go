@@ -446,7 +446,7 @@ func sample(p pattern, variant int, upper bool) string {
 		case partClass:
 			b.WriteString(x.alts[variant%len(x.alts)])
 		case partRegex:
-			b.WriteString(strconv.Itoa(3 + variant))
+			b.WriteString(x.alts[variant%len(x.alts)])
 		}
 	}
 	s := b.String()

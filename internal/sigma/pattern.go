@@ -19,7 +19,7 @@ const (
 type part struct {
 	kind partKind
 	text string   // partLit, partRegex
-	alts []string // partClass
+	alts []string // partClass; partRegex: sample texts it matches
 }
 
 // pattern is a Sigma string value with its wildcards resolved: a sequence of
