@@ -221,3 +221,38 @@ detection:
 		t.Errorf("bad mapping: exit %d, %s", code, stderr)
 	}
 }
+
+// DestinationHostname comes from the host's DNS answers, in file and
+// stream mode.
+func TestHuntSigmaDestinationHostname(t *testing.T) {
+	dir := t.TempDir()
+	writeTemp(t, dir, "net_connection_win_ngrok.yml", `title: Connection to ngrok
+author: Jane Doe
+logsource: {category: network_connection, product: windows}
+detection:
+    selection:
+        Initiated: 'true'
+        DestinationHostname|endswith: '.ngrok.io'
+    condition: selection
+`)
+	events := `{"event_simpleName":"DnsRequest","event_platform":"Win","id":"d1","aid":"a1","timestamp":"1767225600000","DomainName":"tunnel.ngrok.io","IP4Records":"198.51.100.9;"}
+{"event_simpleName":"NetworkConnectIP4","event_platform":"Win","id":"n1","aid":"a1","timestamp":"1767225601000","RemoteAddressIP4":"198.51.100.9","RemotePort":"443"}
+{"event_simpleName":"NetworkConnectIP4","event_platform":"Win","id":"n2","aid":"a1","timestamp":"1767225602000","RemoteAddressIP4":"198.51.100.10","RemotePort":"443"}
+{"event_simpleName":"NetworkConnectIP4","event_platform":"Win","id":"n3","aid":"a2","timestamp":"1767225603000","RemoteAddressIP4":"198.51.100.9","RemotePort":"443"}
+`
+	file := writeTemp(t, t.TempDir(), "ev.ndjson", events)
+	for _, args := range [][]string{{file}, {"-"}} {
+		stdin := ""
+		if args[0] == "-" {
+			stdin = events
+		}
+		code, stdout, stderr := runTiercel(t, stdin, append([]string{"hunt", "--sigma", dir, "--sigma-only", "--format", "json"}, args...)...)
+		if code != ExitOK {
+			t.Fatalf("exit %d: %s", code, stderr)
+		}
+		lines := strings.Split(strings.TrimSpace(stdout), "\n")
+		if len(lines) != 1 || !strings.Contains(lines[0], `"id":"n1"`) || !strings.Contains(lines[0], `"DestinationHostname":"tunnel.ngrok.io"`) {
+			t.Errorf("hunt %v: want only n1 (n2 has another address, n3 another host):\n%s", args, stdout)
+		}
+	}
+}

@@ -25,6 +25,10 @@ const (
 	FieldParentCommandLine    = "ParentCommandLine"
 	FieldParentImageFileName  = "ParentImageFileName"
 	FieldContextImageFileName = "ContextImageFileName"
+	// On network events, the domain the same host last resolved to the
+	// remote address (DnsRequest IP4Records; tiercel). Sigma's
+	// DestinationHostname reads it.
+	FieldDestinationHostname = "DestinationHostname"
 )
 
 // Raw telemetry fields read.
@@ -45,6 +49,10 @@ const (
 	fTimestamp        = "timestamp"
 	fComputerName     = "ComputerName"
 	fUID              = "UID"
+	fDomainName       = "DomainName"
+	fIP4Records       = "IP4Records"
+	fFirstIP4Record   = "FirstIP4Record"
+	fRemoteAddressIP4 = "RemoteAddressIP4"
 )
 
 // Defaults for the stream-mode bounds. 262,144 processes keep the table
@@ -87,11 +95,12 @@ type Options struct {
 type keep struct {
 	procs, name, cmdline, parent, user, image bool
 	parentProc                                bool // process starts look up their parent
+	dns                                       bool // learn DNS answers for DestinationHostname
 }
 
 func keepFor(reads *event.Needs) keep {
 	if reads == nil {
-		return keep{true, true, true, true, true, true, true}
+		return keep{true, true, true, true, true, true, true, true}
 	}
 	k := keep{
 		name:       reads.Wants(FieldContextProcessName),
@@ -100,6 +109,7 @@ func keepFor(reads *event.Needs) keep {
 		user:       reads.Wants(FieldUserName),
 		image:      reads.Wants(FieldContextImageFileName) || reads.Wants(FieldParentImageFileName),
 		parentProc: reads.Wants(FieldParentCommandLine) || reads.Wants(FieldParentImageFileName),
+		dns:        reads.Wants(FieldDestinationHostname),
 	}
 	k.procs = k.name || k.cmdline || k.parent || k.user || k.image
 	return k
@@ -114,6 +124,7 @@ type Enricher struct {
 	procs  *procTable
 	hosts  *hostDir
 	users  *userDir
+	dns    *dnsAnswers
 	count  counters
 	// wanted, when set, limits file-mode learning to these processes
 	// (WantProcess).
@@ -153,6 +164,7 @@ func New(opts Options) *Enricher {
 		procs:  newProcTable(opts.Shards, opts.MaxProcesses),
 		hosts:  &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
 		users:  newUserDir(opts.MaxUsers),
+		dns:    &dnsAnswers{m: make(map[hostKey]stamped), limit: opts.MaxHosts},
 		grace:  grace,
 	}
 }
@@ -231,8 +243,13 @@ func (e *Enricher) LearnPrefilter() [][]byte {
 	for i, s := range learnLiterals {
 		out[i] = []byte(s)
 	}
+	if e.keep.dns {
+		out = append(out, []byte(dnsRequest))
+	}
 	return out
 }
+
+const dnsRequest = "DnsRequest"
 
 // LearnNeeds returns the fields Learn reads.
 func (e *Enricher) LearnNeeds() event.Needs {
@@ -241,6 +258,7 @@ func (e *Enricher) LearnNeeds() event.Needs {
 		fSimpleName, event.SimpleName, fAid, fTargetProcessId, fParentProcessId,
 		fImageFileName, fCommandLine, fParentBaseFile, fUserSid, FieldUserName,
 		fAuthID, fUID, fContextProcessId, fUserSidReadable, fContextTimeStamp, fTimestamp, "Time", "_time",
+		fDomainName, fIP4Records, fFirstIP4Record,
 	} {
 		n.Add(f)
 	}
@@ -257,7 +275,7 @@ func (e *Enricher) Needs() event.Needs {
 	var n event.Needs
 	for _, f := range [...]string{
 		fSimpleName, event.SimpleName, fAid, fContextProcessId, fContextBaseFile,
-		fImageFileName, fCommandLine, fUserSid, fAuthID, fUID, fParentProcessId,
+		fImageFileName, fCommandLine, fUserSid, fAuthID, fUID, fParentProcessId, fRemoteAddressIP4,
 	} {
 		n.Add(f)
 	}
@@ -336,6 +354,10 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 		uname, _ := ev.Get(FieldUserName)
 		if e.users.learnIdentity(aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID), uname, eventTime(ev)) {
 			e.count.learnedUsers.Add(1)
+		}
+	case name == dnsRequest:
+		if e.keep.dns {
+			e.dns.learn(aid, valueOf(ev, fDomainName), valueOf(ev, fIP4Records), valueOf(ev, fFirstIP4Record), eventTime(ev))
 		}
 	case isProcessEnd(name):
 		// Expiry runs from a Holder, which knows what workers may still need.
@@ -436,6 +458,13 @@ func (e *Enricher) Apply(ev *event.Event) {
 	if isProcessStart(name) {
 		e.applyProcessStart(ev, aid)
 		return
+	}
+	if e.keep.dns && aid != "" && strings.HasPrefix(name, "Network") {
+		if ip, ok := ev.Get(fRemoteAddressIP4); ok {
+			if host, ok := e.dns.lookup(aid, ip); ok {
+				e.add(ev, addDestinationHostname, host)
+			}
+		}
 	}
 	e.applyContext(ev, aid)
 }

@@ -91,3 +91,41 @@ func TestContextBaseFileNameWithoutProcessID(t *testing.T) {
 		t.Errorf("ContextProcessName = %q", got)
 	}
 }
+
+// Network events name the host the same sensor last resolved to their
+// remote address.
+func TestDestinationHostname(t *testing.T) {
+	for _, reads := range []bool{true, false} {
+		opts := Options{}
+		if !reads {
+			var n event.Needs
+			n.Add("ContextProcessName")
+			opts.Reads = &n
+		}
+		e := New(opts)
+		evs := []*event.Event{
+			ev("event_simpleName", "NetworkConnectIP4", "aid", aidA, "RemoteAddressIP4", "203.0.113.7", "timestamp", "3000"),
+			ev("event_simpleName", "DnsRequest", "aid", aidA, "DomainName", "old.example", "IP4Records", "203.0.113.7;", "timestamp", "1000"),
+			ev("event_simpleName", "DnsRequest", "aid", aidA, "DomainName", "api.ngrok.io", "IP4Records", "198.51.100.1;203.0.113.7;", "timestamp", "2000"),
+			ev("event_simpleName", "NetworkConnectIP4", "aid", aidB, "RemoteAddressIP4", "203.0.113.7"),
+			ev("event_simpleName", "NetworkConnectIP4", "aid", aidA, "RemoteAddressIP4", "198.51.100.1", "DestinationHostname", "kept"),
+		}
+		for _, x := range evs {
+			e.Learn(x)
+		}
+		for _, x := range evs {
+			e.Apply(x)
+		}
+		got := []string{fieldMap(evs[0])["DestinationHostname"], fieldMap(evs[3])["DestinationHostname"], fieldMap(evs[4])["DestinationHostname"]}
+		want := []string{"api.ngrok.io", "", "kept"}
+		if !reads {
+			want[0] = ""
+		}
+		for i := range want {
+			if got[i] != want[i] {
+				t.Errorf("reads=%v: DestinationHostname %v, want %v", reads, got, want)
+				break
+			}
+		}
+	}
+}

@@ -24,6 +24,8 @@ func Sources(field string) []string {
 		return []string{fContextProcessId}
 	case FieldParentCommandLine, FieldParentImageFileName:
 		return []string{fParentProcessId}
+	case FieldDestinationHostname:
+		return []string{fRemoteAddressIP4}
 	case FieldFileName, FieldFilePath:
 		return []string{fImageFileName}
 	}

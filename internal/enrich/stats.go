@@ -18,6 +18,7 @@ const (
 	addParentCommandLine
 	addParentImageFileName
 	addContextImageFileName
+	addDestinationHostname
 	numAdded
 )
 
@@ -33,6 +34,7 @@ var addedNames = func() [numAdded]string {
 	n[addParentCommandLine] = FieldParentCommandLine
 	n[addParentImageFileName] = FieldParentImageFileName
 	n[addContextImageFileName] = FieldContextImageFileName
+	n[addDestinationHostname] = FieldDestinationHostname
 	return n
 }()
 

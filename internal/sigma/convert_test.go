@@ -148,6 +148,13 @@ func TestConvertHandChecked(t *testing.T) {
 			[]string{`"event_simpleName":"NetworkConnectIP4","RemoteAddressIP4":"10.1.2.3","RemotePort":"443"`, `"event_simpleName":"NetworkConnectIP6","RemoteAddressIP6":"fe80:0:0:0:1:2:3:4","RemotePort":"80"`},
 			[]string{`"event_simpleName":"NetworkReceiveAcceptIP4","RemoteAddressIP4":"10.1.2.3","RemotePort":"443"`, `"event_simpleName":"NetworkConnectIP4","RemoteAddressIP4":"11.1.2.3","RemotePort":"443"`,
 				`"event_simpleName":"NetworkConnectIP4","RemoteAddressIP4":"10.1.2.3","RemotePort":"8443"`}},
+		{"network: DestinationHostname from the host's DNS answers", "{category: network_connection, product: windows}", `
+    sel:
+        DestinationHostname|endswith: '.ngrok.io'
+    condition: sel`,
+			[]string{`DestinationHostname=/\.ngrok\.io$/i`},
+			[]string{`"event_simpleName":"NetworkConnectIP4","DestinationHostname":"a.NGROK.io"`},
+			[]string{`"event_simpleName":"NetworkConnectIP4","DestinationHostname":"ngrok.io.evil"`}},
 		{"dns: QueryName, process file name", "{category: dns_query, product: windows}", `
     sel:
         QueryName|endswith: '.ngrok.io'

@@ -143,7 +143,7 @@ func falconFields(c *Converter) map[string]bool {
 	// Fields only tiercel's enrichment adds do not make pySigma's output
 	// (which runs without it) valid.
 	for _, f := range []string{"ParentCommandLine", "ParentImageFileName", "ContextImageFileName", "ContextProcessName",
-		"ContextCommandLine", "ContextParentBaseFileName"} {
+		"ContextCommandLine", "ContextParentBaseFileName", "DestinationHostname"} {
 		delete(out, f)
 	}
 	return out
