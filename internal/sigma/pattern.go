@@ -3,6 +3,7 @@ package sigma
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // partKind is what one piece of a Sigma string pattern matches.
@@ -181,7 +182,7 @@ func quoteRegex(s string) string {
 			b.WriteByte(c)
 			i++
 		default:
-			r, n := decodeRune(s[i:])
+			r, n := utf8.DecodeRuneInString(s[i:])
 			if r == 0xFFFD && n <= 1 {
 				b.WriteString(`\x` + hex2(c))
 				i++
@@ -197,26 +198,6 @@ func quoteRegex(s string) string {
 func hex2(c byte) string {
 	const h = "0123456789abcdef"
 	return string([]byte{h[c>>4], h[c&15]})
-}
-
-// globText renders a pattern as a CQL glob (`*` wildcards) when that is
-// exact: no `?`, no class, no regex part and no literal `*`.
-func (p pattern) globText() (string, bool) {
-	var b strings.Builder
-	for _, x := range p {
-		switch x.kind {
-		case partLit:
-			if strings.ContainsAny(x.text, "*") {
-				return "", false
-			}
-			b.WriteString(x.text)
-		case partStar:
-			b.WriteByte('*')
-		default:
-			return "", false
-		}
-	}
-	return b.String(), true
 }
 
 // compile builds a Go regexp equivalent to the pattern (used by tests and
