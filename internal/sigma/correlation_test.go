@@ -168,3 +168,16 @@ filter:
 		t.Errorf("errors %v", errs)
 	}
 }
+
+func TestSameFileNameInTwoDirectories(t *testing.T) {
+	a, _ := Parse("a/proc_creation_x.yml", []byte(corrBase))
+	b, _ := Parse("b/proc_creation_x.yml", []byte(corrBase))
+	set, errs := NewConverter().ConvertSet([]*Source{{Path: "a", Rules: a[:1]}, {Path: "b", Rules: b[:1]}})
+	if len(errs) > 0 || len(set) != 2 || set[0].ID != "sigma-proc_creation_x" || set[1].ID != "sigma-proc_creation_x~2" {
+		var ids []string
+		for _, cv := range set {
+			ids = append(ids, cv.ID)
+		}
+		t.Errorf("ids %v, errors %v", ids, errs)
+	}
+}
