@@ -615,6 +615,9 @@ func matchCQL(field string, p pattern, cased bool) string {
 	if !cased && p.hasLetters() {
 		flags = "i"
 	}
+	if p.innerWildcard() {
+		flags += "d" // LogScale's dot-all: Sigma wildcards match newlines
+	}
 	return field + "=/" + p.regex() + "/" + flags
 }
 
@@ -741,6 +744,9 @@ func (cv *ruleConv) keywords(it *Item, m *mods) (expr, error) {
 				flags = "i"
 			}
 			kp := val.p.wrap(true, true)
+			if kp.innerWildcard() {
+				flags += "d"
+			}
 			alts = append(alts, exLeaf{cql: "/" + kp.regex() + "/" + flags, m: &leafMatch{kind: leafKeyword, p: kp, cased: val.cased}})
 		}
 		xs = append(xs, or(alts...))

@@ -53,8 +53,8 @@ func TestConvertHandChecked(t *testing.T) {
     filter:
         CommandLine|contains: 'benign?'
     condition: 1 of sel_* and not filter`,
-			[]string{`CommandLine=/ -w /i and CommandLine=/hidden/i`, `CommandLine=/^power.*shell/i`, `not CommandLine=/benign./i`},
-			[]string{pr2(`"CommandLine":"x -W HIDDEN"`), pr2(`"CommandLine":"POWERSHELL.exe -nop"`), pr2(`"CommandLine":"power-x-shell"`)},
+			[]string{`CommandLine=/ -w /i and CommandLine=/hidden/i`, `CommandLine=/^power.*shell/id`, `not CommandLine=/benign./id`},
+			[]string{pr2(`"CommandLine":"x -W HIDDEN"`), pr2(`"CommandLine":"POWERSHELL.exe -nop"`), pr2(`"CommandLine":"power-x-shell"`), pr2(`"CommandLine":"power\nshell"`)},
 			[]string{pr2(`"CommandLine":"x -w hidden benign1"`), pr2(`"CommandLine":"x -w hid"`), pr2(`"CommandLine":"apowershell"`)}},
 		{"escaped wildcards are literal", win, `
     sel:

@@ -164,6 +164,18 @@ func (p pattern) regex() string {
 	return b.String()
 }
 
+// innerWildcard reports whether a wildcard stands between literal text,
+// where the regex needs `.` to match newlines too (Sigma's `*` and `?`
+// match any character).
+func (p pattern) innerWildcard() bool {
+	for i, x := range p {
+		if (x.kind == partStar || x.kind == partOne) && i > 0 && i < len(p)-1 || x.kind == partOne {
+			return true
+		}
+	}
+	return false
+}
+
 // quoteRegex escapes regex metacharacters and the CQL regex delimiter `/`;
 // control bytes and invalid UTF-8 (from utf16 encodings) become \xHH.
 func quoteRegex(s string) string {
