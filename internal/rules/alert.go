@@ -60,7 +60,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 		b = jsonenc.AppendString(b, v)
 	}
 	put("rule", r.ID)
-	put("title", r.Title)
+	put("title", r.DisplayName())
 	if s := r.Sigma; s != nil {
 		// DRL 1.1: every alert of a Sigma rule names the rule's author.
 		put("author", s.Author)
