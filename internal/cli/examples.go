@@ -86,11 +86,6 @@ const exportExamples = `  # the seed detection as Sigma rules (one per event typ
   # Elastic ES|QL over the CrowdStrike FDR integration's fields
   tiercel export --to esql T1590.005`
 
-const importExamples = `  # print the CQL of a Sigma rule
-  tiercel import sigma seed-sigma.yml
-
-  # write rule packages with derived tests, then run them
-  tiercel import sigma --out imported seed-sigma.yml`
 
 const iocExamples = `  # build the indicator store from a CSV feed, then look events up in it
   tiercel ioc import -o iocs.store indicators.csv

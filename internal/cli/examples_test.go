@@ -69,6 +69,10 @@ func TestExamplesRunAsWritten(t *testing.T) {
 	writeTemp(t, dir, "events.ndjson", emulateTo(t))
 	writeTemp(t, dir, "my-detection.cql", string(query))
 	writeTemp(t, dir, "indicators.csv", "indicator,type,malicious_confidence\nshodan.io,domain,high\n198.51.100.17,ip_address,medium\n")
+	if err := os.Mkdir(filepath.Join(dir, "sigma"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeTemp(t, dir, "sigma/proc_creation_win_whoami.yml", sigmaRule) // import sigma's examples
 	if code, _, stderr := runTiercel(t, "", "lookups", "init", "lookups"); code != ExitOK {
 		t.Fatalf("lookups init: %s", stderr)
 	}

@@ -80,7 +80,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 			put("license", s.License)
 		}
 	}
-	if r.Sigma == nil || r.Attack.Technique.ID != "" { // Sigma rules place ATT&CK in tags
+	if r.Sigma == nil || r.Attack.Technique.ID != "" { // a Sigma rule without ATT&CK tags has none
 		put("tactic", r.Attack.Tactic.ID)
 		put("technique", r.Attack.Technique.ID)
 	}

@@ -254,11 +254,12 @@ func hasEnrichedReads(line []byte, checks []enrichedCheck) bool {
 }
 
 var (
-	ctxProcessKey = []byte(`"ContextProcessId"`)
-	aidKey        = []byte(`"aid"`)
-	simpleKey     = []byte(`"event_simpleName"`)
-	ctxTimeKey    = []byte(`"ContextTimeStamp"`)
-	timestampKey  = []byte(`"timestamp"`)
+	ctxProcessKey    = []byte(`"ContextProcessId"`)
+	parentProcessKey = []byte(`"ParentProcessId"`)
+	aidKey           = []byte(`"aid"`)
+	simpleKey        = []byte(`"event_simpleName"`)
+	ctxTimeKey       = []byte(`"ContextTimeStamp"`)
+	timestampKey     = []byte(`"timestamp"`)
 )
 
 // stringField finds a top-level "key":"value" in a raw NDJSON line without
