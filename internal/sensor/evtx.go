@@ -200,6 +200,7 @@ type chunkReader struct {
 	templates map[uint32]*tmpl
 	names     map[uint32]string
 	rec       EVTXRecord
+	budget    int    // node expansions left for the current record
 	damage    string // why the chunk failed its checks, "" when it passed
 	headerBad bool   // the chunk header itself failed its checksum
 }
@@ -300,6 +301,8 @@ func (cr *chunkReader) parseRecord(start, end int) (root *Node, err error) {
 			root, err = nil, fmt.Errorf("binary XML: %v", r)
 		}
 	}()
+	// A record is at most a chunk; real ones expand to a few hundred nodes.
+	cr.budget = 1 << 18
 	p := &bxParser{cr: cr, pos: start, end: end}
 	nodes, err := p.document()
 	if err != nil {
