@@ -29,6 +29,7 @@ type auditEvent struct {
 	title   []string // PROCTITLE, decoded
 	sock    *sockAddr
 	other   map[string]string // fields of a non-syscall record (USER_*, ...)
+	parent  string            // parent's executable or command name (Laurel's PPID enrichment)
 	raw     []string
 }
 
@@ -318,6 +319,8 @@ func (c *converter) mapAudit(ev *auditEvent) {
 		o.Set("ParentProcessId", get("ppid"))
 		if parent := c.auditProcs()[get("ppid")]; parent != "" {
 			o.Set("ParentBaseFileName", baseName(parent))
+		} else if ev.parent != "" {
+			o.Set("ParentBaseFileName", baseName(ev.parent))
 		}
 		c.auditProcs()[get("pid")] = exe
 		o.Set("ProcessStartTime", secs(ev.ms))
@@ -431,6 +434,12 @@ func (c *converter) laurelLine(line []byte, n int) error {
 			ev.syscall = map[string]string{}
 			for kk, vv := range m {
 				ev.syscall[kk] = str(vv)
+			}
+			if pp, ok := m["PPID"].(map[string]any); ok {
+				ev.parent = str(pp["exe"])
+				if ev.parent == "" {
+					ev.parent = str(pp["comm"])
+				}
 			}
 		case "EXECVE":
 			if m, ok := v.(map[string]any); ok {
