@@ -166,11 +166,17 @@ var (
 // "Name: value" lines, in order, so names come from there when it has them.
 func (c *converter) getWinEvent(obj map[string]any) error {
 	w := &WinEvent{
-		Channel:  str(obj["LogName"]),
-		Provider: str(obj["ProviderName"]),
-		Computer: str(obj["MachineName"]),
-		EventID:  str(obj["Id"]),
-		RecordID: str(obj["RecordId"]),
+		Channel:   str(obj["LogName"]),
+		Provider:  str(obj["ProviderName"]),
+		Computer:  str(obj["MachineName"]),
+		EventID:   str(obj["Id"]),
+		RecordID:  str(obj["RecordId"]),
+		ProcessID: str(obj["ProcessId"]),
+	}
+	if u, ok := obj["UserId"].(map[string]any); ok {
+		w.UserID = str(u["Value"])
+	} else {
+		w.UserID = str(obj["UserId"])
 	}
 	tc := str(obj["TimeCreated"])
 	if m := psDate.FindStringSubmatch(tc); m != nil {
