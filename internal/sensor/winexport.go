@@ -25,7 +25,7 @@ func (c *converter) evtx(src io.Reader) error {
 		c.emit(o)
 		return c.werr
 	}, func(p EVTXProblem) {
-		c.problem(0, p.Record, errors.New(p.Error()))
+		c.problem(0, 0, p) // it names its chunk, record and file offset
 	})
 	return err
 }
