@@ -261,7 +261,12 @@ func parseSaddr(h string) (*sockAddr, error) {
 			return nil, errors.New("SOCKADDR inet6 address cut short")
 		}
 		a := netip.AddrFrom16([16]byte(b[8:24]))
-		return &sockAddr{family: "inet6", port: strconv.Itoa(int(binary.BigEndian.Uint16(b[2:]))), addr: a.Unmap().String()}, nil
+		fam := "inet6"
+		if a.Is4In6() {
+			// A dual-stack socket reaching an IPv4 peer: an IPv4 connection.
+			fam = "inet"
+		}
+		return &sockAddr{family: fam, port: strconv.Itoa(int(binary.BigEndian.Uint16(b[2:]))), addr: a.Unmap().String()}, nil
 	case 1:
 		return &sockAddr{family: "local", addr: strings.TrimRight(string(b[2:]), "\x00")}, nil
 	}
@@ -497,6 +502,9 @@ func laurelSockaddr(v any) *sockAddr {
 				out := &sockAddr{family: fam, addr: str(sa["addr"]), port: str(sa["port"])}
 				if out.addr == "" {
 					out.addr = str(sa["path"])
+				}
+				if a, err := netip.ParseAddr(out.addr); err == nil && a.Is4In6() {
+					out.family, out.addr = "inet", a.Unmap().String()
 				}
 				return out
 			case string:
