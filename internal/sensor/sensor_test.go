@@ -120,6 +120,19 @@ func TestEVTXDamagedCopies(t *testing.T) {
 	}
 	compare("broken record", got, 2, 1)
 
+	// A damaged file header: every chunk is still read.
+	for _, at := range []int{0, 50} {
+		hdr := bytes.Clone(data)
+		hdr[at] ^= 0xff
+		if !IsEVTX(hdr) {
+			t.Fatalf("header byte %d damaged: not recognised as EVTX", at)
+		}
+		got, probs = read(hdr)
+		if len(probs) != 1 || probs[0].Chunk != -1 || len(got) != len(intact) {
+			t.Errorf("header byte %d damaged: %d of %d records, problems %v", at, len(got), len(intact), probs)
+		}
+	}
+
 	cut := data[:evtxFileHeaderSize+5*evtxChunkSize+30000]
 	got, probs = read(cut)
 	if len(probs) < 1 || probs[0].Chunk != 5 || !strings.Contains(probs[0].Error(), "cut off") {
