@@ -149,7 +149,7 @@ func newEmulateCmd(env *Env) *cobra.Command {
 	f.StringVar(&userinfo, "userinfo", "", "write userinfo records (NDJSON) to `FILE`")
 	f.StringVar(&tests, "tests", "1,2,3,4,5", "atomic tests to run, comma separated")
 	f.StringVar(&platforms, "platforms", "win,lin", "platforms to run the tests on: win, lin")
-	f.StringVar(&sensorName, "sensor", "falcon", "sensor whose records to write: falcon, sysmon (Windows event XML), auditd (audit.log), defender (Advanced Hunting JSON) or proxy (Squid access.log)")
+	f.StringVar(&sensorName, "sensor", "falcon", "sensor whose records to write: falcon, sysmon (Windows event XML), auditd (audit.log), defender (Advanced Hunting JSON) or proxy (W3C extended log)")
 	f.StringVar(&evtxFile, "evtx", "", "with --sensor sysmon: write a real EVTX file to `FILE` instead of XML on stdout")
 	kf.register(f, "kafka")
 	f.StringVar(&topic, "topic", "", "with --kafka: the `TOPIC` to produce the events to, keyed by aid")

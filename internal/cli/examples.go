@@ -86,7 +86,6 @@ const exportExamples = `  # the seed detection as Sigma rules (one per event typ
   # Elastic ES|QL over the CrowdStrike FDR integration's fields
   tiercel export --to esql T1590.005`
 
-
 const iocExamples = `  # build the indicator store from a CSV feed, then look events up in it
   tiercel ioc import -o iocs.store indicators.csv
 

@@ -113,7 +113,7 @@ func (s *sensorSkips) summary() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.count > 0 {
-		fmt.Fprintf(s.out, "tiercel: warning: %d damaged sensor records skipped (first: %s)\n", s.count, s.first)
+		fmt.Fprintf(s.out, "tiercel: warning: %d problem(s) in sensor logs: damaged records skipped or read with SensorDamage (first: %s)\n", s.count, s.first)
 	}
 	s.count = 0
 }

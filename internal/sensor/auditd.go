@@ -29,6 +29,7 @@ type auditEvent struct {
 	title   []string // PROCTITLE, decoded
 	sock    *sockAddr
 	other   map[string]string // fields of a non-syscall record (USER_*, ...)
+	parent  string            // parent's executable or command name (Laurel's PPID enrichment)
 	raw     []string
 }
 
@@ -260,7 +261,12 @@ func parseSaddr(h string) (*sockAddr, error) {
 			return nil, errors.New("SOCKADDR inet6 address cut short")
 		}
 		a := netip.AddrFrom16([16]byte(b[8:24]))
-		return &sockAddr{family: "inet6", port: strconv.Itoa(int(binary.BigEndian.Uint16(b[2:]))), addr: a.Unmap().String()}, nil
+		fam := "inet6"
+		if a.Is4In6() {
+			// A dual-stack socket reaching an IPv4 peer: an IPv4 connection.
+			fam = "inet"
+		}
+		return &sockAddr{family: fam, port: strconv.Itoa(int(binary.BigEndian.Uint16(b[2:]))), addr: a.Unmap().String()}, nil
 	case 1:
 		return &sockAddr{family: "local", addr: strings.TrimRight(string(b[2:]), "\x00")}, nil
 	}
@@ -318,6 +324,8 @@ func (c *converter) mapAudit(ev *auditEvent) {
 		o.Set("ParentProcessId", get("ppid"))
 		if parent := c.auditProcs()[get("ppid")]; parent != "" {
 			o.Set("ParentBaseFileName", baseName(parent))
+		} else if ev.parent != "" {
+			o.Set("ParentBaseFileName", baseName(ev.parent))
 		}
 		c.auditProcs()[get("pid")] = exe
 		o.Set("ProcessStartTime", secs(ev.ms))
@@ -432,6 +440,12 @@ func (c *converter) laurelLine(line []byte, n int) error {
 			for kk, vv := range m {
 				ev.syscall[kk] = str(vv)
 			}
+			if pp, ok := m["PPID"].(map[string]any); ok {
+				ev.parent = str(pp["exe"])
+				if ev.parent == "" {
+					ev.parent = str(pp["comm"])
+				}
+			}
 		case "EXECVE":
 			if m, ok := v.(map[string]any); ok {
 				ev.argv = strList(m["ARGV"])
@@ -488,6 +502,9 @@ func laurelSockaddr(v any) *sockAddr {
 				out := &sockAddr{family: fam, addr: str(sa["addr"]), port: str(sa["port"])}
 				if out.addr == "" {
 					out.addr = str(sa["path"])
+				}
+				if a, err := netip.ParseAddr(out.addr); err == nil && a.Is4In6() {
+					out.family, out.addr = "inet", a.Unmap().String()
 				}
 				return out
 			case string:

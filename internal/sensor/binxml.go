@@ -450,6 +450,12 @@ func (cr *chunkReader) instantiate(parent *Node, nodes []tnode, vals []subValue,
 	if depth > maxDepth {
 		return errors.New("binary XML nested too deep")
 	}
+	// Templates and embedded binary XML can refer to each other many times
+	// over: a budget per record keeps hostile input from blowing up.
+	cr.budget -= len(nodes) + 1
+	if cr.budget < 0 {
+		return errors.New("binary XML expands to too many nodes")
+	}
 	for i := range nodes {
 		n := &nodes[i]
 		switch n.kind {
@@ -469,6 +475,10 @@ func (cr *chunkReader) instantiate(parent *Node, nodes []tnode, vals []subValue,
 			v := &vals[n.sub]
 			switch {
 			case v.typ == 0x21:
+				cr.budget -= len(v.data)
+				if cr.budget < 0 {
+					return errors.New("binary XML expands to too many nodes")
+				}
 				q := &bxParser{cr: cr, pos: v.off, end: v.off + len(v.data), depth: depth + 1}
 				inner, err := q.document()
 				if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"regexp"
@@ -219,9 +218,6 @@ func (c *converter) problem(line int, record uint64, err error) {
 		c.skip(Problem{Source: c.source, Line: line, Record: record, Err: err})
 	}
 }
-
-// errWriteFailed stops a conversion whose consumer went away.
-var errWriteFailed = errors.New("output closed")
 
 // lines feeds every non-blank line to fn with its number.
 func (c *converter) lines(src io.Reader, fn func(line []byte, n int) error) error {

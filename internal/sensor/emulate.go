@@ -13,10 +13,11 @@ import (
 // Emitter turns emulated Falcon telemetry (LogScale view, in time order)
 // into what another sensor would have recorded of the same activity:
 // Sysmon (Windows event XML, or EVTX), auditd (raw audit.log), Defender
-// XDR (Advanced Hunting JSON) or proxy (Squid access.log). Each Write is
+// XDR (Advanced Hunting JSON) or proxy (W3C log). Each Write is
 // one or more whole Falcon JSON lines. Activity the sensor cannot see
 // (Sysmon and ICMP, auditd and DNS names, a proxy and anything but web
-// traffic) is left out, as the real sensor would leave it out.
+// traffic) is left out, as the real sensor would leave it out. The proxy
+// log is W3C extended (Blue Coat style), which carries user agents.
 type Emitter struct {
 	sensor string
 	out    *bufio.Writer
@@ -53,9 +54,6 @@ func NewEmitter(sensor string, out io.Writer, evtx io.WriteSeeker) (*Emitter, er
 			return nil, err
 		}
 		e.evtx = w
-	}
-	if sensor == Proxy {
-		// Squid's native format has no header; nothing to write.
 	}
 	return e, nil
 }

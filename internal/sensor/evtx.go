@@ -29,7 +29,12 @@ var (
 )
 
 // IsEVTX reports whether data starts like an EVTX file.
-func IsEVTX(head []byte) bool { return bytes.HasPrefix(head, evtxFileMagic) }
+// A file whose header is damaged still counts when its first chunk is
+// where it should be.
+func IsEVTX(head []byte) bool {
+	return bytes.HasPrefix(head, evtxFileMagic) ||
+		(len(head) >= evtxFileHeaderSize+8 && bytes.Equal(head[evtxFileHeaderSize:evtxFileHeaderSize+8], evtxChunkMagic))
+}
 
 // EVTXRecord is one event record of an EVTX file.
 type EVTXRecord struct {
@@ -49,6 +54,9 @@ type EVTXProblem struct {
 }
 
 func (p EVTXProblem) Error() string {
+	if p.Chunk < 0 {
+		return fmt.Sprintf("file header: %v", p.Err)
+	}
 	if p.Record > 0 {
 		return fmt.Sprintf("chunk %d record %d (offset %d): %v", p.Chunk, p.Record, p.Offset, p.Err)
 	}
@@ -86,27 +94,40 @@ func ReadEVTXStream(r io.Reader, fn func(*EVTXRecord) error, problem func(EVTXPr
 	var st EVTXStats
 	head := make([]byte, evtxFileHeaderSize)
 	n, err := io.ReadFull(r, head)
-	if !IsEVTX(head[:n]) {
-		return st, errors.New("not an EVTX file: no ElfFile signature")
-	}
-	if n < 128 {
-		return st, errTruncatedHeader
-	}
-	st.HeaderChunks = int(binary.LittleEndian.Uint16(head[42:]))
-	st.HeaderOK = crc32.ChecksumIEEE(head[:120]) == binary.LittleEndian.Uint32(head[124:])
-	st.Dirty = binary.LittleEndian.Uint32(head[120:])&1 != 0
 	report := func(p EVTXProblem) {
 		if problem != nil {
 			problem(p)
 		}
 	}
-	if err != nil {
-		return st, nil // header only (or cut inside it): no chunks
-	}
 	var cr chunkReader
 	buf := make([]byte, evtxChunkSize)
+	first := 0 // bytes of the first chunk already in buf
+	if !bytes.HasPrefix(head[:n], evtxFileMagic) {
+		// Only a damaged header with the first chunk intact is read on.
+		m, _ := io.ReadFull(r, buf[:8])
+		if n < evtxFileHeaderSize || !bytes.Equal(buf[:m], evtxChunkMagic) {
+			return st, errors.New("not an EVTX file: no ElfFile signature")
+		}
+		first = m
+		report(EVTXProblem{Chunk: -1, Err: errors.New("no ElfFile signature (damaged header): chunks read on")})
+	} else {
+		if n < 128 {
+			return st, errTruncatedHeader
+		}
+		st.HeaderChunks = int(binary.LittleEndian.Uint16(head[42:]))
+		st.HeaderOK = crc32.ChecksumIEEE(head[:120]) == binary.LittleEndian.Uint32(head[124:])
+		st.Dirty = binary.LittleEndian.Uint32(head[120:])&1 != 0
+		if !st.HeaderOK {
+			report(EVTXProblem{Chunk: -1, Err: errors.New("checksum mismatch: its values are ignored, chunks read to the end of the file")})
+		}
+		if err != nil {
+			return st, nil // header only (or cut inside it): no chunks
+		}
+	}
 	for ci, off := 0, evtxFileHeaderSize; ; ci, off = ci+1, off+evtxChunkSize {
-		n, rerr := io.ReadFull(r, buf)
+		n, rerr := io.ReadFull(r, buf[first:])
+		n += first
+		first = 0
 		if n == 0 {
 			if rerr != nil && rerr != io.EOF {
 				return st, rerr
@@ -200,6 +221,7 @@ type chunkReader struct {
 	templates map[uint32]*tmpl
 	names     map[uint32]string
 	rec       EVTXRecord
+	budget    int    // node expansions left for the current record
 	damage    string // why the chunk failed its checks, "" when it passed
 	headerBad bool   // the chunk header itself failed its checksum
 }
@@ -300,6 +322,8 @@ func (cr *chunkReader) parseRecord(start, end int) (root *Node, err error) {
 			root, err = nil, fmt.Errorf("binary XML: %v", r)
 		}
 	}()
+	// A record is at most a chunk; real ones expand to a few hundred nodes.
+	cr.budget = 1 << 18
 	p := &bxParser{cr: cr, pos: start, end: end}
 	nodes, err := p.document()
 	if err != nil {

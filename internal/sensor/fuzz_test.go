@@ -30,6 +30,9 @@ func fixChunk(data []byte) []byte {
 	binary.LittleEndian.PutUint32(c[124:], h.Sum32())
 	file := make([]byte, evtxFileHeaderSize, evtxFileHeaderSize+evtxChunkSize)
 	copy(file, evtxFileMagic)
+	binary.LittleEndian.PutUint32(file[32:], 128)
+	binary.LittleEndian.PutUint16(file[42:], 1)
+	binary.LittleEndian.PutUint32(file[124:], crc32.ChecksumIEEE(file[:120]))
 	return append(file, c...)
 }
 

@@ -120,6 +120,19 @@ func TestEVTXDamagedCopies(t *testing.T) {
 	}
 	compare("broken record", got, 2, 1)
 
+	// A damaged file header: every chunk is still read.
+	for _, at := range []int{0, 50} {
+		hdr := bytes.Clone(data)
+		hdr[at] ^= 0xff
+		if !IsEVTX(hdr) {
+			t.Fatalf("header byte %d damaged: not recognised as EVTX", at)
+		}
+		got, probs = read(hdr)
+		if len(probs) != 1 || probs[0].Chunk != -1 || len(got) != len(intact) {
+			t.Errorf("header byte %d damaged: %d of %d records, problems %v", at, len(got), len(intact), probs)
+		}
+	}
+
 	cut := data[:evtxFileHeaderSize+5*evtxChunkSize+30000]
 	got, probs = read(cut)
 	if len(probs) < 1 || probs[0].Chunk != 5 || !strings.Contains(probs[0].Error(), "cut off") {
@@ -192,20 +205,25 @@ type=SYSCALL msg=audit(1772443967.000:3280): arch=c000003e syscall=257 success=y
 type=CWD msg=audit(1772443967.000:3280): cwd="/tmp"
 type=PATH msg=audit(1772443967.000:3280): item=0 name="/tmp/" nametype=PARENT
 type=PATH msg=audit(1772443967.000:3280): item=1 name="df00tech-nmap-test.xml" nametype=CREATE
+type=EOE msg=audit(1772443967.000:3280):
+type=SYSCALL msg=audit(1772443967.500:3290): arch=c000003e syscall=42 success=no exit=-115 a0=3 a1=7ffd a2=1c a3=0 items=0 ppid=1 pid=327510 auid=1000 uid=1000 comm="python3" exe="/usr/bin/python3.11"
+type=SOCKADDR msg=audit(1772443967.500:3290): saddr=0A0001BB0000000000000000000000000000FFFFC7051A2E00000000
+type=EOE msg=audit(1772443967.500:3290):
 type=USER_LOGIN msg=audit(1772443968.000:3281): pid=1 uid=0 auid=1000 ses=3 msg='op=login acct="quinn" exe="/usr/sbin/sshd" hostname=? addr=10.0.0.9 terminal=ssh res=success'
 `
 	evs, problems := convert(t, FormatAuditd, log)
 	if len(problems) != 1 || problems[0].Line != 7 {
 		t.Fatalf("problems %v, want one at line 7", problems)
 	}
-	if len(evs) != 4 {
-		t.Fatalf("%d events, want 4: %v", len(evs), evs)
+	if len(evs) != 5 {
+		t.Fatalf("%d events, want 5: %v", len(evs), evs)
 	}
 	checks := []map[string]string{
 		{"event_simpleName": "ProcessRollup2", "ImageFileName": "/usr/bin/nmap", "CommandLine": "nmap -sn 192.168.56.0/24 /tmp/a b.xml",
 			"UserName": "quinn", "auditd.cwd": "/home/quinn", "timestamp": "1772443965447", "#sensor": "auditd"},
 		{"event_simpleName": "NetworkConnectIP4", "RemoteAddressIP4": "199.5.26.46", "RemotePort": "443", "ContextProcessName": "curl", "UID": "1000", "UserName": ""},
 		{"event_simpleName": "GenericFileWritten", "TargetFileName": "/tmp/df00tech-nmap-test.xml", "ContextProcessName": "nmap"},
+		{"event_simpleName": "NetworkConnectIP4", "RemoteAddressIP4": "199.5.26.46", "RemotePort": "443", "ContextProcessName": "python3.11"},
 		{"event_simpleName": "AuditEvent", "auditd.types": "USER_LOGIN"},
 	}
 	for i, want := range checks {

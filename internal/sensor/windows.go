@@ -226,13 +226,17 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		o.Set(FieldUnmapped, "aid,UserSid (Sysmon gives the account name, not its SID)")
 		return "ProcessRollup2"
 	case "3":
-		v6 := w.Get("DestinationIsIpv6") == "true"
 		inbound := w.Get("Initiated") == "false"
 		local, remote := "Source", "Destination"
+		if inbound {
+			local, remote = "Destination", "Source"
+		}
+		remoteIP, localIP := unmapV4(w.Get(remote+"Ip")), unmapV4(w.Get(local+"Ip"))
+		// A dual-stack socket reaching an IPv4-mapped peer is an IPv4 connection.
+		v6 := w.Get("DestinationIsIpv6") == "true" && strings.Contains(remoteIP, ":")
 		name := "NetworkConnectIP4"
 		dir := "0"
 		if inbound {
-			local, remote = "Destination", "Source"
 			name = "NetworkReceiveAcceptIP4"
 			dir = "1"
 		}
@@ -245,9 +249,9 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		if v6 {
 			fam = "IP6"
 		}
-		o.Set("RemoteAddress"+fam, w.Get(remote+"Ip"))
+		o.Set("RemoteAddress"+fam, remoteIP)
 		o.Set("RemotePort", w.Get(remote+"Port"))
-		o.Set("LocalAddress"+fam, w.Get(local+"Ip"))
+		o.Set("LocalAddress"+fam, localIP)
 		o.Set("LocalPort", w.Get(local+"Port"))
 		o.Set("RemoteHostName", w.Get(remote+"Hostname"))
 		o.Set("ConnectionDirection", dir)

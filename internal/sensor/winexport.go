@@ -25,7 +25,7 @@ func (c *converter) evtx(src io.Reader) error {
 		c.emit(o)
 		return c.werr
 	}, func(p EVTXProblem) {
-		c.problem(0, p.Record, errors.New(p.Error()))
+		c.problem(0, 0, p) // it names its chunk, record and file offset
 	})
 	return err
 }
@@ -166,11 +166,17 @@ var (
 // "Name: value" lines, in order, so names come from there when it has them.
 func (c *converter) getWinEvent(obj map[string]any) error {
 	w := &WinEvent{
-		Channel:  str(obj["LogName"]),
-		Provider: str(obj["ProviderName"]),
-		Computer: str(obj["MachineName"]),
-		EventID:  str(obj["Id"]),
-		RecordID: str(obj["RecordId"]),
+		Channel:   str(obj["LogName"]),
+		Provider:  str(obj["ProviderName"]),
+		Computer:  str(obj["MachineName"]),
+		EventID:   str(obj["Id"]),
+		RecordID:  str(obj["RecordId"]),
+		ProcessID: str(obj["ProcessId"]),
+	}
+	if u, ok := obj["UserId"].(map[string]any); ok {
+		w.UserID = str(u["Value"])
+	} else {
+		w.UserID = str(obj["UserId"])
 	}
 	tc := str(obj["TimeCreated"])
 	if m := psDate.FindStringSubmatch(tc); m != nil {
