@@ -149,6 +149,9 @@ func runUI(ctx context.Context, env *Env, a uiArgs) error {
 		Validate: func(ctx context.Context) (*validate.Report, error) {
 			return validate.Run(ctx, validate.Config{Seed: 1, Events: demoEvents, Hosts: demoHosts, RuleDirs: a.ruleDirs, LookupDir: a.lookups, Workers: a.workers})
 		},
+		ValidateSensors: func(ctx context.Context) (*validate.SensorReport, error) {
+			return validate.RunSensors(ctx, validate.Config{Seed: 1, Events: demoEvents, Hosts: demoHosts, RuleDirs: a.ruleDirs, LookupDir: a.lookups, Workers: a.workers}, validate.Sensors)
+		},
 		Exports: ruleExports,
 	})
 
@@ -434,6 +437,9 @@ func serveUI(cfg *serve.Config, srv *serve.Server, progs []*rules.Program) *ui.S
 		Alerts: ui.Alerts(srv.Alerts),
 		Validate: func(ctx context.Context) (*validate.Report, error) {
 			return validate.Run(ctx, validate.Config{Seed: 1, Events: demoEvents, Hosts: demoHosts, RuleDirs: cfg.Rules, LookupDir: cfg.Lookups, Workers: cfg.Workers})
+		},
+		ValidateSensors: func(ctx context.Context) (*validate.SensorReport, error) {
+			return validate.RunSensors(ctx, validate.Config{Seed: 1, Events: demoEvents, Hosts: demoHosts, RuleDirs: cfg.Rules, LookupDir: cfg.Lookups, Workers: cfg.Workers}, validate.Sensors)
 		},
 		Exports: ruleExports,
 	})

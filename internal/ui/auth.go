@@ -161,7 +161,7 @@ func (s *Server) logout(w http.ResponseWriter, r *http.Request) {
 
 // session tells the page its CSRF token (the cookie itself is unreadable).
 func (s *Server) session(w http.ResponseWriter, r *http.Request) {
-	out := map[string]any{"title": s.opts.Title, "alerts": s.opts.Alerts != nil, "validate": s.opts.Validate != nil}
+	out := map[string]any{"title": s.opts.Title, "alerts": s.opts.Alerts != nil, "validate": s.opts.Validate != nil, "sensors": s.opts.ValidateSensors != nil}
 	if sess := s.sessions.lookup(r); sess != nil {
 		out["csrf"] = sess.csrf
 	}

@@ -87,6 +87,8 @@ type Options struct {
 	Rules    func() ([]*rules.Rule, error)
 	Alerts   AlertStore                                          // nil: the alerts page says none are stored
 	Validate func(ctx context.Context) (*validate.Report, error) // nil: the page says validation is unavailable
+	// ValidateSensors runs validate --sensor all (nil: not offered).
+	ValidateSensors func(ctx context.Context) (*validate.SensorReport, error)
 	// Exports returns a rule's conversions (format → text), or nil.
 	Exports func(r *rules.Rule) map[string]string
 }
@@ -98,6 +100,7 @@ type Server struct {
 	sessions   *sessions
 	tests      *testResults
 	validation validationCache
+	sensors    validationCache
 }
 
 // New builds the UI handler. Mount it at the root of a listener.
@@ -125,6 +128,7 @@ func (s *Server) routes() {
 	s.mux.Handle("POST /ui/api/alerts/status", s.authed(s.alertStatus))
 	s.mux.Handle("GET /ui/api/alerts/tree", s.authed(s.alertTree))
 	s.mux.Handle("POST /ui/api/validate", s.authed(s.validate))
+	s.mux.Handle("POST /ui/api/validate/sensors", s.authed(s.validateSensors))
 }
 
 // ServeHTTP sets the security headers every response carries and routes.

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"net/http"
@@ -18,17 +19,29 @@ type validationCache struct {
 	last json.RawMessage
 }
 
-// validate runs `tiercel validate` (emulate, hunt, compare) and returns its
-// JSON report: the detection matrix and the false-positive table.
-func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
-	if s.opts.Validate == nil {
-		writeError(w, http.StatusNotFound, "validation is not available here")
+// validateSensors runs `tiercel validate --sensor all`: the seed rule over
+// each sensor's log of the same activity, and the expected signals.
+func (s *Server) validateSensors(w http.ResponseWriter, r *http.Request) {
+	if s.opts.ValidateSensors == nil {
+		writeError(w, http.StatusNotFound, "per-sensor validation is not available here")
 		return
 	}
+	s.cachedReport(w, r, &s.sensors, func(ctx context.Context, buf *bytes.Buffer) error {
+		rep, err := s.opts.ValidateSensors(ctx)
+		if err != nil {
+			return err
+		}
+		return validate.WriteSensorsJSON(buf, rep)
+	})
+}
+
+// cachedReport answers with the cached report (?cached=1) or runs and
+// caches a new one.
+func (s *Server) cachedReport(w http.ResponseWriter, r *http.Request, c *validationCache, run func(context.Context, *bytes.Buffer) error) {
 	if r.URL.Query().Get("cached") == "1" {
-		s.validation.mu.Lock()
-		last := s.validation.last
-		s.validation.mu.Unlock()
+		c.mu.Lock()
+		last := c.last
+		c.mu.Unlock()
 		if last != nil {
 			w.Header().Set("Content-Type", "application/json")
 			_, _ = w.Write(last)
@@ -37,21 +50,32 @@ func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
 		}
 		return
 	}
-	rep, err := s.opts.Validate(r.Context())
-	if err != nil {
-		writeError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
 	var buf bytes.Buffer
-	if err := validate.WriteJSON(&buf, rep); err != nil {
+	if err := run(r.Context(), &buf); err != nil {
 		writeError(w, http.StatusInternalServerError, err.Error())
 		return
 	}
-	s.validation.mu.Lock()
-	s.validation.last = append(json.RawMessage(nil), buf.Bytes()...)
-	s.validation.mu.Unlock()
+	c.mu.Lock()
+	c.last = append(json.RawMessage(nil), buf.Bytes()...)
+	c.mu.Unlock()
 	w.Header().Set("Content-Type", "application/json")
 	_, _ = w.Write(buf.Bytes())
+}
+
+// validate runs `tiercel validate` (emulate, hunt, compare) and returns its
+// JSON report: the detection matrix and the false-positive table.
+func (s *Server) validate(w http.ResponseWriter, r *http.Request) {
+	if s.opts.Validate == nil {
+		writeError(w, http.StatusNotFound, "validation is not available here")
+		return
+	}
+	s.cachedReport(w, r, &s.validation, func(ctx context.Context, buf *bytes.Buffer) error {
+		rep, err := s.opts.Validate(ctx)
+		if err != nil {
+			return err
+		}
+		return validate.WriteJSON(buf, rep)
+	})
 }
 
 // diagsError turns compile diagnostics into one error.

@@ -94,7 +94,7 @@ function route() {
       (parts[1] ? rulePage(main, app, decodeURIComponent(parts[1])) : rulesPage(main)).catch(fail);
       break;
     case "validate":
-      validatePage(main);
+      validatePage(main, app);
       break;
     default:
       done(searchPage(main, app, params));

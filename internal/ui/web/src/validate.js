@@ -4,12 +4,28 @@
 import { h, clear } from "./dom.js";
 import { post } from "./api.js";
 
-export function validatePage(root) {
+export function validatePage(root, app) {
   const out = h("div", { id: "validation" });
+  const sensorsOut = h("div", { id: "sensor-validation" });
   const btn = h("button", { class: "primary", id: "run-validate", onclick: () => load(false) }, "Run validation");
+  const sensorsBtn = h("button", { id: "run-validate-sensors", onclick: () => loadSensors(false) }, "Run per sensor (Sysmon, auditd, Defender, proxy)");
   clear(root).append(h("section", { class: "validate" }, h("h2", {}, "Validation"),
     h("p", {}, "Emulates the attack tests among benign background, hunts the telemetry through enrichment and compares with what each test should raise."),
-    btn, out));
+    h("div", { class: "actions" }, btn, app && app.session && app.session.sensors ? sensorsBtn : ""), out, sensorsOut));
+
+  async function loadSensors(cached) {
+    sensorsBtn.disabled = true;
+    clear(sensorsOut).append(cached ? "" : "Writing each sensor's log of the same activity and hunting it…");
+    try {
+      const rep = await post("/ui/api/validate/sensors" + (cached ? "?cached=1" : ""));
+      clear(sensorsOut).append(...renderSensors(rep));
+    } catch (e) {
+      clear(sensorsOut).append(cached ? "" : "Error: " + e.message);
+    } finally {
+      sensorsBtn.disabled = false;
+    }
+  }
+  if (app && app.session && app.session.sensors) loadSensors(true);
 
   async function load(cached) {
     btn.disabled = true;
@@ -53,4 +69,37 @@ export function validatePage(root) {
 function okCls(s) {
   const ok = s.fired === s.expected && (!s.fired || !s.expected_branch || s.branch === s.expected_branch);
   return ok ? "good" : "bad";
+}
+
+// sensorsSection renders `validate --sensor all`: per atomic test and
+// sensor whether the seed rule fired, each sensor's alerts and false
+// positives, and per expected-signal sentence the events carrying it.
+export function renderSensors(rep) {
+  const names = rep.sensors.map((s) => s.sensor);
+  return [
+    h("h3", {}, "Detection matrix per sensor"),
+    h("table", { class: "grid matrix", id: "sensor-matrix" },
+      h("thead", {}, h("tr", {}, h("th", {}, "Test"), h("th", {}, "Platform"), names.map((n) => h("th", {}, n)))),
+      h("tbody", {}, rep.tests.map((t) => h("tr", {},
+        h("td", {}, `${t.test}. ${t.name}`), h("td", {}, t.platform),
+        names.map((n) => {
+          const v = (t.fired || {})[n];
+          const cls = v === "n/a" ? "" : v ? "good" : "bad";
+          return h("td", { class: cls }, v === "n/a" ? "n/a" : v ? "✓ " + v : "✗ missed");
+        }))))),
+    h("h3", {}, "Alerts per sensor"),
+    h("table", { class: "grid" },
+      h("thead", {}, h("tr", {}, ["Sensor", "Format", "Records", "Events", "Skipped", "Alerts", "On attacks", "False positives", "Beyond Falcon's"].map((c) => h("th", {}, c)))),
+      h("tbody", {}, rep.sensors.map((s) => h("tr", {},
+        h("td", {}, s.sensor), h("td", {}, s.format), h("td", {}, s.records), h("td", {}, s.events), h("td", {}, s.skipped),
+        h("td", {}, s.alerts), h("td", {}, s.attack_alerts), h("td", {}, s.false_positives),
+        h("td", { class: (s.extra_false_positives || []).length ? "bad" : "good" }, String((s.extra_false_positives || []).length)))))),
+    h("h3", {}, "Expected signals"),
+    h("table", { class: "grid" },
+      h("thead", {}, h("tr", {}, ["Test", "Expected signal", "Sensor", "Events", "Fired", "Visible to Falcon-model rules"].map((c) => h("th", {}, c)))),
+      h("tbody", {}, rep.expected_signals.flatMap((sig) => (sig.sensors || []).map((ss, i) => h("tr", {},
+        h("td", {}, i === 0 ? String(sig.test) : ""), h("td", {}, i === 0 ? sig.sentence : ""),
+        h("td", {}, `${ss.sensor} (${ss.platform})`), h("td", {}, ss.events), h("td", {}, ss.fired),
+        h("td", { class: ss.falcon_model_visible ? "" : "bad" }, ss.falcon_model_visible ? "yes" : "no — add: ", ss.query ? h("code", {}, ss.query) : "", ss.note ? " " + ss.note : "")))))),
+  ];
 }
