@@ -254,7 +254,7 @@ func (d *Dispatcher) round(ctx context.Context) bool {
 // DefaultLease is how long a claimed delivery is this instance's: after
 // it, a delivery an instance took but never finished (it crashed) is due
 // again.
-const DefaultLease = 2 * time.Minute
+const DefaultLease = 30 * time.Second
 
 func (d *Dispatcher) deliver(ctx context.Context, dl alert.Delivery) {
 	// Instances sharing one store (PostgreSQL) share the queue: one claims.

@@ -11,6 +11,9 @@ import (
 // Of instances sharing one queue, exactly one claims each due delivery;
 // an unfinished claim is due again after its lease.
 func TestClaimOneWinner(t *testing.T) {
+	if testDSN == "" {
+		t.Skip("the embedded store has one dispatcher: claims are for a shared PostgreSQL store (TestStoreOnPostgres)")
+	}
 	ctx := context.Background()
 	s, _ := openTest(t)
 	now := time.UnixMilli(1_700_000_000_000)
