@@ -153,7 +153,8 @@ func TestRegexTimeoutUndecided(t *testing.T) {
 	for i := range 6 {
 		events = append(events, ev("s", strings.Repeat("a", 30)+"b", "i", strconv.Itoa(i)))
 	}
-	for _, q := range []string{`s=/(?=a)(a+)+$|b$/`, `not s=/(?=a)(a+)+$|b$/`, `regex("(?=a)(a+)+$|b$", field=s) | count()`} {
+	for _, q := range []string{`s=/(?=a)(a+)+$|b$/`, `not s=/(?=a)(a+)+$|b$/`, `regex("(?=a)(a+)+$|b$", field=s) | count()`,
+		`replace("(?=a)(a+)+$|b$", with="x", field=s) | count()`} {
 		t.Run(q, func(t *testing.T) {
 			p := compileQuery(t, q, Options{Limits: Limits{RegexTime: 250 * time.Millisecond}})
 			start := time.Now()
