@@ -262,6 +262,39 @@ func TestReaderLineTooLong(t *testing.T) {
 	}
 }
 
+// No line over the limit gets through, whatever its length against the
+// chunk size and the limit (lines of 1 to 3 times the limit, after partial
+// lines of every length).
+func TestReaderLineLimitExact(t *testing.T) {
+	const limit = 100
+	var b strings.Builder
+	want := 0
+	for i := range 400 {
+		n := 1 + (i*37)%(3*limit)
+		b.WriteString(strings.Repeat("x", n) + "\n")
+		if n <= limit {
+			want++
+		}
+	}
+	dir := writeTree(t, map[string][]byte{"a.json": []byte(b.String())})
+	for _, chunk := range []int{16, 64, 100, 256} {
+		skipped := 0
+		r, err := Open([]string{dir}, Options{ChunkSize: chunk, MaxLine: limit, OnSkip: func(*LineError) { skipped++ }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readAll(t, r)
+		for _, l := range got {
+			if i := strings.LastIndex(l, ":"); len(l)-i-1 > limit {
+				t.Fatalf("chunk %d: a line of %d bytes got through", chunk, len(l)-i-1)
+			}
+		}
+		if len(got) != want || skipped != 400-want {
+			t.Errorf("chunk %d: %d lines, %d skipped; want %d, %d", chunk, len(got), skipped, want, 400-want)
+		}
+	}
+}
+
 // A UTF-8 byte-order mark is dropped; CR-only line endings split lines;
 // CRLF still works.
 func TestReaderBOMAndLineEndings(t *testing.T) {

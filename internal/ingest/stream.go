@@ -211,7 +211,9 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 			continue
 		}
 		rest := buf[cut+1 : filled]
-		next := chunkBuffer(max(chunkSize, 2*len(rest)))
+		// never past maxLine+1: a line ending inside a buffer that size is
+		// within the limit
+		next := chunkBuffer(max(chunkSize, min(2*len(rest), cfg.maxLine+1)))
 		filled = copy(next, rest)
 		if !emit(buf[:cut+1], line) {
 			return nil
