@@ -43,10 +43,13 @@ func newSearchCmd(env *Env) *cobra.Command {
 			"standard input, which is also the default. Results go to standard output;\n" +
 			"diagnostics, warnings and malformed-line reports go to standard error.\n" +
 			"Exit 0 on success (also with no rows), 1 on a query or input error, 2 on a\n" +
-			"usage error. Malformed lines are reported and skipped; they do not change\n" +
-			"the exit code. Events are enriched as in LogScale's Falcon package\n" +
-			"(ComputerName, UserName, ContextProcessName...) unless --no-enrich: files get\n" +
-			"a learn pass first, standard input is enriched as it streams.",
+			"usage error. Malformed lines, and lines over --max-line, are reported and\n" +
+			"skipped; they do not change the exit code. A path that cannot be read is\n" +
+			"reported and skipped, the others are read, and the exit code is 1. Every\n" +
+			"limit and what happens at it: docs/limits.md. Events are enriched as in\n" +
+			"LogScale's Falcon package (ComputerName, UserName, ContextProcessName...)\n" +
+			"unless --no-enrich: files get a learn pass first, standard input is\n" +
+			"enriched as it streams.",
 		Args: cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !slices.Contains(output.Formats, format) {
