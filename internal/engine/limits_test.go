@@ -40,6 +40,10 @@ func TestMemoryBudgetStopsQuery(t *testing.T) {
 		{`join(query={k=*}, field=k, limit=200000)`, "join", Options{}},
 		{`defineTable(name=t, query={k=*}, include=[k, pad]) | match(table=t, field=k)`, "defineTable", Options{}},
 		{`regex("(?<c>p)", field=long, repeat=true, limit=1000) | count()`, "regex", Options{}},
+		{`count(k, distinct=true)`, "count", Options{}},
+		{`neighbor(k)`, "neighbor", Options{}},
+		{`sankey(source=k, target=pad)`, "sankey", Options{}},
+		{`selfJoinFilter(field=k, where=[{k=*}, {pad=*}])`, "selfJoinFilter", Options{}},
 	}
 	// one long line: every match copies it
 	events = append(events, ev("long", strings.Repeat("p", 100_000)))
