@@ -126,7 +126,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		engines = append(engines, p.Engine)
 	}
 
-	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, engines...)
+	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, a.limits.maxLineBytes(), engines...)
 	if err != nil {
 		return withCode(ExitError, err)
 	}

@@ -107,7 +107,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if err != nil {
 		return err
 	}
-	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, prog)
+	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, a.limits.maxLineBytes(), prog)
 	if err != nil {
 		return withCode(ExitError, err)
 	}

@@ -115,6 +115,9 @@ type EnrichInput struct {
 	// only the processes of context events their prefilters may select
 	// (a first scan over the input, see scanCandidates).
 	Programs []*engine.Program
+	// MaxLine is the search's --max-line, so the learn pass skips the lines
+	// the search skips (0: ingest.DefaultMaxLine).
+	MaxLine int
 }
 
 // programReads merges what progs read, their join()/defineTable()
@@ -141,7 +144,7 @@ func programReads(progs []*engine.Program) *event.Needs {
 // pass (zero when there was nothing to learn from).
 func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, LearnStats, error) {
 	stream := len(in.Paths) == 0 || slices.Contains(in.Paths, ingest.Stdin)
-	opts := ingest.Options{Aidmaster: in.Aidmaster, Stdin: in.Stdin, OnError: func(error) {}}
+	opts := ingest.Options{Aidmaster: in.Aidmaster, Stdin: in.Stdin, OnError: func(error) {}, MaxLine: in.MaxLine}
 	var en *enrich.Enricher
 	eopts := enrich.Options{Reads: programReads(in.Programs)}
 	if stream {
@@ -210,7 +213,7 @@ func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) (c
 	var incomplete atomic.Bool
 	incomplete.Store(!checkable)
 	any := engine.AnyPrefilter(filters)
-	src, err := ingest.Open(in.Paths, ingest.Options{OnError: func(error) {}, Kinds: []event.Kind{event.KindTelemetry}})
+	src, err := ingest.Open(in.Paths, ingest.Options{OnError: func(error) {}, Kinds: []event.Kind{event.KindTelemetry}, MaxLine: in.MaxLine})
 	if err != nil {
 		return false, err
 	}
