@@ -321,7 +321,14 @@ func (r *Reader) run(job *fileJob) {
 		defer f.Close()
 		src = f
 	}
-	cfg := streamConfig{chunkSize: r.opts.ChunkSize, maxLine: r.opts.MaxLine}
+	cfg := streamConfig{chunkSize: r.opts.ChunkSize, maxLine: r.opts.MaxLine, stopped: func() bool {
+		select {
+		case <-r.done:
+			return true
+		default:
+			return false
+		}
+	}}
 	cfg.tooLong = func(line, size int) {
 		limit := r.opts.MaxLine
 		if limit <= 0 {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/gzip"
@@ -555,5 +556,28 @@ func TestStreamErrorMessages(t *testing.T) {
 				t.Fatalf("got %d lines, error %v; want %d lines, %q", lines, err, tt.lines, tt.want)
 			}
 		})
+	}
+}
+
+// endless is a stream of zeros that never ends (cat /dev/zero | tiercel).
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// Closing a reader that is skipping an endless line returns: the skip
+// stops with its consumer.
+func TestReaderCloseWhileSkipping(t *testing.T) {
+	r, err := Open([]string{Stdin}, Options{Stdin: endless{}, MaxLine: 4096, ChunkSize: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.startJobs() // start reading without a consumer
+	time.Sleep(50 * time.Millisecond)
+	done := make(chan struct{})
+	go func() { r.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close hung while a line was being skipped")
 	}
 }

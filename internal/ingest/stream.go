@@ -86,6 +86,9 @@ type streamConfig struct {
 	// tooLong is told of each skipped over-long line: its number and the
 	// bytes seen before the limit was reached (nil: skipped silently).
 	tooLong func(line int, size int)
+	// stopped reports that the consumer has gone: skipping an endless line
+	// (zeros from a pipe) must not outlive it. Nil: never.
+	stopped func() bool
 }
 
 // readStream cuts src into chunks of whole lines, decompressing it first when
@@ -190,7 +193,7 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 		if cut < 0 {
 			if filled > cfg.maxLine {
 				// Too long: drop it up to its end, keeping the buffer.
-				rest, size, err := skipLine(src, buf, filled, crOnly)
+				rest, size, err := skipLine(src, buf, filled, crOnly, cfg.stopped)
 				if cfg.tooLong != nil {
 					cfg.tooLong(line, size)
 				}
@@ -227,9 +230,12 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 // fill buf. It returns what follows the line's newline (inside buf), the
 // line's size as far as read (capped at a few GB: it is only reported) and
 // the read error, io.EOF when the stream ended inside the line.
-func skipLine(src io.Reader, buf []byte, filled int, crOnly bool) ([]byte, int, error) {
+func skipLine(src io.Reader, buf []byte, filled int, crOnly bool, stopped func() bool) ([]byte, int, error) {
 	size := filled
 	for {
+		if stopped != nil && stopped() {
+			return nil, size, io.EOF
+		}
 		n, err := readFull(src, buf)
 		if crOnly {
 			crToLF(buf[:n])
