@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"sync/atomic"
 	"time"
 
@@ -65,7 +66,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 				return withCode(ExitUsage, err)
 			}
 			a.limits.applyGC(cmd.Flags())
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runHunt(ctx, env, a)
 		},

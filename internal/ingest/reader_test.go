@@ -581,3 +581,26 @@ func TestReaderCloseWhileSkipping(t *testing.T) {
 		t.Fatal("Close hung while a line was being skipped")
 	}
 }
+
+// While an endless line is skipped, Next still returns now and then (empty
+// chunks), so a search can notice an interrupt (tiercel search < /dev/zero).
+func TestReaderHeartbeatWhileSkipping(t *testing.T) {
+	r, err := Open([]string{Stdin}, Options{Stdin: endless{}, MaxLine: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := make(chan event.Chunk, 1)
+	go func() {
+		c, _ := r.Next()
+		got <- c
+	}()
+	select {
+	case c := <-got:
+		if len(c.Data) != 0 {
+			t.Errorf("chunk of %d bytes from zeros", len(c.Data))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Next did not return while skipping")
+	}
+}

@@ -89,7 +89,15 @@ type streamConfig struct {
 	// stopped reports that the consumer has gone: skipping an endless line
 	// (zeros from a pipe) must not outlive it. Nil: never.
 	stopped func() bool
+	// waiting is called every skipHeartbeat bytes of a skipped line, so a
+	// consumer waiting for the next chunk gets control back (to see an
+	// interrupt) while an endless line is skipped. Nil: not called.
+	waiting func()
 }
+
+// skipHeartbeat is how much of an over-long line is skipped between calls
+// of streamConfig.waiting.
+const skipHeartbeat = 64 << 20
 
 // readStream cuts src into chunks of whole lines, decompressing it first when
 // its magic bytes say gzip or zstd. Plain input is read straight into the
@@ -193,7 +201,7 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 		if cut < 0 {
 			if filled > cfg.maxLine {
 				// Too long: drop it up to its end, keeping the buffer.
-				rest, size, err := skipLine(src, buf, filled, crOnly, cfg.stopped)
+				rest, size, err := skipLine(src, buf, filled, crOnly, cfg)
 				if cfg.tooLong != nil {
 					cfg.tooLong(line, size)
 				}
@@ -230,11 +238,15 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 // fill buf. It returns what follows the line's newline (inside buf), the
 // line's size as far as read (capped at a few GB: it is only reported) and
 // the read error, io.EOF when the stream ended inside the line.
-func skipLine(src io.Reader, buf []byte, filled int, crOnly bool, stopped func() bool) ([]byte, int, error) {
-	size := filled
+func skipLine(src io.Reader, buf []byte, filled int, crOnly bool, cfg streamConfig) ([]byte, int, error) {
+	size, beat := filled, filled
 	for {
-		if stopped != nil && stopped() {
+		if cfg.stopped != nil && cfg.stopped() {
 			return nil, size, io.EOF
+		}
+		if size-beat >= skipHeartbeat && cfg.waiting != nil {
+			beat = size
+			cfg.waiting()
 		}
 		n, err := readFull(src, buf)
 		if crOnly {
