@@ -11,8 +11,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"syscall"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
