@@ -35,9 +35,11 @@ func newSearchCmd(env *Env) *cobra.Command {
 		enr     enrichFlags
 		sv      savedFlag
 		lim     limitFlags
+		disp    displayFlags
+		file    string
 	)
 	cmd := &cobra.Command{
-		Use:   "search [--format table|json|csv] [--strict] [--lookups DIR] [--saved DIR] [--param NAME=VALUE]... [--workers N] [--no-enrich] [--aidmaster PATH] QUERY [PATH...]",
+		Use:   "search [flags] (QUERY | --file F) [PATH...]",
 		Short: "Run a CQL query over Falcon telemetry",
 		Long: "Runs a CrowdStrike LogScale (CQL) query over NDJSON telemetry. PATH is a file\n" +
 			"(plain, gzip or zstd), a directory (walked; FDR layout understood) or - for\n" +
@@ -50,9 +52,24 @@ func newSearchCmd(env *Env) *cobra.Command {
 			"limit and what happens at it: docs/limits.md. Events are enriched as in\n" +
 			"LogScale's Falcon package (ComputerName, UserName, ContextProcessName...)\n" +
 			"unless --no-enrich: files get a learn pass first, standard input is\n" +
-			"enriched as it streams.",
-		Args: cobra.MinimumNArgs(1),
+			"enriched as it streams. The query is the first argument, or --file F\n" +
+			"(every argument is then a PATH). On a terminal the table fits the window\n" +
+			"(--wide: every value whole); the last stderr line is\n" +
+			"\"N rows from M events (X MB) in Ys\".",
+		Example: searchExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
+			var query string
+			if file != "" {
+				_, src, err := readQueryArg(env.Stdin, file, nil)
+				if err != nil {
+					return err
+				}
+				query = src
+			} else if len(args) == 0 {
+				return withCode(ExitUsage, fmt.Errorf("no query: give QUERY or --file F (see tiercel search --help)"))
+			} else {
+				query, args = args[0], args[1:]
+			}
 			if !slices.Contains(output.Formats, format) {
 				return withCode(ExitUsage, fmt.Errorf("unknown --format %q (want %s)", format, strings.Join(output.Formats, ", ")))
 			}
@@ -71,15 +88,20 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return err
 			}
+			if err := stdinRefusal(env, "tiercel search QUERY", args); err != nil {
+				return err
+			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
-				query: args[0], paths: args[1:], format: format, strict: strict, lookups: lookups, workers: workers,
-				params: values, enrich: enr, saved: lib, limits: lim,
+				query: query, paths: args, format: format, strict: strict, lookups: lookups, workers: workers,
+				params: values, enrich: enr, saved: lib, display: disp, limits: lim,
 			})
 		},
 	}
 	cmd.Flags().StringVar(&format, "format", "table", "output format: table, json or csv")
+	cmd.Flags().StringVar(&file, "file", "", "read the query from `F`; every argument is then a PATH")
+	disp.register(cmd.Flags())
 	cmd.Flags().BoolVar(&strict, "strict", false, "treat tiercel dialect extensions as errors")
 	cmd.Flags().StringVar(&lookups, "lookups", "", "directory of lookup files for match()")
 	cmd.Flags().IntVar(&workers, "workers", 0, "worker goroutines (0: one per core)")
@@ -101,17 +123,22 @@ type searchArgs struct {
 	enrich  enrichFlags
 	saved   *saved.Library
 	limits  limitFlags
+	display displayFlags
 }
 
 func runSearch(ctx context.Context, env *Env, a searchArgs) error {
+	began := time.Now()
 	prog, err := compileSearch(env.Stderr, a)
 	if err != nil {
 		return err
 	}
+	bar := newFileProgress(env, "search", a.paths, expectedPasses(a.enrich, prog))
+	defer bar.done()
 	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, a.limits.maxLineBytes(), prog)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
+	bar.expect(1 + prepassLevels(prog))
 	problems := ingest.NewProblems(env.Stderr, 0)
 	in, err := openInput(env, a.paths, a.limits.maxLineBytes(), problems)
 	if err != nil {
@@ -119,22 +146,33 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	defer in.Close()
 
-	w, err := output.New(a.format, env.Stdout, prog.Columns())
+	out, closeOut, err := a.display.open(env)
 	if err != nil {
+		return err
+	}
+	w, err := output.NewWithTable(a.format, out, prog.Columns(), a.display.table(out, nil))
+	if err != nil {
+		closeOut()
 		return withCode(ExitUsage, err)
 	}
 	var writeErr error
-	stats, err := run.Search(ctx, []*engine.Program{prog}, a.enrich.source(in.reader, enricher), withEnricher(run.Options{
+	var rows int64
+	stats, err := run.Search(ctx, []*engine.Program{prog}, bar.countStdin(a.enrich.source(in.reader, enricher)), withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
 		Reopen:   in.reopen(),
 		Emit: func(_ int, row *event.Event) {
+			rows++
 			if writeErr == nil {
 				writeErr = w.Write(row)
 			}
 		},
 	}, enricher))
+	bar.done()
 	if cerr := w.Close(); writeErr == nil {
+		writeErr = cerr
+	}
+	if cerr := closeOut(); writeErr == nil {
 		writeErr = cerr
 	}
 	if errors.Is(err, context.Canceled) && stats == nil {
@@ -156,9 +194,12 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	printWarnings(env.Stderr, stats.Warnings)
 	reportUndecided(env.Stderr, prog)
-	a.enrich.report(env, enricher)
+	a.enrich.report(env, enricher, prog)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
+	}
+	if !a.enrich.quiet {
+		printRunLine(env.Stderr, rows, "row", stats, time.Since(began))
 	}
 	if in.fileErrors > 0 {
 		return withCode(ExitError, nil)

@@ -321,7 +321,7 @@ func (r *Reader) run(job *fileJob) {
 			return
 		}
 		defer f.Close()
-		src = f
+		src = countingReader{f}
 	}
 	cfg := streamConfig{chunkSize: r.opts.ChunkSize, maxLine: r.opts.MaxLine, stopped: func() bool {
 		select {

@@ -60,7 +60,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 		b = jsonenc.AppendString(b, v)
 	}
 	put("rule", r.ID)
-	put("title", r.Title)
+	put("title", r.DisplayName())
 	put("tactic", r.Attack.Tactic.ID)
 	put("technique", r.Attack.Technique.ID)
 	if r.Attack.Subtechnique.ID != "" {
