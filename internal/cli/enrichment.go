@@ -31,12 +31,12 @@ func (f *enrichFlags) register(fs *pflag.FlagSet) {
 
 // prepare builds the enricher for paths (nil with --no-enrich), running the
 // learn pass over files. progs, when given, let it keep only what they read.
-func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, workers int, progs ...*engine.Program) (*enrich.Enricher, error) {
+func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, workers, maxLine int, progs ...*engine.Program) (*enrich.Enricher, error) {
 	if f.off {
 		return nil, nil
 	}
 	en, st, err := run.PrepareEnricher(ctx, run.EnrichInput{
-		Paths: paths, Aidmaster: f.aidmaster, Stdin: env.Stdin, Workers: workers, Programs: progs,
+		Paths: paths, Aidmaster: f.aidmaster, Stdin: env.Stdin, Workers: workers, Programs: progs, MaxLine: maxLine,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("enrichment: %w", err)

@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -80,7 +81,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 			if err := stdinRefusal(env, "tiercel hunt -", args); err != nil {
 				return err
 			}
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runHunt(ctx, env, a)
 		},
@@ -164,7 +165,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 
 	bar := newFileProgress(env, "hunt", a.paths, expectedPasses(a.enrich, engines...))
 	defer bar.done()
-	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, engines...)
+	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, a.limits.maxLineBytes(), engines...)
 	if err != nil {
 		return withCode(ExitError, err)
 	}

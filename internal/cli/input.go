@@ -1,11 +1,11 @@
 package cli
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"slices"
 	"sync"
+	"strings"
 
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
@@ -63,7 +63,8 @@ func noTelemetry(paths []string, files []ingest.File) error {
 			return nil
 		}
 	}
-	return errors.New("no telemetry found: the input holds only lookup tables (aidmaster, userinfo, other fdrv2/ files); telemetry is any other file, such as FDR data/ objects")
+	return fmt.Errorf("%s: no telemetry found: only lookup tables (aidmaster, userinfo, other fdrv2/ files); telemetry is any other file, such as FDR data/ objects",
+		strings.Join(paths, ", "))
 }
 
 // reopen re-reads files for the passes that join() and defineTable() make

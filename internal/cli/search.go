@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"slices"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -48,13 +49,16 @@ func newSearchCmd(env *Env) *cobra.Command {
 			"standard input, which is also the default. Results go to standard output;\n" +
 			"diagnostics, warnings and malformed-line reports go to standard error.\n" +
 			"Exit 0 on success (also with no rows), 1 on a query or input error, 2 on a\n" +
-			"usage error. Malformed lines are reported and skipped; they do not change\n" +
-			"the exit code. Events are enriched as in LogScale's Falcon package\n" +
-			"(ComputerName, UserName, ContextProcessName...) unless --no-enrich: files get\n" +
-			"a learn pass first, standard input is enriched as it streams. The query is\n" +
-			"the first argument, or --file F (every argument is then a PATH). On a\n" +
-			"terminal the table fits the window (--wide: every value whole); the last\n" +
-			"stderr line is \"N rows from M events (X MB) in Ys\".",
+			"usage error. Malformed lines, and lines over --max-line, are reported and\n" +
+			"skipped; they do not change the exit code. A path that cannot be read is\n" +
+			"reported and skipped, the others are read, and the exit code is 1. Every\n" +
+			"limit and what happens at it: docs/limits.md. Events are enriched as in\n" +
+			"LogScale's Falcon package (ComputerName, UserName, ContextProcessName...)\n" +
+			"unless --no-enrich: files get a learn pass first, standard input is\n" +
+			"enriched as it streams. The query is the first argument, or --file F\n" +
+			"(every argument is then a PATH). On a terminal the table fits the window\n" +
+			"(--wide: every value whole); the last stderr line is\n" +
+			"\"N rows from M events (X MB) in Ys\".",
 		Example: searchExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			var query string
@@ -99,7 +103,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 				return err
 			}
 			defer closeData()
-			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
 			return runSearch(ctx, env, searchArgs{
 				query: query, paths: args, format: format, strict: strict, lookups: lookups, workers: workers,
@@ -146,7 +150,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	bar := newFileProgress(env, "search", a.paths, expectedPasses(a.enrich, prog))
 	defer bar.done()
-	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, prog)
+	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, a.limits.maxLineBytes(), prog)
 	if err != nil {
 		return withCode(ExitError, err)
 	}

@@ -238,7 +238,7 @@ func (b *uiBackend) search(req ui.SearchRequest) (*ui.Prepared, cql.Diagnostics,
 			var enr enrichFlags
 			enr.quiet = true
 			quiet := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
-			enricher, err := enr.prepare(ctx, quiet, b.paths, b.workers, progs...)
+			enricher, err := enr.prepare(ctx, quiet, b.paths, b.workers, 0, progs...)
 			if err != nil {
 				return nil, err
 			}
@@ -362,7 +362,7 @@ func huntIntoStore(ctx context.Context, set []*rules.Rule, perRule [][]string, a
 	quiet := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
 	var enr enrichFlags
 	enr.quiet = true
-	enricher, err := enr.prepare(ctx, quiet, a.paths, a.workers, engines...)
+	enricher, err := enr.prepare(ctx, quiet, a.paths, a.workers, 0, engines...)
 	if err != nil {
 		return 0, err
 	}

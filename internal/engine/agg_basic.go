@@ -47,12 +47,14 @@ func compileCount(c *compiler, a *args) (aggSpec, error) {
 	return &countSpec{field: field, distinct: distinct, as: a.asOr("_count")}, nil
 }
 
-func (s *countSpec) newAgg(*exec) collector { return &countCollector{spec: s} }
+func (s *countSpec) newAgg(x *exec) collector { return &countCollector{spec: s, x: x} }
 
 type countCollector struct {
 	spec   *countSpec
+	x      *exec
 	n      int
 	values map[string]struct{}
+	held   int64 // bytes charged for distinct values
 }
 
 func (c *countCollector) add(ev *event.Event) {
@@ -72,11 +74,16 @@ func (c *countCollector) add(ev *event.Event) {
 		c.values = map[string]struct{}{}
 	}
 	if _, seen := c.values[v]; !seen {
+		n := int64(2*len(v) + 64)
+		c.x.charge("count", n)
+		c.held += n
 		c.values[strings.Clone(v)] = struct{}{}
 	}
 }
 
 func (c *countCollector) finish(emit func(*event.Event)) {
+	c.x.release(c.held)
+	c.held = 0
 	n := c.n
 	if c.spec.distinct {
 		n = len(c.values)

@@ -360,6 +360,7 @@ type correlateRun struct {
 	index  []map[string]map[string][]*corrEvent // node → constraint field → value → events, by time
 	seq    int
 	kept   int
+	held   int64 // bytes charged for kept events
 }
 
 func (s *correlateSpec) newAgg(x *exec) collector {
@@ -381,7 +382,11 @@ func (r *correlateRun) add(ev *event.Event) {
 			r.kept++
 			ts, _ := out.Get(event.Timestamp)
 			f, _ := event.ParseNumber(ts)
-			r.byNode[i] = append(r.byNode[i], &corrEvent{ev: n.copyOf(out), ts: int64(f), seq: r.seq})
+			cp := n.copyOf(out)
+			size := eventSize(cp) + 32
+			r.x.charge("correlate", size)
+			r.held += size
+			r.byNode[i] = append(r.byNode[i], &corrEvent{ev: cp, ts: int64(f), seq: r.seq})
 		})
 	}
 	ev.RestoreFields(r.saved)
@@ -404,6 +409,8 @@ func (n *corrNode) copyOf(ev *event.Event) *event.Event {
 
 // finish searches constellations root event by root event, oldest first.
 func (r *correlateRun) finish(emit func(*event.Event)) {
+	r.x.release(r.held)
+	r.held = 0
 	s := r.s
 	for _, evs := range r.byNode {
 		sort.SliceStable(evs, func(i, j int) bool { return evs[i].ts < evs[j].ts })

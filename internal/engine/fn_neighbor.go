@@ -60,16 +60,25 @@ func compileNeighbor(c *compiler, a *args) (aggSpec, error) {
 	return s, nil
 }
 
-func (s *neighborSpec) newAgg(*exec) collector { return &neighborCollector{spec: s} }
+func (s *neighborSpec) newAgg(x *exec) collector { return &neighborCollector{spec: s, x: x} }
 
 type neighborCollector struct {
 	spec *neighborSpec
+	x    *exec
 	rows []*event.Event
+	held int64 // bytes charged for rows
 }
 
-func (c *neighborCollector) add(ev *event.Event) { c.rows = append(c.rows, ev.Clone()) }
+func (c *neighborCollector) add(ev *event.Event) {
+	n := eventSize(ev)
+	c.x.charge("neighbor", n)
+	c.held += n
+	c.rows = append(c.rows, ev.Clone())
+}
 
 func (c *neighborCollector) finish(emit func(*event.Event)) {
+	c.x.release(c.held)
+	c.held = 0
 	// read every neighbour before writing, so copies never chain
 	vals := make([][]*string, len(c.rows))
 	for i := range c.rows {

@@ -60,6 +60,7 @@ type sankeyCollector struct {
 	index map[string]int
 	edges []*sankeyEdge
 	buf   []byte
+	held  int64 // bytes charged for edges
 }
 
 func (c *sankeyCollector) add(ev *event.Event) {
@@ -71,6 +72,9 @@ func (c *sankeyCollector) add(ev *event.Event) {
 	c.buf = append(append(append(c.buf[:0], src...), 0), dst...)
 	i, ok := c.index[string(c.buf)]
 	if !ok {
+		n := int64(3*len(c.buf) + 200)
+		c.x.charge("sankey", n)
+		c.held += n
 		i = len(c.edges)
 		c.index[string(c.buf)] = i
 		c.edges = append(c.edges, &sankeyEdge{source: strings.Clone(src), target: strings.Clone(dst), weight: c.spec.weight.newAgg(c.x)})
@@ -79,6 +83,8 @@ func (c *sankeyCollector) add(ev *event.Event) {
 }
 
 func (c *sankeyCollector) finish(emit func(*event.Event)) {
+	c.x.release(c.held)
+	c.held = 0
 	for _, e := range c.edges {
 		out := event.New(event.Field{Name: "source", Value: e.source}, event.Field{Name: "target", Value: e.target})
 		e.weight.finish(func(r *event.Event) {

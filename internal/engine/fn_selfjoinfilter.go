@@ -93,6 +93,7 @@ type selfJoinRun struct {
 	key    []byte
 	masks  map[string]uint64 // key → clauses satisfied so far
 	events []keyedEvent
+	held   int64 // bytes charged for events
 }
 
 type keyedEvent struct {
@@ -124,6 +125,9 @@ func (r *selfJoinRun) add(ev *event.Event) {
 		r.x.warn.addf("selfJoinFilter(): more than %d events buffered; later ones are dropped", maxSelfJoinEvents)
 		return
 	}
+	n := eventSize(ev) + int64(2*len(k)+32)
+	r.x.charge("selfJoinFilter", n)
+	r.held += n
 	r.events = append(r.events, keyedEvent{key: k, ev: ev.Clone()})
 }
 
@@ -138,6 +142,8 @@ func clausePasses(x *exec, p *pipeline, ev *event.Event) bool {
 }
 
 func (r *selfJoinRun) finish(emit func(*event.Event)) {
+	r.x.release(r.held)
+	r.held = 0
 	all := uint64(1)<<len(r.s.clauses) - 1
 	if len(r.s.clauses) == maxSelfJoinClauses {
 		all = ^uint64(0)

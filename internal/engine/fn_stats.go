@@ -125,22 +125,31 @@ func compilePercentile(c *compiler, a *args) (aggSpec, error) {
 	return s, nil
 }
 
-func (s *percentileSpec) newAgg(*exec) collector { return &percentileCollector{spec: s} }
+func (s *percentileSpec) newAgg(x *exec) collector { return &percentileCollector{spec: s, x: x} }
 
 type percentileCollector struct {
 	spec *percentileSpec
+	x    *exec
 	vals []float64
+	held int64 // bytes charged for vals
 }
 
 func (c *percentileCollector) add(ev *event.Event) {
 	if v, ok := ev.Get(c.spec.field); ok {
 		if f, ok := event.ParseNumber(v); ok {
+			if len(c.vals) == cap(c.vals) { // charged as the slice grows
+				n := int64(8 * max(cap(c.vals), 16))
+				c.x.charge("percentile", n)
+				c.held += n
+			}
 			c.vals = append(c.vals, f)
 		}
 	}
 }
 
 func (c *percentileCollector) finish(emit func(*event.Event)) {
+	c.x.release(c.held)
+	c.held = 0
 	if len(c.vals) == 0 {
 		return
 	}

@@ -100,11 +100,8 @@ func (s *replaceStep) apply(_ *exec, ev *event.Event) bool {
 	if s.re.re != nil {
 		out = s.re.re.ReplaceAllString(v, s.with)
 	} else {
-		r, err := s.re.re2.Replace(v, s.with, -1, -1)
-		if err != nil {
-			return true
-		}
-		out = r
+		// a timeout makes the event undecided rather than unchanged
+		s.re.backtrack(func() (err error) { out, err = s.re.re2.Replace(v, s.with, -1, -1); return })
 	}
 	ev.Set(s.as, out)
 	return true

@@ -81,6 +81,8 @@ func FuzzReadStream(f *testing.F) {
 	f.Add(gzipBytes(f, sample)[:20])
 	f.Add([]byte{0x28, 0xb5, 0x2f, 0xfd})
 	f.Add([]byte{0x1f, 0x8b})
+	f.Add([]byte("\xef\xbb\xbf{\"a\":1}\r{\"a\":2}\r"))
+	f.Add([]byte("a\rb\rc\r\nd\n"))
 	f.Fuzz(func(t *testing.T, data []byte) {
 		var got []byte
 		plainInput := sniff(data) == plain
@@ -94,8 +96,26 @@ func FuzzReadStream(f *testing.F) {
 			got = append(got, chunk...)
 			return true
 		})
-		if plainInput && (err != nil || !bytes.Equal(got, data)) {
+		if plainInput && (err != nil || !bytes.Equal(got, plainRead(data, 16))) {
 			t.Fatalf("plain input changed: err=%v", err)
 		}
 	})
+}
+
+// plainRead is what reading plain data in chunks of chunkSize gives: the
+// data without a leading byte-order mark, and with CR read as LF when the
+// first buffer ends lines with CR alone.
+func plainRead(data []byte, chunkSize int) []byte {
+	if len(data) < 4 { // read whole while sniffing the codec
+		return bytes.TrimPrefix(data, utf8BOM)
+	}
+	first := data[:min(chunkSize, len(data))]
+	body := data
+	if bytes.HasPrefix(first, utf8BOM) {
+		first, body = first[len(utf8BOM):], data[len(utf8BOM):]
+	}
+	if bytes.IndexByte(first, '\n') < 0 && bytes.IndexByte(first, '\r') >= 0 {
+		body = bytes.ReplaceAll(body, []byte{'\r'}, []byte{'\n'})
+	}
+	return body
 }

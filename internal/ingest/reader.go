@@ -252,7 +252,9 @@ func (r *Reader) Errors() []error { return r.errs }
 
 // Next returns the next chunk, or io.EOF when every input is read. Files
 // that fail are reported through Options.OnError and skipped; Next itself
-// only fails with io.EOF. Call it from one goroutine.
+// only fails with io.EOF. A chunk may be empty: one comes back now and then
+// while an over-long line is skipped, so that callers stay responsive. Call
+// it from one goroutine.
 func (r *Reader) Next() (event.Chunk, error) {
 	for _, err := range r.early {
 		r.fail(err)
@@ -333,7 +335,17 @@ func (r *Reader) run(job *fileJob) {
 		defer f.Close()
 		src = countingReader{f}
 	}
-	cfg := streamConfig{chunkSize: r.opts.ChunkSize, maxLine: r.opts.MaxLine}
+	cfg := streamConfig{chunkSize: r.opts.ChunkSize, maxLine: r.opts.MaxLine, stopped: func() bool {
+		select {
+		case <-r.done:
+			return true
+		default:
+			return false
+		}
+	}}
+	// an empty chunk while skipping: Next returns, so its caller can notice
+	// an interrupt instead of waiting for an endless line to end
+	cfg.waiting = func() { send(jobItem{}) }
 	cfg.tooLong = func(line, size int) {
 		limit := r.opts.MaxLine
 		if limit <= 0 {

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/klauspost/compress/gzip"
@@ -258,6 +259,39 @@ func TestReaderLineTooLong(t *testing.T) {
 	for i, w := range wantSkips {
 		if !strings.HasPrefix(skipped[i], w) {
 			t.Errorf("skip %d = %q, want prefix %q", i, skipped[i], w)
+		}
+	}
+}
+
+// No line over the limit gets through, whatever its length against the
+// chunk size and the limit (lines of 1 to 3 times the limit, after partial
+// lines of every length).
+func TestReaderLineLimitExact(t *testing.T) {
+	const limit = 100
+	var b strings.Builder
+	want := 0
+	for i := range 400 {
+		n := 1 + (i*37)%(3*limit)
+		b.WriteString(strings.Repeat("x", n) + "\n")
+		if n <= limit {
+			want++
+		}
+	}
+	dir := writeTree(t, map[string][]byte{"a.json": []byte(b.String())})
+	for _, chunk := range []int{16, 64, 100, 256} {
+		skipped := 0
+		r, err := Open([]string{dir}, Options{ChunkSize: chunk, MaxLine: limit, OnSkip: func(*LineError) { skipped++ }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := readAll(t, r)
+		for _, l := range got {
+			if i := strings.LastIndex(l, ":"); len(l)-i-1 > limit {
+				t.Fatalf("chunk %d: a line of %d bytes got through", chunk, len(l)-i-1)
+			}
+		}
+		if len(got) != want || skipped != 400-want {
+			t.Errorf("chunk %d: %d lines, %d skipped; want %d, %d", chunk, len(got), skipped, want, 400-want)
 		}
 	}
 }
@@ -522,5 +556,51 @@ func TestStreamErrorMessages(t *testing.T) {
 				t.Fatalf("got %d lines, error %v; want %d lines, %q", lines, err, tt.lines, tt.want)
 			}
 		})
+	}
+}
+
+// endless is a stream of zeros that never ends (cat /dev/zero | tiercel).
+type endless struct{}
+
+func (endless) Read(p []byte) (int, error) { clear(p); return len(p), nil }
+
+// Closing a reader that is skipping an endless line returns: the skip
+// stops with its consumer.
+func TestReaderCloseWhileSkipping(t *testing.T) {
+	r, err := Open([]string{Stdin}, Options{Stdin: endless{}, MaxLine: 4096, ChunkSize: 1024})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.startJobs() // start reading without a consumer
+	time.Sleep(50 * time.Millisecond)
+	done := make(chan struct{})
+	go func() { r.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		t.Fatal("Close hung while a line was being skipped")
+	}
+}
+
+// While an endless line is skipped, Next still returns now and then (empty
+// chunks), so a search can notice an interrupt (tiercel search < /dev/zero).
+func TestReaderHeartbeatWhileSkipping(t *testing.T) {
+	r, err := Open([]string{Stdin}, Options{Stdin: endless{}, MaxLine: 4096})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	got := make(chan event.Chunk, 1)
+	go func() {
+		c, _ := r.Next()
+		got <- c
+	}()
+	select {
+	case c := <-got:
+		if len(c.Data) != 0 {
+			t.Errorf("chunk of %d bytes from zeros", len(c.Data))
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Next did not return while skipping")
 	}
 }

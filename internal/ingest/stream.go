@@ -86,7 +86,18 @@ type streamConfig struct {
 	// tooLong is told of each skipped over-long line: its number and the
 	// bytes seen before the limit was reached (nil: skipped silently).
 	tooLong func(line int, size int)
+	// stopped reports that the consumer has gone: skipping an endless line
+	// (zeros from a pipe) must not outlive it. Nil: never.
+	stopped func() bool
+	// waiting is called every skipHeartbeat bytes of a skipped line, so a
+	// consumer waiting for the next chunk gets control back (to see an
+	// interrupt) while an endless line is skipped. Nil: not called.
+	waiting func()
 }
+
+// skipHeartbeat is how much of an over-long line is skipped between calls
+// of streamConfig.waiting.
+const skipHeartbeat = 64 << 20
 
 // readStream cuts src into chunks of whole lines, decompressing it first when
 // its magic bytes say gzip or zstd. Plain input is read straight into the
@@ -190,7 +201,7 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 		if cut < 0 {
 			if filled > cfg.maxLine {
 				// Too long: drop it up to its end, keeping the buffer.
-				rest, size, err := skipLine(src, buf, filled, crOnly)
+				rest, size, err := skipLine(src, buf, filled, crOnly, cfg)
 				if cfg.tooLong != nil {
 					cfg.tooLong(line, size)
 				}
@@ -211,7 +222,9 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 			continue
 		}
 		rest := buf[cut+1 : filled]
-		next := chunkBuffer(max(chunkSize, 2*len(rest)))
+		// never past maxLine+1: a line ending inside a buffer that size is
+		// within the limit
+		next := chunkBuffer(max(chunkSize, min(2*len(rest), cfg.maxLine+1)))
 		filled = copy(next, rest)
 		if !emit(buf[:cut+1], line) {
 			return nil
@@ -225,9 +238,16 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 // fill buf. It returns what follows the line's newline (inside buf), the
 // line's size as far as read (capped at a few GB: it is only reported) and
 // the read error, io.EOF when the stream ended inside the line.
-func skipLine(src io.Reader, buf []byte, filled int, crOnly bool) ([]byte, int, error) {
-	size := filled
+func skipLine(src io.Reader, buf []byte, filled int, crOnly bool, cfg streamConfig) ([]byte, int, error) {
+	size, beat := filled, filled
 	for {
+		if cfg.stopped != nil && cfg.stopped() {
+			return nil, size, io.EOF
+		}
+		if size-beat >= skipHeartbeat && cfg.waiting != nil {
+			beat = size
+			cfg.waiting()
+		}
 		n, err := readFull(src, buf)
 		if crOnly {
 			crToLF(buf[:n])

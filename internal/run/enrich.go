@@ -113,6 +113,9 @@ type EnrichInput struct {
 	// Programs, when given, are what the search will run: the enricher then
 	// keeps only the process details they read, or is not needed at all.
 	Programs []*engine.Program
+	// MaxLine is the search's --max-line, so the learn pass skips the lines
+	// the search skips (0: ingest.DefaultMaxLine).
+	MaxLine int
 }
 
 // programReads merges what progs read, their join()/defineTable()
@@ -142,7 +145,7 @@ func programReads(progs []*engine.Program) *event.Needs {
 // (Skipped). The returned stats cover what was learned here.
 func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, LearnStats, error) {
 	stream := len(in.Paths) == 0 || slices.Contains(in.Paths, ingest.Stdin)
-	opts := ingest.Options{Aidmaster: in.Aidmaster, Stdin: in.Stdin, OnError: func(error) {}}
+	opts := ingest.Options{Aidmaster: in.Aidmaster, Stdin: in.Stdin, OnError: func(error) {}, MaxLine: in.MaxLine}
 	eopts := enrich.Options{Reads: programReads(in.Programs)}
 	if !stream {
 		en := enrich.New(eopts)
