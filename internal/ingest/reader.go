@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -89,7 +88,7 @@ func Open(paths []string, opts Options) (*Reader, error) {
 		opts.ChunkSize = DefaultChunkSize
 	}
 	if opts.ReadAhead <= 0 {
-		opts.ReadAhead = max(runtime.GOMAXPROCS(0), 2)
+		opts.ReadAhead = defaultReadAhead(paths)
 	}
 	if opts.Stdin == nil {
 		opts.Stdin = os.Stdin
@@ -132,6 +131,9 @@ func Open(paths []string, opts Options) (*Reader, error) {
 func expand(p string) ([]string, error) {
 	if p == Stdin {
 		return []string{Stdin}, nil
+	}
+	if files, remote, err := expandRemote(p); remote {
+		return files, err
 	}
 	info, err := os.Stat(p)
 	if err != nil {
@@ -264,7 +266,7 @@ func (r *Reader) run(job *fileJob) {
 	if job.file.Path == Stdin {
 		src = r.opts.Stdin
 	} else {
-		f, err := os.Open(job.file.Path)
+		f, err := openFile(job.file.Path)
 		if err != nil {
 			send(jobItem{err: unwrapPath(err)})
 			return

@@ -1,0 +1,108 @@
+package s3store
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"strings"
+)
+
+// Opener lets internal/ingest read s3:// URLs (it satisfies
+// ingest.Opener): a URL is a prefix listed like a local directory, or one
+// object.
+type Opener struct {
+	Store *Store
+	// Ctx bounds every request (context.Background when nil).
+	Ctx context.Context
+}
+
+func (o *Opener) ctx() context.Context {
+	if o.Ctx != nil {
+		return o.Ctx
+	}
+	return context.Background()
+}
+
+// ReadAhead is the store's read concurrency.
+func (o *Opener) ReadAhead() int { return o.Store.Concurrency() }
+
+// List returns the object URLs below url the way ingest walks a local
+// directory: hidden entries and _SUCCESS markers skipped, and at the top
+// of an FDR tree (data/ and fdrv2/ below the prefix) only those two read.
+// A URL naming one object lists that object. Nothing at all is an error,
+// like a missing local path.
+func (o *Opener) List(url string) ([]string, error) {
+	loc, err := ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	objs, err := o.Store.List(o.ctx(), loc.Bucket, loc.Key)
+	if err != nil {
+		return nil, err
+	}
+	if len(objs) == 0 {
+		if loc.Key != "" && !strings.HasSuffix(loc.Key, "/") {
+			obj, ok, err := o.Store.Stat(o.ctx(), loc.Bucket, loc.Key)
+			if err != nil {
+				return nil, err
+			}
+			if ok {
+				return []string{obj.URL(loc.Bucket)}, nil
+			}
+		}
+		return nil, fmt.Errorf("%s: no such object or prefix", url)
+	}
+	prefix := loc.Key
+	if prefix != "" && !strings.HasSuffix(prefix, "/") {
+		prefix += "/"
+	}
+	objs = WalkFilter(objs, prefix)
+	out := make([]string, len(objs))
+	for i, obj := range objs {
+		out[i] = obj.URL(loc.Bucket)
+	}
+	return out, nil
+}
+
+// WalkFilter drops what a local directory walk of prefix skips: keys with
+// a hidden segment or a _SUCCESS segment below prefix, and at the top of
+// an FDR tree the objects beside data/ and fdrv2/ (a manifest, notes).
+func WalkFilter(objs []Object, prefix string) []Object {
+	fdr := hasDir(objs, prefix+"data/") && hasDir(objs, prefix+"fdrv2/")
+	var out []Object
+	for _, obj := range objs {
+		rel := strings.TrimPrefix(obj.Key, prefix)
+		if fdr && !strings.Contains(rel, "/") {
+			continue
+		}
+		skip := false
+		for _, seg := range strings.Split(rel, "/") {
+			if strings.HasPrefix(seg, ".") || seg == "_SUCCESS" {
+				skip = true
+				break
+			}
+		}
+		if !skip {
+			out = append(out, obj)
+		}
+	}
+	return out
+}
+
+func hasDir(objs []Object, dir string) bool {
+	for _, o := range objs {
+		if strings.HasPrefix(o.Key, dir) {
+			return true
+		}
+	}
+	return false
+}
+
+// Open streams the object url names.
+func (o *Opener) Open(url string) (io.ReadCloser, error) {
+	loc, err := ParseURL(url)
+	if err != nil {
+		return nil, err
+	}
+	return o.Store.Open(o.ctx(), loc.Bucket, loc.Key)
+}
