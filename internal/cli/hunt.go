@@ -39,6 +39,7 @@ type huntArgs struct {
 	saved       savedFlag
 	display     displayFlags
 	minSeverity string
+	s3          s3Flags
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -56,7 +57,9 @@ func newHuntCmd(env *Env) *cobra.Command {
 			"line of time, severity, host, user and branch with its fields below\n" +
 			"(--wide: the full table). Exit 0 with or without alerts; 3 with\n" +
 			"--fail-on-alert when there are alerts; 1 when a rule does not load (unless\n" +
-			"--skip-invalid) or on an input error; 2 on a usage error.",
+			"--skip-invalid) or on an input error; 2 on a usage error. A PATH may be an\n" +
+			"s3://bucket/prefix URL (an FDR archive in S3 or an S3-compatible store, read\n" +
+			"in parallel; see --s3-* flags).",
 		Example: huntExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.paths = args
@@ -71,6 +74,9 @@ func newHuntCmd(env *Env) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
+			if err := a.s3.setup(ctx, a.paths, a.enrich.aidmaster); err != nil {
+				return err
+			}
 			return runHunt(ctx, env, a)
 		},
 	}
@@ -87,6 +93,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	a.enrich.register(f)
 	a.saved.register(f)
 	a.display.register(f)
+	a.s3.register(f)
 	return cmd
 }
 
