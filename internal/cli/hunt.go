@@ -40,6 +40,7 @@ type huntArgs struct {
 	display     displayFlags
 	minSeverity string
 	s3          s3Flags
+	dist        distributeFlags
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -69,13 +70,16 @@ func newHuntCmd(env *Env) *cobra.Command {
 			if a.minSeverity != "" && severityRank(a.minSeverity) < 0 {
 				return withCode(ExitUsage, fmt.Errorf("unknown --min-severity %q (want %s)", a.minSeverity, strings.Join(severities, ", ")))
 			}
-			if err := stdinRefusal(env, "tiercel hunt -", args); err != nil {
+			if err := stdinRefusal(env, "tiercel hunt -", args); err != nil && !a.dist.on {
 				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
 			if err := a.s3.setup(ctx, a.paths, a.enrich.aidmaster); err != nil {
 				return err
+			}
+			if a.dist.on {
+				return runDistribute(ctx, env, a)
 			}
 			return runHunt(ctx, env, a)
 		},
@@ -94,6 +98,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	a.saved.register(f)
 	a.display.register(f)
 	a.s3.register(f)
+	a.dist.register(f)
 	return cmd
 }
 
@@ -145,7 +150,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 
 	bar := newFileProgress(env, "hunt", a.paths, expectedPasses(a.enrich, engines...))
 	defer bar.done()
-	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, engines...)
+	enricher, err := a.prepareEnricher(ctx, env, engines)
 	if err != nil {
 		return withCode(ExitError, err)
 	}

@@ -58,7 +58,10 @@ func (f *s3Flags) setup(ctx context.Context, paths ...[]string) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	ingest.RegisterOpener("s3", &s3store.Opener{Store: st, Ctx: ctx})
+	// Not bound to ctx: the registration is process-wide and outlives this
+	// command (tests run several in one process); an interrupted hunt stops
+	// through its readers' Close instead.
+	ingest.RegisterOpener("s3", &s3store.Opener{Store: st})
 	return nil
 }
 
