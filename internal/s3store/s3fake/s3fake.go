@@ -6,10 +6,12 @@ package s3fake
 import (
 	"bytes"
 	"context"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/johannesboyne/gofakes3"
 	"github.com/johannesboyne/gofakes3/backend/s3mem"
@@ -31,10 +33,23 @@ type Server struct {
 }
 
 // Start runs a fake S3 server until the test ends.
-func Start(t testing.TB) *Server {
+func Start(t testing.TB) *Server { return StartWithLatency(t, 0) }
+
+// StartWithLatency delays every response by d, standing for the first-byte
+// latency of a real object store (tens of milliseconds), which parallel
+// reads exist to hide; on loopback there is none.
+func StartWithLatency(t testing.TB, d time.Duration) *Server {
 	t.Helper()
 	faker := gofakes3.New(s3mem.New(), gofakes3.WithAutoBucket(false))
-	ts := httptest.NewServer(faker.Server())
+	h := faker.Server()
+	if d > 0 {
+		inner := h
+		h = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			time.Sleep(d)
+			inner.ServeHTTP(w, r)
+		})
+	}
+	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return &Server{URL: ts.URL, http: ts}
 }
