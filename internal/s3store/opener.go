@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"sync"
 )
 
 // Opener lets internal/ingest read s3:// URLs (it satisfies
@@ -14,6 +15,9 @@ type Opener struct {
 	Store *Store
 	// Ctx bounds every request (context.Background when nil).
 	Ctx context.Context
+
+	mu    sync.Mutex
+	known map[string]bool // object URLs seen in listings
 }
 
 func (o *Opener) ctx() context.Context {
@@ -35,6 +39,11 @@ func (o *Opener) List(url string) ([]string, error) {
 	loc, err := ParseURL(url)
 	if err != nil {
 		return nil, err
+	}
+	if o.isKnown(url) {
+		// An object a listing returned (a distributed hunt names every
+		// object of its batch): no request needed to know what it is.
+		return []string{url}, nil
 	}
 	objs, err := o.Store.List(o.ctx(), loc.Bucket, loc.Key)
 	if err != nil {
@@ -61,7 +70,25 @@ func (o *Opener) List(url string) ([]string, error) {
 	for i, obj := range objs {
 		out[i] = obj.URL(loc.Bucket)
 	}
+	o.remember(out)
 	return out, nil
+}
+
+func (o *Opener) isKnown(url string) bool {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.known[url]
+}
+
+func (o *Opener) remember(urls []string) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.known == nil {
+		o.known = map[string]bool{}
+	}
+	for _, u := range urls {
+		o.known[u] = true
+	}
 }
 
 // WalkFilter drops what a local directory walk of prefix skips: keys with
