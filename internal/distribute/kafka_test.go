@@ -93,3 +93,75 @@ func TestWorkerKilledMidItem(t *testing.T) {
 		t.Fatalf("alerts for %d of 6 items: %v", len(seen), seen)
 	}
 }
+
+// A member joining while another is busy takes a share at the next item
+// boundary; since rebalances wait for the item in hand to be committed, no
+// item is hunted twice and none is lost.
+func TestWorkerJoinsUnderLoad(t *testing.T) {
+	cluster, err := kfake.NewCluster(kfake.NumBrokers(3))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cluster.Close()
+	brokers := cluster.ListenAddrs()
+	var urls []string
+	for i := range 24 {
+		urls = append(urls, fmt.Sprintf("s3://b/r/data/u%02d/part-00000.gz", i))
+	}
+	ctx := context.Background()
+	if err := Publish(ctx, brokers, nil, "work", 6, Plan("s3://b/r", urls)); err != nil {
+		t.Fatal(err)
+	}
+	cfg := WorkerConfig{Brokers: brokers, WorkTopic: "work", Group: "g", AlertTopic: "alerts", Partitions: 6, IdleExit: 2 * time.Second}
+	var mu sync.Mutex
+	count := map[string]int{}
+	by := map[string]int{}
+	hunter := func(name string) HuntFunc {
+		return func(ctx context.Context, it Item) ([]Alert, error) {
+			time.Sleep(100 * time.Millisecond) // a hunt takes a while
+			mu.Lock()
+			count[it.Batch]++
+			by[name]++
+			mu.Unlock()
+			return []Alert{{ID: it.Batch, JSON: []byte("{}")}}, nil
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	start := func(i int, name string) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			_, errs[i] = Work(ctx, cfg, hunter(name))
+		}()
+	}
+	start(0, "a")
+	for {
+		mu.Lock()
+		n := by["a"]
+		mu.Unlock()
+		if n >= 3 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	start(1, "b") // joins mid-run
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if len(count) != 24 {
+		t.Fatalf("%d of 24 items hunted", len(count))
+	}
+	for b, n := range count {
+		if n != 1 {
+			t.Errorf("%s hunted %d times", b, n)
+		}
+	}
+	if by["b"] == 0 {
+		t.Errorf("the member that joined got no share: %v", by)
+	}
+	t.Logf("shares: %v", by)
+}
