@@ -61,7 +61,19 @@ func (f *s3Flags) setup(ctx context.Context, paths ...[]string) error {
 	// Not bound to ctx: the registration is process-wide and outlives this
 	// command (tests run several in one process); an interrupted hunt stops
 	// through its readers' Close instead.
-	ingest.RegisterOpener("s3", &s3store.Opener{Store: st})
+	op := &s3store.Opener{Store: st}
+	ingest.RegisterOpener("s3", op)
+	// List each URL once up front: a wrong bucket, endpoint or credential
+	// is reported plainly, not from inside the first pass that reads it.
+	for _, ps := range paths {
+		for _, p := range ps {
+			if ingest.Scheme(p) == "s3" {
+				if _, err := op.List(p); err != nil {
+					return withCode(ExitError, err)
+				}
+			}
+		}
+	}
 	return nil
 }
 

@@ -96,3 +96,20 @@ func TestHuntS3Errors(t *testing.T) {
 		})
 	}
 }
+
+// Without credentials the hunt stops before reading, saying what to set.
+func TestHuntS3NoCredentials(t *testing.T) {
+	srv := s3fake.Start(t)
+	flags := s3Env(t, srv)
+	t.Setenv("AWS_ACCESS_KEY_ID", "")
+	t.Setenv("AWS_SECRET_ACCESS_KEY", "")
+	t.Setenv("AWS_PROFILE", "")
+	t.Setenv("AWS_EC2_METADATA_DISABLED", "true")
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_FULL_URI", "")
+	t.Setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "")
+	t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "")
+	code, _, stderr := runTiercel(t, "", append(append([]string{"hunt", "--quiet"}, flags...), "s3://fdr-archive/x")...)
+	if code != ExitError || !strings.Contains(stderr, "tiercel: s3://fdr-archive/x/: listing: no usable AWS credentials") {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+}

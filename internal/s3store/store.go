@@ -295,5 +295,8 @@ func cleanErr(err error) error {
 	if errors.As(err, &ae) {
 		return fmt.Errorf("%s: %s", ae.ErrorCode(), ae.ErrorMessage())
 	}
+	if strings.Contains(err.Error(), "get credentials") {
+		return fmt.Errorf("no usable AWS credentials (set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE, or run with an instance role): %w", err)
+	}
 	return err
 }
