@@ -63,6 +63,17 @@ func TestHuntS3MatchesLocal(t *testing.T) {
 	}
 	t.Logf("s3 hunt: %d alerts from %.1f MB of objects in %v (every pass included)", strings.Count(remote, "\n"), float64(size)/1e6, took)
 
+	// search reads s3:// paths the same way.
+	q := `#event_simpleName=DnsRequest | groupBy([ComputerName, DomainName]) | sort([ComputerName, DomainName], limit=max)`
+	code, localRows, stderr := runTiercel(t, "", "search", "--format", "json", "--quiet", q, dir)
+	if code != ExitOK || strings.Count(localRows, "\n") < 5 {
+		t.Fatalf("local search: exit %d: %s%s", code, localRows, stderr)
+	}
+	code, remoteRows, stderr := runTiercel(t, "", append(append([]string{"search", "--format", "json", "--quiet"}, flags...), q, "s3://fdr-archive/falcon/2026-03")...)
+	if code != ExitOK || remoteRows != localRows {
+		t.Fatalf("s3 search: exit %d: %s\n%s\nlocal:\n%s", code, stderr, remoteRows, localRows)
+	}
+
 	// The aidmaster may also come from S3 through --aidmaster.
 	code, noHosts, _ := runTiercel(t, "", append(args, "s3://fdr-archive/falcon/2026-03/data")...)
 	if code != ExitOK || noHosts == local {

@@ -34,6 +34,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 		sv      savedFlag
 		disp    displayFlags
 		file    string
+		s3      s3Flags
 	)
 	cmd := &cobra.Command{
 		Use:   "search [flags] (QUERY | --file F) [PATH...]",
@@ -83,6 +84,9 @@ func newSearchCmd(env *Env) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
+			if err := s3.setup(ctx, args, enr.aidmaster); err != nil {
+				return err
+			}
 			return runSearch(ctx, env, searchArgs{
 				query: query, paths: args, format: format, strict: strict, lookups: lookups, workers: workers,
 				params: values, enrich: enr, saved: lib, display: disp,
@@ -98,6 +102,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd.Flags().StringArrayVar(&params, "param", nil, "value of a query parameter ?NAME, as NAME=VALUE (repeatable)")
 	enr.register(cmd.Flags())
 	sv.register(cmd.Flags())
+	s3.register(cmd.Flags())
 	return cmd
 }
 
