@@ -94,6 +94,22 @@ func (e *unknownSchemeError) Error() string {
 	return "no reader for " + e.scheme + ":// paths"
 }
 
+// FileSize is the size of a local file or of a remote object its Opener
+// knows the size of (listed objects), for progress displays.
+func FileSize(path string) (int64, bool) {
+	if o := openerFor(path); o != nil {
+		if s, ok := o.(interface{ Size(string) (int64, bool) }); ok {
+			return s.Size(path)
+		}
+		return 0, false
+	}
+	st, err := os.Stat(path)
+	if err != nil {
+		return 0, false
+	}
+	return st.Size(), true
+}
+
 // defaultReadAhead is GOMAXPROCS (at least 2), or more when a path is
 // remote and its Opener asks for more.
 func defaultReadAhead(paths []string) int {

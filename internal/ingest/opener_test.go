@@ -84,6 +84,13 @@ func TestOpenerS3TreeReadsLikeLocal(t *testing.T) {
 			t.Errorf("file %d: s3 %v, local %v", i, s3Files[i], localFiles[i])
 		}
 	}
+	for i, f := range s3Files {
+		remote, rok := ingest.FileSize("s3://archive/fdr/2026" + f.Path)
+		local, lok := ingest.FileSize(filepath.Join(dir, filepath.FromSlash(localFiles[i].Path)))
+		if !rok || !lok || remote != local {
+			t.Errorf("%s: size %d (%v) in S3, %d (%v) on disk", f.Path, remote, rok, local, lok)
+		}
+	}
 	if s3Lines != localLines {
 		t.Errorf("lines differ:\n s3 %q\nlocal %q", s3Lines, localLines)
 	}

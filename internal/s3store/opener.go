@@ -17,7 +17,7 @@ type Opener struct {
 	Ctx context.Context
 
 	mu    sync.Mutex
-	known map[string]bool // object URLs seen in listings
+	known map[string]int64 // sizes of the object URLs seen in listings
 }
 
 func (o *Opener) ctx() context.Context {
@@ -40,7 +40,7 @@ func (o *Opener) List(url string) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	if o.isKnown(url) {
+	if _, ok := o.Size(url); ok {
 		// An object a listing returned (a distributed hunt names every
 		// object of its batch): no request needed to know what it is.
 		return []string{url}, nil
@@ -56,7 +56,14 @@ func (o *Opener) List(url string) ([]string, error) {
 				return nil, err
 			}
 			if ok {
-				return []string{obj.URL(loc.Bucket)}, nil
+				u := obj.URL(loc.Bucket)
+				o.mu.Lock()
+				if o.known == nil {
+					o.known = map[string]int64{}
+				}
+				o.known[u] = obj.Size
+				o.mu.Unlock()
+				return []string{u}, nil
 			}
 		}
 		return nil, fmt.Errorf("%s: no such object or prefix", url)
@@ -67,28 +74,24 @@ func (o *Opener) List(url string) ([]string, error) {
 	}
 	objs = WalkFilter(objs, prefix)
 	out := make([]string, len(objs))
-	for i, obj := range objs {
-		out[i] = obj.URL(loc.Bucket)
-	}
-	o.remember(out)
-	return out, nil
-}
-
-func (o *Opener) isKnown(url string) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.known[url]
-}
-
-func (o *Opener) remember(urls []string) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.known == nil {
-		o.known = map[string]bool{}
+		o.known = map[string]int64{}
 	}
-	for _, u := range urls {
-		o.known[u] = true
+	for i, obj := range objs {
+		out[i] = obj.URL(loc.Bucket)
+		o.known[out[i]] = obj.Size
 	}
+	return out, nil
+}
+
+// Size is the size of an object a listing returned (for progress).
+func (o *Opener) Size(url string) (int64, bool) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	n, ok := o.known[url]
+	return n, ok
 }
 
 // WalkFilter drops what a local directory walk of prefix skips: keys with
