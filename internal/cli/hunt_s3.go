@@ -69,7 +69,7 @@ func (f *s3Flags) setup(ctx context.Context, paths ...[]string) error {
 		for _, p := range ps {
 			if ingest.Scheme(p) == "s3" {
 				if _, err := op.List(p); err != nil {
-					return withCode(ExitError, err)
+					return withCode(ExitError, fmt.Errorf("%s: %w", p, err))
 				}
 			}
 		}

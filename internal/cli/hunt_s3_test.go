@@ -120,7 +120,7 @@ func TestHuntS3NoCredentials(t *testing.T) {
 	t.Setenv("AWS_CONTAINER_CREDENTIALS_RELATIVE_URI", "")
 	t.Setenv("AWS_WEB_IDENTITY_TOKEN_FILE", "")
 	code, _, stderr := runTiercel(t, "", append(append([]string{"hunt", "--quiet"}, flags...), "s3://fdr-archive/x")...)
-	if code != ExitError || !strings.Contains(stderr, "tiercel: s3://fdr-archive/x/: listing: no usable AWS credentials") {
+	if code != ExitError || !strings.Contains(stderr, "tiercel: s3://fdr-archive/x: listing: no usable AWS credentials") {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
 }

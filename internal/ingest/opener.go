@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"fmt"
 	"io"
 	"os"
 	"runtime"
@@ -74,18 +73,21 @@ func openFile(path string) (io.ReadCloser, error) {
 	return os.Open(path)
 }
 
-// expandRemote lists a URL path through its Opener; ok is false for local
-// paths.
-func expandRemote(p string) (files []string, ok bool, err error) {
+// expandRemote lists a URL path through its Opener; remote is false for
+// local paths. A failure is a *FileError naming the path.
+func expandRemote(p string) (files []string, remote bool, err error) {
 	if Scheme(p) == "" {
 		return nil, false, nil
 	}
 	o := openerFor(p)
 	if o == nil {
-		return nil, true, fmt.Errorf("%s: %w", p, &unknownSchemeError{Scheme(p)})
+		return nil, true, &FileError{Path: p, Err: &unknownSchemeError{Scheme(p)}}
 	}
 	files, err = o.List(p)
-	return files, true, err
+	if err != nil {
+		return nil, true, &FileError{Path: p, Err: err}
+	}
+	return files, true, nil
 }
 
 type unknownSchemeError struct{ scheme string }

@@ -96,37 +96,51 @@ func TestOpenerS3TreeReadsLikeLocal(t *testing.T) {
 	}
 }
 
-func TestOpenerErrors(t *testing.T) {
-	if _, err := ingest.Open([]string{"gs://bucket/x"}, ingest.Options{}); err == nil ||
-		err.Error() != "gs://bucket/x: no reader for gs:// paths" {
-		t.Fatalf("unknown scheme: %v", err)
+// openErrors opens paths and reads them through, returning every error:
+// from Open itself or reported per file while reading.
+func openErrors(t *testing.T, paths ...string) []error {
+	t.Helper()
+	var errs []error
+	r, err := ingest.Open(paths, ingest.Options{OnError: func(err error) { errs = append(errs, err) }})
+	if err != nil {
+		return []error{err}
 	}
+	defer r.Close()
+	for {
+		if _, err := r.Next(); err == io.EOF {
+			return errs
+		}
+	}
+}
+
+func TestOpenerErrors(t *testing.T) {
 	srv := s3fake.Start(t)
 	srv.Upload(t, "archive", "p", t.TempDir()) // an empty bucket
 	ingest.RegisterOpener("s3", &s3store.Opener{Store: srv.Store(t)})
 	t.Cleanup(func() { ingest.RegisterOpener("s3", nil) })
-	if _, err := ingest.Open([]string{"s3://archive/p"}, ingest.Options{}); err == nil ||
-		!strings.Contains(err.Error(), "s3://archive/p: no such object or prefix") {
-		t.Fatalf("empty prefix: %v", err)
+	for _, tc := range []struct {
+		name, path, want string
+	}{
+		{"unknown scheme", "gs://bucket/x", "gs://bucket/x: no reader for gs:// paths"},
+		{"empty prefix", "s3://archive/p", "s3://archive/p: no such object or prefix"},
+		{"missing bucket", "s3://absent-bucket/p", "s3://absent-bucket/p: listing: NoSuchBucket: "},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			errs := openErrors(t, tc.path)
+			var fe *ingest.FileError
+			if len(errs) != 1 || !errors.As(errs[0], &fe) || fe.Path != tc.path || !strings.HasPrefix(errs[0].Error(), tc.want) {
+				t.Fatalf("errors %v, want one *FileError starting %q", errs, tc.want)
+			}
+		})
 	}
 	// An object that vanishes between listing and reading is a file error
-	// naming it; reading goes on.
-	st := srv.Store(t)
-	opener := &s3store.Opener{Store: st}
-	ingest.RegisterOpener("s3", vanishing{opener, "s3://archive/p/gone"})
-	var fileErrs []error
-	r, err := ingest.Open([]string{"s3://archive/p"}, ingest.Options{OnError: func(err error) { fileErrs = append(fileErrs, err) }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	for {
-		if _, err := r.Next(); err == io.EOF {
-			break
-		}
-	}
+	// naming it once; reading goes on.
+	ingest.RegisterOpener("s3", vanishing{&s3store.Opener{Store: srv.Store(t)}, "s3://archive/p/gone"})
+	errs := openErrors(t, "s3://archive/p")
 	var fe *ingest.FileError
-	if len(fileErrs) != 1 || !errors.As(fileErrs[0], &fe) || fe.Path != "s3://archive/p/gone" || !strings.Contains(fe.Error(), "NoSuchKey") {
-		t.Fatalf("file errors: %v", fileErrs)
+	if len(errs) != 1 || !errors.As(errs[0], &fe) || fe.Path != "s3://archive/p/gone" ||
+		!strings.HasPrefix(fe.Error(), "s3://archive/p/gone: NoSuchKey: ") {
+		t.Fatalf("file errors: %v", errs)
 	}
 }
 

@@ -2,7 +2,7 @@ package s3store
 
 import (
 	"context"
-	"fmt"
+	"errors"
 	"io"
 	"strings"
 	"sync"
@@ -10,7 +10,7 @@ import (
 
 // Opener lets internal/ingest read s3:// URLs (it satisfies
 // ingest.Opener): a URL is a prefix listed like a local directory, or one
-// object.
+// object. Its errors do not repeat the URL: ingest names the path.
 type Opener struct {
 	Store *Store
 	// Ctx bounds every request (context.Background when nil).
@@ -47,13 +47,13 @@ func (o *Opener) List(url string) ([]string, error) {
 	}
 	objs, err := o.Store.List(o.ctx(), loc.Bucket, loc.Key)
 	if err != nil {
-		return nil, err
+		return nil, withoutURL(err)
 	}
 	if len(objs) == 0 {
 		if loc.Key != "" && !strings.HasSuffix(loc.Key, "/") {
 			obj, ok, err := o.Store.Stat(o.ctx(), loc.Bucket, loc.Key)
 			if err != nil {
-				return nil, err
+				return nil, withoutURL(err)
 			}
 			if ok {
 				u := obj.URL(loc.Bucket)
@@ -66,7 +66,7 @@ func (o *Opener) List(url string) ([]string, error) {
 				return []string{u}, nil
 			}
 		}
-		return nil, fmt.Errorf("%s: no such object or prefix", url)
+		return nil, errors.New("no such object or prefix")
 	}
 	prefix := loc.Key
 	if prefix != "" && !strings.HasSuffix(prefix, "/") {
@@ -134,5 +134,6 @@ func (o *Opener) Open(url string) (io.ReadCloser, error) {
 	if err != nil {
 		return nil, err
 	}
-	return o.Store.Open(o.ctx(), loc.Bucket, loc.Key)
+	rc, err := o.Store.Open(o.ctx(), loc.Bucket, loc.Key)
+	return rc, withoutURL(err)
 }

@@ -139,7 +139,7 @@ func (s *Store) List(ctx context.Context, bucket, prefix string) ([]Object, erro
 	for p.HasMorePages() {
 		page, err := p.NextPage(ctx)
 		if err != nil {
-			return nil, fmt.Errorf("s3://%s/%s: listing: %w", bucket, prefix, cleanErr(err))
+			return nil, &URLError{"s3://" + bucket + "/" + prefix, fmt.Errorf("listing: %w", cleanErr(err))}
 		}
 		for _, o := range page.Contents {
 			if o.Key == nil || strings.HasSuffix(*o.Key, "/") {
@@ -184,7 +184,7 @@ func (s *Store) Stat(ctx context.Context, bucket, key string) (Object, bool, err
 		if isNotFound(err) {
 			return Object{}, false, nil
 		}
-		return Object{}, false, fmt.Errorf("s3://%s/%s: %w", bucket, key, cleanErr(err))
+		return Object{}, false, &URLError{"s3://" + bucket + "/" + key, cleanErr(err)}
 	}
 	return Object{Key: key, Size: aws.ToInt64(out.ContentLength)}, true, nil
 }
@@ -193,7 +193,7 @@ func (s *Store) Stat(ctx context.Context, bucket, key string) (Object, bool, err
 func (s *Store) Open(ctx context.Context, bucket, key string) (io.ReadCloser, error) {
 	out, err := s.client.GetObject(ctx, &s3.GetObjectInput{Bucket: aws.String(bucket), Key: aws.String(key)})
 	if err != nil {
-		return nil, fmt.Errorf("s3://%s/%s: %w", bucket, key, cleanErr(err))
+		return nil, &URLError{"s3://" + bucket + "/" + key, cleanErr(err)}
 	}
 	return out.Body, nil
 }
@@ -202,7 +202,7 @@ func (s *Store) Open(ctx context.Context, bucket, key string) (io.ReadCloser, er
 func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker) error {
 	_, err := s.client.PutObject(ctx, &s3.PutObjectInput{Bucket: aws.String(bucket), Key: aws.String(key), Body: body})
 	if err != nil {
-		return fmt.Errorf("s3://%s/%s: %w", bucket, key, cleanErr(err))
+		return &URLError{"s3://" + bucket + "/" + key, cleanErr(err)}
 	}
 	return nil
 }
@@ -211,7 +211,7 @@ func (s *Store) Put(ctx context.Context, bucket, key string, body io.ReadSeeker)
 func (s *Store) CreateBucket(ctx context.Context, bucket string) error {
 	_, err := s.client.CreateBucket(ctx, &s3.CreateBucketInput{Bucket: aws.String(bucket)})
 	if err != nil {
-		return fmt.Errorf("s3://%s: %w", bucket, cleanErr(err))
+		return &URLError{"s3://" + bucket, cleanErr(err)}
 	}
 	return nil
 }
@@ -276,6 +276,25 @@ func (s *Store) ReadAll(ctx context.Context, bucket string, objs []Object, fn fu
 		}
 	}
 	return nil
+}
+
+// URLError is a failed request on one bucket, prefix or object.
+type URLError struct {
+	URL string
+	Err error
+}
+
+func (e *URLError) Error() string { return e.URL + ": " + e.Err.Error() }
+func (e *URLError) Unwrap() error { return e.Err }
+
+// withoutURL drops the URL of a *URLError, for callers that name the
+// object themselves.
+func withoutURL(err error) error {
+	var ue *URLError
+	if errors.As(err, &ue) {
+		return ue.Err
+	}
+	return err
 }
 
 func isNotFound(err error) bool {

@@ -100,14 +100,17 @@ func TestListPaginatesAndFilters(t *testing.T) {
 	if err != nil || !slices.Equal(one, []string{"s3://fdr/other/x.gz"}) {
 		t.Fatalf("single object: %v %v", one, err)
 	}
-	if _, err := op.List("s3://fdr/nothing"); err == nil || !strings.Contains(err.Error(), "s3://fdr/nothing: no such object or prefix") {
+	if _, err := op.List("s3://fdr/nothing"); err == nil || err.Error() != "no such object or prefix" {
 		t.Fatalf("missing prefix: %v", err)
 	}
 	if _, err := op.List("s3://no-such-bucket/x"); err == nil || !strings.Contains(err.Error(), "NoSuchBucket") {
 		t.Fatalf("missing bucket: %v", err)
 	}
-	if _, err := op.Open("s3://fdr/tree/absent.gz"); err == nil || !strings.Contains(err.Error(), "NoSuchKey") {
-		t.Fatalf("missing key: %v", err)
+	if _, err := op.Open("s3://fdr/tree/absent.gz"); err == nil || !strings.HasPrefix(err.Error(), "NoSuchKey: ") {
+		t.Fatalf("missing key: %v (the opener leaves naming the URL to its caller)", err)
+	}
+	if _, err := st.Open(ctx, "fdr", "tree/absent.gz"); err == nil || !strings.HasPrefix(err.Error(), "s3://fdr/tree/absent.gz: NoSuchKey: ") {
+		t.Fatalf("missing key through the store: %v", err)
 	}
 }
 
