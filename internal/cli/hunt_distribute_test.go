@@ -217,3 +217,21 @@ func distributedHunt(t *testing.T, s3flags []string, workers int, context string
 	slices.Sort(got)
 	return got, len(recs)
 }
+
+func TestHuntDistributeUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--alert-topic", "a"}, "--distribute needs --kafka-brokers"},
+		{[]string{"--kafka-brokers", "127.0.0.1:1"}, "--distribute needs PATHs to publish, --alert-topic to hunt, or both"},
+		{[]string{"--kafka-brokers", "127.0.0.1:1", "-"}, "--distribute reads an archive, not standard input"},
+		{[]string{"--kafka-brokers", "127.0.0.1:1", "--alert-topic", "a", "--group", ""}, "a worker needs --group"},
+		{[]string{"--kafka-brokers", "127.0.0.1:1", "--alert-topic", "a", "--context", "host"}, `unknown --context "host" (want archive or batch)`},
+	} {
+		code, _, stderr := runTiercel(t, "", append([]string{"hunt", "--distribute"}, tc.args...)...)
+		if code != ExitUsage || !strings.Contains(stderr, tc.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", tc.args, code, stderr, ExitUsage, tc.want)
+		}
+	}
+}
