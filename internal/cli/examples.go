@@ -20,8 +20,9 @@ const huntExamples = `  # every shipped rule over an FDR dump; alerts on stdout,
   # a tuning fed by your lookup files (see lookups init); exit 3 on alerts
   tiercel hunt --tuning soc-analyst-hosts --lookups lookups --fail-on-alert fdr/
 
-  # medium severity and above, as JSON lines into a file
-  tiercel hunt --min-severity medium --format json -o alerts.json fdr/`
+  # medium and above, as JSON lines, over an FDR archive in S3
+  # (MinIO, Ceph: add --s3-endpoint http://minio:9000 --s3-path-style)
+  tiercel hunt --min-severity medium --format json s3://fdr-archive/falcon/`
 
 const checkExamples = `  tiercel check 'DomainName=/shodan\.io/i | count()'
 

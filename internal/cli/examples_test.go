@@ -10,6 +10,8 @@ import (
 	"testing"
 
 	"github.com/spf13/cobra"
+
+	"github.com/tiercel/tiercel/internal/s3store/s3fake"
 )
 
 // Every tiercel command line in README.md and in the --help examples runs
@@ -66,6 +68,12 @@ func TestExamplesRunAsWritten(t *testing.T) {
 	dir := t.TempDir()
 	t.Chdir(dir)
 	emulateTo(t, "--fdr", "fdr")
+	// s3:// examples read the same tree from an in-test S3 server.
+	s3srv := s3fake.Start(t)
+	s3srv.Upload(t, "fdr-archive", "falcon", filepath.Join(dir, "fdr"))
+	s3Env(t, s3srv)
+	t.Setenv("TIERCEL_S3_ENDPOINT", s3srv.URL)
+	t.Setenv("TIERCEL_S3_PATH_STYLE", "1")
 	writeTemp(t, dir, "events.ndjson", emulateTo(t))
 	writeTemp(t, dir, "my-detection.cql", string(query))
 	writeTemp(t, dir, "indicators.csv", "indicator,type,malicious_confidence\nshodan.io,domain,high\n198.51.100.17,ip_address,medium\n")

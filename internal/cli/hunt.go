@@ -45,6 +45,8 @@ type huntArgs struct {
 	data        dataFlags
 	sigma       huntSigma
 	window      timeFlags
+	s3          s3Flags
+	dist        distributeFlags
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
@@ -64,7 +66,8 @@ func newHuntCmd(env *Env) *cobra.Command {
 			"--fail-on-alert when there are alerts; 1 when a rule does not load (unless\n" +
 			"--skip-invalid), on an input error, or with --fail-on-error when input lines\n" +
 			"were skipped or a regex left events undecided; 2 on a usage error. Limits:\n" +
-			"docs/limits.md.",
+			"docs/limits.md. A PATH may be an s3://bucket/prefix URL (an FDR archive in S3\n" +
+			"or an S3-compatible store, read in parallel; see --s3-* flags).",
 		Example: huntExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.paths = args
@@ -78,11 +81,17 @@ func newHuntCmd(env *Env) *cobra.Command {
 				return withCode(ExitUsage, err)
 			}
 			a.limits.applyGC(cmd.Flags())
-			if err := stdinRefusal(env, "tiercel hunt -", args); err != nil {
+			if err := stdinRefusal(env, "tiercel hunt -", args); err != nil && !a.dist.on {
 				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if err := a.s3.setup(ctx, a.paths, a.enrich.aidmaster); err != nil {
+				return err
+			}
+			if a.dist.on {
+				return runDistribute(ctx, env, a)
+			}
 			return runHunt(ctx, env, a)
 		},
 	}
@@ -104,6 +113,8 @@ func newHuntCmd(env *Env) *cobra.Command {
 	a.data.register(f)
 	a.sigma.register(f)
 	a.window.register(f)
+	a.s3.register(f)
+	a.dist.register(f)
 	return cmd
 }
 
@@ -165,7 +176,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 
 	bar := newFileProgress(env, "hunt", a.paths, expectedPasses(a.enrich, engines...))
 	defer bar.done()
-	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, a.limits.maxLineBytes(), engines...)
+	enricher, err := a.prepareEnricher(ctx, env, engines)
 	if err != nil {
 		return withCode(ExitError, err)
 	}

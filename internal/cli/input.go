@@ -4,8 +4,8 @@ import (
 	"fmt"
 	"io"
 	"slices"
-	"sync"
 	"strings"
+	"sync"
 
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"

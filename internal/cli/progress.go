@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -99,8 +98,8 @@ func inputSize(paths []string) int64 {
 		if f.Path == ingest.Stdin {
 			return 0
 		}
-		if st, err := os.Stat(f.Path); err == nil {
-			n += st.Size()
+		if size, ok := ingest.FileSize(f.Path); ok {
+			n += size
 		}
 	}
 	return n

@@ -40,6 +40,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 		lim     limitFlags
 		df      dataFlags
 		tf      timeFlags
+		s3      s3Flags
 	)
 	cmd := &cobra.Command{
 		Use:   "search [flags] (QUERY | --file F) [PATH...]",
@@ -105,6 +106,9 @@ func newSearchCmd(env *Env) *cobra.Command {
 			defer closeData()
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
+			if err := s3.setup(ctx, args, enr.aidmaster); err != nil {
+				return err
+			}
 			return runSearch(ctx, env, searchArgs{
 				query: query, paths: args, format: format, strict: strict, lookups: lookups, workers: workers,
 				params: values, enrich: enr, saved: lib, display: disp, limits: lim, data: data, window: window,
@@ -123,6 +127,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	lim.register(cmd.Flags())
 	df.register(cmd.Flags())
 	tf.register(cmd.Flags())
+	s3.register(cmd.Flags())
 	return cmd
 }
 

@@ -9,7 +9,6 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -118,7 +117,7 @@ func Open(paths []string, opts Options) (*Reader, error) {
 		opts.ChunkSize = DefaultChunkSize
 	}
 	if opts.ReadAhead <= 0 {
-		opts.ReadAhead = max(runtime.GOMAXPROCS(0), 2)
+		opts.ReadAhead = defaultReadAhead(paths)
 	}
 	if opts.Stdin == nil {
 		opts.Stdin = os.Stdin
@@ -161,6 +160,12 @@ func expand(p string) ([]string, []error) {
 		return []string{Stdin}, nil
 	}
 	fail := func(path string, err error) []error { return []error{&FileError{Path: path, Err: err}} }
+	if files, remote, err := expandRemote(p); remote {
+		if err != nil {
+			return nil, []error{err}
+		}
+		return files, nil
+	}
 	info, err := os.Stat(p)
 	if err != nil {
 		return nil, fail(p, unwrapPath(err))
@@ -327,7 +332,7 @@ func (r *Reader) run(job *fileJob) {
 	if job.file.Path == Stdin {
 		src = r.opts.Stdin
 	} else {
-		f, err := os.Open(job.file.Path)
+		f, err := openFile(job.file.Path)
 		if err != nil {
 			send(jobItem{err: unwrapPath(err)})
 			return
