@@ -254,9 +254,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		return plan.run(ctx, opts, workers, feedSource(again))
 	}
 	if held != nil {
-		for _, p := range held.items {
-			opts.Problems.Add(p.source, p.lineNo, p.err)
-		}
+		held.replay(opts.Problems)
 	}
 
 	// Second stage: the kept lines, in input order.
@@ -368,11 +366,15 @@ func (s *candStore) close() {
 }
 
 // problemList holds malformed-line reports until it is known that the
-// lines will not be read again.
+// lines will not be read again. It keeps the first maxHeldProblems (far
+// more than a report prints) and counts the others.
 type problemList struct {
 	mu    sync.Mutex
 	items []heldProblem
+	more  int
 }
+
+const maxHeldProblems = 4096
 
 type heldProblem struct {
 	source string
@@ -382,6 +384,22 @@ type heldProblem struct {
 
 func (p *problemList) Add(source string, lineNo int, err error) {
 	p.mu.Lock()
-	p.items = append(p.items, heldProblem{source, lineNo, err})
+	if len(p.items) < maxHeldProblems {
+		p.items = append(p.items, heldProblem{source, lineNo, err})
+	} else {
+		p.more++
+	}
 	p.mu.Unlock()
+}
+
+// replay hands the reports to dst; the uncounted rest repeat the last one
+// kept, for the count.
+func (p *problemList) replay(dst *ingest.Problems) {
+	for _, h := range p.items {
+		dst.Add(h.source, h.lineNo, h.err)
+	}
+	for range p.more {
+		h := p.items[len(p.items)-1]
+		dst.Add(h.source, h.lineNo, h.err)
+	}
 }

@@ -221,3 +221,20 @@ func TestEnrichmentSkippedWhenMoot(t *testing.T) {
 		})
 	}
 }
+
+// Held malformed-line reports keep their count beyond what they store.
+func TestProblemListReplaysCount(t *testing.T) {
+	var held problemList
+	for i := range maxHeldProblems + 10 {
+		held.Add("f", i+1, fmt.Errorf("bad"))
+	}
+	var out bytes.Buffer
+	dst := ingest.NewProblems(&out, 0)
+	held.replay(dst)
+	if dst.Count() != maxHeldProblems+10 {
+		t.Errorf("count %d, want %d", dst.Count(), maxHeldProblems+10)
+	}
+	if !strings.HasPrefix(dst.Summary(), fmt.Sprintf("%d malformed lines skipped (first: f:1)", maxHeldProblems+10)) {
+		t.Errorf("summary %q", dst.Summary())
+	}
+}
