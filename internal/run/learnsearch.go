@@ -28,7 +28,7 @@ type pendingLearner interface {
 
 // DefaultHoldBytes is how many bytes of candidate lines a learning search
 // keeps in memory before it spills the rest to a temporary file.
-const DefaultHoldBytes = 32 << 20
+const DefaultHoldBytes = 16 << 20
 
 func hasPrepass(progs []*engine.Program) bool {
 	for _, p := range progs {
