@@ -221,8 +221,24 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	}
 	l.SetLearnPending(false)
 	var carriers *enrich.TextCarriers
-	if filter != plan {
+	var gateFilter *engine.Prefilter
+	switch {
+	case store.dropped && texter != nil:
+		// Most lines were candidates because a field enrichment may add was
+		// missing from them. Now that learning is done, only lines whose
+		// raw text holds the literals, or whose host or acting process
+		// carries a learned value holding them, can match.
+		lits := freeLits
+		raw := make([]*engine.Prefilter, len(progs))
+		for i, p := range progs {
+			lits = append(lits, p.DerivedLiterals(plan.derived)...)
+			raw[i] = p.PrefilterRaw(strictFreeText(plan.derived))
+		}
+		carriers = texter.TextCarriers(lits)
+		gateFilter = engine.AnyPrefilter(raw)
+	case filter != plan:
 		carriers = texter.TextCarriers(freeLits)
+		gateFilter = filter.any
 	}
 	if store.dropped || carriers != nil && !carriers.None() {
 		// Too many candidates to keep, or enrichment may add a value holding
@@ -236,11 +252,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		if c, ok := again.(io.Closer); ok {
 			defer c.Close()
 		}
-		if carriers != nil && !carriers.All() {
+		if carriers != nil && !carriers.All() && gateFilter != nil {
 			// Only lines the strict prefilter accepts or whose host or
 			// acting process carries such a value can match.
 			plan.gate = func(line []byte) bool {
-				if filter.any.Match(line) {
+				if gateFilter.Match(line) {
 					return true
 				}
 				aid, ok1 := stringField(line, aidKey)

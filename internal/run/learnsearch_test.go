@@ -29,6 +29,8 @@ func learnTestLines() []string {
 		`{"event_simpleName":"UserIdentity","aid":"aaaa","UserSid":"S-1-5-21-9","UserName":"alice","ContextTimeStamp":"1700000001.000"}`,
 		`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"7777","ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\curl.exe","CommandLine":"curl ipinfo.io","UserSid":"S-1-5-21-9","ContextTimeStamp":"1700000002.000"}`,
 		`{"UserSid_readable":"S-1-5-21-8","UserName":"bob"}`,
+		// its process is unknown: ContextProcessName comes from the line
+		`{"event_simpleName":"NetworkConnectIP4","aid":"bbbb","ContextProcessId":"999999","ContextBaseFileName":"curl","RemotePort":"443"}`,
 		`{"event_simpleName":"DnsRequest", broken`,
 		`not json at all`,
 	)
