@@ -276,3 +276,48 @@ func (p *Program) FreeTextLiterals() []string {
 	walk(p.lits)
 	return out
 }
+
+// PrefilterRaw is Prefilter for a runner that has learned what enrichment
+// knows: literals of fields enrichment may add are looked for anywhere in
+// the raw line (where a field's in-line source, such as ContextBaseFileName
+// for ContextProcessName, would hold them), instead of passing every line
+// that lacks the field. A line it rejects can still match through a value
+// enrichment learned elsewhere (a host record, another process): the runner
+// must let those lines through itself (DerivedLiterals).
+func (p *Program) PrefilterRaw(derived func(field string) bool) *Prefilter {
+	return newPrefilter(unscopeDerived(scopeFields(p.lits.withoutFields(derived))))
+}
+
+func unscopeDerived(l *litExpr) *litExpr {
+	switch l.op {
+	case litField:
+		if l.derived {
+			return l.kids[0]
+		}
+	case litAnd, litOr:
+		cp := *l
+		cp.kids = make([]*litExpr, len(l.kids))
+		for i, k := range l.kids {
+			cp.kids[i] = unscopeDerived(k)
+		}
+		return &cp
+	}
+	return l
+}
+
+// DerivedLiterals lists the literals the program requires of fields derived
+// reports (those enrichment may add), lower-cased when matched ignoring case.
+func (p *Program) DerivedLiterals(derived func(field string) bool) []string {
+	var out []string
+	var walk func(l *litExpr)
+	walk = func(l *litExpr) {
+		if l.op == litText && l.field != "" && derived(l.field) {
+			out = append(out, l.text)
+		}
+		for _, k := range l.kids {
+			walk(k)
+		}
+	}
+	walk(p.lits)
+	return out
+}

@@ -248,10 +248,23 @@ var learnLiterals = []string{
 
 // LearnPrefilter returns literals of which a raw line must contain at least
 // one to be worth passing to Learn. The runner may skip other lines undecoded.
+// Process starts teach only process details and user names, identity and
+// userinfo records only user names: when the queries read neither
+// (Options.Reads), only aidmaster records are worth decoding.
 func (e *Enricher) LearnPrefilter() [][]byte {
-	out := make([][]byte, len(learnLiterals))
-	for i, s := range learnLiterals {
-		out[i] = []byte(s)
+	out := make([][]byte, 0, len(learnLiterals))
+	for _, s := range learnLiterals {
+		switch s {
+		case "ProcessRollup2":
+			if !e.keep.procs && !e.keep.user {
+				continue
+			}
+		case "UserIdentity", "UserLogon", "UserLogoff", fUserSidReadable:
+			if !e.keep.user {
+				continue
+			}
+		}
+		out = append(out, []byte(s))
 	}
 	if e.keep.dns {
 		out = append(out, []byte(dnsRequest))

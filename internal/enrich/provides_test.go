@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tiercel/tiercel/internal/event"
@@ -35,6 +36,32 @@ func TestSourcesCoverProvides(t *testing.T) {
 		e.Apply(ev)
 		if ev.Has(f) {
 			t.Errorf("%s was added to an event without its sources %v: %v", f, src, ev.Fields())
+		}
+	}
+}
+
+// Lines that teach only what no query reads are not worth decoding.
+func TestLearnPrefilterFollowsReads(t *testing.T) {
+	tests := []struct {
+		reads []string
+		want  string
+	}{
+		{nil, "ProcessRollup2 UserIdentity UserLogon UserLogoff ComputerName UserSid_readable"},
+		{[]string{"ComputerName"}, "ComputerName"},
+		{[]string{"ContextProcessName"}, "ProcessRollup2 ComputerName"},
+		{[]string{"UserName"}, "ProcessRollup2 UserIdentity UserLogon UserLogoff ComputerName UserSid_readable"},
+	}
+	for _, tt := range tests {
+		opts := Options{}
+		if tt.reads != nil {
+			opts.Reads = &event.Needs{Fields: tt.reads}
+		}
+		var got []string
+		for _, l := range New(opts).LearnPrefilter() {
+			got = append(got, string(l))
+		}
+		if strings.Join(got, " ") != tt.want {
+			t.Errorf("reads %v: %v, want %s", tt.reads, got, tt.want)
 		}
 	}
 }

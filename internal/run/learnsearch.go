@@ -28,7 +28,7 @@ type pendingLearner interface {
 
 // DefaultHoldBytes is how many bytes of candidate lines a learning search
 // keeps in memory before it spills the rest to a temporary file.
-const DefaultHoldBytes = 32 << 20
+const DefaultHoldBytes = 16 << 20
 
 func hasPrepass(progs []*engine.Program) bool {
 	for _, p := range progs {
@@ -221,8 +221,24 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	}
 	l.SetLearnPending(false)
 	var carriers *enrich.TextCarriers
-	if filter != plan {
+	var gateFilter *engine.Prefilter
+	switch {
+	case store.dropped && texter != nil:
+		// Most lines were candidates because a field enrichment may add was
+		// missing from them. Now that learning is done, only lines whose
+		// raw text holds the literals, or whose host or acting process
+		// carries a learned value holding them, can match.
+		lits := freeLits
+		raw := make([]*engine.Prefilter, len(progs))
+		for i, p := range progs {
+			lits = append(lits, p.DerivedLiterals(plan.derived)...)
+			raw[i] = p.PrefilterRaw(strictFreeText(plan.derived))
+		}
+		carriers = texter.TextCarriers(lits)
+		gateFilter = engine.AnyPrefilter(raw)
+	case filter != plan:
 		carriers = texter.TextCarriers(freeLits)
+		gateFilter = filter.any
 	}
 	if store.dropped || carriers != nil && !carriers.None() {
 		// Too many candidates to keep, or enrichment may add a value holding
@@ -236,11 +252,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		if c, ok := again.(io.Closer); ok {
 			defer c.Close()
 		}
-		if carriers != nil && !carriers.All() {
+		if carriers != nil && !carriers.All() && gateFilter != nil {
 			// Only lines the strict prefilter accepts or whose host or
 			// acting process carries such a value can match.
 			plan.gate = func(line []byte) bool {
-				if filter.any.Match(line) {
+				if gateFilter.Match(line) {
 					return true
 				}
 				aid, ok1 := stringField(line, aidKey)
@@ -254,9 +270,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		return plan.run(ctx, opts, workers, feedSource(again))
 	}
 	if held != nil {
-		for _, p := range held.items {
-			opts.Problems.Add(p.source, p.lineNo, p.err)
-		}
+		held.replay(opts.Problems)
 	}
 
 	// Second stage: the kept lines, in input order.
@@ -368,11 +382,15 @@ func (s *candStore) close() {
 }
 
 // problemList holds malformed-line reports until it is known that the
-// lines will not be read again.
+// lines will not be read again. It keeps the first maxHeldProblems (far
+// more than a report prints) and counts the others.
 type problemList struct {
 	mu    sync.Mutex
 	items []heldProblem
+	more  int
 }
+
+const maxHeldProblems = 4096
 
 type heldProblem struct {
 	source string
@@ -382,6 +400,22 @@ type heldProblem struct {
 
 func (p *problemList) Add(source string, lineNo int, err error) {
 	p.mu.Lock()
-	p.items = append(p.items, heldProblem{source, lineNo, err})
+	if len(p.items) < maxHeldProblems {
+		p.items = append(p.items, heldProblem{source, lineNo, err})
+	} else {
+		p.more++
+	}
 	p.mu.Unlock()
+}
+
+// replay hands the reports to dst; the uncounted rest repeat the last one
+// kept, for the count.
+func (p *problemList) replay(dst *ingest.Problems) {
+	for _, h := range p.items {
+		dst.Add(h.source, h.lineNo, h.err)
+	}
+	for range p.more {
+		h := p.items[len(p.items)-1]
+		dst.Add(h.source, h.lineNo, h.err)
+	}
 }

@@ -29,6 +29,8 @@ func learnTestLines() []string {
 		`{"event_simpleName":"UserIdentity","aid":"aaaa","UserSid":"S-1-5-21-9","UserName":"alice","ContextTimeStamp":"1700000001.000"}`,
 		`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"7777","ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\curl.exe","CommandLine":"curl ipinfo.io","UserSid":"S-1-5-21-9","ContextTimeStamp":"1700000002.000"}`,
 		`{"UserSid_readable":"S-1-5-21-8","UserName":"bob"}`,
+		// its process is unknown: ContextProcessName comes from the line
+		`{"event_simpleName":"NetworkConnectIP4","aid":"bbbb","ContextProcessId":"999999","ContextBaseFileName":"curl","RemotePort":"443"}`,
 		`{"event_simpleName":"DnsRequest", broken`,
 		`not json at all`,
 	)
@@ -64,7 +66,8 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 	queries := [][]string{
 		{`#event_simpleName=DnsRequest DomainName="d42.example" | select([DomainName, ContextProcessName, UserName, ComputerName])`},
 		{`#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([ComputerName, ContextProcessName, UserName, aid, ContextProcessId])`},
-		{`ComputerName=HOST-A | count()`},
+		{`ComputerName=HOST-A | count()`}, // host fields only: process starts are not learned
+		{`#event_simpleName=NetworkConnectIP4 | table([ComputerName, event_platform, RemotePort])`},
 		{`#event_simpleName=ProcessRollup2 | table([FileName, FilePath, UserName, ComputerName, event_platform])`},
 		{`groupBy([ContextProcessName, UserName])`},
 		{`#event_simpleName=DnsRequest | tail(5)`},
@@ -115,8 +118,9 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 			for _, s := range srcs {
 				progs = append(progs, compile(t, s))
 			}
-			// Reference: a learn pass over everything, then the search.
-			ref := enrich.New(enrich.Options{Reads: programReads(progs)})
+			// Reference: a learn pass over everything, keeping everything
+			// (whatever the queries read), then the search.
+			ref := enrich.New(enrich.Options{})
 			if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
 				t.Fatal(err)
 			}
@@ -219,5 +223,22 @@ func TestEnrichmentSkippedWhenMoot(t *testing.T) {
 				t.Errorf("enrichment applied: %v, want %v", applied, tt.applied)
 			}
 		})
+	}
+}
+
+// Held malformed-line reports keep their count beyond what they store.
+func TestProblemListReplaysCount(t *testing.T) {
+	var held problemList
+	for i := range maxHeldProblems + 10 {
+		held.Add("f", i+1, fmt.Errorf("bad"))
+	}
+	var out bytes.Buffer
+	dst := ingest.NewProblems(&out, 0)
+	held.replay(dst)
+	if dst.Count() != maxHeldProblems+10 {
+		t.Errorf("count %d, want %d", dst.Count(), maxHeldProblems+10)
+	}
+	if !strings.HasPrefix(dst.Summary(), fmt.Sprintf("%d malformed lines skipped (first: f:1)", maxHeldProblems+10)) {
+		t.Errorf("summary %q", dst.Summary())
 	}
 }

@@ -100,6 +100,12 @@ func Search(ctx context.Context, progs []*engine.Program, src Source, opts Optio
 	return plan.run(ctx, opts, workers, feedSource(src))
 }
 
+// strictFreeText is derived without free text: its literals are tested on
+// the raw line.
+func strictFreeText(derived func(string) bool) func(string) bool {
+	return func(f string) bool { return f != "" && derived(f) }
+}
+
 // feedSource sends src's telemetry chunks as jobs, numbered from 0.
 func feedSource(src Source) func(context.Context, chan<- job) error {
 	return func(ctx context.Context, jobs chan<- job) error {
@@ -242,7 +248,9 @@ type plan struct {
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
 	// gate, when set, must also accept a line for any program to see it.
-	gate     func(line []byte) bool
+	gate func(line []byte) bool
+	// derived reports the fields the enricher may add ("": free text too).
+	derived  func(field string) bool
 	needs    event.Needs
 	enricher Enricher
 	// learnLits: a stream-mode enricher learns from these lines even when
@@ -270,6 +278,10 @@ func newPlanFreeText(progs []*engine.Program, enr Enricher, strictFreeText bool)
 		}
 		// "" stands for free text, which also searches enriched fields
 		derived = func(f string) bool { return set[f] || f == "" && len(set) > 0 && !strictFreeText }
+	}
+	p.derived = derived
+	if derived == nil {
+		p.derived = func(f string) bool { return f != "#event_simpleName" && f != "event_simpleName" }
 	}
 	for _, prog := range progs {
 		p.filters = append(p.filters, prog.Prefilter(derived))
