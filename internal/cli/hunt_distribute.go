@@ -15,6 +15,7 @@ import (
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/ingest"
+	"github.com/tiercel/tiercel/internal/run"
 )
 
 // distributeFlags spread an archive hunt over a Kafka consumer group
@@ -57,6 +58,20 @@ func (a huntArgs) prepareEnricher(ctx context.Context, env *Env, engines []*engi
 		en, err := a.enrich.prepare(ctx, env, []string{a.dist.root}, a.workers, a.limits.maxLineBytes(), engines...)
 		if err != nil {
 			return nil, err
+		}
+		if en != nil && en.LearnPending() {
+			// A search learns in its own read; the items each read a share,
+			// so the whole archive is learned here, once, up front.
+			rd, err := ingest.Open([]string{a.dist.root}, ingest.Options{MaxLine: a.limits.maxLineBytes(), OnError: func(error) {}})
+			if err != nil {
+				return nil, err
+			}
+			_, err = run.Learn(ctx, en, rd, a.workers)
+			rd.Close()
+			if err != nil {
+				return nil, err
+			}
+			en.SetLearnPending(false)
 		}
 		sh.root, sh.en = a.dist.root, en
 	}

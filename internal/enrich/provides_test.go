@@ -46,7 +46,7 @@ func TestLearnPrefilterFollowsReads(t *testing.T) {
 		reads []string
 		want  string
 	}{
-		{nil, "ProcessRollup2 UserIdentity UserLogon UserLogoff ComputerName UserSid_readable"},
+		{nil, "ProcessRollup2 UserIdentity UserLogon UserLogoff ComputerName UserSid_readable DnsRequest"}, // everything read: DestinationHostname too
 		{[]string{"ComputerName"}, "ComputerName"},
 		{[]string{"ContextProcessName"}, "ProcessRollup2 ComputerName"},
 		{[]string{"UserName"}, "ProcessRollup2 UserIdentity UserLogon UserLogoff ComputerName UserSid_readable"},
