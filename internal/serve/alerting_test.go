@@ -67,6 +67,7 @@ func TestScheduledSearch(t *testing.T) {
 	}
 	_, _, got := ts.get(t, "/api/alerts?rule=dns-per-host", apiTok)
 	n := len(strings.Split(strings.TrimSpace(got), "\n"))
+	ts.Events.Seal()
 	code, out, _ := tiercel(t, "search", "--format", "json", "--no-enrich", cfg.Scheduled[0].Query, cfg.Data)
 	if want := len(strings.Split(strings.TrimSpace(out), "\n")); code != 0 || got == "" || n != want {
 		t.Errorf("scheduled search stored %d alerts, search gives %d rows", n, want)
@@ -92,11 +93,13 @@ func TestTailSource(t *testing.T) {
 	os.WriteFile(file, join(lines[:1000]), 0o644)
 	cfg := baseConfig(t)
 	cfg.Sources.Files = []string{file}
+	var ts *testServer
 	stored := func() string {
+		ts.Events.Seal()
 		_, out, _ := tiercel(t, "search", "--format", "csv", "--no-enrich", "count()", cfg.Data)
 		return strings.TrimSpace(strings.TrimPrefix(out, "_count\n"))
 	}
-	ts := start(t, cfg, nil)
+	ts = start(t, cfg, nil)
 	waitFor(t, func() bool { return stored() == "1000" })
 	f, _ := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
 	f.Write(join(lines[1000:1500]))
@@ -108,6 +111,6 @@ func TestTailSource(t *testing.T) {
 	f.Write([]byte("\"line\"}\n"))
 	f.Write(join(lines[1500:]))
 	f.Close()
-	start(t, cfg, nil)
+	ts = start(t, cfg, nil)
 	waitFor(t, func() bool { return stored() == "2001" })
 }
