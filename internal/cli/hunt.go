@@ -80,6 +80,10 @@ func newHuntCmd(env *Env) *cobra.Command {
 }
 
 func runHunt(ctx context.Context, env *Env, a huntArgs) error {
+	window, err := a.window.resolve()
+	if err != nil {
+		return err
+	}
 	set, loadErrs := rules.LoadSet(a.ruleDirs)
 	if len(loadErrs) > 0 {
 		printLoadErrors(env.Stderr, loadErrs)
@@ -121,10 +125,6 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, engines...)
 	if err != nil {
 		return withCode(ExitError, err)
-	}
-	window, err := a.window.resolve()
-	if err != nil {
-		return err
 	}
 	in, err := openInputRange(env, a.paths, window)
 	if err != nil {

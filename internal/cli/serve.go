@@ -74,9 +74,7 @@ func newServeCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return withCode(ExitError, err)
 			}
-			if in, ok := env.Stdin.(*os.File); ok {
-				srv.Stdin = in
-			}
+			srv.Stdin = env.Stdin
 			if _, err := srv.Listen(); err != nil {
 				return withCode(ExitError, err)
 			}

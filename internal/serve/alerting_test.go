@@ -114,3 +114,16 @@ func TestTailSource(t *testing.T) {
 	ts = start(t, cfg, nil)
 	waitFor(t, func() bool { return stored() == "2001" })
 }
+
+// TestStdinSource: events piped to the server are stored and detected.
+func TestStdinSource(t *testing.T) {
+	path, lines := emulated(t, 2000, 6)
+	_, want, _ := tiercel(t, "hunt", "--format", "json", "--quiet", path)
+	cfg := baseConfig(t)
+	cfg.Sources.Stdin = true
+	ts := start(t, cfg, func(s *serve.Server) { s.Stdin = strings.NewReader(string(join(lines))) })
+	waitFor(t, func() bool {
+		_, _, got := ts.get(t, "/api/alerts", apiTok)
+		return len(alertKeys(t, got)) == len(alertKeys(t, want))
+	})
+}

@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -49,7 +50,7 @@ type Server struct {
 	Scheduler *Scheduler
 	Sources   []source.Source
 	// Stdin is read when Config.Sources.Stdin is set.
-	Stdin *os.File
+	Stdin io.Reader
 
 	listener net.Listener
 }
