@@ -40,6 +40,8 @@ type Detector struct {
 	window    *corrWindow // recent lines for join()/correlate() sub-queries
 	late      *lateHold   // context events waiting for their process start
 	corr      []int       // indexes into Progs of filter rules with sub-queries
+	plain     []int       // the other filter rules
+	corrAny   *engine.Prefilter
 	recheck   []recheckPart
 	mu        sync.Mutex // one batch at a time: enrichment learns in order
 }
@@ -56,6 +58,8 @@ func NewDetector(progs []*rules.Program, noEnrich bool, corr CorrelationOptions,
 			if len(p.Engine.Prepass()) > 0 {
 				prepass = true
 				d.corr = append(d.corr, i)
+			} else {
+				d.plain = append(d.plain, i)
 			}
 		}
 	}
@@ -69,8 +73,17 @@ func NewDetector(progs []*rules.Program, noEnrich bool, corr CorrelationOptions,
 	if prepass {
 		d.window = newCorrWindow(corr)
 	}
+	var provided []string
 	if d.Enricher != nil {
-		d.late = newLateHold(d.engines, d.Enricher.Provides(), late)
+		provided = d.Enricher.Provides()
+		d.late = newLateHold(d.engines, provided, late)
+	}
+	if prepass {
+		corr := make([]*engine.Program, len(d.corr))
+		for i, j := range d.corr {
+			corr[i] = progs[j].Engine
+		}
+		d.corrAny = anyPrefilter(corr, provided)
 	}
 	return d
 }
@@ -152,15 +165,35 @@ func (d *Detector) Detect(ctx context.Context, lines [][]byte) ([]alert.Candidat
 		lines = d.late.admit(lines, d.Enricher.KnowsProcess)
 		chunks = cutChunks(lines)
 	}
-	if d.window != nil {
-		d.window.add(batch)
+	if d.window == nil {
+		return d.detect(ctx, d.filter, chunks)
 	}
-	cands, err := d.detect(ctx, d.filter, chunks)
-	if err != nil || d.window == nil {
-		return cands, err
+	d.window.add(batch)
+	// Rules with sub-queries re-read the window for every run: run them
+	// only over lines their main query may select (none, mostly).
+	cands, err := d.detect(ctx, d.plain, chunks)
+	if err != nil {
+		return nil, err
 	}
-	more, err := d.recheckReady(ctx, lines, false)
+	cand := d.corrCandidates(lines)
+	more, err := d.detect(ctx, d.corr, cutChunks(cand))
+	if err != nil {
+		return nil, err
+	}
+	cands = append(cands, more...)
+	more, err = d.recheckReady(ctx, cand, false)
 	return append(cands, more...), err
+}
+
+// corrCandidates keeps the lines some rule with sub-queries may select.
+func (d *Detector) corrCandidates(lines [][]byte) [][]byte {
+	var out [][]byte
+	for _, l := range lines {
+		if d.corrAny.Match(l) {
+			out = append(out, l)
+		}
+	}
+	return out
 }
 
 // recheckPart is a batch (as detected) whose correlation rules run again
@@ -223,7 +256,7 @@ func (d *Detector) Flush(ctx context.Context) ([]alert.Candidate, error) {
 	if err != nil || d.window == nil {
 		return cands, err
 	}
-	more, err := d.recheckReady(ctx, held, true)
+	more, err := d.recheckReady(ctx, d.corrCandidates(held), true)
 	return append(cands, more...), err
 }
 
