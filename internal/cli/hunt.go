@@ -120,8 +120,12 @@ func newHuntCmd(env *Env) *cobra.Command {
 
 func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	began := time.Now()
+	window, err := a.window.resolve()
+	if err != nil {
+		return err
+	}
 	set, loadErrs := rules.LoadSet(a.ruleDirs)
-	set, loadErrs, err := a.sigma.add(env, set, loadErrs, a.skipInvalid)
+	set, loadErrs, err = a.sigma.add(env, set, loadErrs, a.skipInvalid)
 	if err != nil {
 		return err
 	}
@@ -181,10 +185,6 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		return withCode(ExitError, err)
 	}
 	bar.expect(1 + prepassLevels(engines...))
-	window, err := a.window.resolve()
-	if err != nil {
-		return err
-	}
 	problems := ingest.NewProblems(env.Stderr, 0)
 	in, err := openInputRange(env, a.paths, a.limits.maxLineBytes(), problems, window)
 	if err != nil {

@@ -82,9 +82,7 @@ func newServeCmd(env *Env) *cobra.Command {
 				return withCode(ExitError, err)
 			}
 			srv.UI = serveUI(cfg, srv, progs)
-			if in, ok := env.Stdin.(*os.File); ok {
-				srv.Stdin = in
-			}
+			srv.Stdin = env.Stdin
 			if _, err := srv.Listen(); err != nil {
 				return withCode(ExitError, err)
 			}

@@ -58,7 +58,14 @@ func recoverSegment(sg Segment, now time.Time) (Segment, error) {
 		}
 	}
 	sg.Index, sg.Open = ix, false
-	return sg, writeIndex(sg)
+	if ix.Lines == 0 {
+		// Nothing was committed to it: remove it rather than keep an empty file.
+		os.Remove(sg.Path)
+		sg.Path = visiblePath(sg.Path)
+		return sg, nil
+	}
+	err = publish(&sg)
+	return sg, err
 }
 
 const zstdMagic = 0xFD2FB528

@@ -9,8 +9,11 @@
 //
 // A segment is a sequence of complete zstd frames, one per Commit, each
 // fsynced before Commit returns; concatenated frames are one valid zstd
-// stream, so a segment is readable while it grows and after a crash (Open
-// cuts a torn last frame off). The index (hidden, so directory walks skip
+// stream. While it grows a segment is hidden (.0000000042.ndjson.zst.open),
+// so a search of the directory never meets a frame half written; Seal
+// renames it into view (the server seals at least once a minute and before
+// its own searches). After a crash, Open cuts a torn last frame off and
+// seals what is left. The index (hidden, so directory walks skip
 // it) holds the event-time range, line count and event types; searches
 // with a time range skip segments whose range misses it (Prune).
 //
@@ -44,10 +47,13 @@ import (
 // Suffix names segment files.
 const Suffix = ".ndjson.zst"
 
+// openSuffix marks the hidden segment being written.
+const openSuffix = ".open"
+
 // Options bound segments and the store.
 type Options struct {
 	MaxSegmentBytes int64         // uncompressed bytes before a segment is sealed (default 64 MiB)
-	MaxSegmentAge   time.Duration // age before a segment is sealed (default 10 min)
+	MaxSegmentAge   time.Duration // age before a segment is sealed (default 1 min)
 	RetainAge       time.Duration // sealed segments older than this are deleted (0: keep)
 	RetainBytes     int64         // delete the oldest sealed segments beyond this total (0: no cap)
 	DedupWindow     int           // recent lines remembered for dedup (default 1,000,000)
@@ -136,7 +142,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		opts.MaxSegmentBytes = 64 << 20
 	}
 	if opts.MaxSegmentAge <= 0 {
-		opts.MaxSegmentAge = 10 * time.Minute
+		opts.MaxSegmentAge = time.Minute
 	}
 	if opts.DedupWindow <= 0 {
 		opts.DedupWindow = 1_000_000
@@ -157,13 +163,16 @@ func Open(dir string, opts Options) (*Store, error) {
 		return nil, err
 	}
 	for _, sg := range segs {
+		s.nextSeq = max(s.nextSeq, sg.Seq+1)
 		if sg.Open {
 			if sg, err = recoverSegment(sg, opts.Now()); err != nil {
 				return nil, err
 			}
+			if sg.Index.Lines == 0 {
+				continue // nothing had been committed to it
+			}
 		}
 		s.sealed = append(s.sealed, sg)
-		s.nextSeq = max(s.nextSeq, sg.Seq+1)
 	}
 	if err := s.rememberRecent(); err != nil {
 		return nil, err
@@ -186,7 +195,17 @@ func List(dir string) ([]Segment, error) {
 			return err
 		}
 		name := d.Name()
-		if d.IsDir() || !strings.HasSuffix(name, Suffix) || strings.HasPrefix(name, ".") {
+		if d.IsDir() {
+			return nil
+		}
+		if hidden, ok := strings.CutSuffix(name, openSuffix); ok && strings.HasPrefix(hidden, ".") && strings.HasSuffix(hidden, Suffix) {
+			seq, err := strconv.ParseInt(strings.TrimSuffix(hidden[1:], Suffix), 10, 64)
+			if err == nil {
+				out = append(out, Segment{Path: p, Seq: seq, Open: true})
+			}
+			return nil
+		}
+		if !strings.HasSuffix(name, Suffix) || strings.HasPrefix(name, ".") {
 			return nil
 		}
 		seq, err := strconv.ParseInt(strings.TrimSuffix(name, Suffix), 10, 64)
@@ -214,6 +233,15 @@ func List(dir string) ([]Segment, error) {
 
 func indexPath(seg string) string {
 	return filepath.Join(filepath.Dir(seg), "."+strings.TrimSuffix(filepath.Base(seg), Suffix)+".idx")
+}
+
+// visiblePath is where a segment lives once sealed.
+func visiblePath(seg string) string {
+	base := filepath.Base(seg)
+	if b, ok := strings.CutSuffix(base, openSuffix); ok {
+		base = strings.TrimPrefix(b, ".")
+	}
+	return filepath.Join(filepath.Dir(seg), base)
 }
 
 // Line is one event to store.
@@ -289,7 +317,7 @@ func (s *Store) startSegment(now time.Time) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
-	p := filepath.Join(dir, fmt.Sprintf("%010d%s", s.nextSeq, Suffix))
+	p := filepath.Join(dir, fmt.Sprintf(".%010d%s%s", s.nextSeq, Suffix, openSuffix))
 	f, err := os.OpenFile(p, os.O_CREATE|os.O_WRONLY|os.O_EXCL, 0o644)
 	if err != nil {
 		return fmt.Errorf("event store: %w", err)
@@ -331,11 +359,28 @@ func (s *Store) sealLocked(now time.Time) error {
 	s.cur = nil
 	sg.Open = false
 	sg.Index.Sealed = now.UnixMilli()
-	if err := writeIndex(sg); err != nil {
+	if err := publish(&sg); err != nil {
 		return err
 	}
 	s.sealed = append(s.sealed, sg)
 	return nil
+}
+
+// publish writes a segment's index and renames it into view. A crash
+// between the two leaves a visible segment without an index, which Open
+// recovers like an open one.
+func publish(sg *Segment) error {
+	vis := visiblePath(sg.Path)
+	sg.Path = vis
+	if err := writeIndex(*sg); err != nil {
+		return err
+	}
+	if old := filepath.Join(filepath.Dir(vis), "."+filepath.Base(vis)+openSuffix); old != vis {
+		if err := os.Rename(old, vis); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return err
+		}
+	}
+	return syncDir(filepath.Dir(vis))
 }
 
 func writeIndex(sg Segment) error {
@@ -373,12 +418,12 @@ func (s *Store) Segments() []Segment {
 	return out
 }
 
-// Paths returns the files a search over [start, end) (epoch ms, 0 open)
-// must read.
+// Paths returns the sealed segments a search over [start, end) (epoch
+// ms, 0 open) must read; Seal first to include what was just committed.
 func (s *Store) Paths(start, end int64) []string {
 	var out []string
 	for _, sg := range s.Segments() {
-		if sg.Open || sg.Index.Overlaps(start, end) {
+		if !sg.Open && sg.Index.Overlaps(start, end) {
 			out = append(out, sg.Path)
 		}
 	}

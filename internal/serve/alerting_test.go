@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -67,6 +68,7 @@ func TestScheduledSearch(t *testing.T) {
 	}
 	_, _, got := ts.get(t, "/api/alerts?rule=dns-per-host", apiTok)
 	n := len(strings.Split(strings.TrimSpace(got), "\n"))
+	ts.Events.Seal()
 	code, out, _ := tiercel(t, "search", "--format", "json", "--no-enrich", cfg.Scheduled[0].Query, cfg.Data)
 	if want := len(strings.Split(strings.TrimSpace(out), "\n")); code != 0 || got == "" || n != want {
 		t.Errorf("scheduled search stored %d alerts, search gives %d rows", n, want)
@@ -92,11 +94,13 @@ func TestTailSource(t *testing.T) {
 	os.WriteFile(file, join(lines[:1000]), 0o644)
 	cfg := baseConfig(t)
 	cfg.Sources.Files = []string{file}
+	var ts *testServer
 	stored := func() string {
+		ts.Events.Seal()
 		_, out, _ := tiercel(t, "search", "--format", "csv", "--no-enrich", "count()", cfg.Data)
 		return strings.TrimSpace(strings.TrimPrefix(out, "_count\n"))
 	}
-	ts := start(t, cfg, nil)
+	ts = start(t, cfg, nil)
 	waitFor(t, func() bool { return stored() == "1000" })
 	f, _ := os.OpenFile(file, os.O_APPEND|os.O_WRONLY, 0)
 	f.Write(join(lines[1000:1500]))
@@ -108,6 +112,60 @@ func TestTailSource(t *testing.T) {
 	f.Write([]byte("\"line\"}\n"))
 	f.Write(join(lines[1500:]))
 	f.Close()
-	start(t, cfg, nil)
+	ts = start(t, cfg, nil)
 	waitFor(t, func() bool { return stored() == "2001" })
+}
+
+// TestStdinSource: events piped to the server are stored and detected.
+func TestStdinSource(t *testing.T) {
+	path, lines := emulated(t, 2000, 6)
+	_, want, _ := tiercel(t, "hunt", "--format", "json", "--quiet", path)
+	cfg := baseConfig(t)
+	cfg.Sources.Stdin = true
+	ts := start(t, cfg, func(s *serve.Server) { s.Stdin = strings.NewReader(string(join(lines))) })
+	waitFor(t, func() bool {
+		_, _, got := ts.get(t, "/api/alerts", apiTok)
+		return len(alertKeys(t, got)) == len(alertKeys(t, want))
+	})
+}
+
+// TestTuningsOnStream: the seed rule with all its tunings, the
+// browser-prefetch correlation among them, gives hunt's alerts when the
+// telemetry arrives in many small requests.
+func TestTuningsOnStream(t *testing.T) {
+	lookups := filepath.Join("..", "..", "rules", "T1590.005-ip-address-recon", "lookups")
+	tunings := []string{"browser-prefetch", "scanner-accounts", "scanner-hosts", "soar-enrichment", "soc-analyst-hosts"}
+	path, lines := emulated(t, 6000, 7)
+	args := []string{"hunt", "--format", "json", "--quiet", "--lookups", lookups}
+	for _, tn := range tunings {
+		args = append(args, "--tuning", tn)
+	}
+	code, want, stderr := tiercel(t, append(args, path)...)
+	if code != 0 {
+		t.Fatal(stderr)
+	}
+	_, untuned, _ := tiercel(t, "hunt", "--format", "json", "--quiet", path)
+	if len(alertKeys(t, want)) >= len(alertKeys(t, untuned)) {
+		t.Fatal("the tunings should remove alerts from this data")
+	}
+	cfg := baseConfig(t)
+	cfg.Lookups, cfg.Tunings = lookups, tunings
+	ts := start(t, cfg, nil)
+	for i := 0; i < len(lines); i += 500 {
+		if st, body := ts.post(t, "/api/v1/ingest/raw", ingestTok, "", join(lines[i:min(i+500, len(lines))])); st != 200 {
+			t.Fatal(st, body)
+		}
+	}
+	_, _, early := ts.get(t, "/api/alerts", apiTok)
+	if extra := diff(alertKeys(t, early), alertKeys(t, want)); len(extra) > 0 {
+		t.Errorf("alerts hunt does not raise: %v", extra)
+	}
+	// The last minute of the stream waits for the correlation's second
+	// pass until more events come or the server stops.
+	ts.stop()
+	ts = start(t, cfg, nil)
+	_, _, got := ts.get(t, "/api/alerts", apiTok)
+	if g, w := alertKeys(t, got), alertKeys(t, want); !slices.Equal(g, w) {
+		t.Errorf("tuned alerts on the stream differ from hunt: got %d, want %d\nmissing %v\nextra %v", len(g), len(w), diff(w, g), diff(g, w))
+	}
 }

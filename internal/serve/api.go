@@ -220,7 +220,7 @@ func (a *API) search(w http.ResponseWriter, r *http.Request) {
 		httpError(w, http.StatusBadRequest, err.Error())
 		return
 	}
-	if err := a.Events.Commit(); err != nil { // make what was appended visible
+	if err := a.Events.Seal(); err != nil { // bring what was committed into view
 		httpError(w, http.StatusInternalServerError, err.Error())
 		return
 	}

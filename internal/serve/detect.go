@@ -39,7 +39,11 @@ type Detector struct {
 	Workers   int
 	window    *corrWindow // recent lines for join()/correlate() sub-queries
 	late      *lateHold   // context events waiting for their process start
-	mu        sync.Mutex  // one batch at a time: enrichment learns in order
+	corr      []int       // indexes into Progs of filter rules with sub-queries
+	plain     []int       // the other filter rules
+	corrAny   *engine.Prefilter
+	recheck   []recheckPart
+	mu        sync.Mutex // one batch at a time: enrichment learns in order
 }
 
 // NewDetector classifies progs and builds the stream enricher (nil
@@ -51,7 +55,12 @@ func NewDetector(progs []*rules.Program, noEnrich bool, corr CorrelationOptions,
 		if FilterRule(p) {
 			d.filter = append(d.filter, i)
 			d.engines = append(d.engines, p.Engine)
-			prepass = prepass || len(p.Engine.Prepass()) > 0
+			if len(p.Engine.Prepass()) > 0 {
+				prepass = true
+				d.corr = append(d.corr, i)
+			} else {
+				d.plain = append(d.plain, i)
+			}
 		}
 	}
 	if !noEnrich {
@@ -64,8 +73,17 @@ func NewDetector(progs []*rules.Program, noEnrich bool, corr CorrelationOptions,
 	if prepass {
 		d.window = newCorrWindow(corr)
 	}
+	var provided []string
 	if d.Enricher != nil {
-		d.late = newLateHold(d.engines, d.Enricher.Provides(), late)
+		provided = d.Enricher.Provides()
+		d.late = newLateHold(d.engines, provided, late)
+	}
+	if prepass {
+		corr := make([]*engine.Program, len(d.corr))
+		for i, j := range d.corr {
+			corr[i] = progs[j].Engine
+		}
+		d.corrAny = anyPrefilter(corr, provided)
 	}
 	return d
 }
@@ -147,7 +165,83 @@ func (d *Detector) Detect(ctx context.Context, lines [][]byte) ([]alert.Candidat
 		lines = d.late.admit(lines, d.Enricher.KnowsProcess)
 		chunks = cutChunks(lines)
 	}
-	return d.detect(ctx, chunks, batch)
+	if d.window == nil {
+		return d.detect(ctx, d.filter, chunks)
+	}
+	d.window.add(batch)
+	// Rules with sub-queries re-read the window for every run: run them
+	// only over lines their main query may select (none, mostly).
+	cands, err := d.detect(ctx, d.plain, chunks)
+	if err != nil {
+		return nil, err
+	}
+	cand := d.corrCandidates(lines)
+	more, err := d.detect(ctx, d.corr, cutChunks(cand))
+	if err != nil {
+		return nil, err
+	}
+	cands = append(cands, more...)
+	more, err = d.recheckReady(ctx, cand, false)
+	return append(cands, more...), err
+}
+
+// corrCandidates keeps the lines some rule with sub-queries may select.
+func (d *Detector) corrCandidates(lines [][]byte) [][]byte {
+	var out [][]byte
+	for _, l := range lines {
+		if d.corrAny.Match(l) {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// recheckPart is a batch (as detected) whose correlation rules run again
+// once the stream has moved half a correlation window past it.
+type recheckPart struct {
+	lines   [][]byte
+	maxTime int64
+	bytes   int64
+}
+
+// recheckReady queues lines for a second pass of the correlation rules and
+// runs that pass over the parts whose partners have had time to arrive
+// (all of them with all). A rule like the browser-prefetch tuning keeps an
+// alert when some event follows within a minute: the first pass, right
+// away, cannot see that event if it comes in a later request; the second
+// one can. Alerts of both passes share their ids, so one alert results.
+func (d *Detector) recheckReady(ctx context.Context, lines [][]byte, all bool) ([]alert.Candidate, error) {
+	if len(lines) > 0 {
+		part := recheckPart{lines: lines}
+		var info ingest.LineInfo
+		for _, l := range lines {
+			if ingest.ReadLineInfo(l, &info) {
+				part.maxTime = max(part.maxTime, info.Time)
+			}
+			part.bytes += int64(len(l)) + 1
+		}
+		d.recheck = append(d.recheck, part)
+	}
+	half := d.window.opts.Window.Milliseconds() / 2
+	var queued int64
+	for _, p := range d.recheck {
+		queued += p.bytes
+	}
+	var ready [][]byte
+	for len(d.recheck) > 0 {
+		p := d.recheck[0]
+		due := all || p.maxTime == 0 || d.window.newestTime()-p.maxTime >= half || queued > d.window.opts.MaxBytes
+		if !due {
+			break
+		}
+		ready = append(ready, p.lines...)
+		queued -= p.bytes
+		d.recheck = d.recheck[1:]
+	}
+	if len(ready) == 0 {
+		return nil, nil
+	}
+	return d.detect(ctx, d.corr, cutChunks(ready))
 }
 
 // Flush detects over every held context event (shutdown).
@@ -157,7 +251,13 @@ func (d *Detector) Flush(ctx context.Context) ([]alert.Candidate, error) {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.detect(ctx, cutChunks(d.late.flush()), nil)
+	held := d.late.flush()
+	cands, err := d.detect(ctx, d.filter, cutChunks(held))
+	if err != nil || d.window == nil {
+		return cands, err
+	}
+	more, err := d.recheckReady(ctx, d.corrCandidates(held), true)
+	return append(cands, more...), err
 }
 
 // Held is how many context events wait for their process start.
@@ -170,18 +270,33 @@ func (d *Detector) Held() int {
 	return d.late.held()
 }
 
-// detect runs the filter rules over chunks; batch (the lines as they
-// arrived) joins the correlation window afterwards.
-func (d *Detector) detect(ctx context.Context, chunks []event.Chunk, batch [][]byte) ([]alert.Candidate, error) {
-	if len(chunks) == 0 {
+// Rechecking is how many lines wait for the correlation rules' second pass.
+func (d *Detector) Rechecking() int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, p := range d.recheck {
+		n += len(p.lines)
+	}
+	return n
+}
+
+// detect runs the rules Progs[idx...] over chunks. Sub-queries read the
+// correlation window (which holds the batch already) and chunks.
+func (d *Detector) detect(ctx context.Context, idx []int, chunks []event.Chunk) ([]alert.Candidate, error) {
+	if len(chunks) == 0 || len(idx) == 0 {
 		return nil, nil
+	}
+	engines := make([]*engine.Program, len(idx))
+	for i, j := range idx {
+		engines[i] = d.Progs[j].Engine
 	}
 	var src run.Source = &chunkSource{chunks: chunks}
 	var cands []alert.Candidate
 	opts := run.Options{
 		Workers: d.Workers,
 		Emit: func(i int, row *event.Event) {
-			p := d.Progs[d.filter[i]]
+			p := d.Progs[idx[i]]
 			cands = append(cands, d.Candidate(p, p.NewAlert(row)))
 		},
 	}
@@ -194,11 +309,8 @@ func (d *Detector) detect(ctx context.Context, chunks []event.Chunk, batch [][]b
 			return &chunkSource{chunks: append(recent, chunks...)}, nil
 		}
 	}
-	if _, err := run.Search(ctx, d.engines, src, opts); err != nil {
+	if _, err := run.Search(ctx, engines, src, opts); err != nil {
 		return nil, err
-	}
-	if d.window != nil && len(batch) > 0 {
-		d.window.add(batch)
 	}
 	return cands, nil
 }
@@ -280,24 +392,28 @@ func (s *chunkSource) Next() (event.Chunk, error) {
 // CorrelationOptions bound the state kept for rules whose sub-queries
 // (join(), correlate()) look across batches.
 type CorrelationOptions struct {
-	Window   time.Duration // how long lines stay (arrival time; default 2 min)
-	MaxBytes int64         // at most this much is kept (default 16 MiB)
+	// Window is the event time lines stay behind the newest seen (default
+	// 2 min); make it twice the longest correlate() within= of the rules.
+	Window   time.Duration
+	MaxBytes int64 // at most this much is kept (default 16 MiB)
 }
 
 // corrWindow holds recent lines: a join()/correlate() sub-query of a
 // batch runs over them and the batch, so events that pair up across
-// batches still match (an event's partner arriving later than the window
-// is missed).
+// batches still match. Lines leave once the newest event time seen is
+// more than Window past theirs, or when MaxBytes is reached, oldest first
+// (an event's partner arriving later than that is missed).
 type corrWindow struct {
-	opts  CorrelationOptions
-	mu    sync.Mutex
-	parts []windowPart
-	bytes int64
+	opts   CorrelationOptions
+	mu     sync.Mutex
+	parts  []windowPart
+	bytes  int64
+	newest int64 // newest event time seen, ms
 }
 
 type windowPart struct {
-	at    time.Time
-	chunk event.Chunk
+	maxTime int64 // newest event time in the chunk, ms (0: none known)
+	chunk   event.Chunk
 }
 
 func newCorrWindow(o CorrelationOptions) *corrWindow {
@@ -313,15 +429,36 @@ func newCorrWindow(o CorrelationOptions) *corrWindow {
 func (w *corrWindow) add(lines [][]byte) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	now := time.Now()
+	var info ingest.LineInfo
 	for _, c := range cutChunks(lines) {
-		w.parts = append(w.parts, windowPart{at: now, chunk: c})
+		var maxTime int64
+		ingest.Lines(c, func(line []byte, _ int) bool {
+			if ingest.ReadLineInfo(line, &info) {
+				maxTime = max(maxTime, info.Time)
+			}
+			return true
+		})
+		w.newest = max(w.newest, maxTime)
+		w.parts = append(w.parts, windowPart{maxTime: maxTime, chunk: c})
 		w.bytes += int64(len(c.Data))
 	}
-	for len(w.parts) > 0 && (w.bytes > w.opts.MaxBytes || now.Sub(w.parts[0].at) > w.opts.Window) {
-		w.bytes -= int64(len(w.parts[0].chunk.Data))
+	span := w.opts.Window.Milliseconds()
+	for len(w.parts) > 0 {
+		p := w.parts[0]
+		old := p.maxTime > 0 && w.newest-p.maxTime > span
+		if w.bytes <= w.opts.MaxBytes && !old {
+			break
+		}
+		w.bytes -= int64(len(p.chunk.Data))
 		w.parts = w.parts[1:]
 	}
+}
+
+// newestTime is the newest event time the window has seen (ms).
+func (w *corrWindow) newestTime() int64 {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.newest
 }
 
 // chunks returns the window's chunks (shared, read-only: the sub-query

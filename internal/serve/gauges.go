@@ -31,6 +31,8 @@ func (s *Server) registerGauges() {
 			alertStat(func(_, p, _ int64) int64 { return p })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tiercel_late_events_held", Help: "Context events waiting for their process start."},
 			func() float64 { return float64(s.Detector.Held()) }),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tiercel_correlation_recheck_events", Help: "Events waiting for the correlation rules' second pass."},
+			func() float64 { return float64(s.Detector.Rechecking()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "tiercel_alert_store_bytes", Help: "Alert store size on disk."},
 			alertStat(func(_, _, b int64) int64 { return b })),
 	)

@@ -43,6 +43,12 @@ func newLateHold(progs []*engine.Program, provided []string, o LateOptions) *lat
 	if o.MaxLateness <= 0 {
 		o.MaxLateness = 60 * 60 * 1000
 	}
+	return &lateHold{opts: o, any: anyPrefilter(progs, provided)}
+}
+
+// anyPrefilter passes a raw line when some program may select it, with
+// the fields enrichment provides treated as unknown (as internal/run does).
+func anyPrefilter(progs []*engine.Program, provided []string) *engine.Prefilter {
 	set := map[string]bool{}
 	for _, f := range provided {
 		set[f] = true
@@ -52,7 +58,7 @@ func newLateHold(progs []*engine.Program, provided []string, o LateOptions) *lat
 	for _, p := range progs {
 		filters = append(filters, p.Prefilter(derived))
 	}
-	return &lateHold{opts: o, any: engine.AnyPrefilter(filters)}
+	return engine.AnyPrefilter(filters)
 }
 
 var ctxPIDKey = []byte(`"ContextProcessId"`)

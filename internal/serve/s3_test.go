@@ -159,6 +159,7 @@ func TestS3SQSSource(t *testing.T) {
 	if g, w := alertKeys(t, got), alertKeys(t, want); !slices.Equal(g, w) {
 		t.Errorf("S3/SQS alerts differ from hunt: got %d, want %d", len(g), len(w))
 	}
+	ts.Events.Seal()
 	_, out, _ := tiercel(t, "search", "--format", "csv", "--no-enrich", "count()", cfg.Data)
 	if strings.TrimSpace(out) != "_count\n4000" {
 		t.Errorf("stored: %q, want 4000 events once", out)

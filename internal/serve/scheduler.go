@@ -73,7 +73,7 @@ func (s *Scheduler) loop(ctx context.Context, j Job) {
 
 // RunJob runs one job over [now-Interval, now) and stores its alerts.
 func (s *Scheduler) RunJob(ctx context.Context, j Job, now time.Time) error {
-	if err := s.Events.Commit(); err != nil {
+	if err := s.Events.Seal(); err != nil {
 		return err
 	}
 	tr := timerange.Range{Start: now.Add(-j.Interval).UnixMilli(), End: now.UnixMilli()}

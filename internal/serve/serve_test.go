@@ -70,6 +70,7 @@ func TestIngestMatchesHunt(t *testing.T) {
 		}
 	}
 	// The data directory is searchable as it is, also while serving.
+	ts.Events.Seal()
 	code, out, stderr := tiercel(t, "search", "--format", "csv", "--no-enrich", "count()", cfg.Data)
 	if code != 0 || strings.TrimSpace(out) != "_count\n"+strconv.Itoa(len(lines)) {
 		t.Errorf("search DATA: %d %q %s", code, out, stderr)
@@ -99,6 +100,7 @@ func TestAuthAndFormats(t *testing.T) {
 		return fmt.Sprintf(`{"id":"%s","aid":"a1","event_simpleName":"DnsRequest","DomainName":"api.shodan.io","ContextProcessId":"1","timestamp":"1772442000000"}`, id)
 	}
 	stored := func() int {
+		ts.Events.Seal()
 		code, out, stderr := tiercel(t, "search", "--format", "csv", "--no-enrich", "count()", cfg.Data)
 		if code != 0 {
 			t.Fatalf("search: %s", stderr)
@@ -343,6 +345,7 @@ func TestFDRDirSource(t *testing.T) {
 	cfg.Sources.FDR = []serve.FDRConfig{{Dir: fdr, Poll: serve.Duration{Duration: 50 * time.Millisecond}}}
 	ts := start(t, cfg, nil)
 	countStored := func() int {
+		ts.Events.Seal()
 		_, out, _ := tiercel(t, "search", "--format", "csv", "--no-enrich", "count()", cfg.Data)
 		n, _ := strconv.Atoi(strings.TrimSpace(strings.TrimPrefix(out, "_count\n")))
 		return n

@@ -6,7 +6,7 @@
 //
 // Data directory layout:
 //
-//	DATA/events/...           event store segments: `tiercel search Q DATA` reads them
+//	DATA/events/...           event store segments: `tiercel search Q DATA` reads the sealed ones
 //	DATA/.tiercel/alerts.db   alert store and delivery queue (SQLite)
 //	DATA/.tiercel/checkpoints source positions (FDR batches, tailed files)
 //
@@ -18,6 +18,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -54,7 +55,7 @@ type Server struct {
 	// it up with the same search and alert store).
 	UI http.Handler
 	// Stdin is read when Config.Sources.Stdin is set.
-	Stdin *os.File
+	Stdin io.Reader
 
 	listener net.Listener
 }
@@ -385,9 +386,10 @@ func (s *Server) close() error {
 	return err
 }
 
-// housekeeping seals aged segments and applies retention.
+// housekeeping seals aged segments (so searches of the data directory see
+// events at most about a minute after they arrive) and applies retention.
 func (s *Server) housekeeping(ctx context.Context) {
-	t := time.NewTicker(30 * time.Second)
+	t := time.NewTicker(10 * time.Second)
 	defer t.Stop()
 	for {
 		select {
