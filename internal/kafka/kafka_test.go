@@ -131,6 +131,10 @@ func startNode(t *testing.T, c *kfake.Cluster, store alert.Store, progs []*rules
 	return startNodeIn(t, t.TempDir(), c, store, progs)
 }
 
+// benchEnrich turns stream enrichment on in the nodes (the serve default),
+// for BenchmarkConsume; the tests feed already-enriched events.
+var benchEnrich bool
+
 func startNodeIn(t testing.TB, dir string, c *kfake.Cluster, store alert.Store, progs []*rules.Program) *node {
 	t.Helper()
 	events, err := segment.Open(filepath.Join(dir, "events"), segment.Options{})
@@ -143,7 +147,7 @@ func startNodeIn(t testing.TB, dir string, c *kfake.Cluster, store alert.Store, 
 	}
 	disp := &action.Dispatcher{Store: store, Actions: map[string]action.Action{topicAction.Name(): topicAction}, Log: quietLog,
 		Backoff: func(int) time.Duration { return 50 * time.Millisecond }}
-	pipe := &serve.Pipeline{Events: events, Alerts: store, Detect: serve.NewDetector(progs, true, serve.CorrelationOptions{}, serve.LateOptions{}),
+	pipe := &serve.Pipeline{Events: events, Alerts: store, Detect: serve.NewDetector(progs, !benchEnrich, serve.CorrelationOptions{}, serve.LateOptions{}),
 		Actions: []string{topicAction.Name()}, Log: quietLog, Delivered: disp.Wake}
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &node{
@@ -565,6 +569,8 @@ func TestServeWithKafka(t *testing.T) {
 // store, offset commit). Reported as events/s.
 func BenchmarkConsume(b *testing.B) {
 	t := &testing.T{}
+	benchEnrich = true
+	defer func() { benchEnrich = false }()
 	data := telemetry(t, 100000)
 	progs := compiledRules(t)
 	for i := 0; i < b.N; i++ {
