@@ -18,6 +18,17 @@ const (
 	FieldContextParentBaseFileName = "ContextParentBaseFileName"
 	FieldFileName                  = "FileName"
 	FieldFilePath                  = "FilePath"
+	// From the parent process, on process starts (tiercel; Falcon reports
+	// these only on detection events), and the acting process's full image
+	// path on context events (tiercel). Sigma rules read them as
+	// ParentCommandLine, ParentImage and Image.
+	FieldParentCommandLine    = "ParentCommandLine"
+	FieldParentImageFileName  = "ParentImageFileName"
+	FieldContextImageFileName = "ContextImageFileName"
+	// On network events, the domain the same host last resolved to the
+	// remote address (DnsRequest IP4Records; tiercel). Sigma's
+	// DestinationHostname reads it.
+	FieldDestinationHostname = "DestinationHostname"
 )
 
 // Raw telemetry fields read.
@@ -38,6 +49,10 @@ const (
 	fTimestamp        = "timestamp"
 	fComputerName     = "ComputerName"
 	fUID              = "UID"
+	fDomainName       = "DomainName"
+	fIP4Records       = "IP4Records"
+	fFirstIP4Record   = "FirstIP4Record"
+	fRemoteAddressIP4 = "RemoteAddressIP4"
 )
 
 // Defaults for the stream-mode bounds. 262,144 processes keep the table
@@ -78,20 +93,25 @@ type Options struct {
 
 // keep says which process details are stored.
 type keep struct {
-	procs, name, cmdline, parent, user bool
+	procs, name, cmdline, parent, user, image bool
+	parentProc                                bool // process starts look up their parent
+	dns                                       bool // learn DNS answers for DestinationHostname
 }
 
 func keepFor(reads *event.Needs) keep {
 	if reads == nil {
-		return keep{true, true, true, true, true}
+		return keep{true, true, true, true, true, true, true, true}
 	}
 	k := keep{
-		name:    reads.Wants(FieldContextProcessName),
-		cmdline: reads.Wants(FieldContextCommandLine),
-		parent:  reads.Wants(FieldContextParentBaseFileName),
-		user:    reads.Wants(FieldUserName),
+		name:       reads.Wants(FieldContextProcessName),
+		cmdline:    reads.Wants(FieldContextCommandLine) || reads.Wants(FieldParentCommandLine),
+		parent:     reads.Wants(FieldContextParentBaseFileName),
+		user:       reads.Wants(FieldUserName),
+		image:      reads.Wants(FieldContextImageFileName) || reads.Wants(FieldParentImageFileName),
+		parentProc: reads.Wants(FieldParentCommandLine) || reads.Wants(FieldParentImageFileName),
+		dns:        reads.Wants(FieldDestinationHostname),
 	}
-	k.procs = k.name || k.cmdline || k.parent || k.user
+	k.procs = k.name || k.cmdline || k.parent || k.user || k.image
 	return k
 }
 
@@ -104,6 +124,7 @@ type Enricher struct {
 	procs  *procTable
 	hosts  *hostDir
 	users  *userDir
+	dns    *dnsAnswers
 	count  counters
 	// wanted, when set, limits file-mode learning to these processes
 	// (WantProcess).
@@ -143,6 +164,7 @@ func New(opts Options) *Enricher {
 		procs:  newProcTable(opts.Shards, opts.MaxProcesses),
 		hosts:  &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
 		users:  newUserDir(opts.MaxUsers),
+		dns:    &dnsAnswers{m: make(map[hostKey]stamped), limit: opts.MaxHosts},
 		grace:  grace,
 	}
 }
@@ -221,8 +243,13 @@ func (e *Enricher) LearnPrefilter() [][]byte {
 	for i, s := range learnLiterals {
 		out[i] = []byte(s)
 	}
+	if e.keep.dns {
+		out = append(out, []byte(dnsRequest))
+	}
 	return out
 }
+
+const dnsRequest = "DnsRequest"
 
 // LearnNeeds returns the fields Learn reads.
 func (e *Enricher) LearnNeeds() event.Needs {
@@ -231,6 +258,7 @@ func (e *Enricher) LearnNeeds() event.Needs {
 		fSimpleName, event.SimpleName, fAid, fTargetProcessId, fParentProcessId,
 		fImageFileName, fCommandLine, fParentBaseFile, fUserSid, FieldUserName,
 		fAuthID, fUID, fContextProcessId, fUserSidReadable, fContextTimeStamp, fTimestamp, "Time", "_time",
+		fDomainName, fIP4Records, fFirstIP4Record,
 	} {
 		n.Add(f)
 	}
@@ -247,7 +275,7 @@ func (e *Enricher) Needs() event.Needs {
 	var n event.Needs
 	for _, f := range [...]string{
 		fSimpleName, event.SimpleName, fAid, fContextProcessId, fContextBaseFile,
-		fImageFileName, fCommandLine, fUserSid, fAuthID, fUID,
+		fImageFileName, fCommandLine, fUserSid, fAuthID, fUID, fParentProcessId, fRemoteAddressIP4,
 	} {
 		n.Add(f)
 	}
@@ -327,6 +355,10 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 		if e.users.learnIdentity(aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID), uname, eventTime(ev)) {
 			e.count.learnedUsers.Add(1)
 		}
+	case name == dnsRequest:
+		if e.keep.dns {
+			e.dns.learn(aid, valueOf(ev, fDomainName), valueOf(ev, fIP4Records), valueOf(ev, fFirstIP4Record), eventTime(ev))
+		}
 	case isProcessEnd(name):
 		// Expiry runs from a Holder, which knows what workers may still need.
 		if e.grace >= 0 && aid != "" && e.sequenced.Load() {
@@ -388,6 +420,9 @@ func (e *Enricher) learnProcess(ev *event.Event, aid string) {
 	if e.keep.cmdline {
 		info.cmdline = cmd
 	}
+	if e.keep.image {
+		info.image, _ = ev.Get(fImageFileName)
+	}
 	if e.keep.parent {
 		info.parentName, _ = ev.Get(fParentBaseFile)
 		info.parentPID, _ = parsePID(valueOf(ev, fParentProcessId))
@@ -424,6 +459,13 @@ func (e *Enricher) Apply(ev *event.Event) {
 		e.applyProcessStart(ev, aid)
 		return
 	}
+	if e.keep.dns && aid != "" && strings.HasPrefix(name, "Network") {
+		if ip, ok := ev.Get(fRemoteAddressIP4); ok {
+			if host, ok := e.dns.lookup(aid, ip); ok {
+				e.add(ev, addDestinationHostname, host)
+			}
+		}
+	}
 	e.applyContext(ev, aid)
 }
 
@@ -455,9 +497,35 @@ func (e *Enricher) applyProcessStart(ev *event.Event, aid string) {
 	}
 	e.add(ev, addFilePath, dir)
 	e.add(ev, addFileName, base)
+	if e.keep.parentProc && aid != "" {
+		e.applyParent(ev, aid)
+	}
 	if !ev.Has(FieldUserName) {
 		e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 	}
+}
+
+// applyParent adds the parent process's command line and image path to a
+// process start (same aid, the parent's TargetProcessId = ParentProcessId).
+func (e *Enricher) applyParent(ev *event.Event, aid string) {
+	if ev.Has(FieldParentCommandLine) && ev.Has(FieldParentImageFileName) {
+		return
+	}
+	pid, ok := parsePID(valueOf(ev, fParentProcessId))
+	if !ok {
+		return
+	}
+	id, ok := e.aids.lookup(aid)
+	if !ok {
+		return
+	}
+	pp, ok := e.procs.get(procKey{id, pid}, false, 0)
+	if !ok {
+		e.count.processMiss.Add(1)
+		return
+	}
+	e.add(ev, addParentCommandLine, pp.cmdline)
+	e.add(ev, addParentImageFileName, pp.image)
 }
 
 func (e *Enricher) applyUser(ev *event.Event, aid, sid, auth, uid string) {
@@ -474,6 +542,12 @@ func (e *Enricher) applyUser(ev *event.Event, aid, sid, auth, uid string) {
 func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	pidStr, ok := ev.Get(fContextProcessId)
 	if !ok {
+		// No acting process to look up: the sensor's own file name is all
+		// there is.
+		if b, ok := ev.Get(fContextBaseFile); ok && b != "" && !ev.Has(FieldContextProcessName) {
+			e.add(ev, addContextProcessName, b)
+			e.count.baseFallback.Add(1)
+		}
 		return
 	}
 	var proc procInfo
@@ -505,6 +579,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 		return
 	}
 	e.add(ev, addContextCommandLine, proc.cmdline)
+	e.add(ev, addContextImageFileName, proc.image)
 	parent := proc.parentName
 	if parent == "" && proc.parentPID != 0 {
 		if id, ok := e.aids.lookup(aid); ok {

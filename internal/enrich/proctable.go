@@ -18,6 +18,7 @@ type procKey struct {
 // not read (Options.Reads) stay empty.
 type procInfo struct {
 	name       string // base file name of the image
+	image      string // full image path, when ContextImageFileName or ParentImageFileName is read
 	cmdline    string
 	parentName string // ParentBaseFileName as reported
 	userName   string
@@ -32,6 +33,7 @@ type procInfo struct {
 // arrive in.
 func (p *procInfo) fill(q *procInfo) {
 	fillStr(&p.name, q.name)
+	fillStr(&p.image, q.image)
 	fillStr(&p.cmdline, q.cmdline)
 	fillStr(&p.parentName, q.parentName)
 	fillStr(&p.userName, q.userName)
@@ -154,6 +156,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 
 func (s *procShard) internInfo(p *procInfo) *procInfo {
 	p.name = s.strs.get(p.name)
+	p.image = s.strs.get(p.image)
 	p.cmdline = s.strs.get(p.cmdline)
 	p.parentName = s.strs.get(p.parentName)
 	p.userName = s.strs.get(p.userName)

@@ -20,8 +20,12 @@ func Sources(field string) []string {
 		return []string{fUserSid, fAuthID, fUID, fContextProcessId}
 	case FieldContextProcessName:
 		return []string{fContextProcessId, "ContextBaseFileName"}
-	case FieldContextCommandLine, FieldContextParentBaseFileName:
+	case FieldContextCommandLine, FieldContextParentBaseFileName, FieldContextImageFileName:
 		return []string{fContextProcessId}
+	case FieldParentCommandLine, FieldParentImageFileName:
+		return []string{fParentProcessId}
+	case FieldDestinationHostname:
+		return []string{fRemoteAddressIP4}
 	case FieldFileName, FieldFilePath:
 		return []string{fImageFileName}
 	}

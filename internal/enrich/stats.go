@@ -15,6 +15,10 @@ const (
 	addContextParentBaseFileName
 	addFileName
 	addFilePath
+	addParentCommandLine
+	addParentImageFileName
+	addContextImageFileName
+	addDestinationHostname
 	numAdded
 )
 
@@ -27,6 +31,10 @@ var addedNames = func() [numAdded]string {
 	n[addContextParentBaseFileName] = FieldContextParentBaseFileName
 	n[addFileName] = FieldFileName
 	n[addFilePath] = FieldFilePath
+	n[addParentCommandLine] = FieldParentCommandLine
+	n[addParentImageFileName] = FieldParentImageFileName
+	n[addContextImageFileName] = FieldContextImageFileName
+	n[addDestinationHostname] = FieldDestinationHostname
 	return n
 }()
 

@@ -216,6 +216,8 @@ func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) (c
 	}
 	defer src.Close()
 	en.WantNoProcesses()
+	reads := programReads(in.Programs)
+	parents := reads.Wants(enrich.FieldParentCommandLine) || reads.Wants(enrich.FieldParentImageFileName)
 	all := func(*event.Chunk) bool { return true }
 	// A read error is left to the search pass, which reads the same files.
 	_ = eachChunk(ctx, src, in.Workers, all, func(jobs <-chan event.Chunk) {
@@ -226,6 +228,14 @@ func scanCandidates(ctx context.Context, en *enrich.Enricher, in EnrichInput) (c
 				}
 				if !incomplete.Load() && !hasEnrichedReads(line, checks) {
 					incomplete.Store(true)
+				}
+				if parents && bytes.Contains(line, parentProcessKey) {
+					// a candidate process start borrows from its parent
+					aid, ok1 := stringField(line, aidKey)
+					pid, ok2 := stringField(line, parentProcessKey)
+					if ok1 && ok2 {
+						en.WantProcess(string(aid), string(pid))
+					}
 				}
 				if !bytes.Contains(line, ctxProcessKey) {
 					return true
@@ -292,11 +302,12 @@ func hasEnrichedReads(line []byte, checks []enrichedCheck) bool {
 }
 
 var (
-	ctxProcessKey = []byte(`"ContextProcessId"`)
-	aidKey        = []byte(`"aid"`)
-	simpleKey     = []byte(`"event_simpleName"`)
-	ctxTimeKey    = []byte(`"ContextTimeStamp"`)
-	timestampKey  = []byte(`"timestamp"`)
+	ctxProcessKey    = []byte(`"ContextProcessId"`)
+	parentProcessKey = []byte(`"ParentProcessId"`)
+	aidKey           = []byte(`"aid"`)
+	simpleKey        = []byte(`"event_simpleName"`)
+	ctxTimeKey       = []byte(`"ContextTimeStamp"`)
+	timestampKey     = []byte(`"timestamp"`)
 )
 
 // stringField finds a top-level "key":"value" in a raw NDJSON line without

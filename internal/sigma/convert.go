@@ -432,21 +432,25 @@ func (cv *ruleConv) oneValue(it *Item, m *mods, f *mapping.Field, v Value) (expr
 		if v.Kind != ValueString {
 			return nil, at("re needs a string")
 		}
-		nameRegex := false // already a regex over the file name
+		field := f.Field
+		nameRegex := false // already a regex over the file name (tiercel's export)
 		if f.Basename {
 			if re, ok := fileNameRegex(v.Text); ok {
 				v.Text, nameRegex = re, true
 			}
 		}
-		if f.Values != nil || f.EventTypes != nil || f.Basename && !nameRegex && !basenameRegex(v.Text) {
+		if f.Basename && !nameRegex && !basenameRegex(v.Text) {
+			field = f.PathField
+		}
+		if f.Values != nil || f.EventTypes != nil || field == "" {
 			return nil, at("a regex cannot be translated for %s, which holds %s", f.Field, fieldKind(f))
 		}
 		if err := checkRegex(v.Text); err != nil {
 			return nil, at("%v", err)
 		}
-		cv.useField(f.Field)
-		return exLeaf{cql: quoteField(f.Field) + "=/" + escapeSlash(v.Text) + "/" + m.reFlags,
-			m: &leafMatch{kind: leafRegex, field: f.Field, re: goRegex(v.Text, m.reFlags)}}, nil
+		cv.useField(field)
+		return exLeaf{cql: quoteField(field) + "=/" + escapeSlash(v.Text) + "/" + m.reFlags,
+			m: &leafMatch{kind: leafRegex, field: field, re: goRegex(v.Text, m.reFlags)}}, nil
 	}
 	texts := []string{v.Text}
 	if m.expand {
@@ -591,8 +595,14 @@ func (cv *ruleConv) leaf(f *mapping.Field, val value, at func(string, ...any) er
 		p = devicePath(p)
 	}
 	if f.Basename {
-		var err error
-		if p, err = basename(p); err != nil {
+		bp, err := basename(p)
+		switch {
+		case err == nil:
+			p = bp
+		case f.PathField != "":
+			// The value names a directory: compare the full path.
+			field, p = f.PathField, devicePath(p)
+		default:
 			return nil, at("%s holds only the file name: %v", field, err)
 		}
 	}
@@ -658,6 +668,9 @@ func matchCQL(field string, p pattern, cased bool) string {
 	if !cased && p.hasLetters() {
 		flags = "i"
 	}
+	if p.innerWildcard() {
+		flags += "d" // LogScale's dot-all: Sigma wildcards match newlines
+	}
 	return field + "=/" + p.regex() + "/" + flags
 }
 
@@ -681,8 +694,8 @@ func mapKeys[V any](m map[string]V) []string {
 
 // devicePath rewrites Windows drive paths for Falcon's NT device paths: a
 // drive letter starting the value (or right after a leading `*`) becomes
-// \Device\HarddiskVolumeN, and a drive-less `:\` after a leading `*`
-// loses its colon.
+// \Device\HarddiskVolumeN (or the drive itself), and a drive-less `:\`
+// after a leading `*` loses its colon.
 func devicePath(p pattern) pattern {
 	i := 0
 	if p.startsStar() {
@@ -695,7 +708,11 @@ func devicePath(p pattern) pattern {
 	out := append(pattern(nil), p[:i]...)
 	switch {
 	case len(t) >= 3 && isLetter(t[0]) && t[1] == ':' && t[2] == '\\':
-		out = append(out, part{kind: partLit, text: `\Device\HarddiskVolume`}, part{kind: partRegex, text: `\d+`}, part{kind: partLit, text: t[2:]})
+		// Falcon writes \Device\HarddiskVolumeN; exports that resolved the
+		// drive letter are matched too.
+		drive := strings.ToUpper(t[:1]) + ":"
+		out = append(out, part{kind: partRegex, text: `(\\Device\\HarddiskVolume\d+|` + drive + `)`,
+			alts: []string{`\Device\HarddiskVolume3`, drive, `\Device\HarddiskVolume12`}}, part{kind: partLit, text: t[2:]})
 	case i == 1 && strings.HasPrefix(t, `:\`):
 		out = append(out, part{kind: partLit, text: t[1:]})
 	default:
@@ -780,6 +797,9 @@ func (cv *ruleConv) keywords(it *Item, m *mods) (expr, error) {
 				flags = "i"
 			}
 			kp := val.p.wrap(true, true)
+			if kp.innerWildcard() {
+				flags += "d"
+			}
 			alts = append(alts, exLeaf{cql: "/" + kp.regex() + "/" + flags, m: &leafMatch{kind: leafKeyword, p: kp, cased: val.cased}})
 		}
 		xs = append(xs, or(alts...))

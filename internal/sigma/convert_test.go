@@ -35,8 +35,8 @@ func TestConvertHandChecked(t *testing.T) {
     sel:
         Image: 'C:\Windows\System32\whoami.exe'
     condition: sel`,
-			[]string{`ImageFileName=/^\\Device\\HarddiskVolume\d+\\Windows\\System32\\whoami\.exe$/i`},
-			[]string{pr2(`"ImageFileName":"\\Device\\HarddiskVolume12\\Windows\\system32\\whoami.exe"`)},
+			[]string{`ImageFileName=/^(\\Device\\HarddiskVolume\d+|C:)\\Windows\\System32\\whoami\.exe$/i`},
+			[]string{pr2(`"ImageFileName":"\\Device\\HarddiskVolume12\\Windows\\system32\\whoami.exe"`), pr2(`"ImageFileName":"c:\\Windows\\System32\\whoami.exe"`)},
 			[]string{pr2(`"ImageFileName":"\\Device\\HarddiskVolume3\\Temp\\Windows\\System32\\whoami.exe"`)}},
 		{"parent image becomes its file name", win, `
     sel:
@@ -53,8 +53,8 @@ func TestConvertHandChecked(t *testing.T) {
     filter:
         CommandLine|contains: 'benign?'
     condition: 1 of sel_* and not filter`,
-			[]string{`CommandLine=/ -w /i and CommandLine=/hidden/i`, `CommandLine=/^power.*shell/i`, `not CommandLine=/benign./i`},
-			[]string{pr2(`"CommandLine":"x -W HIDDEN"`), pr2(`"CommandLine":"POWERSHELL.exe -nop"`), pr2(`"CommandLine":"power-x-shell"`)},
+			[]string{`CommandLine=/ -w /i and CommandLine=/hidden/i`, `CommandLine=/^power.*shell/id`, `not CommandLine=/benign./id`},
+			[]string{pr2(`"CommandLine":"x -W HIDDEN"`), pr2(`"CommandLine":"POWERSHELL.exe -nop"`), pr2(`"CommandLine":"power-x-shell"`), pr2(`"CommandLine":"power\nshell"`)},
 			[]string{pr2(`"CommandLine":"x -w hidden benign1"`), pr2(`"CommandLine":"x -w hid"`), pr2(`"CommandLine":"apowershell"`)}},
 		{"escaped wildcards are literal", win, `
     sel:
@@ -148,6 +148,13 @@ func TestConvertHandChecked(t *testing.T) {
 			[]string{`"event_simpleName":"NetworkConnectIP4","RemoteAddressIP4":"10.1.2.3","RemotePort":"443"`, `"event_simpleName":"NetworkConnectIP6","RemoteAddressIP6":"fe80:0:0:0:1:2:3:4","RemotePort":"80"`},
 			[]string{`"event_simpleName":"NetworkReceiveAcceptIP4","RemoteAddressIP4":"10.1.2.3","RemotePort":"443"`, `"event_simpleName":"NetworkConnectIP4","RemoteAddressIP4":"11.1.2.3","RemotePort":"443"`,
 				`"event_simpleName":"NetworkConnectIP4","RemoteAddressIP4":"10.1.2.3","RemotePort":"8443"`}},
+		{"network: DestinationHostname from the host's DNS answers", "{category: network_connection, product: windows}", `
+    sel:
+        DestinationHostname|endswith: '.ngrok.io'
+    condition: sel`,
+			[]string{`DestinationHostname=/\.ngrok\.io$/i`},
+			[]string{`"event_simpleName":"NetworkConnectIP4","DestinationHostname":"a.NGROK.io"`},
+			[]string{`"event_simpleName":"NetworkConnectIP4","DestinationHostname":"ngrok.io.evil"`}},
 		{"dns: QueryName, process file name", "{category: dns_query, product: windows}", `
     sel:
         QueryName|endswith: '.ngrok.io'
@@ -241,14 +248,14 @@ func TestConvertHandChecked(t *testing.T) {
 
 func TestConvertErrors(t *testing.T) {
 	for _, c := range []struct{ logsource, detection, want string }{
-		{"{category: process_creation, product: windows}", "sel: {ParentCommandLine|contains: x}", "hand.yml:5:11: rule \"E\": field ParentCommandLine cannot be mapped for process_creation/windows"},
+		{"{category: process_creation, product: windows}", "sel: {CurrentDirectory|contains: x}", "hand.yml:5:11: rule \"E\": field CurrentDirectory cannot be mapped for process_creation/windows"},
 		{"{category: process_creation, product: windows}", "sel: {Hashes|contains: 'IMPHASH=1'}", "Hashes: IMPHASH hashes have no Falcon field (known: MD5, SHA1, SHA256)"},
 		{"{category: process_creation, product: windows}", "sel: {Foo: x}", "field Foo has no Falcon equivalent for process_creation/windows in falcon.yaml (built in)"},
-		{"{category: process_creation, product: windows}", "sel: {ParentImage: 'C:\\Temp\\a.exe'}", "ParentImage: ParentBaseFileName holds only the file name: the value names a directory"},
+		{"{category: network_connection, product: windows}", "sel: {ParentImage: 'C:\\Temp\\a.exe'}", "ParentImage: ContextParentBaseFileName holds only the file name: the value names a directory"},
 		{"{category: process_creation, product: windows}", "sel: {IntegrityLevel: Weird}", `value "Weird" has no Falcon equivalent in IntegrityLevel`},
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|bogus: x}", `unknown modifier "bogus"`},
-		{"{category: dns_query, product: windows}", `sel: {Image|re: '\\tools\\nmap'}`, "a regex cannot be translated for ContextProcessName, which holds only the file name"},
-		{"{category: dns_query, product: windows}", `sel: {Image|re: '^nmap'}`, "a regex cannot be translated"},
+		{"{category: network_connection, product: windows}", `sel: {ParentImage|re: '\\tools\\nmap'}`, "a regex cannot be translated for ContextParentBaseFileName, which holds only the file name"},
+		{"{category: network_connection, product: windows}", `sel: {ParentImage|re: '^nmap'}`, "a regex cannot be translated"},
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|contains|all: x}", "the all modifier needs a list"},
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|re: '(?<=a)b'}", "regex"},
 		{"{category: process_creation, product: windows}", "sel: {CommandLine|expand: '%admins%'}", "placeholder %admins% has no values"},
@@ -284,16 +291,16 @@ func TestExpandPlaceholders(t *testing.T) {
 
 func TestOptionalFiltersFalconCannotExpress(t *testing.T) {
 	head := "title: O\nlogsource: {category: process_creation, product: windows}\ndetection:\n    sel: {CommandLine|contains: evil}\n" +
-		"    filter_optional_vendor: {ParentImage: 'C:\\Program Files\\Vendor\\agent.exe'}\n" +
+		"    filter_optional_vendor: {Description: 'Vendor agent'}\n" +
 		"    filter_main_ok: {CommandLine|contains: benign}\n"
 	for _, c := range []struct {
 		cond, filter, warn, err string
 	}{
 		{cond: "sel and not 1 of filter_*", filter: "#event_simpleName=ProcessRollup2 or #event_simpleName=SyntheticProcessRollup2) event_platform=Win\n| CommandLine=/evil/i\n| not CommandLine=/benign/i",
-			warn: "hand.yml:5:43: rule \"O\": warning: optional filter filter_optional_vendor dropped (the rule may alert on what it excluded): ParentImage: ParentBaseFileName holds only the file name"},
+			warn: "hand.yml:5:30: rule \"O\": warning: optional filter filter_optional_vendor dropped (the rule may alert on what it excluded): field Description cannot be mapped"},
 		{cond: "sel and not filter_optional_vendor", filter: "event_platform=Win\n| CommandLine=/evil/i\n| table("},
-		{cond: "sel or filter_optional_vendor", err: "ParentImage: ParentBaseFileName holds only the file name"},
-		{cond: "sel and not not filter_optional_vendor", err: "ParentImage: ParentBaseFileName holds only the file name"},
+		{cond: "sel or filter_optional_vendor", err: "field Description cannot be mapped"},
+		{cond: "sel and not not filter_optional_vendor", err: "field Description cannot be mapped"},
 	} {
 		rs, err := Parse("hand.yml", []byte(head+"    condition: "+c.cond+"\n"))
 		if err != nil {

@@ -140,6 +140,12 @@ func falconFields(c *Converter) map[string]bool {
 	for _, f := range c.Mapping.Common {
 		out[f.Field] = true
 	}
+	// Fields only tiercel's enrichment adds do not make pySigma's output
+	// (which runs without it) valid.
+	for _, f := range []string{"ParentCommandLine", "ParentImageFileName", "ContextImageFileName", "ContextProcessName",
+		"ContextCommandLine", "ContextParentBaseFileName", "DestinationHostname"} {
+		delete(out, f)
+	}
 	return out
 }
 

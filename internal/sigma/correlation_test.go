@@ -161,10 +161,23 @@ filter:
 	if strings.Join(got, ",") != "w2" {
 		t.Errorf("alerts %v, want only w2 (w1 is an admin account)", got)
 	}
-	bad := strings.Replace(filter, "User|startswith", "ParentCommandLine|contains", 1)
+	bad := strings.Replace(filter, "User|startswith", "CurrentDirectory|contains", 1)
 	fs, _ = Parse("mf_admins.yml", []byte(bad))
 	_, errs = NewConverter().ConvertSet([]*Source{{Path: "rules.yml", Rules: rs}, {Path: "mf_admins.yml", Rules: fs}})
-	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "mf_admins.yml:6:9: rule \"Admin accounts run whoami\": field ParentCommandLine") {
+	if len(errs) != 1 || !strings.Contains(errs[0].Error(), "mf_admins.yml:6:9: rule \"Admin accounts run whoami\": field CurrentDirectory") {
 		t.Errorf("errors %v", errs)
+	}
+}
+
+func TestSameFileNameInTwoDirectories(t *testing.T) {
+	a, _ := Parse("a/proc_creation_x.yml", []byte(corrBase))
+	b, _ := Parse("b/proc_creation_x.yml", []byte(corrBase))
+	set, errs := NewConverter().ConvertSet([]*Source{{Path: "a", Rules: a[:1]}, {Path: "b", Rules: b[:1]}})
+	if len(errs) > 0 || len(set) != 2 || set[0].ID != "sigma-proc_creation_x" || set[1].ID != "sigma-proc_creation_x~2" {
+		var ids []string
+		for _, cv := range set {
+			ids = append(ids, cv.ID)
+		}
+		t.Errorf("ids %v, errors %v", ids, errs)
 	}
 }

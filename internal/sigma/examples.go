@@ -107,6 +107,18 @@ func (q *Query) Examples(n int) (pos, neg []Example) {
 			}
 		}
 	}
+	// The same matches on the logsource's other event types
+	// (SyntheticProcessRollup2, the IPv6 network events ...).
+	for _, p := range append([]Example(nil), pos...) {
+		for _, name := range q.logsource.Events[1:] {
+			if strings.ContainsAny(name, "*?") {
+				continue
+			}
+			ev := clone(p.Fields)
+			ev["event_simpleName"] = name
+			add(&pos, ev, true, "matches as "+name)
+		}
+	}
 	// Near misses, most telling first: the match on another platform or
 	// event type, an event that meets the rule's selections but also one of
 	// its filters (or misses one selection), then a match with one value
@@ -434,7 +446,7 @@ func sample(p pattern, variant int, upper bool) string {
 		case partClass:
 			b.WriteString(x.alts[variant%len(x.alts)])
 		case partRegex:
-			b.WriteString(strconv.Itoa(3 + variant))
+			b.WriteString(x.alts[variant%len(x.alts)])
 		}
 	}
 	s := b.String()

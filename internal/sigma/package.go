@@ -185,6 +185,10 @@ func Header(r *Rule) string {
 	} else {
 		fmt.Fprintf(&b, "// Sigma file: %s\n", filepath.Base(r.File))
 	}
-	fmt.Fprintf(&b, "// Author: %s. License: %s.\n", r.Author, license(r))
+	author := r.Author
+	if author == "" {
+		author = "(not given)"
+	}
+	fmt.Fprintf(&b, "// Author: %s. License: %s.\n", author, license(r))
 	return b.String()
 }

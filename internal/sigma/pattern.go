@@ -3,6 +3,7 @@ package sigma
 import (
 	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // partKind is what one piece of a Sigma string pattern matches.
@@ -19,7 +20,7 @@ const (
 type part struct {
 	kind partKind
 	text string   // partLit, partRegex
-	alts []string // partClass
+	alts []string // partClass; partRegex: sample texts it matches
 }
 
 // pattern is a Sigma string value with its wildcards resolved: a sequence of
@@ -163,6 +164,18 @@ func (p pattern) regex() string {
 	return b.String()
 }
 
+// innerWildcard reports whether a wildcard stands between literal text,
+// where the regex needs `.` to match newlines too (Sigma's `*` and `?`
+// match any character).
+func (p pattern) innerWildcard() bool {
+	for i, x := range p {
+		if (x.kind == partStar || x.kind == partOne) && i > 0 && i < len(p)-1 || x.kind == partOne {
+			return true
+		}
+	}
+	return false
+}
+
 // quoteRegex escapes regex metacharacters and the CQL regex delimiter `/`;
 // control bytes and invalid UTF-8 (from utf16 encodings) become \xHH.
 func quoteRegex(s string) string {
@@ -181,7 +194,7 @@ func quoteRegex(s string) string {
 			b.WriteByte(c)
 			i++
 		default:
-			r, n := decodeRune(s[i:])
+			r, n := utf8.DecodeRuneInString(s[i:])
 			if r == 0xFFFD && n <= 1 {
 				b.WriteString(`\x` + hex2(c))
 				i++
@@ -197,26 +210,6 @@ func quoteRegex(s string) string {
 func hex2(c byte) string {
 	const h = "0123456789abcdef"
 	return string([]byte{h[c>>4], h[c&15]})
-}
-
-// globText renders a pattern as a CQL glob (`*` wildcards) when that is
-// exact: no `?`, no class, no regex part and no literal `*`.
-func (p pattern) globText() (string, bool) {
-	var b strings.Builder
-	for _, x := range p {
-		switch x.kind {
-		case partLit:
-			if strings.ContainsAny(x.text, "*") {
-				return "", false
-			}
-			b.WriteString(x.text)
-		case partStar:
-			b.WriteByte('*')
-		default:
-			return "", false
-		}
-	}
-	return b.String(), true
 }
 
 // compile builds a Go regexp equivalent to the pattern (used by tests and

@@ -2,6 +2,7 @@ package sigma
 
 import (
 	"errors"
+	"fmt"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -134,8 +135,13 @@ func (c *Converter) ConvertSet(srcs []*Source) ([]*Converted, []error) {
 			}
 		}
 	}
+	used := map[string]int{}
 	for _, r := range order {
 		id := RuleID(r, doc[r])
+		// Two files of one name in different directories: number the later.
+		if used[id]++; used[id] > 1 {
+			id = fmt.Sprintf("%s~%d", id, used[id])
+		}
 		switch {
 		case r.Filter != nil:
 			continue

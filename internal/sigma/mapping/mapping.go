@@ -51,6 +51,7 @@ type Field struct {
 	EventTypes  map[string][]string // Sigma value (lower case) → event types picked
 	IPv6Field   string              // field holding IPv6 addresses
 	DWordField  string              // field holding DWORD registry data as a decimal number
+	PathField   string              // with Basename: the full-path field for values naming a directory
 	Hashes      map[string]string   // ALGO (upper case) → field, for Sysmon's ALGO=value strings
 	Unsupported string              // why the field cannot be mapped
 	Line        int
@@ -258,6 +259,8 @@ func (p *parser) fields(n *yaml.Node) map[string]*Field {
 				f.DevicePath = p.boolean(fv)
 			case "contains":
 				f.Contains = p.boolean(fv)
+			case "path_field":
+				f.PathField = p.scalar(fv)
 			case "dword_field":
 				f.DWordField = p.scalar(fv)
 			case "ipv6_field":
@@ -274,7 +277,7 @@ func (p *parser) fields(n *yaml.Node) map[string]*Field {
 				f.EventTypes = map[string][]string{}
 				p.mapping(fv, func(k string, vv *yaml.Node) { f.EventTypes[strings.ToLower(k)] = p.strs(vv) })
 			default:
-				p.errf(fv, "unknown field key %q (want field, basename, device_path, contains, values, event_types, ipv6_field, dword_field, hashes, unsupported)", key)
+				p.errf(fv, "unknown field key %q (want field, basename, device_path, contains, values, event_types, ipv6_field, dword_field, path_field, hashes, unsupported)", key)
 			}
 		})
 		if f.Field == "" && f.Unsupported == "" && f.Hashes == nil {

@@ -29,8 +29,11 @@ func TestDefaultTable(t *testing.T) {
 		}
 	}
 	ls := m.Lookup("process_creation", "windows")
-	if f := m.Field(ls, "ParentCommandLine"); f == nil || f.Unsupported == "" {
-		t.Errorf("ParentCommandLine should be unsupported, got %+v", f)
+	if f := m.Field(ls, "CurrentDirectory"); f == nil || f.Unsupported == "" {
+		t.Errorf("CurrentDirectory should be unsupported, got %+v", f)
+	}
+	if f := m.Field(ls, "ParentImage"); f.PathField != "ParentImageFileName" || !f.Basename {
+		t.Errorf("ParentImage = %+v", f)
 	}
 	if f := m.Field(ls, "IntegrityLevel"); f.Values["high"] != "12288" {
 		t.Errorf("IntegrityLevel High = %q", f.Values["high"])
