@@ -23,14 +23,15 @@ func newDemoCmd(env *Env) *cobra.Command {
 	var seed int64
 	cmd := &cobra.Command{
 		Use:   "demo [--seed N]",
-		Short: "Emulate a small estate under attack and hunt it with the built-in rule",
+		Short: "Emulate a small estate under attack and hunt it",
 		Long: "Emulates an hour of Falcon telemetry from a small estate in which the T1590.005\n" +
 			"atomic tests run on a Windows and a Linux host among everyday noise (SOC\n" +
 			"lookups, vulnerability scanners, SOAR enrichment, browser prefetch), hunts it\n" +
 			"with the built-in rule through Falcon enrichment and its tunings (the lookups\n" +
 			"ship in the binary), and prints the alerts, the detection matrix and what the\n" +
 			"tunings removed. No network, no files needed.",
-		Args: cobra.NoArgs,
+		Example: demoExamples,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()

@@ -23,15 +23,16 @@ func newEmulateCmd(env *Env) *cobra.Command {
 		aidmaster, userinfo           string
 	)
 	cmd := &cobra.Command{
-		Use:   "emulate [--seed N] [--events N] [--hosts N] [--duration 1h] [--start RFC3339] [--view raw|logscale] [--fdr DIR] [--manifest FILE] [--tests 1,2,3,4,5] [--platforms win,lin]",
-		Short: "Generate Falcon telemetry for the T1590.005 atomic tests over benign background",
-		Long: "Generates the Falcon sensor telemetry of the seed detection's five Atomic Red Team\n" +
-			"tests on a Windows and a Linux host, interleaved with benign background and the\n" +
-			"seed's false-positive sources (SOC lookups, scanners, SOAR enrichment, browser\n" +
-			"prefetch) from a whole estate. Output is NDJSON on stdout, or an FDR tree with\n" +
-			"--fdr. The manifest says which events the detection should and should not raise.\n" +
-			"Same --seed and flags give identical bytes.",
-		Args: cobra.NoArgs,
+		Use:   "emulate [flags]",
+		Short: "Generate Falcon telemetry: T1590.005 attacks amid benign activity",
+		Long: "Generates the Falcon sensor telemetry of the seed detection's five Atomic Red\n" +
+			"Team tests on a Windows and a Linux host, interleaved with benign background and\n" +
+			"the seed's false-positive sources (SOC lookups, scanners, SOAR enrichment,\n" +
+			"browser prefetch) from a whole estate. Output is NDJSON on stdout, or an FDR\n" +
+			"tree with --fdr. The manifest says which events the detection should and should\n" +
+			"not raise. Same --seed and flags give identical bytes.",
+		Example: emulateExamples,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if start != "" {
 				t, err := time.Parse(time.RFC3339, start)
@@ -53,6 +54,14 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			}
 			if opts.ShuffleWindow < 1 {
 				return withCode(ExitUsage, fmt.Errorf("--shuffle-window must be at least 1, got %d", opts.ShuffleWindow))
+			}
+			var bar *progressBar
+			if fdrDir != "" { // NDJSON on a terminal would be drawn over
+				bar = newItemProgress(env, "emulate", "events", opts.Events)
+			}
+			defer bar.done()
+			if bar != nil {
+				opts.Progress = func(n int64) { bar.items.Store(n) }
 			}
 			g, err := emulate.New(opts)
 			if err != nil {
@@ -83,6 +92,7 @@ func newEmulateCmd(env *Env) *cobra.Command {
 			if err := writeFile(userinfo, func(w *bufio.Writer) error { return g.Estate().WriteUserinfo(w, snap) }); err != nil {
 				return withCode(ExitError, err)
 			}
+			bar.done()
 			secs := time.Since(began).Seconds()
 			fmt.Fprintf(env.Stderr, "emulate: %d events from %d hosts, %d attack runs, %.2fs (%.0f events/s)\n",
 				m.Events, len(g.Estate().Hosts), len(m.Attacks), secs, float64(m.Events)/max(secs, 1e-9))

@@ -16,6 +16,7 @@ type enrichFlags struct {
 	off       bool
 	aidmaster []string
 	quiet     bool
+	verbose   bool
 	hold      enrich.HoldOptions
 }
 
@@ -23,6 +24,7 @@ func (f *enrichFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.off, "no-enrich", false, "do not add ComputerName, UserName, ContextProcessName... from aidmaster, userinfo and process starts")
 	fs.StringArrayVar(&f.aidmaster, "aidmaster", nil, "read aidmaster host records from `PATH` (file or directory; repeatable)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no summaries on standard error (errors and warnings still)")
+	fs.BoolVarP(&f.verbose, "verbose", "v", false, "also print enrichment counters (events, fields added, lookup misses) on standard error")
 	fs.IntVar(&f.hold.MaxEvents, "hold-events", enrich.DefaultHoldEvents, "standard input: hold at most `N` events that arrive before their process start")
 	fs.DurationVar(&f.hold.MaxLateness, "hold-lateness", enrich.DefaultHoldLateness, "standard input: hold such an event for at most `D` of event time")
 }
@@ -39,7 +41,7 @@ func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, wor
 	if err != nil {
 		return nil, fmt.Errorf("enrichment: %w", err)
 	}
-	if st.Skipped && !f.quiet {
+	if st.Skipped && f.verbose {
 		fmt.Fprintln(env.Stderr, "enrich: skipped: the events the query may select already carry the enriched fields it reads")
 	}
 	return en, nil
@@ -51,6 +53,22 @@ func (f *enrichFlags) source(src run.Source, en *enrich.Enricher) run.Source {
 	return run.HoldForEnrichment(src, en, f.hold)
 }
 
+// reads reports whether a program (or one of its sub-query passes) reads
+// field.
+func reads(progs []*engine.Program, field string) bool {
+	for _, p := range progs {
+		if n := p.Needs(); n.Wants(field) {
+			return true
+		}
+		for _, ps := range p.Prepass() {
+			if n := ps.Needs(); n.Wants(field) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // options puts en into opts (a nil *Enricher must not become a non-nil
 // interface value).
 func withEnricher(opts run.Options, en *enrich.Enricher) run.Options {
@@ -60,9 +78,17 @@ func withEnricher(opts run.Options, en *enrich.Enricher) run.Options {
 	return opts
 }
 
-// report prints the enrichment summary unless --quiet.
-func (f *enrichFlags) report(env *Env, en *enrich.Enricher) {
-	if en != nil && !f.quiet {
-		fmt.Fprint(env.Stderr, en.Stats().Summary())
+// report warns when no host or user records were found for fields progs
+// read (once, plainly) and prints the enrichment counters with --verbose.
+func (f *enrichFlags) report(env *Env, en *enrich.Enricher, progs ...*engine.Program) {
+	if en == nil {
+		return
+	}
+	st := en.Stats()
+	for _, w := range missingLookupWarnings(st, reads(progs, "ComputerName"), reads(progs, "UserName")) {
+		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", w)
+	}
+	if f.verbose && !f.quiet {
+		fmt.Fprint(env.Stderr, st.Summary())
 	}
 }

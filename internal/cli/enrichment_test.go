@@ -92,8 +92,9 @@ func TestSearchEnrichmentFlags(t *testing.T) {
 		wantZero  bool
 		wantStats bool
 	}{
-		{"enriched by default", nil, false, true},
-		{"quiet", []string{"--quiet"}, false, false},
+		{"enriched by default, counters hidden", nil, false, false},
+		{"verbose shows the counters", []string{"--verbose"}, false, true},
+		{"quiet wins over verbose", []string{"--quiet", "-v"}, false, false},
 		{"no-enrich", []string{"--no-enrich"}, true, false},
 	}
 	for _, tc := range tests {

@@ -20,7 +20,7 @@ func newExportCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "export --to sigma|spl|kql|esql [--rules DIR]... RULE|FILE.cql",
 		Short: "Translate a detection to Sigma, Splunk SPL, KQL or ES|QL",
-		Long: "Translates a rule package's query (or a .cql file) to another detection language:\n" +
+		Long: "Translates a rule package's query (or a .cql file) to another detection\nlanguage:\n" +
 			"  sigma  Sigma rules (spec v2), one per Falcon event type and detection branch\n" +
 			"  spl    Splunk over Falcon data as the CrowdStrike FDR add-on indexes it\n" +
 			"  kql    Microsoft Defender XDR / Sentinel advanced hunting tables\n" +
@@ -28,7 +28,8 @@ func newExportCmd(env *Env) *cobra.Command {
 			"What a target cannot express is an error naming the construct; what it expresses\n" +
 			"with a difference, or leaves out (result order, lookup tunings), is a warning on\n" +
 			"stderr and in the output's header. Mappings: docs/export.md.",
-		Args: cobra.ExactArgs(1),
+		Example: exportExamples,
+		Args:    cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			if !validTarget(to) {
 				return withCode(ExitUsage, fmt.Errorf("--to must be one of %s", strings.Join(export.Targets, ", ")))
@@ -55,6 +56,14 @@ func newExportCmd(env *Env) *cobra.Command {
 	cmd.Flags().StringArrayVar(&ruleDirs, "rules", nil, "also load rule packages from `DIR` (overrides shipped rules by id)")
 	return cmd
 }
+
+const exportExamples = `  tiercel export --to sigma T1590.005
+
+  # the seed rule as Splunk SPL, into a file
+  tiercel export --to spl -o t1590.spl T1590.005
+
+  # your own query for Microsoft Defender XDR
+  tiercel export --to kql my-detection.cql`
 
 func validTarget(t string) bool {
 	for _, x := range export.Targets {

@@ -61,7 +61,7 @@ func TestExportCommand(t *testing.T) {
 }
 
 func TestShowHasOtherPlatforms(t *testing.T) {
-	code, stdout, _ := runTiercel(t, "", "show", "T1590.005")
+	code, stdout, _ := runTiercel(t, "", "show", "--format", "markdown", "T1590.005")
 	if code != ExitOK {
 		t.Fatalf("exit %d", code)
 	}

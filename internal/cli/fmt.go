@@ -29,7 +29,8 @@ func newFmtCmd(env *Env) *cobra.Command {
 			"extensions (case `=>`, infix `in [...]`, drop() without fields) into\n" +
 			"LogScale syntax; --strict makes those extensions errors.\n" +
 			"Exit 0 on success, 1 on parse errors, 2 on usage errors.",
-		Args: cobra.MaximumNArgs(1),
+		Example: fmtExamples,
+		Args:    cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			name, src, err := readQueryArg(env.Stdin, file, args)
 			if err != nil {

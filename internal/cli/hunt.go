@@ -11,7 +11,6 @@ import (
 	"slices"
 	"sort"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -38,26 +37,38 @@ type huntArgs struct {
 	paths       []string
 	enrich      enrichFlags
 	saved       savedFlag
+	display     displayFlags
+	minSeverity string
 	sigma       huntSigma
 }
 
 func newHuntCmd(env *Env) *cobra.Command {
 	var a huntArgs
 	cmd := &cobra.Command{
-		Use:   "hunt [--rules DIR]... [--lookups DIR] [--saved DIR] [--tuning NAME]... [--format table|json|csv] [--fail-on-alert] [--skip-invalid] PATH...",
+		Use:   "hunt [flags] PATH...",
 		Short: "Run the detection rules over telemetry and print alerts",
 		Long: "Runs every shipped rule (plus those under --rules DIR, which override shipped\n" +
 			"rules of the same id) over the input in one pass, with Falcon enrichment, and\n" +
 			"prints one alert per result row. Row limits of table()/sort() do not cap\n" +
 			"alerts. --tuning NAME (or RULE:NAME) switches a documented tuning on; its\n" +
-			"lookup files are read from --lookups DIR. A per-rule, per-branch summary goes\n" +
-			"to stderr. Exit 0 with or without alerts; 3 with --fail-on-alert when there\n" +
-			"are alerts; 1 when a rule does not load (unless --skip-invalid) or on an\n" +
-			"input error; 2 on a usage error.",
+			"lookup files are read from --lookups DIR (tiercel lookups init DIR writes\n" +
+			"examples). Alert counts per rule and branch, then a summary by severity, rule\n" +
+			"and host with first and last seen go to stderr. On a terminal each alert is a\n" +
+			"line of time, severity, host, user and branch with its fields below\n" +
+			"(--wide: the full table). Exit 0 with or without alerts; 3 with\n" +
+			"--fail-on-alert when there are alerts; 1 when a rule does not load (unless\n" +
+			"--skip-invalid) or on an input error; 2 on a usage error.",
+		Example: huntExamples,
 		RunE: func(cmd *cobra.Command, args []string) error {
 			a.paths = args
 			if !slices.Contains(output.Formats, a.format) {
 				return withCode(ExitUsage, fmt.Errorf("unknown --format %q (want %s)", a.format, strings.Join(output.Formats, ", ")))
+			}
+			if a.minSeverity != "" && severityRank(a.minSeverity) < 0 {
+				return withCode(ExitUsage, fmt.Errorf("unknown --min-severity %q (want %s)", a.minSeverity, strings.Join(severities, ", ")))
+			}
+			if err := stdinRefusal(env, "tiercel hunt -", args); err != nil {
+				return err
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
@@ -73,13 +84,16 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.BoolVar(&a.failOnAlert, "fail-on-alert", false, "exit 3 when there are alerts")
 	f.BoolVar(&a.skipInvalid, "skip-invalid", false, "run the rules that load, listing those that do not")
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
+	f.StringVar(&a.minSeverity, "min-severity", "", "run only rules of `SEVERITY` or above: "+strings.Join(severities, ", "))
 	a.enrich.register(f)
 	a.saved.register(f)
+	a.display.register(f)
 	a.sigma.register(f)
 	return cmd
 }
 
 func runHunt(ctx context.Context, env *Env, a huntArgs) error {
+	began := time.Now()
 	set, loadErrs := rules.LoadSet(a.ruleDirs)
 	set, loadErrs, err := a.sigma.add(env, set, loadErrs, a.skipInvalid)
 	if err != nil {
@@ -91,6 +105,9 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 			return withCode(ExitError, fmt.Errorf("%d rule problem(s); fix them or pass --skip-invalid", len(loadErrs)))
 		}
 		fmt.Fprintf(env.Stderr, "tiercel: hunt: skipping rules that failed to load (%d problem(s))\n", len(loadErrs))
+	}
+	if a.minSeverity != "" {
+		set = atLeastSeverity(set, a.minSeverity)
 	}
 	if len(set) == 0 {
 		return withCode(ExitError, errors.New("no rules to run"))
@@ -116,32 +133,39 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	for i, r := range set {
 		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib})
 		if err != nil {
+			if hint := tuningLookupHint(r, perRule[i]); hint != "" {
+				err = fmt.Errorf("%w\n  = hint: %s", err, hint)
+			}
 			return withCode(ExitError, err)
 		}
 		progs = append(progs, p)
 		engines = append(engines, p.Engine)
 	}
 
+	bar := newFileProgress(env, "hunt", a.paths, expectedPasses(a.enrich, engines...))
+	defer bar.done()
 	enricher, err := a.enrich.prepare(ctx, env, a.paths, a.workers, engines...)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
+	bar.expect(1 + prepassLevels(engines...))
 	in, err := openInput(env, a.paths)
 	if err != nil {
 		return withCode(ExitError, err)
 	}
 	defer in.Close()
-	src := a.enrich.source(in.reader, enricher)
-	var progress *progressSource
-	if isTerminal(env.Stderr) {
-		progress = newProgressSource(src, env.Stderr)
-		src = progress
-	}
+	src := bar.countStdin(a.enrich.source(in.reader, enricher))
 
-	sink, err := newAlertSink(a.format, env.Stdout, progs)
+	out, closeOut, err := a.display.open(env)
 	if err != nil {
+		return err
+	}
+	sink, err := newAlertSink(a.format, out, progs, a.display.table(out, severityColour))
+	if err != nil {
+		closeOut()
 		return withCode(ExitUsage, err)
 	}
+	summary := newAlertSummary()
 	counts := make([]map[string]int, len(progs))
 	for i := range counts {
 		counts[i] = map[string]int{}
@@ -156,13 +180,15 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 			alert := progs[i].NewAlert(row)
 			counts[i][alert.Branch()]++
 			total++
+			summary.add(alert)
 			sink.write(alert)
 		},
 	}, enricher))
-	if progress != nil {
-		progress.done()
-	}
+	bar.done()
 	if cerr := sink.close(); err == nil && cerr != nil {
+		err = fmt.Errorf("writing alerts: %w", cerr)
+	}
+	if cerr := closeOut(); err == nil && cerr != nil {
 		err = fmt.Errorf("writing alerts: %w", cerr)
 	}
 	if err != nil {
@@ -170,10 +196,14 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	}
 	if !a.enrich.quiet {
 		printHuntSummary(env.Stderr, progs, counts, stats)
+		summary.print(env.Stderr, useColour(env.Stderr))
 	}
-	a.enrich.report(env, enricher)
+	a.enrich.report(env, enricher, engines...)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
+	}
+	if !a.enrich.quiet {
+		printRunLine(env.Stderr, int64(total), "alert", stats, time.Since(began))
 	}
 	if in.fileErrors > 0 {
 		return withCode(ExitError, nil)
@@ -279,9 +309,12 @@ type alertSink struct {
 	err   error
 }
 
-func newAlertSink(format string, w io.Writer, progs []*rules.Program) (*alertSink, error) {
+func newAlertSink(format string, w io.Writer, progs []*rules.Program, topts output.TableOptions) (*alertSink, error) {
 	if format == "json" {
 		return &alertSink{json: bufio.NewWriter(w)}, nil
+	}
+	if format == "table" && topts.TerminalWidth > 0 && !topts.Wide {
+		return &alertSink{table: newAlertCards(w, topts)}, nil
 	}
 	cols := []string{"rule", "severity", "DetectionBranch"}
 	for _, p := range progs {
@@ -296,7 +329,8 @@ func newAlertSink(format string, w io.Writer, progs []*rules.Program) (*alertSin
 			}
 		}
 	}
-	tw, err := output.New(format, w, cols)
+	topts.DropEmpty = true
+	tw, err := output.NewWithTable(format, w, cols, topts)
 	if err != nil {
 		return nil, err
 	}
@@ -332,50 +366,4 @@ func (s *alertSink) close() error {
 		return s.json.Flush()
 	}
 	return s.table.Close()
-}
-
-// isTerminal reports whether w is a character device (a terminal).
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	if !ok {
-		return false
-	}
-	st, err := f.Stat()
-	return err == nil && st.Mode()&os.ModeCharDevice != 0
-}
-
-// progressSource reports bytes read to a terminal twice a second.
-type progressSource struct {
-	src   run.Source
-	w     io.Writer
-	bytes atomic.Int64
-	stop  chan struct{}
-}
-
-func newProgressSource(src run.Source, w io.Writer) *progressSource {
-	p := &progressSource{src: src, w: w, stop: make(chan struct{})}
-	go func() {
-		t := time.NewTicker(500 * time.Millisecond)
-		defer t.Stop()
-		for {
-			select {
-			case <-p.stop:
-				return
-			case <-t.C:
-				fmt.Fprintf(p.w, "\rhunt: %.1f MB read", float64(p.bytes.Load())/1e6)
-			}
-		}
-	}()
-	return p
-}
-
-func (p *progressSource) Next() (event.Chunk, error) {
-	c, err := p.src.Next()
-	p.bytes.Add(int64(len(c.Data)))
-	return c, err
-}
-
-func (p *progressSource) done() {
-	close(p.stop)
-	fmt.Fprint(p.w, "\r\033[K")
 }

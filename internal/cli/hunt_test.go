@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 const seedRuleDir = "../../rules/T1590.005-ip-address-recon"
@@ -210,15 +211,43 @@ func TestTestCommand(t *testing.T) {
 }
 
 func TestShow(t *testing.T) {
-	code, stdout, stderr := runTiercel(t, "", "show", "T1590.005")
+	code, stdout, stderr := runTiercel(t, "", "show", "--format", "markdown", "T1590.005")
 	if code != ExitOK {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, s := range []string{"# Detect IP Addresses in CrowdStrike LogScale", "| Sub-technique | T1590.005 IP Addresses |",
+	for _, s := range []string{"# IP Address Reconnaissance (OSINT tools and IP intelligence lookups)", "| Sub-technique | T1590.005 IP Addresses |",
 		"```cql\n#event_simpleName = /^(ProcessRollup2|DnsRequest|NetworkConnectIP4)$/", "## False Positives & Tuning",
 		"#### browser-prefetch (ready)", "5. **Test 5 — BGP.he.net ASN IP Range Discovery**"} {
 		if !strings.Contains(stdout, s) {
+			t.Errorf("show --format markdown lacks %q", s)
+		}
+	}
+	if strings.Contains(stdout, "Unlock Pro Content") {
+		t.Error("show --format markdown carries the source page's sales text")
+	}
+
+	// The default text form: headings set apart, markup gone, wrapped at 80
+	// columns (not a terminal), the query verbatim and indented.
+	code, stdout, stderr = runTiercel(t, "", "show", "T1590.005")
+	if code != ExitOK {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, s := range []string{"IP ADDRESS RECONNAISSANCE (OSINT TOOLS AND IP INTELLIGENCE LOOKUPS)\n=====", "MITRE ATT&CK\n",
+		"  Sub-technique        T1590.005 IP Addresses\n", "    #event_simpleName = /^(ProcessRollup2|DnsRequest|NetworkConnectIP4)$/\n",
+		"browser-prefetch (ready)\n", "5. Test 5 — BGP.he.net ASN IP Range Discovery\n"} {
+		if !strings.Contains(stdout, s) {
 			t.Errorf("show lacks %q", s)
+		}
+	}
+	for _, bad := range []string{"Unlock Pro Content", "**", "```", "|---"} {
+		if strings.Contains(stdout, bad) {
+			t.Errorf("show text carries %q", bad)
+		}
+	}
+	for _, l := range strings.Split(stdout, "\n") {
+		code := strings.HasPrefix(l, "    ") && !strings.HasPrefix(strings.TrimLeft(l, " "), "•")
+		if !code && utf8.RuneCountInString(l) > 80 && strings.Contains(strings.TrimSpace(l), " ") {
+			t.Errorf("prose line wider than 80 columns: %q", l)
 		}
 	}
 	if code, _, stderr := runTiercel(t, "", "show", "T9999"); code != ExitUsage || !strings.Contains(stderr, "known rules: T1590.005-ip-address-recon") {

@@ -12,8 +12,9 @@ func init() { register(newImportCmd) }
 
 func newImportCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
-		Use:   "import",
-		Short: "Convert detections from other formats into CQL rules",
+		Use:     "import",
+		Short:   "Convert detections from other formats into CQL rules",
+		Example: importSigmaExamples,
 	}
 	cmd.AddCommand(newImportSigmaCmd(env))
 	return cmd
@@ -26,18 +27,20 @@ func newImportSigmaCmd(env *Env) *cobra.Command {
 		skipInvalid bool
 	)
 	cmd := &cobra.Command{
-		Use:   "sigma [--out DIR] [--mapping FILE] [--placeholders FILE] [--skip-invalid] FILE|DIR...",
+		Use:   "sigma [flags] FILE|DIR...",
 		Short: "Convert Sigma rules to CQL over Falcon telemetry",
-		Long: "Converts Sigma rules (specification v2: conditions, modifiers, correlation rules)\n" +
-			"into CQL over CrowdStrike Falcon telemetry, with the field table of docs/sigma.md.\n" +
-			"Without --out, prints each query after a comment naming the rule and its author.\n" +
-			"With --out DIR, writes one rule package per rule (rule.yaml, query.cql, the\n" +
-			"original sigma.yml and tests/sigma-derived.txtar: matching events and near misses\n" +
-			"derived from the detection logic, run by `tiercel test DIR`). A rule that cannot\n" +
-			"be converted (a field Falcon lacks, an unsupported logsource) is reported as\n" +
-			"file:line:col with the rule's title. Exit 0 when every rule converted (or with\n" +
-			"--skip-invalid), 1 otherwise, 2 on a usage error.",
-		Args: cobra.MinimumNArgs(1),
+		Long: "Converts Sigma rules (specification v2: conditions, modifiers, correlation\n" +
+			"rules) into CQL over CrowdStrike Falcon telemetry, with the field table of\n" +
+			"docs/sigma.md. Without --out, prints each query after a comment naming the\n" +
+			"rule and its author. With --out DIR, writes one rule package per rule\n" +
+			"(rule.yaml, query.cql, the original sigma.yml and tests/sigma-derived.txtar:\n" +
+			"matching events and near misses derived from the detection logic, run by\n" +
+			"`tiercel test DIR`). A rule that cannot be converted (a field Falcon lacks, an\n" +
+			"unsupported logsource) is reported as file:line:col with the rule's title.\n" +
+			"Exit 0 when every rule converted (or with --skip-invalid), 1 otherwise, 2 on\n" +
+			"a usage error.",
+		Example: importSigmaExamples,
+		Args:    cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			set, problems, err := sf.convertSigma(env.Stderr, args)
 			if err != nil {
@@ -75,6 +78,13 @@ func newImportSigmaCmd(env *Env) *cobra.Command {
 	sf.register(cmd.Flags())
 	return cmd
 }
+
+const importSigmaExamples = `  # print each rule's CQL, its author and licence in a comment above it
+  tiercel import sigma sigma/
+
+  # write rule packages with tests derived from the rules, then run the tests
+  tiercel import sigma --out converted sigma/
+  tiercel test converted`
 
 // writeSigmaPackage writes one converted rule as a rule package, with a
 // test of events derived from its detection logic (correlations get none).

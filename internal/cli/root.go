@@ -49,20 +49,8 @@ func register(f func(*Env) *cobra.Command) { subcommands = append(subcommands, f
 // Main runs tiercel with args and returns the process exit code.
 func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	env := &Env{Stdin: stdin, Stdout: stdout, Stderr: stderr}
-	root := &cobra.Command{
-		Use:           "tiercel",
-		Short:         "Run CrowdStrike Falcon LogScale (CQL) detections anywhere",
-		SilenceUsage:  true,
-		SilenceErrors: true,
-	}
+	root := newRoot(env)
 	root.SetArgs(args)
-	root.SetIn(stdin)
-	root.SetOut(stdout)
-	root.SetErr(stderr)
-	for _, f := range subcommands {
-		root.AddCommand(f(env))
-	}
-	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
 	err := root.Execute()
 	if err == nil {
 		return ExitOK
@@ -77,4 +65,33 @@ func Main(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	// Cobra's own errors (unknown command, bad args) are usage errors.
 	fmt.Fprintf(stderr, "tiercel: %v\n", err)
 	return ExitUsage
+}
+
+// newRoot builds the command tree over env's streams.
+func newRoot(env *Env) *cobra.Command {
+	root := &cobra.Command{
+		Use:   "tiercel",
+		Short: "Run CrowdStrike Falcon LogScale (CQL) detections anywhere",
+		Long: "tiercel runs CrowdStrike Falcon LogScale (CQL) queries and detection packages\n" +
+			"over your own Falcon telemetry (FDR dumps, NDJSON exports, streams), enriching\n" +
+			"raw events as the Falcon platform does, and emulates the attacks they target.\n" +
+			"Exit codes: 0 success, 1 query or input error, 2 usage error, 3 hunt\n" +
+			"--fail-on-alert found alerts.",
+		Example: "  tiercel demo\n" +
+			"  tiercel emulate --fdr fdr/\n" +
+			"  tiercel hunt fdr/",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		Version:       readVersion().String(),
+	}
+	root.SetVersionTemplate("{{.Version}}\n")
+	root.SetIn(env.Stdin)
+	root.SetOut(env.Stdout)
+	root.SetErr(env.Stderr)
+	for _, f := range subcommands {
+		root.AddCommand(f(env))
+	}
+	addCompletions(root)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return withCode(ExitUsage, err) })
+	return root
 }

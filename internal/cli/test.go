@@ -27,6 +27,7 @@ func newTestCmd(env *Env) *cobra.Command {
 			"rules directory, one rule directory, or one test .txtar file. Failures print a\n" +
 			"diff; -update rewrites the expected alerts of failing tests. The last line is\n" +
 			"`N passed, M failed`; the exit code is 1 when any test failed.",
+		Example: testExamples,
 		// Flags are parsed by hand so that Go-test style `-update` and `-v` work.
 		DisableFlagParsing: true,
 		RunE: func(cmd *cobra.Command, args []string) error {

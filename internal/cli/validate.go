@@ -18,8 +18,8 @@ func newValidateCmd(env *Env) *cobra.Command {
 		format string
 	)
 	cmd := &cobra.Command{
-		Use:   "validate [--seed N] [--events N] [--hosts N] [--rules DIR]... [--lookups DIR] [--format table|json]",
-		Short: "Check the T1590.005 detection against emulated attacks and false positives",
+		Use:   "validate [flags]",
+		Short: "Check T1590.005 against emulated attacks and false positives",
 		Long: "Emulates the seed detection's five atomic tests on a Windows and a Linux host\n" +
 			"over benign background from a whole estate, written as a raw FDR tree in a\n" +
 			"temporary directory, hunts it through Falcon enrichment with the rule (shipped,\n" +
@@ -29,7 +29,8 @@ func newValidateCmd(env *Env) *cobra.Command {
 			"--lookups DIR, by default the rule's example lookups for the emulated estate.\n" +
 			"Deterministic for a given seed. Exit 0 when every expected signal fires, 1\n" +
 			"when one is missed or on an error, 2 on a usage error.",
-		Args: cobra.NoArgs,
+		Example: validateExamples,
+		Args:    cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			if format != "table" && format != "json" {
 				return withCode(ExitUsage, fmt.Errorf("unknown --format %q (want table or json)", format))
@@ -39,7 +40,13 @@ func newValidateCmd(env *Env) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt)
 			defer stop()
+			bar := newItemProgress(env, "validate: emulating", "events", cfg.Events)
+			if bar != nil {
+				bar.then = "validate: hunting"
+				cfg.Progress = func(n int64) { bar.items.Store(n) }
+			}
 			rep, err := validate.Run(ctx, cfg)
+			bar.done()
 			if err != nil {
 				return withCode(ExitError, err)
 			}

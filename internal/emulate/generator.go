@@ -32,7 +32,13 @@ type Options struct {
 	Tests         []int         // atomic tests 1..5 (default all)
 	Platforms     []Platform    // default Windows and Linux
 	ShuffleWindow int           // lines reordered within this window (default 4096; 1 = in order)
+	// Progress, when set, receives the count of lines generated so far,
+	// every progressEvery lines (for a progress bar; never affects output).
+	Progress func(events int64)
 }
+
+// progressEvery is how often Options.Progress is told the count.
+const progressEvery = 4096
 
 // maxShuffleWindow bounds the lines held for reordering (about 750 MB).
 const maxShuffleWindow = 1 << 20
@@ -211,6 +217,9 @@ func (g *Generator) Run(w io.Writer) (*Manifest, error) {
 		return nil, g.err
 	}
 	g.manifest.Events = g.count
+	if g.opts.Progress != nil {
+		g.opts.Progress(g.count)
+	}
 	return g.manifest, nil
 }
 
@@ -264,6 +273,9 @@ func (g *Generator) emit(line []byte) {
 		return
 	}
 	g.count++
+	if g.opts.Progress != nil && g.count%progressEvery == 0 {
+		g.opts.Progress(g.count)
+	}
 	if len(g.ring) < cap(g.ring) {
 		g.ring = append(g.ring, append([]byte(nil), line...))
 		return

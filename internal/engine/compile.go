@@ -16,6 +16,11 @@ import (
 // Options tune compilation.
 type Options struct {
 	LookupDir string // directory of lookup files for match(file=...)
+	// NoLookupFiles compiles without reading lookup files when LookupDir
+	// is empty (tiercel check without --lookups): each file is an empty
+	// table with the columns the call names, so everything else in the
+	// query is still compiled exactly as a search would.
+	NoLookupFiles bool
 	// Unlimited is hunt mode: the default 200-row limit of table/sort/head/
 	// tail does not cap output. A limit written in the query still applies:
 	// it is the rule author's intent (head(1) means one row).

@@ -46,6 +46,10 @@ func compileReadFile(c *compiler, a *args) (aggSpec, error) {
 		if param == "table" {
 			return nil, a.errorf("table", "no table %q is defined by defineTable() before this point (tables: %s)", name, c.pre.tableNames())
 		}
+		if c.opts.NoLookupFiles && c.opts.LookupDir == "" {
+			s.tables = append(s.tables, &lookupTable{name: name})
+			continue
+		}
 		t, err := loadLookupTable(c.opts.LookupDir, name)
 		if err != nil {
 			return nil, a.errorf("file", "%v", err)

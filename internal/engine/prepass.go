@@ -166,6 +166,9 @@ func (c *compiler) matchTable(a *args, name string, columns []string) (*lookupTa
 	if a.has("table") {
 		return nil, a.errorf("table", "no table %q is defined by defineTable() before this point", name)
 	}
+	if c.opts.NoLookupFiles && c.opts.LookupDir == "" {
+		return &lookupTable{name: name, columns: columns}, nil
+	}
 	return loadLookupTable(c.opts.LookupDir, name)
 }
 

@@ -270,7 +270,7 @@ func (r *Reader) run(job *fileJob) {
 			return
 		}
 		defer f.Close()
-		src = f
+		src = countingReader{f}
 	}
 	err := readStream(src, r.opts.ChunkSize, func(data []byte, firstLine int) bool {
 		return send(jobItem{data: data, firstLine: firstLine})

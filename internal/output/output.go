@@ -24,9 +24,15 @@ var Formats = []string{"table", "json", "csv"}
 // query fixes it (table(), select()); nil means every field, in the order
 // fields are first seen across rows.
 func New(format string, w io.Writer, columns []string) (Writer, error) {
+	return NewWithTable(format, w, columns, TableOptions{})
+}
+
+// NewWithTable is New with the table layout options (used by the table
+// format only: JSON and CSV are for machines and print every value whole).
+func NewWithTable(format string, w io.Writer, columns []string, opts TableOptions) (Writer, error) {
 	switch format {
 	case "table":
-		return NewTable(w, columns, TableOptions{}), nil
+		return NewTable(w, columns, opts), nil
 	case "json":
 		return newJSONWriter(w, columns), nil
 	case "csv":

@@ -133,8 +133,17 @@ func TestTableCutsEscapesAndFits(t *testing.T) {
 			want: "" +
 				"name                                      cmd                                 n\n" +
 				"----------------------------------------  ----------------------------------  -\n" +
-				"abcdefghijabcdefghijabcdefghijabcdefghi…  powershell -enc\\r\\nAAAA\\tB\\x1b[31m  7\n" +
+				"abcdefghijabcdefghij…bcdefghijabcdefghij  powershell -enc\\r\\nAAAA\\tB\\x1b[31m  7\n" +
 				"æøå short                                 x\n",
+		},
+		{
+			name: "wide prints every cell whole",
+			opts: TableOptions{Wide: true, TerminalWidth: 30},
+			want: "" +
+				"name                                                cmd                                 n\n" +
+				"--------------------------------------------------  ----------------------------------  -\n" +
+				long + "  powershell -enc\\r\\nAAAA\\tB\\x1b[31m  7\n" +
+				"æøå short                                           x\n",
 		},
 		{
 			name: "narrow max width",
@@ -142,8 +151,8 @@ func TestTableCutsEscapesAndFits(t *testing.T) {
 			want: "" +
 				"name      cmd       n\n" +
 				"--------  --------  -\n" +
-				"abcdefg…  powersh…  7\n" +
-				"æøå sho…  x\n",
+				"abcd…hij  powe…31m  7\n" +
+				"æøå …ort  x\n",
 		},
 		{
 			name: "fit to a 30-column terminal",
@@ -151,7 +160,7 @@ func TestTableCutsEscapesAndFits(t *testing.T) {
 			want: "" +
 				"name          cmd            n\n" +
 				"------------  -------------  -\n" +
-				"abcdefghija…  powershell -…  7\n" +
+				"abcdef…fghij  powers…1b[31m  7\n" +
 				"æøå short     x\n",
 		},
 	}
@@ -163,7 +172,7 @@ func TestTableCutsEscapesAndFits(t *testing.T) {
 				t.Errorf("got:\n%s\nwant:\n%s", got, tt.want)
 			}
 			for _, line := range strings.Split(strings.TrimSuffix(got, "\n"), "\n") {
-				if tt.opts.TerminalWidth > 0 && len([]rune(line)) > tt.opts.TerminalWidth {
+				if tt.opts.TerminalWidth > 0 && !tt.opts.Wide && len([]rune(line)) > tt.opts.TerminalWidth {
 					t.Errorf("line %q is wider than %d", line, tt.opts.TerminalWidth)
 				}
 			}
@@ -171,9 +180,64 @@ func TestTableCutsEscapesAndFits(t *testing.T) {
 	}
 }
 
+// Columns empty in every row are dropped; colour codes wrap the padded
+// cell's text only, so columns stay aligned.
+func TestTableDropEmptyAndColour(t *testing.T) {
+	rows := [][]event.Field{
+		{fd("severity", "high"), fd("empty", ""), fd("host", "WIN-1")},
+		{fd("severity", "low"), fd("host", "LIN-22")},
+	}
+	var buf bytes.Buffer
+	colour := func(col, v string) string {
+		if col == "severity" && v == "high" {
+			return "31"
+		}
+		return ""
+	}
+	got := render(t, NewTable(&buf, []string{"severity", "empty", "host"}, TableOptions{DropEmpty: true, Colour: colour}), &buf, rows)
+	want := "" +
+		"severity  host\n" +
+		"--------  ------\n" +
+		"\x1b[31mhigh\x1b[0m      WIN-1\n" +
+		"low       LIN-22\n"
+	if got != want {
+		t.Errorf("got:\n%q\nwant:\n%q", got, want)
+	}
+}
+
 func TestNewUnknownFormat(t *testing.T) {
 	_, err := New("xml", &bytes.Buffer{}, nil)
 	if err == nil || !strings.Contains(err.Error(), `"xml"`) {
 		t.Fatalf("err = %v", err)
+	}
+}
+
+// A table too wide for the terminal even with every column squeezed to
+// cardMinColumn becomes cards: the leading columns that fit with their
+// header, the other values below each row, nothing elided that fits.
+func TestTableCards(t *testing.T) {
+	var row []event.Field
+	var cols []string
+	for _, c := range []string{"Alpha", "Beta", "Gamma", "Delta", "Epsilon", "Zeta"} {
+		cols = append(cols, c)
+		row = append(row, fd(c, strings.ToLower(c)+"-value-long"))
+	}
+	row[3].Value = ""
+	var buf bytes.Buffer
+	got := render(t, NewTable(&buf, cols, TableOptions{TerminalWidth: 40}), &buf, [][]event.Field{row})
+	want := "" +
+		"Alpha             Beta\n" +
+		"----------------  ---------------\n" +
+		"alpha-value-long  beta-value-long\n" +
+		"    Gamma: gamma-value-long\n" +
+		"    Epsilon: epsilon-value-long\n" +
+		"    Zeta: zeta-value-long\n"
+	if got != want {
+		t.Errorf("got:\n%s\nwant:\n%s", got, want)
+	}
+	// --wide keeps the table.
+	buf.Reset()
+	if got := render(t, NewTable(&buf, cols, TableOptions{TerminalWidth: 40, Wide: true}), &buf, [][]event.Field{row}); !strings.HasPrefix(got, "Alpha             Beta             Gamma") {
+		t.Errorf("wide:\n%s", got)
 	}
 }

@@ -23,8 +23,16 @@ const columnGap = "  "
 
 // TableOptions tunes the table layout.
 type TableOptions struct {
-	MaxColumnWidth int // cut longer cells with "…" (DefaultMaxColumnWidth when 0)
+	MaxColumnWidth int // elide longer cells with "…" (DefaultMaxColumnWidth when 0)
 	TerminalWidth  int // when > 0, narrow the widest columns until rows fit
+	// Wide prints every cell whole: no column cap, no fitting.
+	Wide bool
+	// DropEmpty leaves out columns that are empty in every row (a hunt's
+	// union of rule columns is mostly empty for any one event type).
+	DropEmpty bool
+	// Colour, when set, gives the ANSI SGR code (such as "31") for a cell,
+	// or "" for none; it is applied after padding so widths stay right.
+	Colour func(column, value string) string
 }
 
 // tableWriter keeps every row, then prints aligned columns at Close. Cells
@@ -40,7 +48,13 @@ type tableWriter struct {
 
 // NewTable returns a table writer with explicit layout options.
 func NewTable(w io.Writer, columns []string, opts TableOptions) Writer {
-	if opts.MaxColumnWidth <= 0 {
+	switch {
+	case opts.Wide:
+		opts.MaxColumnWidth, opts.TerminalWidth = int(^uint(0)>>1), 0
+	case opts.MaxColumnWidth <= 0 && opts.TerminalWidth > 0:
+		// a terminal: as wide as it is, the fitting below narrows columns
+		opts.MaxColumnWidth = opts.TerminalWidth
+	case opts.MaxColumnWidth <= 0:
 		opts.MaxColumnWidth = DefaultMaxColumnWidth
 	}
 	opts.MaxColumnWidth = max(opts.MaxColumnWidth, minColumnWidth)
@@ -64,6 +78,9 @@ func (t *tableWriter) Close() error {
 	if columns == nil {
 		columns = t.cols.names
 	}
+	if t.opts.DropEmpty {
+		columns = t.nonEmpty(columns)
+	}
 	cells := make([][]string, 0, len(t.rows)+1)
 	header := make([]string, len(columns))
 	for i, c := range columns {
@@ -81,19 +98,29 @@ func (t *tableWriter) Close() error {
 		}
 		cells = append(cells, line)
 	}
+	if !t.opts.Wide && t.needsCards(t.naturalWidths(cells)) {
+		return t.writeCards(cells, columns)
+	}
 	widths := t.widths(cells)
 
 	bw := bufio.NewWriter(t.w)
 	var b []byte
+	var colours []string
 	for r, line := range cells {
-		b = appendRow(b[:0], line, widths)
+		colours = colours[:0]
+		if t.opts.Colour != nil && r > 0 {
+			for i, c := range columns {
+				colours = append(colours, t.opts.Colour(c, line[i]))
+			}
+		}
+		b = appendRow(b[:0], line, widths, colours)
 		bw.Write(b)
 		if r == 0 {
 			rule := make([]string, len(widths))
 			for i, w := range widths {
 				rule[i] = strings.Repeat("-", w)
 			}
-			b = appendRow(b[:0], rule, widths)
+			b = appendRow(b[:0], rule, widths, nil)
 			bw.Write(b)
 		}
 	}
@@ -101,15 +128,21 @@ func (t *tableWriter) Close() error {
 	return bw.Flush()
 }
 
-// widths sizes each column to its widest cell, capped, then narrows the
-// widest columns one step at a time until the table fits the terminal.
-func (t *tableWriter) widths(cells [][]string) []int {
+// naturalWidths sizes each column to its widest cell, capped.
+func (t *tableWriter) naturalWidths(cells [][]string) []int {
 	widths := make([]int, len(cells[0]))
 	for _, line := range cells {
 		for i, cell := range line {
 			widths[i] = max(widths[i], min(utf8.RuneCountInString(cell), t.opts.MaxColumnWidth))
 		}
 	}
+	return widths
+}
+
+// widths sizes each column to its widest cell, capped, then narrows the
+// widest columns one step at a time until the table fits the terminal.
+func (t *tableWriter) widths(cells [][]string) []int {
+	widths := t.naturalWidths(cells)
 	if t.opts.TerminalWidth <= 0 {
 		return widths
 	}
@@ -133,19 +166,45 @@ func (t *tableWriter) widths(cells [][]string) []int {
 	return widths
 }
 
-// appendRow pads and cuts each cell to its width; trailing spaces are dropped.
-func appendRow(b []byte, line []string, widths []int) []byte {
+// nonEmpty keeps the columns that have a value in some row.
+func (t *tableWriter) nonEmpty(columns []string) []string {
+	var out []string
+	for _, c := range columns {
+		for _, row := range t.rows {
+			if v, _ := row.get(c); v != "" {
+				out = append(out, c)
+				break
+			}
+		}
+	}
+	if out == nil {
+		return columns
+	}
+	return out
+}
+
+// appendRow pads and elides each cell to its width, colouring it when
+// colours has a code for it; trailing spaces are dropped.
+func appendRow(b []byte, line []string, widths []int, colours []string) []byte {
 	for i, cell := range line {
 		if i > 0 {
 			b = append(b, columnGap...)
 		}
+		colour := ""
+		if i < len(colours) && colours[i] != "" {
+			colour = colours[i]
+			b = append(b, "\033["+colour+"m"...)
+		}
 		n := utf8.RuneCountInString(cell)
 		if n > widths[i] {
-			b = append(b, cutRunes(cell, widths[i]-1)...)
-			b = append(b, "…"...)
-			continue
+			b = append(b, ElideMiddle(cell, n, widths[i])...)
+			n = widths[i]
+		} else {
+			b = append(b, cell...)
 		}
-		b = append(b, cell...)
+		if colour != "" {
+			b = append(b, "\033[0m"...)
+		}
 		for ; n < widths[i]; n++ {
 			b = append(b, ' ')
 		}
@@ -155,6 +214,29 @@ func appendRow(b []byte, line []string, widths []int) []byte {
 		end--
 	}
 	return append(b[:end], '\n')
+}
+
+// ElideMiddle shortens s (n runes) to width runes by replacing its middle
+// with "…": the start of a command line and the end of a path both stay.
+func ElideMiddle(s string, n, width int) string {
+	if width <= 1 {
+		return "…"
+	}
+	head := width / 2
+	tail := width - 1 - head
+	return cutRunes(s, head) + "…" + lastRunes(s, n, tail)
+}
+
+// lastRunes returns the last k runes of s, which has n runes.
+func lastRunes(s string, n, k int) string {
+	skip := n - k
+	for i := range s {
+		if skip == 0 {
+			return s[i:]
+		}
+		skip--
+	}
+	return ""
 }
 
 // cutRunes returns the first n runes of s.

@@ -60,7 +60,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 		b = jsonenc.AppendString(b, v)
 	}
 	put("rule", r.ID)
-	put("title", r.Title)
+	put("title", r.DisplayName())
 	if s := r.Sigma; s != nil {
 		// DRL 1.1: every alert of a Sigma rule names the rule's author.
 		put("author", s.Author)
@@ -80,7 +80,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 			put("license", s.License)
 		}
 	}
-	if r.Sigma == nil || r.Attack.Technique.ID != "" { // Sigma rules place ATT&CK in tags
+	if r.Sigma == nil || r.Attack.Technique.ID != "" { // a Sigma rule without ATT&CK tags has none
 		put("tactic", r.Attack.Tactic.ID)
 		put("technique", r.Attack.Technique.ID)
 	}

@@ -120,6 +120,9 @@ func load(fsys fs.FS, dir, origin string) (*Rule, error) {
 	dr := d.decodeRule(root)
 	r := dr.rule
 	r.FS, r.Dir, r.Origin = fsys, dir, origin
+	if r.Sigma != nil && r.Attack.Technique.ID == "" && r.Attack.Tactic.ID == "" {
+		r.Attack = AttackFromTags(r.Sigma.Tags)
+	}
 	v := &validator{fsys: fsys, d: d, dr: dr}
 	v.queryFile()
 	v.tunings()

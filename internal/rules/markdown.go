@@ -13,7 +13,7 @@ func (r *Rule) Markdown() string {
 	var b strings.Builder
 	p := func(format string, args ...any) { fmt.Fprintf(&b, format, args...) }
 
-	p("# %s\n\n", r.Title)
+	p("# %s\n\n", r.DisplayName())
 	p("`%s`", r.ID)
 	if r.Source.PageTitle != "" {
 		p(" · source: %s", r.Source.PageTitle)
@@ -130,13 +130,11 @@ func (r *Rule) Markdown() string {
 		if len(offered) > 0 {
 			p("The source page also offered: %s.\n\n", strings.Join(offered, "; "))
 		}
-		if r.Source.ProFootnote != "" {
-			p("%s ", r.Source.ProFootnote)
-		}
+		// The page's sales footnote is provenance, not documentation: the
+		// listing of what it withheld says enough.
 		if len(r.Source.ProContent) > 0 {
-			p("(%s)", strings.Join(r.Source.ProContent, ", "))
+			p("Sections the source page kept back: %s.\n", strings.Join(r.Source.ProContent, ", "))
 		}
-		p("\n")
 	}
 	return b.String()
 }

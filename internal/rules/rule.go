@@ -5,7 +5,8 @@ import "io/fs"
 // Rule is one loaded detection package.
 type Rule struct {
 	ID          string
-	Title       string
+	Name        string // the detection's own name (rule.yaml name); alerts carry it as their title
+	Title       string // the source page's title
 	Description string
 	Summary     string // what the query does, as the source page explains it
 	Author      string // who wrote the detection (Sigma exports carry it)
@@ -128,6 +129,15 @@ func (r *Rule) TuningNames() []string {
 		names[i] = t.Name
 	}
 	return names
+}
+
+// DisplayName is the detection's name for alerts and listings: name, or
+// the title when the package gives no name.
+func (r *Rule) DisplayName() string {
+	if r.Name != "" {
+		return r.Name
+	}
+	return r.Title
 }
 
 // SigmaInfo is what a rule imported from Sigma keeps of its origin. The

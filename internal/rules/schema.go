@@ -45,6 +45,7 @@ func (d *yamlDecoder) decodeRule(root *yaml.Node) *decodedRule {
 	}
 	d.mapping(root, "rule.yaml", []field{
 		{"id", true, d.str(&r.ID, "id")},
+		{"name", false, d.str(&r.Name, "name")},
 		{"title", true, d.str(&r.Title, "title")},
 		{"description", true, d.str(&r.Description, "description")},
 		{"summary", false, d.str(&r.Summary, "summary")},

@@ -50,15 +50,30 @@ func TestSigmaPackage(t *testing.T) {
 			t.Errorf("alert lacks %s: %s", want, got)
 		}
 	}
-	if strings.Contains(got, `"tactic"`) {
-		t.Errorf("a Sigma alert without ATT&CK placement has a tactic: %s", got)
+	if !strings.Contains(got, `"tactic":"TA0007","technique":"T1033"`) {
+		t.Errorf("the ATT&CK placement from the tags is missing: %s", got)
 	}
-	if md := r.Markdown(); !strings.Contains(md, "| Author | Jane Doe |") || strings.Contains(md, "## MITRE ATT&CK") {
+	if md := r.Markdown(); !strings.Contains(md, "| Author | Jane Doe |") || !strings.Contains(md, "| Tactic | TA0007 Discovery |") {
 		t.Errorf("Markdown:\n%s", md)
+	}
+	if sel := Select([]*Rule{r}, "T1033"); len(sel) != 1 {
+		t.Errorf("Select by technique: %v", sel)
 	}
 
 	fsys["r/rule.yaml"] = &fstest.MapFile{Data: []byte(strings.Replace(sigmaPackageYAML, "level: high", "level: severe", 1))}
 	if _, err := Load(fsys, "r"); err == nil || !strings.Contains(err.Error(), "rule.yaml:13:10") {
 		t.Errorf("bad sigma level: %v", err)
+	}
+}
+
+func TestAttackFromTags(t *testing.T) {
+	a := AttackFromTags([]string{"attack.command-and-control", "attack.t1071.004", "attack.t1090", "cve.2021-44228"})
+	want := Attack{Tactic: Ref{"TA0011", "Command and Control"}, Technique: Ref{ID: "T1071"}, Subtechnique: Ref{ID: "T1071.004"},
+		URL: "https://attack.mitre.org/techniques/T1071/004/"}
+	if a != want {
+		t.Errorf("got %+v, want %+v", a, want)
+	}
+	if a := AttackFromTags([]string{"detection.threat-hunting"}); a != (Attack{}) {
+		t.Errorf("no ATT&CK tags: %+v", a)
 	}
 }

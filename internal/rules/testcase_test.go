@@ -66,7 +66,7 @@ func TestAlertJSON(t *testing.T) {
 		t.Fatalf("%d alerts, want 1", len(rows))
 	}
 	got := string(rows[0].AppendJSON(nil))
-	want := `{"rule":"T1590.005-ip-address-recon","title":"Detect IP Addresses in CrowdStrike LogScale","tactic":"TA0043",` +
+	want := `{"rule":"T1590.005-ip-address-recon","title":"IP Address Reconnaissance (OSINT tools and IP intelligence lookups)","tactic":"TA0043",` +
 		`"technique":"T1590","subtechnique":"T1590.005","severity":"medium","confidence":"medium","DetectionBranch":"IPIntelDNSLookup",` +
 		`"#event_simpleName":"DnsRequest","ComputerName":"H\"1","DomainName":"shodan.io","@timestamp":1764340000123,"aid":"a1","id":"e<1>"}`
 	if got != want {

@@ -72,7 +72,7 @@ func ToRule(id string, r *Rule, cqlText string, eventTypes []string) *rules.Rule
 		ID: id, Title: r.Title, Description: desc, Severity: severity(r.Level), Confidence: confidence(r.Status),
 		QueryLabel:  "CrowdStrike LogScale (converted from Sigma by tiercel)",
 		DataSources: []string{"CrowdStrike Falcon sensor telemetry"}, EventTypes: eventTypes,
-		References: r.References, Sigma: r.sigmaInfo(), Query: cqlText,
+		References: r.References, Sigma: r.sigmaInfo(), Query: cqlText, Attack: rules.AttackFromTags(r.Tags),
 		FS: os.DirFS("."), Dir: ".", Origin: r.File,
 	}
 }

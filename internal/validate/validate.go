@@ -37,6 +37,10 @@ type Config struct {
 	LookupDir string
 	Workers   int    // 0: one per core
 	TempDir   string // parent of the FDR tree; "" is the system default
+	// Progress, when set, is told how many events have been emulated (for
+	// a progress bar); the hunts that follow read files through ingest,
+	// whose byte counter tracks them.
+	Progress func(events int64)
 }
 
 // Report is the outcome of a validation run. Everything in it depends only
@@ -165,6 +169,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	gen, err := emulate.New(emulate.Options{
 		Seed: cfg.Seed, Events: cfg.Events, Hosts: cfg.Hosts, Duration: cfg.Duration, View: emulate.ViewRaw,
+		Progress: cfg.Progress,
 	})
 	if err != nil {
 		return nil, err
