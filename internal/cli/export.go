@@ -58,6 +58,14 @@ func newExportCmd(env *Env) *cobra.Command {
 	return cmd
 }
 
+const exportExamples = `  tiercel export --to sigma T1590.005
+
+  # the seed rule as Splunk SPL, into a file
+  tiercel export --to spl -o t1590.spl T1590.005
+
+  # your own query for Microsoft Defender XDR
+  tiercel export --to kql my-detection.cql`
+
 func validTarget(t string) bool {
 	for _, x := range export.Targets {
 		if x == t {

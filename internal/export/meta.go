@@ -81,7 +81,7 @@ func MetaOf(r *rules.Rule) Meta {
 func tuningWarnings(m Meta, target string) []string {
 	var out []string
 	for _, t := range m.Tunings {
-		out = append(out, fmt.Sprintf("tuning %s (%s) is not exported: it filters with lookup files or correlate()/join(), which %s cannot carry; apply it in the target as an exclusion", t.Name, strings.Join(t.Branches, ", "), target))
+		out = append(out, fmt.Sprintf("tuning %s (%s) is not exported: it filters with lookup files (match()) or correlate()/join(), which export does not translate to %s; rebuild it there as an exclusion", t.Name, strings.Join(t.Branches, ", "), target))
 	}
 	return out
 }

@@ -44,6 +44,10 @@ func TestSigmaRoundTripDerivedEvents(t *testing.T) {
 					t.Skip("an aggregation (Sigma correlation): TestSigmaCorrelationRoundTrip in internal/cli runs it")
 				}
 			}
+			d, err := Lower(f, string(text))
+			if err != nil {
+				t.Fatal(err)
+			}
 			orig, err := rules.Compile(&rules.Rule{ID: "cql", Query: string(text), FS: os.DirFS("."), Dir: "."}, nil, engine.Options{})
 			if err != nil {
 				t.Fatal(err)
@@ -65,6 +69,12 @@ func TestSigmaRoundTripDerivedEvents(t *testing.T) {
 					t.Fatalf("no matching example derived for %q", r.Title)
 				}
 				for _, ex := range append(pos, neg...) {
+					// The Sigma category also reads event types the CQL does not
+					// name (SyntheticProcessRollup2, NetworkConnectIP6): a widening
+					// the export warns about, left out of the comparison.
+					if et := ex.Fields["event_simpleName"]; slices.Contains(q.EventTypes, et) && !slices.Contains(d.EventTypes, et) {
+						continue
+					}
 					ev := map[string]string{"id": fmt.Sprintf("r%d-%d", i, len(events))}
 					for k, v := range ex.Fields {
 						ev[k] = v

@@ -236,6 +236,9 @@ func (x *sigmaExporter) rule(lg *Leg) (*sigmaRule, error) {
 	if lg.EventType == "ProcessRollup2" && !slices.Contains(x.d.EventTypes, "SyntheticProcessRollup2") {
 		x.warn("Sigma's process_creation also covers SyntheticProcessRollup2 when mapped back to Falcon (pySigma's CrowdStrike pipeline, tiercel's importer); the CQL reads ProcessRollup2 only")
 	}
+	if ip6 := strings.Replace(lg.EventType, "IP4", "IP6", 1); ip6 != lg.EventType && !slices.Contains(x.d.EventTypes, ip6) {
+		x.warn("Sigma's network_connection also covers %s when mapped back to Falcon (tiercel's importer); the CQL reads %s only", ip6, lg.EventType)
+	}
 	r := &sigmaRule{leg: lg, category: ls.Category}
 	c, product, err := x.product(simplify(nnf(lg.Cond)))
 	if err != nil {
