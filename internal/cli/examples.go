@@ -78,15 +78,6 @@ const lookupsExamples = `  # the example lookup files, to edit with your own hos
   # overwrite them with the shipped versions again
   tiercel lookups init --force ./lookups`
 
-const exportExamples = `  # the seed detection as Sigma rules (one per event type), into a file
-  tiercel export --to sigma -o seed-sigma.yml T1590.005
-
-  # a query file as Microsoft Defender XDR KQL
-  tiercel export --to kql my-detection.cql
-
-  # Elastic ES|QL over the CrowdStrike FDR integration's fields
-  tiercel export --to esql T1590.005`
-
 const iocExamples = `  # build the indicator store from a CSV feed, then look events up in it
   tiercel ioc import -o iocs.store indicators.csv
 
