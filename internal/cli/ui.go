@@ -191,6 +191,9 @@ func runUI(ctx context.Context, env *Env, a uiArgs) error {
 // uiBackend runs the page's queries over the command's files, with the same
 // checks, compilation and enrichment as tiercel search.
 type uiBackend struct {
+	// refresh, when set, runs before each search (serve: bring the
+	// event store's growing segment into view).
+	refresh  func() error
 	paths    []string
 	lookups  string
 	workers  int
@@ -235,6 +238,11 @@ func (b *uiBackend) search(req ui.SearchRequest) (*ui.Prepared, cql.Diagnostics,
 		Columns: prog.Columns(),
 		Table:   prog.Columns() != nil || !prog.Streaming(),
 		Run: func(ctx context.Context, emit func(*event.Event), chart func(int64), progress ui.Progress) (*ui.SearchStats, error) {
+			if b.refresh != nil {
+				if err := b.refresh(); err != nil {
+					return nil, err
+				}
+			}
 			var enr enrichFlags
 			enr.quiet = true
 			quiet := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
@@ -423,7 +431,8 @@ func ruleExports(r *rules.Rule) map[string]string {
 // serveUI is the browser UI of tiercel serve: search over the event store,
 // triage over the alert store, logins with the API tokens.
 func serveUI(cfg *serve.Config, srv *serve.Server, progs []*rules.Program) *ui.Server {
-	be := &uiBackend{paths: []string{filepath.Join(cfg.Data, "events")}, lookups: cfg.Lookups, workers: cfg.Workers, ruleDirs: cfg.Rules}
+	be := &uiBackend{paths: []string{filepath.Join(cfg.Data, "events")}, lookups: cfg.Lookups, workers: cfg.Workers, ruleDirs: cfg.Rules,
+		refresh: srv.Events.Seal}
 	set := make([]*rules.Rule, len(progs))
 	for i, p := range progs {
 		set[i] = p.Rule

@@ -180,6 +180,7 @@ func expand(p string) ([]string, []error) {
 	var out []string
 	var errs []error
 	fdr := isFDRRoot(p)
+	store := false
 	walkErr := filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
 			// An unreadable directory is reported and skipped; the walk goes on.
@@ -191,6 +192,9 @@ func expand(p string) ([]string, []error) {
 		}
 		name := d.Name()
 		if path != p && (strings.HasPrefix(name, ".") || name == "_SUCCESS") {
+			// tiercel serve's event store keeps a growing segment and the
+			// indexes hidden: such a directory is a store, maybe still empty.
+			store = store || strings.HasSuffix(name, ".zst.open") || strings.HasSuffix(name, ".idx")
 			if d.IsDir() {
 				return filepath.SkipDir
 			}
@@ -216,7 +220,7 @@ func expand(p string) ([]string, []error) {
 	if walkErr != nil {
 		errs = append(errs, fail(p, unwrapPath(walkErr))...)
 	}
-	if len(out) == 0 && len(errs) == 0 && !isServeData(p) {
+	if len(out) == 0 && len(errs) == 0 && !store && !isServeData(p) {
 		errs = fail(p, errors.New("no input files in this directory (looked for telemetry files, plain, .gz or .zst, skipping hidden entries and _SUCCESS)"))
 	}
 	return out, errs
