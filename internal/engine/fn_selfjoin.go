@@ -3,7 +3,6 @@ package engine
 import (
 	"strings"
 
-	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
 )
 
@@ -53,32 +52,8 @@ func compileSelfJoin(c *compiler, a *args) (aggSpec, error) {
 	if s.limit, err = a.limit("limit", 20_000, maxGroupLimit); err != nil {
 		return nil, err
 	}
-	var subs []*cql.SubQuery
-	switch w := a.vals["where"].(type) {
-	case nil:
-		return nil, c.errAt(a.call.Span(), "invalid-argument", "selfJoin(): missing required parameter where")
-	case *cql.SubQuery:
-		subs = append(subs, w)
-	case *cql.ArrayExpr:
-		for _, el := range w.Elems {
-			sq, ok := unparen(el).(*cql.SubQuery)
-			if !ok {
-				return nil, c.errAt(el.Span(), "invalid-argument", "selfJoin(): where lists filters in braces: where=[{...}, {...}]")
-			}
-			subs = append(subs, sq)
-		}
-	default:
-		return nil, a.errorf("where", "where lists filters in braces: where=[{...}, {...}]")
-	}
-	if len(subs) == 0 || len(subs) > maxSelfJoinClauses {
-		return nil, a.errorf("where", "where needs 1 to %d clauses", maxSelfJoinClauses)
-	}
-	for _, sq := range subs {
-		p, err := c.compilePipeline(sq.Pipeline, "selfJoin() where clauses")
-		if err != nil {
-			return nil, err
-		}
-		s.clauses = append(s.clauses, p)
+	if s.clauses, err = c.whereClauses(a, "selfJoin"); err != nil {
+		return nil, err
 	}
 	c.needs.All = true // the clauses may read any field
 	return s, nil

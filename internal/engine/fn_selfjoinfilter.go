@@ -49,17 +49,27 @@ func compileSelfJoinFilter(c *compiler, a *args) (aggSpec, error) {
 	if s.prefilter, err = a.boolean("prefilter", false); err != nil {
 		return nil, err
 	}
+	if s.clauses, err = c.whereClauses(a, "selfJoinFilter"); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// whereClauses compiles the where= filters of selfJoin() and
+// selfJoinFilter(): one sub-query, or an array of them in braces, at most
+// maxSelfJoinClauses.
+func (c *compiler) whereClauses(a *args, fn string) ([]*pipeline, error) {
 	var subs []*cql.SubQuery
 	switch w := a.vals["where"].(type) {
 	case nil:
-		return nil, c.errAt(a.call.Span(), "invalid-argument", "selfJoinFilter(): missing required parameter where")
+		return nil, c.errAt(a.call.Span(), "invalid-argument", "%s(): missing required parameter where", fn)
 	case *cql.SubQuery:
 		subs = append(subs, w)
 	case *cql.ArrayExpr:
 		for _, el := range w.Elems {
 			sq, ok := unparen(el).(*cql.SubQuery)
 			if !ok {
-				return nil, c.errAt(el.Span(), "invalid-argument", "selfJoinFilter(): where lists filters in braces: where=[{...}, {...}]")
+				return nil, c.errAt(el.Span(), "invalid-argument", "%s(): where lists filters in braces: where=[{...}, {...}]", fn)
 			}
 			subs = append(subs, sq)
 		}
@@ -72,14 +82,15 @@ func compileSelfJoinFilter(c *compiler, a *args) (aggSpec, error) {
 	if len(subs) > maxSelfJoinClauses {
 		return nil, a.errorf("where", "at most %d where clauses are supported", maxSelfJoinClauses)
 	}
+	var out []*pipeline
 	for _, sq := range subs {
-		p, err := c.compilePipeline(sq.Pipeline, "selfJoinFilter() where clauses")
+		p, err := c.compilePipeline(sq.Pipeline, fn+"() where clauses")
 		if err != nil {
 			return nil, err
 		}
-		s.clauses = append(s.clauses, p)
+		out = append(out, p)
 	}
-	return s, nil
+	return out, nil
 }
 
 func (s *selfJoinSpec) newAgg(x *exec) collector {
