@@ -211,10 +211,18 @@ func expand(p string) ([]string, []error) {
 	if walkErr != nil {
 		errs = append(errs, fail(p, unwrapPath(walkErr))...)
 	}
-	if len(out) == 0 && len(errs) == 0 {
+	if len(out) == 0 && len(errs) == 0 && !isStoreRoot(p) {
 		errs = fail(p, errors.New("no input files in this directory (looked for telemetry files, plain, .gz or .zst, skipping hidden entries and _SUCCESS)"))
 	}
 	return out, errs
+}
+
+// isStoreRoot reports whether dir is a tiercel serve data directory (its
+// state in .tiercel/), whose event store is empty until the first ingest:
+// no events there is an empty result, not a mistaken path.
+func isStoreRoot(dir string) bool {
+	st, err := os.Stat(filepath.Join(dir, ".tiercel"))
+	return err == nil && st.IsDir()
 }
 
 // isFDRRoot reports whether dir is the top of an FDR tree (data/ and
