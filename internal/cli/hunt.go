@@ -108,6 +108,16 @@ func newHuntCmd(env *Env) *cobra.Command {
 
 func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	began := time.Now()
+	if a.skipInvalid {
+		// --skip-invalid passes over rules that do not load; a mistyped path
+		// would otherwise pass over all of them and the hunt still succeed.
+		if err := pathsExist("--rules", a.ruleDirs); err != nil {
+			return err
+		}
+		if err := pathsExist("--sigma", a.sigma.dirs); err != nil {
+			return err
+		}
+	}
 	set, loadErrs := rules.LoadSet(a.ruleDirs)
 	set, loadErrs, err := a.sigma.add(env, set, loadErrs, a.skipInvalid)
 	if err != nil {
@@ -409,4 +419,14 @@ func (s *alertSink) close() error {
 		return s.json.Flush()
 	}
 	return s.table.Close()
+}
+
+// pathsExist fails with the first of paths that cannot be found.
+func pathsExist(flag string, paths []string) error {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return withCode(ExitError, fmt.Errorf("%s %s: %w", flag, p, errors.Unwrap(err)))
+		}
+	}
+	return nil
 }
