@@ -257,13 +257,19 @@ func (d *Dispatcher) round(ctx context.Context) bool {
 const DefaultLease = 30 * time.Second
 
 func (d *Dispatcher) deliver(ctx context.Context, dl alert.Delivery) {
+	if ctx.Err() != nil {
+		return
+	}
+	// Store calls outlive a shutdown that begins mid-delivery: a claim left
+	// half-recorded would keep the delivery from the next start for a lease.
+	sctx := context.WithoutCancel(ctx)
 	// Instances sharing one store (PostgreSQL) share the queue: one claims.
 	lease := d.Lease
 	if lease <= 0 {
 		lease = DefaultLease
 	}
-	if won, err := d.Store.Claim(ctx, dl, time.Now().Add(lease)); err != nil || !won {
-		if err != nil && ctx.Err() == nil {
+	if won, err := d.Store.Claim(sctx, dl, time.Now().Add(lease)); err != nil || !won {
+		if err != nil {
 			d.Log.Error("claiming a delivery", "err", err)
 		}
 		return
@@ -271,13 +277,13 @@ func (d *Dispatcher) deliver(ctx context.Context, dl alert.Delivery) {
 	act, ok := d.Actions[dl.Action]
 	if !ok {
 		// The action was removed from the configuration: nothing to do.
-		d.Store.Delivered(ctx, dl.ID)
+		d.Store.Delivered(sctx, dl.ID)
 		d.observe(dl.Action, "dropped")
 		return
 	}
-	a, err := d.Store.Get(ctx, dl.AlertID)
+	a, err := d.Store.Get(sctx, dl.AlertID)
 	if errors.Is(err, alert.ErrNotFound) {
-		d.Store.Delivered(ctx, dl.ID)
+		d.Store.Delivered(sctx, dl.ID)
 		d.observe(dl.Action, "dropped")
 		return
 	}
@@ -285,23 +291,23 @@ func (d *Dispatcher) deliver(ctx context.Context, dl alert.Delivery) {
 		err = act.Deliver(ctx, a)
 	}
 	if err == nil {
-		if err := d.Store.Delivered(ctx, dl.ID); err != nil {
+		if err := d.Store.Delivered(sctx, dl.ID); err != nil {
 			d.Log.Error("marking a delivery done", "err", err)
 		}
 		d.observe(dl.Action, "ok")
 		return
 	}
 	if ctx.Err() != nil {
-		// Shutting down: give the claim back so another instance, or the
-		// next start, delivers it without waiting out the lease.
-		rel, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		_ = d.Store.Retry(rel, dl.ID, time.Now(), "interrupted by shutdown")
+		// Shutting down: hand the claimed delivery back so it is due at the
+		// next start, not only once the claim's lease has run out.
+		if err := d.Store.Retry(sctx, dl.ID, time.Now(), "interrupted by shutdown"); err != nil {
+			d.Log.Error("rescheduling a delivery", "err", err)
+		}
 		return
 	}
 	wait := d.Backoff(dl.Attempts)
 	d.Log.Warn("delivery failed; will retry", "action", dl.Action, "alert_id", dl.AlertID, "attempt", dl.Attempts+1, "retry_in", wait, "err", err)
-	if err := d.Store.Retry(ctx, dl.ID, time.Now().Add(wait), err.Error()); err != nil {
+	if err := d.Store.Retry(sctx, dl.ID, time.Now().Add(wait), err.Error()); err != nil {
 		d.Log.Error("rescheduling a delivery", "err", err)
 	}
 	d.observe(dl.Action, "retry")

@@ -52,7 +52,7 @@ func TestIOCImportAndLookup(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("import: exit %d: %s", code, stderr)
 	}
-	checkStderr(t, stderr, []string{"3 indicators", "domain 1", "ip_address 2", "1 records skipped"}, false)
+	checkStderr(t, stderr, []string{"3 indicators", "domain 1", "ip_address 2", "1 records skipped", "1 of 3 indicators have a confidence below high", "confidenceThreshold="}, false)
 
 	in := `{"RemoteAddressIP4":"45.33.32.156"}` + "\n" + `{"RemoteAddressIP4":"1.2.3.4"}` + "\n" + `{"RemoteAddressIP4":"203.0.113.7"}` + "\n"
 	q := `ioc:lookup(RemoteAddressIP4, type="ip_address", strict=true) | select([RemoteAddressIP4, ioc[0].labels])`

@@ -120,6 +120,16 @@ func newHuntCmd(env *Env) *cobra.Command {
 
 func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	began := time.Now()
+	if a.skipInvalid {
+		// --skip-invalid passes over rules that do not load; a mistyped path
+		// would otherwise pass over all of them and the hunt still succeed.
+		if err := pathsExist("--rules", a.ruleDirs); err != nil {
+			return err
+		}
+		if err := pathsExist("--sigma", a.sigma.dirs); err != nil {
+			return err
+		}
+	}
 	window, err := a.window.resolve()
 	if err != nil {
 		return err
@@ -421,4 +431,14 @@ func (s *alertSink) close() error {
 		return s.json.Flush()
 	}
 	return s.table.Close()
+}
+
+// pathsExist fails with the first of paths that cannot be found.
+func pathsExist(flag string, paths []string) error {
+	for _, p := range paths {
+		if _, err := os.Stat(p); err != nil {
+			return withCode(ExitError, fmt.Errorf("%s %s: %w", flag, p, errors.Unwrap(err)))
+		}
+	}
+	return nil
 }

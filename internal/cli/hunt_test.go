@@ -122,6 +122,10 @@ func TestHuntExitCodesAndErrors(t *testing.T) {
 			[]string{filepath.Join(bad, "local", "rule.yaml") + ":33:1: unknown key \"severty\"", `did you mean "severity"?`, "--skip-invalid"}},
 		{"--skip-invalid runs the others", []string{"hunt", "--format", "json", "--rules", bad, "--skip-invalid", attacks}, ExitOK, 13,
 			[]string{"unknown key \"severty\"", "skipping rules that failed to load"}},
+		{"--skip-invalid does not skip a missing --rules path", []string{"hunt", "--rules", filepath.Join(bad, "nope"), "--skip-invalid", attacks}, ExitError, 0,
+			[]string{"--rules " + filepath.Join(bad, "nope") + ": no such file or directory"}},
+		{"--skip-invalid does not skip a missing --sigma path", []string{"hunt", "--sigma", filepath.Join(bad, "nope.yml"), "--skip-invalid", attacks}, ExitError, 0,
+			[]string{"--sigma " + filepath.Join(bad, "nope.yml") + ": no such file or directory"}},
 		{"bad format", []string{"hunt", "--format", "xml", attacks}, ExitUsage, 0, []string{"unknown --format"}},
 		{"missing input", []string{"hunt", filepath.Join(bad, "nope.ndjson")}, ExitError, 0, []string{"nope.ndjson"}},
 	}

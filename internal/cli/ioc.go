@@ -66,8 +66,12 @@ func newIOCCmd(env *Env) *cobra.Command {
 				return withCode(ExitError, fmt.Errorf("writing %s: %w", out, err))
 			}
 			byType := map[string]int{}
+			belowHigh := 0
 			for _, ind := range store.Inds {
 				byType[ind.Type]++
+				if ind.Confidence != "high" {
+					belowHigh++
+				}
 			}
 			types := make([]string, 0, len(byType))
 			for t := range byType {
@@ -83,6 +87,10 @@ func newIOCCmd(env *Env) *cobra.Command {
 				fmt.Fprintf(env.Stderr, "; %d records skipped (not IP, domain, URL or hash indicators)", skipped)
 			}
 			fmt.Fprintln(env.Stderr)
+			if belowHigh > 0 {
+				// LogScale's default threshold would hide them without a word.
+				fmt.Fprintf(env.Stderr, "tiercel: warning: %d of %d indicators have a confidence below high; ioc:lookup() matches only high by default, so pass confidenceThreshold=unverified (or low, medium) to use them\n", belowHigh, store.Len())
+			}
 			return nil
 		},
 	}

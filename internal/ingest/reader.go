@@ -220,16 +220,16 @@ func expand(p string) ([]string, []error) {
 	if walkErr != nil {
 		errs = append(errs, fail(p, unwrapPath(walkErr))...)
 	}
-	if len(out) == 0 && len(errs) == 0 && !store && !isServeData(p) {
+	if len(out) == 0 && len(errs) == 0 && !store && !isStoreRoot(p) {
 		errs = fail(p, errors.New("no input files in this directory (looked for telemetry files, plain, .gz or .zst, skipping hidden entries and _SUCCESS)"))
 	}
 	return out, errs
 }
 
-// isServeData reports whether dir is a tiercel serve data directory (its
-// state lives in .tiercel): with no events received yet it is an empty
-// event store, not a wrong path.
-func isServeData(dir string) bool {
+// isStoreRoot reports whether dir is a tiercel serve data directory (its
+// state in .tiercel/), whose event store is empty until the first ingest:
+// no events there is an empty result, not a mistaken path.
+func isStoreRoot(dir string) bool {
 	st, err := os.Stat(filepath.Join(dir, ".tiercel"))
 	return err == nil && st.IsDir()
 }

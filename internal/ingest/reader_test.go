@@ -214,6 +214,23 @@ func TestReaderBadPathsSkipped(t *testing.T) {
 	}
 }
 
+// A tiercel serve data directory before its first ingest (state in
+// .tiercel/, no segments yet) is empty input, not a mistaken path.
+func TestReaderEmptyEventStore(t *testing.T) {
+	dir := writeTree(t, map[string][]byte{".tiercel/alerts.db": []byte("x")})
+	if err := os.Mkdir(filepath.Join(dir, "events"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	var reported []string
+	r, err := Open([]string{dir}, Options{OnError: func(err error) { reported = append(reported, err.Error()) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := readAll(t, r); len(got) != 0 || len(reported) != 0 || len(r.Errors()) != 0 {
+		t.Errorf("empty event store: lines %q, errors %q", got, reported)
+	}
+}
+
 // Over-long lines are skipped and reported with file:line, whatever the
 // codec; the lines around them and the line numbering survive. A gzip bomb
 // of zeros is one such line, read in bounded memory.

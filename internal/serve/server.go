@@ -58,6 +58,7 @@ type Server struct {
 	Stdin io.Reader
 
 	listener net.Listener
+	lock     *os.File // held while the server owns cfg.Data
 }
 
 // New opens the stores and wires the parts. progs are the compiled rules
@@ -73,18 +74,23 @@ func New(cfg *Config, progs []*rules.Program, log *slog.Logger) (*Server, error)
 	if err := os.MkdirAll(state, 0o755); err != nil {
 		return nil, err
 	}
-	s := &Server{Config: cfg, Log: log, Metrics: NewMetrics()}
-	var err error
+	lock, err := lockData(state)
+	if err != nil {
+		return nil, err
+	}
+	s := &Server{Config: cfg, Log: log, Metrics: NewMetrics(), lock: lock}
 	s.Events, err = segment.Open(filepath.Join(cfg.Data, "events"), segment.Options{
 		MaxSegmentBytes: cfg.Segments.MaxBytes, MaxSegmentAge: cfg.Segments.MaxAge.Duration,
 		RetainAge: cfg.Retention.Age.Duration, RetainBytes: cfg.Retention.Bytes,
 	})
 	if err != nil {
+		s.unlock()
 		return nil, fmt.Errorf("event store: %w", err)
 	}
 	s.Alerts, err = openAlertStore(cfg.AlertStore, filepath.Join(state, "alerts.db"))
 	if err != nil {
 		s.Events.Close()
+		s.unlock()
 		return nil, err
 	}
 	s.Detector = NewDetector(progs, cfg.NoEnrich, CorrelationOptions{Window: cfg.Correlation.Window.Duration, MaxBytes: cfg.Correlation.MaxBytes},
@@ -383,7 +389,16 @@ func (s *Server) close() error {
 			err = aerr
 		}
 	}
+	s.unlock()
 	return err
+}
+
+// unlock releases the data directory for another serve.
+func (s *Server) unlock() {
+	if s.lock != nil {
+		s.lock.Close()
+		s.lock = nil
+	}
 }
 
 // housekeeping seals aged segments (so searches of the data directory see
