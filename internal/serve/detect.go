@@ -335,7 +335,7 @@ func (d *Detector) Candidate(p *rules.Program, a rules.Alert) alert.Candidate {
 func CandidateOf(p *rules.Program, a rules.Alert) alert.Candidate {
 	body := a.AppendJSON(nil)
 	c := alert.Candidate{Alert: alert.Alert{
-		Rule: p.Rule.ID, Title: p.Rule.Title, Branch: a.Branch(), Severity: p.Rule.Severity,
+		Rule: p.Rule.ID, Title: p.Rule.DisplayName(), Branch: a.Branch(), Severity: p.Rule.Severity,
 		Tactic: p.Rule.Attack.Tactic.ID, Technique: p.Rule.Attack.Technique.ID,
 		EventID: a.Get("id"), JSON: body,
 	}}

@@ -290,7 +290,7 @@ func TestActionsRetryAndRestart(t *testing.T) {
 	<-mu
 	for _, g := range got {
 		id, body, _ := strings.Cut(g, " ")
-		if !strings.Contains(body, `"id":"`+id+`"`) || !strings.Contains(body, `"name":"Detect IP Addresses in CrowdStrike LogScale"`) {
+		if !strings.Contains(body, `"id":"`+id+`"`) || !strings.Contains(body, `"name":"IP Address Reconnaissance (OSINT tools and IP intelligence lookups)"`) {
 			t.Errorf("webhook body: %s", g)
 		}
 	}
@@ -305,7 +305,7 @@ func TestActionsRetryAndRestart(t *testing.T) {
 	down.Close()
 	var slack atomic.Int32
 	up := newHookAt(down.Listener.Addr().String(), func(_, body string) int {
-		if strings.HasPrefix(body, `{"text":"*Detect IP Addresses`) {
+		if strings.HasPrefix(body, `{"text":"*IP Address Reconnaissance`) {
 			slack.Add(1)
 		}
 		return 200

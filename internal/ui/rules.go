@@ -72,7 +72,7 @@ func summarize(r *rules.Rule) ruleSummary {
 	if r.Attack.Subtechnique.ID != "" {
 		tech = r.Attack.Subtechnique.ID
 	}
-	return ruleSummary{ID: r.ID, Title: r.Title, Technique: tech, Severity: r.Severity, Confidence: r.Confidence,
+	return ruleSummary{ID: r.ID, Title: r.DisplayName(), Technique: tech, Severity: r.Severity, Confidence: r.Confidence,
 		Branches: len(r.Branches), Tunings: len(r.Tunings), Origin: r.Origin}
 }
 
