@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math"
+	"net/netip"
 	"strconv"
 
 	"github.com/tiercel/tiercel/internal/event"
@@ -59,12 +60,17 @@ func compileIPLocation(c *compiler, a *args) (any, error) {
 		country: as + ".country", city: as + ".city", state: as + ".state", lat: as + ".lat", lon: as + ".lon"}, nil
 }
 
-func (s *ipLocationStep) apply(_ *exec, ev *event.Event) bool {
-	v, ok := ev.Get(s.field)
+// fieldAddr is the IP address in the event's field, if it holds one.
+func fieldAddr(ev *event.Event, field string) (netip.Addr, bool) {
+	v, ok := ev.Get(field)
 	if !ok {
-		return true
+		return netip.Addr{}, false
 	}
-	ip, ok := geoip.ParseAddr(v)
+	return geoip.ParseAddr(v)
+}
+
+func (s *ipLocationStep) apply(_ *exec, ev *event.Event) bool {
+	ip, ok := fieldAddr(ev, s.field)
 	if !ok {
 		return true
 	}
@@ -101,11 +107,7 @@ func compileASN(c *compiler, a *args) (any, error) {
 }
 
 func (s *asnStep) apply(_ *exec, ev *event.Event) bool {
-	v, ok := ev.Get(s.field)
-	if !ok {
-		return true
-	}
-	ip, ok := geoip.ParseAddr(v)
+	ip, ok := fieldAddr(ev, s.field)
 	if !ok {
 		return true
 	}
@@ -276,11 +278,7 @@ type worldMapAgg struct {
 func (w *worldMapAgg) add(ev *event.Event) {
 	var lat, lon float64
 	if w.s.db != nil {
-		v, ok := ev.Get(w.s.ip)
-		if !ok {
-			return
-		}
-		ip, ok := geoip.ParseAddr(v)
+		ip, ok := fieldAddr(ev, w.s.ip)
 		if !ok {
 			return
 		}

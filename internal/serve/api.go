@@ -149,6 +149,11 @@ func (a *API) listAlerts(w http.ResponseWriter, r *http.Request) {
 
 func (a *API) getAlert(w http.ResponseWriter, r *http.Request) {
 	al, err := a.Alerts.Get(r.Context(), r.PathValue("id"))
+	writeAlert(w, al, err)
+}
+
+// writeAlert answers with one alert as a JSON line, or the store's error.
+func writeAlert(w http.ResponseWriter, al alert.Alert, err error) {
 	if errors.Is(err, alert.ErrNotFound) {
 		httpError(w, http.StatusNotFound, "no such alert")
 		return
@@ -182,16 +187,7 @@ func (a *API) setStatus(w http.ResponseWriter, r *http.Request) {
 		req.By = "api"
 	}
 	al, err := a.Alerts.SetStatus(r.Context(), r.PathValue("id"), req.Status, req.By, req.Note, time.Now())
-	if errors.Is(err, alert.ErrNotFound) {
-		httpError(w, http.StatusNotFound, "no such alert")
-		return
-	}
-	if err != nil {
-		httpError(w, http.StatusInternalServerError, err.Error())
-		return
-	}
-	w.Header().Set("Content-Type", "application/json")
-	w.Write(append(action.AppendAlertJSON(nil, al), '\n'))
+	writeAlert(w, al, err)
 }
 
 // search: POST /api/search {"query": CQL, "start": "24h", "end": "now"}
