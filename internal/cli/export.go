@@ -79,7 +79,7 @@ func exportArg(arg string, ruleDirs []string, to string, env *Env) (export.Outpu
 	if strings.HasSuffix(arg, ".cql") {
 		data, err := os.ReadFile(arg)
 		if err != nil {
-			return export.Output{}, withCode(ExitUsage, err)
+			return export.Output{}, withCode(ExitError, err)
 		}
 		id := strings.TrimSuffix(filepath.Base(arg), ".cql")
 		res, err := export.Query(arg, string(data), export.Meta{RuleID: id, Title: id}, to)

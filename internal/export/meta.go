@@ -35,7 +35,7 @@ type FalsePositive struct {
 func MetaOf(r *rules.Rule) Meta {
 	m := Meta{
 		RuleID:      r.ID,
-		Title:       r.Title,
+		Title:       r.DisplayName(),
 		Description: r.Summary,
 		Author:      r.Author,
 		Level:       r.Severity,
