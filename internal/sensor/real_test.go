@@ -1,108 +1,39 @@
 package sensor
 
 import (
-	"bytes"
 	"fmt"
-	"net"
 	"net/http"
 	"net/http/httptest"
-	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
-	"time"
-)
 
-func freePort(t *testing.T) int {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
-}
+	"github.com/tiercel/tiercel/internal/sensor/squidtest"
+)
 
 // TestSquidAccessLog runs a real Squid on 127.0.0.1, sends requests through
 // it and reads the access.log it writes.
 func TestSquidAccessLog(t *testing.T) {
-	squid, err := exec.LookPath("squid")
-	if err != nil {
-		t.Skip("squid not installed (apt-get install squid)")
-	}
 	web := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "ok %s", r.URL.Path)
 	}))
 	defer web.Close()
-	dir := t.TempDir()
-	// Squid drops to its own user, which must reach and write the log.
-	os.Chmod(filepath.Dir(dir), 0o755)
-	os.Chmod(dir, 0o777)
-	port := freePort(t)
-	conf := fmt.Sprintf(`http_port 127.0.0.1:%d
-pid_filename %[2]s/squid.pid
-access_log stdio:%[2]s/access.log squid
-access_log stdio:%[2]s/combined.log combined
-cache_log %[2]s/cache.log
-cache deny all
-cache_mem 8 MB
-http_access allow localhost
-http_access deny all
-coredump_dir %[2]s
-shutdown_lifetime 0 seconds
-`, port, dir)
-	confPath := filepath.Join(dir, "squid.conf")
-	if err := os.WriteFile(confPath, []byte(conf), 0o644); err != nil {
+	proxy := squidtest.Start(t, func(dir string) string {
+		return fmt.Sprintf("access_log stdio:%[1]s/access.log squid\naccess_log stdio:%[1]s/combined.log combined\n", dir)
+	})
+	if err := proxy.GetWhenUp(web.URL + "/rest/ip/198.51.100.17"); err != nil {
+		t.Fatalf("request through squid: %v", err)
+	}
+	if err := proxy.Get(web.URL+"/AS64500", http.Header{"User-Agent": {"theHarvester"}}); err != nil {
 		t.Fatal(err)
 	}
-	cmd := exec.Command(squid, "-f", confPath, "-N")
-	var errOut bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &errOut, &errOut
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	stopped := false
-	stop := func() {
-		if !stopped {
-			stopped = true
-			cmd.Process.Signal(os.Interrupt)
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(10 * time.Second):
-				cmd.Process.Kill()
-				<-done
-			}
-		}
-	}
-	defer stop()
-	proxyURL, _ := url.Parse(fmt.Sprintf("http://127.0.0.1:%d", port))
-	client := &http.Client{Transport: &http.Transport{Proxy: http.ProxyURL(proxyURL)}, Timeout: 5 * time.Second}
-	var resp *http.Response
-	for deadline := time.Now().Add(15 * time.Second); ; {
-		resp, err = client.Get(web.URL + "/rest/ip/198.51.100.17")
-		if err == nil || time.Now().After(deadline) {
-			break
-		}
-		time.Sleep(200 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatalf("request through squid: %v\n%s", err, errOut.String())
-	}
-	resp.Body.Close()
-	req, _ := http.NewRequest("GET", web.URL+"/AS64500", nil)
-	req.Header.Set("User-Agent", "theHarvester")
-	if resp, err = client.Do(req); err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	stop()
+	proxy.Stop()
+	dir := proxy.Dir
 	data, err := os.ReadFile(filepath.Join(dir, "access.log"))
 	if err != nil {
-		t.Fatalf("no access.log: %v\n%s", err, errOut.String())
+		t.Fatalf("no access.log: %v\n%s", err, proxy.Output())
 	}
 	if f := Detect(data); f != FormatSquid {
 		t.Fatalf("Detect(access.log) = %q, want squid:\n%s", f, data)
