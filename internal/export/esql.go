@@ -105,11 +105,7 @@ func ESQL(d *Detection, m Meta, s src) (Output, error) {
 			for _, f := range p.Fields {
 				by = append(by, name(f))
 			}
-			fmt.Fprintf(&b, "| STATS %s", strings.Join(aggs, ", "))
-			if len(by) > 0 {
-				fmt.Fprintf(&b, " BY %s", strings.Join(by, ", "))
-			}
-			b.WriteString("\n")
+			writeGrouped(&b, "STATS", "BY", aggs, by)
 		case PostFilter:
 			x.rename = aggNames
 			c, err := renderCond(p.Cond, x, "", true)

@@ -197,11 +197,7 @@ func KQL(d *Detection, m Meta, s src) (Output, error) {
 			for _, f := range p.Fields {
 				by = append(by, name(f))
 			}
-			fmt.Fprintf(&b, "| summarize %s", strings.Join(aggs, ", "))
-			if len(by) > 0 {
-				fmt.Fprintf(&b, " by %s", strings.Join(by, ", "))
-			}
-			b.WriteString("\n")
+			writeGrouped(&b, "summarize", "by", aggs, by)
 		case PostFilter:
 			x.rename = aggNames
 			x.table = ""

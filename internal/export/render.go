@@ -126,3 +126,12 @@ func takePlatform(c Cond) (Cond, string) {
 	}
 	return simplify(And{rest}), platform
 }
+
+// writeGrouped writes an aggregation line: "| VERB aggs BY fields".
+func writeGrouped(b *strings.Builder, verb, byWord string, aggs, by []string) {
+	fmt.Fprintf(b, "| %s %s", verb, strings.Join(aggs, ", "))
+	if len(by) > 0 {
+		fmt.Fprintf(b, " %s %s", byWord, strings.Join(by, ", "))
+	}
+	b.WriteString("\n")
+}

@@ -96,11 +96,7 @@ func SPL(d *Detection, m Meta, s src) (Output, error) {
 			for _, f := range p.Fields {
 				by = append(by, name(f))
 			}
-			fmt.Fprintf(&b, "| stats %s", strings.Join(aggs, ", "))
-			if len(by) > 0 {
-				fmt.Fprintf(&b, " BY %s", strings.Join(by, ", "))
-			}
-			b.WriteString("\n")
+			writeGrouped(&b, "stats", "BY", aggs, by)
 		case PostFilter:
 			x.rename = aggNames
 			c, err := renderCond(p.Cond, x, "", true)
