@@ -278,24 +278,26 @@ func isFilterCall(name string) bool {
 	return false
 }
 
+// pair lowers the two sides of an and/or.
+func (l *lowerer) pair(a, b cql.Filter) (Cond, Cond, error) {
+	x, err := l.filter(a)
+	if err != nil {
+		return nil, nil, err
+	}
+	y, err := l.filter(b)
+	return x, y, err
+}
+
 func (l *lowerer) filter(f cql.Filter) (Cond, error) {
 	switch f := f.(type) {
 	case *cql.AndFilter:
-		x, err := l.filter(f.X)
-		if err != nil {
-			return nil, err
-		}
-		y, err := l.filter(f.Y)
+		x, y, err := l.pair(f.X, f.Y)
 		if err != nil {
 			return nil, err
 		}
 		return And{[]Cond{x, y}}, nil
 	case *cql.OrFilter:
-		x, err := l.filter(f.X)
-		if err != nil {
-			return nil, err
-		}
-		y, err := l.filter(f.Y)
+		x, y, err := l.pair(f.X, f.Y)
 		if err != nil {
 			return nil, err
 		}

@@ -155,6 +155,13 @@ func MapWindows(w *WinEvent) *Out {
 }
 
 // sysmonContext sets the acting-process fields of a Sysmon context event.
+// sysmonEvent starts a Falcon event from a Sysmon record: its name, the
+// time it was logged and the time the record says it happened (UtcTime).
+func sysmonEvent(o *Out, w *WinEvent, name string, ms int64) {
+	o.Set("event_simpleName", name)
+	o.setTimes(ms, utcMillis(w, "UtcTime", ms))
+}
+
 func sysmonContext(o *Out, w *WinEvent) {
 	img := w.Get("Image")
 	o.Set("ContextProcessName", baseName(img))
@@ -265,8 +272,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		o.Set(FieldUnmapped, "aid,ConnectionFlags")
 		return name
 	case "5":
-		o.Set("event_simpleName", "EndOfProcess")
-		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
+		sysmonEvent(o, w, "EndOfProcess", ms)
 		o.Set("TargetProcessId", w.Get("ProcessGuid"))
 		o.Set("RawProcessId", w.Get("ProcessId"))
 		o.Set("ImageFileName", w.Get("Image"))
@@ -274,8 +280,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		o.Set(FieldUnmapped, "aid,ExitCode,UserSid")
 		return "EndOfProcess"
 	case "7":
-		o.Set("event_simpleName", "ClassifiedModuleLoad")
-		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
+		sysmonEvent(o, w, "ClassifiedModuleLoad", ms)
 		o.Set("ImageFileName", w.Get("ImageLoaded"))
 		o.Set("TargetImageFileName", w.Get("ImageLoaded"))
 		hashes(o, w.Get("Hashes"))
@@ -284,8 +289,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		return "ClassifiedModuleLoad"
 	case "11":
 		target := w.Get("TargetFilename")
-		o.Set("event_simpleName", "GenericFileWritten")
-		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
+		sysmonEvent(o, w, "GenericFileWritten", ms)
 		o.Set("TargetFileName", target)
 		o.Set("FileName", baseName(target))
 		o.Set("FilePath", dirName(target))
@@ -293,8 +297,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		o.Set(FieldUnmapped, "aid,Size (Sysmon logs creation, not the bytes written)")
 		return "GenericFileWritten"
 	case "13":
-		o.Set("event_simpleName", "AsepValueUpdate")
-		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
+		sysmonEvent(o, w, "AsepValueUpdate", ms)
 		key, value := splitRegistryPath(w.Get("TargetObject"))
 		o.Set("RegObjectName", key)
 		o.Set("RegValueName", value)
@@ -303,8 +306,7 @@ func mapSysmon(o *Out, w *WinEvent, ms int64) string {
 		o.Set(FieldUnmapped, "aid,RegType,RegOperationType (Falcon reports ASEP keys only)")
 		return "AsepValueUpdate"
 	case "22":
-		o.Set("event_simpleName", "DnsRequest")
-		o.setTimes(ms, utcMillis(w, "UtcTime", ms))
+		sysmonEvent(o, w, "DnsRequest", ms)
 		o.Set("DomainName", w.Get("QueryName"))
 		o.Set("QueryStatus", w.Get("QueryStatus"))
 		o.Set("IP4Records", ip4Records(w.Get("QueryResults")))
