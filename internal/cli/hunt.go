@@ -173,19 +173,10 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		return err
 	}
 	defer closeData()
-	var progs []*rules.Program
-	var engines []*engine.Program
-	for i, r := range set {
-		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib,
-			Limits: a.limits.engine(), Data: data})
-		if err != nil {
-			if hint := tuningLookupHint(r, perRule[i]); hint != "" {
-				err = fmt.Errorf("%w\n  = hint: %s", err, hint)
-			}
-			return withCode(ExitError, err)
-		}
-		progs = append(progs, p)
-		engines = append(engines, p.Engine)
+	progs, engines, err := compileRules(set, perRule, engine.Options{LookupDir: a.lookups, Now: time.Now(), SavedSearches: lib,
+		Limits: a.limits.engine(), Data: data})
+	if err != nil {
+		return err
 	}
 
 	bar := newFileProgress(env, "hunt", a.paths, expectedPasses(a.enrich, engines...))
@@ -277,6 +268,25 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		return withCode(ExitAlert, nil)
 	}
 	return nil
+}
+
+// compileRules compiles each rule with its tunings (hunt, serve and ui run
+// the same programs); a tuning's missing lookup file gets a hint.
+func compileRules(set []*rules.Rule, perRule [][]string, opts engine.Options) ([]*rules.Program, []*engine.Program, error) {
+	var progs []*rules.Program
+	var engines []*engine.Program
+	for i, r := range set {
+		p, err := rules.Compile(r, perRule[i], opts)
+		if err != nil {
+			if hint := tuningLookupHint(r, perRule[i]); hint != "" {
+				err = fmt.Errorf("%w\n  = hint: %s", err, hint)
+			}
+			return nil, nil, withCode(ExitError, err)
+		}
+		progs = append(progs, p)
+		engines = append(engines, p.Engine)
+	}
+	return progs, engines, nil
 }
 
 // assignTunings resolves --tuning choices: NAME applies to every rule that

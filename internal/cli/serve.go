@@ -243,13 +243,6 @@ func compileServeRules(env *Env, cfg *serve.Config) ([]*rules.Program, error) {
 	if err != nil {
 		return nil, withCode(ExitUsage, err)
 	}
-	var progs []*rules.Program
-	for i, r := range set {
-		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: cfg.Lookups, Now: time.Now()})
-		if err != nil {
-			return nil, withCode(ExitError, err)
-		}
-		progs = append(progs, p)
-	}
-	return progs, nil
+	progs, _, err := compileRules(set, perRule, engine.Options{LookupDir: cfg.Lookups, Now: time.Now()})
+	return progs, err
 }

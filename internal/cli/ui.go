@@ -357,15 +357,9 @@ func (c *countingSource) Next() (event.Chunk, error) {
 // huntIntoStore runs every rule over the files and records the alerts, as
 // tiercel serve would have recorded them live.
 func huntIntoStore(ctx context.Context, set []*rules.Rule, perRule [][]string, a uiArgs, store alert.Store) (int, error) {
-	var progs []*rules.Program
-	var engines []*engine.Program
-	for i, r := range set {
-		p, err := rules.Compile(r, perRule[i], engine.Options{LookupDir: a.lookups, Now: time.Now()})
-		if err != nil {
-			return 0, err
-		}
-		progs = append(progs, p)
-		engines = append(engines, p.Engine)
+	progs, engines, err := compileRules(set, perRule, engine.Options{LookupDir: a.lookups, Now: time.Now()})
+	if err != nil {
+		return 0, err
 	}
 	quiet := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
 	var enr enrichFlags
