@@ -56,10 +56,7 @@ func newCheckCmd(env *Env) *cobra.Command {
 			if err != nil {
 				return withCode(ExitUsage, err)
 			}
-			ds := checkQuery(src, strict, lib)
-			if !ds.HasErrors() {
-				ds = append(ds, compileCheck(src, lookups, values, lib)...)
-			}
+			ds := checkAll(src, strict, lookups, values, lib)
 			if asJSON {
 				if err := writeCheckJSON(env.Stdout, src, ds); err != nil {
 					return withCode(ExitError, err)
@@ -94,6 +91,16 @@ func checkQuery(src string, strict bool, lib *saved.Library) cql.Diagnostics {
 	all = append(all, check.Check(q, check.Options{SavedSearches: lib})...)
 	sort.SliceStable(all, func(i, j int) bool { return all[i].Span.Start < all[j].Span.Start })
 	return all
+}
+
+// checkAll is everything `tiercel check` reports: the checker's findings,
+// then, when they hold no error, what compiling as search would refuses.
+func checkAll(src string, strict bool, lookups string, params map[string]string, lib *saved.Library) cql.Diagnostics {
+	ds := checkQuery(src, strict, lib)
+	if !ds.HasErrors() {
+		ds = append(ds, compileCheck(src, lookups, params, lib)...)
+	}
+	return ds
 }
 
 // compileCheck compiles src through the engine, as search does, and

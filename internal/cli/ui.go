@@ -200,14 +200,9 @@ type uiBackend struct {
 	ruleDirs []string
 }
 
+// check reports what `tiercel check --lookups` would.
 func (b *uiBackend) check(query string) cql.Diagnostics {
-	ds := checkQuery(query, false, nil)
-	if ds.HasErrors() {
-		return ds
-	}
-	q, _ := cql.Parse(query)
-	_, cds := engine.Compile(q, engine.Options{LookupDir: b.lookups, Now: time.Now()})
-	return append(ds, cds...)
+	return checkAll(query, false, b.lookups, nil, nil)
 }
 
 func (b *uiBackend) search(req ui.SearchRequest) (*ui.Prepared, cql.Diagnostics, error) {
