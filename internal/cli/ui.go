@@ -238,22 +238,11 @@ func (b *uiBackend) search(req ui.SearchRequest) (*ui.Prepared, cql.Diagnostics,
 					return nil, err
 				}
 			}
-			var enr enrichFlags
-			enr.quiet = true
-			quiet := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
-			enricher, err := enr.prepare(ctx, quiet, b.paths, b.workers, 0, progs...)
-			if err != nil {
-				return nil, err
-			}
-			problems := ingest.NewProblems(io.Discard, 0)
-			in, err := openInputRange(quiet, b.paths, 0, problems, window(req.Start, req.End))
-			if err != nil {
-				return nil, err
-			}
-			defer in.Close()
-			var src run.Source = in.source()
+			var wrap func(run.Source) run.Source
 			if progress != nil {
-				src = &countingSource{src: src, report: func(n int64) { progress(n, total) }}
+				wrap = func(src run.Source) run.Source {
+					return &countingSource{src: src, report: func(n int64) { progress(n, total) }}
+				}
 			}
 			mark := func(row *event.Event) {
 				if chart == nil {
@@ -265,17 +254,14 @@ func (b *uiBackend) search(req ui.SearchRequest) (*ui.Prepared, cql.Diagnostics,
 					}
 				}
 			}
-			stats, err := run.Search(ctx, progs, src, withEnricher(run.Options{
-				Workers: b.workers, Problems: problems, Reopen: in.reopen(),
-				Emit: func(i int, row *event.Event) {
-					if i == 1 || chartRows {
-						mark(row)
-					}
-					if i == 0 {
-						emit(row)
-					}
-				},
-			}, enricher))
+			stats, problems, err := quietPass(ctx, b.paths, b.workers, window(req.Start, req.End), progs, wrap, func(i int, row *event.Event) {
+				if i == 1 || chartRows {
+					mark(row)
+				}
+				if i == 0 {
+					emit(row)
+				}
+			})
 			if err != nil {
 				return nil, err
 			}
@@ -349,6 +335,34 @@ func (c *countingSource) Next() (event.Chunk, error) {
 	return ch, err
 }
 
+// quietPass is the one pass search and hunt make (enrichment, the input in
+// a time range, every program over it), for the UI: nothing is printed;
+// malformed lines are counted in the returned problems. wrap, when set,
+// wraps the source (progress).
+func quietPass(ctx context.Context, paths []string, workers int, r timerange.Range, progs []*engine.Program,
+	wrap func(run.Source) run.Source, emit func(int, *event.Event)) (*run.Stats, *ingest.Problems, error) {
+	quiet := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
+	enr := enrichFlags{quiet: true}
+	enricher, err := enr.prepare(ctx, quiet, paths, workers, 0, progs...)
+	if err != nil {
+		return nil, nil, err
+	}
+	problems := ingest.NewProblems(io.Discard, 0)
+	in, err := openInputRange(quiet, paths, 0, problems, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	defer in.Close()
+	src := in.source()
+	if wrap != nil {
+		src = wrap(src)
+	}
+	stats, err := run.Search(ctx, progs, src, withEnricher(run.Options{
+		Workers: workers, Problems: problems, Reopen: in.reopen(), Emit: emit,
+	}, enricher))
+	return stats, problems, err
+}
+
 // huntIntoStore runs every rule over the files and records the alerts, as
 // tiercel serve would have recorded them live.
 func huntIntoStore(ctx context.Context, set []*rules.Rule, perRule [][]string, a uiArgs, store alert.Store) (int, error) {
@@ -356,26 +370,10 @@ func huntIntoStore(ctx context.Context, set []*rules.Rule, perRule [][]string, a
 	if err != nil {
 		return 0, err
 	}
-	quiet := &Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: io.Discard}
-	var enr enrichFlags
-	enr.quiet = true
-	enricher, err := enr.prepare(ctx, quiet, a.paths, a.workers, 0, engines...)
-	if err != nil {
-		return 0, err
-	}
-	problems := ingest.NewProblems(io.Discard, 0)
-	in, err := openInput(quiet, a.paths, 0, problems)
-	if err != nil {
-		return 0, err
-	}
-	defer in.Close()
 	var cands []alert.Candidate
-	_, err = run.Search(ctx, engines, in.source(), withEnricher(run.Options{
-		Workers: a.workers, Problems: problems, Reopen: in.reopen(),
-		Emit: func(i int, row *event.Event) {
-			cands = append(cands, serve.CandidateOf(progs[i], progs[i].NewAlert(row)))
-		},
-	}, enricher))
+	_, _, err = quietPass(ctx, a.paths, a.workers, timerange.Range{}, engines, nil, func(i int, row *event.Event) {
+		cands = append(cands, serve.CandidateOf(progs[i], progs[i].NewAlert(row)))
+	})
 	if err != nil {
 		return 0, err
 	}
