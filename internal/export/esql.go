@@ -73,21 +73,7 @@ func ESQL(d *Detection, m Meta, s src) (Output, error) {
 		case PostHead:
 			fmt.Fprintf(&b, "| LIMIT %d\n", p.N)
 		case PostGroupBy:
-			var aggs []string
-			for _, a := range p.Aggs {
-				out := esqlIdent(a.As)
-				switch {
-				case a.Fn == "count" && a.Distinct:
-					aggs = append(aggs, fmt.Sprintf("%s = COUNT_DISTINCT(%s)", out, name(a.Field)))
-				case a.Fn == "count" && a.Field != "":
-					aggs = append(aggs, fmt.Sprintf("%s = COUNT(%s)", out, name(a.Field)))
-				case a.Fn == "count":
-					aggs = append(aggs, out+" = COUNT(*)")
-				default:
-					aggs = append(aggs, fmt.Sprintf("%s = %s(%s)", out, strings.ToUpper(a.Fn), name(a.Field)))
-				}
-				aggNames[a.As] = out
-			}
+			aggs := aggExprs(p.Aggs, esqlAggs, esqlIdent, name, aggNames)
 			var by []string
 			if p.Span != "" {
 				n, unit, err := bucketSpan(p.Span)

@@ -170,21 +170,7 @@ func KQL(d *Detection, m Meta, s src) (Output, error) {
 		case PostHead:
 			fmt.Fprintf(&b, "| take %d\n", p.N)
 		case PostGroupBy:
-			var aggs []string
-			for _, a := range p.Aggs {
-				out := kqlIdent(a.As)
-				switch {
-				case a.Fn == "count" && a.Distinct:
-					aggs = append(aggs, fmt.Sprintf("%s = dcount(%s)", out, name(a.Field)))
-				case a.Fn == "count" && a.Field != "":
-					aggs = append(aggs, fmt.Sprintf("%s = countif(isnotempty(%s))", out, name(a.Field)))
-				case a.Fn == "count":
-					aggs = append(aggs, out+" = count()")
-				default:
-					aggs = append(aggs, fmt.Sprintf("%s = %s(%s)", out, a.Fn, name(a.Field)))
-				}
-				aggNames[a.As] = out
-			}
+			aggs := aggExprs(p.Aggs, kqlAggs, kqlIdent, name, aggNames)
 			var by []string
 			if p.Span != "" {
 				n, unit, err := bucketSpan(p.Span)

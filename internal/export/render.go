@@ -135,3 +135,45 @@ func writeGrouped(b *strings.Builder, verb, byWord string, aggs, by []string) {
 	}
 	b.WriteString("\n")
 }
+
+// aggSpelling is how a platform writes groupBy()'s aggregates. Each format
+// takes the output name (%[1]s), the field (%[2]s) and the function (%[3]s).
+type aggSpelling struct {
+	distinct, field, all, other string
+	upper                       bool // function names in capitals
+}
+
+var (
+	esqlAggs = aggSpelling{distinct: "%[1]s = COUNT_DISTINCT(%[2]s)", field: "%[1]s = COUNT(%[2]s)", all: "%[1]s = COUNT(*)", other: "%[1]s = %[3]s(%[2]s)", upper: true}
+	kqlAggs  = aggSpelling{distinct: "%[1]s = dcount(%[2]s)", field: "%[1]s = countif(isnotempty(%[2]s))", all: "%[1]s = count()", other: "%[1]s = %[3]s(%[2]s)"}
+	splAggs  = aggSpelling{distinct: "dc(%[2]s) AS %[1]s", field: "count(%[2]s) AS %[1]s", all: "count AS %[1]s", other: "%[3]s(%[2]s) AS %[1]s"}
+)
+
+// aggExprs writes the aggregates, recording each one's output name in
+// names (so a later filter on it renders with the platform's name).
+func aggExprs(aggs []Agg, sp aggSpelling, out, name func(string) string, names map[string]string) []string {
+	exprs := make([]string, 0, len(aggs))
+	for _, a := range aggs {
+		o := out(a.As)
+		format := sp.other
+		switch {
+		case a.Fn == "count" && a.Distinct:
+			format = sp.distinct
+		case a.Fn == "count" && a.Field != "":
+			format = sp.field
+		case a.Fn == "count":
+			format = sp.all
+		}
+		fn := a.Fn
+		if sp.upper {
+			fn = strings.ToUpper(fn)
+		}
+		field := ""
+		if a.Field != "" {
+			field = name(a.Field)
+		}
+		exprs = append(exprs, fmt.Sprintf(format, o, field, fn))
+		names[a.As] = o
+	}
+	return exprs
+}

@@ -68,21 +68,7 @@ func SPL(d *Detection, m Meta, s src) (Output, error) {
 		case PostHead:
 			fmt.Fprintf(&b, "| head %d\n", p.N)
 		case PostGroupBy:
-			var aggs []string
-			for _, a := range p.Aggs {
-				out := strings.TrimPrefix(a.As, "_") // SPL hides fields that start with _
-				switch {
-				case a.Fn == "count" && a.Distinct:
-					aggs = append(aggs, fmt.Sprintf("dc(%s) AS %s", name(a.Field), out))
-				case a.Fn == "count" && a.Field != "":
-					aggs = append(aggs, fmt.Sprintf("count(%s) AS %s", name(a.Field), out))
-				case a.Fn == "count":
-					aggs = append(aggs, "count AS "+out)
-				default:
-					aggs = append(aggs, fmt.Sprintf("%s(%s) AS %s", a.Fn, name(a.Field), out))
-				}
-				aggNames[a.As] = out
-			}
+			aggs := aggExprs(p.Aggs, splAggs, splOut, name, aggNames)
 			by := make([]string, 0, len(p.Fields)+1)
 			if p.Span != "" {
 				n, unit, err := bucketSpan(p.Span)
@@ -111,6 +97,9 @@ func SPL(d *Detection, m Meta, s src) (Output, error) {
 	head := header(func(l string) string { return "``` " + strings.ReplaceAll(l, "`", "'") + " ```" }, m, "spl", "Splunk (CrowdStrike FDR add-on, sourcetype "+splSourcetype+")", warnings)
 	return Output{Text: head + b.String(), Warnings: warnings}, nil
 }
+
+// splOut is an output name as SPL keeps it: it hides fields that start with _.
+func splOut(s string) string { return strings.TrimPrefix(s, "_") }
 
 type splDialect struct {
 	src
