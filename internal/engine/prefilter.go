@@ -8,8 +8,9 @@ import (
 // line can possibly pass a query. It never rejects a line that would pass.
 // Match allocates nothing.
 type Prefilter struct {
-	root *litExpr
-	node pfNode
+	root    *litExpr
+	node    pfNode
+	nameKey int // the keyCache slot of event_simpleName, or -1
 }
 
 // pfNode is the compiled matcher tree.
@@ -26,6 +27,10 @@ type pfNode struct {
 	// orAbsent: litField of a field enrichment may add; a line without the
 	// key passes, a line with it is tested on its value.
 	orAbsent bool
+	// whole: a literal tested on the whole line (free text), not within a
+	// field's value. A line holding \u escapes passes it: an escape may
+	// spell any character. Field values are checked once, in matchField.
+	whole bool
 }
 
 // Prefilter returns the program's line prefilter. derived reports the fields
@@ -60,11 +65,17 @@ func newPrefilter(l *litExpr) *Prefilter {
 		return nil
 	}
 	keys := map[string]int{}
-	return &Prefilter{root: l, node: compilePF(l, keys)}
+	f := &Prefilter{root: l, node: compilePF(l, keys, true), nameKey: -1}
+	if k, ok := keys[simpleNameKey]; ok {
+		f.nameKey = k
+	}
+	return f
 }
 
-func compilePF(l *litExpr, keys map[string]int) pfNode {
-	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived}
+// compilePF compiles l; whole says l is tested on whole lines, not within
+// a field's value.
+func compilePF(l *litExpr, keys map[string]int, whole bool) pfNode {
+	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole}
 	if l.op == litField {
 		n.finder = newKeyFinder(l.text)
 		k, ok := keys[l.text]
@@ -91,7 +102,7 @@ func compilePF(l *litExpr, keys map[string]int) pfNode {
 		}
 	}
 	for _, k := range kids {
-		n.kids = append(n.kids, compilePF(k, keys))
+		n.kids = append(n.kids, compilePF(k, keys, whole && l.op != litField))
 	}
 	return n
 }
@@ -113,6 +124,19 @@ func (f *Prefilter) Match(line []byte) bool {
 	return f.node.match(line, &c)
 }
 
+// MatchName is Match for a line whose event name FindEventName has
+// already located: the prefilter does not look for it again.
+func (f *Prefilter) MatchName(line []byte, name EventName) bool {
+	if f == nil {
+		return true
+	}
+	var c keyCache
+	if f.nameKey >= 0 {
+		c.state[f.nameKey], c.val[f.nameKey] = name.state, name.val
+	}
+	return f.node.match(line, &c)
+}
+
 func (n *pfNode) match(line []byte, c *keyCache) bool {
 	switch n.op {
 	case litTrue:
@@ -121,14 +145,14 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 		return false
 	case litText:
 		if n.fold {
-			return containsFold(line, n.lit, n.alt) || n.ks && containsFoldUnicode(line, n.lit)
+			return containsFold(line, n.lit, n.alt) || n.ks && containsFoldUnicode(line, n.lit) || n.whole && c.mayHideKeys(line)
 		}
-		return bytes.Contains(line, n.lit)
+		return bytes.Contains(line, n.lit) || n.whole && c.mayHideKeys(line)
 	case litField:
 		return n.matchField(line, c)
 	case litOr:
 		if n.multi != nil {
-			return n.multi.match(line)
+			return n.multi.match(line) || n.whole && c.mayHideKeys(line)
 		}
 	case litAnd:
 		for i := range n.kids {
@@ -145,6 +169,13 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 	}
 	return false
 }
+
+// hasUnicodeEscape reports whether raw JSON text holds a \u escape, which
+// may spell any character of a literal: the decoded text may hold a
+// literal the raw text does not.
+func hasUnicodeEscape(raw []byte) bool { return bytes.Contains(raw, backslashU) }
+
+var backslashU = []byte(`\u`)
 
 // jsonValueAfterKey returns the value that follows `"key"` (rest starts
 // right after the key's closing quote): a string's raw contents, or for
@@ -320,4 +351,24 @@ func (p *Program) DerivedLiterals(derived func(field string) bool) []string {
 	}
 	walk(p.lits)
 	return out
+}
+
+// TestsAbsent reports whether f tests field's value when a line has it and
+// passes lines without it: the field is one enrichment adds. A runner that
+// already knows the value enrichment will add can write it into the line
+// and match again, so that the value decides.
+func (f *Prefilter) TestsAbsent(field string) bool {
+	return f != nil && f.root.testsAbsent(field)
+}
+
+func (l *litExpr) testsAbsent(field string) bool {
+	if l.op == litField && l.derived && l.text == field {
+		return true
+	}
+	for _, k := range l.kids {
+		if k.testsAbsent(field) {
+			return true
+		}
+	}
+	return false
 }

@@ -21,7 +21,6 @@ import (
 // notes which are present (litSet); each program's condition then reads
 // those bits.
 type Dispatch struct {
-	name     keyFinder
 	nameCond []pfNode // per program: its condition on the event name's value
 	named    []bool   // per program: nameCond is set
 	full     []dnode  // per program: its whole prefilter
@@ -67,7 +66,7 @@ const maxDispatchNames = 4096
 // NewDispatch builds the dispatcher over the programs' prefilters (as from
 // Program.Prefilter; nil accepts every line).
 func NewDispatch(fs []*Prefilter) *Dispatch {
-	d := &Dispatch{name: newKeyFinder("event_simpleName")}
+	d := &Dispatch{}
 	// The keys most programs test get the located-key cache slots.
 	freq := map[string]int{}
 	for _, f := range fs {
@@ -109,7 +108,7 @@ func NewDispatch(fs []*Prefilter) *Dispatch {
 			d.trig[i] = t
 		}
 		if nc := nameCondition(f.root); nc != nil {
-			d.nameCond = append(d.nameCond, compilePF(nc, map[string]int{}))
+			d.nameCond = append(d.nameCond, compilePF(nc, map[string]int{}, false))
 			d.named = append(d.named, true)
 		} else {
 			d.nameCond = append(d.nameCond, pfNode{})
@@ -235,10 +234,10 @@ func (d *Dispatch) compile(l *litExpr, keys map[string]int) dnode {
 			d.setOf[l.text] = k
 			d.sets = append(d.sets, newLitSet(l.text))
 		}
-		pf := compilePF(l, keys)
+		pf := compilePF(l, keys, true)
 		return dnode{op: litField, key: k, kids: []dnode{d.sets[k].compile(l.kids[0])}, pf: &pf}
 	}
-	pf := compilePF(l, keys) // free text
+	pf := compilePF(l, keys, true) // free text
 	return dnode{op: litText, pf: &pf}
 }
 
@@ -308,6 +307,12 @@ func (d *Dispatch) NewState() *DispatchState {
 // Match appends to out the indexes of the programs whose prefilters accept
 // line, in program order, and returns it.
 func (s *DispatchState) Match(line []byte, out []int32) []int32 {
+	return s.MatchName(line, FindEventName(line), out)
+}
+
+// MatchName is Match for a line whose event name FindEventName has already
+// located.
+func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []int32 {
 	s.c = keyCache{}
 	s.line = line
 	if s.gen++; s.gen == 0 { // wrapped: forget everything
@@ -315,7 +320,7 @@ func (s *DispatchState) Match(line []byte, out []int32) []int32 {
 		clear(s.seen)
 		s.gen = 1
 	}
-	e := s.candidates(line)
+	e := s.candidates(name)
 	n := len(out)
 	for _, i := range e.plain {
 		if s.d.always[i] || s.eval(&s.d.full[i]) {
@@ -401,7 +406,7 @@ func (s *DispatchState) locate(k int) bool {
 		return false
 	}
 	s.state[k] = keyMany
-	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) {
+	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || hasUnicodeEscape(v) {
 		return false
 	}
 	s.state[k] = keyOnce
@@ -435,13 +440,10 @@ func evalBits(n *dnode, bits []uint64) bool {
 
 // candidates lists the programs whose name condition the line's event name
 // meets (all of them when the name cannot be read from the raw line).
-func (s *DispatchState) candidates(line []byte) *nameEntry {
-	v, end, ok := s.d.name.next(line, 0)
-	if !ok || !isStringValue(line[end:]) || hasEscape(v) {
-		return s.d.allE // absent, not a plain string, or escaped
-	}
-	if _, _, more := s.d.name.next(line, end); more {
-		return s.d.allE // several: nested objects or duplicates
+func (s *DispatchState) candidates(name EventName) *nameEntry {
+	v, ok := name.Plain()
+	if !ok {
+		return s.d.allE // absent, several, not a plain string, or escaped
 	}
 	if e, ok := s.cache[string(v)]; ok {
 		return e

@@ -126,11 +126,17 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 	}
 	switch c.state[n.key] {
 	case keyOnce:
-		return n.kids[0].match(c.val[n.key], c)
+		return n.matchValue(c.val[n.key], c)
 	case keyMany:
 		return n.matchEvery(line, c)
 	}
-	return n.orAbsent || n.absentMayHold(line, c) && n.kids[0].match(line, c)
+	return n.orAbsent || n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c))
+}
+
+// matchValue tests one value of the key. A value holding \u escapes
+// passes: an escape may spell any character of a literal.
+func (n *pfNode) matchValue(v []byte, c *keyCache) bool {
+	return hasUnicodeEscape(v) || n.kids[0].match(v, c)
 }
 
 // absentMayHold reports whether a line lacking the plain key may still
@@ -155,10 +161,10 @@ func (n *pfNode) matchEvery(line []byte, c *keyCache) bool {
 			break
 		}
 		found = true
-		if n.kids[0].match(v, c) {
+		if n.matchValue(v, c) {
 			return true
 		}
 		from = end
 	}
-	return !found && (n.orAbsent || n.absentMayHold(line, c) && n.kids[0].match(line, c))
+	return !found && (n.orAbsent || n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c)))
 }

@@ -25,7 +25,7 @@ func TestMultiLitMatchesEachLiteral(t *testing.T) {
 	for _, h := range haystacks {
 		want := false
 		for _, l := range lits {
-			n := compilePF(l, map[string]int{})
+			n := compilePF(l, map[string]int{}, false)
 			want = want || n.match([]byte(h), &keyCache{})
 		}
 		if got := m.match([]byte(h)); got != want {

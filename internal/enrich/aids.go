@@ -27,6 +27,14 @@ func (t *aidTable) lookup(aid string) (uint32, bool) {
 	return id, ok
 }
 
+// lookupBytes is lookup for a raw JSON value, without copying it.
+func (t *aidTable) lookupBytes(aid []byte) (uint32, bool) {
+	t.mu.RLock()
+	id, ok := t.ids[string(aid)]
+	t.mu.RUnlock()
+	return id, ok
+}
+
 // number returns aid's number, adding it if there is room.
 func (t *aidTable) number(aid string) (uint32, bool) {
 	if id, ok := t.lookup(aid); ok {

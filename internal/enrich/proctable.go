@@ -190,6 +190,19 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 	return s.slots[i].info, true
 }
 
+// name returns a process's image name alone, under a shared lock: get
+// copies every field.
+func (t *procTable) name(k procKey) (string, bool) {
+	s := t.shard(k)
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	i, ok := s.index[k]
+	if !ok {
+		return "", false
+	}
+	return s.slots[i].info.name, true
+}
+
 // has reports whether k is held, marking it recently used at clock.
 func (t *procTable) has(k procKey, clock int64) bool {
 	_, ok := t.get(k, true, clock)

@@ -158,14 +158,8 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			defer wg.Done()
 			dec := ingest.NewDecoder(lneeds)
 			var ev event.Event
-			accepts := filter.any.Match
-			if filter.dispatch != nil {
-				ds, hits := filter.dispatch.NewState(), []int32(nil)
-				accepts = func(line []byte) bool {
-					hits = ds.Match(line, hits[:0])
-					return len(hits) > 0
-				}
-			}
+			accepts := filter.acceptsFunc()
+			settle := newSettler(l, filter.filters, accepts)
 			for c := range jobs {
 				if c.Kind != event.KindTelemetry {
 					// aidmaster and userinfo: lookup tables, learned whole
@@ -181,10 +175,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				r := &candChunk{seq: c.Seq, source: c.Source, bytes: int64(len(c.Data))}
 				ingest.Lines(c, func(line []byte, lineNo int) bool {
 					r.lines++
-					if teaches(line, lits) && dec.Decode(line, &ev) == nil {
+					// the event name, located once for all that follows
+					name := engine.FindEventName(line)
+					nameVal, hasName := name.Plain()
+					if teachesNamed(line, nameVal, hasName, lits) && dec.Decode(line, &ev) == nil {
 						l.Learn(&ev) // learns from ev's copies, never from line
 					}
-					if !accepts(line) {
+					if !accepts(line, name) || settle != nil && settle.rejects(line, name) {
 						if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && report != nil {
 							report.Add(c.Source, lineNo, err)
 						}
@@ -276,6 +273,8 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	// Second stage: the kept lines, in input order.
 	if !incomplete.Load() {
 		plan = newPlan(progs, nil)
+	} else {
+		plan.settleKept = l
 	}
 	stats, err := plan.run(ctx, opts, workers, func(ctx context.Context, jobs chan<- job) error {
 		for seq := range store.chunks {

@@ -31,6 +31,21 @@ func learnTestLines() []string {
 		`{"UserSid_readable":"S-1-5-21-8","UserName":"bob"}`,
 		// its process is unknown: ContextProcessName comes from the line
 		`{"event_simpleName":"NetworkConnectIP4","aid":"bbbb","ContextProcessId":"999999","ContextBaseFileName":"curl","RemotePort":"443"}`,
+		// settled while learning: the name is known and decides
+		`{"event_simpleName":"ProcessRollup2","aid":"cccc","TargetProcessId":"501","ImageFileName":"C:\\Windows\\svchost.exe","ContextTimeStamp":"1700000003.000"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":"501","ContextBaseFileName":"curl","RemotePort":"443"}`,
+		// a nameless start, named by a later synthetic one: not settled early
+		`{"event_simpleName":"ProcessRollup2","aid":"cccc","TargetProcessId":"502","ContextTimeStamp":"1700000003.000"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":"502","ContextBaseFileName":"svchost.exe","RemotePort":"443"}`,
+		`{"event_simpleName":"SyntheticProcessRollup2","aid":"cccc","TargetProcessId":"502","ImageFileName":"/usr/bin/curl","ContextTimeStamp":"1700000004.000"}`,
+		// the start comes after: settled only once learning is over
+		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":"503","RemotePort":"443"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"cccc","TargetProcessId":"503","ImageFileName":"/usr/bin/wget","ContextTimeStamp":"1700000005.000"}`,
+		// escapes, a name of its own, a pid that is not plain, a process start
+		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":"501","ContextBaseFileName":"\u0063url","RemotePort":"443"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":"501","ContextProcessName":"curl","RemotePort":"443"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":" 501","ContextBaseFileName":"curl","RemotePort":"443"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"dddd","ContextProcessId":"77","ContextBaseFileName":"curl","RemotePort":"443"}`,
 		`{"event_simpleName":"DnsRequest", broken`,
 		`not json at all`,
 	)
@@ -68,6 +83,12 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 		{`#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([ComputerName, ContextProcessName, UserName, aid, ContextProcessId])`},
 		{`ComputerName=HOST-A | count()`}, // host fields only: process starts are not learned
 		{`#event_simpleName=NetworkConnectIP4 | table([ComputerName, event_platform, RemotePort])`},
+		{`#event_simpleName=NetworkConnectIP4 ContextProcessName=/(curl|svchost)/i | table([aid, ContextProcessId, ContextProcessName], limit=max)`},
+		{`ContextProcessName=/curl/i | table([aid, ContextProcessId, ContextProcessName, #event_simpleName], limit=max)`},
+		{ // hunt: the settled name decides per program
+			`#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | table([aid, ContextProcessId])`,
+			`#event_simpleName=NetworkConnectIP4 ContextProcessName=/svchost/i | table([aid, ContextProcessId])`,
+		},
 		{`#event_simpleName=ProcessRollup2 | table([FileName, FilePath, UserName, ComputerName, event_platform])`},
 		{`groupBy([ContextProcessName, UserName])`},
 		{`#event_simpleName=DnsRequest | tail(5)`},
@@ -240,5 +261,46 @@ func TestProblemListReplaysCount(t *testing.T) {
 	}
 	if !strings.HasPrefix(dst.Summary(), fmt.Sprintf("%d malformed lines skipped (first: f:1)", maxHeldProblems+10)) {
 		t.Errorf("summary %q", dst.Summary())
+	}
+}
+
+// A candidate whose acting process is learned before it (the usual order)
+// is decided by the name enrichment will give it, and not kept: only the
+// events the query may select are decoded and enriched.
+func TestSettledCandidatesAreNotKept(t *testing.T) {
+	var lines []string
+	for i := range 200 {
+		img := "svchost.exe"
+		if i%50 == 0 {
+			img = "curl.exe"
+		}
+		lines = append(lines,
+			fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"%d","ImageFileName":"C:\\Windows\\%s"}`, 100+i, img),
+			fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443"}`, 100+i))
+	}
+	path := filepath.Join(t.TempDir(), "e.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prog := compile(t, `#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | count()`)
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := ingest.Open([]string{path}, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	var count string
+	if _, err := Search(context.Background(), []*engine.Program{prog}, r, Options{Workers: 1, Enricher: en,
+		Emit: func(_ int, row *event.Event) { count, _ = row.Get("_count") }}); err != nil {
+		t.Fatal(err)
+	}
+	if count != "4" {
+		t.Errorf("count %q, want 4", count)
+	}
+	if got := en.Stats().Applied; got != 4 {
+		t.Errorf("%d events enriched, want the 4 the query selects", got)
 	}
 }

@@ -256,6 +256,10 @@ type plan struct {
 	// learnLits: a stream-mode enricher learns from these lines even when
 	// no program wants them (see StreamLearner).
 	learnLits [][]byte
+	// settleKept, for the lines a learning search kept, is its enricher
+	// (learning done): the lines the ContextProcessName it adds rules out
+	// are dropped undecoded (see settler).
+	settleKept Learner
 }
 
 func newPlan(progs []*engine.Program, enr Enricher) *plan {
@@ -311,6 +315,7 @@ type worker struct {
 	cur      *chunkResult
 	problems *ingest.Problems
 	dstate   *engine.DispatchState // with plan.dispatch
+	settle   *settler              // with plan.settleKept
 	hits     []int32               // programs whose prefilters accept the line
 }
 
@@ -327,7 +332,26 @@ func (p *plan) newWorker(problems *ingest.Problems) *worker {
 	if p.dispatch != nil {
 		w.dstate = p.dispatch.NewState()
 	}
+	if p.settleKept != nil {
+		w.settle = newSettler(p.settleKept, p.filters, p.acceptsFunc())
+		if w.settle != nil {
+			w.settle.final = true
+		}
+	}
 	return w
+}
+
+// acceptsFunc returns a matcher telling whether some program's prefilter
+// accepts a line whose event name is located, for one goroutine.
+func (p *plan) acceptsFunc() func(line []byte, name engine.EventName) bool {
+	if p.dispatch == nil {
+		return p.any.MatchName
+	}
+	ds, hits := p.dispatch.NewState(), []int32(nil)
+	return func(line []byte, name engine.EventName) bool {
+		hits = ds.MatchName(line, name, hits[:0])
+		return len(hits) > 0
+	}
 }
 
 func (w *worker) chunk(j job) chunkResult {
@@ -340,7 +364,9 @@ func (w *worker) chunk(j job) chunkResult {
 		data := c.Data
 		for _, lineNo := range j.lineNos {
 			i := bytes.IndexByte(data, '\n')
-			w.line(c.Source, data[:i], lineNo, true)
+			if line := data[:i]; w.settle == nil || !w.settle.rejects(line, engine.FindEventName(line)) {
+				w.line(c.Source, line, lineNo, true)
+			}
 			data = data[i+1:]
 		}
 		return res

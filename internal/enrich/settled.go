@@ -1,0 +1,52 @@
+package enrich
+
+// SettledContextProcessName returns the ContextProcessName Apply will add
+// to a raw event named name, of sensor aid, whose acting process is pid
+// and whose ContextBaseFileName is base, when it is certain already. While
+// the input is still being learned (final false) that is once a process
+// start with an image name has been learned: later records cannot change
+// the name (procInfo.fill keeps set fields). Once learning is over (final)
+// a process without a name, or never started, gives base, as Apply does.
+// It is false for process starts, which get no ContextProcessName, and
+// whenever the answer may still change. Arguments are raw JSON string
+// contents without escapes; pid is required.
+func (e *Enricher) SettledContextProcessName(name, aid, pid, base []byte, final bool) (string, bool) {
+	if e.stream || !e.keep.name || len(name) == 0 || isProcessStart(string(name)) {
+		return "", false
+	}
+	fallback := func() (string, bool) {
+		if final && len(base) > 0 {
+			return string(base), true
+		}
+		return "", false
+	}
+	p, ok := parsePlainPID(pid)
+	if !ok || len(aid) == 0 {
+		return "", false // parsePID may still read it: not settled here
+	}
+	id, ok := e.aids.lookupBytes(aid)
+	if !ok {
+		return fallback()
+	}
+	n, found := e.procs.name(procKey{id, p})
+	if !found || n == "" {
+		return fallback()
+	}
+	return n, true
+}
+
+// parsePlainPID is parsePID for a value of digits only, without the copy;
+// anything else (spaces, signs) is left to parsePID's callers: not settled.
+func parsePlainPID(b []byte) (uint64, bool) {
+	if len(b) == 0 || len(b) > 19 {
+		return 0, false
+	}
+	var n uint64
+	for _, c := range b {
+		if c < '0' || c > '9' {
+			return 0, false
+		}
+		n = n*10 + uint64(c-'0')
+	}
+	return n, n != 0
+}
