@@ -408,26 +408,46 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 }
 
 func (e *Enricher) learnProcess(ev *event.Event, aid string) {
-	pidStr, _ := ev.Get(fTargetProcessId)
-	pid, ok := parsePID(pidStr)
-	if aid == "" || !ok {
+	f := procFields{aid: aid}
+	f.pid, _ = ev.Get(fTargetProcessId)
+	f.userSid, _ = ev.Get(fUserSid)
+	f.authID, _ = ev.Get(fAuthID)
+	f.uid, _ = ev.Get(fUID)
+	f.userName, f.hasUserName = ev.Get(FieldUserName)
+	f.image, _ = ev.Get(fImageFileName)
+	f.cmdline, _ = ev.Get(fCommandLine)
+	f.parentBase, _ = ev.Get(fParentBaseFile)
+	f.parentPID, _ = ev.Get(fParentProcessId)
+	e.learnProcessFields(&f, func() float64 { return eventTime(ev) })
+}
+
+// procFields are the fields of a process start that learning reads.
+type procFields struct {
+	aid, pid, userSid, authID, uid, userName string
+	image, cmdline, parentBase, parentPID     string
+	hasUserName                               bool
+}
+
+// learnProcessFields learns a process start; when is its event time, read
+// only when the start also names its user.
+func (e *Enricher) learnProcessFields(f *procFields, when func() float64) {
+	pid, ok := parsePID(f.pid)
+	if f.aid == "" || !ok {
 		return
 	}
 	var info procInfo
-	info.userSid, _ = ev.Get(fUserSid)
-	info.authID, _ = ev.Get(fAuthID)
-	info.uid, _ = ev.Get(fUID)
-	if u, ok := ev.Get(FieldUserName); ok && !missing(u) {
-		info.userName = u
+	info.userSid, info.authID, info.uid = f.userSid, f.authID, f.uid
+	if f.hasUserName && !missing(f.userName) {
+		info.userName = f.userName
 		// Linux V12 and newer sensors carry both: that is a mapping too.
-		if e.users.learnIdentity(aid, info.userSid, info.authID, info.uid, u, eventTime(ev)) {
+		if e.users.learnIdentity(f.aid, info.userSid, info.authID, info.uid, f.userName, when()) {
 			e.count.learnedUsers.Add(1)
 		}
 	}
 	if !e.keep.procs {
 		return
 	}
-	id, ok := e.aids.number(aid)
+	id, ok := e.aids.number(f.aid)
 	if !ok {
 		return
 	}
@@ -435,20 +455,19 @@ func (e *Enricher) learnProcess(ev *event.Event, aid string) {
 	if !e.stream && !e.wants(k) {
 		return
 	}
-	cmd, _ := ev.Get(fCommandLine)
 	if e.keep.name || e.keep.parent {
 		// the parent lookup by ParentProcessId reads the parent's name
-		info.name = processBaseName(valueOf(ev, fImageFileName), cmd)
+		info.name = processBaseName(f.image, f.cmdline)
 	}
 	if e.keep.cmdline {
-		info.cmdline = cmd
+		info.cmdline = f.cmdline
 	}
 	if e.keep.image {
-		info.image, _ = ev.Get(fImageFileName)
+		info.image = f.image
 	}
 	if e.keep.parent {
-		info.parentName, _ = ev.Get(fParentBaseFile)
-		info.parentPID, _ = parsePID(valueOf(ev, fParentProcessId))
+		info.parentName = f.parentBase
+		info.parentPID, _ = parsePID(f.parentPID)
 	}
 	if !e.keep.user {
 		info.userName, info.userSid, info.authID, info.uid = "", "", "", ""

@@ -393,3 +393,7 @@ func hex4(b []byte) (uint32, bool) {
 	}
 	return x, true
 }
+
+// AppendUnescaped appends the JSON string contents raw, unescaped, to dst,
+// as the decoder reads them.
+func AppendUnescaped(dst, raw []byte) []byte { return appendUnescaped(dst, raw) }

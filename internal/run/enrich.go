@@ -95,6 +95,14 @@ func teachesNamed(line, name []byte, hasName bool, lits [][]byte) bool {
 	return containsAny(line, lits)
 }
 
+// newRawLearner returns l's learner of raw process-start lines, or nil.
+func newRawLearner(l Learner) *enrich.RawLearner {
+	if m, ok := l.(interface{ NewRawLearner() *enrich.RawLearner }); ok {
+		return m.NewRawLearner()
+	}
+	return nil
+}
+
 func containsAny(line []byte, lits [][]byte) bool {
 	for _, l := range lits {
 		if bytes.Contains(line, l) {
@@ -257,24 +265,23 @@ func hasEnrichedReads(line []byte, checks []enrichedCheck) bool {
 }
 
 var (
-	ctxProcessKey    = []byte(`"ContextProcessId"`)
-	parentProcessKey = []byte(`"ParentProcessId"`)
-	aidKey           = []byte(`"aid"`)
-	simpleKey        = []byte(`"event_simpleName"`)
-	ctxTimeKey       = []byte(`"ContextTimeStamp"`)
-	timestampKey     = []byte(`"timestamp"`)
+	ctxProcessKey = newRawKey("ContextProcessId")
+	aidKey        = newRawKey("aid")
+	simpleKey     = newRawKey("event_simpleName")
+	ctxTimeKey    = newRawKey("ContextTimeStamp")
+	timestampKey  = newRawKey("timestamp")
 )
 
 // stringField finds a top-level "key":"value" in a raw NDJSON line without
 // decoding it, for plain values (ids, names, numbers as strings). It fails
 // on escaped values; callers then decode. A quoted key cannot match inside
 // a string value, where its quotes would be escaped.
-func stringField(line, key []byte) ([]byte, bool) {
+func stringField(line []byte, key rawKey) ([]byte, bool) {
 	i := indexKey(line, key)
 	if i < 0 {
 		return nil, false
 	}
-	rest := line[i+len(key):]
+	rest := line[i+len(key.quoted):]
 	j := 0
 	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
 		j++
@@ -301,26 +308,33 @@ func stringField(line, key []byte) ([]byte, bool) {
 	return nil, false
 }
 
-// indexKey is bytes.Index(line, key) for a quoted key. bytes.Index looks
-// for the key's first byte, a quote, which starts every string of the line;
-// a key holding '_' or a capital letter is found by that rarer byte instead.
-func indexKey(line, key []byte) int {
-	a := bytes.IndexByte(key, '_')
-	for j := 1; a < 0 && j < len(key)-1; j++ {
-		if 'A' <= key[j] && key[j] <= 'Z' {
-			a = j
-		}
-	}
-	if a < 0 {
-		return bytes.Index(line, key)
+// rawKey is a JSON key with its quotes, as it is looked for in raw lines,
+// and the offset of its rarest byte (engine.KeyAnchor).
+type rawKey struct {
+	quoted []byte
+	anchor int
+}
+
+func newRawKey(name string) rawKey {
+	q := []byte(`"` + name + `"`)
+	return rawKey{quoted: q, anchor: engine.KeyAnchor(q)}
+}
+
+// indexKey is bytes.Index(line, key.quoted). bytes.Index looks for the
+// key's first byte, a quote, which starts every string of the line; the key
+// is found by its rarest byte instead.
+func indexKey(line []byte, key rawKey) int {
+	q, a := key.quoted, key.anchor
+	if a <= 0 {
+		return bytes.Index(line, q)
 	}
 	for i := a; i < len(line); {
-		j := bytes.IndexByte(line[i:], key[a])
+		j := bytes.IndexByte(line[i:], q[a])
 		if j < 0 {
 			return -1
 		}
 		start := i + j - a
-		if start+len(key) <= len(line) && bytes.Equal(line[start:start+len(key)], key) {
+		if start+len(q) <= len(line) && bytes.Equal(line[start:start+len(q)], q) {
 			return start
 		}
 		i += j + 1
@@ -448,7 +462,7 @@ func (s *holdSource) admitChunk(data []byte) {
 func (s *holdSource) admit(line []byte) bool {
 	name, hasName := stringField(line, simpleKey)
 	if !teachesNamed(line, name, hasName, s.lits) {
-		if !bytes.Contains(line, ctxProcessKey) {
+		if !bytes.Contains(line, ctxProcessKey.quoted) {
 			return false
 		}
 		aid, ok1 := stringField(line, aidKey)

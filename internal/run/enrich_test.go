@@ -262,16 +262,18 @@ func TestStringField(t *testing.T) {
 		line, key, want string
 		ok              bool
 	}{
-		{`{"aid":"abc","x":"1"}`, `"aid"`, "abc", true},
-		{`{"aid" : "abc"}`, `"aid"`, "abc", true},
-		{`{"x":"say \"aid\":\"no\"","aid":"yes"}`, `"aid"`, "yes", true},
-		{`{"aid":"a\"b"}`, `"aid"`, "", false},
-		{`{"aid":12}`, `"aid"`, "", false},
-		{`{"aid":"unterminated`, `"aid"`, "", false},
-		{`{"said":"x"}`, `"aid"`, "", false},
+		{`{"aid":"abc","x":"1"}`, "aid", "abc", true},
+		{`{"aid" : "abc"}`, "aid", "abc", true},
+		{`{"x":"say \"aid\":\"no\"","aid":"yes"}`, "aid", "yes", true},
+		{`{"aid":"a\"b"}`, "aid", "", false},
+		{`{"aid":12}`, "aid", "", false},
+		{`{"aid":"unterminated`, "aid", "", false},
+		{`{"said":"x"}`, "aid", "", false},
+		{`{"ContextProcessId":"7","x":"ContextProcessIdentity"}`, "ContextProcessId", "7", true},
+		{`{"ContextProcessIdentity":"7"}`, "ContextProcessId", "", false},
 	}
 	for _, tc := range tests {
-		got, ok := stringField([]byte(tc.line), []byte(tc.key))
+		got, ok := stringField([]byte(tc.line), newRawKey(tc.key))
 		if ok != tc.ok || string(got) != tc.want {
 			t.Errorf("stringField(%s, %s) = %q, %v; want %q, %v", tc.line, tc.key, got, ok, tc.want, tc.ok)
 		}
@@ -292,15 +294,17 @@ func TestIndexKey(t *testing.T) {
 		line, key string
 		want      int
 	}{
-		{`{"aid":"x","event_simpleName":"A"}`, `"event_simpleName"`, 11},
-		{`{"x_event_simpleName":1,"event_simpleName":"A"}`, `"event_simpleName"`, 24},
-		{`{"ContextProcessId":"1"}`, `"ContextProcessId"`, 1},
-		{`{"aid":"1"}`, `"aid"`, 1},
-		{`{"aid":"1"}`, `"event_simpleName"`, -1},
-		{`_"event_simpleName`, `"event_simpleName"`, -1},
+		{`{"aid":"x","event_simpleName":"A"}`, "event_simpleName", 11},
+		{`{"x_event_simpleName":1,"event_simpleName":"A"}`, "event_simpleName", 24},
+		{`{"ContextProcessId":"1"}`, "ContextProcessId", 1},
+		{`{"ContextTimeStamp":"1","ContextProcessId":"1"}`, "ContextProcessId", 24},
+		{`{"aid":"1"}`, "aid", 1},
+		{`{"said":"1","aid":"2"}`, "aid", 12},
+		{`{"aid":"1"}`, "event_simpleName", -1},
+		{`_"event_simpleName`, "event_simpleName", -1},
 	}
 	for _, tc := range tests {
-		if got := indexKey([]byte(tc.line), []byte(tc.key)); got != tc.want {
+		if got := indexKey([]byte(tc.line), newRawKey(tc.key)); got != tc.want {
 			t.Errorf("indexKey(%s, %s) = %d, want %d", tc.line, tc.key, got, tc.want)
 		}
 	}

@@ -160,6 +160,8 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			var ev event.Event
 			accepts := filter.acceptsFunc()
 			settle := newSettler(l, filter.filters, accepts)
+			raw := newRawLearner(l)
+			kept := 0 // bytes the last chunk kept
 			for c := range jobs {
 				if c.Kind != event.KindTelemetry {
 					// aidmaster and userinfo: lookup tables, learned whole
@@ -173,12 +175,15 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					continue
 				}
 				r := &candChunk{seq: c.Seq, source: c.Source, bytes: int64(len(c.Data))}
+				if kept > 0 {
+					r.data = make([]byte, 0, kept) // chunks keep alike: grown once, not log n times
+				}
 				ingest.Lines(c, func(line []byte, lineNo int) bool {
 					r.lines++
 					// the event name, located once for all that follows
 					name := engine.FindEventName(line)
 					nameVal, hasName := name.Plain()
-					if teachesNamed(line, nameVal, hasName, lits) && dec.Decode(line, &ev) == nil {
+					if teachesNamed(line, nameVal, hasName, lits) && !(raw != nil && hasName && raw.Learn(nameVal, line)) && dec.Decode(line, &ev) == nil {
 						l.Learn(&ev) // learns from ev's copies, never from line
 					}
 					if !accepts(line, name) || settle != nil && settle.rejects(line, name) {
@@ -195,6 +200,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					return true
 				})
 				ingest.Recycle(c.Data)
+				kept = len(r.data)
 				select {
 				case results <- r:
 				case <-ctx.Done():
@@ -258,7 +264,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				}
 				aid, ok1 := stringField(line, aidKey)
 				pid, ok2 := stringField(line, ctxProcessKey)
-				if !ok1 && bytes.Contains(line, aidKey) || !ok2 && bytes.Contains(line, ctxProcessKey) {
+				if !ok1 && bytes.Contains(line, aidKey.quoted) || !ok2 && bytes.Contains(line, ctxProcessKey.quoted) {
 					return true // escaped or not a string: cannot tell
 				}
 				return carriers.Has(aid, pid)

@@ -29,8 +29,9 @@ type settler struct {
 }
 
 var (
-	ctxNameKey = []byte(`"` + enrich.FieldContextProcessName + `"`)
-	ctxBaseKey = []byte(`"ContextBaseFileName"`)
+	backslashU = []byte(`\u`)
+	ctxNameKey = newRawKey(enrich.FieldContextProcessName)
+	ctxBaseKey = newRawKey("ContextBaseFileName")
 )
 
 // newSettler returns nil when no prefilter tests ContextProcessName or l
@@ -52,7 +53,7 @@ func newSettler(l Learner, filters []*engine.Prefilter, accepts func([]byte, eng
 // once the ContextProcessName enrichment will give it is written in.
 func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	nameVal, ok := name.Plain()
-	if !ok || indexKey(line, ctxNameKey) >= 0 || bytes.Contains(line, []byte(`\u`)) {
+	if !ok || indexKey(line, ctxNameKey) >= 0 || bytes.Contains(line, backslashU) {
 		return false // no plain name, has the field, or keys may be escaped: decode it
 	}
 	pid, ok1 := stringField(line, ctxProcessKey)
@@ -74,7 +75,7 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	}
 	b := append(st.buf[:0], line[:end]...)
 	b = append(b, ',')
-	b = append(b, ctxNameKey...)
+	b = append(b, ctxNameKey.quoted...)
 	b = append(b, ':')
 	b = jsonenc.AppendString(b, v)
 	b = append(b, line[end:]...)
