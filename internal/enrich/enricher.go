@@ -424,8 +424,8 @@ func (e *Enricher) learnProcess(ev *event.Event, aid string) {
 // procFields are the fields of a process start that learning reads.
 type procFields struct {
 	aid, pid, userSid, authID, uid, userName string
-	image, cmdline, parentBase, parentPID     string
-	hasUserName                               bool
+	image, cmdline, parentBase, parentPID    string
+	hasUserName                              bool
 }
 
 // learnProcessFields learns a process start; when is its event time, read
