@@ -95,6 +95,34 @@ func teachesNamed(line, name []byte, hasName bool, lits [][]byte) bool {
 	return containsAny(line, lits)
 }
 
+// teachCache is teachesNamed remembering its verdict for each event name:
+// a line's name is one of a few hundred, and one map lookup costs less
+// than looking for every literal in it. One per goroutine.
+type teachCache struct {
+	lits   [][]byte
+	byName map[string]bool
+}
+
+const maxTeachNames = 4096
+
+func newTeachCache(lits [][]byte) *teachCache {
+	return &teachCache{lits: lits, byName: map[string]bool{}}
+}
+
+func (t *teachCache) teaches(line, name []byte, hasName bool) bool {
+	if !hasName {
+		return containsAny(line, t.lits)
+	}
+	if v, ok := t.byName[string(name)]; ok {
+		return v
+	}
+	v := containsAny(name, t.lits)
+	if len(t.byName) < maxTeachNames {
+		t.byName[string(name)] = v
+	}
+	return v
+}
+
 // newRawLearner returns l's learner of raw process-start lines, or nil.
 func newRawLearner(l Learner) *enrich.RawLearner {
 	if m, ok := l.(interface{ NewRawLearner() *enrich.RawLearner }); ok {

@@ -161,6 +161,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			accepts := filter.acceptsFunc()
 			settle := newSettler(l, filter.filters, accepts)
 			raw := newRawLearner(l)
+			teach := newTeachCache(lits)
 			kept := 0 // bytes the last chunk kept
 			for c := range jobs {
 				if c.Kind != event.KindTelemetry {
@@ -183,7 +184,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					// the event name, located once for all that follows
 					name := engine.FindEventName(line)
 					nameVal, hasName := name.Plain()
-					if teachesNamed(line, nameVal, hasName, lits) && !(raw != nil && hasName && raw.Learn(nameVal, line)) && dec.Decode(line, &ev) == nil {
+					if teach.teaches(line, nameVal, hasName) && !(raw != nil && hasName && raw.Learn(nameVal, line)) && dec.Decode(line, &ev) == nil {
 						l.Learn(&ev) // learns from ev's copies, never from line
 					}
 					if !accepts(line, name) || settle != nil && settle.rejects(line, name) {
