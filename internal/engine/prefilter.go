@@ -10,7 +10,8 @@ import (
 type Prefilter struct {
 	root    *litExpr
 	node    pfNode
-	nameKey int // the keyCache slot of event_simpleName, or -1
+	nameKey int            // the keyCache slot of event_simpleName, or -1
+	keys    map[string]int // the keyCache slot of each located key
 }
 
 // pfNode is the compiled matcher tree.
@@ -65,7 +66,7 @@ func newPrefilter(l *litExpr) *Prefilter {
 		return nil
 	}
 	keys := map[string]int{}
-	f := &Prefilter{root: l, node: compilePF(l, keys, true), nameKey: -1}
+	f := &Prefilter{root: l, node: compilePF(l, keys, true), nameKey: -1, keys: keys}
 	if k, ok := keys[simpleNameKey]; ok {
 		f.nameKey = k
 	}
@@ -170,12 +171,24 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 	return false
 }
 
-// hasUnicodeEscape reports whether raw JSON text holds a \u escape, which
+// HasUnicodeEscape reports whether raw JSON text holds a \u escape, which
 // may spell any character of a literal: the decoded text may hold a
-// literal the raw text does not.
-func hasUnicodeEscape(raw []byte) bool { return bytes.Contains(raw, backslashU) }
-
-var backslashU = []byte(`\u`)
+// literal the raw text does not. An escaped backslash before a u, as in
+// C:\\users, is not one.
+func HasUnicodeEscape(raw []byte) bool {
+	for i := 0; ; {
+		j := bytes.IndexByte(raw[i:], '\\')
+		if j < 0 {
+			return false
+		}
+		k := i + j
+		for i = k; i < len(raw) && raw[i] == '\\'; i++ {
+		}
+		if (i-k)%2 == 1 && i < len(raw) && raw[i] == 'u' {
+			return true
+		}
+	}
+}
 
 // jsonValueAfterKey returns the value that follows `"key"` (rest starts
 // right after the key's closing quote): a string's raw contents, or for

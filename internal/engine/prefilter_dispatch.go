@@ -406,7 +406,7 @@ func (s *DispatchState) locate(k int) bool {
 		return false
 	}
 	s.state[k] = keyMany
-	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || hasUnicodeEscape(v) {
+	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || HasUnicodeEscape(v) {
 		return false
 	}
 	s.state[k] = keyOnce

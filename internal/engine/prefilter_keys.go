@@ -28,7 +28,7 @@ type keyCache struct {
 func (c *keyCache) mayHideKeys(line []byte) bool {
 	if c.esc == 0 {
 		c.esc = 1
-		if bytes.Contains(line, []byte(`\u`)) {
+		if HasUnicodeEscape(line) {
 			c.esc = 2
 		}
 	}
@@ -147,7 +147,7 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 // matchValue tests one value of the key. A value holding \u escapes
 // passes: an escape may spell any character of a literal.
 func (n *pfNode) matchValue(v []byte, c *keyCache) bool {
-	return hasUnicodeEscape(v) || n.kids[0].match(v, c)
+	return HasUnicodeEscape(v) || n.kids[0].match(v, c)
 }
 
 // absentMayHold reports whether a line lacking the plain key may still

@@ -34,3 +34,52 @@ func FindEventName(line []byte) EventName {
 func (n EventName) Plain() ([]byte, bool) {
 	return n.val, n.state == keyOnce && n.plain
 }
+
+// Matcher is a Prefilter keeping what it located in the last line it
+// matched, for one goroutine. A runner that learns, while matching, the
+// value enrichment will give a field the line lacks can match the line
+// again with that value (MatchWith) without locating anything twice.
+type Matcher struct {
+	f    *Prefilter
+	line []byte
+	c    keyCache
+}
+
+// NewMatcher returns a Matcher for f, which must not be nil.
+func (f *Prefilter) NewMatcher() *Matcher { return &Matcher{f: f} }
+
+// KeySlot returns the slot of field's key in f's per-line cache, or -1 when
+// f does not cache it (MatchWith cannot give it).
+func (f *Prefilter) KeySlot(field string) int {
+	if f == nil {
+		return -1
+	}
+	k, ok := f.keys[field]
+	if !ok {
+		return -1
+	}
+	return k
+}
+
+// Match is MatchName, remembering the line and what was located in it.
+func (m *Matcher) Match(line []byte, name EventName) bool {
+	m.line, m.c = line, keyCache{}
+	if m.f.nameKey >= 0 {
+		m.c.state[m.f.nameKey], m.c.val[m.f.nameKey] = name.state, name.val
+	}
+	return m.f.node.match(line, &m.c)
+}
+
+// Absent reports whether the last line was seen to lack the key in slot:
+// it was looked for and not found, and no \u escape could hide it.
+func (m *Matcher) Absent(slot int) bool {
+	return slot >= 0 && m.c.state[slot] == keyAbsent && !m.c.mayHideKeys(m.line)
+}
+
+// MatchWith matches the last line again as if it held the key in slot
+// once, with value: raw JSON string contents, escaped as in a line.
+func (m *Matcher) MatchWith(slot int, value []byte) bool {
+	c := m.c
+	c.state[slot], c.val[slot] = keyOnce, value
+	return m.f.node.match(m.line, &c)
+}

@@ -179,3 +179,23 @@ func TestPrefilterDerivedFieldAbsentPasses(t *testing.T) {
 		}
 	}
 }
+
+func TestHasUnicodeEscape(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want bool
+	}{
+		{`plain`, false},
+		{`\u0063url`, true},
+		{`C:\\users\\x`, false},  // an escaped backslash, then "users"
+		{`C:\\\u0055sers`, true}, // an escaped backslash, then an escape
+		{`a\\\\u`, false},        // two escaped backslashes, then "u"
+		{`tail\`, false},         // cut short
+		{`x\"u\u003d`, true},     // '=' as Falcon's producer writes it
+	}
+	for _, tt := range tests {
+		if got := HasUnicodeEscape([]byte(tt.raw)); got != tt.want {
+			t.Errorf("HasUnicodeEscape(%s) = %v, want %v", tt.raw, got, tt.want)
+		}
+	}
+}

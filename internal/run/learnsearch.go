@@ -159,7 +159,10 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			dec := ingest.NewDecoder(lneeds)
 			var ev event.Event
 			accepts := filter.acceptsFunc()
-			settle := newSettler(l, filter.filters, accepts)
+			settle := newSettler(l, filter)
+			if settle != nil {
+				accepts = settle.match
+			}
 			raw := newRawLearner(l)
 			teach := newTeachCache(lits)
 			kept := 0 // bytes the last chunk kept

@@ -333,7 +333,7 @@ func (p *plan) newWorker(problems *ingest.Problems) *worker {
 		w.dstate = p.dispatch.NewState()
 	}
 	if p.settleKept != nil {
-		w.settle = newSettler(p.settleKept, p.filters, p.acceptsFunc())
+		w.settle = newSettler(p.settleKept, p)
 		if w.settle != nil {
 			w.settle.final = true
 		}

@@ -18,43 +18,74 @@ type contextNameSettler interface {
 // lines that lack a field enrichment adds (the value is not known yet), so
 // every network event without ContextProcessName is a candidate until
 // learning ends. Once the acting process has been learned the value is
-// known: written into the line, it lets the same prefilter decide, and a
-// line it rejects is not kept. Lines whose value is still open are kept, as
-// before, so results do not change.
+// known: given to the same prefilter, it decides, and a line it rejects is
+// not kept. Lines whose value is still open are kept, as before, so results
+// do not change. One per goroutine.
 type settler struct {
-	s       contextNameSettler
-	final   bool // learning is over: see SettledContextProcessName
+	s     contextNameSettler
+	final bool // learning is over: see SettledContextProcessName
+	// One prefilter: its Matcher matches the line again with the value,
+	// reusing what it located. Several (a hunt's dispatcher): the value is
+	// written into a copy of the line, matched again whole.
+	m       *engine.Matcher
+	slot    int
 	accepts func(line []byte, name engine.EventName) bool
 	buf     []byte
 }
 
 var (
-	backslashU = []byte(`\u`)
 	ctxNameKey = newRawKey(enrich.FieldContextProcessName)
 	ctxBaseKey = newRawKey("ContextBaseFileName")
 )
 
-// newSettler returns nil when no prefilter tests ContextProcessName or l
-// cannot tell it early.
-func newSettler(l Learner, filters []*engine.Prefilter, accepts func([]byte, engine.EventName) bool) *settler {
+// newSettler returns nil when no prefilter of p tests ContextProcessName or
+// l cannot tell it early.
+func newSettler(l Learner, p *plan) *settler {
 	s, ok := l.(contextNameSettler)
 	if !ok {
 		return nil
 	}
-	for _, f := range filters {
-		if f.TestsAbsent(enrich.FieldContextProcessName) {
-			return &settler{s: s, accepts: accepts}
+	for _, f := range p.filters {
+		if !f.TestsAbsent(enrich.FieldContextProcessName) {
+			continue
 		}
+		st := &settler{s: s, accepts: p.acceptsFunc()}
+		if p.dispatch == nil {
+			if slot := p.any.KeySlot(enrich.FieldContextProcessName); slot >= 0 {
+				st.m, st.slot = p.any.NewMatcher(), slot
+			}
+		}
+		return st
 	}
 	return nil
 }
 
-// rejects reports whether line, which the prefilter accepted, is rejected
-// once the ContextProcessName enrichment will give it is written in.
+// match reports whether some program's prefilter accepts line; rejects may
+// follow it for the same line.
+func (st *settler) match(line []byte, name engine.EventName) bool {
+	if st.m != nil {
+		return st.m.Match(line, name)
+	}
+	return st.accepts(line, name)
+}
+
+// rejects reports whether line, which match accepted, is rejected once
+// given the ContextProcessName enrichment will add. With final, line has
+// not been through match.
 func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	nameVal, ok := name.Plain()
-	if !ok || indexKey(line, ctxNameKey) >= 0 || bytes.Contains(line, backslashU) {
-		return false // no plain name, has the field, or keys may be escaped: decode it
+	if !ok {
+		return false
+	}
+	if st.m != nil {
+		if st.final && !st.m.Match(line, name) {
+			return true
+		}
+		if !st.m.Absent(st.slot) {
+			return false // has the field, not looked at, or keys may be escaped
+		}
+	} else if indexKey(line, ctxNameKey) >= 0 || engine.HasUnicodeEscape(line) {
+		return false // has the field, or keys may be escaped: decode it
 	}
 	pid, ok1 := stringField(line, ctxProcessKey)
 	aid, ok2 := stringField(line, aidKey)
@@ -68,6 +99,11 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	v, ok := st.s.SettledContextProcessName(nameVal, aid, pid, base, st.final)
 	if !ok {
 		return false
+	}
+	if st.m != nil {
+		b := jsonenc.AppendString(st.buf[:0], v) // quoted: the value is inside
+		st.buf = b
+		return !st.m.MatchWith(st.slot, b[1:len(b)-1])
 	}
 	end := bytes.LastIndexByte(line, '}')
 	if end < 0 || len(bytes.TrimSpace(line[:end])) <= 1 {
