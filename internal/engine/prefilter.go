@@ -177,18 +177,23 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 // C:\\users, is not one.
 func HasUnicodeEscape(raw []byte) bool {
 	for i := 0; ; {
-		j := bytes.IndexByte(raw[i:], '\\')
+		j := bytes.Index(raw[i:], backslashU)
 		if j < 0 {
 			return false
 		}
-		k := i + j
-		for i = k; i < len(raw) && raw[i] == '\\'; i++ {
+		k := i + j // the backslash before the u
+		n := 1
+		for k-n >= 0 && raw[k-n] == '\\' {
+			n++
 		}
-		if (i-k)%2 == 1 && i < len(raw) && raw[i] == 'u' {
-			return true
+		if n%2 == 1 {
+			return true // the run's last backslash starts an escape
 		}
+		i = k + 2
 	}
 }
+
+var backslashU = []byte(`\u`)
 
 // jsonValueAfterKey returns the value that follows `"key"` (rest starts
 // right after the key's closing quote): a string's raw contents, or for

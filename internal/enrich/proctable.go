@@ -62,11 +62,12 @@ type procTable struct {
 type procShard struct {
 	mu      sync.RWMutex
 	index   map[procKey]int32
-	slots   []procSlot
-	free    []int32 // slots of expired entries, reused first
-	head    int32   // most recently used, -1 when empty
-	tail    int32   // least recently used
-	limit   int     // 0: unbounded
+	pages   [][]procSlot // slots, in pages that never move: growth copies nothing
+	n       int32        // slots in use
+	free    []int32      // slots of expired entries, reused first
+	head    int32        // most recently used, -1 when empty
+	tail    int32        // least recently used
+	limit   int          // 0: unbounded
 	evicted int64
 	expired int64
 	ending  []endMark // FIFO of ended processes, by event time of their end
@@ -120,6 +121,24 @@ func (t *procTable) shard(k procKey) *procShard {
 	return &t.shards[((k.pid^uint64(k.aid)<<40)*0x9E3779B97F4A7C15)>>t.shift]
 }
 
+// slotPage is how many slots a page holds (about 50 KB).
+const slotPage = 256
+
+// slot returns slot i.
+func (s *procShard) slot(i int32) *procSlot { return &s.pages[i/slotPage][i%slotPage] }
+
+// grow adds a slot and returns its index. Pages are allocated whole and
+// never copied: a doubling slice would copy the table at every growth and
+// leave the old copy for the GC, which at a million processes is most of
+// the memory a search uses.
+func (s *procShard) grow() int32 {
+	if int(s.n) == len(s.pages)*slotPage {
+		s.pages = append(s.pages, make([]procSlot, slotPage))
+	}
+	s.n++
+	return s.n - 1
+}
+
 // put records or merges a process and reports whether it was new. clock is
 // the caller's operation counter (see expire).
 func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
@@ -127,7 +146,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if i, ok := s.index[k]; ok {
-		slot := &s.slots[i]
+		slot := s.slot(i)
 		slot.info.fill(s.internInfo(info))
 		slot.seen = clock
 		s.moveToFront(i)
@@ -142,13 +161,12 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	case s.limit > 0 && len(s.index) >= s.limit:
 		i = s.tail
 		s.unlink(i)
-		delete(s.index, s.slots[i].key)
+		delete(s.index, s.slot(i).key)
 		s.evicted++
 	default:
-		i = int32(len(s.slots))
-		s.slots = append(s.slots, procSlot{})
+		i = s.grow()
 	}
-	s.slots[i] = procSlot{key: k, info: *in, seen: clock}
+	*s.slot(i) = procSlot{key: k, info: *in, seen: clock}
 	s.index[k] = i
 	s.pushFront(i)
 	return true
@@ -177,9 +195,9 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 		if !ok {
 			return procInfo{}, false
 		}
-		s.slots[i].seen = clock
+		s.slot(i).seen = clock
 		s.moveToFront(i)
-		return s.slots[i].info, true
+		return s.slot(i).info, true
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -187,7 +205,7 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 	if !ok {
 		return procInfo{}, false
 	}
-	return s.slots[i].info, true
+	return s.slot(i).info, true
 }
 
 // name returns a process's image name alone, under a shared lock: get
@@ -200,7 +218,7 @@ func (t *procTable) name(k procKey) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return s.slots[i].info.name, true
+	return s.slot(i).info.name, true
 }
 
 // has reports whether k is held, marking it recently used at clock.
@@ -214,8 +232,8 @@ func (t *procTable) ended(k procKey, ends float64) {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.index[k]; ok && s.slots[i].ends == 0 {
-		s.slots[i].ends = ends
+	if i, ok := s.index[k]; ok && s.slot(i).ends == 0 {
+		s.slot(i).ends = ends
 		s.ending = append(s.ending, endMark{k, ends})
 	}
 }
@@ -239,16 +257,16 @@ func (s *procShard) expire(now float64, clock, guard int64) int {
 	for done < len(s.ending) && s.ending[done].ends < now {
 		m := s.ending[done]
 		i, ok := s.index[m.key]
-		if ok && s.slots[i].ends == m.ends && s.slots[i].seen > clock-guard {
+		if ok && s.slot(i).ends == m.ends && s.slot(i).seen > clock-guard {
 			break // used too recently: wait, keeping the queue in order
 		}
 		done++
-		if !ok || s.slots[i].ends != m.ends {
+		if !ok || s.slot(i).ends != m.ends {
 			continue
 		}
 		s.unlink(i)
 		delete(s.index, m.key)
-		s.slots[i] = procSlot{}
+		*s.slot(i) = procSlot{}
 		s.free = append(s.free, i)
 		s.expired++
 		n++
@@ -274,10 +292,10 @@ func (t *procTable) size() (n int, evicted, expired int64) {
 }
 
 func (s *procShard) pushFront(i int32) {
-	s.slots[i].prev = -1
-	s.slots[i].next = s.head
+	s.slot(i).prev = -1
+	s.slot(i).next = s.head
 	if s.head >= 0 {
-		s.slots[s.head].prev = i
+		s.slot(s.head).prev = i
 	}
 	s.head = i
 	if s.tail < 0 {
@@ -286,14 +304,14 @@ func (s *procShard) pushFront(i int32) {
 }
 
 func (s *procShard) unlink(i int32) {
-	p, n := s.slots[i].prev, s.slots[i].next
+	p, n := s.slot(i).prev, s.slot(i).next
 	if p >= 0 {
-		s.slots[p].next = n
+		s.slot(p).next = n
 	} else {
 		s.head = n
 	}
 	if n >= 0 {
-		s.slots[n].prev = p
+		s.slot(n).prev = p
 	} else {
 		s.tail = p
 	}

@@ -55,8 +55,9 @@ func TestReadsLimitStorage(t *testing.T) {
 			}
 			if tc.reads != nil && !tc.reads.Wants(FieldContextCommandLine) {
 				for i := range e.procs.shards {
-					for _, s := range e.procs.shards[i].slots {
-						if s.info.cmdline != "" {
+					sh := &e.procs.shards[i]
+					for j := range sh.n {
+						if s := sh.slot(j); s.info.cmdline != "" {
 							t.Errorf("command line %q kept though no query reads it", s.info.cmdline)
 						}
 					}

@@ -99,7 +99,7 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 		s := &e.procs.shards[i]
 		s.mu.RLock()
 		for k, j := range s.index {
-			p := &s.slots[j].info
+			p := &s.slot(j).info
 			if hit(p.name) {
 				named[k] = true
 			}
@@ -114,7 +114,7 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 			s := &e.procs.shards[i]
 			s.mu.RLock()
 			for k, j := range s.index {
-				if pp := s.slots[j].info.parentPID; pp != 0 && named[procKey{k.aid, pp}] {
+				if pp := s.slot(j).info.parentPID; pp != 0 && named[procKey{k.aid, pp}] {
 					c.procs[k] = true
 				}
 			}
