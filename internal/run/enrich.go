@@ -49,14 +49,22 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 	keep := func(c *event.Chunk) bool { return c.Kind != event.KindOtherLookup }
 	readErr := eachChunk(ctx, src, workers, keep, func(jobs <-chan event.Chunk) {
 		dec := ingest.NewDecoder(needs)
+		teach, raw := newTeachCache(lits), newRawLearner(l)
 		var ev event.Event
 		var n, d int64
 		for c := range jobs {
 			lookup := c.Kind == event.KindAidmaster || c.Kind == event.KindUserinfo
 			ingest.Lines(c, func(line []byte, _ int) bool {
 				n++
-				if !lookup && !teaches(line, lits) {
-					return true
+				if !lookup {
+					name, hasName := engine.FindEventName(line).Plain()
+					if !teach.teaches(line, name, hasName) {
+						return true
+					}
+					if raw != nil && hasName && raw.Learn(name, line) {
+						d++
+						return true
+					}
 				}
 				if dec.Decode(line, &ev) == nil {
 					d++
@@ -76,18 +84,13 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 	return st, readErr
 }
 
-// teaches reports whether a telemetry line may teach the enricher. On an
+// teachesNamed reports whether a telemetry line may teach the enricher. On an
 // event (a line with event_simpleName) only its name counts: process starts
 // and identity events. A line without one is a lookup record (aidmaster,
 // userinfo) mixed into telemetry, recognised by the literals anywhere. So
 // events that merely carry ComputerName, as newer sensors' and LogScale
 // exports' do, are not decoded for learning.
-func teaches(line []byte, lits [][]byte) bool {
-	name, hasName := stringField(line, simpleKey)
-	return teachesNamed(line, name, hasName, lits)
-}
-
-// teachesNamed is teaches for a line whose event_simpleName is already found.
+// name is its event_simpleName when hasName.
 func teachesNamed(line, name []byte, hasName bool, lits [][]byte) bool {
 	if hasName {
 		return containsAny(name, lits)

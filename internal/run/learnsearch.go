@@ -26,6 +26,11 @@ type pendingLearner interface {
 	SetLearnPending(bool)
 }
 
+// confirmAfter is how many kept lines in a row must already hold the
+// enriched fields the queries read before learning stops (see
+// searchLearning).
+const confirmAfter = 256
+
 // DefaultHoldBytes is how many bytes of candidate lines a learning search
 // keeps in memory before it spills the rest to a temporary file.
 const DefaultHoldBytes = 16 << 20
@@ -111,6 +116,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	checks, checkable := enrichedReads(progs, provided)
 	var incomplete atomic.Bool
 	incomplete.Store(!checkable || provided == nil)
+	// Input exported from LogScale already has what enrichment adds. Once
+	// confirmAfter kept lines in a row had it, learning stops, on the bet
+	// that none will need it; if one does after all (incomplete), what was
+	// skipped is learned in a read of its own before the kept lines run.
+	bet := opts.Reopen != nil && !incomplete.Load()
+	var complete atomic.Int64
+	var betting, skipped atomic.Bool
 	lits, lneeds := l.LearnPrefilter(), l.LearnNeeds()
 	store := &candStore{budget: opts.HoldBytes, canDrop: opts.Reopen != nil}
 	if store.budget <= 0 {
@@ -187,8 +199,14 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					// the event name, located once for all that follows
 					name := engine.FindEventName(line)
 					nameVal, hasName := name.Plain()
-					if teach.teaches(line, nameVal, hasName) && !(raw != nil && hasName && raw.Learn(nameVal, line)) && dec.Decode(line, &ev) == nil {
-						l.Learn(&ev) // learns from ev's copies, never from line
+					if teach.teaches(line, nameVal, hasName) {
+						switch {
+						case betting.Load() && !incomplete.Load():
+							skipped.Store(true)
+						case raw != nil && hasName && raw.Learn(nameVal, line):
+						case dec.Decode(line, &ev) == nil:
+							l.Learn(&ev) // learns from ev's copies, never from line
+						}
 					}
 					if !accepts(line, name) || settle != nil && settle.rejects(line, name) {
 						if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && report != nil {
@@ -196,8 +214,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						}
 						return true
 					}
-					if !incomplete.Load() && !hasEnrichedReads(line, checks) {
-						incomplete.Store(true)
+					if !incomplete.Load() {
+						if !hasEnrichedReads(line, checks) {
+							incomplete.Store(true)
+						} else if bet && complete.Add(1) == confirmAfter {
+							betting.Store(true)
+						}
 					}
 					r.data = append(append(r.data, line...), '\n')
 					r.lineNos = append(r.lineNos, lineNo)
@@ -225,6 +247,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	}
 	if store.err != nil {
 		return nil, fmt.Errorf("keeping candidate lines: %w", store.err)
+	}
+	if skipped.Load() && (incomplete.Load() || store.dropped) {
+		// the bet lost: some kept line needs what was not learned
+		if err := learnFirst(ctx, l, opts, workers); err != nil {
+			return nil, err
+		}
 	}
 	l.SetLearnPending(false)
 	var carriers *enrich.TextCarriers

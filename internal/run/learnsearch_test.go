@@ -304,3 +304,82 @@ func TestSettledCandidatesAreNotKept(t *testing.T) {
 		t.Errorf("%d events enriched, want the 4 the query selects", got)
 	}
 }
+
+// Input exported from LogScale already holds what enrichment adds: once
+// enough kept lines showed it, learning stops. When a line needing
+// enrichment comes after all, what was skipped is learned in a read of its
+// own, and the rows are those of a learn pass followed by the search.
+func TestLearningStopsOnEnrichedInput(t *testing.T) {
+	const n = 3 * confirmAfter
+	var enriched []string
+	pr2 := func(i int) string {
+		return fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"%d","ImageFileName":"C:\\Tools\\%s.exe"}`, 100+i, []string{"curl", "svchost"}[i%2])
+	}
+	for i := range n {
+		enriched = append(enriched, pr2(i), fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443","ContextProcessName":"%s.exe","ComputerName":"H","UserName":"u"}`, 100+i, []string{"curl", "svchost"}[i%2]))
+	}
+	// then process starts learning skips, and raw events of those processes
+	mixed := slices.Clone(enriched)
+	for i := n; i < n+100; i++ {
+		mixed = append(mixed, pr2(i))
+	}
+	for i := n; i < n+100; i++ {
+		mixed = append(mixed, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443"}`, 100+i))
+	}
+	query := `#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | table([aid, ContextProcessId, ContextProcessName, ComputerName], limit=max)`
+	for _, tc := range []struct {
+		name     string
+		lines    []string
+		learnAll bool // the bet lost: every process start was learned
+	}{
+		{"enriched throughout", enriched, false},
+		{"raw after a while", mixed, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "e.ndjson")
+			if err := os.WriteFile(path, []byte(strings.Join(tc.lines, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			prog := compile(t, query)
+			open := func() Source {
+				r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 4 << 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { r.Close() })
+				return r
+			}
+			rows := func(en Enricher, workers int) []string {
+				var out []string
+				_, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: workers, Enricher: en,
+					Reopen: func() (Source, error) { return open(), nil },
+					Emit:   func(_ int, row *event.Event) { out = append(out, render([]*event.Event{row})...) }})
+				if err != nil {
+					t.Fatal(err)
+				}
+				return out
+			}
+			ref := enrich.New(enrich.Options{})
+			if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
+				t.Fatal(err)
+			}
+			want := rows(ref, 1)
+			if len(want) == 0 {
+				t.Fatal("the reference found no rows")
+			}
+			for _, workers := range []int{1, 3} {
+				en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if diff := cmp.Diff(want, rows(en, workers)); diff != "" {
+					t.Errorf("workers %d: rows differ from learn-then-search (-want +got):\n%s", workers, diff)
+				}
+				learned := en.Stats().LearnedProcesses
+				if tc.learnAll && learned != n+100 || !tc.learnAll && learned >= n {
+					t.Errorf("workers %d: %d of %d process starts learned", workers, learned, n)
+				}
+			}
+		})
+	}
+}
