@@ -9,6 +9,7 @@ type TextCarriers struct {
 	all   bool // a user name holds one: any event with user fields may
 	hosts map[string]bool
 	procs map[procKey]bool
+	pids  map[uint64]bool // the pids of procs, whatever their sensor
 }
 
 // None reports whether no event can get such a value.
@@ -16,6 +17,26 @@ func (c *TextCarriers) None() bool { return !c.all && len(c.hosts) == 0 && len(c
 
 // All reports whether it cannot be told from an event's keys.
 func (c *TextCarriers) All() bool { return c.all }
+
+// MayHold reports whether an event whose raw ContextProcessId is pid
+// (empty when absent) may get such a value, as far as the pid alone tells:
+// false rules it out without looking at the aid.
+func (c *TextCarriers) MayHold(pid []byte) bool {
+	if c.all || len(c.hosts) > 0 {
+		return true
+	}
+	if len(c.procs) == 0 || len(pid) == 0 {
+		return false
+	}
+	var n uint64
+	for _, b := range pid {
+		if b < '0' || b > '9' {
+			return true // not a plain id: cannot tell
+		}
+		n = n*10 + uint64(b-'0')
+	}
+	return c.pids[n]
+}
 
 // Has reports whether the event with this aid and ContextProcessId (empty
 // when absent), as read from its raw line, may get such a value. It does
@@ -47,7 +68,7 @@ func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
 // ContextBaseFileName fallback) are substrings of its raw line and are not
 // considered. Call it once learning is done.
 func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
-	c := &TextCarriers{e: e, hosts: map[string]bool{}, procs: map[procKey]bool{}}
+	c := &TextCarriers{e: e, hosts: map[string]bool{}, procs: map[procKey]bool{}, pids: map[uint64]bool{}}
 	if len(lits) == 0 {
 		return c
 	}
@@ -104,7 +125,7 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 				named[k] = true
 			}
 			if hit(p.name) || hit(p.cmdline) || hit(p.parentName) || hit(p.userName) {
-				c.procs[k] = true
+				c.procs[k], c.pids[k.pid] = true, true
 			}
 		}
 		s.mu.RUnlock()
@@ -115,7 +136,7 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 			s.mu.RLock()
 			for k, j := range s.index {
 				if pp := s.slot(j).info.parentPID; pp != 0 && named[procKey{k.aid, pp}] {
-					c.procs[k] = true
+					c.procs[k], c.pids[k.pid] = true, true
 				}
 			}
 			s.mu.RUnlock()

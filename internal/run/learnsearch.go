@@ -290,14 +290,28 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		if carriers != nil && !carriers.All() && gateFilter != nil {
 			// Only lines the strict prefilter accepts or whose host or
 			// acting process carries such a value can match.
-			plan.gate = func(line []byte) bool {
-				if gateFilter.Match(line) {
+			// The first read already knows the lines the strict prefilter
+			// accepted (the kept ones, by chunk and line number): the
+			// prefilter runs again only where that is not known.
+			kept := store.chunks
+			plan.gate = func(seq int64, source string, lineNo int, line []byte) bool {
+				if seq < int64(len(kept)) && kept[seq] != nil && kept[seq].source == source {
+					if _, found := slices.BinarySearch(kept[seq].lineNos, lineNo); found {
+						return true
+					}
+				} else if gateFilter.Match(line) {
 					return true
 				}
-				aid, ok1 := stringField(line, aidKey)
 				pid, ok2 := stringField(line, ctxProcessKey)
-				if !ok1 && bytes.Contains(line, aidKey.quoted) || !ok2 && bytes.Contains(line, ctxProcessKey.quoted) {
+				if !ok2 && bytes.Contains(line, ctxProcessKey.quoted) {
 					return true // escaped or not a string: cannot tell
+				}
+				if !carriers.MayHold(pid) {
+					return false
+				}
+				aid, ok1 := stringField(line, aidKey)
+				if !ok1 && bytes.Contains(line, aidKey.quoted) {
+					return true
 				}
 				return carriers.Has(aid, pid)
 			}

@@ -247,8 +247,9 @@ type plan struct {
 	// dispatch, with several programs, tells which of them may want a line
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
-	// gate, when set, must also accept a line for any program to see it.
-	gate func(line []byte) bool
+	// gate, when set, must also accept a line for any program to see it:
+	// the line lineNo of source, in the chunk numbered seq.
+	gate func(seq int64, source string, lineNo int, line []byte) bool
 	// derived reports the fields the enricher may add ("": free text too).
 	derived  func(field string) bool
 	needs    event.Needs
@@ -384,8 +385,8 @@ func (w *worker) chunk(j job) chunkResult {
 
 // accepts reports whether some program's prefilter accepts line, noting
 // which in w.hits when several programs run.
-func (w *worker) accepts(line []byte) bool {
-	if w.plan.gate != nil && !w.plan.gate(line) {
+func (w *worker) accepts(source string, line []byte, lineNo int) bool {
+	if w.plan.gate != nil && !w.plan.gate(w.cur.seq, source, lineNo, line) {
 		return false
 	}
 	if w.dstate != nil {
@@ -398,7 +399,7 @@ func (w *worker) accepts(line []byte) bool {
 // line runs the programs on one line; known says that some program's
 // prefilter is known to accept it.
 func (w *worker) line(source string, line []byte, lineNo int, known bool) {
-	wanted := known && w.dstate == nil || w.accepts(line)
+	wanted := known && w.dstate == nil || w.accepts(source, line, lineNo)
 	if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
 		// Not decoded, yet a line that cannot be JSON is still reported.
 		if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {
