@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"math/bits"
+	"strings"
 	"sync"
 )
 
@@ -175,7 +176,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 func (s *procShard) internInfo(p *procInfo) *procInfo {
 	p.name = s.strs.get(p.name)
 	p.image = s.strs.get(p.image)
-	p.cmdline = s.strs.get(p.cmdline)
+	p.cmdline = strings.Clone(p.cmdline) // mostly unique: interning would only cost
 	p.parentName = s.strs.get(p.parentName)
 	p.userName = s.strs.get(p.userName)
 	p.userSid = s.strs.get(p.userSid)
