@@ -61,18 +61,19 @@ type procTable struct {
 }
 
 type procShard struct {
-	mu      sync.RWMutex
-	index   map[procKey]int32
-	pages   [][]procSlot // slots, in pages that never move: growth copies nothing
-	n       int32        // slots in use
-	free    []int32      // slots of expired entries, reused first
-	head    int32        // most recently used, -1 when empty
-	tail    int32        // least recently used
-	limit   int          // 0: unbounded
-	evicted int64
-	expired int64
-	ending  []endMark // FIFO of ended processes, by event time of their end
-	strs    interner
+	mu       sync.RWMutex
+	index    map[uint64]int32  // by mixKey (procindex.go)
+	overflow map[procKey]int32 // keys whose mix another key has
+	pages    [][]procSlot      // slots, in pages that never move: growth copies nothing
+	n        int32             // slots in use
+	free     []int32           // slots of expired entries, reused first
+	head     int32             // most recently used, -1 when empty
+	tail     int32             // least recently used
+	limit    int               // 0: unbounded
+	evicted  int64
+	expired  int64
+	ending   []endMark // FIFO of ended processes, by event time of their end
+	strs     interner
 }
 
 type procSlot struct {
@@ -106,7 +107,7 @@ func newProcTable(shards, max int) *procTable {
 	}
 	for i := range t.shards {
 		s := &t.shards[i]
-		s.index = make(map[procKey]int32)
+		s.index = make(map[uint64]int32)
 		s.head, s.tail = -1, -1
 		s.limit = per
 	}
@@ -146,7 +147,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.index[k]; ok {
+	if i, ok := s.find(k); ok {
 		slot := s.slot(i)
 		slot.info.fill(s.internInfo(info))
 		slot.seen = clock
@@ -159,16 +160,16 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	case len(s.free) > 0:
 		i = s.free[len(s.free)-1]
 		s.free = s.free[:len(s.free)-1]
-	case s.limit > 0 && len(s.index) >= s.limit:
+	case s.limit > 0 && s.entries() >= s.limit:
 		i = s.tail
 		s.unlink(i)
-		delete(s.index, s.slot(i).key)
+		s.unbind(s.slot(i).key)
 		s.evicted++
 	default:
 		i = s.grow()
 	}
 	*s.slot(i) = procSlot{key: k, info: *in, seen: clock}
-	s.index[k] = i
+	s.bind(k, i)
 	s.pushFront(i)
 	return true
 }
@@ -192,7 +193,7 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 	if touch {
 		s.mu.Lock()
 		defer s.mu.Unlock()
-		i, ok := s.index[k]
+		i, ok := s.find(k)
 		if !ok {
 			return procInfo{}, false
 		}
@@ -202,7 +203,7 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	i, ok := s.index[k]
+	i, ok := s.find(k)
 	if !ok {
 		return procInfo{}, false
 	}
@@ -215,7 +216,7 @@ func (t *procTable) name(k procKey) (string, bool) {
 	s := t.shard(k)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
-	i, ok := s.index[k]
+	i, ok := s.find(k)
 	if !ok {
 		return "", false
 	}
@@ -233,7 +234,7 @@ func (t *procTable) ended(k procKey, ends float64) {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.index[k]; ok && s.slot(i).ends == 0 {
+	if i, ok := s.find(k); ok && s.slot(i).ends == 0 {
 		s.slot(i).ends = ends
 		s.ending = append(s.ending, endMark{k, ends})
 	}
@@ -257,7 +258,7 @@ func (s *procShard) expire(now float64, clock, guard int64) int {
 	n, done := 0, 0
 	for done < len(s.ending) && s.ending[done].ends < now {
 		m := s.ending[done]
-		i, ok := s.index[m.key]
+		i, ok := s.find(m.key)
 		if ok && s.slot(i).ends == m.ends && s.slot(i).seen > clock-guard {
 			break // used too recently: wait, keeping the queue in order
 		}
@@ -266,7 +267,7 @@ func (s *procShard) expire(now float64, clock, guard int64) int {
 			continue
 		}
 		s.unlink(i)
-		delete(s.index, m.key)
+		s.unbind(m.key)
 		*s.slot(i) = procSlot{}
 		s.free = append(s.free, i)
 		s.expired++
@@ -284,7 +285,7 @@ func (t *procTable) size() (n int, evicted, expired int64) {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.RLock()
-		n += len(s.index)
+		n += s.entries()
 		evicted += s.evicted
 		expired += s.expired
 		s.mu.RUnlock()

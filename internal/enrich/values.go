@@ -119,7 +119,7 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 	for i := range e.procs.shards {
 		s := &e.procs.shards[i]
 		s.mu.RLock()
-		for k, j := range s.index {
+		s.each(func(k procKey, j int32) {
 			p := &s.slot(j).info
 			if hit(p.name) {
 				named[k] = true
@@ -127,18 +127,18 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 			if hit(p.name) || hit(p.cmdline) || hit(p.parentName) || hit(p.userName) {
 				c.procs[k], c.pids[k.pid] = true, true
 			}
-		}
+		})
 		s.mu.RUnlock()
 	}
 	if len(named) > 0 {
 		for i := range e.procs.shards {
 			s := &e.procs.shards[i]
 			s.mu.RLock()
-			for k, j := range s.index {
+			s.each(func(k procKey, j int32) {
 				if pp := s.slot(j).info.parentPID; pp != 0 && named[procKey{k.aid, pp}] {
 					c.procs[k], c.pids[k.pid] = true, true
 				}
-			}
+			})
 			s.mu.RUnlock()
 		}
 	}

@@ -1,0 +1,55 @@
+package enrich
+
+import "testing"
+
+// inverse returns x's multiplicative inverse modulo 2^64 (x odd).
+func inverse(x uint64) uint64 {
+	y := x // Newton's iteration doubles the correct low bits each step
+	for range 6 {
+		y *= 2 - x*y
+	}
+	return y
+}
+
+// Two keys whose mixes collide are both kept, found and forgotten apart.
+func TestProcIndexCollisions(t *testing.T) {
+	a := procKey{aid: 1, pid: 4000015045}
+	// the pid that gives sensor 2 the same mix as a
+	b := procKey{aid: 2}
+	b.pid = (mixKey(a) ^ uint64(b.aid)*0xC2B2AE3D27D4EB4F) * inverse(0x9E3779B97F4A7C15)
+	if mixKey(a) != mixKey(b) || a == b {
+		t.Fatalf("keys %v and %v do not collide", a, b)
+	}
+	tab := newProcTable(1, 0)
+	tab.put(a, &procInfo{name: "a.exe"}, 0)
+	tab.put(b, &procInfo{name: "b.exe"}, 0)
+	for _, tc := range []struct {
+		k    procKey
+		want string
+	}{{a, "a.exe"}, {b, "b.exe"}} {
+		if got, ok := tab.get(tc.k, false, 0); !ok || got.name != tc.want {
+			t.Errorf("get(%v) = %q, %v; want %q", tc.k, got.name, ok, tc.want)
+		}
+	}
+	if n, _, _ := tab.size(); n != 2 {
+		t.Errorf("size %d, want 2", n)
+	}
+	s := &tab.shards[0]
+	s.unbind(a)
+	if _, ok := s.find(a); ok {
+		t.Error("a still found once unbound")
+	}
+	if i, ok := s.find(b); !ok || s.slot(i).info.name != "b.exe" {
+		t.Error("b lost when a was unbound")
+	}
+	seen := 0
+	s.each(func(k procKey, i int32) {
+		if s.slot(i).key != k {
+			t.Errorf("each: key %v, slot holds %v", k, s.slot(i).key)
+		}
+		seen++
+	})
+	if seen != 1 {
+		t.Errorf("each visited %d, want 1", seen)
+	}
+}
