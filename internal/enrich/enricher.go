@@ -408,46 +408,59 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 }
 
 func (e *Enricher) learnProcess(ev *event.Event, aid string) {
-	f := procFields{aid: aid}
-	f.pid, _ = ev.Get(fTargetProcessId)
-	f.userSid, _ = ev.Get(fUserSid)
-	f.authID, _ = ev.Get(fAuthID)
-	f.uid, _ = ev.Get(fUID)
-	f.userName, f.hasUserName = ev.Get(FieldUserName)
-	f.image, _ = ev.Get(fImageFileName)
-	f.cmdline, _ = ev.Get(fCommandLine)
-	f.parentBase, _ = ev.Get(fParentBaseFile)
-	f.parentPID, _ = ev.Get(fParentProcessId)
-	e.learnProcessFields(&f, func() float64 { return eventTime(ev) })
+	var f procFields
+	for i, name := range procFieldNames {
+		f[i], _ = ev.Get(name)
+	}
+	f[pfAid] = aid
+	_, hasUserName := ev.Get(FieldUserName)
+	e.learnProcessFields(&f, hasUserName, func() float64 { return eventTime(ev) })
 }
 
-// procFields are the fields of a process start that learning reads.
-type procFields struct {
-	aid, pid, userSid, authID, uid, userName string
-	image, cmdline, parentBase, parentPID    string
-	hasUserName                              bool
+// procFields are the fields of a process start that learning reads, by
+// index in procFieldNames.
+type procFields [numProcFields]string
+
+const (
+	pfAid = iota
+	pfPID
+	pfUserSid
+	pfAuthID
+	pfUID
+	pfUserName
+	pfImage
+	pfCmdline
+	pfParentBase
+	pfParentPID
+	numProcFields
+)
+
+var procFieldNames = [numProcFields]string{
+	pfAid: fAid, pfPID: fTargetProcessId, pfUserSid: fUserSid, pfAuthID: fAuthID, pfUID: fUID,
+	pfUserName: FieldUserName, pfImage: fImageFileName, pfCmdline: fCommandLine,
+	pfParentBase: fParentBaseFile, pfParentPID: fParentProcessId,
 }
 
-// learnProcessFields learns a process start; when is its event time, read
-// only when the start also names its user.
-func (e *Enricher) learnProcessFields(f *procFields, when func() float64) {
-	pid, ok := parsePID(f.pid)
-	if f.aid == "" || !ok {
+// learnProcessFields learns a process start; hasUserName says it names its
+// user, and when is its event time, read only then.
+func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func() float64) {
+	pid, ok := parsePID(f[pfPID])
+	if f[pfAid] == "" || !ok {
 		return
 	}
 	var info procInfo
-	info.userSid, info.authID, info.uid = f.userSid, f.authID, f.uid
-	if f.hasUserName && !missing(f.userName) {
-		info.userName = f.userName
+	info.userSid, info.authID, info.uid = f[pfUserSid], f[pfAuthID], f[pfUID]
+	if u := f[pfUserName]; hasUserName && !missing(u) {
+		info.userName = u
 		// Linux V12 and newer sensors carry both: that is a mapping too.
-		if e.users.learnIdentity(f.aid, info.userSid, info.authID, info.uid, f.userName, when()) {
+		if e.users.learnIdentity(f[pfAid], info.userSid, info.authID, info.uid, u, when()) {
 			e.count.learnedUsers.Add(1)
 		}
 	}
 	if !e.keep.procs {
 		return
 	}
-	id, ok := e.aids.number(f.aid)
+	id, ok := e.aids.number(f[pfAid])
 	if !ok {
 		return
 	}
@@ -457,17 +470,17 @@ func (e *Enricher) learnProcessFields(f *procFields, when func() float64) {
 	}
 	if e.keep.name || e.keep.parent {
 		// the parent lookup by ParentProcessId reads the parent's name
-		info.name = processBaseName(f.image, f.cmdline)
+		info.name = processBaseName(f[pfImage], f[pfCmdline])
 	}
 	if e.keep.cmdline {
-		info.cmdline = f.cmdline
+		info.cmdline = f[pfCmdline]
 	}
 	if e.keep.image {
-		info.image = f.image
+		info.image = f[pfImage]
 	}
 	if e.keep.parent {
-		info.parentName = f.parentBase
-		info.parentPID, _ = parsePID(f.parentPID)
+		info.parentName = f[pfParentBase]
+		info.parentPID, _ = parsePID(f[pfParentPID])
 	}
 	if !e.keep.user {
 		info.userName, info.userSid, info.authID, info.uid = "", "", "", ""

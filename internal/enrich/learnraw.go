@@ -19,8 +19,6 @@ type RawLearner struct {
 // NewRawLearner returns a RawLearner feeding e.
 func (e *Enricher) NewRawLearner() *RawLearner { return &RawLearner{e: e} }
 
-const numProcFields = 10
-
 // Learn learns line, a process start named name (its event_simpleName as
 // written, without escapes), as Learn would learn its decoded event, and
 // reports true. It reports false, having learned nothing, for any line it
@@ -37,31 +35,12 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 		if m.KeyEscaped {
 			return false
 		}
-		var dst *string
-		var slot int
-		switch string(m.Key) {
-		case fAid:
-			dst, slot = &f.aid, 0
-		case fTargetProcessId:
-			dst, slot = &f.pid, 1
-		case fUserSid:
-			dst, slot = &f.userSid, 2
-		case fAuthID:
-			dst, slot = &f.authID, 3
-		case fUID:
-			dst, slot = &f.uid, 4
-		case fImageFileName:
-			dst, slot = &f.image, 5
-		case fCommandLine:
-			dst, slot = &f.cmdline, 6
-		case fParentBaseFile:
-			dst, slot = &f.parentBase, 7
-		case fParentProcessId:
-			dst, slot = &f.parentPID, 8
-		case FieldUserName:
-			return false
-		default:
+		slot := procFieldSlot(m.Key)
+		if slot < 0 {
 			continue
+		}
+		if slot == pfUserName {
+			return false
 		}
 		// as the decoder: null, objects and arrays set nothing, and the
 		// last value of a repeated key wins
@@ -75,11 +54,39 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 			v = r.bufs[slot]
 		}
 		// borrowed from line or bufs: the tables copy what they keep
-		*dst = unsafe.String(unsafe.SliceData(v), len(v))
+		f[slot] = unsafe.String(unsafe.SliceData(v), len(v))
 	}
 	if r.sc.Err() != nil {
 		return false
 	}
-	r.e.learnProcessFields(&f, nil)
+	r.e.learnProcessFields(&f, false, nil)
 	return true
+}
+
+// procFieldSlot returns the index in procFields of a top-level key, or -1.
+// A switch: it runs on every member of every process start.
+func procFieldSlot(key []byte) int {
+	switch string(key) {
+	case fAid:
+		return pfAid
+	case fTargetProcessId:
+		return pfPID
+	case fUserSid:
+		return pfUserSid
+	case fAuthID:
+		return pfAuthID
+	case fUID:
+		return pfUID
+	case FieldUserName:
+		return pfUserName
+	case fImageFileName:
+		return pfImage
+	case fCommandLine:
+		return pfCmdline
+	case fParentBaseFile:
+		return pfParentBase
+	case fParentProcessId:
+		return pfParentPID
+	}
+	return -1
 }

@@ -28,14 +28,8 @@ func (c *TextCarriers) MayHold(pid []byte) bool {
 	if len(c.procs) == 0 || len(pid) == 0 {
 		return false
 	}
-	var n uint64
-	for _, b := range pid {
-		if b < '0' || b > '9' {
-			return true // not a plain id: cannot tell
-		}
-		n = n*10 + uint64(b-'0')
-	}
-	return c.pids[n]
+	n, ok := parsePlainPID(pid)
+	return !ok || c.pids[n] // not a plain id: cannot tell
 }
 
 // Has reports whether the event with this aid and ContextProcessId (empty
@@ -48,16 +42,11 @@ func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
 	if len(c.procs) == 0 || len(contextProcessID) == 0 {
 		return false
 	}
-	var pid uint64
-	for _, b := range contextProcessID {
-		if b < '0' || b > '9' {
-			return true // not a plain id: cannot tell
-		}
-		pid = pid*10 + uint64(b-'0')
+	pid, ok := parsePlainPID(contextProcessID)
+	if !ok {
+		return true // not a plain id: cannot tell
 	}
-	c.e.aids.mu.RLock()
-	id, ok := c.e.aids.ids[string(aid)]
-	c.e.aids.mu.RUnlock()
+	id, ok := c.e.aids.lookupBytes(aid)
 	return ok && c.procs[procKey{id, pid}]
 }
 

@@ -1,0 +1,80 @@
+package enrich
+
+import (
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
+)
+
+// Every field learning reads is found by its key, and no other key is.
+func TestProcFieldSlot(t *testing.T) {
+	for i, name := range procFieldNames {
+		if got := procFieldSlot([]byte(name)); got != i {
+			t.Errorf("procFieldSlot(%s) = %d, want %d", name, got, i)
+		}
+	}
+	for _, other := range []string{"", "aidx", "ContextProcessId", "event_simpleName"} {
+		if got := procFieldSlot([]byte(other)); got != -1 {
+			t.Errorf("procFieldSlot(%q) = %d, want -1", other, got)
+		}
+	}
+}
+
+// Learning a process start from its raw line gives the table learning its
+// decoded event gives, or leaves the line to the decoder.
+func TestRawLearnerLearnsAsTheDecoder(t *testing.T) {
+	tests := []struct {
+		name, line string
+		raw        bool // RawLearner takes it
+	}{
+		{"plain", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"7","ImageFileName":"C:\\Windows\\cmd.exe","CommandLine":"cmd /c x","UserSid":"S-1-5-18","ParentBaseFileName":"explorer.exe","ParentProcessId":"3"}`, true},
+		{"escapes", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"8","ImageFileName":"\u002Fusr\u002Fbin\u002Fcurl","CommandLine":"curl \"x\" \u003d1"}`, true},
+		{"null, object and a repeated key", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"9","ImageFileName":"/bin/a","ImageFileName":null,"CommandLine":{"x":1},"UserSid":"S-1","UserSid":"S-2"}`, true},
+		{"number pid", `{"event_simpleName":"SyntheticProcessRollup2","aid":"a1","TargetProcessId":10,"ImageFileName":"/bin/b"}`, true},
+		{"names its user", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"11","ImageFileName":"/bin/c","UID":"0","UserName":"root","ContextTimeStamp":"1700000000.000"}`, false},
+		{"escaped key", `{"event_simpleName":"ProcessRollup2","aid":"a1","Target\u0050rocessId":"12","ImageFileName":"/bin/d"}`, false},
+		{"invalid", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"13",`, false},
+		{"not a start", `{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"14"}`, false},
+	}
+	dec := ingest.NewDecoder(New(Options{}).LearnNeeds())
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			line := []byte(tc.line)
+			var named event.Event
+			name := ""
+			if ingest.NewDecoder(event.Needs{Fields: []string{"event_simpleName"}}).Decode(line, &named) == nil {
+				name, _ = named.Get("event_simpleName")
+			}
+			byRaw, byEvent := New(Options{}), New(Options{})
+			if got := byRaw.NewRawLearner().Learn([]byte(name), line); got != tc.raw {
+				t.Fatalf("RawLearner took it: %v, want %v", got, tc.raw)
+			}
+			if !tc.raw {
+				return
+			}
+			var ev event.Event
+			if err := dec.Decode(line, &ev); err != nil {
+				t.Fatal(err)
+			}
+			byEvent.Learn(&ev)
+			if len(tableOf(byEvent)) == 0 {
+				t.Fatal("the decoded event taught nothing: the case tests nothing")
+			}
+			if diff := cmp.Diff(tableOf(byEvent), tableOf(byRaw), cmp.AllowUnexported(procInfo{})); diff != "" {
+				t.Errorf("tables differ (-decoded +raw):\n%s", diff)
+			}
+		})
+	}
+}
+
+// tableOf lists a process table's entries.
+func tableOf(e *Enricher) map[procKey]procInfo {
+	out := map[procKey]procInfo{}
+	for i := range e.procs.shards {
+		s := &e.procs.shards[i]
+		s.each(func(k procKey, j int32) { out[k] = s.slot(j).info })
+	}
+	return out
+}
