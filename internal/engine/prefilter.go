@@ -173,27 +173,21 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 
 // HasUnicodeEscape reports whether raw JSON text holds a \u escape, which
 // may spell any character of a literal: the decoded text may hold a
-// literal the raw text does not. An escaped backslash before a u, as in
+// literal the raw text does not. In JSON every backslash starts an escape
+// of two or more bytes, so an escaped backslash before a u, as in
 // C:\\users, is not one.
 func HasUnicodeEscape(raw []byte) bool {
 	for i := 0; ; {
-		j := bytes.Index(raw[i:], backslashU)
-		if j < 0 {
+		j := bytes.IndexByte(raw[i:], '\\')
+		if j < 0 || i+j+1 >= len(raw) {
 			return false
 		}
-		k := i + j // the backslash before the u
-		n := 1
-		for k-n >= 0 && raw[k-n] == '\\' {
-			n++
+		if raw[i+j+1] == 'u' {
+			return true
 		}
-		if n%2 == 1 {
-			return true // the run's last backslash starts an escape
-		}
-		i = k + 2
+		i += j + 2
 	}
 }
-
-var backslashU = []byte(`\u`)
 
 // jsonValueAfterKey returns the value that follows `"key"` (rest starts
 // right after the key's closing quote): a string's raw contents, or for
