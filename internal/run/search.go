@@ -325,7 +325,12 @@ func (p *plan) newWorker(problems *ingest.Problems) *worker {
 	for _, prog := range p.progs {
 		w.runners = append(w.runners, prog.NewWorker())
 		i := len(w.emits)
-		w.emits = append(w.emits, func(out *event.Event) { w.cur.rows[i] = append(w.cur.rows[i], out.Clone()) })
+		keep := (*event.Event).Clone
+		if names, ok := prog.TailReads(); ok {
+			// an aggregate that reads only these: copy them alone
+			keep = func(e *event.Event) *event.Event { return e.Project(names) }
+		}
+		w.emits = append(w.emits, func(out *event.Event) { w.cur.rows[i] = append(w.cur.rows[i], keep(out)) })
 	}
 	if len(p.progs) > 1 {
 		w.scratch = make([]event.Event, len(p.progs))
