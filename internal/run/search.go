@@ -305,6 +305,10 @@ func newPlanFreeText(progs []*engine.Program, enr Enricher, strictFreeText bool)
 	return p
 }
 
+// emptyEvent stands for every event given to an aggregate that reads no
+// field of them; aggregates never change the events they get.
+var emptyEvent event.Event
+
 // worker is one goroutine's decoder, events and program workers.
 type worker struct {
 	plan     *plan
@@ -327,8 +331,12 @@ func (p *plan) newWorker(problems *ingest.Problems) *worker {
 		i := len(w.emits)
 		keep := (*event.Event).Clone
 		if names, ok := prog.TailReads(); ok {
-			// an aggregate that reads only these: copy them alone
+			// an aggregate that reads only these: copy them alone, and for
+			// one that reads nothing (count()), hand the same empty event
 			keep = func(e *event.Event) *event.Event { return e.Project(names) }
+			if len(names) == 0 {
+				keep = func(*event.Event) *event.Event { return &emptyEvent }
+			}
 		}
 		w.emits = append(w.emits, func(out *event.Event) { w.cur.rows[i] = append(w.cur.rows[i], keep(out)) })
 	}
