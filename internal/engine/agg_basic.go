@@ -287,26 +287,10 @@ type topCollector struct {
 }
 
 func (t *topCollector) add(ev *event.Event) {
-	t.buf = t.buf[:0]
-	for _, f := range t.spec.fields {
-		v, ok := ev.Get(f)
-		if !ok {
-			return
-		}
-		t.buf = append(append(t.buf, v...), 0)
-	}
-	w := 1.0
-	switch {
-	case t.spec.sumOf != "" || t.spec.maxOf != "":
-		f := t.spec.sumOf
-		if f == "" {
-			f = t.spec.maxOf
-		}
-		n, ok := numberField(ev, f)
-		if !ok {
-			return
-		}
-		w = n
+	key, w, ok := topKey(t.spec, ev, t.buf[:0])
+	t.buf = key
+	if !ok {
+		return
 	}
 	i, ok := t.index[string(t.buf)]
 	if !ok {

@@ -175,16 +175,11 @@ func (g *groupCollector) add(ev *event.Event) {
 			g.groups = append(g.groups, g.newGroup(""))
 		}
 	} else {
-		g.buf = g.buf[:0]
-		for _, k := range g.spec.keys {
-			v, ok := ev.Get(k)
-			if !ok {
-				return // events lacking a key are not grouped
-			}
-			g.buf = binary.AppendUvarint(g.buf, uint64(len(v)))
-			g.buf = append(g.buf, v...)
+		key, ok := groupKey(g.spec, ev, g.buf[:0])
+		g.buf = key
+		if !ok {
+			return // events lacking a key are not grouped
 		}
-		var ok bool
 		i, ok = g.index[string(g.buf)]
 		if !ok {
 			if len(g.groups) >= g.spec.limit {

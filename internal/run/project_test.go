@@ -2,30 +2,39 @@ package run
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // An aggregate that reads only some fields gets copies of those alone
-// (Program.TailReads), and gives the rows it gives over whole events.
+// (Program.TailReads), or, when it splits, partials folded per chunk
+// (Program.NewPartial); either way it gives the rows and warnings it gives
+// over whole events, group limits and first-seen order included.
 func TestAggregatesOverProjectedEvents(t *testing.T) {
 	tests := []struct {
-		query     string
-		projected bool
+		query             string
+		projected, splits bool
 	}{
-		{`count()`, true},
-		{`#event_simpleName=DnsRequest | count(DomainName, distinct=true)`, true},
-		{`top(event_simpleName)`, true},
-		{`top([ComputerName, event_simpleName], limit=3, sum=RemotePort)`, true},
-		{`groupBy([#event_simpleName], function=[count(), max(RemotePort), sum(RemotePort), avg(RemotePort)])`, true},
-		{`stats([count(), min(RemotePort)])`, true},
-		{`groupBy(ComputerName, function=collect(DomainName))`, false},
-		{`sort(timestamp, limit=5)`, false},
-		{`table([aid, DomainName], limit=7)`, false},
+		{`count()`, true, true},
+		{`#event_simpleName=DnsRequest | count(DomainName, distinct=true)`, true, false},
+		{`top(event_simpleName)`, true, true},
+		{`top([ComputerName, event_simpleName], limit=3, sum=RemotePort)`, true, true},
+		{`groupBy([#event_simpleName], function=[count(), max(RemotePort), sum(RemotePort), avg(RemotePort)])`, true, false},
+		{`stats([count(), min(RemotePort)])`, true, false},
+		{`stats(count())`, true, false},                       // stats keeps collectors: not split
+		{`groupBy([ContextProcessId], limit=50)`, true, true}, // over its limit
+		{`groupBy([ComputerName, #event_simpleName])`, true, true},
+		{`top(ContextProcessId, limit=5)`, true, true},
+		{`top(ComputerName, max=RemotePort, percent=true, rest=others, limit=3)`, true, true},
+		{`groupBy(ComputerName, function=collect(DomainName))`, false, false},
+		{`sort(timestamp, limit=5)`, false, false},
+		{`table([aid, DomainName], limit=7)`, false, false},
 	}
 	lines := realisticLines(3000)
 	for _, tc := range tests {
@@ -33,6 +42,9 @@ func TestAggregatesOverProjectedEvents(t *testing.T) {
 			prog := compile(t, tc.query)
 			if _, ok := prog.TailReads(); ok != tc.projected {
 				t.Fatalf("TailReads ok = %v, want %v", ok, tc.projected)
+			}
+			if splits := prog.NewPartial() != nil; splits != tc.splits {
+				t.Fatalf("NewPartial: splits %v, want %v", splits, tc.splits)
 			}
 			// the engine alone, over whole decoded events
 			dec := ingest.NewDecoder(prog.Needs())
@@ -43,20 +55,26 @@ func TestAggregatesOverProjectedEvents(t *testing.T) {
 					events = append(events, ev.Clone())
 				}
 			}
-			rows, _ := prog.Run(events)
+			rows, warns := prog.Run(events)
 			want := render(rows)
 			if len(want) == 0 {
 				t.Fatal("no rows: the case tests nothing")
 			}
+			if strings.Contains(tc.query, "limit=50") && len(warns) == 0 {
+				t.Fatal("no warning: the group limit was not reached")
+			}
 			for _, workers := range []int{1, 3} {
 				var got []*event.Event
-				_, err := Search(context.Background(), []*engine.Program{compile(t, tc.query)}, newChunks("gen", lines, 100),
+				st, err := Search(context.Background(), []*engine.Program{compile(t, tc.query)}, newChunks("gen", lines, 100),
 					Options{Workers: workers, Emit: func(_ int, e *event.Event) { got = append(got, e.Clone()) }})
 				if err != nil {
 					t.Fatal(err)
 				}
 				if diff := cmp.Diff(want, render(got)); diff != "" {
 					t.Errorf("workers %d: rows differ (-engine +search):\n%s", workers, diff)
+				}
+				if diff := cmp.Diff(warns, st.Warnings[0], cmpopts.EquateEmpty()); diff != "" {
+					t.Errorf("workers %d: warnings differ (-engine +search):\n%s", workers, diff)
 				}
 			}
 		})

@@ -66,11 +66,12 @@ type Stats struct {
 
 // chunkResult is what one worker produced from one chunk.
 type chunkResult struct {
-	seq     int64
-	rows    [][]*event.Event // per program, detached
-	lines   int64
-	bytes   int64
-	decoded int64
+	seq      int64
+	rows     [][]*event.Event  // per program, detached
+	partials []*engine.Partial // per program whose aggregate splits (nil when empty)
+	lines    int64
+	bytes    int64
+	decoded  int64
 }
 
 // Search runs every program over src in one pass. Rows reach opts.Emit in
@@ -209,6 +210,11 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 					tails[i].Add(row)
 				}
 			}
+			for i, pa := range cur.partials {
+				if pa != nil {
+					tails[i].AddPartial(pa)
+				}
+			}
 			if limitErr = progsErr(p.progs); limitErr != nil {
 				cancel()
 				break
@@ -320,15 +326,24 @@ type worker struct {
 	cur      *chunkResult
 	problems *ingest.Problems
 	dstate   *engine.DispatchState // with plan.dispatch
+	partials []*engine.Partial     // per program: this chunk's, for aggregates that split
 	settle   *settler              // with plan.settleKept
 	hits     []int32               // programs whose prefilters accept the line
 }
 
 func (p *plan) newWorker(problems *ingest.Problems) *worker {
 	w := &worker{plan: p, dec: ingest.NewDecoder(p.needs), problems: problems}
+	w.partials = make([]*engine.Partial, len(p.progs))
 	for _, prog := range p.progs {
 		w.runners = append(w.runners, prog.NewWorker())
 		i := len(w.emits)
+		if pa := prog.NewPartial(); pa != nil {
+			// an aggregate that splits: each chunk's events fold into a
+			// partial the tail merges, and no event crosses goroutines
+			w.partials[i] = pa
+			w.emits = append(w.emits, func(out *event.Event) { w.partials[i].Add(out) })
+			continue
+		}
 		keep := (*event.Event).Clone
 		if names, ok := prog.TailReads(); ok {
 			// an aggregate that reads only these: copy them alone, and for
@@ -368,11 +383,22 @@ func (p *plan) acceptsFunc() func(line []byte, name engine.EventName) bool {
 	}
 }
 
-func (w *worker) chunk(j job) chunkResult {
+func (w *worker) chunk(j job) (res chunkResult) {
 	c := j.c
-	res := chunkResult{seq: c.Seq, rows: make([][]*event.Event, len(w.plan.progs))}
+	res = chunkResult{seq: c.Seq, rows: make([][]*event.Event, len(w.plan.progs))}
 	w.cur = &res
-	defer func() { w.cur = nil }()
+	defer func() { // named result: the partials go out with it
+		w.cur = nil
+		for i, pa := range w.partials {
+			if pa != nil && pa.Len() > 0 {
+				if res.partials == nil {
+					res.partials = make([]*engine.Partial, len(w.partials))
+				}
+				res.partials[i] = pa
+				w.partials[i] = w.plan.progs[i].NewPartial()
+			}
+		}
+	}()
 	if j.lineNos != nil {
 		// Candidates a learning search kept: every one passed the prefilter.
 		data := c.Data

@@ -1,0 +1,213 @@
+package engine
+
+import (
+	"encoding/binary"
+	"math"
+	"strings"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// Partial is what some events add to an aggregate that can be split
+// (count() without distinct, top(), and groupBy()/stats() of plain counts):
+// a count, or counts and weights per key in the order the keys first came.
+// Workers fold each chunk's events into one; merged into the tail in input
+// order (Tail.AddPartial) they give exactly what the events added one by
+// one give, group limits and first-seen order included, without an event
+// crossing goroutines.
+type Partial struct {
+	spec  aggSpec
+	n     int64          // count(): events counted
+	keys  []string       // per entry: the aggregate's index key
+	vals  [][]string     // top(): per entry, the key fields' values
+	w     []float64      // per entry: events (groupBy) or weight (top)
+	total float64        // top(): the sum of weights
+	index map[string]int // key -> entry
+	buf   []byte
+}
+
+// NewPartial returns an empty Partial for the program's first aggregate, or
+// nil when it cannot be split.
+func (p *Program) NewPartial() *Partial {
+	switch s := p.chain[0].agg.(type) {
+	case *countSpec:
+		if s.distinct {
+			return nil
+		}
+	case *topSpec:
+	case *groupSpec:
+		if s.counts == nil {
+			return nil
+		}
+	default:
+		return nil
+	}
+	return &Partial{spec: p.chain[0].agg, index: map[string]int{}}
+}
+
+// Len is the number of events and keys the partial holds, to tell an
+// empty one.
+func (pa *Partial) Len() int { return int(pa.n) + len(pa.keys) }
+
+// Add folds in an event the stateless part emitted.
+func (pa *Partial) Add(ev *event.Event) {
+	switch s := pa.spec.(type) {
+	case *countSpec:
+		if s.field == "" || ev.Has(s.field) {
+			pa.n++
+		}
+	case *topSpec:
+		key, w, ok := topKey(s, ev, pa.buf[:0])
+		pa.buf = key
+		if !ok {
+			return
+		}
+		i, found := pa.index[string(key)]
+		if !found {
+			i = pa.entry(string(key))
+			vals := make([]string, len(s.fields))
+			for j, f := range s.fields {
+				v, _ := ev.Get(f)
+				vals[j] = strings.Clone(v)
+			}
+			pa.vals = append(pa.vals, vals)
+			if s.maxOf != "" {
+				pa.w[i] = w
+			}
+		}
+		if s.maxOf != "" {
+			pa.w[i] = math.Max(pa.w[i], w)
+		} else {
+			pa.w[i] += w
+		}
+		pa.total += w
+	case *groupSpec:
+		key, ok := groupKey(s, ev, pa.buf[:0])
+		pa.buf = key
+		if !ok {
+			return
+		}
+		i, found := pa.index[string(key)]
+		if !found {
+			i = pa.entry(string(key))
+		}
+		pa.w[i]++
+	}
+}
+
+func (pa *Partial) entry(key string) int {
+	i := len(pa.keys)
+	pa.index[key] = i
+	pa.keys = append(pa.keys, key)
+	pa.w = append(pa.w, 0)
+	return i
+}
+
+// merger is a collector that can take a Partial of its own spec.
+type merger interface {
+	merge(pa *Partial)
+}
+
+// AddPartial merges what a worker folded from the events of one chunk, in
+// input order with the chunk's neighbours.
+func (t *Tail) AddPartial(pa *Partial) {
+	if t.p.g.failed.Load() != nil {
+		return
+	}
+	defer func() { recoverEvent(recover()) }()
+	t.run.aggs[0].(merger).merge(pa)
+}
+
+func (c *countCollector) merge(pa *Partial) { c.n += int(pa.n) }
+
+func (t *topCollector) merge(pa *Partial) {
+	for e, key := range pa.keys {
+		w := pa.w[e]
+		i, ok := t.index[key]
+		if !ok {
+			n := int64(3*len(key) + 200) // as add charges
+			t.x.charge("top", n)
+			t.held += n
+			i = len(t.items)
+			t.index[key] = i
+			item := &topItem{keys: pa.vals[e]}
+			if t.spec.maxOf != "" {
+				item.val = w
+			}
+			t.items = append(t.items, item)
+		}
+		it := t.items[i]
+		if t.spec.maxOf != "" {
+			it.val = math.Max(it.val, w)
+		} else {
+			it.val += w
+		}
+	}
+	t.total += pa.total
+}
+
+func (g *groupCollector) merge(pa *Partial) {
+	for e, key := range pa.keys {
+		n := int64(pa.w[e])
+		if len(g.spec.keys) == 0 { // stats(): the one group
+			if len(g.groups) == 0 {
+				g.groups = append(g.groups, g.newGroup(""))
+			}
+			g.n[0] += n
+			continue
+		}
+		i, ok := g.index[key]
+		if !ok {
+			if len(g.groups) >= g.spec.limit {
+				g.over += int(n)
+				continue
+			}
+			c := int64(3*len(key) + 160 + 64*len(g.spec.aggs)) // as add charges
+			g.x.charge("groupBy", c)
+			g.held += c
+			i = int32(len(g.groups))
+			g.index[key] = i
+			g.groups = append(g.groups, g.newGroup(key))
+		}
+		g.n[i] += n
+	}
+}
+
+// topKey is top()'s index key for ev and its weight; false when ev lacks a
+// field or the weight.
+func topKey(s *topSpec, ev *event.Event, buf []byte) ([]byte, float64, bool) {
+	for _, f := range s.fields {
+		v, ok := ev.Get(f)
+		if !ok {
+			return buf, 0, false
+		}
+		buf = append(append(buf, v...), 0)
+	}
+	w := 1.0
+	if s.sumOf != "" || s.maxOf != "" {
+		f := s.sumOf
+		if f == "" {
+			f = s.maxOf
+		}
+		n, ok := numberField(ev, f)
+		if !ok {
+			return buf, 0, false
+		}
+		w = n
+	}
+	return buf, w, true
+}
+
+// groupKey is groupBy()'s index key for ev (each key field's length as a
+// uvarint, then its value); false when ev lacks a key field.
+func groupKey(s *groupSpec, ev *event.Event, buf []byte) ([]byte, bool) {
+	for _, k := range s.keys {
+		v, ok := ev.Get(k)
+		if !ok {
+			return buf, false
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(v)))
+		buf = append(buf, v...)
+	}
+	return buf, true
+}
