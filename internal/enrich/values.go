@@ -1,6 +1,9 @@
 package enrich
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // TextCarriers tells which events enrichment may give a value holding one
 // of some literals (free-text search, which also reads enriched fields).
@@ -65,22 +68,38 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 	for i, l := range lits {
 		lower[i] = foldText(l)
 	}
+	// Short values (names, SIDs) repeat and are remembered; command lines
+	// are mostly unique and only lower-cased, into one reused buffer when
+	// they are ASCII.
 	memo := map[string]bool{}
+	var buf []byte
 	hit := func(v string) bool {
 		if v == "" {
 			return false
 		}
-		if h, ok := memo[v]; ok {
-			return h
+		short := len(v) <= maxMemoLen
+		if short {
+			if h, ok := memo[v]; ok {
+				return h
+			}
 		}
-		lv, h := foldText(v), false
+		var lv string
+		if b, ascii := appendLowerASCII(buf[:0], v); ascii {
+			buf = b
+			lv = unsafe.String(unsafe.SliceData(b), len(b))
+		} else {
+			lv = foldText(v)
+		}
+		h := false
 		for _, l := range lower {
 			if strings.Contains(lv, l) {
 				h = true
 				break
 			}
 		}
-		memo[v] = h
+		if short {
+			memo[v] = h
+		}
 		return h
 	}
 	for _, v := range wellKnownSids {
@@ -132,6 +151,25 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 		}
 	}
 	return c
+}
+
+// maxMemoLen is the longest value TextCarriers remembers its verdict for.
+const maxMemoLen = 64
+
+// appendLowerASCII appends s lower-cased to dst; false when s is not all
+// ASCII (foldText then does it, Unicode folding included).
+func appendLowerASCII(dst []byte, s string) ([]byte, bool) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 {
+			return dst, false
+		}
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		dst = append(dst, c)
+	}
+	return dst, true
 }
 
 // foldText lower-cases s, LONG S included (KELVIN SIGN lowers to k).
