@@ -292,19 +292,20 @@ func (t *topCollector) add(ev *event.Event) {
 	if !ok {
 		return
 	}
-	i, ok := t.index[string(t.buf)]
+	t.accumulate(key, func() []string { return cloneFields(ev, t.spec.fields) }, w)
+	t.total += w
+}
+
+// accumulate adds weight w to key's item, made with keys() when new.
+func (t *topCollector) accumulate(key []byte, keys func() []string, w float64) {
+	i, ok := t.index[string(key)]
 	if !ok {
-		keys := make([]string, len(t.spec.fields))
-		for j, f := range t.spec.fields {
-			v, _ := ev.Get(f)
-			keys[j] = strings.Clone(v)
-		}
-		n := int64(3*len(t.buf) + 200) // map entry, key copies, item
+		n := int64(3*len(key) + 200) // map entry, key copies, item
 		t.x.charge("top", n)
 		t.held += n
 		i = len(t.items)
-		t.index[string(t.buf)] = i
-		item := &topItem{keys: keys}
+		t.index[string(key)] = i
+		item := &topItem{keys: keys()}
 		if t.spec.maxOf != "" {
 			item.val = w
 		}
@@ -316,7 +317,16 @@ func (t *topCollector) add(ev *event.Event) {
 	} else {
 		it.val += w
 	}
-	t.total += w
+}
+
+// cloneFields copies the values of fields in ev (empty when absent).
+func cloneFields(ev *event.Event, fields []string) []string {
+	out := make([]string, len(fields))
+	for j, f := range fields {
+		v, _ := ev.Get(f)
+		out[j] = strings.Clone(v)
+	}
+	return out
 }
 
 func (t *topCollector) finish(emit func(*event.Event)) {

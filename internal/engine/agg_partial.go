@@ -3,7 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"math"
-	"strings"
+	"unsafe"
 
 	"github.com/tiercel/tiercel/internal/event"
 )
@@ -62,15 +62,9 @@ func (pa *Partial) Add(ev *event.Event) {
 		if !ok {
 			return
 		}
-		i, found := pa.index[string(key)]
-		if !found {
-			i = pa.entry(string(key))
-			vals := make([]string, len(s.fields))
-			for j, f := range s.fields {
-				v, _ := ev.Get(f)
-				vals[j] = strings.Clone(v)
-			}
-			pa.vals = append(pa.vals, vals)
+		i, isNew := pa.slot(key)
+		if isNew {
+			pa.vals = append(pa.vals, cloneFields(ev, s.fields))
 			if s.maxOf != "" {
 				pa.w[i] = w
 			}
@@ -87,20 +81,21 @@ func (pa *Partial) Add(ev *event.Event) {
 		if !ok {
 			return
 		}
-		i, found := pa.index[string(key)]
-		if !found {
-			i = pa.entry(string(key))
-		}
+		i, _ := pa.slot(key)
 		pa.w[i]++
 	}
 }
 
-func (pa *Partial) entry(key string) int {
-	i := len(pa.keys)
-	pa.index[key] = i
-	pa.keys = append(pa.keys, key)
+// slot returns key's entry, made when new.
+func (pa *Partial) slot(key []byte) (i int, isNew bool) {
+	if i, ok := pa.index[string(key)]; ok {
+		return i, false
+	}
+	i = len(pa.keys)
+	pa.index[string(key)] = i
+	pa.keys = append(pa.keys, string(key))
 	pa.w = append(pa.w, 0)
-	return i
+	return i, true
 }
 
 // merger is a collector that can take a Partial of its own spec.
@@ -122,26 +117,8 @@ func (c *countCollector) merge(pa *Partial) { c.n += int(pa.n) }
 
 func (t *topCollector) merge(pa *Partial) {
 	for e, key := range pa.keys {
-		w := pa.w[e]
-		i, ok := t.index[key]
-		if !ok {
-			n := int64(3*len(key) + 200) // as add charges
-			t.x.charge("top", n)
-			t.held += n
-			i = len(t.items)
-			t.index[key] = i
-			item := &topItem{keys: pa.vals[e]}
-			if t.spec.maxOf != "" {
-				item.val = w
-			}
-			t.items = append(t.items, item)
-		}
-		it := t.items[i]
-		if t.spec.maxOf != "" {
-			it.val = math.Max(it.val, w)
-		} else {
-			it.val += w
-		}
+		vals := pa.vals[e]
+		t.accumulate(unsafe.Slice(unsafe.StringData(key), len(key)), func() []string { return vals }, pa.w[e])
 	}
 	t.total += pa.total
 }
