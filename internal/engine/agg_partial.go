@@ -9,7 +9,8 @@ import (
 )
 
 // Partial is what some events add to an aggregate that can be split
-// (count() without distinct, top(), and groupBy()/stats() of plain counts):
+// (count() without distinct, top() of counts or a max, groupBy() of plain
+// counts):
 // a count, or counts and weights per key in the order the keys first came.
 // Workers fold each chunk's events into one; merged into the tail in input
 // order (Tail.AddPartial) they give exactly what the events added one by
@@ -35,6 +36,11 @@ func (p *Program) NewPartial() *Partial {
 			return nil
 		}
 	case *topSpec:
+		if s.sumOf != "" {
+			// sums of fractions added chunk by chunk may round otherwise
+			// than added one by one
+			return nil
+		}
 	case *groupSpec:
 		if s.counts == nil {
 			return nil
