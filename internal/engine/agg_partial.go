@@ -9,8 +9,7 @@ import (
 )
 
 // Partial is what some events add to an aggregate that can be split
-// (count() without distinct, top() of counts or a max, groupBy() of plain
-// counts):
+// (count() without distinct, top() of counts, groupBy() of plain counts):
 // a count, or counts and weights per key in the order the keys first came.
 // Workers fold each chunk's events into one; merged into the tail in input
 // order (Tail.AddPartial) they give exactly what the events added one by
@@ -36,9 +35,9 @@ func (p *Program) NewPartial() *Partial {
 			return nil
 		}
 	case *topSpec:
-		if s.sumOf != "" {
-			// sums of fractions added chunk by chunk may round otherwise
-			// than added one by one
+		if s.sumOf != "" || s.maxOf != "" {
+			// weights are field values: their sums (the total, with max=)
+			// added chunk by chunk may round otherwise than one by one
 			return nil
 		}
 	case *groupSpec:

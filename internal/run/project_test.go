@@ -31,7 +31,8 @@ func TestAggregatesOverProjectedEvents(t *testing.T) {
 		{`groupBy([ContextProcessId], limit=50)`, true, true}, // over its limit
 		{`groupBy([ComputerName, #event_simpleName])`, true, true},
 		{`top(ContextProcessId, limit=5)`, true, true},
-		{`top(ComputerName, max=RemotePort, percent=true, rest=others, limit=3)`, true, true},
+		{`top(ComputerName, max=RemotePort, percent=true, rest=others, limit=3)`, true, false},
+		{`top(ComputerName, percent=true, rest=others, limit=3)`, true, true},
 		{`groupBy(ComputerName, function=collect(DomainName))`, false, false},
 		{`sort(timestamp, limit=5)`, false, false},
 		{`table([aid, DomainName], limit=7)`, false, false},
