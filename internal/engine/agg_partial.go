@@ -2,7 +2,6 @@ package engine
 
 import (
 	"encoding/binary"
-	"math"
 	"unsafe"
 
 	"github.com/tiercel/tiercel/internal/event"
@@ -61,8 +60,8 @@ func (pa *Partial) Add(ev *event.Event) {
 		if s.field == "" || ev.Has(s.field) {
 			pa.n++
 		}
-	case *topSpec:
-		key, w, ok := topKey(s, ev, pa.buf[:0])
+	case *topSpec: // counting: every weight is 1 (NewPartial)
+		key, _, ok := topKey(s, ev, pa.buf[:0])
 		pa.buf = key
 		if !ok {
 			return
@@ -70,16 +69,9 @@ func (pa *Partial) Add(ev *event.Event) {
 		i, isNew := pa.slot(key)
 		if isNew {
 			pa.vals = append(pa.vals, cloneFields(ev, s.fields))
-			if s.maxOf != "" {
-				pa.w[i] = w
-			}
 		}
-		if s.maxOf != "" {
-			pa.w[i] = math.Max(pa.w[i], w)
-		} else {
-			pa.w[i] += w
-		}
-		pa.total += w
+		pa.w[i]++
+		pa.total++
 	case *groupSpec:
 		key, ok := groupKey(s, ev, pa.buf[:0])
 		pa.buf = key
