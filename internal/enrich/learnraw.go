@@ -1,15 +1,17 @@
 package enrich
 
 import (
+	"strconv"
 	"unsafe"
 
 	"github.com/tiercel/tiercel/internal/ingest"
 )
 
-// RawLearner learns process starts straight from their raw NDJSON lines.
-// Decoding a process start into an event only to read ten fields back out
-// of it was most of what learning cost; this walks the line's members once
-// and reads those fields where they lie. One per goroutine.
+// RawLearner learns process starts and DNS answers straight from their raw
+// NDJSON lines. Decoding such a line into an event only to read a few
+// fields back out of it was most of what learning cost; this walks the
+// line's members once and reads those fields where they lie. One per
+// goroutine.
 type RawLearner struct {
 	e    *Enricher
 	sc   ingest.ObjectScanner
@@ -19,31 +21,59 @@ type RawLearner struct {
 // NewRawLearner returns a RawLearner feeding e.
 func (e *Enricher) NewRawLearner() *RawLearner { return &RawLearner{e: e} }
 
-// Learn learns line, a process start named name (its event_simpleName as
-// written, without escapes), as Learn would learn its decoded event, and
-// reports true. It reports false, having learned nothing, for any line it
-// leaves to the decoder: another event type, invalid JSON, escaped keys,
-// and starts that name their user (identity learning reads the event
+// Learn learns line, an event named name (its event_simpleName as written,
+// without escapes), as Learn would learn its decoded event, and reports
+// true. It reports false, having learned nothing, for any line it leaves
+// to the decoder: other event types, invalid JSON, escaped keys, and
+// process starts that name their user (identity learning reads the event
 // time).
 func (r *RawLearner) Learn(name, line []byte) bool {
-	if !isProcessStart(string(name)) || !r.sc.Reset(line) {
+	switch {
+	case isProcessStart(string(name)):
+		var f procFields
+		if !r.walk(line, procFieldSlot, f[:]) {
+			return false
+		}
+		r.e.learnProcessFields(&f, false, nil)
+		return true
+	case string(name) == dnsRequest && r.e.keep.dns:
+		var f [numDNSFields]string
+		if !r.walk(line, dnsFieldSlot, f[:]) {
+			return false
+		}
+		t := 0.0
+		if v, err := strconv.ParseFloat(f[dnsContextTime], 64); err == nil {
+			t = v
+		} else if v, err := strconv.ParseFloat(f[dnsTime], 64); err == nil {
+			t = v / 1000
+		}
+		r.e.dns.learn(f[dnsAid], f[dnsDomain], f[dnsRecords], f[dnsFirst], t)
+		return true
+	}
+	return false
+}
+
+// walk reads line's top-level members into vals by slotOf (-1: not read;
+// skip: leave the line to the decoder), as the decoder would: null, objects
+// and arrays set nothing, and the last value of a repeated key wins. The
+// strings are borrowed from line or r's buffers: the tables copy what they
+// keep.
+func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string) bool {
+	if !r.sc.Reset(line) {
 		return false
 	}
-	var f procFields
 	var m ingest.Member
 	for r.sc.Next(&m) {
 		if m.KeyEscaped {
 			return false
 		}
-		slot := procFieldSlot(m.Key)
+		slot := slotOf(m.Key)
+		if slot == skip {
+			return false
+		}
 		if slot < 0 {
 			continue
 		}
-		if slot == pfUserName {
-			return false
-		}
-		// as the decoder: null, objects and arrays set nothing, and the
-		// last value of a repeated key wins
 		switch m.Kind {
 		case ingest.KindNull, ingest.KindObject, ingest.KindArray:
 			continue
@@ -53,14 +83,42 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 			r.bufs[slot] = ingest.AppendUnescaped(r.bufs[slot][:0], m.Raw)
 			v = r.bufs[slot]
 		}
-		// borrowed from line or bufs: the tables copy what they keep
-		f[slot] = unsafe.String(unsafe.SliceData(v), len(v))
+		vals[slot] = unsafe.String(unsafe.SliceData(v), len(v))
 	}
-	if r.sc.Err() != nil {
-		return false
+	return r.sc.Err() == nil
+}
+
+// skip is the slot of a key whose presence leaves the line to the decoder.
+const skip = -2
+
+// The fields of a DnsRequest that DNS answers are learned from.
+const (
+	dnsAid = iota
+	dnsDomain
+	dnsRecords
+	dnsFirst
+	dnsContextTime
+	dnsTime
+	numDNSFields
+)
+
+// dnsFieldSlot returns the index of a DnsRequest key learning reads, or -1.
+func dnsFieldSlot(key []byte) int {
+	switch string(key) {
+	case fAid:
+		return dnsAid
+	case fDomainName:
+		return dnsDomain
+	case fIP4Records:
+		return dnsRecords
+	case fFirstIP4Record:
+		return dnsFirst
+	case fContextTimeStamp:
+		return dnsContextTime
+	case fTimestamp:
+		return dnsTime
 	}
-	r.e.learnProcessFields(&f, false, nil)
-	return true
+	return -1
 }
 
 // procFieldSlot returns the index in procFields of a top-level key, or -1.
@@ -78,7 +136,7 @@ func procFieldSlot(key []byte) int {
 	case fUID:
 		return pfUID
 	case FieldUserName:
-		return pfUserName
+		return skip // identity learning reads the event time: the decoder's
 	case fImageFileName:
 		return pfImage
 	case fCommandLine:

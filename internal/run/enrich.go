@@ -493,7 +493,7 @@ func (s *holdSource) admitChunk(data []byte) {
 func (s *holdSource) admit(line []byte) bool {
 	name, hasName := stringField(line, simpleKey)
 	if !teachesNamed(line, name, hasName, s.lits) {
-		if !bytes.Contains(line, ctxProcessKey.quoted) {
+		if indexKey(line, ctxProcessKey) < 0 {
 			return false
 		}
 		aid, ok1 := stringField(line, aidKey)

@@ -1,7 +1,6 @@
 package run
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -303,14 +302,14 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					return true
 				}
 				pid, ok2 := stringField(line, ctxProcessKey)
-				if !ok2 && bytes.Contains(line, ctxProcessKey.quoted) {
+				if !ok2 && indexKey(line, ctxProcessKey) >= 0 {
 					return true // escaped or not a string: cannot tell
 				}
 				if !carriers.MayHold(pid) {
 					return false
 				}
 				aid, ok1 := stringField(line, aidKey)
-				if !ok1 && bytes.Contains(line, aidKey.quoted) {
+				if !ok1 && indexKey(line, aidKey) >= 0 {
 					return true
 				}
 				return carriers.Has(aid, pid)
