@@ -177,6 +177,9 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 // of two or more bytes, so an escaped backslash before a u, as in
 // C:\\users, is not one.
 func HasUnicodeEscape(raw []byte) bool {
+	if !bytes.Contains(raw, backslashU) {
+		return false // one search: most values hold no "\u" at all
+	}
 	for i := 0; ; {
 		j := bytes.IndexByte(raw[i:], '\\')
 		if j < 0 || i+j+1 >= len(raw) {
@@ -188,6 +191,8 @@ func HasUnicodeEscape(raw []byte) bool {
 		i += j + 2
 	}
 }
+
+var backslashU = []byte(`\u`)
 
 // jsonValueAfterKey returns the value that follows `"key"` (rest starts
 // right after the key's closing quote): a string's raw contents, or for

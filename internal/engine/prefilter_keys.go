@@ -147,7 +147,7 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 // matchValue tests one value of the key. A value holding \u escapes
 // passes: an escape may spell any character of a literal.
 func (n *pfNode) matchValue(v []byte, c *keyCache) bool {
-	return HasUnicodeEscape(v) || n.kids[0].match(v, c)
+	return n.kids[0].match(v, c) || HasUnicodeEscape(v)
 }
 
 // absentMayHold reports whether a line lacking the plain key may still
