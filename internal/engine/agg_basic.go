@@ -57,17 +57,19 @@ type countCollector struct {
 	held   int64 // bytes charged for distinct values
 }
 
+// counts reports whether count() counts ev: all events, or those with the
+// field.
+func (s *countSpec) counts(ev *event.Event) bool { return s.field == "" || ev.Has(s.field) }
+
 func (c *countCollector) add(ev *event.Event) {
-	if c.spec.field == "" {
-		c.n++
+	if !c.spec.distinct || c.spec.field == "" {
+		if c.spec.counts(ev) {
+			c.n++
+		}
 		return
 	}
 	v, ok := ev.Get(c.spec.field)
 	if !ok {
-		return
-	}
-	if !c.spec.distinct {
-		c.n++
 		return
 	}
 	if c.values == nil {

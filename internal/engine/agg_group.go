@@ -21,7 +21,7 @@ func init() {
 		if err != nil {
 			return nil, err
 		}
-		return &groupSpec{aggs: fns, always: true}, nil
+		return &groupSpec{aggs: fns, always: true, counts: plainCounts(fns)}, nil
 	}})
 }
 
@@ -52,16 +52,21 @@ func compileGroupBy(c *compiler, a *args) (aggSpec, error) {
 		return nil, err
 	}
 	_, explicit := a.vals["limit"]
-	spec := &groupSpec{keys: keys, aggs: fns, limit: limit, explicit: explicit}
+	return &groupSpec{keys: keys, aggs: fns, limit: limit, explicit: explicit, counts: plainCounts(fns)}, nil
+}
+
+// plainCounts returns the output names of fns when every one is a plain
+// count() (kept as numbers per group), else nil.
+func plainCounts(fns []aggSpec) []string {
+	var names []string
 	for _, f := range fns {
 		cs, ok := f.(*countSpec)
 		if !ok || cs.field != "" || cs.distinct {
-			spec.counts = nil
-			break
+			return nil
 		}
-		spec.counts = append(spec.counts, cs.as)
+		names = append(names, cs.as)
 	}
-	return spec, nil
+	return names
 }
 
 // compileFunctionArg compiles a function= argument: one aggregate call, an
@@ -137,8 +142,8 @@ func (s *groupSpec) newAgg(x *exec) collector {
 }
 
 // group is one group's state: its key (the index's key string: each
-// field's length as a uvarint, then its value) and its aggregates, or with spec.counts only the
-// count, in groupCollector.n.
+// field's length as a uvarint, then its value) and its aggregates, or with
+// spec.counts only the count, in groupCollector.n.
 type group struct {
 	key  string
 	aggs []collector
@@ -169,33 +174,17 @@ func (g *groupCollector) newGroup(key string) group {
 }
 
 func (g *groupCollector) add(ev *event.Event) {
-	var i int32
-	if len(g.spec.keys) == 0 {
-		if len(g.groups) == 0 {
-			g.groups = append(g.groups, g.newGroup(""))
-		}
-	} else {
-		key, ok := groupKey(g.spec, ev, g.buf[:0])
-		g.buf = key
-		if !ok {
+	var key []byte
+	if len(g.spec.keys) > 0 {
+		var ok bool
+		if key, ok = groupKey(g.spec, ev, g.buf[:0]); !ok {
 			return // events lacking a key are not grouped
 		}
-		i, ok = g.index[string(g.buf)]
-		if !ok {
-			if len(g.groups) >= g.spec.limit {
-				g.over++
-				return
-			}
-			// Charge what the group holds: the key (once, shared by the index
-			// and the group), the map entry and the aggregates.
-			n := int64(3*len(g.buf) + 160 + 64*len(g.spec.aggs))
-			g.x.charge("groupBy", n)
-			g.held += n
-			key := string(g.buf) // one copy, shared by the index and the group
-			i = int32(len(g.groups))
-			g.index[key] = i
-			g.groups = append(g.groups, g.newGroup(key))
-		}
+		g.buf = key
+	}
+	i, ok := g.group(key, 1)
+	if !ok {
+		return
 	}
 	if g.spec.counts != nil {
 		g.n[i]++
@@ -204,6 +193,35 @@ func (g *groupCollector) add(ev *event.Event) {
 	for _, a := range g.groups[i].aggs {
 		a.add(ev)
 	}
+}
+
+// group returns the group of key (index key; nil without keys: the one
+// group), made when new. Past the limit it is not made: the n events of
+// that key are counted as over, and ok is false.
+func (g *groupCollector) group(key []byte, n int) (i int32, ok bool) {
+	if len(g.spec.keys) == 0 {
+		if len(g.groups) == 0 {
+			g.groups = append(g.groups, g.newGroup(""))
+		}
+		return 0, true
+	}
+	if i, ok := g.index[string(key)]; ok {
+		return i, true
+	}
+	if len(g.groups) >= g.spec.limit {
+		g.over += n
+		return 0, false
+	}
+	// Charge what the group holds: the key (once, shared by the index and
+	// the group), the map entry and the aggregates.
+	c := int64(3*len(key) + 160 + 64*len(g.spec.aggs))
+	g.x.charge("groupBy", c)
+	g.held += c
+	k := string(key) // one copy, shared by the index and the group
+	i = int32(len(g.groups))
+	g.index[k] = i
+	g.groups = append(g.groups, g.newGroup(k))
+	return i, true
 }
 
 func (g *groupCollector) finish(emit func(*event.Event)) {

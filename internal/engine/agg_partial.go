@@ -57,7 +57,7 @@ func (pa *Partial) Len() int { return int(pa.n) + len(pa.keys) }
 func (pa *Partial) Add(ev *event.Event) {
 	switch s := pa.spec.(type) {
 	case *countSpec:
-		if s.field == "" || ev.Has(s.field) {
+		if s.counts(ev) {
 			pa.n++
 		}
 	case *topSpec: // counting: every weight is 1 (NewPartial)
@@ -122,28 +122,10 @@ func (t *topCollector) merge(pa *Partial) {
 
 func (g *groupCollector) merge(pa *Partial) {
 	for e, key := range pa.keys {
-		n := int64(pa.w[e])
-		if len(g.spec.keys) == 0 { // stats(): the one group
-			if len(g.groups) == 0 {
-				g.groups = append(g.groups, g.newGroup(""))
-			}
-			g.n[0] += n
-			continue
+		n := int(pa.w[e])
+		if i, ok := g.group(unsafe.Slice(unsafe.StringData(key), len(key)), n); ok {
+			g.n[i] += int64(n)
 		}
-		i, ok := g.index[key]
-		if !ok {
-			if len(g.groups) >= g.spec.limit {
-				g.over += int(n)
-				continue
-			}
-			c := int64(3*len(key) + 160 + 64*len(g.spec.aggs)) // as add charges
-			g.x.charge("groupBy", c)
-			g.held += c
-			i = int32(len(g.groups))
-			g.index[key] = i
-			g.groups = append(g.groups, g.newGroup(key))
-		}
-		g.n[i] += n
 	}
 }
 

@@ -27,7 +27,7 @@ func TestAggregatesOverProjectedEvents(t *testing.T) {
 		{`top([ComputerName, event_simpleName], limit=3, sum=RemotePort)`, true, false}, // float sums: not split
 		{`groupBy([#event_simpleName], function=[count(), max(RemotePort), sum(RemotePort), avg(RemotePort)])`, true, false},
 		{`stats([count(), min(RemotePort)])`, true, false},
-		{`stats(count())`, true, false},                       // stats keeps collectors: not split
+		{`stats(count())`, true, true},
 		{`groupBy([ContextProcessId], limit=50)`, true, true}, // over its limit
 		{`groupBy([ComputerName, #event_simpleName])`, true, true},
 		{`top(ContextProcessId, limit=5)`, true, true},
