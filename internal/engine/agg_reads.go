@@ -3,9 +3,10 @@ package engine
 import "strings"
 
 // fieldReader is an aggregate that reads nothing of the events it gets but
-// the fields it names (an empty list: nothing; nil: it cannot tell). The runner then hands it copies of those fields
-// alone (Program.TailReads): copying whole events for count() or top() was
-// a quarter of such a query's time.
+// the fields it names (an empty list: nothing; nil: it cannot tell). The
+// runner then hands it copies of those fields alone (Program.TailReads):
+// copying whole events for count() or top() was a quarter of such a
+// query's time.
 type fieldReader interface {
 	readsOnly() []string
 }

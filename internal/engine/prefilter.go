@@ -66,10 +66,8 @@ func newPrefilter(l *litExpr) *Prefilter {
 		return nil
 	}
 	keys := map[string]int{}
-	f := &Prefilter{root: l, node: compilePF(l, keys, true), nameKey: -1, keys: keys}
-	if k, ok := keys[simpleNameKey]; ok {
-		f.nameKey = k
-	}
+	f := &Prefilter{root: l, node: compilePF(l, keys, true), keys: keys}
+	f.nameKey = f.KeySlot(simpleNameKey)
 	return f
 }
 
@@ -132,10 +130,15 @@ func (f *Prefilter) MatchName(line []byte, name EventName) bool {
 		return true
 	}
 	var c keyCache
+	f.seedName(&c, name)
+	return f.node.match(line, &c)
+}
+
+// seedName puts in c where the line's event name was found.
+func (f *Prefilter) seedName(c *keyCache, name EventName) {
 	if f.nameKey >= 0 {
 		c.state[f.nameKey], c.val[f.nameKey] = name.state, name.val
 	}
-	return f.node.match(line, &c)
 }
 
 func (n *pfNode) match(line []byte, c *keyCache) bool {

@@ -64,9 +64,7 @@ func (f *Prefilter) KeySlot(field string) int {
 // Match is MatchName, remembering the line and what was located in it.
 func (m *Matcher) Match(line []byte, name EventName) bool {
 	m.line, m.c = line, keyCache{}
-	if m.f.nameKey >= 0 {
-		m.c.state[m.f.nameKey], m.c.val[m.f.nameKey] = name.state, name.val
-	}
+	m.f.seedName(&m.c, name)
 	return m.f.node.match(line, &m.c)
 }
 
