@@ -337,15 +337,17 @@ func isIdentity(name string) bool {
 
 // eventTime orders observations: sensor time, else cloud time (ms → s).
 func eventTime(ev *event.Event) float64 {
-	if v, ok := ev.Get(fContextTimeStamp); ok {
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			return f
-		}
+	return timeOf(valueOf(ev, fContextTimeStamp), valueOf(ev, fTimestamp))
+}
+
+// timeOf is an event's time in seconds from its ContextTimeStamp
+// (seconds) or else its timestamp (milliseconds); 0 when neither parses.
+func timeOf(contextTimeStamp, timestamp string) float64 {
+	if f, err := strconv.ParseFloat(contextTimeStamp, 64); err == nil {
+		return f
 	}
-	if v, ok := ev.Get(fTimestamp); ok {
-		if f, err := strconv.ParseFloat(v, 64); err == nil {
-			return f / 1000
-		}
+	if f, err := strconv.ParseFloat(timestamp, 64); err == nil {
+		return f / 1000
 	}
 	return 0
 }
@@ -380,7 +382,12 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 		}
 	case name == dnsRequest:
 		if e.keep.dns {
-			e.dns.learn(aid, valueOf(ev, fDomainName), valueOf(ev, fIP4Records), valueOf(ev, fFirstIP4Record), eventTime(ev))
+			var f dnsFields
+			for i, name := range dnsFieldNames {
+				f[i] = valueOf(ev, name)
+			}
+			f[dnsAid] = aid
+			e.learnDNSFields(&f)
 		}
 	case isProcessEnd(name):
 		// Expiry runs from a Holder, which knows what workers may still need.

@@ -1,7 +1,6 @@
 package enrich
 
 import (
-	"strconv"
 	"unsafe"
 
 	"github.com/tiercel/tiercel/internal/ingest"
@@ -37,17 +36,11 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 		r.e.learnProcessFields(&f, false, nil)
 		return true
 	case string(name) == dnsRequest && r.e.keep.dns:
-		var f [numDNSFields]string
+		var f dnsFields
 		if !r.walk(line, dnsFieldSlot, f[:]) {
 			return false
 		}
-		t := 0.0
-		if v, err := strconv.ParseFloat(f[dnsContextTime], 64); err == nil {
-			t = v
-		} else if v, err := strconv.ParseFloat(f[dnsTime], 64); err == nil {
-			t = v / 1000
-		}
-		r.e.dns.learn(f[dnsAid], f[dnsDomain], f[dnsRecords], f[dnsFirst], t)
+		r.e.learnDNSFields(&f)
 		return true
 	}
 	return false
@@ -91,7 +84,20 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string) b
 // skip is the slot of a key whose presence leaves the line to the decoder.
 const skip = -2
 
-// The fields of a DnsRequest that DNS answers are learned from.
+// dnsFields are the fields of a DnsRequest that DNS answers are learned
+// from, by index in dnsFieldNames.
+type dnsFields [numDNSFields]string
+
+var dnsFieldNames = [numDNSFields]string{
+	dnsAid: fAid, dnsDomain: fDomainName, dnsRecords: fIP4Records, dnsFirst: fFirstIP4Record,
+	dnsContextTime: fContextTimeStamp, dnsTime: fTimestamp,
+}
+
+// learnDNSFields learns a DnsRequest's answers.
+func (e *Enricher) learnDNSFields(f *dnsFields) {
+	e.dns.learn(f[dnsAid], f[dnsDomain], f[dnsRecords], f[dnsFirst], timeOf(f[dnsContextTime], f[dnsTime]))
+}
+
 const (
 	dnsAid = iota
 	dnsDomain

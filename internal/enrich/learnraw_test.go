@@ -19,9 +19,17 @@ func TestProcFieldSlot(t *testing.T) {
 			t.Errorf("procFieldSlot(%s) = %d, want %d", name, got, i)
 		}
 	}
+	for i, name := range dnsFieldNames {
+		if got := dnsFieldSlot([]byte(name)); got != i {
+			t.Errorf("dnsFieldSlot(%s) = %d, want %d", name, got, i)
+		}
+	}
 	for _, other := range []string{"", "aidx", "ContextProcessId", "event_simpleName"} {
 		if got := procFieldSlot([]byte(other)); got != -1 {
 			t.Errorf("procFieldSlot(%q) = %d, want -1", other, got)
+		}
+		if got := dnsFieldSlot([]byte(other)); got != -1 {
+			t.Errorf("dnsFieldSlot(%q) = %d, want -1", other, got)
 		}
 	}
 }
