@@ -84,23 +84,15 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 	return st, readErr
 }
 
-// teachesNamed reports whether a telemetry line may teach the enricher. On an
+// teachCache tells whether a telemetry line may teach the enricher. On an
 // event (a line with event_simpleName) only its name counts: process starts
 // and identity events. A line without one is a lookup record (aidmaster,
 // userinfo) mixed into telemetry, recognised by the literals anywhere. So
 // events that merely carry ComputerName, as newer sensors' and LogScale
 // exports' do, are not decoded for learning.
-// name is its event_simpleName when hasName.
-func teachesNamed(line, name []byte, hasName bool, lits [][]byte) bool {
-	if hasName {
-		return containsAny(name, lits)
-	}
-	return containsAny(line, lits)
-}
-
-// teachCache is teachesNamed remembering its verdict for each event name:
-// a line's name is one of a few hundred, and one map lookup costs less
-// than looking for every literal in it. One per goroutine.
+// The verdict is remembered for each event name: a line's name is one of a
+// few hundred, and one map lookup costs less than looking for every
+// literal in it. One per goroutine.
 type teachCache struct {
 	lits   [][]byte
 	byName map[string]bool
@@ -112,6 +104,8 @@ func newTeachCache(lits [][]byte) *teachCache {
 	return &teachCache{lits: lits, byName: map[string]bool{}}
 }
 
+// teaches reports whether line, whose event_simpleName is name when
+// hasName, may teach.
 func (t *teachCache) teaches(line, name []byte, hasName bool) bool {
 	if !hasName {
 		return containsAny(line, t.lits)
@@ -298,7 +292,6 @@ func hasEnrichedReads(line []byte, checks []enrichedCheck) bool {
 var (
 	ctxProcessKey = newRawKey("ContextProcessId")
 	aidKey        = newRawKey("aid")
-	simpleKey     = newRawKey("event_simpleName")
 	ctxTimeKey    = newRawKey("ContextTimeStamp")
 	timestampKey  = newRawKey("timestamp")
 )
@@ -423,7 +416,7 @@ func HoldForEnrichment(src Source, en *enrich.Enricher, opts enrich.HoldOptions)
 		return src
 	}
 	h := en.NewHolder(opts)
-	return &holdSource{src: src, h: h, dec: ingest.NewDecoder(h.LearnNeeds()), lits: h.LearnPrefilter()}
+	return &holdSource{src: src, h: h, dec: ingest.NewDecoder(h.LearnNeeds()), teach: newTeachCache(h.LearnPrefilter())}
 }
 
 type holdSource struct {
@@ -431,7 +424,7 @@ type holdSource struct {
 	h       *enrich.Holder
 	dec     *ingest.Decoder
 	ev      event.Event
-	lits    [][]byte
+	teach   *teachCache
 	pending []byte // released lines, for the next chunk
 	source  string
 	done    bool
@@ -491,8 +484,8 @@ func (s *holdSource) admitChunk(data []byte) {
 }
 
 func (s *holdSource) admit(line []byte) bool {
-	name, hasName := stringField(line, simpleKey)
-	if !teachesNamed(line, name, hasName, s.lits) {
+	name, hasName := engine.FindEventName(line).Plain()
+	if !s.teach.teaches(line, name, hasName) {
 		if indexKey(line, ctxProcessKey) < 0 {
 			return false
 		}

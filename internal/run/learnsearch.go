@@ -170,7 +170,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			dec := ingest.NewDecoder(lneeds)
 			var ev event.Event
 			accepts := filter.acceptsFunc()
-			settle := newSettler(l, filter)
+			settle := newSettler(l, filter, false)
 			if settle != nil {
 				accepts = settle.match
 			}

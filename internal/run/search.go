@@ -362,10 +362,7 @@ func (p *plan) newWorker(problems *ingest.Problems) *worker {
 		w.dstate = p.dispatch.NewState()
 	}
 	if p.settleKept != nil {
-		w.settle = newSettler(p.settleKept, p)
-		if w.settle != nil {
-			w.settle.final = true
-		}
+		w.settle = newSettler(p.settleKept, p, true)
 	}
 	return w
 }

@@ -39,8 +39,8 @@ var (
 )
 
 // newSettler returns nil when no prefilter of p tests ContextProcessName or
-// l cannot tell it early.
-func newSettler(l Learner, p *plan) *settler {
+// l cannot tell it early; final says learning is over.
+func newSettler(l Learner, p *plan, final bool) *settler {
 	s, ok := l.(contextNameSettler)
 	if !ok {
 		return nil
@@ -49,7 +49,7 @@ func newSettler(l Learner, p *plan) *settler {
 		if !f.TestsAbsent(enrich.FieldContextProcessName) {
 			continue
 		}
-		st := &settler{s: s, accepts: p.acceptsFunc()}
+		st := &settler{s: s, final: final, accepts: p.acceptsFunc()}
 		if p.dispatch == nil {
 			if slot := p.any.KeySlot(enrich.FieldContextProcessName); slot >= 0 {
 				st.m, st.slot = p.any.NewMatcher(), slot
