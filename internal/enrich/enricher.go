@@ -424,30 +424,6 @@ func (e *Enricher) learnProcess(ev *event.Event, aid string) {
 	e.learnProcessFields(&f, hasUserName, func() float64 { return eventTime(ev) })
 }
 
-// procFields are the fields of a process start that learning reads, by
-// index in procFieldNames.
-type procFields [numProcFields]string
-
-const (
-	pfAid = iota
-	pfPID
-	pfUserSid
-	pfAuthID
-	pfUID
-	pfUserName
-	pfImage
-	pfCmdline
-	pfParentBase
-	pfParentPID
-	numProcFields
-)
-
-var procFieldNames = [numProcFields]string{
-	pfAid: fAid, pfPID: fTargetProcessId, pfUserSid: fUserSid, pfAuthID: fAuthID, pfUID: fUID,
-	pfUserName: FieldUserName, pfImage: fImageFileName, pfCmdline: fCommandLine,
-	pfParentBase: fParentBaseFile, pfParentPID: fParentProcessId,
-}
-
 // learnProcessFields learns a process start; hasUserName says it names its
 // user, and when is its event time, read only then.
 func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func() float64) {

@@ -84,6 +84,30 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string) b
 // skip is the slot of a key whose presence leaves the line to the decoder.
 const skip = -2
 
+// procFields are the fields of a process start that learning reads, by
+// index in procFieldNames.
+type procFields [numProcFields]string
+
+const (
+	pfAid = iota
+	pfPID
+	pfUserSid
+	pfAuthID
+	pfUID
+	pfUserName
+	pfImage
+	pfCmdline
+	pfParentBase
+	pfParentPID
+	numProcFields
+)
+
+var procFieldNames = [numProcFields]string{
+	pfAid: fAid, pfPID: fTargetProcessId, pfUserSid: fUserSid, pfAuthID: fAuthID, pfUID: fUID,
+	pfUserName: FieldUserName, pfImage: fImageFileName, pfCmdline: fCommandLine,
+	pfParentBase: fParentBaseFile, pfParentPID: fParentProcessId,
+}
+
 // dnsFields are the fields of a DnsRequest that DNS answers are learned
 // from, by index in dnsFieldNames.
 type dnsFields [numDNSFields]string
