@@ -32,6 +32,7 @@ type pfNode struct {
 	// field's value. A line holding \u escapes passes it: an escape may
 	// spell any character. Field values are checked once, in matchField.
 	whole bool
+	num   float64 // litValue
 }
 
 // Prefilter returns the program's line prefilter. derived reports the fields
@@ -74,7 +75,7 @@ func newPrefilter(l *litExpr) *Prefilter {
 // compilePF compiles l; whole says l is tested on whole lines, not within
 // a field's value.
 func compilePF(l *litExpr, keys map[string]int, whole bool) pfNode {
-	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole}
+	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole, num: l.num}
 	if l.op == litField {
 		n.finder = newKeyFinder(l.text)
 		k, ok := keys[l.text]
@@ -154,6 +155,8 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 		return bytes.Contains(line, n.lit) || n.whole && c.mayHideKeys(line)
 	case litField:
 		return n.matchField(line, c)
+	case litValue:
+		return valueMayEqual(line, n.num)
 	case litOr:
 		if n.multi != nil {
 			return n.multi.match(line) || n.whole && c.mayHideKeys(line)

@@ -168,7 +168,9 @@ func matcherLits(m valueMatcher, field string) *litExpr {
 		return regexLits(m.re, field)
 	case *globMatcher:
 		if m.numeric {
-			return litAlways // "400" also matches 400.0
+			// "400" also matches 400.0: no literal, but the value decides
+			lit, _ := m.g.literal()
+			return valueLit(m.num, lit, field)
 		}
 		kids := make([]*litExpr, len(m.g.parts))
 		for i, p := range m.g.parts {

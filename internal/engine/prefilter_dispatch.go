@@ -52,8 +52,9 @@ type nameEntry struct {
 // dnode is a program's prefilter over shared literal sets.
 type dnode struct {
 	op   litOp
-	lit  int32 // litText under a litField: id in its key's set
-	key  int   // litField: index in Dispatch.sets
+	lit  int32   // litText under a litField: id in its key's set
+	num  float64 // litValue
+	key  int     // litField: index in Dispatch.sets
 	kids []dnode
 	// pf is the plain matcher of a litField or free-text literal, for lines
 	// where the key is not one plain value (absent, repeated, odd runes).
@@ -386,7 +387,7 @@ func (s *DispatchState) eval(n *dnode) bool {
 		return false
 	case litField:
 		if s.locate(n.key) {
-			return evalBits(&n.kids[0], s.bits[n.key])
+			return evalBits(&n.kids[0], s.bits[n.key], s.val[n.key])
 		}
 	}
 	return n.pf.match(s.line, &s.c)
@@ -409,12 +410,14 @@ func (s *DispatchState) locate(k int) bool {
 	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || HasUnicodeEscape(v) {
 		return false
 	}
-	s.state[k] = keyOnce
+	s.state[k], s.val[k] = keyOnce, v
 	ls.match(v, s.bits[k])
 	return true
 }
 
-func evalBits(n *dnode, bits []uint64) bool {
+// evalBits evaluates n within a key's single value v, whose literals ls.match
+// noted in bits.
+func evalBits(n *dnode, bits []uint64, v []byte) bool {
 	switch n.op {
 	case litTrue:
 		return true
@@ -422,16 +425,18 @@ func evalBits(n *dnode, bits []uint64) bool {
 		return false
 	case litText:
 		return bits[n.lit>>6]&(1<<(n.lit&63)) != 0
+	case litValue:
+		return valueMayEqual(v, n.num)
 	case litAnd:
 		for i := range n.kids {
-			if !evalBits(&n.kids[i], bits) {
+			if !evalBits(&n.kids[i], bits, v) {
 				return false
 			}
 		}
 		return true
 	}
 	for i := range n.kids { // litOr
-		if evalBits(&n.kids[i], bits) {
+		if evalBits(&n.kids[i], bits, v) {
 			return true
 		}
 	}
@@ -516,6 +521,8 @@ func (ls *litSet) compile(l *litExpr) dnode {
 			ls.index(e, id)
 		}
 		return dnode{op: litText, lit: id}
+	case litValue:
+		return dnode{op: litValue, num: l.num}
 	case litAnd, litOr:
 		n := dnode{op: l.op}
 		for _, k := range l.kids {

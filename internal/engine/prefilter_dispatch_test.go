@@ -26,6 +26,8 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 		`#event_simpleName=ProcessRollup2 CommandLine=*whoami* CommandLine=/(?i)(all|priv)/`,
 		`#event_simpleName=DnsRequest DomainName=/(?i)(shodan\.io|censys\.io)$/`,
 		`#event_simpleName=ProcessRollup2 CommandLine=/(?i)(kekeo|askt)/`,
+		`#event_simpleName=NetworkConnectIP4 RemotePort in [80, 443]`,
+		`#event_simpleName=NetworkConnectIP4 RemotePort=3389 DomainName=*shodan*`,
 	}
 	var progs []*Program
 	var fs []*Prefilter
@@ -56,6 +58,11 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 		`{"event_simpleName":"ProcessRollup2","ImageFileName":"x\\nmap.exe"}`,
 		`{"event_simpleName":"ProcessRollup2","Image":{"CommandLine":"mimi"}}`,
 		`{"event_simpleName":"DnsRequest","DomainName":"API.SHODAN.IO"}`,
+		`{"event_simpleName":"NetworkConnectIP4","RemotePort":"443","DomainName":"shodan.io"}`,
+		`{"event_simpleName":"NetworkConnectIP4","RemotePort":3389,"DomainName":"shodan.io"}`,
+		`{"event_simpleName":"NetworkConnectIP4","RemotePort":"8080","DomainName":"shodan.io"}`,
+		`{"event_simpleName":"NetworkConnectIP4","RemotePort":"80.0"}`,
+		`{"event_simpleName":"NetworkConnectIP4","RemotePort":"80","RemotePort":"3389","DomainName":"shodan"}`,
 		``,
 	}
 	if b, err := os.ReadFile("../ingest/testdata/falcon-fdr-samples.jsonl"); err == nil {

@@ -20,6 +20,7 @@ type litExpr struct {
 	// on a litField, a line without the key passes (enrichment may add the
 	// field; it never changes one the line has).
 	derived bool
+	num     float64 // litValue: the number the field's value must equal
 }
 
 type litOp int
@@ -31,6 +32,7 @@ const (
 	litOr
 	litText
 	litField // kids[0] holds within the JSON value of key text
+	litValue // the field's value equals num numerically (text: as written)
 )
 
 // minLiteral is the shortest literal worth scanning for; shorter ones are
@@ -176,7 +178,7 @@ func dropImplied(kids []*litExpr) []*litExpr {
 // that free text would search.
 func (l *litExpr) withoutFields(derived func(string) bool) *litExpr {
 	switch l.op {
-	case litText:
+	case litText, litValue:
 		if derived != nil && l.field != event.RawString && derived(l.field) {
 			if _, plain := jsonKey(l.field); !plain || l.field == "" {
 				return litAlways
@@ -223,7 +225,7 @@ func scopeFields(l *litExpr) *litExpr {
 
 // anyDerived reports whether l holds a literal of a field enrichment may add.
 func anyDerived(l *litExpr) bool {
-	if l.op == litText {
+	if l.op == litText || l.op == litValue {
 		return l.derived
 	}
 	for _, k := range l.kids {
@@ -237,7 +239,7 @@ func anyDerived(l *litExpr) bool {
 // singleField reports the one field all literals of l come from.
 func singleField(l *litExpr) (string, bool) {
 	switch l.op {
-	case litText:
+	case litText, litValue:
 		return l.field, l.field != ""
 	case litAnd, litOr:
 		field := ""
@@ -283,6 +285,8 @@ func (l *litExpr) String() string {
 			return "i" + quote(l.text)
 		}
 		return quote(l.text)
+	case litValue:
+		return "=" + l.text
 	}
 	parts := make([]string, len(l.kids))
 	for i, k := range l.kids {

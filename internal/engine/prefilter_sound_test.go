@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"os"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -32,9 +33,12 @@ func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
 		`a match { foo => k := "1"; /bar/i => k := "2" }`, `#event_simpleName=DnsRequest a=foo`,
 		`#event_simpleName=/^(ProcessRollup2|DnsRequest)$/ | a=/shodan\.io/i or b=/curl/i`,
 		`regex("(?<x>fo+)", field=a)`, `cidr(a, subnet="10.0.0.0/8")`, `a="foo \"q\""`, `a=*`, `a!=*`,
+		`RemotePort in [80, 443]`, `n=443 or a=foo`, `in(n, values=[5, "443.0"])`, `n=0443`, `RemotePort=80 n=5`,
+		`case { RemotePort=443 | k := "1"; n=5 | k := "2" }`, `ContextProcessName=5`,
 	}
 	vocab := []string{"foo", "FOO", "bar", "foo bar", "nmap.exe", "NMAP.EXE", "shodan.io", "api.SHODAN.io",
-		"curl", "10.1.2.3", "5", "5.0", `x"y`, `c:\tools\nmap.exe`, "é", "", "fo", "oo"}
+		"curl", "10.1.2.3", "5", "5.0", `x"y`, `c:\tools\nmap.exe`, "é", "", "fo", "oo",
+		"443", "80", "443.0", "0443", " 443", "4.43e2", "8080", "-5"}
 	fields := []string{"a", "b", "n", "event_simpleName", "ImageFileName", "CommandLine", "DomainName",
 		"RemotePort", "ContextProcessName"}
 	types := []string{"ProcessRollup2", "DnsRequest", "NetworkConnectIP4", "processrollup2"}
@@ -70,6 +74,15 @@ func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
 					delete(obj, "ContextProcessName")
 				}
 				line, _ := json.Marshal(obj)
+				if rng.IntN(2) == 0 {
+					// numbers may also be written as JSON numbers; the
+					// decoder keeps them as written
+					for k, v := range obj {
+						if _, err := strconv.ParseFloat(v, 64); err == nil && strings.TrimSpace(v) == v && v != "" {
+							line = bytes.Replace(line, []byte(`"`+k+`":"`+v+`"`), []byte(`"`+k+`":`+v), 1)
+						}
+					}
+				}
 				if rng.IntN(4) == 0 {
 					// JSON may spell any character as a \u escape, in keys and values
 					c := "oeaN"[rng.IntN(4)]

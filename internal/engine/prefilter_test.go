@@ -23,7 +23,12 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`mimikatz or sekurlsa`, none, `("mimikatz" OR "sekurlsa")`},
 		{`mimikatz or sekurlsa`, nil, `true`}, // free text also searches enriched fields
 		{`not mimikatz`, nil, `true`},
-		{`status=404`, none, `true`},                    // numeric: 404.0 also matches
+		{`status=404`, none, `status:=404`}, // numeric: tested on the value, 404.0 also matches
+		{`RemotePort in [80, 443]`, none, `RemotePort:(=443 OR =80)`},
+		{`in(LogonType, values=[2, "10"])`, none, `LogonType:(=10 OR =2)`},
+		{`status=404`, nil, `status?:=404`},
+		{`@timestamp=5`, none, `true`},                  // computed by the decoder
+		{`status=40*`, none, `true`},                    // a glob, not a number: "40" is too short
 		{`x := "nmap" | x=nmap`, none, `true`},          // x is computed, not raw
 		{`path="C:\\Windows*"`, none, `path:"Windows"`}, // backslashes are escaped in JSON: the run between them
 		{`groupBy(x) | x=foobar`, none, `true`},         // after an aggregate: rows, not lines
@@ -196,6 +201,47 @@ func TestHasUnicodeEscape(t *testing.T) {
 	for _, tt := range tests {
 		if got := HasUnicodeEscape([]byte(tt.raw)); got != tt.want {
 			t.Errorf("HasUnicodeEscape(%s) = %v, want %v", tt.raw, got, tt.want)
+		}
+	}
+}
+
+// TestValueMayEqual: which raw values a numeric equality rejects. Only a
+// plain integer is decided; every other spelling passes, for the query to
+// decide.
+func TestValueMayEqual(t *testing.T) {
+	tests := []struct {
+		raw  string
+		num  float64
+		want bool
+	}{
+		{`443`, 443, true},
+		{`80`, 443, false},
+		{`4430`, 443, false},
+		{`443,"LocalPort":"5"}`, 443, true}, // a number: the rest of the line follows
+		{`80,"LocalPort":"443"}`, 443, false},
+		{`80}`, 443, false},
+		{`80 `, 443, false},
+		{`80 ,`, 80, true},
+		{`443.0`, 443, true},  // a point: passes
+		{`4.43e2`, 443, true}, // an exponent: passes
+		{`0443`, 443, true},   // a leading zero: passes
+		{`0`, 0, true},
+		{`0`, 443, false},
+		{`-443`, -443, true},
+		{`+443`, 443, true},
+		{` 443`, 443, true},
+		{`\u0034\u0034\u0033`, 443, true},
+		{`1234567890123456`, 1234567890123456, true}, // beyond exact floats: passes
+		{`1234567890123456`, 1, true},
+		{`123456789012345`, 1, false},
+		{`44x`, 443, true},
+		{``, 443, true},
+		{`{"a":1}`, 1, true}, // a whole line
+		{`5`, 5.5, false},
+	}
+	for _, tt := range tests {
+		if got := valueMayEqual([]byte(tt.raw), tt.num); got != tt.want {
+			t.Errorf("valueMayEqual(%q, %v) = %v, want %v", tt.raw, tt.num, got, tt.want)
 		}
 	}
 }
