@@ -95,13 +95,30 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 // literal in it. One per goroutine.
 type teachCache struct {
 	lits   [][]byte
-	byName map[string]bool
+	byName map[string]*nameVerdict
+	// recent answers most lines before the map, which hashes the whole
+	// name on every line: a few dozen event names make up nearly all lines.
+	recent [recentNames]*nameVerdict
+}
+
+type nameVerdict struct {
+	name    string
+	teaches bool
+}
+
+const recentNames = 64 // a power of two
+
+// recentSlot picks name's entry in teachCache.recent from bytes the names
+// of Falcon events differ in.
+func recentSlot(name []byte) int {
+	n := len(name)
+	return (n*31 ^ int(name[0])*7 ^ int(name[n-1])*3 ^ int(name[n/2])) & (recentNames - 1)
 }
 
 const maxTeachNames = 4096
 
 func newTeachCache(lits [][]byte) *teachCache {
-	return &teachCache{lits: lits, byName: map[string]bool{}}
+	return &teachCache{lits: lits, byName: map[string]*nameVerdict{}}
 }
 
 // teaches reports whether line, whose event_simpleName is name when
@@ -110,14 +127,25 @@ func (t *teachCache) teaches(line, name []byte, hasName bool) bool {
 	if !hasName {
 		return containsAny(line, t.lits)
 	}
-	if v, ok := t.byName[string(name)]; ok {
-		return v
+	var slot **nameVerdict
+	if len(name) > 0 {
+		slot = &t.recent[recentSlot(name)]
+		if r := *slot; r != nil && r.name == string(name) {
+			return r.teaches
+		}
 	}
-	v := containsAny(name, t.lits)
-	if len(t.byName) < maxTeachNames {
-		t.byName[string(name)] = v
+	r, ok := t.byName[string(name)]
+	if !ok {
+		r = &nameVerdict{name: string(name), teaches: containsAny(name, t.lits)}
+		if len(t.byName) >= maxTeachNames {
+			return r.teaches
+		}
+		t.byName[r.name] = r
 	}
-	return v
+	if slot != nil {
+		*slot = r
+	}
+	return r.teaches
 }
 
 // newRawLearner returns l's learner of raw process-start lines, or nil.

@@ -330,3 +330,29 @@ func TestHeldLinesCountedOnce(t *testing.T) {
 		t.Errorf("%d lines read, count %s; want %d lines, 300", st.Lines, count, len(lines))
 	}
 }
+
+// TestTeachCacheVerdicts: the name cache answers as the literals do, for
+// names that share a recent slot, after the map is full, and for lines
+// whose name could not be read.
+func TestTeachCacheVerdicts(t *testing.T) {
+	lits := [][]byte{[]byte("ProcessRollup2"), []byte("UserLogon")}
+	tc := newTeachCache(lits)
+	names := []string{"ProcessRollup2", "DnsRequest", "SyntheticProcessRollup2", "UserLogonFailed2", "NetworkConnectIP4", "x", "ab", "ba"}
+	for i := range maxTeachNames + 100 {
+		names = append(names, fmt.Sprintf("Event%dProcessRollup2", i), fmt.Sprintf("Other%d", i))
+	}
+	for round := range 2 {
+		for _, n := range names {
+			want := strings.Contains(n, "ProcessRollup2") || strings.Contains(n, "UserLogon")
+			if got := tc.teaches(nil, []byte(n), true); got != want {
+				t.Fatalf("round %d: teaches(%q) = %v, want %v", round, n, got, want)
+			}
+		}
+	}
+	if tc.teaches([]byte(`{"event_simpleName":"\u0055serLogon"}`), nil, false) {
+		t.Error("a line without a readable name and without a literal teaches")
+	}
+	if !tc.teaches([]byte(`{"x":"UserLogon"}`), nil, false) {
+		t.Error("a line without a readable name holding a literal does not teach")
+	}
+}
