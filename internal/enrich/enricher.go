@@ -130,6 +130,9 @@ type Enricher struct {
 	// (WantProcess).
 	wantMu sync.RWMutex
 	wanted map[procKey]struct{}
+	// narrowed: wanted is set. Learn asks on every process start, from
+	// every worker: a lock there is an atomic write to one shared line.
+	narrowed atomic.Bool
 	// sequenced: a Holder learns upstream in input order, so Apply neither
 	// learns nor reorders the table (results do not depend on workers).
 	sequenced atomic.Bool
@@ -189,6 +192,7 @@ func (e *Enricher) WantProcess(aid, contextProcessID string) {
 		e.wantMu.Lock()
 		if e.wanted == nil {
 			e.wanted = make(map[procKey]struct{})
+			e.narrowed.Store(true)
 		}
 		e.wantMu.Unlock()
 		return
@@ -198,6 +202,7 @@ func (e *Enricher) WantProcess(aid, contextProcessID string) {
 	defer e.wantMu.Unlock()
 	if e.wanted == nil {
 		e.wanted = make(map[procKey]struct{})
+		e.narrowed.Store(true)
 	}
 	if ok {
 		e.wanted[procKey{id, pid}] = struct{}{}
@@ -217,12 +222,16 @@ func (e *Enricher) WantNoProcesses() {
 	e.wantMu.Lock()
 	if e.wanted == nil {
 		e.wanted = make(map[procKey]struct{})
+		e.narrowed.Store(true)
 	}
 	e.wantMu.Unlock()
 }
 
 // wants reports whether file-mode learning keeps k.
 func (e *Enricher) wants(k procKey) bool {
+	if !e.narrowed.Load() {
+		return true
+	}
 	e.wantMu.RLock()
 	defer e.wantMu.RUnlock()
 	if e.wanted == nil {

@@ -1,10 +1,13 @@
 package enrich
 
-// The process index of a shard maps a process key to its slot. Go hashes
-// and compares a struct key through generic code; a uint64 key takes the
-// fast path, and the table is read on every context event. So keys are
-// indexed by a 64-bit mix, the slot's own key confirms a hit, and the rare
-// key whose mix collides with another's goes to a map of full keys.
+import "math/bits"
+
+// The process index of a shard maps a process key to its slot. It is read
+// on every context event and written on every process start, so it is an
+// open-addressing table of its own (linear probing) rather than a Go map:
+// one probe run, usually one cache line, finds a key or the place to put
+// it. Entries hold a 64-bit mix of the key; the slot's own key confirms a
+// hit, so keys whose mixes collide simply share a probe run.
 
 func mixKey(k procKey) uint64 {
 	// for one sensor a bijection of the pid: two keys collide only across
@@ -12,50 +15,113 @@ func mixKey(k procKey) uint64 {
 	return k.pid*0x9E3779B97F4A7C15 ^ uint64(k.aid)*0xC2B2AE3D27D4EB4F
 }
 
+// procIndex is the table: a power-of-two number of entries, at most three
+// quarters used.
+type procIndex struct {
+	ents  []indexEntry
+	n     int
+	shift uint // 64 - log2(len(ents))
+}
+
+type indexEntry struct {
+	mix  uint64
+	slot int32 // 1 + the slot; 0: empty
+}
+
+const minIndexEntries = 16
+
+// home is where a mix's probe run starts. The shard was chosen from the
+// top bits of another hash of the key: these are mixed again, so keys of
+// one shard still spread.
+func (x *procIndex) home(mix uint64) int {
+	mix ^= mix >> 29
+	return int((mix * 0xBF58476D1CE4E5B9) >> x.shift)
+}
+
 // find returns k's slot.
 func (s *procShard) find(k procKey) (int32, bool) {
-	if i, ok := s.index[mixKey(k)]; ok && s.slot(i).key == k {
-		return i, true
+	x := &s.index
+	if x.n == 0 {
+		return 0, false
 	}
-	if len(s.overflow) > 0 {
-		i, ok := s.overflow[k]
-		return i, ok
-	}
-	return 0, false
-}
-
-// bind records that k lives in slot i, whose key is already k.
-func (s *procShard) bind(k procKey, i int32) {
-	h := mixKey(k)
-	if j, ok := s.index[h]; ok && s.slot(j).key != k {
-		if s.overflow == nil {
-			s.overflow = map[procKey]int32{}
+	h, mask := mixKey(k), len(x.ents)-1
+	for j := x.home(h); ; j = (j + 1) & mask {
+		e := &x.ents[j]
+		if e.slot == 0 {
+			return 0, false
 		}
-		s.overflow[k] = i
-		return
+		if e.mix == h && s.slot(e.slot-1).key == k {
+			return e.slot - 1, true
+		}
 	}
-	s.index[h] = i
 }
 
-// unbind forgets k, whose slot still holds it.
+// bind records that k, not indexed yet, lives in slot i.
+func (s *procShard) bind(k procKey, i int32) {
+	x := &s.index
+	if (x.n+1)*4 > len(x.ents)*3 {
+		x.grow()
+	}
+	x.insert(indexEntry{mixKey(k), i + 1})
+	x.n++
+}
+
+func (x *procIndex) insert(e indexEntry) {
+	mask := len(x.ents) - 1
+	j := x.home(e.mix)
+	for x.ents[j].slot != 0 {
+		j = (j + 1) & mask
+	}
+	x.ents[j] = e
+}
+
+// grow doubles the table.
+func (x *procIndex) grow() {
+	old := x.ents
+	n := max(minIndexEntries, 2*len(old))
+	x.ents = make([]indexEntry, n)
+	x.shift = uint(64 - bits.TrailingZeros(uint(n)))
+	for _, e := range old {
+		if e.slot != 0 {
+			x.insert(e)
+		}
+	}
+}
+
+// unbind forgets k, whose slot still holds it. The entries after it in
+// its probe run move back into the hole (no tombstones: lookups of absent
+// keys stay short however many processes come and go).
 func (s *procShard) unbind(k procKey) {
-	h := mixKey(k)
-	if j, ok := s.index[h]; ok && s.slot(j).key == k {
-		delete(s.index, h)
+	i, ok := s.find(k)
+	if !ok {
 		return
 	}
-	delete(s.overflow, k)
+	x := &s.index
+	h, mask := mixKey(k), len(x.ents)-1
+	j := x.home(h)
+	for x.ents[j].slot != i+1 {
+		j = (j + 1) & mask
+	}
+	for m := (j + 1) & mask; x.ents[m].slot != 0; m = (m + 1) & mask {
+		// the entry at m may fill the hole at j if its run starts at or
+		// before j (cyclically)
+		if (m-x.home(x.ents[m].mix))&mask >= (m-j)&mask {
+			x.ents[j] = x.ents[m]
+			j = m
+		}
+	}
+	x.ents[j] = indexEntry{}
+	x.n--
 }
 
 // entries is the number of processes indexed.
-func (s *procShard) entries() int { return len(s.index) + len(s.overflow) }
+func (s *procShard) entries() int { return s.index.n }
 
 // each calls fn with every indexed process and its slot.
 func (s *procShard) each(fn func(k procKey, i int32)) {
-	for _, i := range s.index {
-		fn(s.slot(i).key, i)
-	}
-	for k, i := range s.overflow {
-		fn(k, i)
+	for _, e := range s.index.ents {
+		if e.slot != 0 {
+			fn(s.slot(e.slot-1).key, e.slot-1)
+		}
 	}
 }

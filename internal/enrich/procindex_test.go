@@ -1,6 +1,9 @@
 package enrich
 
-import "testing"
+import (
+	"math/rand/v2"
+	"testing"
+)
 
 // inverse returns x's multiplicative inverse modulo 2^64 (x odd).
 func inverse(x uint64) uint64 {
@@ -51,5 +54,50 @@ func TestProcIndexCollisions(t *testing.T) {
 	})
 	if seen != 1 {
 		t.Errorf("each visited %d, want 1", seen)
+	}
+}
+
+// TestProcIndexAgainstMap: random puts, expiries and evictions on one
+// shard leave the index agreeing with a plain map of what is held, probe
+// runs and all (keys are packed so that runs are long and wrap).
+func TestProcIndexAgainstMap(t *testing.T) {
+	for _, limit := range []int{0, 40} {
+		rng := rand.New(rand.NewPCG(7, uint64(limit)))
+		tab := newProcTable(1, limit)
+		s := &tab.shards[0]
+		held := map[procKey]bool{}
+		for op := range 20000 {
+			k := procKey{aid: uint32(rng.IntN(3)), pid: uint64(1 + rng.IntN(200))}
+			if rng.IntN(3) > 0 {
+				tab.put(k, &procInfo{name: "p.exe"}, int64(op))
+				held[k] = true
+				if limit > 0 && len(held) > limit {
+					// the least recently used went: rebuild held from the table
+					clear(held)
+					s.each(func(k procKey, _ int32) { held[k] = true })
+				}
+			} else if i, ok := s.find(k); ok {
+				s.unlink(i)
+				s.unbind(k)
+				*s.slot(i) = procSlot{}
+				s.free = append(s.free, i)
+				delete(held, k)
+			}
+			if op%97 != 0 {
+				continue
+			}
+			if s.entries() != len(held) {
+				t.Fatalf("op %d: %d entries, want %d", op, s.entries(), len(held))
+			}
+			for aid := range uint32(3) {
+				for pid := uint64(1); pid <= 200; pid++ {
+					k := procKey{aid, pid}
+					i, ok := s.find(k)
+					if ok != held[k] || ok && s.slot(i).key != k {
+						t.Fatalf("op %d: find(%v) = %d, %v; held %v", op, k, i, ok, held[k])
+					}
+				}
+			}
+		}
 	}
 }

@@ -61,19 +61,18 @@ type procTable struct {
 }
 
 type procShard struct {
-	mu       sync.RWMutex
-	index    map[uint64]int32  // by mixKey (procindex.go)
-	overflow map[procKey]int32 // keys whose mix another key has
-	pages    [][]procSlot      // slots, in pages that never move: growth copies nothing
-	n        int32             // slots in use
-	free     []int32           // slots of expired entries, reused first
-	head     int32             // most recently used, -1 when empty
-	tail     int32             // least recently used
-	limit    int               // 0: unbounded
-	evicted  int64
-	expired  int64
-	ending   []endMark // FIFO of ended processes, by event time of their end
-	strs     interner
+	mu      sync.RWMutex
+	index   procIndex    // key → slot (procindex.go)
+	pages   [][]procSlot // slots, in pages that never move: growth copies nothing
+	n       int32        // slots in use
+	free    []int32      // slots of expired entries, reused first
+	head    int32        // most recently used, -1 when empty
+	tail    int32        // least recently used
+	limit   int          // 0: unbounded
+	evicted int64
+	expired int64
+	ending  []endMark // FIFO of ended processes, by event time of their end
+	strs    interner
 }
 
 type procSlot struct {
@@ -107,7 +106,6 @@ func newProcTable(shards, max int) *procTable {
 	}
 	for i := range t.shards {
 		s := &t.shards[i]
-		s.index = make(map[uint64]int32)
 		s.head, s.tail = -1, -1
 		s.limit = per
 	}
