@@ -18,6 +18,7 @@ func FuzzCompileRun(f *testing.F) {
 		`table([a, b], sortby=b, order=asc, limit=2) | sort(a)`,
 		`f := format("%05.2f %s", field=[n, s]) | formatTime("%F", field=n, as=t)`,
 		`a in [1, "2*"] or cidr(ip, subnet="10.0.0.0/8") | top(a, percent=true, rest=other)`,
+		`RemotePort in [80, 443] | in(a, values=[1, "1.0"]) | n=3.5`,
 		// issue 16's functions
 		`parseCEF(s) | parseLEEF(s) | parseCsv(s, columns=[c, d]) | writeJson([a, c]) | series([a, s], maxpause=1m)`,
 		`f := format("%2$s %<x %,.2f %tF", field=[n, a, n]) | communityId(sourceip=ip, destinationip=ip, proto=a) | transpose()`,
@@ -47,6 +48,7 @@ func FuzzCompileRun(f *testing.F) {
 		p.Run(events)
 		if f := p.Prefilter(nil); f != nil {
 			f.Match([]byte(`{"event_simpleName":"ProcessRollup2","a":"1"}`))
+			f.Match([]byte(`{"a":1,"RemotePort":443,"n":3.5}`))
 		}
 	})
 }
