@@ -61,9 +61,6 @@ type dnode struct {
 	pf *pfNode
 }
 
-// maxDispatchNames bounds a DispatchState's cache of event names.
-const maxDispatchNames = 4096
-
 // NewDispatch builds the dispatcher over the programs' prefilters (as from
 // Program.Prefilter; nil accepts every line).
 func NewDispatch(fs []*Prefilter) *Dispatch {
@@ -283,7 +280,7 @@ func nameCondition(l *litExpr) *litExpr {
 // concurrent use).
 type DispatchState struct {
 	d     *Dispatch
-	cache map[string]*nameEntry
+	cache NameMemo[*nameEntry]
 	seen  []uint32 // per program: gen of the line it was last tested on
 	c     keyCache // for the plain matchers, per line
 	line  []byte
@@ -296,7 +293,7 @@ type DispatchState struct {
 
 // NewState returns a state for one worker.
 func (d *Dispatch) NewState() *DispatchState {
-	s := &DispatchState{d: d, cache: map[string]*nameEntry{}, seen: make([]uint32, len(d.full)),
+	s := &DispatchState{d: d, seen: make([]uint32, len(d.full)),
 		keyAt: make([]uint32, len(d.sets)), state: make([]uint8, len(d.sets)),
 		val: make([][]byte, len(d.sets)), bits: make([][]uint64, len(d.sets))}
 	for i, ls := range d.sets {
@@ -450,15 +447,10 @@ func (s *DispatchState) candidates(name EventName) *nameEntry {
 	if !ok {
 		return s.d.allE // absent, several, not a plain string, or escaped
 	}
-	if e, ok := s.cache[string(v)]; ok {
-		return e
-	}
-	var c keyCache
-	e := s.d.entry(func(i int) bool { return !s.d.named[i] || s.d.nameCond[i].match(v, &c) })
-	if len(s.cache) < maxDispatchNames {
-		s.cache[string(v)] = e
-	}
-	return e
+	return s.cache.Get(v, func() *nameEntry {
+		var c keyCache
+		return s.d.entry(func(i int) bool { return !s.d.named[i] || s.d.nameCond[i].match(v, &c) })
+	})
 }
 
 func hasEscape(v []byte) bool {

@@ -95,30 +95,11 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 // literal in it. One per goroutine.
 type teachCache struct {
 	lits   [][]byte
-	byName map[string]*nameVerdict
-	// recent answers most lines before the map, which hashes the whole
-	// name on every line: a few dozen event names make up nearly all lines.
-	recent [recentNames]*nameVerdict
+	byName engine.NameMemo[bool]
 }
-
-type nameVerdict struct {
-	name    string
-	teaches bool
-}
-
-const recentNames = 64 // a power of two
-
-// recentSlot picks name's entry in teachCache.recent from bytes the names
-// of Falcon events differ in.
-func recentSlot(name []byte) int {
-	n := len(name)
-	return (n*31 ^ int(name[0])*7 ^ int(name[n-1])*3 ^ int(name[n/2])) & (recentNames - 1)
-}
-
-const maxTeachNames = 4096
 
 func newTeachCache(lits [][]byte) *teachCache {
-	return &teachCache{lits: lits, byName: map[string]*nameVerdict{}}
+	return &teachCache{lits: lits}
 }
 
 // teaches reports whether line, whose event_simpleName is name when
@@ -127,25 +108,7 @@ func (t *teachCache) teaches(line, name []byte, hasName bool) bool {
 	if !hasName {
 		return containsAny(line, t.lits)
 	}
-	var slot **nameVerdict
-	if len(name) > 0 {
-		slot = &t.recent[recentSlot(name)]
-		if r := *slot; r != nil && r.name == string(name) {
-			return r.teaches
-		}
-	}
-	r, ok := t.byName[string(name)]
-	if !ok {
-		r = &nameVerdict{name: string(name), teaches: containsAny(name, t.lits)}
-		if len(t.byName) >= maxTeachNames {
-			return r.teaches
-		}
-		t.byName[r.name] = r
-	}
-	if slot != nil {
-		*slot = r
-	}
-	return r.teaches
+	return t.byName.Get(name, func() bool { return containsAny(name, t.lits) })
 }
 
 // newRawLearner returns l's learner of raw process-start lines, or nil.

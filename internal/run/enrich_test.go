@@ -338,7 +338,7 @@ func TestTeachCacheVerdicts(t *testing.T) {
 	lits := [][]byte{[]byte("ProcessRollup2"), []byte("UserLogon")}
 	tc := newTeachCache(lits)
 	names := []string{"ProcessRollup2", "DnsRequest", "SyntheticProcessRollup2", "UserLogonFailed2", "NetworkConnectIP4", "x", "ab", "ba"}
-	for i := range maxTeachNames + 100 {
+	for i := range 5000 { // more names than a NameMemo remembers
 		names = append(names, fmt.Sprintf("Event%dProcessRollup2", i), fmt.Sprintf("Other%d", i))
 	}
 	for round := range 2 {

@@ -1,0 +1,55 @@
+package engine
+
+// NameMemo remembers a value computed from an event name (the programs a
+// hunt tests on it, whether it teaches enrichment). It is asked on every
+// line, so a small direct-mapped table of recent names answers before the
+// map, which would hash the whole name each time: a few dozen event names
+// make up nearly all lines. Not safe for concurrent use.
+type NameMemo[V any] struct {
+	byName map[string]*memoEntry[V]
+	recent [recentNames]*memoEntry[V]
+}
+
+type memoEntry[V any] struct {
+	name string
+	v    V
+}
+
+const (
+	recentNames  = 64   // a power of two
+	maxMemoNames = 4096 // names remembered in all; others are computed each time
+)
+
+// recentSlot picks a name's entry in recent from bytes the names of Falcon
+// events differ in.
+func recentSlot(name []byte) int {
+	n := len(name)
+	return (n*31 ^ int(name[0])*7 ^ int(name[n-1])*3 ^ int(name[n/2])) & (recentNames - 1)
+}
+
+// Get returns the value remembered for name, computing it first when
+// there is none.
+func (m *NameMemo[V]) Get(name []byte, compute func() V) V {
+	var slot **memoEntry[V]
+	if len(name) > 0 {
+		slot = &m.recent[recentSlot(name)]
+		if e := *slot; e != nil && e.name == string(name) {
+			return e.v
+		}
+	}
+	e, ok := m.byName[string(name)]
+	if !ok {
+		e = &memoEntry[V]{name: string(name), v: compute()}
+		if len(m.byName) >= maxMemoNames {
+			return e.v
+		}
+		if m.byName == nil {
+			m.byName = map[string]*memoEntry[V]{}
+		}
+		m.byName[e.name] = e
+	}
+	if slot != nil {
+		*slot = e
+	}
+	return e.v
+}
