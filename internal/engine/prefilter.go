@@ -24,7 +24,10 @@ type pfNode struct {
 	key    int       // litField: index of the key in the per-line cache (-1: uncached)
 	finder keyFinder // litField: locates the key in a line
 	multi  *multiLit // litOr of several literals: matched in one pass
-	kids   []pfNode
+	// guard: litOr of literals and ANDs of literals: one literal of each
+	// kid, matched in one pass; a value holding none of them fails them all.
+	guard *multiLit
+	kids  []pfNode
 	// orAbsent: litField of a field enrichment may add; a line without the
 	// key passes, a line with it is tested on its value.
 	orAbsent bool
@@ -100,11 +103,39 @@ func compilePF(l *litExpr, keys map[string]int, whole bool) pfNode {
 		if n.multi = newMultiLit(kids); n.multi != nil {
 			return n
 		}
+		n.guard = newMultiLit(guardLiterals(kids))
 	}
 	for _, k := range kids {
 		n.kids = append(n.kids, compilePF(k, keys, whole && l.op != litField))
 	}
 	return n
+}
+
+// guardLiterals returns one literal each kid of an OR needs: the kid
+// itself, or the longest (likely rarest) literal of an AND; nil when some
+// kid needs no literal.
+func guardLiterals(kids []*litExpr) []*litExpr {
+	out := make([]*litExpr, 0, len(kids))
+	for _, k := range kids {
+		switch k.op {
+		case litText:
+			out = append(out, k)
+			continue
+		case litAnd:
+			var best *litExpr
+			for _, a := range k.kids {
+				if a.op == litText && (best == nil || len(a.text) > len(best.text)) {
+					best = a
+				}
+			}
+			if best != nil {
+				out = append(out, best)
+				continue
+			}
+		}
+		return nil
+	}
+	return out
 }
 
 // String shows the condition, for tests and --explain style output.
@@ -161,6 +192,9 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 		if n.multi != nil {
 			return n.multi.match(line) || n.whole && c.mayHideKeys(line)
 		}
+		if n.guard != nil && !n.guard.match(line) {
+			return n.whole && c.mayHideKeys(line)
+		}
 	case litAnd:
 		for i := range n.kids {
 			if !n.kids[i].match(line, c) {
@@ -183,19 +217,23 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 // of two or more bytes, so an escaped backslash before a u, as in
 // C:\\users, is not one.
 func HasUnicodeEscape(raw []byte) bool {
-	if !bytes.Contains(raw, backslashU) {
-		return false // one search: most values hold no "\u" at all
+	// Most values hold no backslash at all: one IndexByte says so faster
+	// than a two-byte search.
+	i := bytes.IndexByte(raw, '\\')
+	if i < 0 || !bytes.Contains(raw[i:], backslashU) {
+		return false
 	}
-	for i := 0; ; {
-		j := bytes.IndexByte(raw[i:], '\\')
-		if j < 0 || i+j+1 >= len(raw) {
-			return false
-		}
-		if raw[i+j+1] == 'u' {
+	for i+1 < len(raw) {
+		if raw[i+1] == 'u' {
 			return true
 		}
-		i += j + 2
+		j := bytes.IndexByte(raw[i+2:], '\\')
+		if j < 0 {
+			return false
+		}
+		i += 2 + j
 	}
+	return false
 }
 
 var backslashU = []byte(`\u`)

@@ -215,12 +215,53 @@ func scopeFields(l *litExpr) *litExpr {
 	if l.op != litAnd && l.op != litOr {
 		return l
 	}
+	kids := l.kids
+	if l.op == litOr {
+		kids = groupByField(kids)
+	}
 	cp := *l
-	cp.kids = make([]*litExpr, len(l.kids))
-	for i, k := range l.kids {
+	cp.kids = make([]*litExpr, len(kids))
+	for i, k := range kids {
 		cp.kids[i] = scopeFields(k)
 	}
 	return &cp
+}
+
+// groupByField gathers the kids of an OR that read the same plain field
+// into one OR, placed where the first of them was, so the field's value is
+// located and tested once for all of them, and an OR of literals is one
+// pass over the value (multiLit, guard): F:a OR F:b is F:(a OR b), also
+// when the key occurs several times.
+func groupByField(kids []*litExpr) []*litExpr {
+	groups := map[string][]*litExpr{}
+	var fields []string // per kid of out: its group's field, or ""
+	out := make([]*litExpr, 0, len(kids))
+	merged := false
+	for _, k := range kids {
+		f, ok := singleField(k)
+		if ok {
+			_, ok = jsonKey(f)
+		}
+		switch {
+		case !ok:
+			out, fields = append(out, k), append(fields, "")
+		case groups[f] == nil:
+			out, fields = append(out, k), append(fields, f)
+			groups[f] = []*litExpr{k}
+		default:
+			groups[f] = append(groups[f], k)
+			merged = true
+		}
+	}
+	if !merged {
+		return kids
+	}
+	for i, f := range fields {
+		if f != "" && len(groups[f]) > 1 {
+			out[i] = litOr2(groups[f]...)
+		}
+	}
+	return out
 }
 
 // anyDerived reports whether l holds a literal of a field enrichment may add.

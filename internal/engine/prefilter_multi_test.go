@@ -45,6 +45,45 @@ func TestNewMultiLitNeedsOnlyLiterals(t *testing.T) {
 	}
 }
 
+// TestOrGuardAgreesWithKids: an OR of literals and ANDs of literals,
+// guarded by one literal of each kid, decides as its kids tested one by
+// one, in a field's value and on whole lines (where \u escapes pass).
+func TestOrGuardAgreesWithKids(t *testing.T) {
+	lit := func(s string, fold bool) *litExpr { return litOf(s, "", fold) }
+	ors := [][]*litExpr{
+		{litAnd2(lit("--rate", true), lit("masscan", true)), litAnd2(lit("search", true), lit("shodan", true)), lit("nmap", true)},
+		{litAnd2(lit("foo", false), lit("bar", false)), lit("curl", true), lit("wget", false)},
+		{litAnd2(lit("kill", true), lit("ask", true)), lit("kiss", true), lit("zmap", true)},
+	}
+	haystacks := []string{
+		"", "nmap", "NMAP -sS", "masscan", "MASSCAN --RATE 1000", "--rate masscan", "shodan", "shodan search x",
+		"foo", "bar foo", "FOO BAR", "Curl", "WGET", "wget", "\u0063url", "c:\\u", "Kill aſk", "xK",
+	}
+	for i, kids := range ors {
+		for _, whole := range []bool{false, true} {
+			guarded := compilePF(litOr2(kids...), map[string]int{}, whole)
+			if guarded.guard == nil {
+				t.Fatalf("OR %d: no guard built", i)
+			}
+			plain := guarded
+			plain.guard = nil
+			for _, h := range haystacks {
+				got := guarded.match([]byte(h), &keyCache{})
+				want := plain.match([]byte(h), &keyCache{})
+				if got != want {
+					t.Errorf("OR %d (whole %v) on %q: guarded %v, kids one by one %v", i, whole, h, got, want)
+				}
+			}
+		}
+	}
+	if g := guardLiterals([]*litExpr{lit("abc", false), litAnd2(lit("abc", false), &litExpr{op: litValue, num: 5})}); g == nil {
+		t.Error("an AND with a literal should give that literal")
+	}
+	if g := guardLiterals([]*litExpr{lit("abc", false), {op: litValue, num: 5}}); g != nil {
+		t.Errorf("a kid without a literal: guard %v, want none", g)
+	}
+}
+
 // TestKeyFinder: keys are found as keys (followed by a colon), not as
 // values or inside strings, and spaces around the colon are allowed.
 func TestKeyFinder(t *testing.T) {

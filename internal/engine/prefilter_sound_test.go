@@ -35,6 +35,8 @@ func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
 		`regex("(?<x>fo+)", field=a)`, `cidr(a, subnet="10.0.0.0/8")`, `a="foo \"q\""`, `a=*`, `a!=*`,
 		`RemotePort in [80, 443]`, `n=443 or a=foo`, `in(n, values=[5, "443.0"])`, `n=0443`, `RemotePort=80 n=5`,
 		`case { RemotePort=443 | k := "1"; n=5 | k := "2" }`, `ContextProcessName=5`,
+		`a=/foo/i or b=bar or a=/nmap/`, `a=/fo+.*bar|nmap|curl/i`, `/fo+.*bar|shodan|curl/i`,
+		`a=/oo.*ar/ or a=curl or b=foo or a=/ba.*fo/i`, `CommandLine=/(?i)(shodan\s+search|nmap\s+-s|curl)/`,
 	}
 	vocab := []string{"foo", "FOO", "bar", "foo bar", "nmap.exe", "NMAP.EXE", "shodan.io", "api.SHODAN.io",
 		"curl", "10.1.2.3", "5", "5.0", `x"y`, `c:\tools\nmap.exe`, "é", "", "fo", "oo",
@@ -87,6 +89,16 @@ func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
 					// JSON may spell any character as a \u escape, in keys and values
 					c := "oeaN"[rng.IntN(4)]
 					line = bytes.Replace(line, []byte{c}, fmt.Appendf(nil, `\u%04x`, c), 1+rng.IntN(2))
+				}
+				if len(obj) > 0 && rng.IntN(4) == 0 {
+					// a key written twice: decoding keeps the last value
+					f := fields[rng.IntN(len(fields))]
+					if _, ok := obj[f]; ok && f != "event_simpleName" {
+						v := vocab[rng.IntN(len(vocab))]
+						dup, _ := json.Marshal(v)
+						line = append(append(append(line[:len(line)-1], `,"`+f+`":`...), dup...), '}')
+						ev.Set(f, v)
+					}
 				}
 				ev.Set(event.RawString, string(line))
 				ev.Set(event.Timestamp, "1700000000000")

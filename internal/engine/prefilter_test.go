@@ -38,6 +38,8 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`/(?<user>\w+)@corp\.example/`, none, `"@corp.example"`},
 		{`/(?<user>\w+)@corp\.example/`, nil, `"@corp.example"`}, // @rawstring is never enriched
 		{`regex("mimikatz")`, nil, `"mimikatz"`},
+		// an OR's tests of one field are one test of that field's value
+		{`a=/foo/i or b=bar or a=nmap`, none, `(a:("nmap" OR i"foo") OR b:"bar")`},
 		{`#event_simpleName=DnsRequest DomainName=/evil\.example/`, none,
 			`(DomainName:"evil.example" AND event_simpleName:"DnsRequest")`},
 	}
