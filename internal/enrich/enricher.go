@@ -141,6 +141,9 @@ type Enricher struct {
 	// of the input (run.Search learns and filters in one pass).
 	pending atomic.Bool
 	grace   float64 // seconds; <0: never expire
+	// watch, when set, marks processes holding free-text literals as they
+	// are learned (WatchText).
+	watch atomic.Pointer[TextWatch]
 }
 
 // New returns an Enricher. In file mode (the default) feed every input event
@@ -476,6 +479,9 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 	}
 	if !e.keep.user {
 		info.userName, info.userSid, info.authID, info.uid = "", "", "", ""
+	}
+	if w := e.watch.Load(); w != nil {
+		w.note(e, k, &info)
 	}
 	if e.procs.put(k, &info, e.clock.Load()) {
 		e.count.learnedProcs.Add(1)

@@ -35,6 +35,10 @@ func (e *Enricher) SettledContextProcessName(name, aid, pid, base []byte, final 
 	return n, true
 }
 
+// ParsePlainPID reads a raw process id of digits only, as
+// SettledContextProcessName and TextCarriers do; anything else is false.
+func ParsePlainPID(b []byte) (uint64, bool) { return parsePlainPID(b) }
+
 // parsePlainPID is parsePID for a value of digits only, without the copy;
 // anything else (spaces, signs) is left to parsePID's callers: not settled.
 func parsePlainPID(b []byte) (uint64, bool) {

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"slices"
 	"strings"
 	"unsafe"
 )
@@ -51,6 +52,23 @@ func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
 	}
 	id, ok := c.e.aids.lookupBytes(aid)
 	return ok && c.procs[procKey{id, pid}]
+}
+
+// Missed reports whether some event that may get such a value could be
+// among those a search rejected while learning: it recorded their acting
+// processes' ids in rejected. False means the search kept every such event
+// (TextWatch marked its process in time); a carrier known only by its host
+// or its user always counts as missed.
+func (c *TextCarriers) Missed(rejected PidSet) bool {
+	if c.all || len(c.hosts) > 0 {
+		return true
+	}
+	for pid := range c.pids {
+		if rejected.HasAtomic(pid) {
+			return true
+		}
+	}
+	return false
 }
 
 // TextCarriers finds what Apply may add that holds one of lits, ignoring
@@ -122,6 +140,14 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 		}
 	}
 	e.hosts.mu.RUnlock()
+	// A TextWatch for these literals saw every process learned: only those
+	// it marked, or whose parent it marked, can hold one.
+	skip := func(procKey, *procInfo) bool { return false }
+	if w := e.watch.Load(); w != nil && slices.Equal(w.lits, lits) {
+		skip = func(k procKey, p *procInfo) bool {
+			return !w.Marked(k.pid) && (p.parentPID == 0 || !w.Marked(p.parentPID))
+		}
+	}
 	// processes whose own details hold one, then those whose parent's name does
 	named := map[procKey]bool{}
 	for i := range e.procs.shards {
@@ -129,6 +155,9 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 		s.mu.RLock()
 		s.each(func(k procKey, j int32) {
 			p := &s.slot(j).info
+			if skip(k, p) {
+				return
+			}
 			if hit(p.name) {
 				named[k] = true
 			}

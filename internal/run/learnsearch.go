@@ -105,6 +105,17 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			filter = newPlanFreeText(progs, l, true)
 		}
 	}
+	// Events of a process whose details hold a literal match through what
+	// enrichment adds; those whose process is known by then are kept as
+	// they go by, so the input need not be read again for them.
+	var keeper *carrierKeeper
+	if w, ok := l.(interface {
+		WatchText([]string) *enrich.TextWatch
+	}); ok && filter != plan {
+		if tw := w.WatchText(freeLits); tw != nil {
+			keeper = &carrierKeeper{watch: tw, rejected: enrich.NewPidSet(enrich.RejectedPidWords), order: newSeqOrder()}
+		}
+	}
 	var provided map[string]bool
 	if fp, ok := Enricher(l).(FieldProvider); ok {
 		provided = map[string]bool{}
@@ -177,6 +188,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			raw := newRawLearner(l)
 			teach := newTeachCache(lits)
 			kept := 0 // bytes the last chunk kept
+			var held []heldLine
 			for c := range jobs {
 				if c.Kind != event.KindTelemetry {
 					// aidmaster and userinfo: lookup tables, learned whole
@@ -193,7 +205,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				if kept > 0 {
 					r.data = make([]byte, 0, kept) // chunks keep alike: grown once, not log n times
 				}
-				ingest.Lines(c, func(line []byte, lineNo int) bool {
+				learn := func(line []byte) engine.EventName {
 					r.lines++
 					// the event name, located once for all that follows
 					name := engine.FindEventName(line)
@@ -207,11 +219,14 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 							l.Learn(&ev) // learns from ev's copies, never from line
 						}
 					}
-					if !accepts(line, name) || settle != nil && settle.rejects(line, name) {
+					return name
+				}
+				sift := func(line []byte, lineNo int, name engine.EventName) {
+					if (!accepts(line, name) || settle != nil && settle.rejects(line, name)) && (keeper == nil || !keeper.keeps(line)) {
 						if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && report != nil {
 							report.Add(c.Source, lineNo, err)
 						}
-						return true
+						return
 					}
 					if !incomplete.Load() {
 						if !hasEnrichedReads(line, checks) {
@@ -222,8 +237,29 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					}
 					r.data = append(append(r.data, line...), '\n')
 					r.lineNos = append(r.lineNos, lineNo)
-					return true
-				})
+				}
+				if keeper == nil {
+					ingest.Lines(c, func(line []byte, lineNo int) bool {
+						sift(line, lineNo, learn(line))
+						return true
+					})
+				} else {
+					// Learn the whole chunk, wait until every earlier chunk
+					// has been learned, then filter: a process started
+					// before its events in the input is marked before they
+					// are looked at, whichever worker reads them.
+					held = held[:0]
+					ingest.Lines(c, func(line []byte, lineNo int) bool {
+						held = append(held, heldLine{line, lineNo, learn(line)})
+						return true
+					})
+					if !keeper.order.learned(ctx, c.Seq) {
+						return
+					}
+					for _, h := range held {
+						sift(h.line, h.lineNo, h.name)
+					}
+				}
 				ingest.Recycle(c.Data)
 				kept = len(r.data)
 				select {
@@ -274,7 +310,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		carriers = texter.TextCarriers(freeLits)
 		gateFilter = filter.any
 	}
-	if store.dropped || carriers != nil && !carriers.None() {
+	if store.dropped || carriers != nil && !carriers.None() && (keeper == nil || carriers.Missed(keeper.rejected)) {
 		// Too many candidates to keep, or enrichment may add a value holding
 		// a free-text literal (some lines the strict prefilter rejected must
 		// be seen again): a second read, as a learn pass then a search.

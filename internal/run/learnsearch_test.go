@@ -383,3 +383,89 @@ func TestLearningStopsOnEnrichedInput(t *testing.T) {
 		})
 	}
 }
+
+// A free-text search keeps, as it reads, the events of processes whose
+// details hold the text (enrichment gives them ContextProcessName and the
+// like): when every such process starts before its events, one read is
+// enough; an event read before its process start makes it read again. The
+// rows are those of a learn pass followed by a search either way.
+func TestFreeTextKeepsCarrierEventsInOneRead(t *testing.T) {
+	noise := func(i int) string {
+		return fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"a%d","ContextProcessId":"%d","RemotePort":"443","RemoteAddressIP4":"10.0.0.%d"}`, i%3, 100+i%7, i%250)
+	}
+	start := `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"900","ImageFileName":"\\Device\\HarddiskVolume2\\Python\\python.exe","CommandLine":"python -m shodan search net:10.0.0.0/8","ContextTimeStamp":"1700000000.000"}`
+	ofProcess := func(i int) string {
+		return fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"900","RemotePort":"%d"}`, 1000+i)
+	}
+	inOrder := []string{}
+	for i := range 300 {
+		switch {
+		case i == 40:
+			inOrder = append(inOrder, start)
+		case i > 40 && i%20 == 0:
+			inOrder = append(inOrder, ofProcess(i))
+		default:
+			inOrder = append(inOrder, noise(i))
+		}
+	}
+	early := slices.Clone(inOrder)
+	early[10] = ofProcess(10) // before its process starts
+
+	prog := compile(t, `shodan | table([aid, ContextProcessId, RemotePort, ContextProcessName], limit=max)`)
+	for _, tc := range []struct {
+		name  string
+		lines []string
+		reads int
+	}{{"process first", inOrder, 1}, {"an event first", early, 2}} {
+		t.Run(tc.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "events.json")
+			if err := os.WriteFile(path, []byte(strings.Join(tc.lines, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			reads := 0
+			open := func() Source {
+				reads++
+				r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { r.Close() })
+				return r
+			}
+			search := func(en Enricher, workers int, reopen bool) []string {
+				var rows []string
+				o := Options{Workers: workers, Enricher: en,
+					Emit: func(i int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
+				if reopen {
+					o.Reopen = func() (Source, error) { return open(), nil }
+				}
+				if _, err := Search(context.Background(), []*engine.Program{prog}, open(), o); err != nil {
+					t.Fatal(err)
+				}
+				return rows
+			}
+			ref := enrich.New(enrich.Options{})
+			if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
+				t.Fatal(err)
+			}
+			want := search(ref, 1, false)
+			if n := strings.Count(strings.Join(want, ""), "ContextProcessName=python.exe"); n < 12 {
+				t.Fatalf("the reference found %d events of the shodan process, want 12 or more: %v", n, want)
+			}
+			for _, workers := range []int{1, 3} {
+				en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				reads = 0
+				got := search(en, workers, true)
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("workers %d: rows differ from learn-then-search (-want +got):\n%s", workers, diff)
+				}
+				if reads != tc.reads {
+					t.Errorf("workers %d: read the input %d times, want %d", workers, reads, tc.reads)
+				}
+			}
+		})
+	}
+}

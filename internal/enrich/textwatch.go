@@ -1,0 +1,156 @@
+package enrich
+
+import (
+	"math/bits"
+	"slices"
+	"strings"
+	"sync/atomic"
+)
+
+// TextWatch marks, while the input is being learned, the processes whose
+// details hold one of some free-text literals, so that a search can keep
+// their events as they go by instead of reading the input again once
+// TextCarriers knows them. It is a hint: a process may be marked late, or
+// a pid marked for another sensor's process; TextCarriers stays the
+// answer, and PidSet tells the search whether the hint was enough.
+type TextWatch struct {
+	lits  []string
+	lower []string
+	bits  PidSet // few: a small set stays in cache
+}
+
+// WatchText starts watching process starts for lits (case-insensitive).
+// Call it before learning; nil when there is nothing to watch.
+func (e *Enricher) WatchText(lits []string) *TextWatch {
+	if len(lits) == 0 {
+		return nil
+	}
+	w := &TextWatch{lits: slices.Clone(lits), lower: make([]string, len(lits)), bits: NewPidSet(1 << 12)}
+	for i, l := range lits {
+		w.lower[i] = foldText(l)
+	}
+	e.watch.Store(w)
+	return w
+}
+
+// Marked reports whether a process with this pid, on some sensor, was seen
+// holding a literal so far.
+func (w *TextWatch) Marked(pid uint64) bool { return w.bits.HasAtomic(pid) }
+
+// note marks k when what is kept of a starting process (info, after the
+// run's Reads), or its parent's name, holds a literal.
+func (w *TextWatch) note(e *Enricher, k procKey, info *procInfo) {
+	if w.holds(info.name) || w.holds(info.cmdline) || w.holds(info.parentName) || w.holds(info.userName) {
+		w.bits.AddAtomic(k.pid)
+		return
+	}
+	if info.parentPID != 0 {
+		if n, ok := e.procs.name(procKey{k.aid, info.parentPID}); ok && w.holds(n) {
+			w.bits.AddAtomic(k.pid)
+		}
+	}
+}
+
+// holds reports whether v holds a literal, ignoring case as TextCarriers
+// does.
+func (w *TextWatch) holds(v string) bool {
+	if v == "" {
+		return false
+	}
+	for _, l := range w.lower {
+		if containsFoldASCII(v, l) {
+			return true
+		}
+	}
+	return false
+}
+
+// containsFoldASCII reports whether s holds lower (lower-cased by
+// foldText) in any case; strings with non-ASCII bytes are folded whole.
+func containsFoldASCII(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return strings.Contains(foldText(s), lower)
+		}
+	}
+	if len(lower) == 0 {
+		return true
+	}
+	// hop between occurrences of the first byte, in either case
+	lo, up := lower[0], lower[0]
+	if 'a' <= lo && lo <= 'z' {
+		up = lo - ('a' - 'A')
+	}
+	for i := 0; i+len(lower) <= len(s); i++ {
+		j := strings.IndexByte(s[i:len(s)-len(lower)+1], lo)
+		if up != lo {
+			if k := strings.IndexByte(s[i:len(s)-len(lower)+1], up); k >= 0 && (j < 0 || k < j) {
+				j = k
+			}
+		}
+		if j < 0 {
+			return false
+		}
+		i += j
+		if equalFoldASCII(s[i+1:i+len(lower)], lower[1:]) {
+			return true
+		}
+	}
+	return false
+}
+
+func equalFoldASCII(s, lower string) bool {
+	for i := 0; i < len(s); i++ {
+		if lowerASCII(s[i]) != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// PidSet is a set of process ids kept as a Bloom filter, safe for
+// concurrent use: it may say yes for an id never added, never no for one
+// that was. Each id sets three bits of one 64-bit word (one cache line
+// touched): with 2^17 words (1 MB) and 300,000 ids about 0.1% of other ids
+// are taken as added.
+type PidSet struct {
+	words []atomic.Uint64
+	shift uint
+}
+
+// RejectedPidWords sizes a PidSet for the acting processes of a large
+// input's events.
+const RejectedPidWords = 1 << 17
+
+// NewPidSet returns an empty set of words words, a power of two.
+func NewPidSet(words int) PidSet {
+	return PidSet{words: make([]atomic.Uint64, words), shift: uint(64 - bits.Len(uint(words-1)))}
+}
+
+func (s PidSet) bits(pid uint64) (word int, mask uint64) {
+	h := pid * 0x9E3779B97F4A7C15
+	mask = 1<<(h&63) | 1<<(h>>6&63) | 1<<(h>>12&63)
+	return int(h >> s.shift), mask
+}
+
+// AddAtomic adds pid. Most adds find it there already (a process has many
+// events): a plain load then spares the locked write.
+func (s PidSet) AddAtomic(pid uint64) {
+	w, m := s.bits(pid)
+	if s.words[w].Load()&m != m {
+		s.words[w].Or(m)
+	}
+}
+
+// HasAtomic reports whether pid may have been added.
+func (s PidSet) HasAtomic(pid uint64) bool {
+	w, m := s.bits(pid)
+	return s.words[w].Load()&m == m
+}

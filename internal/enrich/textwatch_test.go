@@ -1,0 +1,127 @@
+package enrich
+
+import (
+	"math/rand/v2"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/valyala/fastjson"
+)
+
+func TestPidSetHasWhatWasAdded(t *testing.T) {
+	s := NewPidSet(RejectedPidWords)
+	rng := rand.New(rand.NewPCG(3, 4))
+	added := map[uint64]bool{}
+	for range 300_000 {
+		pid := rng.Uint64N(1 << 40)
+		s.AddAtomic(pid)
+		added[pid] = true
+	}
+	for pid := range added {
+		if !s.HasAtomic(pid) {
+			t.Fatalf("pid %d added, not found", pid)
+		}
+	}
+	false_ := 0
+	for range 300_000 {
+		if pid := rng.Uint64N(1 << 40); !added[pid] && s.HasAtomic(pid) {
+			false_++
+		}
+	}
+	// three bits of one word in 2^17: about 0.1% with this many ids
+	if rate := float64(false_) / 300_000; rate > 0.005 {
+		t.Errorf("%.3f%% of ids never added are found, want under 0.5%%", rate*100)
+	}
+}
+
+func TestContainsFoldASCII(t *testing.T) {
+	tests := []struct {
+		s, lower string
+		want     bool
+	}{
+		{"python3 -m shodan search", "shodan", true},
+		{"SHODAN.exe", "shodan", true},
+		{"ShOdAn", "shodan", true},
+		{"shoda", "shodan", false},
+		{"sshodan", "shodan", true},
+		{"xs hodan", "shodan", false},
+		{"", "shodan", false},
+		{"abc", "", true},
+		{"é shodan", "shodan", true}, // non-ASCII: folded whole
+		{"--rate", "--rate", true},
+	}
+	for _, tt := range tests {
+		if got := containsFoldASCII(tt.s, tt.lower); got != tt.want {
+			t.Errorf("containsFoldASCII(%q, %q) = %v, want %v", tt.s, tt.lower, got, tt.want)
+		}
+	}
+}
+
+// watchLines: process starts whose details hold "shodan" in each way
+// TextCarriers looks, a child of one named so, and one that holds nothing.
+var watchLines = []string{
+	`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"10","ImageFileName":"\\Device\\HarddiskVolume2\\Windows\\python.exe","CommandLine":"python -m shodan search x"}`,
+	`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"11","ImageFileName":"C:\\Tools\\SHODAN.exe","CommandLine":"SHODAN.exe"}`,
+	`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"12","ImageFileName":"C:\\x\\cmd.exe","ParentBaseFileName":"shodan-wrapper.exe"}`,
+	`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"13","ImageFileName":"C:\\x\\conhost.exe","ParentProcessId":"11"}`,
+	`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"14","ImageFileName":"C:\\x\\notepad.exe","CommandLine":"notepad.exe a.txt"}`,
+}
+
+func TestTextWatchMarksProcessesHoldingLiterals(t *testing.T) {
+	e := New(Options{})
+	w := e.WatchText([]string{"Shodan"})
+	learnLines(t, e, watchLines)
+	for pid, want := range map[uint64]bool{10: true, 11: true, 12: true, 13: true, 14: false} {
+		if got := w.Marked(pid); got != want {
+			t.Errorf("process %d: marked %v, want %v", pid, got, want)
+		}
+	}
+	if e.WatchText(nil) != nil {
+		t.Error("no literals: want no watch")
+	}
+}
+
+// TextCarriers gives the same carriers when a watch lets it skip the
+// processes it did not mark.
+func TestTextCarriersSameWithWatch(t *testing.T) {
+	lits := []string{"shodan"}
+	plain, watched := New(Options{}), New(Options{})
+	watched.WatchText(lits)
+	learnLines(t, plain, watchLines)
+	learnLines(t, watched, watchLines)
+	want, got := plain.TextCarriers(lits), watched.TextCarriers(lits)
+	if diff := cmp.Diff(want.pids, got.pids); diff != "" {
+		t.Errorf("carrier pids (-without watch +with):\n%s", diff)
+	}
+	if len(want.pids) != 4 {
+		t.Errorf("carriers %v, want processes 10 to 13", want.pids)
+	}
+	rejected := NewPidSet(RejectedPidWords)
+	rejected.AddAtomic(14)
+	if got.Missed(rejected) {
+		t.Error("only a process holding nothing was rejected: nothing missed")
+	}
+	rejected.AddAtomic(13)
+	if !got.Missed(rejected) {
+		t.Error("a carrier's event was rejected: want missed")
+	}
+}
+
+// learnLines learns raw NDJSON lines as the decoder would give them.
+func learnLines(t *testing.T, e *Enricher, lines []string) {
+	t.Helper()
+	var p fastjson.Parser
+	for _, l := range lines {
+		v, err := p.Parse(l)
+		if err != nil {
+			t.Fatalf("%s: %v", l, err)
+		}
+		ev := event.New()
+		v.GetObject().Visit(func(k []byte, v *fastjson.Value) { ev.Set(string(k), string(v.GetStringBytes())) })
+		if name, ok := ev.Get("event_simpleName"); ok {
+			ev.Set(event.SimpleName, name)
+		}
+		e.Learn(ev)
+	}
+}

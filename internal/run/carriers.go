@@ -1,0 +1,100 @@
+package run
+
+import (
+	"context"
+	"sync"
+
+	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/enrich"
+)
+
+// carrierKeeper keeps, during a free-text search's learning read, the
+// lines the strict prefilter rejects whose acting process TextWatch has
+// marked: enrichment may give them a value holding a literal. The ids of
+// the processes of the other rejected lines are recorded, so that once
+// learning is done TextCarriers.Missed tells whether the input must be
+// read again for lines rejected before their process was known.
+type carrierKeeper struct {
+	watch    *enrich.TextWatch
+	rejected enrich.PidSet
+	order    *seqOrder
+}
+
+// heldLine is a line of a chunk learned from, waiting to be filtered.
+type heldLine struct {
+	line   []byte
+	lineNo int
+	name   engine.EventName
+}
+
+// seqOrder lets a worker wait until every chunk before its own has been
+// learned from. Chunks go to workers in order, so the ones it waits for
+// are all being learned already: none waits on it.
+type seqOrder struct {
+	mu      sync.Mutex
+	cond    *sync.Cond
+	done    map[int64]bool // learned, beyond next
+	next    int64          // every chunk before next is learned
+	stopped bool
+}
+
+func newSeqOrder() *seqOrder {
+	o := &seqOrder{done: map[int64]bool{}}
+	o.cond = sync.NewCond(&o.mu)
+	return o
+}
+
+// learned records that chunk seq is learned and waits until all chunks
+// before it are; false when ctx ended first.
+func (o *seqOrder) learned(ctx context.Context, seq int64) bool {
+	stop := context.AfterFunc(ctx, func() {
+		o.mu.Lock()
+		o.stopped = true
+		o.mu.Unlock()
+		o.cond.Broadcast()
+	})
+	defer stop()
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	o.done[seq] = true
+	for o.done[o.next] {
+		delete(o.done, o.next)
+		o.next++
+	}
+	o.cond.Broadcast()
+	for o.next < seq && !o.stopped {
+		o.cond.Wait()
+	}
+	return !o.stopped
+}
+
+// keeps reports whether a line the strict prefilter rejected must be kept.
+func (k *carrierKeeper) keeps(line []byte) bool {
+	pid, has, sure := actingPid(line)
+	switch {
+	case !sure:
+		return true
+	case !has:
+		return false
+	case k.watch.Marked(pid):
+		return true
+	}
+	k.rejected.AddAtomic(pid)
+	return false
+}
+
+// actingPid reads a raw line's ContextProcessId as TextCarriers does: has
+// is false when the line names no acting process; sure is false when that
+// cannot be told from the raw text (a value that is not a plain string of
+// digits, or keys that may be written with \u escapes).
+func actingPid(line []byte) (pid uint64, has, sure bool) {
+	raw, ok := stringField(line, ctxProcessKey)
+	if !ok {
+		if indexKey(line, ctxProcessKey) >= 0 || engine.HasUnicodeEscape(line) {
+			return 0, false, false
+		}
+		return 0, false, true
+	}
+	pid, ok = enrich.ParsePlainPID(raw)
+	return pid, true, ok
+}
