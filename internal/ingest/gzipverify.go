@@ -34,6 +34,13 @@ type verifiedGzip struct {
 	lines    int // newlines released so far
 	err      error
 	eof      bool
+	// A file read from its start can have the members after the first
+	// decoded in parallel (gzipparallel.go): file and size locate them,
+	// consumed tells where the first one ended, rest decodes them.
+	file     io.ReaderAt
+	size     int64
+	consumed *offsetReader
+	rest     *parallelGzip
 }
 
 func newVerifiedGzip(r io.Reader) (*verifiedGzip, error) {
@@ -46,17 +53,48 @@ func newVerifiedGzip(r io.Reader) (*verifiedGzip, error) {
 	return &verifiedGzip{br: br, zr: zr}, nil
 }
 
+// newSplittingGzip is newVerifiedGzip for r, the stream of file (size
+// bytes) from its start: once the first member is read, the rest is
+// decoded in parallel when it is large.
+func newSplittingGzip(r io.Reader, file io.ReaderAt, size int64) (*verifiedGzip, error) {
+	consumed := &offsetReader{r: r}
+	g, err := newVerifiedGzip(consumed)
+	if err != nil {
+		return nil, err
+	}
+	g.file, g.size, g.consumed = file, size, consumed
+	return g, nil
+}
+
+// offsetReader counts the bytes read through it.
+type offsetReader struct {
+	r io.Reader
+	n int64
+}
+
+func (o *offsetReader) Read(p []byte) (int, error) {
+	n, err := o.r.Read(p)
+	o.n += int64(n)
+	return n, err
+}
+
 func (g *verifiedGzip) Close() error {
 	if cap(g.hold) == gzipHold {
 		b := g.hold[:0]
 		holdBuffers.Put(&b)
 	}
 	g.hold, g.out = nil, nil
+	if g.rest != nil {
+		g.rest.Close()
+	}
 	return g.zr.Close()
 }
 
 func (g *verifiedGzip) Read(p []byte) (int, error) {
 	for len(g.out) == 0 {
+		if g.rest != nil {
+			return g.rest.Read(p)
+		}
 		if g.err != nil {
 			return 0, g.err
 		}
@@ -129,6 +167,15 @@ func (g *verifiedGzip) memberEnd(err error) {
 		}
 		g.err = err
 		return
+	}
+	if g.consumed != nil {
+		// the next member starts here, in the file
+		at := g.consumed.n - int64(g.br.Buffered())
+		g.consumed = nil // only after the first member
+		if g.size-at >= parallelGzipMin {
+			g.rest = newParallelGzip(g.file, at, g.size, g.lines+bytes.Count(g.out, []byte{'\n'}))
+			return
+		}
 	}
 	switch rerr := g.zr.Reset(g.br); rerr {
 	case nil:

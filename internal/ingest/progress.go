@@ -16,6 +16,15 @@ func FileBytesRead() int64 { return fileBytesRead.Load() }
 // countingReader adds what it reads to fileBytesRead.
 type countingReader struct{ r io.Reader }
 
+// countingReaderAt counts what is read at offsets (parallel gzip).
+type countingReaderAt struct{ r io.ReaderAt }
+
+func (c countingReaderAt) ReadAt(p []byte, off int64) (int, error) {
+	n, err := c.r.ReadAt(p, off)
+	fileBytesRead.Add(int64(n))
+	return n, err
+}
+
 func (c countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
 	fileBytesRead.Add(int64(n))

@@ -333,6 +333,8 @@ func (r *Reader) run(job *fileJob) {
 		}
 	}
 	var src io.Reader
+	var file io.ReaderAt
+	var size int64
 	if job.file.Path == Stdin {
 		src = r.opts.Stdin
 	} else {
@@ -343,8 +345,9 @@ func (r *Reader) run(job *fileJob) {
 		}
 		defer f.Close()
 		src = countingReader{f}
+		file, size = regularFile(f)
 	}
-	cfg := streamConfig{chunkSize: r.opts.ChunkSize, maxLine: r.opts.MaxLine, stopped: func() bool {
+	cfg := streamConfig{file: file, size: size, chunkSize: r.opts.ChunkSize, maxLine: r.opts.MaxLine, stopped: func() bool {
 		select {
 		case <-r.done:
 			return true
@@ -373,6 +376,20 @@ func (r *Reader) run(job *fileJob) {
 	if err != nil {
 		send(jobItem{err: err})
 	}
+}
+
+// regularFile returns f and its size when it is a regular local file, which
+// can be read at offsets.
+func regularFile(f io.ReadCloser) (io.ReaderAt, int64) {
+	osf, ok := f.(*os.File)
+	if !ok {
+		return nil, 0
+	}
+	st, err := osf.Stat()
+	if err != nil || !st.Mode().IsRegular() {
+		return nil, 0
+	}
+	return osf, st.Size()
 }
 
 // Close stops background reads; call it when abandoning a Reader before

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"runtime"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
@@ -81,6 +82,11 @@ var utf8BOM = []byte{0xef, 0xbb, 0xbf}
 
 // streamConfig bounds one stream's reading.
 type streamConfig struct {
+	// file, when set, is the stream's file (size bytes), read from its
+	// start: a gzip file of many members is then decoded in parallel.
+	file io.ReaderAt
+	size int64
+
 	chunkSize int
 	maxLine   int // longest line kept (DefaultMaxLine when 0)
 	// tooLong is told of each skipped over-long line: its number and the
@@ -134,7 +140,13 @@ func readStreamWith(src io.Reader, cfg streamConfig, emit chunkEmitter) error {
 	compressed := io.MultiReader(bytes.NewReader(append([]byte(nil), buf[:n]...)), src)
 	switch codec {
 	case gzipCodec:
-		zr, err := newVerifiedGzip(compressed)
+		var zr *verifiedGzip
+		var err error
+		if cfg.file != nil && runtime.GOMAXPROCS(0) > 1 {
+			zr, err = newSplittingGzip(compressed, cfg.file, cfg.size)
+		} else {
+			zr, err = newVerifiedGzip(compressed)
+		}
 		if err != nil {
 			return &streamError{Codec: codec, Err: err}
 		}
