@@ -3,52 +3,99 @@ package enrich
 import (
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // aidTable numbers sensor ids so process keys hold a uint32 instead of a
 // string. There are as many aids as hosts, so it is small; it is bounded
 // all the same against garbage input, and a full table stops numbering
 // (events of unnumbered aids get no process context).
+//
+// Every process start and settled candidate looks its aid up, from every
+// worker: a read lock there is a write to one shared cache line. Lookups
+// read a published map without locking; aids numbered since are in dirty,
+// under mu, and are published once looking them up there has cost about
+// as much as copying the table (as sync.Map promotes its dirty map).
 type aidTable struct {
-	mu    sync.RWMutex
-	ids   map[string]uint32
-	limit int
+	read   atomic.Pointer[map[string]uint32]
+	mu     sync.Mutex
+	dirty  map[string]uint32
+	misses int
+	n      int
+	limit  int
 }
 
 const maxAids = 1 << 22
 
-func newAidTable() *aidTable { return &aidTable{ids: make(map[string]uint32), limit: maxAids} }
+func newAidTable() *aidTable {
+	t := &aidTable{dirty: map[string]uint32{}, limit: maxAids}
+	t.read.Store(&map[string]uint32{})
+	return t
+}
 
 // lookup returns aid's number without adding it.
 func (t *aidTable) lookup(aid string) (uint32, bool) {
-	t.mu.RLock()
-	id, ok := t.ids[aid]
-	t.mu.RUnlock()
-	return id, ok
-}
-
-// lookupBytes is lookup for a raw JSON value, without copying it.
-func (t *aidTable) lookupBytes(aid []byte) (uint32, bool) {
-	t.mu.RLock()
-	id, ok := t.ids[string(aid)]
-	t.mu.RUnlock()
-	return id, ok
-}
-
-// number returns aid's number, adding it if there is room.
-func (t *aidTable) number(aid string) (uint32, bool) {
-	if id, ok := t.lookup(aid); ok {
+	if id, ok := (*t.read.Load())[aid]; ok {
 		return id, true
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	if id, ok := t.ids[aid]; ok {
+	return t.lookupDirty(aid)
+}
+
+// lookupBytes is lookup for a raw JSON value, without copying it.
+func (t *aidTable) lookupBytes(aid []byte) (uint32, bool) {
+	if id, ok := (*t.read.Load())[string(aid)]; ok {
 		return id, true
 	}
-	if len(t.ids) >= t.limit {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.lookupDirty(string(aid))
+}
+
+// lookupDirty looks aid up past the published map; t.mu is held.
+func (t *aidTable) lookupDirty(aid string) (uint32, bool) {
+	read := *t.read.Load()
+	if id, ok := read[aid]; ok { // published meanwhile
+		return id, true
+	}
+	id, ok := t.dirty[aid]
+	if len(t.dirty) > 0 {
+		if t.misses++; t.misses >= len(read)+len(t.dirty) {
+			t.publish(read)
+		}
+	}
+	return id, ok
+}
+
+// publish makes every numbered aid readable without the lock.
+func (t *aidTable) publish(read map[string]uint32) {
+	m := make(map[string]uint32, len(read)+len(t.dirty))
+	for k, v := range read {
+		m[k] = v
+	}
+	for k, v := range t.dirty {
+		m[k] = v
+	}
+	t.read.Store(&m)
+	t.dirty, t.misses = map[string]uint32{}, 0
+}
+
+// number returns aid's number, adding it if there is room.
+func (t *aidTable) number(aid string) (uint32, bool) {
+	if id, ok := (*t.read.Load())[aid]; ok {
+		return id, true
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if id, ok := t.lookupDirty(aid); ok {
+		return id, true
+	}
+	if t.n >= t.limit {
 		return 0, false
 	}
-	id := uint32(len(t.ids))
-	t.ids[strings.Clone(aid)] = id
+	id := uint32(t.n)
+	t.n++
+	t.dirty[strings.Clone(aid)] = id
 	return id, true
 }

@@ -483,9 +483,7 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 	if w := e.watch.Load(); w != nil {
 		w.note(e, k, &info)
 	}
-	if e.procs.put(k, &info, e.clock.Load()) {
-		e.count.learnedProcs.Add(1)
-	}
+	e.procs.put(k, &info, e.clock.Load())
 }
 
 func valueOf(ev *event.Event, name string) string {

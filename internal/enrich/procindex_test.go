@@ -34,7 +34,7 @@ func TestProcIndexCollisions(t *testing.T) {
 			t.Errorf("get(%v) = %q, %v; want %q", tc.k, got.name, ok, tc.want)
 		}
 	}
-	if n, _, _ := tab.size(); n != 2 {
+	if n, _, _, _ := tab.size(); n != 2 {
 		t.Errorf("size %d, want 2", n)
 	}
 	s := &tab.shards[0]

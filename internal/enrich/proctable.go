@@ -71,6 +71,7 @@ type procShard struct {
 	limit   int          // 0: unbounded
 	evicted int64
 	expired int64
+	learned int64     // keys put new (a shared counter would be written by every worker)
 	ending  []endMark // FIFO of ended processes, by event time of their end
 	strs    interner
 }
@@ -169,6 +170,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	*s.slot(i) = procSlot{key: k, info: *in, seen: clock}
 	s.bind(k, i)
 	s.pushFront(i)
+	s.learned++
 	return true
 }
 
@@ -279,16 +281,17 @@ func (s *procShard) expire(now float64, clock, guard int64) int {
 
 // size reports the number of processes held and how many were evicted
 // (bound) or expired (ended).
-func (t *procTable) size() (n int, evicted, expired int64) {
+func (t *procTable) size() (n int, evicted, expired, learned int64) {
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.RLock()
 		n += s.entries()
 		evicted += s.evicted
 		expired += s.expired
+		learned += s.learned
 		s.mu.RUnlock()
 	}
-	return n, evicted, expired
+	return n, evicted, expired, learned
 }
 
 func (s *procShard) pushFront(i int32) {

@@ -45,7 +45,6 @@ type counters struct {
 	processMiss  atomic.Int64
 	userMiss     atomic.Int64
 	baseFallback atomic.Int64
-	learnedProcs atomic.Int64
 	learnedHosts atomic.Int64
 	learnedUsers atomic.Int64
 	held         atomic.Int64
@@ -82,7 +81,6 @@ func (e *Enricher) Stats() Stats {
 		ProcessMisses:         c.processMiss.Load(),
 		UserMisses:            c.userMiss.Load(),
 		BaseFileNameFallbacks: c.baseFallback.Load(),
-		LearnedProcesses:      c.learnedProcs.Load(),
 		LearnedHosts:          c.learnedHosts.Load(),
 		LearnedUsers:          c.learnedUsers.Load(),
 	}
@@ -91,7 +89,7 @@ func (e *Enricher) Stats() Stats {
 			s.Added[addedNames[i]] = n
 		}
 	}
-	s.Processes, s.Evicted, s.Expired = e.procs.size()
+	s.Processes, s.Evicted, s.Expired, s.LearnedProcesses = e.procs.size()
 	s.Held, s.HeldFallbacks = c.held.Load(), c.heldFallback.Load()
 	return s
 }

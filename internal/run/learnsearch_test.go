@@ -462,7 +462,10 @@ func TestFreeTextKeepsCarrierEventsInOneRead(t *testing.T) {
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("workers %d: rows differ from learn-then-search (-want +got):\n%s", workers, diff)
 				}
-				if reads != tc.reads {
+				// With several workers a later chunk may be learned before
+				// the early event is looked at: it is kept then, and one
+				// read is enough.
+				if reads != tc.reads && (workers == 1 || reads > tc.reads) {
 					t.Errorf("workers %d: read the input %d times, want %d", workers, reads, tc.reads)
 				}
 			}
