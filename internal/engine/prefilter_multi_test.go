@@ -1,7 +1,9 @@
 package engine
 
 import (
+	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -30,6 +32,50 @@ func TestMultiLitMatchesEachLiteral(t *testing.T) {
 		}
 		if got := m.match([]byte(h)); got != want {
 			t.Errorf("multi.match(%q) = %v, literals one by one say %v", h, got, want)
+		}
+	}
+}
+
+// TestMultiLitRandom: random literal sets over a small alphabet (so that
+// windows, hashes and prefixes collide), folded or not, against random
+// texts: the one-pass matcher agrees with the literals one by one.
+func TestMultiLitRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	const alphabet = "abAB.-ks\u212a"
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	for range 300 {
+		var lits []*litExpr
+		for range 3 + rng.IntN(6) {
+			fold := rng.IntN(2) == 0
+			text := word(3 + rng.IntN(8))
+			if fold {
+				text = strings.ToLower(text)
+			}
+			lits = append(lits, litOf(text, "", fold))
+		}
+		m := newMultiLit(lits)
+		if m == nil {
+			continue
+		}
+		for range 40 {
+			h := []byte(word(rng.IntN(60)))
+			if rng.IntN(8) == 0 {
+				h = append(h, "\u212a\u017f"...)
+			}
+			want := false
+			for _, l := range lits {
+				n := compilePF(l, map[string]int{}, false)
+				want = want || n.match(h, &keyCache{})
+			}
+			if got := m.match(h); got != want {
+				t.Fatalf("literals %v on %q: one pass %v, one by one %v", lits, h, got, want)
+			}
 		}
 	}
 }
