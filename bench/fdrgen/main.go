@@ -2,7 +2,8 @@
 // benchmarks. It is independent of `tiercel emulate`: a different event
 // mix (about 30% of lines are ProcessRollup2, DnsRequest or
 // NetworkConnectIP4, the seed detection's types), a different key order
-// (event_simpleName near the end, as FDR writes it), no ComputerName,
+// (event_simpleName near the end; -key-order random gives each line its
+// own order, as real FDR lines have), no ComputerName,
 // UserName or ContextProcessName on events unless -enriched, and aidmaster
 // records only in a separate file (-aidmaster). Rare events hit the seed
 // detection: reconnaissance tools starting, IP-intelligence lookups, and
@@ -42,6 +43,11 @@ type gen struct {
 	hitRate  float64
 	b        []byte
 	pid      uint64
+	// shuffle, when set, writes each line's members in an order of its
+	// own (a random stream apart, so the events stay the same)
+	shuffle *rand.Rand
+	members [][2]int // offsets of the current line's members in b
+	tmp     []byte
 }
 
 // mix is the event mix: weights in per mille.
@@ -101,9 +107,18 @@ func main() {
 	enriched := flag.Bool("enriched", false, "add ComputerName, UserName and ContextProcessName, as LogScale shows events")
 	aidmaster := flag.String("aidmaster", "", "also write aidmaster records for the sensors to this file")
 	hitRate := flag.Float64("hit-rate", 0.0005, "share of candidate-type events that hit the seed detection")
+	keyOrder := flag.String("key-order", "fixed", "member order in each line: fixed (event_simpleName near the end) or random (per line, as real FDR)")
 	flag.Parse()
 
 	g := &gen{r: rand.New(rand.NewPCG(*seed, 0x5eed)), ts: 1_730_000_000_000, enriched: *enriched, hitRate: *hitRate, pid: 4_000_000_000}
+	switch *keyOrder {
+	case "fixed":
+	case "random":
+		g.shuffle = rand.New(rand.NewPCG(*seed, 0x0de7))
+	default:
+		fmt.Fprintln(os.Stderr, "fdrgen: -key-order is fixed or random")
+		os.Exit(2)
+	}
 	n := *events
 	if n <= 0 {
 		n = *sizeMB * 1024 * 1024 / 640
@@ -176,10 +191,25 @@ func (g *gen) kv(k, v string) {
 	if len(g.b) > 1 {
 		g.b = append(g.b, ',')
 	}
+	start := len(g.b)
 	g.b = append(g.b, '"')
 	g.b = append(g.b, k...)
 	g.b = append(g.b, `":`...)
 	g.b = strconv.AppendQuote(g.b, v)
+	g.members = append(g.members, [2]int{start, len(g.b)})
+}
+
+// shuffleMembers rewrites the line in b with its members in random order.
+func (g *gen) shuffleMembers() {
+	g.shuffle.Shuffle(len(g.members), func(i, j int) { g.members[i], g.members[j] = g.members[j], g.members[i] })
+	g.tmp = append(g.tmp[:0], '{')
+	for i, m := range g.members {
+		if i > 0 {
+			g.tmp = append(g.tmp, ',')
+		}
+		g.tmp = append(g.tmp, g.b[m[0]:m[1]]...)
+	}
+	g.b, g.tmp = g.tmp, g.b
 }
 
 func (g *gen) hex(n int) string {
@@ -194,6 +224,7 @@ func (g *gen) hex(n int) string {
 func (g *gen) event(name string) {
 	h := g.hosts[g.r.IntN(len(g.hosts))]
 	g.b = append(g.b[:0], '{')
+	g.members = g.members[:0]
 	ts := g.ts
 	g.kv("ContextTimeStamp", fmt.Sprintf("%d.%03d", ts/1000, ts%1000))
 	g.kv("aid", h.aid)
@@ -315,6 +346,9 @@ func (g *gen) event(name string) {
 	g.kv("name", name+"V"+strconv.Itoa(4+g.r.IntN(6)))
 	g.kv("event_simpleName", name)
 	g.kv("timestamp", strconv.FormatInt(ts+int64(g.r.IntN(3000)), 10))
+	if g.shuffle != nil {
+		g.shuffleMembers()
+	}
 	g.b = append(g.b, '}', '\n')
 }
 
