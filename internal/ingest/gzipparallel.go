@@ -27,10 +27,14 @@ var (
 	gzipTaskSpan    int64 = 512 << 10
 )
 
-// maxGzipTaskOut bounds a task's output: a span that decodes to more is
-// not trusted (a false member start that ran on) and is left to the
-// sequential decoder.
-const maxGzipTaskOut = 64 << 20
+// maxGzipTaskOut bounds a task's output: a span that decodes to more (a
+// member of its own that large, or a false member start that ran on) is
+// left to the sequential decoder. Buffers up to maxReusedGzipOut are kept
+// for the next tasks.
+const (
+	maxGzipTaskOut   = 32 << 20
+	maxReusedGzipOut = 16 << 20
+)
 
 var errGzipTaskTooBig = errors.New("gzip task output over its bound")
 
@@ -190,9 +194,11 @@ func (g *parallelGzip) Read(p []byte) (int, error) {
 				g.off += n
 				return n, nil
 			}
-			select {
-			case g.free <- g.cur.out[:0]:
-			default:
+			if cap(g.cur.out) <= maxReusedGzipOut {
+				select {
+				case g.free <- g.cur.out[:0]:
+				default:
+				}
 			}
 			g.cur = nil
 			<-g.slots
