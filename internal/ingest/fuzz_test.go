@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -118,4 +119,45 @@ func plainRead(data []byte, chunkSize int) []byte {
 		body = bytes.ReplaceAll(body, []byte{'\r'}, []byte{'\n'})
 	}
 	return body
+}
+
+// FuzzParallelGzip: whatever the bytes, decoding a file's gzip members in
+// parallel gives the lines and the error that decoding them one at a time
+// gives. The input is taken as members to concatenate, cut where the
+// fuzzer's byte 0xff falls, each compressed or (after a 0xfe) written raw:
+// false member starts, damage and junk between members come from there.
+func FuzzParallelGzip(f *testing.F) {
+	f.Add([]byte("{\"a\":1}\n\xff{\"b\":2}\n{\"c\"\xff:3}\n"))
+	f.Add([]byte("x\n\xff\xfe\x1f\x8b\x08\x00junk\xffy\n"))
+	f.Add([]byte("\xff\xff\xff"))
+	f.Add([]byte("{\"s\":\"\x1f\x8b\x08\x00\"}\n\xffz\n"))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		defer func(min, span int64) { parallelGzipMin, gzipTaskSpan = min, span }(parallelGzipMin, gzipTaskSpan)
+		parallelGzipMin, gzipTaskSpan = 1, 24
+		var file []byte
+		for i, part := range bytes.Split(data, []byte{0xff}) {
+			if raw, ok := bytes.CutPrefix(part, []byte{0xfe}); ok && i > 0 {
+				file = append(file, raw...)
+				continue
+			}
+			file = append(file, gzipLevel(t, part, 1+i%9)...)
+		}
+		read := func(parallel bool) (string, string) {
+			cfg := streamConfig{chunkSize: 64}
+			if parallel {
+				cfg.file, cfg.size = bytes.NewReader(file), int64(len(file))
+			}
+			var out bytes.Buffer
+			err := readStreamWith(bytes.NewReader(file), cfg, func(d []byte, _ int) bool {
+				out.Write(d)
+				return true
+			})
+			return out.String(), fmt.Sprint(err)
+		}
+		wantOut, wantErr := read(false)
+		gotOut, gotErr := read(true)
+		if gotOut != wantOut || gotErr != wantErr {
+			t.Fatalf("parallel: %q, %s\none member at a time: %q, %s", gotOut, gotErr, wantOut, wantErr)
+		}
+	})
 }
