@@ -1,9 +1,9 @@
 package enrich
 
 import (
+	"bytes"
 	"math/bits"
 	"slices"
-	"strings"
 	"sync/atomic"
 )
 
@@ -15,7 +15,7 @@ import (
 // answer, and PidSet tells the search whether the hint was enough.
 type TextWatch struct {
 	lits  []string
-	lower []string
+	lower [][]byte
 	bits  PidSet // few: a small set stays in cache
 }
 
@@ -25,9 +25,9 @@ func (e *Enricher) WatchText(lits []string) *TextWatch {
 	if len(lits) == 0 {
 		return nil
 	}
-	w := &TextWatch{lits: slices.Clone(lits), lower: make([]string, len(lits)), bits: NewPidSet(1 << 12)}
+	w := &TextWatch{lits: slices.Clone(lits), lower: make([][]byte, len(lits)), bits: NewPidSet(1 << 12)}
 	for i, l := range lits {
-		w.lower[i] = foldText(l)
+		w.lower[i] = []byte(foldText(l))
 	}
 	e.watch.Store(w)
 	return w
@@ -57,62 +57,17 @@ func (w *TextWatch) holds(v string) bool {
 	if v == "" {
 		return false
 	}
+	var buf [256]byte // most values: lower-cased on the stack
+	lv, ascii := appendLowerASCII(buf[:0], v)
+	if !ascii {
+		lv = []byte(foldText(v))
+	}
 	for _, l := range w.lower {
-		if containsFoldASCII(v, l) {
+		if bytes.Contains(lv, l) {
 			return true
 		}
 	}
 	return false
-}
-
-// containsFoldASCII reports whether s holds lower (lower-cased by
-// foldText) in any case; strings with non-ASCII bytes are folded whole.
-func containsFoldASCII(s, lower string) bool {
-	for i := 0; i < len(s); i++ {
-		if s[i] >= 0x80 {
-			return strings.Contains(foldText(s), lower)
-		}
-	}
-	if len(lower) == 0 {
-		return true
-	}
-	// hop between occurrences of the first byte, in either case
-	lo, up := lower[0], lower[0]
-	if 'a' <= lo && lo <= 'z' {
-		up = lo - ('a' - 'A')
-	}
-	for i := 0; i+len(lower) <= len(s); i++ {
-		j := strings.IndexByte(s[i:len(s)-len(lower)+1], lo)
-		if up != lo {
-			if k := strings.IndexByte(s[i:len(s)-len(lower)+1], up); k >= 0 && (j < 0 || k < j) {
-				j = k
-			}
-		}
-		if j < 0 {
-			return false
-		}
-		i += j
-		if equalFoldASCII(s[i+1:i+len(lower)], lower[1:]) {
-			return true
-		}
-	}
-	return false
-}
-
-func equalFoldASCII(s, lower string) bool {
-	for i := 0; i < len(s); i++ {
-		if lowerASCII(s[i]) != lower[i] {
-			return false
-		}
-	}
-	return true
-}
-
-func lowerASCII(c byte) byte {
-	if 'A' <= c && c <= 'Z' {
-		return c + 'a' - 'A'
-	}
-	return c
 }
 
 // PidSet is a set of process ids kept as a Bloom filter, safe for

@@ -15,11 +15,7 @@ import (
 // gives exactly what decoding one member after another gives: the same
 // lines, and for damaged input the same lines kept and the same error.
 func TestParallelGzipMatchesSequential(t *testing.T) {
-	defer func(min, span int64, procs int) {
-		parallelGzipMin, gzipTaskSpan = min, span
-		runtime.GOMAXPROCS(procs)
-	}(parallelGzipMin, gzipTaskSpan, runtime.GOMAXPROCS(4))
-	parallelGzipMin, gzipTaskSpan = 512, 2048
+	splitSmall(t)
 
 	var text strings.Builder
 	for i := range 6000 {
@@ -92,6 +88,17 @@ func TestParallelGzipMatchesSequential(t *testing.T) {
 	}
 }
 
+// splitSmall makes files of a few KB take the parallel path, in spans of a
+// few members on four goroutines, until the test ends.
+func splitSmall(t *testing.T) {
+	min, span, procs := parallelGzipMin, gzipTaskSpan, runtime.GOMAXPROCS(4)
+	parallelGzipMin, gzipTaskSpan = 512, 2048
+	t.Cleanup(func() {
+		parallelGzipMin, gzipTaskSpan = min, span
+		runtime.GOMAXPROCS(procs)
+	})
+}
+
 func gzipLevel(t testing.TB, data []byte, level int) []byte {
 	t.Helper()
 	var b bytes.Buffer
@@ -109,11 +116,7 @@ func gzipLevel(t testing.TB, data []byte, level int) []byte {
 // Reading a multi-member gzip file from a path takes the parallel path and
 // gives the lines of the plain file, numbered alike.
 func TestReaderParallelGzipFile(t *testing.T) {
-	defer func(min, span int64, procs int) {
-		parallelGzipMin, gzipTaskSpan = min, span
-		runtime.GOMAXPROCS(procs)
-	}(parallelGzipMin, gzipTaskSpan, runtime.GOMAXPROCS(4))
-	parallelGzipMin, gzipTaskSpan = 512, 2048
+	splitSmall(t)
 	var text strings.Builder
 	for i := range 5000 {
 		fmt.Fprintf(&text, "{\"i\":%d}\n", i)
