@@ -28,14 +28,23 @@ func recentSlot(name []byte) int {
 }
 
 // Get returns the value remembered for name, computing it first when
-// there is none.
+// there is none. A name is looked for in two neighbouring entries of
+// recent, the last found first: two frequent names that pick the same
+// entry (NetworkConnectIP4 and NetworkReceiveAcceptIP4 do) then share the
+// pair instead of sending each other to the map.
 func (m *NameMemo[V]) Get(name []byte, compute func() V) V {
 	var slot **memoEntry[V]
 	if len(name) > 0 {
-		slot = &m.recent[recentSlot(name)]
+		i := recentSlot(name)
+		slot = &m.recent[i]
 		if e := *slot; e != nil && e.name == string(name) {
 			return e.v
 		}
+		if e := m.recent[i^1]; e != nil && e.name == string(name) {
+			m.recent[i^1], *slot = *slot, e
+			return e.v
+		}
+		m.recent[i^1] = *slot // the entry found before moves aside
 	}
 	e, ok := m.byName[string(name)]
 	if !ok {

@@ -32,3 +32,26 @@ func TestNameMemo(t *testing.T) {
 		t.Errorf("a name past the limit computed %d times, want every time (3)", computed[last])
 	}
 }
+
+// Two frequent names that pick the same recent entry share its pair: once
+// both were seen, alternating them never goes back to the map.
+func TestNameMemoCollidingNames(t *testing.T) {
+	a, b := "NetworkConnectIP4", "NetworkReceiveAcceptIP4"
+	if recentSlot([]byte(a)) != recentSlot([]byte(b)) {
+		t.Skip("the names no longer collide: pick two that do")
+	}
+	var m NameMemo[string]
+	computed := 0
+	get := func(n string) string { return m.Get([]byte(n), func() string { computed++; return n }) }
+	get(a)
+	get(b)
+	m.byName = map[string]*memoEntry[string]{} // what recent misses is computed again
+	for range 10 {
+		if get(a) != a || get(b) != b {
+			t.Fatal("wrong value")
+		}
+	}
+	if computed != 2 {
+		t.Errorf("computed %d times, want 2: the pair should hold both names", computed)
+	}
+}

@@ -210,7 +210,10 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					// the event name, located once for all that follows
 					name := engine.FindEventName(line)
 					nameVal, hasName := name.Plain()
-					if teach.teaches(line, nameVal, hasName) {
+					// Once a teaching line was skipped on the bet, nothing
+					// this read learns is needed: a lost bet learns all in
+					// a read of its own.
+					if !skipped.Load() && teach.teaches(line, nameVal, hasName) {
 						switch {
 						case betting.Load() && !incomplete.Load():
 							skipped.Store(true)
