@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"runtime/debug"
 	"strconv"
 	"strings"
 	"time"
@@ -63,7 +62,8 @@ const runtimeReserve = 1792 << 20
 
 // applyGC asks the Go runtime to collect harder as the heap nears
 // --max-memory plus headroom (unless GOMEMLIMIT says otherwise), so that
-// garbage does not double the footprint of a query near its budget.
+// garbage does not double the footprint of a query near its budget, and
+// nears 128 MiB while the live data is small (heaptarget.go).
 //
 // Under an address-space limit (ulimit -v), which the Go runtime meets
 // with a fatal "out of memory" dump, what is left after the runtime's own
@@ -81,7 +81,7 @@ func (f *limitFlags) applyGC(fs *pflag.FlagSet) {
 		gcLimit = min(gcLimit, usable*2/3)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" && f.maxMemory > 0 {
-		debug.SetMemoryLimit(gcLimit)
+		startHeapTuner(smallHeap, gcLimit)
 	}
 }
 

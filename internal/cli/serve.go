@@ -6,7 +6,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"runtime/debug"
 	"syscall"
 	"time"
 
@@ -71,7 +70,7 @@ func newServeCmd(env *Env) *cobra.Command {
 				if limit <= 0 {
 					limit = 400 << 20
 				}
-				debug.SetMemoryLimit(limit)
+				startHeapTuner(limit, limit) // a fixed limit (and no other tuning, in a process that also searched)
 			}
 			progs, err := compileServeRules(env, cfg)
 			if err != nil {

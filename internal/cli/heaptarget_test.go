@@ -1,0 +1,70 @@
+package cli
+
+import (
+	"runtime"
+	"runtime/debug"
+	"testing"
+	"time"
+)
+
+func TestHeapTarget(t *testing.T) {
+	const small, large = 128 << 20, 900 << 20
+	tests := []struct {
+		name                string
+		live, current, want int64
+	}{
+		{"small live heap: held small", 40 << 20, large, small},
+		{"over three quarters: the large limit", 100 << 20, small, large},
+		{"in between, coming from small: stays", 90 << 20, small, small},
+		{"in between, coming from large: stays", 90 << 20, large, large},
+		{"back under five eighths", 70 << 20, large, small},
+		{"a large limit no larger than small", 10 << 20, small, 64 << 20},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			l := int64(large)
+			if tt.name == "a large limit no larger than small" {
+				l = 64 << 20
+			}
+			if got := heapTarget(tt.live, tt.current, small, l); got != tt.want {
+				t.Errorf("heapTarget(%d MiB) = %d MiB, want %d MiB", tt.live>>20, got>>20, tt.want>>20)
+			}
+		})
+	}
+}
+
+// The tuner runs after every collection and sets the limit the live heap
+// calls for.
+func TestHeapTunerFollowsCollections(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	startHeapTuner(smallHeap, 1<<30)
+	before := tunerRuns()
+	keep := make([]byte, smallHeap) // live: over three quarters of small
+	runtime.GC()
+	deadline := time.Now().Add(5 * time.Second)
+	for tunerRuns() == before && time.Now().Before(deadline) {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if tunerRuns() == before {
+		t.Fatal("the tuner did not run after a collection")
+	}
+	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+		t.Errorf("with %d MiB live the limit is %d MiB, want the large one", len(keep)>>20, got>>20)
+	}
+	runtime.KeepAlive(keep)
+	keep = nil
+	for deadline := time.Now().Add(5 * time.Second); debug.SetMemoryLimit(-1) != smallHeap && time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if got := debug.SetMemoryLimit(-1); got != smallHeap {
+		t.Errorf("once the live data is gone the limit is %d MiB, want %d", got>>20, smallHeap>>20)
+	}
+}
+
+func tunerRuns() int64 {
+	heapTuner.mu.Lock()
+	defer heapTuner.mu.Unlock()
+	return heapTuner.runs
+}
