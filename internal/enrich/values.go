@@ -14,10 +14,28 @@ type TextCarriers struct {
 	hosts map[string]bool
 	procs map[procKey]bool
 	pids  map[uint64]bool // the pids of procs, whatever their sensor
+	// answers: sensor and address whose learned DNS answer holds one (an
+	// event connecting there gets it as DestinationHostname); ips: their
+	// addresses, whatever the sensor
+	answers map[hostKey]bool
+	ips     map[string]bool
 }
 
 // None reports whether no event can get such a value.
-func (c *TextCarriers) None() bool { return !c.all && len(c.hosts) == 0 && len(c.procs) == 0 }
+func (c *TextCarriers) None() bool {
+	return !c.all && len(c.hosts) == 0 && len(c.procs) == 0 && len(c.answers) == 0
+}
+
+// ByAddress reports whether some event may get such a value through the
+// address it connects to (ResolvesTo).
+func (c *TextCarriers) ByAddress() bool { return len(c.answers) > 0 }
+
+// ResolvesTo reports whether an event of sensor aid connecting to
+// remoteIP, both raw JSON string contents without escapes, gets such a
+// value as its DestinationHostname. It does not allocate.
+func (c *TextCarriers) ResolvesTo(aid, remoteIP []byte) bool {
+	return c.ips[string(remoteIP)] && c.answers[hostKey{string(aid), string(remoteIP)}]
+}
 
 // All reports whether it cannot be told from an event's keys.
 func (c *TextCarriers) All() bool { return c.all }
@@ -60,7 +78,7 @@ func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
 // (TextWatch marked its process in time); a carrier known only by its host
 // or its user always counts as missed.
 func (c *TextCarriers) Missed(rejected PidSet) bool {
-	if c.all || len(c.hosts) > 0 {
+	if c.all || len(c.hosts) > 0 || len(c.answers) > 0 {
 		return true
 	}
 	for pid := range c.pids {
@@ -73,12 +91,13 @@ func (c *TextCarriers) Missed(rejected PidSet) bool {
 
 // TextCarriers finds what Apply may add that holds one of lits, ignoring
 // case: aidmaster columns (by aid), process details (by acting process,
-// the parent's name included), user names and well-known accounts (any
-// event). Values derived from the event itself (FileName, FilePath, the
+// the parent's name included), DNS answers (by sensor and remote address),
+// user names and well-known accounts (any event). Values derived from the event itself (FileName, FilePath, the
 // ContextBaseFileName fallback) are substrings of its raw line and are not
 // considered. Call it once learning is done.
 func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
-	c := &TextCarriers{e: e, hosts: map[string]bool{}, procs: map[procKey]bool{}, pids: map[uint64]bool{}}
+	c := &TextCarriers{e: e, hosts: map[string]bool{}, procs: map[procKey]bool{}, pids: map[uint64]bool{},
+		answers: map[hostKey]bool{}, ips: map[string]bool{}}
 	if len(lits) == 0 {
 		return c
 	}
@@ -140,6 +159,15 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 		}
 	}
 	e.hosts.mu.RUnlock()
+	if e.keep.dns {
+		e.dns.mu.RLock()
+		for k, a := range e.dns.m {
+			if hit(a.name) {
+				c.answers[k], c.ips[k.id] = true, true
+			}
+		}
+		e.dns.mu.RUnlock()
+	}
 	// A TextWatch for these literals saw every process learned: only those
 	// it marked, or whose parent it marked, can hold one.
 	skip := func(procKey, *procInfo) bool { return false }

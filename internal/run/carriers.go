@@ -98,3 +98,20 @@ func actingPid(line []byte) (pid uint64, has, sure bool) {
 	pid, ok = enrich.ParsePlainPID(raw)
 	return pid, true, ok
 }
+
+var remoteIPKey = newRawKey("RemoteAddressIP4")
+
+// resolvesToCarrier reports whether the event on line may get, as its
+// DestinationHostname, a learned DNS answer holding a literal, or whether
+// that cannot be told from the raw text (a value with escapes).
+func resolvesToCarrier(line []byte, c *enrich.TextCarriers) bool {
+	ip, ok := stringField(line, remoteIPKey)
+	if !ok {
+		return indexKey(line, remoteIPKey) >= 0 // escaped or not a string
+	}
+	aid, ok := stringField(line, aidKey)
+	if !ok {
+		return indexKey(line, aidKey) >= 0
+	}
+	return c.ResolvesTo(aid, ip)
+}

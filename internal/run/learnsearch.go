@@ -295,6 +295,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	l.SetLearnPending(false)
 	var carriers *enrich.TextCarriers
 	var gateFilter *engine.Prefilter
+	var gateFilters []*engine.Prefilter // per program, for a dispatcher
 	switch {
 	case store.dropped && texter != nil:
 		// Most lines were candidates because a field enrichment may add was
@@ -308,10 +309,10 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			raw[i] = p.PrefilterRaw(strictFreeText(plan.derived))
 		}
 		carriers = texter.TextCarriers(lits)
-		gateFilter = engine.AnyPrefilter(raw)
+		gateFilter, gateFilters = engine.AnyPrefilter(raw), raw
 	case filter != plan:
 		carriers = texter.TextCarriers(freeLits)
-		gateFilter = filter.any
+		gateFilter, gateFilters = filter.any, filter.filters
 	}
 	if store.dropped || carriers != nil && !carriers.None() && (keeper == nil || carriers.Missed(keeper.rejected)) {
 		// Too many candidates to keep, or enrichment may add a value holding
@@ -332,26 +333,46 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			// accepted (the kept ones, by chunk and line number): the
 			// prefilter runs again only where that is not known.
 			kept := store.chunks
-			plan.gate = func(seq int64, source string, lineNo int, line []byte) bool {
-				if seq < int64(len(kept)) && kept[seq] != nil && kept[seq].source == source {
-					if _, found := slices.BinarySearch(kept[seq].lineNos, lineNo); found {
+			// With several programs a dispatcher tells whether any may
+			// want the line (their prefilters one by one cost as many
+			// tests as there are rules); each worker has its own state.
+			var dispatch *engine.Dispatch
+			if len(gateFilters) > 1 {
+				dispatch = engine.NewDispatch(gateFilters)
+			}
+			plan.gate = func() func(int64, string, int, []byte) bool {
+				match := gateFilter.Match
+				if dispatch != nil {
+					ds, hits := dispatch.NewState(), []int32(nil)
+					match = func(line []byte) bool {
+						hits = ds.Match(line, hits[:0])
+						return len(hits) > 0
+					}
+				}
+				return func(seq int64, source string, lineNo int, line []byte) bool {
+					if seq < int64(len(kept)) && kept[seq] != nil && kept[seq].source == source {
+						if _, found := slices.BinarySearch(kept[seq].lineNos, lineNo); found {
+							return true
+						}
+					} else if match(line) {
 						return true
 					}
-				} else if gateFilter.Match(line) {
-					return true
+					if carriers.ByAddress() && resolvesToCarrier(line, carriers) {
+						return true
+					}
+					pid, ok2 := stringField(line, ctxProcessKey)
+					if !ok2 && indexKey(line, ctxProcessKey) >= 0 {
+						return true // escaped or not a string: cannot tell
+					}
+					if !carriers.MayHold(pid) {
+						return false
+					}
+					aid, ok1 := stringField(line, aidKey)
+					if !ok1 && indexKey(line, aidKey) >= 0 {
+						return true
+					}
+					return carriers.Has(aid, pid)
 				}
-				pid, ok2 := stringField(line, ctxProcessKey)
-				if !ok2 && indexKey(line, ctxProcessKey) >= 0 {
-					return true // escaped or not a string: cannot tell
-				}
-				if !carriers.MayHold(pid) {
-					return false
-				}
-				aid, ok1 := stringField(line, aidKey)
-				if !ok1 && indexKey(line, aidKey) >= 0 {
-					return true
-				}
-				return carriers.Has(aid, pid)
 			}
 		}
 		return plan.run(ctx, opts, workers, feedSource(again))

@@ -46,6 +46,9 @@ func learnTestLines() []string {
 		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":"501","ContextProcessName":"curl","RemotePort":"443"}`,
 		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":" 501","ContextBaseFileName":"curl","RemotePort":"443"}`,
 		`{"event_simpleName":"NetworkConnectIP4","aid":"dddd","ContextProcessId":"77","ContextBaseFileName":"curl","RemotePort":"443"}`,
+		// a DNS answer: the connection to its address gets DestinationHostname
+		`{"event_simpleName":"DnsRequest","aid":"aaaa","DomainName":"tunnel.localto.net","IP4Records":"198.51.100.7;","ContextTimeStamp":"1700000000.500"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"424242","RemoteAddressIP4":"198.51.100.7","RemotePort":"443"}`,
 		`{"event_simpleName":"DnsRequest", broken`,
 		`not json at all`,
 	)
@@ -95,6 +98,8 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 		{`d42 | select([DomainName, ContextProcessName])`}, // free text no learned value holds
 		{`curl | select([#event_simpleName, aid])`},        // free text learned command lines hold
 		{`HOST-A | count()`}, // free text an aidmaster record holds
+		{`#event_simpleName=NetworkConnectIP4 DestinationHostname=/localto\.net/i | table([aid, RemoteAddressIP4, DestinationHostname])`},
+		{`localto | select([#event_simpleName, aid, DestinationHostname])`}, // free text a DNS answer holds
 		{ // hunt: several programs in one pass
 			`#event_simpleName=DnsRequest ContextProcessName=nmap | select([DomainName, UserName])`,
 			`#event_simpleName=NetworkConnectIP4 | ComputerName=HOST-B | count()`,
@@ -174,7 +179,7 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 					if en.LearnPending() {
 						t.Error("still pending after the search")
 					}
-					again := v.hold == 100 && v.reopen || strings.Contains(srcs[0], "curl |") || strings.Contains(srcs[0], "HOST-A |") || strings.Contains(srcs[0], "alice |")
+					again := v.hold == 100 && v.reopen || strings.Contains(srcs[0], "curl |") || strings.Contains(srcs[0], "HOST-A |") || strings.Contains(srcs[0], "alice |") || strings.Contains(srcs[0], "localto |")
 					if chunks := countChunks(t, open()); src.n != chunks && !again {
 						t.Errorf("read %d chunks, the input has %d: want one read", src.n, chunks)
 					}

@@ -253,9 +253,10 @@ type plan struct {
 	// dispatch, with several programs, tells which of them may want a line
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
-	// gate, when set, must also accept a line for any program to see it:
-	// the line lineNo of source, in the chunk numbered seq.
-	gate func(seq int64, source string, lineNo int, line []byte) bool
+	// gate, when set, gives each worker a test a line must also pass for
+	// any program to see it: the line lineNo of source, in the chunk
+	// numbered seq.
+	gate func() func(seq int64, source string, lineNo int, line []byte) bool
 	// derived reports the fields the enricher may add ("": free text too).
 	derived  func(field string) bool
 	needs    event.Needs
@@ -325,14 +326,18 @@ type worker struct {
 	emits    []func(*event.Event) // per program, appending to cur (made once: no per-line closure)
 	cur      *chunkResult
 	problems *ingest.Problems
-	dstate   *engine.DispatchState // with plan.dispatch
-	partials []*engine.Partial     // per program: this chunk's, for aggregates that split
-	settle   *settler              // with plan.settleKept
-	hits     []int32               // programs whose prefilters accept the line
+	dstate   *engine.DispatchState                                        // with plan.dispatch
+	gate     func(seq int64, source string, lineNo int, line []byte) bool // plan.gate's
+	partials []*engine.Partial                                            // per program: this chunk's, for aggregates that split
+	settle   *settler                                                     // with plan.settleKept
+	hits     []int32                                                      // programs whose prefilters accept the line
 }
 
 func (p *plan) newWorker(problems *ingest.Problems) *worker {
 	w := &worker{plan: p, dec: ingest.NewDecoder(p.needs), problems: problems}
+	if p.gate != nil {
+		w.gate = p.gate()
+	}
 	w.partials = make([]*engine.Partial, len(p.progs))
 	for _, prog := range p.progs {
 		w.runners = append(w.runners, prog.NewWorker())
@@ -422,7 +427,7 @@ func (w *worker) chunk(j job) (res chunkResult) {
 // accepts reports whether some program's prefilter accepts line, noting
 // which in w.hits when several programs run.
 func (w *worker) accepts(source string, line []byte, lineNo int) bool {
-	if w.plan.gate != nil && !w.plan.gate(w.cur.seq, source, lineNo, line) {
+	if w.gate != nil && !w.gate(w.cur.seq, source, lineNo, line) {
 		return false
 	}
 	if w.dstate != nil {
