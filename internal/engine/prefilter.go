@@ -370,31 +370,75 @@ func (p *Program) FreeTextLiterals() []string {
 }
 
 // PrefilterRaw is Prefilter for a runner that has learned what enrichment
-// knows: literals of fields enrichment may add are looked for anywhere in
-// the raw line (where a field's in-line source, such as ContextBaseFileName
-// for ContextProcessName, would hold them), instead of passing every line
-// that lacks the field. A line it rejects can still match through a value
-// enrichment learned elsewhere (a host record, another process): the runner
-// must let those lines through itself (DerivedLiterals).
-func (p *Program) PrefilterRaw(derived func(field string) bool) *Prefilter {
-	return newPrefilter(unscopeDerived(scopeFields(p.lits.withoutFields(derived))))
+// knows. A test of a field enrichment may add passes every line that lacks
+// the field in Prefilter; here it is a test of the raw fields the value
+// would come from on the line itself (inline: the field itself, and for
+// ContextProcessName its ContextBaseFileName), or of the whole line when
+// inline names none. A line it rejects can still match through a value
+// enrichment learned elsewhere (a host record, another process, a DNS
+// answer): the runner must let those lines through itself
+// (DerivedLiterals).
+func (p *Program) PrefilterRaw(derived func(field string) bool, inline func(field string) []InlineSource) *Prefilter {
+	return newPrefilter(unscopeDerived(scopeFields(p.lits.withoutFields(derived)), inline))
 }
 
-func unscopeDerived(l *litExpr) *litExpr {
+// InlineSource is a raw field a derived field's value may come from on the
+// line itself; Whole when it is that field's whole value, not a part.
+type InlineSource struct {
+	Field string
+	Whole bool
+}
+
+func unscopeDerived(l *litExpr, inline func(string) []InlineSource) *litExpr {
 	switch l.op {
 	case litField:
 		if l.derived {
-			return l.kids[0]
+			return inlineTest(l, inline)
 		}
 	case litAnd, litOr:
 		cp := *l
 		cp.kids = make([]*litExpr, len(l.kids))
 		for i, k := range l.kids {
-			cp.kids[i] = unscopeDerived(k)
+			cp.kids[i] = unscopeDerived(k, inline)
 		}
 		return &cp
 	}
 	return l
+}
+
+// inlineTest turns a test of a derived field into the same test of the
+// raw fields its value comes from: any of them may hold it. A part of a
+// value does not carry an equality, and a field without sources is looked
+// for in the whole line.
+func inlineTest(l *litExpr, inline func(string) []InlineSource) *litExpr {
+	var srcs []InlineSource
+	if inline != nil {
+		srcs = inline(l.text)
+	}
+	var alts []*litExpr
+	for _, s := range srcs {
+		key, ok := jsonKey(s.Field)
+		if !ok || !s.Whole && hasValueTest(l.kids[0]) {
+			return l.kids[0]
+		}
+		alts = append(alts, &litExpr{op: litField, text: key, kids: l.kids})
+	}
+	if len(alts) == 0 {
+		return l.kids[0]
+	}
+	return litOr2(alts...)
+}
+
+func hasValueTest(l *litExpr) bool {
+	if l.op == litValue {
+		return true
+	}
+	for _, k := range l.kids {
+		if hasValueTest(k) {
+			return true
+		}
+	}
+	return false
 }
 
 // DerivedLiterals lists the literals the program requires of fields derived

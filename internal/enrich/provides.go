@@ -36,3 +36,29 @@ func Sources(field string) []string {
 	}
 	return nil
 }
+
+// InlineSource is a raw field of an event that the value Apply gives one
+// of its fields may come from, when no record learned elsewhere (process,
+// host, user, DNS answer) supplies it: TextCarriers covers those.
+type InlineSource struct {
+	Field string
+	Whole bool // the value is the raw field's whole value, not a part of it
+}
+
+// InlineSources lists them for field: the field itself (Apply never
+// overwrites one an event has), and the raw field it is copied or cut
+// from. Nil for a field Apply does not add.
+func InlineSources(field string) []InlineSource {
+	own := InlineSource{Field: field, Whole: true}
+	switch field {
+	case FieldContextProcessName:
+		return []InlineSource{own, {Field: "ContextBaseFileName", Whole: true}}
+	case FieldFileName, FieldFilePath:
+		// cut from the image path, or from argv0 for "/" images
+		return []InlineSource{own, {Field: fImageFileName}, {Field: fCommandLine}}
+	}
+	if Sources(field) == nil {
+		return nil
+	}
+	return []InlineSource{own}
+}

@@ -40,7 +40,7 @@ func (w *TextWatch) Marked(pid uint64) bool { return w.bits.HasAtomic(pid) }
 // note marks k when what is kept of a starting process (info, after the
 // run's Reads), or its parent's name, holds a literal.
 func (w *TextWatch) note(e *Enricher, k procKey, info *procInfo) {
-	if w.holds(info.name) || w.holds(info.cmdline) || w.holds(info.parentName) || w.holds(info.userName) {
+	if w.holds(info.name) || w.holds(info.image) || w.holds(info.cmdline) || w.holds(info.parentName) || w.holds(info.userName) {
 		w.bits.AddAtomic(k.pid)
 		return
 	}

@@ -26,6 +26,10 @@ func (c *TextCarriers) None() bool {
 	return !c.all && len(c.hosts) == 0 && len(c.procs) == 0 && len(c.answers) == 0
 }
 
+// ByProcess reports whether some process carries such a value (its
+// events, and its children's parent fields, may get it).
+func (c *TextCarriers) ByProcess() bool { return len(c.procs) > 0 }
+
 // ByAddress reports whether some event may get such a value through the
 // address it connects to (ResolvesTo).
 func (c *TextCarriers) ByAddress() bool { return len(c.answers) > 0 }
@@ -189,7 +193,7 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 			if hit(p.name) {
 				named[k] = true
 			}
-			if hit(p.name) || hit(p.cmdline) || hit(p.parentName) || hit(p.userName) {
+			if hit(p.name) || hit(p.image) || hit(p.cmdline) || hit(p.parentName) || hit(p.userName) {
 				c.procs[k], c.pids[k.pid] = true, true
 			}
 		})

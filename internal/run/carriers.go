@@ -115,3 +115,33 @@ func resolvesToCarrier(line []byte, c *enrich.TextCarriers) bool {
 	}
 	return c.ResolvesTo(aid, ip)
 }
+
+// inlineSources is enrich.InlineSources for the engine's raw prefilters.
+func inlineSources(field string) []engine.InlineSource {
+	var out []engine.InlineSource
+	for _, s := range enrich.InlineSources(field) {
+		out = append(out, engine.InlineSource{Field: s.Field, Whole: s.Whole})
+	}
+	return out
+}
+
+var parentPIDKey = newRawKey("ParentProcessId")
+
+// parentCarries reports whether the process start on line has a parent
+// carrying a learned value holding a literal (its ParentCommandLine and
+// ParentImageFileName come from that parent), or whether that cannot be
+// told from the raw text.
+func parentCarries(line []byte, c *enrich.TextCarriers) bool {
+	ppid, ok := stringField(line, parentPIDKey)
+	if !ok {
+		return indexKey(line, parentPIDKey) >= 0 // escaped or not a string
+	}
+	if !c.MayHold(ppid) {
+		return false
+	}
+	aid, ok := stringField(line, aidKey)
+	if !ok {
+		return indexKey(line, aidKey) >= 0
+	}
+	return c.Has(aid, ppid)
+}

@@ -306,7 +306,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		raw := make([]*engine.Prefilter, len(progs))
 		for i, p := range progs {
 			lits = append(lits, p.DerivedLiterals(plan.derived)...)
-			raw[i] = p.PrefilterRaw(strictFreeText(plan.derived))
+			raw[i] = p.PrefilterRaw(strictFreeText(plan.derived), inlineSources)
 		}
 		carriers = texter.TextCarriers(lits)
 		gateFilter, gateFilters = engine.AnyPrefilter(raw), raw
@@ -357,7 +357,8 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					} else if match(line) {
 						return true
 					}
-					if carriers.ByAddress() && resolvesToCarrier(line, carriers) {
+					if carriers.ByAddress() && resolvesToCarrier(line, carriers) ||
+						carriers.ByProcess() && parentCarries(line, carriers) {
 						return true
 					}
 					pid, ok2 := stringField(line, ctxProcessKey)

@@ -46,6 +46,9 @@ func learnTestLines() []string {
 		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":"501","ContextProcessName":"curl","RemotePort":"443"}`,
 		`{"event_simpleName":"NetworkConnectIP4","aid":"cccc","ContextProcessId":" 501","ContextBaseFileName":"curl","RemotePort":"443"}`,
 		`{"event_simpleName":"NetworkConnectIP4","aid":"dddd","ContextProcessId":"77","ContextBaseFileName":"curl","RemotePort":"443"}`,
+		// a parent whose command line its child gets as ParentCommandLine
+		`{"event_simpleName":"ProcessRollup2","aid":"cccc","TargetProcessId":"601","ImageFileName":"/usr/bin/python3","CommandLine":"python3 evil-parent.py","ContextTimeStamp":"1700000006.000"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"cccc","TargetProcessId":"602","ParentProcessId":"601","ImageFileName":"/usr/bin/sh","CommandLine":"sh -c id","ContextTimeStamp":"1700000007.000"}`,
 		// a DNS answer: the connection to its address gets DestinationHostname
 		`{"event_simpleName":"DnsRequest","aid":"aaaa","DomainName":"tunnel.localto.net","IP4Records":"198.51.100.7;","ContextTimeStamp":"1700000000.500"}`,
 		`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"424242","RemoteAddressIP4":"198.51.100.7","RemotePort":"443"}`,
@@ -100,6 +103,9 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 		{`HOST-A | count()`}, // free text an aidmaster record holds
 		{`#event_simpleName=NetworkConnectIP4 DestinationHostname=/localto\.net/i | table([aid, RemoteAddressIP4, DestinationHostname])`},
 		{`localto | select([#event_simpleName, aid, DestinationHostname])`}, // free text a DNS answer holds
+		{`#event_simpleName=ProcessRollup2 ParentCommandLine=/evil-parent/ | table([aid, TargetProcessId, ParentCommandLine])`},
+		{`#event_simpleName=NetworkConnectIP4 ContextProcessName=curl | table([aid, ContextProcessId, ContextProcessName], limit=max)`},
+		{`FileName=/^(curl|wget)/i | table([aid, TargetProcessId, FileName, FilePath], limit=max)`},
 		{ // hunt: several programs in one pass
 			`#event_simpleName=DnsRequest ContextProcessName=nmap | select([DomainName, UserName])`,
 			`#event_simpleName=NetworkConnectIP4 | ComputerName=HOST-B | count()`,
