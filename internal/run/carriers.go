@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"slices"
 	"sync"
 
 	"github.com/tiercel/tiercel/internal/engine"
@@ -144,4 +145,60 @@ func parentCarries(line []byte, c *enrich.TextCarriers) bool {
 		return indexKey(line, aidKey) >= 0
 	}
 	return c.Has(aid, ppid)
+}
+
+// secondReadGate gives each worker of a second read the test a line must
+// pass: the strict prefilter accepted it (the first read kept it: known
+// by chunk and line number, not tested again), or its raw fields hold a
+// literal (any, or with several programs a dispatcher over each), or an
+// enriched value learned elsewhere may hold one (carried).
+func secondReadGate(kept []*candChunk, any *engine.Prefilter, each []*engine.Prefilter, c *enrich.TextCarriers) func() func(int64, string, int, []byte) bool {
+	var dispatch *engine.Dispatch
+	if len(each) > 1 {
+		dispatch = engine.NewDispatch(each) // rules one by one cost a test each
+	}
+	return func() func(int64, string, int, []byte) bool {
+		match := any.Match
+		if dispatch != nil {
+			ds, hits := dispatch.NewState(), []int32(nil)
+			match = func(line []byte) bool {
+				hits = ds.Match(line, hits[:0])
+				return len(hits) > 0
+			}
+		}
+		return func(seq int64, source string, lineNo int, line []byte) bool {
+			if seq < int64(len(kept)) && kept[seq] != nil && kept[seq].source == source {
+				if _, found := slices.BinarySearch(kept[seq].lineNos, lineNo); found {
+					return true
+				}
+			} else if match(line) {
+				return true
+			}
+			return carried(line, c)
+		}
+	}
+}
+
+// carried reports whether the event on line may get, from a value
+// enrichment learned elsewhere, a literal its raw text lacks: through the
+// address it connects to (a DNS answer), its parent (a process start's
+// Parent* fields), its host or its acting process; true when the raw text
+// cannot tell. Its process id alone rules most lines out before the aid is
+// read.
+func carried(line []byte, c *enrich.TextCarriers) bool {
+	if c.ByAddress() && resolvesToCarrier(line, c) || c.ByProcess() && parentCarries(line, c) {
+		return true
+	}
+	pid, ok := stringField(line, ctxProcessKey)
+	if !ok && indexKey(line, ctxProcessKey) >= 0 {
+		return true // escaped or not a string: cannot tell
+	}
+	if !c.MayHold(pid) {
+		return false
+	}
+	aid, ok := stringField(line, aidKey)
+	if !ok && indexKey(line, aidKey) >= 0 {
+		return true
+	}
+	return c.Has(aid, pid)
 }

@@ -300,8 +300,8 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	case store.dropped && texter != nil:
 		// Most lines were candidates because a field enrichment may add was
 		// missing from them. Now that learning is done, only lines whose
-		// raw text holds the literals, or whose host or acting process
-		// carries a learned value holding them, can match.
+		// raw fields hold the literals, or that may get a learned value
+		// holding them (carried), can match.
 		lits := freeLits
 		raw := make([]*engine.Prefilter, len(progs))
 		for i, p := range progs {
@@ -327,54 +327,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			defer c.Close()
 		}
 		if carriers != nil && !carriers.All() && gateFilter != nil {
-			// Only lines the strict prefilter accepts or whose host or
-			// acting process carries such a value can match.
-			// The first read already knows the lines the strict prefilter
-			// accepted (the kept ones, by chunk and line number): the
-			// prefilter runs again only where that is not known.
-			kept := store.chunks
-			// With several programs a dispatcher tells whether any may
-			// want the line (their prefilters one by one cost as many
-			// tests as there are rules); each worker has its own state.
-			var dispatch *engine.Dispatch
-			if len(gateFilters) > 1 {
-				dispatch = engine.NewDispatch(gateFilters)
-			}
-			plan.gate = func() func(int64, string, int, []byte) bool {
-				match := gateFilter.Match
-				if dispatch != nil {
-					ds, hits := dispatch.NewState(), []int32(nil)
-					match = func(line []byte) bool {
-						hits = ds.Match(line, hits[:0])
-						return len(hits) > 0
-					}
-				}
-				return func(seq int64, source string, lineNo int, line []byte) bool {
-					if seq < int64(len(kept)) && kept[seq] != nil && kept[seq].source == source {
-						if _, found := slices.BinarySearch(kept[seq].lineNos, lineNo); found {
-							return true
-						}
-					} else if match(line) {
-						return true
-					}
-					if carriers.ByAddress() && resolvesToCarrier(line, carriers) ||
-						carriers.ByProcess() && parentCarries(line, carriers) {
-						return true
-					}
-					pid, ok2 := stringField(line, ctxProcessKey)
-					if !ok2 && indexKey(line, ctxProcessKey) >= 0 {
-						return true // escaped or not a string: cannot tell
-					}
-					if !carriers.MayHold(pid) {
-						return false
-					}
-					aid, ok1 := stringField(line, aidKey)
-					if !ok1 && indexKey(line, aidKey) >= 0 {
-						return true
-					}
-					return carriers.Has(aid, pid)
-				}
-			}
+			plan.gate = secondReadGate(store.chunks, gateFilter, gateFilters, carriers)
 		}
 		return plan.run(ctx, opts, workers, feedSource(again))
 	}
