@@ -89,14 +89,14 @@ func (k *carrierKeeper) keeps(line []byte) bool {
 // cannot be told from the raw text (a value that is not a plain string of
 // digits, or keys that may be written with \u escapes).
 func actingPid(line []byte) (pid uint64, has, sure bool) {
-	raw, ok := stringField(line, ctxProcessKey)
-	if !ok {
-		if indexKey(line, ctxProcessKey) >= 0 || engine.HasUnicodeEscape(line) {
-			return 0, false, false
-		}
-		return 0, false, true
+	raw, found, plain := rawField(line, ctxProcessKey)
+	switch {
+	case !found:
+		return 0, false, !engine.HasUnicodeEscape(line)
+	case !plain:
+		return 0, false, false
 	}
-	pid, ok = enrich.ParsePlainPID(raw)
+	pid, ok := enrich.ParsePlainPID(raw)
 	return pid, true, ok
 }
 
@@ -106,13 +106,13 @@ var remoteIPKey = newRawKey("RemoteAddressIP4")
 // DestinationHostname, a learned DNS answer holding a literal, or whether
 // that cannot be told from the raw text (a value with escapes).
 func resolvesToCarrier(line []byte, c *enrich.TextCarriers) bool {
-	ip, ok := stringField(line, remoteIPKey)
-	if !ok {
-		return indexKey(line, remoteIPKey) >= 0 // escaped or not a string
+	ip, found, plain := rawField(line, remoteIPKey)
+	if !plain {
+		return found
 	}
-	aid, ok := stringField(line, aidKey)
-	if !ok {
-		return indexKey(line, aidKey) >= 0
+	aid, found, plain := rawField(line, aidKey)
+	if !plain {
+		return found
 	}
 	return c.ResolvesTo(aid, ip)
 }
@@ -128,23 +128,24 @@ func inlineSources(field string) []engine.InlineSource {
 
 var parentPIDKey = newRawKey("ParentProcessId")
 
-// parentCarries reports whether the process start on line has a parent
-// carrying a learned value holding a literal (its ParentCommandLine and
-// ParentImageFileName come from that parent), or whether that cannot be
-// told from the raw text.
-func parentCarries(line []byte, c *enrich.TextCarriers) bool {
-	ppid, ok := stringField(line, parentPIDKey)
-	if !ok {
-		return indexKey(line, parentPIDKey) >= 0 // escaped or not a string
+// processCarries reports whether the process the line names under key
+// (ContextProcessId: its acting process; ParentProcessId: a process
+// start's parent, whose details are its Parent* fields), or its host,
+// carries a learned value holding a literal; true when the raw text cannot
+// tell. The process id alone rules most lines out before the aid is read.
+func processCarries(line []byte, key rawKey, c *enrich.TextCarriers) bool {
+	pid, found, plain := rawField(line, key)
+	if found && !plain {
+		return true
 	}
-	if !c.MayHold(ppid) {
+	if !c.MayHold(pid) {
 		return false
 	}
-	aid, ok := stringField(line, aidKey)
-	if !ok {
-		return indexKey(line, aidKey) >= 0
+	aid, found, plain := rawField(line, aidKey)
+	if found && !plain {
+		return true
 	}
-	return c.Has(aid, ppid)
+	return c.Has(aid, pid)
 }
 
 // secondReadGate gives each worker of a second read the test a line must
@@ -181,24 +182,10 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, each []*engine.Pre
 
 // carried reports whether the event on line may get, from a value
 // enrichment learned elsewhere, a literal its raw text lacks: through the
-// address it connects to (a DNS answer), its parent (a process start's
-// Parent* fields), its host or its acting process; true when the raw text
-// cannot tell. Its process id alone rules most lines out before the aid is
-// read.
+// address it connects to (a DNS answer), its parent, its acting process or
+// its host; true when the raw text cannot tell.
 func carried(line []byte, c *enrich.TextCarriers) bool {
-	if c.ByAddress() && resolvesToCarrier(line, c) || c.ByProcess() && parentCarries(line, c) {
-		return true
-	}
-	pid, ok := stringField(line, ctxProcessKey)
-	if !ok && indexKey(line, ctxProcessKey) >= 0 {
-		return true // escaped or not a string: cannot tell
-	}
-	if !c.MayHold(pid) {
-		return false
-	}
-	aid, ok := stringField(line, aidKey)
-	if !ok && indexKey(line, aidKey) >= 0 {
-		return true
-	}
-	return c.Has(aid, pid)
+	return c.ByAddress() && resolvesToCarrier(line, c) ||
+		c.ByProcess() && processCarries(line, parentPIDKey, c) ||
+		processCarries(line, ctxProcessKey, c)
 }

@@ -292,9 +292,17 @@ var (
 // on escaped values; callers then decode. A quoted key cannot match inside
 // a string value, where its quotes would be escaped.
 func stringField(line []byte, key rawKey) ([]byte, bool) {
+	v, _, plain := rawField(line, key)
+	return v, plain
+}
+
+// rawField is stringField also telling, from the same search, whether the
+// key is there: a found value that is not plain (escaped, not a string)
+// cannot be told from the raw text.
+func rawField(line []byte, key rawKey) (v []byte, found, plain bool) {
 	i := indexKey(line, key)
 	if i < 0 {
-		return nil, false
+		return nil, false, false
 	}
 	rest := line[i+len(key.quoted):]
 	j := 0
@@ -302,25 +310,27 @@ func stringField(line []byte, key rawKey) ([]byte, bool) {
 		j++
 	}
 	if j >= len(rest) || rest[j] != ':' {
-		return nil, false
+		// a quoted key not followed by a colon is a value, not this key:
+		// as before, the line is not read as having it plainly
+		return nil, true, false
 	}
 	j++
 	for j < len(rest) && (rest[j] == ' ' || rest[j] == '\t') {
 		j++
 	}
 	if j >= len(rest) || rest[j] != '"' {
-		return nil, false
+		return nil, true, false
 	}
 	rest = rest[j+1:]
 	for k, b := range rest {
 		switch b {
 		case '"':
-			return rest[:k], true
+			return rest[:k], true, true
 		case '\\':
-			return nil, false
+			return nil, true, false
 		}
 	}
-	return nil, false
+	return nil, true, false
 }
 
 // rawKey is a JSON key with its quotes, as it is looked for in raw lines,
