@@ -1,7 +1,6 @@
 package enrich
 
 import (
-	"bytes"
 	"math/bits"
 	"slices"
 	"sync/atomic"
@@ -14,9 +13,9 @@ import (
 // a pid marked for another sensor's process; TextCarriers stays the
 // answer, and PidSet tells the search whether the hint was enough.
 type TextWatch struct {
-	lits  []string
-	lower [][]byte
-	bits  PidSet // few: a small set stays in cache
+	lits   []string
+	folded foldedLiterals
+	bits   PidSet // few: a small set stays in cache
 }
 
 // WatchText starts watching process starts for lits (case-insensitive).
@@ -25,10 +24,7 @@ func (e *Enricher) WatchText(lits []string) *TextWatch {
 	if len(lits) == 0 {
 		return nil
 	}
-	w := &TextWatch{lits: slices.Clone(lits), lower: make([][]byte, len(lits)), bits: NewPidSet(1 << 12)}
-	for i, l := range lits {
-		w.lower[i] = []byte(foldText(l))
-	}
+	w := &TextWatch{lits: slices.Clone(lits), folded: foldLiterals(lits), bits: NewPidSet(1 << 12)}
 	e.watch.Store(w)
 	return w
 }
@@ -52,22 +48,11 @@ func (w *TextWatch) note(e *Enricher, k procKey, info *procInfo) {
 }
 
 // holds reports whether v holds a literal, ignoring case as TextCarriers
-// does.
+// does. Learners call it at once: each lower-cases on its own stack.
 func (w *TextWatch) holds(v string) bool {
-	if v == "" {
-		return false
-	}
-	var buf [256]byte // most values: lower-cased on the stack
-	lv, ascii := appendLowerASCII(buf[:0], v)
-	if !ascii {
-		lv = []byte(foldText(v))
-	}
-	for _, l := range w.lower {
-		if bytes.Contains(lv, l) {
-			return true
-		}
-	}
-	return false
+	var buf [256]byte
+	h, _ := w.folded.in(v, buf[:0])
+	return h
 }
 
 // PidSet is a set of process ids kept as a Bloom filter, safe for

@@ -1,9 +1,9 @@
 package enrich
 
 import (
+	"bytes"
 	"slices"
 	"strings"
-	"unsafe"
 )
 
 // TextCarriers tells which events enrichment may give a value holding one
@@ -95,49 +95,31 @@ func (c *TextCarriers) Missed(rejected PidSet) bool {
 
 // TextCarriers finds what Apply may add that holds one of lits, ignoring
 // case: aidmaster columns (by aid), process details (by acting process,
-// the parent's name included), DNS answers (by sensor and remote address),
-// user names and well-known accounts (any event). Values derived from the event itself (FileName, FilePath, the
-// ContextBaseFileName fallback) are substrings of its raw line and are not
-// considered. Call it once learning is done.
+// the parent's name included), DNS answers (by sensor and remote
+// address), user names and well-known accounts (any event). Values derived
+// from the event itself (FileName, FilePath, the ContextBaseFileName
+// fallback) are substrings of its raw line and are not considered. Call it
+// once learning is done.
 func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 	c := &TextCarriers{e: e, hosts: map[string]bool{}, procs: map[procKey]bool{}, pids: map[uint64]bool{},
 		answers: map[hostKey]bool{}, ips: map[string]bool{}}
 	if len(lits) == 0 {
 		return c
 	}
-	lower := make([]string, len(lits))
-	for i, l := range lits {
-		lower[i] = foldText(l)
-	}
+	folded := foldLiterals(lits)
 	// Short values (names, SIDs) repeat and are remembered; command lines
-	// are mostly unique and only lower-cased, into one reused buffer when
-	// they are ASCII.
+	// are mostly unique and only lower-cased, into one reused buffer.
 	memo := map[string]bool{}
 	var buf []byte
 	hit := func(v string) bool {
-		if v == "" {
-			return false
-		}
 		short := len(v) <= maxMemoLen
 		if short {
 			if h, ok := memo[v]; ok {
 				return h
 			}
 		}
-		var lv string
-		if b, ascii := appendLowerASCII(buf[:0], v); ascii {
-			buf = b
-			lv = unsafe.String(unsafe.SliceData(b), len(b))
-		} else {
-			lv = foldText(v)
-		}
-		h := false
-		for _, l := range lower {
-			if strings.Contains(lv, l) {
-				h = true
-				break
-			}
-		}
+		var h bool
+		h, buf = folded.in(v, buf)
 		if short {
 			memo[v] = h
 		}
@@ -231,6 +213,39 @@ func appendLowerASCII(dst []byte, s string) ([]byte, bool) {
 		dst = append(dst, c)
 	}
 	return dst, true
+}
+
+// foldedLiterals are literals lower-cased by foldText, for telling which
+// values hold one ignoring case.
+type foldedLiterals [][]byte
+
+func foldLiterals(lits []string) foldedLiterals {
+	f := make(foldedLiterals, len(lits))
+	for i, l := range lits {
+		f[i] = []byte(foldText(l))
+	}
+	return f
+}
+
+// in reports whether v holds one of the literals, ignoring case. v is
+// lower-cased into buf (returned grown, for reuse) when it is ASCII,
+// folded whole otherwise.
+func (f foldedLiterals) in(v string, buf []byte) (bool, []byte) {
+	if v == "" {
+		return false, buf
+	}
+	lv, ascii := appendLowerASCII(buf[:0], v)
+	if ascii {
+		buf = lv
+	} else {
+		lv = []byte(foldText(v))
+	}
+	for _, l := range f {
+		if bytes.Contains(lv, l) {
+			return true, buf
+		}
+	}
+	return false, buf
 }
 
 // foldText lower-cases s, LONG S included (KELVIN SIGN lowers to k).
