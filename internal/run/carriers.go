@@ -151,13 +151,10 @@ func processCarries(line []byte, key rawKey, c *enrich.TextCarriers) bool {
 // secondReadGate gives each worker of a second read the test a line must
 // pass: the strict prefilter accepted it (the first read kept it: known
 // by chunk and line number, not tested again), or its raw fields hold a
-// literal (any, or with several programs a dispatcher over each), or an
+// literal (any; with several programs dispatch, which asks only the
+// programs the line's event name concerns instead of each in turn), or an
 // enriched value learned elsewhere may hold one (carried).
-func secondReadGate(kept []*candChunk, any *engine.Prefilter, each []*engine.Prefilter, c *enrich.TextCarriers) func() func(int64, string, int, []byte) bool {
-	var dispatch *engine.Dispatch
-	if len(each) > 1 {
-		dispatch = engine.NewDispatch(each) // rules one by one cost a test each
-	}
+func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.Dispatch, c *enrich.TextCarriers) func() func(int64, string, int, []byte) bool {
 	return func() func(int64, string, int, []byte) bool {
 		match := any.Match
 		if dispatch != nil {

@@ -295,7 +295,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	l.SetLearnPending(false)
 	var carriers *enrich.TextCarriers
 	var gateFilter *engine.Prefilter
-	var gateFilters []*engine.Prefilter // per program, for a dispatcher
+	var gateDispatch *engine.Dispatch // with several programs
 	switch {
 	case store.dropped && texter != nil:
 		// Most lines were candidates because a field enrichment may add was
@@ -309,10 +309,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			raw[i] = p.PrefilterRaw(strictFreeText(plan.derived), inlineSources)
 		}
 		carriers = texter.TextCarriers(lits)
-		gateFilter, gateFilters = engine.AnyPrefilter(raw), raw
+		gateFilter = engine.AnyPrefilter(raw)
+		if len(raw) > 1 {
+			gateDispatch = engine.NewDispatch(raw)
+		}
 	case filter != plan:
 		carriers = texter.TextCarriers(freeLits)
-		gateFilter, gateFilters = filter.any, filter.filters
+		gateFilter, gateDispatch = filter.any, filter.dispatch
 	}
 	if store.dropped || carriers != nil && !carriers.None() && (keeper == nil || carriers.Missed(keeper.rejected)) {
 		// Too many candidates to keep, or enrichment may add a value holding
@@ -327,7 +330,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			defer c.Close()
 		}
 		if carriers != nil && !carriers.All() && gateFilter != nil {
-			plan.gate = secondReadGate(store.chunks, gateFilter, gateFilters, carriers)
+			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, carriers)
 		}
 		return plan.run(ctx, opts, workers, feedSource(again))
 	}
