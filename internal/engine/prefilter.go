@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"slices"
 )
 
 // Prefilter decides from the raw input line, before any decoding, whether a
@@ -449,6 +450,23 @@ func (p *Program) DerivedLiterals(derived func(field string) bool) []string {
 	walk = func(l *litExpr) {
 		if l.op == litText && l.field != "" && derived(l.field) {
 			out = append(out, l.text)
+		}
+		for _, k := range l.kids {
+			walk(k)
+		}
+	}
+	walk(p.lits)
+	return out
+}
+
+// DerivedFields lists the fields (derived) DerivedLiterals finds literals
+// in, each once.
+func (p *Program) DerivedFields(derived func(field string) bool) []string {
+	var out []string
+	var walk func(l *litExpr)
+	walk = func(l *litExpr) {
+		if l.op == litText && l.field != "" && derived(l.field) && !slices.Contains(out, l.field) {
+			out = append(out, l.field)
 		}
 		for _, k := range l.kids {
 			walk(k)

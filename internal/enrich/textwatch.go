@@ -14,7 +14,7 @@ import (
 // answer, and PidSet tells the search whether the hint was enough.
 type TextWatch struct {
 	lits   []string
-	folded foldedLiterals
+	folded *foldedLiterals
 	bits   PidSet // few: a small set stays in cache
 }
 
@@ -64,10 +64,6 @@ type PidSet struct {
 	words []atomic.Uint64
 	shift uint
 }
-
-// RejectedPidWords sizes a PidSet for the acting processes of a large
-// input's events.
-const RejectedPidWords = 1 << 17
 
 // NewPidSet returns an empty set of words words, a power of two.
 func NewPidSet(words int) PidSet {

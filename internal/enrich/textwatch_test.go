@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"testing"
 
@@ -11,7 +12,7 @@ import (
 )
 
 func TestPidSetHasWhatWasAdded(t *testing.T) {
-	s := NewPidSet(RejectedPidWords)
+	s := NewPidSet(1 << 17)
 	rng := rand.New(rand.NewPCG(3, 4))
 	added := map[uint64]bool{}
 	for range 300_000 {
@@ -37,23 +38,63 @@ func TestPidSetHasWhatWasAdded(t *testing.T) {
 }
 
 func TestTextWatchHolds(t *testing.T) {
-	w := New(Options{}).WatchText([]string{"Shodan", "ip-api"})
+	few := []string{"Shodan", "ip-api"}
+	// from manyLiterals on, one scan by first byte: the same answers
+	many := append(slices.Clone(few), "nmap", "masscan", "zmap", "curl ", "wget", "Ψ-tool", "bgp.he.net")
 	tests := []struct {
-		v    string
-		want bool
+		v         string
+		few, many bool
 	}{
-		{"python3 -m shodan search", true},
-		{"SHODAN.exe", true},
-		{"ShOdAn", true},
-		{"shoda", false},
-		{"curl IP-API.com", true},
-		{"", false},
-		{"é shodan", true},                          // not ASCII: folded whole
-		{strings.Repeat("x", 300) + "shodan", true}, // longer than the stack buffer
+		{"python3 -m shodan search", true, true},
+		{"SHODAN.exe", true, true},
+		{"ShOdAn", true, true},
+		{"shoda", false, false},
+		{"curl IP-API.com", true, true},
+		{"", false, false},
+		{"é shodan", true, true},                          // not ASCII: folded whole
+		{strings.Repeat("x", 300) + "shodan", true, true}, // longer than the stack buffer
+		{"/usr/bin/NMAP -sS", false, true},
+		{"curl", false, false}, // "curl " wants its space
+		{"run ψ-TOOL now", false, true},
+		{"whois bgp.he.ne", false, false}, // cut short
+	}
+	fw, mw := New(Options{}).WatchText(few), New(Options{}).WatchText(many)
+	for _, tt := range tests {
+		if got := fw.holds(tt.v); got != tt.few {
+			t.Errorf("%d literals: holds(%q) = %v, want %v", len(few), tt.v, got, tt.few)
+		}
+		if got := mw.holds(tt.v); got != tt.many {
+			t.Errorf("%d literals: holds(%q) = %v, want %v", len(many), tt.v, got, tt.many)
+		}
+	}
+}
+
+// Each kind of record is tested for the literals of the fields it gives
+// values to: a DNS answer holding a literal looked for in a process's
+// image carries nothing.
+func TestCarriersByKind(t *testing.T) {
+	lines := append(slices.Clone(watchLines),
+		`{"event_simpleName":"DnsRequest","aid":"a1","DomainName":"shodan.io","IP4Records":"1.2.3.4;","ContextTimeStamp":"1700000000.000"}`)
+	e := New(Options{})
+	learnLines(t, e, lines)
+	var byImage, byHost, free CarrierLiterals
+	byImage.Add(FieldContextImageFileName, "shodan")
+	byHost.Add(FieldDestinationHostname, "shodan")
+	free.Add("", "shodan")
+	tests := []struct {
+		name             string
+		lits             CarrierLiterals
+		procs, addresses bool
+	}{
+		{"process field", byImage, true, false},
+		{"DNS answer field", byHost, false, true},
+		{"free text", free, true, true},
+		{"none", CarrierLiterals{}, false, false},
 	}
 	for _, tt := range tests {
-		if got := w.holds(tt.v); got != tt.want {
-			t.Errorf("holds(%q) = %v, want %v", tt.v, got, tt.want)
+		c := e.Carriers(tt.lits)
+		if c.ByProcess() != tt.procs || c.ByAddress() != tt.addresses {
+			t.Errorf("%s: carried by processes %v, addresses %v; want %v, %v", tt.name, c.ByProcess(), c.ByAddress(), tt.procs, tt.addresses)
 		}
 	}
 }
@@ -97,13 +138,10 @@ func TestTextCarriersSameWithWatch(t *testing.T) {
 	if len(want.pids) != 4 {
 		t.Errorf("carriers %v, want processes 10 to 13", want.pids)
 	}
-	rejected := NewPidSet(RejectedPidWords)
-	rejected.AddAtomic(14)
-	if got.Missed(rejected) {
-		t.Error("only a process holding nothing was rejected: nothing missed")
+	if got.Missed(slices.Values([]uint64{14, 99})) {
+		t.Error("only processes holding nothing were rejected: nothing missed")
 	}
-	rejected.AddAtomic(13)
-	if !got.Missed(rejected) {
+	if !got.Missed(slices.Values([]uint64{14, 13})) {
 		t.Error("a carrier's event was rejected: want missed")
 	}
 }

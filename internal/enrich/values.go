@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"bytes"
+	"iter"
 	"slices"
 	"strings"
 )
@@ -77,16 +78,20 @@ func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
 }
 
 // Missed reports whether some event that may get such a value could be
-// among those a search rejected while learning: it recorded their acting
-// processes' ids in rejected. False means the search kept every such event
-// (TextWatch marked its process in time); a carrier known only by its host
-// or its user always counts as missed.
-func (c *TextCarriers) Missed(rejected PidSet) bool {
+// among those a search rejected while learning: rejected yields the ids of
+// their acting processes (and of the parents of rejected process starts).
+// False means the search kept every such event (TextWatch marked its
+// process in time); a carrier known only by its host or its address
+// always counts as missed.
+func (c *TextCarriers) Missed(rejected iter.Seq[uint64]) bool {
 	if c.all || len(c.hosts) > 0 || len(c.answers) > 0 {
 		return true
 	}
-	for pid := range c.pids {
-		if rejected.HasAtomic(pid) {
+	if len(c.pids) == 0 {
+		return false
+	}
+	for pid := range rejected {
+		if c.pids[pid] {
 			return true
 		}
 	}
@@ -101,17 +106,112 @@ func (c *TextCarriers) Missed(rejected PidSet) bool {
 // fallback) are substrings of its raw line and are not considered. Call it
 // once learning is done.
 func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
+	return e.Carriers(CarrierLiterals{Process: lits, Host: lits, Answer: lits, User: lits})
+}
+
+// CarrierLiterals are literals sorted by the kind of record enrichment
+// takes a value from: a literal a query looks for only in
+// ContextImageFileName can come from a process, never from a DNS answer.
+type CarrierLiterals struct {
+	Process []string // process details: name, image, command line, parent name, user
+	Host    []string // aidmaster columns
+	Answer  []string // DNS answers (DestinationHostname)
+	User    []string // user names from identity events and well-known accounts
+}
+
+// Empty reports whether there is no literal of any kind.
+func (l CarrierLiterals) Empty() bool {
+	return len(l.Process)+len(l.Host)+len(l.Answer)+len(l.User) == 0
+}
+
+// Add files lits, looked for in field (free text: ""), under the kinds of
+// record field's value may come from. A field Apply does not add, or
+// takes from the event itself (FileName), files nothing.
+func (l *CarrierLiterals) Add(field string, lits ...string) {
+	if field == "" {
+		l.Process = append(l.Process, lits...)
+		l.Host = append(l.Host, lits...)
+		l.Answer = append(l.Answer, lits...)
+		l.User = append(l.User, lits...)
+		return
+	}
+	switch field {
+	case FieldContextProcessName, FieldContextCommandLine, FieldContextImageFileName,
+		FieldContextParentBaseFileName, FieldParentCommandLine, FieldParentImageFileName:
+		l.Process = append(l.Process, lits...)
+	case FieldUserName:
+		l.Process = append(l.Process, lits...)
+		l.User = append(l.User, lits...)
+	case FieldDestinationHostname:
+		l.Answer = append(l.Answer, lits...)
+	default:
+		for _, h := range hostFields {
+			if h == field {
+				l.Host = append(l.Host, lits...)
+			}
+		}
+	}
+}
+
+// Carriers is TextCarriers with each kind of record tested for its own
+// literals.
+func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
 	c := &TextCarriers{e: e, hosts: map[string]bool{}, procs: map[procKey]bool{}, pids: map[uint64]bool{},
 		answers: map[hostKey]bool{}, ips: map[string]bool{}}
-	if len(lits) == 0 {
+	if lits.Empty() {
 		return c
 	}
+	if len(lits.User) > 0 {
+		hit := newLiteralMemo(lits.User)
+		for _, v := range wellKnownSids {
+			if hit(v) {
+				c.all = true
+				return c
+			}
+		}
+		if e.users.anyName(hit) {
+			c.all = true
+			return c
+		}
+	}
+	if len(lits.Host) > 0 {
+		hit := newLiteralMemo(lits.Host)
+		e.hosts.mu.RLock()
+		for aid, rec := range e.hosts.m {
+			for _, v := range rec.vals {
+				if hit(v) {
+					c.hosts[aid] = true
+					break
+				}
+			}
+		}
+		e.hosts.mu.RUnlock()
+	}
+	if len(lits.Answer) > 0 && e.keep.dns {
+		hit := newLiteralMemo(lits.Answer)
+		e.dns.mu.RLock()
+		for k, a := range e.dns.m {
+			if hit(a.name) {
+				c.answers[k], c.ips[k.id] = true, true
+			}
+		}
+		e.dns.mu.RUnlock()
+	}
+	if len(lits.Process) > 0 {
+		e.processCarriers(c, lits.Process)
+	}
+	return c
+}
+
+// newLiteralMemo returns a test of whether a value holds one of lits,
+// ignoring case. Short values (names, SIDs) repeat and are remembered;
+// command lines are mostly unique and only lower-cased, into one reused
+// buffer.
+func newLiteralMemo(lits []string) func(string) bool {
 	folded := foldLiterals(lits)
-	// Short values (names, SIDs) repeat and are remembered; command lines
-	// are mostly unique and only lower-cased, into one reused buffer.
 	memo := map[string]bool{}
 	var buf []byte
-	hit := func(v string) bool {
+	return func(v string) bool {
 		short := len(v) <= maxMemoLen
 		if short {
 			if h, ok := memo[v]; ok {
@@ -125,35 +225,12 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 		}
 		return h
 	}
-	for _, v := range wellKnownSids {
-		if hit(v) {
-			c.all = true
-			return c
-		}
-	}
-	if e.users.anyName(hit) {
-		c.all = true
-		return c
-	}
-	e.hosts.mu.RLock()
-	for aid, rec := range e.hosts.m {
-		for _, v := range rec.vals {
-			if hit(v) {
-				c.hosts[aid] = true
-				break
-			}
-		}
-	}
-	e.hosts.mu.RUnlock()
-	if e.keep.dns {
-		e.dns.mu.RLock()
-		for k, a := range e.dns.m {
-			if hit(a.name) {
-				c.answers[k], c.ips[k.id] = true, true
-			}
-		}
-		e.dns.mu.RUnlock()
-	}
+}
+
+// processCarriers adds to c the processes whose own details hold one of
+// lits, then those whose parent's name does.
+func (e *Enricher) processCarriers(c *TextCarriers, lits []string) {
+	hit := newLiteralMemo(lits)
 	// A TextWatch for these literals saw every process learned: only those
 	// it marked, or whose parent it marked, can hold one.
 	skip := func(procKey, *procInfo) bool { return false }
@@ -162,7 +239,6 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 			return !w.Marked(k.pid) && (p.parentPID == 0 || !w.Marked(p.parentPID))
 		}
 	}
-	// processes whose own details hold one, then those whose parent's name does
 	named := map[procKey]bool{}
 	for i := range e.procs.shards {
 		s := &e.procs.shards[i]
@@ -193,7 +269,6 @@ func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
 			s.mu.RUnlock()
 		}
 	}
-	return c
 }
 
 // maxMemoLen is the longest value TextCarriers remembers its verdict for.
@@ -216,13 +291,35 @@ func appendLowerASCII(dst []byte, s string) ([]byte, bool) {
 }
 
 // foldedLiterals are literals lower-cased by foldText, for telling which
-// values hold one ignoring case.
-type foldedLiterals [][]byte
+// values hold one ignoring case. Many literals (a rule set's) are looked
+// for in one scan of the value, by their first byte.
+type foldedLiterals struct {
+	lits   [][]byte
+	first  [256][]int32 // with manyLiterals or more: indexes in lits by first byte
+	minLen int
+	empty  bool // "" is one: every value holds it
+}
 
-func foldLiterals(lits []string) foldedLiterals {
-	f := make(foldedLiterals, len(lits))
-	for i, l := range lits {
-		f[i] = []byte(foldText(l))
+// manyLiterals is where one scan by first byte beats a search per literal.
+const manyLiterals = 8
+
+func foldLiterals(lits []string) *foldedLiterals {
+	f := &foldedLiterals{minLen: -1}
+	for _, l := range lits {
+		b := []byte(foldText(l))
+		if len(b) == 0 {
+			f.empty = true
+			continue
+		}
+		f.lits = append(f.lits, b)
+		if f.minLen < 0 || len(b) < f.minLen {
+			f.minLen = len(b)
+		}
+	}
+	if len(f.lits) >= manyLiterals {
+		for i, l := range f.lits {
+			f.first[l[0]] = append(f.first[l[0]], int32(i))
+		}
 	}
 	return f
 }
@@ -230,9 +327,9 @@ func foldLiterals(lits []string) foldedLiterals {
 // in reports whether v holds one of the literals, ignoring case. v is
 // lower-cased into buf (returned grown, for reuse) when it is ASCII,
 // folded whole otherwise.
-func (f foldedLiterals) in(v string, buf []byte) (bool, []byte) {
-	if v == "" {
-		return false, buf
+func (f *foldedLiterals) in(v string, buf []byte) (bool, []byte) {
+	if v == "" || f.empty || len(f.lits) == 0 {
+		return v != "" && f.empty, buf
 	}
 	lv, ascii := appendLowerASCII(buf[:0], v)
 	if ascii {
@@ -240,9 +337,19 @@ func (f foldedLiterals) in(v string, buf []byte) (bool, []byte) {
 	} else {
 		lv = []byte(foldText(v))
 	}
-	for _, l := range f {
-		if bytes.Contains(lv, l) {
-			return true, buf
+	if len(f.lits) < manyLiterals {
+		for _, l := range f.lits {
+			if bytes.Contains(lv, l) {
+				return true, buf
+			}
+		}
+		return false, buf
+	}
+	for i := 0; i+f.minLen <= len(lv); i++ {
+		for _, j := range f.first[lv[i]] {
+			if bytes.HasPrefix(lv[i:], f.lits[j]) {
+				return true, buf
+			}
 		}
 	}
 	return false, buf

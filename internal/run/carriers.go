@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"maps"
 	"slices"
 	"sync"
 
@@ -9,16 +10,81 @@ import (
 	"github.com/tiercel/tiercel/internal/enrich"
 )
 
-// carrierKeeper keeps, during a free-text search's learning read, the
-// lines the strict prefilter rejects whose acting process TextWatch has
-// marked: enrichment may give them a value holding a literal. The ids of
-// the processes of the other rejected lines are recorded, so that once
+// carrierEnricher is an enricher that can tell which events may get a
+// learned value holding some literals, and watch for them while learning.
+type carrierEnricher interface {
+	Carriers(enrich.CarrierLiterals) *enrich.TextCarriers
+	WatchText([]string) *enrich.TextWatch
+}
+
+// carrierLiterals sorts the literals progs look for in fields enrichment
+// adds (derived), and in free text, by the records they may come from;
+// freeText says whether there are any of the latter.
+func carrierLiterals(progs []*engine.Program, derived func(string) bool) (lits enrich.CarrierLiterals, freeText bool) {
+	fields := map[string]bool{}
+	for _, p := range progs {
+		free := p.FreeTextLiterals()
+		freeText = freeText || len(free) > 0
+		lits.Add("", free...)
+		for _, f := range p.DerivedFields(derived) {
+			fields[f] = true
+		}
+	}
+	for _, f := range slices.Sorted(maps.Keys(fields)) {
+		for _, p := range progs {
+			lits.Add(f, p.DerivedLiterals(func(g string) bool { return g == f })...)
+		}
+	}
+	return lits, freeText
+}
+
+// carrierKeeper keeps, during a learning read that filters strictly on
+// the raw text, the lines the strict prefilter rejects whose acting
+// process, or whose parent for a process start, TextWatch has marked:
+// enrichment may give them a value holding a literal. The ids of the
+// processes of the other rejected lines are recorded, so that once
 // learning is done TextCarriers.Missed tells whether the input must be
 // read again for lines rejected before their process was known.
 type carrierKeeper struct {
-	watch    *enrich.TextWatch
-	rejected enrich.PidSet
-	order    *seqOrder
+	watch *enrich.TextWatch // nil: no literal comes from a process
+	order *seqOrder
+	mu    sync.Mutex
+	lists [][]uint64 // of rejected pids, one per worker that has ended
+}
+
+// pidLog is one worker's record of rejected process ids. It is exact: a
+// set that may answer yes wrongly would, with thousands of carriers, make
+// almost every search read its input again. The ids just recorded are not
+// recorded again (a process has many events).
+type pidLog struct {
+	ids    []uint64
+	recent [256]uint64
+}
+
+func (l *pidLog) add(pid uint64) {
+	slot := &l.recent[(pid*0x9E3779B97F4A7C15)>>56]
+	if *slot != pid {
+		*slot = pid
+		l.ids = append(l.ids, pid)
+	}
+}
+
+// done hands a worker's record over.
+func (k *carrierKeeper) done(l *pidLog) {
+	k.mu.Lock()
+	k.lists = append(k.lists, l.ids)
+	k.mu.Unlock()
+}
+
+// rejected yields every process id recorded, once every worker is done.
+func (k *carrierKeeper) rejected(yield func(uint64) bool) {
+	for _, ids := range k.lists {
+		for _, id := range ids {
+			if !yield(id) {
+				return
+			}
+		}
+	}
 }
 
 // heldLine is a line of a chunk learned from, waiting to be filtered.
@@ -69,9 +135,18 @@ func (o *seqOrder) learned(ctx context.Context, seq int64) bool {
 	return !o.stopped
 }
 
-// keeps reports whether a line the strict prefilter rejected must be kept.
-func (k *carrierKeeper) keeps(line []byte) bool {
-	pid, has, sure := actingPid(line)
+// keeps reports whether a line the strict prefilter rejected must be kept,
+// recording in log the processes of a line it rejects.
+func (k *carrierKeeper) keeps(line []byte, log *pidLog) bool {
+	if k.watch == nil {
+		return false
+	}
+	return k.keepsFor(line, ctxProcessKey, log) || k.keepsFor(line, parentPIDKey, log)
+}
+
+// keepsFor is keeps for the process the line names under key.
+func (k *carrierKeeper) keepsFor(line []byte, key rawKey, log *pidLog) bool {
+	pid, has, sure := pidAt(line, key)
 	switch {
 	case !sure:
 		return true
@@ -80,16 +155,17 @@ func (k *carrierKeeper) keeps(line []byte) bool {
 	case k.watch.Marked(pid):
 		return true
 	}
-	k.rejected.AddAtomic(pid)
+	log.add(pid)
 	return false
 }
 
-// actingPid reads a raw line's ContextProcessId as TextCarriers does: has
-// is false when the line names no acting process; sure is false when that
-// cannot be told from the raw text (a value that is not a plain string of
-// digits, or keys that may be written with \u escapes).
-func actingPid(line []byte) (pid uint64, has, sure bool) {
-	raw, found, plain := rawField(line, ctxProcessKey)
+// pidAt reads the process id a raw line has under key (ContextProcessId,
+// ParentProcessId) as TextCarriers does: has is false when the line has
+// none; sure is false when that cannot be told from the raw text (a value
+// that is not a plain string of digits, or keys that may be written with
+// \u escapes).
+func pidAt(line []byte, key rawKey) (pid uint64, has, sure bool) {
+	raw, found, plain := rawField(line, key)
 	switch {
 	case !found:
 		return 0, false, !engine.HasUnicodeEscape(line)

@@ -89,32 +89,28 @@ type candChunk struct {
 // run unenriched: enrichment could change no result.
 func searchLearning(ctx context.Context, progs []*engine.Program, src Source, opts Options, workers int, l pendingLearner) (*Stats, error) {
 	plan := newPlan(progs, l)
-	// Free text searches enriched fields too, so it cannot prefilter lines
-	// before learning is done, unless the input can be read again should
-	// some learned value hold a free-text literal after all.
+	// Free text searches enriched fields too, so a prefilter could reject
+	// no line before learning is done. When the input can be read again,
+	// the learning read filters strictly on the raw text instead (derived
+	// fields, too, tested where their values come from on the line
+	// itself), and keeps beside them the lines of processes watched to
+	// carry a literal; should a line rejected before its process was known
+	// turn out to need one, the input is read again. Without free text the
+	// plan's prefilter (and the settler) keep few lines already: strict
+	// filtering measured no faster there.
 	filter := plan
-	var freeLits []string
-	texter, _ := l.(interface {
-		TextCarriers([]string) *enrich.TextCarriers
-	})
-	if opts.Reopen != nil && texter != nil {
-		for _, p := range progs {
-			freeLits = append(freeLits, p.FreeTextLiterals()...)
-		}
-		if len(freeLits) > 0 {
-			filter = newPlanFreeText(progs, l, true)
+	carrierer, _ := l.(carrierEnricher)
+	var lits enrich.CarrierLiterals
+	if opts.Reopen != nil && carrierer != nil {
+		var freeText bool
+		lits, freeText = carrierLiterals(progs, plan.derived)
+		if freeText {
+			filter = newPlanRaw(progs, l, plan.derived)
 		}
 	}
-	// Events of a process whose details hold a literal match through what
-	// enrichment adds; those whose process is known by then are kept as
-	// they go by, so the input need not be read again for them.
 	var keeper *carrierKeeper
-	if w, ok := l.(interface {
-		WatchText([]string) *enrich.TextWatch
-	}); ok && filter != plan {
-		if tw := w.WatchText(freeLits); tw != nil {
-			keeper = &carrierKeeper{watch: tw, rejected: enrich.NewPidSet(enrich.RejectedPidWords), order: newSeqOrder()}
-		}
+	if filter != plan {
+		keeper = &carrierKeeper{watch: carrierer.WatchText(lits.Process), order: newSeqOrder()}
 	}
 	var provided map[string]bool
 	if fp, ok := Enricher(l).(FieldProvider); ok {
@@ -133,7 +129,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	bet := opts.Reopen != nil && !incomplete.Load()
 	var complete atomic.Int64
 	var betting, skipped atomic.Bool
-	lits, lneeds := l.LearnPrefilter(), l.LearnNeeds()
+	teachLits, lneeds := l.LearnPrefilter(), l.LearnNeeds()
 	store := &candStore{budget: opts.HoldBytes, canDrop: opts.Reopen != nil}
 	if store.budget <= 0 {
 		store.budget = DefaultHoldBytes
@@ -181,12 +177,18 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			dec := ingest.NewDecoder(lneeds)
 			var ev event.Event
 			accepts := filter.acceptsFunc()
+			var loose func([]byte, engine.EventName) bool // plan's, when filter is strict
+			var rejected pidLog
+			if filter != plan {
+				loose = plan.acceptsFunc()
+				defer keeper.done(&rejected)
+			}
 			settle := newSettler(l, filter, false)
 			if settle != nil {
 				accepts = settle.match
 			}
 			raw := newRawLearner(l)
-			teach := newTeachCache(lits)
+			teach := newTeachCache(teachLits)
 			kept := 0 // bytes the last chunk kept
 			var held []heldLine
 			for c := range jobs {
@@ -224,8 +226,30 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					}
 					return name
 				}
+				// keeps says whether a line goes on to the second stage.
+				// Strictly filtered, a line the plan's own prefilter
+				// accepts (few) is kept when the raw text holds what it
+				// looks for or a watched process may carry it.
+				keeps := func(line []byte, name engine.EventName) bool {
+					if loose == nil {
+						return accepts(line, name) && (settle == nil || !settle.rejects(line, name))
+					}
+					if !loose(line, name) {
+						return false
+					}
+					if accepts(line, name) || keeper.keeps(line, &rejected) {
+						return true
+					}
+					// With learning skipped on the bet, the strict filter
+					// cannot tell what a line lacking the enriched fields
+					// would get: the bet is lost.
+					if skipped.Load() && !incomplete.Load() && !hasEnrichedReads(line, checks) {
+						incomplete.Store(true)
+					}
+					return false
+				}
 				sift := func(line []byte, lineNo int, name engine.EventName) {
-					if (!accepts(line, name) || settle != nil && settle.rejects(line, name)) && (keeper == nil || !keeper.keeps(line)) {
+					if !keeps(line, name) {
 						if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && report != nil {
 							report.Add(c.Source, lineNo, err)
 						}
@@ -297,30 +321,22 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	var gateFilter *engine.Prefilter
 	var gateDispatch *engine.Dispatch // with several programs
 	switch {
-	case store.dropped && texter != nil:
+	case filter != plan:
+		carriers = carrierer.Carriers(lits)
+		gateFilter, gateDispatch = filter.any, filter.dispatch
+	case store.dropped && carrierer != nil:
 		// Most lines were candidates because a field enrichment may add was
 		// missing from them. Now that learning is done, only lines whose
 		// raw fields hold the literals, or that may get a learned value
 		// holding them (carried), can match.
-		lits := freeLits
-		raw := make([]*engine.Prefilter, len(progs))
-		for i, p := range progs {
-			lits = append(lits, p.DerivedLiterals(plan.derived)...)
-			raw[i] = p.PrefilterRaw(strictFreeText(plan.derived), inlineSources)
-		}
-		carriers = texter.TextCarriers(lits)
-		gateFilter = engine.AnyPrefilter(raw)
-		if len(raw) > 1 {
-			gateDispatch = engine.NewDispatch(raw)
-		}
-	case filter != plan:
-		carriers = texter.TextCarriers(freeLits)
-		gateFilter, gateDispatch = filter.any, filter.dispatch
+		raw := newPlanRaw(progs, l, plan.derived)
+		carriers = carrierer.Carriers(lits)
+		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
-	if store.dropped || carriers != nil && !carriers.None() && (keeper == nil || carriers.Missed(keeper.rejected)) {
+	if store.dropped || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) {
 		// Too many candidates to keep, or enrichment may add a value holding
-		// a free-text literal (some lines the strict prefilter rejected must
-		// be seen again): a second read, as a learn pass then a search.
+		// a literal to lines the strict prefilter rejected before their
+		// process was known: a second read, as a learn pass then a search.
 		store.close()
 		again, err := opts.Reopen()
 		if err != nil {

@@ -395,12 +395,16 @@ func TestLearningStopsOnEnrichedInput(t *testing.T) {
 	}
 }
 
-// A free-text search keeps, as it reads, the events of processes whose
-// details hold the text (enrichment gives them ContextProcessName and the
-// like): when every such process starts before its events, one read is
-// enough; an event read before its process start makes it read again. The
-// rows are those of a learn pass followed by a search either way.
-func TestFreeTextKeepsCarrierEventsInOneRead(t *testing.T) {
+// A free-text search (which also searches what enrichment adds) filters
+// its learning read strictly on the raw text and keeps, as it reads, the
+// events of processes whose details hold the text (they get
+// ContextProcessName and the like) and the starts of their children (they
+// get ParentCommandLine): when every such process starts before its
+// events, one read is enough; an event read before its process start
+// makes it read again. A search of fields enrichment adds keeps what its
+// prefilter cannot rule out, in one read. The rows are those of a learn
+// pass followed by a search either way.
+func TestStrictReadKeepsCarrierEventsInOneRead(t *testing.T) {
 	noise := func(i int) string {
 		return fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"a%d","ContextProcessId":"%d","RemotePort":"443","RemoteAddressIP4":"10.0.0.%d"}`, i%3, 100+i%7, i%250)
 	}
@@ -408,11 +412,14 @@ func TestFreeTextKeepsCarrierEventsInOneRead(t *testing.T) {
 	ofProcess := func(i int) string {
 		return fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"900","RemotePort":"%d"}`, 1000+i)
 	}
+	child := `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"901","ParentProcessId":"900","ImageFileName":"\\Device\\HarddiskVolume2\\Windows\\notepad.exe","CommandLine":"notepad","ContextTimeStamp":"1700000001.000"}`
 	inOrder := []string{}
 	for i := range 300 {
 		switch {
 		case i == 40:
 			inOrder = append(inOrder, start)
+		case i == 150:
+			inOrder = append(inOrder, child)
 		case i > 40 && i%20 == 0:
 			inOrder = append(inOrder, ofProcess(i))
 		default:
@@ -422,64 +429,82 @@ func TestFreeTextKeepsCarrierEventsInOneRead(t *testing.T) {
 	early := slices.Clone(inOrder)
 	early[10] = ofProcess(10) // before its process starts
 
-	prog := compile(t, `shodan | table([aid, ContextProcessId, RemotePort, ContextProcessName], limit=max)`)
-	for _, tc := range []struct {
-		name  string
-		lines []string
-		reads int
-	}{{"process first", inOrder, 1}, {"an event first", early, 2}} {
-		t.Run(tc.name, func(t *testing.T) {
-			path := filepath.Join(t.TempDir(), "events.json")
-			if err := os.WriteFile(path, []byte(strings.Join(tc.lines, "\n")+"\n"), 0o644); err != nil {
-				t.Fatal(err)
-			}
-			reads := 0
-			open := func() Source {
-				reads++
-				r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { r.Close() })
-				return r
-			}
-			search := func(en Enricher, workers int, reopen bool) []string {
-				var rows []string
-				o := Options{Workers: workers, Enricher: en,
-					Emit: func(i int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
-				if reopen {
-					o.Reopen = func() (Source, error) { return open(), nil }
-				}
-				if _, err := Search(context.Background(), []*engine.Program{prog}, open(), o); err != nil {
-					t.Fatal(err)
-				}
-				return rows
-			}
-			ref := enrich.New(enrich.Options{})
-			if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
-				t.Fatal(err)
-			}
-			want := search(ref, 1, false)
-			if n := strings.Count(strings.Join(want, ""), "ContextProcessName=python.exe"); n < 12 {
-				t.Fatalf("the reference found %d events of the shodan process, want 12 or more: %v", n, want)
-			}
-			for _, workers := range []int{1, 3} {
-				en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
-				if err != nil {
-					t.Fatal(err)
-				}
-				reads = 0
-				got := search(en, workers, true)
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("workers %d: rows differ from learn-then-search (-want +got):\n%s", workers, diff)
-				}
-				// With several workers a later chunk may be learned before
-				// the early event is looked at: it is kept then, and one
-				// read is enough.
-				if reads != tc.reads && (workers == 1 || reads > tc.reads) {
-					t.Errorf("workers %d: read the input %d times, want %d", workers, reads, tc.reads)
-				}
-			}
-		})
+	const columns = ` | table([aid, ContextProcessId, TargetProcessId, RemotePort, ContextProcessName, ParentCommandLine], limit=max)`
+	queries := []struct {
+		name, query string
+		want        map[string]int // substrings of the rows, and how often they must occur at least
+		earlyReads  int            // reads when an event comes before its process starts
+	}{
+		{"free text", `shodan` + columns, map[string]int{"ContextProcessName=python.exe": 12, "TargetProcessId=901": 1}, 2},
+		{"parent command line", `ParentCommandLine=/shodan/i` + columns, map[string]int{"TargetProcessId=901": 1}, 1},
+		{"context image", `#event_simpleName=NetworkConnectIP4 ContextImageFileName=/\\python\\/i` + columns, map[string]int{"ContextProcessName=python.exe": 12}, 1},
+	}
+	for _, q := range queries {
+		for _, tc := range []struct {
+			name  string
+			lines []string
+			reads int
+		}{{"process first", inOrder, 1}, {"an event first", early, q.earlyReads}} {
+			t.Run(q.name+"/"+tc.name, func(t *testing.T) {
+				testStrictRead(t, compile(t, q.query), q.want, tc.lines, tc.reads)
+			})
+		}
+	}
+}
+
+func testStrictRead(t *testing.T, prog *engine.Program, wantRows map[string]int, lines []string, wantReads int) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "events.json")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	reads := 0
+	open := func() Source {
+		reads++
+		r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+	search := func(en Enricher, workers int, reopen bool) []string {
+		var rows []string
+		o := Options{Workers: workers, Enricher: en,
+			Emit: func(i int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
+		if reopen {
+			o.Reopen = func() (Source, error) { return open(), nil }
+		}
+		if _, err := Search(context.Background(), []*engine.Program{prog}, open(), o); err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	ref := enrich.New(enrich.Options{})
+	if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
+		t.Fatal(err)
+	}
+	want := search(ref, 1, false)
+	for sub, n := range wantRows {
+		if got := strings.Count(strings.Join(want, ""), sub); got < n {
+			t.Fatalf("the reference found %d rows with %s, want %d or more: %v", got, sub, n, want)
+		}
+	}
+	for _, workers := range []int{1, 3} {
+		en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		reads = 0
+		got := search(en, workers, true)
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("workers %d: rows differ from learn-then-search (-want +got):\n%s", workers, diff)
+		}
+		// With several workers a later chunk may be learned before
+		// the early event is looked at: it is kept then, and one
+		// read is enough.
+		if reads != wantReads && (workers == 1 || reads > wantReads) {
+			t.Errorf("workers %d: read the input %d times, want %d", workers, reads, wantReads)
+		}
 	}
 }

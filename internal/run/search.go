@@ -271,13 +271,6 @@ type plan struct {
 }
 
 func newPlan(progs []*engine.Program, enr Enricher) *plan {
-	return newPlanFreeText(progs, enr, false)
-}
-
-// newPlanFreeText is newPlan whose prefilters, with strictFreeText, keep
-// free-text literals although enrichment adds fields (free text searches
-// them too): only for a caller that checks the enriched values afterwards.
-func newPlanFreeText(progs []*engine.Program, enr Enricher, strictFreeText bool) *plan {
 	p := &plan{progs: progs, enricher: enr}
 	var derived func(string) bool // nil: any field may be enriched
 	switch e := enr.(type) {
@@ -289,7 +282,7 @@ func newPlanFreeText(progs []*engine.Program, enr Enricher, strictFreeText bool)
 			set[f] = true
 		}
 		// "" stands for free text, which also searches enriched fields
-		derived = func(f string) bool { return set[f] || f == "" && len(set) > 0 && !strictFreeText }
+		derived = func(f string) bool { return set[f] || f == "" && len(set) > 0 }
 	}
 	p.derived = derived
 	if derived == nil {
@@ -297,19 +290,41 @@ func newPlanFreeText(progs []*engine.Program, enr Enricher, strictFreeText bool)
 	}
 	for _, prog := range progs {
 		p.filters = append(p.filters, prog.Prefilter(derived))
+	}
+	p.finish()
+	return p
+}
+
+// newPlanRaw is newPlan for a runner that learns what enrichment knows as
+// it reads: its prefilters test fields enrichment adds (derived) and free
+// text on the raw text the values would come from (PrefilterRaw), and the
+// runner lets through itself the lines a learned value may carry a
+// literal to.
+func newPlanRaw(progs []*engine.Program, enr Enricher, derived func(string) bool) *plan {
+	p := &plan{progs: progs, enricher: enr, derived: derived}
+	for _, prog := range progs {
+		p.filters = append(p.filters, prog.PrefilterRaw(strictFreeText(derived), inlineSources))
+	}
+	p.finish()
+	return p
+}
+
+// finish derives from the programs and their prefilters what every plan
+// has.
+func (p *plan) finish() {
+	for _, prog := range p.progs {
 		p.needs.Merge(prog.Needs())
 	}
 	p.any = engine.AnyPrefilter(p.filters)
-	if len(progs) > 1 {
+	if len(p.progs) > 1 {
 		p.dispatch = engine.NewDispatch(p.filters)
 	}
-	if enr != nil {
-		p.needs.Merge(enr.Needs())
+	if p.enricher != nil {
+		p.needs.Merge(p.enricher.Needs())
 	}
-	if sl, ok := enr.(StreamLearner); ok && sl.Streaming() {
+	if sl, ok := p.enricher.(StreamLearner); ok && sl.Streaming() {
 		p.learnLits = sl.LearnPrefilter()
 	}
-	return p
 }
 
 // emptyEvent stands for every event given to an aggregate that reads no
