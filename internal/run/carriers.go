@@ -227,28 +227,31 @@ func processCarries(line []byte, key rawKey, c *enrich.TextCarriers) bool {
 // secondReadGate gives each worker of a second read the test a line must
 // pass: the strict prefilter accepted it (the first read kept it: known
 // by chunk and line number, not tested again), or its raw fields hold a
-// literal (any; with several programs dispatch, which asks only the
-// programs the line's event name concerns instead of each in turn), or an
-// enriched value learned elsewhere may hold one (carried).
-func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.Dispatch, c *enrich.TextCarriers) func() func(int64, string, int, []byte) bool {
-	return func() func(int64, string, int, []byte) bool {
-		match := any.Match
+// literal (any), or an enriched value learned elsewhere may hold one
+// (carried). With several programs, dispatch tells which programs' raw
+// prefilters accept the line, asking only those its event name concerns;
+// for a line no learned value carries a literal to, those are all the
+// programs that can want it.
+func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.Dispatch, c *enrich.TextCarriers) func() lineGate {
+	return func() lineGate {
+		var ds *engine.DispatchState
 		if dispatch != nil {
-			ds, hits := dispatch.NewState(), []int32(nil)
-			match = func(line []byte) bool {
-				hits = ds.Match(line, hits[:0])
-				return len(hits) > 0
-			}
+			ds = dispatch.NewState()
 		}
-		return func(seq int64, source string, lineNo int, line []byte) bool {
+		return func(seq int64, source string, lineNo int, line []byte, hits []int32) (bool, []int32, bool) {
 			if seq < int64(len(kept)) && kept[seq] != nil && kept[seq].source == source {
-				if _, found := slices.BinarySearch(kept[seq].lineNos, lineNo); found {
-					return true
-				}
-			} else if match(line) {
-				return true
+				// the first read tested it: kept, or only carried can bring it back
+				_, found := slices.BinarySearch(kept[seq].lineNos, lineNo)
+				return found || carried(line, c), hits, false
 			}
-			return carried(line, c)
+			if ds == nil {
+				return any.Match(line) || carried(line, c), hits, false
+			}
+			hits = ds.Match(line, hits)
+			if carried(line, c) {
+				return true, hits[:0], false // the plan's dispatch decides
+			}
+			return len(hits) > 0, hits, true
 		}
 	}
 }

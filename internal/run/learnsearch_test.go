@@ -106,6 +106,12 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 		{`#event_simpleName=ProcessRollup2 ParentCommandLine=/evil-parent/ | table([aid, TargetProcessId, ParentCommandLine])`},
 		{`#event_simpleName=NetworkConnectIP4 ContextProcessName=curl | table([aid, ContextProcessId, ContextProcessName], limit=max)`},
 		{`FileName=/^(curl|wget)/i | table([aid, TargetProcessId, FileName, FilePath], limit=max)`},
+		{ // hunt: learned values (process, parent, DNS answer) carry each program's literal
+			`#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | table([aid, ContextProcessId], limit=max)`,
+			`#event_simpleName=NetworkConnectIP4 DestinationHostname=/localto\.net/i | table([aid, RemoteAddressIP4], limit=max)`,
+			`#event_simpleName=ProcessRollup2 ParentCommandLine=/evil-parent/ | table([aid, TargetProcessId], limit=max)`,
+			`curl | count()`,
+		},
 		{ // hunt: several programs in one pass
 			`#event_simpleName=DnsRequest ContextProcessName=nmap | select([DomainName, UserName])`,
 			`#event_simpleName=NetworkConnectIP4 | ComputerName=HOST-B | count()`,

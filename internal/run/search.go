@@ -254,9 +254,8 @@ type plan struct {
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
 	// gate, when set, gives each worker a test a line must also pass for
-	// any program to see it: the line lineNo of source, in the chunk
-	// numbered seq.
-	gate func() func(seq int64, source string, lineNo int, line []byte) bool
+	// any program to see it (see lineGate).
+	gate func() lineGate
 	// derived reports the fields the enricher may add ("": free text too).
 	derived  func(field string) bool
 	needs    event.Needs
@@ -327,6 +326,12 @@ func (p *plan) finish() {
 	}
 }
 
+// lineGate is a worker's test of the line lineNo of source, in the chunk
+// numbered seq: pass says some program may want it. With several programs
+// it may also tell which (decided: hits, appended to the hits given),
+// sparing the plan's own dispatch.
+type lineGate func(seq int64, source string, lineNo int, line []byte, hits []int32) (pass bool, _ []int32, decided bool)
+
 // emptyEvent stands for every event given to an aggregate that reads no
 // field of them; aggregates never change the events they get.
 var emptyEvent event.Event
@@ -341,11 +346,11 @@ type worker struct {
 	emits    []func(*event.Event) // per program, appending to cur (made once: no per-line closure)
 	cur      *chunkResult
 	problems *ingest.Problems
-	dstate   *engine.DispatchState                                        // with plan.dispatch
-	gate     func(seq int64, source string, lineNo int, line []byte) bool // plan.gate's
-	partials []*engine.Partial                                            // per program: this chunk's, for aggregates that split
-	settle   *settler                                                     // with plan.settleKept
-	hits     []int32                                                      // programs whose prefilters accept the line
+	dstate   *engine.DispatchState // with plan.dispatch
+	gate     lineGate              // plan.gate's
+	partials []*engine.Partial     // per program: this chunk's, for aggregates that split
+	settle   *settler              // with plan.settleKept
+	hits     []int32               // programs whose prefilters accept the line
 }
 
 func (p *plan) newWorker(problems *ingest.Problems) *worker {
@@ -442,8 +447,15 @@ func (w *worker) chunk(j job) (res chunkResult) {
 // accepts reports whether some program's prefilter accepts line, noting
 // which in w.hits when several programs run.
 func (w *worker) accepts(source string, line []byte, lineNo int) bool {
-	if w.gate != nil && !w.gate(w.cur.seq, source, lineNo, line) {
-		return false
+	if w.gate != nil {
+		pass, hits, decided := w.gate(w.cur.seq, source, lineNo, line, w.hits[:0])
+		if !pass {
+			return false
+		}
+		if decided {
+			w.hits = hits
+			return true
+		}
 	}
 	if w.dstate != nil {
 		w.hits = w.dstate.Match(line, w.hits[:0])
