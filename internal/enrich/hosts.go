@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -14,6 +15,9 @@ var hostFields = [...]string{
 	"ComputerName", "AgentVersion", "Version", "ProductType", "MachineDomain",
 	"OU", "SiteName", "SystemManufacturer", "SystemProductName", "event_platform",
 }
+
+// HostFields lists the aidmaster columns Apply copies onto events.
+func HostFields() []string { return slices.Clone(hostFields[:]) }
 
 type hostRecord struct {
 	time float64

@@ -10,9 +10,12 @@ import (
 // TextCarriers tells which events enrichment may give a value holding one
 // of some literals (free-text search, which also reads enriched fields).
 type TextCarriers struct {
-	e     *Enricher
-	all   bool // a user name holds one: any event with user fields may
-	hosts map[string]bool
+	e   *Enricher
+	all bool // a user name holds one: any event with user fields may
+	// hosts: by aid, the host fields (bits by index in hostFields) whose
+	// aidmaster value holds one; an event gets it only when it lacks the
+	// field itself
+	hosts map[string]uint32
 	procs map[procKey]bool
 	pids  map[uint64]bool // the pids of procs, whatever their sensor
 	// answers: sensor and address whose learned DNS answer holds one (an
@@ -31,6 +34,23 @@ func (c *TextCarriers) None() bool {
 // events, and its children's parent fields, may get it).
 func (c *TextCarriers) ByProcess() bool { return len(c.procs) > 0 }
 
+// ByHost reports whether some event may get such a value from its host's
+// aidmaster record (HostFields).
+func (c *TextCarriers) ByHost() bool { return len(c.hosts) > 0 }
+
+// HostFields calls fn with each host field whose value, for the sensor aid
+// (raw JSON string content), holds such a value, until fn returns true;
+// it reports whether one did. It does not allocate.
+func (c *TextCarriers) HostFields(aid []byte, fn func(field string) bool) bool {
+	bits := c.hosts[string(aid)]
+	for i := range hostFields {
+		if bits&(1<<i) != 0 && fn(hostFields[i]) {
+			return true
+		}
+	}
+	return false
+}
+
 // ByAddress reports whether some event may get such a value through the
 // address it connects to (ResolvesTo).
 func (c *TextCarriers) ByAddress() bool { return len(c.answers) > 0 }
@@ -46,10 +66,11 @@ func (c *TextCarriers) ResolvesTo(aid, remoteIP []byte) bool {
 func (c *TextCarriers) All() bool { return c.all }
 
 // MayHold reports whether an event whose raw ContextProcessId is pid
-// (empty when absent) may get such a value, as far as the pid alone tells:
-// false rules it out without looking at the aid.
+// (empty when absent) may get such a value through its process, as far as
+// the pid alone tells: false rules it out without looking at the aid.
+// Host values are HostFields'.
 func (c *TextCarriers) MayHold(pid []byte) bool {
-	if c.all || len(c.hosts) > 0 {
+	if c.all {
 		return true
 	}
 	if len(c.procs) == 0 || len(pid) == 0 {
@@ -60,10 +81,10 @@ func (c *TextCarriers) MayHold(pid []byte) bool {
 }
 
 // Has reports whether the event with this aid and ContextProcessId (empty
-// when absent), as read from its raw line, may get such a value. It does
-// not allocate.
+// when absent), as read from its raw line, may get such a value through its
+// process. Host values are HostFields'. It does not allocate.
 func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
-	if c.all || c.hosts[string(aid)] {
+	if c.all {
 		return true
 	}
 	if len(c.procs) == 0 || len(contextProcessID) == 0 {
@@ -106,31 +127,41 @@ func (c *TextCarriers) Missed(rejected iter.Seq[uint64]) bool {
 // fallback) are substrings of its raw line and are not considered. Call it
 // once learning is done.
 func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
-	return e.Carriers(CarrierLiterals{Process: lits, Host: lits, Answer: lits, User: lits})
+	return e.Carriers(CarrierLiterals{Process: lits, Host: map[string][]string{"": lits}, Answer: lits, User: lits})
 }
 
 // CarrierLiterals are literals sorted by the kind of record enrichment
 // takes a value from: a literal a query looks for only in
 // ContextImageFileName can come from a process, never from a DNS answer.
 type CarrierLiterals struct {
-	Process []string // process details: name, image, command line, parent name, user
-	Host    []string // aidmaster columns
-	Answer  []string // DNS answers (DestinationHostname)
-	User    []string // user names from identity events and well-known accounts
+	Process []string            // process details: name, image, command line, parent name, user
+	Host    map[string][]string // by aidmaster column ("": any of them)
+	Answer  []string            // DNS answers (DestinationHostname)
+	User    []string            // user names from identity events and well-known accounts
 }
 
 // Empty reports whether there is no literal of any kind.
 func (l CarrierLiterals) Empty() bool {
-	return len(l.Process)+len(l.Host)+len(l.Answer)+len(l.User) == 0
+	n := len(l.Process) + len(l.Answer) + len(l.User)
+	for _, h := range l.Host {
+		n += len(h)
+	}
+	return n == 0
 }
 
 // Add files lits, looked for in field (free text: ""), under the kinds of
 // record field's value may come from. A field Apply does not add, or
 // takes from the event itself (FileName), files nothing.
 func (l *CarrierLiterals) Add(field string, lits ...string) {
+	if len(lits) == 0 {
+		return
+	}
+	if l.Host == nil {
+		l.Host = map[string][]string{}
+	}
 	if field == "" {
 		l.Process = append(l.Process, lits...)
-		l.Host = append(l.Host, lits...)
+		l.Host[""] = append(l.Host[""], lits...)
 		l.Answer = append(l.Answer, lits...)
 		l.User = append(l.User, lits...)
 		return
@@ -145,10 +176,8 @@ func (l *CarrierLiterals) Add(field string, lits ...string) {
 	case FieldDestinationHostname:
 		l.Answer = append(l.Answer, lits...)
 	default:
-		for _, h := range hostFields {
-			if h == field {
-				l.Host = append(l.Host, lits...)
-			}
+		if slices.Contains(hostFields[:], field) {
+			l.Host[field] = append(l.Host[field], lits...)
 		}
 	}
 }
@@ -156,7 +185,7 @@ func (l *CarrierLiterals) Add(field string, lits ...string) {
 // Carriers is TextCarriers with each kind of record tested for its own
 // literals.
 func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
-	c := &TextCarriers{e: e, hosts: map[string]bool{}, procs: map[procKey]bool{}, pids: map[uint64]bool{},
+	c := &TextCarriers{e: e, hosts: map[string]uint32{}, procs: map[procKey]bool{}, pids: map[uint64]bool{},
 		answers: map[hostKey]bool{}, ips: map[string]bool{}}
 	if lits.Empty() {
 		return c
@@ -175,13 +204,17 @@ func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
 		}
 	}
 	if len(lits.Host) > 0 {
-		hit := newLiteralMemo(lits.Host)
+		var hits [len(hostFields)]func(string) bool
+		for i, f := range hostFields {
+			if l := append(slices.Clone(lits.Host[""]), lits.Host[f]...); len(l) > 0 {
+				hits[i] = newLiteralMemo(l)
+			}
+		}
 		e.hosts.mu.RLock()
 		for aid, rec := range e.hosts.m {
-			for _, v := range rec.vals {
-				if hit(v) {
-					c.hosts[aid] = true
-					break
+			for i, v := range rec.vals {
+				if hits[i] != nil && hits[i](v) {
+					c.hosts[aid] |= 1 << i
 				}
 			}
 		}

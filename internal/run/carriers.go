@@ -204,11 +204,34 @@ func inlineSources(field string) []engine.InlineSource {
 
 var parentPIDKey = newRawKey("ParentProcessId")
 
+// hostCarries reports whether the event on line may get, from its host's
+// aidmaster record, a value holding a literal: only a field the line
+// lacks is added (every FDR event has event_platform, which Sigma rules
+// test). True when the raw text cannot tell.
+func hostCarries(line []byte, c *enrich.TextCarriers) bool {
+	aid, found, plain := rawField(line, aidKey)
+	if !plain {
+		return found || engine.HasUnicodeEscape(line) // keys may be escaped
+	}
+	return c.HostFields(aid, func(field string) bool {
+		v, _, plain := rawField(line, hostFieldKeys[field])
+		return !plain || len(v) == 0
+	})
+}
+
+// hostFieldKeys are the raw keys of the fields an aidmaster record adds.
+var hostFieldKeys = func() map[string]rawKey {
+	m := map[string]rawKey{}
+	for _, f := range enrich.HostFields() {
+		m[f] = newRawKey(f)
+	}
+	return m
+}()
+
 // processCarries reports whether the process the line names under key
 // (ContextProcessId: its acting process; ParentProcessId: a process
-// start's parent, whose details are its Parent* fields), or its host,
-// carries a learned value holding a literal; true when the raw text cannot
-// tell. The process id alone rules most lines out before the aid is read.
+// start's parent, whose details are its Parent* fields) carries a learned
+// value holding a literal; true when the raw text cannot tell. The process id alone rules most lines out before the aid is read.
 func processCarries(line []byte, key rawKey, c *enrich.TextCarriers) bool {
 	pid, found, plain := rawField(line, key)
 	if found && !plain {
@@ -261,7 +284,8 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 // address it connects to (a DNS answer), its parent, its acting process or
 // its host; true when the raw text cannot tell.
 func carried(line []byte, c *enrich.TextCarriers) bool {
-	return c.ByAddress() && resolvesToCarrier(line, c) ||
+	return c.ByHost() && hostCarries(line, c) ||
+		c.ByAddress() && resolvesToCarrier(line, c) ||
 		c.ByProcess() && processCarries(line, parentPIDKey, c) ||
 		processCarries(line, ctxProcessKey, c)
 }

@@ -49,6 +49,9 @@ func learnTestLines() []string {
 		// a parent whose command line its child gets as ParentCommandLine
 		`{"event_simpleName":"ProcessRollup2","aid":"cccc","TargetProcessId":"601","ImageFileName":"/usr/bin/python3","CommandLine":"python3 evil-parent.py","ContextTimeStamp":"1700000006.000"}`,
 		`{"event_simpleName":"ProcessRollup2","aid":"cccc","TargetProcessId":"602","ParentProcessId":"601","ImageFileName":"/usr/bin/sh","CommandLine":"sh -c id","ContextTimeStamp":"1700000007.000"}`,
+		// the aidmaster's event_platform reaches only the event that lacks one
+		`{"event_simpleName":"NetworkConnectIP4","aid":"bbbb","ContextProcessId":"31","RemotePort":"80","event_platform":"Win"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"bbbb","ContextProcessId":"32","RemotePort":"80"}`,
 		// a DNS answer: the connection to its address gets DestinationHostname
 		`{"event_simpleName":"DnsRequest","aid":"aaaa","DomainName":"tunnel.localto.net","IP4Records":"198.51.100.7;","ContextTimeStamp":"1700000000.500"}`,
 		`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"424242","RemoteAddressIP4":"198.51.100.7","RemotePort":"443"}`,
@@ -111,6 +114,10 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 			`#event_simpleName=NetworkConnectIP4 DestinationHostname=/localto\.net/i | table([aid, RemoteAddressIP4], limit=max)`,
 			`#event_simpleName=ProcessRollup2 ParentCommandLine=/evil-parent/ | table([aid, TargetProcessId], limit=max)`,
 			`curl | count()`,
+		},
+		{ // hunt: an aidmaster value carries a literal to the events lacking the field
+			`#event_simpleName=NetworkConnectIP4 event_platform=Lin | table([aid, ContextProcessId], limit=max)`,
+			`#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | table([aid, ContextProcessId], limit=max)`,
 		},
 		{ // hunt: several programs in one pass
 			`#event_simpleName=DnsRequest ContextProcessName=nmap | select([DomainName, UserName])`,
