@@ -388,10 +388,12 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 	case isProcessStart(name):
 		e.learnProcess(ev, aid)
 	case isIdentity(name):
-		uname, _ := ev.Get(FieldUserName)
-		if e.users.learnIdentity(aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID), uname, eventTime(ev)) {
-			e.count.learnedUsers.Add(1)
+		var f identityFields
+		for i, name := range identityFieldNames {
+			f[i] = valueOf(ev, name)
 		}
+		f[idAid] = aid
+		e.learnIdentityFields(&f)
 	case name == dnsRequest:
 		if e.keep.dns {
 			var f dnsFields

@@ -6,8 +6,8 @@ import (
 	"github.com/tiercel/tiercel/internal/ingest"
 )
 
-// RawLearner learns process starts and DNS answers straight from their raw
-// NDJSON lines. Decoding such a line into an event only to read a few
+// RawLearner learns process starts, identities and DNS answers straight
+// from their raw NDJSON lines. Decoding such a line into an event only to read a few
 // fields back out of it was most of what learning cost; this walks the
 // line's members once and reads those fields where they lie. One per
 // goroutine.
@@ -34,6 +34,13 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 			return false
 		}
 		r.e.learnProcessFields(&f, false, nil)
+		return true
+	case isIdentity(string(name)):
+		var f identityFields
+		if !r.walk(line, identityFieldSlot, f[:]) {
+			return false
+		}
+		r.e.learnIdentityFields(&f)
 		return true
 	case string(name) == dnsRequest && r.e.keep.dns:
 		var f dnsFields
@@ -177,4 +184,53 @@ func procFieldSlot(key []byte) int {
 		return pfParentPID
 	}
 	return -1
+}
+
+// identityFields are the fields of a logon or identity event that user
+// learning reads, by index in identityFieldNames.
+type identityFields [numIdentityFields]string
+
+const (
+	idAid = iota
+	idSid
+	idAuthID
+	idUID
+	idUserName
+	idContextTime
+	idTime
+	numIdentityFields
+)
+
+var identityFieldNames = [numIdentityFields]string{
+	idAid: fAid, idSid: fUserSid, idAuthID: fAuthID, idUID: fUID, idUserName: FieldUserName,
+	idContextTime: fContextTimeStamp, idTime: fTimestamp,
+}
+
+// identityFieldSlot returns the index of an identity event's key learning
+// reads, or -1.
+func identityFieldSlot(key []byte) int {
+	switch string(key) {
+	case fAid:
+		return idAid
+	case fUserSid:
+		return idSid
+	case fAuthID:
+		return idAuthID
+	case fUID:
+		return idUID
+	case FieldUserName:
+		return idUserName
+	case fContextTimeStamp:
+		return idContextTime
+	case fTimestamp:
+		return idTime
+	}
+	return -1
+}
+
+// learnIdentityFields learns the user an identity event names.
+func (e *Enricher) learnIdentityFields(f *identityFields) {
+	if e.users.learnIdentity(f[idAid], f[idSid], f[idAuthID], f[idUID], f[idUserName], timeOf(f[idContextTime], f[idTime])) {
+		e.count.learnedUsers.Add(1)
+	}
 }

@@ -24,6 +24,11 @@ func TestProcFieldSlot(t *testing.T) {
 			t.Errorf("dnsFieldSlot(%s) = %d, want %d", name, got, i)
 		}
 	}
+	for i, name := range identityFieldNames {
+		if got := identityFieldSlot([]byte(name)); got != i {
+			t.Errorf("identityFieldSlot(%s) = %d, want %d", name, got, i)
+		}
+	}
 	for _, other := range []string{"", "aidx", "ContextProcessId", "event_simpleName"} {
 		if got := procFieldSlot([]byte(other)); got != -1 {
 			t.Errorf("procFieldSlot(%q) = %d, want -1", other, got)
@@ -31,11 +36,15 @@ func TestProcFieldSlot(t *testing.T) {
 		if got := dnsFieldSlot([]byte(other)); got != -1 {
 			t.Errorf("dnsFieldSlot(%q) = %d, want -1", other, got)
 		}
+		if got := identityFieldSlot([]byte(other)); got != -1 {
+			t.Errorf("identityFieldSlot(%q) = %d, want -1", other, got)
+		}
 	}
 }
 
-// Learning a process start from its raw line gives the table learning its
-// decoded event gives, or leaves the line to the decoder.
+// Learning a process start, an identity or a DNS answer from its raw line
+// gives the tables learning its decoded event gives, or leaves the line to
+// the decoder.
 func TestRawLearnerLearnsAsTheDecoder(t *testing.T) {
 	tests := []struct {
 		name, line string
@@ -50,6 +59,8 @@ func TestRawLearnerLearnsAsTheDecoder(t *testing.T) {
 		{"invalid", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"13",`, false},
 		{"a DNS answer", `{"event_simpleName":"DnsRequest","aid":"a1","DomainName":"api.shodan.io.","IP4Records":"1.2.3.4;5.6.7.8;","ContextTimeStamp":"1700000000.500"}`, true},
 		{"a DNS answer timed in ms", `{"event_simpleName":"DnsRequest","aid":"a1","DomainName":"x\u002eexample","FirstIP4Record":"9.9.9.9","timestamp":"1700000000123"}`, true},
+		{"a logon", `{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-7","UserName":"alice","AuthenticationId":"999","ContextTimeStamp":"1700000000.250"}`, true},
+		{"an identity, escaped, timed in ms", `{"event_simpleName":"UserIdentity","aid":"a1","UID":"1000","UserName":"b\u00f6b","timestamp":"1700000000123"}`, true},
 		{"neither", `{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"14"}`, false},
 	}
 	dec := ingest.NewDecoder(New(Options{}).LearnNeeds())
@@ -73,7 +84,7 @@ func TestRawLearnerLearnsAsTheDecoder(t *testing.T) {
 				t.Fatal(err)
 			}
 			byEvent.Learn(&ev)
-			if len(tableOf(byEvent))+len(byEvent.dns.m) == 0 {
+			if len(tableOf(byEvent))+len(byEvent.dns.m)+len(byEvent.users.byHSid)+len(byEvent.users.byUID) == 0 {
 				t.Fatal("the decoded event taught nothing: the case tests nothing")
 			}
 			if diff := cmp.Diff(tableOf(byEvent), tableOf(byRaw), cmp.AllowUnexported(procInfo{})); diff != "" {
@@ -81,6 +92,18 @@ func TestRawLearnerLearnsAsTheDecoder(t *testing.T) {
 			}
 			if diff := cmp.Diff(byEvent.dns.m, byRaw.dns.m, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
 				t.Errorf("DNS answers differ (-decoded +raw):\n%s", diff)
+			}
+			for _, m := range []struct {
+				name          string
+				event, byLine map[hostKey]stamped
+			}{
+				{"by SID", byEvent.users.byHSid, byRaw.users.byHSid},
+				{"by logon id", byEvent.users.byAuth, byRaw.users.byAuth},
+				{"by UID", byEvent.users.byUID, byRaw.users.byUID},
+			} {
+				if diff := cmp.Diff(m.event, m.byLine, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
+					t.Errorf("users %s differ (-decoded +raw):\n%s", m.name, diff)
+				}
 			}
 		})
 	}
