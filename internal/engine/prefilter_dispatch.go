@@ -56,6 +56,13 @@ type dnode struct {
 	num  float64 // litValue
 	key  int     // litField: index in Dispatch.sets
 	kids []dnode
+	// mask, within a key: the literal kids of a litAnd or litOr, as bits
+	// of the set's ids (kids then holds the others). A rule's list of
+	// alternatives is then a few word tests, not one call per literal.
+	mask []bitWord
+	// nums, within a key: the litValue kids of a litOr, the value read
+	// once for all of them.
+	nums []float64
 	// pf is the plain matcher of a litField or free-text literal, for lines
 	// where the key is not one plain value (absent, repeated, odd runes).
 	pf *pfNode
@@ -425,6 +432,11 @@ func evalBits(n *dnode, bits []uint64, v []byte) bool {
 	case litValue:
 		return valueMayEqual(v, n.num)
 	case litAnd:
+		for _, w := range n.mask {
+			if bits[w.word]&w.bits != w.bits {
+				return false
+			}
+		}
 		for i := range n.kids {
 			if !evalBits(&n.kids[i], bits, v) {
 				return false
@@ -432,12 +444,37 @@ func evalBits(n *dnode, bits []uint64, v []byte) bool {
 		}
 		return true
 	}
-	for i := range n.kids { // litOr
+	for _, w := range n.mask { // litOr
+		if bits[w.word]&w.bits != 0 {
+			return true
+		}
+	}
+	if len(n.nums) > 0 && valueMayEqualAny(v, n.nums) {
+		return true
+	}
+	for i := range n.kids {
 		if evalBits(&n.kids[i], bits, v) {
 			return true
 		}
 	}
 	return false
+}
+
+// bitWord is one 64-bit word of a mask over a set's literal ids.
+type bitWord struct {
+	word int32
+	bits uint64
+}
+
+// addBit adds id to mask, keeping it sorted by word.
+func addBit(mask []bitWord, id int32) []bitWord {
+	w := id >> 6
+	i, found := slices.BinarySearchFunc(mask, w, func(b bitWord, w int32) int { return int(b.word - w) })
+	if !found {
+		mask = slices.Insert(mask, i, bitWord{word: w})
+	}
+	mask[i].bits |= 1 << (id & 63)
+	return mask
 }
 
 // candidates lists the programs whose name condition the line's event name
@@ -518,7 +555,14 @@ func (ls *litSet) compile(l *litExpr) dnode {
 	case litAnd, litOr:
 		n := dnode{op: l.op}
 		for _, k := range l.kids {
-			n.kids = append(n.kids, ls.compile(k))
+			switch c := ls.compile(k); {
+			case c.op == litText:
+				n.mask = addBit(n.mask, c.lit)
+			case c.op == litValue && l.op == litOr:
+				n.nums = append(n.nums, c.num)
+			default:
+				n.kids = append(n.kids, c)
+			}
 		}
 		return n
 	}

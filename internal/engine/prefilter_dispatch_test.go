@@ -107,6 +107,10 @@ func BenchmarkDispatchManyRules(b *testing.B) {
 func TestDispatchManyRandomRules(t *testing.T) {
 	r := rand.New(rand.NewPCG(3, 4))
 	words := []string{"mimikatz", "Sekurlsa", "procdump", "whoami", "nmap", "curl", "shodan", "ipinfo", "lsass", "kerberos"}
+	for i := range 90 { // over 64 literals a key: masks of several words
+		words = append(words, fmt.Sprintf("tool%02d", i))
+	}
+	ports := []string{"22", "80", "443", "3389", "8080"}
 	names := []string{"ProcessRollup2", "DnsRequest", "FileOpenInfo"}
 	fields := []string{"CommandLine", "ImageFileName", "DomainName", "TargetFileName"}
 	pick := func(l []string) string { return l[r.IntN(len(l))] }
@@ -114,7 +118,7 @@ func TestDispatchManyRandomRules(t *testing.T) {
 	for range 200 {
 		alts := []string{pick(words), pick(words)}
 		var q string
-		switch r.IntN(5) {
+		switch r.IntN(7) {
 		case 0:
 			q = fmt.Sprintf(`#event_simpleName=%s %s=/(?i)(%s|%s)/`, pick(names), pick(fields), alts[0], alts[1])
 		case 1:
@@ -123,6 +127,11 @@ func TestDispatchManyRandomRules(t *testing.T) {
 			q = fmt.Sprintf(`case { #event_simpleName=%s %s=/%s/i; #event_simpleName=%s %s=*%s* }`, pick(names), pick(fields), alts[0], pick(names), pick(fields), alts[1])
 		case 3:
 			q = fmt.Sprintf(`%s=/(?i)%s/ or %s=%s`, pick(fields), alts[0], pick(fields), alts[1])
+		case 4: // a list of alternatives, and of numbers, on one key
+			q = fmt.Sprintf(`#event_simpleName=%s %s=/(%s|%s|%s|%s)/i RemotePort in [%s, %s]`, pick(names), pick(fields),
+				alts[0], alts[1], pick(words), pick(words), pick(ports), pick(ports))
+		case 5: // literals that must all be there
+			q = fmt.Sprintf(`%s=/%s.*%s/i or RemotePort=%s`, pick(fields), alts[0], alts[1], pick(ports))
 		default:
 			q = fmt.Sprintf(`#event_simpleName=%s`, pick(names))
 		}
@@ -138,6 +147,14 @@ func TestDispatchManyRandomRules(t *testing.T) {
 				w = strings.ToUpper(w)
 			}
 			fmt.Fprintf(&b, `,"%s":"x %s y"`, pick(fields), w)
+		}
+		switch r.IntN(4) {
+		case 0:
+			fmt.Fprintf(&b, `,"RemotePort":"%s"`, pick(ports))
+		case 1:
+			fmt.Fprintf(&b, `,"RemotePort":%s`, pick(ports))
+		case 2:
+			fmt.Fprintf(&b, `,"RemotePort":"%s.0"`, pick(ports))
 		}
 		b.WriteString("}")
 		line := []byte(b.String())

@@ -1,5 +1,7 @@
 package engine
 
+import "slices"
+
 // A numeric equality (`RemotePort = 443`, `in(LogonType, values=[2, 10])`)
 // matches any spelling of the number (443.0, 4.43e2), so it has no literal
 // the raw line must contain, and "80" is too short to scan for anyway. It
@@ -29,23 +31,36 @@ const maxExactDigits = 15
 // value with more after the digits is not a number at all, so it fails
 // whatever those digits are.
 func valueMayEqual(raw []byte, num float64) bool {
+	v, decided := plainInteger(raw)
+	return !decided || v == num
+}
+
+// valueMayEqualAny is valueMayEqual for any of nums, the value read once.
+func valueMayEqualAny(raw []byte, nums []float64) bool {
+	v, decided := plainInteger(raw)
+	return !decided || slices.Contains(nums, v)
+}
+
+// plainInteger reads raw as valueMayEqual decides it: decided is false
+// when raw is not a plain unsigned integer ending there.
+func plainInteger(raw []byte) (v float64, decided bool) {
 	n := 0
 	for n < len(raw) && '0' <= raw[n] && raw[n] <= '9' {
 		n++
 	}
 	if n == 0 || n > maxExactDigits || raw[0] == '0' && n > 1 {
-		return true
+		return 0, false
 	}
 	if n < len(raw) {
 		switch raw[n] {
 		case ',', '}', ']', ' ', '\t', '\r', '\n':
 		default:
-			return true // 443.0, 443e0, 4430x: left to the query
+			return 0, false // 443.0, 443e0, 4430x: left to the query
 		}
 	}
-	var v uint64
+	var u uint64
 	for _, c := range raw[:n] {
-		v = v*10 + uint64(c-'0')
+		u = u*10 + uint64(c-'0')
 	}
-	return float64(v) == num
+	return float64(u), true
 }
