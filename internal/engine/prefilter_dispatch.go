@@ -296,6 +296,7 @@ type DispatchState struct {
 	state []uint8  // per set: keyOnce, keyMany or keyAbsent
 	val   [][]byte // per set: the value, when keyOnce
 	bits  [][]uint64
+	last  *nameEntry // the last line's candidates
 }
 
 // NewState returns a state for one worker.
@@ -326,6 +327,7 @@ func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []in
 		s.gen = 1
 	}
 	e := s.candidates(name)
+	s.last = e
 	n := len(out)
 	for _, i := range e.plain {
 		if s.d.always[i] || s.eval(&s.d.full[i]) {
@@ -355,6 +357,13 @@ func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []in
 		slices.Sort(out[n:])
 	}
 	return out
+}
+
+// Concerned reports whether the last line matched has an event name some
+// program's prefilter may accept; prefilters that differ only in how they
+// test other fields (Prefilter, PrefilterRaw) agree on it.
+func (s *DispatchState) Concerned() bool {
+	return s.last != nil && (len(s.last.plain) > 0 || len(s.last.keys) > 0)
 }
 
 // test evaluates program i once per line.

@@ -167,5 +167,38 @@ func TestDispatchManyRandomRules(t *testing.T) {
 		if got := st.Match(line, nil); !slices.Equal(got, want) {
 			t.Fatalf("line %s: dispatch %v, prefilters %v", line, got, want)
 		}
+		if len(want) > 0 && !st.Concerned() {
+			t.Fatalf("line %s: programs take it, yet not concerned", line)
+		}
+	}
+}
+
+// Concerned tells whether a line's event name is one some program takes,
+// whether or not the rest of the line lets any of them through.
+func TestDispatchConcerned(t *testing.T) {
+	var fs []*Prefilter
+	for _, q := range []string{
+		`#event_simpleName=ProcessRollup2 CommandLine=/mimikatz/i`,
+		`#event_simpleName=DnsRequest DomainName=*shodan*`,
+	} {
+		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
+	}
+	st := NewDispatch(fs).NewState()
+	tests := []struct {
+		line      string
+		hits      int // -1: not asked
+		concerned bool
+	}{
+		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, 1, true},
+		{`{"event_simpleName":"DnsRequest","DomainName":"example.com"}`, 0, true},
+		{`{"event_simpleName":"FileOpenInfo","CommandLine":"mimikatz"}`, 0, false},
+		{`{"CommandLine":"mimikatz"}`, 0, true},                                    // no name: cannot tell
+		{`{"event_simpleName":"Dns\u0052equest","DomainName":"shodan"}`, -1, true}, // escaped: cannot tell
+	}
+	for _, tt := range tests {
+		hits := st.Match([]byte(tt.line), nil)
+		if tt.hits >= 0 && len(hits) != tt.hits || st.Concerned() != tt.concerned {
+			t.Errorf("%s: %d hits, concerned %v; want %d, %v", tt.line, len(hits), st.Concerned(), tt.hits, tt.concerned)
+		}
 	}
 }

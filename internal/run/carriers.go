@@ -271,6 +271,9 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 				return any.Match(line) || carried(line, c), hits, false
 			}
 			hits = ds.Match(line, hits)
+			if len(hits) == 0 && !ds.Concerned() {
+				return false, hits, true // no program takes its event name
+			}
 			if carried(line, c) {
 				return true, hits[:0], false // the plan's dispatch decides
 			}
