@@ -42,9 +42,10 @@ type trigLit struct {
 // nameEntry is what one event name selects: the programs to test on every
 // line of that name, and those tested only when a trigger literal is there.
 type nameEntry struct {
-	plain []int32 // no trigger: tested on every line
-	keys  []int   // sets the candidates' triggers use
-	byKey [][]int32
+	programs uint64  // a bit, i mod 64, for each candidate program i
+	plain    []int32 // no trigger: tested on every line
+	keys     []int   // sets the candidates' triggers use
+	byKey    [][]int32
 	// by, per set in keys and literal id: the candidates it triggers
 	by []map[int32][]int32
 }
@@ -196,6 +197,7 @@ func (d *Dispatch) entry(cand func(i int) bool) *nameEntry {
 		if !cand(i) {
 			continue
 		}
+		e.programs |= 1 << (i % 64)
 		if d.trig[i] == nil {
 			e.plain = append(e.plain, int32(i))
 			continue
@@ -362,8 +364,14 @@ func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []in
 // Concerned reports whether the last line matched has an event name some
 // program's prefilter may accept; prefilters that differ only in how they
 // test other fields (Prefilter, PrefilterRaw) agree on it.
-func (s *DispatchState) Concerned() bool {
-	return s.last != nil && (len(s.last.plain) > 0 || len(s.last.keys) > 0)
+func (s *DispatchState) Concerned() bool { return s.ConcernedPrograms() != 0 }
+
+// ConcernedPrograms is Concerned for each program i, as bit i mod 64.
+func (s *DispatchState) ConcernedPrograms() uint64 {
+	if s.last == nil {
+		return 0
+	}
+	return s.last.programs
 }
 
 // test evaluates program i once per line.

@@ -163,3 +163,35 @@ func learnLines(t *testing.T, e *Enricher, lines []string) {
 		e.Learn(ev)
 	}
 }
+
+// A process carries a literal only to the queries that look for it: the
+// groups it was filed under.
+func TestCarriersByGroup(t *testing.T) {
+	e := New(Options{})
+	learnLines(t, e, watchLines)
+	var lits CarrierLiterals
+	lits.AddFor(1<<0, FieldContextImageFileName, "python")
+	lits.AddFor(1<<1, FieldContextCommandLine, "SHODAN")
+	lits.AddFor(1<<2, FieldContextProcessName, "notepad")
+	c := e.Carriers(lits)
+	tests := []struct {
+		pid    string
+		groups uint64
+		want   bool
+	}{
+		{"10", 1 << 0, true},  // python.exe, "shodan" in its command line
+		{"10", 1 << 1, true},  //
+		{"10", 1 << 2, false}, // not notepad
+		{"11", 1 << 1, true},  // SHODAN.exe
+		{"11", 1 << 0, false},
+		{"14", 1 << 2, true}, // notepad.exe
+		{"14", 1<<0 | 1<<1, false},
+		{"14", AllGroups, true},
+		{"99", AllGroups, false}, // not learned
+	}
+	for _, tt := range tests {
+		if got := c.MayHold([]byte(tt.pid), tt.groups) && c.Has([]byte("a1"), []byte(tt.pid), tt.groups); got != tt.want {
+			t.Errorf("process %s, groups %b: carried %v, want %v", tt.pid, tt.groups, got, tt.want)
+		}
+	}
+}

@@ -16,8 +16,10 @@ type TextCarriers struct {
 	// aidmaster value holds one; an event gets it only when it lacks the
 	// field itself
 	hosts map[string]uint32
-	procs map[procKey]bool
-	pids  map[uint64]bool // the pids of procs, whatever their sensor
+	// procs: by process, the groups (CarrierLiterals.ProcessGroups) whose
+	// literals its details hold; pids: the same by pid, whatever the sensor
+	procs map[procKey]uint64
+	pids  map[uint64]uint64
 	// answers: sensor and address whose learned DNS answer holds one (an
 	// event connecting there gets it as DestinationHostname); ips: their
 	// addresses, whatever the sensor
@@ -66,10 +68,10 @@ func (c *TextCarriers) ResolvesTo(aid, remoteIP []byte) bool {
 func (c *TextCarriers) All() bool { return c.all }
 
 // MayHold reports whether an event whose raw ContextProcessId is pid
-// (empty when absent) may get such a value through its process, as far as
-// the pid alone tells: false rules it out without looking at the aid.
-// Host values are HostFields'.
-func (c *TextCarriers) MayHold(pid []byte) bool {
+// (empty when absent) may get such a value through its process, a literal
+// of one of groups, as far as the pid alone tells: false rules it out
+// without looking at the aid. Host values are HostFields'.
+func (c *TextCarriers) MayHold(pid []byte, groups uint64) bool {
 	if c.all {
 		return true
 	}
@@ -77,13 +79,14 @@ func (c *TextCarriers) MayHold(pid []byte) bool {
 		return false
 	}
 	n, ok := parsePlainPID(pid)
-	return !ok || c.pids[n] // not a plain id: cannot tell
+	return !ok || c.pids[n]&groups != 0 // not a plain id: cannot tell
 }
 
 // Has reports whether the event with this aid and ContextProcessId (empty
 // when absent), as read from its raw line, may get such a value through its
-// process. Host values are HostFields'. It does not allocate.
-func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
+// process, a literal of one of groups. Host values are HostFields'. It
+// does not allocate.
+func (c *TextCarriers) Has(aid, contextProcessID []byte, groups uint64) bool {
 	if c.all {
 		return true
 	}
@@ -95,7 +98,7 @@ func (c *TextCarriers) Has(aid, contextProcessID []byte) bool {
 		return true // not a plain id: cannot tell
 	}
 	id, ok := c.e.aids.lookupBytes(aid)
-	return ok && c.procs[procKey{id, pid}]
+	return ok && c.procs[procKey{id, pid}]&groups != 0
 }
 
 // Missed reports whether some event that may get such a value could be
@@ -112,7 +115,7 @@ func (c *TextCarriers) Missed(rejected iter.Seq[uint64]) bool {
 		return false
 	}
 	for pid := range rejected {
-		if c.pids[pid] {
+		if c.pids[pid] != 0 {
 			return true
 		}
 	}
@@ -127,17 +130,23 @@ func (c *TextCarriers) Missed(rejected iter.Seq[uint64]) bool {
 // fallback) are substrings of its raw line and are not considered. Call it
 // once learning is done.
 func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
-	return e.Carriers(CarrierLiterals{Process: lits, Host: map[string][]string{"": lits}, Answer: lits, User: lits})
+	var l CarrierLiterals
+	l.Add("", lits...)
+	return e.Carriers(l)
 }
 
 // CarrierLiterals are literals sorted by the kind of record enrichment
 // takes a value from: a literal a query looks for only in
 // ContextImageFileName can come from a process, never from a DNS answer.
 type CarrierLiterals struct {
-	Process []string            // process details: name, image, command line, parent name, user
-	Host    map[string][]string // by aidmaster column ("": any of them)
-	Answer  []string            // DNS answers (DestinationHostname)
-	User    []string            // user names from identity events and well-known accounts
+	Process []string // process details: name, image, command line, parent name, user
+	// ProcessGroups, per Process literal, are the groups of queries that
+	// look for it (a bit each), so that an event counts as carried only for
+	// the queries that may take it (TextCarriers.Has)
+	ProcessGroups []uint64
+	Host          map[string][]string // by aidmaster column ("": any of them)
+	Answer        []string            // DNS answers (DestinationHostname)
+	User          []string            // user names from identity events and well-known accounts
 }
 
 // Empty reports whether there is no literal of any kind.
@@ -150,17 +159,30 @@ func (l CarrierLiterals) Empty() bool {
 }
 
 // Add files lits, looked for in field (free text: ""), under the kinds of
-// record field's value may come from. A field Apply does not add, or
-// takes from the event itself (FileName), files nothing.
-func (l *CarrierLiterals) Add(field string, lits ...string) {
+// record field's value may come from, for every group of queries. A field
+// Apply does not add, or takes from the event itself (FileName), files
+// nothing.
+func (l *CarrierLiterals) Add(field string, lits ...string) { l.AddFor(AllGroups, field, lits...) }
+
+// AllGroups stands for every group of queries.
+const AllGroups = ^uint64(0)
+
+// AddFor is Add for the queries of groups alone.
+func (l *CarrierLiterals) AddFor(groups uint64, field string, lits ...string) {
 	if len(lits) == 0 {
 		return
+	}
+	process := func() {
+		l.Process = append(l.Process, lits...)
+		for range lits {
+			l.ProcessGroups = append(l.ProcessGroups, groups)
+		}
 	}
 	if l.Host == nil {
 		l.Host = map[string][]string{}
 	}
 	if field == "" {
-		l.Process = append(l.Process, lits...)
+		process()
 		l.Host[""] = append(l.Host[""], lits...)
 		l.Answer = append(l.Answer, lits...)
 		l.User = append(l.User, lits...)
@@ -169,9 +191,9 @@ func (l *CarrierLiterals) Add(field string, lits ...string) {
 	switch field {
 	case FieldContextProcessName, FieldContextCommandLine, FieldContextImageFileName,
 		FieldContextParentBaseFileName, FieldParentCommandLine, FieldParentImageFileName:
-		l.Process = append(l.Process, lits...)
+		process()
 	case FieldUserName:
-		l.Process = append(l.Process, lits...)
+		process()
 		l.User = append(l.User, lits...)
 	case FieldDestinationHostname:
 		l.Answer = append(l.Answer, lits...)
@@ -185,7 +207,7 @@ func (l *CarrierLiterals) Add(field string, lits ...string) {
 // Carriers is TextCarriers with each kind of record tested for its own
 // literals.
 func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
-	c := &TextCarriers{e: e, hosts: map[string]uint32{}, procs: map[procKey]bool{}, pids: map[uint64]bool{},
+	c := &TextCarriers{e: e, hosts: map[string]uint32{}, procs: map[procKey]uint64{}, pids: map[uint64]uint64{},
 		answers: map[hostKey]bool{}, ips: map[string]bool{}}
 	if lits.Empty() {
 		return c
@@ -231,7 +253,7 @@ func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
 		e.dns.mu.RUnlock()
 	}
 	if len(lits.Process) > 0 {
-		e.processCarriers(c, lits.Process)
+		e.processCarriers(c, lits.Process, lits.ProcessGroups)
 	}
 	return c
 }
@@ -261,9 +283,10 @@ func newLiteralMemo(lits []string) func(string) bool {
 }
 
 // processCarriers adds to c the processes whose own details hold one of
-// lits, then those whose parent's name does.
-func (e *Enricher) processCarriers(c *TextCarriers, lits []string) {
-	hit := newLiteralMemo(lits)
+// lits, then those whose parent's name does, each with the groups of the
+// literals it holds.
+func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint64) {
+	held := newGroupMemo(lits, groups)
 	// A TextWatch for these literals saw every process learned: only those
 	// it marked, or whose parent it marked, can hold one.
 	skip := func(procKey, *procInfo) bool { return false }
@@ -272,7 +295,11 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string) {
 			return !w.Marked(k.pid) && (p.parentPID == 0 || !w.Marked(p.parentPID))
 		}
 	}
-	named := map[procKey]bool{}
+	named := map[procKey]uint64{}
+	add := func(k procKey, g uint64) {
+		c.procs[k] |= g
+		c.pids[k.pid] |= g
+	}
 	for i := range e.procs.shards {
 		s := &e.procs.shards[i]
 		s.mu.RLock()
@@ -281,11 +308,12 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string) {
 			if skip(k, p) {
 				return
 			}
-			if hit(p.name) {
-				named[k] = true
+			byName := held(p.name)
+			if byName != 0 {
+				named[k] = byName
 			}
-			if hit(p.name) || hit(p.image) || hit(p.cmdline) || hit(p.parentName) || hit(p.userName) {
-				c.procs[k], c.pids[k.pid] = true, true
+			if g := byName | held(p.image) | held(p.cmdline) | held(p.parentName) | held(p.userName); g != 0 {
+				add(k, g)
 			}
 		})
 		s.mu.RUnlock()
@@ -295,12 +323,36 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string) {
 			s := &e.procs.shards[i]
 			s.mu.RLock()
 			s.each(func(k procKey, j int32) {
-				if pp := s.slot(j).info.parentPID; pp != 0 && named[procKey{k.aid, pp}] {
-					c.procs[k], c.pids[k.pid] = true, true
+				if pp := s.slot(j).info.parentPID; pp != 0 {
+					if g := named[procKey{k.aid, pp}]; g != 0 {
+						add(k, g)
+					}
 				}
 			})
 			s.mu.RUnlock()
 		}
+	}
+}
+
+// newGroupMemo is newLiteralMemo telling the groups of the literals a
+// value holds (0: none).
+func newGroupMemo(lits []string, groups []uint64) func(string) uint64 {
+	folded := foldLiteralGroups(lits, groups)
+	memo := map[string]uint64{}
+	var buf []byte
+	return func(v string) uint64 {
+		short := len(v) <= maxMemoLen
+		if short {
+			if g, ok := memo[v]; ok {
+				return g
+			}
+		}
+		var g uint64
+		g, buf = folded.held(v, buf)
+		if short {
+			memo[v] = g
+		}
+		return g
 	}
 }
 
@@ -328,23 +380,34 @@ func appendLowerASCII(dst []byte, s string) ([]byte, bool) {
 // for in one scan of the value, by their first byte.
 type foldedLiterals struct {
 	lits   [][]byte
+	groups []uint64     // per literal: the groups that look for it
+	all    uint64       // every group
 	first  [256][]int32 // with manyLiterals or more: indexes in lits by first byte
 	minLen int
-	empty  bool // "" is one: every value holds it
+	empty  uint64 // the groups of "": every value holds it
 }
 
 // manyLiterals is where one scan by first byte beats a search per literal.
 const manyLiterals = 8
 
-func foldLiterals(lits []string) *foldedLiterals {
+func foldLiterals(lits []string) *foldedLiterals { return foldLiteralGroups(lits, nil) }
+
+// foldLiteralGroups is foldLiterals with each literal's groups (nil: all).
+func foldLiteralGroups(lits []string, groups []uint64) *foldedLiterals {
 	f := &foldedLiterals{minLen: -1}
-	for _, l := range lits {
+	for i, l := range lits {
+		g := AllGroups
+		if groups != nil {
+			g = groups[i]
+		}
+		f.all |= g
 		b := []byte(foldText(l))
 		if len(b) == 0 {
-			f.empty = true
+			f.empty |= g
 			continue
 		}
 		f.lits = append(f.lits, b)
+		f.groups = append(f.groups, g)
 		if f.minLen < 0 || len(b) < f.minLen {
 			f.minLen = len(b)
 		}
@@ -361,8 +424,23 @@ func foldLiterals(lits []string) *foldedLiterals {
 // lower-cased into buf (returned grown, for reuse) when it is ASCII,
 // folded whole otherwise.
 func (f *foldedLiterals) in(v string, buf []byte) (bool, []byte) {
-	if v == "" || f.empty || len(f.lits) == 0 {
-		return v != "" && f.empty, buf
+	g, buf := f.scan(v, buf, true)
+	return g != 0, buf
+}
+
+// held is in telling the groups of every literal v holds.
+func (f *foldedLiterals) held(v string, buf []byte) (uint64, []byte) {
+	return f.scan(v, buf, false)
+}
+
+// scan ORs the groups of the literals v holds; first stops at the first.
+func (f *foldedLiterals) scan(v string, buf []byte, first bool) (uint64, []byte) {
+	if v == "" {
+		return 0, buf
+	}
+	g := f.empty
+	if first && g != 0 || len(f.lits) == 0 {
+		return g, buf
 	}
 	lv, ascii := appendLowerASCII(buf[:0], v)
 	if ascii {
@@ -371,21 +449,25 @@ func (f *foldedLiterals) in(v string, buf []byte) (bool, []byte) {
 		lv = []byte(foldText(v))
 	}
 	if len(f.lits) < manyLiterals {
-		for _, l := range f.lits {
-			if bytes.Contains(lv, l) {
-				return true, buf
+		for i, l := range f.lits {
+			if g&f.groups[i] != f.groups[i] && bytes.Contains(lv, l) {
+				if g |= f.groups[i]; first || g == f.all {
+					return g, buf
+				}
 			}
 		}
-		return false, buf
+		return g, buf
 	}
 	for i := 0; i+f.minLen <= len(lv); i++ {
 		for _, j := range f.first[lv[i]] {
-			if bytes.HasPrefix(lv[i:], f.lits[j]) {
-				return true, buf
+			if g&f.groups[j] != f.groups[j] && bytes.HasPrefix(lv[i:], f.lits[j]) {
+				if g |= f.groups[j]; first || g == f.all {
+					return g, buf
+				}
 			}
 		}
 	}
-	return false, buf
+	return g, buf
 }
 
 // foldText lower-cases s, LONG S included (KELVIN SIGN lowers to k).

@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"maps"
 	"slices"
 	"sync"
 
@@ -18,25 +17,25 @@ type carrierEnricher interface {
 }
 
 // carrierLiterals sorts the literals progs look for in fields enrichment
-// adds (derived), and in free text, by the records they may come from;
-// freeText says whether there are any of the latter.
+// adds (derived), and in free text, by the records they may come from,
+// each for its program's group (programGroup); freeText says whether there
+// are any of the latter.
 func carrierLiterals(progs []*engine.Program, derived func(string) bool) (lits enrich.CarrierLiterals, freeText bool) {
-	fields := map[string]bool{}
-	for _, p := range progs {
+	for i, p := range progs {
+		group := programGroup(i)
 		free := p.FreeTextLiterals()
 		freeText = freeText || len(free) > 0
-		lits.Add("", free...)
+		lits.AddFor(group, "", free...)
 		for _, f := range p.DerivedFields(derived) {
-			fields[f] = true
-		}
-	}
-	for _, f := range slices.Sorted(maps.Keys(fields)) {
-		for _, p := range progs {
-			lits.Add(f, p.DerivedLiterals(func(g string) bool { return g == f })...)
+			lits.AddFor(group, f, p.DerivedLiterals(func(g string) bool { return g == f })...)
 		}
 	}
 	return lits, freeText
 }
+
+// programGroup is program i's group of queries in enrich.CarrierLiterals:
+// bit i mod 64, as engine.DispatchState.ConcernedPrograms gives them.
+func programGroup(i int) uint64 { return 1 << (i % 64) }
 
 // carrierKeeper keeps, during a learning read that filters strictly on
 // the raw text, the lines the strict prefilter rejects whose acting
@@ -232,19 +231,19 @@ var hostFieldKeys = func() map[string]rawKey {
 // (ContextProcessId: its acting process; ParentProcessId: a process
 // start's parent, whose details are its Parent* fields) carries a learned
 // value holding a literal; true when the raw text cannot tell. The process id alone rules most lines out before the aid is read.
-func processCarries(line []byte, key rawKey, c *enrich.TextCarriers) bool {
+func processCarries(line []byte, key rawKey, c *enrich.TextCarriers, groups uint64) bool {
 	pid, found, plain := rawField(line, key)
 	if found && !plain {
 		return true
 	}
-	if !c.MayHold(pid) {
+	if !c.MayHold(pid, groups) {
 		return false
 	}
 	aid, found, plain := rawField(line, aidKey)
 	if found && !plain {
 		return true
 	}
-	return c.Has(aid, pid)
+	return c.Has(aid, pid, groups)
 }
 
 // secondReadGate gives each worker of a second read the test a line must
@@ -254,7 +253,8 @@ func processCarries(line []byte, key rawKey, c *enrich.TextCarriers) bool {
 // (carried). With several programs, dispatch tells which programs' raw
 // prefilters accept the line, asking only those its event name concerns;
 // for a line no learned value carries a literal to, those are all the
-// programs that can want it.
+// programs that can want it. A process carries a literal to a line only
+// for the programs that take the line's event name.
 func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.Dispatch, c *enrich.TextCarriers) func() lineGate {
 	return func() lineGate {
 		var ds *engine.DispatchState
@@ -265,16 +265,17 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 			if seq < int64(len(kept)) && kept[seq] != nil && kept[seq].source == source {
 				// the first read tested it: kept, or only carried can bring it back
 				_, found := slices.BinarySearch(kept[seq].lineNos, lineNo)
-				return found || carried(line, c), hits, false
+				return found || carried(line, c, enrich.AllGroups), hits, false
 			}
 			if ds == nil {
-				return any.Match(line) || carried(line, c), hits, false
+				return any.Match(line) || carried(line, c, enrich.AllGroups), hits, false
 			}
 			hits = ds.Match(line, hits)
-			if len(hits) == 0 && !ds.Concerned() {
+			concerned := ds.ConcernedPrograms()
+			if len(hits) == 0 && concerned == 0 {
 				return false, hits, true // no program takes its event name
 			}
-			if carried(line, c) {
+			if carried(line, c, concerned) {
 				return true, hits[:0], false // the plan's dispatch decides
 			}
 			return len(hits) > 0, hits, true
@@ -284,11 +285,12 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 
 // carried reports whether the event on line may get, from a value
 // enrichment learned elsewhere, a literal its raw text lacks: through the
-// address it connects to (a DNS answer), its parent, its acting process or
-// its host; true when the raw text cannot tell.
-func carried(line []byte, c *enrich.TextCarriers) bool {
+// address it connects to (a DNS answer), its parent or its acting process
+// (for a literal of one of groups), or its host; true when the raw text
+// cannot tell.
+func carried(line []byte, c *enrich.TextCarriers, groups uint64) bool {
 	return c.ByHost() && hostCarries(line, c) ||
 		c.ByAddress() && resolvesToCarrier(line, c) ||
-		c.ByProcess() && processCarries(line, parentPIDKey, c) ||
-		processCarries(line, ctxProcessKey, c)
+		c.ByProcess() && processCarries(line, parentPIDKey, c, groups) ||
+		processCarries(line, ctxProcessKey, c, groups)
 }
