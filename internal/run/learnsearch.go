@@ -249,6 +249,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					return false
 				}
 				sift := func(line []byte, lineNo int, name engine.EventName) {
+					if store.dropped.Load() {
+						return // only learning is left to this read
+					}
 					if !keeps(line, name) {
 						if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && report != nil {
 							report.Add(c.Source, lineNo, err)
@@ -310,7 +313,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	if store.err != nil {
 		return nil, fmt.Errorf("keeping candidate lines: %w", store.err)
 	}
-	if skipped.Load() && (incomplete.Load() || store.dropped) {
+	if skipped.Load() && (incomplete.Load() || store.dropped.Load()) {
 		// the bet lost: some kept line needs what was not learned
 		if err := learnFirst(ctx, l, opts, workers); err != nil {
 			return nil, err
@@ -324,7 +327,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	case filter != plan:
 		carriers = carrierer.Carriers(lits)
 		gateFilter, gateDispatch = filter.any, filter.dispatch
-	case store.dropped && carrierer != nil:
+	case store.dropped.Load() && carrierer != nil:
 		// Most lines were candidates because a field enrichment may add was
 		// missing from them. Now that learning is done, only lines whose
 		// raw fields hold the literals, or that may get a learned value
@@ -333,7 +336,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		carriers = carrierer.Carriers(lits)
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
-	if store.dropped || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) {
+	if store.dropped.Load() || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) {
 		// Too many candidates to keep, or enrichment may add a value holding
 		// a literal to lines the strict prefilter rejected before their
 		// process was known: a second read, as a learn pass then a search.
@@ -403,12 +406,14 @@ type candStore struct {
 	off     int64
 	err     error
 	canDrop bool
-	dropped bool
+	// dropped is set by put; the workers read it to stop filtering for
+	// nothing: the second read does it again
+	dropped atomic.Bool
 }
 
 // put stores r; read is how many input bytes have been read so far.
 func (s *candStore) put(r *candChunk, read int64) {
-	if s.dropped {
+	if s.dropped.Load() {
 		return
 	}
 	for int64(len(s.chunks)) <= r.seq {
@@ -421,7 +426,7 @@ func (s *candStore) put(r *candChunk, read int64) {
 	}
 	r.data = slices.Clip(r.data)
 	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && kept > s.budget && kept > read/4 {
-		s.dropped = true
+		s.dropped.Store(true)
 		s.chunks = nil
 		s.close()
 		return
