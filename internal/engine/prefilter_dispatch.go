@@ -42,7 +42,8 @@ type trigLit struct {
 // nameEntry is what one event name selects: the programs to test on every
 // line of that name, and those tested only when a trigger literal is there.
 type nameEntry struct {
-	programs uint64  // a bit, i mod 64, for each candidate program i
+	programs uint64  // ProgramBit of each candidate program
+	all      []int32 // the candidate programs
 	plain    []int32 // no trigger: tested on every line
 	keys     []int   // sets the candidates' triggers use
 	byKey    [][]int32
@@ -197,7 +198,8 @@ func (d *Dispatch) entry(cand func(i int) bool) *nameEntry {
 		if !cand(i) {
 			continue
 		}
-		e.programs |= 1 << (i % 64)
+		e.programs |= ProgramBit(i)
+		e.all = append(e.all, int32(i))
 		if d.trig[i] == nil {
 			e.plain = append(e.plain, int32(i))
 			continue
@@ -366,12 +368,37 @@ func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []in
 // test other fields (Prefilter, PrefilterRaw) agree on it.
 func (s *DispatchState) Concerned() bool { return s.ConcernedPrograms() != 0 }
 
-// ConcernedPrograms is Concerned for each program i, as bit i mod 64.
+// ConcernedPrograms is Concerned for each program, as its ProgramBit.
 func (s *DispatchState) ConcernedPrograms() uint64 {
 	if s.last == nil {
 		return 0
 	}
 	return s.last.programs
+}
+
+// ProgramBit is program i's bit in a mask of programs: i mod 64, so a
+// mask may stand for more programs than it was made of, never fewer.
+func ProgramBit(i int) uint64 { return 1 << (i % 64) }
+
+// AddConcerned adds to out, a sorted list of programs from Match, the
+// programs the last line's event name concerns whose bit is in mask, and
+// returns it sorted.
+func (s *DispatchState) AddConcerned(out []int32, mask uint64) []int32 {
+	if s.last == nil {
+		return out
+	}
+	n := len(out)
+	for _, i := range s.last.all {
+		if ProgramBit(int(i))&mask != 0 {
+			if _, found := slices.BinarySearch(out[:n], i); !found {
+				out = append(out, i)
+			}
+		}
+	}
+	if len(out) > n {
+		slices.Sort(out)
+	}
+	return out
 }
 
 // test evaluates program i once per line.

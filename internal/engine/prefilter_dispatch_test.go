@@ -201,4 +201,21 @@ func TestDispatchConcerned(t *testing.T) {
 			t.Errorf("%s: %d hits, concerned %v; want %d, %v", tt.line, len(hits), st.Concerned(), tt.hits, tt.concerned)
 		}
 	}
+	// a DNS line: of the programs asked for, only the one taking DnsRequest
+	// is added, once
+	for _, tt := range []struct {
+		line string
+		mask uint64
+		want []int32
+	}{
+		{`{"event_simpleName":"DnsRequest","DomainName":"example.com"}`, ProgramBit(0) | ProgramBit(1), []int32{1}},
+		{`{"event_simpleName":"DnsRequest","DomainName":"example.com"}`, ProgramBit(0), nil},
+		{`{"event_simpleName":"DnsRequest","DomainName":"shodan.io"}`, ProgramBit(1), []int32{1}},
+		{`{"CommandLine":"x"}`, ProgramBit(1) | ProgramBit(0), []int32{0, 1}},
+	} {
+		got := st.AddConcerned(st.Match([]byte(tt.line), nil), tt.mask)
+		if !slices.Equal(got, tt.want) {
+			t.Errorf("%s, mask %b: %v, want %v", tt.line, tt.mask, got, tt.want)
+		}
+	}
 }

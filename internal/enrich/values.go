@@ -82,23 +82,26 @@ func (c *TextCarriers) MayHold(pid []byte, groups uint64) bool {
 	return !ok || c.pids[n]&groups != 0 // not a plain id: cannot tell
 }
 
-// Has reports whether the event with this aid and ContextProcessId (empty
-// when absent), as read from its raw line, may get such a value through its
-// process, a literal of one of groups. Host values are HostFields'. It
-// does not allocate.
-func (c *TextCarriers) Has(aid, contextProcessID []byte, groups uint64) bool {
+// HeldGroups tells, for the event with this aid and ContextProcessId (raw
+// JSON string contents), which of groups its process holds a literal of;
+// unsure when that cannot be told (a pid that is not plain digits, or a
+// user name holding one, which any event may get). It does not allocate.
+func (c *TextCarriers) HeldGroups(aid, contextProcessID []byte, groups uint64) (held uint64, unsure bool) {
 	if c.all {
-		return true
+		return 0, true
 	}
 	if len(c.procs) == 0 || len(contextProcessID) == 0 {
-		return false
+		return 0, false
 	}
 	pid, ok := parsePlainPID(contextProcessID)
 	if !ok {
-		return true // not a plain id: cannot tell
+		return 0, true
 	}
 	id, ok := c.e.aids.lookupBytes(aid)
-	return ok && c.procs[procKey{id, pid}]&groups != 0
+	if !ok {
+		return 0, false
+	}
+	return c.procs[procKey{id, pid}] & groups, false
 }
 
 // Missed reports whether some event that may get such a value could be

@@ -227,23 +227,24 @@ var hostFieldKeys = func() map[string]rawKey {
 	return m
 }()
 
-// processCarries reports whether the process the line names under key
+// processGroups tells which of groups the process the line names under key
 // (ContextProcessId: its acting process; ParentProcessId: a process
-// start's parent, whose details are its Parent* fields) carries a learned
-// value holding a literal; true when the raw text cannot tell. The process id alone rules most lines out before the aid is read.
-func processCarries(line []byte, key rawKey, c *enrich.TextCarriers, groups uint64) bool {
+// start's parent, whose details are its Parent* fields) holds a literal
+// of; unsure when the raw text cannot tell. The process id alone rules
+// most lines out before the aid is read.
+func processGroups(line []byte, key rawKey, c *enrich.TextCarriers, groups uint64) (held uint64, unsure bool) {
 	pid, found, plain := rawField(line, key)
 	if found && !plain {
-		return true
+		return 0, true
 	}
 	if !c.MayHold(pid, groups) {
-		return false
+		return 0, false
 	}
 	aid, found, plain := rawField(line, aidKey)
 	if found && !plain {
-		return true
+		return 0, true
 	}
-	return c.Has(aid, pid, groups)
+	return c.HeldGroups(aid, pid, groups)
 }
 
 // secondReadGate gives each worker of a second read the test a line must
@@ -275,8 +276,13 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 			if len(hits) == 0 && concerned == 0 {
 				return false, hits, true // no program takes its event name
 			}
-			if carried(line, c, concerned) {
+			switch held, all := carriedGroups(line, c, concerned); {
+			case all:
 				return true, hits[:0], false // the plan's dispatch decides
+			case held != 0:
+				// the programs whose literals its process holds may want
+				// it too; no other program can get one
+				hits = ds.AddConcerned(hits, held)
 			}
 			return len(hits) > 0, hits, true
 		}
@@ -289,8 +295,26 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 // (for a literal of one of groups), or its host; true when the raw text
 // cannot tell.
 func carried(line []byte, c *enrich.TextCarriers, groups uint64) bool {
-	return c.ByHost() && hostCarries(line, c) ||
-		c.ByAddress() && resolvesToCarrier(line, c) ||
-		c.ByProcess() && processCarries(line, parentPIDKey, c, groups) ||
-		processCarries(line, ctxProcessKey, c, groups)
+	held, all := carriedGroups(line, c, groups)
+	return all || held != 0
+}
+
+// carriedGroups is carried telling how: held, the groups whose literals
+// its process or its parent holds; all, by its host, its address, a user
+// name or what cannot be told (any program).
+func carriedGroups(line []byte, c *enrich.TextCarriers, groups uint64) (held uint64, all bool) {
+	if c.All() || c.ByHost() && hostCarries(line, c) || c.ByAddress() && resolvesToCarrier(line, c) {
+		return 0, true
+	}
+	if !c.ByProcess() {
+		return 0, false
+	}
+	for _, key := range [...]rawKey{parentPIDKey, ctxProcessKey} {
+		g, unsure := processGroups(line, key, c, groups)
+		if unsure {
+			return 0, true
+		}
+		held |= g
+	}
+	return held, false
 }
