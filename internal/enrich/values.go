@@ -262,27 +262,10 @@ func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
 }
 
 // newLiteralMemo returns a test of whether a value holds one of lits,
-// ignoring case. Short values (names, SIDs) repeat and are remembered;
-// command lines are mostly unique and only lower-cased, into one reused
-// buffer.
+// ignoring case (newGroupMemo).
 func newLiteralMemo(lits []string) func(string) bool {
-	folded := foldLiterals(lits)
-	memo := map[string]bool{}
-	var buf []byte
-	return func(v string) bool {
-		short := len(v) <= maxMemoLen
-		if short {
-			if h, ok := memo[v]; ok {
-				return h
-			}
-		}
-		var h bool
-		h, buf = folded.in(v, buf)
-		if short {
-			memo[v] = h
-		}
-		return h
-	}
+	held := newGroupMemo(lits, nil)
+	return func(v string) bool { return held(v) != 0 }
 }
 
 // processCarriers adds to c the processes whose own details hold one of
@@ -337,8 +320,10 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 	}
 }
 
-// newGroupMemo is newLiteralMemo telling the groups of the literals a
-// value holds (0: none).
+// newGroupMemo returns a test of which groups' literals (nil groups: one
+// for all) a value holds, ignoring case; 0 when none. Short values (names,
+// SIDs) repeat and are remembered; command lines are mostly unique and
+// only lower-cased, into one reused buffer.
 func newGroupMemo(lits []string, groups []uint64) func(string) uint64 {
 	folded := foldLiteralGroups(lits, groups)
 	memo := map[string]uint64{}
