@@ -18,11 +18,11 @@ type carrierEnricher interface {
 
 // carrierLiterals sorts the literals progs look for in fields enrichment
 // adds (derived), and in free text, by the records they may come from,
-// each for its program's group (programGroup); freeText says whether there
-// are any of the latter.
+// each for its program's group (engine.ProgramBit); freeText says whether
+// there are any of the latter.
 func carrierLiterals(progs []*engine.Program, derived func(string) bool) (lits enrich.CarrierLiterals, freeText bool) {
 	for i, p := range progs {
-		group := programGroup(i)
+		group := engine.ProgramBit(i) // as DispatchState.ConcernedPrograms gives them
 		free := p.FreeTextLiterals()
 		freeText = freeText || len(free) > 0
 		lits.AddFor(group, "", free...)
@@ -32,10 +32,6 @@ func carrierLiterals(progs []*engine.Program, derived func(string) bool) (lits e
 	}
 	return lits, freeText
 }
-
-// programGroup is program i's group of queries in enrich.CarrierLiterals:
-// bit i mod 64, as engine.DispatchState.ConcernedPrograms gives them.
-func programGroup(i int) uint64 { return 1 << (i % 64) }
 
 // carrierKeeper keeps, during a learning read that filters strictly on
 // the raw text, the lines the strict prefilter rejects whose acting
