@@ -28,6 +28,9 @@ type lsRegex struct {
 	// lits holds literals every match contains; checking them first is far
 	// cheaper than running a (?i) alternation on a value that cannot match.
 	lits *Prefilter
+	// plain, for a pattern that is one literal, decides ASCII values
+	// without the regex (regex_plain.go)
+	plain *plainRegex
 	// g is the program's guard: backtracking matches that time out count
 	// as undecided and spend its regex time budget (limits.go).
 	g         *guard
@@ -126,6 +129,9 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 		r.groups[i].index = re.SubexpIndex(r.groups[i].safe)
 	}
 	r.lits = newPrefilter(regexLits(r, ""))
+	if len(r.groups) == 0 {
+		r.plain = plainOf(body)
+	}
 	return r, nil
 }
 
@@ -263,6 +269,9 @@ func unsupportedRegex(what string) error {
 
 // matchString reports whether s contains a match.
 func (r *lsRegex) matchString(s string) bool {
+	if r.plain != nil && isASCII(s) {
+		return r.plain.match(s)
+	}
 	if !r.mayMatch(s) {
 		return false
 	}

@@ -1,0 +1,98 @@
+package engine
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+// A pattern that is one literal is decided without the regex, with the
+// regex's answer on every value; other patterns are not taken.
+func TestPlainRegexAgreesWithTheRegex(t *testing.T) {
+	tests := []struct {
+		pattern, flags string
+		plain          bool
+	}{
+		{`cmd\.exe`, "i", true},
+		{`\\cmd\.exe$`, "i", true},
+		{`^C:\\Windows\\`, "i", true},
+		{`^whoami$`, "", true},
+		{`mimikatz`, "", true},
+		{`^$`, "", false}, // no literal
+		{`a|b`, "i", false},
+		{`cmd.exe`, "i", false}, // a dot is any byte
+		{`^cmd$`, "m", false},   // ^ and $ at every line
+		{`(?<x>cmd)`, "", false},
+		{`k`, "i", true}, // the Kelvin sign folds to k: such values go to the regex
+		{`straße`, "i", false},
+	}
+	values := []string{
+		"", "cmd.exe", "CMD.EXE", "c:\\windows\\system32\\cmd.exe", "C:\\Windows\\", "whoami", "WHOAMI",
+		"whoami /all", "xcmd.exe", "cmd.ex", "Mimikatz", "mimikatz", "a\nwhoami", "\u212a", "K", "STRASSE",
+		"cmd\u00e9.exe", "\\cmd.exe\n", "cmdaexe",
+	}
+	for _, tt := range tests {
+		r, err := compileRegex(tt.pattern, tt.flags)
+		if err != nil {
+			t.Fatalf("%s: %v", tt.pattern, err)
+		}
+		if got := r.plain != nil; got != tt.plain {
+			t.Errorf("/%s/%s: plain %v, want %v", tt.pattern, tt.flags, got, tt.plain)
+		}
+		for _, v := range values {
+			if got, want := r.matchString(v), r.re.MatchString(v); got != want {
+				t.Errorf("/%s/%s on %q: %v, the regex says %v", tt.pattern, tt.flags, v, got, want)
+			}
+		}
+	}
+}
+
+// Random literals, anchors and case against random ASCII values.
+func TestPlainRegexRandom(t *testing.T) {
+	rng := rand.New(rand.NewPCG(7, 8))
+	alphabet := "abcXYZ.\\-_ 01"
+	word := func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
+	}
+	for range 300 {
+		lit := word(1 + rng.IntN(4))
+		pattern := regexpQuote(lit)
+		if rng.IntN(2) == 0 {
+			pattern = "^" + pattern
+		}
+		if rng.IntN(2) == 0 {
+			pattern += "$"
+		}
+		flags := ""
+		if rng.IntN(2) == 0 {
+			flags = "i"
+		}
+		r, err := compileRegex(pattern, flags)
+		if err != nil {
+			t.Fatalf("%s: %v", pattern, err)
+		}
+		if r.plain == nil {
+			t.Fatalf("/%s/%s is one literal, not taken as plain", pattern, flags)
+		}
+		for range 50 {
+			v := word(rng.IntN(10))
+			if rng.IntN(3) == 0 {
+				v = word(rng.IntN(3)) + strings.ToUpper(lit) + word(rng.IntN(3))
+			}
+			if got, want := r.matchString(v), r.re.MatchString(v); got != want {
+				t.Fatalf("/%s/%s on %q: %v, the regex says %v", pattern, flags, v, got, want)
+			}
+		}
+	}
+}
+
+// regexpQuote escapes the characters the test's alphabet has that are
+// special in a regex.
+func regexpQuote(s string) string {
+	r := strings.NewReplacer(`.`, `\.`, `\`, `\\`, `-`, `\-`)
+	return r.Replace(s)
+}
