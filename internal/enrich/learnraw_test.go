@@ -114,7 +114,7 @@ func tableOf(e *Enricher) map[procKey]procInfo {
 	out := map[procKey]procInfo{}
 	for i := range e.procs.shards {
 		s := &e.procs.shards[i]
-		s.each(func(k procKey, j int32) { out[k] = s.slot(j).info })
+		s.each(func(k procKey, j int32) { out[k] = s.infoAt(j) })
 	}
 	return out
 }

@@ -42,7 +42,7 @@ func TestProcIndexCollisions(t *testing.T) {
 	if _, ok := s.find(a); ok {
 		t.Error("a still found once unbound")
 	}
-	if i, ok := s.find(b); !ok || s.slot(i).info.name != "b.exe" {
+	if i, ok := s.find(b); !ok || s.infoAt(i).name != "b.exe" {
 		t.Error("b lost when a was unbound")
 	}
 	seen := 0

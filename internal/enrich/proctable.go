@@ -2,7 +2,6 @@ package enrich
 
 import (
 	"math/bits"
-	"strings"
 	"sync"
 )
 
@@ -29,29 +28,6 @@ type procInfo struct {
 	parentPID  uint64 // to find the parent's name when ParentBaseFileName is absent
 }
 
-// fill copies into p the fields it lacks from q, so duplicates and a
-// SyntheticProcessRollup2 next to a ProcessRollup2 merge whatever order they
-// arrive in.
-func (p *procInfo) fill(q *procInfo) {
-	fillStr(&p.name, q.name)
-	fillStr(&p.image, q.image)
-	fillStr(&p.cmdline, q.cmdline)
-	fillStr(&p.parentName, q.parentName)
-	fillStr(&p.userName, q.userName)
-	fillStr(&p.userSid, q.userSid)
-	fillStr(&p.authID, q.authID)
-	fillStr(&p.uid, q.uid)
-	if p.parentPID == 0 {
-		p.parentPID = q.parentPID
-	}
-}
-
-func fillStr(dst *string, src string) {
-	if *dst == "" {
-		*dst = src
-	}
-}
-
 // procTable is a sharded map of processes. With a limit each shard evicts its
 // least recently used entry, so memory follows live processes, not events.
 // Processes that ended can be expired after a grace period (expire).
@@ -73,12 +49,12 @@ type procShard struct {
 	expired int64
 	learned int64     // keys put new (a shared counter would be written by every worker)
 	ending  []endMark // FIFO of ended processes, by event time of their end
-	strs    interner
+	strs    shardStrings
 }
 
 type procSlot struct {
 	key        procKey
-	info       procInfo
+	rec        procRecord
 	ends       float64 // event time after which the entry may go (0: running)
 	seen       int64   // table clock of the last put/touch
 	prev, next int32
@@ -146,14 +122,14 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	rec := s.strs.record(info)
 	if i, ok := s.find(k); ok {
 		slot := s.slot(i)
-		slot.info.fill(s.internInfo(info))
+		slot.rec.fill(&rec)
 		slot.seen = clock
 		s.moveToFront(i)
 		return false
 	}
-	in := s.internInfo(info)
 	var i int32
 	switch {
 	case len(s.free) > 0:
@@ -167,24 +143,38 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	default:
 		i = s.grow()
 	}
-	*s.slot(i) = procSlot{key: k, info: *in, seen: clock}
+	*s.slot(i) = procSlot{key: k, rec: rec, seen: clock}
 	s.bind(k, i)
 	s.pushFront(i)
 	s.learned++
+	if n := len(s.strs.strs); n > minCompactStrings && n > 2*s.strs.kept {
+		s.compactStrings()
+	}
 	return true
 }
 
-func (s *procShard) internInfo(p *procInfo) *procInfo {
-	p.name = s.strs.get(p.name)
-	p.image = s.strs.get(p.image)
-	p.cmdline = strings.Clone(p.cmdline) // mostly unique: interning would only cost
-	p.parentName = s.strs.get(p.parentName)
-	p.userName = s.strs.get(p.userName)
-	p.userSid = s.strs.get(p.userSid)
-	p.authID = s.strs.get(p.authID)
-	p.uid = s.strs.get(p.uid)
-	return p
+// minCompactStrings is the string table size below which a shard never
+// compacts it.
+const minCompactStrings = 4096
+
+// compactStrings renumbers the shard's strings, keeping only those its
+// processes use: evicted and expired processes leave theirs behind, and a
+// live feed must not grow without end. It runs when the table has doubled
+// since the last time, so its cost is spread over the puts.
+func (s *procShard) compactStrings() {
+	old := s.strs
+	s.strs = shardStrings{}
+	for i := range s.n {
+		r := &s.slot(i).rec
+		for _, id := range [...]*strID{&r.name, &r.image, &r.parentName, &r.userName, &r.userSid, &r.authID, &r.uid} {
+			*id = s.strs.id(old.str(*id))
+		}
+	}
+	s.strs.kept = len(s.strs.strs)
 }
+
+// infoAt returns slot i's process details.
+func (s *procShard) infoAt(i int32) procInfo { return s.strs.info(&s.slot(i).rec) }
 
 // get returns a copy of a process's info. touch marks it recently used
 // (stream mode) at clock; otherwise it reads under a shared lock.
@@ -199,7 +189,7 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 		}
 		s.slot(i).seen = clock
 		s.moveToFront(i)
-		return s.slot(i).info, true
+		return s.infoAt(i), true
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
@@ -207,7 +197,7 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 	if !ok {
 		return procInfo{}, false
 	}
-	return s.slot(i).info, true
+	return s.infoAt(i), true
 }
 
 // name returns a process's image name alone, under a shared lock: get
@@ -220,7 +210,7 @@ func (t *procTable) name(k procKey) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return s.slot(i).info.name, true
+	return s.strs.str(s.slot(i).rec.name), true
 }
 
 // has reports whether k is held, marking it recently used at clock.

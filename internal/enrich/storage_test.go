@@ -57,8 +57,8 @@ func TestReadsLimitStorage(t *testing.T) {
 				for i := range e.procs.shards {
 					sh := &e.procs.shards[i]
 					for j := range sh.n {
-						if s := sh.slot(j); s.info.cmdline != "" {
-							t.Errorf("command line %q kept though no query reads it", s.info.cmdline)
+						if s := sh.slot(j); s.rec.cmdline != "" {
+							t.Errorf("command line %q kept though no query reads it", s.rec.cmdline)
 						}
 					}
 				}

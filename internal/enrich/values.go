@@ -290,7 +290,8 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 		s := &e.procs.shards[i]
 		s.mu.RLock()
 		s.each(func(k procKey, j int32) {
-			p := &s.slot(j).info
+			info := s.infoAt(j)
+			p := &info
 			if skip(k, p) {
 				return
 			}
@@ -309,7 +310,7 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			s := &e.procs.shards[i]
 			s.mu.RLock()
 			s.each(func(k procKey, j int32) {
-				if pp := s.slot(j).info.parentPID; pp != 0 {
+				if pp := s.slot(j).rec.parentPID; pp != 0 {
 					if g := named[procKey{k.aid, pp}]; g != 0 {
 						add(k, g)
 					}
