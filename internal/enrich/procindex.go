@@ -6,8 +6,9 @@ import "math/bits"
 // on every context event and written on every process start, so it is an
 // open-addressing table of its own (linear probing) rather than a Go map:
 // one probe run, usually one cache line, finds a key or the place to put
-// it. Entries hold a 64-bit mix of the key; the slot's own key confirms a
-// hit, so keys whose mixes collide simply share a probe run.
+// it. Entries hold 32 bits of a mix of the key (8 bytes an entry with the
+// slot: half a 64-bit mix's); the slot's own key confirms a hit, so keys
+// whose tags collide simply share a probe run.
 
 func mixKey(k procKey) uint64 {
 	// for one sensor a bijection of the pid: two keys collide only across
@@ -24,18 +25,22 @@ type procIndex struct {
 }
 
 type indexEntry struct {
-	mix  uint64
-	slot int32 // 1 + the slot; 0: empty
+	tag  uint32 // tagOf the key
+	slot int32  // 1 + the slot; 0: empty
 }
+
+// tagOf is the bits of a key's mix an entry keeps: the low ones, which for
+// one sensor are a bijection of the pid's low 32 bits (Falcon's pids differ
+// there), and are not the ones the shard was chosen by.
+func tagOf(k procKey) uint32 { return uint32(mixKey(k)) }
 
 const minIndexEntries = 16
 
-// home is where a mix's probe run starts. The shard was chosen from the
-// top bits of another hash of the key: these are mixed again, so keys of
+// home is where a tag's probe run starts. The shard was chosen from the
+// top bits of another hash of the key: the tag is mixed again, so keys of
 // one shard still spread.
-func (x *procIndex) home(mix uint64) int {
-	mix ^= mix >> 29
-	return int((mix * 0xBF58476D1CE4E5B9) >> x.shift)
+func (x *procIndex) home(tag uint32) int {
+	return int((uint64(tag) * 0xBF58476D1CE4E5B9) >> x.shift)
 }
 
 // find returns k's slot.
@@ -44,13 +49,13 @@ func (s *procShard) find(k procKey) (int32, bool) {
 	if x.n == 0 {
 		return 0, false
 	}
-	h, mask := mixKey(k), len(x.ents)-1
+	h, mask := tagOf(k), len(x.ents)-1
 	for j := x.home(h); ; j = (j + 1) & mask {
 		e := &x.ents[j]
 		if e.slot == 0 {
 			return 0, false
 		}
-		if e.mix == h && s.slot(e.slot-1).key == k {
+		if e.tag == h && s.slot(e.slot-1).key == k {
 			return e.slot - 1, true
 		}
 	}
@@ -62,13 +67,13 @@ func (s *procShard) bind(k procKey, i int32) {
 	if (x.n+1)*4 > len(x.ents)*3 {
 		x.grow()
 	}
-	x.insert(indexEntry{mixKey(k), i + 1})
+	x.insert(indexEntry{tagOf(k), i + 1})
 	x.n++
 }
 
 func (x *procIndex) insert(e indexEntry) {
 	mask := len(x.ents) - 1
-	j := x.home(e.mix)
+	j := x.home(e.tag)
 	for x.ents[j].slot != 0 {
 		j = (j + 1) & mask
 	}
@@ -97,7 +102,7 @@ func (s *procShard) unbind(k procKey) {
 		return
 	}
 	x := &s.index
-	h, mask := mixKey(k), len(x.ents)-1
+	h, mask := tagOf(k), len(x.ents)-1
 	j := x.home(h)
 	for x.ents[j].slot != i+1 {
 		j = (j + 1) & mask
@@ -105,7 +110,7 @@ func (s *procShard) unbind(k procKey) {
 	for m := (j + 1) & mask; x.ents[m].slot != 0; m = (m + 1) & mask {
 		// the entry at m may fill the hole at j if its run starts at or
 		// before j (cyclically)
-		if (m-x.home(x.ents[m].mix))&mask >= (m-j)&mask {
+		if (m-x.home(x.ents[m].tag))&mask >= (m-j)&mask {
 			x.ents[j] = x.ents[m]
 			j = m
 		}

@@ -57,6 +57,26 @@ func TestProcIndexCollisions(t *testing.T) {
 	}
 }
 
+// Pids that differ only above their low 32 bits share a tag: both are kept
+// and found apart.
+func TestProcIndexTagCollisions(t *testing.T) {
+	tab := newProcTable(1, 0)
+	var keys []procKey
+	for i := range 5 {
+		k := procKey{aid: 3, pid: 4000015045 + uint64(i)<<32}
+		keys = append(keys, k)
+		tab.put(k, &procInfo{name: string(rune('a'+i)) + ".exe"}, 0)
+	}
+	if tagOf(keys[0]) != tagOf(keys[4]) {
+		t.Fatal("the keys do not share a tag: the case tests nothing")
+	}
+	for i, k := range keys {
+		if got, ok := tab.get(k, false, 0); !ok || got.name != string(rune('a'+i))+".exe" {
+			t.Errorf("get(%v) = %q, %v", k, got.name, ok)
+		}
+	}
+}
+
 // TestProcIndexAgainstMap: random puts, expiries and evictions on one
 // shard leave the index agreeing with a plain map of what is held, probe
 // runs and all (keys are packed so that runs are long and wrap).
