@@ -6,9 +6,9 @@ import "math/bits"
 // on every context event and written on every process start, so it is an
 // open-addressing table of its own (linear probing) rather than a Go map:
 // one probe run, usually one cache line, finds a key or the place to put
-// it. Entries hold 32 bits of a mix of the key (8 bytes an entry with the
-// slot: half a 64-bit mix's); the slot's own key confirms a hit, so keys
-// whose tags collide simply share a probe run.
+// it. An entry holds 32 bits of a mix of the key beside the slot, 8 bytes
+// in all; the slot's own key confirms a hit, so keys whose tags collide
+// simply share a probe run.
 
 func mixKey(k procKey) uint64 {
 	// for one sensor a bijection of the pid: two keys collide only across
