@@ -2,6 +2,7 @@ package engine
 
 import (
 	"math/rand/v2"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -95,4 +96,32 @@ func TestPlainRegexRandom(t *testing.T) {
 func regexpQuote(s string) string {
 	r := strings.NewReplacer(`.`, `\.`, `\`, `\\`, `-`, `\-`)
 	return r.Replace(s)
+}
+
+// FuzzPlainRegex: a literal, anchored or not, ignoring case or not, decides
+// any value as the regex does.
+func FuzzPlainRegex(f *testing.F) {
+	f.Add(`cmd.exe`, uint8(0), `C:\Windows\CMD.EXE`)
+	f.Add(`k`, uint8(3), "\u212a")
+	f.Add(`ab`, uint8(7), "xaBy")
+	f.Fuzz(func(t *testing.T, lit string, shape uint8, value string) {
+		pattern := regexp.QuoteMeta(lit)
+		if shape&1 != 0 {
+			pattern = "^" + pattern
+		}
+		if shape&2 != 0 {
+			pattern += "$"
+		}
+		flags := ""
+		if shape&4 != 0 {
+			flags = "i"
+		}
+		r, err := compileRegex(pattern, flags)
+		if err != nil || r.re == nil {
+			return // not a pattern this engine takes, or one for the backtracker
+		}
+		if got, want := r.matchString(value), r.re.MatchString(value); got != want {
+			t.Fatalf("/%s/%s on %q: %v, the regex says %v", pattern, flags, value, got, want)
+		}
+	})
 }
