@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"slices"
 )
 
 // Prefilter decides from the raw input line, before any decoding, whether a
@@ -351,23 +350,20 @@ func upperByte(c byte) byte {
 	return c
 }
 
-// FreeTextLiterals lists the literals the program's free-text filters
-// require (lower-cased when matched ignoring case). A runner that keeps
-// them in its prefilter although enrichment may add fields must check that
-// no enriched value holds one.
-func (p *Program) FreeTextLiterals() []string {
-	var out []string
+// Literals calls fn with each literal the program's prefilter requires
+// and the field it is required in ("" for free text, which searches every
+// field), lower-cased when matched ignoring case.
+func (p *Program) Literals(fn func(field, text string)) {
 	var walk func(l *litExpr)
 	walk = func(l *litExpr) {
-		if l.op == litText && l.field == "" {
-			out = append(out, l.text)
+		if l.op == litText {
+			fn(l.field, l.text)
 		}
 		for _, k := range l.kids {
 			walk(k)
 		}
 	}
 	walk(p.lits)
-	return out
 }
 
 // PrefilterRaw is Prefilter for a runner that has learned what enrichment
@@ -378,7 +374,7 @@ func (p *Program) FreeTextLiterals() []string {
 // inline names none. A line it rejects can still match through a value
 // enrichment learned elsewhere (a host record, another process, a DNS
 // answer): the runner must let those lines through itself
-// (DerivedLiterals).
+// (Literals).
 func (p *Program) PrefilterRaw(derived func(field string) bool, inline func(field string) []InlineSource) *Prefilter {
 	return newPrefilter(unscopeDerived(scopeFields(p.lits.withoutFields(derived)), inline))
 }
@@ -440,40 +436,6 @@ func hasValueTest(l *litExpr) bool {
 		}
 	}
 	return false
-}
-
-// DerivedLiterals lists the literals the program requires of fields derived
-// reports (those enrichment may add), lower-cased when matched ignoring case.
-func (p *Program) DerivedLiterals(derived func(field string) bool) []string {
-	var out []string
-	var walk func(l *litExpr)
-	walk = func(l *litExpr) {
-		if l.op == litText && l.field != "" && derived(l.field) {
-			out = append(out, l.text)
-		}
-		for _, k := range l.kids {
-			walk(k)
-		}
-	}
-	walk(p.lits)
-	return out
-}
-
-// DerivedFields lists the fields (derived) DerivedLiterals finds literals
-// in, each once.
-func (p *Program) DerivedFields(derived func(field string) bool) []string {
-	var out []string
-	var walk func(l *litExpr)
-	walk = func(l *litExpr) {
-		if l.op == litText && l.field != "" && derived(l.field) && !slices.Contains(out, l.field) {
-			out = append(out, l.field)
-		}
-		for _, k := range l.kids {
-			walk(k)
-		}
-	}
-	walk(p.lits)
-	return out
 }
 
 // TestsAbsent reports whether f tests field's value when a line has it and

@@ -23,12 +23,15 @@ type carrierEnricher interface {
 func carrierLiterals(progs []*engine.Program, derived func(string) bool) (lits enrich.CarrierLiterals, freeText bool) {
 	for i, p := range progs {
 		group := engine.ProgramBit(i) // as DispatchState.ConcernedPrograms gives them
-		free := p.FreeTextLiterals()
-		freeText = freeText || len(free) > 0
-		lits.AddFor(group, "", free...)
-		for _, f := range p.DerivedFields(derived) {
-			lits.AddFor(group, f, p.DerivedLiterals(func(g string) bool { return g == f })...)
-		}
+		p.Literals(func(field, text string) {
+			switch {
+			case field == "":
+				freeText = true
+			case !derived(field):
+				return
+			}
+			lits.AddFor(group, field, text)
+		})
 	}
 	return lits, freeText
 }
