@@ -123,7 +123,7 @@ func TestTextWatchMarksProcessesHoldingLiterals(t *testing.T) {
 	}
 }
 
-// TextCarriers gives the same carriers when a watch lets it skip the
+// Carriers gives the same carriers when a watch lets it skip the
 // processes it did not mark.
 func TestTextCarriersSameWithWatch(t *testing.T) {
 	lits := []string{"shodan"}
@@ -131,7 +131,9 @@ func TestTextCarriersSameWithWatch(t *testing.T) {
 	watched.WatchText(lits)
 	learnLines(t, plain, watchLines)
 	learnLines(t, watched, watchLines)
-	want, got := plain.TextCarriers(lits), watched.TextCarriers(lits)
+	var free CarrierLiterals
+	free.Add("", lits...)
+	want, got := plain.Carriers(free), watched.Carriers(free)
 	if diff := cmp.Diff(want.pids, got.pids); diff != "" {
 		t.Errorf("carrier pids (-without watch +with):\n%s", diff)
 	}
@@ -190,8 +192,11 @@ func TestCarriersByGroup(t *testing.T) {
 		{"99", AllGroups, false}, // not learned
 	}
 	for _, tt := range tests {
-		held, unsure := c.HeldGroups([]byte("a1"), []byte(tt.pid), tt.groups)
-		if got := c.MayHold([]byte(tt.pid), tt.groups) && held != 0; got != tt.want || unsure {
+		pid, held, unsure := c.PidGroups([]byte(tt.pid), tt.groups)
+		if held != 0 {
+			held = c.HeldGroups([]byte("a1"), pid, held)
+		}
+		if got := held != 0; got != tt.want || unsure {
 			t.Errorf("process %s, groups %b: carried %v (unsure %v), want %v", tt.pid, tt.groups, got, unsure, tt.want)
 		}
 	}

@@ -67,41 +67,31 @@ func (c *TextCarriers) ResolvesTo(aid, remoteIP []byte) bool {
 // All reports whether it cannot be told from an event's keys.
 func (c *TextCarriers) All() bool { return c.all }
 
-// MayHold reports whether an event whose raw ContextProcessId is pid
-// (empty when absent) may get such a value through its process, a literal
-// of one of groups, as far as the pid alone tells: false rules it out
-// without looking at the aid. Host values are HostFields'.
-func (c *TextCarriers) MayHold(pid []byte, groups uint64) bool {
-	if c.all {
-		return true
-	}
+// PidGroups tells, from an event's raw ContextProcessId (or a process
+// start's ParentProcessId) alone, which of groups a process with that pid
+// on some sensor holds a literal of: 0 rules the event out before its aid
+// is read. n is the pid; unsure when it is not plain digits. Host, address
+// and user values are for the caller to ask about (All, HostFields,
+// ResolvesTo).
+func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (n, held uint64, unsure bool) {
 	if len(c.procs) == 0 || len(pid) == 0 {
-		return false
+		return 0, 0, false
 	}
 	n, ok := parsePlainPID(pid)
-	return !ok || c.pids[n]&groups != 0 // not a plain id: cannot tell
+	if !ok {
+		return 0, 0, true
+	}
+	return n, c.pids[n] & groups, false
 }
 
-// HeldGroups tells, for the event with this aid and ContextProcessId (raw
-// JSON string contents), which of groups its process holds a literal of;
-// unsure when that cannot be told (a pid that is not plain digits, or a
-// user name holding one, which any event may get). It does not allocate.
-func (c *TextCarriers) HeldGroups(aid, contextProcessID []byte, groups uint64) (held uint64, unsure bool) {
-	if c.all {
-		return 0, true
-	}
-	if len(c.procs) == 0 || len(contextProcessID) == 0 {
-		return 0, false
-	}
-	pid, ok := parsePlainPID(contextProcessID)
-	if !ok {
-		return 0, true
-	}
+// HeldGroups tells which of groups the process pid of sensor aid (raw JSON
+// string content) holds a literal of. It does not allocate.
+func (c *TextCarriers) HeldGroups(aid []byte, pid, groups uint64) uint64 {
 	id, ok := c.e.aids.lookupBytes(aid)
 	if !ok {
-		return 0, false
+		return 0
 	}
-	return c.procs[procKey{id, pid}] & groups, false
+	return c.procs[procKey{id, pid}] & groups
 }
 
 // Missed reports whether some event that may get such a value could be
@@ -125,19 +115,6 @@ func (c *TextCarriers) Missed(rejected iter.Seq[uint64]) bool {
 	return false
 }
 
-// TextCarriers finds what Apply may add that holds one of lits, ignoring
-// case: aidmaster columns (by aid), process details (by acting process,
-// the parent's name included), DNS answers (by sensor and remote
-// address), user names and well-known accounts (any event). Values derived
-// from the event itself (FileName, FilePath, the ContextBaseFileName
-// fallback) are substrings of its raw line and are not considered. Call it
-// once learning is done.
-func (e *Enricher) TextCarriers(lits []string) *TextCarriers {
-	var l CarrierLiterals
-	l.Add("", lits...)
-	return e.Carriers(l)
-}
-
 // CarrierLiterals are literals sorted by the kind of record enrichment
 // takes a value from: a literal a query looks for only in
 // ContextImageFileName can come from a process, never from a DNS answer.
@@ -145,7 +122,7 @@ type CarrierLiterals struct {
 	Process []string // process details: name, image, command line, parent name, user
 	// ProcessGroups, per Process literal, are the groups of queries that
 	// look for it (a bit each), so that an event counts as carried only for
-	// the queries that may take it (TextCarriers.Has)
+	// the queries that may take it (TextCarriers.HeldGroups)
 	ProcessGroups []uint64
 	Host          map[string][]string // by aidmaster column ("": any of them)
 	Answer        []string            // DNS answers (DestinationHostname)
@@ -207,8 +184,13 @@ func (l *CarrierLiterals) AddFor(groups uint64, field string, lits ...string) {
 	}
 }
 
-// Carriers is TextCarriers with each kind of record tested for its own
-// literals.
+// Carriers finds what Apply may add that holds one of lits, ignoring case,
+// each kind of record tested for its own literals: aidmaster columns (by
+// aid and field), process details (by process, the parent's name
+// included), DNS answers (by sensor and remote address), user names and
+// well-known accounts (any event). Values derived from the event itself
+// (FileName, FilePath, the ContextBaseFileName fallback) are substrings of
+// its raw line and are not considered. Call it once learning is done.
 func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
 	c := &TextCarriers{e: e, hosts: map[string]uint32{}, procs: map[procKey]uint64{}, pids: map[uint64]uint64{},
 		answers: map[hostKey]bool{}, ips: map[string]bool{}}
@@ -275,10 +257,10 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 	held := newGroupMemo(lits, groups)
 	// A TextWatch for these literals saw every process learned: only those
 	// it marked, or whose parent it marked, can hold one.
-	skip := func(procKey, *procInfo) bool { return false }
+	skip := func(procKey, uint64) bool { return false }
 	if w := e.watch.Load(); w != nil && slices.Equal(w.lits, lits) {
-		skip = func(k procKey, p *procInfo) bool {
-			return !w.Marked(k.pid) && (p.parentPID == 0 || !w.Marked(p.parentPID))
+		skip = func(k procKey, parentPID uint64) bool {
+			return !w.Marked(k.pid) && (parentPID == 0 || !w.Marked(parentPID))
 		}
 	}
 	named := map[procKey]uint64{}
@@ -290,11 +272,10 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 		s := &e.procs.shards[i]
 		s.mu.RLock()
 		s.each(func(k procKey, j int32) {
-			info := s.infoAt(j)
-			p := &info
-			if skip(k, p) {
+			if skip(k, s.slot(j).rec.parentPID) {
 				return
 			}
+			p := s.infoAt(j)
 			byName := held(p.name)
 			if byName != 0 {
 				named[k] = byName

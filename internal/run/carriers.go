@@ -232,18 +232,19 @@ var hostFieldKeys = func() map[string]rawKey {
 // of; unsure when the raw text cannot tell. The process id alone rules
 // most lines out before the aid is read.
 func processGroups(line []byte, key rawKey, c *enrich.TextCarriers, groups uint64) (held uint64, unsure bool) {
-	pid, found, plain := rawField(line, key)
+	raw, found, plain := rawField(line, key)
 	if found && !plain {
 		return 0, true
 	}
-	if !c.MayHold(pid, groups) {
-		return 0, false
+	pid, held, unsure := c.PidGroups(raw, groups)
+	if held == 0 || unsure {
+		return 0, unsure
 	}
 	aid, found, plain := rawField(line, aidKey)
 	if found && !plain {
 		return 0, true
 	}
-	return c.HeldGroups(aid, pid, groups)
+	return c.HeldGroups(aid, pid, held), false
 }
 
 // secondReadGate gives each worker of a second read the test a line must
