@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"encoding/binary"
 	"regexp/syntax"
 	"strings"
@@ -14,7 +15,8 @@ import (
 // ASCII values; others go to the regex, so that Unicode case folding (the
 // Kelvin sign is a k) stays the engine's.
 type plainRegex struct {
-	lit        string // lower-cased when fold
+	lit        []byte  // lower-cased when fold
+	first      [2]byte // lit's first byte in both cases (containsFold)
 	fold       bool
 	start, end bool // anchored at the start, at the end of the value
 }
@@ -47,79 +49,39 @@ func plainOf(goSrc string) *plainRegex {
 			return nil
 		}
 	}
-	p.lit = string(lit.Rune)
+	text := string(lit.Rune)
 	if p.fold {
-		p.lit = strings.ToLower(p.lit)
+		text = strings.ToLower(text)
 	}
+	p.lit = []byte(text)
+	p.first = [2]byte{p.lit[0], upperByte(p.lit[0])}
 	return p
 }
 
 // match decides s, an ASCII value.
 func (p *plainRegex) match(s string) bool {
-	n := len(p.lit)
+	v, n := unsafe.Slice(unsafe.StringData(s), len(s)), len(p.lit)
 	switch {
-	case len(s) < n:
+	case len(v) < n:
 		return false
 	case p.start && p.end:
-		return len(s) == n && p.equal(s)
+		return len(v) == n && p.equal(v)
 	case p.start:
-		return p.equal(s[:n])
+		return p.equal(v[:n])
 	case p.end:
-		return p.equal(s[len(s)-n:])
+		return p.equal(v[len(v)-n:])
 	case !p.fold:
-		return strings.Contains(s, p.lit)
+		return bytes.Contains(v, p.lit)
 	}
-	return indexFoldASCII(s, p.lit) >= 0
+	return containsFold(v, p.lit, p.first)
 }
 
-// equal compares s, as long as the literal, with it.
-func (p *plainRegex) equal(s string) bool {
+// equal compares v, as long as the literal, with it.
+func (p *plainRegex) equal(v []byte) bool {
 	if !p.fold {
-		return s == p.lit
+		return bytes.Equal(v, p.lit)
 	}
-	for i := 0; i < len(s); i++ {
-		if lowerByte(s[i]) != p.lit[i] {
-			return false
-		}
-	}
-	return true
-}
-
-// indexFoldASCII finds lit, lower-case ASCII, in the ASCII string s,
-// ignoring case: each place its first byte occurs, in either case, is
-// compared.
-func indexFoldASCII(s, lit string) int {
-	if lit == "" {
-		return 0
-	}
-	c, up := lit[0], upperByte(lit[0])
-	for i := 0; i+len(lit) <= len(s); {
-		j := strings.IndexByte(s[i:len(s)-len(lit)+1], c)
-		if up != c {
-			if k := strings.IndexByte(s[i:len(s)-len(lit)+1], up); k >= 0 && (j < 0 || k < j) {
-				j = k
-			}
-		}
-		if j < 0 {
-			return -1
-		}
-		i += j
-		if equalFoldLower(s[i+1:i+len(lit)], lit[1:]) {
-			return i
-		}
-		i++
-	}
-	return -1
-}
-
-// equalFoldLower compares s with lit, lower-case ASCII, ignoring case.
-func equalFoldLower(s, lit string) bool {
-	for i := 0; i < len(lit); i++ {
-		if lowerByte(s[i]) != lit[i] {
-			return false
-		}
-	}
-	return true
+	return equalFoldBytes(v, p.lit)
 }
 
 // isASCII reports whether s has no byte of 0x80 or more, eight bytes at a
