@@ -11,11 +11,12 @@ import (
 // their events as they go by instead of reading the input again once
 // TextCarriers knows them. It is a hint: a process may be marked late, or
 // a pid marked for another sensor's process; TextCarriers stays the
-// answer, and PidSet tells the search whether the hint was enough.
+// answer, and the search's record of the processes of the lines it
+// rejected tells whether the hint was enough (TextCarriers.Missed).
 type TextWatch struct {
 	lits   []string
 	folded *foldedLiterals
-	bits   PidSet // few: a small set stays in cache
+	bits   pidSet // few: a small set stays in cache
 }
 
 // WatchText starts watching process starts for lits (case-insensitive).
@@ -24,7 +25,7 @@ func (e *Enricher) WatchText(lits []string) *TextWatch {
 	if len(lits) == 0 {
 		return nil
 	}
-	w := &TextWatch{lits: slices.Clone(lits), folded: foldLiterals(lits), bits: NewPidSet(1 << 12)}
+	w := &TextWatch{lits: slices.Clone(lits), folded: foldLiterals(lits), bits: newPidSet(1 << 12)}
 	e.watch.Store(w)
 	return w
 }
@@ -55,22 +56,23 @@ func (w *TextWatch) holds(v string) bool {
 	return h
 }
 
-// PidSet is a set of process ids kept as a Bloom filter, safe for
+// pidSet is a set of process ids kept as a Bloom filter, safe for
 // concurrent use: it may say yes for an id never added, never no for one
 // that was. Each id sets three bits of one 64-bit word (one cache line
 // touched): with 2^17 words (1 MB) and 300,000 ids about 0.1% of other ids
-// are taken as added.
-type PidSet struct {
+// are taken as added, which is why a search's record of rejected
+// processes is exact instead.
+type pidSet struct {
 	words []atomic.Uint64
 	shift uint
 }
 
-// NewPidSet returns an empty set of words words, a power of two.
-func NewPidSet(words int) PidSet {
-	return PidSet{words: make([]atomic.Uint64, words), shift: uint(64 - bits.Len(uint(words-1)))}
+// newPidSet returns an empty set of words words, a power of two.
+func newPidSet(words int) pidSet {
+	return pidSet{words: make([]atomic.Uint64, words), shift: uint(64 - bits.Len(uint(words-1)))}
 }
 
-func (s PidSet) bits(pid uint64) (word int, mask uint64) {
+func (s pidSet) bits(pid uint64) (word int, mask uint64) {
 	h := pid * 0x9E3779B97F4A7C15
 	mask = 1<<(h&63) | 1<<(h>>6&63) | 1<<(h>>12&63)
 	return int(h >> s.shift), mask
@@ -78,7 +80,7 @@ func (s PidSet) bits(pid uint64) (word int, mask uint64) {
 
 // AddAtomic adds pid. Most adds find it there already (a process has many
 // events): a plain load then spares the locked write.
-func (s PidSet) AddAtomic(pid uint64) {
+func (s pidSet) AddAtomic(pid uint64) {
 	w, m := s.bits(pid)
 	if s.words[w].Load()&m != m {
 		s.words[w].Or(m)
@@ -86,7 +88,7 @@ func (s PidSet) AddAtomic(pid uint64) {
 }
 
 // HasAtomic reports whether pid may have been added.
-func (s PidSet) HasAtomic(pid uint64) bool {
+func (s pidSet) HasAtomic(pid uint64) bool {
 	w, m := s.bits(pid)
 	return s.words[w].Load()&m == m
 }

@@ -12,7 +12,7 @@ import (
 )
 
 func TestPidSetHasWhatWasAdded(t *testing.T) {
-	s := NewPidSet(1 << 17)
+	s := newPidSet(1 << 17)
 	rng := rand.New(rand.NewPCG(3, 4))
 	added := map[uint64]bool{}
 	for range 300_000 {
