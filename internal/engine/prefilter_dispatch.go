@@ -363,12 +363,10 @@ func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []in
 	return out
 }
 
-// Concerned reports whether the last line matched has an event name some
-// program's prefilter may accept; prefilters that differ only in how they
-// test other fields (Prefilter, PrefilterRaw) agree on it.
-func (s *DispatchState) Concerned() bool { return s.ConcernedPrograms() != 0 }
-
-// ConcernedPrograms is Concerned for each program, as its ProgramBit.
+// ConcernedPrograms tells, as their ProgramBits, the programs whose
+// prefilters may accept the last line matched by its event name (0: none
+// takes it); prefilters that differ only in how they test other fields
+// (Prefilter, PrefilterRaw) agree on it.
 func (s *DispatchState) ConcernedPrograms() uint64 {
 	if s.last == nil {
 		return 0

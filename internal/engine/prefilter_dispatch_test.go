@@ -167,14 +167,14 @@ func TestDispatchManyRandomRules(t *testing.T) {
 		if got := st.Match(line, nil); !slices.Equal(got, want) {
 			t.Fatalf("line %s: dispatch %v, prefilters %v", line, got, want)
 		}
-		if len(want) > 0 && !st.Concerned() {
+		if len(want) > 0 && st.ConcernedPrograms() == 0 {
 			t.Fatalf("line %s: programs take it, yet not concerned", line)
 		}
 	}
 }
 
-// Concerned tells whether a line's event name is one some program takes,
-// whether or not the rest of the line lets any of them through.
+// ConcernedPrograms tells whether a line's event name is one some program
+// takes, whether or not the rest of the line lets any of them through.
 func TestDispatchConcerned(t *testing.T) {
 	var fs []*Prefilter
 	for _, q := range []string{
@@ -197,8 +197,9 @@ func TestDispatchConcerned(t *testing.T) {
 	}
 	for _, tt := range tests {
 		hits := st.Match([]byte(tt.line), nil)
-		if tt.hits >= 0 && len(hits) != tt.hits || st.Concerned() != tt.concerned {
-			t.Errorf("%s: %d hits, concerned %v; want %d, %v", tt.line, len(hits), st.Concerned(), tt.hits, tt.concerned)
+		concerned := st.ConcernedPrograms() != 0
+		if tt.hits >= 0 && len(hits) != tt.hits || concerned != tt.concerned {
+			t.Errorf("%s: %d hits, concerned %v; want %d, %v", tt.line, len(hits), concerned, tt.hits, tt.concerned)
 		}
 	}
 	// a DNS line: of the programs asked for, only the one taking DnsRequest
