@@ -11,19 +11,23 @@ import (
 // is small. The collector lets the heap grow to twice what is live, so a
 // run holding 85 MB (a hunt that keeps command lines for every process of
 // a 1 GB file) peaked at 180 MB; held at this size it collects a little
-// more often instead. Runs whose live data outgrows it get the larger
-// limit back, so a big groupBy is not collected over and over.
+// more often instead.
 const smallHeap = 128 << 20
 
 // heapTarget is the memory limit for a live heap: the small one while the
-// live heap leaves the collector a quarter of it, the large one once it
-// does not, and back only below five eighths (no flapping in between).
+// live heap leaves the collector a quarter of it; above that, half again
+// the live heap, so a search holding 100 MB of processes peaks near 150 MB
+// and not 200; the large limit once the live heap passes four times small
+// (a big groupBy is not collected over and over), and back to small only
+// below five eighths of it (no flapping in between).
 func heapTarget(live, current, small, large int64) int64 {
 	switch {
 	case large <= small:
 		return large
-	case live > small*3/4:
+	case live > small*4:
 		return large
+	case live > small*3/4:
+		return min(large, max(small, live+live/2))
 	case live < small*5/8:
 		return small
 	}

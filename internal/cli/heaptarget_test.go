@@ -14,7 +14,9 @@ func TestHeapTarget(t *testing.T) {
 		live, current, want int64
 	}{
 		{"small live heap: held small", 40 << 20, large, small},
-		{"over three quarters: the large limit", 100 << 20, small, large},
+		{"over three quarters: half again the live heap", 100 << 20, small, 150 << 20},
+		{"growing: half again the live heap", 300 << 20, 150 << 20, 450 << 20},
+		{"over four times small: the large limit", 600 << 20, 750 << 20, large},
 		{"in between, coming from small: stays", 90 << 20, small, small},
 		{"in between, coming from large: stays", 90 << 20, large, large},
 		{"back under five eighths", 70 << 20, large, small},
@@ -37,7 +39,8 @@ func TestHeapTarget(t *testing.T) {
 // calls for.
 func TestHeapTunerFollowsCollections(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	startHeapTuner(smallHeap, 1<<30)
+	const large = 160 << 20 // under half again the live heap below
+	startHeapTuner(smallHeap, large)
 	before := tunerRuns()
 	keep := make([]byte, smallHeap) // live: over three quarters of small
 	runtime.GC()
@@ -49,7 +52,7 @@ func TestHeapTunerFollowsCollections(t *testing.T) {
 	if tunerRuns() == before {
 		t.Fatal("the tuner did not run after a collection")
 	}
-	if got := debug.SetMemoryLimit(-1); got != 1<<30 {
+	if got := debug.SetMemoryLimit(-1); got != large {
 		t.Errorf("with %d MiB live the limit is %d MiB, want the large one", len(keep)>>20, got>>20)
 	}
 	runtime.KeepAlive(keep)
