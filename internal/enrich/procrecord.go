@@ -4,10 +4,11 @@ import "strings"
 
 // procRecord is procInfo as a table slot keeps it: the short strings
 // (names, SIDs, paths) as numbers in the shard's string table, which
-// holds each once. A slot is then 96 bytes, not 176: the process table is
-// most of what a search over raw telemetry holds.
+// holds each once, and the command line, mostly unique, in pages of its
+// own that exist only when command lines are kept (procShard.cmds). A
+// slot is then 56 bytes, not 176: the process table is most of what a
+// search over raw telemetry holds.
 type procRecord struct {
-	cmdline   string // mostly unique: kept as it is
 	parentPID uint64
 
 	name, image, parentName, userName, userSid, authID, uid strID
@@ -51,19 +52,21 @@ func (t *shardStrings) str(id strID) string {
 	return t.strs[id]
 }
 
-// record turns p into a record, numbering its strings.
+// record turns p into a record, numbering its strings; the command line is
+// the shard's to keep.
 func (t *shardStrings) record(p *procInfo) procRecord {
 	return procRecord{
-		cmdline: strings.Clone(p.cmdline), parentPID: p.parentPID,
-		name: t.id(p.name), image: t.id(p.image), parentName: t.id(p.parentName),
+		parentPID: p.parentPID,
+		name:      t.id(p.name), image: t.id(p.image), parentName: t.id(p.parentName),
 		userName: t.id(p.userName), userSid: t.id(p.userSid), authID: t.id(p.authID), uid: t.id(p.uid),
 	}
 }
 
-// info turns r back into the procInfo it was made from.
+// info turns r back into the procInfo it was made from, but for the
+// command line.
 func (t *shardStrings) info(r *procRecord) procInfo {
 	return procInfo{
-		name: t.str(r.name), image: t.str(r.image), cmdline: r.cmdline, parentName: t.str(r.parentName),
+		name: t.str(r.name), image: t.str(r.image), parentName: t.str(r.parentName),
 		userName: t.str(r.userName), userSid: t.str(r.userSid), authID: t.str(r.authID), uid: t.str(r.uid),
 		parentPID: r.parentPID,
 	}
@@ -75,9 +78,6 @@ func (t *shardStrings) info(r *procRecord) procInfo {
 func (r *procRecord) fill(q *procRecord) {
 	fillID(&r.name, q.name)
 	fillID(&r.image, q.image)
-	if r.cmdline == "" {
-		r.cmdline = q.cmdline
-	}
 	fillID(&r.parentName, q.parentName)
 	fillID(&r.userName, q.userName)
 	fillID(&r.userSid, q.userSid)
@@ -92,4 +92,28 @@ func fillID(dst *strID, src strID) {
 	if *dst == 0 {
 		*dst = src
 	}
+}
+
+// cmdline returns slot i's command line.
+func (s *procShard) cmdline(i int32) string {
+	if p := int(i / slotPage); p < len(s.cmds) {
+		return s.cmds[p][i%slotPage]
+	}
+	return ""
+}
+
+// setCmdline keeps c (a copy: it may point into an input buffer) as slot
+// i's command line; pages are added only for a command line to keep.
+func (s *procShard) setCmdline(i int32, c string) {
+	p := int(i / slotPage)
+	if c == "" {
+		if p < len(s.cmds) {
+			s.cmds[p][i%slotPage] = ""
+		}
+		return
+	}
+	for len(s.cmds) <= p {
+		s.cmds = append(s.cmds, make([]string, slotPage))
+	}
+	s.cmds[p][i%slotPage] = strings.Clone(c)
 }

@@ -39,3 +39,40 @@ func TestProcRecordFill(t *testing.T) {
 		t.Errorf("merged %+v, want %+v", got, want)
 	}
 }
+
+// A command line belongs to its process, not to the slot: a slot reused
+// after an eviction or an expiry starts without one, and a second start
+// fills in only a missing one.
+func TestProcCmdlineFollowsTheProcess(t *testing.T) {
+	tests := []struct {
+		name  string
+		limit int
+		puts  []procInfo // to keys 1, 2, ... in turn
+		key   uint64
+		want  string
+	}{
+		{"evicted slot reused without one", 1, []procInfo{{name: "a", cmdline: "a --x"}, {name: "b"}}, 2, ""},
+		{"evicted slot reused with its own", 1, []procInfo{{name: "a", cmdline: "a --x"}, {name: "b", cmdline: "b --y"}}, 2, "b --y"},
+		{"unbounded: each keeps its own", 0, []procInfo{{name: "a", cmdline: "a --x"}, {name: "b"}}, 1, "a --x"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tab := newProcTable(1, tt.limit)
+			for i, p := range tt.puts {
+				tab.put(procKey{1, uint64(i + 1)}, &p, int64(i))
+			}
+			got, ok := tab.get(procKey{1, tt.key}, false, 0)
+			if !ok || got.cmdline != tt.want {
+				t.Errorf("process %d: command line %q (held %v), want %q", tt.key, got.cmdline, ok, tt.want)
+			}
+		})
+	}
+	tab := newProcTable(1, 0)
+	k := procKey{1, 9}
+	tab.put(k, &procInfo{name: "a"}, 0)
+	tab.put(k, &procInfo{name: "a", cmdline: "a --late"}, 1)
+	tab.put(k, &procInfo{name: "a", cmdline: "a --later"}, 2)
+	if got, _ := tab.get(k, false, 0); got.cmdline != "a --late" {
+		t.Errorf("merged command line %q, want the first one given", got.cmdline)
+	}
+}

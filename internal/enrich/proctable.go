@@ -40,11 +40,14 @@ type procShard struct {
 	mu      sync.RWMutex
 	index   procIndex    // key → slot (procindex.go)
 	pages   [][]procSlot // slots, in pages that never move: growth copies nothing
+	metas   [][]slotMeta // beside pages, with a limit only (stream mode)
+	cmds    [][]string   // command lines beside pages, once one is kept
 	n       int32        // slots in use
 	free    []int32      // slots of expired entries, reused first
 	head    int32        // most recently used, -1 when empty
 	tail    int32        // least recently used
 	limit   int          // 0: unbounded
+	recency bool         // metas are kept: least recently used order, expiry
 	evicted int64
 	expired int64
 	learned int64     // keys put new (a shared counter would be written by every worker)
@@ -53,8 +56,14 @@ type procShard struct {
 }
 
 type procSlot struct {
-	key        procKey
-	rec        procRecord
+	key procKey
+	rec procRecord
+}
+
+// slotMeta is what a bounded table keeps beside each slot to evict the
+// least recently used and expire ended processes. An unbounded (file-mode)
+// table has none: slots are then 72 bytes, not 96.
+type slotMeta struct {
 	ends       float64 // event time after which the entry may go (0: running)
 	seen       int64   // table clock of the last put/touch
 	prev, next int32
@@ -67,7 +76,7 @@ type endMark struct {
 }
 
 // newProcTable builds a table of about shards shards (a power of two) holding
-// at most max entries in total (0: unbounded).
+// at most max entries in total (0: unbounded, and no recency is kept).
 func newProcTable(shards, max int) *procTable {
 	if shards <= 0 {
 		shards = 64
@@ -85,6 +94,7 @@ func newProcTable(shards, max int) *procTable {
 		s := &t.shards[i]
 		s.head, s.tail = -1, -1
 		s.limit = per
+		s.recency = max > 0
 	}
 	return t
 }
@@ -104,6 +114,9 @@ const slotPage = 256
 // slot returns slot i.
 func (s *procShard) slot(i int32) *procSlot { return &s.pages[i/slotPage][i%slotPage] }
 
+// meta returns slot i's recency and expiry; only with recency.
+func (s *procShard) meta(i int32) *slotMeta { return &s.metas[i/slotPage][i%slotPage] }
+
 // grow adds a slot and returns its index. Pages are allocated whole and
 // never copied: a doubling slice would copy the table at every growth and
 // leave the old copy for the GC, which at a million processes is most of
@@ -111,6 +124,9 @@ func (s *procShard) slot(i int32) *procSlot { return &s.pages[i/slotPage][i%slot
 func (s *procShard) grow() int32 {
 	if int(s.n) == len(s.pages)*slotPage {
 		s.pages = append(s.pages, make([]procSlot, slotPage))
+		if s.recency {
+			s.metas = append(s.metas, make([]slotMeta, slotPage))
+		}
 	}
 	s.n++
 	return s.n - 1
@@ -124,10 +140,14 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	defer s.mu.Unlock()
 	rec := s.strs.record(info)
 	if i, ok := s.find(k); ok {
-		slot := s.slot(i)
-		slot.rec.fill(&rec)
-		slot.seen = clock
-		s.moveToFront(i)
+		s.slot(i).rec.fill(&rec)
+		if info.cmdline != "" && s.cmdline(i) == "" {
+			s.setCmdline(i, info.cmdline)
+		}
+		if s.recency {
+			s.meta(i).seen = clock
+			s.moveToFront(i)
+		}
 		return false
 	}
 	var i int32
@@ -143,9 +163,13 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	default:
 		i = s.grow()
 	}
-	*s.slot(i) = procSlot{key: k, rec: rec, seen: clock}
+	*s.slot(i) = procSlot{key: k, rec: rec}
+	s.setCmdline(i, info.cmdline)
 	s.bind(k, i)
-	s.pushFront(i)
+	if s.recency {
+		*s.meta(i) = slotMeta{seen: clock}
+		s.pushFront(i)
+	}
 	s.learned++
 	if n := len(s.strs.strs); n > minCompactStrings && n > 2*s.strs.kept {
 		s.compactStrings()
@@ -174,20 +198,24 @@ func (s *procShard) compactStrings() {
 }
 
 // infoAt returns slot i's process details.
-func (s *procShard) infoAt(i int32) procInfo { return s.strs.info(&s.slot(i).rec) }
+func (s *procShard) infoAt(i int32) procInfo {
+	p := s.strs.info(&s.slot(i).rec)
+	p.cmdline = s.cmdline(i)
+	return p
+}
 
 // get returns a copy of a process's info. touch marks it recently used
 // (stream mode) at clock; otherwise it reads under a shared lock.
 func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 	s := t.shard(k)
-	if touch {
+	if touch && s.recency {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		i, ok := s.find(k)
 		if !ok {
 			return procInfo{}, false
 		}
-		s.slot(i).seen = clock
+		s.meta(i).seen = clock
 		s.moveToFront(i)
 		return s.infoAt(i), true
 	}
@@ -224,8 +252,11 @@ func (t *procTable) ended(k procKey, ends float64) {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if i, ok := s.find(k); ok && s.slot(i).ends == 0 {
-		s.slot(i).ends = ends
+	if !s.recency {
+		return // unbounded: nothing expires
+	}
+	if i, ok := s.find(k); ok && s.meta(i).ends == 0 {
+		s.meta(i).ends = ends
 		s.ending = append(s.ending, endMark{k, ends})
 	}
 }
@@ -249,16 +280,17 @@ func (s *procShard) expire(now float64, clock, guard int64) int {
 	for done < len(s.ending) && s.ending[done].ends < now {
 		m := s.ending[done]
 		i, ok := s.find(m.key)
-		if ok && s.slot(i).ends == m.ends && s.slot(i).seen > clock-guard {
+		if ok && s.meta(i).ends == m.ends && s.meta(i).seen > clock-guard {
 			break // used too recently: wait, keeping the queue in order
 		}
 		done++
-		if !ok || s.slot(i).ends != m.ends {
+		if !ok || s.meta(i).ends != m.ends {
 			continue
 		}
 		s.unlink(i)
 		s.unbind(m.key)
-		*s.slot(i) = procSlot{}
+		*s.slot(i), *s.meta(i) = procSlot{}, slotMeta{}
+		s.setCmdline(i, "")
 		s.free = append(s.free, i)
 		s.expired++
 		n++
@@ -285,10 +317,10 @@ func (t *procTable) size() (n int, evicted, expired, learned int64) {
 }
 
 func (s *procShard) pushFront(i int32) {
-	s.slot(i).prev = -1
-	s.slot(i).next = s.head
+	s.meta(i).prev = -1
+	s.meta(i).next = s.head
 	if s.head >= 0 {
-		s.slot(s.head).prev = i
+		s.meta(s.head).prev = i
 	}
 	s.head = i
 	if s.tail < 0 {
@@ -297,14 +329,17 @@ func (s *procShard) pushFront(i int32) {
 }
 
 func (s *procShard) unlink(i int32) {
-	p, n := s.slot(i).prev, s.slot(i).next
+	if !s.recency {
+		return
+	}
+	p, n := s.meta(i).prev, s.meta(i).next
 	if p >= 0 {
-		s.slot(p).next = n
+		s.meta(p).next = n
 	} else {
 		s.head = n
 	}
 	if n >= 0 {
-		s.slot(n).prev = p
+		s.meta(n).prev = p
 	} else {
 		s.tail = p
 	}

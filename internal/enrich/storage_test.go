@@ -56,9 +56,12 @@ func TestReadsLimitStorage(t *testing.T) {
 			if tc.reads != nil && !tc.reads.Wants(FieldContextCommandLine) {
 				for i := range e.procs.shards {
 					sh := &e.procs.shards[i]
+					if sh.cmds != nil {
+						t.Errorf("shard %d has command line pages though no query reads them", i)
+					}
 					for j := range sh.n {
-						if s := sh.slot(j); s.rec.cmdline != "" {
-							t.Errorf("command line %q kept though no query reads it", s.rec.cmdline)
+						if c := sh.cmdline(j); c != "" {
+							t.Errorf("command line %q kept though no query reads it", c)
 						}
 					}
 				}
