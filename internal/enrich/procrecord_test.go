@@ -3,7 +3,30 @@ package enrich
 import (
 	"fmt"
 	"testing"
+	"unsafe"
 )
+
+// The process table is most of what a search over raw telemetry holds:
+// what a process costs is part of the contract (docs/performance.md).
+func TestProcSlotSizes(t *testing.T) {
+	if unsafe.Sizeof(uintptr(0)) != 8 {
+		t.Skip("sizes are those of 64-bit platforms")
+	}
+	if n := unsafe.Sizeof(procSlot{}); n != 56 {
+		t.Errorf("a slot is %d bytes, want 56", n)
+	}
+	unbounded, bounded := newProcTable(1, 0), newProcTable(1, 10)
+	for i := range 3 {
+		unbounded.put(procKey{1, uint64(i)}, &procInfo{name: "a.exe"}, 0)
+		bounded.put(procKey{1, uint64(i)}, &procInfo{name: "a.exe"}, 0)
+	}
+	if s := &unbounded.shards[0]; s.metas != nil || s.cmds != nil {
+		t.Errorf("an unbounded table without command lines keeps %d recency and %d command line pages, want none", len(s.metas), len(s.cmds))
+	}
+	if s := &bounded.shards[0]; len(s.metas) != len(s.pages) {
+		t.Errorf("a bounded table keeps %d recency pages for %d slot pages", len(s.metas), len(s.pages))
+	}
+}
 
 // A bounded table's string table stays bounded however many distinct
 // names go through it, and what it keeps reads back unchanged.
