@@ -62,7 +62,7 @@ type procSlot struct {
 
 // slotMeta is what a bounded table keeps beside each slot to evict the
 // least recently used and expire ended processes. An unbounded (file-mode)
-// table has none: slots are then 72 bytes, not 96.
+// table has none.
 type slotMeta struct {
 	ends       float64 // event time after which the entry may go (0: running)
 	seen       int64   // table clock of the last put/touch
