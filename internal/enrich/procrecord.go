@@ -2,16 +2,86 @@ package enrich
 
 import "strings"
 
-// procRecord is procInfo as a table slot keeps it: the short strings
-// (names, SIDs, paths) as numbers in the shard's string table, which
-// holds each once, and the command line, mostly unique, in pages of its
-// own that exist only when command lines are kept (procShard.cmds). A
-// slot is then 56 bytes, not 176: the process table is most of what a
-// search over raw telemetry holds.
-type procRecord struct {
-	parentPID uint64
+// procColumns holds a shard's process details field by field, each in
+// pages beside the slots (slot i's value at index i), made only once a
+// value is kept: a run that reads only image names pays 4 bytes a process
+// for them, not a record of every field. Short strings (names, SIDs,
+// paths) are numbers in the shard's string table, which holds each once;
+// command lines, mostly unique, are kept as they are. The process table is
+// most of what a search over raw telemetry holds.
+type procColumns struct {
+	name, image, parentName, userName, userSid, authID, uid column[strID]
+	parentPID                                               column[uint64]
+	cmdline                                                 column[string]
+}
 
-	name, image, parentName, userName, userSid, authID, uid strID
+// column is one field of every slot, in pages of slotPage values.
+type column[T comparable] struct{ pages [][]T }
+
+func (c *column[T]) get(i int32) T {
+	if p := int(i / slotPage); p < len(c.pages) {
+		return c.pages[p][i%slotPage]
+	}
+	var zero T
+	return zero
+}
+
+// set stores v as slot i's value; pages are added only for a value that
+// is not zero.
+func (c *column[T]) set(i int32, v T) {
+	p := int(i / slotPage)
+	var zero T
+	if v == zero {
+		if p < len(c.pages) {
+			c.pages[p][i%slotPage] = zero
+		}
+		return
+	}
+	for len(c.pages) <= p {
+		c.pages = append(c.pages, make([]T, slotPage))
+	}
+	c.pages[p][i%slotPage] = v
+}
+
+// ids lists the string columns, for renumbering.
+func (c *procColumns) ids() [7]*column[strID] {
+	return [...]*column[strID]{&c.name, &c.image, &c.parentName, &c.userName, &c.userSid, &c.authID, &c.uid}
+}
+
+// put stores p as slot i's details, numbering its strings in t. With
+// fresh the slot is new and takes p whole; otherwise p only fills in the
+// fields the slot lacks, so duplicates and a SyntheticProcessRollup2 next
+// to a ProcessRollup2 merge whatever order they arrive in.
+func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) {
+	putID(&c.name, i, p.name, t, fresh)
+	putID(&c.image, i, p.image, t, fresh)
+	putID(&c.parentName, i, p.parentName, t, fresh)
+	putID(&c.userName, i, p.userName, t, fresh)
+	putID(&c.userSid, i, p.userSid, t, fresh)
+	putID(&c.authID, i, p.authID, t, fresh)
+	putID(&c.uid, i, p.uid, t, fresh)
+	if fresh || c.parentPID.get(i) == 0 {
+		c.parentPID.set(i, p.parentPID)
+	}
+	if fresh || c.cmdline.get(i) == "" {
+		c.cmdline.set(i, strings.Clone(p.cmdline)) // it may point into an input buffer
+	}
+}
+
+func putID(c *column[strID], i int32, v string, t *shardStrings, fresh bool) {
+	if fresh || c.get(i) == 0 {
+		c.set(i, t.id(v))
+	}
+}
+
+// info returns slot i's details.
+func (c *procColumns) info(i int32, t *shardStrings) procInfo {
+	return procInfo{
+		name: t.str(c.name.get(i)), image: t.str(c.image.get(i)), cmdline: c.cmdline.get(i),
+		parentName: t.str(c.parentName.get(i)), userName: t.str(c.userName.get(i)),
+		userSid: t.str(c.userSid.get(i)), authID: t.str(c.authID.get(i)), uid: t.str(c.uid.get(i)),
+		parentPID: c.parentPID.get(i),
+	}
 }
 
 // strID numbers a string in a shardStrings; 0 is "".
@@ -50,70 +120,4 @@ func (t *shardStrings) str(id strID) string {
 		return ""
 	}
 	return t.strs[id]
-}
-
-// record turns p into a record, numbering its strings; the command line is
-// the shard's to keep.
-func (t *shardStrings) record(p *procInfo) procRecord {
-	return procRecord{
-		parentPID: p.parentPID,
-		name:      t.id(p.name), image: t.id(p.image), parentName: t.id(p.parentName),
-		userName: t.id(p.userName), userSid: t.id(p.userSid), authID: t.id(p.authID), uid: t.id(p.uid),
-	}
-}
-
-// info turns r back into the procInfo it was made from, but for the
-// command line.
-func (t *shardStrings) info(r *procRecord) procInfo {
-	return procInfo{
-		name: t.str(r.name), image: t.str(r.image), parentName: t.str(r.parentName),
-		userName: t.str(r.userName), userSid: t.str(r.userSid), authID: t.str(r.authID), uid: t.str(r.uid),
-		parentPID: r.parentPID,
-	}
-}
-
-// fill copies into r the fields it lacks from q, so duplicates and a
-// SyntheticProcessRollup2 next to a ProcessRollup2 merge whatever order they
-// arrive in.
-func (r *procRecord) fill(q *procRecord) {
-	fillID(&r.name, q.name)
-	fillID(&r.image, q.image)
-	fillID(&r.parentName, q.parentName)
-	fillID(&r.userName, q.userName)
-	fillID(&r.userSid, q.userSid)
-	fillID(&r.authID, q.authID)
-	fillID(&r.uid, q.uid)
-	if r.parentPID == 0 {
-		r.parentPID = q.parentPID
-	}
-}
-
-func fillID(dst *strID, src strID) {
-	if *dst == 0 {
-		*dst = src
-	}
-}
-
-// cmdline returns slot i's command line.
-func (s *procShard) cmdline(i int32) string {
-	if p := int(i / slotPage); p < len(s.cmds) {
-		return s.cmds[p][i%slotPage]
-	}
-	return ""
-}
-
-// setCmdline keeps c (a copy: it may point into an input buffer) as slot
-// i's command line; pages are added only for a command line to keep.
-func (s *procShard) setCmdline(i int32, c string) {
-	p := int(i / slotPage)
-	if c == "" {
-		if p < len(s.cmds) {
-			s.cmds[p][i%slotPage] = ""
-		}
-		return
-	}
-	for len(s.cmds) <= p {
-		s.cmds = append(s.cmds, make([]string, slotPage))
-	}
-	s.cmds[p][i%slotPage] = strings.Clone(c)
 }

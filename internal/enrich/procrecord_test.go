@@ -7,21 +7,37 @@ import (
 )
 
 // The process table is most of what a search over raw telemetry holds:
-// what a process costs is part of the contract (docs/performance.md).
+// what a process costs is part of the contract (docs/performance.md). A
+// slot is its key; each field read costs its own column, and only then.
 func TestProcSlotSizes(t *testing.T) {
 	if unsafe.Sizeof(uintptr(0)) != 8 {
 		t.Skip("sizes are those of 64-bit platforms")
 	}
-	if n := unsafe.Sizeof(procSlot{}); n != 56 {
-		t.Errorf("a slot is %d bytes, want 56", n)
+	if n := unsafe.Sizeof(procSlot{}); n != 16 {
+		t.Errorf("a slot is %d bytes, want 16", n)
 	}
 	unbounded, bounded := newProcTable(1, 0), newProcTable(1, 10)
 	for i := range 3 {
-		unbounded.put(procKey{1, uint64(i)}, &procInfo{name: "a.exe"}, 0)
+		unbounded.put(procKey{1, uint64(i)}, &procInfo{name: "a.exe", userSid: "S-1-5-18"}, 0)
 		bounded.put(procKey{1, uint64(i)}, &procInfo{name: "a.exe"}, 0)
 	}
-	if s := &unbounded.shards[0]; s.metas != nil || s.cmds != nil {
-		t.Errorf("an unbounded table without command lines keeps %d recency and %d command line pages, want none", len(s.metas), len(s.cmds))
+	s := &unbounded.shards[0]
+	if s.metas != nil {
+		t.Errorf("an unbounded table keeps %d recency pages, want none", len(s.metas))
+	}
+	c := &s.cols
+	for name, pages := range map[string]int{
+		"name": len(c.name.pages), "userSid": len(c.userSid.pages),
+		"image": len(c.image.pages), "parentName": len(c.parentName.pages), "userName": len(c.userName.pages),
+		"authID": len(c.authID.pages), "uid": len(c.uid.pages), "parentPID": len(c.parentPID.pages), "cmdline": len(c.cmdline.pages),
+	} {
+		want := 0
+		if name == "name" || name == "userSid" {
+			want = 1
+		}
+		if pages != want {
+			t.Errorf("column %s has %d pages, want %d", name, pages, want)
+		}
 	}
 	if s := &bounded.shards[0]; len(s.metas) != len(s.pages) {
 		t.Errorf("a bounded table keeps %d recency pages for %d slot pages", len(s.metas), len(s.pages))

@@ -41,7 +41,7 @@ type procShard struct {
 	index   procIndex    // key → slot (procindex.go)
 	pages   [][]procSlot // slots, in pages that never move: growth copies nothing
 	metas   [][]slotMeta // beside pages, with a limit only (stream mode)
-	cmds    [][]string   // command lines beside pages, once one is kept
+	cols    procColumns  // the processes' details, beside pages (procrecord.go)
 	n       int32        // slots in use
 	free    []int32      // slots of expired entries, reused first
 	head    int32        // most recently used, -1 when empty
@@ -55,9 +55,10 @@ type procShard struct {
 	strs    shardStrings
 }
 
+// procSlot is what every process costs: its key. Its details are in the
+// shard's columns, at the same index.
 type procSlot struct {
 	key procKey
-	rec procRecord
 }
 
 // slotMeta is what a bounded table keeps beside each slot to evict the
@@ -138,12 +139,8 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	rec := s.strs.record(info)
 	if i, ok := s.find(k); ok {
-		s.slot(i).rec.fill(&rec)
-		if info.cmdline != "" && s.cmdline(i) == "" {
-			s.setCmdline(i, info.cmdline)
-		}
+		s.cols.put(i, info, &s.strs, false)
 		if s.recency {
 			s.meta(i).seen = clock
 			s.moveToFront(i)
@@ -163,8 +160,8 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	default:
 		i = s.grow()
 	}
-	*s.slot(i) = procSlot{key: k, rec: rec}
-	s.setCmdline(i, info.cmdline)
+	*s.slot(i) = procSlot{key: k}
+	s.cols.put(i, info, &s.strs, true)
 	s.bind(k, i)
 	if s.recency {
 		*s.meta(i) = slotMeta{seen: clock}
@@ -188,21 +185,16 @@ const minCompactStrings = 4096
 func (s *procShard) compactStrings() {
 	old := s.strs
 	s.strs = shardStrings{}
-	for i := range s.n {
-		r := &s.slot(i).rec
-		for _, id := range [...]*strID{&r.name, &r.image, &r.parentName, &r.userName, &r.userSid, &r.authID, &r.uid} {
-			*id = s.strs.id(old.str(*id))
+	for _, c := range s.cols.ids() {
+		for i := range s.n {
+			c.set(i, s.strs.id(old.str(c.get(i))))
 		}
 	}
 	s.strs.kept = len(s.strs.strs)
 }
 
 // infoAt returns slot i's process details.
-func (s *procShard) infoAt(i int32) procInfo {
-	p := s.strs.info(&s.slot(i).rec)
-	p.cmdline = s.cmdline(i)
-	return p
-}
+func (s *procShard) infoAt(i int32) procInfo { return s.cols.info(i, &s.strs) }
 
 // get returns a copy of a process's info. touch marks it recently used
 // (stream mode) at clock; otherwise it reads under a shared lock.
@@ -238,7 +230,7 @@ func (t *procTable) name(k procKey) (string, bool) {
 	if !ok {
 		return "", false
 	}
-	return s.strs.str(s.slot(i).rec.name), true
+	return s.strs.str(s.cols.name.get(i)), true
 }
 
 // has reports whether k is held, marking it recently used at clock.
@@ -290,7 +282,7 @@ func (s *procShard) expire(now float64, clock, guard int64) int {
 		s.unlink(i)
 		s.unbind(m.key)
 		*s.slot(i), *s.meta(i) = procSlot{}, slotMeta{}
-		s.setCmdline(i, "")
+		s.cols.put(i, &procInfo{}, &s.strs, true)
 		s.free = append(s.free, i)
 		s.expired++
 		n++

@@ -56,11 +56,11 @@ func TestReadsLimitStorage(t *testing.T) {
 			if tc.reads != nil && !tc.reads.Wants(FieldContextCommandLine) {
 				for i := range e.procs.shards {
 					sh := &e.procs.shards[i]
-					if sh.cmds != nil {
+					if sh.cols.cmdline.pages != nil {
 						t.Errorf("shard %d has command line pages though no query reads them", i)
 					}
 					for j := range sh.n {
-						if c := sh.cmdline(j); c != "" {
+						if c := sh.cols.cmdline.get(j); c != "" {
 							t.Errorf("command line %q kept though no query reads it", c)
 						}
 					}

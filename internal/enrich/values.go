@@ -272,7 +272,7 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 		s := &e.procs.shards[i]
 		s.mu.RLock()
 		s.each(func(k procKey, j int32) {
-			if skip(k, s.slot(j).rec.parentPID) {
+			if skip(k, s.cols.parentPID.get(j)) {
 				return
 			}
 			p := s.infoAt(j)
@@ -291,7 +291,7 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			s := &e.procs.shards[i]
 			s.mu.RLock()
 			s.each(func(k procKey, j int32) {
-				if pp := s.slot(j).rec.parentPID; pp != 0 {
+				if pp := s.cols.parentPID.get(j); pp != 0 {
 					if g := named[procKey{k.aid, pp}]; g != 0 {
 						add(k, g)
 					}
