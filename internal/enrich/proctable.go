@@ -46,8 +46,7 @@ type procShard struct {
 	free    []int32      // slots of expired entries, reused first
 	head    int32        // most recently used, -1 when empty
 	tail    int32        // least recently used
-	limit   int          // 0: unbounded
-	recency bool         // metas are kept: least recently used order, expiry
+	limit   int          // 0: unbounded, without metas (see bounded)
 	evicted int64
 	expired int64
 	learned int64     // keys put new (a shared counter would be written by every worker)
@@ -95,7 +94,6 @@ func newProcTable(shards, max int) *procTable {
 		s := &t.shards[i]
 		s.head, s.tail = -1, -1
 		s.limit = per
-		s.recency = max > 0
 	}
 	return t
 }
@@ -115,8 +113,13 @@ const slotPage = 256
 // slot returns slot i.
 func (s *procShard) slot(i int32) *procSlot { return &s.pages[i/slotPage][i%slotPage] }
 
-// meta returns slot i's recency and expiry; only with recency.
+// meta returns slot i's recency and expiry; only when bounded.
 func (s *procShard) meta(i int32) *slotMeta { return &s.metas[i/slotPage][i%slotPage] }
+
+// bounded reports whether the shard has a limit, and so keeps least
+// recently used order and expiry (metas). newProcTable gives every shard
+// of a bounded table a limit of at least one.
+func (s *procShard) bounded() bool { return s.limit > 0 }
 
 // grow adds a slot and returns its index. Pages are allocated whole and
 // never copied: a doubling slice would copy the table at every growth and
@@ -125,7 +128,7 @@ func (s *procShard) meta(i int32) *slotMeta { return &s.metas[i/slotPage][i%slot
 func (s *procShard) grow() int32 {
 	if int(s.n) == len(s.pages)*slotPage {
 		s.pages = append(s.pages, make([]procSlot, slotPage))
-		if s.recency {
+		if s.bounded() {
 			s.metas = append(s.metas, make([]slotMeta, slotPage))
 		}
 	}
@@ -141,7 +144,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	defer s.mu.Unlock()
 	if i, ok := s.find(k); ok {
 		s.cols.put(i, info, &s.strs, false)
-		if s.recency {
+		if s.bounded() {
 			s.meta(i).seen = clock
 			s.moveToFront(i)
 		}
@@ -152,7 +155,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	case len(s.free) > 0:
 		i = s.free[len(s.free)-1]
 		s.free = s.free[:len(s.free)-1]
-	case s.limit > 0 && s.entries() >= s.limit:
+	case s.bounded() && s.entries() >= s.limit:
 		i = s.tail
 		s.unlink(i)
 		s.unbind(s.slot(i).key)
@@ -163,7 +166,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	*s.slot(i) = procSlot{key: k}
 	s.cols.put(i, info, &s.strs, true)
 	s.bind(k, i)
-	if s.recency {
+	if s.bounded() {
 		*s.meta(i) = slotMeta{seen: clock}
 		s.pushFront(i)
 	}
@@ -186,6 +189,9 @@ func (s *procShard) compactStrings() {
 	old := s.strs
 	s.strs = shardStrings{}
 	for _, c := range s.cols.ids() {
+		if len(c.pages) == 0 {
+			continue // a field no process had
+		}
 		for i := range s.n {
 			c.set(i, s.strs.id(old.str(c.get(i))))
 		}
@@ -200,7 +206,7 @@ func (s *procShard) infoAt(i int32) procInfo { return s.cols.info(i, &s.strs) }
 // (stream mode) at clock; otherwise it reads under a shared lock.
 func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 	s := t.shard(k)
-	if touch && s.recency {
+	if touch && s.bounded() {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		i, ok := s.find(k)
@@ -244,7 +250,7 @@ func (t *procTable) ended(k procKey, ends float64) {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.recency {
+	if !s.bounded() {
 		return // unbounded: nothing expires
 	}
 	if i, ok := s.find(k); ok && s.meta(i).ends == 0 {
@@ -321,7 +327,7 @@ func (s *procShard) pushFront(i int32) {
 }
 
 func (s *procShard) unlink(i int32) {
-	if !s.recency {
+	if !s.bounded() {
 		return
 	}
 	p, n := s.meta(i).prev, s.meta(i).next
