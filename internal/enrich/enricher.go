@@ -386,21 +386,15 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 	aid, _ := ev.Get(fAid)
 	switch {
 	case isProcessStart(name):
-		e.learnProcess(ev, aid)
+		e.learnProcess(ev)
 	case isIdentity(name):
 		var f identityFields
-		for i, name := range identityFieldNames {
-			f[i] = valueOf(ev, name)
-		}
-		f[idAid] = aid
+		readFields(ev, identityFieldNames[:], f[:])
 		e.learnIdentityFields(&f)
 	case name == dnsRequest:
 		if e.keep.dns {
 			var f dnsFields
-			for i, name := range dnsFieldNames {
-				f[i] = valueOf(ev, name)
-			}
-			f[dnsAid] = aid
+			readFields(ev, dnsFieldNames[:], f[:])
 			e.learnDNSFields(&f)
 		}
 	case isProcessEnd(name):
@@ -428,12 +422,9 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 	}
 }
 
-func (e *Enricher) learnProcess(ev *event.Event, aid string) {
+func (e *Enricher) learnProcess(ev *event.Event) {
 	var f procFields
-	for i, name := range procFieldNames {
-		f[i], _ = ev.Get(name)
-	}
-	f[pfAid] = aid
+	readFields(ev, procFieldNames[:], f[:])
 	_, hasUserName := ev.Get(FieldUserName)
 	e.learnProcessFields(&f, hasUserName, func() float64 { return eventTime(ev) })
 }
@@ -486,6 +477,14 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 		w.note(e, k, &info)
 	}
 	e.procs.put(k, &info, e.clock.Load())
+}
+
+// readFields reads into vals the values ev has of names, as RawLearner's
+// walk reads them from a raw line (absent: "").
+func readFields(ev *event.Event, names, vals []string) {
+	for i, name := range names {
+		vals[i], _ = ev.Get(name)
+	}
 }
 
 func valueOf(ev *event.Event, name string) string {
