@@ -14,7 +14,8 @@ func TestHeapTarget(t *testing.T) {
 		live, current, want int64
 	}{
 		{"small live heap: held small", 40 << 20, large, small},
-		{"over three quarters: half again the live heap", 100 << 20, small, 150 << 20},
+		{"over seven eighths: half again the live heap", 120 << 20, small, 180 << 20},
+		{"a hunt's rules and rows, under seven eighths: held small", 100 << 20, small, small},
 		{"growing: half again the live heap", 300 << 20, 150 << 20, 450 << 20},
 		{"over four times small: the large limit", 600 << 20, 750 << 20, large},
 		{"in between, coming from small: stays", 90 << 20, small, small},
@@ -42,7 +43,7 @@ func TestHeapTunerFollowsCollections(t *testing.T) {
 	const large = 160 << 20 // under half again the live heap below
 	startHeapTuner(smallHeap, large)
 	before := tunerRuns()
-	keep := make([]byte, smallHeap) // live: over three quarters of small
+	keep := make([]byte, smallHeap) // live: over seven eighths of small
 	runtime.GC()
 	deadline := time.Now().Add(5 * time.Second)
 	for tunerRuns() == before && time.Now().Before(deadline) {
