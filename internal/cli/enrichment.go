@@ -18,6 +18,7 @@ type enrichFlags struct {
 	quiet     bool
 	verbose   bool
 	hold      enrich.HoldOptions
+	procMem   byteFlag
 }
 
 func (f *enrichFlags) register(fs *pflag.FlagSet) {
@@ -26,6 +27,8 @@ func (f *enrichFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVar(&f.quiet, "quiet", false, "no summaries on standard error (errors and warnings still)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "also print enrichment counters (events, fields added, lookup misses) on standard error")
 	fs.IntVar(&f.hold.MaxEvents, "hold-events", enrich.DefaultHoldEvents, "standard input: hold at most `N` events that arrive before their process start")
+	f.procMem = byteFlag(enrich.DefaultProcessMemory)
+	fs.Var(&f.procMem, "process-memory", "files: keep at most `SIZE` of learned process details in memory, the rest in a temporary file (0: all in memory)")
 	fs.DurationVar(&f.hold.MaxLateness, "hold-lateness", enrich.DefaultHoldLateness, "standard input: hold such an event for at most `D` of event time")
 }
 
@@ -37,6 +40,7 @@ func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, wor
 	}
 	en, st, err := run.PrepareEnricher(ctx, run.EnrichInput{
 		Paths: paths, Aidmaster: f.aidmaster, Stdin: env.Stdin, Workers: workers, Programs: progs, MaxLine: maxLine,
+		ProcessMemory: f.processMemory(),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("enrichment: %w", err)
@@ -45,6 +49,15 @@ func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, wor
 		fmt.Fprintln(env.Stderr, "enrich: skipped: the events the query may select already carry the enriched fields it reads")
 	}
 	return en, nil
+}
+
+// processMemory is --process-memory for enrich.Options (0 there is the
+// default; here it means never spill).
+func (f *enrichFlags) processMemory() int {
+	if f.procMem == 0 {
+		return -1
+	}
+	return int(f.procMem)
 }
 
 // source puts the stream enricher's reorder buffer in front of src (stdin);
@@ -87,6 +100,9 @@ func (f *enrichFlags) report(env *Env, en *enrich.Enricher, progs ...*engine.Pro
 	st := en.Stats()
 	for _, w := range missingLookupWarnings(st, reads(progs, "ComputerName"), reads(progs, "UserName")) {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", w)
+	}
+	if st.SpillError != "" {
+		fmt.Fprintf(env.Stderr, "tiercel: warning: %s (a write failure keeps the table in memory; a read failure leaves some events without their process's details)\n", st.SpillError)
 	}
 	if f.verbose && !f.quiet {
 		fmt.Fprint(env.Stderr, st.Summary())

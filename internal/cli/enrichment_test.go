@@ -58,6 +58,11 @@ func TestHuntRawFDRMatchesLogScaleView(t *testing.T) {
 		t.Errorf("raw FDR with enrichment: %d alerts; LogScale view: %d\nonly raw: %v\nonly logscale: %v",
 			len(got), len(want), minus(got, want), minus(want, got))
 	}
+	// With the process table spilled to disk past 1 KiB: the same alerts.
+	if spilled := alertKeys(t, "", "--process-memory", "1KiB", fdr); !slices.Equal(spilled, got) {
+		t.Errorf("--process-memory 1KiB: %d alerts, in memory %d\nonly spilled: %v\nonly in memory: %v",
+			len(spilled), len(got), minus(spilled, got), minus(got, spilled))
+	}
 	// Raw without enrichment loses the network branch (no ContextProcessName).
 	if raw := alertKeys(t, "", "--no-enrich", fdr); len(raw) >= len(want) {
 		t.Errorf("--no-enrich on raw FDR gave %d alerts, want fewer than %d", len(raw), len(want))
@@ -91,11 +96,14 @@ func TestSearchEnrichmentFlags(t *testing.T) {
 		args      []string
 		wantZero  bool
 		wantStats bool
+		wantSpill bool
 	}{
-		{"enriched by default, counters hidden", nil, false, false},
-		{"verbose shows the counters", []string{"--verbose"}, false, true},
-		{"quiet wins over verbose", []string{"--quiet", "-v"}, false, false},
-		{"no-enrich", []string{"--no-enrich"}, true, false},
+		{"enriched by default, counters hidden", nil, false, false, false},
+		{"verbose shows the counters", []string{"--verbose"}, false, true, false},
+		{"quiet wins over verbose", []string{"--quiet", "-v"}, false, false, false},
+		{"no-enrich", []string{"--no-enrich"}, true, false, false},
+		{"process table spilled past its budget", []string{"--process-memory", "4KiB", "-v"}, false, true, true},
+		{"process table all in memory", []string{"--process-memory", "0", "-v"}, false, true, false},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
@@ -110,6 +118,9 @@ func TestSearchEnrichmentFlags(t *testing.T) {
 			}
 			if got := strings.Contains(stderr, "enrich: "); got != tc.wantStats {
 				t.Errorf("enrichment summary on stderr = %v, want %v:\n%s", got, tc.wantStats, stderr)
+			}
+			if got := strings.Contains(stderr, "spilled to a temporary file"); got != tc.wantSpill {
+				t.Errorf("spill reported = %v, want %v:\n%s", got, tc.wantSpill, stderr)
 			}
 			if strings.Contains(stderr, "malformed") {
 				t.Errorf("the FDR tree's manifest.json was read as telemetry:\n%s", stderr)

@@ -185,6 +185,9 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
+	if enricher != nil && a.dist.shared == nil {
+		defer enricher.Close() // a shared one serves the next items too
+	}
 	bar.expect(1 + prepassLevels(engines...))
 	problems := ingest.NewProblems(env.Stderr, 0)
 	in, err := openInputRange(env, a.paths, a.limits.maxLineBytes(), problems, window)

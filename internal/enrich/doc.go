@@ -33,7 +33,9 @@
 // then Apply. The runner does both in one read of the input, holding the
 // candidate events meanwhile (SetLearnPending). The result does
 // not depend on input order; WantProcess narrows learning to the processes
-// candidate events need. Stream mode (NewStream): Apply learns as it goes;
+// candidate events need. Past Options.ProcessMemory the table spills its
+// older processes to a temporary file and reads them back on lookup, with
+// the same results (procspill.go); Close removes the file. Stream mode (NewStream): Apply learns as it goes;
 // the process table is bounded (least recently used processes are evicted,
 // ended ones expire after a grace period). A Holder (NewHolder) in front of
 // the workers learns in input order and holds context events that arrive

@@ -85,6 +85,10 @@ type Options struct {
 	// ContextParentBaseFileName is, no users unless UserName is, and no
 	// process table at all when none of those nor ContextProcessName is.
 	Reads *event.Needs
+	// ProcessMemory is how many bytes of process details a file-mode table
+	// keeps in memory; past it, shards spill what they hold to a temporary
+	// file (0: DefaultProcessMemory; negative: never).
+	ProcessMemory int
 	// EndedGrace is how long (event time) a process that ended stays in a
 	// stream-mode table for late context events (default DefaultEndedGrace;
 	// negative: never expire).
@@ -170,13 +174,27 @@ func New(opts Options) *Enricher {
 		stream: opts.Stream,
 		keep:   keepFor(opts.Reads),
 		aids:   newAidTable(),
-		procs:  newProcTable(opts.Shards, opts.MaxProcesses),
+		procs:  newProcTable(opts.Shards, opts.MaxProcesses, processMemory(opts.ProcessMemory)),
 		hosts:  &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
 		users:  newUserDir(opts.MaxUsers),
 		dns:    &dnsAnswers{m: make(map[hostKey]stamped), limit: opts.MaxHosts},
 		grace:  grace,
 	}
 }
+
+func processMemory(n int) int {
+	switch {
+	case n == 0:
+		return DefaultProcessMemory
+	case n < 0:
+		return 0
+	}
+	return n
+}
+
+// Close removes the temporary file a file-mode process table may have
+// spilled to. The Enricher must not be used after.
+func (e *Enricher) Close() error { return e.procs.close() }
 
 // NewStream returns an Enricher in stream mode (opts.Stream forced on).
 func NewStream(opts Options) *Enricher {

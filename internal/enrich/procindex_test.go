@@ -23,7 +23,7 @@ func TestProcIndexCollisions(t *testing.T) {
 	if mixKey(a) != mixKey(b) || a == b {
 		t.Fatalf("keys %v and %v do not collide", a, b)
 	}
-	tab := newProcTable(1, 0)
+	tab := newProcTable(1, 0, 0)
 	tab.put(a, &procInfo{name: "a.exe"}, 0)
 	tab.put(b, &procInfo{name: "b.exe"}, 0)
 	for _, tc := range []struct {
@@ -34,7 +34,7 @@ func TestProcIndexCollisions(t *testing.T) {
 			t.Errorf("get(%v) = %q, %v; want %q", tc.k, got.name, ok, tc.want)
 		}
 	}
-	if n, _, _, _ := tab.size(); n != 2 {
+	if n := tab.size().held; n != 2 {
 		t.Errorf("size %d, want 2", n)
 	}
 	s := &tab.shards[0]
@@ -60,7 +60,7 @@ func TestProcIndexCollisions(t *testing.T) {
 // Pids that differ only above their low 32 bits share a tag: both are kept
 // and found apart.
 func TestProcIndexTagCollisions(t *testing.T) {
-	tab := newProcTable(1, 0)
+	tab := newProcTable(1, 0, 0)
 	var keys []procKey
 	for i := range 5 {
 		k := procKey{aid: 3, pid: 4000015045 + uint64(i)<<32}
@@ -83,7 +83,7 @@ func TestProcIndexTagCollisions(t *testing.T) {
 func TestProcIndexAgainstMap(t *testing.T) {
 	for _, limit := range []int{0, 40} {
 		rng := rand.New(rand.NewPCG(7, uint64(limit)))
-		tab := newProcTable(1, limit)
+		tab := newProcTable(1, limit, 0)
 		s := &tab.shards[0]
 		held := map[procKey]bool{}
 		for op := range 20000 {

@@ -13,6 +13,7 @@ type procColumns struct {
 	name, image, parentName, userName, userSid, authID, uid column[strID]
 	parentPID                                               column[uint64]
 	cmdline                                                 column[string]
+	cmdlineBytes                                            int // held by cmdline's strings
 }
 
 // column is one field of every slot, in pages of slotPage values.
@@ -64,8 +65,46 @@ func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) {
 		c.parentPID.set(i, p.parentPID)
 	}
 	if fresh || c.cmdline.get(i) == "" {
+		c.cmdlineBytes += len(p.cmdline) - len(c.cmdline.get(i))
 		c.cmdline.set(i, strings.Clone(p.cmdline)) // it may point into an input buffer
 	}
+}
+
+// slotBytes is what the columns in use cost a slot.
+func (c *procColumns) slotBytes() int {
+	n := 0
+	if len(c.parentPID.pages) > 0 {
+		n += 8
+	}
+	if len(c.cmdline.pages) > 0 {
+		n += 16
+	}
+	for _, id := range c.ids() {
+		if len(id.pages) > 0 {
+			n += 4
+		}
+	}
+	return n
+}
+
+// move copies slot src's details to slot dst (src < 0: empties dst).
+// Command lines' bytes are the caller's to account for.
+func (c *procColumns) move(dst, src int32) {
+	get := func(i int32) (v [7]strID, pp uint64, cmd string) {
+		if i < 0 {
+			return
+		}
+		for j, id := range c.ids() {
+			v[j] = id.get(i)
+		}
+		return v, c.parentPID.get(i), c.cmdline.get(i)
+	}
+	v, pp, cmd := get(src)
+	for j, id := range c.ids() {
+		id.set(dst, v[j])
+	}
+	c.parentPID.set(dst, pp)
+	c.cmdline.set(dst, cmd)
 }
 
 func putID(c *column[strID], i int32, v string, t *shardStrings, fresh bool) {
@@ -90,10 +129,15 @@ type strID uint32
 // shardStrings is a shard's string table. Not safe for concurrent use:
 // callers hold the shard's lock.
 type shardStrings struct {
-	ids  map[string]strID
-	strs []string // by id; strs[0] is ""
-	kept int      // strings after the last compaction (procShard.compactStrings)
+	ids   map[string]strID
+	strs  []string // by id; strs[0] is ""
+	kept  int      // strings after the last compaction (procShard.compactStrings)
+	bytes int      // estimated memory of ids and strs
 }
+
+// stringCost is what a table string costs beside its bytes: its header in
+// strs and its map entry.
+const stringCost = 56
 
 // id returns s's number, adding a copy of s (it may point into an input
 // buffer) when it is new.
@@ -112,6 +156,7 @@ func (t *shardStrings) id(s string) strID {
 	id := strID(len(t.strs))
 	t.strs = append(t.strs, s)
 	t.ids[s] = id
+	t.bytes += len(s) + stringCost
 	return id
 }
 

@@ -16,7 +16,7 @@ func TestProcSlotSizes(t *testing.T) {
 	if n := unsafe.Sizeof(procSlot{}); n != 16 {
 		t.Errorf("a slot is %d bytes, want 16", n)
 	}
-	unbounded, bounded := newProcTable(1, 0), newProcTable(1, 10)
+	unbounded, bounded := newProcTable(1, 0, 0), newProcTable(1, 10, 0)
 	for i := range 3 {
 		unbounded.put(procKey{1, uint64(i)}, &procInfo{name: "a.exe", userSid: "S-1-5-18"}, 0)
 		bounded.put(procKey{1, uint64(i)}, &procInfo{name: "a.exe"}, 0)
@@ -48,7 +48,7 @@ func TestProcSlotSizes(t *testing.T) {
 // names go through it, and what it keeps reads back unchanged.
 func TestProcTableStringsStayBounded(t *testing.T) {
 	const limit = 100
-	tab := newProcTable(1, limit)
+	tab := newProcTable(1, limit, 0)
 	for i := range 50_000 {
 		tab.put(procKey{1, uint64(i)}, &procInfo{name: fmt.Sprintf("p%d.exe", i), userSid: fmt.Sprintf("S-1-5-21-%d", i),
 			cmdline: fmt.Sprintf("p%d.exe --run", i), parentPID: uint64(i) + 7}, int64(i))
@@ -68,7 +68,7 @@ func TestProcTableStringsStayBounded(t *testing.T) {
 
 // A second start of a process fills in only what the first left empty.
 func TestProcRecordFill(t *testing.T) {
-	tab := newProcTable(1, 0)
+	tab := newProcTable(1, 0, 0)
 	k := procKey{1, 42}
 	tab.put(k, &procInfo{name: "a.exe", parentPID: 3}, 0)
 	tab.put(k, &procInfo{name: "b.exe", image: `C:\x\b.exe`, cmdline: "b", userSid: "S-1", parentPID: 9}, 1)
@@ -96,7 +96,7 @@ func TestProcCmdlineFollowsTheProcess(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			tab := newProcTable(1, tt.limit)
+			tab := newProcTable(1, tt.limit, 0)
 			for i, p := range tt.puts {
 				tab.put(procKey{1, uint64(i + 1)}, &p, int64(i))
 			}
@@ -106,7 +106,7 @@ func TestProcCmdlineFollowsTheProcess(t *testing.T) {
 			}
 		})
 	}
-	tab := newProcTable(1, 0)
+	tab := newProcTable(1, 0, 0)
 	k := procKey{1, 9}
 	tab.put(k, &procInfo{name: "a"}, 0)
 	tab.put(k, &procInfo{name: "a", cmdline: "a --late"}, 1)

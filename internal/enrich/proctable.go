@@ -3,6 +3,7 @@ package enrich
 import (
 	"math/bits"
 	"sync"
+	"unsafe"
 )
 
 // procKey identifies a process: Falcon process ids are unique per sensor.
@@ -34,6 +35,10 @@ type procInfo struct {
 type procTable struct {
 	shards []procShard
 	shift  uint
+	// An unbounded table with a budget (bytes a shard may hold) spills to
+	// a temporary file past it (procspill.go).
+	budget int
+	spill  spillFile
 }
 
 type procShard struct {
@@ -52,6 +57,8 @@ type procShard struct {
 	learned int64     // keys put new (a shared counter would be written by every worker)
 	ending  []endMark // FIFO of ended processes, by event time of their end
 	strs    shardStrings
+	runs    []spillRun // what an unbounded shard spilled, oldest first
+	spilled int64
 }
 
 // procSlot is what every process costs: its key. Its details are in the
@@ -76,19 +83,23 @@ type endMark struct {
 }
 
 // newProcTable builds a table of about shards shards (a power of two) holding
-// at most max entries in total (0: unbounded, and no recency is kept).
-func newProcTable(shards, max int) *procTable {
+// at most limit entries in total (0: unbounded, and no recency is kept). An
+// unbounded table keeps about memory bytes in memory and spills the rest to
+// a temporary file (0: it never spills).
+func newProcTable(shards, limit, memory int) *procTable {
 	if shards <= 0 {
 		shards = 64
 	}
-	if max > 0 && shards > max {
-		shards = max
+	if limit > 0 && shards > limit {
+		shards = limit
 	}
 	n := 1 << (bits.Len(uint(shards)) - 1) // round down to a power of two
 	t := &procTable{shards: make([]procShard, n), shift: uint(64 - bits.Len(uint(n-1)))}
 	per := 0
-	if max > 0 {
-		per = max / n
+	if limit > 0 {
+		per = limit / n
+	} else if memory > 0 {
+		t.budget = max(memory/n, 1)
 	}
 	for i := range t.shards {
 		s := &t.shards[i]
@@ -174,7 +185,20 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	if n := len(s.strs.strs); n > minCompactStrings && n > 2*s.strs.kept {
 		s.compactStrings()
 	}
+	if t.budget > 0 && s.footprint() > t.budget && t.spill.failed() == nil {
+		if err := s.spill(&t.spill); err != nil {
+			t.spill.fail(err) // all stays in memory, as without a budget
+		}
+	}
 	return true
+}
+
+// footprint estimates the bytes the shard's processes need. Pages a spill
+// emptied are not counted: they are reused, so the memory held stays at
+// what the budget let the shard reach.
+func (s *procShard) footprint() int {
+	return int(s.n)*(int(unsafe.Sizeof(procSlot{}))+s.cols.slotBytes()) + len(s.index.ents)*int(unsafe.Sizeof(indexEntry{})) +
+		s.cols.cmdlineBytes + s.strs.bytes
 }
 
 // minCompactStrings is the string table size below which a shard never
@@ -219,6 +243,9 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 	}
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if len(s.runs) > 0 {
+		return s.lookup(k, &t.spill)
+	}
 	i, ok := s.find(k)
 	if !ok {
 		return procInfo{}, false
@@ -232,6 +259,10 @@ func (t *procTable) name(k procKey) (string, bool) {
 	s := t.shard(k)
 	s.mu.RLock()
 	defer s.mu.RUnlock()
+	if s.spilledMay(k) {
+		p, ok := s.lookup(k, &t.spill)
+		return p.name, ok
+	}
 	i, ok := s.find(k)
 	if !ok {
 		return "", false
@@ -299,20 +330,31 @@ func (s *procShard) expire(now float64, clock, guard int64) int {
 	return n
 }
 
+// tableSize is what Stats reports of the table.
+type tableSize struct {
+	held                               int // in memory
+	evicted, expired, learned, spilled int64
+}
+
 // size reports the number of processes held and how many were evicted
-// (bound) or expired (ended).
-func (t *procTable) size() (n int, evicted, expired, learned int64) {
+// (bound), expired (ended) or spilled to the temporary file.
+func (t *procTable) size() tableSize {
+	var z tableSize
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.mu.RLock()
-		n += s.entries()
-		evicted += s.evicted
-		expired += s.expired
-		learned += s.learned
+		z.held += s.entries()
+		z.evicted += s.evicted
+		z.expired += s.expired
+		z.learned += s.learned
+		z.spilled += s.spilled
 		s.mu.RUnlock()
 	}
-	return n, evicted, expired, learned
+	return z
 }
+
+// close removes the spill file, if any.
+func (t *procTable) close() error { return t.spill.close() }
 
 func (s *procShard) pushFront(i int32) {
 	s.meta(i).prev = -1

@@ -66,6 +66,12 @@ type Stats struct {
 	Processes                                    int   // entries in the process table now
 	Evicted                                      int64 // processes dropped by the stream table bound
 	Expired                                      int64 // ended processes dropped after their grace
+	// Spilled counts processes a file-mode table wrote to its temporary
+	// file past its memory budget (Options.ProcessMemory); SpillError is
+	// the first failure there (writing: the rest stayed in memory; reading:
+	// some lookups went without the process).
+	Spilled    int64
+	SpillError string
 	// Holder (stream reordering): events held until their process arrived,
 	// and held events released by a bound with their process still unknown.
 	Held, HeldFallbacks int64
@@ -89,7 +95,11 @@ func (e *Enricher) Stats() Stats {
 			s.Added[addedNames[i]] = n
 		}
 	}
-	s.Processes, s.Evicted, s.Expired, s.LearnedProcesses = e.procs.size()
+	z := e.procs.size()
+	s.Processes, s.Evicted, s.Expired, s.LearnedProcesses, s.Spilled = z.held, z.evicted, z.expired, z.learned, z.spilled
+	if err := e.procs.spill.failed(); err != nil {
+		s.SpillError = err.Error()
+	}
 	s.Held, s.HeldFallbacks = c.held.Load(), c.heldFallback.Load()
 	return s
 }
@@ -99,6 +109,9 @@ func (s Stats) Summary() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "enrich: %d events; learned %d processes, %d hosts, %d user mappings; table %d processes (%d evicted, %d expired)\n",
 		s.Applied, s.LearnedProcesses, s.LearnedHosts, s.LearnedUsers, s.Processes, s.Evicted, s.Expired)
+	if s.Spilled > 0 {
+		fmt.Fprintf(&b, "enrich: %d processes spilled to a temporary file past the memory budget\n", s.Spilled)
+	}
 	if s.Held > 0 {
 		fmt.Fprintf(&b, "enrich: held %d events for their process; %d released by the bound without it\n", s.Held, s.HeldFallbacks)
 	}

@@ -268,35 +268,49 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 		c.procs[k] |= g
 		c.pids[k.pid] |= g
 	}
-	for i := range e.procs.shards {
-		s := &e.procs.shards[i]
+	// A process spilled and learned again has a record in each place:
+	// both are looked at, so a value either holds is found (carriers may
+	// be more than needed, never fewer).
+	t := e.procs
+	for i := range t.shards {
+		s := &t.shards[i]
 		s.mu.RLock()
+		visit := func(k procKey, p *procInfo) {
+			byName := held(p.name)
+			if byName != 0 {
+				named[k] |= byName
+			}
+			if g := byName | held(p.image) | held(p.cmdline) | held(p.parentName) | held(p.userName); g != 0 {
+				add(k, g)
+			}
+		}
+		s.eachSpilled(&t.spill, func(k procKey, p *procInfo) {
+			if !skip(k, p.parentPID) {
+				visit(k, p)
+			}
+		})
 		s.each(func(k procKey, j int32) {
 			if skip(k, s.cols.parentPID.get(j)) {
 				return
 			}
 			p := s.infoAt(j)
-			byName := held(p.name)
-			if byName != 0 {
-				named[k] = byName
-			}
-			if g := byName | held(p.image) | held(p.cmdline) | held(p.parentName) | held(p.userName); g != 0 {
-				add(k, g)
-			}
+			visit(k, &p)
 		})
 		s.mu.RUnlock()
 	}
 	if len(named) > 0 {
-		for i := range e.procs.shards {
-			s := &e.procs.shards[i]
+		for i := range t.shards {
+			s := &t.shards[i]
 			s.mu.RLock()
-			s.each(func(k procKey, j int32) {
-				if pp := s.cols.parentPID.get(j); pp != 0 {
+			child := func(k procKey, pp uint64) {
+				if pp != 0 {
 					if g := named[procKey{k.aid, pp}]; g != 0 {
 						add(k, g)
 					}
 				}
-			})
+			}
+			s.eachSpilled(&t.spill, func(k procKey, p *procInfo) { child(k, p.parentPID) })
+			s.each(func(k procKey, j int32) { child(k, s.cols.parentPID.get(j)) })
 			s.mu.RUnlock()
 		}
 	}

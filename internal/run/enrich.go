@@ -140,6 +140,8 @@ type EnrichInput struct {
 	// MaxLine is the search's --max-line, so the learn pass skips the lines
 	// the search skips (0: ingest.DefaultMaxLine).
 	MaxLine int
+	// ProcessMemory is enrich.Options.ProcessMemory for files.
+	ProcessMemory int
 }
 
 // programReads merges what progs read, their join()/defineTable()
@@ -170,7 +172,7 @@ func programReads(progs []*engine.Program) *event.Needs {
 func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, LearnStats, error) {
 	stream := len(in.Paths) == 0 || slices.Contains(in.Paths, ingest.Stdin)
 	opts := ingest.Options{Aidmaster: in.Aidmaster, Stdin: in.Stdin, OnError: func(error) {}, MaxLine: in.MaxLine}
-	eopts := enrich.Options{Reads: programReads(in.Programs)}
+	eopts := enrich.Options{Reads: programReads(in.Programs), ProcessMemory: in.ProcessMemory}
 	if !stream {
 		en := enrich.New(eopts)
 		if readsNoEnrichedField(in.Programs, en) {

@@ -81,7 +81,8 @@ func (c *countingSource) Next() (event.Chunk, error) {
 // A search with a pending file-mode enricher learns in its own read of the
 // input and gives, byte for byte, the rows (and the malformed-line report)
 // of a learn pass over the whole input followed by a search, whatever the
-// workers, and with candidate lines kept in memory or spilled to disk.
+// workers, with candidate lines kept in memory or spilled to disk, and with
+// the process table spilled to disk at every process it learns.
 func TestSearchLearnsInOneRead(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "events.json")
 	if err := os.WriteFile(path, []byte(strings.Join(learnTestLines(), "\n")+"\n"), 0o644); err != nil {
@@ -174,13 +175,14 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 				t.Fatal("the reference found no rows: the test data should hold some")
 			}
 			for _, workers := range []int{1, 3} {
-				// in memory; dropped for a second read; spilled to disk
+				// in memory; dropped for a second read; spilled to disk;
+				// each with the process table spilled too
 				for _, v := range []struct {
-					hold   int64
-					reopen bool
-				}{{0, true}, {100, true}, {100, false}} {
+					hold, procMem int64
+					reopen        bool
+				}{{0, 0, true}, {100, 0, true}, {100, 0, false}, {0, 1, true}, {100, 1, true}, {100, 1, false}} {
 					hold := v.hold
-					en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+					en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs, ProcessMemory: int(v.procMem)})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -190,8 +192,12 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 					src := &countingSource{src: open()}
 					got, gotProblems := search(progs, src, en, workers, hold, v.reopen)
 					if diff := cmp.Diff(want, got); diff != "" {
-						t.Errorf("workers %d, hold %d: rows differ from learn-then-search (-want +got):\n%s", workers, hold, diff)
+						t.Errorf("workers %d, hold %d, process memory %d: rows differ from learn-then-search (-want +got):\n%s", workers, hold, v.procMem, diff)
 					}
+					if st := en.Stats(); v.procMem > 0 && (st.LearnedProcesses > 0) != (st.Spilled > 0) {
+						t.Errorf("learned %d processes, spilled %d with a budget of %d bytes", st.LearnedProcesses, st.Spilled, v.procMem)
+					}
+					en.Close()
 					if gotProblems != wantProblems {
 						t.Errorf("workers %d: problems %q, want %q", workers, gotProblems, wantProblems)
 					}

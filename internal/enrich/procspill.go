@@ -1,0 +1,407 @@
+package enrich
+
+import (
+	"cmp"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math/bits"
+	"os"
+	"slices"
+	"sync"
+	"sync/atomic"
+)
+
+// A file-mode process table learns every process start of the input before
+// the candidates it kept are enriched, so it grows with the input's
+// distinct processes. Past its memory budget a shard writes what it holds
+// to a temporary file as a run sorted by key, and starts again empty. A
+// lookup reads the runs that may hold the key (each has a Bloom filter and
+// an index of its blocks in memory, about two bytes a process) and merges
+// what it finds oldest first with what memory holds, as put merges records
+// of one process: the first value a field got stays. Below the budget,
+// nothing of this runs.
+
+// DefaultProcessMemory is how many bytes a file-mode process table keeps in
+// memory before it spills to a temporary file. At 32 MiB a search's peak
+// RSS stays near 130 MB however large its input.
+const DefaultProcessMemory = 32 << 20
+
+// spillFile is the temporary file every shard's runs go to, made at the
+// first spill.
+type spillFile struct {
+	mu   sync.Mutex
+	f    *os.File
+	path string // set while the file still has to be removed (Close)
+	end  atomic.Int64
+	// err is the first failure. After a write failure shards stop
+	// spilling and keep all in memory; a read failure loses a process's
+	// details for that lookup and is reported (Stats.SpillError).
+	err atomic.Pointer[error]
+}
+
+func (f *spillFile) fail(err error) {
+	f.err.CompareAndSwap(nil, &err)
+}
+
+func (f *spillFile) failed() error {
+	if p := f.err.Load(); p != nil {
+		return *p
+	}
+	return nil
+}
+
+// file opens the temporary file once. It is removed at once where the
+// system lets an open file go (its space is freed when it is closed, or
+// when the process ends however it ends), otherwise by close.
+func (f *spillFile) file() (*os.File, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.f != nil {
+		return f.f, nil
+	}
+	tmp, err := os.CreateTemp("", "tiercel-processes-*")
+	if err != nil {
+		return nil, err
+	}
+	if os.Remove(tmp.Name()) != nil {
+		f.path = tmp.Name()
+	}
+	f.f = tmp
+	return tmp, nil
+}
+
+// write appends b and returns where it went.
+func (f *spillFile) write(b []byte) (int64, error) {
+	file, err := f.file()
+	if err != nil {
+		return 0, err
+	}
+	off := f.end.Add(int64(len(b))) - int64(len(b))
+	_, err = file.WriteAt(b, off)
+	return off, err
+}
+
+func (f *spillFile) readAt(b []byte, off int64) error {
+	_, err := f.f.ReadAt(b, off)
+	if errors.Is(err, io.EOF) {
+		err = io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func (f *spillFile) close() error {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.f == nil {
+		return nil
+	}
+	err := f.f.Close()
+	if f.path != "" {
+		if rerr := os.Remove(f.path); err == nil {
+			err = rerr
+		}
+	}
+	f.f, f.path = nil, ""
+	return err
+}
+
+// spillRun is one spill of a shard: its records sorted by key, in blocks.
+type spillRun struct {
+	blocks []spillBlock
+	bloom  keyBloom
+	n      int
+}
+
+// spillBlock locates runBlock records; first is the key of the first.
+type spillBlock struct {
+	first procKey
+	off   int64
+	size  int32
+}
+
+// runBlock is how many records a block holds: a lookup reads one block.
+const runBlock = 32
+
+func keyLess(a, b procKey) int {
+	if c := cmp.Compare(a.aid, b.aid); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.pid, b.pid)
+}
+
+// spill writes the older half of the shard's processes (slots are in the
+// order they were learned) to f as a run and drops them. Context events
+// mostly follow their process start closely: the newer half, kept, is
+// what lookups ask for next. The caller holds the lock.
+func (s *procShard) spill(f *spillFile) error {
+	cut := max(s.n/2, 1)
+	order := make([]int32, cut)
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return keyLess(s.slot(a).key, s.slot(b).key) })
+	run := spillRun{n: len(order), bloom: newKeyBloom(len(order))}
+	var buf []byte
+	for start := 0; start < len(order); start += runBlock {
+		blk := order[start:min(start+runBlock, len(order))]
+		run.blocks = append(run.blocks, spillBlock{first: s.slot(blk[0]).key, off: int64(len(buf))})
+		for _, i := range blk {
+			info := s.infoAt(i)
+			buf = appendRecord(buf, s.slot(i).key, &info)
+			run.bloom.add(s.slot(i).key)
+		}
+		b := &run.blocks[len(run.blocks)-1]
+		b.size = int32(int64(len(buf)) - b.off)
+	}
+	off, err := f.write(buf)
+	if err != nil {
+		return fmt.Errorf("spilling the process table: %w", err)
+	}
+	for i := range run.blocks {
+		run.blocks[i].off += off
+	}
+	s.runs = append(s.runs, run)
+	s.spilled += int64(run.n)
+	s.dropOldest(cut)
+	return nil
+}
+
+// dropOldest forgets slots [0, cut), moving the rest to the front; the
+// pages stay for the processes to come.
+func (s *procShard) dropOldest(cut int32) {
+	keep := s.n - cut
+	for i := range cut {
+		s.cols.cmdlineBytes -= len(s.cols.cmdline.get(i))
+	}
+	for i := range keep {
+		*s.slot(i) = *s.slot(i + cut)
+		s.cols.move(i, i+cut)
+	}
+	for i := keep; i < s.n; i++ {
+		*s.slot(i) = procSlot{}
+		s.cols.move(i, -1)
+	}
+	s.n = keep
+	clear(s.index.ents)
+	s.index.n = 0
+	for i := range keep {
+		s.bind(s.slot(i).key, i)
+	}
+	s.compactStrings()
+}
+
+// spilledMay reports whether some run may hold k.
+func (s *procShard) spilledMay(k procKey) bool {
+	for i := range s.runs {
+		if s.runs[i].bloom.has(k) {
+			return true
+		}
+	}
+	return false
+}
+
+// lookup returns k's details merged from the runs, oldest first, and
+// memory: each field keeps the first value it got, as put does. The caller
+// holds the lock.
+func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
+	var p procInfo
+	found := false
+	for i := range s.runs {
+		r := &s.runs[i]
+		if !r.bloom.has(k) {
+			continue
+		}
+		rec, ok, err := r.read(k, f)
+		if err != nil {
+			f.fail(err)
+			continue
+		}
+		if ok {
+			p.fill(&rec)
+			found = true
+		}
+	}
+	if i, ok := s.find(k); ok {
+		m := s.infoAt(i)
+		p.fill(&m)
+		found = true
+	}
+	return p, found
+}
+
+// read finds k in the run.
+func (r *spillRun) read(k procKey, f *spillFile) (procInfo, bool, error) {
+	b, _ := slices.BinarySearchFunc(r.blocks, k, func(blk spillBlock, k procKey) int { return keyLess(blk.first, k) })
+	if b == len(r.blocks) || r.blocks[b].first != k {
+		b-- // the block before the first one starting after k
+	}
+	if b < 0 {
+		return procInfo{}, false, nil
+	}
+	blk := r.blocks[b]
+	bp := blockBufs.Get().(*[]byte)
+	defer blockBufs.Put(bp)
+	buf := slices.Grow((*bp)[:0], int(blk.size))[:blk.size]
+	*bp = buf
+	if err := f.readAt(buf, blk.off); err != nil {
+		return procInfo{}, false, fmt.Errorf("reading the spilled process table: %w", err)
+	}
+	for len(buf) > 0 {
+		key, rest, err := skipRecord(buf)
+		if err != nil {
+			return procInfo{}, false, err
+		}
+		if c := keyLess(key, k); c > 0 {
+			return procInfo{}, false, nil
+		} else if c == 0 {
+			_, info, _, err := readRecord(buf)
+			return info, err == nil, err
+		}
+		buf = rest
+	}
+	return procInfo{}, false, nil
+}
+
+// blockBufs are the buffers lookups read blocks into.
+var blockBufs = sync.Pool{New: func() any { return new([]byte) }}
+
+// eachSpilled calls fn with every record of the shard's runs, oldest run
+// first; a key may come more than once (and be in memory too).
+func (s *procShard) eachSpilled(f *spillFile, fn func(k procKey, p *procInfo)) {
+	var buf []byte
+	for i := range s.runs {
+		for _, blk := range s.runs[i].blocks {
+			buf = slices.Grow(buf[:0], int(blk.size))[:blk.size]
+			if err := f.readAt(buf, blk.off); err != nil {
+				f.fail(fmt.Errorf("reading the spilled process table: %w", err))
+				return
+			}
+			for rest := buf; len(rest) > 0; {
+				k, info, next, err := readRecord(rest)
+				if err != nil {
+					f.fail(err)
+					return
+				}
+				fn(k, &info)
+				rest = next
+			}
+		}
+	}
+}
+
+// fill sets the fields p lacks from q.
+func (p *procInfo) fill(q *procInfo) {
+	fillStr := func(dst *string, v string) {
+		if *dst == "" {
+			*dst = v
+		}
+	}
+	fillStr(&p.name, q.name)
+	fillStr(&p.image, q.image)
+	fillStr(&p.cmdline, q.cmdline)
+	fillStr(&p.parentName, q.parentName)
+	fillStr(&p.userName, q.userName)
+	fillStr(&p.userSid, q.userSid)
+	fillStr(&p.authID, q.authID)
+	fillStr(&p.uid, q.uid)
+	if p.parentPID == 0 {
+		p.parentPID = q.parentPID
+	}
+}
+
+// A record is the key (4 + 8 bytes), the parent pid as a varint, then each
+// string field as a varint length and its bytes.
+func appendRecord(b []byte, k procKey, p *procInfo) []byte {
+	b = binary.LittleEndian.AppendUint32(b, k.aid)
+	b = binary.LittleEndian.AppendUint64(b, k.pid)
+	b = binary.AppendUvarint(b, p.parentPID)
+	for _, v := range p.strings() {
+		b = binary.AppendUvarint(b, uint64(len(*v)))
+		b = append(b, *v...)
+	}
+	return b
+}
+
+var errBadRecord = errors.New("spilled process table: damaged record")
+
+// skipRecord reads a record's key and returns what follows the record.
+func skipRecord(b []byte) (procKey, []byte, error) {
+	if len(b) < 12 {
+		return procKey{}, nil, errBadRecord
+	}
+	k := procKey{aid: binary.LittleEndian.Uint32(b), pid: binary.LittleEndian.Uint64(b[4:])}
+	b = b[12:]
+	_, n := binary.Uvarint(b)
+	if n <= 0 {
+		return k, nil, errBadRecord
+	}
+	b = b[n:]
+	for range recordStrings {
+		l, n := binary.Uvarint(b)
+		if n <= 0 || uint64(len(b)-n) < l {
+			return k, nil, errBadRecord
+		}
+		b = b[n+int(l):]
+	}
+	return k, b, nil
+}
+
+func readRecord(b []byte) (procKey, procInfo, []byte, error) {
+	var p procInfo
+	if len(b) < 12 {
+		return procKey{}, p, nil, errBadRecord
+	}
+	k := procKey{aid: binary.LittleEndian.Uint32(b), pid: binary.LittleEndian.Uint64(b[4:])}
+	b = b[12:]
+	v, n := binary.Uvarint(b)
+	if n <= 0 {
+		return k, p, nil, errBadRecord
+	}
+	p.parentPID, b = v, b[n:]
+	for _, dst := range p.strings() {
+		l, n := binary.Uvarint(b)
+		if n <= 0 || uint64(len(b)-n) < l {
+			return k, p, nil, errBadRecord
+		}
+		*dst, b = string(b[n:n+int(l)]), b[n+int(l):]
+	}
+	return k, p, b, nil
+}
+
+// recordStrings is how many string fields a record has.
+const recordStrings = 8
+
+// strings lists p's string fields, in record order.
+func (p *procInfo) strings() [recordStrings]*string {
+	return [...]*string{&p.name, &p.image, &p.cmdline, &p.parentName, &p.userName, &p.userSid, &p.authID, &p.uid}
+}
+
+// keyBloom is a Bloom filter of a run's keys: each key sets three bits of
+// one word, about 12 bits a key.
+type keyBloom struct {
+	words []uint64
+	shift uint
+}
+
+func newKeyBloom(n int) keyBloom {
+	words := 1 << bits.Len(uint(max(n/5, 1)))
+	return keyBloom{words: make([]uint64, words), shift: uint(64 - bits.Len(uint(words-1)))}
+}
+
+func (b *keyBloom) bits(k procKey) (int, uint64) {
+	// a mix of its own: the shard and the index use the key's other bits
+	h := (mixKey(k) ^ 0x94D049BB133111EB) * 0xBF58476D1CE4E5B9
+	return int(h >> b.shift), 1<<(h&63) | 1<<(h>>6&63) | 1<<(h>>12&63)
+}
+
+func (b *keyBloom) add(k procKey) {
+	w, m := b.bits(k)
+	b.words[w] |= m
+}
+
+func (b *keyBloom) has(k procKey) bool {
+	w, m := b.bits(k)
+	return b.words[w]&m == m
+}

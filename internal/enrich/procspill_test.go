@@ -1,0 +1,178 @@
+package enrich
+
+import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"path/filepath"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+)
+
+// spillPuts is a learning history with what spilling must keep exact: the
+// same process learned again after its first record went to disk (a
+// SyntheticProcessRollup2 filling in the name, a duplicate with other
+// values, which must not win), parents, users and long command lines.
+func spillPuts(n int) []struct {
+	k    procKey
+	info procInfo
+} {
+	r := rand.New(rand.NewPCG(7, 9))
+	var puts []struct {
+		k    procKey
+		info procInfo
+	}
+	for i := range n {
+		k := procKey{aid: uint32(r.IntN(3)), pid: uint64(r.IntN(n/2) + 1)}
+		info := procInfo{parentPID: uint64(r.IntN(n / 2)), userSid: fmt.Sprintf("S-1-5-%d", r.IntN(5))}
+		if r.IntN(4) > 0 { // some starts are nameless until a later record
+			info.name = fmt.Sprintf("p%d-%d.exe", i%7, r.IntN(3))
+			info.image = `C:\Windows\` + info.name
+		}
+		if r.IntN(2) == 0 {
+			info.cmdline = fmt.Sprintf("%s --run %d %x", info.name, i, r.Uint64())
+			info.userName = fmt.Sprintf("user%d", r.IntN(4))
+		}
+		puts = append(puts, struct {
+			k    procKey
+			info procInfo
+		}{k, info})
+	}
+	return puts
+}
+
+// A table spilling to disk answers every lookup as the same table held in
+// memory does, whatever its budget and shards: each field keeps the first
+// value it was learned with, in memory or on disk.
+func TestSpilledTableAnswersAsInMemory(t *testing.T) {
+	puts := spillPuts(3000)
+	ref := newProcTable(1, 0, 0)
+	for _, p := range puts {
+		ref.put(p.k, &p.info, 0)
+	}
+	for _, tc := range []struct{ shards, memory int }{{1, 1}, {1, 4 << 10}, {4, 16 << 10}, {64, 64 << 10}} {
+		t.Run(fmt.Sprintf("%d shards, %d bytes", tc.shards, tc.memory), func(t *testing.T) {
+			tab := newProcTable(tc.shards, 0, tc.memory)
+			defer tab.close()
+			for _, p := range puts {
+				tab.put(p.k, &p.info, 0)
+			}
+			z := tab.size()
+			if z.spilled == 0 || tab.spill.failed() != nil {
+				t.Fatalf("spilled %d processes (error %v): the budget should have been passed", z.spilled, tab.spill.failed())
+			}
+			for aid := range uint32(4) {
+				for pid := range uint64(len(puts)/2 + 2) {
+					k := procKey{aid, pid}
+					want, wantOK := ref.get(k, false, 0)
+					got, ok := tab.get(k, false, 0)
+					if ok != wantOK || got != want {
+						t.Fatalf("get(%v) = %+v, %v; in memory %+v, %v", k, got, ok, want, wantOK)
+					}
+					name, ok := tab.name(k)
+					if ok != wantOK || name != want.name {
+						t.Fatalf("name(%v) = %q, %v; want %q, %v", k, name, ok, want.name, wantOK)
+					}
+				}
+			}
+			if z.held >= ref.size().held {
+				t.Errorf("%d processes held in memory, all %d without a budget", z.held, ref.size().held)
+			}
+		})
+	}
+}
+
+// The older half of a shard goes to disk; the newer stays in memory, where
+// the next lookups are likely to be.
+func TestSpillKeepsTheNewerHalf(t *testing.T) {
+	tab := newProcTable(1, 0, 1<<20)
+	defer tab.close()
+	s := &tab.shards[0]
+	for pid := range uint64(100) {
+		tab.put(procKey{1, pid + 1}, &procInfo{name: fmt.Sprint(pid + 1)}, 0)
+	}
+	if err := s.spill(&tab.spill); err != nil {
+		t.Fatal(err)
+	}
+	if s.entries() != 50 || s.spilled != 50 || len(s.runs) != 1 {
+		t.Fatalf("%d held, %d spilled in %d runs; want 50, 50, 1", s.entries(), s.spilled, len(s.runs))
+	}
+	for pid := range uint64(100) {
+		k := procKey{1, pid + 1}
+		_, inMemory := s.find(k)
+		if inMemory != (pid >= 50) {
+			t.Errorf("process %d in memory: %v", pid+1, inMemory)
+		}
+		if name, ok := tab.name(k); !ok || name != fmt.Sprint(pid+1) {
+			t.Errorf("name(%v) = %q, %v", k, name, ok)
+		}
+	}
+}
+
+// Where no temporary file can be made, the table keeps everything in
+// memory, as without a budget, and says why.
+func TestSpillFailureKeepsAllInMemory(t *testing.T) {
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	tab := newProcTable(1, 0, 1)
+	defer tab.close()
+	puts := spillPuts(200)
+	for _, p := range puts {
+		tab.put(p.k, &p.info, 0)
+	}
+	if tab.spill.failed() == nil || tab.size().spilled != 0 {
+		t.Fatalf("error %v, %d spilled: want an error and nothing spilled", tab.spill.failed(), tab.size().spilled)
+	}
+	ref := newProcTable(1, 0, 0)
+	for _, p := range puts {
+		ref.put(p.k, &p.info, 0)
+	}
+	for _, p := range puts {
+		want, _ := ref.get(p.k, false, 0)
+		if got, ok := tab.get(p.k, false, 0); !ok || got != want {
+			t.Fatalf("get(%v) = %+v, %v; want %+v", p.k, got, ok, want)
+		}
+	}
+}
+
+// Records decode to what was encoded; damaged ones are an error, never a
+// panic or a wrong process.
+func TestSpillRecords(t *testing.T) {
+	k := procKey{3, 1 << 40}
+	info := procInfo{name: "curl.exe", image: `C:\curl.exe`, cmdline: "curl -s ipinfo.io", parentName: "cmd.exe",
+		userName: "alice", userSid: "S-1-5-21-1", authID: "999", uid: "1000", parentPID: 77}
+	b := appendRecord(nil, k, &info)
+	gotK, got, rest, err := readRecord(b)
+	if err != nil || gotK != k || len(rest) != 0 {
+		t.Fatalf("readRecord = %v, %d left, %v", gotK, len(rest), err)
+	}
+	if diff := cmp.Diff(info, got, cmp.AllowUnexported(procInfo{})); diff != "" {
+		t.Errorf("round trip (-want +got):\n%s", diff)
+	}
+	for cut := range len(b) {
+		if _, _, _, err := readRecord(b[:cut]); !errors.Is(err, errBadRecord) {
+			t.Errorf("cut at %d: readRecord error %v", cut, err)
+		}
+		if _, _, err := skipRecord(b[:cut]); !errors.Is(err, errBadRecord) {
+			t.Errorf("cut at %d: skipRecord error %v", cut, err)
+		}
+	}
+}
+
+func FuzzSpillRecord(f *testing.F) {
+	f.Add(appendRecord(nil, procKey{1, 2}, &procInfo{name: "a", cmdline: "b c", parentPID: 9}))
+	f.Add([]byte{})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		k, info, rest, err := readRecord(b)
+		sk, srest, serr := skipRecord(b)
+		if (err == nil) != (serr == nil) || err == nil && (sk != k || len(rest) != len(srest)) {
+			t.Fatalf("readRecord %v %d %v, skipRecord %v %d %v", k, len(rest), err, sk, len(srest), serr)
+		}
+		if err == nil {
+			// varints may be padded in the input, never in an encoding
+			if again := appendRecord(nil, k, &info); len(again) > len(b)-len(rest) {
+				t.Fatalf("re-encoded %d bytes from a record of %d", len(again), len(b)-len(rest))
+			}
+		}
+	})
+}
