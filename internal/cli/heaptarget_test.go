@@ -13,13 +13,12 @@ func TestHeapTarget(t *testing.T) {
 		name                string
 		live, current, want int64
 	}{
-		{"small live heap: held small", 40 << 20, large, small},
-		{"over seven eighths: half again the live heap", 120 << 20, small, 180 << 20},
-		{"a hunt's rules and rows, under seven eighths: held small", 100 << 20, small, small},
-		{"growing: half again the live heap", 300 << 20, 150 << 20, 450 << 20},
+		{"small live heap: held small", 40 << 20, small, small},
+		{"seven tenths and a little: still small", 100 << 20, small, small},
+		{"past it the room grows twice as fast as live", 120 << 20, small, 3*(120<<20) - small*14/10},
+		{"never more than the collector's twice live", 200 << 20, small, 400 << 20},
 		{"over four times small: the large limit", 600 << 20, 750 << 20, large},
-		{"in between, coming from small: stays", 90 << 20, small, small},
-		{"in between, coming from large: stays", 90 << 20, large, large},
+		{"coming down from large: stays large", 90 << 20, large, large},
 		{"back under five eighths", 70 << 20, large, small},
 		{"a large limit no larger than small", 10 << 20, small, 64 << 20},
 	}
@@ -40,10 +39,10 @@ func TestHeapTarget(t *testing.T) {
 // calls for.
 func TestHeapTunerFollowsCollections(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
-	const large = 160 << 20 // under half again the live heap below
+	const large = 160 << 20 // under what the live heap below calls for
 	startHeapTuner(smallHeap, large)
 	before := tunerRuns()
-	keep := make([]byte, smallHeap) // live: over seven eighths of small
+	keep := make([]byte, smallHeap) // live: all of small, calling for 192 MiB
 	runtime.GC()
 	deadline := time.Now().Add(5 * time.Second)
 	for tunerRuns() == before && time.Now().Before(deadline) {

@@ -20,8 +20,9 @@ import (
 // lookup reads the runs that may hold the key (each has a Bloom filter and
 // an index of its blocks in memory, about two bytes a process) and merges
 // what it finds oldest first with what memory holds, as put merges records
-// of one process: the first value a field got stays. Below the budget,
-// nothing of this runs.
+// of one process: the first value a field got stays; the answer is kept in
+// memory, so the process's next events read nothing back. Below the
+// budget, nothing of this runs.
 
 // DefaultProcessMemory is how many bytes a file-mode process table keeps in
 // memory before it spills to a temporary file. At 32 MiB a search's peak
@@ -35,6 +36,9 @@ type spillFile struct {
 	f    *os.File
 	path string // set while the file still has to be removed (Close)
 	end  atomic.Int64
+	// reads counts blocks read back (tests: a process looked up again is
+	// answered from memory).
+	reads atomic.Int64
 	// err is the first failure. After a write failure shards stop
 	// spilling and keep all in memory; a read failure loses a process's
 	// details for that lookup and is reported (Stats.SpillError).
@@ -84,6 +88,7 @@ func (f *spillFile) write(b []byte) (int64, error) {
 }
 
 func (f *spillFile) readAt(b []byte, off int64) error {
+	f.reads.Add(1)
 	_, err := f.f.ReadAt(b, off)
 	if errors.Is(err, io.EOF) {
 		err = io.ErrUnexpectedEOF
@@ -202,10 +207,49 @@ func (s *procShard) spilledMay(k procKey) bool {
 	return false
 }
 
+// needsRuns reports whether a lookup of k, found in memory at slot i or
+// not (ok), must read the runs: some run may hold k and memory does not
+// hold all of it already. The caller holds the lock.
+func (s *procShard) needsRuns(k procKey, i int32, ok bool) bool {
+	return len(s.runs) > 0 && !(ok && s.cols.whole.get(i)) && s.spilledMay(k)
+}
+
+// readSpilled answers a lookup that needsRuns, and keeps the answer in
+// memory, marked whole, so the next lookups of the process read no runs:
+// a process looked up once is mostly looked up again (its other events),
+// and a search's second read asks for every process in input order, most
+// of which a long input has spilled. What memory holds then counts
+// against the budget like any process. Under the write lock the answer is
+// exact whatever else runs: runs change only under it.
+func (t *procTable) readSpilled(s *procShard, k procKey) (procInfo, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	p, found := s.lookup(k, &t.spill)
+	if !found {
+		return p, false
+	}
+	i, ok := s.find(k)
+	if ok && s.cols.whole.get(i) {
+		return p, true
+	}
+	if !ok {
+		i = s.grow()
+		*s.slot(i) = procSlot{key: k}
+		s.bind(k, i)
+	}
+	s.cols.put(i, &p, &s.strs, true)
+	s.cols.whole.set(i, true)
+	t.spillOver(s)
+	return p, true
+}
+
 // lookup returns k's details merged from the runs, oldest first, and
 // memory: each field keeps the first value it got, as put does. The caller
 // holds the lock.
 func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
+	if i, ok := s.find(k); ok && s.cols.whole.get(i) {
+		return s.infoAt(i), true
+	}
 	var p procInfo
 	found := false
 	for i := range s.runs {

@@ -110,6 +110,34 @@ func TestSpillKeepsTheNewerHalf(t *testing.T) {
 	}
 }
 
+// A spilled process looked up once is kept in memory, whole: looking it
+// up again reads nothing back, and gives the same details.
+func TestSpilledLookupStaysInMemory(t *testing.T) {
+	tab := newProcTable(1, 0, 1<<20)
+	defer tab.close()
+	k := procKey{1, 7}
+	tab.put(k, &procInfo{name: "curl.exe"}, 0)
+	tab.put(procKey{1, 8}, &procInfo{name: "sh"}, 0)
+	if err := tab.shards[0].spill(&tab.spill); err != nil {
+		t.Fatal(err)
+	}
+	tab.put(k, &procInfo{name: "later.exe", cmdline: "curl ipinfo.io"}, 0) // learned again: fills in
+	want := procInfo{name: "curl.exe", cmdline: "curl ipinfo.io"}
+	for i, reads := range []int64{1, 0, 0} {
+		before := tab.spill.reads.Load()
+		got, ok := tab.get(k, false, 0)
+		if !ok || got != want {
+			t.Fatalf("lookup %d: %+v, %v; want %+v", i, got, ok, want)
+		}
+		if n := tab.spill.reads.Load() - before; n != reads {
+			t.Errorf("lookup %d read %d blocks back, want %d", i, n, reads)
+		}
+	}
+	if name, _ := tab.name(k); name != "curl.exe" || tab.spill.reads.Load() != 1 {
+		t.Errorf("name %q after %d reads", name, tab.spill.reads.Load())
+	}
+}
+
 // Where no temporary file can be made, the table keeps everything in
 // memory, as without a budget, and says why.
 func TestSpillFailureKeepsAllInMemory(t *testing.T) {

@@ -176,6 +176,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	}
 	*s.slot(i) = procSlot{key: k}
 	s.cols.put(i, info, &s.strs, true)
+	s.cols.whole.set(i, false)
 	s.bind(k, i)
 	if s.bounded() {
 		*s.meta(i) = slotMeta{seen: clock}
@@ -185,12 +186,18 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	if n := len(s.strs.strs); n > minCompactStrings && n > 2*s.strs.kept {
 		s.compactStrings()
 	}
+	t.spillOver(s)
+	return true
+}
+
+// spillOver spills s when it holds more than its budget. The caller holds
+// the lock.
+func (t *procTable) spillOver(s *procShard) {
 	if t.budget > 0 && s.footprint() > t.budget && t.spill.failed() == nil {
 		if err := s.spill(&t.spill); err != nil {
 			t.spill.fail(err) // all stays in memory, as without a budget
 		}
 	}
-	return true
 }
 
 // footprint estimates the bytes the shard's processes need. Pages a spill
@@ -242,11 +249,12 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 		return s.infoAt(i), true
 	}
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if len(s.runs) > 0 {
-		return s.lookup(k, &t.spill)
-	}
 	i, ok := s.find(k)
+	if s.needsRuns(k, i, ok) {
+		s.mu.RUnlock()
+		return t.readSpilled(s, k)
+	}
+	defer s.mu.RUnlock()
 	if !ok {
 		return procInfo{}, false
 	}
@@ -258,12 +266,13 @@ func (t *procTable) get(k procKey, touch bool, clock int64) (procInfo, bool) {
 func (t *procTable) name(k procKey) (string, bool) {
 	s := t.shard(k)
 	s.mu.RLock()
-	defer s.mu.RUnlock()
-	if s.spilledMay(k) {
-		p, ok := s.lookup(k, &t.spill)
+	i, ok := s.find(k)
+	if s.needsRuns(k, i, ok) {
+		s.mu.RUnlock()
+		p, ok := t.readSpilled(s, k)
 		return p.name, ok
 	}
-	i, ok := s.find(k)
+	defer s.mu.RUnlock()
 	if !ok {
 		return "", false
 	}
