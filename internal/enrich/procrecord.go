@@ -14,9 +14,9 @@ type procColumns struct {
 	parentPID                                               column[uint64]
 	cmdline                                                 column[string]
 	cmdlineBytes                                            int // held by cmdline's strings
-	// whole marks slots that hold all the shard's spilled runs have of
-	// their key (procTable.readSpilled): lookups of them read no runs.
-	whole column[bool]
+	// merged says whether a slot holds all the shard's spilled runs have
+	// of its key (procTable.readSpilled).
+	merged column[mergeState]
 }
 
 // column is one field of every slot, in pages of slotPage values.
@@ -82,7 +82,7 @@ func (c *procColumns) slotBytes() int {
 	if len(c.cmdline.pages) > 0 {
 		n += 16
 	}
-	if len(c.whole.pages) > 0 {
+	if len(c.merged.pages) > 0 {
 		n++
 	}
 	for _, id := range c.ids() {
@@ -96,22 +96,22 @@ func (c *procColumns) slotBytes() int {
 // move copies slot src's details to slot dst (src < 0: empties dst).
 // Command lines' bytes are the caller's to account for.
 func (c *procColumns) move(dst, src int32) {
-	get := func(i int32) (v [7]strID, pp uint64, cmd string, whole bool) {
+	get := func(i int32) (v [7]strID, pp uint64, cmd string, m mergeState) {
 		if i < 0 {
 			return
 		}
 		for j, id := range c.ids() {
 			v[j] = id.get(i)
 		}
-		return v, c.parentPID.get(i), c.cmdline.get(i), c.whole.get(i)
+		return v, c.parentPID.get(i), c.cmdline.get(i), c.merged.get(i)
 	}
-	v, pp, cmd, whole := get(src)
+	v, pp, cmd, m := get(src)
 	for j, id := range c.ids() {
 		id.set(dst, v[j])
 	}
 	c.parentPID.set(dst, pp)
 	c.cmdline.set(dst, cmd)
-	c.whole.set(dst, whole)
+	c.merged.set(dst, m)
 }
 
 func putID(c *column[strID], i int32, v string, t *shardStrings, fresh bool) {

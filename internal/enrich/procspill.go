@@ -11,6 +11,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 )
 
 // A file-mode process table learns every process start of the input before
@@ -143,13 +144,15 @@ func keyLess(a, b procKey) int {
 // what lookups ask for next. The caller holds the lock.
 func (s *procShard) spill(f *spillFile) error {
 	cut := max(s.n/2, 1)
-	order := make([]int32, cut)
-	for i := range order {
-		order[i] = int32(i)
+	order := make([]int32, 0, cut)
+	for i := range cut {
+		if s.cols.merged.get(i) != mergedCopy { // the runs have it already
+			order = append(order, i)
+		}
 	}
 	slices.SortFunc(order, func(a, b int32) int { return keyLess(s.slot(a).key, s.slot(b).key) })
 	run := spillRun{n: len(order), bloom: newKeyBloom(len(order))}
-	var buf []byte
+	buf := make([]byte, 0, (s.cols.cmdlineBytes+s.strs.bytes)*len(order)/int(s.n)+len(order)*24) // about the records' size
 	for start := 0; start < len(order); start += runBlock {
 		blk := order[start:min(start+runBlock, len(order))]
 		run.blocks = append(run.blocks, spillBlock{first: s.slot(blk[0]).key, off: int64(len(buf))})
@@ -161,15 +164,17 @@ func (s *procShard) spill(f *spillFile) error {
 		b := &run.blocks[len(run.blocks)-1]
 		b.size = int32(int64(len(buf)) - b.off)
 	}
-	off, err := f.write(buf)
-	if err != nil {
-		return fmt.Errorf("spilling the process table: %w", err)
+	if len(order) > 0 {
+		off, err := f.write(buf)
+		if err != nil {
+			return fmt.Errorf("spilling the process table: %w", err)
+		}
+		for i := range run.blocks {
+			run.blocks[i].off += off
+		}
+		s.runs = append(s.runs, run)
+		s.spilled += int64(run.n)
 	}
-	for i := range run.blocks {
-		run.blocks[i].off += off
-	}
-	s.runs = append(s.runs, run)
-	s.spilled += int64(run.n)
 	s.dropOldest(cut)
 	return nil
 }
@@ -212,11 +217,20 @@ func (s *procShard) spilledMay(k procKey) bool {
 // not (ok), must read the runs: some run may hold k and memory does not
 // hold all of it already. The caller holds the lock.
 func (s *procShard) needsRuns(k procKey, i int32, ok bool) bool {
-	return len(s.runs) > 0 && !(ok && s.cols.whole.get(i)) && s.spilledMay(k)
+	return len(s.runs) > 0 && !(ok && s.cols.merged.get(i) != notMerged) && s.spilledMay(k)
 }
 
+// mergeState says what a slot holds of what its key's spilled records have.
+type mergeState uint8
+
+const (
+	notMerged   mergeState = iota // lookups merge the runs' records with it
+	mergedWhole                   // all of them and more: a spill writes it
+	mergedCopy                    // only what the runs hold: a spill drops it
+)
+
 // readSpilled answers a lookup that needsRuns, and keeps the answer in
-// memory, marked whole, so the next lookups of the process read no runs:
+// memory, marked merged, so the next lookups of the process read no runs:
 // a process looked up once is mostly looked up again (its other events),
 // and a search's second read asks for every process in input order, most
 // of which a long input has spilled. What memory holds then counts
@@ -227,38 +241,47 @@ func (t *procTable) readSpilled(s *procShard, k procKey) (procInfo, bool) {
 	defer s.mu.Unlock()
 	p, found := s.lookup(k, &t.spill)
 	if !found {
-		return p, false
+		return procInfo{}, false
 	}
 	i, ok := s.find(k)
-	if ok && s.cols.whole.get(i) {
+	if ok && s.cols.merged.get(i) != notMerged {
 		return p, true
 	}
+	state := mergedWhole // memory held some of it: a spill must write it
 	if !ok {
+		state = mergedCopy
 		i = s.grow()
 		*s.slot(i) = procSlot{key: k}
 		s.bind(k, i)
 	}
-	s.cols.put(i, &p, &s.strs, true)
-	s.cols.whole.set(i, true)
+	s.cols.put(i, &p, &s.strs, true) // copies what p views in s.blocks
+	s.cols.merged.set(i, state)
+	p = s.infoAt(i)
 	t.spillOver(s)
 	return p, true
 }
 
 // lookup returns k's details merged from the runs, oldest first, and
-// memory: each field keeps the first value it got, as put does. The caller
-// holds the lock.
+// memory: each field keeps the first value it got, as put does. What comes
+// from the runs views the shard's block buffers, valid until the next
+// lookup. The caller holds the write lock.
 func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
-	if i, ok := s.find(k); ok && s.cols.whole.get(i) {
+	if i, ok := s.find(k); ok && s.cols.merged.get(i) != notMerged {
 		return s.infoAt(i), true
 	}
 	var p procInfo
 	found := false
+	used := 0
 	for i := range s.runs {
 		r := &s.runs[i]
 		if !r.bloom.has(k) {
 			continue
 		}
-		rec, ok, err := r.read(k, f)
+		if used == len(s.blocks) {
+			s.blocks = append(s.blocks, nil)
+		}
+		rec, ok, buf, err := r.read(k, f, s.blocks[used])
+		s.blocks[used] = buf
 		if err != nil {
 			f.fail(err)
 			continue
@@ -266,6 +289,7 @@ func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 		if ok {
 			p.fill(&rec)
 			found = true
+			used++
 		}
 	}
 	if i, ok := s.find(k); ok {
@@ -276,62 +300,60 @@ func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 	return p, found
 }
 
-// read finds k in the run.
-func (r *spillRun) read(k procKey, f *spillFile) (procInfo, bool, error) {
+// read finds k in the run, reading its block into buf (grown as needed
+// and returned); the details view buf.
+func (r *spillRun) read(k procKey, f *spillFile, buf []byte) (procInfo, bool, []byte, error) {
 	b, _ := slices.BinarySearchFunc(r.blocks, k, func(blk spillBlock, k procKey) int { return keyLess(blk.first, k) })
 	if b == len(r.blocks) || r.blocks[b].first != k {
 		b-- // the block before the first one starting after k
 	}
 	if b < 0 {
-		return procInfo{}, false, nil
+		return procInfo{}, false, buf, nil
 	}
 	blk := r.blocks[b]
-	bp := blockBufs.Get().(*[]byte)
-	defer blockBufs.Put(bp)
-	buf := slices.Grow((*bp)[:0], int(blk.size))[:blk.size]
-	*bp = buf
+	buf = slices.Grow(buf[:0], int(blk.size))[:blk.size]
 	if err := f.readAt(buf, blk.off); err != nil {
-		return procInfo{}, false, fmt.Errorf("reading the spilled process table: %w", err)
+		return procInfo{}, false, buf, fmt.Errorf("reading the spilled process table: %w", err)
 	}
-	for len(buf) > 0 {
-		key, rest, err := skipRecord(buf)
+	for rest := buf; len(rest) > 0; {
+		key, next, err := skipRecord(rest)
 		if err != nil {
-			return procInfo{}, false, err
+			return procInfo{}, false, buf, err
 		}
 		if c := keyLess(key, k); c > 0 {
-			return procInfo{}, false, nil
+			return procInfo{}, false, buf, nil
 		} else if c == 0 {
-			_, info, _, err := readRecord(buf)
-			return info, err == nil, err
+			_, info, _, err := readRecord(rest)
+			return info, err == nil, buf, err
 		}
-		buf = rest
+		rest = next
 	}
-	return procInfo{}, false, nil
+	return procInfo{}, false, buf, nil
 }
 
-// blockBufs are the buffers lookups read blocks into.
-var blockBufs = sync.Pool{New: func() any { return new([]byte) }}
-
 // eachSpilled calls fn with every record of the shard's runs, oldest run
-// first; a key may come more than once (and be in memory too).
+// first; a key may come more than once (and be in memory too). The details
+// view a buffer reused for the next block: fn copies what it keeps.
 func (s *procShard) eachSpilled(f *spillFile, fn func(k procKey, p *procInfo)) {
 	var buf []byte
 	for i := range s.runs {
-		for _, blk := range s.runs[i].blocks {
-			buf = slices.Grow(buf[:0], int(blk.size))[:blk.size]
-			if err := f.readAt(buf, blk.off); err != nil {
-				f.fail(fmt.Errorf("reading the spilled process table: %w", err))
+		// a run was written at once: read it at once
+		blocks := s.runs[i].blocks
+		first, last := blocks[0], blocks[len(blocks)-1]
+		size := int(last.off + int64(last.size) - first.off)
+		buf = slices.Grow(buf[:0], size)[:size]
+		if err := f.readAt(buf, first.off); err != nil {
+			f.fail(fmt.Errorf("reading the spilled process table: %w", err))
+			return
+		}
+		for rest := buf; len(rest) > 0; {
+			k, info, next, err := readRecord(rest)
+			if err != nil {
+				f.fail(err)
 				return
 			}
-			for rest := buf; len(rest) > 0; {
-				k, info, next, err := readRecord(rest)
-				if err != nil {
-					f.fail(err)
-					return
-				}
-				fn(k, &info)
-				rest = next
-			}
+			fn(k, &info)
+			rest = next
 		}
 	}
 }
@@ -370,6 +392,9 @@ func appendRecord(b []byte, k procKey, p *procInfo) []byte {
 }
 
 var errBadRecord = errors.New("spilled process table: damaged record")
+
+// readRecord decodes a record; its strings view b (no copies: a lookup
+// reads a block of them, and keeps at most one, interned).
 
 // skipRecord reads a record's key and returns what follows the record.
 func skipRecord(b []byte) (procKey, []byte, error) {
@@ -410,7 +435,10 @@ func readRecord(b []byte) (procKey, procInfo, []byte, error) {
 		if n <= 0 || uint64(len(b)-n) < l {
 			return k, p, nil, errBadRecord
 		}
-		*dst, b = string(b[n:n+int(l)]), b[n+int(l):]
+		if l > 0 {
+			*dst = unsafe.String(&b[n], int(l))
+		}
+		b = b[n+int(l):]
 	}
 	return k, p, b, nil
 }

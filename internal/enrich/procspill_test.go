@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -135,6 +136,58 @@ func TestSpilledLookupStaysInMemory(t *testing.T) {
 	}
 	if name, _ := tab.name(k); name != "curl.exe" || tab.spill.reads.Load() != 1 {
 		t.Errorf("name %q after %d reads", name, tab.spill.reads.Load())
+	}
+}
+
+// A process looked up and kept in memory goes back to disk at the next
+// spill when memory held something of it the runs lack, and is dropped
+// when it is only a copy of the runs.
+func TestSpillKeepsWhatOnlyMemoryHad(t *testing.T) {
+	k := procKey{1, 7}
+	first := procInfo{name: "curl.exe"}
+	later := procInfo{cmdline: "curl ipinfo.io"}
+	want := procInfo{name: "curl.exe", cmdline: "curl ipinfo.io"}
+	tests := []struct {
+		name  string
+		steps string // p: put later, g: get, s: spill
+		runs  int    // runs after the steps
+	}{
+		{"learned again, looked up, spilled", "pgs", 2},
+		{"looked up, learned again, spilled", "gps", 2},
+		{"looked up, spilled: only a copy, not written", "gs", 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tab := newProcTable(1, 0, 1<<20)
+			defer tab.close()
+			s := &tab.shards[0]
+			tab.put(k, &first, 0)
+			if err := s.spill(&tab.spill); err != nil {
+				t.Fatal(err)
+			}
+			for _, step := range tt.steps {
+				switch step {
+				case 'p':
+					tab.put(k, &later, 0)
+				case 'g':
+					tab.get(k, false, 0)
+				case 's':
+					if err := s.spill(&tab.spill); err != nil {
+						t.Fatal(err)
+					}
+				}
+			}
+			if s.entries() != 0 || len(s.runs) != tt.runs {
+				t.Errorf("%d in memory, %d runs; want 0 and %d", s.entries(), len(s.runs), tt.runs)
+			}
+			w := want
+			if !strings.Contains(tt.steps, "p") {
+				w = first
+			}
+			if got, ok := tab.get(k, false, 0); !ok || got != w {
+				t.Errorf("get = %+v, %v; want %+v", got, ok, w)
+			}
+		})
 	}
 }
 

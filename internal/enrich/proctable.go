@@ -59,6 +59,7 @@ type procShard struct {
 	strs    shardStrings
 	runs    []spillRun // what an unbounded shard spilled, oldest first
 	spilled int64
+	blocks  [][]byte // lookups read runs' blocks here (procspill.go)
 }
 
 // procSlot is what every process costs: its key. Its details are in the
@@ -155,6 +156,9 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	defer s.mu.Unlock()
 	if i, ok := s.find(k); ok {
 		s.cols.put(i, info, &s.strs, false)
+		if s.cols.merged.get(i) == mergedCopy {
+			s.cols.merged.set(i, mergedWhole) // no longer what the runs hold alone
+		}
 		if s.bounded() {
 			s.meta(i).seen = clock
 			s.moveToFront(i)
@@ -176,7 +180,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	}
 	*s.slot(i) = procSlot{key: k}
 	s.cols.put(i, info, &s.strs, true)
-	s.cols.whole.set(i, false)
+	s.cols.merged.set(i, notMerged)
 	s.bind(k, i)
 	if s.bounded() {
 		*s.meta(i) = slotMeta{seen: clock}
@@ -193,7 +197,7 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 // spillOver spills s when it holds more than its budget. The caller holds
 // the lock.
 func (t *procTable) spillOver(s *procShard) {
-	if t.budget > 0 && s.footprint() > t.budget && t.spill.failed() == nil {
+	if t.budget > 0 && s.n > 0 && s.footprint() > t.budget && t.spill.failed() == nil {
 		if err := s.spill(&t.spill); err != nil {
 			t.spill.fail(err) // all stays in memory, as without a budget
 		}

@@ -334,7 +334,7 @@ func newGroupMemo(lits []string, groups []uint64) func(string) uint64 {
 		var g uint64
 		g, buf = folded.held(v, buf)
 		if short {
-			memo[v] = g
+			memo[strings.Clone(v)] = g // v may view a buffer reused (eachSpilled)
 		}
 		return g
 	}
