@@ -60,6 +60,8 @@ type procShard struct {
 	runs    []spillRun // what an unbounded shard spilled, oldest first
 	spilled int64
 	blocks  [][]byte // lookups read runs' blocks here (procspill.go)
+	// slotCost is what a slot and its columns take (footprint)
+	slotCost int
 }
 
 // procSlot is what every process costs: its key. Its details are in the
@@ -138,11 +140,16 @@ func (s *procShard) bounded() bool { return s.limit > 0 }
 // leave the old copy for the GC, which at a million processes is most of
 // the memory a search uses.
 func (s *procShard) grow() int32 {
-	if int(s.n) == len(s.pages)*slotPage {
-		s.pages = append(s.pages, make([]procSlot, slotPage))
-		if s.bounded() {
-			s.metas = append(s.metas, make([]slotMeta, slotPage))
+	if s.n%slotPage == 0 {
+		if int(s.n) == len(s.pages)*slotPage {
+			s.pages = append(s.pages, make([]procSlot, slotPage))
+			if s.bounded() {
+				s.metas = append(s.metas, make([]slotMeta, slotPage))
+			}
 		}
+		// footprint's cost of a slot, looked at once a page: a column
+		// made since is counted from the next
+		s.slotCost = int(unsafe.Sizeof(procSlot{})) + s.cols.slotBytes()
 	}
 	s.n++
 	return s.n - 1
@@ -208,8 +215,7 @@ func (t *procTable) spillOver(s *procShard) {
 // emptied are not counted: they are reused, so the memory held stays at
 // what the budget let the shard reach.
 func (s *procShard) footprint() int {
-	return int(s.n)*(int(unsafe.Sizeof(procSlot{}))+s.cols.slotBytes()) + len(s.index.ents)*int(unsafe.Sizeof(indexEntry{})) +
-		s.cols.cmdlineBytes + s.strs.bytes
+	return int(s.n)*s.slotCost + len(s.index.ents)*int(unsafe.Sizeof(indexEntry{})) + s.cols.cmdlineBytes + s.strs.bytes
 }
 
 // minCompactStrings is the string table size below which a shard never
