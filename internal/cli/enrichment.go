@@ -101,8 +101,11 @@ func (f *enrichFlags) report(env *Env, en *enrich.Enricher, progs ...*engine.Pro
 	for _, w := range missingLookupWarnings(st, reads(progs, "ComputerName"), reads(progs, "UserName")) {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", w)
 	}
-	if st.SpillError != "" {
-		fmt.Fprintf(env.Stderr, "tiercel: warning: %s (a write failure keeps the table in memory; a read failure leaves some events without their process's details)\n", st.SpillError)
+	switch {
+	case st.SpillLost:
+		fmt.Fprintf(env.Stderr, "tiercel: warning: %s: some events went without their process's details\n", st.SpillError)
+	case st.SpillError != "":
+		fmt.Fprintf(env.Stderr, "tiercel: warning: %s: the process table stayed in memory (set TMPDIR to a writable directory, or --process-memory 0)\n", st.SpillError)
 	}
 	if f.verbose && !f.quiet {
 		fmt.Fprint(env.Stderr, st.Summary())

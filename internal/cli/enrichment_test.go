@@ -87,6 +87,23 @@ func TestHuntStdinStreamEnrichment(t *testing.T) {
 	}
 }
 
+// Where the process table cannot spill (no writable temporary directory)
+// it stays in memory: the same rows, and a warning saying so.
+func TestSearchWarnsWhenTheProcessTableCannotSpill(t *testing.T) {
+	fdr := filepath.Join(t.TempDir(), "fdr")
+	emulateTo(t, "--fdr", fdr)
+	query := `#event_simpleName=NetworkConnectIP4 ContextProcessName=/^curl/i | count()`
+	_, want, _ := runTiercel(t, "", "search", "--format", "csv", query, fdr)
+	t.Setenv("TMPDIR", filepath.Join(t.TempDir(), "missing"))
+	code, got, stderr := runTiercel(t, "", "search", "--format", "csv", "--process-memory", "1KiB", query, fdr)
+	if code != ExitOK || got != want {
+		t.Fatalf("exit %d, rows %q; want %q\n%s", code, got, want, stderr)
+	}
+	if !strings.Contains(stderr, "the process table stayed in memory") {
+		t.Errorf("no warning about the spill:\n%s", stderr)
+	}
+}
+
 func TestSearchEnrichmentFlags(t *testing.T) {
 	fdr := filepath.Join(t.TempDir(), "fdr")
 	emulateTo(t, "--fdr", fdr)

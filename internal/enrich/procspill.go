@@ -48,10 +48,18 @@ type spillFile struct {
 	// spilling and keep all in memory; a read failure loses a process's
 	// details for that lookup and is reported (Stats.SpillError).
 	err atomic.Pointer[error]
+	// lost: a read failed, and some lookups went without their process
+	lost atomic.Bool
 }
 
 func (f *spillFile) fail(err error) {
 	f.err.CompareAndSwap(nil, &err)
+}
+
+// lose records a failure to read a run back.
+func (f *spillFile) lose(err error) {
+	f.lost.Store(true)
+	f.fail(err)
 }
 
 func (f *spillFile) failed() error {
@@ -286,7 +294,7 @@ func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 		rec, ok, buf, err := r.read(k, f, s.blocks[used])
 		s.blocks[used] = buf
 		if err != nil {
-			f.fail(err)
+			f.lose(err)
 			continue
 		}
 		if ok {
@@ -346,13 +354,13 @@ func (s *procShard) eachSpilled(f *spillFile, fn func(k procKey, p *procInfo)) {
 		size := int(last.off + int64(last.size) - first.off)
 		buf = slices.Grow(buf[:0], size)[:size]
 		if err := f.readAt(buf, first.off); err != nil {
-			f.fail(fmt.Errorf("reading the spilled process table: %w", err))
+			f.lose(fmt.Errorf("reading the spilled process table: %w", err))
 			return
 		}
 		for rest := buf; len(rest) > 0; {
 			k, info, next, err := readRecord(rest)
 			if err != nil {
-				f.fail(err)
+				f.lose(err)
 				return
 			}
 			fn(k, &info)

@@ -72,6 +72,7 @@ type Stats struct {
 	// some lookups went without the process).
 	Spilled    int64
 	SpillError string
+	SpillLost  bool // a read failed: some events went without their process
 	// Holder (stream reordering): events held until their process arrived,
 	// and held events released by a bound with their process still unknown.
 	Held, HeldFallbacks int64
@@ -99,6 +100,7 @@ func (e *Enricher) Stats() Stats {
 	s.Processes, s.Evicted, s.Expired, s.LearnedProcesses, s.Spilled = z.held, z.evicted, z.expired, z.learned, z.spilled
 	if err := e.procs.spill.failed(); err != nil {
 		s.SpillError = err.Error()
+		s.SpillLost = e.procs.spill.lost.Load()
 	}
 	s.Held, s.HeldFallbacks = c.held.Load(), c.heldFallback.Load()
 	return s
