@@ -41,8 +41,8 @@ type spillFile struct {
 	f    *os.File
 	path string // set while the file still has to be removed (Close)
 	end  atomic.Int64
-	// reads counts blocks read back (tests: a process looked up again is
-	// answered from memory).
+	// reads counts blocks read back (Stats.ReadBack), runs read whole
+	// for carriers included.
 	reads atomic.Int64
 	// err is the first failure. After a write failure shards stop
 	// spilling and keep all in memory; a read failure loses a process's

@@ -71,6 +71,7 @@ type Stats struct {
 	// the first failure there (writing: the rest stayed in memory; reading:
 	// some lookups went without the process).
 	Spilled    int64
+	ReadBack   int64 // blocks of spilled processes read back by lookups
 	SpillError string
 	SpillLost  bool // a read failed: some events went without their process
 	// Holder (stream reordering): events held until their process arrived,
@@ -98,6 +99,7 @@ func (e *Enricher) Stats() Stats {
 	}
 	z := e.procs.size()
 	s.Processes, s.Evicted, s.Expired, s.LearnedProcesses, s.Spilled = z.held, z.evicted, z.expired, z.learned, z.spilled
+	s.ReadBack = e.procs.spill.reads.Load()
 	if err := e.procs.spill.failed(); err != nil {
 		s.SpillError = err.Error()
 		s.SpillLost = e.procs.spill.lost.Load()
@@ -112,7 +114,7 @@ func (s Stats) Summary() string {
 	fmt.Fprintf(&b, "enrich: %d events; learned %d processes, %d hosts, %d user mappings; table %d processes (%d evicted, %d expired)\n",
 		s.Applied, s.LearnedProcesses, s.LearnedHosts, s.LearnedUsers, s.Processes, s.Evicted, s.Expired)
 	if s.Spilled > 0 {
-		fmt.Fprintf(&b, "enrich: %d processes spilled to a temporary file past the memory budget\n", s.Spilled)
+		fmt.Fprintf(&b, "enrich: %d processes spilled to a temporary file past the memory budget (--process-memory); %d blocks read back\n", s.Spilled, s.ReadBack)
 	}
 	if s.Held > 0 {
 		fmt.Fprintf(&b, "enrich: held %d events for their process; %d released by the bound without it\n", s.Held, s.HeldFallbacks)
