@@ -134,10 +134,18 @@ type spillRun struct {
 
 // spillBlock locates runBlock records; first is the key of the first.
 type spillBlock struct {
-	first procKey
-	off   int64
-	size  int32
+	first    procKey
+	off      int64
+	size     int32
+	lastRead uint32 // the shard's readClock when a lookup last found a key here
 }
+
+// hotSpan is how many reads back a block must have been read before for
+// a lookup that finds a key in it again to keep all of it in memory: a
+// second read (the input again, every process in input order) reads the
+// blocks of one run over and over; lookups of a few processes here and
+// there do not.
+const hotSpan = 64
 
 // runBlock is how many records a block holds: a lookup reads one block.
 const runBlock = 32
@@ -268,8 +276,42 @@ func (t *procTable) readSpilled(s *procShard, k procKey) (procInfo, bool) {
 	s.cols.put(i, &p, &s.strs, true) // copies what p views in s.blocks
 	s.cols.merged.set(i, state)
 	p = s.infoAt(i)
+	if s.hot >= 0 {
+		s.keepBlock(s.blocks[s.hot], s.hotRun)
+	}
 	t.spillOver(s)
 	return p, true
+}
+
+// keepBlock keeps in memory, as copies, the processes of a block of run
+// whose record is all the shard has of them: none in memory, none that
+// another run may hold.
+func (s *procShard) keepBlock(buf []byte, run int) {
+	for rest := buf; len(rest) > 0; {
+		k, info, next, err := readRecord(rest)
+		if err != nil {
+			return
+		}
+		rest = next
+		if _, ok := s.find(k); ok || s.spilledElsewhere(k, run) {
+			continue
+		}
+		i := s.grow()
+		*s.slot(i) = procSlot{key: k}
+		s.bind(k, i)
+		s.cols.put(i, &info, &s.strs, true)
+		s.cols.merged.set(i, mergedCopy)
+	}
+}
+
+// spilledElsewhere reports whether a run other than run may hold k.
+func (s *procShard) spilledElsewhere(k procKey, run int) bool {
+	for i := range s.runs {
+		if i != run && s.runs[i].bloom.has(k) {
+			return true
+		}
+	}
+	return false
 }
 
 // lookup returns k's details merged from the runs, oldest first, and
@@ -283,6 +325,7 @@ func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 	var p procInfo
 	found := false
 	used := 0
+	s.hot = -1
 	for i := range s.runs {
 		r := &s.runs[i]
 		if !r.bloom.has(k) {
@@ -291,13 +334,19 @@ func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 		if used == len(s.blocks) {
 			s.blocks = append(s.blocks, nil)
 		}
-		rec, ok, buf, err := r.read(k, f, s.blocks[used])
+		rec, ok, b, buf, err := r.read(k, f, s.blocks[used])
 		s.blocks[used] = buf
 		if err != nil {
 			f.lose(err)
 			continue
 		}
 		if ok {
+			s.readClock++
+			blk := &r.blocks[b]
+			if blk.lastRead != 0 && s.readClock-blk.lastRead <= hotSpan && s.hot < 0 {
+				s.hot, s.hotRun = used, i
+			}
+			blk.lastRead = s.readClock
 			p.fill(&rec)
 			found = true
 			used++
@@ -313,33 +362,33 @@ func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 
 // read finds k in the run, reading its block into buf (grown as needed
 // and returned); the details view buf.
-func (r *spillRun) read(k procKey, f *spillFile, buf []byte) (procInfo, bool, []byte, error) {
+func (r *spillRun) read(k procKey, f *spillFile, buf []byte) (procInfo, bool, int, []byte, error) {
 	b, _ := slices.BinarySearchFunc(r.blocks, k, func(blk spillBlock, k procKey) int { return keyLess(blk.first, k) })
 	if b == len(r.blocks) || r.blocks[b].first != k {
 		b-- // the block before the first one starting after k
 	}
 	if b < 0 {
-		return procInfo{}, false, buf, nil
+		return procInfo{}, false, b, buf, nil
 	}
 	blk := r.blocks[b]
 	buf = slices.Grow(buf[:0], int(blk.size))[:blk.size]
 	if err := f.readAt(buf, blk.off); err != nil {
-		return procInfo{}, false, buf, fmt.Errorf("reading the spilled process table: %w", err)
+		return procInfo{}, false, b, buf, fmt.Errorf("reading the spilled process table: %w", err)
 	}
 	for rest := buf; len(rest) > 0; {
 		key, next, err := skipRecord(rest)
 		if err != nil {
-			return procInfo{}, false, buf, err
+			return procInfo{}, false, b, buf, err
 		}
 		if c := keyLess(key, k); c > 0 {
-			return procInfo{}, false, buf, nil
+			return procInfo{}, false, b, buf, nil
 		} else if c == 0 {
 			_, info, _, err := readRecord(rest)
-			return info, err == nil, buf, err
+			return info, err == nil, b, buf, err
 		}
 		rest = next
 	}
-	return procInfo{}, false, buf, nil
+	return procInfo{}, false, b, buf, nil
 }
 
 // eachSpilled calls fn with every record of the shard's runs, oldest run

@@ -100,14 +100,62 @@ func TestSpillKeepsTheNewerHalf(t *testing.T) {
 		t.Fatalf("%d held, %d spilled in %d runs; want 50, 50, 1", s.entries(), s.spilled, len(s.runs))
 	}
 	for pid := range uint64(100) {
-		k := procKey{1, pid + 1}
-		_, inMemory := s.find(k)
-		if inMemory != (pid >= 50) {
+		if _, inMemory := s.find(procKey{1, pid + 1}); inMemory != (pid >= 50) {
 			t.Errorf("process %d in memory: %v", pid+1, inMemory)
 		}
+	}
+	for pid := range uint64(100) {
+		k := procKey{1, pid + 1}
 		if name, ok := tab.name(k); !ok || name != fmt.Sprint(pid+1) {
 			t.Errorf("name(%v) = %q, %v", k, name, ok)
 		}
+	}
+}
+
+// Lookups that walk a spilled run (a second read of the input asks for
+// every process in input order) read each block about once: a block found
+// again soon is kept in memory whole. Lookups here and there read one
+// block each and keep only what they found.
+func TestSpillKeepsBlocksReadAgainSoon(t *testing.T) {
+	const n = 64 * runBlock
+	tests := []struct {
+		name      string
+		order     func(i int) uint64
+		maxReads  int64
+		minMemory int
+	}{
+		{"in order", func(i int) uint64 { return uint64(i + 1) }, 2 * n / runBlock, n},
+		{"one per block", func(i int) uint64 { return uint64(i*runBlock%n + 1) }, n, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			tab := newProcTable(1, 0, 1<<30)
+			defer tab.close()
+			s := &tab.shards[0]
+			for pid := range uint64(2 * n) {
+				tab.put(procKey{1, pid + 1}, &procInfo{name: fmt.Sprint(pid + 1)}, 0)
+			}
+			if err := s.spill(&tab.spill); err != nil { // the first n go
+				t.Fatal(err)
+			}
+			looked := 0
+			for i := range n {
+				pid := tt.order(i)
+				if i > 0 && tt.order(i) == tt.order(0) {
+					break
+				}
+				looked++
+				if name, ok := tab.name(procKey{1, pid}); !ok || name != fmt.Sprint(pid) {
+					t.Fatalf("name(%d) = %q, %v", pid, name, ok)
+				}
+			}
+			if r := tab.spill.reads.Load(); r > tt.maxReads {
+				t.Errorf("%d lookups read %d blocks back, want at most %d", looked, r, tt.maxReads)
+			}
+			if held := s.entries() - n; held < tt.minMemory || tt.minMemory == 0 && held != looked {
+				t.Errorf("%d spilled processes back in memory after %d lookups", held, looked)
+			}
+		})
 	}
 }
 

@@ -60,6 +60,11 @@ type procShard struct {
 	runs    []spillRun // what an unbounded shard spilled, oldest first
 	spilled int64
 	blocks  [][]byte // lookups read runs' blocks here (procspill.go)
+	// readClock counts blocks lookups found a key in; hot, when not -1, is
+	// the one of s.blocks (of run hotRun) the last lookup found read again
+	// soon (keepBlock)
+	readClock   uint32
+	hot, hotRun int
 	// slotCost is what a slot and its columns take (footprint)
 	slotCost int
 }
