@@ -319,13 +319,13 @@ func (s *procShard) spilledElsewhere(k procKey, run int) bool {
 // from the runs views the shard's block buffers, valid until the next
 // lookup. The caller holds the write lock.
 func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
+	s.hot = -1
 	if i, ok := s.find(k); ok && s.cols.merged.get(i) != notMerged {
 		return s.infoAt(i), true
 	}
 	var p procInfo
 	found := false
 	used := 0
-	s.hot = -1
 	for i := range s.runs {
 		r := &s.runs[i]
 		if !r.bloom.has(k) {
