@@ -222,21 +222,27 @@ func (s *procShard) dropOldest(cut int32) {
 	s.compactStrings()
 }
 
-// spilledMay reports whether some run may hold k.
-func (s *procShard) spilledMay(k procKey) bool {
+// spilledMay reports whether some run but except (-1: none) may hold k.
+func (s *procShard) spilledMay(k procKey, except int) bool {
 	for i := range s.runs {
-		if s.runs[i].bloom.has(k) {
+		if i != except && s.runs[i].bloom.has(k) {
 			return true
 		}
 	}
 	return false
 }
 
+// mergedAt reports whether slot i, if found (ok), holds all the runs have
+// of its key: lookups of it read no runs.
+func (s *procShard) mergedAt(i int32, ok bool) bool {
+	return ok && s.cols.merged.get(i) != notMerged
+}
+
 // needsRuns reports whether a lookup of k, found in memory at slot i or
 // not (ok), must read the runs: some run may hold k and memory does not
 // hold all of it already. The caller holds the lock.
 func (s *procShard) needsRuns(k procKey, i int32, ok bool) bool {
-	return len(s.runs) > 0 && !(ok && s.cols.merged.get(i) != notMerged) && s.spilledMay(k)
+	return len(s.runs) > 0 && !s.mergedAt(i, ok) && s.spilledMay(k, -1)
 }
 
 // mergeState says what a slot holds of what its key's spilled records have.
@@ -263,19 +269,16 @@ func (t *procTable) readSpilled(s *procShard, k procKey) (procInfo, bool) {
 		return procInfo{}, false
 	}
 	i, ok := s.find(k)
-	if ok && s.cols.merged.get(i) != notMerged {
+	switch {
+	case s.mergedAt(i, ok):
 		return p, true
+	case ok: // memory held some of it: a spill must write it
+		s.cols.put(i, &p, &s.strs, true)
+		s.cols.merged.set(i, mergedWhole)
+	default:
+		i = s.addMerged(k, &p, mergedCopy)
 	}
-	state := mergedWhole // memory held some of it: a spill must write it
-	if !ok {
-		state = mergedCopy
-		i = s.grow()
-		*s.slot(i) = procSlot{key: k}
-		s.bind(k, i)
-	}
-	s.cols.put(i, &p, &s.strs, true) // copies what p views in s.blocks
-	s.cols.merged.set(i, state)
-	p = s.infoAt(i)
+	p = s.infoAt(i) // p viewed s.blocks; the slot has copies
 	if s.hot >= 0 {
 		s.keepBlock(s.blocks[s.hot], s.hotRun)
 	}
@@ -287,31 +290,23 @@ func (t *procTable) readSpilled(s *procShard, k procKey) (procInfo, bool) {
 // whose record is all the shard has of them: none in memory, none that
 // another run may hold.
 func (s *procShard) keepBlock(buf []byte, run int) {
-	for rest := buf; len(rest) > 0; {
-		k, info, next, err := readRecord(rest)
-		if err != nil {
-			return
+	eachRecord(buf, func(k procKey, p *procInfo) bool {
+		if _, ok := s.find(k); !ok && !s.spilledMay(k, run) {
+			s.addMerged(k, p, mergedCopy)
 		}
-		rest = next
-		if _, ok := s.find(k); ok || s.spilledElsewhere(k, run) {
-			continue
-		}
-		i := s.grow()
-		*s.slot(i) = procSlot{key: k}
-		s.bind(k, i)
-		s.cols.put(i, &info, &s.strs, true)
-		s.cols.merged.set(i, mergedCopy)
-	}
+		return true
+	})
 }
 
-// spilledElsewhere reports whether a run other than run may hold k.
-func (s *procShard) spilledElsewhere(k procKey, run int) bool {
-	for i := range s.runs {
-		if i != run && s.runs[i].bloom.has(k) {
-			return true
-		}
-	}
-	return false
+// addMerged puts p, read back from the runs, in a new slot for k, copying
+// its strings, and returns the slot.
+func (s *procShard) addMerged(k procKey, p *procInfo, state mergeState) int32 {
+	i := s.grow()
+	*s.slot(i) = procSlot{key: k}
+	s.bind(k, i)
+	s.cols.put(i, p, &s.strs, true)
+	s.cols.merged.set(i, state)
+	return i
 }
 
 // lookup returns k's details merged from the runs, oldest first, and
@@ -320,7 +315,7 @@ func (s *procShard) spilledElsewhere(k procKey, run int) bool {
 // lookup. The caller holds the write lock.
 func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 	s.hot = -1
-	if i, ok := s.find(k); ok && s.cols.merged.get(i) != notMerged {
+	if i, ok := s.find(k); s.mergedAt(i, ok) {
 		return s.infoAt(i), true
 	}
 	var p procInfo
@@ -375,20 +370,16 @@ func (r *spillRun) read(k procKey, f *spillFile, buf []byte) (procInfo, bool, in
 	if err := f.readAt(buf, blk.off); err != nil {
 		return procInfo{}, false, b, buf, fmt.Errorf("reading the spilled process table: %w", err)
 	}
-	for rest := buf; len(rest) > 0; {
-		key, next, err := skipRecord(rest)
-		if err != nil {
-			return procInfo{}, false, b, buf, err
+	var info procInfo
+	found := false
+	err := eachRecord(buf, func(key procKey, p *procInfo) bool {
+		c := keyLess(key, k)
+		if c == 0 {
+			info, found = *p, true
 		}
-		if c := keyLess(key, k); c > 0 {
-			return procInfo{}, false, b, buf, nil
-		} else if c == 0 {
-			_, info, _, err := readRecord(rest)
-			return info, err == nil, b, buf, err
-		}
-		rest = next
-	}
-	return procInfo{}, false, b, buf, nil
+		return c < 0 // sorted: past k it is not there
+	})
+	return info, found && err == nil, b, buf, err
 }
 
 // eachSpilled calls fn with every record of the shard's runs, oldest run
@@ -406,16 +397,31 @@ func (s *procShard) eachSpilled(f *spillFile, fn func(k procKey, p *procInfo)) {
 			f.lose(fmt.Errorf("reading the spilled process table: %w", err))
 			return
 		}
-		for rest := buf; len(rest) > 0; {
-			k, info, next, err := readRecord(rest)
-			if err != nil {
-				f.lose(err)
-				return
-			}
-			fn(k, &info)
-			rest = next
+		err := eachRecord(buf, func(k procKey, p *procInfo) bool {
+			fn(k, p)
+			return true
+		})
+		if err != nil {
+			f.lose(err)
+			return
 		}
 	}
+}
+
+// eachRecord calls fn with the records of buf in order until it returns
+// false. The details view buf.
+func eachRecord(buf []byte, fn func(k procKey, p *procInfo) bool) error {
+	for len(buf) > 0 {
+		k, info, next, err := readRecord(buf)
+		if err != nil {
+			return err
+		}
+		if !fn(k, &info) {
+			return nil
+		}
+		buf = next
+	}
+	return nil
 }
 
 // fill sets the fields p lacks from q.
@@ -455,29 +461,6 @@ var errBadRecord = errors.New("spilled process table: damaged record")
 
 // readRecord decodes a record; its strings view b (no copies: a lookup
 // reads a block of them, and keeps at most one, interned).
-
-// skipRecord reads a record's key and returns what follows the record.
-func skipRecord(b []byte) (procKey, []byte, error) {
-	if len(b) < 12 {
-		return procKey{}, nil, errBadRecord
-	}
-	k := procKey{aid: binary.LittleEndian.Uint32(b), pid: binary.LittleEndian.Uint64(b[4:])}
-	b = b[12:]
-	_, n := binary.Uvarint(b)
-	if n <= 0 {
-		return k, nil, errBadRecord
-	}
-	b = b[n:]
-	for range recordStrings {
-		l, n := binary.Uvarint(b)
-		if n <= 0 || uint64(len(b)-n) < l {
-			return k, nil, errBadRecord
-		}
-		b = b[n+int(l):]
-	}
-	return k, b, nil
-}
-
 func readRecord(b []byte) (procKey, procInfo, []byte, error) {
 	var p procInfo
 	if len(b) < 12 {

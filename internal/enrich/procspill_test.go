@@ -282,8 +282,9 @@ func TestSpillRecords(t *testing.T) {
 		if _, _, _, err := readRecord(b[:cut]); !errors.Is(err, errBadRecord) {
 			t.Errorf("cut at %d: readRecord error %v", cut, err)
 		}
-		if _, _, err := skipRecord(b[:cut]); !errors.Is(err, errBadRecord) {
-			t.Errorf("cut at %d: skipRecord error %v", cut, err)
+		// an empty block is no record, a cut one a damaged one
+		if err := eachRecord(b[:cut], func(procKey, *procInfo) bool { return true }); cut > 0 && !errors.Is(err, errBadRecord) {
+			t.Errorf("cut at %d: eachRecord error %v", cut, err)
 		}
 	}
 }
@@ -293,9 +294,16 @@ func FuzzSpillRecord(f *testing.F) {
 	f.Add([]byte{})
 	f.Fuzz(func(t *testing.T, b []byte) {
 		k, info, rest, err := readRecord(b)
-		sk, srest, serr := skipRecord(b)
-		if (err == nil) != (serr == nil) || err == nil && (sk != k || len(rest) != len(srest)) {
-			t.Fatalf("readRecord %v %d %v, skipRecord %v %d %v", k, len(rest), err, sk, len(srest), serr)
+		first := true
+		werr := eachRecord(b, func(wk procKey, wp *procInfo) bool {
+			if first && (wk != k || *wp != info) {
+				t.Fatalf("eachRecord's first record %v %+v, readRecord's %v %+v", wk, *wp, k, info)
+			}
+			first = false
+			return true
+		})
+		if err != nil && len(b) > 0 && werr == nil {
+			t.Fatalf("readRecord: %v; eachRecord: no error", err)
 		}
 		if err == nil {
 			// varints may be padded in the input, never in an encoding
