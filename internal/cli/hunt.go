@@ -185,7 +185,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	if enricher != nil && a.dist.shared == nil {
+	if a.dist.shared == nil {
 		defer enricher.Close() // a shared one serves the next items too
 	}
 	bar.expect(1 + prepassLevels(engines...))

@@ -159,9 +159,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	if err != nil {
 		return withCode(ExitError, err)
 	}
-	if enricher != nil {
-		defer enricher.Close()
-	}
+	defer enricher.Close()
 	bar.expect(1 + prepassLevels(prog))
 	problems := ingest.NewProblems(env.Stderr, 0)
 	in, err := openInputRange(env, a.paths, a.limits.maxLineBytes(), problems, a.window)

@@ -347,9 +347,7 @@ func quietPass(ctx context.Context, paths []string, workers int, r timerange.Ran
 	if err != nil {
 		return nil, nil, err
 	}
-	if enricher != nil {
-		defer enricher.Close()
-	}
+	defer enricher.Close()
 	problems := ingest.NewProblems(io.Discard, 0)
 	in, err := openInputRange(quiet, paths, 0, problems, r)
 	if err != nil {

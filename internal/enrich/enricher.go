@@ -193,8 +193,14 @@ func processMemory(n int) int {
 }
 
 // Close removes the temporary file a file-mode process table may have
-// spilled to. The Enricher must not be used after.
-func (e *Enricher) Close() error { return e.procs.close() }
+// spilled to. The Enricher must not be used after. A nil Enricher (no
+// enrichment) has nothing to close.
+func (e *Enricher) Close() error {
+	if e == nil {
+		return nil
+	}
+	return e.procs.close()
+}
 
 // NewStream returns an Enricher in stream mode (opts.Stream forced on).
 func NewStream(opts Options) *Enricher {

@@ -1,6 +1,9 @@
 package enrich
 
-import "strings"
+import (
+	"strings"
+	"unsafe"
+)
 
 // procColumns holds a shard's process details field by field, each in
 // pages beside the slots (slot i's value at index i), made only once a
@@ -28,6 +31,15 @@ func (c *column[T]) get(i int32) T {
 	}
 	var zero T
 	return zero
+}
+
+// slotBytes is what the column costs a slot: nothing until it has a page.
+func (c *column[T]) slotBytes() int {
+	if len(c.pages) == 0 {
+		return 0
+	}
+	var zero T
+	return int(unsafe.Sizeof(zero))
 }
 
 // set stores v as slot i's value; pages are added only for a value that
@@ -75,20 +87,9 @@ func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) {
 
 // slotBytes is what the columns in use cost a slot.
 func (c *procColumns) slotBytes() int {
-	n := 0
-	if len(c.parentPID.pages) > 0 {
-		n += 8
-	}
-	if len(c.cmdline.pages) > 0 {
-		n += 16
-	}
-	if len(c.merged.pages) > 0 {
-		n++
-	}
+	n := c.parentPID.slotBytes() + c.cmdline.slotBytes() + c.merged.slotBytes()
 	for _, id := range c.ids() {
-		if len(id.pages) > 0 {
-			n += 4
-		}
+		n += id.slotBytes()
 	}
 	return n
 }

@@ -265,9 +265,7 @@ func runStoreSearch(ctx context.Context, prog *engine.Program, paths []string, t
 	if err != nil {
 		return err
 	}
-	if en != nil {
-		defer en.Close()
-	}
+	defer en.Close()
 	rd, err := ingest.Open(paths, ingest.Options{OnError: func(error) {}})
 	if err != nil {
 		return err
