@@ -7,10 +7,14 @@ import "bytes"
 const minMultiLits = 3
 
 // multiLit matches "the text contains one of these literals" in a single
-// pass: each byte indexes a table of the literals that can start with it
-// (both cases for folded ones), so a byte that starts none costs one load.
+// pass: each pair of bytes is tested in a bitset of the literals' first two
+// bytes (every case of folded ones), and only a pair that starts one looks
+// up the literals starting with its first byte. Letters start most
+// literals, so a table of first bytes alone sent most positions of a text
+// to compare strings.
 type multiLit struct {
-	start  [256]uint16 // 1 + index in lists; 0: no literal starts with this byte
+	pairs  [1 << 16 / 64]uint64 // first two bytes of some literal (the first alone for 1-byte ones: every second byte)
+	start  [256]uint16          // 1 + index in lists; 0: no literal starts with this byte
 	lists  [][]multiEntry
 	minLen int
 	ks     []multiEntry // folded literals with k or s (KELVIN SIGN, LONG S)
@@ -37,6 +41,7 @@ func newMultiLit(kids []*litExpr) *multiLit {
 			m.minLen = len(e.text)
 		}
 		m.add(e.text[0], e)
+		m.addPairs(e)
 		if e.fold {
 			if up := upperByte(e.text[0]); up != e.text[0] {
 				m.add(up, e)
@@ -58,9 +63,41 @@ func (m *multiLit) add(first byte, e multiEntry) {
 	m.lists[i] = append(m.lists[i], e)
 }
 
+// addPairs marks the pairs of bytes e can start with.
+func (m *multiLit) addPairs(e multiEntry) {
+	cases := func(c byte) []byte {
+		if e.fold && upperByte(c) != c {
+			return []byte{c, upperByte(c)}
+		}
+		return []byte{c}
+	}
+	for _, a := range cases(e.text[0]) {
+		if len(e.text) == 1 {
+			for b := range 256 {
+				m.setPair(a, byte(b))
+			}
+			continue
+		}
+		for _, b := range cases(e.text[1]) {
+			m.setPair(a, b)
+		}
+	}
+}
+
+func (m *multiLit) setPair(a, b byte) {
+	p := uint16(a)<<8 | uint16(b)
+	m.pairs[p/64] |= 1 << (p % 64)
+}
+
 // match reports whether h contains one of the literals.
 func (m *multiLit) match(h []byte) bool {
 	for i := 0; i+m.minLen <= len(h); i++ {
+		if i+1 < len(h) {
+			p := uint16(h[i])<<8 | uint16(h[i+1])
+			if m.pairs[p/64]&(1<<(p%64)) == 0 {
+				continue
+			}
+		}
 		s := m.start[h[i]]
 		if s == 0 {
 			continue

@@ -53,7 +53,7 @@ func TestMultiLitRandom(t *testing.T) {
 		var lits []*litExpr
 		for range 3 + rng.IntN(6) {
 			fold := rng.IntN(2) == 0
-			text := word(3 + rng.IntN(8))
+			text := word(1 + rng.IntN(10)) // 1- and 2-byte literals test the pair table's edges
 			if fold {
 				text = strings.ToLower(text)
 			}
@@ -180,5 +180,28 @@ func TestPrefilterKeyOccurrences(t *testing.T) {
 		if got := f.Match([]byte(tt.line)); got != tt.want {
 			t.Errorf("Match(%s) = %v, want %v", tt.line, got, tt.want)
 		}
+	}
+}
+
+// BenchmarkMultiLit: the seed's 25 folded domain literals over the kind of
+// names DNS requests hold, almost none of which match.
+func BenchmarkMultiLit(b *testing.B) {
+	var lits []*litExpr
+	for _, d := range strings.Split("shodan.io|censys.io|ipinfo.io|ipapi.co|ip-api.com|ipwhois.io|bgp.he.net|arin.net|ripe.net|apnic.net|lacnic.net|afrinic.net|spyse.com|fofa.info|zoomeye.org|dnsdumpster.com|hackertarget.com|viewdns.info|ipvoid.com|whatismyipaddress.com|ip2location.com|maxmind.com|greynoise.io|binaryedge.io|onyphe.io", "|") {
+		lits = append(lits, litOf(d, "DomainName", true))
+	}
+	m := newMultiLit(lits)
+	names := [][]byte{[]byte("settings-win.data.microsoft.com"), []byte("www.google-analytics.com"),
+		[]byte("login.microsoftonline.com"), []byte("fonts.gstatic.com"), []byte("api.github.com"),
+		[]byte("update.googleapis.com"), []byte("ocsp.digicert.com"), []byte("cdn.jsdelivr.net")}
+	var size int
+	for _, n := range names {
+		size += len(n)
+	}
+	b.SetBytes(int64(size / len(names)))
+	i := 0
+	for b.Loop() {
+		m.match(names[i%len(names)])
+		i++
 	}
 }

@@ -69,3 +69,44 @@ func BenchmarkApplyParallel(b *testing.B) {
 		}
 	})
 }
+
+// processStartLines are n raw ProcessRollup2 lines shaped as FDR writes
+// them (24 members, about 950 bytes), on 200 hosts.
+func processStartLines(n int) [][]byte {
+	lines := make([][]byte, n)
+	images := []string{`\\Device\\HarddiskVolume2\\Windows\\explorer.exe`, `/usr/bin/python3.11`, `\\Device\\HarddiskVolume2\\Windows\\System32\\svchost.exe`}
+	for i := range lines {
+		img := images[i%len(images)]
+		lines[i] = fmt.Appendf(nil, `{"ContextTimeStamp":"1730000000.098","aid":"%032x","aip":"198.51.110.28","cid":"4f7a1c0e9b2d4e6f8a1b2c3d4e5f6a7b","event_platform":"Win","id":"591cfa42-eb34-e26f4dfc69ce","ConfigBuild":"1007.3.0018104.1","ConfigStateHash":"2550472791","EffectiveTransmissionClass":"2","Entitlements":"15","TargetProcessId":"%d","ParentProcessId":"%d","ImageFileName":"%s","CommandLine":"\"%s\" --type=renderer --field-trial-handle=8650,3f6c45f9049b867b --lang=en-US /prefetch:2","SHA256HashData":"905f0213273e149782230500383b2a32ae866197b106c551fef4b54a737810b2","MD5HashData":"f0ccc018b3e47833b470e66342943ced","ParentBaseFileName":"explorer.exe","UserSid":"S-1-5-21-1004-%d","SessionId":"0","TokenType":"1","ProcessStartTime":"1730000000.098","name":"ProcessRollup2V6","event_simpleName":"ProcessRollup2","timestamp":"1730000001100"}`,
+			i%200, 4000000000+i, 4000000000+i/3, img, img, 1000+i%50)
+	}
+	return lines
+}
+
+// BenchmarkRawLearnProcessStart learns process starts as a search reading
+// process names and users does (the seed's reads), each op one line.
+func BenchmarkRawLearnProcessStart(b *testing.B) {
+	lines := processStartLines(1 << 16)
+	var reads event.Needs
+	for _, f := range []string{FieldContextProcessName, FieldUserName, "ImageFileName"} {
+		reads.Add(f)
+	}
+	name := []byte("ProcessRollup2")
+	b.SetBytes(int64(len(lines[0])))
+	b.ResetTimer()
+	var e *Enricher
+	var r *RawLearner
+	i := 0
+	for b.Loop() {
+		if i%len(lines) == 0 {
+			b.StopTimer()
+			e = New(Options{Reads: &reads})
+			r = e.NewRawLearner()
+			b.StartTimer()
+		}
+		if !r.Learn(name, lines[i%len(lines)]) {
+			b.Fatal("left to the decoder")
+		}
+		i++
+	}
+}
