@@ -109,7 +109,8 @@ type rowsCollector struct {
 	seen  int
 	timed bool // every row so far has a numeric @timestamp
 	less  func(a, b *event.Event) bool
-	held  int64 // bytes charged for rows
+	held  int64     // bytes charged for rows
+	spill *rowSpill // runs written past the row budget (table, sort)
 }
 
 func (r *rowsCollector) add(ev *event.Event) {
@@ -149,6 +150,34 @@ func (r *rowsCollector) add(ev *event.Event) {
 	if r.spec.limit > 0 && len(r.rows) >= 2*r.spec.limit+64 {
 		r.trim()
 	}
+	r.spillIfOver()
+}
+
+// spillIfOver writes the rows held to a run when the program holds more
+// than its budget (rowMemory).
+func (r *rowsCollector) spillIfOver() {
+	if r.spec.mode != rowsSorted || r.held < minRowSpill || r.spill != nil && r.spill.failed != nil {
+		return
+	}
+	if g := r.x.guard(); g.used.Load() <= min(rowMemory, g.lim.Memory/2) {
+		return
+	}
+	r.order()
+	rows := r.rows
+	if r.spec.limit > 0 && len(rows) > r.spec.limit {
+		rows = rows[:r.spec.limit] // the rest of this run can never be shown
+	}
+	if r.spill == nil {
+		r.spill = &rowSpill{}
+	}
+	if err := r.spill.write(rows); err != nil {
+		r.spill.failed = err
+		r.x.warn.addf("%s(): rows stay in memory: writing them to a temporary file failed (%v); set TMPDIR to a writable directory", r.spec.name, err)
+		return
+	}
+	r.releaseRows(r.rows)
+	clear(r.rows)
+	r.rows = r.rows[:0]
 }
 
 // order sorts the kept rows into output order.
@@ -198,28 +227,62 @@ func (r *rowsCollector) releaseRows(rows []*event.Event) {
 
 func (r *rowsCollector) finish(emit func(*event.Event)) {
 	r.order()
+	if r.spill != nil && len(r.spill.runs) > 0 {
+		r.finishSpilled(emit)
+		return
+	}
 	if r.spec.limit != 0 {
 		r.trim()
-		if cut := r.seen - len(r.rows); cut > 0 {
-			switch {
-			case !r.spec.explicit:
-				r.x.warn.addf("%s(): %d rows, only the first %d are shown, %d cut (LogScale's default limit; use limit=max for up to %d)",
-					r.spec.name, r.seen, len(r.rows), cut, maxRowLimit)
-			case r.spec.limit == maxRowLimit:
-				r.x.warn.addf("%s(): %d rows, only the first %d are shown, %d cut (limit=max: %d is the most LogScale returns)",
-					r.spec.name, r.seen, len(r.rows), cut, maxRowLimit)
-			default:
-				r.x.warn.addf("%s(): %d rows, %d shown, %d cut by limit=%d", r.spec.name, r.seen, len(r.rows), cut, max(r.spec.limit, 0))
-			}
-		}
+		r.warnCut(len(r.rows))
 	}
 	r.x.release(r.held)
 	r.held = 0
 	for _, row := range r.rows {
-		if r.spec.keep != nil {
-			row.Keep(r.spec.keep)
-		}
-		emit(row)
+		r.emit(row, emit)
 	}
 	r.rows = nil
+}
+
+// finishSpilled merges the runs with the rows still held.
+func (r *rowsCollector) finishSpilled(emit func(*event.Event)) {
+	defer r.spill.close()
+	if r.spec.limit > 0 {
+		r.trim()
+	}
+	r.x.release(r.held)
+	r.held = 0
+	shown, err := r.spill.merge(r.spec.keys, r.rows, r.spec.limit, func(row *event.Event) { r.emit(row, emit) })
+	r.rows = nil
+	if err != nil {
+		r.x.warn.addf("%s(): %d rows are missing: %v", r.spec.name, r.seen-shown, err)
+		return
+	}
+	if r.spec.limit != 0 {
+		r.warnCut(shown)
+	}
+}
+
+func (r *rowsCollector) emit(row *event.Event, emit func(*event.Event)) {
+	if r.spec.keep != nil {
+		row.Keep(r.spec.keep)
+	}
+	emit(row)
+}
+
+// warnCut says how many rows the limit cut, shown being those kept.
+func (r *rowsCollector) warnCut(shown int) {
+	cut := r.seen - shown
+	if cut <= 0 {
+		return
+	}
+	switch {
+	case !r.spec.explicit:
+		r.x.warn.addf("%s(): %d rows, only the first %d are shown, %d cut (LogScale's default limit; use limit=max for up to %d)",
+			r.spec.name, r.seen, shown, cut, maxRowLimit)
+	case r.spec.limit == maxRowLimit:
+		r.x.warn.addf("%s(): %d rows, only the first %d are shown, %d cut (limit=max: %d is the most LogScale returns)",
+			r.spec.name, r.seen, shown, cut, maxRowLimit)
+	default:
+		r.x.warn.addf("%s(): %d rows, %d shown, %d cut by limit=%d", r.spec.name, r.seen, shown, cut, max(r.spec.limit, 0))
+	}
 }

@@ -108,6 +108,51 @@ type sortVal struct {
 	present bool
 }
 
+// sortValsOf parses r's keys into vals (len(keys) long).
+func sortValsOf(r *event.Event, keys []sortKey, vals []sortVal) {
+	for j, k := range keys {
+		v, ok := r.Get(k.field)
+		sv := sortVal{s: v, present: ok}
+		switch k.typ {
+		case "hex":
+			sv.n, sv.num = parseHex(v)
+		case "number":
+			sv.n, sv.num = event.ParseNumber(v)
+		}
+		vals[j] = sv
+	}
+}
+
+// lessVals reports whether a row with keys x sorts before one with y
+// (absent values last, whatever the order).
+func lessVals(keys []sortKey, x, y []sortVal) bool {
+	for j, k := range keys {
+		a, b := x[j], y[j]
+		switch {
+		case !a.present && !b.present:
+			continue
+		case !a.present:
+			return false
+		case !b.present:
+			return true
+		}
+		c := 0
+		if k.typ == "string" {
+			c = strings.Compare(a.s, b.s)
+		} else {
+			c = compareParsed(a.n, a.num, b.n, b.num, a.s, b.s)
+		}
+		if c == 0 {
+			continue
+		}
+		if k.desc {
+			return c > 0
+		}
+		return c < 0
+	}
+	return false
+}
+
 // sortRows sorts rows stably by keys, parsing every key value once.
 func sortRows(rows []*event.Event, keys []sortKey) {
 	type item struct {
@@ -118,46 +163,10 @@ func sortRows(rows []*event.Event, keys []sortKey) {
 	all := make([]sortVal, len(rows)*len(keys))
 	for i, r := range rows {
 		vals := all[i*len(keys) : (i+1)*len(keys)]
-		for j, k := range keys {
-			v, ok := r.Get(k.field)
-			sv := sortVal{s: v, present: ok}
-			switch k.typ {
-			case "hex":
-				sv.n, sv.num = parseHex(v)
-			case "number":
-				sv.n, sv.num = event.ParseNumber(v)
-			}
-			vals[j] = sv
-		}
+		sortValsOf(r, keys, vals)
 		items[i] = item{row: r, vals: vals}
 	}
-	sort.SliceStable(items, func(a, b int) bool {
-		for j, k := range keys {
-			x, y := items[a].vals[j], items[b].vals[j]
-			switch {
-			case !x.present && !y.present:
-				continue
-			case !x.present:
-				return false
-			case !y.present:
-				return true
-			}
-			c := 0
-			if k.typ == "string" {
-				c = strings.Compare(x.s, y.s)
-			} else {
-				c = compareParsed(x.n, x.num, y.n, y.num, x.s, y.s)
-			}
-			if c == 0 {
-				continue
-			}
-			if k.desc {
-				return c > 0
-			}
-			return c < 0
-		}
-		return false
-	})
+	sort.SliceStable(items, func(a, b int) bool { return lessVals(keys, items[a].vals, items[b].vals) })
 	for i := range items {
 		rows[i] = items[i].row
 	}

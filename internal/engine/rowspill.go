@@ -1,0 +1,259 @@
+package engine
+
+import (
+	"bufio"
+	"container/heap"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync/atomic"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// Rows that table() and sort() keep can outgrow memory: a hunt keeps every
+// alert of a rule, ordered. Past a budget a collector sorts what it holds
+// and writes it to a temporary file as a run, then frees it; at the end
+// the runs and the rows still held are merged, ties going to the earlier
+// run, which is the stable sort of all rows in the order they came.
+
+// rowMemory is what a program may hold (the estimate --max-memory counts:
+// rows, groups...) before a table() or sort() collector adding a row
+// spills; at most half the program's --max-memory, so that rows never stop
+// a query. minRowSpill: a collector holding less never spills (a run is
+// worth a file write). Variables for tests.
+var (
+	rowMemory   int64 = 32 << 20
+	minRowSpill int64 = 256 << 10
+)
+
+// rowSpill is a collector's temporary file and the runs written to it.
+type rowSpill struct {
+	f      *os.File
+	path   string // still to remove when the file could not be unlinked at once
+	runs   []rowRun
+	end    int64
+	failed error // the first write failure: rows then stay in memory
+}
+
+// rowRunsWritten counts runs written (tests check the path is taken).
+var rowRunsWritten atomic.Int64
+
+// rowRun is one sorted run: count records at off, size bytes.
+type rowRun struct {
+	off, size int64
+	count     int
+}
+
+// write appends rows, sorted, as a run.
+func (s *rowSpill) write(rows []*event.Event) error {
+	if s.f == nil {
+		f, err := os.CreateTemp("", "tiercel-rows-*")
+		if err != nil {
+			return err
+		}
+		if os.Remove(f.Name()) != nil {
+			s.path = f.Name()
+		}
+		s.f = f
+	}
+	w := bufio.NewWriterSize(io.NewOffsetWriter(s.f, s.end), 256<<10)
+	var n int64
+	var buf []byte
+	for _, r := range rows {
+		buf = appendRowRecord(buf[:0], r)
+		if _, err := w.Write(buf); err != nil {
+			return err
+		}
+		n += int64(len(buf))
+	}
+	if err := w.Flush(); err != nil {
+		return err
+	}
+	s.runs = append(s.runs, rowRun{off: s.end, size: n, count: len(rows)})
+	rowRunsWritten.Add(1)
+	s.end += n
+	return nil
+}
+
+// close releases the file.
+func (s *rowSpill) close() {
+	if s.f == nil {
+		return
+	}
+	s.f.Close()
+	if s.path != "" {
+		os.Remove(s.path)
+	}
+	s.f = nil
+}
+
+// A record is its field count, then each name and value, each a length
+// (uvarint) and its bytes.
+func appendRowRecord(b []byte, r *event.Event) []byte {
+	fields := r.Fields()
+	b = binary.AppendUvarint(b, uint64(len(fields)))
+	for _, f := range fields {
+		b = binary.AppendUvarint(b, uint64(len(f.Name)))
+		b = append(b, f.Name...)
+		b = binary.AppendUvarint(b, uint64(len(f.Value)))
+		b = append(b, f.Value...)
+	}
+	return b
+}
+
+var errRowRecord = errors.New("malformed row record")
+
+// readRowRecord reads one record into a new event.
+func readRowRecord(r *bufio.Reader) (*event.Event, error) {
+	n, err := binary.ReadUvarint(r)
+	if err != nil {
+		return nil, err
+	}
+	if n > DefaultMaxFields {
+		return nil, errRowRecord
+	}
+	e := &event.Event{}
+	var buf []byte
+	str := func() (string, error) {
+		l, err := binary.ReadUvarint(r)
+		if err != nil {
+			return "", err
+		}
+		if l > 1<<31 {
+			return "", errRowRecord
+		}
+		if uint64(cap(buf)) < l {
+			buf = make([]byte, l)
+		}
+		buf = buf[:l]
+		if _, err := io.ReadFull(r, buf); err != nil {
+			return "", err
+		}
+		return string(buf), nil
+	}
+	for range n {
+		name, err := str()
+		if err != nil {
+			return nil, noEOF(err)
+		}
+		value, err := str()
+		if err != nil {
+			return nil, noEOF(err)
+		}
+		e.Set(name, value)
+	}
+	return e, nil
+}
+
+// noEOF: a record cut short is an error, not the end of its run.
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+// rowSource is one sorted input of the merge: a run read back, or the
+// rows still in memory (the last input).
+type rowSource struct {
+	order int // earlier runs win ties
+	next  func() (*event.Event, error)
+	row   *event.Event
+	vals  []sortVal
+}
+
+type rowHeap struct {
+	keys []sortKey
+	srcs []*rowSource
+}
+
+func (h *rowHeap) Len() int { return len(h.srcs) }
+func (h *rowHeap) Less(i, j int) bool {
+	a, b := h.srcs[i], h.srcs[j]
+	if lessVals(h.keys, a.vals, b.vals) {
+		return true
+	}
+	if lessVals(h.keys, b.vals, a.vals) {
+		return false
+	}
+	return a.order < b.order
+}
+func (h *rowHeap) Swap(i, j int) { h.srcs[i], h.srcs[j] = h.srcs[j], h.srcs[i] }
+func (h *rowHeap) Push(x any)    { h.srcs = append(h.srcs, x.(*rowSource)) }
+func (h *rowHeap) Pop() any {
+	s := h.srcs[len(h.srcs)-1]
+	h.srcs = h.srcs[:len(h.srcs)-1]
+	return s
+}
+
+// advance loads src's next row; false at its end.
+func (src *rowSource) advance(keys []sortKey) (bool, error) {
+	r, err := src.next()
+	if err != nil || r == nil {
+		return false, err
+	}
+	src.row = r
+	sortValsOf(r, keys, src.vals)
+	return true, nil
+}
+
+// merge emits the runs and then mem (sorted) in key order, up to limit
+// rows (0: all), and returns how many it emitted.
+func (s *rowSpill) merge(keys []sortKey, mem []*event.Event, limit int, emit func(*event.Event)) (int, error) {
+	h := &rowHeap{keys: keys}
+	var firstErr error
+	add := func(src *rowSource) {
+		src.vals = make([]sortVal, len(keys))
+		ok, err := src.advance(keys)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if ok {
+			h.srcs = append(h.srcs, src)
+		}
+	}
+	for i, run := range s.runs {
+		// many small runs must not each cost a large buffer
+		br := bufio.NewReaderSize(io.NewSectionReader(s.f, run.off, run.size), int(min(64<<10, max(4<<10, run.size))))
+		left := run.count
+		add(&rowSource{order: i, next: func() (*event.Event, error) {
+			if left == 0 {
+				return nil, nil
+			}
+			left--
+			r, err := readRowRecord(br)
+			if err != nil {
+				return nil, fmt.Errorf("reading rows back: %w", noEOF(err))
+			}
+			return r, nil
+		}})
+	}
+	at := 0
+	add(&rowSource{order: len(s.runs), next: func() (*event.Event, error) {
+		if at == len(mem) {
+			return nil, nil
+		}
+		at++
+		return mem[at-1], nil
+	}})
+	heap.Init(h)
+	emitted := 0
+	for h.Len() > 0 && (limit <= 0 || emitted < limit) {
+		src := h.srcs[0]
+		emit(src.row)
+		emitted++
+		ok, err := src.advance(keys)
+		if err != nil && firstErr == nil {
+			firstErr = err
+		}
+		if ok {
+			heap.Fix(h, 0)
+		} else {
+			heap.Pop(h)
+		}
+	}
+	return emitted, firstErr
+}

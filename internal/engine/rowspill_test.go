@@ -1,0 +1,214 @@
+package engine
+
+import (
+	"bufio"
+	"bytes"
+	"errors"
+	"io"
+	"math/rand/v2"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tiercel/tiercel/internal/event"
+)
+
+// withRowBudget runs fn with rows spilled as soon as a collector holds
+// minimum bytes and its program more than budget.
+func withRowBudget(t *testing.T, budget, minimum int64, fn func()) {
+	t.Helper()
+	oldBudget, oldMin := rowMemory, minRowSpill
+	rowMemory, minRowSpill = budget, minimum
+	defer func() { rowMemory, minRowSpill = oldBudget, oldMin }()
+	fn()
+}
+
+// spillEvents: times with many ties, numbers and text mixed in the sort
+// field, some without it, in a shuffled order.
+func spillEvents(n int) []*event.Event {
+	rng := rand.New(rand.NewPCG(3, 4))
+	out := make([]*event.Event, n)
+	for i := range out {
+		e := ev("@timestamp", strconv.Itoa(1_700_000_000_000+rng.IntN(n/4+1)), "i", strconv.Itoa(i))
+		switch rng.IntN(5) {
+		case 0: // no s
+		case 1:
+			e.Set("s", "text-"+strconv.Itoa(rng.IntN(50)))
+		default:
+			e.Set("s", strconv.Itoa(rng.IntN(100)))
+		}
+		e.Set("pad", strings.Repeat("x", rng.IntN(40)))
+		out[i] = e
+	}
+	return out
+}
+
+// Rows written to runs and merged back come out exactly as when all were
+// held: same order (ties in input order), same limits, same warnings.
+func TestRowsSpillGivesTheSameRows(t *testing.T) {
+	tests := []struct {
+		query string
+		opts  Options
+	}{
+		{`table([i, s])`, Options{Unlimited: true}},
+		{`table([i, s], limit=max)`, Options{}},
+		{`table([i], limit=100)`, Options{Unlimited: true}},
+		{`table([i], sortby=@timestamp, order=asc, limit=100)`, Options{}}, // rising times: all from the first run
+		{`table([i, s], sortby=s, order=asc)`, Options{Unlimited: true}},
+		{`sort(s)`, Options{Unlimited: true}},
+		{`sort(s, type=string, order=asc, limit=2500)`, Options{}},
+		{`sort([s, @timestamp], order=asc)`, Options{Unlimited: true}},
+		{`table([i])`, Options{}}, // the default 200 rows, and its warning
+		{`sort(s) | head(7)`, Options{Unlimited: true}},
+		{`groupBy(s) | sort(_count, limit=max)`, Options{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			// shuffled times with ties, and rising ones (the last run
+			// holds every row a limit keeps)
+			for _, events := range [][]*event.Event{spillEvents(3000), manyEvents(3000)} {
+				compareSpilled(t, tt.query, tt.opts, events)
+			}
+		})
+	}
+}
+
+// compareSpilled runs query over events with every row held, then spilled
+// at several sizes, and compares.
+func compareSpilled(t *testing.T, query string, opts Options, events []*event.Event) {
+	t.Helper()
+	p := compileQuery(t, query, opts)
+	wantRows, wantWarns := p.Run(events)
+	if p.Err() != nil {
+		t.Fatal(p.Err())
+	}
+	for _, minimum := range []int64{1, 3000, 60_000} {
+		withRowBudget(t, 0, minimum, func() {
+			p := compileQuery(t, query, opts)
+			runs := rowRunsWritten.Load()
+			rows, warns := p.Run(events)
+			if minimum == 1 && len(wantRows) > 0 && rowRunsWritten.Load() == runs {
+				t.Errorf("min %d: no run written", minimum)
+			}
+			if p.Err() != nil {
+				t.Fatal(p.Err())
+			}
+			if diff := cmp.Diff(render(wantRows), render(rows)); diff != "" {
+				t.Errorf("min %d: rows differ from all held (-held +spilled):\n%s", minimum, diff)
+			}
+			if diff := cmp.Diff(wantWarns, warns); diff != "" {
+				t.Errorf("min %d: warnings differ (-held +spilled):\n%s", minimum, diff)
+			}
+		})
+	}
+}
+
+func render(rows []*event.Event) []string {
+	out := make([]string, len(rows))
+	for i, r := range rows {
+		out[i] = row(r)
+	}
+	return out
+}
+
+// Past half the program's --max-memory, table() and sort() rows go to a
+// temporary file instead of stopping the query.
+func TestRowsSpillPastTheBudget(t *testing.T) {
+	events := distinctEvents(20_000)
+	for _, query := range []string{`sort(k)`, `table([k, pad])`} {
+		t.Run(query, func(t *testing.T) {
+			want, _ := compileQuery(t, query, Options{Unlimited: true}).Run(events)
+			p := compileQuery(t, query, Options{Unlimited: true, Limits: Limits{Memory: 1 << 20}})
+			rows, _ := p.Run(events)
+			if p.Err() != nil {
+				t.Fatalf("Err() = %v, want the rows spilled", p.Err())
+			}
+			if len(rows) != 20_000 {
+				t.Fatalf("%d rows, want 20000", len(rows))
+			}
+			if diff := cmp.Diff(render(want), render(rows)); diff != "" {
+				t.Errorf("rows differ (-in memory +spilled):\n%s", diff)
+			}
+		})
+	}
+}
+
+// With nowhere to write, rows stay in memory: the same rows, and a warning
+// saying why.
+func TestRowsStayWhenTheyCannotSpill(t *testing.T) {
+	events := spillEvents(2000)
+	want, _ := compileQuery(t, `sort(s)`, Options{Unlimited: true}).Run(events)
+	t.Setenv("TMPDIR", t.TempDir()+"/missing")
+	withRowBudget(t, 0, 1, func() {
+		p := compileQuery(t, `sort(s)`, Options{Unlimited: true})
+		rows, warns := p.Run(events)
+		if diff := cmp.Diff(render(want), render(rows)); diff != "" {
+			t.Errorf("rows differ (-want +got):\n%s", diff)
+		}
+		if len(warns) != 1 || !strings.Contains(warns[0], "rows stay in memory") || !strings.Contains(warns[0], "TMPDIR") {
+			t.Errorf("warnings %q, want one saying rows stay in memory", warns)
+		}
+	})
+}
+
+// A record reads back as the event written; a cut or corrupt one is an
+// error, never a panic.
+func TestRowRecords(t *testing.T) {
+	events := []*event.Event{
+		ev(),
+		ev("a", "1"),
+		ev("@timestamp", "1700000000000", "msg", "é \x00 \"quoted\"", "empty", ""),
+		ev("big", strings.Repeat("v", 70_000)),
+	}
+	var b []byte
+	for _, e := range events {
+		b = appendRowRecord(b, e)
+	}
+	r := bufio.NewReader(bytes.NewReader(b))
+	for _, want := range events {
+		got, err := readRowRecord(r)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row(got) != row(want) {
+			t.Errorf("read %q, wrote %q", row(got), row(want))
+		}
+	}
+	if _, err := readRowRecord(r); err != io.EOF {
+		t.Errorf("after the last record: %v, want io.EOF", err)
+	}
+	for cut := 1; cut < len(b)-70_000; cut++ {
+		r := bufio.NewReader(bytes.NewReader(b[:cut]))
+		for {
+			_, err := readRowRecord(r)
+			if err == io.EOF {
+				break // cut between records
+			}
+			if err != nil {
+				if !errors.Is(err, io.ErrUnexpectedEOF) && !errors.Is(err, errRowRecord) {
+					t.Fatalf("cut at %d: %v", cut, err)
+				}
+				break
+			}
+		}
+	}
+}
+
+func FuzzRowRecord(f *testing.F) {
+	f.Add(appendRowRecord(nil, ev("a", "1", "b", "")))
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0x0f})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		r := bufio.NewReader(bytes.NewReader(b))
+		for {
+			e, err := readRowRecord(r)
+			if err != nil {
+				return
+			}
+			// what reads back writes back the same
+			if got := appendRowRecord(nil, e); !bytes.Equal(got, appendRowRecord(nil, e.Clone())) {
+				t.Fatalf("record not stable: %q", got)
+			}
+		}
+	})
+}
