@@ -10,17 +10,19 @@ import (
 func TestHeapTarget(t *testing.T) {
 	const small, large = 128 << 20, 900 << 20
 	tests := []struct {
-		name                string
-		live, current, want int64
+		name                          string
+		live, overhead, current, want int64
 	}{
-		{"small live heap: held small", 40 << 20, small, small},
-		{"seven tenths and a little: still small", 100 << 20, small, small},
-		{"past it the room grows twice as fast as live", 120 << 20, small, 3*(120<<20) - small*14/10},
-		{"never more than the collector's twice live", 200 << 20, small, 400 << 20},
-		{"over four times small: the large limit", 600 << 20, 750 << 20, large},
-		{"coming down from large: stays large", 90 << 20, large, large},
-		{"back under five eighths", 70 << 20, large, small},
-		{"a large limit no larger than small", 10 << 20, small, 64 << 20},
+		{"small live heap: held small", 40 << 20, 20 << 20, small, small},
+		{"seven tenths and a little: still small", 100 << 20, 0, small, small},
+		{"past it the room grows twice as fast as live", 120 << 20, 0, small, 3*(120<<20) - small*14/10},
+		{"never more than the collector's twice live", 200 << 20, 0, small, 400 << 20},
+		{"over four times small: the large limit", 600 << 20, 0, 750 << 20, large},
+		{"coming down from large: stays large", 90 << 20, 0, large, large},
+		{"back under five eighths", 70 << 20, 0, large, small},
+		{"a large limit no larger than small", 10 << 20, 0, small, 64 << 20},
+		{"room for the runtime's memory and a quarter of live", 100 << 20, 30 << 20, small, 155 << 20},
+		{"that room never passes the large limit", 800 << 20, 300 << 20, large, large},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -28,7 +30,7 @@ func TestHeapTarget(t *testing.T) {
 			if tt.name == "a large limit no larger than small" {
 				l = 64 << 20
 			}
-			if got := heapTarget(tt.live, tt.current, small, l); got != tt.want {
+			if got := heapTarget(tt.live, tt.overhead, tt.current, small, l); got != tt.want {
 				t.Errorf("heapTarget(%d MiB) = %d MiB, want %d MiB", tt.live>>20, got>>20, tt.want>>20)
 			}
 		})

@@ -276,6 +276,9 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 // compileRules compiles each rule with its tunings (hunt, serve and ui run
 // the same programs); a tuning's missing lookup file gets a hint.
 func compileRules(set []*rules.Rule, perRule [][]string, opts engine.Options) ([]*rules.Program, []*engine.Program, error) {
+	if opts.Rows == nil {
+		opts.Rows = &engine.RowBudget{} // the rules' alerts share one budget in memory
+	}
 	var progs []*rules.Program
 	var engines []*engine.Program
 	for i, r := range set {

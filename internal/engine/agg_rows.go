@@ -146,6 +146,7 @@ func (r *rowsCollector) add(ev *event.Event) {
 	n := eventSize(row)
 	r.x.charge(r.spec.name, n)
 	r.held += n
+	r.x.guard().rows.held.Add(n)
 	r.rows = append(r.rows, row)
 	if r.spec.limit > 0 && len(r.rows) >= 2*r.spec.limit+64 {
 		r.trim()
@@ -153,13 +154,13 @@ func (r *rowsCollector) add(ev *event.Event) {
 	r.spillIfOver()
 }
 
-// spillIfOver writes the rows held to a run when the program holds more
-// than its budget (rowMemory).
+// spillIfOver writes the rows held to a run when rows are over their
+// budget (rowMemory) or the program over half its --max-memory.
 func (r *rowsCollector) spillIfOver() {
 	if r.spec.mode != rowsSorted || r.held < minRowSpill || r.spill != nil && r.spill.failed != nil {
 		return
 	}
-	if g := r.x.guard(); g.used.Load() <= min(rowMemory, g.lim.Memory/2) {
+	if g := r.x.guard(); g.rows.held.Load() <= rowMemory && g.used.Load() <= g.lim.Memory/2 {
 		return
 	}
 	r.order()
@@ -223,6 +224,7 @@ func (r *rowsCollector) releaseRows(rows []*event.Event) {
 	}
 	r.x.release(n)
 	r.held -= n
+	r.x.guard().rows.held.Add(-n)
 }
 
 func (r *rowsCollector) finish(emit func(*event.Event)) {
@@ -235,8 +237,7 @@ func (r *rowsCollector) finish(emit func(*event.Event)) {
 		r.trim()
 		r.warnCut(len(r.rows))
 	}
-	r.x.release(r.held)
-	r.held = 0
+	r.release()
 	for _, row := range r.rows {
 		r.emit(row, emit)
 	}
@@ -249,8 +250,7 @@ func (r *rowsCollector) finishSpilled(emit func(*event.Event)) {
 	if r.spec.limit > 0 {
 		r.trim()
 	}
-	r.x.release(r.held)
-	r.held = 0
+	r.release()
 	shown, err := r.spill.merge(r.spec.keys, r.rows, r.spec.limit, func(row *event.Event) { r.emit(row, emit) })
 	r.rows = nil
 	if err != nil {
@@ -260,6 +260,13 @@ func (r *rowsCollector) finishSpilled(emit func(*event.Event)) {
 	if r.spec.limit != 0 {
 		r.warnCut(shown)
 	}
+}
+
+// release gives back what the rows held were charged.
+func (r *rowsCollector) release() {
+	r.x.release(r.held)
+	r.x.guard().rows.held.Add(-r.held)
+	r.held = 0
 }
 
 func (r *rowsCollector) emit(row *event.Event, emit func(*event.Event)) {

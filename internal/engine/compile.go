@@ -37,6 +37,10 @@ type Options struct {
 	Limits Limits
 	// Data is the outside data of ipLocation(), ioc:lookup(), rdns() ...
 	Data DataSources
+	// Rows, when set, is shared with other programs (a hunt's rules): what
+	// their table() and sort() rows hold in memory together decides when
+	// rows go to a temporary file. Nil: the program's own.
+	Rows *RowBudget
 	// Start and End are the search interval that start() and end() report:
 	// zero Start is the beginning of time (an all-time search), zero End is Now.
 	Start, End time.Time
@@ -140,7 +144,7 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 		opts.Now = time.Now()
 	}
 	if opts.g == nil {
-		opts.g = newGuard(opts.Limits)
+		opts.g = newGuard(opts.Limits, opts.Rows)
 	}
 	c := &compiler{opts: opts}
 	if q == nil || q.Pipeline == nil {

@@ -90,6 +90,7 @@ type guard struct {
 	// tables is what join/defineTable sub-query rows hold: charged until
 	// the program's passes are made again (their tables are then refilled).
 	tables atomic.Int64
+	rows   *RowBudget // what table() and sort() rows hold, maybe with other programs'
 
 	mu      sync.Mutex
 	regexes []*lsRegex // backtracking regexes, in compile order
@@ -97,10 +98,15 @@ type guard struct {
 	expanded saved.Expansion // saved-search text inlined (compile time only)
 }
 
-func newGuard(l Limits) *guard { return &guard{lim: l.withDefaults()} }
+func newGuard(l Limits, rows *RowBudget) *guard {
+	if rows == nil {
+		rows = &RowBudget{}
+	}
+	return &guard{lim: l.withDefaults(), rows: rows}
+}
 
 // defaultGuard serves execs made without a program (tests of single steps).
-var defaultGuard = newGuard(Limits{})
+var defaultGuard = newGuard(Limits{}, nil)
 
 func (x *exec) guard() *guard {
 	if x.g == nil {

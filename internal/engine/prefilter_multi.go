@@ -8,13 +8,14 @@ const minMultiLits = 3
 
 // multiLit matches "the text contains one of these literals" in a single
 // pass: each pair of bytes is tested in a bitset of the literals' first two
-// bytes (every case of folded ones), and only a pair that starts one looks
-// up the literals starting with its first byte. Letters start most
+// bytes (every case of folded ones), and only a pair that may start one
+// looks up the literals starting with its first byte. Letters start most
 // literals, so a table of first bytes alone sent most positions of a text
-// to compare strings.
+// to compare strings. The bitset is hashed into 4096 bits (512 bytes: a
+// hunt compiles hundreds of these); a collision only costs a lookup.
 type multiLit struct {
-	pairs  [1 << 16 / 64]uint64 // first two bytes of some literal (the first alone for 1-byte ones: every second byte)
-	start  [256]uint16          // 1 + index in lists; 0: no literal starts with this byte
+	pairs  [pairBits / 64]uint64 // pairIndex of the first two bytes of some literal (the first alone for 1-byte ones: every second byte)
+	start  [256]uint16           // 1 + index in lists; 0: no literal starts with this byte
 	lists  [][]multiEntry
 	minLen int
 	ks     []multiEntry // folded literals with k or s (KELVIN SIGN, LONG S)
@@ -84,8 +85,14 @@ func (m *multiLit) addPairs(e multiEntry) {
 	}
 }
 
+const pairBits = 4096
+
+// pairIndex hashes two bytes into the bitset: the low six bits of the first
+// (which tell letters and their case apart) above the second.
+func pairIndex(a, b byte) uint { return (uint(a)<<6 ^ uint(b)) % pairBits }
+
 func (m *multiLit) setPair(a, b byte) {
-	p := uint16(a)<<8 | uint16(b)
+	p := pairIndex(a, b)
 	m.pairs[p/64] |= 1 << (p % 64)
 }
 
@@ -93,8 +100,7 @@ func (m *multiLit) setPair(a, b byte) {
 func (m *multiLit) match(h []byte) bool {
 	for i := 0; i+m.minLen <= len(h); i++ {
 		if i+1 < len(h) {
-			p := uint16(h[i])<<8 | uint16(h[i+1])
-			if m.pairs[p/64]&(1<<(p%64)) == 0 {
+			if p := pairIndex(h[i], h[i+1]); m.pairs[p/64]&(1<<(p%64)) == 0 {
 				continue
 			}
 		}

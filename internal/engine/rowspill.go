@@ -19,11 +19,12 @@ import (
 // the runs and the rows still held are merged, ties going to the earlier
 // run, which is the stable sort of all rows in the order they came.
 
-// rowMemory is what a program may hold (the estimate --max-memory counts:
-// rows, groups...) before a table() or sort() collector adding a row
-// spills; at most half the program's --max-memory, so that rows never stop
-// a query. minRowSpill: a collector holding less never spills (a run is
-// worth a file write). Variables for tests.
+// rowMemory is what the table() and sort() rows of a program, or of the
+// programs sharing a RowBudget, may hold (eventSize estimates) before the
+// collector adding a row spills; it also spills once its program holds half
+// its --max-memory, so that rows never stop a query. minRowSpill: a
+// collector holding less never spills (a run is worth a file write).
+// Variables for tests.
 var (
 	rowMemory   int64 = 32 << 20
 	minRowSpill int64 = 256 << 10
@@ -37,6 +38,10 @@ type rowSpill struct {
 	end    int64
 	failed error // the first write failure: rows then stay in memory
 }
+
+// RowBudget counts the row bytes a set of programs holds in memory; share
+// one between programs run together (Options.Rows).
+type RowBudget struct{ held atomic.Int64 }
 
 // rowRunsWritten counts runs written (tests check the path is taken).
 var rowRunsWritten atomic.Int64
