@@ -262,6 +262,14 @@ func (r *rowsCollector) finishSpilled(emit func(*event.Event)) {
 	}
 }
 
+func (r *rowsCollector) discard() {
+	r.release()
+	r.rows = nil
+	if r.spill != nil {
+		r.spill.close()
+	}
+}
+
 // release gives back what the rows held were charged.
 func (r *rowsCollector) release() {
 	r.x.release(r.held)

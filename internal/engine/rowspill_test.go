@@ -212,3 +212,46 @@ func FuzzRowRecord(f *testing.F) {
 		}
 	})
 }
+
+// Programs sharing a RowBudget count each other's rows; a tail finished or
+// discarded gives its rows back, and so does one whose query a later
+// function stopped.
+func TestRowBudgetIsGivenBack(t *testing.T) {
+	events := spillEvents(500)
+	shared := &RowBudget{}
+	a := compileQuery(t, `sort(s)`, Options{Unlimited: true, Rows: shared})
+	b := compileQuery(t, `table([i])`, Options{Unlimited: true, Rows: shared})
+	ta, tb := a.NewTail(func(*event.Event) {}), b.NewTail(func(*event.Event) {})
+	wa, wb := a.NewWorker(), b.NewWorker()
+	for _, e := range events {
+		wa.Process(e.Clone(), ta.Add)
+		wb.Process(e.Clone(), tb.Add)
+	}
+	held := shared.held.Load()
+	if held == 0 {
+		t.Fatal("no rows counted in the shared budget")
+	}
+	ta.Finish()
+	if n := shared.held.Load(); n <= 0 || n >= held {
+		t.Errorf("after one finished: %d held, want less than %d and more than 0", n, held)
+	}
+	tb.Discard()
+	if n := shared.held.Load(); n != 0 {
+		t.Errorf("after the other was discarded: %d held, want 0", n)
+	}
+
+	// the groupBy after the table goes over the memory limit
+	c := compileQuery(t, `table([k, pad]) | groupBy(k)`, Options{Unlimited: true, Rows: shared, Limits: Limits{Memory: 1 << 20}})
+	tc := c.NewTail(func(*event.Event) {})
+	wc := c.NewWorker()
+	for _, e := range distinctEvents(20_000) {
+		wc.Process(e.Clone(), tc.Add)
+	}
+	tc.Finish()
+	if c.Err() == nil {
+		t.Fatal("the groupBy after the table did not go over its limit")
+	}
+	if n := shared.held.Load(); n != 0 {
+		t.Errorf("after a stopped query finished: %d held, want 0", n)
+	}
+}

@@ -78,6 +78,15 @@ func (r *chainRun) toAgg(i int, ev *event.Event) {
 	r.aggs[i].add(ev)
 }
 
+// discard drops what the aggregates hold.
+func (r *chainRun) discard() {
+	for _, a := range r.aggs {
+		if d, ok := a.(interface{ discard() }); ok {
+			d.discard()
+		}
+	}
+}
+
 // finish flushes every aggregate in order.
 func (r *chainRun) finish() {
 	for i, a := range r.aggs {
@@ -158,14 +167,21 @@ func (t *Tail) Add(ev *event.Event) {
 }
 
 // Finish flushes aggregates and emits the remaining rows. After a limit
-// stopped the query (Program.Err) it emits nothing.
+// stopped the query (Program.Err) it emits nothing and lets go of what the
+// aggregates hold (Discard).
 func (t *Tail) Finish() {
 	if t.p.g.failed.Load() != nil {
+		t.Discard()
 		return
 	}
 	defer func() { recoverEvent(recover()) }()
 	t.run.finish()
 }
+
+// Discard lets go of the rows the tail holds without emitting them: their
+// memory, their count in a shared RowBudget, their temporary file. For a
+// tail that will not be finished.
+func (t *Tail) Discard() { t.run.discard() }
 
 // Warnings lists run-time notes such as row-limit truncation.
 func (t *Tail) Warnings() []string { return t.x.warn.list }

@@ -222,6 +222,9 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 		}
 	}
 	if limitErr != nil {
+		for _, t := range tails {
+			t.Discard() // other programs' rows too: a shared row budget outlives this search
+		}
 		return stats, limitErr
 	}
 	// Interrupted: the tails still finish, so the rows of what was read
