@@ -220,9 +220,11 @@ func (s *rowSpill) merge(keys []sortKey, mem []*event.Event, limit int, emit fun
 			h.srcs = append(h.srcs, src)
 		}
 	}
+	// the readers share 8 MiB of buffers: a collector that spilled small
+	// runs many times must not need a large buffer for each
+	bufSize := min(64<<10, max(4<<10, (8<<20)/len(s.runs)))
 	for i, run := range s.runs {
-		// many small runs must not each cost a large buffer
-		br := bufio.NewReaderSize(io.NewSectionReader(s.f, run.off, run.size), int(min(64<<10, max(4<<10, run.size))))
+		br := bufio.NewReaderSize(io.NewSectionReader(s.f, run.off, run.size), int(min(int64(bufSize), max(16, run.size))))
 		left := run.count
 		add(&rowSource{order: i, next: func() (*event.Event, error) {
 			if left == 0 {
