@@ -78,10 +78,13 @@ func (r *chainRun) toAgg(i int, ev *event.Event) {
 	r.aggs[i].add(ev)
 }
 
+// discarder is a collector that can let go of what it holds unfinished.
+type discarder interface{ discard() }
+
 // discard drops what the aggregates hold.
 func (r *chainRun) discard() {
 	for _, a := range r.aggs {
-		if d, ok := a.(interface{ discard() }); ok {
+		if d, ok := a.(discarder); ok {
 			d.discard()
 		}
 	}
@@ -124,6 +127,15 @@ func (c *chainCollector) keep(e *event.Event) {
 	c.x.charge("groupBy", n)
 	c.held += n
 	c.rows = append(c.rows, e.Clone())
+}
+
+func (c *chainCollector) discard() {
+	if c.run != nil {
+		c.run.discard()
+	}
+	c.x.release(c.held)
+	c.held = 0
+	c.rows = nil
 }
 
 func (c *chainCollector) finish(emit func(*event.Event)) {
