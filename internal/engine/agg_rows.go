@@ -111,6 +111,10 @@ type rowsCollector struct {
 	less  func(a, b *event.Event) bool
 	held  int64     // bytes charged for rows
 	spill *rowSpill // runs written past the row budget (table, sort)
+	// cutoff, once runs were compacted to the first limit rows, is the
+	// keys of the last of them: a later row not sorting before it is cut.
+	cutoff []sortVal
+	vals   []sortVal
 }
 
 func (r *rowsCollector) add(ev *event.Event) {
@@ -118,6 +122,15 @@ func (r *rowsCollector) add(ev *event.Event) {
 		r.timed = true
 	}
 	r.seen++
+	if r.cutoff != nil {
+		if r.vals == nil {
+			r.vals = make([]sortVal, len(r.spec.keys))
+		}
+		sortValsOf(ev, r.spec.keys, r.vals)
+		if !lessVals(r.spec.keys, r.vals, r.cutoff) {
+			return // after the limit-th row, or tied with it and later
+		}
+	}
 	var row *event.Event
 	if r.spec.keep != nil {
 		row = &event.Event{}
@@ -179,6 +192,17 @@ func (r *rowsCollector) spillIfOver() {
 	r.releaseRows(r.rows)
 	clear(r.rows)
 	r.rows = r.rows[:0]
+	if r.spec.limit > 0 && r.spill.rows() >= 2*r.spec.limit {
+		// runs past twice the limit: keep only the first limit rows, so
+		// the file stays small and later rows can be cut on arrival
+		compacted, cutoff, err := r.spill.compact(r.spec.keys, r.spec.limit)
+		if err != nil {
+			r.spill.failed = err // the runs stand; later rows stay in memory
+			r.x.warn.addf("%s(): rows stay in memory: compacting their temporary file failed (%v); set TMPDIR to a writable directory", r.spec.name, err)
+			return
+		}
+		r.spill, r.cutoff = compacted, cutoff
+	}
 }
 
 // order sorts the kept rows into output order.

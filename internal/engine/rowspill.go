@@ -43,8 +43,8 @@ type rowSpill struct {
 // one between programs run together (Options.Rows).
 type RowBudget struct{ held atomic.Int64 }
 
-// rowRunsWritten counts runs written (tests check the path is taken).
-var rowRunsWritten atomic.Int64
+// rowRunsWritten and rowsWritten count runs and rows written (tests).
+var rowRunsWritten, rowsWritten atomic.Int64
 
 // rowRun is one sorted run: count records at off, size bytes.
 type rowRun struct {
@@ -54,33 +54,104 @@ type rowRun struct {
 
 // write appends rows, sorted, as a run.
 func (s *rowSpill) write(rows []*event.Event) error {
+	w, err := s.newRun()
+	if err != nil {
+		return err
+	}
+	for _, r := range rows {
+		if err := w.add(r); err != nil {
+			return err
+		}
+	}
+	return w.end()
+}
+
+// runWriter writes one run, row by row.
+type runWriter struct {
+	s     *rowSpill
+	w     *bufio.Writer
+	buf   []byte
+	size  int64
+	count int
+}
+
+func (s *rowSpill) newRun() (*runWriter, error) {
 	if s.f == nil {
 		f, err := os.CreateTemp("", "tiercel-rows-*")
 		if err != nil {
-			return err
+			return nil, err
 		}
 		if os.Remove(f.Name()) != nil {
 			s.path = f.Name()
 		}
 		s.f = f
 	}
-	w := bufio.NewWriterSize(io.NewOffsetWriter(s.f, s.end), 256<<10)
-	var n int64
-	var buf []byte
-	for _, r := range rows {
-		buf = appendRowRecord(buf[:0], r)
-		if _, err := w.Write(buf); err != nil {
-			return err
-		}
-		n += int64(len(buf))
-	}
-	if err := w.Flush(); err != nil {
+	return &runWriter{s: s, w: bufio.NewWriterSize(io.NewOffsetWriter(s.f, s.end), 256<<10)}, nil
+}
+
+func (w *runWriter) add(r *event.Event) error {
+	w.buf = appendRowRecord(w.buf[:0], r)
+	w.size += int64(len(w.buf))
+	w.count++
+	rowsWritten.Add(1)
+	_, err := w.w.Write(w.buf)
+	return err
+}
+
+// end completes the run.
+func (w *runWriter) end() error {
+	if err := w.w.Flush(); err != nil {
 		return err
 	}
-	s.runs = append(s.runs, rowRun{off: s.end, size: n, count: len(rows)})
+	s := w.s
+	s.runs = append(s.runs, rowRun{off: s.end, size: w.size, count: w.count})
 	rowRunsWritten.Add(1)
-	s.end += n
+	s.end += w.size
 	return nil
+}
+
+// rows is how many rows the runs hold.
+func (s *rowSpill) rows() int {
+	n := 0
+	for _, r := range s.runs {
+		n += r.count
+	}
+	return n
+}
+
+// compact merges the runs into one of their first limit rows, in a file
+// of its own, and returns it with the last row's keys: a row arriving
+// later that does not sort before them can never be shown.
+func (s *rowSpill) compact(keys []sortKey, limit int) (*rowSpill, []sortVal, error) {
+	out := &rowSpill{}
+	w, err := out.newRun()
+	if err != nil {
+		return nil, nil, err
+	}
+	var last *event.Event
+	var werr error
+	if _, err := s.merge(keys, nil, limit, func(r *event.Event) {
+		if werr == nil {
+			werr = w.add(r)
+		}
+		last = r
+	}); err != nil {
+		out.close()
+		return nil, nil, err
+	}
+	if werr == nil {
+		werr = w.end()
+	}
+	if werr != nil {
+		out.close()
+		return nil, nil, werr
+	}
+	s.close()
+	cutoff := make([]sortVal, len(keys))
+	if last != nil {
+		sortValsOf(last, keys, cutoff)
+	}
+	return out, cutoff, nil
 }
 
 // close releases the file.

@@ -55,6 +55,10 @@ func TestRowsSpillGivesTheSameRows(t *testing.T) {
 		{`table([i, s], limit=max)`, Options{}},
 		{`table([i], limit=100)`, Options{Unlimited: true}},
 		{`table([i], sortby=@timestamp, order=asc, limit=100)`, Options{}}, // rising times: all from the first run
+		// runs past twice the limit are compacted, and later rows cut
+		// on arrival against the last kept one: ties, absent keys
+		{`sort(s, limit=50)`, Options{}},
+		{`table([i, s], sortby=s, order=asc, limit=30)`, Options{}},
 		{`table([i, s], sortby=s, order=asc)`, Options{Unlimited: true}},
 		{`sort(s)`, Options{Unlimited: true}},
 		{`sort(s, type=string, order=asc, limit=2500)`, Options{}},
@@ -132,6 +136,28 @@ func TestRowsSpillPastTheBudget(t *testing.T) {
 			}
 		})
 	}
+}
+
+// With a limit, runs past twice it are compacted to the first limit rows
+// and later rows that cannot beat the last of them are not kept at all:
+// what is written stays near the limit, not the input.
+func TestRowsPastTheLimitAreNotWritten(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	events := distinctEvents(20_000)
+	rng.Shuffle(len(events), func(i, j int) { events[i], events[j] = events[j], events[i] })
+	want, _ := compileQuery(t, `sort(k, limit=100)`, Options{}).Run(events)
+	withRowBudget(t, 0, 1, func() {
+		before := rowsWritten.Load()
+		rows, _ := compileQuery(t, `sort(k, limit=100)`, Options{}).Run(events)
+		if diff := cmp.Diff(render(want), render(rows)); diff != "" {
+			t.Errorf("rows differ (-in memory +spilled):\n%s", diff)
+		}
+		n := rowsWritten.Load() - before
+		if n > 4000 {
+			t.Errorf("%d rows written for a limit of 100 over 20000, want a few hundred", n)
+		}
+		t.Logf("%d rows written", n)
+	})
 }
 
 // With nowhere to write, rows stay in memory: the same rows, and a warning
