@@ -7,10 +7,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"sync/atomic"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/scratch"
 )
 
 // Rows that table() and sort() keep can outgrow memory: a hunt keeps every
@@ -32,8 +32,7 @@ var (
 
 // rowSpill is a collector's temporary file and the runs written to it.
 type rowSpill struct {
-	f      *os.File
-	path   string // still to remove when the file could not be unlinked at once
+	f      *scratch.File
 	runs   []rowRun
 	end    int64
 	failed error // the first write failure: rows then stay in memory
@@ -77,12 +76,9 @@ type runWriter struct {
 
 func (s *rowSpill) newRun() (*runWriter, error) {
 	if s.f == nil {
-		f, err := os.CreateTemp("", "tiercel-rows-*")
+		f, err := scratch.New("tiercel-rows-*")
 		if err != nil {
 			return nil, err
-		}
-		if os.Remove(f.Name()) != nil {
-			s.path = f.Name()
 		}
 		s.f = f
 	}
@@ -160,9 +156,6 @@ func (s *rowSpill) close() {
 		return
 	}
 	s.f.Close()
-	if s.path != "" {
-		os.Remove(s.path)
-	}
 	s.f = nil
 }
 

@@ -7,11 +7,12 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
 	"unsafe"
+
+	"github.com/tiercel/tiercel/internal/scratch"
 )
 
 // A file-mode process table learns every process start of the input before
@@ -37,10 +38,9 @@ const DefaultProcessMemory = 32 << 20
 // spillFile is the temporary file every shard's runs go to, made at the
 // first spill.
 type spillFile struct {
-	mu   sync.Mutex
-	f    *os.File
-	path string // set while the file still has to be removed (Close)
-	end  atomic.Int64
+	mu  sync.Mutex
+	f   *scratch.File
+	end atomic.Int64
 	// reads counts blocks read back (Stats.ReadBack), runs read whole
 	// for carriers included.
 	reads atomic.Int64
@@ -69,21 +69,16 @@ func (f *spillFile) failed() error {
 	return nil
 }
 
-// file opens the temporary file once. It is removed at once where the
-// system lets an open file go (its space is freed when it is closed, or
-// when the process ends however it ends), otherwise by close.
-func (f *spillFile) file() (*os.File, error) {
+// file opens the temporary file once.
+func (f *spillFile) file() (*scratch.File, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if f.f != nil {
 		return f.f, nil
 	}
-	tmp, err := os.CreateTemp("", "tiercel-processes-*")
+	tmp, err := scratch.New("tiercel-processes-*")
 	if err != nil {
 		return nil, err
-	}
-	if os.Remove(tmp.Name()) != nil {
-		f.path = tmp.Name()
 	}
 	f.f = tmp
 	return tmp, nil
@@ -116,12 +111,7 @@ func (f *spillFile) close() error {
 		return nil
 	}
 	err := f.f.Close()
-	if f.path != "" {
-		if rerr := os.Remove(f.path); err == nil {
-			err = rerr
-		}
-	}
-	f.f, f.path = nil, ""
+	f.f = nil
 	return err
 }
 

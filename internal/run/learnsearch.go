@@ -5,7 +5,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -14,6 +13,7 @@ import (
 	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
+	"github.com/tiercel/tiercel/internal/scratch"
 )
 
 // pendingLearner is a file-mode enricher whose learn pass has not run yet
@@ -404,7 +404,7 @@ type candStore struct {
 	chunks  []*candChunk
 	mem     int64
 	budget  int64
-	spill   *os.File
+	spill   *scratch.File
 	off     int64
 	err     error
 	canDrop bool
@@ -438,10 +438,9 @@ func (s *candStore) put(r *candChunk, read int64) {
 		return
 	}
 	if s.spill == nil {
-		if s.spill, s.err = os.CreateTemp("", "tiercel-candidates-*"); s.err != nil {
+		if s.spill, s.err = scratch.New("tiercel-candidates-*"); s.err != nil {
 			return
 		}
-		os.Remove(s.spill.Name()) // gone once closed, whatever happens
 	}
 	if _, err := s.spill.WriteAt(r.data, s.off); err != nil {
 		s.err = err
