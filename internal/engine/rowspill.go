@@ -17,7 +17,10 @@ import (
 // alert of a rule, ordered. Past a budget a collector sorts what it holds
 // and writes it to a temporary file as a run, then frees it; at the end
 // the runs and the rows still held are merged, ties going to the earlier
-// run, which is the stable sort of all rows in the order they came.
+// run, which is the stable sort of all rows in the order they came. With a
+// limit, runs past twice it are merged down to the first limit rows
+// (compact), and a row that cannot beat the last of them is cut as it
+// arrives, so the file stays near the limit however many rows come.
 
 // rowMemory is what the table() and sort() rows of a program, or of the
 // programs sharing a RowBudget, may hold (eventSize estimates) before the
