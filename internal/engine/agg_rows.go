@@ -107,8 +107,7 @@ type rowsCollector struct {
 	x     *exec
 	rows  []*event.Event
 	seen  int
-	timed bool // every row so far has a numeric @timestamp
-	less  func(a, b *event.Event) bool
+	timed bool      // every row so far has a numeric @timestamp
 	held  int64     // bytes charged for rows
 	spill *rowSpill // runs written past the row budget (table, sort)
 	// cutoff, once runs were compacted to the first limit rows, is the
@@ -159,7 +158,7 @@ func (r *rowsCollector) add(ev *event.Event) {
 	n := eventSize(row)
 	r.x.charge(r.spec.name, n)
 	r.held += n
-	r.x.guard().rows.held.Add(n)
+	r.x.guard().rows.held.Add(n) // given back by giveBack
 	r.rows = append(r.rows, row)
 	if r.spec.limit > 0 && len(r.rows) >= 2*r.spec.limit+64 {
 		r.trim()
@@ -176,15 +175,11 @@ func (r *rowsCollector) spillIfOver() {
 	if g := r.x.guard(); g.rows.held.Load() <= rowMemory && g.used.Load() <= g.lim.Memory/2 {
 		return
 	}
-	r.order()
-	rows := r.rows
-	if r.spec.limit > 0 && len(rows) > r.spec.limit {
-		rows = rows[:r.spec.limit] // the rest of this run can never be shown
-	}
+	r.trim() // the rows past a limit can never be shown
 	if r.spill == nil {
 		r.spill = &rowSpill{}
 	}
-	if err := r.spill.write(rows); err != nil {
+	if err := r.spill.write(r.rows); err != nil {
 		r.spill.failed = err
 		r.x.warn.addf("%s(): rows stay in memory: writing them to a temporary file failed (%v); set TMPDIR to a writable directory", r.spec.name, err)
 		return
@@ -219,9 +214,13 @@ func (r *rowsCollector) order() {
 	}
 }
 
-// trim keeps only the rows that can still be in the result.
+// trim orders the rows and keeps only those that can still be in the
+// result: all of them without a limit.
 func (r *rowsCollector) trim() {
 	r.order()
+	if r.spec.limit == 0 {
+		return
+	}
 	n := r.spec.limit
 	if n < 0 {
 		n = 0
@@ -246,22 +245,19 @@ func (r *rowsCollector) releaseRows(rows []*event.Event) {
 	for _, row := range rows {
 		n += eventSize(row)
 	}
-	r.x.release(n)
-	r.held -= n
-	r.x.guard().rows.held.Add(-n)
+	r.giveBack(n)
 }
 
 func (r *rowsCollector) finish(emit func(*event.Event)) {
-	r.order()
 	if r.spill != nil && len(r.spill.runs) > 0 {
 		r.finishSpilled(emit)
 		return
 	}
+	r.trim()
 	if r.spec.limit != 0 {
-		r.trim()
 		r.warnCut(len(r.rows))
 	}
-	r.release()
+	r.giveBack(r.held)
 	for _, row := range r.rows {
 		r.emit(row, emit)
 	}
@@ -271,10 +267,8 @@ func (r *rowsCollector) finish(emit func(*event.Event)) {
 // finishSpilled merges the runs with the rows still held.
 func (r *rowsCollector) finishSpilled(emit func(*event.Event)) {
 	defer r.spill.close()
-	if r.spec.limit > 0 {
-		r.trim()
-	}
-	r.release()
+	r.trim()
+	r.giveBack(r.held)
 	shown, err := r.spill.merge(r.spec.keys, r.rows, r.spec.limit, func(row *event.Event) { r.emit(row, emit) })
 	r.rows = nil
 	if err != nil {
@@ -287,18 +281,19 @@ func (r *rowsCollector) finishSpilled(emit func(*event.Event)) {
 }
 
 func (r *rowsCollector) discard() {
-	r.release()
+	r.giveBack(r.held)
 	r.rows = nil
 	if r.spill != nil {
 		r.spill.close()
 	}
 }
 
-// release gives back what the rows held were charged.
-func (r *rowsCollector) release() {
-	r.x.release(r.held)
-	r.x.guard().rows.held.Add(-r.held)
-	r.held = 0
+// giveBack releases n of the bytes charged for rows held: from the
+// program's memory and from the row budget.
+func (r *rowsCollector) giveBack(n int64) {
+	r.x.release(n)
+	r.x.guard().rows.held.Add(-n)
+	r.held -= n
 }
 
 func (r *rowsCollector) emit(row *event.Event, emit func(*event.Event)) {

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/scratch"
@@ -92,7 +93,6 @@ func (w *runWriter) add(r *event.Event) error {
 	w.buf = appendRowRecord(w.buf[:0], r)
 	w.size += int64(len(w.buf))
 	w.count++
-	rowsWritten.Add(1)
 	_, err := w.w.Write(w.buf)
 	return err
 }
@@ -105,6 +105,7 @@ func (w *runWriter) end() error {
 	s := w.s
 	s.runs = append(s.runs, rowRun{off: s.end, size: w.size, count: w.count})
 	rowRunsWritten.Add(1)
+	rowsWritten.Add(int64(w.count))
 	s.end += w.size
 	return nil
 }
@@ -188,7 +189,6 @@ func readRowRecord(r *bufio.Reader) (*event.Event, error) {
 		return nil, errRowRecord
 	}
 	e := &event.Event{}
-	var buf []byte
 	str := func() (string, error) {
 		l, err := binary.ReadUvarint(r)
 		if err != nil {
@@ -197,14 +197,11 @@ func readRowRecord(r *bufio.Reader) (*event.Event, error) {
 		if l > 1<<31 {
 			return "", errRowRecord
 		}
-		if uint64(cap(buf)) < l {
-			buf = make([]byte, l)
-		}
-		buf = buf[:l]
-		if _, err := io.ReadFull(r, buf); err != nil {
+		b := make([]byte, l)
+		if _, err := io.ReadFull(r, b); err != nil {
 			return "", err
 		}
-		return string(buf), nil
+		return unsafe.String(unsafe.SliceData(b), len(b)), nil // b is the string's alone: one allocation, no copy
 	}
 	for range n {
 		name, err := str()
