@@ -19,6 +19,15 @@ func (s *topSpec) readsOnly() []string {
 	return append(append([]string(nil), s.fields...), nonEmpty(s.sumOf, s.maxOf)...)
 }
 
+// readsOnly for table(): its fields and sort keys, which are all a row
+// keeps; sort(), head() and tail() keep whole events (nil).
+func (s *rowsSpec) readsOnly() []string {
+	if s.keep == nil || s.mode != rowsSorted {
+		return nil
+	}
+	return s.rowFields()
+}
+
 // readsOnly for groupBy and stats: the keys and what every aggregate reads,
 // nil when one of them is not a fieldReader.
 func (s *groupSpec) readsOnly() []string {

@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"slices"
+
 	"github.com/tiercel/tiercel/internal/event"
 )
 
@@ -24,6 +26,7 @@ func init() {
 type rowsSpec struct {
 	name     string
 	keep     []string
+	fields   []string // rowFields, with keep
 	keys     []sortKey
 	limit    int  // 0 with unlimited
 	explicit bool // the limit was written in the query: no truncation warning
@@ -69,7 +72,11 @@ func compileTable(c *compiler, a *args) (aggSpec, error) {
 		c.projected = nil
 		c.needs.All = true // every field is output
 	}
-	return &rowsSpec{name: "table", keep: fields, keys: keys, limit: limit, explicit: explicit}, nil
+	s := &rowsSpec{name: "table", keep: fields, keys: keys, limit: limit, explicit: explicit}
+	if fields != nil {
+		s.fields = s.rowFields()
+	}
+	return s, nil
 }
 
 func compileSort(c *compiler, a *args) (aggSpec, error) {
@@ -102,6 +109,24 @@ func compileHeadTail(c *compiler, a *args, head bool) (aggSpec, error) {
 
 func (s *rowsSpec) newAgg(x *exec) collector { return &rowsCollector{spec: s, x: x} }
 
+// rowFields are the fields a table() row keeps, in its column order: its
+// fields, then sort keys outside them (they still order the rows), each
+// once.
+func (s *rowsSpec) rowFields() []string {
+	out := make([]string, 0, len(s.keep)+len(s.keys))
+	for _, f := range s.keep {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	for _, k := range s.keys {
+		if !slices.Contains(out, k.field) {
+			out = append(out, k.field)
+		}
+	}
+	return out
+}
+
 type rowsCollector struct {
 	spec  *rowsSpec
 	x     *exec
@@ -132,19 +157,7 @@ func (r *rowsCollector) add(ev *event.Event) {
 	}
 	var row *event.Event
 	if r.spec.keep != nil {
-		row = &event.Event{}
-		for _, f := range r.spec.keep {
-			if v, ok := ev.Get(f); ok {
-				row.Set(f, v)
-			}
-		}
-		// sort keys outside the projection still order the rows
-		for _, k := range r.spec.keys {
-			if v, ok := ev.Get(k.field); ok && !row.Has(k.field) {
-				row.Set(k.field, v)
-			}
-		}
-		row = row.Clone()
+		row = ev.Pick(r.spec.fields)
 	} else {
 		row = ev.Clone()
 	}

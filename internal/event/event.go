@@ -243,6 +243,19 @@ func (e *Event) Project(names []string) *Event {
 	return e.cloneOf(fields)
 }
 
+// Pick returns a copy of e holding the fields named that it has, in the
+// order named; names must not repeat.
+func (e *Event) Pick(names []string) *Event {
+	var keep [16]Field
+	fields := keep[:0]
+	for _, n := range names {
+		if v, ok := e.Get(n); ok {
+			fields = append(fields, Field{Name: n, Value: v})
+		}
+	}
+	return e.cloneOf(fields)
+}
+
 // cloneOf makes an event of fields, its strings copied into one new arena:
 // two allocations, not two per field.
 func (e *Event) cloneOf(fields []Field) *Event {

@@ -210,3 +210,33 @@ func BenchmarkEventSet100kFields(b *testing.B) {
 		}
 	}
 }
+
+// Project keeps the event's order; Pick the order asked for.
+func TestProjectAndPick(t *testing.T) {
+	src := func() *Event {
+		var e Event
+		for _, f := range []string{"c", "a", "b", "d"} {
+			e.Set(f, "v"+f)
+		}
+		return &e
+	}
+	tests := []struct {
+		names   []string
+		project []Field
+		pick    []Field
+	}{
+		{[]string{"b", "a"}, []Field{{"a", "va"}, {"b", "vb"}}, []Field{{"b", "vb"}, {"a", "va"}}},
+		{[]string{"d", "missing", "c"}, []Field{{"c", "vc"}, {"d", "vd"}}, []Field{{"d", "vd"}, {"c", "vc"}}},
+		{nil, []Field{}, []Field{}},
+	}
+	for _, tc := range tests {
+		e := src()
+		project, pick := e.Project(tc.names), e.Pick(tc.names)
+		if diff := cmp.Diff(tc.project, project.Fields()); diff != "" {
+			t.Errorf("Project(%v) (-want +got):\n%s", tc.names, diff)
+		}
+		if diff := cmp.Diff(tc.pick, pick.Fields()); diff != "" {
+			t.Errorf("Pick(%v) (-want +got):\n%s", tc.names, diff)
+		}
+	}
+}

@@ -35,7 +35,10 @@ func TestAggregatesOverProjectedEvents(t *testing.T) {
 		{`top(ComputerName, percent=true, rest=others, limit=3)`, true, true},
 		{`groupBy(ComputerName, function=collect(DomainName))`, false, false},
 		{`sort(timestamp, limit=5)`, false, false},
-		{`table([aid, DomainName], limit=7)`, false, false},
+		{`table([aid, DomainName], limit=7)`, true, false},
+		{`table([DomainName, aid, DomainName], sortby=ContextProcessId, order=asc)`, true, false}, // a key outside the fields
+		{`table([*])`, false, false},
+		{`head(5)`, false, false},
 	}
 	lines := realisticLines(3000)
 	for _, tc := range tests {
