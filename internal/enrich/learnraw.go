@@ -15,6 +15,10 @@ type RawLearner struct {
 	e    *Enricher
 	sc   ingest.ObjectScanner
 	bufs [numProcFields][]byte
+	// escaped marks the lazy slots whose last value, raw[slot], the walk
+	// left escaped
+	escaped uint32
+	raw     [numProcFields][]byte
 }
 
 // NewRawLearner returns a RawLearner feeding e.
@@ -30,21 +34,25 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 	switch {
 	case isProcessStart(string(name)):
 		var f procFields
-		if !r.walk(line, procFieldSlot, f[:]) {
+		if !r.walk(line, procFieldSlot, f[:], 1<<pfCmdline) {
 			return false
+		}
+		if r.escaped&(1<<pfCmdline) != 0 && (r.e.keep.cmdline || r.e.keep.procs && baseName(f[pfImage]) == "") {
+			// a long string, unescaped only when kept or naming the process
+			f[pfCmdline] = r.unescape(pfCmdline)
 		}
 		r.e.learnProcessFields(&f, false, nil)
 		return true
 	case isIdentity(string(name)):
 		var f identityFields
-		if !r.walk(line, identityFieldSlot, f[:]) {
+		if !r.walk(line, identityFieldSlot, f[:], 0) {
 			return false
 		}
 		r.e.learnIdentityFields(&f)
 		return true
 	case string(name) == dnsRequest && r.e.keep.dns:
 		var f dnsFields
-		if !r.walk(line, dnsFieldSlot, f[:]) {
+		if !r.walk(line, dnsFieldSlot, f[:], 0) {
 			return false
 		}
 		r.e.learnDNSFields(&f)
@@ -57,11 +65,13 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 // skip: leave the line to the decoder), as the decoder would: null, objects
 // and arrays set nothing, and the last value of a repeated key wins. The
 // strings are borrowed from line or r's buffers: the tables copy what they
-// keep.
-func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string) bool {
+// keep. An escaped string in a slot of lazy is left "" and marked in
+// r.escaped, for unescape to read when it is needed.
+func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string, lazy uint32) bool {
 	if !r.sc.Reset(line) {
 		return false
 	}
+	r.escaped = 0
 	var m ingest.Member
 	for r.sc.Next(&m) {
 		if m.KeyEscaped {
@@ -78,14 +88,27 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string) b
 		case ingest.KindNull, ingest.KindObject, ingest.KindArray:
 			continue
 		}
+		bit := uint32(1) << slot
+		r.escaped &^= bit
 		v := m.Raw
 		if m.Kind == ingest.KindString && m.Escaped {
+			if lazy&bit != 0 {
+				r.raw[slot], r.escaped = m.Raw, r.escaped|bit
+				vals[slot] = ""
+				continue
+			}
 			r.bufs[slot] = ingest.AppendUnescaped(r.bufs[slot][:0], m.Raw)
 			v = r.bufs[slot]
 		}
 		vals[slot] = unsafe.String(unsafe.SliceData(v), len(v))
 	}
 	return r.sc.Err() == nil
+}
+
+// unescape returns the value walk left escaped in slot.
+func (r *RawLearner) unescape(slot int) string {
+	r.bufs[slot] = ingest.AppendUnescaped(r.bufs[slot][:0], r.raw[slot])
+	return unsafe.String(unsafe.SliceData(r.bufs[slot]), len(r.bufs[slot]))
 }
 
 // skip is the slot of a key whose presence leaves the line to the decoder.

@@ -62,50 +62,60 @@ func TestRawLearnerLearnsAsTheDecoder(t *testing.T) {
 		{"a logon", `{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-7","UserName":"alice","AuthenticationId":"999","ContextTimeStamp":"1700000000.250"}`, true},
 		{"an identity, escaped, timed in ms", `{"event_simpleName":"UserIdentity","aid":"a1","UID":"1000","UserName":"b\u00f6b","timestamp":"1700000000123"}`, true},
 		{"neither", `{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"14"}`, false},
+		{"named by its escaped command line", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"15","CommandLine":"\"C:\\Tools\\nmap.exe\" -sn 10.0.0.0/24"}`, true},
+		{"an image without a base name", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"16","ImageFileName":"C:\\Tools\\","CommandLine":"C:\\Tools\\zmap.exe -p 80"}`, true},
+		{"an escaped command line repeated plain", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"17","CommandLine":"C:\\x\\a.exe","CommandLine":"b.exe -v"}`, true},
 	}
+	// learning that keeps command lines, and learning that keeps names
+	// only (command lines are then read only to name a process)
+	var namesOnly event.Needs
+	namesOnly.Add(FieldContextProcessName)
 	dec := ingest.NewDecoder(New(Options{}).LearnNeeds())
 	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			line := []byte(tc.line)
-			var named event.Event
-			name := ""
-			if ingest.NewDecoder(event.Needs{Fields: []string{"event_simpleName"}}).Decode(line, &named) == nil {
-				name, _ = named.Get("event_simpleName")
-			}
-			byRaw, byEvent := New(Options{}), New(Options{})
-			if got := byRaw.NewRawLearner().Learn([]byte(name), line); got != tc.raw {
-				t.Fatalf("RawLearner took it: %v, want %v", got, tc.raw)
-			}
-			if !tc.raw {
-				return
-			}
-			var ev event.Event
-			if err := dec.Decode(line, &ev); err != nil {
-				t.Fatal(err)
-			}
-			byEvent.Learn(&ev)
-			if len(tableOf(byEvent))+len(byEvent.dns.m)+len(byEvent.users.byHSid)+len(byEvent.users.byUID) == 0 {
-				t.Fatal("the decoded event taught nothing: the case tests nothing")
-			}
-			if diff := cmp.Diff(tableOf(byEvent), tableOf(byRaw), cmp.AllowUnexported(procInfo{})); diff != "" {
-				t.Errorf("process tables differ (-decoded +raw):\n%s", diff)
-			}
-			if diff := cmp.Diff(byEvent.dns.m, byRaw.dns.m, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
-				t.Errorf("DNS answers differ (-decoded +raw):\n%s", diff)
-			}
-			for _, m := range []struct {
-				name          string
-				event, byLine map[hostKey]stamped
-			}{
-				{"by SID", byEvent.users.byHSid, byRaw.users.byHSid},
-				{"by logon id", byEvent.users.byAuth, byRaw.users.byAuth},
-				{"by UID", byEvent.users.byUID, byRaw.users.byUID},
-			} {
-				if diff := cmp.Diff(m.event, m.byLine, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
-					t.Errorf("users %s differ (-decoded +raw):\n%s", m.name, diff)
+		for _, reads := range []*event.Needs{nil, &namesOnly} {
+			t.Run(tc.name, func(t *testing.T) {
+				line := []byte(tc.line)
+				var named event.Event
+				name := ""
+				if ingest.NewDecoder(event.Needs{Fields: []string{"event_simpleName"}}).Decode(line, &named) == nil {
+					name, _ = named.Get("event_simpleName")
 				}
-			}
-		})
+				byRaw, byEvent := New(Options{Reads: reads}), New(Options{Reads: reads})
+				want := tc.raw && (reads == nil || name != dnsRequest) // DNS answers: learned for DestinationHostname only
+				if got := byRaw.NewRawLearner().Learn([]byte(name), line); got != want {
+					t.Fatalf("RawLearner took it: %v, want %v", got, want)
+				}
+				if !want {
+					return
+				}
+				var ev event.Event
+				if err := dec.Decode(line, &ev); err != nil {
+					t.Fatal(err)
+				}
+				byEvent.Learn(&ev)
+				if len(tableOf(byEvent))+len(byEvent.dns.m)+len(byEvent.users.byHSid)+len(byEvent.users.byUID) == 0 {
+					t.Fatal("the decoded event taught nothing: the case tests nothing")
+				}
+				if diff := cmp.Diff(tableOf(byEvent), tableOf(byRaw), cmp.AllowUnexported(procInfo{})); diff != "" {
+					t.Errorf("process tables differ (-decoded +raw):\n%s", diff)
+				}
+				if diff := cmp.Diff(byEvent.dns.m, byRaw.dns.m, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
+					t.Errorf("DNS answers differ (-decoded +raw):\n%s", diff)
+				}
+				for _, m := range []struct {
+					name          string
+					event, byLine map[hostKey]stamped
+				}{
+					{"by SID", byEvent.users.byHSid, byRaw.users.byHSid},
+					{"by logon id", byEvent.users.byAuth, byRaw.users.byAuth},
+					{"by UID", byEvent.users.byUID, byRaw.users.byUID},
+				} {
+					if diff := cmp.Diff(m.event, m.byLine, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
+						t.Errorf("users %s differ (-decoded +raw):\n%s", m.name, diff)
+					}
+				}
+			})
+		}
 	}
 }
 
