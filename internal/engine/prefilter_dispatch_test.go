@@ -118,7 +118,7 @@ func TestDispatchManyRandomRules(t *testing.T) {
 	for range 200 {
 		alts := []string{pick(words), pick(words)}
 		var q string
-		switch r.IntN(7) {
+		switch r.IntN(8) {
 		case 0:
 			q = fmt.Sprintf(`#event_simpleName=%s %s=/(?i)(%s|%s)/`, pick(names), pick(fields), alts[0], alts[1])
 		case 1:
@@ -132,6 +132,8 @@ func TestDispatchManyRandomRules(t *testing.T) {
 				alts[0], alts[1], pick(words), pick(words), pick(ports), pick(ports))
 		case 5: // literals that must all be there
 			q = fmt.Sprintf(`%s=/%s.*%s/i or RemotePort=%s`, pick(fields), alts[0], alts[1], pick(ports))
+		case 6: // a short literal every line holds beside rarer ones; a key most lines lack
+			q = fmt.Sprintf(`#event_simpleName=%s event_platform=Win (%s=/(%s|%s)/i or OriginalFileName=/%s/i)`, pick(names), pick(fields), alts[0], alts[1], alts[0])
 		default:
 			q = fmt.Sprintf(`#event_simpleName=%s`, pick(names))
 		}
@@ -147,6 +149,14 @@ func TestDispatchManyRandomRules(t *testing.T) {
 				w = strings.ToUpper(w)
 			}
 			fmt.Fprintf(&b, `,"%s":"x %s y"`, pick(fields), w)
+		}
+		switch r.IntN(6) {
+		case 0:
+			b.WriteString(`,"event_platform":"Win"`)
+		case 1:
+			fmt.Fprintf(&b, `,"event_platform":"Win","OriginalFileName":"%s.exe"`, pick(words))
+		case 2:
+			fmt.Fprintf(&b, `,"Original\u0046ileName":"%s.exe"`, pick(words)) // an escaped key
 		}
 		switch r.IntN(4) {
 		case 0:
@@ -169,6 +179,51 @@ func TestDispatchManyRandomRules(t *testing.T) {
 		}
 		if len(want) > 0 && st.ConcernedPrograms() == 0 {
 			t.Fatalf("line %s: programs take it, yet not concerned", line)
+		}
+	}
+}
+
+// A program is tested on a line only when one of its trigger literals is
+// there: the rarest set is the trigger (not the fewest literals, as
+// event_platform=Win is), and a key the line lacks triggers nothing, unless
+// its keys may be escaped.
+func TestDispatchTestsOnlyTriggeredPrograms(t *testing.T) {
+	queries := []string{
+		`#event_simpleName=ProcessRollup2 event_platform=Win ImageFileName=/\\(certutil|bitsadmin|mshta)\.exe$/i`,
+		`#event_simpleName=ProcessRollup2 event_platform=Win (ImageFileName=/\\wmic\.exe$/i or OriginalFileName=/wmic\.exe/i)`,
+	}
+	var fs []*Prefilter
+	for _, q := range queries {
+		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
+	}
+	d := NewDispatch(fs)
+	for i, trig := range d.trig {
+		for _, tl := range trig {
+			if key := string(d.sets[tl.set].finder.needle); key == `"event_platform"` {
+				t.Errorf("program %d is triggered by %s %q", i, key, d.sets[tl.set].lits[tl.lit].text)
+			}
+		}
+	}
+	tests := []struct {
+		line   string
+		tested []bool // per program
+		hits   []int32
+	}{
+		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\cmd.exe"}`, []bool{false, false}, nil},
+		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\certutil.exe"}`, []bool{true, false}, []int32{0}},
+		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\cmd.exe","OriginalFileName":"wmic.exe"}`, []bool{false, true}, []int32{1}},
+		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\cmd.exe","Original\u0046ileName":"wmic.exe"}`, []bool{false, true}, []int32{1}},
+	}
+	st := d.NewState()
+	for _, tc := range tests {
+		hits := st.Match([]byte(tc.line), nil)
+		if !slices.Equal(hits, tc.hits) {
+			t.Errorf("%s: hits %v, want %v", tc.line, hits, tc.hits)
+		}
+		for i, want := range tc.tested {
+			if got := st.seen[i] == st.gen; got != want {
+				t.Errorf("%s: program %d tested %v, want %v", tc.line, i, got, want)
+			}
 		}
 	}
 }
