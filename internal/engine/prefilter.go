@@ -35,7 +35,10 @@ type pfNode struct {
 	// field's value. A line holding \u escapes passes it: an escape may
 	// spell any character. Field values are checked once, in matchField.
 	whole bool
-	num   float64 // litValue
+	// bs: a literal of the node holds a backslash; a value (a line, when
+	// whole) with an escape JSON does not define may hold it unseen
+	bs  bool
+	num float64 // litValue
 }
 
 // Prefilter returns the program's line prefilter. derived reports the fields
@@ -78,7 +81,7 @@ func newPrefilter(l *litExpr) *Prefilter {
 // compilePF compiles l; whole says l is tested on whole lines, not within
 // a field's value.
 func compilePF(l *litExpr, keys map[string]int, whole bool) pfNode {
-	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole, num: l.num}
+	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole, num: l.num, bs: hasBackslash(l)}
 	if l.op == litField {
 		n.finder = newKeyFinder(l.text)
 		k, ok := keys[l.text]
@@ -181,19 +184,19 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 		return false
 	case litText:
 		if n.fold {
-			return containsFold(line, n.lit, n.alt) || n.ks && containsFoldUnicode(line, n.lit) || n.whole && c.mayHideKeys(line)
+			return containsFold(line, n.lit, n.alt) || n.ks && containsFoldUnicode(line, n.lit) || n.whole && c.mayHide(line, n.bs)
 		}
-		return bytes.Contains(line, n.lit) || n.whole && c.mayHideKeys(line)
+		return bytes.Contains(line, n.lit) || n.whole && c.mayHide(line, n.bs)
 	case litField:
 		return n.matchField(line, c)
 	case litValue:
 		return valueMayEqual(line, n.num)
 	case litOr:
 		if n.multi != nil {
-			return n.multi.match(line) || n.whole && c.mayHideKeys(line)
+			return n.multi.match(line) || n.whole && c.mayHide(line, n.bs)
 		}
 		if n.guard != nil && !n.guard.match(line) {
-			return n.whole && c.mayHideKeys(line)
+			return n.whole && c.mayHide(line, n.bs)
 		}
 	case litAnd:
 		for i := range n.kids {
@@ -237,6 +240,30 @@ func HasUnicodeEscape(raw []byte) bool {
 }
 
 var backslashU = []byte(`\u`)
+
+// hasOddEscape reports whether raw JSON text holds a \u escape or one JSON
+// does not define (\q), which decoders keep as written, backslash and all:
+// the decoded text may then hold a backslash the raw text does not write
+// as \\.
+func hasOddEscape(raw []byte) bool {
+	i := bytes.IndexByte(raw, '\\')
+	for i >= 0 {
+		if i+1 >= len(raw) {
+			return true
+		}
+		switch raw[i+1] {
+		case '\\', '"', '/', 'b', 'f', 'n', 'r', 't':
+		default:
+			return true
+		}
+		j := bytes.IndexByte(raw[i+2:], '\\')
+		if j < 0 {
+			return false
+		}
+		i += 2 + j
+	}
+	return false
+}
 
 // jsonValueAfterKey returns the value that follows `"key"` (rest starts
 // right after the key's closing quote): a string's raw contents, or for
@@ -357,7 +384,7 @@ func (p *Program) Literals(fn func(field, text string)) {
 	var walk func(l *litExpr)
 	walk = func(l *litExpr) {
 		if l.op == litText {
-			fn(l.field, l.text)
+			fn(l.field, l.plain)
 		}
 		for _, k := range l.kids {
 			walk(k)

@@ -487,7 +487,7 @@ func (s *DispatchState) locate(k int) bool {
 		return false
 	}
 	s.state[k] = keyMany
-	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || HasUnicodeEscape(v) {
+	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || HasUnicodeEscape(v) || ls.bs && hasOddEscape(v) {
 		return false
 	}
 	s.state[k], s.val[k] = keyOnce, v
@@ -601,6 +601,7 @@ type litSet struct {
 	start  []uint16 // 1<<16 entries: 1 + index in lists; 0: none
 	lists  [][]int32
 	ks     bool // a folded literal holds k or s, which also fold to non-ASCII runes
+	bs     bool // a literal holds a backslash (see hasOddEscape)
 }
 
 type setLit struct {
@@ -648,6 +649,9 @@ func (ls *litSet) compile(l *litExpr) dnode {
 func (ls *litSet) index(e setLit, id int32) {
 	if e.fold && strings.ContainsAny(e.text, "ks") {
 		ls.ks = true
+	}
+	if strings.Contains(e.text, `\`) {
+		ls.bs = true
 	}
 	a, b := e.text[0], e.text[1]
 	var pairs [][2]byte

@@ -28,6 +28,8 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 		`#event_simpleName=ProcessRollup2 CommandLine=/(?i)(kekeo|askt)/`,
 		`#event_simpleName=NetworkConnectIP4 RemotePort in [80, 443]`,
 		`#event_simpleName=NetworkConnectIP4 RemotePort=3389 DomainName=*shodan*`,
+		`#event_simpleName=ProcessRollup2 ImageFileName=/\\(cmd|nmap)\.exe$/i`,
+		`#event_simpleName=ProcessRollup2 CommandLine="*\\Windows\\Temp\\*"`,
 	}
 	var progs []*Program
 	var fs []*Prefilter
@@ -63,6 +65,9 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 		`{"event_simpleName":"NetworkConnectIP4","RemotePort":"8080","DomainName":"shodan.io"}`,
 		`{"event_simpleName":"NetworkConnectIP4","RemotePort":"80.0"}`,
 		`{"event_simpleName":"NetworkConnectIP4","RemotePort":"80","RemotePort":"3389","DomainName":"shodan"}`,
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\Windows\\cmd.exe","CommandLine":"C:\\Windows\\Temp\\x"}`,
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\Windows\cmd.exe","CommandLine":"C:\Windows\Temp\x"}`, // escapes JSON does not define, kept as written
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\Windows\\calc.exe","CommandLine":"C:\\Windows\\Tmp"}`,
 		``,
 	}
 	if b, err := os.ReadFile("../ingest/testdata/falcon-fdr-samples.jsonl"); err == nil {

@@ -21,6 +21,7 @@ type keyCache struct {
 	state [maxLocatedKeys]uint8
 	val   [maxLocatedKeys][]byte
 	esc   uint8 // 0: not looked at; 1: the line has no \u escape; 2: it has
+	odd   uint8 // the same for hasOddEscape
 }
 
 // mayHideKeys reports whether keys could be written with escapes in line:
@@ -118,6 +119,25 @@ func escaped(line []byte, q int) bool {
 	return n%2 == 1
 }
 
+// mayHide reports whether line may hold a free-text literal its raw text
+// does not: through \u escapes, and for a literal with a backslash (bs)
+// escapes JSON does not define.
+func (c *keyCache) mayHide(line []byte, bs bool) bool {
+	if c.mayHideKeys(line) {
+		return true
+	}
+	if !bs {
+		return false
+	}
+	if c.odd == 0 {
+		c.odd = 1
+		if hasOddEscape(line) {
+			c.odd = 2
+		}
+	}
+	return c.odd == 2
+}
+
 // matchField tests the key's value. A line where the key occurs several
 // times (nested objects) has every occurrence tested. A line without it
 // fails, unless its keys could be escaped or named otherwise; it is then
@@ -145,9 +165,10 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 }
 
 // matchValue tests one value of the key. A value holding \u escapes
-// passes: an escape may spell any character of a literal.
+// passes: an escape may spell any character of a literal; so does one
+// holding an escape JSON does not define, for a literal with a backslash.
 func (n *pfNode) matchValue(v []byte, c *keyCache) bool {
-	return n.kids[0].match(v, c) || HasUnicodeEscape(v)
+	return n.kids[0].match(v, c) || HasUnicodeEscape(v) || n.bs && hasOddEscape(v)
 }
 
 // absentMayHold reports whether a line lacking the plain key may still

@@ -12,7 +12,8 @@ import (
 // it may accept a line that fails the query, never reject one that passes.
 type litExpr struct {
 	op    litOp
-	text  string // litText: lower-cased when fold
+	text  string // litText: as written in raw JSON (rawLiteral), lower-cased when fold
+	plain string // litText: text decoded, as a decoded value holds it
 	fold  bool
 	field string // the field the literal was read from ("" for free text)
 	kids  []*litExpr
@@ -46,28 +47,29 @@ var (
 
 // litOf is one literal from field; it degrades to true when it is too short
 // or could be written differently in JSON (escapes), so it might not appear
-// verbatim in the raw line.
+// as itself in the raw line.
 func litOf(text, field string, fold bool) *litExpr {
-	if !jsonVerbatim(text) {
-		// Its longest run written verbatim is still required: `\certutil`
-		// (a path) needs "certutil".
-		text = longestVerbatim(text)
-	}
-	if len(text) < minLiteral {
-		return litAlways
+	if !jsonCanonical(text) {
+		// Its longest run with one way of being written is still
+		// required: `\Fonts\x/y` needs `\\Fonts\\x` in the raw line.
+		text = longestCanonical(text)
 	}
 	if fold {
 		text = strings.ToLower(text)
 	}
-	return &litExpr{op: litText, text: text, fold: fold, field: field}
+	raw := rawLiteral(text)
+	if len(raw) < minLiteral {
+		return litAlways
+	}
+	return &litExpr{op: litText, text: raw, plain: text, fold: fold, field: field}
 }
 
-// longestVerbatim returns the longest substring of s that jsonVerbatim
+// longestCanonical returns the longest substring of s that jsonCanonical
 // accepts.
-func longestVerbatim(s string) string {
+func longestCanonical(s string) string {
 	best, start := "", 0
 	for i := 0; i <= len(s); i++ {
-		if i == len(s) || !jsonVerbatim(s[i:i+1]) {
+		if i == len(s) || !jsonCanonical(s[i:i+1]) {
 			if i-start > len(best) {
 				best = s[start:i]
 			}
@@ -77,16 +79,53 @@ func longestVerbatim(s string) string {
 	return best
 }
 
-// jsonVerbatim reports whether s is written as itself inside a JSON string
-// by ordinary encoders (no escapes).
-func jsonVerbatim(s string) bool {
+// jsonCanonical reports whether every byte of s has one way of being
+// written inside a JSON string by ordinary encoders besides a \u escape
+// (which prefilters let through: HasUnicodeEscape): printable ASCII as
+// itself, a backslash as \\ and a quote as \". A slash may be written \/,
+// control characters raw (lenient decoders take them) or escaped, and
+// some encoders escape <, >, & and ' as \u sequences of their own accord.
+// A backslash read from an escape JSON does not define (\q, kept as
+// written) is the one other way; hasOddEscape lets such values through.
+func jsonCanonical(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '"' || c == '\\' || c == '/' || c == '<' || c == '>' || c == '&' || c == '\'' {
+		if c < 0x20 || c >= 0x7f || c == '/' || c == '<' || c == '>' || c == '&' || c == '\'' {
 			return false
 		}
 	}
 	return true
+}
+
+// rawLiteral writes s, which jsonCanonical accepts, as a JSON string's
+// raw contents.
+func rawLiteral(s string) string {
+	if !strings.ContainsAny(s, `\"`) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\\' || s[i] == '"' {
+			b.WriteByte('\\')
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
+}
+
+// hasBackslash reports whether a literal of l, decoded, holds a backslash:
+// its raw text is then also missed by values whose backslash came from an
+// escape JSON does not define (hasOddEscape).
+func hasBackslash(l *litExpr) bool {
+	if l.op == litText && strings.Contains(l.plain, `\`) {
+		return true
+	}
+	for _, k := range l.kids {
+		if hasBackslash(k) {
+			return true
+		}
+	}
+	return false
 }
 
 func litAnd2(kids ...*litExpr) *litExpr {

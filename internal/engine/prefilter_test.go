@@ -27,11 +27,14 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`RemotePort in [80, 443]`, none, `RemotePort:(=443 OR =80)`},
 		{`in(LogonType, values=[2, "10"])`, none, `LogonType:(=10 OR =2)`},
 		{`status=404`, nil, `status?:=404`},
-		{`@timestamp=5`, none, `true`},                  // computed by the decoder
-		{`status=40*`, none, `true`},                    // a glob, not a number: "40" is too short
-		{`x := "nmap" | x=nmap`, none, `true`},          // x is computed, not raw
-		{`path="C:\\Windows*"`, none, `path:"Windows"`}, // backslashes are escaped in JSON: the run between them
-		{`groupBy(x) | x=foobar`, none, `true`},         // after an aggregate: rows, not lines
+		{`@timestamp=5`, none, `true`},                           // computed by the decoder
+		{`status=40*`, none, `true`},                             // a glob, not a number: "40" is too short
+		{`x := "nmap" | x=nmap`, none, `true`},                   // x is computed, not raw
+		{`path="C:\\Windows*"`, none, `path:"C:\\Windows"`},      // as JSON writes it: backslashes doubled
+		{`path="C:\\Windows/Temp*"`, none, `path:"C:\\Windows"`}, // a slash may be written \/: the longest run beside it
+		{`cmd="say \"hi\" now"`, none, `cmd:"say \"hi\" now"`},   // quotes escaped
+		{`cmd="*<script>*"`, none, `cmd:"script"`},               // < may be written \u003c
+		{`groupBy(x) | x=foobar`, none, `true`},                  // after an aggregate: rows, not lines
 		{`case { a=foo1 | b := 1; a=bar1 | dropEvent() }`, none, `a:"foo1"`},
 		{`in(f, values=["alpha", "beta*"])`, none, `f:("alpha" OR "beta")`},
 		{`a=/(?i)abc|x/`, none, `true`}, // a one-letter branch could match anywhere
