@@ -599,7 +599,7 @@ type litSet struct {
 	texts  [][]byte // lits' texts
 	ids    map[setLit]int32
 	start  []uint16 // 1<<16 entries: 1 + index in lists; 0: none
-	lists  [][]int32
+	lists  [][]anchored
 	ks     bool // a folded literal holds k or s, which also fold to non-ASCII runes
 	bs     bool // a literal holds a backslash (see hasOddEscape)
 }
@@ -653,7 +653,8 @@ func (ls *litSet) index(e setLit, id int32) {
 	if strings.Contains(e.text, `\`) {
 		ls.bs = true
 	}
-	a, b := e.text[0], e.text[1]
+	at := anchorPair(e.text)
+	a, b := e.text[at], e.text[at+1]
 	var pairs [][2]byte
 	if e.fold {
 		for _, x := range []byte{a, upperByte(a)} {
@@ -672,13 +673,48 @@ func (ls *litSet) index(e setLit, id int32) {
 			ls.start[slot] = uint16(len(ls.lists))
 		}
 		i := ls.start[slot] - 1
-		if !slices.Contains(ls.lists[i], id) {
-			ls.lists[i] = append(ls.lists[i], id)
+		if !slices.Contains(ls.lists[i], anchored{id, at}) {
+			ls.lists[i] = append(ls.lists[i], anchored{id, at})
 		}
 	}
 }
 
-// match sets in bits the ids of the literals v contains.
+// anchored is a literal of a set listed under one of its byte pairs, at
+// offset at in the literal.
+type anchored struct {
+	id int32
+	at int
+}
+
+// anchorPair returns the offset of the byte pair of a literal (two bytes
+// or more) least likely in a value: literals are looked up by it. By
+// their first pair, every path literal (\\cmd.exe, \\windows\\...) was
+// compared at every backslash of every path.
+func anchorPair(text string) int {
+	best, bestScore := 0, 1<<30
+	for i := 0; i+1 < len(text); i++ {
+		if s := valueCommonness(text[i]) + valueCommonness(text[i+1]); s < bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return best
+}
+
+// valueCommonness ranks how often a byte occurs in Falcon field values:
+// separators of paths and command lines and digits everywhere, then the
+// most frequent letters.
+func valueCommonness(c byte) int {
+	switch {
+	case c == '\\' || c == ' ' || c == '.' || c == '-' || c == ':' || c == '_' || '0' <= c && c <= '9':
+		return 9
+	case strings.IndexByte("etaoinsr", c|0x20) >= 0:
+		return 7
+	case 'a' <= c|0x20 && c|0x20 <= 'z':
+		return 5
+	}
+	return 4
+}
+
 func (ls *litSet) match(v []byte, bits []uint64) {
 	clear(bits)
 	for i := 0; i+1 < len(v); i++ {
@@ -686,14 +722,14 @@ func (ls *litSet) match(v []byte, bits []uint64) {
 		if slot == 0 {
 			continue
 		}
-		for _, id := range ls.lists[slot-1] {
-			text := ls.texts[id]
-			n := len(text)
-			if len(v)-i < n || bits[id>>6]&(1<<(id&63)) != 0 {
+		for _, a := range ls.lists[slot-1] {
+			text := ls.texts[a.id]
+			start := i - a.at
+			if start < 0 || len(v)-start < len(text) || bits[a.id>>6]&(1<<(a.id&63)) != 0 {
 				continue
 			}
-			if ls.lits[id].fold && equalFoldBytes(v[i+2:i+n], text[2:]) || !ls.lits[id].fold && bytes.Equal(v[i+2:i+n], text[2:]) {
-				bits[id>>6] |= 1 << (id & 63)
+			if ls.lits[a.id].fold && equalFoldBytes(v[start:start+len(text)], text) || !ls.lits[a.id].fold && bytes.Equal(v[start:start+len(text)], text) {
+				bits[a.id>>6] |= 1 << (a.id & 63)
 			}
 		}
 	}

@@ -280,3 +280,24 @@ func TestDispatchConcerned(t *testing.T) {
 		}
 	}
 }
+
+// A literal is listed under its least common byte pair: a path's leading
+// backslashes or a command line's spaces would have it compared at every
+// separator of every value.
+func TestAnchorPair(t *testing.T) {
+	tests := []struct {
+		text, pair string
+	}{
+		{`\\cmd.exe`, "cm"},
+		{`\\windows\\fonts\\`, "wi"},
+		{` -enc `, "nc"},
+		{`mimikatz`, "mi"},
+		{`10.0`, "10"},
+	}
+	for _, tc := range tests {
+		at := anchorPair(tc.text)
+		if got := tc.text[at : at+2]; got != tc.pair {
+			t.Errorf("anchorPair(%q) = %q, want %q", tc.text, got, tc.pair)
+		}
+	}
+}
