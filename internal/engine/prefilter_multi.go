@@ -7,23 +7,27 @@ import "bytes"
 const minMultiLits = 3
 
 // multiLit matches "the text contains one of these literals" in a single
-// pass: each pair of bytes is tested in a bitset of the literals' first two
-// bytes (every case of folded ones), and only a pair that may start one
-// looks up the literals starting with its first byte. Letters start most
-// literals, so a table of first bytes alone sent most positions of a text
-// to compare strings. The bitset is hashed into 4096 bits (512 bytes: a
-// hunt compiles hundreds of these); a collision only costs a lookup.
+// pass. Each literal is anchored at its least common pair of bytes
+// (anchorPair: not the leading backslashes of a path); each pair of the
+// text is tested in a bitset of the anchors (every case of folded ones),
+// and only a pair that may be one looks up the literals anchored at its
+// first byte. Letters start most literals, so a table of first bytes alone
+// sent most positions of a text to compare strings. The bitset is hashed
+// into 4096 bits (512 bytes: a hunt compiles hundreds of these); a
+// collision only costs a lookup.
 type multiLit struct {
-	pairs  [pairBits / 64]uint64 // pairIndex of the first two bytes of some literal (the first alone for 1-byte ones: every second byte)
-	start  [256]uint16           // 1 + index in lists; 0: no literal starts with this byte
-	lists  [][]multiEntry
-	minLen int
-	ks     []multiEntry // folded literals with k or s (KELVIN SIGN, LONG S)
+	pairs [pairBits / 64]uint64 // pairIndex of some literal's anchor (its one byte, for 1-byte ones: every second byte)
+	start [256]uint16           // 1 + index in lists; 0: no anchor starts with this byte
+	lists [][]multiEntry
+	// a text's anchors lie from minAt to its length less minTail
+	minAt, minTail int
+	ks             []multiEntry // folded literals with k or s (KELVIN SIGN, LONG S)
 }
 
 type multiEntry struct {
 	text []byte // lower-cased when fold
 	fold bool
+	at   int // offset of the anchor in text
 }
 
 // newMultiLit builds the matcher for the litText children of an OR, or
@@ -32,19 +36,26 @@ func newMultiLit(kids []*litExpr) *multiLit {
 	if len(kids) < minMultiLits {
 		return nil
 	}
-	m := &multiLit{minLen: -1}
+	m := &multiLit{minAt: -1, minTail: -1}
 	for _, k := range kids {
 		if k.op != litText || k.text == "" {
 			return nil
 		}
 		e := multiEntry{text: []byte(k.text), fold: k.fold}
-		if m.minLen < 0 || len(e.text) < m.minLen {
-			m.minLen = len(e.text)
+		if len(e.text) > 1 {
+			e.at = anchorPair(k.text)
 		}
-		m.add(e.text[0], e)
+		if m.minAt < 0 || e.at < m.minAt {
+			m.minAt = e.at
+		}
+		if tail := len(e.text) - e.at; m.minTail < 0 || tail < m.minTail {
+			m.minTail = tail
+		}
+		a := e.text[e.at]
+		m.add(a, e)
 		m.addPairs(e)
 		if e.fold {
-			if up := upperByte(e.text[0]); up != e.text[0] {
+			if up := upperByte(a); up != a {
 				m.add(up, e)
 			}
 			if bytes.ContainsAny(e.text, "ks") {
@@ -64,7 +75,7 @@ func (m *multiLit) add(first byte, e multiEntry) {
 	m.lists[i] = append(m.lists[i], e)
 }
 
-// addPairs marks the pairs of bytes e can start with.
+// addPairs marks the pairs of bytes e's anchor can be.
 func (m *multiLit) addPairs(e multiEntry) {
 	cases := func(c byte) []byte {
 		if e.fold && upperByte(c) != c {
@@ -72,14 +83,14 @@ func (m *multiLit) addPairs(e multiEntry) {
 		}
 		return []byte{c}
 	}
-	for _, a := range cases(e.text[0]) {
+	for _, a := range cases(e.text[e.at]) {
 		if len(e.text) == 1 {
 			for b := range 256 {
 				m.setPair(a, byte(b))
 			}
 			continue
 		}
-		for _, b := range cases(e.text[1]) {
+		for _, b := range cases(e.text[e.at+1]) {
 			m.setPair(a, b)
 		}
 	}
@@ -98,7 +109,7 @@ func (m *multiLit) setPair(a, b byte) {
 
 // match reports whether h contains one of the literals.
 func (m *multiLit) match(h []byte) bool {
-	for i := 0; i+m.minLen <= len(h); i++ {
+	for i := m.minAt; i+m.minTail <= len(h); i++ {
 		if i+1 < len(h) {
 			if p := pairIndex(h[i], h[i+1]); m.pairs[p/64]&(1<<(p%64)) == 0 {
 				continue
@@ -109,11 +120,11 @@ func (m *multiLit) match(h []byte) bool {
 			continue
 		}
 		for _, e := range m.lists[s-1] {
-			n := len(e.text)
-			if len(h)-i < n {
+			start, n := i-e.at, len(e.text)
+			if start < 0 || len(h)-start < n {
 				continue
 			}
-			if e.fold && equalFoldBytes(h[i+1:i+n], e.text[1:]) || !e.fold && bytes.Equal(h[i:i+n], e.text) {
+			if e.fold && equalFoldBytes(h[start:start+n], e.text) || !e.fold && bytes.Equal(h[start:start+n], e.text) {
 				return true
 			}
 		}

@@ -205,3 +205,29 @@ func BenchmarkMultiLit(b *testing.B) {
 		i++
 	}
 }
+
+// Path literals (a Sigma rule's list of images) over the raw ImageFileName
+// values of process starts: every value is full of backslashes.
+func BenchmarkMultiLitPaths(b *testing.B) {
+	var lits []*litExpr
+	for _, img := range strings.Split(`\cmd.exe|\powershell.exe|\pwsh.exe|\rundll32.exe|\regsvr32.exe|\mshta.exe|\wscript.exe|\cscript.exe|\certutil.exe|\bitsadmin.exe|\msiexec.exe|\wmic.exe`, "|") {
+		lits = append(lits, litOf(img, "ImageFileName", true))
+	}
+	m := newMultiLit(lits)
+	values := [][]byte{[]byte(`\\Device\\HarddiskVolume2\\Windows\\System32\\svchost.exe`),
+		[]byte(`\\Device\\HarddiskVolume2\\Program Files\\Google\\Chrome\\Application\\chrome.exe`),
+		[]byte(`\\Device\\HarddiskVolume2\\Windows\\System32\\conhost.exe`),
+		[]byte(`\\Device\\HarddiskVolume2\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe`)}
+	var size int
+	for _, v := range values {
+		size += len(v)
+	}
+	b.SetBytes(int64(size / len(values)))
+	i := 0
+	for b.Loop() {
+		if m.match(values[i%len(values)]) {
+			b.Fatal("matched")
+		}
+		i++
+	}
+}
