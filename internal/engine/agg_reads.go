@@ -21,12 +21,7 @@ func (s *topSpec) readsOnly() []string {
 
 // readsOnly for table(): its fields and sort keys, which are all a row
 // keeps; sort(), head() and tail() keep whole events (nil).
-func (s *rowsSpec) readsOnly() []string {
-	if s.keep == nil || s.mode != rowsSorted {
-		return nil
-	}
-	return s.rowFields()
-}
+func (s *rowsSpec) readsOnly() []string { return s.fields }
 
 // readsOnly for groupBy and stats: the keys and what every aggregate reads,
 // nil when one of them is not a fieldReader.

@@ -26,7 +26,7 @@ func init() {
 type rowsSpec struct {
 	name     string
 	keep     []string
-	fields   []string // rowFields, with keep
+	fields   []string // table() with fields: rowFields
 	keys     []sortKey
 	limit    int  // 0 with unlimited
 	explicit bool // the limit was written in the query: no truncation warning
