@@ -226,17 +226,7 @@ func HasUnicodeEscape(raw []byte) bool {
 	if i < 0 || !bytes.Contains(raw[i:], backslashU) {
 		return false
 	}
-	for i+1 < len(raw) {
-		if raw[i+1] == 'u' {
-			return true
-		}
-		j := bytes.IndexByte(raw[i+2:], '\\')
-		if j < 0 {
-			return false
-		}
-		i += 2 + j
-	}
-	return false
+	return escapeIn(raw, i, false)
 }
 
 var backslashU = []byte(`\u`)
@@ -246,15 +236,24 @@ var backslashU = []byte(`\u`)
 // the decoded text may then hold a backslash the raw text does not write
 // as \\.
 func hasOddEscape(raw []byte) bool {
-	i := bytes.IndexByte(raw, '\\')
+	return escapeIn(raw, bytes.IndexByte(raw, '\\'), true)
+}
+
+// escapeIn walks raw's escapes from the backslash at i (none: -1) and
+// reports whether one is \u or, with odd, one JSON does not define.
+func escapeIn(raw []byte, i int, odd bool) bool {
 	for i >= 0 {
 		if i+1 >= len(raw) {
-			return true
+			return odd // a lone backslash at the end
 		}
 		switch raw[i+1] {
+		case 'u':
+			return true
 		case '\\', '"', '/', 'b', 'f', 'n', 'r', 't':
 		default:
-			return true
+			if odd {
+				return true
+			}
 		}
 		j := bytes.IndexByte(raw[i+2:], '\\')
 		if j < 0 {

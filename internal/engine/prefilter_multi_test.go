@@ -190,18 +190,23 @@ func BenchmarkMultiLit(b *testing.B) {
 	for _, d := range strings.Split("shodan.io|censys.io|ipinfo.io|ipapi.co|ip-api.com|ipwhois.io|bgp.he.net|arin.net|ripe.net|apnic.net|lacnic.net|afrinic.net|spyse.com|fofa.info|zoomeye.org|dnsdumpster.com|hackertarget.com|viewdns.info|ipvoid.com|whatismyipaddress.com|ip2location.com|maxmind.com|greynoise.io|binaryedge.io|onyphe.io", "|") {
 		lits = append(lits, litOf(d, "DomainName", true))
 	}
-	m := newMultiLit(lits)
-	names := [][]byte{[]byte("settings-win.data.microsoft.com"), []byte("www.google-analytics.com"),
+	benchMultiLit(b, newMultiLit(lits), [][]byte{[]byte("settings-win.data.microsoft.com"), []byte("www.google-analytics.com"),
 		[]byte("login.microsoftonline.com"), []byte("fonts.gstatic.com"), []byte("api.github.com"),
-		[]byte("update.googleapis.com"), []byte("ocsp.digicert.com"), []byte("cdn.jsdelivr.net")}
+		[]byte("update.googleapis.com"), []byte("ocsp.digicert.com"), []byte("cdn.jsdelivr.net")})
+}
+
+// benchMultiLit matches m over texts, none of which holds a literal.
+func benchMultiLit(b *testing.B, m *multiLit, texts [][]byte) {
 	var size int
-	for _, n := range names {
-		size += len(n)
+	for _, t := range texts {
+		size += len(t)
 	}
-	b.SetBytes(int64(size / len(names)))
+	b.SetBytes(int64(size / len(texts)))
 	i := 0
 	for b.Loop() {
-		m.match(names[i%len(names)])
+		if m.match(texts[i%len(texts)]) {
+			b.Fatal("matched")
+		}
 		i++
 	}
 }
@@ -213,21 +218,8 @@ func BenchmarkMultiLitPaths(b *testing.B) {
 	for _, img := range strings.Split(`\cmd.exe|\powershell.exe|\pwsh.exe|\rundll32.exe|\regsvr32.exe|\mshta.exe|\wscript.exe|\cscript.exe|\certutil.exe|\bitsadmin.exe|\msiexec.exe|\wmic.exe`, "|") {
 		lits = append(lits, litOf(img, "ImageFileName", true))
 	}
-	m := newMultiLit(lits)
-	values := [][]byte{[]byte(`\\Device\\HarddiskVolume2\\Windows\\System32\\svchost.exe`),
+	benchMultiLit(b, newMultiLit(lits), [][]byte{[]byte(`\\Device\\HarddiskVolume2\\Windows\\System32\\svchost.exe`),
 		[]byte(`\\Device\\HarddiskVolume2\\Program Files\\Google\\Chrome\\Application\\chrome.exe`),
 		[]byte(`\\Device\\HarddiskVolume2\\Windows\\System32\\conhost.exe`),
-		[]byte(`\\Device\\HarddiskVolume2\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe`)}
-	var size int
-	for _, v := range values {
-		size += len(v)
-	}
-	b.SetBytes(int64(size / len(values)))
-	i := 0
-	for b.Loop() {
-		if m.match(values[i%len(values)]) {
-			b.Fatal("matched")
-		}
-		i++
-	}
+		[]byte(`\\Device\\HarddiskVolume2\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe`)})
 }
