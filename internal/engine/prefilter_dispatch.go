@@ -653,7 +653,7 @@ func (ls *litSet) index(e setLit, id int32) {
 	if strings.Contains(e.text, `\`) {
 		ls.bs = true
 	}
-	at := anchorPair(e.text)
+	at := int32(anchorPair(e.text))
 	a, b := e.text[at], e.text[at+1]
 	var pairs [][2]byte
 	if e.fold {
@@ -682,8 +682,7 @@ func (ls *litSet) index(e setLit, id int32) {
 // anchored is a literal of a set listed under one of its byte pairs, at
 // offset at in the literal.
 type anchored struct {
-	id int32
-	at int
+	id, at int32
 }
 
 // anchorPair returns the offset of the byte pair of a literal (two bytes
@@ -715,6 +714,7 @@ func valueCommonness(c byte) int {
 	return 4
 }
 
+// match sets in bits the ids of the literals v contains.
 func (ls *litSet) match(v []byte, bits []uint64) {
 	clear(bits)
 	for i := 0; i+1 < len(v); i++ {
@@ -724,7 +724,7 @@ func (ls *litSet) match(v []byte, bits []uint64) {
 		}
 		for _, a := range ls.lists[slot-1] {
 			text := ls.texts[a.id]
-			start := i - a.at
+			start := i - int(a.at)
 			if start < 0 || len(v)-start < len(text) || bits[a.id>>6]&(1<<(a.id&63)) != 0 {
 				continue
 			}
