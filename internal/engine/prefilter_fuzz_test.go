@@ -1,0 +1,58 @@
+package engine
+
+import (
+	"slices"
+	"testing"
+
+	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
+)
+
+// FuzzPrefilterNeverRejects: for any query and any line, a line the
+// query's prefilter rejects changes nothing the query gives: its rows over
+// the line's decoded event are those over no event at all. Queries whose
+// output changes from run to run (random(), sample()) are skipped.
+func FuzzPrefilterNeverRejects(f *testing.F) {
+	for _, seed := range [][2]string{
+		{`ImageFileName=/\\cmd\.exe$/i`, `{"ImageFileName":"C:\Windows\cmd.exe"}`},
+		{`a="*\\Temp\\*"`, `{"a":"C:\\Temp\\x"}`},
+		{`CommandLine=/x"y/ or foo`, `{"CommandLine":"x\"y","b":"f\u006fo"}`},
+		{`#event_simpleName=ProcessRollup2 event_platform=Win ImageFileName=/\\(certutil|wmic)\.exe$/i | count()`, `{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"\\Device\\wmic.exe"}`},
+		{`in(a, values=["x/y", "<b>"]) | table([a])`, `{"a":"x\/y"}`},
+		{`RemotePort in [80, 443] DomainName=*shodan*`, `{"RemotePort":443.0,"DomainName":"api.SHODAN.io"}`},
+		{`/nmap\s+-sn/i`, `{"CommandLine":"NMAP\t-sn 10.0.0.0/8"}`},
+	} {
+		f.Add(seed[0], seed[1])
+	}
+	noEnrichment := func(string) bool { return false }
+	f.Fuzz(func(t *testing.T, src, line string) {
+		q, ds := cql.Parse(src)
+		if ds.HasErrors() {
+			return
+		}
+		p, ds := Compile(q, Options{Now: testNow})
+		if ds.HasErrors() {
+			return
+		}
+		pf := p.Prefilter(noEnrichment)
+		if pf == nil || pf.Match([]byte(line)) {
+			return
+		}
+		var e event.Event
+		if ingest.NewDecoder(event.Needs{All: true}).Decode([]byte(line), &e) != nil {
+			return
+		}
+		run := func(events ...*event.Event) []string {
+			rows, _ := p.Run(events)
+			return render(rows)
+		}
+		with, without := run(e.Clone()), run()
+		if !slices.Equal(with, run(e.Clone())) || !slices.Equal(without, run()) {
+			return // the query's output changes between runs
+		}
+		if !slices.Equal(with, without) {
+			t.Fatalf("query %q: prefilter %s rejects %s, yet over it the query gives %v (over nothing %v)", src, pf, line, with, without)
+		}
+	})
+}
