@@ -132,7 +132,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	var complete atomic.Int64
 	var betting, skipped atomic.Bool
 	teachLits, lneeds := l.LearnPrefilter(), l.LearnNeeds()
-	store := &candStore{budget: opts.HoldBytes, canDrop: opts.Reopen != nil}
+	store := &candStore{budget: opts.HoldBytes, canDrop: opts.Reopen != nil, dropShare: 4}
+	if len(progs) > 1 {
+		// A hunt's kept lines are settled by matching every rule again
+		// (twice: while learning and after); keeping a fifth of the input
+		// cost the SigmaHQ hunt twice what a second read does.
+		store.dropShare = 8
+	}
 	if store.budget <= 0 {
 		store.budget = DefaultHoldBytes
 	}
@@ -408,6 +414,8 @@ type candStore struct {
 	off     int64
 	err     error
 	canDrop bool
+	// dropShare: candidates past 1/dropShare of the bytes read are dropped
+	dropShare int64
 	// dropped is set by put; the workers read it to stop filtering for
 	// nothing: the second read does it again
 	dropped atomic.Bool
@@ -427,7 +435,7 @@ func (s *candStore) put(r *candChunk, read int64) {
 		return
 	}
 	r.data = slices.Clip(r.data)
-	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && kept > s.budget && kept > read/4 {
+	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && kept > s.budget && kept > read/s.dropShare {
 		s.dropped.Store(true)
 		s.chunks = nil
 		s.close()

@@ -527,3 +527,25 @@ func testStrictRead(t *testing.T, prog *engine.Program, wantRows map[string]int,
 		}
 	}
 }
+
+// Candidates past their budget are dropped for a second read once they are
+// more than 1/dropShare of what was read (a hunt's share is smaller: its
+// kept lines are matched again by every rule).
+func TestCandStoreDropsPastItsShare(t *testing.T) {
+	tests := []struct {
+		dropShare, read int64
+		dropped         bool
+	}{
+		{4, 1000, false}, // 200 kept of 1000 read: a fifth
+		{8, 1000, true},
+		{4, 700, true},
+	}
+	for _, tc := range tests {
+		s := &candStore{budget: 100, canDrop: true, dropShare: tc.dropShare}
+		s.put(&candChunk{seq: 0, data: make([]byte, 200), lineNos: []int{1}}, tc.read)
+		if got := s.dropped.Load(); got != tc.dropped {
+			t.Errorf("share 1/%d, 200 of %d read: dropped %v, want %v", tc.dropShare, tc.read, got, tc.dropped)
+		}
+		s.close()
+	}
+}
