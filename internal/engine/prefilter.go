@@ -35,9 +35,10 @@ type pfNode struct {
 	// field's value. A line holding \u escapes passes it: an escape may
 	// spell any character. Field values are checked once, in matchField.
 	whole bool
-	// bs: a literal of the node holds a backslash; a value (a line, when
-	// whole) with an escape JSON does not define may hold it unseen
-	bs  bool
+	// esc: a literal of the node holds a backslash or a control
+	// character, which a value (a line, when whole) may spell otherwise
+	// (mayHideEscaped)
+	esc bool
 	num float64 // litValue
 }
 
@@ -81,7 +82,7 @@ func newPrefilter(l *litExpr) *Prefilter {
 // compilePF compiles l; whole says l is tested on whole lines, not within
 // a field's value.
 func compilePF(l *litExpr, keys map[string]int, whole bool) pfNode {
-	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole, num: l.num, bs: hasBackslash(l)}
+	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole, num: l.num, esc: hasEscaped(l)}
 	if l.op == litField {
 		n.finder = newKeyFinder(l.text)
 		k, ok := keys[l.text]
@@ -184,19 +185,19 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 		return false
 	case litText:
 		if n.fold {
-			return containsFold(line, n.lit, n.alt) || n.ks && containsFoldUnicode(line, n.lit) || n.whole && c.mayHide(line, n.bs)
+			return containsFold(line, n.lit, n.alt) || n.ks && containsFoldUnicode(line, n.lit) || n.whole && c.mayHide(line, n.esc)
 		}
-		return bytes.Contains(line, n.lit) || n.whole && c.mayHide(line, n.bs)
+		return bytes.Contains(line, n.lit) || n.whole && c.mayHide(line, n.esc)
 	case litField:
 		return n.matchField(line, c)
 	case litValue:
 		return valueMayEqual(line, n.num)
 	case litOr:
 		if n.multi != nil {
-			return n.multi.match(line) || n.whole && c.mayHide(line, n.bs)
+			return n.multi.match(line) || n.whole && c.mayHide(line, n.esc)
 		}
 		if n.guard != nil && !n.guard.match(line) {
-			return n.whole && c.mayHide(line, n.bs)
+			return n.whole && c.mayHide(line, n.esc)
 		}
 	case litAnd:
 		for i := range n.kids {
@@ -231,12 +232,21 @@ func HasUnicodeEscape(raw []byte) bool {
 
 var backslashU = []byte(`\u`)
 
-// hasOddEscape reports whether raw JSON text holds a \u escape or one JSON
-// does not define (\q), which decoders keep as written, backslash and all:
-// the decoded text may then hold a backslash the raw text does not write
-// as \\.
-func hasOddEscape(raw []byte) bool {
-	return escapeIn(raw, bytes.IndexByte(raw, '\\'), true)
+// mayHideEscaped reports whether raw JSON text may hold a backslash or a
+// control character its raw text does not write as the usual escape (\\,
+// \n, \t...): it holds a \u escape, one JSON does not define (\q, which
+// decoders keep as written, backslash and all), or a raw control
+// character (lenient decoders take them).
+func mayHideEscaped(raw []byte) bool {
+	if escapeIn(raw, bytes.IndexByte(raw, '\\'), true) {
+		return true
+	}
+	for _, c := range raw {
+		if c < 0x20 {
+			return true
+		}
+	}
+	return false
 }
 
 // escapeIn walks raw's escapes from the backslash at i (none: -1) and

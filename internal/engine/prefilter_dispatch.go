@@ -487,7 +487,7 @@ func (s *DispatchState) locate(k int) bool {
 		return false
 	}
 	s.state[k] = keyMany
-	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || HasUnicodeEscape(v) || ls.bs && hasOddEscape(v) {
+	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || HasUnicodeEscape(v) || ls.esc && mayHideEscaped(v) {
 		return false
 	}
 	s.state[k], s.val[k] = keyOnce, v
@@ -601,7 +601,7 @@ type litSet struct {
 	start  []uint16 // 1<<16 entries: 1 + index in lists; 0: none
 	lists  [][]anchored
 	ks     bool // a folded literal holds k or s, which also fold to non-ASCII runes
-	bs     bool // a literal holds a backslash (see hasOddEscape)
+	esc    bool // a literal holds a backslash or a control character (see mayHideEscaped)
 }
 
 type setLit struct {
@@ -650,8 +650,8 @@ func (ls *litSet) index(e setLit, id int32) {
 	if e.fold && strings.ContainsAny(e.text, "ks") {
 		ls.ks = true
 	}
-	if strings.Contains(e.text, `\`) {
-		ls.bs = true
+	if strings.Contains(e.text, `\`) { // in raw form, as they all are
+		ls.esc = true
 	}
 	at := int32(anchorPair(e.text))
 	a, b := e.text[at], e.text[at+1]

@@ -21,7 +21,7 @@ type keyCache struct {
 	state [maxLocatedKeys]uint8
 	val   [maxLocatedKeys][]byte
 	esc   uint8 // 0: not looked at; 1: the line has no \u escape; 2: it has
-	odd   uint8 // the same for hasOddEscape
+	odd   uint8 // the same for mayHideEscaped
 }
 
 // mayHideKeys reports whether keys could be written with escapes in line:
@@ -120,18 +120,18 @@ func escaped(line []byte, q int) bool {
 }
 
 // mayHide reports whether line may hold a free-text literal its raw text
-// does not: through \u escapes, and for a literal with a backslash (bs)
-// escapes JSON does not define.
-func (c *keyCache) mayHide(line []byte, bs bool) bool {
+// does not: through \u escapes, and for a literal with a backslash or a
+// control character (esc) as mayHideEscaped tells.
+func (c *keyCache) mayHide(line []byte, esc bool) bool {
 	if c.mayHideKeys(line) {
 		return true
 	}
-	if !bs {
+	if !esc {
 		return false
 	}
 	if c.odd == 0 {
 		c.odd = 1
-		if hasOddEscape(line) {
+		if mayHideEscaped(line) {
 			c.odd = 2
 		}
 	}
@@ -165,10 +165,11 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 }
 
 // matchValue tests one value of the key. A value holding \u escapes
-// passes: an escape may spell any character of a literal; so does one
-// holding an escape JSON does not define, for a literal with a backslash.
+// passes: an escape may spell any character of a literal; so may other
+// spellings of a backslash or control character (mayHideEscaped), for a
+// literal holding one.
 func (n *pfNode) matchValue(v []byte, c *keyCache) bool {
-	return n.kids[0].match(v, c) || HasUnicodeEscape(v) || n.bs && hasOddEscape(v)
+	return n.kids[0].match(v, c) || HasUnicodeEscape(v) || n.esc && mayHideEscaped(v)
 }
 
 // absentMayHold reports whether a line lacking the plain key may still

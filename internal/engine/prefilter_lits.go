@@ -79,49 +79,69 @@ func longestCanonical(s string) string {
 	return best
 }
 
-// jsonCanonical reports whether every byte of s has one way of being
-// written inside a JSON string by ordinary encoders besides a \u escape
-// (which prefilters let through: HasUnicodeEscape): printable ASCII as
-// itself, a backslash as \\ and a quote as \". A slash may be written \/,
-// control characters raw (lenient decoders take them) or escaped, and
-// some encoders escape <, >, & and ' as \u sequences of their own accord.
-// A backslash read from an escape JSON does not define (\q, kept as
-// written) is the one other way; hasOddEscape lets such values through.
+// jsonCanonical reports whether every byte of s has one usual way of
+// being written inside a JSON string: printable ASCII as itself, a
+// backslash as \\, a quote as \", a newline, tab, carriage return,
+// backspace or form feed as \n, \t, \r, \b or \f. Other spellings (a \u
+// escape, an escape JSON does not define kept as written, a raw control
+// character) let the value through (HasUnicodeEscape, mayHideEscaped). A
+// slash may be written \/, other control characters only as \u
+// sequences, and some encoders escape <, >, & and ' as \u sequences of
+// their own accord: those cut the literal.
 func jsonCanonical(s string) bool {
 	for i := 0; i < len(s); i++ {
 		c := s[i]
-		if c < 0x20 || c >= 0x7f || c == '/' || c == '<' || c == '>' || c == '&' || c == '\'' {
+		if c < 0x20 && shortEscape[c] == 0 || c >= 0x7f || c == '/' || c == '<' || c == '>' || c == '&' || c == '\'' {
 			return false
 		}
 	}
 	return true
 }
 
+// shortEscape is the letter JSON escapes a control character with, if any.
+var shortEscape = [0x20]byte{'\n': 'n', '\t': 't', '\r': 'r', '\b': 'b', '\f': 'f'}
+
 // rawLiteral writes s, which jsonCanonical accepts, as a JSON string's
 // raw contents.
 func rawLiteral(s string) string {
-	if !strings.ContainsAny(s, `\"`) {
+	if !hasEscapedByte(s) {
 		return s
 	}
 	var b strings.Builder
 	for i := 0; i < len(s); i++ {
-		if s[i] == '\\' || s[i] == '"' {
+		switch c := s[i]; {
+		case c == '\\' || c == '"':
 			b.WriteByte('\\')
+			b.WriteByte(c)
+		case c < 0x20:
+			b.WriteByte('\\')
+			b.WriteByte(shortEscape[c])
+		default:
+			b.WriteByte(c)
 		}
-		b.WriteByte(s[i])
 	}
 	return b.String()
 }
 
-// hasBackslash reports whether a literal of l, decoded, holds a backslash:
-// its raw text is then also missed by values whose backslash came from an
-// escape JSON does not define (hasOddEscape).
-func hasBackslash(l *litExpr) bool {
-	if l.op == litText && strings.Contains(l.plain, `\`) {
+// hasEscapedByte reports whether s holds a byte JSON writes escaped.
+func hasEscapedByte(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '\\' || c == '"' {
+			return true
+		}
+	}
+	return false
+}
+
+// hasEscaped reports whether a literal of l, decoded, holds a backslash or
+// a control character, which a value may spell in ways its raw text does
+// not show (mayHideEscaped).
+func hasEscaped(l *litExpr) bool {
+	if l.op == litText && strings.ContainsFunc(l.plain, func(r rune) bool { return r == '\\' || r < 0x20 }) {
 		return true
 	}
 	for _, k := range l.kids {
-		if hasBackslash(k) {
+		if hasEscaped(k) {
 			return true
 		}
 	}

@@ -41,10 +41,11 @@ func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
 		`a=/oo.*ar/ or a=curl or b=foo or a=/ba.*fo/i`, `CommandLine=/(?i)(shodan\s+search|nmap\s+-s|curl)/`,
 		// backslashes and quotes: literals as JSON writes them
 		`a="*\\Windows\\System32*"`, `a=/\\windows\\/i or b=/x"y/`, `"\\System32\\cmd"`, `ImageFileName=/\\(cmd|nmap)\.exe$/i`,
+		`a=/o\tb/ or b=/\n\nfoo/i`, `"r\tfo"`,
 	}
 	vocab := []string{"foo", "FOO", "bar", "foo bar", "nmap.exe", "NMAP.EXE", "shodan.io", "api.SHODAN.io",
 		"curl", "10.1.2.3", "5", "5.0", `x"y`, `c:\tools\nmap.exe`, "é", "", "fo", "oo",
-		"443", "80", "443.0", "0443", " 443", "4.43e2", "8080", "-5", `C:\Windows\System32\cmd.exe`, `\System32\`}
+		"443", "80", "443.0", "0443", " 443", "4.43e2", "8080", "-5", `C:\Windows\System32\cmd.exe`, `\System32\`, "fo\tbar", "\n\nfoo", "r\tfo"}
 	fields := []string{"a", "b", "n", "event_simpleName", "ImageFileName", "CommandLine", "DomainName",
 		"RemotePort", "ContextProcessName"}
 	types := []string{"ProcessRollup2", "DnsRequest", "NetworkConnectIP4", "processrollup2"}
@@ -95,6 +96,10 @@ func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
 					line = bytes.Replace(line, []byte{c}, fmt.Appendf(nil, `\u%04x`, c), 1+rng.IntN(2))
 				}
 				if rng.IntN(4) == 0 {
+					// a tab written raw inside a string: lenient decoders take it
+					line = rawTabs(line)
+				}
+				if rng.IntN(4) == 0 {
 					// a backslash written alone before a letter JSON does
 					// not escape (\W): decoders keep both as written
 					line = oddEscapes.ReplaceAll(line, []byte(`\$1`))
@@ -118,4 +123,23 @@ func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
 			}
 		}
 	}
+}
+
+// rawTabs writes line's \t escapes as raw tab bytes (lenient JSON), leaving
+// other escapes (\\t is a backslash, then t) as they are.
+func rawTabs(line []byte) []byte {
+	out := make([]byte, 0, len(line))
+	for i := 0; i < len(line); i++ {
+		if line[i] == '\\' && i+1 < len(line) {
+			if line[i+1] == 't' {
+				out = append(out, '\t')
+			} else {
+				out = append(out, line[i], line[i+1])
+			}
+			i++
+			continue
+		}
+		out = append(out, line[i])
+	}
+	return out
 }
