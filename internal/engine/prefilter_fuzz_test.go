@@ -22,6 +22,7 @@ func FuzzPrefilterNeverRejects(f *testing.F) {
 		{`in(a, values=["x/y", "<b>"]) | table([a])`, `{"a":"x\/y"}`},
 		{`RemotePort in [80, 443] DomainName=*shodan*`, `{"RemotePort":443.0,"DomainName":"api.SHODAN.io"}`},
 		{`/nmap\s+-sn/i`, `{"CommandLine":"NMAP\t-sn 10.0.0.0/8"}`},
+		{`CommandLine=/a\tb/ or CommandLine=/\n\n/`, "{\"CommandLine\":\"a\tb\"}"}, // a raw tab (lenient JSON)
 	} {
 		f.Add(seed[0], seed[1])
 	}
