@@ -435,7 +435,7 @@ func (s *candStore) put(r *candChunk, read int64) {
 		return
 	}
 	r.data = slices.Clip(r.data)
-	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && kept > s.budget && kept > read/s.dropShare {
+	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && kept > s.budget && kept > read/max(s.dropShare, 1) {
 		s.dropped.Store(true)
 		s.chunks = nil
 		s.close()
