@@ -625,6 +625,7 @@ func (ls *litSet) compile(l *litExpr) dnode {
 			ls.lits = append(ls.lits, e)
 			ls.texts = append(ls.texts, []byte(e.text))
 			ls.index(e, id)
+			ls.esc = ls.esc || hasEscaped(l)
 		}
 		return dnode{op: litText, lit: id}
 	case litValue:
@@ -649,9 +650,6 @@ func (ls *litSet) compile(l *litExpr) dnode {
 func (ls *litSet) index(e setLit, id int32) {
 	if e.fold && strings.ContainsAny(e.text, "ks") {
 		ls.ks = true
-	}
-	if strings.Contains(e.text, `\`) { // in raw form, as they all are
-		ls.esc = true
 	}
 	at := int32(anchorPair(e.text))
 	a, b := e.text[at], e.text[at+1]
