@@ -9,7 +9,7 @@ import (
 	"sync"
 	"sync/atomic"
 
-	"github.com/klauspost/compress/gzip"
+	"github.com/tiercel/tiercel/internal/inflate"
 )
 
 // A gzip file of many members (concatenated gzip streams) can be decoded on
@@ -143,7 +143,7 @@ func (g *parallelGzip) decode(t *gzipTask) {
 	defer g.wg.Done()
 	defer close(t.done)
 	gzipTasksDecoded.Add(1)
-	zr, err := gzip.NewReader(bufio.NewReaderSize(io.NewSectionReader(g.f, t.start, t.end-t.start), 64<<10))
+	zr, err := inflate.NewReader(bufio.NewReaderSize(io.NewSectionReader(g.f, t.start, t.end-t.start), 64<<10))
 	if err != nil {
 		t.err = err
 		return

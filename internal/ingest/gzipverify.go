@@ -7,7 +7,7 @@ import (
 	"io"
 	"sync"
 
-	"github.com/klauspost/compress/gzip"
+	"github.com/tiercel/tiercel/internal/inflate"
 )
 
 // gzipHold is how much of one gzip member is held back until the member's
@@ -23,7 +23,7 @@ var holdBuffers sync.Pool
 // member's bytes only once its trailer has been verified (up to gzipHold).
 type verifiedGzip struct {
 	br   *bufio.Reader // one buffered reader across members: no byte is lost at a boundary
-	zr   *gzip.Reader
+	zr   *inflate.GzipReader
 	hold []byte // the current member's bytes, not yet verified
 	out  []byte // verified bytes not yet read
 	// passing: the current member outgrew the hold and is passed on
@@ -45,11 +45,10 @@ type verifiedGzip struct {
 
 func newVerifiedGzip(r io.Reader) (*verifiedGzip, error) {
 	br := bufio.NewReaderSize(r, 64<<10)
-	zr, err := gzip.NewReader(br)
+	zr, err := inflate.NewGzipReader(br)
 	if err != nil {
 		return nil, err
 	}
-	zr.Multistream(false)
 	return &verifiedGzip{br: br, zr: zr}, nil
 }
 
@@ -179,7 +178,6 @@ func (g *verifiedGzip) memberEnd(err error) {
 	}
 	switch rerr := g.zr.Reset(g.br); rerr {
 	case nil:
-		g.zr.Multistream(false)
 	case io.EOF:
 		g.eof = true
 	default:

@@ -5,8 +5,8 @@ import (
 	"bytes"
 	"io"
 
-	"github.com/klauspost/compress/gzip"
 	"github.com/klauspost/compress/zstd"
+	"github.com/tiercel/tiercel/internal/inflate"
 
 	"github.com/tiercel/tiercel/internal/sensor"
 )
@@ -28,7 +28,7 @@ func sensorInput(src io.Reader, path string, skip func(sensor.Problem)) io.ReadC
 	var decompress func(io.Reader) (io.ReadCloser, error)
 	switch sniff(head) {
 	case gzipCodec:
-		decompress = func(r io.Reader) (io.ReadCloser, error) { return gzip.NewReader(r) }
+		decompress = func(r io.Reader) (io.ReadCloser, error) { return inflate.NewReader(r) }
 	case zstdCodec:
 		decompress = func(r io.Reader) (io.ReadCloser, error) {
 			d, err := zstd.NewReader(r, zstd.WithDecoderConcurrency(1), zstd.WithDecoderMaxWindow(maxZstdWindow))

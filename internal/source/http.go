@@ -1,7 +1,6 @@
 package source
 
 import (
-	"compress/gzip"
 	"crypto/subtle"
 	"errors"
 	"fmt"
@@ -14,6 +13,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/inflate"
 	"github.com/tiercel/tiercel/internal/ingest"
 )
 
@@ -128,7 +128,7 @@ func (h *HTTPIngest) readBody(w http.ResponseWriter, r *http.Request) ([]byte, i
 	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get("Content-Encoding"))); enc {
 	case "", "identity":
 	case "gzip", "x-gzip":
-		gz, err := gzip.NewReader(rd)
+		gz, err := inflate.NewReader(rd)
 		if err != nil {
 			return nil, http.StatusBadRequest, fmt.Errorf("gzip body: %v", err)
 		}

@@ -2,7 +2,6 @@ package source
 
 import (
 	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -18,6 +17,7 @@ import (
 	"github.com/klauspost/compress/zstd"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/inflate"
 	"github.com/tiercel/tiercel/internal/ingest"
 )
 
@@ -193,7 +193,7 @@ func (q *S3SQS) fetch(ctx context.Context, bucket, key string) ([]byte, error) {
 	}
 	switch {
 	case len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b:
-		zr, err := gzip.NewReader(bytes.NewReader(raw))
+		zr, err := inflate.NewReader(bytes.NewReader(raw))
 		if err != nil {
 			return nil, err
 		}
