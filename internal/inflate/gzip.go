@@ -6,6 +6,7 @@ import (
 	"errors"
 	"hash/crc32"
 	"io"
+	"sync"
 )
 
 var (
@@ -54,8 +55,13 @@ func NewReader(r io.Reader) (*GzipReader, error) {
 // NewGzipReader reads the header of the member at br's start. An input
 // without a byte gives io.EOF.
 func NewGzipReader(br *bufio.Reader) (*GzipReader, error) {
-	z := &GzipReader{d: NewDecoder(br)}
+	d, _ := decoders.Get().(*Decoder)
+	if d == nil {
+		d = NewDecoder(br)
+	}
+	z := &GzipReader{d: d}
 	if err := z.Reset(br); err != nil {
+		z.Close()
 		return nil, err
 	}
 	return z, nil
@@ -64,6 +70,9 @@ func NewGzipReader(br *bufio.Reader) (*GzipReader, error) {
 // Reset reads the header of the next member from br: io.EOF when br has no
 // byte left, ErrHeader when the bytes there are not a gzip header.
 func (z *GzipReader) Reset(br *bufio.Reader) error {
+	if z.d == nil {
+		return errClosed
+	}
 	z.br, z.crc, z.size, z.err = br, 0, 0, nil
 	if err := readHeader(br); err != nil {
 		z.err = err
@@ -164,5 +173,18 @@ func (z *GzipReader) Read(p []byte) (int, error) {
 	}
 }
 
-// Close releases nothing; it is here for io.ReadCloser.
-func (z *GzipReader) Close() error { return nil }
+// decoders keeps closed readers' decoders (and their 600 KB of window and
+// tables) for the next file.
+var decoders sync.Pool
+
+// Close gives z's decoder back for reuse; z must not be used after it.
+func (z *GzipReader) Close() error {
+	if z.d != nil {
+		z.d.Reset(nil)
+		decoders.Put(z.d)
+		z.d, z.err = nil, errClosed
+	}
+	return nil
+}
+
+var errClosed = errors.New("gzip: reader closed")

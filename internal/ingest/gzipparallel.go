@@ -6,6 +6,7 @@ import (
 	"errors"
 	"io"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -29,12 +30,17 @@ var (
 
 // maxGzipTaskOut bounds a task's output: a span that decodes to more (a
 // member of its own that large, or a false member start that ran on) is
-// left to the sequential decoder. Buffers up to maxReusedGzipOut are kept
-// for the next tasks.
+// left to the sequential decoder. A span of more than maxGzipTaskSpan
+// compressed bytes (a large member: files of concatenated gzip files) is
+// left to it without being tried: held whole, a few such members took
+// hundreds of MB. Buffers up to maxReusedGzipOut are kept for the next
+// tasks.
 const (
 	maxGzipTaskOut   = 32 << 20
 	maxReusedGzipOut = 16 << 20
 )
+
+var maxGzipTaskSpan int64 = maxGzipTaskOut / 8 // a variable for tests
 
 var errGzipTaskTooBig = errors.New("gzip task output over its bound")
 
@@ -93,8 +99,13 @@ func (g *parallelGzip) plan() {
 			return false
 		}
 		t := &gzipTask{start: taskStart, end: end, done: make(chan struct{})}
-		g.wg.Add(1)
-		go g.decode(t)
+		if end-taskStart > maxGzipTaskSpan {
+			t.err = errGzipTaskTooBig
+			close(t.done)
+		} else {
+			g.wg.Add(1)
+			go g.decode(t)
+		}
 		select {
 		case g.order <- t:
 		case <-g.stop:
@@ -153,7 +164,7 @@ func (g *parallelGzip) decode(t *gzipTask) {
 	select {
 	case out = <-g.free:
 	default:
-		out = make([]byte, 0, 8*(t.end-t.start))
+		out = make([]byte, 0, min(8*(t.end-t.start), maxGzipTaskOut))
 	}
 	for {
 		if len(out) == cap(out) {
@@ -161,7 +172,7 @@ func (g *parallelGzip) decode(t *gzipTask) {
 				t.err = errGzipTaskTooBig
 				return
 			}
-			out = append(out, 0)[:len(out)]
+			out = slices.Grow(out, min(max(len(out), 64<<10), maxGzipTaskOut-len(out)))
 		}
 		n, err := zr.Read(out[len(out):cap(out)])
 		out = out[:len(out)+n]

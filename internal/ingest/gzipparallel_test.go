@@ -55,6 +55,7 @@ func TestParallelGzipMatchesSequential(t *testing.T) {
 		{"truncated", join(many)[:len(join(many))*2/3]},
 		{"trailing garbage", append(join(many), "not gzip at all"...)},
 		{"a trailing member start", append(join(many), 0x1f, 0x8b, 0x08, 0x00)},
+		{"large members", join(members(body, 40000, gzip.NoCompression))},
 	}
 	read := func(data []byte, file bool) (string, string) {
 		cfg := streamConfig{chunkSize: 4096}
@@ -74,7 +75,11 @@ func TestParallelGzipMatchesSequential(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			wantLines, wantErr := read(tt.data, false)
+			tasks := gzipTasksDecoded.Load()
 			gotLines, gotErr := read(tt.data, true)
+			if tt.name == "large members" && gzipTasksDecoded.Load() != tasks {
+				t.Errorf("%d spans of large members decoded in parallel: they are left to one decoder", gzipTasksDecoded.Load()-tasks)
+			}
 			if gotErr != wantErr {
 				t.Errorf("error %q, one member at a time %q", gotErr, wantErr)
 			}
@@ -91,10 +96,10 @@ func TestParallelGzipMatchesSequential(t *testing.T) {
 // splitSmall makes files of a few KB take the parallel path, in spans of a
 // few members on four goroutines, until the test ends.
 func splitSmall(t *testing.T) {
-	min, span, procs := parallelGzipMin, gzipTaskSpan, runtime.GOMAXPROCS(4)
-	parallelGzipMin, gzipTaskSpan = 512, 2048
+	min, span, maxSpan, procs := parallelGzipMin, gzipTaskSpan, maxGzipTaskSpan, runtime.GOMAXPROCS(4)
+	parallelGzipMin, gzipTaskSpan, maxGzipTaskSpan = 512, 2048, 16<<10
 	t.Cleanup(func() {
-		parallelGzipMin, gzipTaskSpan = min, span
+		parallelGzipMin, gzipTaskSpan, maxGzipTaskSpan = min, span, maxSpan
 		runtime.GOMAXPROCS(procs)
 	})
 }
