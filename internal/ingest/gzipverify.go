@@ -13,8 +13,11 @@ import (
 // gzipHold is how much of one gzip member is held back until the member's
 // CRC-32 and length are checked: a member that fails its checksum then
 // yields no rows at all. Longer members are passed on as they decode, and
-// a checksum failure says which lines came from the damaged member.
-var gzipHold = 8 << 20
+// a checksum failure says which lines came from the damaged member. FDR's
+// parts are single members of tens of MB, passed on after their first
+// hold either way: 2 MB holds small members whole and leaves the memory
+// to the chunks compressed files read ahead.
+var gzipHold = 2 << 20
 
 // holdBuffers recycles hold buffers between files (cap gzipHold).
 var holdBuffers sync.Pool

@@ -91,12 +91,23 @@ type Reader struct {
 	once  sync.Once
 }
 
-// chunkQueueDepth is how many chunks one file may read ahead of the consumer.
-const chunkQueueDepth = 4
+// A file reads up to plainQueueDepth chunks ahead of the consumer, or
+// compressedQueueDepth when it is compressed: a gzip file decodes slower
+// than its lines are searched, and FDR trees hold many, so the next files
+// decode on the other cores while the first is searched; plain files are
+// read faster than searched, and chunks queued ahead would only cost
+// memory.
+const (
+	plainQueueDepth      = 4
+	compressedQueueDepth = 16
+)
 
 type fileJob struct {
 	file File
-	out  chan jobItem
+	out  chan jobItem // up to compressedQueueDepth
+	// ahead bounds the chunks of a plain file in out: taken before a
+	// send, given back when Next receives one
+	ahead chan struct{}
 }
 
 type jobItem struct {
@@ -276,6 +287,10 @@ func (r *Reader) Next() (event.Chunk, error) {
 		}
 		job := r.queue[0]
 		item, ok := <-job.out
+		select {
+		case <-job.ahead:
+		default: // a compressed file's chunk: none was taken
+		}
 		if !ok {
 			r.queue[0] = nil
 			r.queue = r.queue[1:]
@@ -313,7 +328,8 @@ func (r *Reader) fail(err error) {
 // startJobs keeps up to ReadAhead files being read.
 func (r *Reader) startJobs() {
 	for len(r.queue) < r.opts.ReadAhead && r.next < len(r.files) {
-		job := &fileJob{file: r.files[r.next], out: make(chan jobItem, chunkQueueDepth)}
+		job := &fileJob{file: r.files[r.next], out: make(chan jobItem, compressedQueueDepth),
+			ahead: make(chan struct{}, plainQueueDepth)}
 		r.next++
 		r.queue = append(r.queue, job)
 		go r.run(job)
@@ -324,7 +340,15 @@ func (r *Reader) startJobs() {
 // reader is closed.
 func (r *Reader) run(job *fileJob) {
 	defer close(job.out)
+	limited := true // plain, until the stream says otherwise
 	send := func(it jobItem) bool {
+		if limited {
+			select {
+			case job.ahead <- struct{}{}:
+			case <-r.done:
+				return false
+			}
+		}
 		select {
 		case job.out <- it:
 			return true
@@ -358,6 +382,7 @@ func (r *Reader) run(job *fileJob) {
 	// an empty chunk while skipping: Next returns, so its caller can notice
 	// an interrupt instead of waiting for an endless line to end
 	cfg.waiting = func() { send(jobItem{}) }
+	cfg.sniffed = func(c compression) { limited = c == plain }
 	cfg.tooLong = func(line, size int) {
 		limit := r.opts.MaxLine
 		if limit <= 0 {

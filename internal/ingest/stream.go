@@ -99,6 +99,9 @@ type streamConfig struct {
 	// consumer waiting for the next chunk gets control back (to see an
 	// interrupt) while an endless line is skipped. Nil: not called.
 	waiting func()
+	// sniffed is told the stream's codec before its first chunk. Nil:
+	// not told.
+	sniffed func(compression)
 }
 
 // skipHeartbeat is how much of an over-long line is skipped between calls
@@ -127,6 +130,9 @@ func readStreamWith(src io.Reader, cfg streamConfig, emit chunkEmitter) error {
 	codec := sniff(buf[:n])
 	if err != nil && err != io.EOF {
 		return &streamError{Codec: plain, Err: err}
+	}
+	if cfg.sniffed != nil {
+		cfg.sniffed(codec)
 	}
 	if codec == plain {
 		if err == io.EOF {
