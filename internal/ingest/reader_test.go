@@ -621,3 +621,43 @@ func TestReaderHeartbeatWhileSkipping(t *testing.T) {
 		t.Fatal("Next did not return while skipping")
 	}
 }
+
+// A compressed file decodes further ahead of the consumer than a plain one
+// is read: its chunks queue up to compressedQueueDepth, a plain file's to
+// plainQueueDepth.
+func TestCompressedFilesReadFurtherAhead(t *testing.T) {
+	var text strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&text, "{\"i\":%d,\"pad\":\"%0100d\"}\n", i, i)
+	}
+	body := []byte(text.String())
+	for _, c := range []struct {
+		name  string
+		data  []byte
+		depth int
+	}{
+		{"plain.json", body, plainQueueDepth},
+		{"packed.json.gz", gzipBytes(t, body), compressedQueueDepth},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			dir := writeTree(t, map[string][]byte{c.name: c.data})
+			r, err := Open([]string{dir}, Options{ChunkSize: 4096})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			if _, err := r.Next(); err != nil {
+				t.Fatal(err)
+			}
+			out := r.queue[0].out
+			deadline := time.Now().Add(10 * time.Second)
+			for len(out) < c.depth && time.Now().Before(deadline) {
+				time.Sleep(time.Millisecond)
+			}
+			time.Sleep(20 * time.Millisecond) // room to go past the depth, if it could
+			if got := len(out); got != c.depth {
+				t.Fatalf("%d chunks queued ahead, want %d", got, c.depth)
+			}
+		})
+	}
+}
