@@ -31,8 +31,8 @@ const (
 	// winSize is the output window: the history a match may reach back
 	// into, then room for what Read hands out.
 	winSize = historyLen + 512<<10
-	// slack lets a match copy sixteen bytes at a time past its end.
-	slack = 16
+	// slack lets a match copy 32 bytes at once past its end.
+	slack = 32
 )
 
 type blockState uint8
@@ -497,15 +497,17 @@ func (d *Decoder) huffman() error {
 		src := wpos - distance
 		end := wpos + length
 		switch {
-		case distance >= 16:
-			// each sixteen bytes read were written at least sixteen before
-			for ; wpos < end; wpos, src = wpos+16, src+16 {
-				a, b := binary.LittleEndian.Uint64(win[src:]), binary.LittleEndian.Uint64(win[src+8:])
-				binary.LittleEndian.PutUint64(win[wpos:], a)
-				binary.LittleEndian.PutUint64(win[wpos+8:], b)
-			}
 		case distance >= 8:
-			for ; wpos < end; wpos, src = wpos+8, src+8 {
+			// Each eight bytes read were written at least eight before.
+			// Most matches are short: their first 32 bytes are copied
+			// without a loop (the window has the slack), sparing the
+			// branch on a length that varies from match to match.
+			w, r := win[wpos:wpos+32], win[src:src+32]
+			binary.LittleEndian.PutUint64(w, binary.LittleEndian.Uint64(r))
+			binary.LittleEndian.PutUint64(w[8:], binary.LittleEndian.Uint64(r[8:]))
+			binary.LittleEndian.PutUint64(w[16:], binary.LittleEndian.Uint64(r[16:]))
+			binary.LittleEndian.PutUint64(w[24:], binary.LittleEndian.Uint64(r[24:]))
+			for wpos, src = wpos+32, src+32; wpos < end; wpos, src = wpos+8, src+8 {
 				binary.LittleEndian.PutUint64(win[wpos:], binary.LittleEndian.Uint64(win[src:]))
 			}
 		case distance == 1:
