@@ -5,9 +5,9 @@
 // as klauspost/compress/flate and up to twice compress/flate on such data.
 // It refills a 64-bit bit buffer eight bytes at a time, finds almost every
 // code with one table lookup, writes literals in runs and copies matches
-// eight or sixteen bytes at a time. It accepts exactly the streams
-// compress/flate accepts and reads no byte past the end of a stream, so
-// gzip members can follow one another.
+// eight bytes at a time, a short one without a loop. It accepts exactly
+// the streams compress/flate accepts and reads no byte past the end of a
+// stream, so gzip members can follow one another.
 package inflate
 
 import (
