@@ -9,6 +9,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -92,11 +93,11 @@ type Reader struct {
 }
 
 // A file reads up to plainQueueDepth chunks ahead of the consumer, or
-// compressedQueueDepth when it is compressed: a gzip file decodes slower
-// than its lines are searched, and FDR trees hold many, so the next files
-// decode on the other cores while the first is searched; plain files are
-// read faster than searched, and chunks queued ahead would only cost
-// memory.
+// compressedQueueDepth when it is compressed and there are other cores: a
+// gzip file decodes slower than its lines are searched, and FDR trees hold
+// many, so the next files decode on the other cores while the first is
+// searched; plain files are read faster than searched, and chunks queued
+// ahead would only cost memory (as they would on one core).
 const (
 	plainQueueDepth      = 4
 	compressedQueueDepth = 16
@@ -382,7 +383,7 @@ func (r *Reader) run(job *fileJob) {
 	// an empty chunk while skipping: Next returns, so its caller can notice
 	// an interrupt instead of waiting for an endless line to end
 	cfg.waiting = func() { send(jobItem{}) }
-	cfg.sniffed = func(c compression) { limited = c == plain }
+	cfg.sniffed = func(c compression) { limited = c == plain || runtime.GOMAXPROCS(0) == 1 }
 	cfg.tooLong = func(line, size int) {
 		limit := r.opts.MaxLine
 		if limit <= 0 {

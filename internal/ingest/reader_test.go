@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -623,9 +624,11 @@ func TestReaderHeartbeatWhileSkipping(t *testing.T) {
 }
 
 // A compressed file decodes further ahead of the consumer than a plain one
-// is read: its chunks queue up to compressedQueueDepth, a plain file's to
+// is read when there are other cores to decode on: its chunks queue up to
+// compressedQueueDepth, a plain file's (and any file's on one core) to
 // plainQueueDepth.
 func TestCompressedFilesReadFurtherAhead(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	var text strings.Builder
 	for i := range 20000 {
 		fmt.Fprintf(&text, "{\"i\":%d,\"pad\":\"%0100d\"}\n", i, i)
@@ -635,11 +638,14 @@ func TestCompressedFilesReadFurtherAhead(t *testing.T) {
 		name  string
 		data  []byte
 		depth int
+		procs int
 	}{
-		{"plain.json", body, plainQueueDepth},
-		{"packed.json.gz", gzipBytes(t, body), compressedQueueDepth},
+		{"plain.json", body, plainQueueDepth, 2},
+		{"packed.json.gz", gzipBytes(t, body), compressedQueueDepth, 2},
+		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 1},
 	} {
-		t.Run(c.name, func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d", c.name, c.procs), func(t *testing.T) {
+			runtime.GOMAXPROCS(c.procs)
 			dir := writeTree(t, map[string][]byte{c.name: c.data})
 			r, err := Open([]string{dir}, Options{ChunkSize: 4096})
 			if err != nil {
