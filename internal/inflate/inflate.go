@@ -126,7 +126,10 @@ func (d *Decoder) step() error {
 		case stateHuffman:
 			err = d.huffman()
 		case stateDone:
+			// the input stands just past the stream: what follows is
+			// the caller's
 			d.unread()
+			d.discard()
 			return io.EOF
 		}
 		if err != nil {
@@ -140,11 +143,7 @@ func (d *Decoder) step() error {
 // input ends first (then eof). The bits held are kept.
 func (d *Decoder) fill(want int) error {
 	d.unread()
-	if d.pos > 0 {
-		d.br.Discard(d.pos)
-		d.consumed += int64(d.pos)
-		d.pos = 0
-	}
+	d.discard()
 	_, err := d.br.Peek(want)
 	d.in, _ = d.br.Peek(d.br.Buffered())
 	switch err {
@@ -164,11 +163,14 @@ func (d *Decoder) unread() {
 	d.pos -= int(d.nbits >> 3)
 	d.nbits &= 7
 	d.bitbuf &= 1<<d.nbits - 1
-	if d.state == stateDone && d.pos > 0 {
+}
+
+// discard consumes the input used so far from br.
+func (d *Decoder) discard() {
+	if d.pos > 0 {
 		d.br.Discard(d.pos)
 		d.consumed += int64(d.pos)
-		d.pos = 0
-		d.in = d.in[:0]
+		d.in, d.pos = d.in[d.pos:], 0
 	}
 }
 
