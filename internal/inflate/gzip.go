@@ -2,6 +2,7 @@ package inflate
 
 import (
 	"bufio"
+	"bytes"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -188,3 +189,24 @@ func (z *GzipReader) Close() error {
 }
 
 var errClosed = errors.New("gzip: reader closed")
+
+// DecodeAll decodes every member of the gzip data raw (an object fetched
+// whole) into one buffer, sized from the length the last member records:
+// read with io.ReadAll, a 100 MB FDR part was copied through some thirty
+// growing buffers.
+func DecodeAll(raw []byte) ([]byte, error) {
+	z, err := NewReader(bytes.NewReader(raw))
+	if err != nil {
+		return nil, err
+	}
+	defer z.Close()
+	size := 0
+	if len(raw) >= 18 { // a header and a trailer at least
+		// modulo 2^32, and only the last member's: a hint, believed up
+		// to an expansion telemetry reaches (past it the buffer grows)
+		size = min(int(binary.LittleEndian.Uint32(raw[len(raw)-4:])), 64*len(raw), 1<<30)
+	}
+	out := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	_, err = out.ReadFrom(z)
+	return out.Bytes(), err
+}

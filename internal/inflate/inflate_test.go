@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"compress/flate"
 	"compress/gzip"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -461,4 +462,43 @@ func dynamicBlock(nlit, ndist int, lit, dist map[int]int, body ...string) []byte
 		out[i/8] |= b << (i % 8)
 	}
 	return out
+}
+
+// DecodeAll gives every member's bytes, in one buffer sized from the
+// recorded length when there is one member.
+func TestDecodeAll(t *testing.T) {
+	data := inputs()["text"][:500000]
+	one := gzipped(t, data)
+	got, err := DecodeAll(one)
+	if err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("one member: %d bytes, %v; want %d", len(got), err, len(data))
+	}
+	if cap(got) > len(data)+bytes.MinRead {
+		t.Errorf("one member: a buffer of %d bytes for %d: not sized from the trailer", cap(got), len(data))
+	}
+	two := append(gzipped(t, data[:1000]), gzipped(t, data[1000:])...)
+	if got, err := DecodeAll(two); err != nil || !bytes.Equal(got, data) {
+		t.Fatalf("two members: %d bytes, %v; want %d", len(got), err, len(data))
+	}
+	if _, err := DecodeAll(one[:len(one)-5]); err == nil {
+		t.Fatal("a cut stream decoded without error")
+	}
+	// a trailer claiming more than telemetry expands to is not believed
+	lying := bytes.Clone(one)
+	binary.LittleEndian.PutUint32(lying[len(lying)-4:], 0xffffffff)
+	if _, err := DecodeAll(lying); err != ErrChecksum {
+		t.Fatalf("a wrong length: %v, want %v", err, ErrChecksum)
+	}
+}
+
+func gzipped(t *testing.T, data []byte) []byte {
+	var b bytes.Buffer
+	z := gzip.NewWriter(&b)
+	if _, err := z.Write(data); err != nil {
+		t.Fatal(err)
+	}
+	if err := z.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

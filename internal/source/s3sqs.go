@@ -193,11 +193,7 @@ func (q *S3SQS) fetch(ctx context.Context, bucket, key string) ([]byte, error) {
 	}
 	switch {
 	case len(raw) >= 2 && raw[0] == 0x1f && raw[1] == 0x8b:
-		zr, err := inflate.NewReader(bytes.NewReader(raw))
-		if err != nil {
-			return nil, err
-		}
-		return io.ReadAll(zr)
+		return inflate.DecodeAll(raw)
 	case len(raw) >= 4 && bytes.Equal(raw[:4], []byte{0x28, 0xb5, 0x2f, 0xfd}):
 		dec, err := zstd.NewReader(nil, zstd.WithDecoderConcurrency(1))
 		if err != nil {
