@@ -192,8 +192,8 @@ var errClosed = errors.New("gzip: reader closed")
 
 // DecodeAll decodes every member of the gzip data raw (an object fetched
 // whole) into one buffer, sized from the length the last member records:
-// read with io.ReadAll, a 100 MB FDR part was copied through some thirty
-// growing buffers.
+// io.ReadAll grows its buffer a quarter at a time, copying a 100 MB FDR
+// part over and over.
 func DecodeAll(raw []byte) ([]byte, error) {
 	z, err := NewReader(bytes.NewReader(raw))
 	if err != nil {
