@@ -402,10 +402,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 }
 
 // candStore keeps candChunks by seq: in memory up to budget bytes, then in
-// a temporary file removed by close. When candidates are more than a
-// quarter of the input (a query with little to prefilter on), reading the
-// input again costs less than writing them out: with canDrop they are then
-// dropped, and the search reads the input a second time.
+// a temporary file removed by close. When candidates are more than
+// 1/dropShare of the input (a query with little to prefilter on; a
+// quarter for a search, an eighth for a hunt), reading the input again
+// costs less than writing them out: with canDrop they are then dropped,
+// and the search reads the input a second time.
 type candStore struct {
 	chunks  []*candChunk
 	mem     int64
