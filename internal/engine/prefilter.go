@@ -493,3 +493,24 @@ func (l *litExpr) testsAbsent(field string) bool {
 	}
 	return false
 }
+
+// ValueMayPass reports whether some test of f on the field whose key is
+// cached in slot (KeySlot) accepts value, raw JSON string contents. The
+// prefilter's tree has no negation: a line it rejects with one value of
+// the field is rejected with any value no test of the field accepts.
+func (f *Prefilter) ValueMayPass(slot int, value []byte) bool {
+	return f != nil && slot >= 0 && f.node.valueMayPass(slot, value)
+}
+
+func (n *pfNode) valueMayPass(slot int, v []byte) bool {
+	if n.op == litField && n.key == slot {
+		var c keyCache
+		return n.matchValue(v, &c)
+	}
+	for i := range n.kids {
+		if n.kids[i].valueMayPass(slot, v) {
+			return true
+		}
+	}
+	return false
+}

@@ -192,6 +192,41 @@ func TestPrefilterDerivedFieldAbsentPasses(t *testing.T) {
 	}
 }
 
+// ValueMayPass tells whether any test of the prefilter on a field accepts
+// a value: a line rejected with one value of the field is rejected with any
+// value none of them accepts.
+func TestPrefilterValueMayPass(t *testing.T) {
+	p := compileQuery(t, `case {
+		#event_simpleName=NetworkConnectIP4 ContextProcessName=/(?i)(curl|wget)/ ;
+		#event_simpleName=DnsRequest ContextProcessName=/nslookup/ DomainName=/example/ }`, Options{})
+	enriched := func(f string) bool { return f == "ContextProcessName" || f == "" }
+	pf := p.Prefilter(enriched)
+	slot := pf.KeySlot("ContextProcessName")
+	if slot < 0 {
+		t.Fatal("ContextProcessName has no slot")
+	}
+	tests := []struct {
+		value string
+		want  bool
+	}{
+		{"curl.exe", true},
+		{"WGET", true},
+		{"nslookup.exe", true}, // the other branch's test
+		{"NSLOOKUP.EXE", false},
+		{"svchost.exe", false},
+		{`c\u0075rl`, true}, // an escape may spell anything
+		{"", false},
+	}
+	for _, tt := range tests {
+		if got := pf.ValueMayPass(slot, []byte(tt.value)); got != tt.want {
+			t.Errorf("ValueMayPass(%q) = %v, want %v", tt.value, got, tt.want)
+		}
+	}
+	if pf.ValueMayPass(pf.KeySlot("RemoteAddressIP4"), []byte("curl")) {
+		t.Error("a field the prefilter does not test passes a value")
+	}
+}
+
 func TestHasUnicodeEscape(t *testing.T) {
 	tests := []struct {
 		raw  string

@@ -54,3 +54,28 @@ func parsePlainPID(b []byte) (uint64, bool) {
 	}
 	return n, n != 0
 }
+
+// ContextProcessFallsBack reports whether a raw event that
+// SettledContextProcessName cannot settle yet gets base, its
+// ContextBaseFileName, as ContextProcessName should its acting process
+// never be learned with a name. It is false when the event is open for
+// another reason (a process start, a pid read otherwise, no base): the
+// value may then be anything.
+func (e *Enricher) ContextProcessFallsBack(name, aid, pid, base []byte) bool {
+	if e.stream || !e.keep.name || len(name) == 0 || isProcessStart(string(name)) || len(aid) == 0 || len(base) == 0 {
+		return false
+	}
+	_, ok := parsePlainPID(pid)
+	return ok
+}
+
+// LearnedProcessName returns the image name learned for process pid of
+// sensor aid: "" when none was.
+func (e *Enricher) LearnedProcessName(aid string, pid uint64) string {
+	id, ok := e.aids.lookup(aid)
+	if !ok {
+		return ""
+	}
+	n, _ := e.procs.name(procKey{id, pid})
+	return n
+}

@@ -132,6 +132,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	var complete atomic.Int64
 	var betting, skipped atomic.Bool
 	teachLits, lneeds := l.LearnPrefilter(), l.LearnNeeds()
+	// Lines whose acting process is not known yet are rejected on a bet
+	// when the input can be read again should it be lost (processBets).
+	var bets *processBets
+	if opts.Reopen != nil && filter == plan {
+		bets = &processBets{}
+	}
 	store := &candStore{budget: opts.HoldBytes, canDrop: opts.Reopen != nil, dropShare: 4}
 	if len(progs) > 1 {
 		// A hunt's kept lines are settled by matching every rule again
@@ -194,6 +200,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			settle := newSettler(l, filter, false)
 			if settle != nil {
 				accepts = settle.match
+				if bets != nil && settle.betOn(bets) {
+					defer settle.bets.close()
+				}
 			}
 			raw := newRawLearner(l)
 			teach := newTeachCache(teachLits)
@@ -344,10 +353,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		carriers = carrierer.Carriers(lits)
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
-	if store.dropped.Load() || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) {
+	if store.dropped.Load() || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) || betLost(bets, l, plan) {
 		// Too many candidates to keep, or enrichment may add a value holding
 		// a literal to lines the strict prefilter rejected before their
-		// process was known: a second read, as a learn pass then a search.
+		// process was known, or a bet on such lines was lost: a second
+		// read, as a learn pass then a search.
 		store.close()
 		again, err := opts.Reopen()
 		if err != nil {
@@ -394,6 +404,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	if stats != nil {
 		stats.Lines += lines
 		stats.Bytes += nbytes
+		stats.Held = store.lines
 	}
 	if err == nil {
 		err = readErr
@@ -420,6 +431,7 @@ type candStore struct {
 	// dropped is set by put; the workers read it to stop filtering for
 	// nothing: the second read does it again
 	dropped atomic.Bool
+	lines   int64 // kept
 }
 
 // put stores r; read is how many input bytes have been read so far.
@@ -436,6 +448,7 @@ func (s *candStore) put(r *candChunk, read int64) {
 		return
 	}
 	r.data = slices.Clip(r.data)
+	s.lines += int64(len(r.lineNos))
 	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && kept > s.budget && kept > read/max(s.dropShare, 1) {
 		s.dropped.Store(true)
 		s.chunks = nil

@@ -549,3 +549,92 @@ func TestCandStoreDropsPastItsShare(t *testing.T) {
 		s.close()
 	}
 }
+
+// A learning read rejects a network event whose acting process is not
+// known yet when the name it gets should the process never start, its
+// ContextBaseFileName, fails the prefilter; the rows are still those of a
+// learn pass followed by the search. Should the process start after its
+// event with a name the query may want, the bet is lost and the input is
+// read again; without a second read to fall back on, nothing is bet.
+func TestSearchBetsOnUnknownProcesses(t *testing.T) {
+	netEvent := func(pid int, base string) string {
+		return fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","ContextBaseFileName":%q,"RemotePort":"443"}`, pid, base)
+	}
+	start := func(pid int, image string) string {
+		return fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"%d","ImageFileName":%q}`, pid, image)
+	}
+	var never []string
+	for i := range 100 {
+		never = append(never, netEvent(100+i, "svchost.exe"))
+	}
+	never = append(never, netEvent(300, "curl.exe"))
+	tests := []struct {
+		name      string
+		lines     []string
+		reopen    bool
+		wantReads int
+		wantHeld  int64 // candidate lines held until learning was done
+	}{
+		{"processes never started", never, true, 1, 1},
+		{"started later under a name the query rejects", append(slices.Clone(never), start(150, `C:\Windows\svchost.exe`)), true, 1, 1},
+		{"started later under a name the query may want", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), true, 2, 0},
+		{"no second read to fall back on", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), false, 1, 101},
+	}
+	prog := compile(t, `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([aid, ContextProcessId, ContextProcessName], limit=max)`)
+	progs := []*engine.Program{prog}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			path := filepath.Join(t.TempDir(), "e.ndjson")
+			if err := os.WriteFile(path, []byte(strings.Join(tt.lines, "\n")+"\n"), 0o644); err != nil {
+				t.Fatal(err)
+			}
+			open := func() Source {
+				r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
+				if err != nil {
+					t.Fatal(err)
+				}
+				t.Cleanup(func() { r.Close() })
+				return r
+			}
+			reads, held := 0, int64(0)
+			search := func(en Enricher, reopen bool) []string {
+				var rows []string
+				o := Options{Workers: 2, Enricher: en, Emit: func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
+				if reopen {
+					o.Reopen = func() (Source, error) { reads++; return open(), nil }
+				}
+				reads = 1
+				st, err := Search(context.Background(), progs, open(), o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				held = st.Held
+				return rows
+			}
+			ref := enrich.New(enrich.Options{})
+			if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
+				t.Fatal(err)
+			}
+			want := search(ref, false)
+			if len(want) == 0 {
+				t.Fatal("the reference found no rows")
+			}
+
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer en.Close()
+			got := search(en, tt.reopen)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("rows differ from learn-then-search (-want +got):\n%s", diff)
+			}
+			if reads != tt.wantReads {
+				t.Errorf("read the input %d times, want %d", reads, tt.wantReads)
+			}
+			if reads == 1 && held != tt.wantHeld {
+				t.Errorf("held %d candidate lines, want %d", held, tt.wantHeld)
+			}
+		})
+	}
+}

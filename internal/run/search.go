@@ -61,6 +61,7 @@ type Stats struct {
 	Lines    int64      // lines read (telemetry chunks)
 	Bytes    int64      // bytes read
 	Decoded  int64      // lines that passed the prefilter and were decoded
+	Held     int64      // candidate lines a learning read held until learning was done
 	Warnings [][]string // per program: truncation and similar notes
 }
 

@@ -31,6 +31,10 @@ type settler struct {
 	slot    int
 	accepts func(line []byte, name engine.EventName) bool
 	buf     []byte
+	// bets, when set, lets a learning read reject lines whose acting
+	// process is not known yet (processBets); one prefilter only
+	bets *betBook
+	bs   betSettler
 }
 
 var (
@@ -98,7 +102,7 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	}
 	v, ok := st.s.SettledContextProcessName(nameVal, aid, pid, base, st.final)
 	if !ok {
-		return false
+		return st.bet(line, nameVal, aid, pid)
 	}
 	if st.m != nil {
 		b := jsonenc.AppendString(st.buf[:0], v) // quoted: the value is inside
@@ -117,4 +121,34 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	b = append(b, line[end:]...)
 	st.buf = b
 	return !st.accepts(b, name)
+}
+
+// bet rejects a line whose acting process is not known yet when the value
+// it gets should the process never be (its ContextBaseFileName) fails the
+// prefilter, recording the process in st.bets.
+func (st *settler) bet(line, name, aid, pid []byte) bool {
+	if st.bets == nil || st.final || st.m == nil {
+		return false
+	}
+	base, ok := stringField(line, ctxBaseKey)
+	if !ok || !st.bs.ContextProcessFallsBack(name, aid, pid, base) {
+		return false
+	}
+	// base is plain: its raw contents are its value
+	if st.m.MatchWith(st.slot, base) {
+		return false
+	}
+	p, _ := enrich.ParsePlainPID(pid)
+	return st.bets.add(aid, p)
+}
+
+// betOn makes st bet, recording in bets; false when it cannot (several
+// prefilters, or an enricher that cannot tell the fallback).
+func (st *settler) betOn(bets *processBets) bool {
+	bs, ok := st.s.(betSettler)
+	if !ok || st.m == nil || st.final {
+		return false
+	}
+	st.bs, st.bets = bs, bets.book()
+	return true
 }
