@@ -3,6 +3,7 @@ package export
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tiercel/tiercel/internal/sigma/mapping"
 )
@@ -56,10 +57,10 @@ var sigmaPreferred = []string{"Image", "CommandLine", "ParentImage", "User", "Co
 // tiercel's enrichment copies ContextBaseFileName into ContextProcessName.
 var falconAliases = map[string]string{"ContextBaseFileName": "ContextProcessName"}
 
-var sigmaMapping = mapping.Default()
+var sigmaMapping = sync.OnceValue(mapping.Default) // parsed on first use, not at every start
 
 func sigmaFieldFor(category, falcon string) (sigmaField, bool) {
-	ls := sigmaMapping.Lookup(category, "")
+	ls := sigmaMapping().Lookup(category, "")
 	if ls == nil {
 		return sigmaField{}, false
 	}
@@ -68,7 +69,7 @@ func sigmaFieldFor(category, falcon string) (sigmaField, bool) {
 	}
 	var names []string
 	fields := map[string]*mapping.Field{}
-	for _, table := range []map[string]*mapping.Field{sigmaMapping.Common, ls.Fields} {
+	for _, table := range []map[string]*mapping.Field{sigmaMapping().Common, ls.Fields} {
 		for name, f := range table {
 			// Only plain renames reverse exactly: coded values, event-type
 			// pickers, joined lists and hash strings do not.
@@ -108,7 +109,7 @@ func sigmaFieldFor(category, falcon string) (sigmaField, bool) {
 
 // mappedAnywhere reports whether some category maps the Falcon field.
 func mappedAnywhere(falcon string) bool {
-	for _, ls := range sigmaMapping.Logsources {
+	for _, ls := range sigmaMapping().Logsources {
 		if _, ok := sigmaFieldFor(ls.Category, falcon); ok {
 			return true
 		}

@@ -205,3 +205,27 @@ func between(s, a, b string) string {
 	v, _, _ := strings.Cut(rest, b)
 	return v
 }
+
+// Ids written into the process-tree query look like Falcon's: anything
+// else (quotes, spaces, CQL operators) is refused before a query is made.
+func TestSafeValue(t *testing.T) {
+	tests := []struct {
+		v    string
+		want bool
+	}{
+		{"5bce5c6f6d473ef7b473b9fcc0132542", true},
+		{"4000004455", true},
+		{"a-b_c.d:e", true},
+		{strings.Repeat("a", 128), true},
+		{strings.Repeat("a", 129), false},
+		{"", false},
+		{`x" | drop()`, false},
+		{"a b", false},
+		{"é", false},
+	}
+	for _, tt := range tests {
+		if got := safeValue(tt.v); got != tt.want {
+			t.Errorf("safeValue(%q) = %v, want %v", tt.v, got, tt.want)
+		}
+	}
+}
