@@ -1,6 +1,8 @@
 package run
 
 import (
+	"bytes"
+	"slices"
 	"sync"
 
 	"github.com/tiercel/tiercel/internal/enrich"
@@ -24,43 +26,59 @@ type betSettler interface {
 // input again, as learning first would have.
 type processBets struct {
 	mu    sync.Mutex
-	procs map[string]map[uint64]struct{} // by sensor
-	n     int
+	procs map[string][]uint64 // pids by sensor, repeats possible
 }
 
-// maxProcessBets bounds the processes recorded: past it lines whose
-// process is unknown are kept again (and spilled, or the input read
+// maxProcessBets bounds the processes a worker records: past it lines
+// whose process is unknown are kept again (and spilled, or the input read
 // twice), so memory does not grow with the input.
 const maxProcessBets = 1 << 20
 
-// betBook is one worker's record, merged into the search's at the end:
-// workers do not share a map for every line they reject.
+// betBook is one worker's record, merged into the search's at the end.
+// A process has many events: a small table of the keys recorded last
+// keeps most repeats out of the list, which a map per key cost a third
+// of the bet's time to keep exact (its growth most of it).
 type betBook struct {
-	all   *processBets
-	procs map[string]map[uint64]struct{}
-	n     int
+	all     *processBets
+	aids    map[string]uint32 // sensor → index in names
+	names   []string
+	lastAid []byte // the sensor of the last bet, and its index
+	last    uint32
+	keys    []betKey
+	recent  [1 << 10]betKey
+}
+
+type betKey struct {
+	aid uint32 // 1 + index in names: 0 is an empty recent entry
+	pid uint64
 }
 
 func (b *processBets) book() *betBook {
-	return &betBook{all: b, procs: map[string]map[uint64]struct{}{}}
+	return &betBook{all: b, aids: map[string]uint32{}}
 }
 
 // add records the process; false when the book is full, so the line must
 // be kept.
 func (k *betBook) add(aid []byte, pid uint64) bool {
-	pids, ok := k.procs[string(aid)]
-	if !ok {
-		pids = map[uint64]struct{}{}
-		k.procs[string(aid)] = pids
+	if k.last == 0 || !bytes.Equal(aid, k.lastAid) {
+		id, ok := k.aids[string(aid)]
+		if !ok {
+			k.names = append(k.names, string(aid))
+			id = uint32(len(k.names))
+			k.aids[k.names[id-1]] = id
+		}
+		k.last, k.lastAid = id, append(k.lastAid[:0], aid...)
 	}
-	if _, ok := pids[pid]; ok {
+	key := betKey{k.last, pid}
+	h := (pid*0x9E3779B97F4A7C15 ^ uint64(key.aid)) >> (64 - 10)
+	if k.recent[h] == key {
 		return true
 	}
-	if k.n >= maxProcessBets {
+	if len(k.keys) >= maxProcessBets {
 		return false
 	}
-	pids[pid] = struct{}{}
-	k.n++
+	k.recent[h] = key
+	k.keys = append(k.keys, key)
 	return true
 }
 
@@ -70,23 +88,13 @@ func (k *betBook) close() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	if b.procs == nil {
-		b.procs = map[string]map[uint64]struct{}{}
+		b.procs = map[string][]uint64{}
 	}
-	for aid, pids := range k.procs {
-		into, ok := b.procs[aid]
-		if !ok {
-			b.procs[aid] = pids
-			b.n += len(pids)
-			continue
-		}
-		for pid := range pids {
-			if _, ok := into[pid]; !ok {
-				into[pid] = struct{}{}
-				b.n++
-			}
-		}
+	for _, key := range k.keys {
+		aid := k.names[key.aid-1]
+		b.procs[aid] = append(b.procs[aid], key.pid)
 	}
-	k.procs = nil
+	k.keys = nil
 }
 
 // lost reports, once learning is over and every book closed, whether a
@@ -94,7 +102,11 @@ func (k *betBook) close() {
 func (b *processBets) lost(e betSettler, may func(value []byte) bool) bool {
 	var buf []byte
 	for aid, pids := range b.procs {
-		for pid := range pids {
+		slices.Sort(pids)
+		for i, pid := range pids {
+			if i > 0 && pid == pids[i-1] {
+				continue
+			}
 			n := e.LearnedProcessName(aid, pid)
 			if n == "" {
 				continue
