@@ -494,23 +494,29 @@ func (l *litExpr) testsAbsent(field string) bool {
 	return false
 }
 
-// ValueMayPass reports whether some test of f on the field whose key is
-// cached in slot (KeySlot) accepts value, raw JSON string contents. The
-// prefilter's tree has no negation: a line it rejects with one value of
-// the field is rejected with any value no test of the field accepts.
-func (f *Prefilter) ValueMayPass(slot int, value []byte) bool {
-	return f != nil && slot >= 0 && f.node.valueMayPass(slot, value)
+// ValueMayPass reports whether some test of f on field accepts value, raw
+// JSON string contents. The prefilter's tree has no negation: a line it
+// rejects with one value of the field is rejected with any value no test
+// of the field accepts.
+func (f *Prefilter) ValueMayPass(field string, value []byte) bool {
+	return f != nil && f.node.valueMayPass(field, value)
 }
 
-func (n *pfNode) valueMayPass(slot int, v []byte) bool {
-	if n.op == litField && n.key == slot {
+func (n *pfNode) valueMayPass(field string, v []byte) bool {
+	if n.op == litField && n.isKey(field) {
 		var c keyCache
 		return n.matchValue(v, &c)
 	}
 	for i := range n.kids {
-		if n.kids[i].valueMayPass(slot, v) {
+		if n.kids[i].valueMayPass(field, v) {
 			return true
 		}
 	}
 	return false
+}
+
+// isKey reports whether the litField n tests field.
+func (n *pfNode) isKey(field string) bool {
+	q := n.finder.needle
+	return len(q) == len(field)+2 && string(q[1:len(q)-1]) == field
 }

@@ -30,9 +30,10 @@ type settler struct {
 	m       *engine.Matcher
 	slot    int
 	accepts func(line []byte, name engine.EventName) bool
-	buf     []byte
+	buf     []byte // the value, quoted
+	line    []byte // a line with the value written in
 	// bets, when set, lets a learning read reject lines whose acting
-	// process is not known yet (processBets); one prefilter only
+	// process is not known yet (processBets)
 	bets *betBook
 	bs   betSettler
 }
@@ -102,51 +103,62 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	}
 	v, ok := st.s.SettledContextProcessName(nameVal, aid, pid, base, st.final)
 	if !ok {
-		return st.bet(line, nameVal, aid, pid)
+		return st.bet(line, name, aid, pid)
 	}
+	b := jsonenc.AppendString(st.buf[:0], v) // quoted: the value is inside
+	st.buf = b
+	return !st.passesWith(line, name, b)
+}
+
+// passesWith reports whether some prefilter accepts line given quoted, a
+// JSON string, as its ContextProcessName. With one prefilter its Matcher
+// matches the line it last matched again; with several the value is
+// written into a copy of the line.
+func (st *settler) passesWith(line []byte, name engine.EventName, quoted []byte) bool {
 	if st.m != nil {
-		b := jsonenc.AppendString(st.buf[:0], v) // quoted: the value is inside
-		st.buf = b
-		return !st.m.MatchWith(st.slot, b[1:len(b)-1])
+		return st.m.MatchWith(st.slot, quoted[1:len(quoted)-1])
 	}
 	end := bytes.LastIndexByte(line, '}')
 	if end < 0 || len(bytes.TrimSpace(line[:end])) <= 1 {
-		return false // not an object, or an empty one
+		return true // not an object, or an empty one: not settled here
 	}
-	b := append(st.buf[:0], line[:end]...)
+	b := append(st.line[:0], line[:end]...)
 	b = append(b, ',')
 	b = append(b, ctxNameKey.quoted...)
 	b = append(b, ':')
-	b = jsonenc.AppendString(b, v)
+	b = append(b, quoted...)
 	b = append(b, line[end:]...)
-	st.buf = b
-	return !st.accepts(b, name)
+	st.line = b
+	return st.accepts(b, name)
 }
 
 // bet rejects a line whose acting process is not known yet when the value
 // it gets should the process never be (its ContextBaseFileName) fails the
 // prefilter, recording the process in st.bets.
-func (st *settler) bet(line, name, aid, pid []byte) bool {
-	if st.bets == nil || st.final || st.m == nil {
+func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool {
+	if st.bets == nil || st.final {
 		return false
 	}
+	nameVal, _ := name.Plain()
 	base, ok := stringField(line, ctxBaseKey)
-	if !ok || !st.bs.ContextProcessFallsBack(name, aid, pid, base) {
+	if !ok || !st.bs.ContextProcessFallsBack(nameVal, aid, pid, base) {
 		return false
 	}
-	// base is plain: its raw contents are its value
-	if st.m.MatchWith(st.slot, base) {
+	// base is plain: its raw contents, quoted, are its JSON string
+	b := append(append(append(st.buf[:0], '"'), base...), '"')
+	st.buf = b
+	if st.passesWith(line, name, b) {
 		return false
 	}
 	p, _ := enrich.ParsePlainPID(pid)
 	return st.bets.add(aid, p)
 }
 
-// betOn makes st bet, recording in bets; false when it cannot (several
-// prefilters, or an enricher that cannot tell the fallback).
+// betOn makes st bet, recording in bets; false when it cannot (an
+// enricher that cannot tell the fallback).
 func (st *settler) betOn(bets *processBets) bool {
 	bs, ok := st.s.(betSettler)
-	if !ok || st.m == nil || st.final {
+	if !ok || st.final {
 		return false
 	}
 	st.bs, st.bets = bs, bets.book()

@@ -121,11 +121,18 @@ func (b *processBets) lost(e betSettler, may func(value []byte) bool) bool {
 }
 
 // betLost reports whether the bets of a learning search were lost: some
-// process they were on was learned with a name p's prefilter may accept.
+// process they were on was learned with a name a prefilter of p may
+// accept.
 func betLost(bets *processBets, l Learner, p *plan) bool {
 	if bets == nil || len(bets.procs) == 0 {
 		return false
 	}
-	slot := p.any.KeySlot(enrich.FieldContextProcessName)
-	return bets.lost(l.(betSettler), func(v []byte) bool { return p.any.ValueMayPass(slot, v) })
+	return bets.lost(l.(betSettler), func(v []byte) bool {
+		for _, f := range p.filters {
+			if f.ValueMayPass(enrich.FieldContextProcessName, v) {
+				return true
+			}
+		}
+		return false
+	})
 }
