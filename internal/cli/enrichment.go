@@ -92,8 +92,9 @@ func withEnricher(opts run.Options, en *enrich.Enricher) run.Options {
 }
 
 // report warns when no host or user records were found for fields progs
-// read (once, plainly) and prints the enrichment counters with --verbose.
-func (f *enrichFlags) report(env *Env, en *enrich.Enricher, progs ...*engine.Program) {
+// read (once, plainly) and prints the enrichment counters with --verbose,
+// with the candidate lines the search held until learning was done.
+func (f *enrichFlags) report(env *Env, en *enrich.Enricher, held int64, progs ...*engine.Program) {
 	if en == nil {
 		return
 	}
@@ -109,5 +110,8 @@ func (f *enrichFlags) report(env *Env, en *enrich.Enricher, progs ...*engine.Pro
 	}
 	if f.verbose && !f.quiet {
 		fmt.Fprint(env.Stderr, st.Summary())
+		if held > 0 {
+			fmt.Fprintf(env.Stderr, "enrich: %d candidate line(s) held until learning was done\n", held)
+		}
 	}
 }

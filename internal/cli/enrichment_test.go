@@ -136,6 +136,9 @@ func TestSearchEnrichmentFlags(t *testing.T) {
 			if got := strings.Contains(stderr, "enrich: "); got != tc.wantStats {
 				t.Errorf("enrichment summary on stderr = %v, want %v:\n%s", got, tc.wantStats, stderr)
 			}
+			if got := strings.Contains(stderr, "candidate line(s) held until learning was done"); got != tc.wantStats {
+				t.Errorf("held candidates reported = %v, want %v:\n%s", got, tc.wantStats, stderr)
+			}
 			if got := strings.Contains(stderr, "spilled to a temporary file"); got != tc.wantSpill {
 				t.Errorf("spill reported = %v, want %v:\n%s", got, tc.wantSpill, stderr)
 			}
