@@ -65,24 +65,39 @@ func (c *procColumns) ids() [7]*column[strID] {
 }
 
 // put stores p as slot i's details, numbering its strings in t. With
-// fresh the slot is new and takes p whole; otherwise p only fills in the
-// fields the slot lacks, so duplicates and a SyntheticProcessRollup2 next
-// to a ProcessRollup2 merge whatever order they arrive in.
-func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) {
-	putID(&c.name, i, p.name, t, fresh)
+// fresh the slot is new and takes p whole; otherwise p is merged in
+// (mergeStr): duplicates and a SyntheticProcessRollup2 next to a
+// ProcessRollup2 give the same details whatever order they arrive in, and
+// so whatever the number of workers learning them. It reports whether a
+// name the slot had was replaced by another.
+func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) (renamed bool) {
+	renamed = putID(&c.name, i, p.name, t, fresh)
 	putID(&c.image, i, p.image, t, fresh)
 	putID(&c.parentName, i, p.parentName, t, fresh)
 	putID(&c.userName, i, p.userName, t, fresh)
 	putID(&c.userSid, i, p.userSid, t, fresh)
 	putID(&c.authID, i, p.authID, t, fresh)
 	putID(&c.uid, i, p.uid, t, fresh)
-	if fresh || c.parentPID.get(i) == 0 {
+	if old := c.parentPID.get(i); fresh || p.parentPID != 0 && (old == 0 || p.parentPID < old) {
 		c.parentPID.set(i, p.parentPID)
 	}
-	if fresh || c.cmdline.get(i) == "" {
-		c.cmdlineBytes += len(p.cmdline) - len(c.cmdline.get(i))
+	if old := c.cmdline.get(i); fresh || mergeStr(old, p.cmdline) != old {
+		c.cmdlineBytes += len(p.cmdline) - len(old)
 		c.cmdline.set(i, strings.Clone(p.cmdline)) // it may point into an input buffer
 	}
+	return renamed && !fresh
+}
+
+// mergeStr is the value a field keeps when two records of one process
+// give it old and v: the one that is set, or, should they disagree (Falcon
+// process ids are unique per sensor, so records of one process should
+// not), the smaller. Unlike "the first one read", that does not depend on
+// which worker learned which record first.
+func mergeStr(old, v string) string {
+	if v == "" || old != "" && old <= v {
+		return old
+	}
+	return v
 }
 
 // slotBytes is what the columns in use cost a slot.
@@ -115,10 +130,19 @@ func (c *procColumns) move(dst, src int32) {
 	c.merged.set(dst, m)
 }
 
-func putID(c *column[strID], i int32, v string, t *shardStrings, fresh bool) {
-	if fresh || c.get(i) == 0 {
+// putID stores v as slot i's value of c, or merges it in (mergeStr); it
+// reports whether a value the slot had was replaced.
+func putID(c *column[strID], i int32, v string, t *shardStrings, fresh bool) bool {
+	if fresh {
 		c.set(i, t.id(v))
+		return false
 	}
+	id := c.get(i)
+	if v == "" || id != 0 && t.str(id) <= v {
+		return false
+	}
+	c.set(i, t.id(v))
+	return id != 0
 }
 
 // info returns slot i's details.

@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"fmt"
+	"slices"
 	"testing"
 	"unsafe"
 )
@@ -66,16 +67,51 @@ func TestProcTableStringsStayBounded(t *testing.T) {
 	}
 }
 
-// A second start of a process fills in only what the first left empty.
-func TestProcRecordFill(t *testing.T) {
-	tab := newProcTable(1, 0, 0)
+// Records of one process merge field by field: a field keeps the value
+// that is set, and of two that disagree the smaller, so the details do not
+// depend on the order the records are learned in (several workers learn in
+// no fixed order), in memory or spilled to disk at every record. Replacing
+// a name is reported (renamed): a name read before may not be the last.
+func TestProcRecordsMergeInAnyOrder(t *testing.T) {
 	k := procKey{1, 42}
-	tab.put(k, &procInfo{name: "a.exe", parentPID: 3}, 0)
-	tab.put(k, &procInfo{name: "b.exe", image: `C:\x\b.exe`, cmdline: "b", userSid: "S-1", parentPID: 9}, 1)
-	got, _ := tab.get(k, false, 0)
-	want := procInfo{name: "a.exe", image: `C:\x\b.exe`, cmdline: "b", userSid: "S-1", parentPID: 3}
-	if got != want {
-		t.Errorf("merged %+v, want %+v", got, want)
+	records := []procInfo{
+		{name: "b.exe", parentPID: 9},
+		{name: "a.exe", image: `C:\x\a.exe`, cmdline: "zz", parentPID: 3},
+		{cmdline: "b", userSid: "S-1"},
+		{userSid: "S-0", userName: "alice"},
+	}
+	want := procInfo{name: "a.exe", image: `C:\x\a.exe`, cmdline: "b", userSid: "S-0", userName: "alice", parentPID: 3}
+	var permute func(done, rest []procInfo)
+	orders := 0
+	permute = func(done, rest []procInfo) {
+		if len(rest) == 0 {
+			orders++
+			for _, memory := range []int{0, 1} {
+				tab := newProcTable(1, 0, memory)
+				for i := range done {
+					tab.put(k, &done[i], 0)
+				}
+				got, _ := tab.get(k, false, 0)
+				if got != want {
+					t.Errorf("memory %d, order %+v: merged %+v, want %+v", memory, done, got, want)
+				}
+				// b.exe is replaced only when it came first
+				nameAt := func(n string) int { return slices.IndexFunc(done, func(p procInfo) bool { return p.name == n }) }
+				if renamed, wantRenamed := tab.renamed.Load(), nameAt("b.exe") < nameAt("a.exe"); renamed != wantRenamed {
+					t.Errorf("memory %d, order %+v: renamed %v, want %v", memory, done, renamed, wantRenamed)
+				}
+				tab.close()
+			}
+			return
+		}
+		for i := range rest {
+			next := append(slices.Clone(rest[:i]), rest[i+1:]...)
+			permute(append(slices.Clone(done), rest[i]), next)
+		}
+	}
+	permute(nil, records)
+	if orders != 24 {
+		t.Fatalf("%d orders tried, want 24", orders)
 	}
 }
 

@@ -254,26 +254,36 @@ const (
 func (t *procTable) readSpilled(s *procShard, k procKey) (procInfo, bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	p, found := s.lookup(k, &t.spill)
+	i, found := t.bringBack(s, k)
 	if !found {
 		return procInfo{}, false
+	}
+	p := s.infoAt(i)
+	t.spillOver(s)
+	return p, true
+}
+
+// bringBack merges what the runs hold of k into memory, marked merged, and
+// returns its slot. The caller holds the write lock.
+func (t *procTable) bringBack(s *procShard, k procKey) (int32, bool) {
+	p, found := s.lookup(k, &t.spill)
+	if !found {
+		return 0, false
 	}
 	i, ok := s.find(k)
 	switch {
 	case s.mergedAt(i, ok):
-		return p, true
+		return i, true
 	case ok: // memory held some of it: a spill must write it
 		s.cols.put(i, &p, &s.strs, true)
 		s.cols.merged.set(i, mergedWhole)
 	default:
-		i = s.addMerged(k, &p, mergedCopy)
+		i = s.addMerged(k, &p, mergedCopy) // the slot copies what p views of s.blocks
 	}
-	p = s.infoAt(i) // p viewed s.blocks; the slot has copies
 	if s.hot >= 0 {
 		s.keepBlock(s.blocks[s.hot], s.hotRun)
 	}
-	t.spillOver(s)
-	return p, true
+	return i, true
 }
 
 // keepBlock keeps in memory, as copies, the processes of a block of run
@@ -299,8 +309,8 @@ func (s *procShard) addMerged(k procKey, p *procInfo, state mergeState) int32 {
 	return i
 }
 
-// lookup returns k's details merged from the runs, oldest first, and
-// memory: each field keeps the first value it got, as put does. What comes
+// lookup returns k's details merged from the runs and memory, as put
+// merges them. What comes
 // from the runs views the shard's block buffers, valid until the next
 // lookup. The caller holds the write lock.
 func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
@@ -332,14 +342,14 @@ func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 				s.hot, s.hotRun = used, i
 			}
 			blk.lastRead = s.readClock
-			p.fill(&rec)
+			p.merge(&rec)
 			found = true
 			used++
 		}
 	}
 	if i, ok := s.find(k); ok {
 		m := s.infoAt(i)
-		p.fill(&m)
+		p.merge(&m)
 		found = true
 	}
 	return p, found
@@ -414,22 +424,18 @@ func eachRecord(buf []byte, fn func(k procKey, p *procInfo) bool) error {
 	return nil
 }
 
-// fill sets the fields p lacks from q.
-func (p *procInfo) fill(q *procInfo) {
-	fillStr := func(dst *string, v string) {
-		if *dst == "" {
-			*dst = v
-		}
+// merge merges q's fields into p as put does (mergeStr).
+func (p *procInfo) merge(q *procInfo) {
+	for _, f := range [...]struct {
+		dst *string
+		v   string
+	}{
+		{&p.name, q.name}, {&p.image, q.image}, {&p.cmdline, q.cmdline}, {&p.parentName, q.parentName},
+		{&p.userName, q.userName}, {&p.userSid, q.userSid}, {&p.authID, q.authID}, {&p.uid, q.uid},
+	} {
+		*f.dst = mergeStr(*f.dst, f.v)
 	}
-	fillStr(&p.name, q.name)
-	fillStr(&p.image, q.image)
-	fillStr(&p.cmdline, q.cmdline)
-	fillStr(&p.parentName, q.parentName)
-	fillStr(&p.userName, q.userName)
-	fillStr(&p.userSid, q.userSid)
-	fillStr(&p.authID, q.authID)
-	fillStr(&p.uid, q.uid)
-	if p.parentPID == 0 {
+	if q.parentPID != 0 && (p.parentPID == 0 || q.parentPID < p.parentPID) {
 		p.parentPID = q.parentPID
 	}
 }

@@ -3,6 +3,7 @@ package enrich
 import (
 	"math/bits"
 	"sync"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -39,6 +40,9 @@ type procTable struct {
 	// a temporary file past it (procspill.go).
 	budget int
 	spill  spillFile
+	// renamed: a process's image name was replaced by another record's
+	// (put), so a name read while learning may not be the last
+	renamed atomic.Bool
 }
 
 type procShard struct {
@@ -166,8 +170,17 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if info.name != "" && len(s.runs) > 0 {
+		// The name the process has may lie in the spilled runs: they are
+		// merged into memory first, so that a name replaced is seen.
+		if i, ok := s.find(k); !s.mergedAt(i, ok) && s.spilledMay(k, -1) {
+			t.bringBack(s, k)
+		}
+	}
 	if i, ok := s.find(k); ok {
-		s.cols.put(i, info, &s.strs, false)
+		if s.cols.put(i, info, &s.strs, false) {
+			t.renamed.Store(true)
+		}
 		if s.cols.merged.get(i) == mergedCopy {
 			s.cols.merged.set(i, mergedWhole) // no longer what the runs hold alone
 		}

@@ -4,8 +4,10 @@ package enrich
 // to a raw event named name, of sensor aid, whose acting process is pid
 // and whose ContextBaseFileName is base, when it is certain already. While
 // the input is still being learned (final false) that is once a process
-// start with an image name has been learned: later records cannot change
-// the name (procInfo.fill keeps set fields). Once learning is over (final)
+// start with an image name has been learned: a later record of the process
+// can change the name only by disagreeing with it (mergeStr), which
+// Renamed then reports, for the caller to read the input again. Once
+// learning is over (final)
 // a process without a name, or never started, gives base, as Apply does.
 // It is false for process starts, which get no ContextProcessName, and
 // whenever the answer may still change. Arguments are raw JSON string
@@ -79,3 +81,9 @@ func (e *Enricher) LearnedProcessName(aid string, pid uint64) string {
 	n, _ := e.procs.name(procKey{id, pid})
 	return n
 }
+
+// Renamed reports whether a process's image name learned so far was
+// replaced by another record's: names SettledContextProcessName gave
+// earlier may not be the last. Falcon process ids are unique per sensor,
+// so on Falcon data it stays false.
+func (e *Enricher) Renamed() bool { return e.procs.renamed.Load() }

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"slices"
@@ -579,6 +580,9 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 		{"started later under a name the query rejects", append(slices.Clone(never), start(150, `C:\Windows\svchost.exe`)), true, 1, 1},
 		{"started later under a name the query may want", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), true, 2, 0},
 		{"no second read to fall back on", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), false, 1, 101},
+		// settled by the name of its start, which a later start of the same
+		// process replaces (they disagree: the smaller name is kept)
+		{"renamed after settling", append(slices.Clone(never), start(400, `C:\Windows\svchost.exe`), netEvent(400, "svchost.exe"), start(400, `C:\Tools\curl.exe`)), true, 2, 0},
 	}
 	query := `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([aid, ContextProcessId, ContextProcessName], limit=max)`
 	for _, tt := range tests {
@@ -642,6 +646,90 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 					t.Errorf("held %d candidate lines, want %d", held, tt.wantHeld)
 				}
 			})
+		}
+	}
+}
+
+// Random process starts and network events, in random order, some starts
+// after their events, some nameless, some never: however the bets on
+// unknown processes fall, a search that learns in its own read gives the
+// rows of a learn pass followed by the search, alone and in a hunt, on one
+// worker and on several.
+func TestBetsMatchLearnThenSearch(t *testing.T) {
+	images := []string{`C:\\Tools\\curl.exe`, `C:\\Windows\\svchost.exe`, `/usr/bin/nmap`, ""}
+	bases := []string{"curl.exe", "svchost.exe", "nmap", ""}
+	queries := [][]string{
+		{`#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | table([aid, ContextProcessId, ContextProcessName], limit=max)`},
+		{
+			`#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | table([aid, ContextProcessId, ContextProcessName], limit=max)`,
+			`#event_simpleName=NetworkConnectIP4 ContextProcessName=/nmap/i | count()`,
+		},
+	}
+	for seed := range uint64(12) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		var lines []string
+		for range 300 {
+			aid, pid := fmt.Sprintf("a%d", rng.IntN(2)), 100+rng.IntN(60)
+			if rng.IntN(3) == 0 {
+				img := images[rng.IntN(len(images))]
+				if img == "" {
+					lines = append(lines, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":%q,"TargetProcessId":"%d"}`, aid, pid))
+				} else {
+					lines = append(lines, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":%q,"TargetProcessId":"%d","ImageFileName":"%s"}`, aid, pid, img))
+				}
+				continue
+			}
+			base := bases[rng.IntN(len(bases))]
+			if base == "" {
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q,"ContextProcessId":"%d","RemotePort":"443"}`, aid, pid))
+			} else {
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q,"ContextProcessId":"%d","ContextBaseFileName":%q,"RemotePort":"443"}`, aid, pid, base))
+			}
+		}
+		path := filepath.Join(t.TempDir(), "e.ndjson")
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		open := func() Source {
+			r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Cleanup(func() { r.Close() })
+			return r
+		}
+		for _, srcs := range queries {
+			var progs []*engine.Program
+			for _, q := range srcs {
+				progs = append(progs, compile(t, q))
+			}
+			search := func(en Enricher, workers int, reopen bool) []string {
+				var rows []string
+				o := Options{Workers: workers, Enricher: en, Emit: func(i int, row *event.Event) { rows = append(rows, fmt.Sprint(i, render([]*event.Event{row}))) }}
+				if reopen {
+					o.Reopen = func() (Source, error) { return open(), nil }
+				}
+				if _, err := Search(context.Background(), progs, open(), o); err != nil {
+					t.Fatal(err)
+				}
+				return rows
+			}
+			ref := enrich.New(enrich.Options{})
+			if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
+				t.Fatal(err)
+			}
+			want := search(ref, 1, false)
+			for _, workers := range []int{1, 3} {
+				en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got := search(en, workers, true)
+				en.Close()
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Fatalf("seed %d, %d programs, %d workers: rows differ from learn-then-search (-want +got):\n%s", seed, len(progs), workers, diff)
+				}
+			}
 		}
 	}
 }

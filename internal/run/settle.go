@@ -164,3 +164,15 @@ func (st *settler) betOn(bets *processBets) bool {
 	st.bs, st.bets = bs, bets.book()
 	return true
 }
+
+// settlesOnNames reports whether a learning read filtering with p settles
+// candidates by the names of their processes.
+func settlesOnNames(l Learner, p *plan) bool { return newSettler(l, p, false) != nil }
+
+// renamed reports whether l replaced a process name it had learned
+// (enrich.Enricher.Renamed): candidates settled by the old one may have
+// been decided wrongly.
+func renamed(l Learner) bool {
+	r, ok := l.(interface{ Renamed() bool })
+	return ok && r.Renamed()
+}
