@@ -99,8 +99,34 @@ func TestFileModeEnrichment(t *testing.T) {
 	}
 }
 
+// conflicts is a scenario whose records disagree: two aidmaster rows of
+// one time, two logons naming one SID differently at one time, two DNS
+// answers for one address at one time, two starts of one process with
+// other images, command lines and parents. Which one wins must not depend
+// on the order they are learned in (workers learn in no fixed order).
+func conflicts() []*event.Event {
+	return []*event.Event{
+		ev("aid", aidB, "ComputerName", "HOST-Y", "SiteName", "Oslo", "Time", "1700000000"),
+		ev("aid", aidB, "ComputerName", "HOST-X", "Time", "1700000000"),
+		ev("event_simpleName", "UserLogon", "aid", aidB, "UserSid", "S-1-5-21-7-7-7-1001", "UserName", "carol", "ContextTimeStamp", "1700000001.000"),
+		ev("event_simpleName", "UserLogon", "aid", aidB, "UserSid", "S-1-5-21-7-7-7-1001", "UserName", "bob", "ContextTimeStamp", "1700000001.000"),
+		ev("event_simpleName", "DnsRequest", "aid", aidB, "DomainName", "b.example", "IP4Records", "198.51.100.9;", "ContextTimeStamp", "1700000002.000"),
+		ev("event_simpleName", "DnsRequest", "aid", aidB, "DomainName", "a.example", "IP4Records", "198.51.100.9;", "ContextTimeStamp", "1700000002.000"),
+		ev("event_simpleName", "ProcessRollup2", "aid", aidB, "TargetProcessId", "300", "ParentProcessId", "9",
+			"ImageFileName", `C:\Tools\wget.exe`, "CommandLine", "wget x", "UserSid", "S-1-5-21-7-7-7-1001"),
+		ev("event_simpleName", "SyntheticProcessRollup2", "aid", aidB, "TargetProcessId", "300", "ParentProcessId", "8",
+			"ImageFileName", `C:\Tools\curl.exe`, "CommandLine", "curl y"),
+		ev("event_simpleName", "NetworkConnectIP4", "aid", aidB, "ContextProcessId", "300", "RemoteAddressIP4", "198.51.100.9", "RemotePort", "443"),
+	}
+}
+
 func TestOrderIndependence(t *testing.T) {
-	events := scenario()
+	for name, events := range map[string][]*event.Event{"scenario": scenario(), "conflicts": conflicts()} {
+		t.Run(name, func(t *testing.T) { testOrderIndependence(t, events) })
+	}
+}
+
+func testOrderIndependence(t *testing.T, events []*event.Event) {
 	n := len(events)
 	forward := make([]int, n)
 	for i := range forward {

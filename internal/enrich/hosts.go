@@ -50,8 +50,9 @@ func recordTime(ev *event.Event) float64 {
 	return 0
 }
 
-// learn keeps rec if it is the newest seen for its aid. Ties go to the
-// record seen later.
+// learn keeps rec if it is the newest seen for its aid. Of two records of
+// one time the one whose values sort first wins, so workers learning
+// aidmaster in any order keep the same one.
 func (d *hostDir) learn(aid string, ev *event.Event) bool {
 	t := recordTime(ev)
 	d.mu.RLock()
@@ -68,7 +69,7 @@ func (d *hostDir) learn(aid string, ev *event.Event) bool {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if old := d.m[aid]; old != nil && old.time > t {
+	if old := d.m[aid]; old != nil && (old.time > t || old.time == t && slices.Compare(old.vals[:], rec.vals[:]) <= 0) {
 		return false
 	}
 	if _, ok := d.m[aid]; !ok && d.limit > 0 && len(d.m) >= d.limit {

@@ -67,8 +67,8 @@ func usableUID(s string) bool {
 
 func putNewest[K comparable](m map[K]stamped, limit int, k K, v stamped) bool {
 	old, ok := m[k]
-	if ok && old.time > v.time {
-		return false
+	if ok && (old.time > v.time || old.time == v.time && old.name <= v.name) {
+		return false // older, or a tie the smaller name wins: the same in any learning order
 	}
 	if !ok && limit > 0 && len(m) >= limit {
 		dropOne(m)
