@@ -592,18 +592,7 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 			{compile(t, query), compile(t, `#event_simpleName=DnsRequest ContextProcessName=/nslookup/i | count()`)},
 		} {
 			t.Run(fmt.Sprintf("%s/%d programs", tt.name, len(progs)), func(t *testing.T) {
-				path := filepath.Join(t.TempDir(), "e.ndjson")
-				if err := os.WriteFile(path, []byte(strings.Join(tt.lines, "\n")+"\n"), 0o644); err != nil {
-					t.Fatal(err)
-				}
-				open := func() Source {
-					r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
-					if err != nil {
-						t.Fatal(err)
-					}
-					t.Cleanup(func() { r.Close() })
-					return r
-				}
+				path, open := smallChunkFile(t, tt.lines)
 				reads, held := 0, int64(0)
 				search := func(en Enricher, reopen bool) []string {
 					var rows []string
@@ -621,11 +610,7 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 					held = st.Held
 					return rows
 				}
-				ref := enrich.New(enrich.Options{})
-				if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
-					t.Fatal(err)
-				}
-				want := search(ref, false)
+				want := search(learnedAll(t, open()), false)
 				if len(want) == 0 {
 					t.Fatal("the reference found no rows")
 				}
@@ -686,18 +671,7 @@ func TestBetsMatchLearnThenSearch(t *testing.T) {
 				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q,"ContextProcessId":"%d","ContextBaseFileName":%q,"RemotePort":"443"}`, aid, pid, base))
 			}
 		}
-		path := filepath.Join(t.TempDir(), "e.ndjson")
-		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		open := func() Source {
-			r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
-			if err != nil {
-				t.Fatal(err)
-			}
-			t.Cleanup(func() { r.Close() })
-			return r
-		}
+		path, open := smallChunkFile(t, lines)
 		for _, srcs := range queries {
 			var progs []*engine.Program
 			for _, q := range srcs {
@@ -714,11 +688,7 @@ func TestBetsMatchLearnThenSearch(t *testing.T) {
 				}
 				return rows
 			}
-			ref := enrich.New(enrich.Options{})
-			if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
-				t.Fatal(err)
-			}
-			want := search(ref, 1, false)
+			want := search(learnedAll(t, open()), 1, false)
 			for _, workers := range []int{1, 3} {
 				en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
 				if err != nil {
@@ -732,4 +702,33 @@ func TestBetsMatchLearnThenSearch(t *testing.T) {
 			}
 		}
 	}
+}
+
+// smallChunkFile writes lines to a file read in 1 KiB chunks (many chunks
+// for few lines) and returns its path and an opener.
+func smallChunkFile(t *testing.T, lines []string) (string, func() Source) {
+	t.Helper()
+	path := filepath.Join(t.TempDir(), "e.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, func() Source {
+		r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+}
+
+// learnedAll is the reference enricher: a learn pass over all of src,
+// keeping everything, on one worker.
+func learnedAll(t *testing.T, src Source) *enrich.Enricher {
+	t.Helper()
+	ref := enrich.New(enrich.Options{})
+	if _, err := Learn(context.Background(), ref, src, 1); err != nil {
+		t.Fatal(err)
+	}
+	return ref
 }
