@@ -292,16 +292,19 @@ func jsonValueAfterKey(rest []byte) ([]byte, bool) {
 	if i >= len(rest) || rest[i] != '"' {
 		return rest[i:], true
 	}
+	// The closing quote is the first one not escaped, found with
+	// IndexByte: values like command lines run to hundreds of bytes.
 	start := i + 1
-	for j := start; j < len(rest); j++ {
-		switch rest[j] {
-		case '\\':
-			j++
-		case '"':
-			return rest[start:j], true
+	for j := start; ; {
+		k := bytes.IndexByte(rest[j:], '"')
+		if k < 0 {
+			return rest[start:], true
 		}
+		if q := j + k; !escaped(rest, q) {
+			return rest[start:q], true
+		}
+		j += k + 1
 	}
-	return rest[start:], true
 }
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }

@@ -283,3 +283,28 @@ func TestValueMayEqual(t *testing.T) {
 		}
 	}
 }
+
+// The value after a key runs to the first quote no backslash escapes; a
+// quote after an even run of backslashes ends it.
+func TestJSONValueAfterKey(t *testing.T) {
+	tests := []struct {
+		rest, want string
+		ok         bool
+	}{
+		{`:"curl.exe","x":1}`, `curl.exe`, true},
+		{` : "a b" }`, `a b`, true},
+		{`:"say \"hi\" now","x":1}`, `say \"hi\" now`, true},
+		{`:"C:\\","x":1}`, `C:\\`, true},
+		{`:"a\\\"b","x":1}`, `a\\\"b`, true},
+		{`:""}`, ``, true},
+		{`:"unterminated \"`, `unterminated \"`, true},
+		{`:443,"x":1}`, `443,"x":1}`, true}, // not a string: the rest, for the caller
+		{`,"x":1}`, ``, false},
+	}
+	for _, tt := range tests {
+		got, ok := jsonValueAfterKey([]byte(tt.rest))
+		if string(got) != tt.want || ok != tt.ok {
+			t.Errorf("jsonValueAfterKey(%s) = %q, %v; want %q, %v", tt.rest, got, ok, tt.want, tt.ok)
+		}
+	}
+}
