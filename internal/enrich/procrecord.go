@@ -85,7 +85,7 @@ func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) (re
 		c.cmdlineBytes += len(p.cmdline) - len(old)
 		c.cmdline.set(i, strings.Clone(p.cmdline)) // it may point into an input buffer
 	}
-	return renamed && !fresh
+	return renamed
 }
 
 // mergeStr is the value a field keeps when two records of one process

@@ -310,9 +310,8 @@ func (s *procShard) addMerged(k procKey, p *procInfo, state mergeState) int32 {
 }
 
 // lookup returns k's details merged from the runs and memory, as put
-// merges them. What comes
-// from the runs views the shard's block buffers, valid until the next
-// lookup. The caller holds the write lock.
+// merges them. What comes from the runs views the shard's block buffers,
+// valid until the next lookup. The caller holds the write lock.
 func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 	s.hot = -1
 	if i, ok := s.find(k); s.mergedAt(i, ok) {
