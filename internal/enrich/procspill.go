@@ -21,9 +21,9 @@ import (
 // to a temporary file as a run sorted by key and keeps the newer. A lookup
 // reads the runs that may hold the key (each keeps a Bloom filter and the
 // first key of each block in memory, 2-4 bytes a process) and merges
-// what it finds oldest first with what memory holds, as put merges records
-// of one process: the first value a field got stays; the answer is kept in
-// memory, so the process's next events read nothing back. Below the
+// what it finds with what memory holds, as put merges records of one
+// process (mergeStr: in any order, the same details); the answer is kept
+// in memory, so the process's next events read nothing back. Below the
 // budget, nothing of this runs.
 
 // DefaultProcessMemory is how many bytes a file-mode process table keeps in
