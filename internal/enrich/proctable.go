@@ -170,14 +170,15 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if info.name != "" && len(s.runs) > 0 {
+	i, ok := s.find(k)
+	if info.name != "" && len(s.runs) > 0 && !s.mergedAt(i, ok) && s.spilledMay(k, -1) {
 		// The name the process has may lie in the spilled runs: they are
 		// merged into memory first, so that a name replaced is seen.
-		if i, ok := s.find(k); !s.mergedAt(i, ok) && s.spilledMay(k, -1) {
-			t.bringBack(s, k)
+		if j, found := t.bringBack(s, k); found {
+			i, ok = j, true
 		}
 	}
-	if i, ok := s.find(k); ok {
+	if ok {
 		if s.cols.put(i, info, &s.strs, false) {
 			t.renamed.Store(true)
 		}
@@ -190,7 +191,6 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 		}
 		return false
 	}
-	var i int32
 	switch {
 	case len(s.free) > 0:
 		i = s.free[len(s.free)-1]

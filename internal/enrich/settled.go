@@ -7,13 +7,13 @@ package enrich
 // start with an image name has been learned: a later record of the process
 // can change the name only by disagreeing with it (mergeStr), which
 // Renamed then reports, for the caller to read the input again. Once
-// learning is over (final)
-// a process without a name, or never started, gives base, as Apply does.
-// It is false for process starts, which get no ContextProcessName, and
-// whenever the answer may still change. Arguments are raw JSON string
-// contents without escapes; pid is required.
+// learning is over (final) a process without a name, or never started,
+// gives base, as Apply does. It is false for process starts, which get no
+// ContextProcessName, and whenever the answer may still change. Arguments
+// are raw JSON string contents without escapes; pid is required.
 func (e *Enricher) SettledContextProcessName(name, aid, pid, base []byte, final bool) (string, bool) {
-	if e.stream || !e.keep.name || len(name) == 0 || isProcessStart(string(name)) {
+	p, ok := e.contextPID(name, aid, pid)
+	if !ok {
 		return "", false
 	}
 	fallback := func() (string, bool) {
@@ -21,10 +21,6 @@ func (e *Enricher) SettledContextProcessName(name, aid, pid, base []byte, final 
 			return string(base), true
 		}
 		return "", false
-	}
-	p, ok := parsePlainPID(pid)
-	if !ok || len(aid) == 0 {
-		return "", false // parsePID may still read it: not settled here
 	}
 	id, ok := e.aids.lookupBytes(aid)
 	if !ok {
@@ -64,11 +60,19 @@ func parsePlainPID(b []byte) (uint64, bool) {
 // another reason (a process start, a pid read otherwise, no base): the
 // value may then be anything.
 func (e *Enricher) ContextProcessFallsBack(name, aid, pid, base []byte) bool {
-	if e.stream || !e.keep.name || len(name) == 0 || isProcessStart(string(name)) || len(aid) == 0 || len(base) == 0 {
-		return false
+	_, ok := e.contextPID(name, aid, pid)
+	return ok && len(base) > 0
+}
+
+// contextPID reads the acting process of a raw event named name whose
+// ContextProcessName file-mode learning tells: not a process start (they
+// get none), with a sensor and a pid of digits only (parsePID may still
+// read others: they are not settled here).
+func (e *Enricher) contextPID(name, aid, pid []byte) (uint64, bool) {
+	if e.stream || !e.keep.name || len(name) == 0 || isProcessStart(string(name)) || len(aid) == 0 {
+		return 0, false
 	}
-	_, ok := parsePlainPID(pid)
-	return ok
+	return parsePlainPID(pid)
 }
 
 // LearnedProcessName returns the image name learned for process pid of

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 
+	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/jsonenc"
 )
@@ -127,8 +128,14 @@ func betLost(bets *processBets, l Learner, p *plan) bool {
 	if bets == nil || len(bets.procs) == 0 {
 		return false
 	}
+	var testers []*engine.Prefilter // the prefilters that test the field at all
+	for _, f := range p.filters {
+		if f.TestsAbsent(enrich.FieldContextProcessName) {
+			testers = append(testers, f)
+		}
+	}
 	return bets.lost(l.(betSettler), func(v []byte) bool {
-		for _, f := range p.filters {
+		for _, f := range testers {
 			if f.ValueMayPass(enrich.FieldContextProcessName, v) {
 				return true
 			}
