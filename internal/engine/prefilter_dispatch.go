@@ -350,7 +350,7 @@ func (s *DispatchState) Match(line []byte, out []int32) []int32 {
 // MatchName is Match for a line whose event name FindEventName has already
 // located.
 func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []int32 {
-	s.c = keyCache{}
+	s.c.reset()
 	s.line = line
 	if s.gen++; s.gen == 0 { // wrapped: forget everything
 		clear(s.keyAt)

@@ -63,7 +63,8 @@ func (f *Prefilter) KeySlot(field string) int {
 
 // Match is MatchName, remembering the line and what was located in it.
 func (m *Matcher) Match(line []byte, name EventName) bool {
-	m.line, m.c = line, keyCache{}
+	m.line = line
+	m.c.reset()
 	m.f.seedName(&m.c, name)
 	return m.f.node.match(line, &m.c)
 }
