@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"bytes"
 	"unsafe"
 
 	"github.com/tiercel/tiercel/internal/ingest"
@@ -19,6 +20,27 @@ type RawLearner struct {
 	// left escaped
 	escaped uint32
 	raw     [numProcFields][]byte
+	// idless counts the process starts in a row that had no process id,
+	// so taught nothing. Past idlessRun such starts are common in the
+	// input (some generators and exports write none), and each start is
+	// looked at for the key, a twentieth of a walk, before it is walked.
+	idless int
+}
+
+// idlessRun is how many process starts without an id in a row turn on the
+// look for the key before the walk.
+const idlessRun = 16
+
+// pidKey is TargetProcessId as looked for in raw lines, by its 'P'.
+var pidKey = []byte(`"` + fTargetProcessId + `"`)
+
+var pidAnchor = bytes.IndexByte(pidKey, 'P')
+
+// mayHoldPID reports whether a line may have a TargetProcessId: written
+// plainly, or spelt with a \u escape (the walk leaves those to the
+// decoder).
+func mayHoldPID(line []byte) bool {
+	return ingest.IndexKey(line, pidKey, pidAnchor) >= 0 || bytes.Contains(line, []byte(`\u`))
 }
 
 // NewRawLearner returns a RawLearner feeding e.
@@ -33,9 +55,17 @@ func (e *Enricher) NewRawLearner() *RawLearner { return &RawLearner{e: e} }
 func (r *RawLearner) Learn(name, line []byte) bool {
 	switch {
 	case isProcessStart(string(name)):
+		if r.idless >= idlessRun && !mayHoldPID(line) {
+			return true // learning keys a process by its id: nothing to learn
+		}
 		var f procFields
 		if !r.walk(line, procFieldSlot, f[:], 1<<pfCmdline) {
 			return false
+		}
+		if f[pfPID] == "" {
+			r.idless++
+		} else {
+			r.idless = 0
 		}
 		if r.escaped&(1<<pfCmdline) != 0 && (r.e.keep.cmdline || r.e.keep.procs && baseName(f[pfImage]) == "") {
 			// a long string, unescaped only when kept or naming the process

@@ -128,3 +128,65 @@ func tableOf(e *Enricher) map[procKey]procInfo {
 	}
 	return out
 }
+
+// After a run of process starts without an id, a start is looked at for
+// the key before it is walked: those without it are passed over (they
+// teach nothing), those with it learned as before, and one that spells the
+// key with an escape is still left to the decoder.
+func TestRawLearnerAfterStartsWithoutIDs(t *testing.T) {
+	idless := `{"event_simpleName":"ProcessRollup2","aid":"a1","RawProcessId":"4","ImageFileName":"C:\\Windows\\cmd.exe","CommandLine":"cmd /c x"}`
+	tests := []struct {
+		name, line string
+		raw        bool  // RawLearner takes it
+		learned    []int // pids in the table after it
+	}{
+		{"without an id", idless, true, nil},
+		{"with one", `{"event_simpleName":"ProcessRollup2","aid":"a1","ImageFileName":"C:\\a.exe","TargetProcessId":"7"}`, true, []int{7}},
+		{"with a number", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":8,"ImageFileName":"C:\\b.exe"}`, true, []int{8}},
+		{"with the key escaped", `{"event_simpleName":"ProcessRollup2","aid":"a1","Target\u0050rocessId":"9","ImageFileName":"C:\\c.exe"}`, false, nil},
+		{"with the key only nested", `{"event_simpleName":"ProcessRollup2","aid":"a1","x":{"TargetProcessId":"10"},"ImageFileName":"C:\\d.exe"}`, true, nil},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			e := New(Options{})
+			r := e.NewRawLearner()
+			for range idlessRun + 1 {
+				if !r.Learn([]byte("ProcessRollup2"), []byte(idless)) {
+					t.Fatal("a start without an id was left to the decoder")
+				}
+			}
+			if r.idless < idlessRun {
+				t.Fatalf("idless = %d after %d starts without an id", r.idless, idlessRun+1)
+			}
+			if got := r.Learn([]byte("ProcessRollup2"), []byte(tc.line)); got != tc.raw {
+				t.Fatalf("RawLearner took it: %v, want %v", got, tc.raw)
+			}
+			var pids []int
+			for k := range tableOf(e) {
+				pids = append(pids, int(k.pid))
+			}
+			if diff := cmp.Diff(tc.learned, pids); diff != "" {
+				t.Errorf("learned pids (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestMayHoldPID(t *testing.T) {
+	for _, tc := range []struct {
+		line string
+		want bool
+	}{
+		{`{"aid":"a","TargetProcessId":"1"}`, true},
+		{`{"TargetProcessId":1}`, true},
+		{`{"aid":"a","ContextProcessId":"1","ParentProcessId":"2"}`, false},
+		{`{"aid":"a","TargetProcessIdX":"1"}`, false},
+		{`{"Target\u0050rocessId":"1"}`, true},
+		{`{"CommandLine":"P P P TargetProcess"}`, false},
+		{``, false},
+	} {
+		if got := mayHoldPID([]byte(tc.line)); got != tc.want {
+			t.Errorf("mayHoldPID(%s) = %v, want %v", tc.line, got, tc.want)
+		}
+	}
+}

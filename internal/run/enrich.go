@@ -347,27 +347,8 @@ func newRawKey(name string) rawKey {
 	return rawKey{quoted: q, anchor: engine.KeyAnchor(q)}
 }
 
-// indexKey is bytes.Index(line, key.quoted). bytes.Index looks for the
-// key's first byte, a quote, which starts every string of the line; the key
-// is found by its rarest byte instead.
-func indexKey(line []byte, key rawKey) int {
-	q, a := key.quoted, key.anchor
-	if a <= 0 {
-		return bytes.Index(line, q)
-	}
-	for i := a; i < len(line); {
-		j := bytes.IndexByte(line[i:], q[a])
-		if j < 0 {
-			return -1
-		}
-		start := i + j - a
-		if start+len(q) <= len(line) && bytes.Equal(line[start:start+len(q)], q) {
-			return start
-		}
-		i += j + 1
-	}
-	return -1
-}
+// indexKey is bytes.Index(line, key.quoted), found by the key's rarest byte.
+func indexKey(line []byte, key rawKey) int { return ingest.IndexKey(line, key.quoted, key.anchor) }
 
 // secondsOf parses "sec[.frac]" without allocating.
 func secondsOf(b []byte) (float64, bool) {
