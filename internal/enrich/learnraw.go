@@ -51,7 +51,9 @@ func (e *Enricher) NewRawLearner() *RawLearner { return &RawLearner{e: e} }
 // true. It reports false, having learned nothing, for any line it leaves
 // to the decoder: other event types, invalid JSON, escaped keys, and
 // process starts that name their user (identity learning reads the event
-// time).
+// time). A process start without a TargetProcessId, once they run in a
+// row, is passed over unread and reported true: its decoded event would
+// teach nothing either, valid or not.
 func (r *RawLearner) Learn(name, line []byte) bool {
 	switch {
 	case isProcessStart(string(name)):
