@@ -182,6 +182,8 @@ func TestMayHoldPID(t *testing.T) {
 		{`{"aid":"a","ContextProcessId":"1","ParentProcessId":"2"}`, false},
 		{`{"aid":"a","TargetProcessIdX":"1"}`, false},
 		{`{"Target\u0050rocessId":"1"}`, true},
+		{`{"ImageFileName":"C:\\x.exe","Target\u0050rocessId":"1"}`, true},
+		{`{"ImageFileName":"C:\\x.exe","CommandLine":"\"x\" /u"}`, false},
 		{`{"CommandLine":"P P P TargetProcess"}`, false},
 		{``, false},
 	} {
