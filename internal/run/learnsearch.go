@@ -73,6 +73,10 @@ type candChunk struct {
 	source  string
 	data    []byte // nil once spilled
 	lineNos []int
+	// settled marks the lines the settler decided while learning (their
+	// process was known): the second stage does not settle them again.
+	// Settling only spares decoding: the query decides the rows.
+	settled []bool
 	lines   int64 // lines read in the chunk
 	bytes   int64
 	spilled bool
@@ -247,9 +251,15 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				// Strictly filtered, a line the plan's own prefilter
 				// accepts (few) is kept when the raw text holds what it
 				// looks for or a watched process may carry it.
+				settled := false // by the settler, for the line keeps says it keeps
 				keeps := func(line []byte, name engine.EventName) bool {
+					settled = false
 					if loose == nil {
-						return accepts(line, name) && (settle == nil || !settle.rejects(line, name))
+						if !accepts(line, name) || settle != nil && settle.rejects(line, name) {
+							return false
+						}
+						settled = settle != nil && !settle.open
+						return true
 					}
 					if !loose(line, name) {
 						return false
@@ -284,6 +294,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					}
 					r.data = append(append(r.data, line...), '\n')
 					r.lineNos = append(r.lineNos, lineNo)
+					r.settled = append(r.settled, settled)
 				}
 				if keeper == nil {
 					ingest.Lines(c, func(line []byte, lineNo int) bool {
@@ -391,7 +402,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				if err != nil {
 					return fmt.Errorf("reading back candidate lines: %w", err)
 				}
-				j.c.Source, j.c.Data, j.lineNos = r.source, data, r.lineNos
+				j.c.Source, j.c.Data, j.lineNos, j.settled = r.source, data, r.lineNos, r.settled
 			}
 			select {
 			case jobs <- j:
@@ -445,7 +456,7 @@ func (s *candStore) put(r *candChunk, read int64) {
 	}
 	s.chunks[r.seq] = r
 	if len(r.lineNos) == 0 {
-		r.data, r.lineNos = nil, []int{}
+		r.data, r.lineNos, r.settled = nil, []int{}, nil
 		return
 	}
 	r.data = slices.Clip(r.data)

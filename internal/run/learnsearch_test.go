@@ -732,3 +732,50 @@ func learnedAll(t *testing.T, src Source) *enrich.Enricher {
 	}
 	return ref
 }
+
+// A candidate kept while its acting process was known is settled for good
+// (the second stage does not settle it again); one whose process was not
+// known yet is left open. Lines the settler rejects say nothing.
+func TestSettlerLeavesUnknownProcessesOpen(t *testing.T) {
+	net := func(pid int, base string) []byte {
+		return fmt.Appendf(nil, `{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","ContextBaseFileName":%q,"RemotePort":"443"}`, pid, base)
+	}
+	path := filepath.Join(t.TempDir(), "e.ndjson")
+	if err := os.WriteFile(path, []byte(`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"100","ImageFileName":"C:\\Tools\\curl.exe"}`+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	prog := compile(t, `#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | count()`)
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	var ev event.Event
+	if err := ingest.NewDecoder(event.Needs{All: true}).Decode([]byte(`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"100","ImageFileName":"C:\\Tools\\curl.exe"}`), &ev); err != nil {
+		t.Fatal(err)
+	}
+	en.Learn(&ev)
+	p := newPlan([]*engine.Program{prog}, en)
+	st := newSettler(en, p, false)
+	if st == nil {
+		t.Fatal("no settler for a query testing ContextProcessName")
+	}
+	for _, tc := range []struct {
+		name       string
+		line       []byte
+		kept, open bool
+	}{
+		{"known process, a name the query wants", net(100, "curl.exe"), true, false},
+		{"unknown process, its base name wanted", net(200, "curl.exe"), true, true},
+		{"unknown process, no base name", []byte(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"300","RemotePort":"443"}`), true, true},
+		{"has the field itself", []byte(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"200","ContextProcessName":"curl.exe"}`), true, false},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := engine.FindEventName(tc.line)
+			kept := st.match(tc.line, name) && !st.rejects(tc.line, name)
+			if kept != tc.kept || kept && st.open != tc.open {
+				t.Errorf("kept %v, open %v; want kept %v, open %v", kept, st.open, tc.kept, tc.open)
+			}
+		})
+	}
+}

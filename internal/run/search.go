@@ -138,8 +138,9 @@ func feedSource(src Source) func(context.Context, chan<- job) error {
 // candidate lines a learning search kept from one chunk (lineNos set).
 type job struct {
 	c       event.Chunk
-	lineNos []int // candidates: each line's number in c.Source
-	pooled  bool  // c.Data goes back to the reader's pool once done
+	lineNos []int  // candidates: each line's number in c.Source
+	settled []bool // candidates the learning read settled (with lineNos)
+	pooled  bool   // c.Data goes back to the reader's pool once done
 }
 
 // run runs the plan's programs over the jobs feed sends, in seq order
@@ -428,9 +429,10 @@ func (w *worker) chunk(j job) (res chunkResult) {
 	if j.lineNos != nil {
 		// Candidates a learning search kept: every one passed the prefilter.
 		data := c.Data
-		for _, lineNo := range j.lineNos {
+		for k, lineNo := range j.lineNos {
 			i := bytes.IndexByte(data, '\n')
-			if line := data[:i]; w.settle == nil || !w.settle.rejects(line, engine.FindEventName(line)) {
+			settled := k < len(j.settled) && j.settled[k]
+			if line := data[:i]; w.settle == nil || settled || !w.settle.rejects(line, engine.FindEventName(line)) {
 				w.line(c.Source, line, lineNo, true)
 			}
 			data = data[i+1:]

@@ -36,6 +36,12 @@ type settler struct {
 	// process is not known yet (processBets)
 	bets *betBook
 	bs   betSettler
+	// open tells, after rejects kept a line, that the line's acting process
+	// was not known: once learning is over the name learned since may
+	// reject it before it is decoded. A line kept with a known process
+	// would get the same answer again (a name replaced since makes the
+	// search read the input again), so it is not asked twice.
+	open bool
 }
 
 var (
@@ -78,6 +84,7 @@ func (st *settler) match(line []byte, name engine.EventName) bool {
 // given the ContextProcessName enrichment will add. With final, line has
 // not been through match.
 func (st *settler) rejects(line []byte, name engine.EventName) bool {
+	st.open = false
 	nameVal, ok := name.Plain()
 	if !ok {
 		return false
@@ -103,6 +110,7 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	}
 	v, ok := st.s.SettledContextProcessName(nameVal, aid, pid, base, st.final)
 	if !ok {
+		st.open = true
 		return st.bet(line, name, aid, pid)
 	}
 	b := jsonenc.AppendString(st.buf[:0], v) // quoted: the value is inside
