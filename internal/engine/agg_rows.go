@@ -141,7 +141,13 @@ type rowsCollector struct {
 	vals   []sortVal
 }
 
-func (r *rowsCollector) add(ev *event.Event) {
+func (r *rowsCollector) add(ev *event.Event) { r.keep(ev, false) }
+
+// addOwned keeps ev itself, narrowed to the row's fields: a copy of a
+// row the search already made for the tail.
+func (r *rowsCollector) addOwned(ev *event.Event) { r.keep(ev, true) }
+
+func (r *rowsCollector) keep(ev *event.Event, owned bool) {
 	if r.seen == 0 {
 		r.timed = true
 	}
@@ -155,10 +161,14 @@ func (r *rowsCollector) add(ev *event.Event) {
 			return // after the limit-th row, or tied with it and later
 		}
 	}
-	var row *event.Event
-	if r.spec.keep != nil {
+	row := ev
+	switch {
+	case owned && r.spec.keep != nil:
+		row.Narrow(r.spec.fields)
+	case owned:
+	case r.spec.keep != nil:
 		row = ev.Pick(r.spec.fields)
-	} else {
+	default:
 		row = ev.Clone()
 	}
 	if r.spec.mode != rowsSorted && r.timed {

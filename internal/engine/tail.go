@@ -78,6 +78,10 @@ func (r *chainRun) toAgg(i int, ev *event.Event) {
 	r.aggs[i].add(ev)
 }
 
+// ownedAdder is a collector that can keep an event it is given to keep
+// instead of a copy of it.
+type ownedAdder interface{ addOwned(ev *event.Event) }
+
 // discarder is a collector that can let go of what it holds unfinished.
 type discarder interface{ discard() }
 
@@ -175,6 +179,20 @@ func (t *Tail) Add(ev *event.Event) {
 		return
 	}
 	defer func() { recoverEvent(recover()) }()
+	t.run.toAgg(0, ev)
+}
+
+// AddOwned is Add for an event the caller gives away: nothing else holds
+// it, and the tail may keep it instead of a copy.
+func (t *Tail) AddOwned(ev *event.Event) {
+	if t.p.g.failed.Load() != nil {
+		return
+	}
+	defer func() { recoverEvent(recover()) }()
+	if a, ok := t.run.aggs[0].(ownedAdder); ok {
+		a.addOwned(ev)
+		return
+	}
 	t.run.toAgg(0, ev)
 }
 

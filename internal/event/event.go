@@ -256,6 +256,21 @@ func (e *Event) Pick(names []string) *Event {
 	return e.cloneOf(fields)
 }
 
+// Narrow is Pick in place, for an event nothing else holds: its strings
+// stay where they are, and only the fields named that it has are kept, in
+// the order named; names must not repeat.
+func (e *Event) Narrow(names []string) {
+	var keep [16]Field
+	fields := keep[:0]
+	for _, n := range names {
+		if i := e.lookup(n); i >= 0 {
+			fields = append(fields, e.fields[i])
+		}
+	}
+	e.fields = append(e.fields[:0], fields...)
+	e.indexed = false
+}
+
 // cloneOf makes an event of fields, its strings copied into one new arena:
 // two allocations, not two per field.
 func (e *Event) cloneOf(fields []Field) *Event {

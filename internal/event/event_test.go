@@ -238,5 +238,33 @@ func TestProjectAndPick(t *testing.T) {
 		if diff := cmp.Diff(tc.pick, pick.Fields()); diff != "" {
 			t.Errorf("Pick(%v) (-want +got):\n%s", tc.names, diff)
 		}
+		e.Narrow(tc.names) // Pick in place
+		if diff := cmp.Diff(tc.pick, e.Fields()); diff != "" {
+			t.Errorf("Narrow(%v) (-want +got):\n%s", tc.names, diff)
+		}
+	}
+}
+
+// Narrow on an event with a name index (many fields) leaves lookups right.
+func TestNarrowIndexed(t *testing.T) {
+	var e Event
+	for i := range indexFrom + 10 {
+		e.Set(fmt.Sprintf("f%d", i), fmt.Sprintf("v%d", i))
+	}
+	if v, _ := e.Get("f50"); v != "v50" { // builds the index
+		t.Fatalf("f50 = %q", v)
+	}
+	e.Narrow([]string{"f50", "f3", "nope", "f0"})
+	want := []Field{{"f50", "v50"}, {"f3", "v3"}, {"f0", "v0"}}
+	if diff := cmp.Diff(want, e.Fields()); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+	for _, f := range want {
+		if v, ok := e.Get(f.Name); !ok || v != f.Value {
+			t.Errorf("Get(%s) = %q, %v", f.Name, v, ok)
+		}
+	}
+	if _, ok := e.Get("f7"); ok {
+		t.Error("a field narrowed away is still found")
 	}
 }

@@ -185,9 +185,14 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 	// The tails run here, fed in chunk order.
 	stats := &Stats{}
 	tails := make([]*engine.Tail, len(p.progs))
+	// projected: the workers copy a row for the tail with only the fields
+	// it reads (newWorker), a copy the tail may keep as it is
+	projected := make([]bool, len(p.progs))
 	for i, prog := range p.progs {
 		i := i
 		tails[i] = prog.NewTail(func(row *event.Event) { emit(i, row) })
+		names, ok := prog.TailReads()
+		projected[i] = ok && len(names) > 0
 	}
 	pending := map[int64]chunkResult{}
 	var next int64
@@ -209,7 +214,11 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 			stats.Decoded += cur.decoded
 			for i, rows := range cur.rows {
 				for _, row := range rows {
-					tails[i].Add(row)
+					if projected[i] {
+						tails[i].AddOwned(row)
+					} else {
+						tails[i].Add(row)
+					}
 				}
 			}
 			for i, pa := range cur.partials {
