@@ -103,17 +103,31 @@ func (sc *ObjectScanner) Next(m *Member) bool {
 		return sc.fail()
 	}
 	m.Key, m.KeyEscaped = s[i+1:end], esc
-	i = skipSpace(s, end+1)
-	if i >= len(s) || s[i] != ':' {
-		return sc.fail()
-	}
-	i = skipSpace(s, i+1)
-	if i >= len(s) {
-		return sc.fail()
-	}
-	next, ok := sc.value(m, i)
-	if !ok {
-		return sc.fail()
+	var next int
+	if end+2 < len(s) && s[end+1] == ':' && s[end+2] == '"' {
+		// `"key":"value"`, as Falcon writes nearly every member
+		vend, vesc, ok := stringEnd(s, end+3)
+		if !ok {
+			return sc.fail()
+		}
+		m.Kind, m.Raw, m.Escaped = KindString, s[end+3:vend], vesc
+		next = vend + 1
+		if next+1 < len(s) && s[next] == ',' && s[next+1] == '"' {
+			sc.i = next + 1
+			return true
+		}
+	} else {
+		i = skipSpace(s, end+1)
+		if i >= len(s) || s[i] != ':' {
+			return sc.fail()
+		}
+		i = skipSpace(s, i+1)
+		if i >= len(s) {
+			return sc.fail()
+		}
+		if next, ok = sc.value(m, i); !ok {
+			return sc.fail()
+		}
 	}
 	i = skipSpace(s, next)
 	switch {

@@ -42,6 +42,15 @@ func TestObjectScanner(t *testing.T) {
 		{`{"o":{"x":[1,{"y":"}"}]},"arr":[],"n":NaN}`, []scanned{
 			{"o", KindObject, `{"x":[1,{"y":"}"}]}`}, {"arr", KindArray, "[]"}, {"n", KindNumber, "NaN"}}, true},
 		{`{"k\"ey":1}`, []scanned{{`k\"ey`, KindNumber, "1"}}, true},
+		// `"key":"value",` members, read without the general path
+		{`{"a":"x","b":"y\"z","c":"","d":1,"e":"w"}`, []scanned{
+			{"a", KindString, "x"}, {"b", KindString, `y\"z`}, {"c", KindString, ""},
+			{"d", KindNumber, "1"}, {"e", KindString, "w"}}, true},
+		{`{"a":"x" ,"b":"y"}`, []scanned{{"a", KindString, "x"}, {"b", KindString, "y"}}, true},
+		{`{"a":"x",}`, nil, false},
+		{`{"a":"x","b"}`, nil, false},
+		{`{"a":"x",,"b":"y"}`, nil, false},
+		{`{"a":"x`, nil, false},
 		{`{"a":1,}`, nil, false},
 		{`{"a":1`, nil, false},
 		{`{"a":[1,]}`, nil, false},
