@@ -78,7 +78,7 @@ func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) (re
 	putID(&c.userSid, i, p.userSid, t, fresh)
 	putID(&c.authID, i, p.authID, t, fresh)
 	putID(&c.uid, i, p.uid, t, fresh)
-	if old := c.parentPID.get(i); fresh || p.parentPID != 0 && (old == 0 || p.parentPID < old) {
+	if old := c.parentPID.get(i); fresh || mergePID(old, p.parentPID) != old {
 		c.parentPID.set(i, p.parentPID)
 	}
 	if old := c.cmdline.get(i); fresh || mergeStr(old, p.cmdline) != old {
@@ -95,6 +95,14 @@ func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) (re
 // which worker learned which record first.
 func mergeStr(old, v string) string {
 	if v == "" || old != "" && old <= v {
+		return old
+	}
+	return v
+}
+
+// mergePID is mergeStr for a process id, 0 being unset.
+func mergePID(old, v uint64) uint64 {
+	if v == 0 || old != 0 && old <= v {
 		return old
 	}
 	return v
@@ -138,7 +146,7 @@ func putID(c *column[strID], i int32, v string, t *shardStrings, fresh bool) boo
 		return false
 	}
 	id := c.get(i)
-	if v == "" || id != 0 && t.str(id) <= v {
+	if old := t.str(id); mergeStr(old, v) == old {
 		return false
 	}
 	c.set(i, t.id(v))

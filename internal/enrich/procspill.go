@@ -434,9 +434,7 @@ func (p *procInfo) merge(q *procInfo) {
 	} {
 		*f.dst = mergeStr(*f.dst, f.v)
 	}
-	if q.parentPID != 0 && (p.parentPID == 0 || q.parentPID < p.parentPID) {
-		p.parentPID = q.parentPID
-	}
+	p.parentPID = mergePID(p.parentPID, q.parentPID)
 }
 
 // A record is the key (4 + 8 bytes), the parent pid as a varint, then each
