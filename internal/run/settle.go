@@ -149,7 +149,11 @@ func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool
 	}
 	nameVal, _ := name.Plain()
 	base, ok := stringField(line, ctxBaseKey)
-	if !ok || !st.bs.ContextProcessFallsBack(nameVal, aid, pid, base) {
+	if !ok {
+		return false
+	}
+	p, ok := st.bs.ContextProcessFallsBack(nameVal, aid, pid, base)
+	if !ok {
 		return false
 	}
 	// base is plain: its raw contents, quoted, are its JSON string
@@ -158,7 +162,6 @@ func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool
 	if st.passesWith(line, name, b) {
 		return false
 	}
-	p, _ := enrich.ParsePlainPID(pid)
 	return st.bets.add(aid, p)
 }
 

@@ -12,7 +12,7 @@ import (
 
 // betSettler is an enricher a settler can bet with (processBets).
 type betSettler interface {
-	ContextProcessFallsBack(name, aid, pid, base []byte) bool
+	ContextProcessFallsBack(name, aid, pid, base []byte) (uint64, bool)
 	LearnedProcessName(aid string, pid uint64) string
 }
 
