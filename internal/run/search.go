@@ -185,14 +185,11 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 	// The tails run here, fed in chunk order.
 	stats := &Stats{}
 	tails := make([]*engine.Tail, len(p.progs))
-	// projected: the workers copy a row for the tail with only the fields
-	// it reads (newWorker), a copy the tail may keep as it is
-	projected := make([]bool, len(p.progs))
+	owned := make([]bool, len(p.progs)) // the workers' copies are the tail's (tailCopy)
 	for i, prog := range p.progs {
 		i := i
 		tails[i] = prog.NewTail(func(row *event.Event) { emit(i, row) })
-		names, ok := prog.TailReads()
-		projected[i] = ok && len(names) > 0
+		_, owned[i] = tailCopy(prog)
 	}
 	pending := map[int64]chunkResult{}
 	var next int64
@@ -214,7 +211,7 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 			stats.Decoded += cur.decoded
 			for i, rows := range cur.rows {
 				for _, row := range rows {
-					if projected[i] {
+					if owned[i] {
 						tails[i].AddOwned(row)
 					} else {
 						tails[i].Add(row)
@@ -367,6 +364,23 @@ type worker struct {
 	hits     []int32               // programs whose prefilters accept the line
 }
 
+// tailCopy returns how a worker copies an event for prog's tail, and
+// whether the copy is the tail's to keep (a projection nothing else
+// holds; the shared empty event and whole-event clones are not given
+// away).
+func tailCopy(prog *engine.Program) (keep func(*event.Event) *event.Event, owned bool) {
+	names, ok := prog.TailReads()
+	switch {
+	case !ok:
+		return (*event.Event).Clone, false
+	case len(names) == 0:
+		// an aggregate that reads nothing (count()): the same empty event
+		return func(*event.Event) *event.Event { return &emptyEvent }, false
+	}
+	// an aggregate that reads only these: copy them alone
+	return func(e *event.Event) *event.Event { return e.Project(names) }, true
+}
+
 func (p *plan) newWorker(problems *ingest.Problems) *worker {
 	w := &worker{plan: p, dec: ingest.NewDecoder(p.needs), problems: problems}
 	if p.gate != nil {
@@ -383,15 +397,7 @@ func (p *plan) newWorker(problems *ingest.Problems) *worker {
 			w.emits = append(w.emits, func(out *event.Event) { w.partials[i].Add(out) })
 			continue
 		}
-		keep := (*event.Event).Clone
-		if names, ok := prog.TailReads(); ok {
-			// an aggregate that reads only these: copy them alone, and for
-			// one that reads nothing (count()), hand the same empty event
-			keep = func(e *event.Event) *event.Event { return e.Project(names) }
-			if len(names) == 0 {
-				keep = func(*event.Event) *event.Event { return &emptyEvent }
-			}
-		}
+		keep, _ := tailCopy(prog)
 		w.emits = append(w.emits, func(out *event.Event) { w.cur.rows[i] = append(w.cur.rows[i], keep(out)) })
 	}
 	if len(p.progs) > 1 {
