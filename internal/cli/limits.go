@@ -80,6 +80,7 @@ func (f *limitFlags) applyGC(fs *pflag.FlagSet) {
 		}
 		gcLimit = min(gcLimit, usable*2/3)
 	}
+	adviseHugeHeap()
 	if os.Getenv("GOMEMLIMIT") == "" && f.maxMemory > 0 {
 		startHeapTuner(smallHeap, gcLimit)
 	}
