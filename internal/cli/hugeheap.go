@@ -25,11 +25,12 @@ var hugeHeapOnce sync.Once
 // The runtime maps heap as it grows, so the advice is given to a block
 // mapped for it and freed at once: never touched, it costs address space
 // only, and later allocations take its pages, lowest first. Not under
-// an address-space limit (ulimit -v: the block would count against it),
-// nor when GODEBUG=disablethp=1 asks the runtime for the opposite.
-func adviseHugeHeap() {
+// an address-space limit (addressSpace, ulimit -v: the block would count
+// against it), nor when GODEBUG=disablethp=1 asks the runtime for the
+// opposite.
+func adviseHugeHeap(addressSpace int64) {
 	hugeHeapOnce.Do(func() {
-		if addressSpaceLimit() > 0 || thpDisabled(os.Getenv("GODEBUG")) {
+		if addressSpace > 0 || thpDisabled(os.Getenv("GODEBUG")) {
 			return
 		}
 		if start, _, _ := adviseHugePages(hugeHeapBytes); start != 0 {

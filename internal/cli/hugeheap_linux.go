@@ -10,8 +10,9 @@ import (
 // madvHugepage is MADV_HUGEPAGE (the syscall package does not name it).
 const madvHugepage = 14
 
-// hugePage is the x86-64 and arm64 transparent huge page size, to which
-// the advised range is widened.
+// hugePage is the transparent huge page size with 4 KiB base pages
+// (x86-64, most arm64), to which the advised range is widened: a multiple
+// of any base page size, so the start madvise needs is aligned.
 const hugePage = 2 << 20
 
 // heapProbe is an early heap object: its address tells where the heap

@@ -71,16 +71,20 @@ const runtimeReserve = 1792 << 20
 // shared out: an unset --max-memory shrinks to a third of it and the heap
 // is held under two thirds, so a query that needs more stops with a
 // LimitError naming the function instead.
+//
+// First, the heap the run grows into is advised for huge pages
+// (hugeheap.go): before the tuner's limit, which the block would exceed.
 func (f *limitFlags) applyGC(fs *pflag.FlagSet) {
 	gcLimit := int64(f.maxMemory) + gcHeadroom
-	if as := addressSpaceLimit(); as > 0 {
+	as := addressSpaceLimit()
+	adviseHugeHeap(as)
+	if as > 0 {
 		usable := max(as-runtimeReserve, 96<<20)
 		if !fs.Changed("max-memory") {
 			f.maxMemory = byteFlag(max(min(int64(f.maxMemory), usable/3), 1<<20))
 		}
 		gcLimit = min(gcLimit, usable*2/3)
 	}
-	adviseHugeHeap()
 	if os.Getenv("GOMEMLIMIT") == "" && f.maxMemory > 0 {
 		startHeapTuner(smallHeap, gcLimit)
 	}
