@@ -5,7 +5,11 @@
 // (event_simpleName near the end; -key-order random gives each line its
 // own order, as real FDR lines have), no ComputerName,
 // UserName or ContextProcessName on events unless -enriched, and aidmaster
-// records only in a separate file (-aidmaster). Rare events hit the seed
+// records only in a separate file (-aidmaster); -compact writes short lines
+// (about 250 bytes: event_simpleName first, then only the members events
+// are told apart by, as some exports and other generators give), so
+// costs per line and per process start weigh more than costs per byte.
+// Rare events hit the seed
 // detection: reconnaissance tools starting, IP-intelligence lookups, and
 // curl/python/nmap connecting out on 80/443 from a process started earlier.
 //
@@ -40,6 +44,7 @@ type gen struct {
 	hosts    []*host
 	ts       int64 // ms
 	enriched bool
+	compact  bool // short lines (-compact)
 	hitRate  float64
 	b        []byte
 	pid      uint64
@@ -107,10 +112,11 @@ func main() {
 	enriched := flag.Bool("enriched", false, "add ComputerName, UserName and ContextProcessName, as LogScale shows events")
 	aidmaster := flag.String("aidmaster", "", "also write aidmaster records for the sensors to this file")
 	hitRate := flag.Float64("hit-rate", 0.0005, "share of candidate-type events that hit the seed detection")
+	compact := flag.Bool("compact", false, "short lines: event_simpleName first, no sensor header, hashes or thread ids")
 	keyOrder := flag.String("key-order", "fixed", "member order in each line: fixed (event_simpleName near the end) or random (per line, as real FDR)")
 	flag.Parse()
 
-	g := &gen{r: rand.New(rand.NewPCG(*seed, 0x5eed)), ts: 1_730_000_000_000, enriched: *enriched, hitRate: *hitRate, pid: 4_000_000_000}
+	g := &gen{r: rand.New(rand.NewPCG(*seed, 0x5eed)), ts: 1_730_000_000_000, enriched: *enriched, compact: *compact, hitRate: *hitRate, pid: 4_000_000_000}
 	switch *keyOrder {
 	case "fixed":
 	case "random":
@@ -121,7 +127,11 @@ func main() {
 	}
 	n := *events
 	if n <= 0 {
-		n = *sizeMB * 1024 * 1024 / 640
+		lineBytes := 640
+		if *compact {
+			lineBytes = 240
+		}
+		n = *sizeMB * 1024 * 1024 / lineBytes
 	}
 	h := *nhosts
 	if h <= 0 {
@@ -199,6 +209,13 @@ func (g *gen) kv(k, v string) {
 	g.members = append(g.members, [2]int{start, len(g.b)})
 }
 
+// detail appends a member that -compact leaves out.
+func (g *gen) detail(k, v string) {
+	if !g.compact {
+		g.kv(k, v)
+	}
+}
+
 // shuffleMembers rewrites the line in b with its members in random order.
 func (g *gen) shuffleMembers() {
 	g.shuffle.Shuffle(len(g.members), func(i, j int) { g.members[i], g.members[j] = g.members[j], g.members[i] })
@@ -226,16 +243,22 @@ func (g *gen) event(name string) {
 	g.b = append(g.b[:0], '{')
 	g.members = g.members[:0]
 	ts := g.ts
-	g.kv("ContextTimeStamp", fmt.Sprintf("%d.%03d", ts/1000, ts%1000))
-	g.kv("aid", h.aid)
-	g.kv("aip", fmt.Sprintf("198.51.%d.%d", g.r.IntN(256), g.r.IntN(256)))
-	g.kv("cid", "4f7a1c0e9b2d4e6f8a1b2c3d4e5f6a7b")
-	g.kv("event_platform", h.platform)
-	g.kv("id", fmt.Sprintf("%s-%s-%s", g.hex(8), g.hex(4), g.hex(12)))
-	g.kv("ConfigBuild", "1007.3.0018104.1")
-	g.kv("ConfigStateHash", strconv.FormatUint(g.r.Uint64N(1<<32), 10))
-	g.kv("EffectiveTransmissionClass", "2")
-	g.kv("Entitlements", "15")
+	if g.compact {
+		g.kv("event_simpleName", name)
+		g.kv("aid", h.aid)
+		g.kv("timestamp", strconv.FormatInt(ts, 10))
+	} else {
+		g.kv("ContextTimeStamp", fmt.Sprintf("%d.%03d", ts/1000, ts%1000))
+		g.kv("aid", h.aid)
+		g.kv("aip", fmt.Sprintf("198.51.%d.%d", g.r.IntN(256), g.r.IntN(256)))
+		g.kv("cid", "4f7a1c0e9b2d4e6f8a1b2c3d4e5f6a7b")
+		g.kv("event_platform", h.platform)
+		g.kv("id", fmt.Sprintf("%s-%s-%s", g.hex(8), g.hex(4), g.hex(12)))
+		g.kv("ConfigBuild", "1007.3.0018104.1")
+		g.kv("ConfigStateHash", strconv.FormatUint(g.r.Uint64N(1<<32), 10))
+		g.kv("EffectiveTransmissionClass", "2")
+		g.kv("Entitlements", "15")
+	}
 	hit := g.r.Float64() < g.hitRate
 	switch name {
 	case "ProcessRollup2":
@@ -259,13 +282,13 @@ func (g *gen) event(name string) {
 		g.kv("ParentProcessId", strconv.FormatUint(g.nextPID()-7, 10))
 		g.kv("ImageFileName", p.image)
 		g.kv("CommandLine", p.cmd)
-		g.kv("SHA256HashData", g.hex(64))
-		g.kv("MD5HashData", g.hex(32))
+		g.detail("SHA256HashData", g.hex(64))
+		g.detail("MD5HashData", g.hex(32))
 		g.kv("ParentBaseFileName", "explorer.exe")
 		g.kv("UserSid", fmt.Sprintf("S-1-5-21-1004-%d", 1000+g.r.IntN(50)))
-		g.kv("SessionId", strconv.Itoa(g.r.IntN(4)))
-		g.kv("TokenType", "1")
-		g.kv("ProcessStartTime", fmt.Sprintf("%d.%03d", ts/1000, ts%1000))
+		g.detail("SessionId", strconv.Itoa(g.r.IntN(4)))
+		g.detail("TokenType", "1")
+		g.detail("ProcessStartTime", fmt.Sprintf("%d.%03d", ts/1000, ts%1000))
 		if g.enriched {
 			g.kv("ComputerName", h.name)
 			g.kv("UserName", p.user)
@@ -284,8 +307,8 @@ func (g *gen) event(name string) {
 		}
 		g.kv("DomainName", d)
 		g.kv("RequestType", "1")
-		g.kv("DualRequest", "0")
-		g.kv("InterfaceIndex", strconv.Itoa(g.r.IntN(20)))
+		g.detail("DualRequest", "0")
+		g.detail("InterfaceIndex", strconv.Itoa(g.r.IntN(20)))
 	case "NetworkConnectIP4":
 		p := g.context(h)
 		port := []string{"443", "443", "80", "53", "8080", "3389", "445"}[g.r.IntN(7)]
@@ -294,10 +317,10 @@ func (g *gen) event(name string) {
 		}
 		g.kv("RemoteAddressIP4", fmt.Sprintf("203.0.%d.%d", g.r.IntN(256), g.r.IntN(256)))
 		g.kv("RemotePort", port)
-		g.kv("LocalAddressIP4", fmt.Sprintf("10.%d.%d.%d", g.r.IntN(256), g.r.IntN(256), g.r.IntN(256)))
+		g.detail("LocalAddressIP4", fmt.Sprintf("10.%d.%d.%d", g.r.IntN(256), g.r.IntN(256), g.r.IntN(256)))
 		g.kv("LocalPort", strconv.Itoa(49152+g.r.IntN(16000)))
 		g.kv("Protocol", "6")
-		g.kv("ConnectionFlags", "0")
+		g.detail("ConnectionFlags", "0")
 		_ = p
 	case "FileOpenInfo", "CriticalFileAccessed", "DirectoryCreate":
 		g.context(h)
@@ -306,46 +329,48 @@ func (g *gen) event(name string) {
 			f = `\Device\HarddiskVolume2\Windows\Temp\` + suspicious[g.r.IntN(len(suspicious))] + `%s%04x.dmp`
 		}
 		g.kv("TargetFileName", fmt.Sprintf(f, h.users[0], g.r.IntN(65536)))
-		g.kv("FileAttributes", "32")
-		g.kv("DesiredAccess", strconv.Itoa(g.r.IntN(1<<20)))
+		g.detail("FileAttributes", "32")
+		g.detail("DesiredAccess", strconv.Itoa(g.r.IntN(1<<20)))
 	case "RegGenericValueUpdate":
 		g.context(h)
 		g.kv("RegObjectName", regKeys[g.r.IntN(len(regKeys))])
 		g.kv("RegValueName", "v"+g.hex(6))
-		g.kv("RegType", "1")
+		g.detail("RegType", "1")
 		g.kv("RegStringValue", `C:\Program Files\Vendor\agent.exe /background /s `+g.hex(12))
 	case "ImageHash":
 		g.context(h)
 		g.kv("ImageFileName", images[g.r.IntN(len(images))])
-		g.kv("SHA256HashData", g.hex(64))
-		g.kv("MD5HashData", g.hex(32))
+		g.detail("SHA256HashData", g.hex(64))
+		g.detail("MD5HashData", g.hex(32))
 	case "EndOfProcess":
 		g.context(h)
 		g.kv("UserSid", fmt.Sprintf("S-1-5-21-1004-%d", 1000+g.r.IntN(50)))
-		g.kv("CycleTime", strconv.Itoa(g.r.IntN(1<<30)))
+		g.detail("CycleTime", strconv.Itoa(g.r.IntN(1<<30)))
 	case "NetworkReceiveAcceptIP4", "NetworkListenIP4":
 		g.context(h)
-		g.kv("LocalAddressIP4", fmt.Sprintf("10.%d.%d.%d", g.r.IntN(256), g.r.IntN(256), g.r.IntN(256)))
+		g.detail("LocalAddressIP4", fmt.Sprintf("10.%d.%d.%d", g.r.IntN(256), g.r.IntN(256), g.r.IntN(256)))
 		g.kv("LocalPort", []string{"22", "3389", "445", "8443"}[g.r.IntN(4)])
 		g.kv("RemoteAddressIP4", fmt.Sprintf("10.%d.%d.%d", g.r.IntN(256), g.r.IntN(256), g.r.IntN(256)))
 		g.kv("RemotePort", strconv.Itoa(49152+g.r.IntN(16000)))
 	case "ScriptControlScanTelemetry":
 		g.context(h)
 		g.kv("ScriptContent", "Get-ChildItem -Path $env:TEMP -Recurse | Where-Object { $_.Length -gt 1MB } | Remove-Item -Force # "+g.hex(24))
-		g.kv("ScriptingLanguageId", "1")
+		g.detail("ScriptingLanguageId", "1")
 	case "SensorHeartbeat":
 		g.kv("SensorStateBitMap", "0")
-		g.kv("NetworkContainmentState", "0")
-		g.kv("AgentLocalTime", fmt.Sprintf("%d.%03d", ts/1000, ts%1000))
+		g.detail("NetworkContainmentState", "0")
+		g.detail("AgentLocalTime", fmt.Sprintf("%d.%03d", ts/1000, ts%1000))
 	case "UserLogon":
 		g.kv("UserSid", fmt.Sprintf("S-1-5-21-1004-%d", 1000+g.r.IntN(50)))
 		g.kv("UserName", h.users[g.r.IntN(len(h.users))])
 		g.kv("LogonType", []string{"2", "3", "10"}[g.r.IntN(3)])
-		g.kv("AuthenticationPackage", "Negotiate")
+		g.detail("AuthenticationPackage", "Negotiate")
 	}
-	g.kv("name", name+"V"+strconv.Itoa(4+g.r.IntN(6)))
-	g.kv("event_simpleName", name)
-	g.kv("timestamp", strconv.FormatInt(ts+int64(g.r.IntN(3000)), 10))
+	if !g.compact {
+		g.kv("name", name+"V"+strconv.Itoa(4+g.r.IntN(6)))
+		g.kv("event_simpleName", name)
+		g.kv("timestamp", strconv.FormatInt(ts+int64(g.r.IntN(3000)), 10))
+	}
 	if g.shuffle != nil {
 		g.shuffleMembers()
 	}
@@ -363,7 +388,7 @@ func (g *gen) context(h *host) proc {
 		p = proc{pid: g.nextPID(), image: images[g.r.IntN(len(images))], user: h.users[0]}
 	}
 	g.kv("ContextProcessId", strconv.FormatUint(p.pid, 10))
-	g.kv("ContextThreadId", strconv.FormatUint(p.pid*3+uint64(g.r.IntN(9)), 10))
+	g.detail("ContextThreadId", strconv.FormatUint(p.pid*3+uint64(g.r.IntN(9)), 10))
 	base := p.image[strings.LastIndexAny(p.image, `\/`)+1:]
 	g.kv("ContextBaseFileName", base)
 	if g.enriched {

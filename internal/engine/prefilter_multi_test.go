@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -38,8 +39,15 @@ func TestMultiLitMatchesEachLiteral(t *testing.T) {
 
 // TestMultiLitRandom: random literal sets over a small alphabet (so that
 // windows, hashes and prefixes collide), folded or not, against random
-// texts: the one-pass matcher agrees with the literals one by one.
+// texts: the one-pass matcher agrees with the literals one by one. Sets
+// whose literals all have three bytes or more are matched with a stride.
 func TestMultiLitRandom(t *testing.T) {
+	for _, minLen := range []int{1, 3, 4} {
+		t.Run(fmt.Sprintf("min%d", minLen), func(t *testing.T) { testMultiLitRandom(t, minLen) })
+	}
+}
+
+func testMultiLitRandom(t *testing.T, minLen int) {
 	rng := rand.New(rand.NewPCG(7, 8))
 	const alphabet = "abAB.-ks\u212a"
 	word := func(n int) string {
@@ -53,7 +61,7 @@ func TestMultiLitRandom(t *testing.T) {
 		var lits []*litExpr
 		for range 3 + rng.IntN(6) {
 			fold := rng.IntN(2) == 0
-			text := word(1 + rng.IntN(10)) // 1- and 2-byte literals test the pair table's edges
+			text := word(minLen + rng.IntN(10)) // 1- and 2-byte literals test the pair table's edges
 			if fold {
 				text = strings.ToLower(text)
 			}
@@ -62,6 +70,9 @@ func TestMultiLitRandom(t *testing.T) {
 		m := newMultiLit(lits)
 		if m == nil {
 			continue
+		}
+		if minLen >= 3 && len(lits) < 16 && m.stride < 2 {
+			t.Fatalf("literals %v of %d bytes or more: stride %d", lits, minLen, m.stride)
 		}
 		for range 40 {
 			h := []byte(word(rng.IntN(60)))
@@ -222,4 +233,18 @@ func BenchmarkMultiLitPaths(b *testing.B) {
 		[]byte(`\\Device\\HarddiskVolume2\\Program Files\\Google\\Chrome\\Application\\chrome.exe`),
 		[]byte(`\\Device\\HarddiskVolume2\\Windows\\System32\\conhost.exe`),
 		[]byte(`\\Device\\HarddiskVolume2\\Program Files (x86)\\Microsoft\\Edge\\Application\\msedge.exe`)})
+}
+
+// The seed's folded tool literals over command lines of process starts,
+// none of which names a tool.
+func BenchmarkMultiLitCommandLines(b *testing.B) {
+	var lits []*litExpr
+	for _, tool := range strings.Split("shodan|censys|nmap|masscan|zmap|theharvester|amass|subfinder|spiderfoot", "|") {
+		lits = append(lits, litOf(tool, "CommandLine", true))
+	}
+	benchMultiLit(b, newMultiLit(lits), [][]byte{
+		[]byte(`\"\\Device\\HarddiskVolume2\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer --field-trial-handle=5048,8334e32aa8dc6205 --lang=en-US /prefetch:5`),
+		[]byte(`C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule`),
+		[]byte(`powershell.exe -NoProfile -ExecutionPolicy Bypass -File C:\\ProgramData\\Vendor\\update-agent.ps1 -Mode Background`),
+		[]byte(`/usr/bin/python3 /opt/app/manage.py runserver 0.0.0.0:8000 --settings=app.settings.production`)})
 }
