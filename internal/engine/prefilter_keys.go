@@ -12,6 +12,9 @@ const (
 	keyOnce          // exactly one occurrence: val
 	keyMany          // several (nested objects, duplicates): test them all
 	keyAbsent        // none: test the whole line (the key may be escaped)
+	// keyKnownAbsent: none, and enrichment is known to add none
+	// (Matcher.MatchAbsent): a field it may add fails its tests
+	keyKnownAbsent
 )
 
 // keyCache remembers, for one line, what each located key holds, so the
@@ -168,6 +171,8 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 		return n.matchValue(c.val[n.key], c)
 	case keyMany:
 		return n.matchEvery(line, c)
+	case keyKnownAbsent:
+		return n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c))
 	}
 	return n.orAbsent || n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c))
 }

@@ -75,6 +75,15 @@ func (m *Matcher) Absent(slot int) bool {
 	return slot >= 0 && m.c.state[slot] == keyAbsent && !m.c.mayHideKeys(m.line)
 }
 
+// MatchAbsent matches the last line again as if enrichment were known to
+// give the key in slot, which the line lacks (Absent), no value: tests of
+// the field fail instead of passing for want of it.
+func (m *Matcher) MatchAbsent(slot int) bool {
+	c := m.c
+	c.state[slot] = keyKnownAbsent
+	return m.f.node.match(m.line, &c)
+}
+
 // MatchWith matches the last line again as if it held the key in slot
 // once, with value: raw JSON string contents, escaped as in a line.
 func (m *Matcher) MatchWith(slot int, value []byte) bool {

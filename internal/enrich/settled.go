@@ -33,6 +33,26 @@ func (e *Enricher) SettledContextProcessName(name, aid, pid, base []byte, final 
 	return n, true
 }
 
+// UnlearnedContextProcessName tells the ContextProcessName Apply gives a
+// raw event named name that lacks one, when nothing learned can change
+// it: a process start gets none (absent), an event without
+// ContextProcessId (hasPID false) its ContextBaseFileName, base (absent
+// when that is missing or empty). ok is false when the acting process
+// decides. base is raw JSON string contents without escapes.
+func (e *Enricher) UnlearnedContextProcessName(name []byte, hasPID bool, base []byte) (v string, absent, ok bool) {
+	switch {
+	case len(name) == 0:
+		return "", false, false
+	case isProcessStart(string(name)):
+		return "", true, true
+	case hasPID:
+		return "", false, false
+	case len(base) == 0:
+		return "", true, true
+	}
+	return string(base), false, true
+}
+
 // ParsePlainPID reads a raw process id of digits only, as
 // SettledContextProcessName and TextCarriers do; anything else is false.
 func ParsePlainPID(b []byte) (uint64, bool) { return parsePlainPID(b) }

@@ -779,3 +779,79 @@ func TestSettlerLeavesUnknownProcessesOpen(t *testing.T) {
 		})
 	}
 }
+
+// Some lines get a ContextProcessName that nothing learned changes: a
+// process start gets none, an event without ContextProcessId its
+// ContextBaseFileName. The settler decides them while learning (a query on
+// ContextProcessName without an event type kept every process start to
+// the end); what it cannot read plainly stays a candidate.
+func TestSettlerDecidesWhatLearningCannotChange(t *testing.T) {
+	prog := compile(t, `ContextProcessName=/curl/i | count()`)
+	path := filepath.Join(t.TempDir(), "e.ndjson")
+	lines := []string{
+		`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"100","ImageFileName":"C:\\Tools\\curl.exe"}`,
+		`{"event_simpleName":"DnsRequest","aid":"aaaa","ContextBaseFileName":"curl.exe","DomainName":"a.example"}`,
+		`{"event_simpleName":"DnsRequest","aid":"aaaa","ContextBaseFileName":"svchost.exe","DomainName":"b.example"}`,
+		`{"event_simpleName":"DnsRequest","aid":"aaaa","ContextProcessId":"100","DomainName":"c.example"}`,
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	st := newSettler(en, newPlan([]*engine.Program{prog}, en), false)
+	if st == nil {
+		t.Fatal("no settler for a query testing ContextProcessName")
+	}
+	for _, tc := range []struct {
+		name       string
+		line       string
+		kept, open bool
+	}{
+		{"process start: gets none", `{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"7","ContextProcessId":"100","ContextBaseFileName":"curl.exe"}`, false, false},
+		{"no process id, a base the query wants", `{"event_simpleName":"DnsRequest","aid":"aaaa","ContextBaseFileName":"curl.exe"}`, true, false},
+		{"no process id, another base", `{"event_simpleName":"DnsRequest","aid":"aaaa","ContextBaseFileName":"svchost.exe"}`, false, false},
+		{"no process id, no base", `{"event_simpleName":"DnsRequest","aid":"aaaa","DomainName":"curl.example"}`, false, false},
+		{"no process id, the base twice (the last counts)", `{"event_simpleName":"DnsRequest","aid":"aaaa","ContextBaseFileName":"svchost.exe","ContextBaseFileName":"curl.exe"}`, true, false},
+		{"no process id, an escaped base", `{"event_simpleName":"DnsRequest","aid":"aaaa","ContextBaseFileName":"c\\\\url.exe"}`, true, false},
+		{"a \\u escape may spell a key", `{"event_simpleName":"ProcessRollup2","aid":"aaaa","Context\u0050rocessName":"curl.exe"}`, true, false},
+		{"process id of a process not started yet", `{"event_simpleName":"DnsRequest","aid":"aaaa","ContextProcessId":"200"}`, true, true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			name := engine.FindEventName([]byte(tc.line))
+			kept := st.match([]byte(tc.line), name) && !st.rejects([]byte(tc.line), name)
+			if kept != tc.kept || kept && st.open != tc.open {
+				t.Errorf("kept %v, open %v; want kept %v, open %v", kept, st.open, tc.kept, tc.open)
+			}
+		})
+	}
+
+	// The search agrees: the process start and the other base are not
+	// kept, and the count is what enrichment gives.
+	r, err := ingest.Open([]string{path}, ingest.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	en2, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en2.Close()
+	var count string
+	stats, err := Search(context.Background(), []*engine.Program{prog}, r, Options{Workers: 1, Enricher: en2,
+		Reopen: func() (Source, error) { return ingest.Open([]string{path}, ingest.Options{}) },
+		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != "2" {
+		t.Errorf("count %q, want 2 (the base curl.exe, and process 100 named curl.exe)", count)
+	}
+	if stats.Held != 2 {
+		t.Errorf("held %d candidate lines, want 2", stats.Held)
+	}
+}

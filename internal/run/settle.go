@@ -96,6 +96,11 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 		if !st.m.Absent(st.slot) {
 			return false // has the field, not looked at, or keys may be escaped
 		}
+		if u, ok := st.s.(unlearnedSettler); ok {
+			if rejected, settled := st.rejectsUnlearned(u, line, nameVal); settled {
+				return rejected
+			}
+		}
 	} else if indexKey(line, ctxNameKey) >= 0 || engine.HasUnicodeEscape(line) {
 		return false // has the field, or keys may be escaped: decode it
 	}
@@ -116,6 +121,39 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	b := jsonenc.AppendString(st.buf[:0], v) // quoted: the value is inside
 	st.buf = b
 	return !st.passesWith(line, name, b)
+}
+
+// unlearnedSettler is an enricher that can tell which events get a
+// ContextProcessName that nothing learned changes.
+type unlearnedSettler interface {
+	UnlearnedContextProcessName(name []byte, hasPID bool, base []byte) (v string, absent, ok bool)
+}
+
+// rejectsUnlearned settles a line lacking ContextProcessName (and \u
+// escapes: st.m.Absent) whose value learning cannot change: a process
+// start gets none, an event without ContextProcessId its
+// ContextBaseFileName. Such lines were kept to the end otherwise: every
+// process start, for a query on ContextProcessName without an event type.
+func (st *settler) rejectsUnlearned(u unlearnedSettler, line, nameVal []byte) (rejected, settled bool) {
+	hasPID := indexKey(line, ctxProcessKey) >= 0
+	var base []byte
+	if !hasPID {
+		v, found, plain := rawField(line, ctxBaseKey)
+		if found && (!plain || indexKey(line[indexKey(line, ctxBaseKey)+1:], ctxBaseKey) >= 0) {
+			return false, false // not a plain string, or several (the last counts): decode it
+		}
+		base = v
+	}
+	v, absent, ok := u.UnlearnedContextProcessName(nameVal, hasPID, base)
+	switch {
+	case !ok:
+		return false, false
+	case absent:
+		return !st.m.MatchAbsent(st.slot), true
+	}
+	b := jsonenc.AppendString(st.buf[:0], v)
+	st.buf = b
+	return !st.m.MatchWith(st.slot, b[1:len(b)-1]), true
 }
 
 // passesWith reports whether some prefilter accepts line given quoted, a
