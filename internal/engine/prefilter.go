@@ -10,8 +10,9 @@ import (
 type Prefilter struct {
 	root    *litExpr
 	node    pfNode
-	nameKey int            // the keyCache slot of event_simpleName, or -1
-	keys    map[string]int // the keyCache slot of each located key
+	nameKey int                       // the keyCache slot of event_simpleName, or -1
+	keys    map[string]int            // the keyCache slot of each located key
+	finders [maxLocatedKeys]keyFinder // by slot: Matcher.Absent locates a key no node looked at
 }
 
 // pfNode is the compiled matcher tree.
@@ -76,6 +77,9 @@ func newPrefilter(l *litExpr) *Prefilter {
 	keys := map[string]int{}
 	f := &Prefilter{root: l, node: compilePF(l, keys, true), keys: keys}
 	f.nameKey = f.KeySlot(simpleNameKey)
+	for key, slot := range keys {
+		f.finders[slot] = newKeyFinder(key)
+	}
 	return f
 }
 

@@ -13,7 +13,7 @@ const (
 	keyMany          // several (nested objects, duplicates): test them all
 	keyAbsent        // none: test the whole line (the key may be escaped)
 	// keyKnownAbsent: none, and enrichment is known to add none
-	// (Matcher.MatchAbsent): a field it may add fails its tests
+	// (Matcher.MatchSettled): a field it may add fails its tests
 	keyKnownAbsent
 )
 
@@ -33,6 +33,21 @@ type keyCache struct {
 func (c *keyCache) reset() {
 	c.state = [maxLocatedKeys]uint8{}
 	c.esc, c.odd = 0, 0
+}
+
+// locate finds what line holds for the key in slot, unless it was looked
+// for already.
+func (c *keyCache) locate(line []byte, slot int, finder *keyFinder) {
+	if c.state[slot] != keyUnknown {
+		return
+	}
+	c.state[slot] = keyAbsent
+	if v, end, ok := finder.next(line, 0); ok {
+		c.state[slot], c.val[slot] = keyOnce, v
+		if _, _, more := finder.next(line, end); more {
+			c.state[slot] = keyMany
+		}
+	}
 }
 
 // mayHideKeys reports whether keys could be written with escapes in line:
@@ -157,15 +172,7 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 	if n.key < 0 {
 		return n.matchEvery(line, c)
 	}
-	if c.state[n.key] == keyUnknown {
-		c.state[n.key] = keyAbsent
-		if v, end, ok := n.finder.next(line, 0); ok {
-			c.state[n.key], c.val[n.key] = keyOnce, v
-			if _, _, more := n.finder.next(line, end); more {
-				c.state[n.key] = keyMany
-			}
-		}
-	}
+	c.locate(line, n.key, &n.finder)
 	switch c.state[n.key] {
 	case keyOnce:
 		return n.matchValue(c.val[n.key], c)

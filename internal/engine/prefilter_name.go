@@ -69,25 +69,37 @@ func (m *Matcher) Match(line []byte, name EventName) bool {
 	return m.f.node.match(line, &m.c)
 }
 
-// Absent reports whether the last line was seen to lack the key in slot:
-// it was looked for and not found, and no \u escape could hide it.
+// Absent reports whether the last line lacks the key in slot (looking
+// for it when Match did not need to): it is not there, and no \u escape
+// could hide it.
 func (m *Matcher) Absent(slot int) bool {
-	return slot >= 0 && m.c.state[slot] == keyAbsent && !m.c.mayHideKeys(m.line)
+	if slot < 0 {
+		return false
+	}
+	m.c.locate(m.line, slot, &m.f.finders[slot])
+	return m.c.state[slot] == keyAbsent && !m.c.mayHideKeys(m.line)
 }
 
-// MatchAbsent matches the last line again as if enrichment were known to
-// give the key in slot, which the line lacks (Absent), no value: tests of
-// the field fail instead of passing for want of it.
-func (m *Matcher) MatchAbsent(slot int) bool {
-	c := m.c
-	c.state[slot] = keyKnownAbsent
-	return m.f.node.match(m.line, &c)
+// Settled is what enrichment is known to give a field the last line
+// lacks (Absent), at its slot: Value (raw JSON string contents, escaped as
+// in a line), or, Absent, nothing.
+type Settled struct {
+	Slot   int
+	Value  []byte
+	Absent bool
 }
 
-// MatchWith matches the last line again as if it held the key in slot
-// once, with value: raw JSON string contents, escaped as in a line.
-func (m *Matcher) MatchWith(slot int, value []byte) bool {
+// MatchSettled matches the last line again as if it held the settled
+// fields: once with their values, or known absent (tests of such a field
+// fail instead of passing for want of it).
+func (m *Matcher) MatchSettled(settled ...Settled) bool {
 	c := m.c
-	c.state[slot], c.val[slot] = keyOnce, value
+	for _, s := range settled {
+		if s.Absent {
+			c.state[s.Slot] = keyKnownAbsent
+		} else {
+			c.state[s.Slot], c.val[s.Slot] = keyOnce, s.Value
+		}
+	}
 	return m.f.node.match(m.line, &c)
 }

@@ -381,6 +381,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		if carriers != nil && !carriers.All() && gateFilter != nil {
 			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, carriers)
 		}
+		plan.settleKept = l // learning is over: settle before decoding
 		return plan.run(ctx, opts, workers, feedSource(again))
 	}
 	if held != nil {

@@ -8,6 +8,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -853,5 +854,82 @@ func TestSettlerDecidesWhatLearningCannotChange(t *testing.T) {
 	}
 	if stats.Held != 2 {
 		t.Errorf("held %d candidate lines, want 2", stats.Held)
+	}
+}
+
+// A query on UserName without an event type makes every line a candidate
+// while learning (a user may come from any event's process or its own
+// SID). Once learning is over, the name each line gets is read from its
+// raw fields and given to the prefilter: only the lines the query selects
+// are decoded and enriched, whether the kept lines are run or the input
+// is read again.
+func TestUserNameSettledBeforeDecoding(t *testing.T) {
+	var lines []string
+	for u := range 5 {
+		lines = append(lines, fmt.Sprintf(`{"event_simpleName":"UserLogon","aid":"aaaa","UserSid":"S-1-5-21-1-%d","UserName":"user%d","ContextTimeStamp":"1.0"}`, 1000+u, u))
+	}
+	want := 1 // user3's logon names the user itself
+	for i := range 50 {
+		lines = append(lines, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"%d","ImageFileName":"C:\\p%d.exe","UserSid":"S-1-5-21-1-%d"}`, 100+i, i, 1000+i%5))
+		if i%5 == 3 {
+			want++ // the start itself, by its own SID
+		}
+	}
+	for k := range 400 {
+		i := k % 50
+		lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443"}`, 100+i))
+		if i%5 == 3 {
+			want++
+		}
+	}
+	path := filepath.Join(t.TempDir(), "e.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		query string
+		want  int
+	}{
+		{`UserName=user3 | count()`, want},
+		// either field alone leaves the line open: both are given at once
+		{`UserName=user3 or ContextProcessName=p7.exe | count()`, want + 400/50},
+	} {
+		for _, reread := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/reread=%v", tc.query, reread), func(t *testing.T) {
+				testUserNameSettled(t, path, compile(t, tc.query), reread, tc.want)
+			})
+		}
+	}
+}
+
+func testUserNameSettled(t *testing.T, path string, prog *engine.Program, reread bool, want int) {
+	{
+		{
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer en.Close()
+			r, err := ingest.Open([]string{path}, ingest.Options{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			opts := Options{Workers: 2, Enricher: en}
+			if reread {
+				opts.Reopen = func() (Source, error) { return ingest.Open([]string{path}, ingest.Options{}) }
+			}
+			var count string
+			opts.Emit = func(_ int, row *event.Event) { count, _ = row.Get("_count") }
+			if _, err := Search(context.Background(), []*engine.Program{prog}, r, opts); err != nil {
+				t.Fatal(err)
+			}
+			if count != strconv.Itoa(want) {
+				t.Errorf("count %q, want %d", count, want)
+			}
+			if got := en.Stats().Applied; got != int64(want) {
+				t.Errorf("%d events enriched, want the %d the query selects", got, want)
+			}
+		}
 	}
 }

@@ -446,7 +446,9 @@ func (w *worker) chunk(j job) (res chunkResult) {
 		data := c.Data
 		for k, lineNo := range j.lineNos {
 			i := bytes.IndexByte(data, '\n')
-			settled := k < len(j.settled) && j.settled[k]
+			// a line the learning read settled is asked again only when
+			// this settler knows more (UserName)
+			settled := k < len(j.settled) && j.settled[k] && (w.settle == nil || w.settle.us == nil)
 			if line := data[:i]; w.settle == nil || settled || !w.settle.rejects(line, engine.FindEventName(line)) {
 				w.line(c.Source, line, lineNo, true)
 			}
@@ -489,6 +491,9 @@ func (w *worker) accepts(source string, line []byte, lineNo int) bool {
 // prefilter is known to accept it.
 func (w *worker) line(source string, line []byte, lineNo int, known bool) {
 	wanted := known && w.dstate == nil || w.accepts(source, line, lineNo)
+	if wanted && !known && w.settle != nil && w.settle.rejects(line, engine.FindEventName(line)) {
+		wanted = false // a read of the whole input once learning is over: see settler
+	}
 	if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
 		// Not decoded, yet a line that cannot be JSON is still reported.
 		if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {

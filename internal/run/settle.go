@@ -5,6 +5,7 @@ import (
 
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
+	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/jsonenc"
 )
 
@@ -24,6 +25,7 @@ type contextNameSettler interface {
 type settler struct {
 	s     contextNameSettler
 	final bool // learning is over: see SettledContextProcessName
+	ctx   bool // some prefilter tests ContextProcessName
 	// One prefilter: its Matcher matches the line again with the value,
 	// reusing what it located. Several (a hunt's dispatcher): the value is
 	// written into a copy of the line, matched again whole.
@@ -36,6 +38,19 @@ type settler struct {
 	// process is not known yet (processBets)
 	bets *betBook
 	bs   betSettler
+	// us settles UserName once learning is over (final), with um (m when
+	// there is one) matching again at userSlot
+	us       userNameSettler
+	um       *engine.Matcher
+	userSlot int
+	fields   enrich.RawUserFields
+	sc       ingest.ObjectScanner
+	// user is the line's UserName once settled (hasUser), given with the
+	// ContextProcessName when um is m: either alone may not decide a query
+	// testing both (UserName=x or ContextProcessName=y)
+	user    engine.Settled
+	hasUser bool
+	ubuf    []byte // user.Value, quoted
 	// open tells, after rejects kept a line, that the line's acting process
 	// was not known: once learning is over the name learned since may
 	// reject it before it is decoded. A line kept with a known process
@@ -49,26 +64,46 @@ var (
 	ctxBaseKey = newRawKey("ContextBaseFileName")
 )
 
-// newSettler returns nil when no prefilter of p tests ContextProcessName or
-// l cannot tell it early; final says learning is over.
+// newSettler returns nil when no prefilter of p tests ContextProcessName
+// (or, once learning is over, UserName) or l cannot tell it early; final
+// says learning is over.
 func newSettler(l Learner, p *plan, final bool) *settler {
 	s, ok := l.(contextNameSettler)
 	if !ok {
 		return nil
 	}
-	for _, f := range p.filters {
-		if !f.TestsAbsent(enrich.FieldContextProcessName) {
-			continue
-		}
-		st := &settler{s: s, final: final, accepts: p.acceptsFunc()}
-		if p.dispatch == nil {
-			if slot := p.any.KeySlot(enrich.FieldContextProcessName); slot >= 0 {
-				st.m, st.slot = p.any.NewMatcher(), slot
-			}
-		}
-		return st
+	ctx := p.testsAbsent(enrich.FieldContextProcessName)
+	var us userNameSettler
+	if final && p.dispatch == nil && p.testsAbsent(enrich.FieldUserName) && p.any.KeySlot(enrich.FieldUserName) >= 0 {
+		us, _ = l.(userNameSettler)
 	}
-	return nil
+	if !ctx && us == nil {
+		return nil
+	}
+	st := &settler{s: s, final: final, ctx: ctx, accepts: p.acceptsFunc(), slot: -1}
+	if ctx && p.dispatch == nil {
+		if slot := p.any.KeySlot(enrich.FieldContextProcessName); slot >= 0 {
+			st.m, st.slot = p.any.NewMatcher(), slot
+		}
+	}
+	if us != nil {
+		st.us, st.userSlot, st.um = us, p.any.KeySlot(enrich.FieldUserName), st.m
+		if st.um == nil {
+			st.um = p.any.NewMatcher()
+		}
+	}
+	return st
+}
+
+// testsAbsent reports whether some prefilter of p tests field, one
+// enrichment adds (engine.Prefilter.TestsAbsent).
+func (p *plan) testsAbsent(field string) bool {
+	for _, f := range p.filters {
+		if f.TestsAbsent(field) {
+			return true
+		}
+	}
+	return false
 }
 
 // match reports whether some program's prefilter accepts line; rejects may
@@ -84,15 +119,26 @@ func (st *settler) match(line []byte, name engine.EventName) bool {
 // given the ContextProcessName enrichment will add. With final, line has
 // not been through match.
 func (st *settler) rejects(line []byte, name engine.EventName) bool {
-	st.open = false
+	st.open, st.hasUser = false, false
 	nameVal, ok := name.Plain()
 	if !ok {
 		return false
 	}
-	if st.m != nil {
-		if st.final && !st.m.Match(line, name) {
+	if st.final && st.m != nil && !st.m.Match(line, name) {
+		return true
+	}
+	if st.us != nil {
+		if st.um != st.m && !st.um.Match(line, name) {
 			return true
 		}
+		if st.um.Absent(st.userSlot) && st.rejectsByUser(line, nameVal) {
+			return true
+		}
+	}
+	if !st.ctx {
+		return false
+	}
+	if st.m != nil {
 		if !st.m.Absent(st.slot) {
 			return false // has the field, not looked at, or keys may be escaped
 		}
@@ -123,6 +169,84 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	return !st.passesWith(line, name, b)
 }
 
+// userNameSettler is an enricher that can tell, once learning is over,
+// the UserName Apply gives a raw event.
+type userNameSettler interface {
+	SettledUserName(name []byte, f *enrich.RawUserFields) (v string, absent, ok bool)
+}
+
+// rejectsByUser reports whether a line lacking UserName (and \u escapes:
+// st.um.Absent) is rejected given the user name enrichment gives it. Its
+// fields are read as the decoder reads them, the last of repeated keys
+// winning; one that is not a plain string leaves the line undecided.
+func (st *settler) rejectsByUser(line, nameVal []byte) bool {
+	if !st.readUserFields(line) {
+		return false
+	}
+	v, absent, ok := st.us.SettledUserName(nameVal, &st.fields)
+	if !ok {
+		return false
+	}
+	u := engine.Settled{Slot: st.userSlot, Absent: absent}
+	if !absent {
+		st.ubuf = jsonenc.AppendString(st.ubuf[:0], v)
+		u.Value = st.ubuf[1 : len(st.ubuf)-1]
+	}
+	if st.um == st.m {
+		st.user, st.hasUser = u, true
+	}
+	return !st.um.MatchSettled(u)
+}
+
+// rematch matches the last line again with its ContextProcessName
+// settled as ctx, and its UserName when that is settled too.
+func (st *settler) rematch(ctx engine.Settled) bool {
+	if st.hasUser {
+		return st.m.MatchSettled(st.user, ctx)
+	}
+	return st.m.MatchSettled(ctx)
+}
+
+// readUserFields fills st.fields from line's top-level members.
+func (st *settler) readUserFields(line []byte) bool {
+	st.fields = enrich.RawUserFields{}
+	if !st.sc.Reset(line) {
+		return false
+	}
+	var m ingest.Member
+	for st.sc.Next(&m) {
+		if m.KeyEscaped {
+			return false
+		}
+		var dst *[]byte
+		switch string(m.Key) {
+		case "aid":
+			dst = &st.fields.Aid
+		case "ContextProcessId":
+			dst = &st.fields.ContextPID
+		case "UserSid":
+			dst = &st.fields.Sid
+		case "AuthenticationId":
+			dst = &st.fields.Auth
+		case "UID":
+			dst = &st.fields.UID
+		default:
+			continue
+		}
+		switch {
+		case m.Kind == ingest.KindNull || m.Kind == ingest.KindObject || m.Kind == ingest.KindArray:
+			continue // the decoder sets nothing
+		case m.Kind != ingest.KindString || m.Escaped:
+			return false
+		}
+		*dst = m.Raw
+		if dst == &st.fields.ContextPID {
+			st.fields.HasContextPID = true
+		}
+	}
+	return st.sc.Err() == nil
+}
+
 // unlearnedSettler is an enricher that can tell which events get a
 // ContextProcessName that nothing learned changes.
 type unlearnedSettler interface {
@@ -149,20 +273,20 @@ func (st *settler) rejectsUnlearned(u unlearnedSettler, line, nameVal []byte) (r
 	case !ok:
 		return false, false
 	case absent:
-		return !st.m.MatchAbsent(st.slot), true
+		return !st.rematch(engine.Settled{Slot: st.slot, Absent: true}), true
 	}
 	b := jsonenc.AppendString(st.buf[:0], v)
 	st.buf = b
-	return !st.m.MatchWith(st.slot, b[1:len(b)-1]), true
+	return !st.rematch(engine.Settled{Slot: st.slot, Value: b[1 : len(b)-1]}), true
 }
 
 // passesWith reports whether some prefilter accepts line given quoted, a
 // JSON string, as its ContextProcessName. With one prefilter its Matcher
-// matches the line it last matched again; with several the value is
-// written into a copy of the line.
+// matches the line it last matched again (with the UserName settled
+// too); with several the value is written into a copy of the line.
 func (st *settler) passesWith(line []byte, name engine.EventName, quoted []byte) bool {
 	if st.m != nil {
-		return st.m.MatchWith(st.slot, quoted[1:len(quoted)-1])
+		return st.rematch(engine.Settled{Slot: st.slot, Value: quoted[1 : len(quoted)-1]})
 	}
 	end := bytes.LastIndexByte(line, '}')
 	if end < 0 || len(bytes.TrimSpace(line[:end])) <= 1 {

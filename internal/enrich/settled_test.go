@@ -1,0 +1,89 @@
+package enrich
+
+import (
+	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/valyala/fastjson"
+)
+
+// SettledUserName, read from raw fields, tells the UserName that Apply
+// gives the decoded event, for every way an event gets one (or none).
+func TestSettledUserNameAgreesWithApply(t *testing.T) {
+	e := New(Options{})
+	learnLines(t, e, []string{
+		`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-7-1001","UserName":"alice","ContextTimeStamp":"10.0"}`,
+		`{"event_simpleName":"UserLogon","aid":"a1","AuthenticationId":"999","UserName":"bob","ContextTimeStamp":"10.0"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"100","ImageFileName":"C:\\curl.exe","UserSid":"S-1-5-21-7-1001"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"200","ImageFileName":"C:\\svc.exe","AuthenticationId":"999"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"300","ImageFileName":"C:\\x.exe"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"400","ImageFileName":"C:\\y.exe","UserSid":"S-1-5-21-7-4040"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"600","ImageFileName":"C:\\z.exe","UserSid":"S-1-5-21-7-6060","UserName":"carol","ContextTimeStamp":"11.0"}`,
+	})
+	for _, line := range []string{
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"100"}`,                               // the process's SID
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"200"}`,                               // its logon id
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"300"}`,                               // a process without a user
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"400"}`,                               // a SID no one named
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"100","AuthenticationId":"999"}`,      // its own id first
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"600","UserSid":"S-1-5-21-7-1001"}`,   // the name its start carried first
+		`{"event_simpleName":"EndOfProcess","aid":"a1","ContextProcessId":"777","UserSid":"S-1-5-21-7-1001"}`,        // unknown process: its own SID
+		`{"event_simpleName":"EndOfProcess","aid":"a1","ContextProcessId":"777"}`,                                    // unknown process, nothing of its own
+		`{"event_simpleName":"EndOfProcess","aid":"a2","ContextProcessId":"100"}`,                                    // another sensor
+		`{"event_simpleName":"DnsRequest","aid":"a1","UserSid":"S-1-5-21-7-1001"}`,                                   // no acting process: none
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"500","UserSid":"S-1-5-21-7-1001"}`,       // a start: its own SID
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"501","ContextProcessId":"200"}`,          // a start: not its context's
+		`{"event_simpleName":"SyntheticProcessRollup2","aid":"a1","TargetProcessId":"502","AuthenticationId":"999"}`, // both kinds of start
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"","UserSid":"S-1-5-18"}`,             // an empty id: its own, well known
+		`{"event_simpleName":"NetworkConnectIP4","ContextProcessId":"100","UserSid":"S-1-5-21-7-1001"}`,              // no aid
+	} {
+		var p fastjson.Parser
+		v, err := p.Parse(line)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := event.New()
+		raw := RawUserFields{}
+		v.GetObject().Visit(func(k []byte, v *fastjson.Value) {
+			s := v.GetStringBytes()
+			ev.Set(string(k), string(s))
+			switch string(k) {
+			case fAid:
+				raw.Aid = s
+			case fContextProcessId:
+				raw.ContextPID, raw.HasContextPID = s, true
+			case fUserSid:
+				raw.Sid = s
+			case fAuthID:
+				raw.Auth = s
+			case fUID:
+				raw.UID = s
+			}
+		})
+		name, _ := ev.Get("event_simpleName")
+		ev.Set(event.SimpleName, name)
+		got, absent, ok := e.SettledUserName([]byte(name), &raw)
+		if !ok {
+			t.Errorf("%s: not settled", line)
+			continue
+		}
+		e.Apply(ev)
+		want, has := ev.Get(FieldUserName)
+		if absent == has || got != want {
+			t.Errorf("%s: settled %q (absent %v), Apply gives %q (has %v)", line, got, absent, want, has)
+		}
+	}
+}
+
+// A process id written otherwise than in plain digits is left to Apply,
+// and so is everything in stream mode, where Apply learns.
+func TestSettledUserNameLeavesWhatItCannotRead(t *testing.T) {
+	f := RawUserFields{Aid: []byte("a1"), ContextPID: []byte(" 100"), HasContextPID: true}
+	if _, _, ok := New(Options{}).SettledUserName([]byte("DnsRequest"), &f); ok {
+		t.Error("a padded process id was settled")
+	}
+	f.ContextPID = []byte("100")
+	if _, _, ok := NewStream(Options{}).SettledUserName([]byte("DnsRequest"), &f); ok {
+		t.Error("stream mode settled")
+	}
+}
