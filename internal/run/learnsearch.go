@@ -381,7 +381,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		if carriers != nil && !carriers.All() && gateFilter != nil {
 			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, carriers)
 		}
-		plan.settleKept = l // learning is over: settle before decoding
+		if plan.dispatch == nil {
+			// learning is over: settle before decoding (a hunt's settler
+			// matches a rewritten copy of the line again: it cost more
+			// than the decoding it spared)
+			plan.settleKept = l
+		}
 		return plan.run(ctx, opts, workers, feedSource(again))
 	}
 	if held != nil {
