@@ -38,7 +38,7 @@ func (n EventName) Plain() ([]byte, bool) {
 // Matcher is a Prefilter keeping what it located in the last line it
 // matched, for one goroutine. A runner that learns, while matching, the
 // value enrichment will give a field the line lacks can match the line
-// again with that value (MatchWith) without locating anything twice.
+// again with that value (MatchSettled) without locating anything twice.
 type Matcher struct {
 	f    *Prefilter
 	line []byte
@@ -49,7 +49,7 @@ type Matcher struct {
 func (f *Prefilter) NewMatcher() *Matcher { return &Matcher{f: f} }
 
 // KeySlot returns the slot of field's key in f's per-line cache, or -1 when
-// f does not cache it (MatchWith cannot give it).
+// f does not cache it (MatchSettled cannot give it).
 func (f *Prefilter) KeySlot(field string) int {
 	if f == nil {
 		return -1
