@@ -674,33 +674,41 @@ func TestBetsMatchLearnThenSearch(t *testing.T) {
 		}
 		path, open := smallChunkFile(t, lines)
 		for _, srcs := range queries {
-			var progs []*engine.Program
-			for _, q := range srcs {
-				progs = append(progs, compile(t, q))
-			}
-			search := func(en Enricher, workers int, reopen bool) []string {
-				var rows []string
-				o := Options{Workers: workers, Enricher: en, Emit: func(i int, row *event.Event) { rows = append(rows, fmt.Sprint(i, render([]*event.Event{row}))) }}
-				if reopen {
-					o.Reopen = func() (Source, error) { return open(), nil }
-				}
-				if _, err := Search(context.Background(), progs, open(), o); err != nil {
-					t.Fatal(err)
-				}
-				return rows
-			}
-			want := search(learnedAll(t, open()), 1, false)
-			for _, workers := range []int{1, 3} {
-				en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
-				if err != nil {
-					t.Fatal(err)
-				}
-				got := search(en, workers, true)
-				en.Close()
-				if diff := cmp.Diff(want, got); diff != "" {
-					t.Fatalf("seed %d, %d programs, %d workers: rows differ from learn-then-search (-want +got):\n%s", seed, len(progs), workers, diff)
-				}
-			}
+			assertLearnThenSearch(t, path, open, srcs, fmt.Sprintf("seed %d", seed))
+		}
+	}
+}
+
+// assertLearnThenSearch runs the programs of srcs over the file at path
+// with a learning search (1 and 3 workers, the input readable again) and
+// fails when the rows differ from a learn pass followed by a search.
+func assertLearnThenSearch(t *testing.T, path string, open func() Source, srcs []string, what string) {
+	t.Helper()
+	var progs []*engine.Program
+	for _, q := range srcs {
+		progs = append(progs, compile(t, q))
+	}
+	search := func(en Enricher, workers int, reopen bool) []string {
+		var rows []string
+		o := Options{Workers: workers, Enricher: en, Emit: func(i int, row *event.Event) { rows = append(rows, fmt.Sprint(i, render([]*event.Event{row}))) }}
+		if reopen {
+			o.Reopen = func() (Source, error) { return open(), nil }
+		}
+		if _, err := Search(context.Background(), progs, open(), o); err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	want := search(learnedAll(t, open()), 1, false)
+	for _, workers := range []int{1, 3} {
+		en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := search(en, workers, true)
+		en.Close()
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Fatalf("%s, %v, %d workers: rows differ from learn-then-search (-want +got):\n%s", what, srcs, workers, diff)
 		}
 	}
 }
@@ -930,6 +938,60 @@ func testUserNameSettled(t *testing.T, path string, prog *engine.Program, reread
 			if got := en.Stats().Applied; got != int64(want) {
 				t.Errorf("%d events enriched, want the %d the query selects", got, want)
 			}
+		}
+	}
+}
+
+// Queries on UserName and ContextProcessName without an event type, alone
+// and together, over random process starts, logons and context events
+// (with and without a process id, a base name, their own SIDs): the
+// settlers decide lines before decoding, and the rows are those of a learn
+// pass followed by the search.
+func TestSettledUsersMatchLearnThenSearch(t *testing.T) {
+	images := []string{`C:\\Tools\\curl.exe`, `C:\\Windows\\svchost.exe`, `/usr/bin/nmap`}
+	names := []string{"alice", "bob", "SYSTEM"}
+	queries := [][]string{
+		{`UserName=alice | table([#event_simpleName, aid, ContextProcessId, UserName], limit=max)`},
+		{`UserName=alice or ContextProcessName=/curl/i | table([#event_simpleName, aid, ContextProcessId, UserName, ContextProcessName], limit=max)`},
+		{`UserName=/bob/i ContextProcessName=/nmap/i | count()`},
+		{`ContextProcessName=/curl/i | table([#event_simpleName, ContextProcessName], limit=max)`},
+	}
+	for seed := range uint64(8) {
+		rng := rand.New(rand.NewPCG(seed, 11))
+		sid := func() string { return fmt.Sprintf("S-1-5-21-9-%d", 1000+rng.IntN(4)) }
+		var lines []string
+		for range 300 {
+			aid, pid := fmt.Sprintf("a%d", rng.IntN(2)), 100+rng.IntN(40)
+			switch r := rng.IntN(10); {
+			case r < 2:
+				line := fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":%q,"TargetProcessId":"%d","ImageFileName":"%s"`, aid, pid, images[rng.IntN(len(images))])
+				switch rng.IntN(3) {
+				case 0:
+					line += fmt.Sprintf(`,"UserSid":%q`, sid())
+				case 1:
+					line += fmt.Sprintf(`,"AuthenticationId":"%d"`, 7+rng.IntN(3))
+				}
+				lines = append(lines, line+"}")
+			case r < 3:
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"UserLogon","aid":%q,"UserSid":%q,"AuthenticationId":"%d","UserName":%q,"ContextTimeStamp":"%d.0"}`,
+					aid, sid(), 7+rng.IntN(3), names[rng.IntN(len(names))], rng.IntN(50)))
+			default:
+				line := fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q`, aid)
+				if rng.IntN(4) > 0 {
+					line += fmt.Sprintf(`,"ContextProcessId":"%d"`, pid)
+				}
+				if rng.IntN(2) == 0 {
+					line += fmt.Sprintf(`,"ContextBaseFileName":%q`, []string{"curl.exe", "nmap", "svchost.exe"}[rng.IntN(3)])
+				}
+				if rng.IntN(4) == 0 {
+					line += fmt.Sprintf(`,"UserSid":%q`, sid())
+				}
+				lines = append(lines, line+`,"RemotePort":"443"}`)
+			}
+		}
+		path, open := smallChunkFile(t, lines)
+		for _, srcs := range queries {
+			assertLearnThenSearch(t, path, open, srcs, fmt.Sprintf("seed %d", seed))
 		}
 	}
 }
