@@ -138,19 +138,18 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	if !st.ctx {
 		return false
 	}
-	if st.m != nil {
-		if !st.m.Absent(st.slot) {
-			return false // has the field, not looked at, or keys may be escaped
-		}
-		if u, ok := st.s.(unlearnedSettler); ok {
-			if rejected, settled := st.rejectsUnlearned(u, line, nameVal); settled {
-				return rejected
-			}
-		}
-	} else if indexKey(line, ctxNameKey) >= 0 || engine.HasUnicodeEscape(line) {
+	if st.m == nil && (indexKey(line, ctxNameKey) >= 0 || engine.HasUnicodeEscape(line)) {
 		return false // has the field, or keys may be escaped: decode it
 	}
-	pid, ok1 := stringField(line, ctxProcessKey)
+	if st.m != nil && !st.m.Absent(st.slot) {
+		return false // has the field, or keys may be escaped
+	}
+	pid, hasPID, ok1 := rawField(line, ctxProcessKey)
+	if u, ok := st.s.(unlearnedSettler); ok && st.m != nil {
+		if rejected, settled := st.rejectsUnlearned(u, line, nameVal, hasPID); settled {
+			return rejected
+		}
+	}
 	aid, ok2 := stringField(line, aidKey)
 	if !ok1 || !ok2 {
 		return false
@@ -256,10 +255,10 @@ type unlearnedSettler interface {
 // rejectsUnlearned settles a line lacking ContextProcessName (and \u
 // escapes: st.m.Absent) whose value learning cannot change: a process
 // start gets none, an event without ContextProcessId its
-// ContextBaseFileName. Such lines were kept to the end otherwise: every
-// process start, for a query on ContextProcessName without an event type.
-func (st *settler) rejectsUnlearned(u unlearnedSettler, line, nameVal []byte) (rejected, settled bool) {
-	hasPID := indexKey(line, ctxProcessKey) >= 0
+// ContextBaseFileName (hasPID: the line has a ContextProcessId key). Such
+// lines were kept to the end otherwise: every process start, for a query
+// on ContextProcessName without an event type.
+func (st *settler) rejectsUnlearned(u unlearnedSettler, line, nameVal []byte, hasPID bool) (rejected, settled bool) {
 	var base []byte
 	if !hasPID {
 		v, found, plain := rawField(line, ctxBaseKey)
