@@ -687,9 +687,13 @@ type anchored struct {
 // or more) least likely in a value: literals are looked up by it. By
 // their first pair, every path literal (\\cmd.exe, \\windows\\...) was
 // compared at every backslash of every path.
-func anchorPair(text string) int {
-	best, bestScore := 0, 1<<30
-	for i := 0; i+1 < len(text); i++ {
+func anchorPair(text string) int { return rarestPair(text, 0, 1) }
+
+// rarestPair returns the offset of text's least likely pair among those
+// at from, from+step, ... (from itself when there is none).
+func rarestPair(text string, from, step int) int {
+	best, bestScore := from, 1<<30
+	for i := from; i+1 < len(text); i += step {
 		if s := valueCommonness(text[i]) + valueCommonness(text[i+1]); s < bestScore {
 			best, bestScore = i, s
 		}

@@ -178,10 +178,9 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 		return n.matchValue(c.val[n.key], c)
 	case keyMany:
 		return n.matchEvery(line, c)
-	case keyKnownAbsent:
-		return n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c))
 	}
-	return n.orAbsent || n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c))
+	// absent: a field enrichment may add passes, unless it is known to add none
+	return n.orAbsent && c.state[n.key] != keyKnownAbsent || n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c))
 }
 
 // matchValue tests one value of the key. A value holding \u escapes

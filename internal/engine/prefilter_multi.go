@@ -98,13 +98,7 @@ func anchorPairs(text string, stride int) []int {
 	}
 	ats := make([]int, stride)
 	for r := range ats {
-		best, bestScore := r, 1<<30
-		for i := r; i+1 < len(text); i += stride {
-			if s := valueCommonness(text[i]) + valueCommonness(text[i+1]); s < bestScore {
-				best, bestScore = i, s
-			}
-		}
-		ats[r] = best
+		ats[r] = rarestPair(text, r, stride)
 	}
 	return ats
 }
