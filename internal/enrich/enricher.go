@@ -577,7 +577,7 @@ func (e *Enricher) applyProcessStart(ev *event.Event, aid string) {
 		e.applyParent(ev, aid)
 	}
 	if !ev.Has(FieldUserName) {
-		e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
+		e.applyUser(ev, aid, nil, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 	}
 }
 
@@ -604,15 +604,36 @@ func (e *Enricher) applyParent(ev *event.Event, aid string) {
 	e.add(ev, addParentImageFileName, pp.image)
 }
 
-func (e *Enricher) applyUser(ev *event.Event, aid, sid, auth, uid string) {
-	if sid == "" && auth == "" && uid == "" {
-		return
-	}
-	if u, ok := e.users.resolve(aid, sid, auth, uid); ok {
+// applyUser gives ev, which lacks UserName, the user userOf names.
+func (e *Enricher) applyUser(ev *event.Event, aid string, proc *procInfo, sid, auth, uid string) {
+	u, tried, ok := e.userOf(aid, proc, sid, auth, uid)
+	switch {
+	case ok:
 		e.add(ev, addUserName, u)
-		return
+	case tried:
+		e.count.userMiss.Add(1)
 	}
-	e.count.userMiss.Add(1)
+}
+
+// userOf is the user of an event of sensor aid that lacks UserName and
+// has the SID, logon id and UID sid, auth and uid: the name its acting
+// process proc (nil: none, or not learned) carries, else what the user
+// directory says of the event's ids, or of the process's when the event
+// has none. tried is false when there was no id to ask about.
+func (e *Enricher) userOf(aid string, proc *procInfo, sid, auth, uid string) (name string, tried, ok bool) {
+	if proc != nil {
+		if proc.userName != "" {
+			return proc.userName, true, true
+		}
+		if sid == "" && auth == "" && uid == "" {
+			sid, auth, uid = proc.userSid, proc.authID, proc.uid
+		}
+	}
+	if sid == "" && auth == "" && uid == "" {
+		return "", false, false
+	}
+	name, ok = e.users.resolve(aid, sid, auth, uid)
+	return name, true, ok
 }
 
 func (e *Enricher) applyContext(ev *event.Event, aid string) {
@@ -650,7 +671,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	if !found {
 		// The event's own user fields still name a user (EndOfProcess has UserSid).
 		if !ev.Has(FieldUserName) {
-			e.applyUser(ev, aid, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
+			e.applyUser(ev, aid, nil, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 		}
 		return
 	}
@@ -665,16 +686,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 		}
 	}
 	e.add(ev, addContextParentBaseFileName, parent)
-	if ev.Has(FieldUserName) {
-		return
+	if !ev.Has(FieldUserName) {
+		e.applyUser(ev, aid, &proc, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 	}
-	if proc.userName != "" {
-		e.add(ev, addUserName, proc.userName)
-		return
-	}
-	sid, auth, uid := valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID)
-	if sid == "" && auth == "" && uid == "" {
-		sid, auth, uid = proc.userSid, proc.authID, proc.uid
-	}
-	e.applyUser(ev, aid, sid, auth, uid)
 }

@@ -17,9 +17,9 @@ type RawLearner struct {
 	sc   ingest.ObjectScanner
 	bufs [numProcFields][]byte
 	// escaped marks the lazy slots whose last value, raw[slot], the walk
-	// left escaped
-	escaped uint32
-	raw     [numProcFields][]byte
+	// left escaped; present the slots it set
+	escaped, present uint32
+	raw              [numProcFields][]byte
 	// idless counts the process starts in a row that had no process id,
 	// so taught nothing. Past idlessRun such starts are common in the
 	// input (some generators and exports write none), and each start is
@@ -109,7 +109,7 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string, l
 	if !r.sc.Reset(line) {
 		return false
 	}
-	r.escaped = 0
+	r.escaped, r.present = 0, 0
 	var m ingest.Member
 	for r.sc.Next(&m) {
 		if m.KeyEscaped {
@@ -128,6 +128,7 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string, l
 		}
 		bit := uint32(1) << slot
 		r.escaped &^= bit
+		r.present |= bit
 		v := m.Raw
 		if m.Kind == ingest.KindString && m.Escaped {
 			if lazy&bit != 0 {

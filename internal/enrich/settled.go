@@ -1,7 +1,5 @@
 package enrich
 
-import "unsafe"
-
 // SettledContextProcessName returns the ContextProcessName Apply will add
 // to a raw event named name, of sensor aid, whose acting process is pid
 // and whose ContextBaseFileName is base, when it is certain already. While
@@ -55,67 +53,68 @@ func (e *Enricher) UnlearnedContextProcessName(name []byte, hasPID bool, base []
 	return string(base), false, true
 }
 
-// RawUserFields are what an event holds of the fields its UserName comes
-// from, as raw JSON string contents without escapes (nil: absent).
-type RawUserFields struct {
-	Aid, ContextPID, Sid, Auth, UID []byte
-	HasContextPID                   bool
-}
-
-// SettledUserName tells the UserName Apply gives a raw event named name
-// that lacks one, once learning is over: a process start's from its own
-// UserSid, AuthenticationId or UID; another event's from its acting
-// process (its user, or its SID read through the user directory) or, that
-// process unknown, from its own; none without ContextProcessId. absent:
-// it gets none. ok is false in stream mode (Apply learns) and for a
-// process id that is not plain digits.
-func (e *Enricher) SettledUserName(name []byte, f *RawUserFields) (v string, absent, ok bool) {
-	if e.stream || len(name) == 0 {
+// SettledUserName tells the UserName Apply gives the raw event line,
+// named name and lacking UserName, once learning is over (userOf: a
+// process start's from its own ids; another event's from its acting
+// process or its own ids; none without ContextProcessId). Its members are
+// read as the decoder reads them (walk). absent: it gets none. ok is
+// false in stream mode (Apply learns), for a line walk leaves to the
+// decoder and for a process id that is not plain digits.
+func (r *RawLearner) SettledUserName(name, line []byte) (v string, absent, ok bool) {
+	e := r.e
+	var f userFields
+	if e.stream || len(name) == 0 || !r.walk(line, userFieldSlot, f[:], 0) {
 		return "", false, false
 	}
-	aid := bytesString(f.Aid)
-	own := func() (string, bool, bool) {
-		sid, auth, uid := bytesString(f.Sid), bytesString(f.Auth), bytesString(f.UID)
-		if sid == "" && auth == "" && uid == "" {
+	var proc *procInfo
+	if !isProcessStart(string(name)) {
+		if r.present&(1<<ufPID) == 0 {
 			return "", true, true
 		}
-		u, found := e.users.resolve(aid, sid, auth, uid)
-		return u, !found, true
-	}
-	if isProcessStart(string(name)) {
-		return own()
-	}
-	if !f.HasContextPID {
-		return "", true, true
-	}
-	pid, plain := parsePlainPID(f.ContextPID)
-	if !plain && len(f.ContextPID) > 0 {
-		return "", false, false // spaces, signs: parsePID's to read
-	}
-	var proc procInfo
-	found := false
-	if plain && aid != "" && e.keep.procs {
-		if id, ok := e.aids.lookupBytes(f.Aid); ok {
-			proc, found = e.procs.get(procKey{id, pid}, false, 0)
+		pid, plain := parsePlainPID([]byte(f[ufPID]))
+		if !plain && f[ufPID] != "" {
+			return "", false, false // spaces, signs: parsePID's to read
+		}
+		if plain && f[ufAid] != "" && e.keep.procs {
+			if id, ok := e.aids.lookup(f[ufAid]); ok {
+				if p, found := e.procs.get(procKey{id, pid}, false, 0); found {
+					proc = &p
+				}
+			}
 		}
 	}
-	switch {
-	case !found:
-		return own()
-	case proc.userName != "":
-		return proc.userName, false, true
-	case len(f.Sid) == 0 && len(f.Auth) == 0 && len(f.UID) == 0:
-		if proc.userSid == "" && proc.authID == "" && proc.uid == "" {
-			return "", true, true
-		}
-		u, ok := e.users.resolve(aid, proc.userSid, proc.authID, proc.uid)
-		return u, !ok, true
-	}
-	return own()
+	u, _, ok := e.userOf(f[ufAid], proc, f[ufSid], f[ufAuth], f[ufUID])
+	return u, !ok, true
 }
 
-// bytesString views b as a string for lookups that do not keep it.
-func bytesString(b []byte) string { return unsafe.String(unsafe.SliceData(b), len(b)) }
+// userFields are the fields of an event its user comes from, by index.
+type userFields [numUserFields]string
+
+const (
+	ufAid = iota
+	ufPID
+	ufSid
+	ufAuth
+	ufUID
+	numUserFields
+)
+
+// userFieldSlot returns the index of a key SettledUserName reads, or -1.
+func userFieldSlot(key []byte) int {
+	switch string(key) {
+	case fAid:
+		return ufAid
+	case fContextProcessId:
+		return ufPID
+	case fUserSid:
+		return ufSid
+	case fAuthID:
+		return ufAuth
+	case fUID:
+		return ufUID
+	}
+	return -1
+}
 
 // ParsePlainPID reads a raw process id of digits only, as
 // SettledContextProcessName and TextCarriers do; anything else is false.

@@ -43,26 +43,10 @@ func TestSettledUserNameAgreesWithApply(t *testing.T) {
 			t.Fatal(err)
 		}
 		ev := event.New()
-		raw := RawUserFields{}
-		v.GetObject().Visit(func(k []byte, v *fastjson.Value) {
-			s := v.GetStringBytes()
-			ev.Set(string(k), string(s))
-			switch string(k) {
-			case fAid:
-				raw.Aid = s
-			case fContextProcessId:
-				raw.ContextPID, raw.HasContextPID = s, true
-			case fUserSid:
-				raw.Sid = s
-			case fAuthID:
-				raw.Auth = s
-			case fUID:
-				raw.UID = s
-			}
-		})
+		v.GetObject().Visit(func(k []byte, v *fastjson.Value) { ev.Set(string(k), string(v.GetStringBytes())) })
 		name, _ := ev.Get("event_simpleName")
 		ev.Set(event.SimpleName, name)
-		got, absent, ok := e.SettledUserName([]byte(name), &raw)
+		got, absent, ok := e.NewRawLearner().SettledUserName([]byte(name), []byte(line))
 		if !ok {
 			t.Errorf("%s: not settled", line)
 			continue
@@ -76,14 +60,20 @@ func TestSettledUserNameAgreesWithApply(t *testing.T) {
 }
 
 // A process id written otherwise than in plain digits is left to Apply,
-// and so is everything in stream mode, where Apply learns.
+// and so is everything in stream mode, where Apply learns, and a line the
+// raw walk leaves to the decoder.
 func TestSettledUserNameLeavesWhatItCannotRead(t *testing.T) {
-	f := RawUserFields{Aid: []byte("a1"), ContextPID: []byte(" 100"), HasContextPID: true}
-	if _, _, ok := New(Options{}).SettledUserName([]byte("DnsRequest"), &f); ok {
-		t.Error("a padded process id was settled")
-	}
-	f.ContextPID = []byte("100")
-	if _, _, ok := NewStream(Options{}).SettledUserName([]byte("DnsRequest"), &f); ok {
-		t.Error("stream mode settled")
+	for _, tc := range []struct {
+		e    *Enricher
+		line string
+	}{
+		{New(Options{}), `{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":" 100"}`},
+		{NewStream(Options{}), `{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"100"}`},
+		{New(Options{}), `{"event_simpleName":"DnsRequest","aid":"a1","Context\u0050rocessId":"100"}`},
+		{New(Options{}), `{"event_simpleName":"DnsRequest","aid":"a1",`},
+	} {
+		if _, _, ok := tc.e.NewRawLearner().SettledUserName([]byte("DnsRequest"), []byte(tc.line)); ok {
+			t.Errorf("%s: settled", tc.line)
+		}
 	}
 }

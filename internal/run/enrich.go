@@ -111,7 +111,8 @@ func (t *teachCache) teaches(line, name []byte, hasName bool) bool {
 	return t.byName.Get(name, func() bool { return containsAny(name, t.lits) })
 }
 
-// newRawLearner returns l's learner of raw process-start lines, or nil.
+// newRawLearner returns l's reader of raw lines (what process starts,
+// identities and DNS answers teach; the user an event gets), or nil.
 func newRawLearner(l Learner) *enrich.RawLearner {
 	if m, ok := l.(interface{ NewRawLearner() *enrich.RawLearner }); ok {
 		return m.NewRawLearner()

@@ -5,7 +5,6 @@ import (
 
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
-	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/jsonenc"
 )
 
@@ -40,11 +39,9 @@ type settler struct {
 	bs   betSettler
 	// us settles UserName once learning is over (final), with um (m when
 	// there is one) matching again at userSlot
-	us       userNameSettler
+	us       *enrich.RawLearner
 	um       *engine.Matcher
 	userSlot int
-	fields   enrich.RawUserFields
-	sc       ingest.ObjectScanner
 	// user is the line's UserName once settled (hasUser), given with the
 	// ContextProcessName when um is m: either alone may not decide a query
 	// testing both (UserName=x or ContextProcessName=y)
@@ -73,9 +70,9 @@ func newSettler(l Learner, p *plan, final bool) *settler {
 		return nil
 	}
 	ctx := p.testsAbsent(enrich.FieldContextProcessName)
-	var us userNameSettler
+	var us *enrich.RawLearner
 	if final && p.dispatch == nil && p.testsAbsent(enrich.FieldUserName) && p.any.KeySlot(enrich.FieldUserName) >= 0 {
-		us, _ = l.(userNameSettler)
+		us = newRawLearner(l)
 	}
 	if !ctx && us == nil {
 		return nil
@@ -168,21 +165,11 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	return !st.passesWith(line, name, b)
 }
 
-// userNameSettler is an enricher that can tell, once learning is over,
-// the UserName Apply gives a raw event.
-type userNameSettler interface {
-	SettledUserName(name []byte, f *enrich.RawUserFields) (v string, absent, ok bool)
-}
-
 // rejectsByUser reports whether a line lacking UserName (and \u escapes:
-// st.um.Absent) is rejected given the user name enrichment gives it. Its
-// fields are read as the decoder reads them, the last of repeated keys
-// winning; one that is not a plain string leaves the line undecided.
+// st.um.Absent) is rejected given the user name enrichment gives it
+// (enrich.RawLearner.SettledUserName).
 func (st *settler) rejectsByUser(line, nameVal []byte) bool {
-	if !st.readUserFields(line) {
-		return false
-	}
-	v, absent, ok := st.us.SettledUserName(nameVal, &st.fields)
+	v, absent, ok := st.us.SettledUserName(nameVal, line)
 	if !ok {
 		return false
 	}
@@ -206,46 +193,6 @@ func (st *settler) rematch(ctx engine.Settled) bool {
 	return st.m.MatchSettled(ctx)
 }
 
-// readUserFields fills st.fields from line's top-level members.
-func (st *settler) readUserFields(line []byte) bool {
-	st.fields = enrich.RawUserFields{}
-	if !st.sc.Reset(line) {
-		return false
-	}
-	var m ingest.Member
-	for st.sc.Next(&m) {
-		if m.KeyEscaped {
-			return false
-		}
-		var dst *[]byte
-		switch string(m.Key) {
-		case "aid":
-			dst = &st.fields.Aid
-		case "ContextProcessId":
-			dst = &st.fields.ContextPID
-		case "UserSid":
-			dst = &st.fields.Sid
-		case "AuthenticationId":
-			dst = &st.fields.Auth
-		case "UID":
-			dst = &st.fields.UID
-		default:
-			continue
-		}
-		switch {
-		case m.Kind == ingest.KindNull || m.Kind == ingest.KindObject || m.Kind == ingest.KindArray:
-			continue // the decoder sets nothing
-		case m.Kind != ingest.KindString || m.Escaped:
-			return false
-		}
-		*dst = m.Raw
-		if dst == &st.fields.ContextPID {
-			st.fields.HasContextPID = true
-		}
-	}
-	return st.sc.Err() == nil
-}
-
 // unlearnedSettler is an enricher that can tell which events get a
 // ContextProcessName that nothing learned changes.
 type unlearnedSettler interface {
@@ -261,11 +208,13 @@ type unlearnedSettler interface {
 func (st *settler) rejectsUnlearned(u unlearnedSettler, line, nameVal []byte, hasPID bool) (rejected, settled bool) {
 	var base []byte
 	if !hasPID {
-		v, found, plain := rawField(line, ctxBaseKey)
-		if found && (!plain || indexKey(line[indexKey(line, ctxBaseKey)+1:], ctxBaseKey) >= 0) {
-			return false, false // not a plain string, or several (the last counts): decode it
+		if i := indexKey(line, ctxBaseKey); i >= 0 {
+			v, _, plain := rawField(line[i:], ctxBaseKey)
+			if !plain || indexKey(line[i+1:], ctxBaseKey) >= 0 {
+				return false, false // not a plain string, or several (the last counts): decode it
+			}
+			base = v
 		}
-		base = v
 	}
 	v, absent, ok := u.UnlearnedContextProcessName(nameVal, hasPID, base)
 	switch {
