@@ -58,6 +58,7 @@ type Program struct {
 	lits     *litExpr // prefilter condition on raw lines, before enrichment facts
 	columns  []string
 	freeText bool
+	text     freeTextReads // what free text reads, apart from the rest (FreeTextReads)
 	pre      *prepassState // sub-queries run before the main pass (prepass.go)
 	g        *guard        // limits and their state, shared by all goroutines (limits.go)
 }
@@ -91,6 +92,7 @@ type compiler struct {
 	opts      Options
 	needs     event.Needs
 	freeText  bool
+	textLits  []*litExpr    // what each free-text filter requires of a value it matches
 	caseDepth int           // nesting of case/match, for snapshot buffers
 	projected []string      // fields of the table()/select() compiled last
 	columns   []string      // output columns of the top-level pipeline
@@ -162,6 +164,7 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 		p.needs.All = true
 	}
 	if c.freeText {
+		p.text = newFreeTextReads(p.needs, c.textLits)
 		p.needs.All = true
 		p.needs.Raw = true
 	}

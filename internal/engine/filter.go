@@ -250,8 +250,7 @@ func (c *compiler) compileFreeText(p cql.Pattern) (tester, error) {
 		if err != nil {
 			return nil, c.errAt(re.Span(), "invalid-regex", "%v", err)
 		}
-		c.freeText = true
-		return &freeTextTester{m: regexMatcher{r}}, nil
+		return c.freeTextTester(regexMatcher{r}), nil
 	}
 	text, err := c.patternText(p)
 	if err != nil {
@@ -260,8 +259,7 @@ func (c *compiler) compileFreeText(p cql.Pattern) (tester, error) {
 	if strings.Trim(text, "*") == "" {
 		return constTester(true), nil
 	}
-	c.freeText = true
-	return &freeTextTester{m: newGlobMatcher(text, false, false)}, nil
+	return c.freeTextTester(newGlobMatcher(text, false, false)), nil
 }
 
 // compileFilterStep compiles a filter used as a step. A lone regex with

@@ -77,8 +77,7 @@ func compileWildcard(c *compiler, a *args) (tester, error) {
 	}
 	if len(fields) == 0 {
 		// no field: free text *pattern* over the original event
-		c.freeText = true
-		return &freeTextTester{m: newGlobMatcher(pattern, false, fold)}, nil
+		return c.freeTextTester(newGlobMatcher(pattern, false, fold)), nil
 	}
 	onlyStars := strings.Trim(pattern, "*") == ""
 	var t tester

@@ -85,6 +85,13 @@ type Options struct {
 	// ContextParentBaseFileName is, no users unless UserName is, and no
 	// process table at all when none of those nor ContextProcessName is.
 	Reads *event.Needs
+	// ReadsBesideText, when not nil, is Reads as it would be without the
+	// queries' free text. Command lines and image paths only free text
+	// reads are then kept only for the processes a TextWatch covering the
+	// free text marks (WatchText): any other's cannot change a free-text
+	// filter's result. A search over many short-lived processes spares
+	// holding (and spilling) every command line.
+	ReadsBesideText *event.Needs
 	// ProcessMemory is how many bytes of process details a file-mode table
 	// keeps in memory; past it, shards spill what they hold to a temporary
 	// file (0: DefaultProcessMemory; negative: never).
@@ -98,13 +105,16 @@ type Options struct {
 // keep says which process details are stored.
 type keep struct {
 	procs, name, cmdline, parent, user, image bool
-	parentProc                                bool // process starts look up their parent
-	dns                                       bool // learn DNS answers for DestinationHostname
+	// textCmdline, textImage: the command line, the image path, is read
+	// by free text alone
+	textCmdline, textImage bool
+	parentProc             bool // process starts look up their parent
+	dns                    bool // learn DNS answers for DestinationHostname
 }
 
 func keepFor(reads *event.Needs) keep {
 	if reads == nil {
-		return keep{true, true, true, true, true, true, true, true}
+		return keep{procs: true, name: true, cmdline: true, parent: true, user: true, image: true, parentProc: true, dns: true}
 	}
 	k := keep{
 		name:       reads.Wants(FieldContextProcessName),
@@ -116,6 +126,18 @@ func keepFor(reads *event.Needs) keep {
 		dns:        reads.Wants(FieldDestinationHostname),
 	}
 	k.procs = k.name || k.cmdline || k.parent || k.user || k.image
+	return k
+}
+
+// keepWithText is keepFor(reads), telling which details free text alone reads
+// when besides (reads without it) is not nil.
+func keepWithText(reads, besides *event.Needs) keep {
+	k := keepFor(reads)
+	if besides != nil {
+		b := keepFor(besides)
+		k.textCmdline = k.cmdline && !b.cmdline
+		k.textImage = k.image && !b.image
+	}
 	return k
 }
 
@@ -148,6 +170,11 @@ type Enricher struct {
 	// watch, when set, marks processes holding free-text literals as they
 	// are learned (WatchText).
 	watch atomic.Pointer[TextWatch]
+	// textLost: processes whose details only free text reads were dropped
+	// from a record before another marked them (textdetails.go);
+	// relearnText, while set, limits learning to giving them back
+	textLost    lostText
+	relearnText map[procKey]struct{}
 }
 
 // New returns an Enricher. In file mode (the default) feed every input event
@@ -172,7 +199,7 @@ func New(opts Options) *Enricher {
 	}
 	return &Enricher{
 		stream: opts.Stream,
-		keep:   keepFor(opts.Reads),
+		keep:   keepWithText(opts.Reads, opts.ReadsBesideText),
 		aids:   newAidTable(),
 		procs:  newProcTable(opts.Shards, opts.MaxProcesses, processMemory(opts.ProcessMemory)),
 		hosts:  &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
@@ -355,6 +382,11 @@ func simpleName(ev *event.Event) string {
 	return v
 }
 
+// IsProcessStart reports whether an event named name (raw bytes) is a
+// process start: Apply gives it its parent's details, not an acting
+// process's.
+func IsProcessStart(name []byte) bool { return isProcessStart(string(name)) }
+
 func isProcessStart(name string) bool {
 	return name == "ProcessRollup2" || name == "SyntheticProcessRollup2"
 }
@@ -407,6 +439,9 @@ func (e *Enricher) Learn(ev *event.Event) {
 }
 
 func (e *Enricher) learn(ev *event.Event, name string) {
+	if e.relearnText != nil && !isProcessStart(name) {
+		return
+	}
 	aid, _ := ev.Get(fAid)
 	switch {
 	case isProcessStart(name):
@@ -460,6 +495,10 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 	if f[pfAid] == "" || !ok {
 		return
 	}
+	if e.relearnText != nil {
+		e.relearnTextOf(f, pid)
+		return
+	}
 	var info procInfo
 	info.userSid, info.authID, info.uid = f[pfUserSid], f[pfAuthID], f[pfUID]
 	if u := f[pfUserName]; hasUserName && !missing(u) {
@@ -499,6 +538,10 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 	}
 	if w := e.watch.Load(); w != nil {
 		w.note(e, k, &info)
+		if w.coversText {
+			e.putTextWatched(w, k, &info)
+			return
+		}
 	}
 	e.procs.put(k, &info, e.clock.Load())
 }

@@ -61,6 +61,9 @@ func (e *Enricher) NewRawLearner() *RawLearner { return &RawLearner{e: e} }
 // row, is passed over unread and reported true: its decoded event would
 // teach nothing either, valid or not.
 func (r *RawLearner) Learn(name, line []byte) bool {
+	if r.e.relearnText != nil && !isProcessStart(string(name)) {
+		return true // nothing but text details is learned again
+	}
 	switch {
 	case isProcessStart(string(name)):
 		if r.idless >= idlessRun && !mayHoldPID(line) {

@@ -17,17 +17,33 @@ type TextWatch struct {
 	lits   []string
 	folded *foldedLiterals
 	bits   pidSet // few: a small set stays in cache
+	// coversText: lits hold a literal of every free-text filter's
+	// (engine.Program.FreeTextReads), so details only free text reads
+	// are kept for marked processes alone (Options.ReadsBesideText)
+	coversText bool
 }
 
 // WatchText starts watching process starts for lits (case-insensitive).
-// Call it before learning; nil when there is nothing to watch.
-func (e *Enricher) WatchText(lits []string) *TextWatch {
+// coversText says that every value a free-text filter of the run matches
+// holds one of lits. Call it before learning; nil when there is nothing to
+// watch.
+func (e *Enricher) WatchText(lits []string, coversText bool) *TextWatch {
 	if len(lits) == 0 {
 		return nil
 	}
-	w := &TextWatch{lits: slices.Clone(lits), folded: foldLiterals(lits), bits: newPidSet(1 << 12)}
+	w := &TextWatch{lits: slices.Clone(lits), folded: foldLiterals(lits), bits: newPidSet(1 << 12), coversText: coversText}
 	e.watch.Store(w)
 	return w
+}
+
+// watches reports whether w marks every process holding one of lits.
+func (w *TextWatch) watches(lits []string) bool {
+	for _, l := range lits {
+		if !slices.Contains(w.lits, l) {
+			return false
+		}
+	}
+	return true
 }
 
 // Marked reports whether a process with this pid, on some sensor, was seen

@@ -58,7 +58,7 @@ func TestTextWatchHolds(t *testing.T) {
 		{"run ψ-TOOL now", false, true},
 		{"whois bgp.he.ne", false, false}, // cut short
 	}
-	fw, mw := New(Options{}).WatchText(few), New(Options{}).WatchText(many)
+	fw, mw := New(Options{}).WatchText(few, false), New(Options{}).WatchText(many, false)
 	for _, tt := range tests {
 		if got := fw.holds(tt.v); got != tt.few {
 			t.Errorf("%d literals: holds(%q) = %v, want %v", len(few), tt.v, got, tt.few)
@@ -111,14 +111,14 @@ var watchLines = []string{
 
 func TestTextWatchMarksProcessesHoldingLiterals(t *testing.T) {
 	e := New(Options{})
-	w := e.WatchText([]string{"Shodan"})
+	w := e.WatchText([]string{"Shodan"}, false)
 	learnLines(t, e, watchLines)
 	for pid, want := range map[uint64]bool{10: true, 11: true, 12: true, 13: true, 14: false} {
 		if got := w.Marked(pid); got != want {
 			t.Errorf("process %d: marked %v, want %v", pid, got, want)
 		}
 	}
-	if e.WatchText(nil) != nil {
+	if e.WatchText(nil, false) != nil {
 		t.Error("no literals: want no watch")
 	}
 }
@@ -128,7 +128,7 @@ func TestTextWatchMarksProcessesHoldingLiterals(t *testing.T) {
 func TestTextCarriersSameWithWatch(t *testing.T) {
 	lits := []string{"shodan"}
 	plain, watched := New(Options{}), New(Options{})
-	watched.WatchText(lits)
+	watched.WatchText(lits, false)
 	learnLines(t, plain, watchLines)
 	learnLines(t, watched, watchLines)
 	var free CarrierLiterals

@@ -258,7 +258,7 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 	// A TextWatch for these literals saw every process learned: only those
 	// it marked, or whose parent it marked, can hold one.
 	skip := func(procKey, uint64) bool { return false }
-	if w := e.watch.Load(); w != nil && slices.Equal(w.lits, lits) {
+	if w := e.watch.Load(); w != nil && w.watches(lits) {
 		skip = func(k procKey, parentPID uint64) bool {
 			return !w.Marked(k.pid) && (parentPID == 0 || !w.Marked(parentPID))
 		}

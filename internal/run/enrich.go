@@ -161,6 +161,30 @@ func programReads(progs []*engine.Program) *event.Needs {
 	return &n
 }
 
+// programTextReads is programReads without what free text reads, with
+// the literals one of which every value a free-text filter matches holds
+// (engine.Program.FreeTextReads); nil when some filter matches values
+// without any.
+func programTextReads(progs []*engine.Program) (*event.Needs, []string) {
+	if len(progs) == 0 {
+		return nil, nil
+	}
+	var n event.Needs
+	var lits []string
+	for _, p := range progs {
+		b, l, ok := p.FreeTextReads()
+		if !ok {
+			return nil, nil
+		}
+		n.Merge(b)
+		lits = append(lits, l...)
+		for _, ps := range p.Prepass() {
+			n.Merge(ps.Needs())
+		}
+	}
+	return &n, lits
+}
+
 // PrepareEnricher builds the Falcon enricher for a search over in. Files
 // get file mode, whose learning over every input (lookups included) makes
 // results independent of event order; it is left pending, to be done by
@@ -174,6 +198,7 @@ func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, Lea
 	stream := len(in.Paths) == 0 || slices.Contains(in.Paths, ingest.Stdin)
 	opts := ingest.Options{Aidmaster: in.Aidmaster, Stdin: in.Stdin, OnError: func(error) {}, MaxLine: in.MaxLine}
 	eopts := enrich.Options{Reads: programReads(in.Programs), ProcessMemory: in.ProcessMemory}
+	eopts.ReadsBesideText, _ = programTextReads(in.Programs)
 	if !stream {
 		en := enrich.New(eopts)
 		if readsNoEnrichedField(in.Programs, en) {

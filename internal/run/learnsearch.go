@@ -25,6 +25,14 @@ type pendingLearner interface {
 	SetLearnPending(bool)
 }
 
+// textRelearner is an enricher that may drop details only free text
+// reads and have to learn some of them again (enrich.Enricher.TextLost).
+type textRelearner interface {
+	TextLost() bool
+	BeginTextRelearn()
+	EndTextRelearn()
+}
+
 // confirmAfter is how many kept lines in a row must already hold the
 // enriched fields the queries read before learning stops (see
 // searchLearning).
@@ -116,7 +124,16 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	}
 	var keeper *carrierKeeper
 	if filter != plan {
-		keeper = &carrierKeeper{watch: carrierer.WatchText(lits.Process), order: newSeqOrder()}
+		// The free-text filters' literals are watched too, negated ones
+		// included: the enricher then keeps details only free text reads
+		// for the processes marked alone (enrich.Options.ReadsBesideText).
+		watched := lits.Process
+		besides, textLits := programTextReads(progs)
+		covers := besides != nil
+		if covers {
+			watched = unionLits(watched, textLits)
+		}
+		keeper = &carrierKeeper{watch: carrierer.WatchText(watched, covers), order: newSeqOrder()}
 	}
 	var provided map[string]bool
 	if fp, ok := Enricher(l).(FieldProvider); ok {
@@ -264,7 +281,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					if !loose(line, name) {
 						return false
 					}
-					if accepts(line, name) || keeper.keeps(line, &rejected) {
+					if accepts(line, name) || keeper.keeps(line, name, &rejected) {
 						return true
 					}
 					// With learning skipped on the bet, the strict filter
@@ -344,6 +361,16 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	if skipped.Load() && (incomplete.Load() || store.dropped.Load()) {
 		// the bet lost: some kept line needs what was not learned
 		if err := learnFirst(ctx, l, opts, workers); err != nil {
+			return nil, err
+		}
+	}
+	if tr, ok := l.(textRelearner); ok && tr.TextLost() {
+		// records of a process disagreed on a detail only free text
+		// reads, dropped from one: all are learned again
+		tr.BeginTextRelearn()
+		err := learnFirst(ctx, l, opts, workers)
+		tr.EndTextRelearn()
+		if err != nil {
 			return nil, err
 		}
 	}

@@ -995,3 +995,43 @@ func TestSettledUsersMatchLearnThenSearch(t *testing.T) {
 		}
 	}
 }
+
+// Free text reads every field, but a command line or image path only free
+// text reads is kept just for the processes whose details hold one of its
+// filters' literals (negated ones too): results must be those of learning
+// everything first.
+func TestFreeTextDetailsMatchLearnThenSearch(t *testing.T) {
+	images := []string{`C:\\Tools\\python.exe`, `C:\\censys\\agent.exe`, `C:\\Windows\\notepad.exe`}
+	cmdlines := []string{"python -m shodan search net", "agent --Censys", "notepad a.txt", `run \"x\" shodan`}
+	queries := [][]string{
+		{`shodan | count()`},
+		{`shodan | groupBy([ContextProcessName], limit=max)`},
+		{`#event_simpleName=NetworkConnectIP4 443 not censys | count()`},
+		{`/shod[a]n/i or agent | table([aid, ContextProcessId, TargetProcessId], limit=max)`},
+		{`not shodan | count()`},
+		{`shodan | table([ContextProcessId, ContextCommandLine], limit=max)`},
+		{`shodan | count()`, `#event_simpleName=NetworkConnectIP4 notepad | count()`},
+	}
+	for seed := range uint64(8) {
+		rng := rand.New(rand.NewPCG(seed, 13))
+		var lines []string
+		for range 300 {
+			aid, pid := fmt.Sprintf("a%d", rng.IntN(2)), 100+rng.IntN(40)
+			switch r := rng.IntN(10); {
+			case r < 2:
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":%q,"TargetProcessId":"%d","ParentProcessId":"%d","ImageFileName":"%s","CommandLine":"%s"}`,
+					aid, pid, 100+rng.IntN(40), images[rng.IntN(len(images))], cmdlines[rng.IntN(len(cmdlines))]))
+			case r < 3:
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"DnsRequest","aid":%q,"ContextProcessId":"%d","DomainName":"%s"}`,
+					aid, pid, []string{"api.shodan.io", "example.com"}[rng.IntN(2)]))
+			default:
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q,"ContextProcessId":"%d","RemotePort":"%d"}`,
+					aid, pid, []int{443, 80}[rng.IntN(2)]))
+			}
+		}
+		path, open := smallChunkFile(t, lines)
+		for _, srcs := range queries {
+			assertLearnThenSearch(t, path, open, srcs, fmt.Sprintf("seed %d", seed))
+		}
+	}
+}
