@@ -411,11 +411,16 @@ func eventTime(ev *event.Event) float64 {
 // timeOf is an event's time in seconds from its ContextTimeStamp
 // (seconds) or else its timestamp (milliseconds); 0 when neither parses.
 func timeOf(contextTimeStamp, timestamp string) float64 {
-	if f, err := strconv.ParseFloat(contextTimeStamp, 64); err == nil {
-		return f
+	// an absent field is not parsed: the error would be allocated
+	if contextTimeStamp != "" {
+		if f, err := strconv.ParseFloat(contextTimeStamp, 64); err == nil {
+			return f
+		}
 	}
-	if f, err := strconv.ParseFloat(timestamp, 64); err == nil {
-		return f / 1000
+	if timestamp != "" {
+		if f, err := strconv.ParseFloat(timestamp, 64); err == nil {
+			return f / 1000
+		}
 	}
 	return 0
 }
