@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"math/rand/v2"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -175,4 +176,67 @@ func FuzzScanMatchesFastjson(f *testing.F) {
 		compareDecoders(t, event.Needs{All: true}, line)
 		compareDecoders(t, needsOf("a", "timestamp", "event_simpleName", "#event_simpleName", "x.y"), line)
 	})
+}
+
+// stringEndByteWise is stringEnd one byte at a time: the reference.
+func stringEndByteWise(s []byte, i int) (end int, esc bool, ok bool) {
+	for j := i; j < len(s); j++ {
+		switch s[j] {
+		case '"':
+			return j, esc, true
+		case '\\':
+			esc = true
+			j++
+		}
+	}
+	return 0, false, false
+}
+
+// stringEnd agrees with the byte-wise reference on strings of every length
+// around its eight-byte steps, with quotes and
+// backslashes anywhere, and strings that never end.
+func TestStringEndMatchesByteWise(t *testing.T) {
+	rng := rand.New(rand.NewPCG(3, 5))
+	for n := range 50000 {
+		size := rng.IntN(120)
+		s := make([]byte, size)
+		rare := 2 + rng.IntN(60) // one quote or backslash in about rare bytes
+		for k := range s {
+			switch r := rng.IntN(rare); {
+			case r == 0:
+				s[k] = '"'
+			case r == 1:
+				s[k] = '\\'
+			default:
+				s[k] = "abx"[rng.IntN(3)]
+			}
+		}
+		i := 0
+		if size > 0 {
+			i = rng.IntN(size)
+		}
+		we, wesc, wok := stringEndByteWise(s, i)
+		ge, gesc, gok := stringEnd(s, i)
+		if we != ge || wesc != gesc || wok != gok {
+			t.Fatalf("case %d, %q from %d: got (%d, %v, %v), want (%d, %v, %v)", n, s, i, ge, gesc, gok, we, wesc, wok)
+		}
+	}
+}
+
+// BenchmarkStringEnd: the values of a process start, short and long, one
+// with escapes.
+func BenchmarkStringEnd(b *testing.B) {
+	values := [][]byte{
+		[]byte(`79e10109193e5367f29be62ba984e53ee7ba81d9ceb2cb0e8c9a9b1fb156ee28","MD5HashData":"4703bc3ccf240bbca8ba5e1f29711d1d",`),
+		[]byte(`4000004455","ParentProcessId":"4000009331",`),
+		[]byte(`\\Device\\HarddiskVolume2\\Program Files\\Google\\Chrome\\Application\\chrome.exe","CommandLine":"x"`),
+		[]byte(`explorer.exe","UserSid":"S-1-5-21-1004-1002",`),
+		[]byte(`4703bc3ccf240bbca8ba5e1f29711d1d","ParentBaseFileName":"explorer.exe",`),
+		[]byte(`chrome.exe --type=renderer --field-trial-handle=5048,8334e32aa8dc6205 --lang=en-US /prefetch:5","x":1`),
+	}
+	for b.Loop() {
+		for _, v := range values {
+			stringEnd(v, 0)
+		}
+	}
 }
