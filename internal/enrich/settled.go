@@ -174,3 +174,44 @@ func (e *Enricher) LearnedProcessName(aid string, pid uint64) string {
 // earlier may not be the last. Falcon process ids are unique per sensor,
 // so on Falcon data it stays false.
 func (e *Enricher) Renamed() bool { return e.procs.renamed.Load() }
+
+// SettledFilePath tells the FileName and FilePath Apply gives the raw
+// event line, named name, that lacks them: a process start's are cut from
+// its ImageFileName, or from its command line's argv0 for a "/" image
+// (applyProcessStart); any other event gets neither (""). Nothing learned
+// changes them, so they are known as the line is read. Its members are
+// read as the decoder reads them (walk); ok is false for a line walk
+// leaves to the decoder.
+func (r *RawLearner) SettledFilePath(name, line []byte) (fileName, filePath string, ok bool) {
+	if len(name) == 0 {
+		return "", "", false
+	}
+	if !isProcessStart(string(name)) {
+		return "", "", true
+	}
+	var f [2]string // ImageFileName, CommandLine
+	if !r.walk(line, imageFieldSlot, f[:], 1<<1) {
+		return "", "", false
+	}
+	dir, base := splitImage(f[0])
+	if base == "" {
+		cmd := f[1]
+		if r.escaped&(1<<1) != 0 {
+			cmd = r.unescape(1)
+		}
+		dir, base = splitImage(argv0(cmd))
+	}
+	return base, dir, true
+}
+
+// imageFieldSlot is SettledFilePath's slotOf: the image path and the
+// command line, whose argv0 stands in for a "/" image.
+func imageFieldSlot(key []byte) int {
+	switch string(key) {
+	case fImageFileName:
+		return 0
+	case fCommandLine:
+		return 1
+	}
+	return -1
+}

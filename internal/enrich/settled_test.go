@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/valyala/fastjson"
 )
 
@@ -75,5 +76,51 @@ func TestSettledUserNameLeavesWhatItCannotRead(t *testing.T) {
 		if _, _, ok := tc.e.NewRawLearner().SettledUserName([]byte("DnsRequest"), []byte(tc.line)); ok {
 			t.Errorf("%s: settled", tc.line)
 		}
+	}
+}
+
+// SettledFilePath, read from raw fields as the decoder reads them, tells
+// the FileName and FilePath Apply gives the decoded event.
+func TestSettledFilePathAgreesWithApply(t *testing.T) {
+	e := New(Options{})
+	dec := ingest.NewDecoder(event.Needs{All: true})
+	lines := []string{
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"\\Device\\HarddiskVolume2\\Windows\\System32\\cmd.exe"}`,
+		`{"event_simpleName":"SyntheticProcessRollup2","ImageFileName":"/usr/bin/curl"}`,
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"cmd.exe"}`,                                                     // no directory
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"/","CommandLine":"\"/usr/bin/python3\" -c x"}`,                 // argv0, quoted
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"/","CommandLine":"\t/opt/app/run --a b"}`,                      // argv0 after a tab
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"/","CommandLine":"\"/opt/my app/r\\u0075n\" --x"}`,             // escapes
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"/"}`,                                                           // nothing to cut
+		`{"event_simpleName":"ProcessRollup2","TargetProcessId":"5"}`,                                                         // no image
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\a.exe","ImageFileName":"C:\\b\\c.exe"}`,                    // twice: the last
+		`{"event_simpleName":"ProcessRollup2","x":{"ImageFileName":"C:\\evil.exe"},"ImageFileName":"C:\\ok.exe"}`,             // nested: not it
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":null,"CommandLine":"/bin/sh -c x"}`,                             // null
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":42}`,                                                            // a number, as text
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\Program Files\\x\\"}`,                                      // ends with a separator
+		`{"event_simpleName":"DnsRequest","ImageFileName":"C:\\Windows\\cmd.exe","CommandLine":"cmd"}`,                        // not a start: none
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"\\\\?\\C:\\Windows\\notepad.exe","CommandLine":"notepad.exe"}`, // long-path prefix
+	}
+	settled := 0
+	for _, line := range lines {
+		var ev event.Event
+		if err := dec.Decode([]byte(line), &ev); err != nil {
+			t.Fatalf("%s: %v", line, err)
+		}
+		name, _ := ev.Get("event_simpleName")
+		file, path, ok := e.NewRawLearner().SettledFilePath([]byte(name), []byte(line))
+		if !ok {
+			continue // left to the decoder
+		}
+		settled++
+		e.Apply(&ev)
+		wantFile, _ := ev.Get(FieldFileName)
+		wantPath, _ := ev.Get(FieldFilePath)
+		if file != wantFile || path != wantPath {
+			t.Errorf("%s: settled %q, %q; Apply gives %q, %q", line, file, path, wantFile, wantPath)
+		}
+	}
+	if settled < len(lines)-1 {
+		t.Errorf("settled %d of %d lines", settled, len(lines))
 	}
 }

@@ -1035,3 +1035,76 @@ func TestFreeTextDetailsMatchLearnThenSearch(t *testing.T) {
 		}
 	}
 }
+
+// FileName and FilePath are cut from a process start's own image path:
+// the settler gives them to the prefilter as each line is read, so only
+// the starts a query selects are kept (with other settled fields:
+// ContextProcessName, UserName), and results are those of learning first.
+func TestFilePathSettledAsRead(t *testing.T) {
+	images := []string{`C:\\Tools\\curl.exe`, `/usr/bin/nmap`, `C:\\Windows\\svchost.exe`, `/`, ``}
+	queries := [][]string{
+		{`#event_simpleName=ProcessRollup2 FileName=/curl/i | table([aid, TargetProcessId, FileName, FilePath], limit=max)`},
+		{`FileName=/^nmap$/i or ContextProcessName=/curl/i | table([#event_simpleName, aid, FileName, ContextProcessName], limit=max)`},
+		{`FilePath=/\\Tools\\/i UserName=alice | count()`},
+		{`FileName=* | count()`},
+		{`#event_simpleName=ProcessRollup2 not FileName=/svchost/i | count()`},
+		{`FilePath="/usr/bin/" | table([TargetProcessId, FileName], limit=max)`},
+	}
+	for seed := range uint64(8) {
+		rng := rand.New(rand.NewPCG(seed, 17))
+		var lines []string
+		for range 300 {
+			aid, pid := fmt.Sprintf("a%d", rng.IntN(2)), 100+rng.IntN(40)
+			switch r := rng.IntN(10); {
+			case r < 3:
+				line := fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":%q,"TargetProcessId":"%d"`, aid, pid)
+				if img := images[rng.IntN(len(images))]; img != "" {
+					line += fmt.Sprintf(`,"ImageFileName":"%s"`, img)
+				}
+				if rng.IntN(2) == 0 {
+					line += `,"CommandLine":"\"/opt/curl/run\" -x"`
+				}
+				if rng.IntN(3) == 0 {
+					line += `,"UserSid":"S-1-5-21-9-1001"`
+				}
+				lines = append(lines, line+"}")
+			case r < 4:
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"UserLogon","aid":%q,"UserSid":"S-1-5-21-9-1001","UserName":"alice","ContextTimeStamp":"%d.0"}`, aid, rng.IntN(50)))
+			case r < 5:
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"FileOpenInfo","aid":%q,"ContextProcessId":"%d","FileName":"curl.txt","FilePath":"C:\\Tools\\"}`, aid, pid))
+			default:
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q,"ContextProcessId":"%d","RemotePort":"443"}`, aid, pid))
+			}
+		}
+		path, open := smallChunkFile(t, lines)
+		for _, srcs := range queries {
+			assertLearnThenSearch(t, path, open, srcs, fmt.Sprintf("seed %d", seed))
+		}
+	}
+
+	// Only the starts the query selects are held.
+	lines := []string{
+		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"1","ImageFileName":"C:\\Tools\\curl.exe"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"2","ImageFileName":"C:\\Windows\\svchost.exe"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"3","ImageFileName":"/","CommandLine":"/usr/bin/curl -s"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"4"}`,
+		`{"event_simpleName":"DnsRequest","aid":"a","ContextProcessId":"1","DomainName":"curl.example"}`,
+	}
+	path, open := smallChunkFile(t, lines)
+	prog := compile(t, `FileName=/curl/i | count()`)
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	var count string
+	stats, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en,
+		Reopen: func() (Source, error) { return open(), nil },
+		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != "2" || stats.Held != 2 {
+		t.Errorf("count %q, held %d candidate lines; want 2 and 2 (curl.exe, and curl as argv0 of a \"/\" image)", count, stats.Held)
+	}
+}

@@ -25,8 +25,9 @@ type settler struct {
 	s     contextNameSettler
 	final bool // learning is over: see SettledContextProcessName
 	ctx   bool // some prefilter tests ContextProcessName
-	// One prefilter: its Matcher matches the line again with the value,
-	// reusing what it located. Several (a hunt's dispatcher): the value is
+	// One prefilter: its Matcher m matches the line again with the values
+	// settled, reusing what it located; slot is ContextProcessName's in
+	// it (-1: not cached). Several (a hunt's dispatcher): the name is
 	// written into a copy of the line, matched again whole.
 	m       *engine.Matcher
 	slot    int
@@ -37,17 +38,19 @@ type settler struct {
 	// process is not known yet (processBets)
 	bets *betBook
 	bs   betSettler
-	// us settles UserName once learning is over (final), with um (m when
-	// there is one) matching again at userSlot
+	// us settles UserName once learning is over (final), at userSlot of m
 	us       *enrich.RawLearner
-	um       *engine.Matcher
 	userSlot int
-	// user is the line's UserName once settled (hasUser), given with the
-	// ContextProcessName when um is m: either alone may not decide a query
-	// testing both (UserName=x or ContextProcessName=y)
-	user    engine.Settled
-	hasUser bool
-	ubuf    []byte // user.Value, quoted
+	// fs settles FileName and FilePath, at fileSlot and pathSlot of m (-1:
+	// not tested): Apply cuts them from the line itself, so they are known
+	// as soon as it is read
+	fs                 *enrich.RawLearner
+	fileSlot, pathSlot int
+	// facts is what is settled of the line so far, given with every later
+	// match: one field alone may not decide a query testing several
+	// (UserName=x or ContextProcessName=y)
+	facts            []engine.Settled
+	ubuf, fbuf, pbuf []byte // facts' values, quoted
 	// open tells, after rejects kept a line, that the line's acting process
 	// was not known: once learning is over the name learned since may
 	// reject it before it is decoded. A line kept with a known process
@@ -62,34 +65,44 @@ var (
 )
 
 // newSettler returns nil when no prefilter of p tests ContextProcessName
-// (or, once learning is over, UserName) or l cannot tell it early; final
-// says learning is over.
+// (or, with one prefilter, FileName or FilePath, or, once learning is
+// over, UserName) or l cannot tell it early; final says learning is over.
 func newSettler(l Learner, p *plan, final bool) *settler {
 	s, ok := l.(contextNameSettler)
 	if !ok {
 		return nil
 	}
 	ctx := p.testsAbsent(enrich.FieldContextProcessName)
-	var us *enrich.RawLearner
-	if final && p.dispatch == nil && p.testsAbsent(enrich.FieldUserName) && p.any.KeySlot(enrich.FieldUserName) >= 0 {
-		us = newRawLearner(l)
-	}
-	if !ctx && us == nil {
-		return nil
-	}
-	st := &settler{s: s, final: final, ctx: ctx, accepts: p.acceptsFunc(), slot: -1}
-	if ctx && p.dispatch == nil {
-		if slot := p.any.KeySlot(enrich.FieldContextProcessName); slot >= 0 {
-			st.m, st.slot = p.any.NewMatcher(), slot
+	st := &settler{s: s, final: final, ctx: ctx, accepts: p.acceptsFunc(), slot: -1, userSlot: -1, fileSlot: -1, pathSlot: -1}
+	if p.dispatch == nil {
+		st.userSlot = absentSlot(p, enrich.FieldUserName)
+		st.fileSlot, st.pathSlot = absentSlot(p, enrich.FieldFileName), absentSlot(p, enrich.FieldFilePath)
+		if final && st.userSlot >= 0 {
+			st.us = newRawLearner(l)
+		}
+		if st.fileSlot >= 0 || st.pathSlot >= 0 {
+			st.fs = newRawLearner(l)
 		}
 	}
-	if us != nil {
-		st.us, st.userSlot, st.um = us, p.any.KeySlot(enrich.FieldUserName), st.m
-		if st.um == nil {
-			st.um = p.any.NewMatcher()
+	if !ctx && st.us == nil && st.fs == nil {
+		return nil
+	}
+	if p.dispatch == nil {
+		st.m = p.any.NewMatcher()
+		if ctx {
+			st.slot = p.any.KeySlot(enrich.FieldContextProcessName)
 		}
 	}
 	return st
+}
+
+// absentSlot is field's slot in p's one prefilter when it tests field
+// where a line lacks it, else -1.
+func absentSlot(p *plan, field string) int {
+	if !p.testsAbsent(field) {
+		return -1
+	}
+	return p.any.KeySlot(field)
 }
 
 // testsAbsent reports whether some prefilter of p tests field, one
@@ -116,7 +129,7 @@ func (st *settler) match(line []byte, name engine.EventName) bool {
 // given the ContextProcessName enrichment will add. With final, line has
 // not been through match.
 func (st *settler) rejects(line []byte, name engine.EventName) bool {
-	st.open, st.hasUser = false, false
+	st.open, st.facts = false, st.facts[:0]
 	nameVal, ok := name.Plain()
 	if !ok {
 		return false
@@ -124,25 +137,23 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	if st.final && st.m != nil && !st.m.Match(line, name) {
 		return true
 	}
-	if st.us != nil {
-		if st.um != st.m && !st.um.Match(line, name) {
-			return true
-		}
-		if st.um.Absent(st.userSlot) && st.rejectsByUser(line, nameVal) {
-			return true
-		}
+	if st.fs != nil && st.rejectsByFile(line, nameVal) {
+		return true
+	}
+	if st.us != nil && st.m.Absent(st.userSlot) && st.rejectsByUser(line, nameVal) {
+		return true
 	}
 	if !st.ctx {
 		return false
 	}
-	if st.m == nil && (indexKey(line, ctxNameKey) >= 0 || engine.HasUnicodeEscape(line)) {
+	if st.slot < 0 && (indexKey(line, ctxNameKey) >= 0 || engine.HasUnicodeEscape(line)) {
 		return false // has the field, or keys may be escaped: decode it
 	}
-	if st.m != nil && !st.m.Absent(st.slot) {
+	if st.slot >= 0 && !st.m.Absent(st.slot) {
 		return false // has the field, or keys may be escaped
 	}
 	pid, hasPID, ok1 := rawField(line, ctxProcessKey)
-	if u, ok := st.s.(unlearnedSettler); ok && st.m != nil {
+	if u, ok := st.s.(unlearnedSettler); ok && st.slot >= 0 {
 		if rejected, settled := st.rejectsUnlearned(u, line, nameVal, hasPID); settled {
 			return rejected
 		}
@@ -166,31 +177,53 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 }
 
 // rejectsByUser reports whether a line lacking UserName (and \u escapes:
-// st.um.Absent) is rejected given the user name enrichment gives it
+// st.m.Absent) is rejected given the user name enrichment gives it
 // (enrich.RawLearner.SettledUserName).
 func (st *settler) rejectsByUser(line, nameVal []byte) bool {
 	v, absent, ok := st.us.SettledUserName(nameVal, line)
 	if !ok {
 		return false
 	}
-	u := engine.Settled{Slot: st.userSlot, Absent: absent}
-	if !absent {
-		st.ubuf = jsonenc.AppendString(st.ubuf[:0], v)
-		u.Value = st.ubuf[1 : len(st.ubuf)-1]
+	st.facts = append(st.facts, settledAs(st.userSlot, v, absent, &st.ubuf))
+	return !st.m.MatchSettled(st.facts...)
+}
+
+// rejectsByFile reports whether a line lacking FileName or FilePath (and
+// \u escapes) is rejected given the values enrichment cuts from its image
+// path (enrich.RawLearner.SettledFilePath).
+func (st *settler) rejectsByFile(line, nameVal []byte) bool {
+	file := st.fileSlot >= 0 && st.m.Absent(st.fileSlot)
+	path := st.pathSlot >= 0 && st.m.Absent(st.pathSlot)
+	if !file && !path {
+		return false
 	}
-	if st.um == st.m {
-		st.user, st.hasUser = u, true
+	name, dir, ok := st.fs.SettledFilePath(nameVal, line)
+	if !ok {
+		return false
 	}
-	return !st.um.MatchSettled(u)
+	if file {
+		st.facts = append(st.facts, settledAs(st.fileSlot, name, name == "", &st.fbuf))
+	}
+	if path {
+		st.facts = append(st.facts, settledAs(st.pathSlot, dir, dir == "", &st.pbuf))
+	}
+	return !st.m.MatchSettled(st.facts...)
+}
+
+// settledAs is v settled at slot (absent: the field stays missing), its
+// raw JSON contents written in buf.
+func settledAs(slot int, v string, absent bool, buf *[]byte) engine.Settled {
+	if absent {
+		return engine.Settled{Slot: slot, Absent: true}
+	}
+	*buf = jsonenc.AppendString((*buf)[:0], v)
+	return engine.Settled{Slot: slot, Value: (*buf)[1 : len(*buf)-1]}
 }
 
 // rematch matches the last line again with its ContextProcessName
-// settled as ctx, and its UserName when that is settled too.
+// settled as ctx, and what else of it is settled.
 func (st *settler) rematch(ctx engine.Settled) bool {
-	if st.hasUser {
-		return st.m.MatchSettled(st.user, ctx)
-	}
-	return st.m.MatchSettled(ctx)
+	return st.m.MatchSettled(append(st.facts, ctx)...)
 }
 
 // unlearnedSettler is an enricher that can tell which events get a
@@ -233,7 +266,7 @@ func (st *settler) rejectsUnlearned(u unlearnedSettler, line, nameVal []byte, ha
 // matches the line it last matched again (with the UserName settled
 // too); with several the value is written into a copy of the line.
 func (st *settler) passesWith(line []byte, name engine.EventName, quoted []byte) bool {
-	if st.m != nil {
+	if st.slot >= 0 {
 		return st.rematch(engine.Settled{Slot: st.slot, Value: quoted[1 : len(quoted)-1]})
 	}
 	end := bytes.LastIndexByte(line, '}')
@@ -288,7 +321,10 @@ func (st *settler) betOn(bets *processBets) bool {
 
 // settlesOnNames reports whether a learning read filtering with p settles
 // candidates by the names of their processes.
-func settlesOnNames(l Learner, p *plan) bool { return newSettler(l, p, false) != nil }
+func settlesOnNames(l Learner, p *plan) bool {
+	st := newSettler(l, p, false)
+	return st != nil && st.ctx
+}
 
 // renamed reports whether l replaced a process name it had learned
 // (enrich.Enricher.Renamed): candidates settled by the old one may have
