@@ -69,10 +69,13 @@ func (c *procColumns) ids() [7]*column[strID] {
 // (mergeStr): duplicates and a SyntheticProcessRollup2 next to a
 // ProcessRollup2 give the same details whatever order they arrive in, and
 // so whatever the number of workers learning them. It reports whether a
-// name the slot had was replaced by another.
+// name, image path or command line the slot had was replaced by another
+// (what a settler may have read already).
 func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) (renamed bool) {
 	renamed = putID(&c.name, i, p.name, t, fresh)
-	putID(&c.image, i, p.image, t, fresh)
+	if putID(&c.image, i, p.image, t, fresh) {
+		renamed = true
+	}
 	putID(&c.parentName, i, p.parentName, t, fresh)
 	putID(&c.userName, i, p.userName, t, fresh)
 	putID(&c.userSid, i, p.userSid, t, fresh)
@@ -82,6 +85,7 @@ func (c *procColumns) put(i int32, p *procInfo, t *shardStrings, fresh bool) (re
 		c.parentPID.set(i, p.parentPID)
 	}
 	if old := c.cmdline.get(i); fresh || mergeStr(old, p.cmdline) != old {
+		renamed = renamed || old != ""
 		c.cmdlineBytes += len(p.cmdline) - len(old)
 		c.cmdline.set(i, strings.Clone(p.cmdline)) // it may point into an input buffer
 	}

@@ -71,7 +71,8 @@ func TestProcTableStringsStayBounded(t *testing.T) {
 // that is set, and of two that disagree the smaller, so the details do not
 // depend on the order the records are learned in (several workers learn in
 // no fixed order), in memory or spilled to disk at every record. Replacing
-// a name is reported (renamed): a name read before may not be the last.
+// a name, image path or command line is reported (renamed): a value read
+// before may not be the last.
 func TestProcRecordsMergeInAnyOrder(t *testing.T) {
 	k := procKey{1, 42}
 	records := []procInfo{
@@ -95,9 +96,12 @@ func TestProcRecordsMergeInAnyOrder(t *testing.T) {
 				if got != want {
 					t.Errorf("memory %d, order %+v: merged %+v, want %+v", memory, done, got, want)
 				}
-				// b.exe is replaced only when it came first
+				// b.exe is replaced only when it came first, the command
+				// line zz only when it came before b
 				nameAt := func(n string) int { return slices.IndexFunc(done, func(p procInfo) bool { return p.name == n }) }
-				if renamed, wantRenamed := tab.renamed.Load(), nameAt("b.exe") < nameAt("a.exe"); renamed != wantRenamed {
+				cmdAt := func(c string) int { return slices.IndexFunc(done, func(p procInfo) bool { return p.cmdline == c }) }
+				wantRenamed := nameAt("b.exe") < nameAt("a.exe") || cmdAt("zz") < cmdAt("b")
+				if renamed := tab.renamed.Load(); renamed != wantRenamed {
 					t.Errorf("memory %d, order %+v: renamed %v, want %v", memory, done, renamed, wantRenamed)
 				}
 				tab.close()

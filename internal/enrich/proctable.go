@@ -40,7 +40,8 @@ type procTable struct {
 	// a temporary file past it (procspill.go).
 	budget int
 	spill  spillFile
-	// renamed: a process's image name was replaced by another record's
+	// renamed: a process's image name, image path or command line was
+	// replaced by another record's
 	// (put), so a name read while learning may not be the last
 	renamed atomic.Bool
 }
@@ -171,9 +172,10 @@ func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	i, ok := s.find(k)
-	if info.name != "" && len(s.runs) > 0 && !s.mergedAt(i, ok) && s.spilledMay(k, -1) {
-		// The name the process has may lie in the spilled runs: they are
-		// merged into memory first, so that a name replaced is seen.
+	if (info.name != "" || info.image != "" || info.cmdline != "") && len(s.runs) > 0 && !s.mergedAt(i, ok) && s.spilledMay(k, -1) {
+		// The name, image path or command line the process has may lie in
+		// the spilled runs: they are merged into memory first, so that a
+		// value replaced is seen.
 		if j, found := t.bringBack(s, k); found {
 			i, ok = j, true
 		}

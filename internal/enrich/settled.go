@@ -169,10 +169,11 @@ func (e *Enricher) LearnedProcessName(aid string, pid uint64) string {
 	return n
 }
 
-// Renamed reports whether a process's image name learned so far was
-// replaced by another record's: names SettledContextProcessName gave
-// earlier may not be the last. Falcon process ids are unique per sensor,
-// so on Falcon data it stays false.
+// Renamed reports whether a process's image name, image path or command
+// line learned so far was replaced by another record's: values
+// SettledContextProcessName or SettledContextDetails gave earlier may not
+// be the last. Falcon process ids are unique per sensor, so on Falcon data
+// it stays false.
 func (e *Enricher) Renamed() bool { return e.procs.renamed.Load() }
 
 // SettledFilePath tells the FileName and FilePath Apply gives the raw
@@ -214,4 +215,32 @@ func imageFieldSlot(key []byte) int {
 		return 1
 	}
 	return -1
+}
+
+// SettledContextDetails tells the ContextImageFileName and
+// ContextCommandLine Apply gives a raw event named name that lacks them:
+// its acting process's (pid, of sensor aid), none for a process start,
+// an event without ContextProcessId (hasPID false) or a process never
+// learned. imageOK and cmdOK say which is certain ("": none): while the
+// input is still being learned (final false), a value once a record of
+// the process set it (another record can change it only by disagreeing,
+// which Renamed reports), and none only where learning cannot change
+// that. aid and pid are raw JSON string contents without escapes.
+func (e *Enricher) SettledContextDetails(name []byte, hasPID bool, aid, pid []byte, final bool) (image, cmdline string, imageOK, cmdOK bool) {
+	switch {
+	case e.stream || len(name) == 0:
+		return "", "", false, false
+	case isProcessStart(string(name)) || !hasPID || len(aid) == 0 || !e.keep.procs:
+		return "", "", true, true
+	}
+	p, ok := parsePlainPID(pid)
+	if !ok {
+		return "", "", false, false // spaces, signs: parsePID's to read
+	}
+	if id, ok := e.aids.lookupBytes(aid); ok {
+		if proc, found := e.procs.get(procKey{id, p}, false, 0); found {
+			return proc.image, proc.cmdline, proc.image != "" || final, proc.cmdline != "" || final
+		}
+	}
+	return "", "", final, final
 }

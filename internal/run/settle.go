@@ -46,11 +46,15 @@ type settler struct {
 	// as soon as it is read
 	fs                 *enrich.RawLearner
 	fileSlot, pathSlot int
+	// ds settles ContextImageFileName and ContextCommandLine, at imageSlot
+	// and cmdSlot of m (-1: not tested), from the acting process
+	ds                 detailsSettler
+	imageSlot, cmdSlot int
 	// facts is what is settled of the line so far, given with every later
 	// match: one field alone may not decide a query testing several
 	// (UserName=x or ContextProcessName=y)
-	facts            []engine.Settled
-	ubuf, fbuf, pbuf []byte // facts' values, quoted
+	facts                        []engine.Settled
+	ubuf, fbuf, pbuf, ibuf, cbuf []byte // facts' values, quoted
 	// open tells, after rejects kept a line, that the line's acting process
 	// was not known: once learning is over the name learned since may
 	// reject it before it is decoded. A line kept with a known process
@@ -73,18 +77,22 @@ func newSettler(l Learner, p *plan, final bool) *settler {
 		return nil
 	}
 	ctx := p.testsAbsent(enrich.FieldContextProcessName)
-	st := &settler{s: s, final: final, ctx: ctx, accepts: p.acceptsFunc(), slot: -1, userSlot: -1, fileSlot: -1, pathSlot: -1}
+	st := &settler{s: s, final: final, ctx: ctx, accepts: p.acceptsFunc(), slot: -1, userSlot: -1, fileSlot: -1, pathSlot: -1, imageSlot: -1, cmdSlot: -1}
 	if p.dispatch == nil {
 		st.userSlot = absentSlot(p, enrich.FieldUserName)
 		st.fileSlot, st.pathSlot = absentSlot(p, enrich.FieldFileName), absentSlot(p, enrich.FieldFilePath)
+		st.imageSlot, st.cmdSlot = absentSlot(p, enrich.FieldContextImageFileName), absentSlot(p, enrich.FieldContextCommandLine)
 		if final && st.userSlot >= 0 {
 			st.us = newRawLearner(l)
 		}
 		if st.fileSlot >= 0 || st.pathSlot >= 0 {
 			st.fs = newRawLearner(l)
 		}
+		if ds, ok := l.(detailsSettler); ok && (st.imageSlot >= 0 || st.cmdSlot >= 0) {
+			st.ds = ds
+		}
 	}
-	if !ctx && st.us == nil && st.fs == nil {
+	if !ctx && st.us == nil && st.fs == nil && st.ds == nil {
 		return nil
 	}
 	if p.dispatch == nil {
@@ -141,6 +149,9 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 		return true
 	}
 	if st.us != nil && st.m.Absent(st.userSlot) && st.rejectsByUser(line, nameVal) {
+		return true
+	}
+	if st.ds != nil && st.rejectsByProcess(line, nameVal) {
 		return true
 	}
 	if !st.ctx {
@@ -208,6 +219,55 @@ func (st *settler) rejectsByFile(line, nameVal []byte) bool {
 		st.facts = append(st.facts, settledAs(st.pathSlot, dir, dir == "", &st.pbuf))
 	}
 	return !st.m.MatchSettled(st.facts...)
+}
+
+// detailsSettler is an enricher that can tell, during the learning read,
+// the image path and command line an event gets from its acting process.
+type detailsSettler interface {
+	SettledContextDetails(name []byte, hasPID bool, aid, pid []byte, final bool) (image, cmdline string, imageOK, cmdOK bool)
+}
+
+// rejectsByProcess reports whether a line lacking ContextImageFileName or
+// ContextCommandLine (and \u escapes) is rejected given what its acting
+// process gives it (enrich.Enricher.SettledContextDetails); a value not
+// certain yet leaves the line open. The process is read from the raw
+// fields: a key written twice leaves the line to the decoder.
+func (st *settler) rejectsByProcess(line, nameVal []byte) bool {
+	image := st.imageSlot >= 0 && st.m.Absent(st.imageSlot)
+	cmd := st.cmdSlot >= 0 && st.m.Absent(st.cmdSlot)
+	if !image && !cmd {
+		return false
+	}
+	pid, hasPID, plainPID := soleField(line, ctxProcessKey)
+	aid, hasAid, plainAid := soleField(line, aidKey)
+	if hasPID && !plainPID || hasAid && !plainAid {
+		st.open = true
+		return false
+	}
+	img, cmdline, imageOK, cmdOK := st.ds.SettledContextDetails(nameVal, hasPID, aid, pid, st.final)
+	n := len(st.facts)
+	if image && imageOK {
+		st.facts = append(st.facts, settledAs(st.imageSlot, img, img == "", &st.ibuf))
+	}
+	if cmd && cmdOK {
+		st.facts = append(st.facts, settledAs(st.cmdSlot, cmdline, cmdline == "", &st.cbuf))
+	}
+	if image && !imageOK || cmd && !cmdOK {
+		st.open = true
+	}
+	return len(st.facts) > n && !st.m.MatchSettled(st.facts...)
+}
+
+// soleField is rawField for a key the line holds at most once: a second
+// one (the decoder keeps the last) makes the value not plain.
+func soleField(line []byte, key rawKey) (v []byte, found, plain bool) {
+	v, found, plain = rawField(line, key)
+	if found && plain {
+		if i := indexKey(line, key); indexKey(line[i+1:], key) >= 0 {
+			return nil, true, false
+		}
+	}
+	return v, found, plain
 }
 
 // settledAs is v settled at slot (absent: the field stays missing), its
@@ -323,7 +383,7 @@ func (st *settler) betOn(bets *processBets) bool {
 // candidates by the names of their processes.
 func settlesOnNames(l Learner, p *plan) bool {
 	st := newSettler(l, p, false)
-	return st != nil && st.ctx
+	return st != nil && (st.ctx || st.ds != nil)
 }
 
 // renamed reports whether l replaced a process name it had learned
