@@ -69,8 +69,9 @@ var (
 )
 
 // newSettler returns nil when no prefilter of p tests ContextProcessName
-// (or, with one prefilter, FileName or FilePath, or, once learning is
-// over, UserName) or l cannot tell it early; final says learning is over.
+// (or, with one prefilter, FileName, FilePath, ContextImageFileName or
+// ContextCommandLine, or, once learning is over, UserName) or l cannot
+// tell it early; final says learning is over.
 func newSettler(l Learner, p *plan, final bool) *settler {
 	s, ok := l.(contextNameSettler)
 	if !ok {
