@@ -1196,3 +1196,40 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 		t.Errorf("count %q, held %d candidate lines; want 1 and 1", count, stats.Held)
 	}
 }
+
+// A kept line the settler rejects once learning is over is not decoded,
+// yet reported when it cannot be JSON, whichever field settled it.
+func TestSettledLinesReportedMalformed(t *testing.T) {
+	lines := []string{
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"5","RemotePort":"1"`, // truncated, of a process never started
+		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"6","ImageFileName":"C:\\Temp\\x.exe","UserSid":"S-1"}`,
+		`{"event_simpleName":"UserLogon","aid":"a","UserSid":"S-1","UserName":"alice","ContextTimeStamp":"1.0"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"6","RemotePort":"2"}`,
+	}
+	path, open := smallChunkFile(t, lines)
+	for _, q := range []string{
+		`#event_simpleName=NetworkConnectIP4 ContextImageFileName=/Temp/i | count()`,
+		`#event_simpleName=NetworkConnectIP4 ContextCommandLine=* | count()`,
+		`#event_simpleName=NetworkConnectIP4 ContextProcessName=/x\.exe/i | count()`,
+		`#event_simpleName=NetworkConnectIP4 UserName=alice | count()`,
+		`FileName=/x/ | count()`,
+	} {
+		prog := compile(t, q)
+		en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var report bytes.Buffer
+		_, err = Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en,
+			Problems: ingest.NewProblems(&report, 0),
+			Reopen:   func() (Source, error) { return open(), nil },
+			Emit:     func(int, *event.Event) {}})
+		en.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(report.String(), "e.ndjson:1:") {
+			t.Errorf("%s: the truncated line 1 is not reported: %q", q, report.String())
+		}
+	}
+}

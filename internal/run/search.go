@@ -451,6 +451,8 @@ func (w *worker) chunk(j job) (res chunkResult) {
 			settled := k < len(j.settled) && j.settled[k] && (w.settle == nil || w.settle.us == nil)
 			if line := data[:i]; w.settle == nil || settled || !w.settle.rejects(line, engine.FindEventName(line)) {
 				w.line(c.Source, line, lineNo, true)
+			} else {
+				w.checkShape(c.Source, line, lineNo)
 			}
 			data = data[i+1:]
 		}
@@ -487,6 +489,13 @@ func (w *worker) accepts(source string, line []byte, lineNo int) bool {
 	return w.plan.any.Match(line)
 }
 
+// checkShape reports a line that is not decoded if it cannot be JSON.
+func (w *worker) checkShape(source string, line []byte, lineNo int) {
+	if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {
+		w.problems.Add(source, lineNo, err)
+	}
+}
+
 // line runs the programs on one line; known says that some program's
 // prefilter is known to accept it.
 func (w *worker) line(source string, line []byte, lineNo int, known bool) {
@@ -495,10 +504,7 @@ func (w *worker) line(source string, line []byte, lineNo int, known bool) {
 		wanted = false // a read of the whole input once learning is over: see settler
 	}
 	if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
-		// Not decoded, yet a line that cannot be JSON is still reported.
-		if err := ingest.CheckShape(line); err != nil && err != ingest.ErrBlank && w.problems != nil {
-			w.problems.Add(source, lineNo, err)
-		}
+		w.checkShape(source, line, lineNo)
 		return
 	}
 	w.cur.decoded++
