@@ -171,7 +171,7 @@ func (e *Enricher) LearnedProcessName(aid string, pid uint64) string {
 
 // Renamed reports whether a process's image name, image path or command
 // line learned so far was replaced by another record's: values
-// SettledContextProcessName or SettledContextDetails gave earlier may not
+// SettledContextProcessName or SettledProcessDetails gave earlier may not
 // be the last. Falcon process ids are unique per sensor, so on Falcon data
 // it stays false.
 func (e *Enricher) Renamed() bool { return e.procs.renamed.Load() }
@@ -217,25 +217,32 @@ func imageFieldSlot(key []byte) int {
 	return -1
 }
 
-// SettledContextDetails tells the ContextImageFileName and
-// ContextCommandLine Apply gives a raw event named name that lacks them:
-// its acting process's (pid, of sensor aid), none for a process start,
-// an event without ContextProcessId (hasPID false) or a process never
-// learned. imageOK and cmdOK say which is certain ("": none): while the
-// input is still being learned (final false), a value once a record of
-// the process set it (another record can change it only by disagreeing,
-// which Renamed reports), and none only where learning cannot change
-// that. aid and pid are raw JSON string contents without escapes.
-func (e *Enricher) SettledContextDetails(name []byte, hasPID bool, aid, pid []byte, final bool) (image, cmdline string, imageOK, cmdOK bool) {
+// SettledProcessDetails tells the image path and command line Apply
+// gives a raw event named name from the process that lends them: a
+// process start's parent (ParentImageFileName, ParentCommandLine), any
+// other event's acting process (ContextImageFileName,
+// ContextCommandLine); pid is that process's id (ParentProcessId,
+// ContextProcessId) and hasPID says the line has the key. None without
+// it, without a sensor, or for a process never learned. imageOK and cmdOK
+// say which is certain ("": none): while the input is still being learned
+// (final false), a value once a record of the process set it (another
+// record can change it only by disagreeing, which Renamed reports), and
+// none only where learning cannot change that. aid and pid are raw JSON
+// string contents without escapes.
+func (e *Enricher) SettledProcessDetails(name []byte, hasPID bool, aid, pid []byte, final bool) (image, cmdline string, imageOK, cmdOK bool) {
+	kept := e.keep.procs
+	if isProcessStart(string(name)) {
+		kept = e.keep.parentProc
+	}
 	switch {
 	case e.stream || len(name) == 0:
 		return "", "", false, false
-	case isProcessStart(string(name)) || !hasPID || len(aid) == 0 || !e.keep.procs:
+	case !hasPID || len(aid) == 0 || !kept:
 		return "", "", true, true
 	}
 	p, ok := parsePlainPID(pid)
 	if !ok {
-		return "", "", false, false // spaces, signs: parsePID's to read
+		return "", "", false, false // spaces, signs, 0: parsePID's to read
 	}
 	if id, ok := e.aids.lookupBytes(aid); ok {
 		if proc, found := e.procs.get(procKey{id, p}, false, 0); found {

@@ -1124,6 +1124,8 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 		{`#event_simpleName=NetworkConnectIP4 ContextImageFileName=/tmp/ or ContextProcessName=/svchost/i | table([aid, ContextProcessId, ContextProcessName, ContextImageFileName], limit=max)`},
 		{`ContextImageFileName=* ContextCommandLine=/run/ | count()`},
 		{`#event_simpleName=DnsRequest ContextCommandLine=/dropper/ UserName=alice | count()`},
+		{`#event_simpleName=ProcessRollup2 ParentImageFileName=/\\Temp\\/i | table([aid, TargetProcessId, ParentImageFileName], limit=max)`},
+		{`ParentCommandLine=/netsvcs/ or ContextCommandLine=/shodan/ | table([#event_simpleName, aid, ParentCommandLine, ContextCommandLine], limit=max)`},
 	}
 	for seed := range uint64(10) {
 		rng := rand.New(rand.NewPCG(seed, 19))
@@ -1138,6 +1140,9 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 					started++
 				}
 				line := fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":%q,"TargetProcessId":"%d"`, aid, pid)
+				if rng.IntN(4) > 0 { // a parent started before, later or never
+					line += fmt.Sprintf(`,"ParentProcessId":"%d"`, 100+rng.IntN(70))
+				}
 				if img := images[rng.IntN(len(images))]; img != "" {
 					line += fmt.Sprintf(`,"ImageFileName":"%s"`, img)
 				}
@@ -1147,11 +1152,14 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 				if rng.IntN(3) == 0 {
 					line += `,"UserSid":"S-1-5-21-9-1001"`
 				}
+				if rng.IntN(10) == 0 {
+					line += `,"ParentImageFileName":"C:\\Temp\\own.exe"` // the event's own
+				}
 				lines = append(lines, line+"}")
 			case r < 3:
 				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"UserLogon","aid":%q,"UserSid":"S-1-5-21-9-1001","UserName":"alice","ContextTimeStamp":"%d.0"}`, aid, rng.IntN(50)))
 			case r < 5:
-				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"DnsRequest","aid":%q,"ContextProcessId":"%d","DomainName":"x.example"}`, aid, pid))
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"DnsRequest","aid":%q,"ContextProcessId":"%d","DomainName":"x.example","ParentProcessId":"%d"}`, aid, pid, pid))
 			default:
 				line := fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q`, aid)
 				if rng.IntN(5) > 0 {
@@ -1194,6 +1202,51 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 	}
 	if count != "1" || stats.Held != 1 {
 		t.Errorf("count %q, held %d candidate lines; want 1 and 1", count, stats.Held)
+	}
+
+	// A record without an image path does not settle one: a later record
+	// may give it (a SyntheticProcessRollup2, then the ProcessRollup2).
+	lines2 := []string{
+		`{"event_simpleName":"SyntheticProcessRollup2","aid":"a","TargetProcessId":"7"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"7"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"7","ImageFileName":"C:\\Temp\\late.exe"}`,
+	}
+	path2, open2 := smallChunkFile(t, lines2)
+	en3, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path2}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en3.Close()
+	count = ""
+	if _, err := Search(context.Background(), []*engine.Program{prog}, open2(), Options{Workers: 1, Enricher: en3,
+		Reopen: func() (Source, error) { return open2(), nil },
+		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }}); err != nil {
+		t.Fatal(err)
+	}
+	if count != "1" {
+		t.Errorf("an image given by a later record: count %q, want 1", count)
+	}
+
+	// A start's parent gives ParentImageFileName: only the child of the
+	// process in Temp is held.
+	lines = append(lines,
+		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"3","ParentProcessId":"1","ImageFileName":"C:\\x\\child.exe"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"4","ParentProcessId":"2","ImageFileName":"C:\\x\\other.exe"}`)
+	path, open = smallChunkFile(t, lines)
+	prog = compile(t, `ParentImageFileName=/\\Temp\\/i | count()`)
+	en2, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en2.Close()
+	stats, err = Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en2,
+		Reopen: func() (Source, error) { return open(), nil },
+		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if count != "1" || stats.Held != 1 {
+		t.Errorf("parent: count %q, held %d candidate lines; want 1 and 1", count, stats.Held)
 	}
 }
 

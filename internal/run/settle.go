@@ -47,9 +47,12 @@ type settler struct {
 	fs                 *enrich.RawLearner
 	fileSlot, pathSlot int
 	// ds settles ContextImageFileName and ContextCommandLine, at imageSlot
-	// and cmdSlot of m (-1: not tested), from the acting process
-	ds                 detailsSettler
-	imageSlot, cmdSlot int
+	// and cmdSlot of m (-1: not tested), from the acting process, and
+	// ParentImageFileName and ParentCommandLine, at parentImageSlot and
+	// parentCmdSlot, from a process start's parent
+	ds                             detailsSettler
+	imageSlot, cmdSlot             int
+	parentImageSlot, parentCmdSlot int
 	// facts is what is settled of the line so far, given with every later
 	// match: one field alone may not decide a query testing several
 	// (UserName=x or ContextProcessName=y)
@@ -69,27 +72,29 @@ var (
 )
 
 // newSettler returns nil when no prefilter of p tests ContextProcessName
-// (or, with one prefilter, FileName, FilePath, ContextImageFileName or
-// ContextCommandLine, or, once learning is over, UserName) or l cannot
-// tell it early; final says learning is over.
+// (or, with one prefilter, FileName, FilePath, the image path or command
+// line of the acting or parent process, or, once learning is over,
+// UserName) or l cannot tell it early; final says learning is over.
 func newSettler(l Learner, p *plan, final bool) *settler {
 	s, ok := l.(contextNameSettler)
 	if !ok {
 		return nil
 	}
 	ctx := p.testsAbsent(enrich.FieldContextProcessName)
-	st := &settler{s: s, final: final, ctx: ctx, accepts: p.acceptsFunc(), slot: -1, userSlot: -1, fileSlot: -1, pathSlot: -1, imageSlot: -1, cmdSlot: -1}
+	st := &settler{s: s, final: final, ctx: ctx, accepts: p.acceptsFunc(), slot: -1, userSlot: -1,
+		fileSlot: -1, pathSlot: -1, imageSlot: -1, cmdSlot: -1, parentImageSlot: -1, parentCmdSlot: -1}
 	if p.dispatch == nil {
 		st.userSlot = absentSlot(p, enrich.FieldUserName)
 		st.fileSlot, st.pathSlot = absentSlot(p, enrich.FieldFileName), absentSlot(p, enrich.FieldFilePath)
 		st.imageSlot, st.cmdSlot = absentSlot(p, enrich.FieldContextImageFileName), absentSlot(p, enrich.FieldContextCommandLine)
+		st.parentImageSlot, st.parentCmdSlot = absentSlot(p, enrich.FieldParentImageFileName), absentSlot(p, enrich.FieldParentCommandLine)
 		if final && st.userSlot >= 0 {
 			st.us = newRawLearner(l)
 		}
 		if st.fileSlot >= 0 || st.pathSlot >= 0 {
 			st.fs = newRawLearner(l)
 		}
-		if ds, ok := l.(detailsSettler); ok && (st.imageSlot >= 0 || st.cmdSlot >= 0) {
+		if ds, ok := l.(detailsSettler); ok && max(st.imageSlot, st.cmdSlot, st.parentImageSlot, st.parentCmdSlot) >= 0 {
 			st.ds = ds
 		}
 	}
@@ -223,38 +228,52 @@ func (st *settler) rejectsByFile(line, nameVal []byte) bool {
 }
 
 // detailsSettler is an enricher that can tell, during the learning read,
-// the image path and command line an event gets from its acting process.
+// the image path and command line an event gets from the process that
+// lends them (a start's parent, any other event's acting process).
 type detailsSettler interface {
-	SettledContextDetails(name []byte, hasPID bool, aid, pid []byte, final bool) (image, cmdline string, imageOK, cmdOK bool)
+	SettledProcessDetails(name []byte, hasPID bool, aid, pid []byte, final bool) (image, cmdline string, imageOK, cmdOK bool)
 }
 
-// rejectsByProcess reports whether a line lacking ContextImageFileName or
-// ContextCommandLine (and \u escapes) is rejected given what its acting
-// process gives it (enrich.Enricher.SettledContextDetails); a value not
-// certain yet leaves the line open. The process is read from the raw
-// fields: a key written twice leaves the line to the decoder.
+// rejectsByProcess reports whether a line lacking the image path or
+// command line of its acting process (ContextImageFileName,
+// ContextCommandLine) or, for a process start, of its parent
+// (ParentImageFileName, ParentCommandLine) is rejected given what that
+// process gives it (enrich.Enricher.SettledProcessDetails); the other pair
+// it never gets. A value not certain yet leaves the line open. The
+// process is read from the raw fields (and the line has no \u escapes:
+// Absent): a key written twice leaves the line to the decoder.
 func (st *settler) rejectsByProcess(line, nameVal []byte) bool {
-	image := st.imageSlot >= 0 && st.m.Absent(st.imageSlot)
-	cmd := st.cmdSlot >= 0 && st.m.Absent(st.cmdSlot)
-	if !image && !cmd {
-		return false
+	imageSlot, cmdSlot, key := st.imageSlot, st.cmdSlot, ctxProcessKey
+	noneSlots := [2]int{st.parentImageSlot, st.parentCmdSlot}
+	if enrich.IsProcessStart(nameVal) {
+		imageSlot, cmdSlot, key = st.parentImageSlot, st.parentCmdSlot, parentPIDKey
+		noneSlots = [2]int{st.imageSlot, st.cmdSlot}
 	}
-	pid, hasPID, plainPID := soleField(line, ctxProcessKey)
-	aid, hasAid, plainAid := soleField(line, aidKey)
-	if hasPID && !plainPID || hasAid && !plainAid {
-		st.open = true
-		return false
-	}
-	img, cmdline, imageOK, cmdOK := st.ds.SettledContextDetails(nameVal, hasPID, aid, pid, st.final)
 	n := len(st.facts)
-	if image && imageOK {
-		st.facts = append(st.facts, settledAs(st.imageSlot, img, img == "", &st.ibuf))
+	for _, slot := range noneSlots {
+		if slot >= 0 && st.m.Absent(slot) {
+			st.facts = append(st.facts, engine.Settled{Slot: slot, Absent: true})
+		}
 	}
-	if cmd && cmdOK {
-		st.facts = append(st.facts, settledAs(st.cmdSlot, cmdline, cmdline == "", &st.cbuf))
-	}
-	if image && !imageOK || cmd && !cmdOK {
-		st.open = true
+	image := imageSlot >= 0 && st.m.Absent(imageSlot)
+	cmd := cmdSlot >= 0 && st.m.Absent(cmdSlot)
+	if image || cmd {
+		pid, hasPID, plainPID := soleField(line, key)
+		aid, hasAid, plainAid := soleField(line, aidKey)
+		if hasPID && !plainPID || hasAid && !plainAid {
+			st.open = true
+			return len(st.facts) > n && !st.m.MatchSettled(st.facts...)
+		}
+		img, cmdline, imageOK, cmdOK := st.ds.SettledProcessDetails(nameVal, hasPID, aid, pid, st.final)
+		if image && imageOK {
+			st.facts = append(st.facts, settledAs(imageSlot, img, img == "", &st.ibuf))
+		}
+		if cmd && cmdOK {
+			st.facts = append(st.facts, settledAs(cmdSlot, cmdline, cmdline == "", &st.cbuf))
+		}
+		if image && !imageOK || cmd && !cmdOK {
+			st.open = true
+		}
 	}
 	return len(st.facts) > n && !st.m.MatchSettled(st.facts...)
 }
