@@ -178,15 +178,18 @@ func FuzzScanMatchesFastjson(f *testing.F) {
 	})
 }
 
-// stringEndByteWise is stringEnd one byte at a time: the reference.
+// stringEndByteWise is stringEnd one byte at a time, a backslash escaping
+// the byte after it: the reference.
 func stringEndByteWise(s []byte, i int) (end int, esc bool, ok bool) {
+	escaping := false
 	for j := i; j < len(s); j++ {
-		switch s[j] {
-		case '"':
+		switch {
+		case escaping:
+			escaping = false
+		case s[j] == '\\':
+			esc, escaping = true, true
+		case s[j] == '"':
 			return j, esc, true
-		case '\\':
-			esc = true
-			j++
 		}
 	}
 	return 0, false, false

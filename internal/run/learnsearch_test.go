@@ -672,10 +672,7 @@ func TestBetsMatchLearnThenSearch(t *testing.T) {
 				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q,"ContextProcessId":"%d","ContextBaseFileName":%q,"RemotePort":"443"}`, aid, pid, base))
 			}
 		}
-		path, open := smallChunkFile(t, lines)
-		for _, srcs := range queries {
-			assertLearnThenSearch(t, path, open, srcs, fmt.Sprintf("seed %d", seed))
-		}
+		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
 	}
 }
 
@@ -710,6 +707,16 @@ func assertLearnThenSearch(t *testing.T, path string, open func() Source, srcs [
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("%s, %v, %d workers: rows differ from learn-then-search (-want +got):\n%s", what, srcs, workers, diff)
 		}
+	}
+}
+
+// assertQueriesLearnThenSearch is assertLearnThenSearch for each set of
+// queries over lines (a file read in small chunks).
+func assertQueriesLearnThenSearch(t *testing.T, lines []string, queries [][]string, what string) {
+	t.Helper()
+	path, open := smallChunkFile(t, lines)
+	for _, srcs := range queries {
+		assertLearnThenSearch(t, path, open, srcs, what)
 	}
 }
 
@@ -989,10 +996,7 @@ func TestSettledUsersMatchLearnThenSearch(t *testing.T) {
 				lines = append(lines, line+`,"RemotePort":"443"}`)
 			}
 		}
-		path, open := smallChunkFile(t, lines)
-		for _, srcs := range queries {
-			assertLearnThenSearch(t, path, open, srcs, fmt.Sprintf("seed %d", seed))
-		}
+		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
 	}
 }
 
@@ -1029,10 +1033,7 @@ func TestFreeTextDetailsMatchLearnThenSearch(t *testing.T) {
 					aid, pid, []int{443, 80}[rng.IntN(2)]))
 			}
 		}
-		path, open := smallChunkFile(t, lines)
-		for _, srcs := range queries {
-			assertLearnThenSearch(t, path, open, srcs, fmt.Sprintf("seed %d", seed))
-		}
+		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
 	}
 }
 
@@ -1076,10 +1077,7 @@ func TestFilePathSettledAsRead(t *testing.T) {
 				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q,"ContextProcessId":"%d","RemotePort":"443"}`, aid, pid))
 			}
 		}
-		path, open := smallChunkFile(t, lines)
-		for _, srcs := range queries {
-			assertLearnThenSearch(t, path, open, srcs, fmt.Sprintf("seed %d", seed))
-		}
+		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
 	}
 
 	// Only the starts the query selects are held.
@@ -1090,23 +1088,30 @@ func TestFilePathSettledAsRead(t *testing.T) {
 		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"4"}`,
 		`{"event_simpleName":"DnsRequest","aid":"a","ContextProcessId":"1","DomainName":"curl.example"}`,
 	}
+	if count, held := countHeld(t, `FileName=/curl/i | count()`, lines); count != "2" || held != 2 {
+		t.Errorf("count %q, held %d candidate lines; want 2 and 2 (curl.exe, and curl as argv0 of a \"/\" image)", count, held)
+	}
+}
+
+// countHeld runs a count() query over lines with a learning search (the
+// input readable again) and returns the count and the candidate lines
+// held until learning was done.
+func countHeld(t *testing.T, query string, lines []string) (count string, held int64) {
+	t.Helper()
 	path, open := smallChunkFile(t, lines)
-	prog := compile(t, `FileName=/curl/i | count()`)
+	prog := compile(t, query)
 	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer en.Close()
-	var count string
 	stats, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en,
 		Reopen: func() (Source, error) { return open(), nil },
 		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if count != "2" || stats.Held != 2 {
-		t.Errorf("count %q, held %d candidate lines; want 2 and 2 (curl.exe, and curl as argv0 of a \"/\" image)", count, stats.Held)
-	}
+	return count, stats.Held
 }
 
 // ContextImageFileName and ContextCommandLine come from the acting
@@ -1171,10 +1176,7 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 				lines = append(lines, line+`,"RemotePort":"443"}`)
 			}
 		}
-		path, open := smallChunkFile(t, lines)
-		for _, srcs := range queries {
-			assertLearnThenSearch(t, path, open, srcs, fmt.Sprintf("seed %d", seed))
-		}
+		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
 	}
 
 	// Only the lines the query selects are held.
@@ -1186,44 +1188,18 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 		`{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"2"}`,
 		`{"event_simpleName":"NetworkConnectIP4","aid":"a"}`,
 	}
-	path, open := smallChunkFile(t, lines)
-	prog := compile(t, `#event_simpleName=NetworkConnectIP4 ContextImageFileName=/\\Temp\\/i | count()`)
-	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer en.Close()
-	var count string
-	stats, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en,
-		Reopen: func() (Source, error) { return open(), nil },
-		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if count != "1" || stats.Held != 1 {
-		t.Errorf("count %q, held %d candidate lines; want 1 and 1", count, stats.Held)
+	if count, held := countHeld(t, `#event_simpleName=NetworkConnectIP4 ContextImageFileName=/\\Temp\\/i | count()`, lines); count != "1" || held != 1 {
+		t.Errorf("count %q, held %d candidate lines; want 1 and 1", count, held)
 	}
 
 	// A record without an image path does not settle one: a later record
 	// may give it (a SyntheticProcessRollup2, then the ProcessRollup2).
-	lines2 := []string{
+	late := []string{
 		`{"event_simpleName":"SyntheticProcessRollup2","aid":"a","TargetProcessId":"7"}`,
 		`{"event_simpleName":"NetworkConnectIP4","aid":"a","ContextProcessId":"7"}`,
 		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"7","ImageFileName":"C:\\Temp\\late.exe"}`,
 	}
-	path2, open2 := smallChunkFile(t, lines2)
-	en3, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path2}, Programs: []*engine.Program{prog}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer en3.Close()
-	count = ""
-	if _, err := Search(context.Background(), []*engine.Program{prog}, open2(), Options{Workers: 1, Enricher: en3,
-		Reopen: func() (Source, error) { return open2(), nil },
-		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }}); err != nil {
-		t.Fatal(err)
-	}
-	if count != "1" {
+	if count, _ := countHeld(t, `#event_simpleName=NetworkConnectIP4 ContextImageFileName=/\\Temp\\/i | count()`, late); count != "1" {
 		t.Errorf("an image given by a later record: count %q, want 1", count)
 	}
 
@@ -1232,21 +1208,8 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 	lines = append(lines,
 		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"3","ParentProcessId":"1","ImageFileName":"C:\\x\\child.exe"}`,
 		`{"event_simpleName":"ProcessRollup2","aid":"a","TargetProcessId":"4","ParentProcessId":"2","ImageFileName":"C:\\x\\other.exe"}`)
-	path, open = smallChunkFile(t, lines)
-	prog = compile(t, `ParentImageFileName=/\\Temp\\/i | count()`)
-	en2, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer en2.Close()
-	stats, err = Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en2,
-		Reopen: func() (Source, error) { return open(), nil },
-		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if count != "1" || stats.Held != 1 {
-		t.Errorf("parent: count %q, held %d candidate lines; want 1 and 1", count, stats.Held)
+	if count, held := countHeld(t, `ParentImageFileName=/\\Temp\\/i | count()`, lines); count != "1" || held != 1 {
+		t.Errorf("parent: count %q, held %d candidate lines; want 1 and 1", count, held)
 	}
 }
 
