@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tiercel/tiercel/internal/event"
 )
@@ -29,6 +30,9 @@ type hostDir struct {
 	mu    sync.RWMutex
 	m     map[string]*hostRecord
 	limit int
+	// replaced: a record was replaced by one with other values, so a value
+	// read from the first may not be the last (Enricher.Rehosted)
+	replaced atomic.Bool
 }
 
 // missing reports whether an aidmaster value means "unknown".
@@ -72,6 +76,9 @@ func (d *hostDir) learn(aid string, ev *event.Event) bool {
 	if old := d.m[aid]; old != nil && (old.time > t || old.time == t && slices.Compare(old.vals[:], rec.vals[:]) <= 0) {
 		return false
 	}
+	if old := d.m[aid]; old != nil && old.vals != rec.vals {
+		d.replaced.Store(true)
+	}
 	if _, ok := d.m[aid]; !ok && d.limit > 0 && len(d.m) >= d.limit {
 		dropOne(d.m)
 	}
@@ -83,6 +90,30 @@ func (d *hostDir) get(aid string) *hostRecord {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
 	return d.m[aid]
+}
+
+// SettledHostField tells the value Apply gives the aidmaster column field
+// (HostFields) of a raw event of sensor aid that lacks it ("": none):
+// the newest record's for the sensor, none without a sensor. While the
+// input is still being learned (final false) it is certain once a record
+// of the sensor was learned (a newer one that differs is reported by
+// Rehosted); once learning is over a sensor without one gives none. aid is
+// raw JSON string contents without escapes (nil: the event has none).
+func (e *Enricher) SettledHostField(field string, aid []byte, final bool) (string, bool) {
+	i := slices.Index(hostFields[:], field)
+	switch {
+	case e.stream || i < 0:
+		return "", false
+	case len(aid) == 0:
+		return "", true
+	}
+	e.hosts.mu.RLock()
+	rec := e.hosts.m[string(aid)]
+	e.hosts.mu.RUnlock()
+	if rec == nil {
+		return "", final
+	}
+	return rec.vals[i], true
 }
 
 func (d *hostDir) len() int {

@@ -176,6 +176,13 @@ func (e *Enricher) LearnedProcessName(aid string, pid uint64) string {
 // it stays false.
 func (e *Enricher) Renamed() bool { return e.procs.renamed.Load() }
 
+// Rehosted reports whether a sensor's aidmaster record learned so far was
+// replaced by a newer one with other values: values SettledHostField gave
+// earlier may not be the last. Snapshots of one sensor over time often
+// differ (an agent update), so it is asked only of searches that settle
+// host fields.
+func (e *Enricher) Rehosted() bool { return e.hosts.replaced.Load() }
+
 // SettledFilePath tells the FileName and FilePath Apply gives the raw
 // event line, named name, that lacks them: a process start's are cut from
 // its ImageFileName, or from its command line's argv0 for a "/" image

@@ -33,9 +33,9 @@ func TestOpenFDRRootSkipsTopLevelFiles(t *testing.T) {
 		root string
 		want []File
 	}{
-		{"fdr tree", fdr, []File{
-			{filepath.Join(fdr, "data/b1/part-0.gz"), event.KindTelemetry},
+		{"fdr tree", fdr, []File{ // its lookups first
 			{filepath.Join(fdr, "fdrv2/aidmaster/x/part-0.gz"), event.KindAidmaster},
+			{filepath.Join(fdr, "data/b1/part-0.gz"), event.KindTelemetry},
 		}},
 		{"data/ alone is no FDR root", plain, []File{
 			{filepath.Join(plain, "data/part-0"), event.KindTelemetry},

@@ -160,7 +160,19 @@ func Open(paths []string, opts Options) (*Reader, error) {
 	if len(opts.Kinds) > 0 {
 		files = slices.DeleteFunc(files, func(f File) bool { return !slices.Contains(opts.Kinds, f.Kind) })
 	}
+	// An FDR tree's lookups (fdrv2/aidmaster, fdrv2/userinfo) sort after
+	// its data/: read first, like --aidmaster files, their records are
+	// known while the telemetry is read, not only at its end.
+	slices.SortStableFunc(files, func(a, b File) int { return lookupRank(a.Kind) - lookupRank(b.Kind) })
 	return &Reader{opts: opts, files: files, early: early, done: make(chan struct{})}, nil
+}
+
+// lookupRank orders files by kind: host and user lookups before the rest.
+func lookupRank(k event.Kind) int {
+	if k == event.KindAidmaster || k == event.KindUserinfo {
+		return 0
+	}
+	return 1
 }
 
 // expand turns one path into the files it stands for: itself, or for a

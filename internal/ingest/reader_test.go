@@ -102,13 +102,14 @@ func TestReaderDirectoryFDRLayout(t *testing.T) {
 	for i := range got {
 		got[i] = strings.TrimPrefix(filepath.ToSlash(got[i]), filepath.ToSlash(dir)+"/")
 	}
+	// host and user lookups first, then the rest in lexical order
 	want := []string{
+		`fdrv2/aidmaster/u/part-0.zst:1:aidmaster:{"aid":"a"}`,
+		`fdrv2/userinfo/u/part-0:1:userinfo:{"u":1}`,
 		`data/b1/part-00000:1:telemetry:{"n":1}`,
 		`data/b1/part-00000:2:telemetry:{"n":2}`,
 		`data/b1/part-00001.gz:1:telemetry:{"n":3}`,
-		`fdrv2/aidmaster/u/part-0.zst:1:aidmaster:{"aid":"a"}`,
 		`fdrv2/managedassets/u/part-0:1:lookup:{"m":1}`,
-		`fdrv2/userinfo/u/part-0:1:userinfo:{"u":1}`,
 	}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("lines (-want +got):\n%s", diff)

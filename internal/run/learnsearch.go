@@ -391,10 +391,10 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		carriers = carrierer.Carriers(lits)
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
-	if store.dropped.Load() || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) || betLost(bets, l, plan) || settlesOnNames(l, filter) && renamed(l) {
+	if store.dropped.Load() || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) || betLost(bets, l, plan) || settlesOnNames(l, filter) && renamed(l) || settlesOnHosts(l, filter) && rehosted(l) {
 		// Too many candidates to keep, or enrichment may add a value holding
 		// a literal to lines the strict prefilter rejected before their
-		// process was known, or a bet on such lines was lost, or a name
+		// process was known, or a bet on such lines was lost, or a value
 		// candidates were settled by changed: a second read, as a learn
 		// pass then a search.
 		store.close()

@@ -1249,3 +1249,58 @@ func TestSettledLinesReportedMalformed(t *testing.T) {
 		}
 	}
 }
+
+// Aidmaster columns (ComputerName, MachineDomain, ...) come from the
+// sensor's record: once it is learned they are given to the prefilter, and
+// once learning is over a sensor without one gives none. Records after
+// the events, newer snapshots that differ and events with their own
+// ComputerName keep the results those of learning first; only the lines
+// the query selects are held.
+func TestHostFieldsSettledAsRead(t *testing.T) {
+	queries := [][]string{
+		{`ComputerName=HOST-A | count()`},
+		{`#event_simpleName=NetworkConnectIP4 ComputerName=/HOST-[AB]/ | table([aid, ComputerName], limit=max)`},
+		{`ComputerName=HOST-A or ContextProcessName=/curl/i | table([#event_simpleName, aid, ComputerName, ContextProcessName], limit=max)`},
+		{`MachineDomain=corp.example SiteName=HQ | count()`},
+		{`ComputerName=* | count()`},
+	}
+	names := []string{"HOST-A", "HOST-B", "HOST-C"}
+	for seed := range uint64(9) {
+		rng := rand.New(rand.NewPCG(seed, 23))
+		var lines []string
+		recorded := map[int]bool{}
+		for range 200 {
+			a := rng.IntN(4) // sensor a3 never has a record
+			switch r := rng.IntN(12); {
+			case r == 0 && a < 3 && (!recorded[a] || seed%3 == 0): // newer snapshots that differ: every third seed
+				recorded[a] = true
+				site := []string{"HQ", "Lab"}[rng.IntN(2)]
+				lines = append(lines, fmt.Sprintf(`{"aid":"a%d","ComputerName":%q,"MachineDomain":"corp.example","SiteName":%q,"Time":"%d.0"}`,
+					a, names[rng.IntN(len(names))], site, rng.IntN(9)))
+			case r == 1:
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"a%d","TargetProcessId":"%d","ImageFileName":"C:\\Tools\\curl.exe"}`, a, 100+rng.IntN(20)))
+			case r == 2:
+				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"a%d","ComputerName":"HOST-A","ContextProcessId":"%d"}`, a, 100+rng.IntN(20))) // its own
+			default:
+				line := `{"event_simpleName":"NetworkConnectIP4"`
+				if rng.IntN(10) > 0 {
+					line += fmt.Sprintf(`,"aid":"a%d"`, a)
+				}
+				lines = append(lines, line+fmt.Sprintf(`,"ContextProcessId":"%d","RemotePort":"443"}`, 100+rng.IntN(20)))
+			}
+		}
+		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
+	}
+
+	lines := []string{
+		`{"aid":"a0","ComputerName":"HOST-A","Time":"1.0"}`,
+		`{"aid":"a1","ComputerName":"HOST-B","Time":"1.0"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a0"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a1"}`,
+		`{"event_simpleName":"NetworkConnectIP4","aid":"a1"}`,
+		`{"event_simpleName":"NetworkConnectIP4"}`,
+	}
+	if count, held := countHeld(t, `#event_simpleName=NetworkConnectIP4 ComputerName=HOST-A | count()`, lines); count != "1" || held != 1 {
+		t.Errorf("count %q, held %d candidate lines; want 1 and 1", count, held)
+	}
+}

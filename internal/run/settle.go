@@ -53,6 +53,10 @@ type settler struct {
 	ds                             detailsSettler
 	imageSlot, cmdSlot             int
 	parentImageSlot, parentCmdSlot int
+	// hs settles the aidmaster columns the prefilter tests (hostSlots)
+	// from the sensor's record
+	hs        hostSettler
+	hostSlots []hostSlot
 	// facts is what is settled of the line so far, given with every later
 	// match: one field alone may not decide a query testing several
 	// (UserName=x or ContextProcessName=y)
@@ -73,8 +77,9 @@ var (
 
 // newSettler returns nil when no prefilter of p tests ContextProcessName
 // (or, with one prefilter, FileName, FilePath, the image path or command
-// line of the acting or parent process, or, once learning is over,
-// UserName) or l cannot tell it early; final says learning is over.
+// line of the acting or parent process, an aidmaster column, or, once
+// learning is over, UserName) or l cannot tell it early; final says
+// learning is over.
 func newSettler(l Learner, p *plan, final bool) *settler {
 	s, ok := l.(contextNameSettler)
 	if !ok {
@@ -97,8 +102,15 @@ func newSettler(l Learner, p *plan, final bool) *settler {
 		if ds, ok := l.(detailsSettler); ok && max(st.imageSlot, st.cmdSlot, st.parentImageSlot, st.parentCmdSlot) >= 0 {
 			st.ds = ds
 		}
+		if hs, ok := l.(hostSettler); ok {
+			for _, f := range enrich.HostFields() {
+				if slot := absentSlot(p, f); slot >= 0 {
+					st.hs, st.hostSlots = hs, append(st.hostSlots, hostSlot{field: f, slot: slot})
+				}
+			}
+		}
 	}
-	if !ctx && st.us == nil && st.fs == nil && st.ds == nil {
+	if !ctx && st.us == nil && st.fs == nil && st.ds == nil && st.hs == nil {
 		return nil
 	}
 	if p.dispatch == nil {
@@ -158,6 +170,9 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 		return true
 	}
 	if st.ds != nil && st.rejectsByProcess(line, nameVal) {
+		return true
+	}
+	if st.hs != nil && st.rejectsByHost(line) {
 		return true
 	}
 	if !st.ctx {
@@ -274,6 +289,52 @@ func (st *settler) rejectsByProcess(line, nameVal []byte) bool {
 		if image && !imageOK || cmd && !cmdOK {
 			st.open = true
 		}
+	}
+	return len(st.facts) > n && !st.m.MatchSettled(st.facts...)
+}
+
+// hostSettler is an enricher that can tell, during the learning read, the
+// aidmaster columns an event gets from its sensor's record.
+type hostSettler interface {
+	SettledHostField(field string, aid []byte, final bool) (string, bool)
+}
+
+// hostSlot is an aidmaster column a prefilter tests, its slot in m and a
+// buffer for its settled value.
+type hostSlot struct {
+	field string
+	slot  int
+	buf   []byte
+}
+
+// rejectsByHost reports whether a line lacking aidmaster columns (and \u
+// escapes) is rejected given its sensor's record
+// (enrich.Enricher.SettledHostField); a sensor without one yet leaves the
+// line open. A sensor id written twice leaves it to the decoder.
+func (st *settler) rejectsByHost(line []byte) bool {
+	n := len(st.facts)
+	var aid []byte
+	read := false
+	for i := range st.hostSlots {
+		h := &st.hostSlots[i]
+		if !st.m.Absent(h.slot) {
+			continue
+		}
+		if !read {
+			read = true
+			v, has, plain := soleField(line, aidKey)
+			if has && !plain {
+				st.open = true
+				break
+			}
+			aid = v
+		}
+		v, ok := st.hs.SettledHostField(h.field, aid, st.final)
+		if !ok {
+			st.open = true
+			continue
+		}
+		st.facts = append(st.facts, settledAs(h.slot, v, v == "", &h.buf))
 	}
 	return len(st.facts) > n && !st.m.MatchSettled(st.facts...)
 }
@@ -404,6 +465,20 @@ func (st *settler) betOn(bets *processBets) bool {
 func settlesOnNames(l Learner, p *plan) bool {
 	st := newSettler(l, p, false)
 	return st != nil && (st.ctx || st.ds != nil)
+}
+
+// settlesOnHosts reports whether a learning read filtering with p settles
+// candidates by their sensors' aidmaster records.
+func settlesOnHosts(l Learner, p *plan) bool {
+	st := newSettler(l, p, false)
+	return st != nil && st.hs != nil
+}
+
+// rehosted reports whether l replaced a sensor's aidmaster record by one
+// with other values (enrich.Enricher.Rehosted).
+func rehosted(l Learner) bool {
+	r, ok := l.(interface{ Rehosted() bool })
+	return ok && r.Rehosted()
 }
 
 // renamed reports whether l replaced a process name it had learned
