@@ -391,7 +391,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		carriers = carrierer.Carriers(lits)
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
-	if store.dropped.Load() || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) || betLost(bets, l, plan) || settlesOnNames(l, filter) && renamed(l) || settlesOnHosts(l, filter) && rehosted(l) {
+	if store.dropped.Load() || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) || betLost(bets, l, plan) || settledChanged(l, filter) {
 		// Too many candidates to keep, or enrichment may add a value holding
 		// a literal to lines the strict prefilter rejected before their
 		// process was known, or a bet on such lines was lost, or a value

@@ -62,6 +62,9 @@ type settler struct {
 	// (UserName=x or ContextProcessName=y)
 	facts                        []engine.Settled
 	ubuf, fbuf, pbuf, ibuf, cbuf []byte // facts' values, quoted
+	// aid and ctxPID are the line's sensor and acting process, read once
+	// for every stage that asks
+	aid, ctxPID lineField
 	// open tells, after rejects kept a line, that the line's acting process
 	// was not known: once learning is over the name learned since may
 	// reject it before it is decoded. A line kept with a known process
@@ -156,6 +159,7 @@ func (st *settler) match(line []byte, name engine.EventName) bool {
 // not been through match.
 func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	st.open, st.facts = false, st.facts[:0]
+	st.aid, st.ctxPID = lineField{}, lineField{}
 	nameVal, ok := name.Plain()
 	if !ok {
 		return false
@@ -184,6 +188,9 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	if st.slot >= 0 && !st.m.Absent(st.slot) {
 		return false // has the field, or keys may be escaped
 	}
+	// The first pid and sensor id name the process, as before the other
+	// stages read them once each (soleField): a second scan of every
+	// network event for a repeated key cost the seed 4–7% on short lines.
 	pid, hasPID, ok1 := rawField(line, ctxProcessKey)
 	if u, ok := st.s.(unlearnedSettler); ok && st.slot >= 0 {
 		if rejected, settled := st.rejectsUnlearned(u, line, nameVal, hasPID); settled {
@@ -258,10 +265,11 @@ type detailsSettler interface {
 // process is read from the raw fields (and the line has no \u escapes:
 // Absent): a key written twice leaves the line to the decoder.
 func (st *settler) rejectsByProcess(line, nameVal []byte) bool {
-	imageSlot, cmdSlot, key := st.imageSlot, st.cmdSlot, ctxProcessKey
+	imageSlot, cmdSlot, pidField, key := st.imageSlot, st.cmdSlot, &st.ctxPID, ctxProcessKey
 	noneSlots := [2]int{st.parentImageSlot, st.parentCmdSlot}
 	if enrich.IsProcessStart(nameVal) {
-		imageSlot, cmdSlot, key = st.parentImageSlot, st.parentCmdSlot, parentPIDKey
+		var parent lineField
+		imageSlot, cmdSlot, pidField, key = st.parentImageSlot, st.parentCmdSlot, &parent, parentPIDKey
 		noneSlots = [2]int{st.imageSlot, st.cmdSlot}
 	}
 	n := len(st.facts)
@@ -273,8 +281,8 @@ func (st *settler) rejectsByProcess(line, nameVal []byte) bool {
 	image := imageSlot >= 0 && st.m.Absent(imageSlot)
 	cmd := cmdSlot >= 0 && st.m.Absent(cmdSlot)
 	if image || cmd {
-		pid, hasPID, plainPID := soleField(line, key)
-		aid, hasAid, plainAid := soleField(line, aidKey)
+		pid, hasPID, plainPID := pidField.of(line, key)
+		aid, hasAid, plainAid := st.aid.of(line, aidKey)
 		if hasPID && !plainPID || hasAid && !plainAid {
 			st.open = true
 			return len(st.facts) > n && !st.m.MatchSettled(st.facts...)
@@ -313,21 +321,15 @@ type hostSlot struct {
 // line open. A sensor id written twice leaves it to the decoder.
 func (st *settler) rejectsByHost(line []byte) bool {
 	n := len(st.facts)
-	var aid []byte
-	read := false
 	for i := range st.hostSlots {
 		h := &st.hostSlots[i]
 		if !st.m.Absent(h.slot) {
 			continue
 		}
-		if !read {
-			read = true
-			v, has, plain := soleField(line, aidKey)
-			if has && !plain {
-				st.open = true
-				break
-			}
-			aid = v
+		aid, has, plain := st.aid.of(line, aidKey)
+		if has && !plain {
+			st.open = true
+			break
 		}
 		v, ok := st.hs.SettledHostField(h.field, aid, st.final)
 		if !ok {
@@ -337,6 +339,21 @@ func (st *settler) rejectsByHost(line []byte) bool {
 		st.facts = append(st.facts, settledAs(h.slot, v, v == "", &h.buf))
 	}
 	return len(st.facts) > n && !st.m.MatchSettled(st.facts...)
+}
+
+// lineField is a raw field of the line being settled (soleField), read
+// the first time a stage asks for it.
+type lineField struct {
+	read, found, plain bool
+	v                  []byte
+}
+
+func (f *lineField) of(line []byte, key rawKey) (v []byte, found, plain bool) {
+	if !f.read {
+		f.read = true
+		f.v, f.found, f.plain = soleField(line, key)
+	}
+	return f.v, f.found, f.plain
 }
 
 // soleField is rawField for a key the line holds at most once: a second
@@ -460,18 +477,12 @@ func (st *settler) betOn(bets *processBets) bool {
 	return true
 }
 
-// settlesOnNames reports whether a learning read filtering with p settles
-// candidates by the names of their processes.
-func settlesOnNames(l Learner, p *plan) bool {
+// settledChanged reports whether a learning read filtering with p settled
+// candidates by values l has since replaced: a process's name, image path
+// or command line (renamed), a sensor's aidmaster record (rehosted).
+func settledChanged(l Learner, p *plan) bool {
 	st := newSettler(l, p, false)
-	return st != nil && (st.ctx || st.ds != nil)
-}
-
-// settlesOnHosts reports whether a learning read filtering with p settles
-// candidates by their sensors' aidmaster records.
-func settlesOnHosts(l Learner, p *plan) bool {
-	st := newSettler(l, p, false)
-	return st != nil && st.hs != nil
+	return st != nil && ((st.ctx || st.ds != nil) && renamed(l) || st.hs != nil && rehosted(l))
 }
 
 // rehosted reports whether l replaced a sensor's aidmaster record by one
