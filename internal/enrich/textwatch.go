@@ -36,10 +36,18 @@ func (e *Enricher) WatchText(lits []string, coversText bool) *TextWatch {
 	return w
 }
 
-// watches reports whether w marks every process holding one of lits.
+// watches reports whether w marks every process holding one of lits. A
+// hunt watches thousands: a set, not a scan of w.lits for each.
 func (w *TextWatch) watches(lits []string) bool {
+	if slices.Equal(w.lits, lits) {
+		return true
+	}
+	have := make(map[string]bool, len(w.lits))
+	for _, l := range w.lits {
+		have[l] = true
+	}
 	for _, l := range lits {
-		if !slices.Contains(w.lits, l) {
+		if !have[l] {
 			return false
 		}
 	}

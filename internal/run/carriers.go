@@ -36,11 +36,16 @@ func carrierLiterals(progs []*engine.Program, derived func(string) bool) (lits e
 	return lits, freeText
 }
 
-// unionLits returns a with the literals of b it lacks.
+// unionLits returns a with the literals of b it lacks, in order.
 func unionLits(a, b []string) []string {
 	out := slices.Clone(a)
+	have := make(map[string]bool, len(a)+len(b))
+	for _, l := range a {
+		have[l] = true
+	}
 	for _, l := range b {
-		if !slices.Contains(out, l) {
+		if !have[l] {
+			have[l] = true
 			out = append(out, l)
 		}
 	}
