@@ -31,6 +31,9 @@ type lsRegex struct {
 	// plain, for a pattern that is one literal, decides ASCII values
 	// without the regex (regex_plain.go)
 	plain *plainRegex
+	// starts, for a pattern every match of which begins with one of a few
+	// literals, runs it only where they stand (regex_starts.go)
+	starts *startsRegex
 	// g is the program's guard: backtracking matches that time out count
 	// as undecided and spend its regex time budget (limits.go).
 	g         *guard
@@ -131,6 +134,9 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 	r.lits = newPrefilter(regexLits(r, ""))
 	if len(r.groups) == 0 {
 		r.plain = plainOf(body)
+	}
+	if r.plain == nil {
+		r.starts = startsOf(body)
 	}
 	return r, nil
 }
@@ -276,6 +282,9 @@ func (r *lsRegex) matchString(s string) bool {
 		return false
 	}
 	if r.re != nil {
+		if r.starts != nil && isASCII(s) {
+			return r.starts.match(s, r.re)
+		}
 		return r.re.MatchString(s)
 	}
 	var ok bool
@@ -291,7 +300,12 @@ func (r *lsRegex) submatch(s string, fn func(field, value string, present bool))
 		return false
 	}
 	if r.re != nil {
-		loc := r.re.FindStringSubmatchIndex(s)
+		var loc []int
+		if r.starts != nil && isASCII(s) {
+			loc = r.starts.find(s, r.re)
+		} else {
+			loc = r.re.FindStringSubmatchIndex(s)
+		}
 		if loc == nil {
 			return false
 		}
