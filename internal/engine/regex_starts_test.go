@@ -24,13 +24,13 @@ func TestMatchStarts(t *testing.T) {
 		{`python[23]?`, "", []string{"python"}},
 		{`(?:ab)+c`, "", []string{"ab"}},
 		{`\\Temp\\.*\.exe`, "i", []string{`\temp\`}},
-		{`^cmd`, "", nil},         // anchored: the regex starts at 0 already
-		{`\bcmd`, "", nil},        // an assertion looks before the literal
-		{`.*cmd`, "", nil},        // may begin anywhere
-		{`(a|)cmd`, "", nil},      // an empty alternative
-		{`[a-z]+\.exe`, "", nil},  // a class too large
-		{`straße`, "i", nil},      // non-ASCII: folding stays the regex's
-		{`x?cmd`, "", nil},        // may begin with cmd or x: a quest is not taken
+		{`^cmd`, "", nil},        // anchored: the regex starts at 0 already
+		{`\bcmd`, "", nil},       // an assertion looks before the literal
+		{`.*cmd`, "", nil},       // may begin anywhere
+		{`(a|)cmd`, "", nil},     // an empty alternative
+		{`[a-z]+\.exe`, "", nil}, // a class too large
+		{`straße`, "i", nil},     // non-ASCII: folding stays the regex's
+		{`x?cmd`, "", nil},       // may begin with cmd or x: a quest is not taken
 		{`(?<tool>nmap)`, "", []string{"nmap"}},
 		{`(?:k|s)x`, "i", nil}, // the Kelvin sign and the long s fold to k and s
 		{`(?:k|s)x`, "", []string{"kx", "sx"}},
