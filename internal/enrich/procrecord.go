@@ -170,13 +170,15 @@ func (c *procColumns) info(i int32, t *shardStrings) procInfo {
 // strID numbers a string in a shardStrings; 0 is "".
 type strID uint32
 
-// shardStrings is a shard's string table. Not safe for concurrent use:
+// shardStrings is a shard's string table, or its door to the table all
+// shards share (an unbounded table's). Not safe for concurrent use:
 // callers hold the shard's lock.
 type shardStrings struct {
-	ids   map[string]strID
-	strs  []string // by id; strs[0] is ""
-	kept  int      // strings after the last compaction (procShard.compactStrings)
-	bytes int      // estimated memory of ids and strs
+	ids    map[string]strID
+	strs   []string // by id; strs[0] is ""
+	kept   int      // strings after the last compaction (procShard.compactStrings)
+	bytes  int      // estimated memory of ids and strs
+	shared *tableStrings
 }
 
 // stringCost is what a table string costs beside its bytes: its header in
@@ -186,6 +188,9 @@ const stringCost = 56
 // id returns s's number, adding a copy of s (it may point into an input
 // buffer) when it is new.
 func (t *shardStrings) id(s string) strID {
+	if t.shared != nil {
+		return t.shared.id(s)
+	}
 	if s == "" {
 		return 0
 	}
@@ -205,8 +210,19 @@ func (t *shardStrings) id(s string) strID {
 }
 
 func (t *shardStrings) str(id strID) string {
+	if t.shared != nil {
+		return t.shared.str(id)
+	}
 	if id == 0 {
 		return ""
 	}
 	return t.strs[id]
+}
+
+// cost is the memory the shard is charged for its strings.
+func (t *shardStrings) cost() int {
+	if t.shared != nil {
+		return t.shared.share()
+	}
+	return t.bytes
 }

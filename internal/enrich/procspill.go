@@ -161,7 +161,7 @@ func (s *procShard) spill(f *spillFile) error {
 	}
 	slices.SortFunc(order, func(a, b int32) int { return keyLess(s.slot(a).key, s.slot(b).key) })
 	run := spillRun{n: len(order), bloom: newKeyBloom(len(order))}
-	buf := make([]byte, 0, (s.cols.cmdlineBytes+s.strs.bytes)*len(order)/int(s.n)+len(order)*24) // about the records' size
+	buf := make([]byte, 0, (s.cols.cmdlineBytes+s.strs.cost())*len(order)/int(s.n)+len(order)*24) // about the records' size
 	for start := 0; start < len(order); start += runBlock {
 		blk := order[start:min(start+runBlock, len(order))]
 		run.blocks = append(run.blocks, spillBlock{first: s.slot(blk[0]).key, off: int64(len(buf))})

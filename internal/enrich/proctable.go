@@ -109,15 +109,20 @@ func newProcTable(shards, limit, memory int) *procTable {
 	n := 1 << (bits.Len(uint(shards)) - 1) // round down to a power of two
 	t := &procTable{shards: make([]procShard, n), shift: uint(64 - bits.Len(uint(n-1)))}
 	per := 0
+	var shared *tableStrings
 	if limit > 0 {
 		per = limit / n
-	} else if memory > 0 {
-		t.budget = max(memory/n, 1)
+	} else {
+		shared = newTableStrings(n)
+		if memory > 0 {
+			t.budget = max(memory/n, 1)
+		}
 	}
 	for i := range t.shards {
 		s := &t.shards[i]
 		s.head, s.tail = -1, -1
 		s.limit = per
+		s.strs.shared = shared
 	}
 	return t
 }
@@ -235,7 +240,7 @@ func (t *procTable) spillOver(s *procShard) {
 // emptied are not counted: they are reused, so the memory held stays at
 // what the budget let the shard reach.
 func (s *procShard) footprint() int {
-	return int(s.n)*s.slotCost + len(s.index.ents)*int(unsafe.Sizeof(indexEntry{})) + s.cols.cmdlineBytes + s.strs.bytes
+	return int(s.n)*s.slotCost + len(s.index.ents)*int(unsafe.Sizeof(indexEntry{})) + s.cols.cmdlineBytes + s.strs.cost()
 }
 
 // minCompactStrings is the string table size below which a shard never
@@ -247,6 +252,9 @@ const minCompactStrings = 4096
 // live feed must not grow without end. It runs when the table has doubled
 // since the last time, so its cost is spread over the puts.
 func (s *procShard) compactStrings() {
+	if s.strs.shared != nil {
+		return // an unbounded table's strings are all kept
+	}
 	old := s.strs
 	s.strs = shardStrings{}
 	for _, c := range s.cols.ids() {

@@ -1,0 +1,93 @@
+package enrich
+
+import (
+	"hash/maphash"
+	"strings"
+	"sync"
+	"sync/atomic"
+)
+
+// tableStrings numbers the strings of all shards of an unbounded
+// (file-mode) process table. A process's name or user SID repeats across
+// shards: with a table per shard, 64 copies of 5,000 SIDs filled most of
+// the 32 MiB process budget and spilled processes to disk that would have
+// fit. Strings are never dropped: an unbounded table evicts nothing.
+//
+// Numbering takes one of a few stripe locks; reading a number's string
+// takes none: a reader got the number from a shard's columns under that
+// shard's lock, which the writer released after the string was stored.
+type tableStrings struct {
+	seed    maphash.Seed
+	parts   int // shards sharing the table: each is charged its share
+	bytes   atomic.Int64
+	stripes [stringStripes]stringStripe
+}
+
+const (
+	stripeBits    = 3
+	stringStripes = 1 << stripeBits
+	pageBits      = 12
+	pageSize      = 1 << pageBits
+)
+
+type stringStripe struct {
+	mu    sync.Mutex
+	ids   map[string]strID
+	n     uint32                              // strings numbered, 1 to n
+	pages atomic.Pointer[[]*[pageSize]string] // replaced whole when it grows
+	_     [64]byte                            // stripes locked by different workers share no cache line
+}
+
+func newTableStrings(parts int) *tableStrings {
+	return &tableStrings{seed: maphash.MakeSeed(), parts: max(parts, 1)}
+}
+
+// id returns s's number, adding a copy of s (it may point into an input
+// buffer) when it is new. Safe for concurrent use.
+func (t *tableStrings) id(s string) strID {
+	if s == "" {
+		return 0
+	}
+	stripe := maphash.String(t.seed, s) & (stringStripes - 1)
+	st := &t.stripes[stripe]
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if id, ok := st.ids[s]; ok {
+		return id
+	}
+	if st.ids == nil {
+		st.ids = map[string]strID{}
+	}
+	st.n++
+	local := st.n
+	var pages []*[pageSize]string
+	if p := st.pages.Load(); p != nil {
+		pages = *p
+	}
+	if page := int(local >> pageBits); page >= len(pages) {
+		grown := append(pages[:len(pages):len(pages)], new([pageSize]string))
+		st.pages.Store(&grown)
+		pages = grown
+	}
+	s = strings.Clone(s)
+	pages[local>>pageBits][local&(pageSize-1)] = s
+	id := strID(local<<stripeBits | uint32(stripe))
+	st.ids[s] = id
+	t.bytes.Add(int64(len(s) + stringCost))
+	return id
+}
+
+// str returns the string numbered id.
+func (t *tableStrings) str(id strID) string {
+	if id == 0 {
+		return ""
+	}
+	local := uint32(id) >> stripeBits
+	pages := *t.stripes[id&(stringStripes-1)].pages.Load()
+	return pages[local>>pageBits][local&(pageSize-1)]
+}
+
+// share is what one shard is charged for the table's strings.
+func (t *tableStrings) share() int {
+	return int(t.bytes.Load()) / t.parts
+}

@@ -1,0 +1,79 @@
+package enrich
+
+import (
+	"fmt"
+	"sync"
+	"testing"
+)
+
+// Workers numbering overlapping strings at once give each string one
+// number, never 0, that reads back as the string, past several pages of
+// every stripe.
+func TestTableStringsNumberOncePerString(t *testing.T) {
+	const workers, distinct = 4, 5 * pageSize * stringStripes
+	tab := newTableStrings(64)
+	ids := make([][]strID, workers)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ids[w] = make([]strID, distinct)
+			for i := range distinct {
+				j := (i*7 + w*distinct/workers) % distinct // each worker in its own order
+				ids[w][j] = tab.id(fmt.Sprintf("S-1-5-21-%d", j))
+			}
+		}()
+	}
+	wg.Wait()
+	seen := map[strID]int{}
+	for j := range distinct {
+		id := ids[0][j]
+		for w := 1; w < workers; w++ {
+			if ids[w][j] != id {
+				t.Fatalf("string %d numbered %d by worker 0, %d by worker %d", j, id, ids[w][j], w)
+			}
+		}
+		if id == 0 {
+			t.Fatalf("string %d numbered 0, the number of \"\"", j)
+		}
+		if other, dup := seen[id]; dup {
+			t.Fatalf("strings %d and %d both numbered %d", other, j, id)
+		}
+		seen[id] = j
+		if got, want := tab.str(id), fmt.Sprintf("S-1-5-21-%d", j); got != want {
+			t.Fatalf("str(%d) = %q, want %q", id, got, want)
+		}
+	}
+	if tab.id("") != 0 || tab.str(0) != "" {
+		t.Error(`"" is not number 0`)
+	}
+	if got, want := tab.share(), distinct*(len("S-1-5-21-")+4+stringCost)/64; got < want {
+		t.Errorf("each of 64 shards charged %d bytes, want at least %d", got, want)
+	}
+}
+
+// An unbounded table keeps one copy of a string however many shards use
+// it: processes sharing a few thousand SIDs and names, spread over 64
+// shards, fit a budget that holds their slots and the strings once. With a
+// string table per shard the same processes spilled.
+func TestUnboundedTableChargesSharedStringsOnce(t *testing.T) {
+	const processes, sids = 40_000, 4_000
+	tab := newProcTable(64, 0, 4<<20)
+	defer tab.close()
+	for i := range processes {
+		tab.put(procKey{uint32(i % 300), uint64(i)}, &procInfo{
+			name:    fmt.Sprintf("tool%d.exe", i%50),
+			userSid: fmt.Sprintf("S-1-5-21-1004-%d", i%sids),
+		}, 0)
+	}
+	if z := tab.size(); z.spilled != 0 {
+		t.Fatalf("%d of %d processes spilled under 4 MiB", z.spilled, processes)
+	}
+	for i := range processes {
+		got, ok := tab.get(procKey{uint32(i % 300), uint64(i)}, false, 0)
+		if !ok || got.name != fmt.Sprintf("tool%d.exe", i%50) || got.userSid != fmt.Sprintf("S-1-5-21-1004-%d", i%sids) {
+			t.Fatalf("process %d: %+v, %v", i, got, ok)
+		}
+	}
+}
