@@ -31,11 +31,15 @@ const (
 )
 
 type stringStripe struct {
-	mu    sync.Mutex
-	ids   map[string]strID
-	n     uint32                              // strings numbered, 1 to n
-	pages atomic.Pointer[[]*[pageSize]string] // replaced whole when it grows
-	_     [64]byte                            // stripes locked by different workers share no cache line
+	// seen is published whole and never written again: a string numbered
+	// before it was published is found without the lock, which workers
+	// looking up the same few names would otherwise take in turn.
+	seen   atomic.Pointer[map[string]strID]
+	mu     sync.Mutex
+	recent map[string]strID                    // numbered since seen was published
+	n      uint32                              // strings numbered, 1 to n
+	pages  atomic.Pointer[[]*[pageSize]string] // replaced whole when it grows
+	_      [64]byte                            // stripes locked by different workers share no cache line
 }
 
 func newTableStrings(parts int) *tableStrings {
@@ -50,13 +54,16 @@ func (t *tableStrings) id(s string) strID {
 	}
 	stripe := maphash.String(t.seed, s) & (stringStripes - 1)
 	st := &t.stripes[stripe]
-	st.mu.Lock()
-	defer st.mu.Unlock()
-	if id, ok := st.ids[s]; ok {
+	if id, ok := st.published(s); ok {
 		return id
 	}
-	if st.ids == nil {
-		st.ids = map[string]strID{}
+	st.mu.Lock()
+	defer st.mu.Unlock()
+	if id, ok := st.recent[s]; ok {
+		return id
+	}
+	if id, ok := st.published(s); ok {
+		return id // published since the look above
 	}
 	st.n++
 	local := st.n
@@ -72,9 +79,46 @@ func (t *tableStrings) id(s string) strID {
 	s = strings.Clone(s)
 	pages[local>>pageBits][local&(pageSize-1)] = s
 	id := strID(local<<stripeBits | uint32(stripe))
-	st.ids[s] = id
+	if st.recent == nil {
+		st.recent = map[string]strID{}
+	}
+	st.recent[s] = id
 	t.bytes.Add(int64(len(s) + stringCost))
+	st.publish()
 	return id
+}
+
+// published looks s up in what the stripe published.
+func (st *stringStripe) published(s string) (strID, bool) {
+	m := st.seen.Load()
+	if m == nil {
+		return 0, false
+	}
+	id, ok := (*m)[s]
+	return id, ok
+}
+
+// publish makes the recent strings readable without the lock once they
+// are half as many as those published: the published map grows by half
+// each time, so a string is copied about three times in all. The caller
+// holds the lock.
+func (st *stringStripe) publish() {
+	var old map[string]strID
+	if p := st.seen.Load(); p != nil {
+		old = *p
+	}
+	if 2*len(st.recent) < len(old) {
+		return
+	}
+	all := make(map[string]strID, len(old)+len(st.recent))
+	for k, v := range old {
+		all[k] = v
+	}
+	for k, v := range st.recent {
+		all[k] = v
+	}
+	st.seen.Store(&all)
+	clear(st.recent)
 }
 
 // str returns the string numbered id.

@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"fmt"
+	"hash/maphash"
 	"sync"
 	"testing"
 )
@@ -44,6 +45,18 @@ func TestTableStringsNumberOncePerString(t *testing.T) {
 		if got, want := tab.str(id), fmt.Sprintf("S-1-5-21-%d", j); got != want {
 			t.Fatalf("str(%d) = %q, want %q", id, got, want)
 		}
+	}
+	// Most strings are found without a lock: a stripe publishes its
+	// recent strings once they are half as many as those published.
+	published := 0
+	for j := range distinct {
+		s := fmt.Sprintf("S-1-5-21-%d", j)
+		if _, ok := tab.stripes[maphash.String(tab.seed, s)&(stringStripes-1)].published(s); ok {
+			published++
+		}
+	}
+	if published < distinct/2 {
+		t.Errorf("%d of %d strings published", published, distinct)
 	}
 	if tab.id("") != 0 || tab.str(0) != "" {
 		t.Error(`"" is not number 0`)
