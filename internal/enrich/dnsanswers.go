@@ -24,6 +24,7 @@ func (d *dnsAnswers) learn(aid, domain, records, first string, t float64) bool {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.strs.fit(len(d.m))
 	aid, domain = d.strs.get(aid), d.strs.get(strings.TrimSuffix(domain, "."))
 	added := false
 	for _, ip := range append(strings.Split(records, ";"), first) {

@@ -84,6 +84,7 @@ func (d *userDir) learnSid(sid, name string, t float64) bool {
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.strs.fit(d.entries())
 	return putNewest(d.bySid, d.limit, d.strs.get(sid), stamped{d.strs.get(name), t})
 }
 
@@ -95,6 +96,7 @@ func (d *userDir) learnIdentity(aid, sid, auth, uid, name string, t float64) boo
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	d.strs.fit(d.entries())
 	aid, name = d.strs.get(aid), d.strs.get(name)
 	added := false
 	if usableSid(sid) {
@@ -147,5 +149,10 @@ func (d *userDir) resolve(aid, sid, auth, uid string) (string, bool) {
 func (d *userDir) len() int {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
+	return d.entries()
+}
+
+// entries counts what the directory holds; the caller holds the lock.
+func (d *userDir) entries() int {
 	return len(d.bySid) + len(d.byHSid) + len(d.byAuth) + len(d.byUID)
 }
