@@ -6,18 +6,18 @@ import (
 	"unsafe"
 )
 
-// A user directory holding more strings than the interner's floor keeps
-// one copy of each aid: an interner that started over every 4,096 strings
-// copied the hosts' aids again and again.
-func TestUserDirInternsPastTheFloor(t *testing.T) {
-	const hosts, sids = 300, 5_000
-	d := newUserDir(0)
-	for i := range 4 * sids {
+// DNS answers holding more strings than the interner's floor keep one copy
+// of each aid: an interner that started over every 4,096 strings copied
+// the hosts' aids again and again.
+func TestDNSAnswersInternPastTheFloor(t *testing.T) {
+	const hosts, ips = 300, 5_000
+	d := &dnsAnswers{m: map[hostKey]stamped{}}
+	for i := range 4 * ips {
 		aid := fmt.Sprintf("%032x", i%hosts)
-		d.learnIdentity(aid, fmt.Sprintf("S-1-5-21-1004-%d", i%sids), "", "", fmt.Sprintf("user%d", i%200), float64(i))
+		d.learn(aid, fmt.Sprintf("h%d.example.com", i%200), fmt.Sprintf("10.0.%d.%d;", i%ips/250, i%ips%250), "", float64(i))
 	}
 	copies := map[string]map[*byte]bool{}
-	for k := range d.byHSid {
+	for k := range d.m {
 		if copies[k.aid] == nil {
 			copies[k.aid] = map[*byte]bool{}
 		}

@@ -106,9 +106,9 @@ func TestRawLearnerLearnsAsTheDecoder(t *testing.T) {
 					name          string
 					event, byLine map[hostKey]stamped
 				}{
-					{"by SID", byEvent.users.byHSid, byRaw.users.byHSid},
-					{"by logon id", byEvent.users.byAuth, byRaw.users.byAuth},
-					{"by UID", byEvent.users.byUID, byRaw.users.byUID},
+					{"by SID", byEvent.users.identities(byEvent.users.byHSid), byRaw.users.identities(byRaw.users.byHSid)},
+					{"by logon id", byEvent.users.identities(byEvent.users.byAuth), byRaw.users.identities(byRaw.users.byAuth)},
+					{"by UID", byEvent.users.identities(byEvent.users.byUID), byRaw.users.identities(byRaw.users.byUID)},
 				} {
 					if diff := cmp.Diff(m.event, m.byLine, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
 						t.Errorf("users %s differ (-decoded +raw):\n%s", m.name, diff)

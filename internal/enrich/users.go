@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"strings"
 	"sync"
 )
 
@@ -17,22 +18,37 @@ type stamped struct {
 // that carry a UserName (per aid, by UserSid, by AuthenticationId and, for
 // Linux and Mac, by UID). The newest observation wins, so the result does
 // not depend on arrival order.
+//
+// Per-host observations are keyed by numbers: a key of two strings and a
+// value holding a third took about 110 bytes an entry and two string
+// hashes a lookup; numbered, 24 bytes and one integer hash.
 type userDir struct {
 	mu     sync.RWMutex
 	bySid  map[string]stamped
-	byHSid map[hostKey]stamped
-	byAuth map[hostKey]stamped
-	byUID  map[hostKey]stamped
+	byHSid map[userKey]userStamp
+	byAuth map[userKey]userStamp
+	byUID  map[userKey]userStamp
 	limit  int
-	strs   interner
+	strs   interner // bySid's strings
+	nums   userNumbers
+}
+
+// userKey is an id (a SID, logon id or UID) on one sensor, both numbered
+// by the directory (userNumbers).
+type userKey struct{ aid, id uint32 }
+
+// userStamp is a user name, numbered, and when it was observed.
+type userStamp struct {
+	name uint32
+	time float64
 }
 
 func newUserDir(limit int) *userDir {
 	return &userDir{
 		bySid:  make(map[string]stamped),
-		byHSid: make(map[hostKey]stamped),
-		byAuth: make(map[hostKey]stamped),
-		byUID:  make(map[hostKey]stamped),
+		byHSid: make(map[userKey]userStamp),
+		byAuth: make(map[userKey]userStamp),
+		byUID:  make(map[userKey]userStamp),
 		limit:  limit,
 	}
 }
@@ -96,19 +112,35 @@ func (d *userDir) learnIdentity(aid, sid, auth, uid, name string, t float64) boo
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	d.strs.fit(d.entries())
-	aid, name = d.strs.get(aid), d.strs.get(name)
+	if d.limit > 0 && d.nums.crowded(d.entries()) {
+		d.renumber()
+	}
+	a, v := d.nums.number(aid), userStamp{d.nums.number(name), t}
 	added := false
 	if usableSid(sid) {
-		added = putNewest(d.byHSid, d.limit, hostKey{aid, d.strs.get(sid)}, stamped{name, t}) || added
+		added = d.putNewest(d.byHSid, userKey{a, d.nums.number(sid)}, v) || added
 	}
 	if usableAuth(auth) {
-		added = putNewest(d.byAuth, d.limit, hostKey{aid, d.strs.get(auth)}, stamped{name, t}) || added
+		added = d.putNewest(d.byAuth, userKey{a, d.nums.number(auth)}, v) || added
 	}
 	if usableUID(uid) {
-		added = putNewest(d.byUID, d.limit, hostKey{aid, d.strs.get(uid)}, stamped{name, t}) || added
+		added = d.putNewest(d.byUID, userKey{a, d.nums.number(uid)}, v) || added
 	}
 	return added
+}
+
+// putNewest is the package's putNewest for numbered observations: of two
+// at one time the smaller name wins, compared as strings.
+func (d *userDir) putNewest(m map[userKey]userStamp, k userKey, v userStamp) bool {
+	old, ok := m[k]
+	if ok && (old.time > v.time || old.time == v.time && d.nums.str(old.name) <= d.nums.str(v.name)) {
+		return false
+	}
+	if !ok && d.limit > 0 && len(m) >= d.limit {
+		dropOne(m)
+	}
+	m[k] = v
+	return !ok
 }
 
 // resolve names the user behind a SID, logon id or UID on a host: the
@@ -117,19 +149,20 @@ func (d *userDir) learnIdentity(aid, sid, auth, uid, name string, t float64) boo
 func (d *userDir) resolve(aid, sid, auth, uid string) (string, bool) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	if usableSid(sid) {
-		if v, ok := d.byHSid[hostKey{aid, sid}]; ok {
-			return v.name, true
-		}
-	}
-	if usableAuth(auth) {
-		if v, ok := d.byAuth[hostKey{aid, auth}]; ok {
-			return v.name, true
-		}
-	}
-	if usableUID(uid) {
-		if v, ok := d.byUID[hostKey{aid, uid}]; ok {
-			return v.name, true
+	if a, ok := d.nums.ids[aid]; ok {
+		for _, by := range [...]struct {
+			m      map[userKey]userStamp
+			id     string
+			usable bool
+		}{{d.byHSid, sid, usableSid(sid)}, {d.byAuth, auth, usableAuth(auth)}, {d.byUID, uid, usableUID(uid)}} {
+			if !by.usable {
+				continue
+			}
+			if id, ok := d.nums.ids[by.id]; ok {
+				if v, ok := by.m[userKey{a, id}]; ok {
+					return d.nums.str(v.name), true
+				}
+			}
 		}
 	}
 	if uid == "0" {
@@ -146,6 +179,42 @@ func (d *userDir) resolve(aid, sid, auth, uid string) (string, bool) {
 	return "", false
 }
 
+// renumber numbers again only the strings the directory's entries use:
+// a bounded directory drops entries, and logon ids keep coming.
+func (d *userDir) renumber() {
+	old := d.nums
+	d.nums = userNumbers{}
+	for _, m := range [...]map[userKey]userStamp{d.byHSid, d.byAuth, d.byUID} {
+		entries := make([]struct {
+			k userKey
+			v userStamp
+		}, 0, len(m))
+		for k, v := range m {
+			entries = append(entries, struct {
+				k userKey
+				v userStamp
+			}{k, v})
+		}
+		clear(m)
+		for _, e := range entries {
+			k := userKey{d.nums.number(old.str(e.k.aid)), d.nums.number(old.str(e.k.id))}
+			m[k] = userStamp{d.nums.number(old.str(e.v.name)), e.v.time}
+		}
+	}
+	d.nums.kept = len(d.nums.strs)
+}
+
+// identities lists one of the per-host maps with its strings (tests).
+func (d *userDir) identities(m map[userKey]userStamp) map[hostKey]stamped {
+	d.mu.RLock()
+	defer d.mu.RUnlock()
+	out := make(map[hostKey]stamped, len(m))
+	for k, v := range m {
+		out[hostKey{d.nums.str(k.aid), d.nums.str(k.id)}] = stamped{d.nums.str(v.name), v.time}
+	}
+	return out
+}
+
 func (d *userDir) len() int {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
@@ -155,4 +224,46 @@ func (d *userDir) len() int {
 // entries counts what the directory holds; the caller holds the lock.
 func (d *userDir) entries() int {
 	return len(d.bySid) + len(d.byHSid) + len(d.byAuth) + len(d.byUID)
+}
+
+// userNumbers numbers the aids, ids and names of a user directory; 0 is
+// "". Callers hold the directory's lock.
+type userNumbers struct {
+	ids  map[string]uint32
+	strs []string
+	kept int // strings after the last renumbering
+}
+
+// number returns s's number, adding a copy of s (it may point into an
+// input buffer) when it is new.
+func (n *userNumbers) number(s string) uint32 {
+	if s == "" {
+		return 0
+	}
+	if id, ok := n.ids[s]; ok {
+		return id
+	}
+	if n.ids == nil {
+		n.ids = map[string]uint32{}
+		n.strs = []string{""}
+	}
+	s = strings.Clone(s)
+	id := uint32(len(n.strs))
+	n.strs = append(n.strs, s)
+	n.ids[s] = id
+	return id
+}
+
+func (n *userNumbers) str(id uint32) string {
+	if id == 0 {
+		return ""
+	}
+	return n.strs[id]
+}
+
+// crowded reports whether the strings numbered are many more than a
+// directory of entries entries can use (each uses up to three) and have
+// doubled since the last renumbering.
+func (n *userNumbers) crowded(entries int) bool {
+	return len(n.strs) > max(internLimit, 2*n.kept, 6*entries)
 }

@@ -468,9 +468,9 @@ func (d *userDir) anyName(fn func(string) bool) bool {
 			return true
 		}
 	}
-	for _, m := range []map[hostKey]stamped{d.byHSid, d.byAuth, d.byUID} {
+	for _, m := range [...]map[userKey]userStamp{d.byHSid, d.byAuth, d.byUID} {
 		for _, s := range m {
-			if fn(s.name) {
+			if fn(d.nums.str(s.name)) {
 				return true
 			}
 		}
