@@ -51,14 +51,7 @@ func TestPlainRegexAgreesWithTheRegex(t *testing.T) {
 // Random literals, anchors and case against random ASCII values.
 func TestPlainRegexRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	alphabet := "abcXYZ.\\-_ 01"
-	word := func(n int) string {
-		var b strings.Builder
-		for range n {
-			b.WriteByte(alphabet[rng.IntN(len(alphabet))])
-		}
-		return b.String()
-	}
+	word := randomWords(rng, "abcXYZ.\\-_ 01")
 	for range 300 {
 		lit := word(1 + rng.IntN(4))
 		pattern := regexpQuote(lit)
@@ -88,6 +81,17 @@ func TestPlainRegexRandom(t *testing.T) {
 				t.Fatalf("/%s/%s on %q: %v, the regex says %v", pattern, flags, v, got, want)
 			}
 		}
+	}
+}
+
+// randomWords returns a maker of random words of n bytes from alphabet.
+func randomWords(rng *rand.Rand, alphabet string) func(n int) string {
+	return func(n int) string {
+		var b strings.Builder
+		for range n {
+			b.WriteByte(alphabet[rng.IntN(len(alphabet))])
+		}
+		return b.String()
 	}
 }
 

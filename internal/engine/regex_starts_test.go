@@ -104,14 +104,7 @@ func checkStartsAgree(t *testing.T, r *lsRegex, v string) {
 // random values built from the same letters.
 func TestStartsRegexRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
-	alphabet := "abcAB.-1"
-	word := func(n int) string {
-		var b strings.Builder
-		for range n {
-			b.WriteByte(alphabet[rng.IntN(len(alphabet))])
-		}
-		return b.String()
-	}
+	word := randomWords(rng, "abcAB.-1")
 	tails := []string{"", "$", `\b`, `[0-9]?$`, `(b|c)+`, `.`, `\B`}
 	taken := 0
 	for range 400 {

@@ -70,13 +70,7 @@ func (t *aidTable) lookupDirty(aid string) (uint32, bool) {
 
 // publish makes every numbered aid readable without the lock.
 func (t *aidTable) publish(read map[string]uint32) {
-	m := make(map[string]uint32, len(read)+len(t.dirty))
-	for k, v := range read {
-		m[k] = v
-	}
-	for k, v := range t.dirty {
-		m[k] = v
-	}
+	m := union(read, t.dirty)
 	t.read.Store(&m)
 	t.dirty, t.misses = map[string]uint32{}, 0
 }

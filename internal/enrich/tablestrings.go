@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"hash/maphash"
+	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -110,13 +111,7 @@ func (st *stringStripe) publish() {
 	if 2*len(st.recent) < len(old) {
 		return
 	}
-	all := make(map[string]strID, len(old)+len(st.recent))
-	for k, v := range old {
-		all[k] = v
-	}
-	for k, v := range st.recent {
-		all[k] = v
-	}
+	all := union(old, st.recent)
 	st.seen.Store(&all)
 	clear(st.recent)
 }
@@ -129,6 +124,15 @@ func (t *tableStrings) str(id strID) string {
 	local := uint32(id) >> stripeBits
 	pages := *t.stripes[id&(stringStripes-1)].pages.Load()
 	return pages[local>>pageBits][local&(pageSize-1)]
+}
+
+// union is a new map holding a's entries and b's, b's winning: what a
+// table publishes to be read without its lock.
+func union[K comparable, V any](a, b map[K]V) map[K]V {
+	m := make(map[K]V, len(a)+len(b))
+	maps.Copy(m, a)
+	maps.Copy(m, b)
+	return m
 }
 
 // share is what one shard is charged for the table's strings.
