@@ -38,6 +38,10 @@ type settler struct {
 	// process is not known yet (processBets)
 	bets *betBook
 	bs   betSettler
+	// mayBetNone: every chunk before the line's is learned (or one worker
+	// reads them all in order), so a line without ContextBaseFileName may
+	// be bet on (learnsearch.go: betOrder)
+	mayBetNone bool
 	// us settles UserName once learning is over (final), at userSlot of m
 	us       *enrich.RawLearner
 	userSlot int
@@ -71,6 +75,10 @@ type settler struct {
 	// would get the same answer again (a name replaced since makes the
 	// search read the input again), so it is not asked twice.
 	open bool
+	// betted tells, after rejects rejected a line, that it was on a bet:
+	// while learning is skipped (input that looked enriched) the process
+	// may start unlearned, so such a line must not go unnoticed
+	betted bool
 }
 
 var (
@@ -158,7 +166,7 @@ func (st *settler) match(line []byte, name engine.EventName) bool {
 // given the ContextProcessName enrichment will add. With final, line has
 // not been through match.
 func (st *settler) rejects(line []byte, name engine.EventName) bool {
-	st.open, st.facts = false, st.facts[:0]
+	st.open, st.betted, st.facts = false, false, st.facts[:0]
 	st.aid, st.ctxPID = lineField{}, lineField{}
 	nameVal, ok := name.Plain()
 	if !ok {
@@ -442,20 +450,33 @@ func (st *settler) passesWith(line []byte, name engine.EventName, quoted []byte)
 }
 
 // bet rejects a line whose acting process is not known yet when the value
-// it gets should the process never be (its ContextBaseFileName) fails the
-// prefilter, recording the process in st.bets.
+// it gets should the process never be (its ContextBaseFileName; none
+// without one) fails the prefilter, recording the process in st.bets.
 func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool {
 	if st.bets == nil || st.final {
 		return false
 	}
 	nameVal, _ := name.Plain()
-	base, ok := stringField(line, ctxBaseKey)
+	base, found, plain := soleField(line, ctxBaseKey)
+	switch {
+	case found && !plain:
+		return false // escaped, repeated or not a string: the decoder decides
+	case len(base) == 0 && (!st.mayBetNone || st.slot < 0 || !found && engine.HasUnicodeEscape(line)):
+		// none: a copy of the line cannot say so, and an escaped key may
+		// still spell ContextBaseFileName
+		return false
+	}
+	p, ok := st.bs.ContextProcessFallsBack(nameVal, aid, pid)
 	if !ok {
 		return false
 	}
-	p, ok := st.bs.ContextProcessFallsBack(nameVal, aid, pid, base)
-	if !ok {
-		return false
+	if len(base) == 0 {
+		// Apply gives an empty or missing base nothing
+		if st.rematch(engine.Settled{Slot: st.slot, Absent: true}) {
+			return false
+		}
+		st.betted = st.bets.add(aid, p)
+		return st.betted
 	}
 	// base is plain: its raw contents, quoted, are its JSON string
 	b := append(append(append(st.buf[:0], '"'), base...), '"')
@@ -463,7 +484,8 @@ func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool
 	if st.passesWith(line, name, b) {
 		return false
 	}
-	return st.bets.add(aid, p)
+	st.betted = st.bets.add(aid, p)
+	return st.betted
 }
 
 // betOn makes st bet, recording in bets; false when it cannot (an
@@ -473,7 +495,7 @@ func (st *settler) betOn(bets *processBets) bool {
 	if !ok || st.final {
 		return false
 	}
-	st.bs, st.bets = bs, bets.book()
+	st.bs, st.bets, st.mayBetNone = bs, bets.book(), true
 	return true
 }
 
