@@ -352,6 +352,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					}
 				case betOrder != nil && settle != nil && settle.bets != nil:
 					n := 0
+					settle.mayBetNone = false
 					ingest.Lines(c, func(line []byte, lineNo int) bool {
 						if n%256 == 0 && !settle.mayBetNone {
 							settle.mayBetNone = betOrder.learnedBefore(c.Seq)
@@ -361,7 +362,6 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						return true
 					})
 					betOrder.mark(c.Seq)
-					settle.mayBetNone = false
 				default:
 					ingest.Lines(c, func(line []byte, lineNo int) bool {
 						sift(line, lineNo, learn(line))

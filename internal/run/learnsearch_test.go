@@ -670,6 +670,57 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 	}
 }
 
+// With several workers, a line without ContextBaseFileName is bet on only
+// once every earlier chunk is learned: its process, started at the end of
+// the chunk before (which another worker is still learning), is then
+// known, and the input is read once.
+func TestBetsWaitForEarlierChunks(t *testing.T) {
+	var lines []string
+	for i := range 600 {
+		lines = append(lines, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"a%d","TargetProcessId":"%d","ImageFileName":"C:\\Windows\\svchost.exe","CommandLine":"svchost.exe -k %d"}`, i%5, 1000+i, i))
+	}
+	lines = append(lines, `{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"42","ImageFileName":"C:\\Tools\\curl.exe"}`)
+	for range 5 {
+		lines = append(lines, `{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"42","RemotePort":"443"}`)
+	}
+	path := filepath.Join(t.TempDir(), "e.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	// the starts fill the first chunk; the events begin the second
+	chunk := len(strings.Join(lines[:601], "\n")) + 1
+	open := func() Source {
+		r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: chunk})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+	prog := compile(t, `#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | count()`)
+	for try := range 10 {
+		reads := 1
+		en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []string
+		_, err = Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 2, Enricher: en,
+			Reopen: func() (Source, error) { reads++; return open(), nil },
+			Emit:   func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }})
+		en.Close()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want := []string{"_count=5 "}; !slices.Equal(rows, want) {
+			t.Fatalf("try %d: rows %q, want %q", try, rows, want)
+		}
+		if reads != 1 {
+			t.Fatalf("try %d: read the input %d times: a bet was made before the chunk holding the start was learned", try, reads)
+		}
+	}
+}
+
 // Random process starts and network events, in random order, some starts
 // after their events, some nameless, some never: however the bets on
 // unknown processes fall, a search that learns in its own read gives the
