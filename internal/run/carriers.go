@@ -163,26 +163,6 @@ func (o *seqOrder) learned(ctx context.Context, seq int64) bool {
 	return !o.stopped
 }
 
-// mark records that chunk seq is learned, without waiting for the chunks
-// before it.
-func (o *seqOrder) mark(seq int64) {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	o.done[seq] = true
-	for o.done[o.next] {
-		delete(o.done, o.next)
-		o.next++
-	}
-	o.cond.Broadcast()
-}
-
-// learnedBefore reports whether every chunk before seq is learned.
-func (o *seqOrder) learnedBefore(seq int64) bool {
-	o.mu.Lock()
-	defer o.mu.Unlock()
-	return o.next >= seq
-}
-
 // keeps reports whether a line the strict prefilter rejected must be kept,
 // recording in log the processes of a line it rejects.
 func (k *carrierKeeper) keeps(line []byte, name engine.EventName, log *pidLog) bool {

@@ -159,18 +159,6 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	if opts.Reopen != nil && filter == plan {
 		bets = &processBets{}
 	}
-	// With several workers a line without ContextBaseFileName is bet on
-	// only once every earlier chunk is learned: a process started before
-	// its events is then known, and the bet is on one that truly starts
-	// later. On random data whose events name processes of other hosts, a
-	// start in a chunk another worker had not learned yet lost such bets,
-	// and the input was read twice. (Bets on a base stay as they were:
-	// learning every chunk before filtering it, to bet on more lines,
-	// cost fdrgen's data 17% more CPU.)
-	var betOrder *seqOrder
-	if bets != nil && workers > 1 {
-		betOrder = newSeqOrder()
-	}
 	store := &candStore{budget: opts.HoldBytes, canDrop: opts.Reopen != nil, dropShare: 4}
 	if len(progs) > 1 {
 		// A hunt's kept lines are settled by matching every rule again
@@ -333,8 +321,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					r.lineNos = append(r.lineNos, lineNo)
 					r.settled = append(r.settled, settled)
 				}
-				switch {
-				case keeper != nil:
+				if keeper == nil {
+					ingest.Lines(c, func(line []byte, lineNo int) bool {
+						sift(line, lineNo, learn(line))
+						return true
+					})
+				} else {
 					// Learn the whole chunk, wait until every earlier chunk
 					// has been learned, then filter: a process started
 					// before its events in the input is marked before they
@@ -350,23 +342,6 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					for _, h := range held {
 						sift(h.line, h.lineNo, h.name)
 					}
-				case betOrder != nil && settle != nil && settle.bets != nil:
-					n := 0
-					settle.mayBetNone = false
-					ingest.Lines(c, func(line []byte, lineNo int) bool {
-						if n%256 == 0 && !settle.mayBetNone {
-							settle.mayBetNone = betOrder.learnedBefore(c.Seq)
-						}
-						n++
-						sift(line, lineNo, learn(line))
-						return true
-					})
-					betOrder.mark(c.Seq)
-				default:
-					ingest.Lines(c, func(line []byte, lineNo int) bool {
-						sift(line, lineNo, learn(line))
-						return true
-					})
 				}
 				ingest.Recycle(c.Data)
 				kept = len(r.data)

@@ -581,39 +581,20 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 		never = append(never, netEvent(100+i, "svchost.exe"))
 	}
 	never = append(never, netEvent(300, "curl.exe"))
-	// without a ContextBaseFileName (or an empty one) a process never
-	// started gives none; a \u escape might spell the key: no bet
-	var noBase, escaped []string
-	for i := range 100 {
-		line := fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443"}`, 100+i)
-		if i%2 == 0 {
-			line = netEvent(100+i, "")
-		}
-		noBase = append(noBase, line)
-		escaped = append(escaped, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443","RemoteAddressIP4":"10.0.0.\u0031"}`, 100+i))
-	}
-	noBase = append(noBase, netEvent(300, "curl.exe"))
-	escaped = append(escaped, netEvent(300, "curl.exe"))
 	tests := []struct {
 		name      string
 		lines     []string
 		reopen    bool
 		wantReads int
 		wantHeld  int64 // candidate lines held until learning was done
-		// in a hunt, when it differs: a copy of the line cannot say "none"
-		huntReads int
-		huntHeld  int64
 	}{
-		{"processes never started", never, true, 1, 1, 0, 0},
-		{"started later under a name the query rejects", append(slices.Clone(never), start(150, `C:\Windows\svchost.exe`)), true, 1, 1, 0, 0},
-		{"started later under a name the query may want", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), true, 2, 0, 0, 0},
-		{"no second read to fall back on", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), false, 1, 101, 0, 0},
-		{"no base: processes never started", noBase, true, 1, 1, 1, 101},
-		{"no base: started later under a name the query may want", append(slices.Clone(noBase), start(150, `C:\Tools\curl.exe`)), true, 2, 0, 1, 101},
-		{"no base, a \\u escape on the line", escaped, true, 1, 101, 0, 0},
+		{"processes never started", never, true, 1, 1},
+		{"started later under a name the query rejects", append(slices.Clone(never), start(150, `C:\Windows\svchost.exe`)), true, 1, 1},
+		{"started later under a name the query may want", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), true, 2, 0},
+		{"no second read to fall back on", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), false, 1, 101},
 		// settled by the name of its start, which a later start of the same
 		// process replaces (they disagree: the smaller name is kept)
-		{"renamed after settling", append(slices.Clone(never), start(400, `C:\Windows\svchost.exe`), netEvent(400, "svchost.exe"), start(400, `C:\Tools\curl.exe`)), true, 2, 0, 0, 0},
+		{"renamed after settling", append(slices.Clone(never), start(400, `C:\Windows\svchost.exe`), netEvent(400, "svchost.exe"), start(400, `C:\Tools\curl.exe`)), true, 2, 0},
 	}
 	query := `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([aid, ContextProcessId, ContextProcessName], limit=max)`
 	for _, tt := range tests {
@@ -655,68 +636,13 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("rows differ from learn-then-search (-want +got):\n%s", diff)
 				}
-				wantReads, wantHeld := tt.wantReads, tt.wantHeld
-				if len(progs) > 1 && tt.huntReads > 0 {
-					wantReads, wantHeld = tt.huntReads, tt.huntHeld
+				if reads != tt.wantReads {
+					t.Errorf("read the input %d times, want %d", reads, tt.wantReads)
 				}
-				if reads != wantReads {
-					t.Errorf("read the input %d times, want %d", reads, wantReads)
-				}
-				if reads == 1 && held != wantHeld {
-					t.Errorf("held %d candidate lines, want %d", held, wantHeld)
+				if reads == 1 && held != tt.wantHeld {
+					t.Errorf("held %d candidate lines, want %d", held, tt.wantHeld)
 				}
 			})
-		}
-	}
-}
-
-// With several workers, a line without ContextBaseFileName is bet on only
-// once every earlier chunk is learned: its process, started at the end of
-// the chunk before (which another worker is still learning), is then
-// known, and the input is read once.
-func TestBetsWaitForEarlierChunks(t *testing.T) {
-	var lines []string
-	for i := range 600 {
-		lines = append(lines, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"a%d","TargetProcessId":"%d","ImageFileName":"C:\\Windows\\svchost.exe","CommandLine":"svchost.exe -k %d"}`, i%5, 1000+i, i))
-	}
-	lines = append(lines, `{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"42","ImageFileName":"C:\\Tools\\curl.exe"}`)
-	for range 5 {
-		lines = append(lines, `{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"42","RemotePort":"443"}`)
-	}
-	path := filepath.Join(t.TempDir(), "e.ndjson")
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	// the starts fill the first chunk; the events begin the second
-	chunk := len(strings.Join(lines[:601], "\n")) + 1
-	open := func() Source {
-		r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: chunk})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close() })
-		return r
-	}
-	prog := compile(t, `#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | count()`)
-	for try := range 10 {
-		reads := 1
-		en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		var rows []string
-		_, err = Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 2, Enricher: en,
-			Reopen: func() (Source, error) { reads++; return open(), nil },
-			Emit:   func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }})
-		en.Close()
-		if err != nil {
-			t.Fatal(err)
-		}
-		if want := []string{"_count=5 "}; !slices.Equal(rows, want) {
-			t.Fatalf("try %d: rows %q, want %q", try, rows, want)
-		}
-		if reads != 1 {
-			t.Fatalf("try %d: read the input %d times: a bet was made before the chunk holding the start was learned", try, reads)
 		}
 	}
 }

@@ -38,10 +38,6 @@ type settler struct {
 	// process is not known yet (processBets)
 	bets *betBook
 	bs   betSettler
-	// mayBetNone: every chunk before the line's is learned (or one worker
-	// reads them all in order), so a line without ContextBaseFileName may
-	// be bet on (learnsearch.go: betOrder)
-	mayBetNone bool
 	// us settles UserName once learning is over (final), at userSlot of m
 	us       *enrich.RawLearner
 	userSlot int
@@ -450,33 +446,20 @@ func (st *settler) passesWith(line []byte, name engine.EventName, quoted []byte)
 }
 
 // bet rejects a line whose acting process is not known yet when the value
-// it gets should the process never be (its ContextBaseFileName; none
-// without one) fails the prefilter, recording the process in st.bets.
+// it gets should the process never be (its ContextBaseFileName) fails the
+// prefilter, recording the process in st.bets.
 func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool {
 	if st.bets == nil || st.final {
 		return false
 	}
 	nameVal, _ := name.Plain()
-	base, found, plain := soleField(line, ctxBaseKey)
-	switch {
-	case found && !plain:
-		return false // escaped, repeated or not a string: the decoder decides
-	case len(base) == 0 && (!st.mayBetNone || st.slot < 0 || !found && engine.HasUnicodeEscape(line)):
-		// none: a copy of the line cannot say so, and an escaped key may
-		// still spell ContextBaseFileName
-		return false
-	}
-	p, ok := st.bs.ContextProcessFallsBack(nameVal, aid, pid)
+	base, ok := stringField(line, ctxBaseKey)
 	if !ok {
 		return false
 	}
-	if len(base) == 0 {
-		// Apply gives an empty or missing base nothing
-		if st.rematch(engine.Settled{Slot: st.slot, Absent: true}) {
-			return false
-		}
-		st.betted = st.bets.add(aid, p)
-		return st.betted
+	p, ok := st.bs.ContextProcessFallsBack(nameVal, aid, pid, base)
+	if !ok {
+		return false
 	}
 	// base is plain: its raw contents, quoted, are its JSON string
 	b := append(append(append(st.buf[:0], '"'), base...), '"')
@@ -495,7 +478,7 @@ func (st *settler) betOn(bets *processBets) bool {
 	if !ok || st.final {
 		return false
 	}
-	st.bs, st.bets, st.mayBetNone = bs, bets.book(), true
+	st.bs, st.bets = bs, bets.book()
 	return true
 }
 
