@@ -14,9 +14,11 @@ import (
 // the 32 MiB process budget and spilled processes to disk that would have
 // fit. Strings are never dropped: an unbounded table evicts nothing.
 //
-// Numbering takes one of a few stripe locks; reading a number's string
-// takes none: a reader got the number from a shard's columns under that
-// shard's lock, which the writer released after the string was stored.
+// Numbering a new string takes one of a few stripe locks; numbering one
+// seen before usually takes none (each stripe publishes its strings in a
+// map never written again), and reading a number's string takes none: a
+// reader got the number from a shard's columns under that shard's lock,
+// which the writer released after the string was stored.
 type tableStrings struct {
 	seed    maphash.Seed
 	parts   int // shards sharing the table: each is charged its share
