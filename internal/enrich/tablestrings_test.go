@@ -90,3 +90,20 @@ func TestUnboundedTableChargesSharedStringsOnce(t *testing.T) {
 		}
 	}
 }
+
+// Numbering strings seen before from two goroutines: the lock-free path.
+func BenchmarkTableStringsSeen(b *testing.B) {
+	tab := newTableStrings(64)
+	names := make([]string, 5000)
+	for i := range names {
+		names[i] = fmt.Sprintf("S-1-5-21-1004-%d", i)
+		tab.id(names[i])
+	}
+	b.RunParallel(func(pb *testing.PB) {
+		i := 0
+		for pb.Next() {
+			tab.id(names[i%len(names)])
+			i++
+		}
+	})
+}

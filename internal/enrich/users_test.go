@@ -94,3 +94,39 @@ func TestBoundedUserDirRenumbers(t *testing.T) {
 		}
 	}
 }
+
+// Learning logons of 5,000 SIDs on 300 hosts, then resolving them: the
+// numbered directory's hot paths.
+func BenchmarkUserDirLearnIdentity(b *testing.B) {
+	const hosts, sids = 300, 5_000
+	aids := make([]string, hosts)
+	for i := range aids {
+		aids[i] = fmt.Sprintf("%032x", i*7919)
+	}
+	sidOf := make([]string, sids)
+	for i := range sidOf {
+		sidOf[i] = fmt.Sprintf("S-1-5-21-1004-%d", i)
+	}
+	d := newUserDir(0)
+	i := 0
+	for b.Loop() {
+		d.learnIdentity(aids[i%hosts], sidOf[(i*31)%sids], "", "", "user42", float64(i))
+		i++
+	}
+}
+
+func BenchmarkUserDirResolve(b *testing.B) {
+	d := newUserDir(0)
+	for i := range 50_000 {
+		d.learnIdentity(fmt.Sprintf("aid%d", i%300), fmt.Sprintf("S-1-5-21-%d", i%5000), "", "", "user1", 1)
+	}
+	aids := make([]string, 300)
+	for i := range aids {
+		aids[i] = fmt.Sprintf("aid%d", i)
+	}
+	i := 0
+	for b.Loop() {
+		d.resolve(aids[i%300], "S-1-5-21-17", "", "")
+		i++
+	}
+}
