@@ -40,6 +40,11 @@ type procTable struct {
 	// a temporary file past it (procspill.go).
 	budget int
 	spill  spillFile
+	// strs is the string table an unbounded table's shards share, kept
+	// its size when last compacted (compactShared)
+	strs      atomic.Pointer[tableStrings]
+	kept      atomic.Int64
+	compactMu sync.Mutex
 	// renamed: a process's image name, image path or command line was
 	// replaced by another record's
 	// (put), so a name read while learning may not be the last
@@ -124,6 +129,7 @@ func newProcTable(shards, limit, memory int) *procTable {
 		s.limit = per
 		s.strs.shared = shared
 	}
+	t.strs.Store(shared)
 	return t
 }
 
@@ -173,6 +179,12 @@ func (s *procShard) grow() int32 {
 // put records or merges a process and reports whether it was new. clock is
 // the caller's operation counter (see expire).
 func (t *procTable) put(k procKey, info *procInfo, clock int64) bool {
+	added := t.putLocked(k, info, clock)
+	t.compactShared()
+	return added
+}
+
+func (t *procTable) putLocked(k procKey, info *procInfo, clock int64) bool {
 	s := t.shard(k)
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -234,6 +246,52 @@ func (t *procTable) spillOver(s *procShard) {
 			t.spill.fail(err) // all stays in memory, as without a budget
 		}
 	}
+}
+
+// compactShared numbers again, in a fresh table, only the strings of the
+// processes held in memory, once the shared table has grown by a quarter
+// of the budget since it last was: the strings of processes spilled to
+// disk (their records carry their own) are left behind. Each shard
+// charges itself its share of the table, so without this, strings all
+// different (a random image name per process) filled the budget with
+// strings of spilled processes and every put spilled again. The caller
+// holds no shard lock.
+func (t *procTable) compactShared() {
+	old := t.strs.Load()
+	if old == nil || t.budget <= 0 {
+		return
+	}
+	slack := int64(t.budget) * int64(len(t.shards)) / 4
+	if old.bytes.Load()-t.kept.Load() <= slack || !t.compactMu.TryLock() {
+		return
+	}
+	defer t.compactMu.Unlock()
+	if old = t.strs.Load(); old.bytes.Load()-t.kept.Load() <= slack {
+		return // compacted meanwhile
+	}
+	for i := range t.shards {
+		t.shards[i].mu.Lock()
+	}
+	defer func() {
+		for i := range t.shards {
+			t.shards[i].mu.Unlock()
+		}
+	}()
+	fresh := newTableStrings(len(t.shards))
+	for i := range t.shards {
+		s := &t.shards[i]
+		for _, c := range s.cols.ids() {
+			if len(c.pages) == 0 {
+				continue // a field no process had
+			}
+			for j := range s.n {
+				c.set(j, fresh.id(old.str(c.get(j))))
+			}
+		}
+		s.strs.shared = fresh
+	}
+	t.strs.Store(fresh)
+	t.kept.Store(fresh.bytes.Load())
 }
 
 // footprint estimates the bytes the shard's processes need. Pages a spill

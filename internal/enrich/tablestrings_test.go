@@ -107,3 +107,40 @@ func BenchmarkTableStringsSeen(b *testing.B) {
 		}
 	})
 }
+
+// Strings all different (a random image name per process) do not pile up
+// in the shared table: past a quarter of the budget of strings left behind
+// by spilled processes, it is numbered again with only those of the
+// processes in memory. Without that every shard was charged more than its
+// budget in strings and spilled at every put. Every process still reads
+// back as learned, from memory or disk, with workers putting at once.
+func TestSharedStringsCompactAsProcessesSpill(t *testing.T) {
+	const processes, budget = 120_000, 2 << 20
+	tab := newProcTable(64, 0, budget)
+	defer tab.close()
+	key := func(i int) procKey { return procKey{uint32(i % 300), uint64(i)} }
+	name := func(i int) string { return fmt.Sprintf("tool-%d.exe", i) }
+	var wg sync.WaitGroup
+	for w := range 2 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < processes; i += 2 {
+				tab.put(key(i), &procInfo{name: name(i), userSid: "S-1-5-21-1"}, 0)
+			}
+		}()
+	}
+	wg.Wait()
+	z := tab.size()
+	if shared := tab.strs.Load().bytes.Load(); shared > budget {
+		t.Errorf("the shared table holds %d bytes of strings under a %d-byte budget", shared, budget)
+	}
+	if z.held < processes/40 {
+		t.Errorf("%d of %d processes held in memory: the strings crowd them out", z.held, processes)
+	}
+	for i := 0; i < processes; i += 97 {
+		if got, ok := tab.name(key(i)); !ok || got != name(i) {
+			t.Fatalf("name(%v) = %q, %v; want %q", key(i), got, ok, name(i))
+		}
+	}
+}
