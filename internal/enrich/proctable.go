@@ -45,6 +45,9 @@ type procTable struct {
 	strs      atomic.Pointer[tableStrings]
 	kept      atomic.Int64
 	compactMu sync.Mutex
+	// spills counts the shards' spills; compacted, its count at the last
+	// compaction (without a spill since, every string is a held one's)
+	spills, compacted atomic.Int64
 	// renamed: a process's image name, image path or command line was
 	// replaced by another record's
 	// (put), so a name read while learning may not be the last
@@ -244,6 +247,8 @@ func (t *procTable) spillOver(s *procShard) {
 	if t.budget > 0 && s.n > 0 && s.footprint() > t.budget && t.spill.failed() == nil {
 		if err := s.spill(&t.spill); err != nil {
 			t.spill.fail(err) // all stays in memory, as without a budget
+		} else {
+			t.spills.Add(1)
 		}
 	}
 }
@@ -269,6 +274,10 @@ func (t *procTable) compactShared() {
 	if old = t.strs.Load(); old.bytes.Load()-t.kept.Load() <= slack {
 		return // compacted meanwhile
 	}
+	if t.spills.Load() == t.compacted.Load() {
+		t.kept.Store(old.bytes.Load()) // nothing left behind: all are live
+		return
+	}
 	for i := range t.shards {
 		t.shards[i].mu.Lock()
 	}
@@ -292,6 +301,7 @@ func (t *procTable) compactShared() {
 	}
 	t.strs.Store(fresh)
 	t.kept.Store(fresh.bytes.Load())
+	t.compacted.Store(t.spills.Load())
 }
 
 // footprint estimates the bytes the shard's processes need. Pages a spill

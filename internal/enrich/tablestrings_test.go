@@ -144,3 +144,23 @@ func TestSharedStringsCompactAsProcessesSpill(t *testing.T) {
 		}
 	}
 }
+
+// Without a spill every string in the shared table is a held process's:
+// growing past a quarter of the budget does not number them again.
+func TestSharedStringsKeptWithoutSpills(t *testing.T) {
+	tab := newProcTable(64, 0, 8<<20)
+	defer tab.close()
+	first := tab.strs.Load()
+	for i := range 30_000 {
+		tab.put(procKey{uint32(i % 300), uint64(i)}, &procInfo{name: fmt.Sprintf("a-rather-long-tool-name-%d.exe", i)}, 0)
+	}
+	if z := tab.size(); z.spilled != 0 {
+		t.Fatalf("%d processes spilled: the test wants none", z.spilled)
+	}
+	if b := first.bytes.Load(); b <= 8<<20/4 {
+		t.Fatalf("%d bytes of strings: the test wants more than a quarter of the budget", b)
+	}
+	if tab.strs.Load() != first {
+		t.Error("the shared table was numbered again though no process had spilled")
+	}
+}
