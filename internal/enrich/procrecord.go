@@ -171,8 +171,9 @@ func (c *procColumns) info(i int32, t *shardStrings) procInfo {
 type strID uint32
 
 // shardStrings is a shard's string table, or its door to the table all
-// shards share (an unbounded table's). Not safe for concurrent use:
-// callers hold the shard's lock.
+// shards share (an unbounded table's); the user directory numbers its
+// strings in one too. Not safe for concurrent use: callers hold their
+// table's lock.
 type shardStrings struct {
 	ids    map[string]strID
 	strs   []string // by id; strs[0] is ""

@@ -1,7 +1,7 @@
 package enrich
 
 import (
-	"strings"
+	"maps"
 	"sync"
 )
 
@@ -29,17 +29,17 @@ type userDir struct {
 	byAuth map[userKey]userStamp
 	byUID  map[userKey]userStamp
 	limit  int
-	strs   interner // bySid's strings
-	nums   userNumbers
+	strs   interner     // bySid's strings
+	nums   shardStrings // numbers of the per-host maps' aids, ids and names
 }
 
 // userKey is an id (a SID, logon id or UID) on one sensor, both numbered
-// by the directory (userNumbers).
-type userKey struct{ aid, id uint32 }
+// by the directory.
+type userKey struct{ aid, id strID }
 
 // userStamp is a user name, numbered, and when it was observed.
 type userStamp struct {
-	name uint32
+	name strID
 	time float64
 }
 
@@ -112,19 +112,19 @@ func (d *userDir) learnIdentity(aid, sid, auth, uid, name string, t float64) boo
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	if d.limit > 0 && d.nums.crowded(d.entries()) {
+	if d.limit > 0 && crowded(&d.nums, d.entries()) {
 		d.renumber()
 	}
-	a, v := d.nums.number(aid), userStamp{d.nums.number(name), t}
+	a, v := d.nums.id(aid), userStamp{d.nums.id(name), t}
 	added := false
 	if usableSid(sid) {
-		added = d.putNewest(d.byHSid, userKey{a, d.nums.number(sid)}, v) || added
+		added = d.putNewest(d.byHSid, userKey{a, d.nums.id(sid)}, v) || added
 	}
 	if usableAuth(auth) {
-		added = d.putNewest(d.byAuth, userKey{a, d.nums.number(auth)}, v) || added
+		added = d.putNewest(d.byAuth, userKey{a, d.nums.id(auth)}, v) || added
 	}
 	if usableUID(uid) {
-		added = d.putNewest(d.byUID, userKey{a, d.nums.number(uid)}, v) || added
+		added = d.putNewest(d.byUID, userKey{a, d.nums.id(uid)}, v) || added
 	}
 	return added
 }
@@ -183,22 +183,12 @@ func (d *userDir) resolve(aid, sid, auth, uid string) (string, bool) {
 // a bounded directory drops entries, and logon ids keep coming.
 func (d *userDir) renumber() {
 	old := d.nums
-	d.nums = userNumbers{}
+	d.nums = shardStrings{}
 	for _, m := range [...]map[userKey]userStamp{d.byHSid, d.byAuth, d.byUID} {
-		entries := make([]struct {
-			k userKey
-			v userStamp
-		}, 0, len(m))
-		for k, v := range m {
-			entries = append(entries, struct {
-				k userKey
-				v userStamp
-			}{k, v})
-		}
+		before := maps.Clone(m)
 		clear(m)
-		for _, e := range entries {
-			k := userKey{d.nums.number(old.str(e.k.aid)), d.nums.number(old.str(e.k.id))}
-			m[k] = userStamp{d.nums.number(old.str(e.v.name)), e.v.time}
+		for k, v := range before {
+			m[userKey{d.nums.id(old.str(k.aid)), d.nums.id(old.str(k.id))}] = userStamp{d.nums.id(old.str(v.name)), v.time}
 		}
 	}
 	d.nums.kept = len(d.nums.strs)
@@ -226,44 +216,9 @@ func (d *userDir) entries() int {
 	return len(d.bySid) + len(d.byHSid) + len(d.byAuth) + len(d.byUID)
 }
 
-// userNumbers numbers the aids, ids and names of a user directory; 0 is
-// "". Callers hold the directory's lock.
-type userNumbers struct {
-	ids  map[string]uint32
-	strs []string
-	kept int // strings after the last renumbering
-}
-
-// number returns s's number, adding a copy of s (it may point into an
-// input buffer) when it is new.
-func (n *userNumbers) number(s string) uint32 {
-	if s == "" {
-		return 0
-	}
-	if id, ok := n.ids[s]; ok {
-		return id
-	}
-	if n.ids == nil {
-		n.ids = map[string]uint32{}
-		n.strs = []string{""}
-	}
-	s = strings.Clone(s)
-	id := uint32(len(n.strs))
-	n.strs = append(n.strs, s)
-	n.ids[s] = id
-	return id
-}
-
-func (n *userNumbers) str(id uint32) string {
-	if id == 0 {
-		return ""
-	}
-	return n.strs[id]
-}
-
-// crowded reports whether the strings numbered are many more than a
-// directory of entries entries can use (each uses up to three) and have
-// doubled since the last renumbering.
-func (n *userNumbers) crowded(entries int) bool {
+// crowded reports whether the strings a bounded directory numbered are
+// many more than its entries entries can use (each uses up to three) and
+// have doubled since the last renumbering.
+func crowded(n *shardStrings, entries int) bool {
 	return len(n.strs) > max(internLimit, 2*n.kept, 6*entries)
 }
