@@ -662,9 +662,7 @@ func TestBetsMatchLearnThenSearch(t *testing.T) {
 			`#event_simpleName=NetworkConnectIP4 ContextProcessName=/nmap/i | count()`,
 		},
 	}
-	for seed := range uint64(12) {
-		rng := rand.New(rand.NewPCG(seed, 7))
-		var lines []string
+	assertRandomLearnThenSearch(t, 12, 7, queries, func(rng *rand.Rand, seed uint64) (lines []string) {
 		for range 300 {
 			aid, pid := fmt.Sprintf("a%d", rng.IntN(2)), 100+rng.IntN(60)
 			if rng.IntN(3) == 0 {
@@ -683,8 +681,8 @@ func TestBetsMatchLearnThenSearch(t *testing.T) {
 				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q,"ContextProcessId":"%d","ContextBaseFileName":%q,"RemotePort":"443"}`, aid, pid, base))
 			}
 		}
-		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
-	}
+		return lines
+	})
 }
 
 // assertLearnThenSearch runs the programs of srcs over the file at path
@@ -718,6 +716,16 @@ func assertLearnThenSearch(t *testing.T, path string, open func() Source, srcs [
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Fatalf("%s, %v, %d workers: rows differ from learn-then-search (-want +got):\n%s", what, srcs, workers, diff)
 		}
+	}
+}
+
+// assertRandomLearnThenSearch checks queries against learn-then-search on
+// seeds inputs, each the lines made from a random stream of its own.
+func assertRandomLearnThenSearch(t *testing.T, seeds, stream uint64, queries [][]string, lines func(rng *rand.Rand, seed uint64) []string) {
+	t.Helper()
+	for seed := range seeds {
+		rng := rand.New(rand.NewPCG(seed, stream))
+		assertQueriesLearnThenSearch(t, lines(rng, seed), queries, fmt.Sprintf("seed %d", seed))
 	}
 }
 
@@ -974,10 +982,8 @@ func TestSettledUsersMatchLearnThenSearch(t *testing.T) {
 		{`UserName=/bob/i ContextProcessName=/nmap/i | count()`},
 		{`ContextProcessName=/curl/i | table([#event_simpleName, ContextProcessName], limit=max)`},
 	}
-	for seed := range uint64(8) {
-		rng := rand.New(rand.NewPCG(seed, 11))
+	assertRandomLearnThenSearch(t, 8, 11, queries, func(rng *rand.Rand, seed uint64) (lines []string) {
 		sid := func() string { return fmt.Sprintf("S-1-5-21-9-%d", 1000+rng.IntN(4)) }
-		var lines []string
 		for range 300 {
 			aid, pid := fmt.Sprintf("a%d", rng.IntN(2)), 100+rng.IntN(40)
 			switch r := rng.IntN(10); {
@@ -1007,8 +1013,8 @@ func TestSettledUsersMatchLearnThenSearch(t *testing.T) {
 				lines = append(lines, line+`,"RemotePort":"443"}`)
 			}
 		}
-		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
-	}
+		return lines
+	})
 }
 
 // Free text reads every field, but a command line or image path only free
@@ -1027,9 +1033,7 @@ func TestFreeTextDetailsMatchLearnThenSearch(t *testing.T) {
 		{`shodan | table([ContextProcessId, ContextCommandLine], limit=max)`},
 		{`shodan | count()`, `#event_simpleName=NetworkConnectIP4 notepad | count()`},
 	}
-	for seed := range uint64(8) {
-		rng := rand.New(rand.NewPCG(seed, 13))
-		var lines []string
+	assertRandomLearnThenSearch(t, 8, 13, queries, func(rng *rand.Rand, seed uint64) (lines []string) {
 		for range 300 {
 			aid, pid := fmt.Sprintf("a%d", rng.IntN(2)), 100+rng.IntN(40)
 			switch r := rng.IntN(10); {
@@ -1044,8 +1048,8 @@ func TestFreeTextDetailsMatchLearnThenSearch(t *testing.T) {
 					aid, pid, []int{443, 80}[rng.IntN(2)]))
 			}
 		}
-		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
-	}
+		return lines
+	})
 }
 
 // FileName and FilePath are cut from a process start's own image path:
@@ -1062,9 +1066,7 @@ func TestFilePathSettledAsRead(t *testing.T) {
 		{`#event_simpleName=ProcessRollup2 not FileName=/svchost/i | count()`},
 		{`FilePath="/usr/bin/" | table([TargetProcessId, FileName], limit=max)`},
 	}
-	for seed := range uint64(8) {
-		rng := rand.New(rand.NewPCG(seed, 17))
-		var lines []string
+	assertRandomLearnThenSearch(t, 8, 17, queries, func(rng *rand.Rand, seed uint64) (lines []string) {
 		for range 300 {
 			aid, pid := fmt.Sprintf("a%d", rng.IntN(2)), 100+rng.IntN(40)
 			switch r := rng.IntN(10); {
@@ -1088,8 +1090,8 @@ func TestFilePathSettledAsRead(t *testing.T) {
 				lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":%q,"ContextProcessId":"%d","RemotePort":"443"}`, aid, pid))
 			}
 		}
-		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
-	}
+		return lines
+	})
 
 	// Only the starts the query selects are held.
 	lines := []string{
@@ -1143,9 +1145,7 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 		{`#event_simpleName=ProcessRollup2 ParentImageFileName=/\\Temp\\/i | table([aid, TargetProcessId, ParentImageFileName], limit=max)`},
 		{`ParentCommandLine=/netsvcs/ or ContextCommandLine=/shodan/ | table([#event_simpleName, aid, ParentCommandLine, ContextCommandLine], limit=max)`},
 	}
-	for seed := range uint64(10) {
-		rng := rand.New(rand.NewPCG(seed, 19))
-		var lines []string
+	assertRandomLearnThenSearch(t, 10, 19, queries, func(rng *rand.Rand, seed uint64) (lines []string) {
 		started := 0 // starts have ids of their own (records that disagree make the search read twice), but in every third seed
 		for range 300 {
 			aid, pid := fmt.Sprintf("a%d", rng.IntN(2)), 100+rng.IntN(70)
@@ -1187,8 +1187,8 @@ func TestProcessDetailsSettledAsRead(t *testing.T) {
 				lines = append(lines, line+`,"RemotePort":"443"}`)
 			}
 		}
-		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
-	}
+		return lines
+	})
 
 	// Only the lines the query selects are held.
 	lines := []string{
@@ -1276,9 +1276,7 @@ func TestHostFieldsSettledAsRead(t *testing.T) {
 		{`ComputerName=* | count()`},
 	}
 	names := []string{"HOST-A", "HOST-B", "HOST-C"}
-	for seed := range uint64(9) {
-		rng := rand.New(rand.NewPCG(seed, 23))
-		var lines []string
+	assertRandomLearnThenSearch(t, 9, 23, queries, func(rng *rand.Rand, seed uint64) (lines []string) {
 		recorded := map[int]bool{}
 		for range 200 {
 			a := rng.IntN(4) // sensor a3 never has a record
@@ -1300,8 +1298,8 @@ func TestHostFieldsSettledAsRead(t *testing.T) {
 				lines = append(lines, line+fmt.Sprintf(`,"ContextProcessId":"%d","RemotePort":"443"}`, 100+rng.IntN(20)))
 			}
 		}
-		assertQueriesLearnThenSearch(t, lines, queries, fmt.Sprintf("seed %d", seed))
-	}
+		return lines
+	})
 
 	lines := []string{
 		`{"aid":"a0","ComputerName":"HOST-A","Time":"1.0"}`,
