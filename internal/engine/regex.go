@@ -34,6 +34,9 @@ type lsRegex struct {
 	// starts, for a pattern every match of which begins with one of a few
 	// literals, runs it only where they stand (regex_starts.go)
 	starts *startsRegex
+	// set, for a pattern matching whole values that are one of a few
+	// literals, decides by a lookup (regex_set.go)
+	set *setRegex
 	// g is the program's guard: backtracking matches that time out count
 	// as undecided and spend its regex time budget (limits.go).
 	g         *guard
@@ -136,6 +139,7 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 		r.plain = plainOf(body)
 	}
 	if r.plain == nil {
+		r.set = setOf(body)
 		r.starts = startsOf(body)
 	}
 	return r, nil
@@ -277,6 +281,11 @@ func unsupportedRegex(what string) error {
 func (r *lsRegex) matchString(s string) bool {
 	if r.plain != nil && isASCII(s) {
 		return r.plain.match(s)
+	}
+	if r.set != nil {
+		if matched, decided := r.set.match(s); decided {
+			return matched
+		}
 	}
 	if !r.mayMatch(s) {
 		return false
