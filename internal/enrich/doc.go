@@ -32,8 +32,7 @@
 // LearnPrefilter literals may be skipped, and only LearnNeeds decoded),
 // then Apply. The runner does both in one read of the input, holding the
 // candidate events meanwhile (SetLearnPending). The result does
-// not depend on input order; WantProcess narrows learning to the processes
-// candidate events need. Past Options.ProcessMemory the table spills its
+// not depend on input order. Past Options.ProcessMemory the table spills its
 // older processes to a temporary file and reads them back on lookup, with
 // the same results (procspill.go); Close removes the file. Stream mode (NewStream): Apply learns as it goes;
 // the process table is bounded (least recently used processes are evicted,

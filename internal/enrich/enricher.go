@@ -3,7 +3,6 @@ package enrich
 import (
 	"strconv"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"time"
 
@@ -152,13 +151,6 @@ type Enricher struct {
 	users  *userDir
 	dns    *dnsAnswers
 	count  counters
-	// wanted, when set, limits file-mode learning to these processes
-	// (WantProcess).
-	wantMu sync.RWMutex
-	wanted map[procKey]struct{}
-	// narrowed: wanted is set. Learn asks on every process start, from
-	// every worker: a lock there is an atomic write to one shared line.
-	narrowed atomic.Bool
 	// sequenced: a Holder learns upstream in input order, so Apply neither
 	// learns nor reorders the table (results do not depend on workers).
 	sequenced atomic.Bool
@@ -235,65 +227,12 @@ func NewStream(opts Options) *Enricher {
 	return New(opts)
 }
 
-// WantProcess limits file-mode learning to the processes named this way:
-// once it has been called, Learn keeps only processes some call named
-// (aid and ContextProcessId as on the context event). Runners call it for
-// the context events their queries may select, before Learn. Safe for
-// concurrent use.
-func (e *Enricher) WantProcess(aid, contextProcessID string) {
-	pid, ok := parsePID(contextProcessID)
-	if !ok || aid == "" {
-		e.wantMu.Lock()
-		if e.wanted == nil {
-			e.wanted = make(map[procKey]struct{})
-			e.narrowed.Store(true)
-		}
-		e.wantMu.Unlock()
-		return
-	}
-	id, ok := e.aids.number(aid)
-	e.wantMu.Lock()
-	defer e.wantMu.Unlock()
-	if e.wanted == nil {
-		e.wanted = make(map[procKey]struct{})
-		e.narrowed.Store(true)
-	}
-	if ok {
-		e.wanted[procKey{id, pid}] = struct{}{}
-	}
-}
-
 // SetLearnPending marks a file-mode enricher whose learn pass has not run:
 // the runner that gets it must feed Learn every event before any Apply.
 func (e *Enricher) SetLearnPending(v bool) { e.pending.Store(v) }
 
 // LearnPending reports whether the learn pass is still to be run.
 func (e *Enricher) LearnPending() bool { return !e.stream && e.pending.Load() }
-
-// WantNoProcesses is WantProcess for a run in which no context event can be
-// selected: Learn keeps no process at all.
-func (e *Enricher) WantNoProcesses() {
-	e.wantMu.Lock()
-	if e.wanted == nil {
-		e.wanted = make(map[procKey]struct{})
-		e.narrowed.Store(true)
-	}
-	e.wantMu.Unlock()
-}
-
-// wants reports whether file-mode learning keeps k.
-func (e *Enricher) wants(k procKey) bool {
-	if !e.narrowed.Load() {
-		return true
-	}
-	e.wantMu.RLock()
-	defer e.wantMu.RUnlock()
-	if e.wanted == nil {
-		return true
-	}
-	_, ok := e.wanted[k]
-	return ok
-}
 
 // learnLiterals: a line worth learning from names a process-start or identity
 // event, or is a lookup record (aidmaster has ComputerName, userinfo
@@ -521,9 +460,6 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 		return
 	}
 	k := procKey{id, pid}
-	if !e.stream && !e.wants(k) {
-		return
-	}
 	if e.keep.name || e.keep.parent {
 		// the parent lookup by ParentProcessId reads the parent's name
 		info.name = processBaseName(f[pfImage], f[pfCmdline])

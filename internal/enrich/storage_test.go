@@ -70,46 +70,6 @@ func TestReadsLimitStorage(t *testing.T) {
 	}
 }
 
-// WantProcess: file mode keeps only the processes named.
-func TestWantProcessRestrictsLearning(t *testing.T) {
-	pr2 := func(pid string) *event.Event {
-		return ev("event_simpleName", "ProcessRollup2", "aid", "a1", "TargetProcessId", pid, "ImageFileName", "/usr/bin/p"+pid)
-	}
-	tests := []struct {
-		name string
-		want []string // nil: no restriction
-		kept int
-	}{
-		{"unrestricted", nil, 3},
-		{"two wanted", []string{"1", "3"}, 2},
-		{"none wanted", []string{}, 0},
-	}
-	for _, tc := range tests {
-		t.Run(tc.name, func(t *testing.T) {
-			e := New(Options{})
-			if tc.want != nil {
-				e.WantNoProcesses()
-			}
-			for _, pid := range tc.want {
-				e.WantProcess("a1", pid)
-			}
-			for _, pid := range []string{"1", "2", "3"} {
-				e.Learn(pr2(pid))
-			}
-			if n := e.Stats().Processes; n != tc.kept {
-				t.Errorf("kept %d processes, want %d", n, tc.kept)
-			}
-			for _, pid := range tc.want {
-				got := ev("event_simpleName", "DnsRequest", "aid", "a1", "ContextProcessId", pid)
-				e.Apply(got)
-				if v, _ := got.Get(FieldContextProcessName); v != "p"+pid {
-					t.Errorf("pid %s: ContextProcessName %q", pid, v)
-				}
-			}
-		})
-	}
-}
-
 // Stream mode drops a process some grace after its EndOfProcess, once it
 // has not been used for the guard's number of operations.
 func TestEndedProcessesExpire(t *testing.T) {
