@@ -29,6 +29,7 @@ type Decoder struct {
 	needs   event.Needs
 	names   map[string]string // wanted exact names, to reuse their strings
 	wantTag bool              // #event_simpleName
+	wantTS  bool              // @timestamp: derived only for consumers that read it
 	wantRaw bool              // @rawstring
 
 	// keyFilter has a bit set for the hash of every wanted exact name, so
@@ -65,6 +66,7 @@ func NewDecoder(needs event.Needs) *Decoder {
 		needs:   needs,
 		names:   make(map[string]string, len(needs.Fields)),
 		wantTag: needs.Wants(event.SimpleName),
+		wantTS:  needs.Wants(event.Timestamp),
 		wantRaw: needs.Raw || needs.All,
 	}
 	for _, f := range needs.Fields {
@@ -128,7 +130,7 @@ func (d *Decoder) decodeTree(line []byte, ev *event.Event) error {
 	var texts [numSources][]byte
 	var has [numSources]bool
 	for i, v := range [...]*fastjson.Value{d.isoTS, d.falconTS, d.contextTS, d.simpleName} {
-		if v != nil {
+		if v != nil && d.derives(i) {
 			// copied: scalar reuses d.scratch for numbers
 			if b, ok := d.scalar(v); ok {
 				d.sourceText[i] = append(d.sourceText[i][:0], b...)
@@ -191,7 +193,7 @@ func (d *Decoder) decodeFlat(line []byte, ev *event.Event) bool {
 	var has [numSources]bool
 	for i := range d.sources {
 		m := &d.sources[i]
-		if d.hasSource[i] && m.Kind != KindNull && m.Kind != KindObject && m.Kind != KindArray {
+		if d.hasSource[i] && d.derives(i) && m.Kind != KindNull && m.Kind != KindObject && m.Kind != KindArray {
 			texts[i], has[i] = d.memberText(m, &d.sourceText[i]), true
 		}
 	}
@@ -236,10 +238,20 @@ func keyHash(k []byte) uint32 {
 	return h % (keyFilterWords * 64)
 }
 
-// setDerived sets @timestamp and #event_simpleName from the top-level
-// sources found.
+// derives reports whether the derived field source src feeds is wanted.
+func (d *Decoder) derives(src int) bool {
+	if src == srcSimpleName {
+		return d.wantTag
+	}
+	return d.wantTS
+}
+
+// setDerived sets @timestamp and #event_simpleName, those wanted, from the
+// top-level sources found.
 func (d *Decoder) setDerived(ev *event.Event, texts *[numSources][]byte, has *[numSources]bool) {
-	d.setTimestamp(ev, texts, has)
+	if d.wantTS {
+		d.setTimestamp(ev, texts, has)
+	}
 	if d.wantTag && has[srcSimpleName] {
 		ev.SetBytes(event.SimpleName, texts[srcSimpleName])
 	}

@@ -32,9 +32,15 @@ func TestDecodeFields(t *testing.T) {
 	}{
 		{
 			name:  "only wanted fields, in line order, with @timestamp from timestamp",
-			needs: needsOf("aid", "CommandLine"),
+			needs: needsOf("aid", "CommandLine", "@timestamp"),
 			line:  `{"CommandLine":"cmd /c","x":"1","aid":"a1","timestamp":"1625677521162"}`,
 			want:  []event.Field{fd("CommandLine", "cmd /c"), fd("aid", "a1"), fd("@timestamp", "1625677521162")},
+		},
+		{
+			name:  "@timestamp derived only when wanted",
+			needs: needsOf("aid", "CommandLine"),
+			line:  `{"CommandLine":"cmd /c","x":"1","aid":"a1","timestamp":"1625677521162"}`,
+			want:  []event.Field{fd("CommandLine", "cmd /c"), fd("aid", "a1")},
 		},
 		{
 			name:  "nested objects and arrays flatten",
@@ -62,9 +68,15 @@ func TestDecodeFields(t *testing.T) {
 		},
 		{
 			name:  "#event_simpleName is a copy of event_simpleName",
-			needs: needsOf("#event_simpleName"),
+			needs: needsOf("#event_simpleName", "@timestamp"),
 			line:  `{"event_simpleName":"DnsRequest","ContextTimeStamp":"1625677521.137"}`,
 			want:  []event.Field{fd("@timestamp", "1625677521137"), fd("#event_simpleName", "DnsRequest")},
+		},
+		{
+			name:  "#event_simpleName without @timestamp",
+			needs: needsOf("#event_simpleName"),
+			line:  `{"event_simpleName":"DnsRequest","ContextTimeStamp":"1625677521.137"}`,
+			want:  []event.Field{fd("#event_simpleName", "DnsRequest")},
 		},
 		{
 			name:  "@timestamp field wins and is normalised in place",
@@ -171,7 +183,7 @@ func TestDecodeSamples(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d := NewDecoder(needsOf("#event_simpleName", "aid"))
+	d := NewDecoder(needsOf("#event_simpleName", "aid", "@timestamp"))
 	var ev event.Event
 	n := 0
 	Lines(event.Chunk{Source: "samples", FirstLine: 1, Data: data}, func(line []byte, lineNo int) bool {
