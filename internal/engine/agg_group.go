@@ -3,6 +3,7 @@ package engine
 import (
 	"encoding/binary"
 	"fmt"
+	"slices"
 
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
@@ -85,7 +86,7 @@ func (c *compiler) compileFunctionArg(a *args, name string) ([]aggSpec, error) {
 		if err != nil {
 			return nil, err
 		}
-		return []aggSpec{&chainAgg{segs: chain}}, nil
+		return c.outputsEvents([]aggSpec{&chainAgg{segs: chain}}), nil
 	default:
 		calls = []cql.Expr{v}
 	}
@@ -109,7 +110,29 @@ func (c *compiler) compileFunctionArg(a *args, name string) ([]aggSpec, error) {
 			return nil, a.errorf(name, "%s must be aggregate function calls", name)
 		}
 	}
-	return out, nil
+	return c.outputsEvents(out), nil
+}
+
+// outputsEvents returns fns, marking that the program reads every field
+// when one of them keeps input events whole (function=tail(1), a
+// sub-query ending in sort()): its rows are those events.
+func (c *compiler) outputsEvents(fns []aggSpec) []aggSpec {
+	if slices.ContainsFunc(fns, passesEvents) {
+		c.needs.All = true
+	}
+	return fns
+}
+
+// passesEvents reports whether an aggregate's rows are input events as
+// they came (head, tail, sort; a sub-query whose aggregates all are).
+func passesEvents(s aggSpec) bool {
+	switch s := s.(type) {
+	case *rowsSpec:
+		return s.keep == nil
+	case *chainAgg:
+		return passesWholeEvents(s.segs)
+	}
+	return false
 }
 
 // compileAggCall compiles a call that must be an aggregate.
@@ -134,7 +157,7 @@ func (c *compiler) compileStats(calls []*cql.Call, sp cql.Span) (aggSpec, error)
 		}
 		aggs = append(aggs, spec)
 	}
-	return &groupSpec{aggs: aggs, always: true}, nil
+	return &groupSpec{aggs: c.outputsEvents(aggs), always: true}, nil
 }
 
 func (s *groupSpec) newAgg(x *exec) collector {

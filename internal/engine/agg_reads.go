@@ -32,7 +32,11 @@ func (s *groupSpec) readsOnly() []string {
 		if !ok {
 			return nil
 		}
-		out = append(out, r.readsOnly()...)
+		reads := r.readsOnly()
+		if reads == nil {
+			return nil // function=tail(1): whole events
+		}
+		out = append(out, reads...)
 	}
 	return out
 }

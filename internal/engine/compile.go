@@ -176,10 +176,7 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 // input events as they are (sort, head, tail) rather than making new rows.
 func passesWholeEvents(chain []segment) bool {
 	for _, seg := range chain {
-		if seg.agg == nil {
-			continue
-		}
-		if r, ok := seg.agg.(*rowsSpec); !ok || r.keep != nil {
+		if seg.agg != nil && !passesEvents(seg.agg) {
 			return false
 		}
 	}

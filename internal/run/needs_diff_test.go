@@ -43,6 +43,12 @@ func TestSearchMatchesFullDecoding(t *testing.T) {
 		`in(event_platform, values=[Win, Lin]) | top(event_platform)`,
 		`RemotePort=443 | table([RemoteAddressIP4, RemotePort])`, `UserName=* | head(2)`,
 		`aid=* | tail(1) | select([aid])`, `test(n > 4)`, `!a=* | sort(timestamp, limit=2)`,
+		// aggregates whose rows are input events: every field is output
+		`groupBy([aid], function=tail(1))`, `groupBy([event_platform], function=[head(1), count()])`,
+		`groupBy([aid], function={ sort(timestamp, limit=1) })`, `neighbor(aid, prefix=prev)`,
+		`selfJoinFilter(field=aid, where=[{event_platform=Win}, {#event_simpleName=ProcessRollup2}])`,
+		`bucket(span=1d, function=tail(1))`, `session(maxpause=1d, function=tail(1))`,
+		`partition(condition={#event_simpleName=ProcessRollup2}, function=tail(1))`,
 	}
 	for _, src := range queries {
 		t.Run(src, func(t *testing.T) {
