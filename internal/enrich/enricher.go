@@ -478,7 +478,7 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 		info.userName, info.userSid, info.authID, info.uid = "", "", "", ""
 	}
 	if w := e.watch.Load(); w != nil {
-		w.note(e, k, &info)
+		w.note(k, &info)
 		if w.coversText {
 			e.putTextWatched(w, k, &info)
 			return

@@ -17,6 +17,9 @@ type TextWatch struct {
 	lits   []string
 	folded *foldedLiterals
 	bits   pidSet // few: a small set stays in cache
+	// named: processes whose name holds a literal, which their children
+	// may take as ContextParentBaseFileName
+	named pidSet
 	// coversText: lits hold a literal of every free-text filter's
 	// (engine.Program.FreeTextReads), so details only free text reads
 	// are kept for marked processes alone (Options.ReadsBesideText)
@@ -31,7 +34,7 @@ func (e *Enricher) WatchText(lits []string, coversText bool) *TextWatch {
 	if len(lits) == 0 {
 		return nil
 	}
-	w := &TextWatch{lits: slices.Clone(lits), folded: foldLiterals(lits), bits: newPidSet(1 << 12), coversText: coversText}
+	w := &TextWatch{lits: slices.Clone(lits), folded: foldLiterals(lits), bits: newPidSet(1 << 12), named: newPidSet(1 << 12), coversText: coversText}
 	e.watch.Store(w)
 	return w
 }
@@ -59,16 +62,20 @@ func (w *TextWatch) watches(lits []string) bool {
 func (w *TextWatch) Marked(pid uint64) bool { return w.bits.HasAtomic(pid) }
 
 // note marks k when what is kept of a starting process (info, after the
-// run's Reads), or its parent's name, holds a literal.
-func (w *TextWatch) note(e *Enricher, k procKey, info *procInfo) {
-	if w.holds(info.name) || w.holds(info.image) || w.holds(info.cmdline) || w.holds(info.parentName) || w.holds(info.userName) {
-		w.bits.AddAtomic(k.pid)
-		return
+// run's Reads), or the name of its parent noted before it, holds a
+// literal, as TextCarriers finds them. The parent is asked of the set of
+// such names, not of the process table: a lookup a start was most of what
+// watching cost on data of many processes.
+func (w *TextWatch) note(k procKey, info *procInfo) {
+	named := w.holds(info.name)
+	if named {
+		w.named.AddAtomic(k.pid)
 	}
-	if info.parentPID != 0 {
-		if n, ok := e.procs.name(procKey{k.aid, info.parentPID}); ok && w.holds(n) {
-			w.bits.AddAtomic(k.pid)
-		}
+	switch {
+	case named || w.holds(info.image) || w.holds(info.cmdline) || w.holds(info.parentName) || w.holds(info.userName):
+		w.bits.AddAtomic(k.pid)
+	case info.parentPID != 0 && w.named.HasAtomic(info.parentPID):
+		w.bits.AddAtomic(k.pid)
 	}
 }
 
