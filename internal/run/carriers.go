@@ -2,11 +2,13 @@ package run
 
 import (
 	"context"
+	"encoding/binary"
 	"slices"
 	"sync"
 
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
+	"github.com/tiercel/tiercel/internal/scratch"
 )
 
 // carrierEnricher is an enricher that can tell which events may get a
@@ -63,8 +65,20 @@ type carrierKeeper struct {
 	watch *enrich.TextWatch // nil: no literal comes from a process
 	order *seqOrder
 	mu    sync.Mutex
-	lists [][]uint64 // blocks of rejected pids, of every worker that has ended
+	lists [][]uint64 // blocks of rejected pids in memory, of every worker
+	// Past pidMemory the blocks go to a temporary file as they fill: a
+	// read of many processes rejects lines of millions (56 MB of ids for
+	// 2.2 GB of short lines, the collector's room besides).
+	memory   int // bytes of ids held in memory (0: pidMemory)
+	spill    *scratch.File
+	spilled  int64 // bytes written
+	spillErr error // writing failed: blocks stay in memory
+	readErr  error // reading them back failed: Missed cannot be told
 }
+
+// pidMemory is how many bytes of rejected process ids a search holds in
+// memory.
+const pidMemory = 8 << 20
 
 // pidLog is one worker's record of rejected process ids. It is exact: a
 // set that may answer yes wrongly would, with thousands of carriers, make
@@ -75,8 +89,8 @@ type carrierKeeper struct {
 // spared). Ids go in blocks that are never copied, as a growing slice
 // would copy millions of them.
 type pidLog struct {
-	blocks [][]uint64
-	ids    []uint64 // the block being filled
+	keeper *carrierKeeper // takes each block as it fills
+	ids    []uint64       // the block being filled
 	recent [1 << 12]uint64
 }
 
@@ -89,22 +103,55 @@ func (l *pidLog) add(pid uint64) {
 	}
 	*slot = pid
 	if len(l.ids) == cap(l.ids) {
-		if len(l.ids) > 0 {
-			l.blocks = append(l.blocks, l.ids)
-		}
-		l.ids = make([]uint64, 0, pidBlock)
+		l.ids = l.keeper.file(l.ids)
 	}
 	l.ids = append(l.ids, pid)
 }
 
-// done hands a worker's record over.
+// file takes a worker's block of ids, in memory or written to the spill
+// file, and returns the block to fill next.
+func (k *carrierKeeper) file(ids []uint64) []uint64 {
+	if len(ids) == 0 {
+		return make([]uint64, 0, pidBlock)
+	}
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	memory := k.memory
+	if memory == 0 {
+		memory = pidMemory
+	}
+	if len(k.lists)*pidBlock*8 < memory || k.spillErr != nil {
+		k.lists = append(k.lists, ids)
+		return make([]uint64, 0, pidBlock)
+	}
+	if k.spill == nil {
+		if k.spill, k.spillErr = scratch.New("tiercel-rejected-*"); k.spillErr != nil {
+			k.lists = append(k.lists, ids)
+			return make([]uint64, 0, pidBlock)
+		}
+	}
+	b := make([]byte, 8*len(ids))
+	for i, id := range ids {
+		binary.LittleEndian.PutUint64(b[8*i:], id)
+	}
+	if _, err := k.spill.WriteAt(b, k.spilled); err != nil {
+		k.spillErr = err
+		k.lists = append(k.lists, ids)
+		return make([]uint64, 0, pidBlock)
+	}
+	k.spilled += int64(len(b))
+	return ids[:0] // written: its room is filled again
+}
+
+// done hands a worker's last block over.
 func (k *carrierKeeper) done(l *pidLog) {
 	k.mu.Lock()
-	k.lists = append(append(k.lists, l.blocks...), l.ids)
+	k.lists = append(k.lists, l.ids)
 	k.mu.Unlock()
 }
 
 // rejected yields every process id recorded, once every worker is done.
+// Should the spill file not read back, it stops and notes why (missed).
 func (k *carrierKeeper) rejected(yield func(uint64) bool) {
 	for _, ids := range k.lists {
 		for _, id := range ids {
@@ -112,6 +159,34 @@ func (k *carrierKeeper) rejected(yield func(uint64) bool) {
 				return
 			}
 		}
+	}
+	buf := make([]byte, 8*pidBlock)
+	for off := int64(0); off < k.spilled; off += int64(len(buf)) {
+		b := buf[:min(int64(len(buf)), k.spilled-off)]
+		if _, err := k.spill.ReadAt(b, off); err != nil {
+			k.readErr = err
+			return
+		}
+		for i := 0; i < len(b); i += 8 {
+			if !yield(binary.LittleEndian.Uint64(b[i:])) {
+				return
+			}
+		}
+	}
+}
+
+// missed reports whether some line of a carrier in c was rejected, or
+// could not be told (the spilled ids did not read back): the input must
+// be read again.
+func (k *carrierKeeper) missed(c *enrich.TextCarriers) bool {
+	return c.Missed(k.rejected) || k.readErr != nil
+}
+
+// close removes the spill file.
+func (k *carrierKeeper) close() {
+	if k != nil && k.spill != nil {
+		k.spill.Close()
+		k.spill = nil
 	}
 }
 

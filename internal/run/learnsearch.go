@@ -134,6 +134,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			watched = unionLits(watched, textLits)
 		}
 		keeper = &carrierKeeper{watch: carrierer.WatchText(watched, covers), order: newSeqOrder()}
+		defer keeper.close()
 	}
 	var provided map[string]bool
 	if fp, ok := Enricher(l).(FieldProvider); ok {
@@ -213,7 +214,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			var ev event.Event
 			accepts := filter.acceptsFunc()
 			var loose func([]byte, engine.EventName) bool // plan's, when filter is strict
-			var rejected pidLog
+			rejected := pidLog{keeper: keeper}
 			if filter != plan {
 				loose = plan.acceptsFunc()
 				defer keeper.done(&rejected)
@@ -399,7 +400,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		carriers = carrierer.Carriers(lits)
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
-	if store.dropped.Load() || keeper != nil && !carriers.None() && carriers.Missed(keeper.rejected) || betLost(bets, l, plan) || settledChanged(l, filter) {
+	if store.dropped.Load() || keeper != nil && !carriers.None() && keeper.missed(carriers) || betLost(bets, l, plan) || settledChanged(l, filter) {
 		// Too many candidates to keep, or enrichment may add a value holding
 		// a literal to lines the strict prefilter rejected before their
 		// process was known, or a bet on such lines was lost, or a value
