@@ -33,17 +33,25 @@ func TestPlainRegexAgreesWithTheRegex(t *testing.T) {
 		"cmd\u00e9.exe", "\\cmd.exe\n", "cmdaexe",
 	}
 	for _, tt := range tests {
-		r, err := compileRegex(tt.pattern, tt.flags)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.pattern, err)
-		}
-		if got := r.plain != nil; got != tt.plain {
-			t.Errorf("/%s/%s: plain %v, want %v", tt.pattern, tt.flags, got, tt.plain)
-		}
-		for _, v := range values {
-			if got, want := r.matchString(v), r.re.MatchString(v); got != want {
-				t.Errorf("/%s/%s on %q: %v, the regex says %v", tt.pattern, tt.flags, v, got, want)
-			}
+		assertTakenAndAgrees(t, tt.pattern, tt.flags, "plain", func(r *lsRegex) bool { return r.plain != nil }, tt.plain, values)
+	}
+}
+
+// assertTakenAndAgrees compiles a pattern, checks that a fast form (form,
+// told by taken) is taken as want says, and that matchString answers as
+// the regex does on every value.
+func assertTakenAndAgrees(t *testing.T, pattern, flags, form string, taken func(*lsRegex) bool, want bool, values []string) {
+	t.Helper()
+	r, err := compileRegex(pattern, flags)
+	if err != nil {
+		t.Fatalf("%s: %v", pattern, err)
+	}
+	if got := taken(r); got != want {
+		t.Errorf("/%s/%s: %s %v, want %v", pattern, flags, form, got, want)
+	}
+	for _, v := range values {
+		if got, want := r.matchString(v), r.re.MatchString(v); got != want {
+			t.Errorf("/%s/%s on %q: %v, the regex says %v", pattern, flags, v, got, want)
 		}
 	}
 }
@@ -61,17 +69,8 @@ func TestPlainRegexRandom(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			pattern += "$"
 		}
-		flags := ""
-		if rng.IntN(2) == 0 {
-			flags = "i"
-		}
-		r, err := compileRegex(pattern, flags)
-		if err != nil {
-			t.Fatalf("%s: %v", pattern, err)
-		}
-		if r.plain == nil {
-			t.Fatalf("/%s/%s is one literal, not taken as plain", pattern, flags)
-		}
+		flags := randomFlags(rng)
+		r := mustTake(t, pattern, flags, "plain", func(r *lsRegex) bool { return r.plain != nil })
 		for range 50 {
 			v := word(rng.IntN(10))
 			if rng.IntN(3) == 0 {
@@ -82,6 +81,28 @@ func TestPlainRegexRandom(t *testing.T) {
 			}
 		}
 	}
+}
+
+// randomFlags is "i" or none.
+func randomFlags(rng *rand.Rand) string {
+	if rng.IntN(2) == 0 {
+		return "i"
+	}
+	return ""
+}
+
+// mustTake compiles a pattern that must take a fast form (form, told by
+// taken).
+func mustTake(t *testing.T, pattern, flags, form string, taken func(*lsRegex) bool) *lsRegex {
+	t.Helper()
+	r, err := compileRegex(pattern, flags)
+	if err != nil {
+		t.Fatalf("%s: %v", pattern, err)
+	}
+	if !taken(r) {
+		t.Fatalf("/%s/%s not taken as %s", pattern, flags, form)
+	}
+	return r
 }
 
 // randomWords returns a maker of random words of n bytes from alphabet.

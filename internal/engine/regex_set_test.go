@@ -42,18 +42,7 @@ func TestSetRegexAgreesWithTheRegex(t *testing.T) {
 		"s", "\u017f", "T", "straße", "STRASSE", "aaa", "abc", "a\nb", "\u212ax", "python\u212a.exe",
 	}
 	for _, tt := range tests {
-		r, err := compileRegex(tt.pattern, tt.flags)
-		if err != nil {
-			t.Fatalf("%s: %v", tt.pattern, err)
-		}
-		if got := r.set != nil; got != tt.set {
-			t.Errorf("/%s/%s: set %v, want %v", tt.pattern, tt.flags, got, tt.set)
-		}
-		for _, v := range values {
-			if got, want := r.matchString(v), r.re.MatchString(v); got != want {
-				t.Errorf("/%s/%s on %q: %v, the regex says %v", tt.pattern, tt.flags, v, got, want)
-			}
-		}
+		assertTakenAndAgrees(t, tt.pattern, tt.flags, "set", func(r *lsRegex) bool { return r.set != nil }, tt.set, values)
 	}
 }
 
@@ -79,17 +68,8 @@ func TestSetRegexRandom(t *testing.T) {
 			pattern += `[0-2Xx]`
 		}
 		pattern += "$"
-		flags := ""
-		if rng.IntN(2) == 0 {
-			flags = "i"
-		}
-		r, err := compileRegex(pattern, flags)
-		if err != nil {
-			t.Fatalf("%s: %v", pattern, err)
-		}
-		if r.set == nil {
-			t.Fatalf("/%s/%s is a set of words, not taken as one", pattern, flags)
-		}
+		flags := randomFlags(rng)
+		r := mustTake(t, pattern, flags, "a set", func(r *lsRegex) bool { return r.set != nil })
 		for range 60 {
 			v := alts[rng.IntN(len(alts))]
 			switch rng.IntN(6) {
