@@ -20,16 +20,17 @@ func ReadLineInfo(line []byte, info *LineInfo) bool {
 	var texts [3][]byte // @timestamp, timestamp, ContextTimeStamp: the §5 order
 	var m Member
 	for sc.Next(&m) {
+		key := m.Key
 		if m.KeyEscaped {
-			continue
+			key = AppendUnescaped(nil, key) // as the decoder reads it (rare)
 		}
-		switch string(m.Key) {
+		switch string(key) {
 		case "@timestamp":
-			texts[0] = m.Raw
+			texts[0] = timeText(&m)
 		case "timestamp":
-			texts[1] = m.Raw
+			texts[1] = timeText(&m)
 		case "ContextTimeStamp":
-			texts[2] = m.Raw
+			texts[2] = timeText(&m)
 		case "id":
 			if m.Kind == KindString || m.Kind == KindNumber {
 				info.ID = m.Raw
@@ -53,4 +54,13 @@ func ReadLineInfo(line []byte, info *LineInfo) bool {
 		}
 	}
 	return true
+}
+
+// timeText is a time member's text as the decoder reads it: a string
+// written with escapes unescaped (rare).
+func timeText(m *Member) []byte {
+	if m.Escaped {
+		return AppendUnescaped(nil, m.Raw)
+	}
+	return m.Raw
 }

@@ -1,6 +1,10 @@
 package ingest
 
-import "testing"
+import (
+	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
+)
 
 func TestReadLineInfo(t *testing.T) {
 	tests := []struct {
@@ -23,4 +27,38 @@ func TestReadLineInfo(t *testing.T) {
 			t.Errorf("%s: ok %v time %d id %q simple %q", tt.line, ok, info.Time, info.ID, info.Simple)
 		}
 	}
+}
+
+// FuzzLineInfoTimeAsDecoded: the time ReadLineInfo reads off a raw line
+// (what --start/--end and the event store go by) is the @timestamp the
+// decoder gives the line, escaped keys and values included.
+func FuzzLineInfoTimeAsDecoded(f *testing.F) {
+	for _, line := range []string{
+		`{"timestamp":"1700000000123"}`,
+		`{"\u0074imestamp":"1700000000123"}`,
+		`{"timestamp":"17000000001\u00323"}`,
+		`{"@timestamp":"2023-11-14T22:13:20Z","timestamp":"1"}`,
+		`{"@timestamp":"soon","ContextTimeStamp":"1700000000.5"}`,
+		`{"ContextTimeStamp":1700000000.5,"timestamp":null}`,
+		`{"timestamp":"1","timestamp":"1700000000000"}`,
+		`{"a":{"timestamp":"5"},"ContextTimeStamp":"1.5"}`,
+	} {
+		f.Add(line)
+	}
+	dec := NewDecoder(event.Needs{Fields: []string{event.Timestamp}})
+	f.Fuzz(func(t *testing.T, line string) {
+		var info LineInfo
+		var ev event.Event
+		if dec.Decode([]byte(line), &ev) != nil || !ReadLineInfo([]byte(line), &info) {
+			return // malformed: the search reports it, the filter keeps it
+		}
+		var want int64
+		if v, ok := ev.Get(event.Timestamp); ok {
+			ms, _ := event.ParseNumber(v)
+			want = int64(ms)
+		}
+		if info.Time != want {
+			t.Fatalf("%s: line info time %d, decoded @timestamp %d", line, info.Time, want)
+		}
+	})
 }
