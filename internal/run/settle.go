@@ -94,7 +94,8 @@ func newSettler(l Learner, p *plan, final bool) *settler {
 	}
 	ctx := p.testsAbsent(enrich.FieldContextProcessName)
 	st := &settler{s: s, final: final, ctx: ctx, accepts: p.acceptsFunc(), slot: -1, userSlot: -1,
-		fileSlot: -1, pathSlot: -1, imageSlot: -1, cmdSlot: -1, parentImageSlot: -1, parentCmdSlot: -1}
+		fileSlot: -1, pathSlot: -1, imageSlot: -1, cmdSlot: -1, parentImageSlot: -1, parentCmdSlot: -1,
+		facts: make([]engine.Settled, 0, 8)} // rematch appends one: no allocation a line
 	if p.dispatch == nil {
 		st.userSlot = absentSlot(p, enrich.FieldUserName)
 		st.fileSlot, st.pathSlot = absentSlot(p, enrich.FieldFileName), absentSlot(p, enrich.FieldFilePath)
