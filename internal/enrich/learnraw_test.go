@@ -66,57 +66,91 @@ func TestRawLearnerLearnsAsTheDecoder(t *testing.T) {
 		{"an image without a base name", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"16","ImageFileName":"C:\\Tools\\","CommandLine":"C:\\Tools\\zmap.exe -p 80"}`, true},
 		{"an escaped command line repeated plain", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"17","CommandLine":"C:\\x\\a.exe","CommandLine":"b.exe -v"}`, true},
 	}
-	// learning that keeps command lines, and learning that keeps names
-	// only (command lines are then read only to name a process)
-	var namesOnly event.Needs
-	namesOnly.Add(FieldContextProcessName)
-	dec := ingest.NewDecoder(New(Options{}).LearnNeeds())
 	for _, tc := range tests {
-		for _, reads := range []*event.Needs{nil, &namesOnly} {
+		for _, reads := range []*event.Needs{nil, &namesOnlyReads} {
 			t.Run(tc.name, func(t *testing.T) {
-				line := []byte(tc.line)
-				var named event.Event
-				name := ""
-				if ingest.NewDecoder(event.Needs{Fields: []string{"event_simpleName"}}).Decode(line, &named) == nil {
-					name, _ = named.Get("event_simpleName")
-				}
-				byRaw, byEvent := New(Options{Reads: reads}), New(Options{Reads: reads})
+				name := simpleNameOf([]byte(tc.line))
 				want := tc.raw && (reads == nil || name != dnsRequest) // DNS answers: learned for DestinationHostname only
-				if got := byRaw.NewRawLearner().Learn([]byte(name), line); got != want {
+				got, taught := assertLearnsAsTheDecoder(t, []byte(tc.line), reads)
+				if got != want {
 					t.Fatalf("RawLearner took it: %v, want %v", got, want)
 				}
-				if !want {
-					return
-				}
-				var ev event.Event
-				if err := dec.Decode(line, &ev); err != nil {
-					t.Fatal(err)
-				}
-				byEvent.Learn(&ev)
-				if len(tableOf(byEvent))+len(byEvent.dns.m)+len(byEvent.users.byHSid)+len(byEvent.users.byUID) == 0 {
+				if got && taught == 0 {
 					t.Fatal("the decoded event taught nothing: the case tests nothing")
-				}
-				if diff := cmp.Diff(tableOf(byEvent), tableOf(byRaw), cmp.AllowUnexported(procInfo{})); diff != "" {
-					t.Errorf("process tables differ (-decoded +raw):\n%s", diff)
-				}
-				if diff := cmp.Diff(byEvent.dns.m, byRaw.dns.m, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
-					t.Errorf("DNS answers differ (-decoded +raw):\n%s", diff)
-				}
-				for _, m := range []struct {
-					name          string
-					event, byLine map[hostKey]stamped
-				}{
-					{"by SID", byEvent.users.identities(byEvent.users.byHSid), byRaw.users.identities(byRaw.users.byHSid)},
-					{"by logon id", byEvent.users.identities(byEvent.users.byAuth), byRaw.users.identities(byRaw.users.byAuth)},
-					{"by UID", byEvent.users.identities(byEvent.users.byUID), byRaw.users.identities(byRaw.users.byUID)},
-				} {
-					if diff := cmp.Diff(m.event, m.byLine, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
-						t.Errorf("users %s differ (-decoded +raw):\n%s", m.name, diff)
-					}
 				}
 			})
 		}
 	}
+}
+
+// FuzzRawLearnerLearnsAsTheDecoder: whatever line RawLearner takes, it
+// learns what the decoded event teaches.
+func FuzzRawLearnerLearnsAsTheDecoder(f *testing.F) {
+	f.Add(`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"7","ImageFileName":"C:\\Windows\\cmd.exe","CommandLine":"cmd /c x","UserSid":"S-1-5-18","ParentBaseFileName":"explorer.exe","ParentProcessId":"3"}`, false)
+	f.Add(`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"9","ImageFileName":"/bin/a","ImageFileName":null,"CommandLine":{"x":1},"UserSid":"S-1","UserSid":"S-2"}`, true)
+	f.Add(`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-7","UserName":"alice","AuthenticationId":"999","ContextTimeStamp":"1700000000.250"}`, false)
+	f.Add(`{"event_simpleName":"DnsRequest","aid":"a1","DomainName":"x\u002eexample","FirstIP4Record":"9.9.9.9","timestamp":"1700000000123"}`, false)
+	f.Fuzz(func(t *testing.T, line string, namesOnly bool) {
+		reads := (*event.Needs)(nil)
+		if namesOnly {
+			reads = &namesOnlyReads
+		}
+		assertLearnsAsTheDecoder(t, []byte(line), reads)
+	})
+}
+
+// namesOnlyReads is learning that keeps names only (command lines are then
+// read only to name a process); nil reads keep command lines too.
+var namesOnlyReads = func() event.Needs {
+	var n event.Needs
+	n.Add(FieldContextProcessName)
+	return n
+}()
+
+// simpleNameOf is a line's event_simpleName as decoded ("" when none).
+func simpleNameOf(line []byte) string {
+	var ev event.Event
+	if ingest.NewDecoder(event.Needs{Fields: []string{"event_simpleName"}}).Decode(line, &ev) != nil {
+		return ""
+	}
+	name, _ := ev.Get("event_simpleName")
+	return name
+}
+
+// assertLearnsAsTheDecoder learns line with a RawLearner and, when it takes
+// the line, checks that learning its decoded event gives the same process
+// table, DNS answers and users; it reports whether RawLearner took it and
+// how many entries the decoded event taught.
+func assertLearnsAsTheDecoder(t *testing.T, line []byte, reads *event.Needs) (took bool, taught int) {
+	t.Helper()
+	byRaw, byEvent := New(Options{Reads: reads}), New(Options{Reads: reads})
+	if !byRaw.NewRawLearner().Learn([]byte(simpleNameOf(line)), line) {
+		return false, 0
+	}
+	var ev event.Event
+	if err := ingest.NewDecoder(byEvent.LearnNeeds()).Decode(line, &ev); err != nil {
+		t.Fatalf("RawLearner took a line the decoder refuses (%v): %s", err, line)
+	}
+	byEvent.Learn(&ev)
+	if diff := cmp.Diff(tableOf(byEvent), tableOf(byRaw), cmp.AllowUnexported(procInfo{})); diff != "" {
+		t.Errorf("process tables differ (-decoded +raw):\n%s", diff)
+	}
+	if diff := cmp.Diff(byEvent.dns.m, byRaw.dns.m, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
+		t.Errorf("DNS answers differ (-decoded +raw):\n%s", diff)
+	}
+	for _, m := range []struct {
+		name          string
+		event, byLine map[hostKey]stamped
+	}{
+		{"by SID", byEvent.users.identities(byEvent.users.byHSid), byRaw.users.identities(byRaw.users.byHSid)},
+		{"by logon id", byEvent.users.identities(byEvent.users.byAuth), byRaw.users.identities(byRaw.users.byAuth)},
+		{"by UID", byEvent.users.identities(byEvent.users.byUID), byRaw.users.identities(byRaw.users.byUID)},
+	} {
+		if diff := cmp.Diff(m.event, m.byLine, cmp.AllowUnexported(hostKey{}, stamped{})); diff != "" {
+			t.Errorf("users %s differ (-decoded +raw):\n%s", m.name, diff)
+		}
+	}
+	return true, len(tableOf(byEvent)) + len(byEvent.dns.m) + len(byEvent.users.byHSid) + len(byEvent.users.byUID)
 }
 
 // tableOf lists a process table's entries.
