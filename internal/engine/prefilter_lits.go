@@ -61,7 +61,16 @@ func litOf(text, field string, fold bool) *litExpr {
 	if len(raw) < minLiteral {
 		return litAlways
 	}
-	return &litExpr{op: litText, text: raw, plain: text, fold: fold, field: field}
+	l := &litExpr{op: litText, text: raw, plain: text, fold: fold, field: field}
+	if raw != text && (field == "" || field == event.RawString) {
+		// @rawstring is the line itself: there a quote or backslash stands
+		// as it is (`"0` in `{"0":...}`), not as a value writes it
+		if len(text) < minLiteral {
+			return litAlways
+		}
+		return litOr2(l, &litExpr{op: litText, text: text, plain: text, fold: fold, field: field})
+	}
+	return l
 }
 
 // longestCanonical returns the longest substring of s that jsonCanonical
