@@ -135,8 +135,11 @@ func TestSharedStringsCompactAsProcessesSpill(t *testing.T) {
 	if shared := tab.strs.Load().bytes.Load(); shared > budget {
 		t.Errorf("the shared table holds %d bytes of strings under a %d-byte budget", shared, budget)
 	}
-	if z.held < processes/40 {
-		t.Errorf("%d of %d processes held in memory: the strings crowd them out", z.held, processes)
+	// Without compaction every put spills its shard (120 k spills); with
+	// it 0.8–2 k, as shards fill. How many stay in memory at the end
+	// depends on when the last compaction fell (0.4–18 k in 10 runs).
+	if n := tab.spills.Load(); n > processes/20 {
+		t.Errorf("%d spills for %d processes (%d held in memory): the strings crowd them out", n, processes, z.held)
 	}
 	for i := 0; i < processes; i += 97 {
 		if got, ok := tab.name(key(i)); !ok || got != name(i) {
