@@ -183,7 +183,7 @@ func (d *Decoder) decodeFlat(line []byte, ev *event.Event) bool {
 		name, ok := d.wanted()
 		d.ev = nil
 		if ok {
-			ev.SetBytes(name, d.memberText(&m, &d.scratch))
+			ev.SetBytes(name, memberText(&m, &d.scratch))
 		}
 	}
 	if sc.Err() != nil {
@@ -192,9 +192,8 @@ func (d *Decoder) decodeFlat(line []byte, ev *event.Event) bool {
 	var texts [numSources][]byte
 	var has [numSources]bool
 	for i := range d.sources {
-		m := &d.sources[i]
-		if d.hasSource[i] && d.derives(i) && m.Kind != KindNull && m.Kind != KindObject && m.Kind != KindArray {
-			texts[i], has[i] = d.memberText(m, &d.sourceText[i]), true
+		if d.hasSource[i] && d.derives(i) {
+			texts[i], has[i] = sourceText(&d.sources[i], &d.sourceText[i])
 		}
 	}
 	d.setDerived(ev, &texts, &has)
@@ -216,9 +215,18 @@ func sourceOf(key []byte) int {
 	return -1
 }
 
+// sourceText is the text a member found under a derived field's key
+// gives it: a scalar's (memberText); null, objects and arrays give none.
+func sourceText(m *Member, buf *[]byte) ([]byte, bool) {
+	if m.Kind == KindNull || m.Kind == KindObject || m.Kind == KindArray {
+		return nil, false
+	}
+	return memberText(m, buf), true
+}
+
 // memberText is a scalar member's text: a string unescaped (into buf when
 // it holds escapes), other scalars as written.
-func (d *Decoder) memberText(m *Member, buf *[]byte) []byte {
+func memberText(m *Member, buf *[]byte) []byte {
 	if m.Kind == KindString && m.Escaped {
 		*buf = appendUnescaped((*buf)[:0], m.Raw)
 		return *buf
@@ -370,21 +378,29 @@ func (d *Decoder) wantsUnder() bool {
 	return false
 }
 
-// setTimestamp derives @timestamp (epoch ms) from the first source that
-// parses, in the order design.md §5 fixes.
+// setTimestamp derives @timestamp (sourcesMillis).
 func (d *Decoder) setTimestamp(ev *event.Event, texts *[numSources][]byte, has *[numSources]bool) {
+	if ms, ok := sourcesMillis(texts, has); ok {
+		d.scratch = strconv.AppendInt(d.scratch[:0], ms, 10)
+		ev.SetBytes(event.Timestamp, d.scratch)
+		return
+	}
+	// A copied @timestamp that is not a time must not pass for one.
+	ev.Delete(event.Timestamp)
+}
+
+// sourcesMillis is @timestamp (epoch ms) from the first time source that
+// parses, in the order design.md §5 fixes.
+func sourcesMillis(texts *[numSources][]byte, has *[numSources]bool) (int64, bool) {
 	for i := srcISO; i <= srcContext; i++ {
 		if !has[i] {
 			continue
 		}
 		if ms, ok := parseMillis(texts[i]); ok {
-			d.scratch = strconv.AppendInt(d.scratch[:0], ms, 10)
-			ev.SetBytes(event.Timestamp, d.scratch)
-			return
+			return ms, true
 		}
 	}
-	// A copied @timestamp that is not a time must not pass for one.
-	ev.Delete(event.Timestamp)
+	return 0, false
 }
 
 // syntaxError describes a malformed line briefly, with the byte offset of

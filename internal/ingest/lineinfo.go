@@ -17,50 +17,31 @@ func ReadLineInfo(line []byte, info *LineInfo) bool {
 	if !sc.Reset(line) {
 		return false
 	}
-	var texts [3][]byte // @timestamp, timestamp, ContextTimeStamp: the §5 order
+	// the time comes from the members the decoder derives @timestamp from
+	var texts, bufs [numSources][]byte
+	var has [numSources]bool
 	var m Member
 	for sc.Next(&m) {
 		key := m.Key
 		if m.KeyEscaped {
 			key = AppendUnescaped(nil, key) // as the decoder reads it (rare)
 		}
-		switch string(key) {
-		case "@timestamp":
-			texts[0] = timeText(&m)
-		case "timestamp":
-			texts[1] = timeText(&m)
-		case "ContextTimeStamp":
-			texts[2] = timeText(&m)
-		case "id":
-			if m.Kind == KindString || m.Kind == KindNumber {
-				info.ID = m.Raw
-			}
-		case "event_simpleName":
+		switch src := sourceOf(key); {
+		case src >= srcISO && src <= srcContext:
+			texts[src], has[src] = sourceText(&m, &bufs[src])
+		case src == srcSimpleName:
 			if m.Kind == KindString {
 				info.Simple = m.Raw
+			}
+		case string(key) == "id":
+			if m.Kind == KindString || m.Kind == KindNumber {
+				info.ID = m.Raw
 			}
 		}
 	}
 	if sc.Err() != nil {
 		return false
 	}
-	for _, t := range texts {
-		if t == nil {
-			continue
-		}
-		if ms, ok := parseMillis(t); ok {
-			info.Time = ms
-			break
-		}
-	}
+	info.Time, _ = sourcesMillis(&texts, &has)
 	return true
-}
-
-// timeText is a time member's text as the decoder reads it: a string
-// written with escapes unescaped (rare).
-func timeText(m *Member) []byte {
-	if m.Escaped {
-		return AppendUnescaped(nil, m.Raw)
-	}
-	return m.Raw
 }
