@@ -124,11 +124,14 @@ func (c *compiler) outputsEvents(fns []aggSpec) []aggSpec {
 }
 
 // passesEvents reports whether an aggregate's rows are input events as
-// they came (head, tail, sort; a sub-query whose aggregates all are).
+// they came (head, tail, sort; neighbor() with fields added; those
+// selfJoinFilter() keeps; a sub-query whose aggregates all are).
 func passesEvents(s aggSpec) bool {
 	switch s := s.(type) {
 	case *rowsSpec:
 		return s.keep == nil
+	case *neighborSpec, *selfJoinSpec:
+		return true
 	case *chainAgg:
 		return passesWholeEvents(s.segs)
 	}

@@ -160,7 +160,7 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 	p := &Program{opts: opts, chain: chain, needs: c.needs, freeText: c.freeText, pre: c.pre, g: opts.g}
 	p.columns = c.columns
 	if p.columns == nil && passesWholeEvents(chain) {
-		// the output is the whole event (no aggregate, or only sort/head/tail)
+		// the output is the whole event (no aggregate, or only ones passing events)
 		p.needs.All = true
 	}
 	if c.freeText {
@@ -173,7 +173,7 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 }
 
 // passesWholeEvents reports whether every aggregate of the chain hands on
-// input events as they are (sort, head, tail) rather than making new rows.
+// input events as they are (passesEvents) rather than making new rows.
 func passesWholeEvents(chain []segment) bool {
 	for _, seg := range chain {
 		if seg.agg != nil && !passesEvents(seg.agg) {

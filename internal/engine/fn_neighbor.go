@@ -30,7 +30,6 @@ func compileNeighbor(c *compiler, a *args) (aggSpec, error) {
 		return nil, err
 	}
 	s := &neighborSpec{include: include}
-	c.needs.All = true // its rows are the input events, fields added
 	dir, err := a.str("direction", "preceding")
 	if err != nil {
 		return nil, err

@@ -46,7 +46,6 @@ func compileSelfJoinFilter(c *compiler, a *args) (aggSpec, error) {
 	for _, f := range s.fields {
 		c.read(f)
 	}
-	c.needs.All = true // its rows are the input events it keeps
 	if s.prefilter, err = a.boolean("prefilter", false); err != nil {
 		return nil, err
 	}
