@@ -13,14 +13,10 @@ const maxExactSet = 64
 // literals each match contains, found by walking the regex syntax tree.
 // Backtracking-only patterns (lookaround) yield true.
 func regexLits(r *lsRegex, field string) *litExpr {
-	if r.re == nil {
+	if r.tree == nil {
 		return litAlways
 	}
-	tree, err := syntax.Parse(r.goSrc, syntax.Perl)
-	if err != nil {
-		return litAlways
-	}
-	info := analyze(tree.Simplify())
+	info := analyze(r.tree)
 	return retag(info.cond(field), field)
 }
 
@@ -162,14 +158,10 @@ func analyzeConcat(subs []*syntax.Regexp) reInfo {
 			continue
 		}
 		fold := cur.fold || in.fold
-		next := make([]string, 0, len(cur.exact)*len(in.exact))
-		for _, a := range cur.exact {
-			for _, b := range in.exact {
-				s := a + b
-				if fold {
-					s = strings.ToLower(s)
-				}
-				next = append(next, s)
+		next := concatEach(cur.exact, in.exact)
+		if fold {
+			for i, s := range next {
+				next[i] = strings.ToLower(s)
 			}
 		}
 		cur = exactInfo(fold, next...)

@@ -3,6 +3,7 @@ package engine
 import (
 	"fmt"
 	"regexp"
+	"regexp/syntax"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -25,6 +26,9 @@ type lsRegex struct {
 	re2    *regexp2.Regexp
 	groups []namedGroup // named groups in pattern order
 	goSrc  string       // the translated pattern handed to the engine
+	// tree is goSrc parsed and simplified, for RE2 patterns: read once by
+	// the prefilter's literals and each fast form below
+	tree *syntax.Regexp
 	// lits holds literals every match contains; checking them first is far
 	// cheaper than running a (?i) alternation on a value that cannot match.
 	lits *Prefilter
@@ -134,13 +138,19 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 	for i := range r.groups {
 		r.groups[i].index = re.SubexpIndex(r.groups[i].safe)
 	}
+	if tree, err := syntax.Parse(body, syntax.Perl); err == nil {
+		r.tree = tree.Simplify()
+	}
 	r.lits = newPrefilter(regexLits(r, ""))
+	if r.tree == nil {
+		return r, nil
+	}
 	if len(r.groups) == 0 {
-		r.plain = plainOf(body)
+		r.plain = plainOf(r.tree)
 	}
 	if r.plain == nil {
-		r.set = setOf(body)
-		r.starts = startsOf(body)
+		r.set = setOf(r.tree)
+		r.starts = startsOf(r.tree, body)
 	}
 	return r, nil
 }

@@ -21,13 +21,9 @@ type plainRegex struct {
 	start, end bool // anchored at the start, at the end of the value
 }
 
-// plainOf returns the plain form of a compiled RE2 pattern, or nil.
-func plainOf(goSrc string) *plainRegex {
-	tree, err := syntax.Parse(goSrc, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	tree = tree.Simplify()
+// plainOf returns the plain form of an RE2 pattern's simplified tree, or
+// nil.
+func plainOf(tree *syntax.Regexp) *plainRegex {
 	subs := []*syntax.Regexp{tree}
 	if tree.Op == syntax.OpConcat {
 		subs = tree.Sub

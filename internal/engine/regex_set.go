@@ -2,6 +2,7 @@ package engine
 
 import (
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"unicode"
 )
@@ -25,13 +26,8 @@ const (
 	maxSetWord = 64
 )
 
-// setOf returns the set form of a compiled RE2 pattern, or nil.
-func setOf(goSrc string) *setRegex {
-	tree, err := syntax.Parse(goSrc, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	tree = tree.Simplify()
+// setOf returns the set form of an RE2 pattern's simplified tree, or nil.
+func setOf(tree *syntax.Regexp) *setRegex {
 	if tree.Op != syntax.OpConcat || len(tree.Sub) < 2 {
 		return nil
 	}
@@ -137,16 +133,10 @@ func expandWords(re *syntax.Regexp, fold bool) ([]string, bool) {
 			if !ok || len(words)*len(next) > maxSetWords {
 				return nil, false
 			}
-			product := make([]string, 0, len(words)*len(next))
-			for _, a := range words {
-				for _, b := range next {
-					if len(a)+len(b) > maxSetWord {
-						return nil, false
-					}
-					product = append(product, a+b)
-				}
+			words = dedupe(concatEach(words, next))
+			if slices.ContainsFunc(words, func(w string) bool { return len(w) > maxSetWord }) {
+				return nil, false
 			}
-			words = dedupe(product)
 		}
 		return words, true
 	}

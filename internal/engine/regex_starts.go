@@ -32,15 +32,11 @@ const (
 	maxStartTries = 8
 )
 
-// startsOf returns the scanner for a compiled RE2 pattern, or nil when some
+// startsOf returns the scanner for an RE2 pattern (goSrc, its simplified tree), or nil when some
 // match may begin other than with a literal (an anchor, a class, a repeat
 // that may be empty).
-func startsOf(goSrc string) *startsRegex {
-	tree, err := syntax.Parse(goSrc, syntax.Perl)
-	if err != nil {
-		return nil
-	}
-	lits, _, ok := matchStarts(tree.Simplify())
+func startsOf(tree *syntax.Regexp, goSrc string) *startsRegex {
+	lits, _, ok := matchStarts(tree)
 	if !ok || len(lits) == 0 {
 		return nil
 	}
@@ -127,13 +123,7 @@ func concatStarts(subs []*syntax.Regexp) (lits []string, exact, ok bool) {
 		if !ok || len(lits)*len(next) > maxStarts {
 			return lits, false, true
 		}
-		product := make([]string, 0, len(lits)*len(next))
-		for _, a := range lits {
-			for _, b := range next {
-				product = append(product, a+b)
-			}
-		}
-		lits, exact = dedupe(product), ex
+		lits, exact = dedupe(concatEach(lits, next)), ex
 	}
 	return lits, exact, true
 }
@@ -153,6 +143,17 @@ func classStarts(ranges []rune) (lits []string, exact, ok bool) {
 		}
 	}
 	return dedupe(lits), true, len(lits) > 0
+}
+
+// concatEach is every string of a followed by one of b.
+func concatEach(a, b []string) []string {
+	out := make([]string, 0, len(a)*len(b))
+	for _, x := range a {
+		for _, y := range b {
+			out = append(out, x+y)
+		}
+	}
+	return out
 }
 
 func dedupe(lits []string) []string {
