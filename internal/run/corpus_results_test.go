@@ -1,7 +1,6 @@
 package run
 
 import (
-	"bytes"
 	"context"
 	"os"
 	"slices"
@@ -15,7 +14,6 @@ import (
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/event"
-	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // corpusQuery is a real query of the shared corpus that compiles without
@@ -91,14 +89,7 @@ func corpusRows(t *testing.T, progs []*engine.Program, data []byte) [][]string {
 // events. A read a function does not declare loses fields here.
 func TestCorpusMatchesFullDecoding(t *testing.T) {
 	queries, samples := corpusQueries(t)
-	dec := ingest.NewDecoder(event.Needs{All: true, Raw: true})
-	var events []*event.Event
-	for _, line := range bytes.Split(samples, []byte("\n")) {
-		var ev event.Event
-		if dec.Decode(line, &ev) == nil {
-			events = append(events, ev.Clone())
-		}
-	}
+	events := decodeAll(samples)
 	for _, c := range queries {
 		copies := make([]*event.Event, len(events))
 		for i, e := range events {

@@ -65,15 +65,7 @@ func TestSearchMatchesFullDecoding(t *testing.T) {
 				return p
 			}
 			// Reference: every line fully decoded, run in memory.
-			dec := ingest.NewDecoder(event.Needs{All: true, Raw: true})
-			var events []*event.Event
-			for _, line := range bytes.Split(input, []byte("\n")) {
-				var ev event.Event
-				if dec.Decode(line, &ev) == nil {
-					events = append(events, ev.Clone())
-				}
-			}
-			rows, _ := compile().Run(events)
+			rows, _ := compile().Run(decodeAll(input))
 			want := render(rows)
 
 			var got []string
@@ -89,6 +81,19 @@ func TestSearchMatchesFullDecoding(t *testing.T) {
 			}
 		})
 	}
+}
+
+// decodeAll decodes every well-formed line of data whole (@rawstring too).
+func decodeAll(data []byte) []*event.Event {
+	dec := ingest.NewDecoder(event.Needs{All: true, Raw: true})
+	var events []*event.Event
+	for _, line := range bytes.Split(data, []byte("\n")) {
+		var ev event.Event
+		if dec.Decode(line, &ev) == nil {
+			events = append(events, ev.Clone())
+		}
+	}
+	return events
 }
 
 func render(rows []*event.Event) []string {
