@@ -198,14 +198,10 @@ func (st *setRegex) match(s string) (matched, decided bool) {
 	var buf [maxSetWord]byte
 	b := buf[:len(s)]
 	for i := 0; i < len(s); i++ {
-		c := s[i]
-		if c >= 0x80 {
+		if s[i] >= 0x80 {
 			return false, false
 		}
-		if 'A' <= c && c <= 'Z' {
-			c += 'a' - 'A'
-		}
-		b[i] = c
+		b[i] = lowerByte(s[i])
 	}
 	_, ok := st.words[string(b)]
 	return ok, true

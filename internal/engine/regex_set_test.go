@@ -103,13 +103,7 @@ func FuzzSetRegex(f *testing.F) {
 		if fold {
 			flags = "i"
 		}
-		r, err := compileRegex(pattern, flags)
-		if err != nil || r.re == nil {
-			return // not a pattern this engine takes, or one for the backtracker
-		}
-		if got, want := r.matchString(value), r.re.MatchString(value); got != want {
-			t.Fatalf("/%s/%s on %q: %v, the regex says %v", pattern, flags, value, got, want)
-		}
+		fuzzAgreesWithRegex(t, pattern, flags, value)
 	})
 }
 
