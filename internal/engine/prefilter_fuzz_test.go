@@ -28,6 +28,8 @@ func FuzzPrefilterNeverRejects(f *testing.F) {
 		{`CommandLine=/a\tb/ or CommandLine=/\n\n/`, "{\"CommandLine\":\"a\tb\"}"},                          // a raw tab (lenient JSON)
 		{`#event_simpleName=DnsRequest`, `{"event\u005fsimpleName":"DnsRequest"}`},                          // an escaped key alone: found
 		{`#event_simpleName=DnsRequest`, `{"event_simpleName":"Foo","event\u005fsimpleName":"DnsRequest"}`}, // repeated: skipped
+		{`DomainName=shodan`, `{"CommandLine":"caf\u00e9","Domain\u004eame" : "shodan"}`},                   // a value's escape, then a key's
+		{`DomainName=shodan`, `{"a":{"Domain\u004eame":"shodan"},"b":"\"\u00e9\":"}`},                       // nested, and a colon in a value
 	} {
 		f.Add(seed[0], seed[1])
 	}

@@ -24,6 +24,7 @@ type keyCache struct {
 	state [maxLocatedKeys]uint8
 	val   [maxLocatedKeys][]byte
 	esc   uint8 // 0: not looked at; 1: the line has no \u escape; 2: it has
+	kesc  uint8 // the same for a \u escape in a key (mayHideKeys)
 	odd   uint8 // the same for mayHideEscaped
 }
 
@@ -32,7 +33,7 @@ type keyCache struct {
 // showed in the profile of a learning search, once a line.
 func (c *keyCache) reset() {
 	c.state = [maxLocatedKeys]uint8{}
-	c.esc, c.odd = 0, 0
+	c.esc, c.kesc, c.odd = 0, 0, 0
 }
 
 // locate finds what line holds for the key in slot, unless it was looked
@@ -50,9 +51,8 @@ func (c *keyCache) locate(line []byte, slot int, finder *keyFinder) {
 	}
 }
 
-// mayHideKeys reports whether keys could be written with escapes in line:
-// plain keys ([A-Za-z0-9_]) can only be escaped as \u sequences.
-func (c *keyCache) mayHideKeys(line []byte) bool {
+// hasEscape reports whether line holds a \u escape (HasUnicodeEscape).
+func (c *keyCache) hasEscape(line []byte) bool {
 	if c.esc == 0 {
 		c.esc = 1
 		if HasUnicodeEscape(line) {
@@ -60,6 +60,71 @@ func (c *keyCache) mayHideKeys(line []byte) bool {
 		}
 	}
 	return c.esc == 2
+}
+
+// mayHideKeys reports whether keys could be written with escapes in line:
+// plain keys ([A-Za-z0-9_]) can only be escaped as \u sequences, and only
+// a key holding one can be a plain key in disguise. Lines whose values
+// hold \u escapes (non-ASCII text written by ensure_ascii encoders) thus
+// still have their missing keys known missing.
+func (c *keyCache) mayHideKeys(line []byte) bool {
+	if c.kesc == 0 {
+		c.kesc = 1
+		if c.hasEscape(line) && escapedKey(line) {
+			c.kesc = 2
+		}
+	}
+	return c.kesc == 2
+}
+
+// escapedKey reports whether a key of the JSON text raw may hold a \u
+// escape: a string holding one is followed by a colon. Text JSON does
+// not allow there (a lone backslash at the end, a string not closed)
+// counts as a key.
+func escapedKey(raw []byte) bool {
+	for i := bytes.IndexByte(raw, '\\'); i >= 0; {
+		if i+1 >= len(raw) {
+			return true
+		}
+		next := i + 2 // past a two-byte escape
+		if raw[i+1] == 'u' {
+			end := closingQuote(raw, next)
+			if end < 0 {
+				return true
+			}
+			k := end + 1
+			for k < len(raw) && isJSONSpace(raw[k]) {
+				k++
+			}
+			if k < len(raw) && raw[k] == ':' {
+				return true
+			}
+			next = end + 1
+		}
+		j := bytes.IndexByte(raw[next:], '\\')
+		if j < 0 {
+			return false
+		}
+		i = next + j
+	}
+	return false
+}
+
+// closingQuote returns the index of the first quote at or after from that
+// no backslash escapes (-1: none): the end of the string from is in.
+func closingQuote(raw []byte, from int) int {
+	for from < len(raw) {
+		q := bytes.IndexByte(raw[from:], '"')
+		if q < 0 {
+			return -1
+		}
+		q += from
+		if !escaped(raw, q) {
+			return q
+		}
+		from = q + 1
+	}
+	return -1
 }
 
 // keyFinder finds a key (`"name"` then a colon) in raw JSON. It scans for
@@ -149,7 +214,7 @@ func escaped(line []byte, q int) bool {
 // does not: through \u escapes, and for a literal with a backslash or a
 // control character (esc) as mayHideEscaped tells.
 func (c *keyCache) mayHide(line []byte, esc bool) bool {
-	if c.mayHideKeys(line) {
+	if c.hasEscape(line) {
 		return true
 	}
 	if !esc {

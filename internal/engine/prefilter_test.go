@@ -243,6 +243,53 @@ func TestHasUnicodeEscape(t *testing.T) {
 	}
 }
 
+// TestEscapedKey: only a \u escape in a key can hide a plain key; one in
+// a value (non-ASCII text from an ensure_ascii encoder) cannot.
+func TestEscapedKey(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want bool
+	}{
+		{`{"a":"caf\u00e9"}`, false},
+		{`{"Comm\u0061ndLine":"x"}`, true},
+		{`{"a":"x\u0041" , "b":1}`, false},
+		{`{"a\u0041" : 1}`, true},                  // spaces before the colon
+		{`{"a":"\"\u0041\":"}`, false},             // a quote and colon inside the value
+		{`{"a":"C:\\users\\x","b\u0041":1}`, true}, // escaped backslashes, then a key
+		{`{"a":{"b\u0041":1}}`, true},              // nested
+		{`{"a":["\u0041"]}`, false},
+		{`{"a":"\u0041`, true}, // never closed
+		{`{"a":"x\`, true},     // a lone backslash at the end
+	}
+	for _, tt := range tests {
+		if got := escapedKey([]byte(tt.raw)); got != tt.want {
+			t.Errorf("escapedKey(%s) = %v, want %v", tt.raw, got, tt.want)
+		}
+	}
+}
+
+// TestPrefilterRejectsLinesWhoseOnlyEscapesAreInValues: a line lacking
+// the field a query tests is rejected though its values hold \u
+// escapes; with an escaped key it may hold the field and passes.
+func TestPrefilterRejectsLinesWhoseOnlyEscapesAreInValues(t *testing.T) {
+	pf := compileQuery(t, `DomainName="api.shodan.io"`, Options{}).Prefilter(func(string) bool { return false })
+	tests := []struct {
+		line string
+		want bool
+	}{
+		{`{"event_simpleName":"ProcessRollup2","CommandLine":"caf\u00e9.exe"}`, false},
+		{`{"event_simpleName":"DnsRequest","Domain\u004eame":"api.shodan.io"}`, true},
+		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, true},
+		{`{"event_simpleName":"DnsRequest","DomainName":"api.sh\u006fdan.io"}`, true},
+		{`{"event_simpleName":"DnsRequest","DomainName":"api.example.com","x":"\u00e9"}`, false},
+	}
+	for _, tt := range tests {
+		if got := pf.Match([]byte(tt.line)); got != tt.want {
+			t.Errorf("Match(%s) = %v, want %v", tt.line, got, tt.want)
+		}
+	}
+}
+
 // TestValueMayEqual: which raw values a numeric equality rejects. Only a
 // plain integer is decided; every other spelling passes, for the query to
 // decide.
