@@ -94,7 +94,7 @@ func withEnricher(opts run.Options, en *enrich.Enricher) run.Options {
 // report warns when no host or user records were found for fields progs
 // read (once, plainly) and prints the enrichment counters with --verbose,
 // with the candidate lines the search held until learning was done.
-func (f *enrichFlags) report(env *Env, en *enrich.Enricher, held int64, progs ...*engine.Program) {
+func (f *enrichFlags) report(env *Env, en *enrich.Enricher, stats *run.Stats, progs ...*engine.Program) {
 	if en == nil {
 		return
 	}
@@ -110,8 +110,11 @@ func (f *enrichFlags) report(env *Env, en *enrich.Enricher, held int64, progs ..
 	}
 	if f.verbose && !f.quiet {
 		fmt.Fprint(env.Stderr, st.Summary())
-		if held > 0 {
-			fmt.Fprintf(env.Stderr, "enrich: %d candidate line(s) held until learning was done\n", held)
+		if stats.Held > 0 {
+			fmt.Fprintf(env.Stderr, "enrich: %d candidate line(s) held until learning was done\n", stats.Held)
+		}
+		if stats.TargetedReads > 0 {
+			fmt.Fprintf(env.Stderr, "enrich: learned after the search, in %d read(s) of only the lines holding what the held lines look up\n", stats.TargetedReads)
 		}
 	}
 }

@@ -248,7 +248,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		}
 	}
 	undecided := reportUndecided(env.Stderr, engines...)
-	a.enrich.report(env, enricher, stats.Held, engines...)
+	a.enrich.report(env, enricher, stats, engines...)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
 	}

@@ -216,7 +216,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	printWarnings(env.Stderr, stats.Warnings)
 	reportUndecided(env.Stderr, prog)
-	a.enrich.report(env, enricher, stats.Held, prog)
+	a.enrich.report(env, enricher, stats, prog)
 	if s := problems.Summary(); s != "" {
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s\n", s)
 	}

@@ -236,6 +236,27 @@ func HasUnicodeEscape(raw []byte) bool {
 
 var backslashU = []byte(`\u`)
 
+// IndexUnicodeEscape returns where the first \u escape of raw JSON text
+// starts (-1: none): a backslash before a u ending an odd run of
+// backslashes (in "C:\\users" the u follows an escaped backslash).
+func IndexUnicodeEscape(raw []byte) int {
+	for from := 0; ; {
+		i := bytes.Index(raw[from:], backslashU)
+		if i < 0 {
+			return -1
+		}
+		i += from
+		run := 1
+		for i-run >= 0 && raw[i-run] == '\\' {
+			run++
+		}
+		if run%2 == 1 {
+			return i
+		}
+		from = i + 2
+	}
+}
+
 // mayHideEscaped reports whether raw JSON text may hold a backslash or a
 // control character its raw text does not write as the usual escape (\\,
 // \n, \t...): it holds a \u escape, one JSON does not define (\q, which

@@ -29,6 +29,10 @@ func FindEventName(line []byte) EventName {
 	return EventName{val: v, plain: isStringValue(line[end:]) && !hasEscape(v), state: keyOnce}
 }
 
+// Located reports whether FindEventName made n: the zero EventName is
+// not looked for yet, and a prefilter given it looks for itself.
+func (n EventName) Located() bool { return n.state != keyUnknown }
+
 // Plain returns the name when the line holds it once, as a string without
 // escapes: what decoding would give.
 func (n EventName) Plain() ([]byte, bool) {

@@ -243,6 +243,28 @@ func TestHasUnicodeEscape(t *testing.T) {
 	}
 }
 
+func TestIndexUnicodeEscape(t *testing.T) {
+	tests := []struct {
+		raw  string
+		want int
+	}{
+		{`plain`, -1},
+		{`\u0063url`, 0},
+		{`C:\\users\\u53`, -1},    // escaped backslashes before each u
+		{`C:\\users\\\u0055`, 11}, // an escaped backslash, then an escape
+		{`a\\\\u`, -1},
+		{`x\"u\u003d`, 4},
+	}
+	for _, tt := range tests {
+		if got := IndexUnicodeEscape([]byte(tt.raw)); got != tt.want {
+			t.Errorf("IndexUnicodeEscape(%s) = %d, want %d", tt.raw, got, tt.want)
+		}
+		if has := HasUnicodeEscape([]byte(tt.raw)); has != (tt.want >= 0) {
+			t.Errorf("HasUnicodeEscape(%s) = %v, IndexUnicodeEscape %d", tt.raw, has, tt.want)
+		}
+	}
+}
+
 // TestEscapedKey: only a \u escape in a key can hide a plain key; one in
 // a value (non-ASCII text from an ensure_ascii encoder) cannot.
 func TestEscapedKey(t *testing.T) {

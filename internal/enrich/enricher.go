@@ -150,7 +150,10 @@ type Enricher struct {
 	hosts  *hostDir
 	users  *userDir
 	dns    *dnsAnswers
-	count  counters
+	count  *counters
+	// lookups, while set (LookupKeys), is told the text of every key
+	// Apply looks up
+	lookups func(key string)
 	// sequenced: a Holder learns upstream in input order, so Apply neither
 	// learns nor reorders the table (results do not depend on workers).
 	sequenced atomic.Bool
@@ -197,6 +200,7 @@ func New(opts Options) *Enricher {
 		hosts:  &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
 		users:  newUserDir(opts.MaxUsers),
 		dns:    &dnsAnswers{m: make(map[hostKey]stamped), limit: opts.MaxHosts},
+		count:  &counters{},
 		grace:  grace,
 	}
 }
@@ -521,6 +525,7 @@ func (e *Enricher) Apply(ev *event.Event) {
 	}
 	if e.keep.dns && aid != "" && strings.HasPrefix(name, "Network") {
 		if ip, ok := ev.Get(fRemoteAddressIP4); ok {
+			e.noteLookup(ip)
 			if host, ok := e.dns.lookup(aid, ip); ok {
 				e.add(ev, addDestinationHostname, host)
 			}
@@ -538,6 +543,7 @@ func (e *Enricher) add(ev *event.Event, slot int, value string) bool {
 }
 
 func (e *Enricher) applyHost(ev *event.Event, aid string) {
+	e.noteLookup(fComputerName) // host records are the lines holding it
 	rec := e.hosts.get(aid)
 	if rec == nil {
 		e.count.hostMiss.Add(1)
@@ -575,6 +581,7 @@ func (e *Enricher) applyParent(ev *event.Event, aid string) {
 	if !ok {
 		return
 	}
+	e.notePID(pid)
 	id, ok := e.aids.lookup(aid)
 	if !ok {
 		return
@@ -616,6 +623,9 @@ func (e *Enricher) userOf(aid string, proc *procInfo, sid, auth, uid string) (na
 	if sid == "" && auth == "" && uid == "" {
 		return "", false, false
 	}
+	e.noteLookup(sid)
+	e.noteLookup(auth)
+	e.noteLookup(uid)
 	name, ok = e.users.resolve(aid, sid, auth, uid)
 	return name, true, ok
 }
@@ -634,6 +644,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	var proc procInfo
 	found := false
 	if pid, ok := parsePID(pidStr); ok && aid != "" && e.keep.procs {
+		e.notePID(pid)
 		if id, ok := e.aids.lookup(aid); ok {
 			// A Holder orders the table itself; without one, stream
 			// lookups keep used processes from eviction.
@@ -663,6 +674,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	e.add(ev, addContextImageFileName, proc.image)
 	parent := proc.parentName
 	if parent == "" && proc.parentPID != 0 {
+		e.notePID(proc.parentPID)
 		if id, ok := e.aids.lookup(aid); ok {
 			if pp, ok := e.procs.get(procKey{id, proc.parentPID}, false, 0); ok {
 				parent = pp.name

@@ -48,27 +48,14 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 	var lines, decoded atomic.Int64
 	keep := func(c *event.Chunk) bool { return c.Kind != event.KindOtherLookup }
 	readErr := eachChunk(ctx, src, workers, keep, func(jobs <-chan event.Chunk) {
-		dec := ingest.NewDecoder(needs)
-		teach, raw := newTeachCache(lits), newRawLearner(l)
-		var ev event.Event
+		t := newTeacher(l, lits, needs)
 		var n, d int64
 		for c := range jobs {
 			lookup := c.Kind == event.KindAidmaster || c.Kind == event.KindUserinfo
 			ingest.Lines(c, func(line []byte, _ int) bool {
 				n++
-				if !lookup {
-					name, hasName := engine.FindEventName(line).Plain()
-					if !teach.teaches(line, name, hasName) {
-						return true
-					}
-					if raw != nil && hasName && raw.Learn(name, line) {
-						d++
-						return true
-					}
-				}
-				if dec.Decode(line, &ev) == nil {
+				if lookup && t.learnDecoded(line) || !lookup && t.learn(line) {
 					d++
-					l.Learn(&ev) // learns from ev's copies, never from line
 				}
 				return true
 			})
@@ -82,6 +69,42 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 		return st, err
 	}
 	return st, readErr
+}
+
+// teacher learns from lines, for one goroutine.
+type teacher struct {
+	l     Learner
+	teach *teachCache
+	raw   *enrich.RawLearner
+	dec   *ingest.Decoder
+	ev    event.Event
+}
+
+func newTeacher(l Learner, lits [][]byte, needs event.Needs) *teacher {
+	return &teacher{l: l, teach: newTeachCache(lits), raw: newRawLearner(l), dec: ingest.NewDecoder(needs)}
+}
+
+// learn learns from a telemetry line that may teach, reporting whether it
+// was read.
+func (t *teacher) learn(line []byte) bool {
+	name, hasName := engine.FindEventName(line).Plain()
+	if !t.teach.teaches(line, name, hasName) {
+		return false
+	}
+	if t.raw != nil && hasName && t.raw.Learn(name, line) {
+		return true
+	}
+	return t.learnDecoded(line)
+}
+
+// learnDecoded learns from line decoded (a lookup record's, or one the
+// raw learner left).
+func (t *teacher) learnDecoded(line []byte) bool {
+	if t.dec.Decode(line, &t.ev) != nil {
+		return false
+	}
+	t.l.Learn(&t.ev) // learns from ev's copies, never from line
+	return true
 }
 
 // teachCache tells whether a telemetry line may teach the enricher. On an

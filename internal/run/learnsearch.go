@@ -86,6 +86,9 @@ type candChunk struct {
 	// Settling only spares decoding: the query decides the rows.
 	settled []bool
 	lines   int64 // lines read in the chunk
+	// share is its teaching lines, counted once a read deferring learning
+	// kept a line (teachShare.pays)
+	share   teachShare
 	bytes   int64
 	spilled bool
 	off     int64 // in the spill file
@@ -150,14 +153,19 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	// confirmAfter kept lines in a row had it, learning stops, on the bet
 	// that none will need it; if one does after all (incomplete), what was
 	// skipped is learned in a read of its own before the kept lines run.
-	bet := opts.Reopen != nil && !incomplete.Load()
+	// A query keeping few lines learns after the read, only what they
+	// need (learntargeted.go).
+	kl, _ := Enricher(l).(keyLearner)
+	deferring := kl != nil && !opts.learnAsRead && opts.Reopen != nil && filter == plan && plan.dispatch == nil
+	var countShare atomic.Bool // a line was kept: the workers count what teaches
+	bet := opts.Reopen != nil && !incomplete.Load() && !deferring
 	var complete atomic.Int64
 	var betting, skipped atomic.Bool
 	teachLits, lneeds := l.LearnPrefilter(), l.LearnNeeds()
 	// Lines whose acting process is not known yet are rejected on a bet
 	// when the input can be read again should it be lost (processBets).
 	var bets *processBets
-	if opts.Reopen != nil && filter == plan {
+	if opts.Reopen != nil && filter == plan && !deferring {
 		bets = &processBets{}
 	}
 	store := &candStore{budget: opts.HoldBytes, canDrop: opts.Reopen != nil, dropShare: 4}
@@ -186,6 +194,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		}
 	}
 
+	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan event.Chunk, workers*2)
@@ -246,8 +255,20 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				if kept > 0 {
 					r.data = make([]byte, 0, kept) // chunks keep alike: grown once, not log n times
 				}
+				counting := deferring && countShare.Load()
 				learn := func(line []byte) engine.EventName {
 					r.lines++
+					if deferring {
+						// Nothing is learned: the name is only looked for
+						// to count what teaches once some line is kept, in
+						// one line of shareSample.
+						if !counting || r.lines%shareSample != 0 {
+							return engine.EventName{}
+						}
+						name := engine.FindEventName(line)
+						r.share.tally(line, name, teach)
+						return name
+					}
 					// the event name, located once for all that follows
 					name := engine.FindEventName(line)
 					nameVal, hasName := name.Plain()
@@ -275,6 +296,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					if loose == nil {
 						if !accepts(line, name) {
 							return false
+						}
+						if settle != nil && !name.Located() {
+							name = engine.FindEventName(line)
 						}
 						if settle != nil && settle.rejects(line, name) {
 							// A line bet on lacks what enrichment adds: with
@@ -356,16 +380,61 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	}
 	go func() { wg.Wait(); close(results) }()
 	var lines, nbytes int64
+	var share teachShare
+	restart := false
 	for r := range results {
 		lines += r.lines
 		nbytes += r.bytes
+		share.add(r.share)
+		if restart {
+			continue
+		}
 		store.put(r, nbytes)
+		if !deferring {
+			continue
+		}
+		if store.lines > 0 {
+			countShare.Store(true)
+		}
+		if !share.pays(store.lines) {
+			restart = true
+			cancel()
+		}
+	}
+	if restart && outer.Err() == nil {
+		// Too many lines kept, or too few teaching lines to spare: start
+		// again, learning as the input is read.
+		store.close()
+		again, err := opts.Reopen()
+		if err != nil {
+			return nil, fmt.Errorf("re-reading the input: %w", err)
+		}
+		if c, ok := again.(io.Closer); ok {
+			defer c.Close()
+		}
+		opts.learnAsRead = true
+		return searchLearning(outer, progs, again, opts, workers, l)
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
 	if store.err != nil {
 		return nil, fmt.Errorf("keeping candidate lines: %w", store.err)
+	}
+	targetedReads := 0
+	if deferring {
+		switch {
+		case store.dropped.Load():
+			if err := learnFirst(ctx, l, opts, workers); err != nil {
+				return nil, err
+			}
+		case incomplete.Load():
+			n, err := learnTargeted(ctx, l, kl, opts, workers, store)
+			if err != nil {
+				return nil, err
+			}
+			targetedReads = n
+		}
 	}
 	if skipped.Load() && (incomplete.Load() || store.dropped.Load()) {
 		// the bet lost: some kept line needs what was not learned
@@ -459,6 +528,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		stats.Lines += lines
 		stats.Bytes += nbytes
 		stats.Held = store.lines
+		stats.TargetedReads = targetedReads
 	}
 	if err == nil {
 		err = readErr

@@ -502,7 +502,8 @@ func testStrictRead(t *testing.T, prog *engine.Program, wantRows map[string]int,
 	}
 	search := func(en Enricher, workers int, reopen bool) []string {
 		var rows []string
-		o := Options{Workers: workers, Enricher: en,
+		// the learning read itself: not deferred (learnTargeted)
+		o := Options{Workers: workers, Enricher: en, learnAsRead: true,
 			Emit: func(i int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
 		if reopen {
 			o.Reopen = func() (Source, error) { return open(), nil }
@@ -609,8 +610,9 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 				search := func(en Enricher, reopen bool) []string {
 					var rows []string
 					// one worker: with more, a process start may be learned before
-					// an earlier chunk's event is looked at, and nothing bet on
-					o := Options{Workers: 1, Enricher: en, Emit: func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
+					// an earlier chunk's event is looked at, and nothing bet on;
+					// bets are the learning read's: learning is not deferred
+					o := Options{Workers: 1, Enricher: en, learnAsRead: true, Emit: func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
 					if reopen {
 						o.Reopen = func() (Source, error) { reads++; return open(), nil }
 					}
@@ -1107,8 +1109,8 @@ func TestFilePathSettledAsRead(t *testing.T) {
 }
 
 // countHeld runs a count() query over lines with a learning search (the
-// input readable again) and returns the count and the candidate lines
-// held until learning was done.
+// input readable again, learning as it reads: not deferred) and returns
+// the count and the candidate lines held until learning was done.
 func countHeld(t *testing.T, query string, lines []string) (count string, held int64) {
 	t.Helper()
 	path, open := smallChunkFile(t, lines)
@@ -1118,7 +1120,7 @@ func countHeld(t *testing.T, query string, lines []string) (count string, held i
 		t.Fatal(err)
 	}
 	defer en.Close()
-	stats, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en,
+	stats, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en, learnAsRead: true,
 		Reopen: func() (Source, error) { return open(), nil },
 		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }})
 	if err != nil {

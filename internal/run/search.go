@@ -54,15 +54,22 @@ type Options struct {
 	// (a file-mode enricher from PrepareEnricher) keeps in memory until the
 	// input is read; more go to a temporary file. 0: DefaultHoldBytes.
 	HoldBytes int64
+	// learnAsRead: a search that learns does so as it reads, not after
+	// (learnTargeted): set when a read deferring it kept too many lines,
+	// and by the tests of the learning read
+	learnAsRead bool
 }
 
 // Stats describes a finished search.
 type Stats struct {
-	Lines    int64      // lines read (telemetry chunks)
-	Bytes    int64      // bytes read
-	Decoded  int64      // lines that passed the prefilter and were decoded
-	Held     int64      // candidate lines a learning read held until learning was done
-	Warnings [][]string // per program: truncation and similar notes
+	Lines   int64 // lines read (telemetry chunks)
+	Bytes   int64 // bytes read
+	Decoded int64 // lines that passed the prefilter and were decoded
+	Held    int64 // candidate lines a learning read held until learning was done
+	// TargetedReads counts the reads that learned only from lines holding
+	// what the held lines' enrichment looks up (learnTargeted)
+	TargetedReads int
+	Warnings      [][]string // per program: truncation and similar notes
 }
 
 // chunkResult is what one worker produced from one chunk.

@@ -1,0 +1,215 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tiercel/tiercel/internal/emulate"
+	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/enrich"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
+)
+
+// TestDeferredLearningMatchesLearningFirst: a search that defers learning
+// (reading without it, then learning only what its few kept lines need,
+// or starting again when they are many) gives the rows of a learn pass
+// followed by a search, and of a search learning as it reads, on an
+// emulated FDR tree (events before their process starts, aidmaster and
+// userinfo beside the telemetry).
+func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
+	dir := t.TempDir()
+	g, err := emulate.New(emulate.Options{Seed: 5, Events: 30000, Hosts: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emulate.WriteFDR(dir, g); err != nil {
+		t.Fatal(err)
+	}
+	open := func() Source {
+		r, err := ingest.Open([]string{dir}, ingest.Options{ChunkSize: 64 << 10})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { r.Close() })
+		return r
+	}
+	ref := enrich.New(enrich.Options{})
+	if _, err := Learn(context.Background(), ref, open(), 2); err != nil {
+		t.Fatal(err)
+	}
+	const (
+		targeted = iota // learns in targeted reads
+		moot            // learns nothing: what the kept lines need, they have
+		restarts        // keeps too many lines: learns as it reads instead
+		either          // targeted, or learning as it reads: few teaching lines here
+	)
+	tests := []struct {
+		name, query string
+		path        int
+	}{
+		{"whole events of a domain", `DomainName=/shodan\.io/i`, targeted},
+		{"acting process, parent, user", `#event_simpleName=DnsRequest DomainName=/shodan|censys/i | table([ContextProcessName, ContextParentBaseFileName, ContextCommandLine, UserName, ComputerName], limit=max)`, either},
+		{"a tool's processes", `ImageFileName=/nmap/i | table([ComputerName, UserName, ParentBaseFileName, ContextProcessName, CommandLine, FileName], limit=max)`, moot},
+		{"nothing kept", `DomainName="nothing.invalid"`, moot},
+		{"connections of a process", `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/nmap|curl/i | table([aid, ContextProcessName, ContextImageFileName, UserName, ComputerName], limit=max)`, restarts},
+		{"too many kept", `#event_simpleName=DnsRequest | groupBy([ContextProcessName, UserName], limit=max)`, restarts},
+	}
+	for _, tt := range tests {
+		prog := compile(t, tt.query)
+		want, _ := sortedRows(t, prog, open(), Options{Workers: 2, Enricher: ref})
+		if tt.name != "nothing kept" && len(want) == 0 {
+			t.Fatalf("%s: no rows: the test shows nothing", tt.name)
+		}
+		for _, workers := range []int{1, 3} {
+			for _, asRead := range []bool{false, true} {
+				en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{dir}, Programs: []*engine.Program{prog}})
+				if err != nil {
+					t.Fatal(err)
+				}
+				got, stats := sortedRows(t, prog, open(), Options{Workers: workers, Enricher: en, learnAsRead: asRead,
+					Reopen: func() (Source, error) { return open(), nil }})
+				en.Close()
+				if diff := cmp.Diff(want, got); diff != "" {
+					t.Errorf("%s, %d workers, learning as read %v: rows (-learn first +search):\n%s", tt.name, workers, asRead, diff)
+				}
+				if asRead {
+					continue
+				}
+				switch {
+				case tt.path == targeted && stats.TargetedReads == 0,
+					tt.path == moot && (stats.TargetedReads > 0 || stats.Held > maxDeferredLines),
+					tt.path == restarts && stats.Held <= maxDeferredLines:
+					t.Errorf("%s: %d targeted reads, %d lines held: not the path expected (%d)", tt.name, stats.TargetedReads, stats.Held, tt.path)
+				}
+			}
+		}
+	}
+}
+
+// sortedRows runs prog and returns its rows, sorted (aggregates may order
+// them otherwise with other workers), and the search's stats.
+func sortedRows(t *testing.T, prog *engine.Program, src Source, o Options) ([]string, *Stats) {
+	t.Helper()
+	rows := []string{}
+	o.Emit = func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }
+	st, err := Search(context.Background(), []*engine.Program{prog}, src, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(rows)
+	return rows, st
+}
+
+// TestTargetedLearningReadsEveryRecordOfAKey: the lines that teach about a
+// kept line's process, parent and user are found however they spell the
+// key (leading zeros, a number, \u escapes), and one that only looks like
+// a key's record (an escaped backslash before a u) costs a look.
+func TestTargetedLearningReadsEveryRecordOfAKey(t *testing.T) {
+	lines := []string{
+		`{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"7001","DomainName":"api.shodan.io"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"0007001","ParentProcessId":6000,"ImageFileName":"\\Device\\HarddiskVolume2\\Tools\\nmap.exe","UserSid":"S-1-5-21-77-1001"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"6000","ImageFileName":"C:\\Windows\\explorer.exe","CommandLine":"explorer"}`,
+		`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-77-1001","UserName":"mallory","ContextTimeStamp":"1700000000.000"}`,
+		`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-77-\u0031001","UserName":"mallory2","ContextTimeStamp":"1700000009.000"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"8000","ImageFileName":"C:\\\\users\\\\x.exe"}`,
+	}
+	for _, order := range [][]int{{0, 1, 2, 3, 4, 5}, {5, 4, 3, 2, 1, 0}} {
+		var ordered []string
+		for _, i := range order {
+			ordered = append(ordered, lines[i])
+		}
+		path, open := smallChunkFile(t, ordered)
+		prog := compile(t, `DomainName=/shodan/ | table([ContextProcessName, ContextImageFileName, ContextParentBaseFileName, UserName])`)
+		ref := enrich.New(enrich.Options{})
+		if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
+			t.Fatal(err)
+		}
+		want, _ := sortedRows(t, prog, open(), Options{Workers: 1, Enricher: ref})
+		en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, stats := sortedRows(t, prog, open(), Options{Workers: 1, Enricher: en, Reopen: func() (Source, error) { return open(), nil }})
+		en.Close()
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("order %v: rows (-learn first +targeted):\n%s", order, diff)
+		}
+		if all := strings.Join(got, ""); !strings.Contains(all, "mallory2") || !strings.Contains(all, "ContextParentBaseFileName=explorer.exe") {
+			t.Errorf("order %v: want the newest user and the parent's name: %q", order, got)
+		}
+		if stats.TargetedReads != 2 {
+			t.Errorf("order %v: %d targeted reads, want 2 (the process, then its parent and user)", order, stats.TargetedReads)
+		}
+	}
+}
+
+// TestEachMarkedLine: every line holding a key or a \u escape, once, in
+// order; no other.
+func TestEachMarkedLine(t *testing.T) {
+	data := strings.Join([]string{
+		`{"a":"1234567"}`,
+		`{"b":"x"}`,
+		`{"c":"12345678","d":"S-1-5-21-9"}`, // two keys: once
+		`{"e":"C:\\\\users"}`,               // an escaped backslash, then "users"
+		`{"f":"caf\u00e9"}`,
+		`{"g":"S-1-5-21-99"}`, // holds the SID as a prefix
+		`{"h":"S-1-5-21-"}`,
+	}, "\n") + "\n"
+	marks := engine.NewLiteralSet([]string{"1234567", "S-1-5-21-9"})
+	var got []string
+	eachMarkedLine([]byte(data), marks, func(line []byte) { got = append(got, string(line)) })
+	want := []string{`{"a":"1234567"}`, `{"c":"12345678","d":"S-1-5-21-9"}`, `{"f":"caf\u00e9"}`, `{"g":"S-1-5-21-99"}`}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("lines (-want +got):\n%s", diff)
+	}
+}
+
+// TestTeachShare: deferring pays while nothing is kept or too little is
+// known; past that, when teaching lines are many enough to cost more than
+// two targeted reads.
+func TestTeachShare(t *testing.T) {
+	tests := []struct {
+		share teachShare
+		kept  int64
+		want  bool
+	}{
+		{teachShare{lines: 1 << 20, bytes: 700 << 20, teaching: 0}, 0, true},
+		{teachShare{lines: 100, bytes: 70000, teaching: 0}, 5, true},
+		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 300000}, 5, true},  // short lines, many starts
+		{teachShare{lines: 1 << 20, bytes: 700 << 20, teaching: 100000}, 5, false}, // long lines, few starts
+		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 300000}, maxDeferredLines + 1, false},
+	}
+	for _, tt := range tests {
+		if got := tt.share.pays(tt.kept); got != tt.want {
+			t.Errorf("%+v kept %d: pays %v, want %v", tt.share, tt.kept, got, tt.want)
+		}
+	}
+}
+
+// TestDeferredSearchKnowsUserRecordsExist: a search that learned only its
+// kept lines' keys, no user among them, still knows the input has user
+// records (no "no userinfo or logon records" warning).
+func TestDeferredSearchKnowsUserRecordsExist(t *testing.T) {
+	lines := []string{
+		`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-1-500","UserName":"admin"}`,
+		`{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"7001","UserSid":"S-1-5-21-1-999","DomainName":"api.shodan.io"}`,
+	}
+	path, open := smallChunkFile(t, lines)
+	prog := compile(t, `DomainName=/shodan/ | table([UserName])`)
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	_, stats := sortedRows(t, prog, open(), Options{Workers: 1, Enricher: en, Reopen: func() (Source, error) { return open(), nil }})
+	s := en.Stats()
+	if stats.TargetedReads == 0 || s.UserMisses != 1 || s.LearnedUsers != 0 || s.DeferredUsers == 0 {
+		t.Errorf("targeted reads %d, enrich stats %s: want a targeted read, one miss, no user learned, user records seen",
+			stats.TargetedReads, fmt.Sprintf("%+v", s))
+	}
+}
