@@ -40,6 +40,9 @@ type pfNode struct {
 	// character, which a value (a line, when whole) may spell otherwise
 	// (mayHideEscaped)
 	esc bool
+	// plainVal: litField whose literals are written in raw JSON as they
+	// read (matchValue tests them on a string's resolved escapes)
+	plainVal bool
 	num float64 // litValue
 }
 
@@ -87,6 +90,7 @@ func newPrefilter(l *litExpr) *Prefilter {
 // a field's value.
 func compilePF(l *litExpr, keys map[string]int, whole bool) pfNode {
 	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole, num: l.num, esc: hasEscaped(l)}
+	n.plainVal = l.op == litField && rawIsPlain(l)
 	if l.op == litField {
 		n.finder = newKeyFinder(l.text)
 		k, ok := keys[l.text]
@@ -177,7 +181,7 @@ func (f *Prefilter) MatchName(line []byte, name EventName) bool {
 // seedName puts in c where the line's event name was found.
 func (f *Prefilter) seedName(c *keyCache, name EventName) {
 	if f.nameKey >= 0 {
-		c.state[f.nameKey], c.val[f.nameKey] = name.state, name.val
+		c.state[f.nameKey], c.val[f.nameKey], c.str[f.nameKey] = name.state, name.val, name.plain
 	}
 }
 
@@ -533,7 +537,7 @@ func (f *Prefilter) ValueMayPass(field string, value []byte) bool {
 func (n *pfNode) valueMayPass(field string, v []byte) bool {
 	if n.op == litField && n.isKey(field) {
 		var c keyCache
-		return n.matchValue(v, &c)
+		return n.matchValue(v, true, &c)
 	}
 	for i := range n.kids {
 		if n.kids[i].valueMayPass(field, v) {

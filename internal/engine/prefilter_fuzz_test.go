@@ -30,6 +30,8 @@ func FuzzPrefilterNeverRejects(f *testing.F) {
 		{`#event_simpleName=DnsRequest`, `{"event_simpleName":"Foo","event\u005fsimpleName":"DnsRequest"}`}, // repeated: skipped
 		{`DomainName=shodan`, `{"CommandLine":"caf\u00e9","Domain\u004eame" : "shodan"}`},                   // a value's escape, then a key's
 		{`DomainName=shodan`, `{"a":{"Domain\u004eame":"shodan"},"b":"\"\u00e9\":"}`},                       // nested, and a colon in a value
+		{`CommandLine=/mimikatz/i`, `{"CommandLine":"mimi\u212aatz \ud83d\ude00"}`},                         // resolved escapes: the Kelvin sign, a surrogate pair
+		{`CommandLine="*a\"b*"`, `{"CommandLine":"a\u0022b"}`},                                              // a quote spelled \u0022
 	} {
 		f.Add(seed[0], seed[1])
 	}

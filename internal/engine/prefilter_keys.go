@@ -1,6 +1,10 @@
 package engine
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/tiercel/tiercel/internal/ingest"
+)
 
 // maxLocatedKeys bounds the distinct JSON keys whose value one Match
 // remembers; nodes on further keys search the line themselves.
@@ -23,9 +27,11 @@ const (
 type keyCache struct {
 	state [maxLocatedKeys]uint8
 	val   [maxLocatedKeys][]byte
+	str   [maxLocatedKeys]bool // val is a string's contents
 	esc   uint8 // 0: not looked at; 1: the line has no \u escape; 2: it has
 	kesc  uint8 // the same for a \u escape in a key (mayHideKeys)
 	odd   uint8 // the same for mayHideEscaped
+	buf   []byte // a value with its escapes resolved (matchValue)
 }
 
 // reset forgets the last line. A value is read only where its state says
@@ -44,7 +50,7 @@ func (c *keyCache) locate(line []byte, slot int, finder *keyFinder) {
 	}
 	c.state[slot] = keyAbsent
 	if v, end, ok := finder.next(line, 0); ok {
-		c.state[slot], c.val[slot] = keyOnce, v
+		c.state[slot], c.val[slot], c.str[slot] = keyOnce, v, isStringValue(line[end:])
 		if _, _, more := finder.next(line, end); more {
 			c.state[slot] = keyMany
 		}
@@ -240,7 +246,7 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 	c.locate(line, n.key, &n.finder)
 	switch c.state[n.key] {
 	case keyOnce:
-		return n.matchValue(c.val[n.key], c)
+		return n.matchValue(c.val[n.key], c.str[n.key], c)
 	case keyMany:
 		return n.matchEvery(line, c)
 	}
@@ -248,12 +254,25 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 	return n.orAbsent && c.state[n.key] != keyKnownAbsent || n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c))
 }
 
-// matchValue tests one value of the key. A value holding \u escapes
-// passes: an escape may spell any character of a literal; so may other
-// spellings of a backslash or control character (mayHideEscaped), for a
-// literal holding one.
-func (n *pfNode) matchValue(v []byte, c *keyCache) bool {
-	return n.kids[0].match(v, c) || HasUnicodeEscape(v) || n.esc && mayHideEscaped(v)
+// matchValue tests one value of the key (str: a string's contents). An
+// escape may spell any character of a literal: a string holding \u
+// escapes is tested with them resolved, as the decoder resolves them,
+// when the literals are written as they read (no quote, backslash or
+// control character: plainVal); other values holding one pass, and so
+// do values that may spell a backslash or control character otherwise
+// (mayHideEscaped), for a literal holding one.
+func (n *pfNode) matchValue(v []byte, str bool, c *keyCache) bool {
+	if n.kids[0].match(v, c) || n.esc && mayHideEscaped(v) {
+		return true
+	}
+	if !HasUnicodeEscape(v) {
+		return false
+	}
+	if !str || !n.plainVal {
+		return true
+	}
+	c.buf = ingest.AppendUnescaped(c.buf[:0], v)
+	return n.kids[0].match(c.buf, c)
 }
 
 // absentMayHold reports whether a line lacking the plain key may still
@@ -278,7 +297,7 @@ func (n *pfNode) matchEvery(line []byte, c *keyCache) bool {
 			break
 		}
 		found = true
-		if n.matchValue(v, c) {
+		if n.matchValue(v, isStringValue(line[end:]), c) {
 			return true
 		}
 		from = end

@@ -142,6 +142,20 @@ func hasEscapedByte(s string) bool {
 	return false
 }
 
+// rawIsPlain reports whether every literal of l is written in raw JSON as
+// it reads: no quote, backslash or control character to escape.
+func rawIsPlain(l *litExpr) bool {
+	if l.op == litText && hasEscapedByte(l.text) {
+		return false
+	}
+	for _, k := range l.kids {
+		if !rawIsPlain(k) {
+			return false
+		}
+	}
+	return true
+}
+
 // hasEscaped reports whether a literal of l, decoded, holds a backslash or
 // a control character, which a value may spell in ways its raw text does
 // not show (mayHideEscaped).

@@ -102,7 +102,7 @@ func (m *Matcher) MatchSettled(settled ...Settled) bool {
 		if s.Absent {
 			c.state[s.Slot] = keyKnownAbsent
 		} else {
-			c.state[s.Slot], c.val[s.Slot] = keyOnce, s.Value
+			c.state[s.Slot], c.val[s.Slot], c.str[s.Slot] = keyOnce, s.Value, true
 		}
 	}
 	return m.f.node.match(m.line, &c)

@@ -312,6 +312,33 @@ func TestPrefilterRejectsLinesWhoseOnlyEscapesAreInValues(t *testing.T) {
 	}
 }
 
+// TestPrefilterResolvesEscapedValues: a string value holding \u escapes
+// is tested with them resolved, as the query will see it; literals JSON
+// writes otherwise (a quote, a backslash) leave it passing.
+func TestPrefilterResolvesEscapedValues(t *testing.T) {
+	tests := []struct {
+		query, line string
+		want        bool
+	}{
+		{`CommandLine=/mimikatz/i`, `{"CommandLine":"Teams.exe caf\u00e9"}`, false},
+		{`CommandLine=/mimikatz/i`, `{"CommandLine":"mimik\u0061tz.exe caf\u00e9"}`, true},
+		{`CommandLine=/mimikatz/i`, `{"CommandLine":"mimi\u212aatz"}`, true},   // the Kelvin sign folds to k
+		{`CommandLine=/mimikatz/i`, `{"CommandLine":"mimi\ud800katz"}`, false}, // a lone surrogate: U+FFFD
+		{`DomainName="api.shodan.io"`, `{"DomainName":"caf\u00e9.example"}`, false},
+		{`DomainName="api.shodan.io"`, `{"DomainName":"api.sh\u006fdan.io"}`, true},
+		{`DomainName="api.shodan.io"`, `{"DomainName":["api.sh\u006fdan.io"]}`, true}, // not a string: passes
+		{`CommandLine=/a"b/`, `{"CommandLine":"a\u0022b"}`, true},                     // a quote, written \" in raw text
+		{`CommandLine=/a"b/`, `{"CommandLine":"x\u00e9"}`, true},
+		{`ImageFileName=/\\cmd\.exe/i`, `{"ImageFileName":"C:\\x\\caf\u00e9.exe"}`, true}, // a backslash
+	}
+	for _, tt := range tests {
+		pf := compileQuery(t, tt.query, Options{}).Prefilter(func(string) bool { return false })
+		if got := pf.Match([]byte(tt.line)); got != tt.want {
+			t.Errorf("%s on %s = %v, want %v", tt.query, tt.line, got, tt.want)
+		}
+	}
+}
+
 // TestValueMayEqual: which raw values a numeric equality rejects. Only a
 // plain integer is decided; every other spelling passes, for the query to
 // decide.

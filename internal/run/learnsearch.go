@@ -156,7 +156,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	// A query keeping few lines learns after the read, only what they
 	// need (learntargeted.go).
 	kl, _ := Enricher(l).(keyLearner)
-	deferring := kl != nil && !opts.learnAsRead && opts.Reopen != nil && filter == plan && plan.dispatch == nil
+	deferring := kl != nil && opts.learning != learnAsRead && opts.Reopen != nil && filter == plan && plan.dispatch == nil
 	var countShare atomic.Bool // a line was kept: the workers count what teaches
 	bet := opts.Reopen != nil && !incomplete.Load() && !deferring
 	var complete atomic.Int64
@@ -396,7 +396,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		if store.lines > 0 {
 			countShare.Store(true)
 		}
-		if !share.pays(store.lines) {
+		if !share.pays(store.lines, opts.learning) {
 			restart = true
 			cancel()
 		}
@@ -412,7 +412,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		if c, ok := again.(io.Closer); ok {
 			defer c.Close()
 		}
-		opts.learnAsRead = true
+		opts.learning = learnAsRead
 		return searchLearning(outer, progs, again, opts, workers, l)
 	}
 	if err := ctx.Err(); err != nil {

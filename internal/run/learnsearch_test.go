@@ -503,7 +503,7 @@ func testStrictRead(t *testing.T, prog *engine.Program, wantRows map[string]int,
 	search := func(en Enricher, workers int, reopen bool) []string {
 		var rows []string
 		// the learning read itself: not deferred (learnTargeted)
-		o := Options{Workers: workers, Enricher: en, learnAsRead: true,
+		o := Options{Workers: workers, Enricher: en, learning: learnAsRead,
 			Emit: func(i int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
 		if reopen {
 			o.Reopen = func() (Source, error) { return open(), nil }
@@ -612,7 +612,7 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 					// one worker: with more, a process start may be learned before
 					// an earlier chunk's event is looked at, and nothing bet on;
 					// bets are the learning read's: learning is not deferred
-					o := Options{Workers: 1, Enricher: en, learnAsRead: true, Emit: func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
+					o := Options{Workers: 1, Enricher: en, learning: learnAsRead, Emit: func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
 					if reopen {
 						o.Reopen = func() (Source, error) { reads++; return open(), nil }
 					}
@@ -1120,7 +1120,7 @@ func countHeld(t *testing.T, query string, lines []string) (count string, held i
 		t.Fatal(err)
 	}
 	defer en.Close()
-	stats, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en, learnAsRead: true,
+	stats, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: en, learning: learnAsRead,
 		Reopen: func() (Source, error) { return open(), nil },
 		Emit:   func(_ int, row *event.Event) { count, _ = row.Get("_count") }})
 	if err != nil {

@@ -20,7 +20,9 @@ import (
 // or starting again when they are many) gives the rows of a learn pass
 // followed by a search, and of a search learning as it reads, on an
 // emulated FDR tree (events before their process starts, aidmaster and
-// userinfo beside the telemetry).
+// userinfo beside the telemetry). Whether deferring pays on this data
+// (long lines, few starts) is left to the cost (learnAuto) or forced
+// (learnDeferred: the path each query takes is then checked).
 func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 	dir := t.TempDir()
 	g, err := emulate.New(emulate.Options{Seed: 5, Events: 30000, Hosts: 12})
@@ -46,15 +48,14 @@ func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 		targeted = iota // learns in targeted reads
 		moot            // learns nothing: what the kept lines need, they have
 		restarts        // keeps too many lines: learns as it reads instead
-		either          // targeted, or learning as it reads: few teaching lines here
 	)
 	tests := []struct {
 		name, query string
 		path        int
 	}{
 		{"whole events of a domain", `DomainName=/shodan\.io/i`, targeted},
-		{"acting process, parent, user", `#event_simpleName=DnsRequest DomainName=/shodan|censys/i | table([ContextProcessName, ContextParentBaseFileName, ContextCommandLine, UserName, ComputerName], limit=max)`, either},
-		{"a tool's processes", `ImageFileName=/nmap/i | table([ComputerName, UserName, ParentBaseFileName, ContextProcessName, CommandLine, FileName], limit=max)`, moot},
+		{"acting process, parent, user", `#event_simpleName=DnsRequest DomainName=/shodan|censys/i | table([ContextProcessName, ContextParentBaseFileName, ContextCommandLine, UserName, ComputerName], limit=max)`, targeted},
+		{"a tool's processes", `ImageFileName=/nmap/i | table([ComputerName, UserName, ParentBaseFileName, ContextProcessName, CommandLine, FileName], limit=max)`, targeted},
 		{"nothing kept", `DomainName="nothing.invalid"`, moot},
 		{"connections of a process", `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/nmap|curl/i | table([aid, ContextProcessName, ContextImageFileName, UserName, ComputerName], limit=max)`, restarts},
 		{"too many kept", `#event_simpleName=DnsRequest | groupBy([ContextProcessName, UserName], limit=max)`, restarts},
@@ -66,19 +67,19 @@ func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 			t.Fatalf("%s: no rows: the test shows nothing", tt.name)
 		}
 		for _, workers := range []int{1, 3} {
-			for _, asRead := range []bool{false, true} {
+			for _, mode := range []learnMode{learnAuto, learnDeferred, learnAsRead} {
 				en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{dir}, Programs: []*engine.Program{prog}})
 				if err != nil {
 					t.Fatal(err)
 				}
-				got, stats := sortedRows(t, prog, open(), Options{Workers: workers, Enricher: en, learnAsRead: asRead,
+				got, stats := sortedRows(t, prog, open(), Options{Workers: workers, Enricher: en, learning: mode,
 					Reopen: func() (Source, error) { return open(), nil }})
 				en.Close()
 				if diff := cmp.Diff(want, got); diff != "" {
-					t.Errorf("%s, %d workers, learning as read %v: rows (-learn first +search):\n%s", tt.name, workers, asRead, diff)
+					t.Errorf("%s, %d workers, learning %d: rows (-learn first +search):\n%s", tt.name, workers, mode, diff)
 				}
-				if asRead {
-					continue
+				if mode != learnDeferred {
+					continue // the cost decides: the rows are what matters
 				}
 				switch {
 				case tt.path == targeted && stats.TargetedReads == 0,
@@ -178,14 +179,18 @@ func TestTeachShare(t *testing.T) {
 		kept  int64
 		want  bool
 	}{
-		{teachShare{lines: 1 << 20, bytes: 700 << 20, teaching: 0}, 0, true},
-		{teachShare{lines: 100, bytes: 70000, teaching: 0}, 5, true},
-		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 300000}, 5, true},  // short lines, many starts
-		{teachShare{lines: 1 << 20, bytes: 700 << 20, teaching: 100000}, 5, false}, // long lines, few starts
-		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 300000}, maxDeferredLines + 1, false},
+		{teachShare{lines: 1 << 20, bytes: 700 << 20}, 0, true},
+		{teachShare{lines: 100, bytes: 70000}, 5, true},
+		// short lines, a fifth process starts (learning about 2.1 s a GB)
+		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 480000, starts: 200000}, 5, true},
+		// long lines, few starts (0.5 s a GB)
+		{teachShare{lines: 1 << 20, bytes: 700 << 20, teaching: 230000, starts: 80000}, 5, false},
+		// short lines, few starts (0.9 s a GB)
+		{teachShare{lines: 1 << 20, bytes: 215 << 20, teaching: 210000, starts: 84000}, 5, false},
+		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 480000, starts: 200000}, maxDeferredLines + 1, false},
 	}
 	for _, tt := range tests {
-		if got := tt.share.pays(tt.kept); got != tt.want {
+		if got := tt.share.pays(tt.kept, learnAuto); got != tt.want {
 			t.Errorf("%+v kept %d: pays %v, want %v", tt.share, tt.kept, got, tt.want)
 		}
 	}

@@ -54,10 +54,8 @@ type Options struct {
 	// (a file-mode enricher from PrepareEnricher) keeps in memory until the
 	// input is read; more go to a temporary file. 0: DefaultHoldBytes.
 	HoldBytes int64
-	// learnAsRead: a search that learns does so as it reads, not after
-	// (learnTargeted): set when a read deferring it kept too many lines,
-	// and by the tests of the learning read
-	learnAsRead bool
+	// learning: when a search that learns does it (learnTargeted)
+	learning learnMode
 }
 
 // Stats describes a finished search.
