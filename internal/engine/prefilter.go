@@ -43,7 +43,7 @@ type pfNode struct {
 	// plainVal: litField whose literals are written in raw JSON as they
 	// read (matchValue tests them on a string's resolved escapes)
 	plainVal bool
-	num float64 // litValue
+	num      float64 // litValue
 }
 
 // Prefilter returns the program's line prefilter. derived reports the fields

@@ -28,10 +28,10 @@ type keyCache struct {
 	state [maxLocatedKeys]uint8
 	val   [maxLocatedKeys][]byte
 	str   [maxLocatedKeys]bool // val is a string's contents
-	esc   uint8 // 0: not looked at; 1: the line has no \u escape; 2: it has
-	kesc  uint8 // the same for a \u escape in a key (mayHideKeys)
-	odd   uint8 // the same for mayHideEscaped
-	buf   []byte // a value with its escapes resolved (matchValue)
+	esc   uint8                // 0: not looked at; 1: the line has no \u escape; 2: it has
+	kesc  uint8                // the same for a \u escape in a key (mayHideKeys)
+	odd   uint8                // the same for mayHideEscaped
+	buf   []byte               // a value with its escapes resolved (matchValue)
 }
 
 // reset forgets the last line. A value is read only where its state says
