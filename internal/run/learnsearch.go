@@ -74,6 +74,22 @@ func learnFirst(ctx context.Context, l pendingLearner, opts Options, workers int
 	return nil
 }
 
+// readAgain opens the input again; the caller closes it (closeSource).
+func readAgain(opts Options) (Source, error) {
+	again, err := opts.Reopen()
+	if err != nil {
+		return nil, fmt.Errorf("re-reading the input: %w", err)
+	}
+	return again, nil
+}
+
+// closeSource closes src when it is a file (or several).
+func closeSource(src Source) {
+	if c, ok := src.(io.Closer); ok {
+		c.Close()
+	}
+}
+
 // candChunk is what the learning read kept of one telemetry chunk: the
 // lines some prefilter accepts (each followed by '\n') and their numbers.
 type candChunk struct {
@@ -405,13 +421,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// Too many lines kept, or too few teaching lines to spare: start
 		// again, learning as the input is read.
 		store.close()
-		again, err := opts.Reopen()
+		again, err := readAgain(opts)
 		if err != nil {
-			return nil, fmt.Errorf("re-reading the input: %w", err)
+			return nil, err
 		}
-		if c, ok := again.(io.Closer); ok {
-			defer c.Close()
-		}
+		defer closeSource(again)
 		opts.learning = learnAsRead
 		return searchLearning(outer, progs, again, opts, workers, l)
 	}
@@ -476,13 +490,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// candidates were settled by changed: a second read, as a learn
 		// pass then a search.
 		store.close()
-		again, err := opts.Reopen()
+		again, err := readAgain(opts)
 		if err != nil {
-			return nil, fmt.Errorf("re-reading the input: %w", err)
+			return nil, err
 		}
-		if c, ok := again.(io.Closer); ok {
-			defer c.Close()
-		}
+		defer closeSource(again)
 		if carriers != nil && !carriers.All() && gateFilter != nil {
 			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, carriers)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"strings"
 	"sync/atomic"
 
@@ -147,15 +146,13 @@ func learnTargeted(ctx context.Context, l pendingLearner, kl keyLearner, opts Op
 		if !targetable(sought) {
 			return reads + 1, learnFirst(ctx, l, opts, workers)
 		}
-		src, err := opts.Reopen()
+		src, err := readAgain(opts)
 		if err != nil {
-			return reads, fmt.Errorf("re-reading the input to learn enrichment: %w", err)
+			return reads, err
 		}
 		// Read errors are the search's to report: it read the same input.
 		users, _ := learnMarked(ctx, l, src, workers, engine.NewLiteralSet(fresh))
-		if c, ok := src.(io.Closer); ok {
-			c.Close()
-		}
+		closeSource(src)
 		if err := ctx.Err(); err != nil {
 			return reads + 1, err
 		}
