@@ -218,3 +218,35 @@ func TestDeferredSearchKnowsUserRecordsExist(t *testing.T) {
 			stats.TargetedReads, fmt.Sprintf("%+v", s))
 	}
 }
+
+// FuzzEachMarkedLine: the lines eachMarkedLine gives are those holding one
+// of the keys (which hold no newline) or a \u escape, each once, in
+// order, whatever the text.
+func FuzzEachMarkedLine(f *testing.F) {
+	f.Add("{\"a\":\"1234567\"}\n{\"b\":\"x\"}\n{\"c\":\"12345678\",\"d\":\"S-1-5-21-9\"}\n", "1234567,S-1-5-21-9")
+	f.Add("{\"f\":\"caf\\u00e9\"}\n{\"e\":\"C:\\\\\\\\users\"}", "abcd,xy")
+	f.Add("\\\\\\u\n\\u\nu\\", "u\\")
+	f.Fuzz(func(t *testing.T, data, keyList string) {
+		// keys are values: never a newline (targetable)
+		keys := slices.DeleteFunc(strings.Split(keyList, ","), func(k string) bool { return strings.Contains(k, "\n") })
+		var want []string
+		lines := strings.Split(data, "\n")
+		if strings.HasSuffix(data, "\n") {
+			lines = lines[:len(lines)-1]
+		}
+		for _, line := range lines {
+			held := engine.HasUnicodeEscape([]byte(line))
+			for _, k := range keys {
+				held = held || k != "" && strings.Contains(line, k)
+			}
+			if held {
+				want = append(want, line)
+			}
+		}
+		var got []string
+		eachMarkedLine([]byte(data), engine.NewLiteralSet(keys), func(line []byte) { got = append(got, string(line)) })
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("keys %q: lines (-want +got):\n%s", keys, diff)
+		}
+	})
+}
