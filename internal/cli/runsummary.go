@@ -35,7 +35,7 @@ func missingLookupWarnings(s enrich.Stats, host, user bool) []string {
 		out = append(out, fmt.Sprintf("no aidmaster host records in the input, so ComputerName and the other host fields are empty for %d events; "+
 			"give FDR's aidmaster with --aidmaster PATH, or search the FDR tree root so fdrv2/aidmaster/ is read (--no-enrich silences this)", s.HostMisses))
 	}
-	if user && s.UserMisses > 0 && s.LearnedUsers == 0 && s.DeferredUsers == 0 {
+	if user && s.UserMisses > 0 && s.LearnedUsers == 0 {
 		out = append(out, fmt.Sprintf("no userinfo or logon records in the input, so UserName is empty for %d events; "+
 			"add FDR's userinfo (any path with a userinfo directory, e.g. fdrv2/userinfo/) to the PATHs", s.UserMisses))
 	}

@@ -623,9 +623,7 @@ func (e *Enricher) userOf(aid string, proc *procInfo, sid, auth, uid string) (na
 	if sid == "" && auth == "" && uid == "" {
 		return "", false, false
 	}
-	e.noteLookup(sid)
-	e.noteLookup(auth)
-	e.noteLookup(uid)
+	e.noteLookup(FieldUserName) // user records are the lines naming a user
 	name, ok = e.users.resolve(aid, sid, auth, uid)
 	return name, true, ok
 }
@@ -645,6 +643,9 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	found := false
 	if pid, ok := parsePID(pidStr); ok && aid != "" && e.keep.procs {
 		e.notePID(pid)
+		if !ev.Has(FieldUserName) {
+			e.noteLookup(FieldUserName) // the process, once found, names its user
+		}
 		if id, ok := e.aids.lookup(aid); ok {
 			// A Holder orders the table itself; without one, stream
 			// lookups keep used processes from eviction.

@@ -8,9 +8,12 @@ import (
 
 // LookupKeys enriches ev as Apply would and calls add with the text of
 // every key the enrichment looked up: process ids (the start of process
-// 123 is a line holding "123"), SIDs, logon ids, UIDs, remote addresses,
-// and "ComputerName" for the host records. Whatever teaches the value of
-// such a key is a line holding its text (or a \u escape), so learning
+// 123 is a line holding "123"), remote addresses (DNS answers), and for
+// the records of hosts and users, which hold no id of the event,
+// "ComputerName" and "UserName" (every user record names its user; an
+// event whose acting process is looked up asks for them too, as the
+// process, once learned, leads to its user). Whatever teaches the value
+// of such a key is a line holding its text (or a \u escape), so learning
 // only from lines holding the keys of a few events' lookups, again until
 // no new key appears, enriches those events as learning from every line
 // does (run.learnTargeted). Counters are left as they were.
@@ -37,7 +40,3 @@ func (e *Enricher) notePID(pid uint64) {
 		e.lookups(strconv.FormatUint(pid, 10))
 	}
 }
-
-// NoteDeferredUsers records n chunks with user records a search passed
-// while it deferred learning (Stats.DeferredUsers).
-func (e *Enricher) NoteDeferredUsers(n int64) { e.count.deferredUsers.Add(n) }

@@ -10,8 +10,9 @@ import (
 )
 
 // TestLookupKeys: the keys enriching an event looks up, before anything
-// is learned and after everything is: a process, then its parent and the
-// user its SID or logon id names.
+// is learned and after everything is: a process, then its parent (the
+// child's start does not name it), and user records, which hold no id of
+// the event.
 func TestLookupKeys(t *testing.T) {
 	events := scenario()
 	learned := New(Options{})
@@ -23,10 +24,10 @@ func TestLookupKeys(t *testing.T) {
 		ev          *event.Event
 		fresh, full []string
 	}{
-		{"network event", events[6], []string{"ComputerName", "100"}, []string{"ComputerName", "100", "S-1-5-21-1-2-3-1001"}},
-		{"dns of a child", events[7], []string{"ComputerName", "200"}, []string{"ComputerName", "200", "777", "100"}},
-		{"process start", events[5], []string{"ComputerName", "100", "777"}, []string{"ComputerName", "100", "777"}},
-		{"no process", events[8], []string{"ComputerName", "999"}, []string{"ComputerName", "999"}},
+		{"network event", events[6], []string{"ComputerName", "100", "UserName"}, []string{"ComputerName", "100", "UserName"}},
+		{"dns of a child", events[7], []string{"ComputerName", "200", "UserName"}, []string{"ComputerName", "200", "UserName", "100"}},
+		{"process start", events[5], []string{"ComputerName", "100", "UserName"}, []string{"ComputerName", "100", "UserName"}},
+		{"no process", events[8], []string{"ComputerName", "999", "UserName"}, []string{"ComputerName", "999", "UserName"}},
 	}
 	for _, tt := range tests {
 		for _, c := range []struct {

@@ -47,10 +47,8 @@ type counters struct {
 	baseFallback atomic.Int64
 	learnedHosts atomic.Int64
 	learnedUsers atomic.Int64
-	// user records a read that deferred learning passed (NoteDeferredUsers)
-	deferredUsers atomic.Int64
-	held          atomic.Int64
-	heldFallback  atomic.Int64
+	held         atomic.Int64
+	heldFallback atomic.Int64
 }
 
 // Stats reports what enrichment did.
@@ -65,15 +63,9 @@ type Stats struct {
 	BaseFileNameFallbacks int64
 	// Learned counts new keys: processes, aidmaster hosts, user mappings.
 	LearnedProcesses, LearnedHosts, LearnedUsers int64
-	// DeferredUsers counts the chunks with user records (or what may be
-	// one) a search passed that deferred learning: learning after it only
-	// what its few candidates need, it may learn no user, though the input
-	// has them. (Host records are learned whenever a candidate has a
-	// sensor id: they are the lines holding ComputerName.)
-	DeferredUsers int64
-	Processes     int   // entries in the process table now
-	Evicted       int64 // processes dropped by the stream table bound
-	Expired       int64 // ended processes dropped after their grace
+	Processes                                    int   // entries in the process table now
+	Evicted                                      int64 // processes dropped by the stream table bound
+	Expired                                      int64 // ended processes dropped after their grace
 	// Spilled counts processes a file-mode table wrote to its temporary
 	// file past its memory budget (Options.ProcessMemory); SpillError is
 	// the first failure there (writing: the rest stayed in memory; reading:
@@ -99,7 +91,6 @@ func (e *Enricher) Stats() Stats {
 		BaseFileNameFallbacks: c.baseFallback.Load(),
 		LearnedHosts:          c.learnedHosts.Load(),
 		LearnedUsers:          c.learnedUsers.Load(),
-		DeferredUsers:         c.deferredUsers.Load(),
 	}
 	for i := range c.added {
 		if n := c.added[i].Load(); n > 0 {

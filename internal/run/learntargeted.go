@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"sync/atomic"
 
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
@@ -87,8 +86,8 @@ func (d *teachShare) add(o teachShare) {
 
 // pays reports whether deferring learning still looks cheaper than
 // learning as the input is read, kept lines having been kept so far:
-// learning nothing costs nothing, while a few kept lines cost two
-// targeted reads (their processes, then the parents and users those lead
+// learning nothing costs nothing, while a few kept lines cost up to two
+// targeted reads (their processes and users, then the parents those lead
 // to). Measured here on three generators' data: learning from a process
 // start about 2 µs, from another teaching line 0.3 µs; a targeted read
 // 0.35–0.7 ns a byte. The share of teaching lines is trusted from
@@ -107,7 +106,7 @@ func (d *teachShare) pays(kept int64, mode learnMode) bool {
 // learnTargeted teaches l what enriching the kept lines of store needs:
 // reads of the input learning only from lines holding a key their
 // enrichment looks up, again with the keys that what was learned leads to
-// (a process's parent, its user), until no new key appears. Every record
+// (a process's parent), until no new key appears. Every record
 // of a key holds its text, or a \u escape that may spell it, so the kept
 // lines are enriched as after learning from every line. Keys too short or
 // too many to look for make it learn from every line in one read
@@ -152,13 +151,10 @@ func learnTargeted(ctx context.Context, l pendingLearner, kl keyLearner, opts Op
 			return reads, err
 		}
 		// Read errors are the search's to report: it read the same input.
-		users, _ := learnMarked(ctx, l, src, workers, engine.NewLiteralSet(fresh))
+		learnMarked(ctx, l, src, workers, engine.NewLiteralSet(fresh))
 		closeSource(src)
 		if err := ctx.Err(); err != nil {
 			return reads + 1, err
-		}
-		if n, ok := Enricher(l).(interface{ NoteDeferredUsers(int64) }); ok && reads == 0 {
-			n.NoteDeferredUsers(users)
 		}
 	}
 }
@@ -166,27 +162,18 @@ func learnTargeted(ctx context.Context, l pendingLearner, kl keyLearner, opts Op
 // learnMarked learns from the telemetry lines holding one of marks' keys
 // or a \u escape (which may spell any), found in each chunk as a whole:
 // the lines between are not looked at. Lookup tables are left (the
-// search's read learned them whole). It returns 1 when some chunk may
-// hold a user record ("UserName"), so that a search learning no user
-// knows whether the input has none.
-func learnMarked(ctx context.Context, l Learner, src Source, workers int, marks *engine.LiteralSet) (int64, error) {
+// search's read learned them whole).
+func learnMarked(ctx context.Context, l Learner, src Source, workers int, marks *engine.LiteralSet) error {
 	lits, needs := l.LearnPrefilter(), l.LearnNeeds()
-	var users atomic.Int64
 	keep := func(c *event.Chunk) bool { return c.Kind == event.KindTelemetry }
-	err := eachChunk(ctx, src, workers, keep, func(jobs <-chan event.Chunk) {
+	return eachChunk(ctx, src, workers, keep, func(jobs <-chan event.Chunk) {
 		t := newTeacher(l, lits, needs)
 		for c := range jobs {
-			if users.Load() == 0 && bytes.Contains(c.Data, userNameLit) {
-				users.Add(1)
-			}
 			eachMarkedLine(c.Data, marks, func(line []byte) { t.learn(line) })
 			ingest.Recycle(c.Data)
 		}
 	})
-	return users.Load(), err
 }
-
-var userNameLit = []byte("UserName")
 
 // eachMarkedLine calls fn with every line of data holding one of marks'
 // keys or a \u escape.

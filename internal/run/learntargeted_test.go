@@ -107,25 +107,27 @@ func sortedRows(t *testing.T, prog *engine.Program, src Source, o Options) ([]st
 }
 
 // TestTargetedLearningReadsEveryRecordOfAKey: the lines that teach about a
-// kept line's process, parent and user are found however they spell the
-// key (leading zeros, a number, \u escapes), and one that only looks like
-// a key's record (an escaped backslash before a u) costs a look.
+// kept line's process, its parent and its user are found however they
+// spell the key (leading zeros, a number, \u escapes), and one that only
+// looks like an escape (an escaped backslash before a u) is not needed.
 func TestTargetedLearningReadsEveryRecordOfAKey(t *testing.T) {
 	lines := []string{
 		`{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"7001","DomainName":"api.shodan.io"}`,
+		`{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"8100","DomainName":"x.shodan.io"}`,
 		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"0007001","ParentProcessId":6000,"ImageFileName":"\\Device\\HarddiskVolume2\\Tools\\nmap.exe","UserSid":"S-1-5-21-77-1001"}`,
 		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"6000","ImageFileName":"C:\\Windows\\explorer.exe","CommandLine":"explorer"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"\u0038\u0031\u0030\u0030","ImageFileName":"C:\\Tools\\curl.exe","CommandLine":"curl"}`,
 		`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-77-1001","UserName":"mallory","ContextTimeStamp":"1700000000.000"}`,
-		`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-77-\u0031001","UserName":"mallory2","ContextTimeStamp":"1700000009.000"}`,
-		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"8000","ImageFileName":"C:\\\\users\\\\x.exe"}`,
+		`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-77-1001","UserName":"mallory2","ContextTimeStamp":"1700000009.000"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"9000","ImageFileName":"C:\\\\users\\\\x.exe"}`,
 	}
-	for _, order := range [][]int{{0, 1, 2, 3, 4, 5}, {5, 4, 3, 2, 1, 0}} {
+	for _, order := range [][]int{{0, 1, 2, 3, 4, 5, 6, 7}, {7, 6, 5, 4, 3, 2, 1, 0}} {
 		var ordered []string
 		for _, i := range order {
 			ordered = append(ordered, lines[i])
 		}
 		path, open := smallChunkFile(t, ordered)
-		prog := compile(t, `DomainName=/shodan/ | table([ContextProcessName, ContextImageFileName, ContextParentBaseFileName, UserName])`)
+		prog := compile(t, `DomainName=/shodan/ | table([ContextProcessId, ContextProcessName, ContextImageFileName, ContextParentBaseFileName, UserName])`)
 		ref := enrich.New(enrich.Options{})
 		if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
 			t.Fatal(err)
@@ -140,11 +142,14 @@ func TestTargetedLearningReadsEveryRecordOfAKey(t *testing.T) {
 		if diff := cmp.Diff(want, got); diff != "" {
 			t.Errorf("order %v: rows (-learn first +targeted):\n%s", order, diff)
 		}
-		if all := strings.Join(got, ""); !strings.Contains(all, "mallory2") || !strings.Contains(all, "ContextParentBaseFileName=explorer.exe") {
-			t.Errorf("order %v: want the newest user and the parent's name: %q", order, got)
+		all := strings.Join(got, "")
+		for _, v := range []string{"UserName=mallory2", "ContextParentBaseFileName=explorer.exe", "ContextProcessName=curl.exe"} {
+			if !strings.Contains(all, v) {
+				t.Errorf("order %v: no %s in %q", order, v, got)
+			}
 		}
 		if stats.TargetedReads != 2 {
-			t.Errorf("order %v: %d targeted reads, want 2 (the process, then its parent and user)", order, stats.TargetedReads)
+			t.Errorf("order %v: %d targeted reads, want 2 (the processes and users, then the parent)", order, stats.TargetedReads)
 		}
 	}
 }
@@ -196,10 +201,12 @@ func TestTeachShare(t *testing.T) {
 	}
 }
 
-// TestDeferredSearchKnowsUserRecordsExist: a search that learned only its
-// kept lines' keys, no user among them, still knows the input has user
-// records (no "no userinfo or logon records" warning).
-func TestDeferredSearchKnowsUserRecordsExist(t *testing.T) {
+// TestTargetedSearchLearnsEveryUserRecord: a user record holds no id of
+// the event it names a user for, so a targeted read learns them all (the
+// lines holding "UserName"): one missing for the kept line's SID still
+// shows the input has user records (no "no userinfo or logon records"
+// warning).
+func TestTargetedSearchLearnsEveryUserRecord(t *testing.T) {
 	lines := []string{
 		`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-1-500","UserName":"admin"}`,
 		`{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"7001","UserSid":"S-1-5-21-1-999","DomainName":"api.shodan.io"}`,
@@ -212,9 +219,8 @@ func TestDeferredSearchKnowsUserRecordsExist(t *testing.T) {
 	}
 	defer en.Close()
 	_, stats := sortedRows(t, prog, open(), Options{Workers: 1, Enricher: en, Reopen: func() (Source, error) { return open(), nil }})
-	s := en.Stats()
-	if stats.TargetedReads == 0 || s.UserMisses != 1 || s.LearnedUsers != 0 || s.DeferredUsers == 0 {
-		t.Errorf("targeted reads %d, enrich stats %s: want a targeted read, one miss, no user learned, user records seen",
+	if s := en.Stats(); stats.TargetedReads != 1 || s.UserMisses != 1 || s.LearnedUsers != 1 {
+		t.Errorf("targeted reads %d, enrich stats %s: want one targeted read, one miss, the logon learned",
 			stats.TargetedReads, fmt.Sprintf("%+v", s))
 	}
 }
