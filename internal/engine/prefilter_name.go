@@ -74,8 +74,9 @@ func (m *Matcher) Match(line []byte, name EventName) bool {
 }
 
 // Absent reports whether the last line lacks the key in slot (looking
-// for it when Match did not need to): it is not there, and no \u escape
-// could hide it.
+// for it when Match did not need to): it is not there, and no key of the
+// line is written with a \u escape that could hide it (values may hold
+// escapes: readers of the line's values resolve them or leave it).
 func (m *Matcher) Absent(slot int) bool {
 	if slot < 0 {
 		return false

@@ -220,8 +220,8 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	return !st.passesWith(line, name, b)
 }
 
-// rejectsByUser reports whether a line lacking UserName (and \u escapes:
-// st.m.Absent) is rejected given the user name enrichment gives it
+// rejectsByUser reports whether a line lacking UserName (and keys written
+// with \u escapes: st.m.Absent) is rejected given the user name enrichment gives it
 // (enrich.RawLearner.SettledUserName).
 func (st *settler) rejectsByUser(line, nameVal []byte) bool {
 	v, absent, ok := st.us.SettledUserName(nameVal, line)
@@ -233,7 +233,7 @@ func (st *settler) rejectsByUser(line, nameVal []byte) bool {
 }
 
 // rejectsByFile reports whether a line lacking FileName or FilePath (and
-// \u escapes) is rejected given the values enrichment cuts from its image
+// escaped keys) is rejected given the values enrichment cuts from its image
 // path (enrich.RawLearner.SettledFilePath).
 func (st *settler) rejectsByFile(line, nameVal []byte) bool {
 	file := st.fileSlot >= 0 && st.m.Absent(st.fileSlot)
@@ -267,8 +267,9 @@ type detailsSettler interface {
 // (ParentImageFileName, ParentCommandLine) is rejected given what that
 // process gives it (enrich.Enricher.SettledProcessDetails); the other pair
 // it never gets. A value not certain yet leaves the line open. The
-// process is read from the raw fields (and the line has no \u escapes:
-// Absent): a key written twice leaves the line to the decoder.
+// process is read from the raw fields (no key of the line is escaped:
+// Absent; an escaped value is not plain): a key written twice leaves the
+// line to the decoder.
 func (st *settler) rejectsByProcess(line, nameVal []byte) bool {
 	imageSlot, cmdSlot, pidField, key := st.imageSlot, st.cmdSlot, &st.ctxPID, ctxProcessKey
 	noneSlots := [2]int{st.parentImageSlot, st.parentCmdSlot}
