@@ -228,15 +228,7 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 // literal the raw text does not. In JSON every backslash starts an escape
 // of two or more bytes, so an escaped backslash before a u, as in
 // C:\\users, is not one.
-func HasUnicodeEscape(raw []byte) bool {
-	// Most values hold no backslash at all: one IndexByte says so faster
-	// than a two-byte search.
-	i := bytes.IndexByte(raw, '\\')
-	if i < 0 || !bytes.Contains(raw[i:], backslashU) {
-		return false
-	}
-	return escapeIn(raw, i, false)
-}
+func HasUnicodeEscape(raw []byte) bool { return IndexUnicodeEscape(raw) >= 0 }
 
 var backslashU = []byte(`\u`)
 
@@ -244,7 +236,13 @@ var backslashU = []byte(`\u`)
 // starts (-1: none): a backslash before a u ending an odd run of
 // backslashes (in "C:\\users" the u follows an escaped backslash).
 func IndexUnicodeEscape(raw []byte) int {
-	for from := 0; ; {
+	// Most values hold no backslash at all: one IndexByte says so faster
+	// than a two-byte search.
+	from := bytes.IndexByte(raw, '\\')
+	if from < 0 {
+		return -1
+	}
+	for {
 		i := bytes.Index(raw[from:], backslashU)
 		if i < 0 {
 			return -1
@@ -304,22 +302,22 @@ func escapeIn(raw []byte, i int, odd bool) bool {
 }
 
 // jsonValueAfterKey returns the value that follows `"key"` (rest starts
-// right after the key's closing quote): a string's raw contents, or for
-// other values the rest of the line.
-func jsonValueAfterKey(rest []byte) ([]byte, bool) {
+// right after the key's closing quote): a string's raw contents (str), or
+// for other values the rest of the line.
+func jsonValueAfterKey(rest []byte) (v []byte, str, ok bool) {
 	i := 0
 	for i < len(rest) && isJSONSpace(rest[i]) {
 		i++
 	}
 	if i >= len(rest) || rest[i] != ':' {
-		return nil, false
+		return nil, false, false
 	}
 	i++
 	for i < len(rest) && isJSONSpace(rest[i]) {
 		i++
 	}
 	if i >= len(rest) || rest[i] != '"' {
-		return rest[i:], true
+		return rest[i:], false, true
 	}
 	// The closing quote is the first one not escaped, found with
 	// IndexByte: values like command lines run to hundreds of bytes.
@@ -327,10 +325,10 @@ func jsonValueAfterKey(rest []byte) ([]byte, bool) {
 	for j := start; ; {
 		k := bytes.IndexByte(rest[j:], '"')
 		if k < 0 {
-			return rest[start:], true
+			return rest[start:], true, true
 		}
 		if q := j + k; !escaped(rest, q) {
-			return rest[start:q], true
+			return rest[start:q], true, true
 		}
 		j += k + 1
 	}

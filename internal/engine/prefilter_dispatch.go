@@ -482,12 +482,12 @@ func (s *DispatchState) locate(k int) bool {
 	s.keyAt[k] = s.gen
 	ls := s.d.sets[k]
 	s.state[k] = keyAbsent
-	v, end, ok := ls.finder.next(s.line, 0)
+	v, end, _, ok := ls.finder.next(s.line, 0)
 	if !ok {
 		return false
 	}
 	s.state[k] = keyMany
-	if _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || HasUnicodeEscape(v) || ls.esc && mayHideEscaped(v) {
+	if _, _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || HasUnicodeEscape(v) || ls.esc && mayHideEscaped(v) {
 		return false
 	}
 	s.state[k], s.val[k] = keyOnce, v
@@ -573,21 +573,6 @@ func hasEscape(v []byte) bool {
 		}
 	}
 	return false
-}
-
-// isStringValue reports whether the value after a key (rest starts right
-// after the key's closing quote) is a string.
-func isStringValue(rest []byte) bool {
-	i := 0
-	for i < len(rest) && isJSONSpace(rest[i]) {
-		i++
-	}
-	if i >= len(rest) || rest[i] != ':' {
-		return false
-	}
-	for i++; i < len(rest) && isJSONSpace(rest[i]); i++ {
-	}
-	return i < len(rest) && rest[i] == '"'
 }
 
 // litSet is every literal the programs test within one key's value, matched

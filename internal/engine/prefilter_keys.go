@@ -49,9 +49,9 @@ func (c *keyCache) locate(line []byte, slot int, finder *keyFinder) {
 		return
 	}
 	c.state[slot] = keyAbsent
-	if v, end, ok := finder.next(line, 0); ok {
-		c.state[slot], c.val[slot], c.str[slot] = keyOnce, v, isStringValue(line[end:])
-		if _, _, more := finder.next(line, end); more {
+	if v, end, str, ok := finder.next(line, 0); ok {
+		c.state[slot], c.val[slot], c.str[slot] = keyOnce, v, str
+		if _, _, _, more := finder.next(line, end); more {
 			c.state[slot] = keyMany
 		}
 	}
@@ -185,8 +185,9 @@ func byteCommonness(c byte) int {
 }
 
 // next finds the first occurrence of the key at or after from and returns
-// its value (see jsonValueAfterKey) and the index just past the key.
-func (k *keyFinder) next(line []byte, from int) (val []byte, end int, ok bool) {
+// its value (see jsonValueAfterKey: str when a string's contents) and the
+// index just past the key.
+func (k *keyFinder) next(line []byte, from int) (val []byte, end int, str, ok bool) {
 	a := k.needle[k.anchor]
 	for i := from + k.anchor; i < len(line); {
 		j := bytes.IndexByte(line[i:], a)
@@ -199,11 +200,11 @@ func (k *keyFinder) next(line []byte, from int) (val []byte, end int, ok bool) {
 		if end > len(line) || !bytes.Equal(line[start:end], k.needle) || escaped(line, start) {
 			continue
 		}
-		if v, ok := jsonValueAfterKey(line[end:]); ok {
-			return v, end, true
+		if v, str, ok := jsonValueAfterKey(line[end:]); ok {
+			return v, end, str, true
 		}
 	}
-	return nil, 0, false
+	return nil, 0, false, false
 }
 
 // escaped reports whether the quote at q is preceded by an odd number of
@@ -292,12 +293,12 @@ var hashSimpleName = []byte(`"#event_simpleName"`)
 func (n *pfNode) matchEvery(line []byte, c *keyCache) bool {
 	found := false
 	for from := 0; ; {
-		v, end, ok := n.finder.next(line, from)
+		v, end, str, ok := n.finder.next(line, from)
 		if !ok {
 			break
 		}
 		found = true
-		if n.matchValue(v, isStringValue(line[end:]), c) {
+		if n.matchValue(v, str, c) {
 			return true
 		}
 		from = end

@@ -159,7 +159,7 @@ func TestKeyFinder(t *testing.T) {
 	for _, tt := range tests {
 		var got []string
 		for from := 0; ; {
-			v, end, ok := k.next([]byte(tt.line), from)
+			v, end, _, ok := k.next([]byte(tt.line), from)
 			if !ok {
 				break
 			}

@@ -19,14 +19,14 @@ type EventName struct {
 // FindEventName locates event_simpleName in a raw NDJSON line, as a
 // prefilter would: found once, several times, or not at all.
 func FindEventName(line []byte) EventName {
-	v, end, ok := simpleNameFinder.next(line, 0)
+	v, end, str, ok := simpleNameFinder.next(line, 0)
 	if !ok {
 		return EventName{state: keyAbsent}
 	}
-	if _, _, more := simpleNameFinder.next(line, end); more {
+	if _, _, _, more := simpleNameFinder.next(line, end); more {
 		return EventName{state: keyMany}
 	}
-	return EventName{val: v, plain: isStringValue(line[end:]) && !hasEscape(v), state: keyOnce}
+	return EventName{val: v, plain: str && !hasEscape(v), state: keyOnce}
 }
 
 // Located reports whether FindEventName made n: the zero EventName is

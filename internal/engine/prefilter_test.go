@@ -385,22 +385,22 @@ func TestValueMayEqual(t *testing.T) {
 func TestJSONValueAfterKey(t *testing.T) {
 	tests := []struct {
 		rest, want string
-		ok         bool
+		str, ok    bool
 	}{
-		{`:"curl.exe","x":1}`, `curl.exe`, true},
-		{` : "a b" }`, `a b`, true},
-		{`:"say \"hi\" now","x":1}`, `say \"hi\" now`, true},
-		{`:"C:\\","x":1}`, `C:\\`, true},
-		{`:"a\\\"b","x":1}`, `a\\\"b`, true},
-		{`:""}`, ``, true},
-		{`:"unterminated \"`, `unterminated \"`, true},
-		{`:443,"x":1}`, `443,"x":1}`, true}, // not a string: the rest, for the caller
-		{`,"x":1}`, ``, false},
+		{`:"curl.exe","x":1}`, `curl.exe`, true, true},
+		{` : "a b" }`, `a b`, true, true},
+		{`:"say \"hi\" now","x":1}`, `say \"hi\" now`, true, true},
+		{`:"C:\\","x":1}`, `C:\\`, true, true},
+		{`:"a\\\"b","x":1}`, `a\\\"b`, true, true},
+		{`:""}`, ``, true, true},
+		{`:"unterminated \"`, `unterminated \"`, true, true},
+		{`:443,"x":1}`, `443,"x":1}`, false, true}, // not a string: the rest, for the caller
+		{`,"x":1}`, ``, false, false},
 	}
 	for _, tt := range tests {
-		got, ok := jsonValueAfterKey([]byte(tt.rest))
-		if string(got) != tt.want || ok != tt.ok {
-			t.Errorf("jsonValueAfterKey(%s) = %q, %v; want %q, %v", tt.rest, got, ok, tt.want, tt.ok)
+		got, str, ok := jsonValueAfterKey([]byte(tt.rest))
+		if string(got) != tt.want || str != tt.str || ok != tt.ok {
+			t.Errorf("jsonValueAfterKey(%s) = %q, %v, %v; want %q, %v, %v", tt.rest, got, str, ok, tt.want, tt.str, tt.ok)
 		}
 	}
 }
