@@ -88,9 +88,13 @@ func newTeacher(l Learner, lits [][]byte, needs event.Needs) *teacher {
 // was read.
 func (t *teacher) learn(line []byte) bool {
 	name, hasName := engine.FindEventName(line).Plain()
-	if !t.teach.teaches(line, name, hasName) {
-		return false
-	}
+	return t.teach.teaches(line, name, hasName) && t.learnTeaching(line, name, hasName)
+}
+
+// learnTeaching learns from a line that teaches, whose event name is name
+// when hasName: from its raw members, or decoded when the raw learner
+// leaves it.
+func (t *teacher) learnTeaching(line, name []byte, hasName bool) bool {
 	if t.raw != nil && hasName && t.raw.Learn(name, line) {
 		return true
 	}

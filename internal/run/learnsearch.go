@@ -63,9 +63,7 @@ func learnFirst(ctx context.Context, l pendingLearner, opts Options, workers int
 	if err != nil {
 		return fmt.Errorf("re-reading the input to learn enrichment: %w", err)
 	}
-	if c, ok := src.(io.Closer); ok {
-		defer c.Close()
-	}
+	defer closeSource(src)
 	// Read errors are the search pass's to report: it reads the same files.
 	if _, err := Learn(ctx, l, src, workers); err != nil && ctx.Err() != nil {
 		return err
@@ -235,8 +233,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			dec := ingest.NewDecoder(lneeds)
-			var ev event.Event
+			t := newTeacher(l, teachLits, lneeds)
 			accepts := filter.acceptsFunc()
 			var loose func([]byte, engine.EventName) bool // plan's, when filter is strict
 			rejected := pidLog{keeper: keeper}
@@ -251,17 +248,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					defer settle.bets.close()
 				}
 			}
-			raw := newRawLearner(l)
-			teach := newTeachCache(teachLits)
 			kept := 0 // bytes the last chunk kept
 			var held []heldLine
 			for c := range jobs {
 				if c.Kind != event.KindTelemetry {
 					// aidmaster and userinfo: lookup tables, learned whole
 					ingest.Lines(c, func(line []byte, _ int) bool {
-						if dec.Decode(line, &ev) == nil {
-							l.Learn(&ev)
-						}
+						t.learnDecoded(line)
 						return true
 					})
 					ingest.Recycle(c.Data)
@@ -282,7 +275,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 							return engine.EventName{}
 						}
 						name := engine.FindEventName(line)
-						r.share.tally(line, name, teach)
+						r.share.tally(line, name, t.teach)
 						return name
 					}
 					// the event name, located once for all that follows
@@ -291,13 +284,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					// Once a teaching line was skipped on the bet, nothing
 					// this read learns is needed: a lost bet learns all in
 					// a read of its own.
-					if !skipped.Load() && teach.teaches(line, nameVal, hasName) {
-						switch {
-						case betting.Load() && !incomplete.Load():
+					if !skipped.Load() && t.teach.teaches(line, nameVal, hasName) {
+						if betting.Load() && !incomplete.Load() {
 							skipped.Store(true)
-						case raw != nil && hasName && raw.Learn(nameVal, line):
-						case dec.Decode(line, &ev) == nil:
-							l.Learn(&ev) // learns from ev's copies, never from line
+						} else {
+							t.learnTeaching(line, nameVal, hasName)
 						}
 					}
 					return name

@@ -68,9 +68,7 @@ func runPassLevel(ctx context.Context, passes []*engine.Pass, opts Options, prog
 	if err != nil {
 		return fmt.Errorf("re-reading the input for join()/defineTable(): %w", err)
 	}
-	if c, ok := src.(io.Closer); ok {
-		defer c.Close()
-	}
+	defer closeSource(src)
 	dec := ingest.NewDecoder(needs)
 	var ev event.Event
 	for {
