@@ -128,14 +128,7 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 			`UserName=alice | select([#event_simpleName, aid])`,
 		},
 	}
-	open := func() Source {
-		r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 2 << 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close() })
-		return r
-	}
+	open := fileSource(t, path, 2<<10)
 	search := func(progs []*engine.Program, src Source, en Enricher, workers int, hold int64, reopen bool) ([]string, string) {
 		var rows []string
 		var report bytes.Buffer
@@ -384,14 +377,7 @@ func TestLearningStopsOnEnrichedInput(t *testing.T) {
 				t.Fatal(err)
 			}
 			prog := compile(t, query)
-			open := func() Source {
-				r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 4 << 10})
-				if err != nil {
-					t.Fatal(err)
-				}
-				t.Cleanup(func() { r.Close() })
-				return r
-			}
+			open := fileSource(t, path, 4<<10)
 			rows := func(en Enricher, workers int) []string {
 				var out []string
 				_, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: workers, Enricher: en,
@@ -491,14 +477,10 @@ func testStrictRead(t *testing.T, prog *engine.Program, wantRows map[string]int,
 		t.Fatal(err)
 	}
 	reads := 0
+	opened := fileSource(t, path, 1<<10)
 	open := func() Source {
 		reads++
-		r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close() })
-		return r
+		return opened()
 	}
 	search := func(en Enricher, workers int, reopen bool) []string {
 		var rows []string
@@ -749,8 +731,14 @@ func smallChunkFile(t *testing.T, lines []string) (string, func() Source) {
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	return path, func() Source {
-		r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: 1 << 10})
+	return path, fileSource(t, path, 1<<10)
+}
+
+// fileSource returns a function opening path (a file or an FDR tree) in
+// chunks of chunkSize, closed when the test ends.
+func fileSource(t *testing.T, path string, chunkSize int) func() Source {
+	return func() Source {
+		r, err := ingest.Open([]string{path}, ingest.Options{ChunkSize: chunkSize})
 		if err != nil {
 			t.Fatal(err)
 		}

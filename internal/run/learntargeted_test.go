@@ -12,7 +12,6 @@ import (
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
-	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // TestDeferredLearningMatchesLearningFirst: a search that defers learning
@@ -32,14 +31,7 @@ func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 	if _, err := emulate.WriteFDR(dir, g); err != nil {
 		t.Fatal(err)
 	}
-	open := func() Source {
-		r, err := ingest.Open([]string{dir}, ingest.Options{ChunkSize: 64 << 10})
-		if err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { r.Close() })
-		return r
-	}
+	open := fileSource(t, dir, 64<<10)
 	ref := enrich.New(enrich.Options{})
 	if _, err := Learn(context.Background(), ref, open(), 2); err != nil {
 		t.Fatal(err)
