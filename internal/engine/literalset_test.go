@@ -35,14 +35,7 @@ func TestLiteralSet(t *testing.T) {
 // for sets of strings of every length the stride allows, at every offset.
 func TestLiteralSetRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
-	const alphabet = "0123456789-S"
-	word := func(n int) string {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = alphabet[r.IntN(len(alphabet))]
-		}
-		return string(b)
-	}
+	word := randomWords(r, "0123456789-S")
 	for round := range 300 {
 		lits := make([]string, 1+r.IntN(40))
 		for i := range lits {

@@ -49,14 +49,7 @@ func TestMultiLitRandom(t *testing.T) {
 
 func testMultiLitRandom(t *testing.T, minLen int) {
 	rng := rand.New(rand.NewPCG(7, 8))
-	const alphabet = "abAB.-ks\u212a"
-	word := func(n int) string {
-		b := make([]byte, n)
-		for i := range b {
-			b[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		return string(b)
-	}
+	word := randomWords(rng, "abAB.-ks\u212a")
 	for range 300 {
 		var lits []*litExpr
 		for range 3 + rng.IntN(6) {
