@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync/atomic"
 	"unsafe"
 
@@ -197,11 +198,11 @@ func readRowRecord(r *bufio.Reader) (*event.Event, error) {
 		if l > 1<<31 {
 			return "", errRowRecord
 		}
-		b := make([]byte, l)
-		if _, err := io.ReadFull(r, b); err != nil {
+		b, err := readLength(r, int(l))
+		if err != nil {
 			return "", err
 		}
-		return unsafe.String(unsafe.SliceData(b), len(b)), nil // b is the string's alone: one allocation, no copy
+		return unsafe.String(unsafe.SliceData(b), len(b)), nil // b is the string's alone: no copy
 	}
 	for range n {
 		name, err := str()
@@ -215,6 +216,31 @@ func readRowRecord(r *bufio.Reader) (*event.Event, error) {
 		e.Set(name, value)
 	}
 	return e, nil
+}
+
+// readLength reads n bytes, allocating as they arrive rather than all
+// that a damaged length claims (up to 2 GiB for a few bytes of file).
+func readLength(r io.Reader, n int) ([]byte, error) {
+	const step = 1 << 20
+	if n <= step {
+		b := make([]byte, n)
+		_, err := io.ReadFull(r, b)
+		return b, err
+	}
+	var b []byte
+	for len(b) < n {
+		k := min(n-len(b), max(step, len(b))) // doubles: amortised like append
+		b = slices.Grow(b, k)
+		m, err := io.ReadFull(r, b[len(b):len(b)+k])
+		b = b[:len(b)+m]
+		if err != nil {
+			if err == io.EOF {
+				err = io.ErrUnexpectedEOF // some bytes were read before
+			}
+			return b, err
+		}
+	}
+	return b, nil
 }
 
 // noEOF: a record cut short is an error, not the end of its run.

@@ -3,9 +3,11 @@ package engine
 import (
 	"bufio"
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -218,6 +220,36 @@ func TestRowRecords(t *testing.T) {
 				break
 			}
 		}
+	}
+}
+
+// A damaged length claiming gigabytes costs what the file holds, not what
+// it claims: the fuzzer's workers died of such allocations.
+func TestRowRecordDamagedLengthAllocatesWhatArrives(t *testing.T) {
+	for _, tc := range []struct {
+		name  string
+		claim uint64
+		has   int
+	}{
+		{"a small string cut short", 100, 10},
+		{"a 2 GiB string with 3 bytes", 1 << 31, 3},
+		{"a 1 GiB string with 3 MiB", 1 << 30, 3 << 20},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			rec := binary.AppendUvarint(nil, 1) // one field
+			rec = binary.AppendUvarint(rec, tc.claim)
+			rec = append(rec, bytes.Repeat([]byte("x"), tc.has)...)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := readRowRecord(bufio.NewReader(bytes.NewReader(rec)))
+			runtime.ReadMemStats(&after)
+			if !errors.Is(err, io.ErrUnexpectedEOF) {
+				t.Errorf("err = %v, want io.ErrUnexpectedEOF", err)
+			}
+			if got := after.TotalAlloc - before.TotalAlloc; got > uint64(4*tc.has+1<<21) {
+				t.Errorf("allocated %d bytes for %d bytes of record", got, tc.has)
+			}
+		})
 	}
 }
 
