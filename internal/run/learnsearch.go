@@ -242,6 +242,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				defer keeper.done(&rejected)
 			}
 			settle := newSettler(l, filter, false)
+			if settle != nil && opts.Reopen == nil {
+				settle.withoutLearned()
+			}
 			if settle != nil {
 				accepts = settle.match
 				if bets != nil && settle.betOn(bets) {
@@ -474,7 +477,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		carriers = carrierer.Carriers(lits)
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
-	if store.dropped.Load() || keeper != nil && !carriers.None() && keeper.missed(carriers) || betLost(bets, l, plan) || settledChanged(l, filter) {
+	if store.dropped.Load() || keeper != nil && !carriers.None() && keeper.missed(carriers) || betLost(bets, l, plan) || opts.Reopen != nil && settledChanged(l, filter) {
 		// Too many candidates to keep, or enrichment may add a value holding
 		// a literal to lines the strict prefilter rejected before their
 		// process was known, or a bet on such lines was lost, or a value

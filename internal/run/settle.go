@@ -57,6 +57,8 @@ type settler struct {
 	// from the sensor's record
 	hs        hostSettler
 	hostSlots []hostSlot
+	// fixedOnly: no line is settled by a learned value (withoutLearned)
+	fixedOnly bool
 	// facts is what is settled of the line so far, given with every later
 	// match: one field alone may not decide a query testing several
 	// (UserName=x or ContextProcessName=y)
@@ -130,6 +132,17 @@ func newSettler(l Learner, p *plan, final bool) *settler {
 	return st
 }
 
+// withoutLearned stops st settling lines by learned values (a process's
+// name and details, a sensor's aidmaster record) while learning goes on:
+// one may be replaced later in the read (settledChanged), and input that
+// cannot be read again could not take back a line rejected on it. What
+// a line itself decides (a file name, what learning cannot change) is
+// still settled.
+func (st *settler) withoutLearned() {
+	st.fixedOnly = true
+	st.ds, st.hs, st.hostSlots = nil, nil, nil
+}
+
 // absentSlot is field's slot in p's one prefilter when it tests field
 // where a line lacks it, else -1.
 func absentSlot(p *plan, field string) int {
@@ -163,7 +176,8 @@ func (st *settler) match(line []byte, name engine.EventName) bool {
 // given the ContextProcessName enrichment will add. With final, line has
 // not been through match.
 func (st *settler) rejects(line []byte, name engine.EventName) bool {
-	st.open, st.betted, st.facts = false, false, st.facts[:0]
+	// fixedOnly leaves what learning may add to be asked again at the end
+	st.open, st.betted, st.facts = st.fixedOnly && !st.final, false, st.facts[:0]
 	st.aid, st.ctxPID = lineField{}, lineField{}
 	nameVal, ok := name.Plain()
 	if !ok {
@@ -209,6 +223,9 @@ func (st *settler) rejects(line []byte, name engine.EventName) bool {
 	var base []byte
 	if st.final {
 		base, _ = stringField(line, ctxBaseKey)
+	}
+	if st.fixedOnly && !st.final {
+		return false
 	}
 	v, ok := st.s.SettledContextProcessName(nameVal, aid, pid, base, st.final)
 	if !ok {
