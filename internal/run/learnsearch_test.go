@@ -380,7 +380,7 @@ func TestLearningStopsOnEnrichedInput(t *testing.T) {
 			open := fileSource(t, path, 4<<10)
 			rows := func(en Enricher, workers int) []string {
 				var out []string
-				_, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: workers, Enricher: en,
+				_, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: workers, Enricher: en, learning: learnAsRead,
 					Reopen: func() (Source, error) { return open(), nil },
 					Emit:   func(_ int, row *event.Event) { out = append(out, render([]*event.Event{row})...) }})
 				if err != nil {
@@ -1301,5 +1301,47 @@ func TestHostFieldsSettledAsRead(t *testing.T) {
 	}
 	if count, held := countHeld(t, `#event_simpleName=NetworkConnectIP4 ComputerName=HOST-A | count()`, lines); count != "1" || held != 1 {
 		t.Errorf("count %q, held %d candidate lines; want 1 and 1", count, held)
+	}
+}
+
+// Input that cannot be read again (stdin) is not filtered by a learned
+// value a later record replaces: a sensor's aidmaster record, a process's
+// name. The rows are a learn pass's, and nothing is read twice (it
+// panicked when the replaced value asked for a second read).
+func TestSettlingWithoutASecondRead(t *testing.T) {
+	lines := []string{
+		`{"aid":"aaaa","ComputerName":"OLD-A","Time":"1600000000"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"100","ImageFileName":"C:\\Windows\\svchost.exe","timestamp":"1600000000000"}`,
+	}
+	for i := range 50 {
+		lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"100","RemotePort":"%d"}`, 400+i))
+	}
+	lines = append(lines,
+		`{"aid":"aaaa","ComputerName":"HOST-A","Time":"1700000000"}`,
+		`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"100","ImageFileName":"C:\\Tools\\curl.exe","timestamp":"1700000000000"}`,
+	)
+	path := filepath.Join(t.TempDir(), "e.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open := fileSource(t, path, 1<<10)
+	for _, query := range []string{
+		`ComputerName=HOST-A | count()`,
+		`#event_simpleName=NetworkConnectIP4 ContextProcessName=curl.exe | count()`,
+		`#event_simpleName=NetworkConnectIP4 ContextImageFileName=/curl/ | count()`,
+	} {
+		prog := compile(t, query)
+		want, _ := sortedRows(t, prog, open(), Options{Workers: 1, Enricher: learnedAll(t, open())})
+		for _, workers := range []int{1, 3} {
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, _ := sortedRows(t, prog, open(), Options{Workers: workers, Enricher: en}) // no Reopen
+			en.Close()
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s, %d workers: rows (-learn first +one read):\n%s", query, workers, diff)
+			}
+		}
 	}
 }

@@ -35,6 +35,9 @@ const (
 	// learnDeferred defers learning unless more than maxDeferredLines
 	// lines are kept, whatever it costs (tests)
 	learnDeferred
+	// learnDeferredHolding is learnDeferred looking for keys in every
+	// teaching line (learnHolding) however few they are (tests)
+	learnDeferredHolding
 )
 
 // keyLearner is an enricher that can tell which keys enriching an event
@@ -45,7 +48,11 @@ type keyLearner interface {
 }
 
 const (
-	maxDeferredLines = 1024
+	// maxDeferredLines: past it a search learns as it reads; past
+	// fewDeferredLines the keys are likely too many for a scan of whole
+	// chunks, and are looked for in every teaching line (learnHolding)
+	maxDeferredLines = 1 << 13
+	fewDeferredLines = 1 << 10
 	// maxTargetKeys bounds the keys a targeted read looks for, and
 	// minTargetKey their length: a shorter key ("0", a UID) is in most
 	// lines, and all are learned in one read instead.
@@ -96,12 +103,27 @@ func (d *teachShare) pays(kept int64, mode learnMode) bool {
 	switch {
 	case kept > maxDeferredLines:
 		return false
-	case kept == 0 || d.lines < deferProbeLines || mode == learnDeferred:
+	case kept == 0 || d.lines < deferProbeLines || mode == learnDeferred || mode == learnDeferredHolding:
 		return true
 	}
-	learning := d.starts*2000 + (d.teaching-d.starts)*300 // ns
-	return learning > d.bytes                             // two reads at about 0.5 ns a byte
+	// in ns over the lines counted, one in shareSample of those read
+	learning := d.starts*2000 + (d.teaching-d.starts)*300
+	read := d.bytes / 2 // about 0.5 ns a byte
+	held := int64(0)
+	if kept > fewDeferredLines {
+		read += d.lines * holdingLineNs
+		held = kept * heldLineNs / shareSample
+	}
+	return learning > 2*read+held // a read, and one for the parents
 }
+
+const (
+	// holdingLineNs is what learnHolding spends on a line beyond reading
+	// it, and heldLineNs what a kept line costs before it (decoded, its
+	// keys looked up) beyond what a search learning as it reads spends.
+	holdingLineNs = 40
+	heldLineNs    = 1000
+)
 
 // learnTargeted teaches l what enriching the kept lines of store needs:
 // reads of the input learning only from lines holding a key their
@@ -143,7 +165,12 @@ func learnTargeted(ctx context.Context, l pendingLearner, kl keyLearner, opts Op
 		if len(fresh) == 0 {
 			return reads, nil
 		}
-		if !targetable(sought) {
+		var learn func(Source)
+		if targetable(sought) && opts.learning != learnDeferredHolding {
+			learn = func(src Source) { learnMarked(ctx, l, src, workers, engine.NewLiteralSet(fresh)) }
+		} else if keys, ok := newKeySet(fresh); ok {
+			learn = func(src Source) { learnHolding(ctx, l, src, workers, keys) }
+		} else {
 			return reads + 1, learnFirst(ctx, l, opts, workers)
 		}
 		src, err := readAgain(opts)
@@ -151,7 +178,7 @@ func learnTargeted(ctx context.Context, l pendingLearner, kl keyLearner, opts Op
 			return reads, err
 		}
 		// Read errors are the search's to report: it read the same input.
-		learnMarked(ctx, l, src, workers, engine.NewLiteralSet(fresh))
+		learn(src)
 		closeSource(src)
 		if err := ctx.Err(); err != nil {
 			return reads + 1, err
@@ -159,20 +186,60 @@ func learnTargeted(ctx context.Context, l pendingLearner, kl keyLearner, opts Op
 	}
 }
 
-// learnMarked learns from the telemetry lines holding one of marks' keys
-// or a \u escape (which may spell any), found in each chunk as a whole:
-// the lines between are not looked at. Lookup tables are left (the
-// search's read learned them whole).
+// learnMarked learns from the telemetry lines holding one of marks' keys,
+// found in each chunk as a whole with the lines holding a \u escape
+// (which may spell one): the lines between are not looked at. Lookup
+// tables are left (the search's read learned them whole).
 func learnMarked(ctx context.Context, l Learner, src Source, workers int, marks *engine.LiteralSet) error {
 	lits, needs := l.LearnPrefilter(), l.LearnNeeds()
 	keep := func(c *event.Chunk) bool { return c.Kind == event.KindTelemetry }
 	return eachChunk(ctx, src, workers, keep, func(jobs <-chan event.Chunk) {
 		t := newTeacher(l, lits, needs)
+		var buf []byte
 		for c := range jobs {
-			eachMarkedLine(c.Data, marks, func(line []byte) { t.learn(line) })
+			eachMarkedLine(c.Data, marks, func(line []byte) {
+				if holdsKey(line, marks.In, &buf) {
+					t.learn(line)
+				}
+			})
 			ingest.Recycle(c.Data)
 		}
 	})
+}
+
+// learnHolding learns from the teaching telemetry lines holding one of
+// keys, every line looked at.
+func learnHolding(ctx context.Context, l Learner, src Source, workers int, keys *keySet) error {
+	lits, needs := l.LearnPrefilter(), l.LearnNeeds()
+	keep := func(c *event.Chunk) bool { return c.Kind == event.KindTelemetry }
+	return eachChunk(ctx, src, workers, keep, func(jobs <-chan event.Chunk) {
+		t := newTeacher(l, lits, needs)
+		var buf []byte
+		for c := range jobs {
+			ingest.Lines(c, func(line []byte, _ int) bool {
+				name, hasName := engine.FindEventName(line).Plain()
+				if t.teach.teaches(line, name, hasName) && holdsKey(line, keys.heldBy, &buf) {
+					t.learnTeaching(line, name, hasName)
+				}
+				return true
+			})
+			ingest.Recycle(c.Data)
+		}
+	})
+}
+
+// holdsKey reports whether line holds a key as in says, read with its \u
+// escapes resolved as the decoder resolves them when it has any (a key
+// may be spelled in them). buf is scratch.
+func holdsKey(line []byte, in func([]byte) bool, buf *[]byte) bool {
+	if in(line) {
+		return true
+	}
+	if engine.IndexUnicodeEscape(line) < 0 {
+		return false
+	}
+	*buf = ingest.AppendUnescaped((*buf)[:0], line)
+	return in(*buf)
 }
 
 // eachMarkedLine calls fn with every line of data holding one of marks'

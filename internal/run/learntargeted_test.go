@@ -21,7 +21,8 @@ import (
 // emulated FDR tree (events before their process starts, aidmaster and
 // userinfo beside the telemetry). Whether deferring pays on this data
 // (long lines, few starts) is left to the cost (learnAuto) or forced
-// (learnDeferred: the path each query takes is then checked).
+// (learnDeferred: the path each query takes is then checked;
+// learnDeferredHolding: keys looked for in every teaching line).
 func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 	dir := t.TempDir()
 	g, err := emulate.New(emulate.Options{Seed: 5, Events: 30000, Hosts: 12})
@@ -49,7 +50,8 @@ func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 		{"acting process, parent, user", `#event_simpleName=DnsRequest DomainName=/shodan|censys/i | table([ContextProcessName, ContextParentBaseFileName, ContextCommandLine, UserName, ComputerName], limit=max)`, targeted},
 		{"a tool's processes", `ImageFileName=/nmap/i | table([ComputerName, UserName, ParentBaseFileName, ContextProcessName, CommandLine, FileName], limit=max)`, targeted},
 		{"nothing kept", `DomainName="nothing.invalid"`, moot},
-		{"connections of a process", `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/nmap|curl/i | table([aid, ContextProcessName, ContextImageFileName, UserName, ComputerName], limit=max)`, restarts},
+		// thousands kept: too many keys for a scan of whole chunks
+		{"connections of a process", `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/nmap|curl/i | table([aid, ContextProcessName, ContextImageFileName, UserName, ComputerName], limit=max)`, targeted},
 		{"too many kept", `#event_simpleName=DnsRequest | groupBy([ContextProcessName, UserName], limit=max)`, restarts},
 	}
 	for _, tt := range tests {
@@ -59,7 +61,7 @@ func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 			t.Fatalf("%s: no rows: the test shows nothing", tt.name)
 		}
 		for _, workers := range []int{1, 3} {
-			for _, mode := range []learnMode{learnAuto, learnDeferred, learnAsRead} {
+			for _, mode := range []learnMode{learnAuto, learnDeferred, learnDeferredHolding, learnAsRead} {
 				en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{dir}, Programs: []*engine.Program{prog}})
 				if err != nil {
 					t.Fatal(err)
@@ -70,7 +72,7 @@ func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("%s, %d workers, learning %d: rows (-learn first +search):\n%s", tt.name, workers, mode, diff)
 				}
-				if mode != learnDeferred {
+				if mode != learnDeferred && mode != learnDeferredHolding {
 					continue // the cost decides: the rows are what matters
 				}
 				switch {
@@ -125,23 +127,26 @@ func TestTargetedLearningReadsEveryRecordOfAKey(t *testing.T) {
 			t.Fatal(err)
 		}
 		want, _ := sortedRows(t, prog, open(), Options{Workers: 1, Enricher: ref})
-		en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, stats := sortedRows(t, prog, open(), Options{Workers: 1, Enricher: en, Reopen: func() (Source, error) { return open(), nil }})
-		en.Close()
-		if diff := cmp.Diff(want, got); diff != "" {
-			t.Errorf("order %v: rows (-learn first +targeted):\n%s", order, diff)
-		}
-		all := strings.Join(got, "")
-		for _, v := range []string{"UserName=mallory2", "ContextParentBaseFileName=explorer.exe", "ContextProcessName=curl.exe"} {
-			if !strings.Contains(all, v) {
-				t.Errorf("order %v: no %s in %q", order, v, got)
+		// keys found by a scan of whole chunks, and in every teaching line
+		for _, mode := range []learnMode{learnAuto, learnDeferredHolding} {
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}
-		if stats.TargetedReads != 2 {
-			t.Errorf("order %v: %d targeted reads, want 2 (the processes and users, then the parent)", order, stats.TargetedReads)
+			got, stats := sortedRows(t, prog, open(), Options{Workers: 1, Enricher: en, learning: mode, Reopen: func() (Source, error) { return open(), nil }})
+			en.Close()
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("order %v, learning %d: rows (-learn first +targeted):\n%s", order, mode, diff)
+			}
+			all := strings.Join(got, "")
+			for _, v := range []string{"UserName=mallory2", "ContextParentBaseFileName=explorer.exe", "ContextProcessName=curl.exe"} {
+				if !strings.Contains(all, v) {
+					t.Errorf("order %v, learning %d: no %s in %q", order, mode, v, got)
+				}
+			}
+			if stats.TargetedReads != 2 {
+				t.Errorf("order %v, learning %d: %d targeted reads, want 2 (the processes and users, then the parent)", order, mode, stats.TargetedReads)
+			}
 		}
 	}
 }
@@ -185,6 +190,12 @@ func TestTeachShare(t *testing.T) {
 		// short lines, few starts (0.9 s a GB)
 		{teachShare{lines: 1 << 20, bytes: 215 << 20, teaching: 210000, starts: 84000}, 5, false},
 		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 480000, starts: 200000}, maxDeferredLines + 1, false},
+		// more kept than a chunk scan looks for: every teaching line is
+		// looked at, and the kept lines cost too
+		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 480000, starts: 200000}, 2000, true},
+		// a kept line in four (counting one in four): they cost more than
+		// the starts learned as read
+		{teachShare{lines: 8192, bytes: 8192 * 230, teaching: 3750, starts: 1560}, 8000, false},
 	}
 	for _, tt := range tests {
 		if got := tt.share.pays(tt.kept, learnAuto); got != tt.want {
