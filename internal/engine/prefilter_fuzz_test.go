@@ -32,6 +32,9 @@ func FuzzPrefilterNeverRejects(f *testing.F) {
 		{`DomainName=shodan`, `{"a":{"Domain\u004eame":"shodan"},"b":"\"\u00e9\":"}`},                       // nested, and a colon in a value
 		{`CommandLine=/mimikatz/i`, `{"CommandLine":"mimi\u212aatz \ud83d\ude00"}`},                         // resolved escapes: the Kelvin sign, a surrogate pair
 		{`CommandLine="*a\"b*"`, `{"CommandLine":"a\u0022b"}`},                                              // a quote spelled \u0022
+		{`LocalPort=/^2[0-4]/`, `{"LocalPort":23434}`},                                                      // two bytes within a field, a number
+		{`FileName=/^(nc|sh)$/i`, `{"FileName":"N\u0043"}`},                                                 // two bytes, one escaped
+		{`a=/x[0-9]y/`, `{"a":"x\u0035y"}`},                                                                 // a class multiplied out
 	} {
 		f.Add(seed[0], seed[1])
 	}

@@ -49,6 +49,21 @@ var (
 // or could be written differently in JSON (escapes), so it might not appear
 // as itself in the raw line.
 func litOf(text, field string, fold bool) *litExpr {
+	return litOfMin(text, field, fold, minLiteral)
+}
+
+// minLiteralIn is the shortest literal worth looking for in field: a
+// field's value is located first, so two bytes still decide it; free text
+// and @rawstring look through the whole line.
+func minLiteralIn(field string) int {
+	if field == "" || field == event.RawString {
+		return minLiteral
+	}
+	return 2
+}
+
+// litOfMin is litOf keeping literals of min bytes or more.
+func litOfMin(text, field string, fold bool, min int) *litExpr {
 	if !jsonCanonical(text) {
 		// Its longest run with one way of being written is still
 		// required: `\Fonts\x/y` needs `\\Fonts\\x` in the raw line.
@@ -58,14 +73,14 @@ func litOf(text, field string, fold bool) *litExpr {
 		text = strings.ToLower(text)
 	}
 	raw := rawLiteral(text)
-	if len(raw) < minLiteral {
+	if len(raw) < min {
 		return litAlways
 	}
 	l := &litExpr{op: litText, text: raw, plain: text, fold: fold, field: field}
 	if raw != text && (field == "" || field == event.RawString) {
 		// @rawstring is the line itself: there a quote or backslash stands
 		// as it is (`"0` in `{"0":...}`), not as a value writes it
-		if len(text) < minLiteral {
+		if len(text) < min {
 			return litAlways
 		}
 		return litOr2(l, &litExpr{op: litText, text: text, plain: text, fold: fold, field: field})

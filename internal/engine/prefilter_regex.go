@@ -9,6 +9,10 @@ import (
 // analysis falls back to required literals.
 const maxExactSet = 64
 
+// maxClassChars bounds the characters of a class multiplied out into
+// exact strings: a digit ([0-9]) is one of ten.
+const maxClassChars = 10
+
 // regexLits returns a condition every line holding a match of r must meet:
 // literals each match contains, found by walking the regex syntax tree.
 // Backtracking-only patterns (lookaround) yield true.
@@ -20,20 +24,26 @@ func regexLits(r *lsRegex, field string) *litExpr {
 	return retag(info.cond(field), field)
 }
 
-// retag attributes every literal of l to field.
+// retag attributes every literal of l to field, dropping those too short
+// to look for there (the analysis keeps all: it does not know where).
 func retag(l *litExpr, field string) *litExpr {
 	switch l.op {
 	case litText:
+		if len(l.text) < minLiteralIn(field) {
+			return litAlways
+		}
 		cp := *l
 		cp.field = field
 		return &cp
 	case litAnd, litOr:
-		cp := *l
-		cp.kids = make([]*litExpr, len(l.kids))
+		kids := make([]*litExpr, len(l.kids))
 		for i, k := range l.kids {
-			cp.kids[i] = retag(k, field)
+			kids[i] = retag(k, field)
 		}
-		return &cp
+		if l.op == litAnd {
+			return litAnd2(kids...)
+		}
+		return litOr2(kids...)
 	}
 	return l
 }
@@ -62,7 +72,7 @@ func (in reInfo) cond(field string) *litExpr {
 	}
 	kids := make([]*litExpr, 0, len(in.exact))
 	for _, s := range in.exact {
-		kids = append(kids, litOf(s, field, in.fold))
+		kids = append(kids, litOfMin(s, field, in.fold, 1)) // retag drops the short
 	}
 	return litOr2(kids...)
 }
@@ -81,7 +91,7 @@ func analyze(re *syntax.Regexp) reInfo {
 		for i := 0; i+1 < len(re.Rune); i += 2 {
 			for c := re.Rune[i]; c <= re.Rune[i+1]; c++ {
 				chars = append(chars, string(c))
-				if len(chars) > 4 {
+				if len(chars) > maxClassChars {
 					return unknownInfo()
 				}
 			}

@@ -34,9 +34,12 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`path="C:\\Windows/Temp*"`, none, `path:"C:\\Windows"`}, // a slash may be written \/: the longest run beside it
 		{`cmd="say \"hi\" now"`, none, `cmd:"say \"hi\" now"`},   // quotes escaped
 		{`cmd="*<script>*"`, none, `cmd:"script"`},
-		{`cmd=/x\ty\nz/`, none, `cmd:"x\ty\nz"`}, // tab and newline: \t and \n
-		{`cmd=/x\x01yz\x02/`, none, `true`},      // other control characters: \u0001 only               // < may be written \u003c
-		{`groupBy(x) | x=foobar`, none, `true`},  // after an aggregate: rows, not lines
+		{`cmd=/x\ty\nz/`, none, `cmd:"x\ty\nz"`},                              // tab and newline: \t and \n
+		{`cmd=/x\x01yz\x02/`, none, `cmd:"yz"`},                               // other control characters: \u0001 only, so the run between
+		{`cmd=/^2[0-4]/`, none, `cmd:("20" OR "21" OR "22" OR "23" OR "24")`}, // a field's value is located: two bytes decide it
+		{`/^2[0-4]/`, none, `true`},                                           // the whole line: too short
+		{`cmd=/^(nc|ncat|sh)$/`, none, `cmd:("nc" OR "sh")`},
+		{`groupBy(x) | x=foobar`, none, `true`}, // after an aggregate: rows, not lines
 		{`case { a=foo1 | b := 1; a=bar1 | dropEvent() }`, none, `a:"foo1"`},
 		{`in(f, values=["alpha", "beta*"])`, none, `f:("alpha" OR "beta")`},
 		{`a=/(?i)abc|x/`, none, `true`}, // a one-letter branch could match anywhere

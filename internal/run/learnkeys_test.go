@@ -39,6 +39,8 @@ func TestKeySetHeldBy(t *testing.T) {
 		{"past the largest", []string{"18446744073709551615"}, `{"p":"18446744073709551616"}`, false},
 		{"a word", []string{"UserName"}, `{"UserName":"bob"}`, true},
 		{"no word", []string{"UserName"}, `{"User":"bob"}`, false},
+		{"one of many words", []string{"alpha", "bravo", "charlie", "delta", "UserName"}, `{"UserName":"bob"}`, true},
+		{"none of many words", []string{"alpha", "bravo", "charlie", "delta", "UserName"}, `{"User":"bob"}`, false},
 		{"a word or a pid", []string{"UserName", "77"}, `{"p":"77"}`, true},
 		// only pids as the enricher notes them are numbers: others are words
 		{"digits not a pid are a word", []string{"0042"}, `{"p":"10042"}`, true},
@@ -112,5 +114,27 @@ func eachScalar(v *fastjson.Value, fn func(string)) {
 		fn(string(b))
 	case fastjson.TypeNumber:
 		fn(string(v.MarshalTo(nil)))
+	}
+}
+
+func BenchmarkKeySetHeldBy(b *testing.B) {
+	line := []byte(`{"event_simpleName":"ProcessRollup2","aid":"3908f227c59db9165b0ee76f2ac34446","timestamp":1733000000001,"TargetProcessId":"8781735794","ParentProcessId":"0","ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\System32\\wgat.exe","CommandLine":"wgat.exe --help","UserSid":"S-1-5-21-3711"}`)
+	var keys []string
+	for i := range 5000 {
+		keys = append(keys, strconv.Itoa(1000003+i*7919))
+	}
+	for _, tc := range []struct {
+		name string
+		keys []string
+	}{{"pids", keys}, {"pids and a word", append(keys, "UserName")}} {
+		ks, _ := newKeySet(tc.keys)
+		b.Run(tc.name, func(b *testing.B) {
+			b.SetBytes(int64(len(line)))
+			for b.Loop() {
+				if ks.heldBy(line) {
+					b.Fatal("held")
+				}
+			}
+		})
 	}
 }
