@@ -668,3 +668,38 @@ func TestCompressedFilesReadFurtherAhead(t *testing.T) {
 		})
 	}
 }
+
+// A chunk's line count is taken before it is handed over: the consumer
+// may recycle its buffer at once, and the buffer be filled again (here,
+// overwritten with newlines) before the reader would have counted it.
+// Counted after, the next chunks' first lines drifted, so a second read
+// of the same input numbered its lines otherwise.
+func TestChunkFirstLinesWhenTheConsumerReusesTheBuffer(t *testing.T) {
+	var b strings.Builder
+	for i := range 5000 {
+		fmt.Fprintf(&b, `{"n":%d,"pad":"%s"}`+"\n", i+1, strings.Repeat("x", i%97))
+	}
+	for _, gz := range []bool{false, true} {
+		data := []byte(b.String())
+		if gz {
+			data = gzipBytes(t, data)
+		}
+		want := 1
+		err := readStream(bytes.NewReader(data), 4<<10, func(chunk []byte, firstLine int) bool {
+			if firstLine != want {
+				t.Fatalf("gzip %v: a chunk starts at line %d, want %d", gz, firstLine, want)
+			}
+			want += bytes.Count(chunk, []byte{'\n'})
+			for i := range chunk {
+				chunk[i] = '\n' // the buffer reused at once
+			}
+			return true
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if want != 5001 {
+			t.Errorf("gzip %v: %d lines, want 5000", gz, want-1)
+		}
+	}
+}

@@ -208,10 +208,12 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 		if err != nil {
 			// Keep the whole lines that made it out before the damage.
 			if cut := bytes.LastIndexByte(buf[:filled], '\n'); cut >= 0 {
+				// counted before it goes: the consumer may recycle it
+				lines := bytes.Count(buf[:cut+1], []byte{'\n'})
 				if !emit(buf[:cut+1], line) {
 					return nil
 				}
-				line += bytes.Count(buf[:cut+1], []byte{'\n'})
+				line += lines
 			}
 			return &streamError{Codec: codec, Line: line - 1, Err: err}
 		}
@@ -244,10 +246,13 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 		// within the limit
 		next := chunkBuffer(max(chunkSize, min(2*len(rest), cfg.maxLine+1)))
 		filled = copy(next, rest)
+		// counted before it goes: the consumer may recycle the buffer
+		// (ingest.Recycle) and it be filled again before this line runs
+		lines := bytes.Count(buf[:cut+1], []byte{'\n'})
 		if !emit(buf[:cut+1], line) {
 			return nil
 		}
-		line += bytes.Count(buf[:cut+1], []byte{'\n'})
+		line += lines
 		buf = next
 	}
 }
