@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -280,18 +281,34 @@ func (e *Enricher) LearnPrefilter() [][]byte {
 
 const dnsRequest = "DnsRequest"
 
+// The fields Learn reads: those whose values Apply copies onto other
+// events, and those it reads only as keys and times.
+var (
+	taughtFields   = [...]string{fImageFileName, fCommandLine, fParentBaseFile, FieldUserName, fDomainName}
+	learnKeyFields = [...]string{
+		fSimpleName, event.SimpleName, fAid, fTargetProcessId, fParentProcessId, fUserSid,
+		fAuthID, fUID, fContextProcessId, fUserSidReadable, fContextTimeStamp, fTimestamp, "Time", "_time",
+		fIP4Records, fFirstIP4Record,
+	}
+)
+
+// TaughtFields lists the fields of the records Learn reads whose values
+// Apply copies onto other events: a process's image path, command line
+// and name, its parent's name, user names, the names DNS answers give, and
+// aidmaster's columns. Learn reads the others as keys and times only, so a
+// record that holds a text nowhere else gives no other event a value
+// holding it.
+func TaughtFields() []string {
+	return slices.Concat(taughtFields[:], hostFields[:])
+}
+
 // LearnNeeds returns the fields Learn reads.
 func (e *Enricher) LearnNeeds() event.Needs {
 	var n event.Needs
-	for _, f := range [...]string{
-		fSimpleName, event.SimpleName, fAid, fTargetProcessId, fParentProcessId,
-		fImageFileName, fCommandLine, fParentBaseFile, fUserSid, FieldUserName,
-		fAuthID, fUID, fContextProcessId, fUserSidReadable, fContextTimeStamp, fTimestamp, "Time", "_time",
-		fDomainName, fIP4Records, fFirstIP4Record,
-	} {
+	for _, f := range learnKeyFields {
 		n.Add(f)
 	}
-	for _, f := range hostFields {
+	for _, f := range TaughtFields() {
 		n.Add(f)
 	}
 	return n

@@ -3,6 +3,7 @@ package enrich
 import (
 	"bytes"
 	"iter"
+	"maps"
 	"slices"
 	"strings"
 )
@@ -138,6 +139,28 @@ func (l CarrierLiterals) Empty() bool {
 	return n == 0
 }
 
+// All returns every literal of any kind, once.
+func (l CarrierLiterals) All() []string {
+	var out []string
+	seen := map[string]bool{}
+	add := func(lits []string) {
+		for _, s := range lits {
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	add(l.Process)
+	add(l.Answer)
+	add(l.User)
+	hosts := slices.Sorted(maps.Keys(l.Host))
+	for _, f := range hosts {
+		add(l.Host[f])
+	}
+	return out
+}
+
 // Add files lits, looked for in field (free text: ""), under the kinds of
 // record field's value may come from, for every group of queries. A field
 // Apply does not add, or takes from the event itself (FileName), files
@@ -248,6 +271,23 @@ func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
 func newLiteralMemo(lits []string) func(string) bool {
 	held := newGroupMemo(lits, nil)
 	return func(v string) bool { return held(v) != 0 }
+}
+
+// LiteralMatcher tells whether a text holds one of some literals, ignoring
+// case as carried values are matched (TextCarriers).
+type LiteralMatcher struct{ f *foldedLiterals }
+
+// NewLiteralMatcher returns the matcher of lits.
+func NewLiteralMatcher(lits []string) *LiteralMatcher {
+	return &LiteralMatcher{f: foldLiterals(lits)}
+}
+
+// In reports whether text holds one of the literals. It is safe for
+// concurrent use.
+func (m *LiteralMatcher) In(text []byte) bool {
+	var buf [512]byte
+	h, _ := m.f.in(string(text), buf[:0])
+	return h
 }
 
 // processCarriers adds to c the processes whose own details hold one of

@@ -8,6 +8,8 @@ import (
 
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/scratch"
 )
 
@@ -363,23 +365,34 @@ func processGroups(line []byte, key rawKey, c *enrich.TextCarriers, groups uint6
 
 // secondReadGate gives each worker of a second read the test a line must
 // pass: the strict prefilter accepted it (the first read kept it: known
-// by chunk and line number, not tested again), or its raw fields hold a
-// literal (any), or an enriched value learned elsewhere may hold one
-// (carried). With several programs, dispatch tells which programs' raw
+// by source and line number, not tested again; a read again may cut its
+// chunks elsewhere), or its raw fields hold a literal (any), or an
+// enriched value learned elsewhere may hold one (carried). With several programs, dispatch tells which programs' raw
 // prefilters accept the line, asking only those its event name concerns;
 // for a line no learned value carries a literal to, those are all the
 // programs that can want it. A process carries a literal to a line only
 // for the programs that take the line's event name.
 func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.Dispatch, c *enrich.TextCarriers) func() lineGate {
+	// the sources the first read tested, with the lines it kept (a source
+	// read twice merges them: more are tested again, none fewer)
+	tested := map[string][]int{}
+	for _, r := range kept {
+		if r != nil {
+			tested[r.source] = append(tested[r.source], r.lineNos...)
+		}
+	}
+	for _, lines := range tested {
+		slices.Sort(lines)
+	}
 	return func() lineGate {
 		var ds *engine.DispatchState
 		if dispatch != nil {
 			ds = dispatch.NewState()
 		}
-		return func(seq int64, source string, lineNo int, line []byte, hits []int32) (bool, []int32, bool) {
-			if seq < int64(len(kept)) && kept[seq] != nil && kept[seq].source == source {
+		return func(source string, lineNo int, line []byte, hits []int32) (bool, []int32, bool) {
+			if lines, ok := tested[source]; ok {
 				// the first read tested it: kept, or only carried can bring it back
-				_, found := slices.BinarySearch(kept[seq].lineNos, lineNo)
+				_, found := slices.BinarySearch(lines, lineNo)
 				return found || carried(line, c, enrich.AllGroups), hits, false
 			}
 			if ds == nil {
@@ -431,4 +444,38 @@ func carriedGroups(line []byte, c *enrich.TextCarriers, groups uint64) (held uin
 		held |= g
 	}
 	return held, false
+}
+
+// textTeacher tells whether a line that teaches gives other events a
+// value holding one of a free-text search's literals: one of its
+// enrich.TaughtFields does (the line is decoded only when its text, \u
+// escapes resolved, holds one).
+type textTeacher struct {
+	m      *enrich.LiteralMatcher
+	fields []string
+	dec    *ingest.Decoder
+	ev     event.Event
+	buf    []byte
+}
+
+func newTextTeacher(m *enrich.LiteralMatcher) *textTeacher {
+	t := &textTeacher{m: m, fields: enrich.TaughtFields()}
+	var needs event.Needs
+	for _, f := range t.fields {
+		needs.Add(f)
+	}
+	t.dec = ingest.NewDecoder(needs)
+	return t
+}
+
+func (t *textTeacher) carries(line []byte) bool {
+	if !holdsKey(line, t.m.In, &t.buf) || t.dec.Decode(line, &t.ev) != nil {
+		return false
+	}
+	for _, f := range t.fields {
+		if v, ok := t.ev.Get(f); ok && t.m.In([]byte(v)) {
+			return true
+		}
+	}
+	return false
 }

@@ -139,8 +139,19 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			filter = newPlanRaw(progs, l, plan.derived)
 		}
 	}
+	kl, _ := Enricher(l).(keyLearner)
+	deferring := kl != nil && opts.learning != learnAsRead && opts.Reopen != nil && plan.dispatch == nil
+	// Deferred, free text keeps the lines whose raw text holds it; no
+	// other line can get a value holding it from enrichment while no
+	// record that teaches holds a literal (carrierSeen, then the lookup
+	// tables and well-known accounts: textCarried).
+	var carrierText *enrich.LiteralMatcher
+	if deferring && filter != plan {
+		carrierText = enrich.NewLiteralMatcher(lits.All())
+	}
+	var carrierSeen atomic.Bool
 	var keeper *carrierKeeper
-	if filter != plan {
+	if filter != plan && !deferring {
 		// The free-text filters' literals are watched too, negated ones
 		// included: the enricher then keeps details only free text reads
 		// for the processes marked alone (enrich.Options.ReadsBesideText).
@@ -169,8 +180,6 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	// skipped is learned in a read of its own before the kept lines run.
 	// A query keeping few lines learns after the read, only what they
 	// need (learntargeted.go).
-	kl, _ := Enricher(l).(keyLearner)
-	deferring := kl != nil && opts.learning != learnAsRead && opts.Reopen != nil && filter == plan && plan.dispatch == nil
 	var countShare atomic.Bool // a line was kept: the workers count what teaches
 	bet := opts.Reopen != nil && !incomplete.Load() && !deferring
 	var complete atomic.Int64
@@ -239,7 +248,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			rejected := pidLog{keeper: keeper}
 			if filter != plan {
 				loose = plan.acceptsFunc()
+			}
+			if keeper != nil {
 				defer keeper.done(&rejected)
+			}
+			var carries *textTeacher
+			if carrierText != nil {
+				carries = newTextTeacher(carrierText)
 			}
 			settle := newSettler(l, filter, false)
 			if settle != nil && opts.Reopen == nil {
@@ -273,7 +288,18 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					if deferring {
 						// Nothing is learned: the name is only looked for
 						// to count what teaches once some line is kept, in
-						// one line of shareSample.
+						// one line of shareSample, and with free text to
+						// see whether a line that teaches holds a literal.
+						if carrierText != nil {
+							name := engine.FindEventName(line)
+							if v, ok := name.Plain(); t.teach.teaches(line, v, ok) && carries.carries(line) {
+								carrierSeen.Store(true)
+							}
+							if counting && r.lines%shareSample == 0 {
+								r.share.tally(line, name, t.teach)
+							}
+							return name
+						}
 						if !counting || r.lines%shareSample != 0 {
 							return engine.EventName{}
 						}
@@ -324,7 +350,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					if !loose(line, name) {
 						return false
 					}
-					if accepts(line, name) || keeper.keeps(line, name, &rejected) {
+					if accepts(line, name) || keeper != nil && keeper.keeps(line, name, &rejected) {
 						return true
 					}
 					// With learning skipped on the bet, the strict filter
@@ -406,10 +432,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		if store.lines > 0 {
 			countShare.Store(true)
 		}
-		if !share.pays(store.lines, opts.learning) {
+		if !share.pays(store.lines, opts.learning) || carrierSeen.Load() {
 			restart = true
 			cancel()
 		}
+	}
+	if !restart && carrierText != nil && ctx.Err() == nil && !carrierer.Carriers(lits).None() {
+		restart = true // a lookup table or a well-known account holds a literal
 	}
 	if restart && outer.Err() == nil {
 		// Too many lines kept, or too few teaching lines to spare: start

@@ -342,11 +342,12 @@ func (p *plan) finish() {
 	}
 }
 
-// lineGate is a worker's test of the line lineNo of source, in the chunk
-// numbered seq: pass says some program may want it. With several programs
+// lineGate is a worker's test of the line lineNo of source (not of a
+// chunk: a read again may cut them elsewhere): pass says some program may
+// want it. With several programs
 // it may also tell which (decided: hits, appended to the hits given),
 // sparing the plan's own dispatch.
-type lineGate func(seq int64, source string, lineNo int, line []byte, hits []int32) (pass bool, _ []int32, decided bool)
+type lineGate func(source string, lineNo int, line []byte, hits []int32) (pass bool, _ []int32, decided bool)
 
 // emptyEvent stands for every event given to an aggregate that reads no
 // field of them; aggregates never change the events they get.
@@ -478,7 +479,7 @@ func (w *worker) chunk(j job) (res chunkResult) {
 // which in w.hits when several programs run.
 func (w *worker) accepts(source string, line []byte, lineNo int) bool {
 	if w.gate != nil {
-		pass, hits, decided := w.gate(w.cur.seq, source, lineNo, line, w.hits[:0])
+		pass, hits, decided := w.gate(source, lineNo, line, w.hits[:0])
 		if !pass {
 			return false
 		}
