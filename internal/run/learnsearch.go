@@ -141,10 +141,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	}
 	kl, _ := Enricher(l).(keyLearner)
 	deferring := kl != nil && opts.learning != learnAsRead && opts.Reopen != nil && plan.dispatch == nil
-	// Deferred, free text keeps the lines whose raw text holds it; no
+	// Deferred, free text keeps the lines whose raw text may hold it; no
 	// other line can get a value holding it from enrichment while no
-	// record that teaches holds a literal (carrierSeen, then the lookup
-	// tables and well-known accounts: textCarried).
+	// record that teaches holds a literal in a field Apply copies
+	// (carrierSeen; after the read, the lookup tables and well-known
+	// accounts: TextCarriers). Else it starts again, learning as it reads.
 	var carrierText *enrich.LiteralMatcher
 	if deferring && filter != plan {
 		carrierText = enrich.NewLiteralMatcher(lits.All())
