@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/tiercel/tiercel/internal/emulate"
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
@@ -1357,14 +1356,7 @@ func TestSettlingWithoutASecondRead(t *testing.T) {
 // compressed input decoded ahead may cut them elsewhere than the first
 // read did (lines were lost when they were known by chunk).
 func TestSecondReadCutElsewhere(t *testing.T) {
-	dir := t.TempDir()
-	g, err := emulate.New(emulate.Options{Seed: 5, Events: 30000, Hosts: 12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := emulate.WriteFDR(dir, g); err != nil {
-		t.Fatal(err)
-	}
+	dir := emulatedTree(t)
 	open, reopen := fileSource(t, dir, 64<<10), fileSource(t, dir, 16<<10)
 	prog := compile(t, `WmiPrvSE | table([aid, #event_simpleName, ContextProcessName, TargetProcessId, ParentProcessId], limit=max)`)
 	want, _ := sortedRows(t, prog, open(), Options{Workers: 2, Enricher: learnedAll(t, open())})

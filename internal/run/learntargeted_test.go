@@ -24,14 +24,7 @@ import (
 // (learnDeferred: the path each query takes is then checked;
 // learnDeferredHolding: keys looked for in every teaching line).
 func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
-	dir := t.TempDir()
-	g, err := emulate.New(emulate.Options{Seed: 5, Events: 30000, Hosts: 12})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := emulate.WriteFDR(dir, g); err != nil {
-		t.Fatal(err)
-	}
+	dir := emulatedTree(t)
 	open := fileSource(t, dir, 64<<10)
 	ref := enrich.New(enrich.Options{})
 	if _, err := Learn(context.Background(), ref, open(), 2); err != nil {
@@ -92,6 +85,22 @@ func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 			}
 		}
 	}
+}
+
+// emulatedTree writes an emulated FDR tree (events before their process
+// starts, aidmaster and userinfo beside the telemetry) and returns its
+// root.
+func emulatedTree(t *testing.T) string {
+	t.Helper()
+	dir := t.TempDir()
+	g, err := emulate.New(emulate.Options{Seed: 5, Events: 30000, Hosts: 12})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := emulate.WriteFDR(dir, g); err != nil {
+		t.Fatal(err)
+	}
+	return dir
 }
 
 // sortedRows runs prog and returns its rows, sorted (aggregates may order
