@@ -63,3 +63,30 @@ func TestApplyCopiesOnlyTaughtFields(t *testing.T) {
 		}
 	}
 }
+
+// TestLiteralMatcher: a text holds a literal ignoring case, as carried
+// values are matched; All gives every kind's literals once.
+func TestLiteralMatcher(t *testing.T) {
+	lits := CarrierLiterals{Process: []string{"shodan", "Mimikatz"}, Answer: []string{"shodan"}, User: []string{"root"},
+		Host: map[string][]string{"ComputerName": {"ws-01"}, "": {"shodan"}}}
+	all := lits.All()
+	if want := []string{"shodan", "Mimikatz", "root", "ws-01"}; !slices.Equal(all, want) {
+		t.Errorf("All() = %q, want %q", all, want)
+	}
+	m := NewLiteralMatcher(all)
+	for _, tc := range []struct {
+		text string
+		want bool
+	}{
+		{`{"CommandLine":"curl api.SHODAN.io"}`, true},
+		{`{"CommandLine":"MIMIKATZ.exe"}`, true},
+		{`{"ComputerName":"WS-01"}`, true},
+		{`{"UserName":"ROOT"}`, true},
+		{`{"CommandLine":"sho dan"}`, false},
+		{strings.Repeat("x", 2000) + "Shodan", true}, // past the stack buffer
+	} {
+		if got := m.In([]byte(tc.text)); got != tc.want {
+			t.Errorf("In(%.40q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
