@@ -73,11 +73,12 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 
 // teacher learns from lines, for one goroutine.
 type teacher struct {
-	l     Learner
-	teach *teachCache
-	raw   *enrich.RawLearner
-	dec   *ingest.Decoder
-	ev    event.Event
+	l       Learner
+	teach   *teachCache
+	raw     *enrich.RawLearner
+	dec     *ingest.Decoder
+	ev      event.Event
+	scratch []byte // a line's escapes resolved (holdsKey)
 }
 
 func newTeacher(l Learner, lits [][]byte, needs event.Needs) *teacher {

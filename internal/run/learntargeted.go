@@ -191,38 +191,38 @@ func learnTargeted(ctx context.Context, l pendingLearner, kl keyLearner, opts Op
 // (which may spell one): the lines between are not looked at. Lookup
 // tables are left (the search's read learned them whole).
 func learnMarked(ctx context.Context, l Learner, src Source, workers int, marks *engine.LiteralSet) error {
-	lits, needs := l.LearnPrefilter(), l.LearnNeeds()
-	keep := func(c *event.Chunk) bool { return c.Kind == event.KindTelemetry }
-	return eachChunk(ctx, src, workers, keep, func(jobs <-chan event.Chunk) {
-		t := newTeacher(l, lits, needs)
-		var buf []byte
-		for c := range jobs {
-			eachMarkedLine(c.Data, marks, func(line []byte) {
-				if holdsKey(line, marks.In, &buf) {
-					t.learn(line)
-				}
-			})
-			ingest.Recycle(c.Data)
-		}
+	return teachTelemetry(ctx, l, src, workers, func(t *teacher, c event.Chunk) {
+		eachMarkedLine(c.Data, marks, func(line []byte) {
+			if holdsKey(line, marks.In, &t.scratch) {
+				t.learn(line)
+			}
+		})
 	})
 }
 
 // learnHolding learns from the teaching telemetry lines holding one of
 // keys, every line looked at.
 func learnHolding(ctx context.Context, l Learner, src Source, workers int, keys *keySet) error {
+	return teachTelemetry(ctx, l, src, workers, func(t *teacher, c event.Chunk) {
+		ingest.Lines(c, func(line []byte, _ int) bool {
+			name, hasName := engine.FindEventName(line).Plain()
+			if t.teach.teaches(line, name, hasName) && holdsKey(line, keys.heldBy, &t.scratch) {
+				t.learnTeaching(line, name, hasName)
+			}
+			return true
+		})
+	})
+}
+
+// teachTelemetry runs teach on every telemetry chunk of src, with a
+// teacher for each of workers goroutines.
+func teachTelemetry(ctx context.Context, l Learner, src Source, workers int, teach func(*teacher, event.Chunk)) error {
 	lits, needs := l.LearnPrefilter(), l.LearnNeeds()
 	keep := func(c *event.Chunk) bool { return c.Kind == event.KindTelemetry }
 	return eachChunk(ctx, src, workers, keep, func(jobs <-chan event.Chunk) {
 		t := newTeacher(l, lits, needs)
-		var buf []byte
 		for c := range jobs {
-			ingest.Lines(c, func(line []byte, _ int) bool {
-				name, hasName := engine.FindEventName(line).Plain()
-				if t.teach.teaches(line, name, hasName) && holdsKey(line, keys.heldBy, &buf) {
-					t.learnTeaching(line, name, hasName)
-				}
-				return true
-			})
+			teach(t, c)
 			ingest.Recycle(c.Data)
 		}
 	})
