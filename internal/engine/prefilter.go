@@ -43,7 +43,10 @@ type pfNode struct {
 	// plainVal: litField whose literals are written in raw JSON as they
 	// read (matchValue tests them on a string's resolved escapes)
 	plainVal bool
-	num      float64 // litValue
+	// resolve: whole, and every literal plain ASCII: a line with \u
+	// escapes is tested with them resolved (hidden) instead of passing
+	resolve bool
+	num     float64 // litValue
 }
 
 // Prefilter returns the program's line prefilter. derived reports the fields
@@ -91,6 +94,7 @@ func newPrefilter(l *litExpr) *Prefilter {
 func compilePF(l *litExpr, keys map[string]int, whole bool) pfNode {
 	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole, num: l.num, esc: hasEscaped(l)}
 	n.plainVal = l.op == litField && rawIsPlain(l)
+	n.resolve = whole && rawIsPlainASCII(l)
 	if l.op == litField {
 		n.finder = newKeyFinder(l.text)
 		k, ok := keys[l.text]
@@ -193,19 +197,19 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 		return false
 	case litText:
 		if n.fold {
-			return containsFold(line, n.lit, n.alt) || n.ks && containsFoldUnicode(line, n.lit) || n.whole && c.mayHide(line, n.esc)
+			return containsFold(line, n.lit, n.alt) || n.ks && containsFoldUnicode(line, n.lit) || n.whole && n.hidden(line, c)
 		}
-		return bytes.Contains(line, n.lit) || n.whole && c.mayHide(line, n.esc)
+		return bytes.Contains(line, n.lit) || n.whole && n.hidden(line, c)
 	case litField:
 		return n.matchField(line, c)
 	case litValue:
 		return valueMayEqual(line, n.num)
 	case litOr:
 		if n.multi != nil {
-			return n.multi.match(line) || n.whole && c.mayHide(line, n.esc)
+			return n.multi.match(line) || n.whole && n.hidden(line, c)
 		}
 		if n.guard != nil && !n.guard.match(line) {
-			return n.whole && c.mayHide(line, n.esc)
+			return n.whole && n.hidden(line, c)
 		}
 	case litAnd:
 		for i := range n.kids {
@@ -221,6 +225,49 @@ func (n *pfNode) match(line []byte, c *keyCache) bool {
 		}
 	}
 	return false
+}
+
+// hidden reports whether a whole-line test that failed on line's raw text
+// may hold of its decoded text. Plain ASCII literals are looked for in the
+// line with its escapes resolved, as the decoder resolves them: every
+// value is in it as decoded (a lone surrogate stays as written there, and
+// becomes U+FFFD in the decoder: no ASCII either way). Others pass any
+// line an escape may spell them in (mayHide).
+func (n *pfNode) hidden(line []byte, c *keyCache) bool {
+	if !n.resolve || !c.hasEscape(line) {
+		return c.mayHide(line, n.esc)
+	}
+	return n.matchText(c.resolvedLine(line))
+}
+
+// matchText tests a whole-line node on text with its escapes resolved.
+func (n *pfNode) matchText(text []byte) bool {
+	switch n.op {
+	case litFalse:
+		return false
+	case litText:
+		if n.fold {
+			return containsFold(text, n.lit, n.alt) || n.ks && containsFoldUnicode(text, n.lit)
+		}
+		return bytes.Contains(text, n.lit)
+	case litOr:
+		if n.multi != nil {
+			return n.multi.match(text)
+		}
+		for i := range n.kids {
+			if n.kids[i].matchText(text) {
+				return true
+			}
+		}
+		return false
+	case litAnd:
+		for i := range n.kids {
+			if !n.kids[i].matchText(text) {
+				return false
+			}
+		}
+	}
+	return true
 }
 
 // HasUnicodeEscape reports whether raw JSON text holds a \u escape, which
@@ -339,6 +386,15 @@ func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c =
 // containsFold reports whether line contains lit (lower case) ignoring ASCII
 // case. It walks the occurrences of the first byte in either case, keeping
 // the next position of each so no byte is scanned twice.
+// ContainsFold reports whether text holds lit, a lower-cased ASCII
+// literal, ignoring ASCII case.
+func ContainsFold(text, lit []byte) bool {
+	if len(lit) == 0 {
+		return true
+	}
+	return containsFold(text, lit, [2]byte{lit[0], upperByte(lit[0])})
+}
+
 func containsFold(line, lit []byte, first [2]byte) bool {
 	n := len(lit)
 	if n == 0 {

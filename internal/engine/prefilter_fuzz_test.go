@@ -35,6 +35,9 @@ func FuzzPrefilterNeverRejects(f *testing.F) {
 		{`LocalPort=/^2[0-4]/`, `{"LocalPort":23434}`},                                                      // two bytes within a field, a number
 		{`FileName=/^(nc|sh)$/i`, `{"FileName":"N\u0043"}`},                                                 // two bytes, one escaped
 		{`a=/x[0-9]y/`, `{"a":"x\u0035y"}`},                                                                 // a class multiplied out
+		{`shodan | count()`, `{"a":"api.\u0073hodan.io"}`},                                                  // free text spelled in an escape: resolved
+		{`/SHODAN/i or mimikatz`, `{"a":"\u0053hodan","b":"mimi\u212aatz"}`},                                // ignoring case, the Kelvin sign
+		{`shodan`, `{"a":"\ud83d\ude00sho","b":"\ud800dan"}`},                                               // surrogates, paired and lone
 	} {
 		f.Add(seed[0], seed[1])
 	}

@@ -32,6 +32,17 @@ type keyCache struct {
 	kesc  uint8                // the same for a \u escape in a key (mayHideKeys)
 	odd   uint8                // the same for mayHideEscaped
 	buf   []byte               // a value with its escapes resolved (matchValue)
+	line  []byte               // the line with its escapes resolved, when res is 1
+	res   uint8
+}
+
+// resolvedLine returns line with its escapes resolved, once a line.
+func (c *keyCache) resolvedLine(line []byte) []byte {
+	if c.res == 0 {
+		c.res = 1
+		c.line = ingest.AppendUnescaped(c.line[:0], line)
+	}
+	return c.line
 }
 
 // reset forgets the last line. A value is read only where its state says
@@ -39,7 +50,7 @@ type keyCache struct {
 // showed in the profile of a learning search, once a line.
 func (c *keyCache) reset() {
 	c.state = [maxLocatedKeys]uint8{}
-	c.esc, c.kesc, c.odd = 0, 0, 0
+	c.esc, c.kesc, c.odd, c.res = 0, 0, 0, 0
 }
 
 // locate finds what line holds for the key in slot, unless it was looked

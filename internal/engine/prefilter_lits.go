@@ -171,6 +171,19 @@ func rawIsPlain(l *litExpr) bool {
 	return true
 }
 
+// rawIsPlainASCII is rawIsPlain with every literal ASCII too.
+func rawIsPlainASCII(l *litExpr) bool {
+	if l.op == litText && strings.ContainsFunc(l.text, func(r rune) bool { return r >= 0x80 }) {
+		return false
+	}
+	for _, k := range l.kids {
+		if !rawIsPlainASCII(k) {
+			return false
+		}
+	}
+	return rawIsPlain(l)
+}
+
 // hasEscaped reports whether a literal of l, decoded, holds a backslash or
 // a control character, which a value may spell in ways its raw text does
 // not show (mayHideEscaped).

@@ -333,6 +333,15 @@ func TestPrefilterResolvesEscapedValues(t *testing.T) {
 		{`CommandLine=/a"b/`, `{"CommandLine":"a\u0022b"}`, true},                     // a quote, written \" in raw text
 		{`CommandLine=/a"b/`, `{"CommandLine":"x\u00e9"}`, true},
 		{`ImageFileName=/\\cmd\.exe/i`, `{"ImageFileName":"C:\\x\\caf\u00e9.exe"}`, true}, // a backslash
+		// free text: the line with its escapes resolved holds every value
+		{`shodan`, `{"CommandLine":"Teams.exe caf\u00e9"}`, false},
+		{`shodan`, `{"CommandLine":"curl api.sh\u006fdan.io"}`, true},
+		{`/mimikatz/i`, `{"CommandLine":"MIMI\u212aATZ"}`, true},      // the Kelvin sign folds to k
+		{`shodan or nmap`, `{"a":"n\u006dap","b":"caf\u00e9"}`, true}, // an OR
+		{`shodan nmap`, `{"a":"n\u006dap","b":"caf\u00e9"}`, false},   // an AND
+		{`"a\"b"`, `{"a":"caf\u00e9"}`, true},                         // not plain: passes any escaped line
+		{`café`, `{"a":"x\u00e9"}`, false},                            // looked for by its ASCII part, "caf"
+		{`café`, `{"a":"caf\u00e9"}`, true},
 	}
 	for _, tt := range tests {
 		pf := compileQuery(t, tt.query, Options{}).Prefilter(func(string) bool { return false })

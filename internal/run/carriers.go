@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/binary"
 	"slices"
+	"strings"
 	"sync"
 
 	"github.com/tiercel/tiercel/internal/engine"
@@ -451,15 +452,25 @@ func carriedGroups(line []byte, c *enrich.TextCarriers, groups uint64) (held uin
 // enrich.TaughtFields does (the line is decoded only when its text, \u
 // escapes resolved, holds one).
 type textTeacher struct {
-	m      *enrich.LiteralMatcher
+	m *enrich.LiteralMatcher
+	// ascii: the literals lower-cased, when all are ASCII: looked for
+	// without copying the line (m lower-cases it whole)
+	ascii  [][]byte
 	fields []string
 	dec    *ingest.Decoder
 	ev     event.Event
 	buf    []byte
 }
 
-func newTextTeacher(m *enrich.LiteralMatcher) *textTeacher {
+func newTextTeacher(m *enrich.LiteralMatcher, lits []string) *textTeacher {
 	t := &textTeacher{m: m, fields: enrich.TaughtFields()}
+	for _, l := range lits {
+		if nonASCII([]byte(l)) {
+			t.ascii = nil
+			break
+		}
+		t.ascii = append(t.ascii, []byte(strings.ToLower(l)))
+	}
 	var needs event.Needs
 	for _, f := range t.fields {
 		needs.Add(f)
@@ -469,11 +480,42 @@ func newTextTeacher(m *enrich.LiteralMatcher) *textTeacher {
 }
 
 func (t *textTeacher) carries(line []byte) bool {
-	if !holdsKey(line, t.m.In, &t.buf) || t.dec.Decode(line, &t.ev) != nil {
+	if !holdsKey(line, t.holds, &t.buf) || t.dec.Decode(line, &t.ev) != nil {
 		return false
 	}
 	for _, f := range t.fields {
 		if v, ok := t.ev.Get(f); ok && t.m.In([]byte(v)) {
+			return true
+		}
+	}
+	return false
+}
+
+// holds is t.m.In, found for ASCII literals without copying text: only a
+// non-ASCII letter that folds to an ASCII one (the Kelvin sign, the long
+// s) leaves it to t.m.
+func (t *textTeacher) holds(text []byte) bool {
+	if len(t.ascii) == 0 {
+		return t.m.In(text)
+	}
+	for _, l := range t.ascii {
+		if engine.ContainsFold(text, l) {
+			return true
+		}
+	}
+	return nonASCII(text) && t.m.In(text)
+}
+
+// nonASCII reports whether b holds a byte past 0x7f.
+func nonASCII(b []byte) bool {
+	for len(b) >= 8 {
+		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
+			return true
+		}
+		b = b[8:]
+	}
+	for _, c := range b {
+		if c >= 0x80 {
 			return true
 		}
 	}

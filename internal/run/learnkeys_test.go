@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/valyala/fastjson"
 )
 
@@ -136,5 +137,29 @@ func BenchmarkKeySetHeldBy(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// TestTextTeacherHolds: a line that teaches holds a free-text literal
+// ignoring case, the Kelvin sign and the long s folding to ASCII letters,
+// whether the literals are all ASCII (looked for in place) or not.
+func TestTextTeacherHolds(t *testing.T) {
+	for _, lits := range [][]string{{"mimikatz", "Shodan"}, {"mimikatz", "Shodan", "café"}} {
+		tt := newTextTeacher(enrich.NewLiteralMatcher(lits), lits)
+		for _, tc := range []struct {
+			text string
+			want bool
+		}{
+			{`{"CommandLine":"MIMIKATZ.exe"}`, true},
+			{"{\"CommandLine\":\"mimi\u212aatz\"}", true}, // the Kelvin sign
+			{"{\"CommandLine\":\"\u017fhodan\"}", true},   // the long s
+			{`{"CommandLine":"api.sHoDaN.io"}`, true},
+			{`{"CommandLine":"mimi katz"}`, false},
+			{"{\"CommandLine\":\"caf\u00e9 x\"}", len(lits) == 3},
+		} {
+			if got := tt.holds([]byte(tc.text)); got != tc.want {
+				t.Errorf("literals %q: holds(%s) = %v, want %v", lits, tc.text, got, tc.want)
+			}
+		}
 	}
 }

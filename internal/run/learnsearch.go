@@ -147,8 +147,10 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	// (carrierSeen; after the read, the lookup tables and well-known
 	// accounts: TextCarriers). Else it starts again, learning as it reads.
 	var carrierText *enrich.LiteralMatcher
+	var carrierLits []string
 	if deferring && filter != plan {
-		carrierText = enrich.NewLiteralMatcher(lits.All())
+		carrierLits = lits.All()
+		carrierText = enrich.NewLiteralMatcher(carrierLits)
 	}
 	var carrierSeen atomic.Bool
 	var keeper *carrierKeeper
@@ -255,7 +257,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			}
 			var carries *textTeacher
 			if carrierText != nil {
-				carries = newTextTeacher(carrierText)
+				carries = newTextTeacher(carrierText, carrierLits)
 			}
 			settle := newSettler(l, filter, false)
 			if settle != nil && opts.Reopen == nil {
