@@ -33,8 +33,9 @@ type pfNode struct {
 	// key passes, a line with it is tested on its value.
 	orAbsent bool
 	// whole: a literal tested on the whole line (free text), not within a
-	// field's value. A line holding \u escapes passes it: an escape may
-	// spell any character. Field values are checked once, in matchField.
+	// field's value. A line holding \u escapes, which may spell any
+	// character, is tested with them resolved or passes (hidden). Field
+	// values are checked once, in matchField.
 	whole bool
 	// esc: a literal of the node holds a backslash or a control
 	// character, which a value (a line, when whole) may spell otherwise
