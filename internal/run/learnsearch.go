@@ -226,7 +226,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	jobs := make(chan event.Chunk, workers*2)
 	results := make(chan *candChunk, workers*2)
 	var readErr error
+	fed := make(chan struct{}) // the feeder is done with src
 	go func() {
+		defer close(fed)
 		defer close(jobs)
 		var seq int64
 		readErr = feedChunks(ctx, src, jobs, func(c *event.Chunk) bool {
@@ -439,6 +441,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			restart = true
 			cancel()
 		}
+	}
+	if restart {
+		// The workers stopped early: the feeder may still be in src.Next,
+		// and src is the caller's again once the search returns. (The
+		// input can be read again, so it is no stream that may block.)
+		<-fed
 	}
 	if !restart && carrierText != nil && ctx.Err() == nil && !carrierer.Carriers(lits).None() {
 		restart = true // a lookup table or a well-known account holds a literal
