@@ -12,7 +12,7 @@ import (
 // more are found by their 4-byte grams: only every stride-th position of
 // the text is looked at, its gram tested in a hashed bitset, and a hit
 // compared with the strings holding that gram at that offset. Shorter
-// strings are looked for one by one.
+// strings, and sets of a few, are looked for one by one.
 type LiteralSet struct {
 	short  [][]byte
 	bits   [gramBits / 64]uint64
@@ -30,10 +30,18 @@ const (
 	maxGramStride = 8
 )
 
+// fewLiterals: up to this many strings are looked for one by one, each
+// with one bytes.Index (vectorised), faster than the gram scan.
+const fewLiterals = 4
+
 // NewLiteralSet returns the set of lits; empty strings are ignored.
 func NewLiteralSet(lits []string) *LiteralSet {
 	s := &LiteralSet{grams: map[uint32][]gramEntry{}, stride: maxGramStride}
+	few := 0
 	for _, l := range lits {
+		if len(l) > 0 {
+			few++
+		}
 		if len(l) >= 4 {
 			s.stride = min(s.stride, len(l)-3)
 		}
@@ -42,7 +50,7 @@ func NewLiteralSet(lits []string) *LiteralSet {
 		b := []byte(l)
 		switch {
 		case len(b) == 0:
-		case len(b) < 4:
+		case len(b) < 4 || few <= fewLiterals:
 			s.short = append(s.short, b)
 		default:
 			// A match spans len-3 gram positions, so any stride of them

@@ -7,7 +7,8 @@ import (
 )
 
 func TestLiteralSet(t *testing.T) {
-	set := NewLiteralSet([]string{"4068127533", "S-1-5-21-1004-1025", "1.2.3.4", "ab", ""})
+	// more than fewLiterals: the gram scan
+	set := NewLiteralSet([]string{"4068127533", "S-1-5-21-1004-1025", "1.2.3.4", "ab", "", "7777777", "S-1-5-18"})
 	tests := []struct {
 		text string
 		want bool

@@ -1,7 +1,6 @@
 package run
 
 import (
-	"bytes"
 	"math/bits"
 	"strconv"
 	"strings"
@@ -19,11 +18,7 @@ type keySet struct {
 	bloom []uint64 // a bit per hash of nums: most runs of digits are none
 	shift uint     // 64 - log2 of the bloom's bits
 	words *engine.LiteralSet
-	few   [][]byte // the words instead, when they are few: one Index each is faster
 }
-
-// fewWords: up to this many words are looked for one by one.
-const fewWords = 4
 
 // newKeySet returns the set of keys; false when a key is neither a process
 // id nor a literal lines can be searched for (targetable).
@@ -44,13 +39,8 @@ func newKeySet(keys []string) (*keySet, bool) {
 	if !targetable(wordSet) {
 		return nil, false
 	}
-	switch {
-	case len(words) > fewWords:
+	if len(words) > 0 {
 		s.words = engine.NewLiteralSet(words)
-	default:
-		for _, w := range words {
-			s.few = append(s.few, []byte(w))
-		}
 	}
 	// 16 bits a key or more: one run of digits in 8 that is no key gets
 	// past the bloom to the map, at most
@@ -83,11 +73,6 @@ func (s *keySet) hash(n uint64) uint64 { return n * 0x9E3779B97F4A7C15 >> s.shif
 func (s *keySet) heldBy(line []byte) bool {
 	if s.words != nil && s.words.In(line) {
 		return true
-	}
-	for _, w := range s.few {
-		if bytes.Contains(line, w) {
-			return true
-		}
 	}
 	if len(s.nums) == 0 {
 		return false
