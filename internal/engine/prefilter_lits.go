@@ -173,7 +173,7 @@ func rawIsPlain(l *litExpr) bool {
 
 // rawIsPlainASCII is rawIsPlain with every literal ASCII too.
 func rawIsPlainASCII(l *litExpr) bool {
-	if l.op == litText && strings.ContainsFunc(l.text, func(r rune) bool { return r >= 0x80 }) {
+	if l.op == litText && !isASCII(l.text) {
 		return false
 	}
 	for _, k := range l.kids {

@@ -80,6 +80,9 @@ func (p *plainRegex) equal(v []byte) bool {
 	return equalFoldBytes(v, p.lit)
 }
 
+// IsASCII reports whether b has no byte of 0x80 or more.
+func IsASCII(b []byte) bool { return isASCII(unsafe.String(unsafe.SliceData(b), len(b))) }
+
 // isASCII reports whether s has no byte of 0x80 or more, eight bytes at a
 // time.
 func isASCII(s string) bool {

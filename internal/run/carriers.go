@@ -465,7 +465,7 @@ type textTeacher struct {
 func newTextTeacher(m *enrich.LiteralMatcher, lits []string) *textTeacher {
 	t := &textTeacher{m: m, fields: enrich.TaughtFields()}
 	for _, l := range lits {
-		if nonASCII([]byte(l)) {
+		if !engine.IsASCII([]byte(l)) {
 			t.ascii = nil
 			break
 		}
@@ -503,21 +503,5 @@ func (t *textTeacher) holds(text []byte) bool {
 			return true
 		}
 	}
-	return nonASCII(text) && t.m.In(text)
-}
-
-// nonASCII reports whether b holds a byte past 0x7f.
-func nonASCII(b []byte) bool {
-	for len(b) >= 8 {
-		if binary.LittleEndian.Uint64(b)&0x8080808080808080 != 0 {
-			return true
-		}
-		b = b[8:]
-	}
-	for _, c := range b {
-		if c >= 0x80 {
-			return true
-		}
-	}
-	return false
+	return !engine.IsASCII(text) && t.m.In(text)
 }
