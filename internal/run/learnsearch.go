@@ -295,21 +295,19 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						// to count what teaches once some line is kept, in
 						// one line of shareSample, and with free text to
 						// see whether a line that teaches holds a literal.
-						if carrierText != nil {
-							name := engine.FindEventName(line)
-							if v, ok := name.Plain(); t.teach.teaches(line, v, ok) && carries.carries(line) {
-								carrierSeen.Store(true)
-							}
-							if counting && r.lines%shareSample == 0 {
-								r.share.tally(line, name, t.teach)
-							}
-							return name
-						}
-						if !counting || r.lines%shareSample != 0 {
+						tally := counting && r.lines%shareSample == 0
+						if carrierText == nil && !tally {
 							return engine.EventName{}
 						}
 						name := engine.FindEventName(line)
-						r.share.tally(line, name, t.teach)
+						if carrierText != nil {
+							if v, ok := name.Plain(); t.teach.teaches(line, v, ok) && carries.carries(line) {
+								carrierSeen.Store(true)
+							}
+						}
+						if tally {
+							r.share.tally(line, name, t.teach)
+						}
 						return name
 					}
 					// the event name, located once for all that follows
