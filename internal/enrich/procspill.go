@@ -50,6 +50,35 @@ type spillFile struct {
 	err atomic.Pointer[error]
 	// lost: a read failed, and some lookups went without their process
 	lost atomic.Bool
+	// bufs holds the buffers spills wrote out, for the next ones: a fresh
+	// one each spill (hundreds of KB, in memory the runtime had given
+	// back) cost the filling of a table from random processes a fifth of
+	// its time in page faults.
+	bufs chan []byte
+}
+
+// spillBuffers is how many spill buffers are kept for reuse: about one a
+// worker spilling at once.
+const spillBuffers = 4
+
+// buffer returns an empty buffer of at least size bytes.
+func (f *spillFile) buffer(size int) []byte {
+	select {
+	case b := <-f.bufs:
+		if cap(b) >= size {
+			return b[:0]
+		}
+	default:
+	}
+	return make([]byte, 0, size)
+}
+
+// release keeps b for another spill when there is room.
+func (f *spillFile) release(b []byte) {
+	select {
+	case f.bufs <- b:
+	default:
+	}
 }
 
 func (f *spillFile) fail(err error) {
@@ -161,7 +190,8 @@ func (s *procShard) spill(f *spillFile) error {
 	}
 	slices.SortFunc(order, func(a, b int32) int { return keyLess(s.slot(a).key, s.slot(b).key) })
 	run := spillRun{n: len(order), bloom: newKeyBloom(len(order))}
-	buf := make([]byte, 0, (s.cols.cmdlineBytes+s.strs.cost())*len(order)/int(s.n)+len(order)*24) // about the records' size
+	buf := f.buffer((s.cols.cmdlineBytes+s.strs.cost())*len(order)/int(s.n) + len(order)*24) // about the records' size
+	defer func() { f.release(buf) }()
 	for start := 0; start < len(order); start += runBlock {
 		blk := order[start:min(start+runBlock, len(order))]
 		run.blocks = append(run.blocks, spillBlock{first: s.slot(blk[0]).key, off: int64(len(buf))})

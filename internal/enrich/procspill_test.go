@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -108,6 +109,41 @@ func TestSpillKeepsTheNewerHalf(t *testing.T) {
 		k := procKey{1, pid + 1}
 		if name, ok := tab.name(k); !ok || name != fmt.Sprint(pid+1) {
 			t.Errorf("name(%v) = %q, %v", k, name, ok)
+		}
+	}
+}
+
+// Spills write through one buffer kept for the next: a fresh one each time
+// (hundreds of KB on a table of random processes) cost page faults.
+func TestSpillsReuseTheirBuffer(t *testing.T) {
+	tab := newProcTable(1, 0, 1<<20)
+	defer tab.close()
+	s := &tab.shards[0]
+	var kept *byte
+	for round := range 3 {
+		n := uint64(100) // each spill after the first writes as many
+		if round == 0 {
+			n = 200
+		}
+		for pid := range n {
+			tab.put(procKey{1, uint64(round)*1000 + pid + 1}, &procInfo{name: fmt.Sprint(pid), image: strings.Repeat("x", 40)}, 0)
+		}
+		if err := s.spill(&tab.spill); err != nil {
+			t.Fatal(err)
+		}
+		if len(tab.spill.bufs) != 1 {
+			t.Fatalf("round %d: %d buffers kept after a spill, want 1", round, len(tab.spill.bufs))
+		}
+		b := <-tab.spill.bufs
+		if round > 0 && unsafe.SliceData(b) != kept {
+			t.Errorf("round %d: the spill wrote through a new buffer", round)
+		}
+		kept = unsafe.SliceData(b)
+		tab.spill.release(b)
+	}
+	for _, pid := range []uint64{1, 1001, 2001} {
+		if name, ok := tab.name(procKey{1, pid}); !ok || name != "0" {
+			t.Errorf("name of process %d = %q, %v after the spills", pid, name, ok)
 		}
 	}
 }

@@ -124,6 +124,7 @@ func newProcTable(shards, limit, memory int) *procTable {
 		shared = newTableStrings(n)
 		if memory > 0 {
 			t.budget = max(memory/n, 1)
+			t.spill.bufs = make(chan []byte, spillBuffers)
 		}
 	}
 	for i := range t.shards {
