@@ -52,6 +52,46 @@ type procTable struct {
 	// replaced by another record's
 	// (put), so a name read while learning may not be the last
 	renamed atomic.Bool
+	// renames lists the processes renamed, up to maxRenames; past it
+	// renamesOver is set
+	renamesMu   sync.Mutex
+	renames     []procKey
+	renamesOver bool
+}
+
+// maxRenames bounds the renamed processes a table lists: past it any of
+// its processes may have been renamed (renamedEach).
+const maxRenames = 1 << 16
+
+// noteRenamed records that k's name, image path or command line was
+// replaced.
+func (t *procTable) noteRenamed(k procKey) {
+	t.renamed.Store(true)
+	t.renamesMu.Lock()
+	defer t.renamesMu.Unlock()
+	if len(t.renames) < maxRenames {
+		t.renames = append(t.renames, k)
+	} else {
+		t.renamesOver = true
+	}
+}
+
+// renamedEach calls fn with what each renamed process holds now, until fn
+// returns true, and reports whether it did; too many renamed to list
+// report true.
+func (t *procTable) renamedEach(fn func(procInfo) bool) bool {
+	t.renamesMu.Lock()
+	keys, over := t.renames, t.renamesOver
+	t.renamesMu.Unlock()
+	if over {
+		return true
+	}
+	for _, k := range keys {
+		if p, ok := t.get(k, false, 0); ok && fn(p) {
+			return true
+		}
+	}
+	return false
 }
 
 type procShard struct {
@@ -203,7 +243,7 @@ func (t *procTable) putLocked(k procKey, info *procInfo, clock int64) bool {
 	}
 	if ok {
 		if s.cols.put(i, info, &s.strs, false) {
-			t.renamed.Store(true)
+			t.noteRenamed(k)
 		}
 		if s.cols.merged.get(i) == mergedCopy {
 			s.cols.merged.set(i, mergedWhole) // no longer what the runs hold alone

@@ -176,6 +176,26 @@ func (e *Enricher) LearnedProcessName(aid string, pid uint64) string {
 // it stays false.
 func (e *Enricher) Renamed() bool { return e.procs.renamed.Load() }
 
+// RenamedMayPass reports, once learning is over, whether a process Renamed
+// saw replaced now holds a value may accepts for a field events get from
+// it: its name as ContextProcessName, its image path as
+// ContextImageFileName and (for its children) ParentImageFileName, its
+// command line as ContextCommandLine and ParentCommandLine. A settler's
+// tests have no negation, so a candidate it rejected on an earlier value
+// of a process whose values now pass none of them stays rejected: only
+// otherwise must the input be read again. Too many renamed processes to
+// list report true.
+func (e *Enricher) RenamedMayPass(may func(field, value string) bool) bool {
+	if !e.Renamed() {
+		return false
+	}
+	return e.procs.renamedEach(func(p procInfo) bool {
+		return may(FieldContextProcessName, p.name) ||
+			may(FieldContextImageFileName, p.image) || may(FieldParentImageFileName, p.image) ||
+			may(FieldContextCommandLine, p.cmdline) || may(FieldParentCommandLine, p.cmdline)
+	})
+}
+
 // Rehosted reports whether a sensor's aidmaster record learned so far was
 // replaced by a newer one with other values: values SettledHostField gave
 // earlier may not be the last. Snapshots of one sensor over time often

@@ -3,6 +3,7 @@ package enrich
 import (
 	"testing"
 
+	"github.com/google/go-cmp/cmp"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/valyala/fastjson"
@@ -122,5 +123,53 @@ func TestSettledFilePathAgreesWithApply(t *testing.T) {
 	}
 	if settled < len(lines)-1 {
 		t.Errorf("settled %d of %d lines", settled, len(lines))
+	}
+}
+
+// RenamedMayPass offers what each process whose values were replaced holds
+// once learning is over, field by field, and answers for all of them when
+// too many were replaced to list.
+func TestRenamedMayPass(t *testing.T) {
+	start := func(pid, image string) string {
+		return `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"` + pid + `","ImageFileName":"` + image + `","CommandLine":"` + image + ` -x"}`
+	}
+	type offer struct{ field, value string }
+	for _, tc := range []struct {
+		name   string
+		lines  []string
+		over   bool // more renamed than the table lists
+		accept string
+		want   bool
+		offers []offer // what may saw, until it accepted
+	}{
+		{name: "nothing renamed", lines: []string{start("1", `C:\\a\\svchost.exe`), start("2", `C:\\a\\curl.exe`)}, accept: "curl", want: false},
+		{name: "renamed to a value no test accepts",
+			lines: []string{start("1", `C:\\b\\svchost.exe`), start("1", `C:\\a\\chrome.exe`)}, accept: "curl", want: false,
+			offers: []offer{{FieldContextProcessName, "chrome.exe"}, {FieldContextImageFileName, `C:\a\chrome.exe`}, {FieldParentImageFileName, `C:\a\chrome.exe`},
+				{FieldContextCommandLine, `C:\a\chrome.exe -x`}, {FieldParentCommandLine, `C:\a\chrome.exe -x`}}},
+		{name: "renamed to a name a test accepts",
+			lines: []string{start("1", `C:\\b\\svchost.exe`), start("1", `C:\\a\\curl.exe`)}, accept: "curl.exe", want: true,
+			offers: []offer{{FieldContextProcessName, "curl.exe"}}},
+		{name: "too many renamed to list", lines: []string{start("1", `C:\\a\\svchost.exe`)}, over: true, accept: "curl", want: true},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := New(Options{Reads: &event.Needs{All: true}})
+			learnLines(t, e, tc.lines)
+			if tc.over {
+				e.procs.renamed.Store(true)
+				e.procs.renamesOver = true
+			}
+			var offers []offer
+			got := e.RenamedMayPass(func(field, value string) bool {
+				offers = append(offers, offer{field, value})
+				return value == tc.accept
+			})
+			if got != tc.want {
+				t.Errorf("RenamedMayPass = %v, want %v", got, tc.want)
+			}
+			if diff := cmp.Diff(tc.offers, offers, cmp.AllowUnexported(offer{})); diff != "" {
+				t.Errorf("values offered (-want +got):\n%s", diff)
+			}
+		})
 	}
 }

@@ -70,8 +70,9 @@ type settler struct {
 	// open tells, after rejects kept a line, that the line's acting process
 	// was not known: once learning is over the name learned since may
 	// reject it before it is decoded. A line kept with a known process
-	// would get the same answer again (a name replaced since makes the
-	// search read the input again), so it is not asked twice.
+	// would get the same answer again (a name replaced since by one the
+	// tests may accept makes the search read the input again), so it is
+	// not asked twice.
 	open bool
 	// betted tells, after rejects rejected a line, that it was on a bet:
 	// while learning is skipped (input that looked enriched) the process
@@ -503,10 +504,11 @@ func (st *settler) betOn(bets *processBets) bool {
 
 // settledChanged reports whether a learning read filtering with p settled
 // candidates by values l has since replaced: a process's name, image path
-// or command line (renamed), a sensor's aidmaster record (rehosted).
+// or command line now one some prefilter of p may accept (renamedMayPass),
+// a sensor's aidmaster record (rehosted).
 func settledChanged(l Learner, p *plan) bool {
 	st := newSettler(l, p, false)
-	return st != nil && ((st.ctx || st.ds != nil) && renamed(l) || st.hs != nil && rehosted(l))
+	return st != nil && ((st.ctx || st.ds != nil) && renamedMayPass(l, p) || st.hs != nil && rehosted(l))
 }
 
 // rehosted reports whether l replaced a sensor's aidmaster record by one
@@ -516,10 +518,33 @@ func rehosted(l Learner) bool {
 	return ok && r.Rehosted()
 }
 
-// renamed reports whether l replaced a process name it had learned
-// (enrich.Enricher.Renamed): candidates settled by the old one may have
-// been decided wrongly.
-func renamed(l Learner) bool {
-	r, ok := l.(interface{ Renamed() bool })
-	return ok && r.Renamed()
+// renamedMayPass reports whether l replaced a process's name, image path
+// or command line (enrich.Enricher.Renamed) and the process's value now
+// may pass a test of p's prefilters on a field it gives
+// (enrich.Enricher.RenamedMayPass): candidates settled by the old one may
+// have been rejected wrongly. On Falcon data, whose process ids are unique
+// per sensor, nothing is renamed; with ids reused (some generators' small
+// random pids) a rename to a value no test accepts leaves every rejection
+// standing.
+func renamedMayPass(l Learner, p *plan) bool {
+	r, ok := l.(interface {
+		Renamed() bool
+		RenamedMayPass(may func(field, value string) bool) bool
+	})
+	if !ok || !r.Renamed() {
+		return false
+	}
+	var quoted []byte
+	return r.RenamedMayPass(func(field, v string) bool {
+		if v == "" {
+			return false
+		}
+		quoted = jsonenc.AppendString(quoted[:0], v) // the tests match JSON string contents
+		for _, f := range p.filters {
+			if f.TestsAbsent(field) && f.ValueMayPass(field, quoted[1:len(quoted)-1]) {
+				return true
+			}
+		}
+		return false
+	})
 }
