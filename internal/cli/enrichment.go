@@ -93,7 +93,8 @@ func withEnricher(opts run.Options, en *enrich.Enricher) run.Options {
 
 // report warns when no host or user records were found for fields progs
 // read (once, plainly) and prints the enrichment counters with --verbose,
-// with the candidate lines the search held until learning was done.
+// with the candidate lines the search held until learning was done and
+// why it read the input again, if it did.
 func (f *enrichFlags) report(env *Env, en *enrich.Enricher, stats *run.Stats, progs ...*engine.Program) {
 	if en == nil {
 		return
@@ -115,6 +116,9 @@ func (f *enrichFlags) report(env *Env, en *enrich.Enricher, stats *run.Stats, pr
 		}
 		if stats.TargetedReads > 0 {
 			fmt.Fprintf(env.Stderr, "enrich: learned after the search, in %d read(s) of only the lines holding what the held lines look up\n", stats.TargetedReads)
+		}
+		for _, why := range stats.ReadsAgain {
+			fmt.Fprintf(env.Stderr, "enrich: read the input again: %s\n", why)
 		}
 	}
 }

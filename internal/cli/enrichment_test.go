@@ -2,12 +2,15 @@ package cli
 
 import (
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
+
+	"github.com/tiercel/tiercel/internal/run"
 )
 
 // alertKeys runs hunt with args and returns "id branch" of every alert, sorted.
@@ -223,4 +226,34 @@ func minus(a, b []string) []string {
 		}
 	}
 	return out
+}
+
+// With --verbose a search says why it read its input again: here it held
+// too many candidates to learn only what they need afterwards, and
+// started again learning as it reads.
+func TestSearchVerboseSaysWhyItReadAgain(t *testing.T) {
+	var b strings.Builder
+	b.WriteString(`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"7","ImageFileName":"C:\\Tools\\curl.exe"}` + "\n")
+	for i := range 3 * 4096 {
+		fmt.Fprintf(&b, `{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"%d","DomainName":"d%d.example"}`+"\n", 7+i%2, i)
+	}
+	path := filepath.Join(t.TempDir(), "dns.ndjson")
+	if err := os.WriteFile(path, []byte(b.String()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	query := `#event_simpleName=DnsRequest | groupBy([ContextProcessName], limit=max)`
+	for _, tc := range []struct {
+		args []string
+		want bool
+	}{{nil, false}, {[]string{"-v"}, true}} {
+		args := append(append([]string{"search", "--format", "csv"}, tc.args...), query, path)
+		code, stdout, stderr := runTiercel(t, "", args...)
+		if code != ExitOK || !strings.Contains(stdout, "curl.exe,6144") {
+			t.Fatalf("%v: exit %d, rows %q\n%s", tc.args, code, stdout, stderr)
+		}
+		said := strings.Contains(stderr, "enrich: read the input again: "+string(run.AgainLearningAsRead))
+		if said != tc.want {
+			t.Errorf("%v: said why it read again = %v, want %v:\n%s", tc.args, said, tc.want, stderr)
+		}
+	}
 }

@@ -73,6 +73,35 @@ func learnFirst(ctx context.Context, l pendingLearner, opts Options, workers int
 }
 
 // readAgain opens the input again; the caller closes it (closeSource).
+// ReadAgain is why a learning search read its input again (Stats).
+type ReadAgain string
+
+const (
+	// AgainLearningAsRead: deferring learning kept too many lines, or
+	// learning looked cheaper than the reads deferring needs
+	AgainLearningAsRead ReadAgain = "started again learning as it reads: deferring learning did not pay"
+	// AgainCarrier: with learning deferred, a record that teaches holds a
+	// free-text literal enrichment may copy into other events
+	AgainCarrier ReadAgain = "started again learning as it reads: a record that teaches holds the free text"
+	// AgainTooMany: more candidate lines than are worth holding
+	AgainTooMany ReadAgain = "too many candidate lines to hold until learning was done"
+	// AgainEnrichedAfterAll: input that looked enriched (learning skipped)
+	// had a candidate without the enriched fields
+	AgainEnrichedAfterAll ReadAgain = "a candidate lacked the enriched fields the input seemed to have: learned all"
+	// AgainTextLost: records of a process disagreed on a detail only free
+	// text reads
+	AgainTextLost ReadAgain = "records of a process disagreed on a detail free text reads: learned all again"
+	// AgainCarrierMissed: a process carrying a free-text literal was
+	// learned after lines it may give it were rejected
+	AgainCarrierMissed ReadAgain = "a process carrying the free text was learned after events it gives it"
+	// AgainBetLost: a process unknown when its events were rejected was
+	// learned with a name the query may match
+	AgainBetLost ReadAgain = "a process unknown when its events came was learned with a name the query may match"
+	// AgainSettledChanged: a process's or sensor's value candidates were
+	// settled by was replaced by one the query may match
+	AgainSettledChanged ReadAgain = "a process or sensor record was replaced by one with a value the query may match"
+)
+
 func readAgain(opts Options) (Source, error) {
 	again, err := opts.Reopen()
 	if err != nil {
@@ -446,8 +475,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// input can be read again, so it is no stream that may block.)
 		<-fed
 	}
+	why := AgainLearningAsRead
+	if carrierSeen.Load() {
+		why = AgainCarrier
+	}
 	if !restart && carrierText != nil && ctx.Err() == nil && !carrierer.Carriers(lits).None() {
-		restart = true // a lookup table or a well-known account holds a literal
+		restart, why = true, AgainCarrier // a lookup table or a well-known account holds a literal
 	}
 	if restart && outer.Err() == nil {
 		// Too many lines kept, or too few teaching lines to spare: start
@@ -459,7 +492,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		}
 		defer closeSource(again)
 		opts.learning = learnAsRead
-		return searchLearning(outer, progs, again, opts, workers, l)
+		stats, err := searchLearning(outer, progs, again, opts, workers, l)
+		if stats != nil {
+			stats.ReadsAgain = append([]ReadAgain{why}, stats.ReadsAgain...)
+		}
+		return stats, err
 	}
 	if err := ctx.Err(); err != nil {
 		return nil, err
@@ -468,9 +505,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		return nil, fmt.Errorf("keeping candidate lines: %w", store.err)
 	}
 	targetedReads := 0
+	var readsAgain []ReadAgain
 	if deferring {
 		switch {
 		case store.dropped.Load():
+			readsAgain = append(readsAgain, AgainTooMany)
 			if err := learnFirst(ctx, l, opts, workers); err != nil {
 				return nil, err
 			}
@@ -484,6 +523,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	}
 	if skipped.Load() && (incomplete.Load() || store.dropped.Load()) {
 		// the bet lost: some kept line needs what was not learned
+		readsAgain = append(readsAgain, AgainEnrichedAfterAll)
 		if err := learnFirst(ctx, l, opts, workers); err != nil {
 			return nil, err
 		}
@@ -491,6 +531,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	if tr, ok := l.(textRelearner); ok && tr.TextLost() {
 		// records of a process disagreed on a detail only free text
 		// reads, dropped from one: all are learned again
+		readsAgain = append(readsAgain, AgainTextLost)
 		tr.BeginTextRelearn()
 		err := learnFirst(ctx, l, opts, workers)
 		tr.EndTextRelearn()
@@ -515,18 +556,29 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		carriers = carrierer.Carriers(lits)
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
-	if store.dropped.Load() || keeper != nil && !carriers.None() && keeper.missed(carriers) || betLost(bets, l, plan) || opts.Reopen != nil && settledChanged(l, filter) {
+	var again ReadAgain // the first reason found, if any
+	switch {
+	case store.dropped.Load():
+		again = AgainTooMany
+	case keeper != nil && !carriers.None() && keeper.missed(carriers):
+		again = AgainCarrierMissed
+	case betLost(bets, l, plan):
+		again = AgainBetLost
+	case opts.Reopen != nil && settledChanged(l, filter):
+		again = AgainSettledChanged
+	}
+	if again != "" {
 		// Too many candidates to keep, or enrichment may add a value holding
 		// a literal to lines the strict prefilter rejected before their
 		// process was known, or a bet on such lines was lost, or a value
 		// candidates were settled by changed: a second read, as a learn
 		// pass then a search.
 		store.close()
-		again, err := readAgain(opts)
+		reread, err := readAgain(opts)
 		if err != nil {
 			return nil, err
 		}
-		defer closeSource(again)
+		defer closeSource(reread)
 		if carriers != nil && !carriers.All() && gateFilter != nil {
 			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, carriers)
 		}
@@ -536,7 +588,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			// than the decoding it spared)
 			plan.settleKept = l
 		}
-		return plan.run(ctx, opts, workers, feedSource(again))
+		stats, err := plan.run(ctx, opts, workers, feedSource(reread))
+		if stats != nil {
+			stats.ReadsAgain = append(readsAgain, again)
+		}
+		return stats, err
 	}
 	if held != nil {
 		held.replay(opts.Problems)
@@ -573,6 +629,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		stats.Bytes += nbytes
 		stats.Held = store.lines
 		stats.TargetedReads = targetedReads
+		stats.ReadsAgain = readsAgain
 	}
 	if err == nil {
 		err = readErr

@@ -724,14 +724,19 @@ func TestRenamedProcessReadsAgainOnlyWhenItsValueMayPass(t *testing.T) {
 			rereads := 0
 			o := Options{Workers: 1, Enricher: en, Emit: emit(&got), learning: learnAsRead,
 				Reopen: func() (Source, error) { rereads++; return open(), nil }}
-			if _, err := Search(context.Background(), []*engine.Program{prog}, open(), o); err != nil {
+			stats, err := Search(context.Background(), []*engine.Program{prog}, open(), o)
+			if err != nil {
 				t.Fatal(err)
 			}
 			if diff := cmp.Diff(want, got); diff != "" {
 				t.Errorf("rows differ from learn-then-search (-want +got):\n%s", diff)
 			}
-			if rereads != tc.rereads {
-				t.Errorf("the input was read again %d times, want %d", rereads, tc.rereads)
+			var why []ReadAgain
+			if tc.rereads > 0 {
+				why = []ReadAgain{AgainSettledChanged}
+			}
+			if rereads != tc.rereads || !slices.Equal(stats.ReadsAgain, why) {
+				t.Errorf("the input was read again %d times %q, want %d %q", rereads, stats.ReadsAgain, tc.rereads, why)
 			}
 		})
 	}

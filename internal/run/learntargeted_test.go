@@ -75,12 +75,13 @@ func TestDeferredLearningMatchesLearningFirst(t *testing.T) {
 				if mode != learnDeferred && mode != learnDeferredHolding {
 					continue // the cost decides: the rows are what matters
 				}
+				startedAgain := func(why ReadAgain) bool { return len(stats.ReadsAgain) > 0 && stats.ReadsAgain[0] == why }
 				switch {
-				case tt.path == carried && stats.TargetedReads > 0,
-					tt.path == targeted && stats.TargetedReads == 0,
-					tt.path == moot && (stats.TargetedReads > 0 || stats.Held > maxDeferredLines),
-					tt.path == restarts && stats.Held <= maxDeferredLines:
-					t.Errorf("%s: %d targeted reads, %d lines held: not the path expected (%d)", tt.name, stats.TargetedReads, stats.Held, tt.path)
+				case tt.path == carried && (stats.TargetedReads > 0 || !startedAgain(AgainCarrier)),
+					tt.path == targeted && (stats.TargetedReads == 0 || len(stats.ReadsAgain) > 0),
+					tt.path == moot && (stats.TargetedReads > 0 || stats.Held > maxDeferredLines || len(stats.ReadsAgain) > 0),
+					tt.path == restarts && (stats.Held <= maxDeferredLines || !startedAgain(AgainLearningAsRead)):
+					t.Errorf("%s: %d targeted reads, %d lines held, read again %q: not the path expected (%d)", tt.name, stats.TargetedReads, stats.Held, stats.ReadsAgain, tt.path)
 				}
 			}
 		}

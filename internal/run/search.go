@@ -67,7 +67,10 @@ type Stats struct {
 	// TargetedReads counts the reads that learned only from lines holding
 	// what the held lines' enrichment looks up (learnTargeted)
 	TargetedReads int
-	Warnings      [][]string // per program: truncation and similar notes
+	// ReadsAgain says why a learning search read the whole input again,
+	// one ReadAgain reason a read (targeted reads aside)
+	ReadsAgain []ReadAgain
+	Warnings   [][]string // per program: truncation and similar notes
 }
 
 // chunkResult is what one worker produced from one chunk.
