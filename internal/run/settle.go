@@ -164,6 +164,33 @@ func (p *plan) testsAbsent(field string) bool {
 	return false
 }
 
+// valueMayPass returns whether a value enrichment gives field may pass a
+// test of some prefilter of p on it (engine.Prefilter.ValueMayPass): the
+// tests have no negation, so a line rejected with one value is rejected
+// with any value none of them accepts. The prefilters testing field are
+// found once.
+func (p *plan) valueMayPass(field string) func(value string) bool {
+	var testers []*engine.Prefilter
+	for _, f := range p.filters {
+		if f.TestsAbsent(field) {
+			testers = append(testers, f)
+		}
+	}
+	var quoted []byte
+	return func(v string) bool {
+		if len(testers) == 0 || v == "" {
+			return false
+		}
+		quoted = jsonenc.AppendString(quoted[:0], v) // the tests match JSON string contents
+		for _, f := range testers {
+			if f.ValueMayPass(field, quoted[1:len(quoted)-1]) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
 // match reports whether some program's prefilter accepts line; rejects may
 // follow it for the same line.
 func (st *settler) match(line []byte, name engine.EventName) bool {
@@ -534,17 +561,13 @@ func renamedMayPass(l Learner, p *plan) bool {
 	if !ok || !r.Renamed() {
 		return false
 	}
-	var quoted []byte
+	may := map[string]func(string) bool{}
 	return r.RenamedMayPass(func(field, v string) bool {
-		if v == "" {
-			return false
+		passes, ok := may[field]
+		if !ok {
+			passes = p.valueMayPass(field)
+			may[field] = passes
 		}
-		quoted = jsonenc.AppendString(quoted[:0], v) // the tests match JSON string contents
-		for _, f := range p.filters {
-			if f.TestsAbsent(field) && f.ValueMayPass(field, quoted[1:len(quoted)-1]) {
-				return true
-			}
-		}
-		return false
+		return passes(v)
 	})
 }

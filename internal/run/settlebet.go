@@ -5,9 +5,7 @@ import (
 	"slices"
 	"sync"
 
-	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/enrich"
-	"github.com/tiercel/tiercel/internal/jsonenc"
 )
 
 // betSettler is an enricher a settler can bet with (processBets).
@@ -100,20 +98,14 @@ func (k *betBook) close() {
 
 // lost reports, once learning is over and every book closed, whether a
 // process bet on was learned with a name may accept.
-func (b *processBets) lost(e betSettler, may func(value []byte) bool) bool {
-	var buf []byte
+func (b *processBets) lost(e betSettler, may func(value string) bool) bool {
 	for aid, pids := range b.procs {
 		slices.Sort(pids)
 		for i, pid := range pids {
 			if i > 0 && pid == pids[i-1] {
 				continue
 			}
-			n := e.LearnedProcessName(aid, pid)
-			if n == "" {
-				continue
-			}
-			buf = jsonenc.AppendString(buf[:0], n) // quoted: the contents are matched
-			if may(buf[1 : len(buf)-1]) {
+			if may(e.LearnedProcessName(aid, pid)) {
 				return true
 			}
 		}
@@ -128,18 +120,5 @@ func betLost(bets *processBets, l Learner, p *plan) bool {
 	if bets == nil || len(bets.procs) == 0 {
 		return false
 	}
-	var testers []*engine.Prefilter // the prefilters that test the field at all
-	for _, f := range p.filters {
-		if f.TestsAbsent(enrich.FieldContextProcessName) {
-			testers = append(testers, f)
-		}
-	}
-	return bets.lost(l.(betSettler), func(v []byte) bool {
-		for _, f := range testers {
-			if f.ValueMayPass(enrich.FieldContextProcessName, v) {
-				return true
-			}
-		}
-		return false
-	})
+	return bets.lost(l.(betSettler), p.valueMayPass(enrich.FieldContextProcessName))
 }
