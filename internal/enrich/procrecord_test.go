@@ -101,7 +101,7 @@ func TestProcRecordsMergeInAnyOrder(t *testing.T) {
 				nameAt := func(n string) int { return slices.IndexFunc(done, func(p procInfo) bool { return p.name == n }) }
 				cmdAt := func(c string) int { return slices.IndexFunc(done, func(p procInfo) bool { return p.cmdline == c }) }
 				wantRenamed := nameAt("b.exe") < nameAt("a.exe") || cmdAt("zz") < cmdAt("b")
-				if renamed := tab.renamed.Load(); renamed != wantRenamed {
+				if renamed := tab.renamed(); renamed != wantRenamed {
 					t.Errorf("memory %d, order %+v: renamed %v, want %v", memory, done, renamed, wantRenamed)
 				}
 				tab.close()

@@ -48,12 +48,10 @@ type procTable struct {
 	// spills counts the shards' spills; compacted, its count at the last
 	// compaction (without a spill since, every string is a held one's)
 	spills, compacted atomic.Int64
-	// renamed: a process's image name, image path or command line was
-	// replaced by another record's
-	// (put), so a name read while learning may not be the last
-	renamed atomic.Bool
-	// renames lists the processes renamed, up to maxRenames; past it
-	// renamesOver is set
+	// renames lists the processes whose image name, image path or command
+	// line another record replaced (put), so that a name read while
+	// learning may not be the last; up to maxRenames, past it renamesOver
+	// is set
 	renamesMu   sync.Mutex
 	renames     []procKey
 	renamesOver bool
@@ -66,7 +64,6 @@ const maxRenames = 1 << 16
 // noteRenamed records that k's name, image path or command line was
 // replaced.
 func (t *procTable) noteRenamed(k procKey) {
-	t.renamed.Store(true)
 	t.renamesMu.Lock()
 	defer t.renamesMu.Unlock()
 	if len(t.renames) < maxRenames {
@@ -74,6 +71,13 @@ func (t *procTable) noteRenamed(k procKey) {
 	} else {
 		t.renamesOver = true
 	}
+}
+
+// renamed reports whether a process was renamed.
+func (t *procTable) renamed() bool {
+	t.renamesMu.Lock()
+	defer t.renamesMu.Unlock()
+	return len(t.renames) > 0 || t.renamesOver
 }
 
 // renamedEach calls fn with what each renamed process holds now, until fn

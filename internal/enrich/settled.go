@@ -174,7 +174,7 @@ func (e *Enricher) LearnedProcessName(aid string, pid uint64) string {
 // SettledContextProcessName or SettledProcessDetails gave earlier may not
 // be the last. Falcon process ids are unique per sensor, so on Falcon data
 // it stays false.
-func (e *Enricher) Renamed() bool { return e.procs.renamed.Load() }
+func (e *Enricher) Renamed() bool { return e.procs.renamed() }
 
 // RenamedMayPass reports, once learning is over, whether a process Renamed
 // saw replaced now holds a value may accepts for a field events get from

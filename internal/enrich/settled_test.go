@@ -156,7 +156,6 @@ func TestRenamedMayPass(t *testing.T) {
 			e := New(Options{Reads: &event.Needs{All: true}})
 			learnLines(t, e, tc.lines)
 			if tc.over {
-				e.procs.renamed.Store(true)
 				e.procs.renamesOver = true
 			}
 			var offers []offer

@@ -555,10 +555,9 @@ func rehosted(l Learner) bool {
 // standing.
 func renamedMayPass(l Learner, p *plan) bool {
 	r, ok := l.(interface {
-		Renamed() bool
 		RenamedMayPass(may func(field, value string) bool) bool
 	})
-	if !ok || !r.Renamed() {
+	if !ok {
 		return false
 	}
 	may := map[string]func(string) bool{}
