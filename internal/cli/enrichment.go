@@ -113,6 +113,9 @@ func (f *enrichFlags) report(env *Env, en *enrich.Enricher, stats *run.Stats, pr
 		fmt.Fprint(env.Stderr, st.Summary())
 		if stats.Held > 0 {
 			fmt.Fprintf(env.Stderr, "enrich: %d candidate line(s) held until learning was done\n", stats.Held)
+			if stats.RanAhead > 0 {
+				fmt.Fprintf(env.Stderr, "enrich: %d of them run as the input was read: nothing in it taught enrichment\n", stats.RanAhead)
+			}
 		}
 		if stats.TargetedReads > 0 {
 			fmt.Fprintf(env.Stderr, "enrich: learned after the search, in %d read(s) of only the lines holding what the held lines look up\n", stats.TargetedReads)

@@ -201,6 +201,15 @@ type Undecided struct {
 	Events  int64
 }
 
+// Backtracks reports whether the program has a backtracking regex
+// (lookaround, back-references): their matches may time out, and what
+// timed out is counted against the program (Undecided, Limits.RegexTime).
+func (p *Program) Backtracks() bool {
+	p.g.mu.Lock()
+	defer p.g.mu.Unlock()
+	return len(p.g.regexes) > 0
+}
+
 // Undecided lists the regexes that left events undecided, in query order.
 func (p *Program) Undecided() []Undecided {
 	p.g.mu.Lock()

@@ -135,3 +135,36 @@ func (s Stats) Summary() string {
 		s.HostMisses, s.ProcessMisses, s.UserMisses, s.BaseFileNameFallbacks)
 	return b.String()
 }
+
+// ApplyMark is what Apply had counted at a point (MarkApplied).
+type ApplyMark struct {
+	applied, hostMiss, processMiss, userMiss, baseFallback int64
+	added                                                  [numAdded]int64
+}
+
+// MarkApplied returns what Apply has counted so far.
+func (e *Enricher) MarkApplied() ApplyMark {
+	c := e.count
+	m := ApplyMark{applied: c.applied.Load(), hostMiss: c.hostMiss.Load(), processMiss: c.processMiss.Load(),
+		userMiss: c.userMiss.Load(), baseFallback: c.baseFallback.Load()}
+	for i := range c.added {
+		m.added[i] = c.added[i].Load()
+	}
+	return m
+}
+
+// RewindApplied sets Apply's counters back to m: the events Apply enriched
+// since are to be enriched again (a search ran them ahead, on the bet
+// that nothing would be learned, and lost it). It must not run beside
+// Apply.
+func (e *Enricher) RewindApplied(m ApplyMark) {
+	c := e.count
+	c.applied.Store(m.applied)
+	c.hostMiss.Store(m.hostMiss)
+	c.processMiss.Store(m.processMiss)
+	c.userMiss.Store(m.userMiss)
+	c.baseFallback.Store(m.baseFallback)
+	for i := range c.added {
+		c.added[i].Store(m.added[i])
+	}
+}

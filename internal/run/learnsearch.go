@@ -107,6 +107,9 @@ type candChunk struct {
 	spilled bool
 	off     int64 // in the spill file
 	size    int
+	// ahead is the second stage's result for the kept lines, made while
+	// the input was read (speculation)
+	ahead *chunkResult
 }
 
 // searchLearning is Search with a file-mode enricher still to learn, in
@@ -205,6 +208,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		store.budget = DefaultHoldBytes
 	}
 	defer store.close()
+	// Learning as it reads, the kept lines may run as they are kept, on
+	// the bet that nothing will teach (speculate.go).
+	var spec *speculation
+	if !deferring && filter == plan && !opts.noRunAhead {
+		spec = newSpeculation(plan, l, store.budget)
+	}
 
 	// Malformed lines are reported as found, or once no second read of the
 	// input can report them again.
@@ -225,6 +234,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	defer cancel()
 	jobs := make(chan event.Chunk, workers*2)
 	results := make(chan *candChunk, workers*2)
+	kept := results // where the workers send their chunks
+	if spec != nil {
+		kept = make(chan *candChunk, workers*2)
+		spec.start(ctx, kept, results, workers)
+	}
 	var readErr error
 	fed := make(chan struct{}) // the feeder is done with src
 	go func() {
@@ -271,11 +285,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					defer settle.bets.close()
 				}
 			}
-			kept := 0 // bytes the last chunk kept
+			keptBytes := 0 // the last chunk's
 			var held []heldLine
 			for c := range jobs {
 				if c.Kind != event.KindTelemetry {
 					// aidmaster and userinfo: lookup tables, learned whole
+					spec.teach()
 					ingest.Lines(c, func(line []byte, _ int) bool {
 						t.learnDecoded(line)
 						return true
@@ -284,8 +299,8 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					continue
 				}
 				r := &candChunk{seq: c.Seq, source: c.Source, bytes: int64(len(c.Data))}
-				if kept > 0 {
-					r.data = make([]byte, 0, kept) // chunks keep alike: grown once, not log n times
+				if keptBytes > 0 {
+					r.data = make([]byte, 0, keptBytes) // chunks keep alike: grown once, not log n times
 				}
 				counting := deferring && countShare.Load()
 				learn := func(line []byte) engine.EventName {
@@ -317,6 +332,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					// this read learns is needed: a lost bet learns all in
 					// a read of its own.
 					if !skipped.Load() && t.teach.teaches(line, nameVal, hasName) {
+						spec.teach()
 						if betting.Load() && !incomplete.Load() {
 							skipped.Store(true)
 						} else {
@@ -408,16 +424,19 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					}
 				}
 				ingest.Recycle(c.Data)
-				kept = len(r.data)
+				keptBytes = len(r.data)
 				select {
-				case results <- r:
+				case kept <- r:
 				case <-ctx.Done():
 					return
 				}
 			}
 		}()
 	}
-	go func() { wg.Wait(); close(results) }()
+	go func() {
+		wg.Wait()
+		close(kept) // and results, once spec has passed them on
+	}()
 	var lines, nbytes int64
 	var share teachShare
 	restart := false
@@ -445,6 +464,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// and src is the caller's again once the search returns. (The
 		// input can be read again, so it is no stream that may block.)
 		<-fed
+		for c := range jobs {
+			ingest.Recycle(c.Data) // for the read that starts again
+		}
 	}
 	why := AgainLearningAsRead
 	if carrierSeen.Load() {
@@ -539,6 +561,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		again = AgainSettledChanged
 	}
 	if again != "" {
+		spec.drop()
 		// Too many candidates to keep, or enrichment may add a value holding
 		// a literal to lines the strict prefilter rejected before their
 		// process was known, or a bet on such lines was lost, or a value
@@ -568,6 +591,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	if held != nil {
 		held.replay(opts.Problems)
 	}
+	ahead := spec.stands(incomplete.Load())
+	if !ahead {
+		spec.drop()
+	} else if opts.Problems != nil {
+		spec.problems.replay(opts.Problems)
+	}
 
 	// Second stage: the kept lines, in input order.
 	if !incomplete.Load() {
@@ -579,7 +608,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		for seq := range store.chunks {
 			r := store.chunks[seq]
 			j := job{c: event.Chunk{Seq: int64(seq)}, lineNos: []int{}}
-			if r != nil {
+			if r != nil && ahead && r.ahead != nil {
+				j.done = r.ahead
+			} else if r != nil {
 				data, err := store.data(r)
 				if err != nil {
 					return fmt.Errorf("reading back candidate lines: %w", err)
@@ -599,6 +630,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		stats.Lines += lines
 		stats.Bytes += nbytes
 		stats.Held = store.lines
+		if ahead {
+			stats.RanAhead = spec.lines.Load()
+		}
 		stats.TargetedReads = targetedReads
 		stats.ReadsAgain = readsAgain
 	}

@@ -56,6 +56,9 @@ type Options struct {
 	HoldBytes int64
 	// learning: when a search that learns does it (learnTargeted)
 	learning learnMode
+	// noRunAhead: a search learning as it reads holds its kept lines
+	// until the read is done, running none ahead (tests)
+	noRunAhead bool
 }
 
 // Stats describes a finished search.
@@ -64,6 +67,9 @@ type Stats struct {
 	Bytes   int64 // bytes read
 	Decoded int64 // lines that passed the prefilter and were decoded
 	Held    int64 // candidate lines a learning read held until learning was done
+	// RanAhead counts the held lines whose results, made as the input was
+	// read on the bet that nothing would teach, stood (speculate.go)
+	RanAhead int64
 	// TargetedReads counts the reads that learned only from lines holding
 	// what the held lines' enrichment looks up (learnTargeted)
 	TargetedReads int
@@ -149,6 +155,9 @@ type job struct {
 	lineNos []int  // candidates: each line's number in c.Source
 	settled []bool // candidates the learning read settled (with lineNos)
 	pooled  bool   // c.Data goes back to the reader's pool once done
+	// done is what a worker would make of the job, made ahead
+	// (speculation)
+	done *chunkResult
 }
 
 // run runs the plan's programs over the jobs feed sends, in seq order
@@ -161,7 +170,7 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	jobs := make(chan job, workers*2)
-	results := make(chan chunkResult, workers*2)
+	results := make(chan *chunkResult, workers*2)
 
 	var readErr error
 	go func() {
@@ -174,9 +183,16 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			w := p.newWorker(opts.Problems)
+			var problems problemSink
+			if opts.Problems != nil {
+				problems = opts.Problems
+			}
+			w := p.newWorker(problems)
 			for j := range jobs {
-				r := w.chunk(j)
+				r := j.done
+				if r == nil {
+					r = w.chunk(j)
+				}
 				if j.pooled {
 					ingest.Recycle(j.c.Data) // rows and events keep copies, not the chunk
 				}
@@ -199,7 +215,7 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 		tails[i] = prog.NewTail(func(row *event.Event) { emit(i, row) })
 		_, owned[i] = tailCopy(prog)
 	}
-	pending := map[int64]chunkResult{}
+	pending := map[int64]*chunkResult{}
 	var next int64
 	var limitErr error // a program went over a limit: the search stops
 	for r := range results {
@@ -365,7 +381,7 @@ type worker struct {
 	runners  []*engine.Worker
 	emits    []func(*event.Event) // per program, appending to cur (made once: no per-line closure)
 	cur      *chunkResult
-	problems *ingest.Problems
+	problems problemSink
 	dstate   *engine.DispatchState // with plan.dispatch
 	gate     lineGate              // plan.gate's
 	partials []*engine.Partial     // per program: this chunk's, for aggregates that split
@@ -390,7 +406,13 @@ func tailCopy(prog *engine.Program) (keep func(*event.Event) *event.Event, owned
 	return func(e *event.Event) *event.Event { return e.Project(names) }, true
 }
 
-func (p *plan) newWorker(problems *ingest.Problems) *worker {
+// problemSink takes malformed-line reports: the search's, or a list held
+// until it is known whether the lines will be read again.
+type problemSink interface {
+	Add(source string, lineNo int, err error)
+}
+
+func (p *plan) newWorker(problems problemSink) *worker {
 	w := &worker{plan: p, dec: ingest.NewDecoder(p.needs), problems: problems}
 	if p.gate != nil {
 		w.gate = p.gate()
@@ -434,11 +456,11 @@ func (p *plan) acceptsFunc() func(line []byte, name engine.EventName) bool {
 	}
 }
 
-func (w *worker) chunk(j job) (res chunkResult) {
+func (w *worker) chunk(j job) *chunkResult {
 	c := j.c
-	res = chunkResult{seq: c.Seq, rows: make([][]*event.Event, len(w.plan.progs))}
-	w.cur = &res
-	defer func() { // named result: the partials go out with it
+	res := &chunkResult{seq: c.Seq, rows: make([][]*event.Event, len(w.plan.progs))}
+	w.cur = res
+	defer func() { // the partials go out with res
 		w.cur = nil
 		for i, pa := range w.partials {
 			if pa != nil && pa.Len() > 0 {
