@@ -152,6 +152,8 @@ type Enricher struct {
 	users  *userDir
 	dns    *dnsAnswers
 	count  *counters
+	// changes counts what learning went on to record (Changes)
+	changes atomic.Int64
 	// lookups, while set (LookupKeys), is told the text of every key
 	// Apply looks up
 	lookups func(key string)
@@ -426,12 +428,14 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 		if e.grace >= 0 && aid != "" && e.sequenced.Load() {
 			if pid, ok := parsePID(valueOf(ev, fContextProcessId)); ok {
 				if id, ok := e.aids.lookup(aid); ok {
+					e.changes.Add(1)
 					e.procs.ended(procKey{id, pid}, eventTime(ev)+e.grace)
 				}
 			}
 		}
 	case name == "":
 		if sid, ok := ev.Get(fUserSidReadable); ok {
+			e.changes.Add(1)
 			uname, _ := ev.Get(FieldUserName)
 			if e.users.learnSid(sid, uname, recordTime(ev)) {
 				e.count.learnedUsers.Add(1)
@@ -439,6 +443,7 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 			return
 		}
 		if aid != "" && ev.Has(fComputerName) {
+			e.changes.Add(1)
 			if e.hosts.learn(aid, ev) {
 				e.count.learnedHosts.Add(1)
 			}
@@ -460,6 +465,7 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 	if f[pfAid] == "" || !ok {
 		return
 	}
+	e.changes.Add(1)
 	if e.relearnText != nil {
 		e.relearnTextOf(f, pid)
 		return

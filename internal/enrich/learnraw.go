@@ -191,6 +191,7 @@ var dnsFieldNames = [numDNSFields]string{
 
 // learnDNSFields learns a DnsRequest's answers.
 func (e *Enricher) learnDNSFields(f *dnsFields) {
+	e.changes.Add(1)
 	e.dns.learn(f[dnsAid], f[dnsDomain], f[dnsRecords], f[dnsFirst], timeOf(f[dnsContextTime], f[dnsTime]))
 }
 
@@ -295,6 +296,7 @@ func identityFieldSlot(key []byte) int {
 
 // learnIdentityFields learns the user an identity event names.
 func (e *Enricher) learnIdentityFields(f *identityFields) {
+	e.changes.Add(1)
 	if e.users.learnIdentity(f[idAid], f[idSid], f[idAuthID], f[idUID], f[idUserName], timeOf(f[idContextTime], f[idTime])) {
 		e.count.learnedUsers.Add(1)
 	}

@@ -5,6 +5,9 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // TestApplyCopiesOnlyTaughtFields: every value Apply adds to an event is
@@ -87,6 +90,62 @@ func TestLiteralMatcher(t *testing.T) {
 	} {
 		if got := m.In([]byte(tc.text)); got != tc.want {
 			t.Errorf("In(%.40q) = %v, want %v", tc.text, got, tc.want)
+		}
+	}
+}
+
+// TestChangesMoveWhenApplyMay: a record that teaches moves Changes, by
+// Learn and by the raw learner alike, and while Changes stands still
+// Apply gives every event what it gave before (a search runs lines ahead
+// on it: run/speculate.go).
+func TestChangesMoveWhenApplyMay(t *testing.T) {
+	records := []struct {
+		name  string
+		line  string
+		moves bool
+	}{
+		{"a process start", `{"event_simpleName":"ProcessRollup2","aid":"` + aidA + `","TargetProcessId":"200","ImageFileName":"C:\\x\\nmap.exe","UserSid":"S-1-5-21-1-2-3-1001"}`, true},
+		{"a synthetic start", `{"event_simpleName":"SyntheticProcessRollup2","aid":"` + aidA + `","TargetProcessId":"201","ImageFileName":"/usr/bin/curl"}`, true},
+		{"a start without its id", `{"event_simpleName":"ProcessRollup2","aid":"` + aidA + `","ImageFileName":"C:\\x\\nmap.exe"}`, false},
+		{"a start without its sensor", `{"event_simpleName":"ProcessRollup2","TargetProcessId":"200","ImageFileName":"C:\\x\\nmap.exe"}`, false},
+		{"a host record", `{"aid":"` + aidA + `","ComputerName":"WS-9","Time":"1700000000"}`, true},
+		{"a user record", `{"UserSid_readable":"S-1-5-21-1-2-3-1001","UserName":"alice"}`, true},
+		{"an identity", `{"event_simpleName":"UserIdentity","aid":"` + aidA + `","UserSid":"S-1-5-21-1-2-3-1002","UserName":"bob","ContextTimeStamp":"1700000001.000"}`, true},
+		{"a DNS answer", `{"event_simpleName":"DnsRequest","aid":"` + aidA + `","DomainName":"x.example","IP4Records":"192.0.2.9;"}`, true},
+		{"a connection", `{"event_simpleName":"NetworkConnectIP4","aid":"` + aidA + `","ContextProcessId":"200","RemoteAddressIP4":"192.0.2.9"}`, false},
+	}
+	probes := []*event.Event{
+		ev("event_simpleName", "NetworkConnectIP4", "aid", aidA, "ContextProcessId", "200", "ContextBaseFileName", "nmap.exe", "RemoteAddressIP4", "192.0.2.9"),
+		ev("event_simpleName", "NetworkConnectIP4", "aid", aidA, "ContextProcessId", "201", "UserSid", "S-1-5-21-1-2-3-1002"),
+		ev("event_simpleName", "ProcessRollup2", "aid", aidA, "TargetProcessId", "202", "ParentProcessId", "200", "UserSid", "S-1-5-21-1-2-3-1001"),
+	}
+	applied := func(e *Enricher) []map[string]string {
+		var out []map[string]string
+		for _, p := range probes {
+			x := p.Clone()
+			e.Apply(x)
+			out = append(out, fieldMap(x))
+		}
+		return out
+	}
+	for _, r := range records {
+		for _, raw := range []bool{false, true} {
+			e := New(Options{})
+			before, was := applied(e), e.Changes()
+			if !raw || !e.NewRawLearner().Learn([]byte(simpleNameOf([]byte(r.line))), []byte(r.line)) {
+				var x event.Event
+				if err := ingest.NewDecoder(e.LearnNeeds()).Decode([]byte(r.line), &x); err != nil {
+					t.Fatal(err)
+				}
+				e.Learn(&x)
+			}
+			moved := e.Changes() != was
+			if moved != r.moves {
+				t.Errorf("%s (raw learner: %v): Changes moved: %v, want %v", r.name, raw, moved, r.moves)
+			}
+			if after := applied(e); !moved && !slices.EqualFunc(before, after, maps.Equal) {
+				t.Errorf("%s (raw learner: %v): Changes stood still but Apply gives\n%v\nnot\n%v", r.name, raw, after, before)
+			}
 		}
 	}
 }

@@ -290,7 +290,6 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			for c := range jobs {
 				if c.Kind != event.KindTelemetry {
 					// aidmaster and userinfo: lookup tables, learned whole
-					spec.teach()
 					ingest.Lines(c, func(line []byte, _ int) bool {
 						t.learnDecoded(line)
 						return true
@@ -332,7 +331,6 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					// this read learns is needed: a lost bet learns all in
 					// a read of its own.
 					if !skipped.Load() && t.teach.teaches(line, nameVal, hasName) {
-						spec.teach()
 						if betting.Load() && !incomplete.Load() {
 							skipped.Store(true)
 						} else {

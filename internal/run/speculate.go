@@ -12,21 +12,21 @@ import (
 
 // A search learning as it reads runs the lines it kept only once the read
 // is done: a record later in the input may change what enrichment gives
-// them. On input where nothing teaches (no process start, identity or
-// lookup record: enrichment can only fall back on the sensor's file name)
-// that wait cost a fifth of the search, the kept lines running after the
-// read while a core idled during it. A speculation runs them as they are
-// kept, enriched with what is known then. If the read ends having met
-// nothing that teaches, what was known then is what is known at the end:
-// the results stand, as made. Otherwise they are dropped, and the kept
-// lines run after the read as they would have.
+// them. On input that teaches nothing (no process start with its ids, no
+// identity or lookup record: enrichment can only fall back on the
+// sensor's file name) that wait cost a fifth of the search, the kept
+// lines running after the read while a core idled during it. A
+// speculation runs them as they are kept, enriched with what is known
+// then. If learning recorded nothing by the time they would have run
+// (enrich.Enricher.Changes), what was known then is what is known: the
+// results stand, as made. Otherwise they are dropped, and the kept lines
+// run after the read as they would have.
 
 // speculation runs a learning read's kept lines ahead (see above).
 type speculation struct {
-	plan *plan // the second stage's: the enricher's, settling kept lines
-	// taught: a line that teaches, or a lookup table, was met: every
-	// result made is void
-	taught atomic.Bool
+	plan    *plan // the second stage's: the enricher's, settling kept lines
+	learner changeCounter
+	changes int64 // learner's Changes when the read began
 	// budget bounds the kept bytes run ahead: their rows are held until
 	// the read ends
 	budget      int64
@@ -46,6 +46,10 @@ type applyRewinder interface {
 	RewindApplied(enrich.ApplyMark)
 }
 
+// changeCounter is an enricher counting what learning recorded
+// (enrich.Enricher.Changes).
+type changeCounter interface{ Changes() int64 }
+
 // speculateBudgetShare: the kept bytes run ahead are at most this many
 // times the bytes held in memory (Options.HoldBytes).
 const speculateBudgetShare = 4
@@ -56,7 +60,8 @@ const speculateBudgetShare = 4
 // or a backtracking regex, whose time-outs the programs count.
 func newSpeculation(p *plan, l pendingLearner, holdBytes int64) *speculation {
 	rw, ok := l.(applyRewinder)
-	if !ok {
+	cc, counts := l.(changeCounter)
+	if !ok || !counts {
 		return nil
 	}
 	if anyBacktracks(p.progs) {
@@ -64,7 +69,8 @@ func newSpeculation(p *plan, l pendingLearner, holdBytes int64) *speculation {
 	}
 	sp := *p
 	sp.settleKept = l
-	return &speculation{plan: &sp, rewind: rw, mark: rw.MarkApplied(), budget: holdBytes * speculateBudgetShare}
+	return &speculation{plan: &sp, learner: cc, changes: cc.Changes(), rewind: rw, mark: rw.MarkApplied(),
+		budget: holdBytes * speculateBudgetShare}
 }
 
 func anyBacktracks(progs []*engine.Program) bool {
@@ -76,12 +82,9 @@ func anyBacktracks(progs []*engine.Program) bool {
 	return false
 }
 
-// teach records that something was learned: no result stands.
-func (s *speculation) teach() {
-	if s != nil {
-		s.taught.Store(true)
-	}
-}
+// learned reports whether learning recorded something since the read
+// began: no result made ahead stands.
+func (s *speculation) learned() bool { return s.learner.Changes() != s.changes }
 
 // start runs n goroutines passing the chunks in sends to out, each with
 // its kept lines run ahead (candChunk.ahead) while nothing was learned
@@ -93,7 +96,7 @@ func (s *speculation) start(ctx context.Context, in <-chan *candChunk, out chan<
 			defer s.wg.Done()
 			w := s.plan.newWorker(&s.problems)
 			for r := range in {
-				if len(r.lineNos) > 0 && !s.taught.Load() && s.used.Add(int64(len(r.data))) <= s.budget {
+				if len(r.lineNos) > 0 && !s.learned() && s.used.Add(int64(len(r.data))) <= s.budget {
 					r.ahead = w.chunk(job{c: event.Chunk{Seq: r.seq, Source: r.source, Data: r.data}, lineNos: r.lineNos, settled: r.settled})
 					s.lines.Add(int64(len(r.lineNos)))
 				}
@@ -108,11 +111,11 @@ func (s *speculation) start(ctx context.Context, in <-chan *candChunk, out chan<
 	go func() { s.wg.Wait(); close(out) }()
 }
 
-// stands reports whether the results made ahead stand: nothing was
-// learned during the read, and the second stage enriches (incomplete:
-// else it runs the kept lines unenriched, counting no Apply).
+// stands reports whether the results made ahead stand: learning
+// recorded nothing, and the second stage enriches (incomplete: else it
+// runs the kept lines unenriched, counting no Apply).
 func (s *speculation) stands(incomplete bool) bool {
-	return s != nil && !s.dropped && incomplete && !s.taught.Load()
+	return s != nil && !s.dropped && incomplete && !s.learned()
 }
 
 // drop voids the results made ahead, once: Apply's counters go back to

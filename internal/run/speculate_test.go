@@ -52,6 +52,9 @@ func TestRunAheadStandsOnlyWhenNothingTeaches(t *testing.T) {
 		{name: "nothing teaches: rows as they come", queries: []string{`#event_simpleName=NetworkConnectIP4 ContextProcessName=curl | select([aid, ContextProcessName, RemotePort])`}, wantAhead: true},
 		// whole events read every field: DNS answers teach DestinationHostname
 		{name: "whole events", queries: []string{`#event_simpleName=NetworkConnectIP4 ContextProcessName=curl`}},
+		{name: "process starts without their ids teach nothing", queries: []string{netByName}, wantAhead: true,
+			late: []string{`{"event_simpleName":"ProcessRollup2","aid":"a0","ImageFileName":"C:\\Tools\\wget-evil.exe"}`,
+				`{"event_simpleName":"ProcessRollup2","TargetProcessId":"100","ImageFileName":"C:\\Tools\\wget-evil.exe"}`}},
 		{name: "a process start at the end", queries: []string{netByName},
 			late: []string{`{"event_simpleName":"ProcessRollup2","aid":"a0","TargetProcessId":"100","ImageFileName":"C:\\Tools\\wget-evil.exe","ContextTimeStamp":"1700000000.000"}`}},
 		{name: "a host record at the end", queries: []string{`ContextProcessName=curl | table([ComputerName, RemotePort], limit=max)`},
