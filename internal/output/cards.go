@@ -31,15 +31,14 @@ func (t *tableWriter) needsCards(widths []int) bool {
 	return total > t.opts.TerminalWidth
 }
 
-// writeCards prints cells (header first) as cards.
-func (t *tableWriter) writeCards(cells [][]string, columns []string) error {
+// writeCards prints the rows as cards under header; rowWidths are each
+// column's widest cell below it.
+func (t *tableWriter) writeCards(columns, header []string, rowWidths []int) error {
 	width := t.opts.TerminalWidth - 1
 	// lead: the longest prefix of columns whose capped widths fit
 	nat := make([]int, len(columns))
-	for _, line := range cells[1:] {
-		for i, c := range line {
-			nat[i] = max(nat[i], min(utf8.RuneCountInString(c), cardLeadMax))
-		}
+	for i, w := range rowWidths {
+		nat[i] = min(w, cardLeadMax)
 	}
 	lead, used := 0, 0
 	for lead < len(columns) {
@@ -56,17 +55,19 @@ func (t *tableWriter) writeCards(cells [][]string, columns []string) error {
 	lead = max(lead, 1)
 	widths := nat[:lead]
 	for i := range widths {
-		widths[i] = max(widths[i], min(utf8.RuneCountInString(cells[0][i]), cardLeadMax))
+		widths[i] = max(widths[i], min(utf8.RuneCountInString(header[i]), cardLeadMax))
 	}
 	bw := bufio.NewWriter(t.w)
 	// the lead columns' header, as a table has
-	bw.Write(appendRow(nil, cells[0][:lead], widths, nil))
+	bw.Write(appendRow(nil, header[:lead], widths, nil))
 	rule := make([]string, lead)
 	for i, w := range widths {
 		rule[i] = strings.Repeat("-", w)
 	}
 	bw.Write(appendRow(nil, rule, widths, nil))
-	for _, line := range cells[1:] {
+	line := make([]string, len(columns))
+	err := t.rows.each(func(row storedRow) error {
+		cellsOf(row, columns, line)
 		var colours []string
 		if t.opts.Colour != nil {
 			for i := range lead {
@@ -77,12 +78,15 @@ func (t *tableWriter) writeCards(cells [][]string, columns []string) error {
 		var details []string
 		for i := lead; i < len(columns); i++ {
 			if line[i] != "" {
-				details = append(details, cells[0][i]+": "+line[i])
+				details = append(details, header[i]+": "+line[i])
 			}
 		}
-		bw.WriteString(WrapFields(details, width, "    "))
+		_, err := bw.WriteString(WrapFields(details, width, "    "))
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	t.rows = nil
 	return bw.Flush()
 }
 

@@ -10,12 +10,12 @@ import (
 
 // csvWriter prints a header and one record per row, quoted per RFC 4180.
 // With known columns it streams; otherwise the header depends on every
-// row, so rows are kept until Close.
+// row, so rows are kept until Close (rowStore).
 type csvWriter struct {
 	w       *csv.Writer
 	columns []string
 	header  bool // written
-	rows    []storedRow
+	rows    rowStore
 	cols    columnSet
 	record  []string
 }
@@ -27,7 +27,7 @@ func newCSVWriter(w io.Writer, columns []string) *csvWriter {
 func (c *csvWriter) Write(ev *event.Event) error {
 	if c.columns == nil {
 		c.cols.add(ev)
-		c.rows = append(c.rows, storeRow(ev))
+		c.rows.add(ev)
 		return nil
 	}
 	if err := c.writeHeader(); err != nil {
@@ -91,22 +91,23 @@ func neutralise(v string) string {
 }
 
 func (c *csvWriter) Close() error {
-	if c.columns == nil && len(c.rows) > 0 {
+	if c.columns == nil && !c.rows.empty() {
+		defer c.rows.close()
 		c.columns = c.cols.names
 		if err := c.writeHeader(); err != nil {
 			return err
 		}
-		for _, row := range c.rows {
+		err := c.rows.each(func(row storedRow) error {
 			c.record = c.record[:0]
 			for _, name := range c.columns {
 				v, _ := row.get(name)
 				c.record = append(c.record, neutralise(v))
 			}
-			if err := c.w.Write(c.record); err != nil {
-				return err
-			}
+			return c.w.Write(c.record)
+		})
+		if err != nil {
+			return err
 		}
-		c.rows = nil
 	} else if c.columns != nil {
 		if err := c.writeHeader(); err != nil {
 			return err

@@ -35,15 +35,24 @@ type TableOptions struct {
 	Colour func(column, value string) string
 }
 
-// tableWriter keeps every row, then prints aligned columns at Close. Cells
-// are printed on one line: control characters are escaped, so a row never
-// wraps mid-row by itself.
+// tableWriter keeps every row (rowStore), then prints aligned columns at
+// Close. The columns' widths are measured as rows come, so printing reads
+// each row once. Cells are printed on one line: control characters are
+// escaped, so a row never wraps mid-row by itself.
 type tableWriter struct {
 	w       io.Writer
 	opts    TableOptions
 	columns []string
 	cols    columnSet
-	rows    []storedRow
+	rows    rowStore
+	stats   map[string]*columnStat
+}
+
+// columnStat is what the rows hold in a column: its widest cell, in
+// runes, uncapped, and whether some cell is not empty.
+type columnStat struct {
+	width  int
+	filled bool
 }
 
 // NewTable returns a table writer with explicit layout options.
@@ -58,22 +67,54 @@ func NewTable(w io.Writer, columns []string, opts TableOptions) Writer {
 		opts.MaxColumnWidth = DefaultMaxColumnWidth
 	}
 	opts.MaxColumnWidth = max(opts.MaxColumnWidth, minColumnWidth)
-	return &tableWriter{w: w, opts: opts, columns: columns}
+	return &tableWriter{w: w, opts: opts, columns: columns, stats: map[string]*columnStat{}}
 }
 
 func (t *tableWriter) Write(ev *event.Event) error {
 	if t.columns == nil {
 		t.cols.add(ev)
+		for _, f := range ev.Fields() {
+			t.measure(f.Name, f.Value)
+		}
+	} else {
+		for _, c := range t.columns {
+			if v, ok := ev.Get(c); ok {
+				t.measure(c, v)
+			}
+		}
 	}
-	t.rows = append(t.rows, storeRow(ev))
+	t.rows.add(ev)
 	return nil
+}
+
+// measure notes the cell value v makes in column c.
+func (t *tableWriter) measure(c, v string) {
+	if v == "" {
+		return
+	}
+	st := t.stats[c]
+	if st == nil {
+		st = &columnStat{}
+		t.stats[strings.Clone(c)] = st
+	}
+	st.filled = true
+	st.width = max(st.width, utf8.RuneCountInString(cellOf(c, v)))
+}
+
+// cellOf is how a value prints in column c.
+func cellOf(c, v string) string {
+	if c == event.Timestamp {
+		v = isoTime(v)
+	}
+	return escapeCell(v)
 }
 
 // Close prints the table; nothing when there are no rows.
 func (t *tableWriter) Close() error {
-	if len(t.rows) == 0 {
+	if t.rows.empty() {
 		return nil
 	}
+	defer t.rows.close()
 	columns := t.columns
 	if columns == nil {
 		columns = t.cols.names
@@ -81,68 +122,63 @@ func (t *tableWriter) Close() error {
 	if t.opts.DropEmpty {
 		columns = t.nonEmpty(columns)
 	}
-	cells := make([][]string, 0, len(t.rows)+1)
 	header := make([]string, len(columns))
+	rowWidths := make([]int, len(columns)) // the widest cell below the header
 	for i, c := range columns {
 		header[i] = escapeCell(c)
-	}
-	cells = append(cells, header)
-	for _, row := range t.rows {
-		line := make([]string, len(columns))
-		for i, c := range columns {
-			v, _ := row.get(c)
-			if c == event.Timestamp {
-				v = isoTime(v)
-			}
-			line[i] = escapeCell(v)
+		if st := t.stats[c]; st != nil {
+			rowWidths[i] = st.width
 		}
-		cells = append(cells, line)
 	}
-	if !t.opts.Wide && t.needsCards(t.naturalWidths(cells)) {
-		return t.writeCards(cells, columns)
+	natural := make([]int, len(columns))
+	for i, w := range rowWidths {
+		natural[i] = min(max(w, utf8.RuneCountInString(header[i])), t.opts.MaxColumnWidth)
 	}
-	widths := t.widths(cells)
+	if !t.opts.Wide && t.needsCards(natural) {
+		return t.writeCards(columns, header, rowWidths)
+	}
+	widths := t.fit(natural)
 
 	bw := bufio.NewWriter(t.w)
-	var b []byte
+	rule := make([]string, len(widths))
+	for i, w := range widths {
+		rule[i] = strings.Repeat("-", w)
+	}
+	b := appendRow(nil, header, widths, nil)
+	b = appendRow(b, rule, widths, nil)
+	bw.Write(b)
+	line := make([]string, len(columns))
 	var colours []string
-	for r, line := range cells {
+	err := t.rows.each(func(row storedRow) error {
+		cellsOf(row, columns, line)
 		colours = colours[:0]
-		if t.opts.Colour != nil && r > 0 {
+		if t.opts.Colour != nil {
 			for i, c := range columns {
 				colours = append(colours, t.opts.Colour(c, line[i]))
 			}
 		}
 		b = appendRow(b[:0], line, widths, colours)
-		bw.Write(b)
-		if r == 0 {
-			rule := make([]string, len(widths))
-			for i, w := range widths {
-				rule[i] = strings.Repeat("-", w)
-			}
-			b = appendRow(b[:0], rule, widths, nil)
-			bw.Write(b)
-		}
+		_, err := bw.Write(b)
+		return err
+	})
+	if err != nil {
+		return err
 	}
-	t.rows = nil
 	return bw.Flush()
 }
 
-// naturalWidths sizes each column to its widest cell, capped.
-func (t *tableWriter) naturalWidths(cells [][]string) []int {
-	widths := make([]int, len(cells[0]))
-	for _, line := range cells {
-		for i, cell := range line {
-			widths[i] = max(widths[i], min(utf8.RuneCountInString(cell), t.opts.MaxColumnWidth))
-		}
+// cellsOf fills line with row's cells in columns.
+func cellsOf(row storedRow, columns, line []string) {
+	for i, c := range columns {
+		v, _ := row.get(c)
+		line[i] = cellOf(c, v)
 	}
-	return widths
 }
 
-// widths sizes each column to its widest cell, capped, then narrows the
-// widest columns one step at a time until the table fits the terminal.
-func (t *tableWriter) widths(cells [][]string) []int {
-	widths := t.naturalWidths(cells)
+// fit narrows the widest of the natural widths one step at a time until
+// the table fits the terminal.
+func (t *tableWriter) fit(natural []int) []int {
+	widths := natural
 	if t.opts.TerminalWidth <= 0 {
 		return widths
 	}
@@ -170,11 +206,8 @@ func (t *tableWriter) widths(cells [][]string) []int {
 func (t *tableWriter) nonEmpty(columns []string) []string {
 	var out []string
 	for _, c := range columns {
-		for _, row := range t.rows {
-			if v, _ := row.get(c); v != "" {
-				out = append(out, c)
-				break
-			}
+		if st := t.stats[c]; st != nil && st.filled {
+			out = append(out, c)
 		}
 	}
 	if out == nil {
