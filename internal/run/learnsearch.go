@@ -217,9 +217,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 
 	// Malformed lines are reported as found, or once no second read of the
 	// input can report them again.
-	var report interface {
-		Add(string, int, error)
-	}
+	var report problemSink
 	var held *problemList
 	if opts.Problems != nil {
 		report = opts.Problems
