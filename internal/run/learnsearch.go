@@ -187,6 +187,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	// A query keeping few lines learns after the read, only what they
 	// need (learntargeted.go).
 	var countShare atomic.Bool // a line was kept: the workers count what teaches
+	var probed atomic.Bool     // deferProbeLines were counted: one line in shareSample is
 	bet := opts.Reopen != nil && !incomplete.Load() && !deferring
 	var complete atomic.Int64
 	var betting, skipped atomic.Bool
@@ -300,14 +301,19 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					r.data = make([]byte, 0, keptBytes) // chunks keep alike: grown once, not log n times
 				}
 				counting := deferring && countShare.Load()
+				probing := counting && !probed.Load()
 				learn := func(line []byte) engine.EventName {
 					r.lines++
 					if deferring {
 						// Nothing is learned: the name is only looked for
-						// to count what teaches once some line is kept, in
-						// one line of shareSample, and with free text to
-						// see whether a line that teaches holds a literal.
-						tally := counting && r.lines%shareSample == 0
+						// to count what teaches once some line is kept (every
+						// line until the share is known, then one line of
+						// shareSample), and with free text to see whether a
+						// line that teaches holds a literal.
+						if counting {
+							r.share.seen++
+						}
+						tally := probing || counting && r.lines%shareSample == 0
 						if carrierText == nil && !tally {
 							return engine.EventName{}
 						}
@@ -449,6 +455,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		}
 		if store.lines > 0 {
 			countShare.Store(true)
+		}
+		if share.lines >= deferProbeLines {
+			probed.Store(true)
 		}
 		if !share.pays(store.lines, opts.learning) || carrierSeen.Load() {
 			restart = true

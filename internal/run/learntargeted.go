@@ -59,17 +59,18 @@ const (
 	maxTargetKeys = 1024
 	minTargetKey  = 4
 	// deferProbeLines: lines counted before the share of teaching lines
-	// is trusted
+	// is trusted, each line as it comes (a read that learns as it reads
+	// after all starts again sooner)
 	deferProbeLines = 1 << 12
-	// shareSample: one line in shareSample is counted
+	// shareSample: past the probe, one line in shareSample is counted
 	shareSample = 4
 )
 
 // teachShare tallies the lines a read deferring learning passed once it
-// kept one: how many teach, and how many of those are process starts, of
-// how many lines and bytes (pays).
+// kept one (seen), and of those counted, how many teach and how many of
+// those are process starts, of how many lines and bytes (pays).
 type teachShare struct {
-	lines, bytes, teaching, starts int64
+	seen, lines, bytes, teaching, starts int64
 }
 
 // tally counts line, whose event name is name.
@@ -85,6 +86,7 @@ func (d *teachShare) tally(line []byte, name engine.EventName, teach *teachCache
 }
 
 func (d *teachShare) add(o teachShare) {
+	d.seen += o.seen
 	d.lines += o.lines
 	d.bytes += o.bytes
 	d.teaching += o.teaching
@@ -106,13 +108,13 @@ func (d *teachShare) pays(kept int64, mode learnMode) bool {
 	case kept == 0 || d.lines < deferProbeLines || mode == learnDeferred || mode == learnDeferredHolding:
 		return true
 	}
-	// in ns over the lines counted, one in shareSample of those read
+	// in ns over the lines counted, d.lines of d.seen
 	learning := d.starts*2000 + (d.teaching-d.starts)*300
 	read := d.bytes / 2 // about 0.5 ns a byte
 	held := int64(0)
 	if kept > fewDeferredLines {
 		read += d.lines * holdingLineNs
-		held = kept * heldLineNs / shareSample
+		held = kept * heldLineNs * d.lines / max(d.seen, d.lines)
 	}
 	return learning > 2*read+held // a read, and one for the parents
 }

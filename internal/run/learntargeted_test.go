@@ -210,10 +210,13 @@ func TestTeachShare(t *testing.T) {
 		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 480000, starts: 200000}, maxDeferredLines + 1, false},
 		// more kept than a chunk scan looks for: every teaching line is
 		// looked at, and the kept lines cost too
-		{teachShare{lines: 1 << 20, bytes: 230 << 20, teaching: 480000, starts: 200000}, 2000, true},
+		{teachShare{seen: 4 << 20, lines: 1 << 20, bytes: 230 << 20, teaching: 480000, starts: 200000}, 2000, true},
 		// a kept line in four (counting one in four): they cost more than
 		// the starts learned as read
-		{teachShare{lines: 8192, bytes: 8192 * 230, teaching: 3750, starts: 1560}, 8000, false},
+		{teachShare{seen: 32768, lines: 8192, bytes: 8192 * 230, teaching: 3750, starts: 1560}, 8000, false},
+		// the same, every line counted: the kept lines weigh four times more
+		{teachShare{seen: 8192, lines: 8192, bytes: 8192 * 230, teaching: 3750, starts: 1560}, 2000, false},
+		{teachShare{seen: 32768, lines: 8192, bytes: 8192 * 230, teaching: 3750, starts: 1560}, 2000, true},
 	}
 	for _, tt := range tests {
 		if got := tt.share.pays(tt.kept, learnAuto); got != tt.want {
