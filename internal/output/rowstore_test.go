@@ -116,3 +116,22 @@ func TestRowStoreSpillsPastItsBudget(t *testing.T) {
 		t.Fatalf("%d rows back, want 50", len(got))
 	}
 }
+
+// Without a writable temporary directory the rows stay in memory, and the
+// table is the same.
+func TestRowStoreWithoutATemporaryFile(t *testing.T) {
+	rows := [][]event.Field{{fd("aid", "a1"), fd("n", "1")}, {fd("aid", "a2"), fd("n", "22")}, {fd("aid", "a3"), fd("Late", "x")}}
+	var want bytes.Buffer
+	render(t, NewTable(&want, nil, TableOptions{}), &want, rows)
+	t.Setenv("TMPDIR", t.TempDir()+"/missing")
+	var got bytes.Buffer
+	w := NewTable(&got, nil, TableOptions{}).(*tableWriter)
+	w.rows.limit = 1
+	render(t, w, &got, rows)
+	if diff := cmp.Diff(want.String(), got.String()); diff != "" {
+		t.Errorf("output differs without a temporary file (-want +got):\n%s", diff)
+	}
+	if !w.rows.noFile {
+		t.Error("the store did not find it could not make a file")
+	}
+}
