@@ -136,19 +136,23 @@ func (s Stats) Summary() string {
 	return b.String()
 }
 
-// ApplyMark is what Apply had counted at a point (MarkApplied).
-type ApplyMark struct {
-	applied, hostMiss, processMiss, userMiss, baseFallback int64
-	added                                                  [numAdded]int64
+// applyCounts lists the counters Apply moves (and nothing else does).
+func (c *counters) applyCounts() []*atomic.Int64 {
+	out := []*atomic.Int64{&c.applied, &c.hostMiss, &c.processMiss, &c.userMiss, &c.baseFallback}
+	for i := range c.added {
+		out = append(out, &c.added[i])
+	}
+	return out
 }
+
+// ApplyMark is what Apply had counted at a point (MarkApplied).
+type ApplyMark []int64
 
 // MarkApplied returns what Apply has counted so far.
 func (e *Enricher) MarkApplied() ApplyMark {
-	c := e.count
-	m := ApplyMark{applied: c.applied.Load(), hostMiss: c.hostMiss.Load(), processMiss: c.processMiss.Load(),
-		userMiss: c.userMiss.Load(), baseFallback: c.baseFallback.Load()}
-	for i := range c.added {
-		m.added[i] = c.added[i].Load()
+	var m ApplyMark
+	for _, c := range e.count.applyCounts() {
+		m = append(m, c.Load())
 	}
 	return m
 }
@@ -158,14 +162,8 @@ func (e *Enricher) MarkApplied() ApplyMark {
 // that nothing would be learned, and lost it). It must not run beside
 // Apply.
 func (e *Enricher) RewindApplied(m ApplyMark) {
-	c := e.count
-	c.applied.Store(m.applied)
-	c.hostMiss.Store(m.hostMiss)
-	c.processMiss.Store(m.processMiss)
-	c.userMiss.Store(m.userMiss)
-	c.baseFallback.Store(m.baseFallback)
-	for i := range c.added {
-		c.added[i].Store(m.added[i])
+	for i, c := range e.count.applyCounts() {
+		c.Store(m[i])
 	}
 }
 
