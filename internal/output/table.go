@@ -42,8 +42,8 @@ type TableOptions struct {
 type tableWriter struct {
 	w       io.Writer
 	opts    TableOptions
-	columns []string
-	cols    columnSet
+	columns []string // fixed, or nil
+	seen    []string // every field's name, in first-seen order (columns nil)
 	rows    rowStore
 	stats   map[string]*columnStat
 }
@@ -72,7 +72,6 @@ func NewTable(w io.Writer, columns []string, opts TableOptions) Writer {
 
 func (t *tableWriter) Write(ev *event.Event) error {
 	if t.columns == nil {
-		t.cols.add(ev)
 		for _, f := range ev.Fields() {
 			t.measure(f.Name, f.Value)
 		}
@@ -87,18 +86,20 @@ func (t *tableWriter) Write(ev *event.Event) error {
 	return nil
 }
 
-// measure notes the cell value v makes in column c.
+// measure notes the cell value v makes in column c, a column first seen
+// when it has no stat yet.
 func (t *tableWriter) measure(c, v string) {
-	if v == "" {
-		return
-	}
 	st := t.stats[c]
 	if st == nil {
 		st = &columnStat{}
-		t.stats[strings.Clone(c)] = st
+		c = strings.Clone(c)
+		t.stats[c] = st
+		t.seen = append(t.seen, c)
 	}
-	st.filled = true
-	st.width = max(st.width, utf8.RuneCountInString(cellOf(c, v)))
+	if v != "" {
+		st.filled = true
+		st.width = max(st.width, utf8.RuneCountInString(cellOf(c, v)))
+	}
 }
 
 // cellOf is how a value prints in column c.
@@ -117,7 +118,7 @@ func (t *tableWriter) Close() error {
 	defer t.rows.close()
 	columns := t.columns
 	if columns == nil {
-		columns = t.cols.names
+		columns = t.seen
 	}
 	if t.opts.DropEmpty {
 		columns = t.nonEmpty(columns)
