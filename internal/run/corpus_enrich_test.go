@@ -1,0 +1,147 @@
+package run
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
+	"github.com/tiercel/tiercel/internal/sigma"
+)
+
+// lateStarts is context events of tools corpus queries look for, each
+// named by its ContextBaseFileName as something harmless, then, after all
+// of them, the tools' process starts: a read learning as it goes bets
+// that those processes never start, and loses.
+func lateStarts() []string {
+	tools := []string{"powershell.exe", "cmd.exe", "curl.exe", "rundll32.exe", "certutil.exe", "mshta.exe",
+		"regsvr32.exe", "wmic.exe", "nmap.exe", "python.exe", "psexec.exe", "bitsadmin.exe"}
+	var events, starts []string
+	for i, tool := range tools {
+		pid := 8000 + i
+		events = append(events,
+			fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"eeee","ContextProcessId":"%d","ContextBaseFileName":"benign.exe","RemoteAddressIP4":"203.0.113.%d","RemotePort":"443","ContextTimeStamp":"1700000100.000"}`, pid, i),
+			fmt.Sprintf(`{"event_simpleName":"DnsRequest","aid":"eeee","ContextProcessId":"%d","ContextBaseFileName":"benign.exe","DomainName":"c2-%d.example.net","ContextTimeStamp":"1700000100.500"}`, pid, i))
+		starts = append(starts, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"eeee","TargetProcessId":"%d","ParentProcessId":"7999","ImageFileName":"\\Device\\HarddiskVolume3\\Windows\\System32\\%s","CommandLine":"%s -enc aQBlAHgA","UserSid":"S-1-5-21-9","ContextTimeStamp":"1700000101.000"}`, pid, tool, tool))
+	}
+	return append(events, starts...)
+}
+
+// sigmaVisible is the shared corpus's SigmaHQ rules.
+const sigmaVisible = "../../../shared/corpus/sigma-visible"
+
+// sigmaQueries converts the SigmaHQ rules of the shared corpus: unlike
+// the LogScale queries, they read ContextProcessName and the other fields
+// of the acting and parent processes.
+func sigmaQueries(t *testing.T) []corpusQuery {
+	t.Helper()
+	srcs, _ := sigma.ReadPath(sigmaVisible)
+	if len(srcs) == 0 {
+		t.Skipf("no Sigma rules at %s (../shared is absent)", sigmaVisible)
+	}
+	converted, _ := sigma.NewConverter().ConvertSet(srcs)
+	var out []corpusQuery
+	for _, c := range converted {
+		q, ds := cql.Parse(c.CQL)
+		if ds.HasErrors() {
+			t.Fatalf("%s: the converted query does not parse: %s", c.ID, ds[0].Message)
+		}
+		if cq := (corpusQuery{c.CQL, q}); cq.program() != nil {
+			out = append(out, cq)
+		}
+	}
+	if len(out) < 100 {
+		t.Fatalf("only %d Sigma rules convert and compile", len(out))
+	}
+	return out
+}
+
+// TestCorpusEnrichedMatchesLearnThenSearch runs every corpus query and
+// SigmaHQ rule as the command line does with default flags: enrichment learned in the
+// search's own read (deferred or as read, candidates settled and bet on,
+// kept lines run ahead), with one worker and two, candidates kept in
+// memory and spilled. Each gives, row for row and in order, what a learn
+// pass over the whole input followed by the search gives, and reports the
+// same malformed lines. The input is the real FDR samples beside
+// telemetry made to teach everything enrichment learns, with context
+// events before and after their process starts.
+func TestCorpusEnrichedMatchesLearnThenSearch(t *testing.T) {
+	queries, samples := corpusQueries(t)
+	queries = append(queries, sigmaQueries(t)...)
+	lines := append(learnTestLines(), strings.Split(strings.TrimSpace(string(samples)), "\n")...)
+	lines = append(lines, lateStarts()...)
+	path := filepath.Join(t.TempDir(), "events.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open := fileSource(t, path, 2<<10)
+	search := func(prog *engine.Program, en Enricher, workers int, hold int64, mode learnMode) (rows []string, problems string, err error) {
+		var report bytes.Buffer
+		p := ingest.NewProblems(&report, 0)
+		_, err = Search(context.Background(), []*engine.Program{prog}, open(), Options{
+			Workers: workers, Enricher: en, Problems: p, HoldBytes: hold, learning: mode,
+			Emit:   func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) },
+			Reopen: func() (Source, error) { return open(), nil },
+		})
+		return rows, fmt.Sprint(p.Count()), err
+	}
+	ref := learnedAll(t, open()) // after learning, searches only read it
+	compared, learned := 0, 0
+	for i, c := range queries {
+		if raceDetector && i%8 != 0 {
+			continue // the race detector needs the paths run, not every query
+		}
+		label, _, _ := strings.Cut(c.src, "\n")
+		want, wantProblems, err := search(c.program(), ref, 1, 0, learnAsRead)
+		if err != nil {
+			continue // stopped by a limit: so is the search under test
+		}
+		compared++
+		// Small inputs defer learning (learnAuto); large ones learn as
+		// they are read, which here is forced.
+		for _, v := range []struct {
+			workers int
+			hold    int64
+			mode    learnMode
+		}{{1, 0, learnAuto}, {2, 0, learnAuto}, {1, 0, learnAsRead}, {2, 0, learnAsRead}, {2, 300, learnAsRead}} {
+			prog := c.program()
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e Enricher
+			if en != nil {
+				e = en
+				if v.workers == 1 && v.mode == learnAuto {
+					learned++
+				}
+			}
+			got, gotProblems, err := search(prog, e, v.workers, v.hold, v.mode)
+			if en != nil {
+				en.Close()
+			}
+			if err != nil {
+				t.Errorf("%s (%+v): %v", label, v, err)
+				continue
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("%s (%+v): rows differ from learn-then-search (-want +got):\n%s", label, v, diff)
+			}
+			if gotProblems != wantProblems {
+				t.Errorf("%s (%+v): %s malformed lines, want %s", label, v, gotProblems, wantProblems)
+			}
+		}
+	}
+	if learned < 100 && !raceDetector {
+		t.Errorf("only %d corpus queries read enriched fields: the comparison says little", learned)
+	}
+	t.Logf("%d corpus queries compared with learn-then-search, %d of them learning in the search's read", compared, learned)
+}
