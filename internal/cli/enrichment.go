@@ -28,7 +28,7 @@ func (f *enrichFlags) register(fs *pflag.FlagSet) {
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "also print enrichment counters (events, fields added, lookup misses) on standard error")
 	fs.IntVar(&f.hold.MaxEvents, "hold-events", enrich.DefaultHoldEvents, "standard input: hold at most `N` events that arrive before their process start")
 	f.procMem = byteFlag(enrich.DefaultProcessMemory)
-	fs.Var(&f.procMem, "process-memory", "files: keep at most `SIZE` of learned process details in memory, the rest in a temporary file (0: all in memory)")
+	fs.Var(&f.procMem, "process-memory", "files: keep at most `SIZE` of learned process details (and an eighth of it of user mappings) in memory, the rest in a temporary file (0: all in memory)")
 	fs.DurationVar(&f.hold.MaxLateness, "hold-lateness", enrich.DefaultHoldLateness, "standard input: hold such an event for at most `D` of event time")
 }
 
@@ -108,6 +108,12 @@ func (f *enrichFlags) report(env *Env, en *enrich.Enricher, stats *run.Stats, pr
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s: some events went without their process's details\n", st.SpillError)
 	case st.SpillError != "":
 		fmt.Fprintf(env.Stderr, "tiercel: warning: %s: the process table stayed in memory (set TMPDIR to a writable directory, or --process-memory 0)\n", st.SpillError)
+	}
+	switch {
+	case st.UserSpillLost:
+		fmt.Fprintf(env.Stderr, "tiercel: warning: %s: some events went without their user's name\n", st.UserSpillError)
+	case st.UserSpillError != "":
+		fmt.Fprintf(env.Stderr, "tiercel: warning: %s: the user directory stayed in memory (set TMPDIR to a writable directory, or --process-memory 0)\n", st.UserSpillError)
 	}
 	if f.verbose && !f.quiet {
 		fmt.Fprint(env.Stderr, st.Summary())

@@ -34,7 +34,9 @@
 // candidate events meanwhile (SetLearnPending). The result does
 // not depend on input order. Past Options.ProcessMemory the table spills its
 // older processes to a temporary file and reads them back on lookup, with
-// the same results (procspill.go); Close removes the file. Stream mode (NewStream): Apply learns as it goes;
+// the same results (procspill.go), and past an eighth of it the user
+// directory spills its per-host observations (userspill.go); Close
+// removes the files. Stream mode (NewStream): Apply learns as it goes;
 // the process table is bounded (least recently used processes are evicted,
 // ended ones expire after a grace period). A Holder (NewHolder) in front of
 // the workers learns in input order and holds context events that arrive

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"errors"
 	"slices"
 	"strconv"
 	"strings"
@@ -201,11 +202,26 @@ func New(opts Options) *Enricher {
 		aids:   newAidTable(),
 		procs:  newProcTable(opts.Shards, opts.MaxProcesses, processMemory(opts.ProcessMemory)),
 		hosts:  &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
-		users:  newUserDir(opts.MaxUsers),
+		users:  newUserDir(opts.MaxUsers, userMemory(opts.ProcessMemory)),
 		dns:    &dnsAnswers{m: make(map[hostKey]stamped), limit: opts.MaxHosts},
 		count:  &counters{},
 		grace:  grace,
 	}
+}
+
+// userMemoryShare: a file-mode user directory spills its per-host
+// observations past this fraction of the process table's budget. At 4 MiB
+// beside the table's 32 the seed over 2.2 GB of random telemetry (623 k
+// mappings) peaked at 140-143 MB, against 167-168 with all of them in
+// memory, in the same time.
+const userMemoryShare = 8
+
+// userMemory is the user directory's budget for a process budget of n.
+func userMemory(n int) int {
+	if m := processMemory(n); m > 0 {
+		return max(m/userMemoryShare, 1)
+	}
+	return 0
 }
 
 func processMemory(n int) int {
@@ -225,7 +241,7 @@ func (e *Enricher) Close() error {
 	if e == nil {
 		return nil
 	}
-	return e.procs.close()
+	return errors.Join(e.procs.close(), e.users.runs.close())
 }
 
 // NewStream returns an Enricher in stream mode (opts.Stream forced on).

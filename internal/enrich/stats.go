@@ -61,7 +61,8 @@ type Stats struct {
 	UserMisses    int64 // UserSid/AuthenticationId with no known name
 	// ContextBaseFileName was used for ContextProcessName.
 	BaseFileNameFallbacks int64
-	// Learned counts new keys: processes, aidmaster hosts, user mappings.
+	// Learned counts new keys: processes, aidmaster hosts, user mappings
+	// (after the directory spilled, a key seen again counts again).
 	LearnedProcesses, LearnedHosts, LearnedUsers int64
 	Processes                                    int   // entries in the process table now
 	Evicted                                      int64 // processes dropped by the stream table bound
@@ -74,6 +75,13 @@ type Stats struct {
 	ReadBack   int64 // blocks of spilled processes read back by lookups
 	SpillError string
 	SpillLost  bool // a read failed: some events went without their process
+	// UsersSpilled counts user observations (a SID, logon id or UID on a
+	// host) the directory wrote to its own temporary file past its share
+	// of the budget, UserReadBack the blocks lookups read back;
+	// UserSpillError and UserSpillLost are SpillError's and SpillLost's.
+	UsersSpilled, UserReadBack int64
+	UserSpillError             string
+	UserSpillLost              bool
 	// Holder (stream reordering): events held until their process arrived,
 	// and held events released by a bound with their process still unknown.
 	Held, HeldFallbacks int64
@@ -104,6 +112,17 @@ func (e *Enricher) Stats() Stats {
 		s.SpillError = err.Error()
 		s.SpillLost = e.procs.spill.lost.Load()
 	}
+	if r := e.users.runs; r != nil {
+		e.users.mu.RLock()
+		s.UsersSpilled = r.spilled
+		e.users.mu.RUnlock()
+		r.mu.Lock()
+		s.UserReadBack, s.UserSpillLost = r.reads, r.lost
+		if r.err != nil {
+			s.UserSpillError = r.err.Error()
+		}
+		r.mu.Unlock()
+	}
 	s.Held, s.HeldFallbacks = c.held.Load(), c.heldFallback.Load()
 	return s
 }
@@ -115,6 +134,9 @@ func (s Stats) Summary() string {
 		s.Applied, s.LearnedProcesses, s.LearnedHosts, s.LearnedUsers, s.Processes, s.Evicted, s.Expired)
 	if s.Spilled > 0 {
 		fmt.Fprintf(&b, "enrich: %d processes spilled to a temporary file past the memory budget (--process-memory); %d blocks read back\n", s.Spilled, s.ReadBack)
+	}
+	if s.UsersSpilled > 0 {
+		fmt.Fprintf(&b, "enrich: %d user mappings spilled to a temporary file past the memory budget (an eighth of --process-memory); %d blocks read back\n", s.UsersSpilled, s.UserReadBack)
 	}
 	if s.Held > 0 {
 		fmt.Fprintf(&b, "enrich: held %d events for their process; %d released by the bound without it\n", s.Held, s.HeldFallbacks)

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"hash/maphash"
 	"maps"
 	"sync"
 )
@@ -31,6 +32,10 @@ type userDir struct {
 	limit  int
 	strs   interner     // bySid's strings
 	nums   shardStrings // numbers of the per-host maps' aids, ids and names
+	// runs, in file mode, holds what the per-host maps spilled past
+	// budget bytes (userspill.go); nil: all stays in memory
+	runs   *userRuns
+	budget int
 }
 
 // userKey is an id (a SID, logon id or UID) on one sensor, both numbered
@@ -40,17 +45,32 @@ type userKey struct{ aid, id strID }
 // userStamp is a user name, numbered, and when it was observed.
 type userStamp struct {
 	name strID
-	time float64
+	// complete: no run the directory spilled holds the key, or memory
+	// holds the newest of theirs too (promote): a lookup reads no run
+	complete bool
+	time     float64
 }
 
-func newUserDir(limit int) *userDir {
-	return &userDir{
+// newUserDir returns a directory holding at most limit entries in each map
+// (0: unbounded), spilling its per-host observations to a temporary file
+// past budget bytes when unbounded (0: never).
+func newUserDir(limit, budget int) *userDir {
+	d := &userDir{
 		bySid:  make(map[string]stamped),
 		byHSid: make(map[userKey]userStamp),
 		byAuth: make(map[userKey]userStamp),
 		byUID:  make(map[userKey]userStamp),
 		limit:  limit,
 	}
+	if limit == 0 && budget > 0 {
+		d.runs, d.budget = &userRuns{seed: maphash.MakeSeed()}, budget
+	}
+	return d
+}
+
+// perHost lists the per-host maps by userKind.
+func (d *userDir) perHost() [3]map[userKey]userStamp {
+	return [...]map[userKey]userStamp{bySidKind: d.byHSid, byAuthKind: d.byAuth, byUIDKind: d.byUID}
 }
 
 // wellKnownSids name the service accounts that every Windows host shares.
@@ -115,26 +135,36 @@ func (d *userDir) learnIdentity(aid, sid, auth, uid, name string, t float64) boo
 	if d.limit > 0 && crowded(&d.nums, d.entries()) {
 		d.renumber()
 	}
-	a, v := d.nums.id(aid), userStamp{d.nums.id(name), t}
+	a, v := d.nums.id(aid), userStamp{name: d.nums.id(name), time: t}
 	added := false
 	if usableSid(sid) {
-		added = d.putNewest(d.byHSid, userKey{a, d.nums.id(sid)}, v) || added
+		added = d.putNewest(bySidKind, userKey{a, d.nums.id(sid)}, v, aid, sid) || added
 	}
 	if usableAuth(auth) {
-		added = d.putNewest(d.byAuth, userKey{a, d.nums.id(auth)}, v) || added
+		added = d.putNewest(byAuthKind, userKey{a, d.nums.id(auth)}, v, aid, auth) || added
 	}
 	if usableUID(uid) {
-		added = d.putNewest(d.byUID, userKey{a, d.nums.id(uid)}, v) || added
+		added = d.putNewest(byUIDKind, userKey{a, d.nums.id(uid)}, v, aid, uid) || added
 	}
+	d.spillOver()
 	return added
 }
 
-// putNewest is the package's putNewest for numbered observations: of two
-// at one time the smaller name wins, compared as strings.
-func (d *userDir) putNewest(m map[userKey]userStamp, k userKey, v userStamp) bool {
+// putNewest is the package's putNewest for numbered observations of kind,
+// the key k numbering aid and id: of two at one time the smaller name
+// wins, compared as strings. A key new to memory is complete when no run
+// the directory spilled may hold it (their Bloom filters: nothing is read
+// back while learning, under the lock every worker takes).
+func (d *userDir) putNewest(kind userKind, k userKey, v userStamp, aid, id string) bool {
+	m := d.perHost()[kind]
 	old, ok := m[k]
 	if ok && (old.time > v.time || old.time == v.time && d.nums.str(old.name) <= d.nums.str(v.name)) {
 		return false
+	}
+	if ok {
+		v.complete = old.complete
+	} else {
+		v.complete = !d.runs.mayHold(kind, aid, id)
 	}
 	if !ok && d.limit > 0 && len(m) >= d.limit {
 		dropOne(m)
@@ -147,36 +177,91 @@ func (d *userDir) putNewest(m map[userKey]userStamp, k userKey, v userStamp) boo
 // host's own observations first, then the tenant-wide userinfo, then
 // well-known SIDs.
 func (d *userDir) resolve(aid, sid, auth, uid string) (string, bool) {
+	name, ok, p := d.resolveLocked(aid, sid, auth, uid)
+	if p.found {
+		d.promote(p)
+	}
+	return name, ok
+}
+
+// promotion is what a lookup read back from the runs, for memory to keep.
+type promotion struct {
+	kind          userKind
+	aid, id, name string
+	time          float64
+	runs          int // the runs read
+	found         bool
+}
+
+// promote keeps what a lookup read back from the runs in memory, merged
+// with what memory holds, as complete, while the directory is under its
+// budget and has not spilled since the lookup: the key's next lookups
+// read nothing back.
+func (d *userDir) promote(p promotion) {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if len(d.runs.runs) != p.runs || d.footprint() >= d.budget {
+		return
+	}
+	k := userKey{d.nums.id(p.aid), d.nums.id(p.id)}
+	m := d.perHost()[p.kind]
+	v := userStamp{name: d.nums.id(p.name), complete: true, time: p.time}
+	if old, ok := m[k]; ok && (old.time > v.time || old.time == v.time && d.nums.str(old.name) <= p.name) {
+		v.name, v.time = old.name, old.time // learned since the lookup
+	}
+	m[k] = v
+}
+
+// resolveLocked is resolve under the read lock, with what it read back
+// from the runs for memory to keep.
+func (d *userDir) resolveLocked(aid, sid, auth, uid string) (string, bool, promotion) {
 	d.mu.RLock()
 	defer d.mu.RUnlock()
-	if a, ok := d.nums.ids[aid]; ok {
-		for _, by := range [...]struct {
+	a, hasAid := d.nums.ids[aid]
+	spilled := d.runs != nil && len(d.runs.runs) > 0
+	if hasAid || spilled {
+		for kind, by := range [...]struct {
 			m      map[userKey]userStamp
 			id     string
 			usable bool
-		}{{d.byHSid, sid, usableSid(sid)}, {d.byAuth, auth, usableAuth(auth)}, {d.byUID, uid, usableUID(uid)}} {
-			if !by.usable {
+		}{bySidKind: {d.byHSid, sid, usableSid(sid)}, byAuthKind: {d.byAuth, auth, usableAuth(auth)}, byUIDKind: {d.byUID, uid, usableUID(uid)}} {
+			if !by.usable || aid == "" {
 				continue
 			}
-			if id, ok := d.nums.ids[by.id]; ok {
-				if v, ok := by.m[userKey{a, id}]; ok {
-					return d.nums.str(v.name), true
+			var name string
+			var v userStamp
+			found := false
+			if id, ok := d.nums.ids[by.id]; ok && hasAid {
+				if v, found = by.m[userKey{a, id}]; found {
+					name = d.nums.str(v.name)
+					if v.complete || !spilled {
+						return name, true, promotion{}
+					}
 				}
+			}
+			if spilled {
+				name, v.time, found = d.runs.newest(userKind(kind), aid, by.id, name, v.time, found)
+			}
+			if found && d.footprint() < d.budget {
+				return name, true, promotion{kind: userKind(kind), aid: aid, id: by.id, name: name, time: v.time, runs: len(d.runs.runs), found: true}
+			}
+			if found {
+				return name, true, promotion{} // memory is full: no room to keep it
 			}
 		}
 	}
 	if uid == "0" {
-		return "root", true // UID 0 is root on every Linux and Mac host
+		return "root", true, promotion{} // UID 0 is root on every Linux and Mac host
 	}
 	if usableSid(sid) {
 		if v, ok := d.bySid[sid]; ok {
-			return v.name, true
+			return v.name, true, promotion{}
 		}
 		if v, ok := wellKnownSids[sid]; ok {
-			return v, true
+			return v, true, promotion{}
 		}
 	}
-	return "", false
+	return "", false, promotion{}
 }
 
 // renumber numbers again only the strings the directory's entries use:
@@ -188,7 +273,7 @@ func (d *userDir) renumber() {
 		before := maps.Clone(m)
 		clear(m)
 		for k, v := range before {
-			m[userKey{d.nums.id(old.str(k.aid)), d.nums.id(old.str(k.id))}] = userStamp{d.nums.id(old.str(v.name)), v.time}
+			m[userKey{d.nums.id(old.str(k.aid)), d.nums.id(old.str(k.id))}] = userStamp{name: d.nums.id(old.str(v.name)), complete: v.complete, time: v.time}
 		}
 	}
 	d.nums.kept = len(d.nums.strs)

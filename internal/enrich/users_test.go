@@ -8,9 +8,18 @@ import (
 
 // The numbered directory answers as string-keyed maps with the newest
 // observation winning (a tie to the smaller name) do, in any learning
-// order.
+// order, with its per-host observations in memory or spilled to runs past
+// a budget (each observation, every few hundred, every few thousand).
 func TestUserDirAnswersAsByStrings(t *testing.T) {
-	for seed := range uint64(6) {
+	for _, budget := range []int{0, 1, 2 << 10, 16 << 10} {
+		for seed := range uint64(6) {
+			userDirAnswersAsByStrings(t, seed, budget)
+		}
+	}
+}
+
+func userDirAnswersAsByStrings(t *testing.T, seed uint64, budget int) {
+	{
 		r := rand.New(rand.NewPCG(seed, 3))
 		type obs struct {
 			aid, sid, auth, uid, name string
@@ -43,10 +52,14 @@ func TestUserDirAnswersAsByStrings(t *testing.T) {
 				}
 			}
 		}
-		d := newUserDir(0)
+		d := newUserDir(0, budget)
+		defer d.runs.close()
 		for _, i := range r.Perm(len(history)) {
 			o := history[i]
 			d.learnIdentity(o.aid, o.sid, o.auth, o.uid, o.name, o.t)
+		}
+		if spilled := d.runs != nil && len(d.runs.runs) > 0; spilled != (budget > 0) {
+			t.Fatalf("budget %d: spilled %v", budget, spilled)
 		}
 		for aid := range 8 {
 			a := fmt.Sprintf("aid%d", aid)
@@ -59,7 +72,7 @@ func TestUserDirAnswersAsByStrings(t *testing.T) {
 						want.name, wantOK = "root", true
 					}
 					if ok != wantOK || got != want.name {
-						t.Fatalf("seed %d: resolve(%s, %s %d) = %q, %v; want %q, %v", seed, a, q.kind, id, got, ok, want.name, wantOK)
+						t.Fatalf("seed %d, budget %d: resolve(%s, %s %d) = %q, %v; want %q, %v", seed, budget, a, q.kind, id, got, ok, want.name, wantOK)
 					}
 				}
 			}
@@ -72,7 +85,7 @@ func TestUserDirAnswersAsByStrings(t *testing.T) {
 // resolves to the name it was learned with.
 func TestBoundedUserDirRenumbers(t *testing.T) {
 	const limit = 500
-	d := newUserDir(limit)
+	d := newUserDir(limit, 0)
 	for i := range 100_000 {
 		d.learnIdentity(fmt.Sprintf("aid%d", i%9), "", fmt.Sprintf("0x%x", i), "", fmt.Sprintf("user%d", i%13), float64(i))
 	}
@@ -107,7 +120,7 @@ func BenchmarkUserDirLearnIdentity(b *testing.B) {
 	for i := range sidOf {
 		sidOf[i] = fmt.Sprintf("S-1-5-21-1004-%d", i)
 	}
-	d := newUserDir(0)
+	d := newUserDir(0, 0)
 	i := 0
 	for b.Loop() {
 		d.learnIdentity(aids[i%hosts], sidOf[(i*31)%sids], "", "", "user42", float64(i))
@@ -116,7 +129,7 @@ func BenchmarkUserDirLearnIdentity(b *testing.B) {
 }
 
 func BenchmarkUserDirResolve(b *testing.B) {
-	d := newUserDir(0)
+	d := newUserDir(0, 0)
 	for i := range 50_000 {
 		d.learnIdentity(fmt.Sprintf("aid%d", i%300), fmt.Sprintf("S-1-5-21-%d", i%5000), "", "", "user1", 1)
 	}

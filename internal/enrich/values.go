@@ -510,9 +510,16 @@ func (d *userDir) anyName(fn func(string) bool) bool {
 			return true
 		}
 	}
-	for _, m := range [...]map[userKey]userStamp{d.byHSid, d.byAuth, d.byUID} {
+	for _, m := range d.perHost() {
 		for _, s := range m {
 			if fn(d.nums.str(s.name)) {
+				return true
+			}
+		}
+	}
+	if d.runs != nil {
+		for _, name := range d.runs.names {
+			if fn(name) {
 				return true
 			}
 		}

@@ -65,10 +65,11 @@ func sigmaQueries(t *testing.T) []corpusQuery {
 }
 
 // TestCorpusEnrichedMatchesLearnThenSearch runs every corpus query and
-// SigmaHQ rule as the command line does with default flags: enrichment learned in the
-// search's own read (deferred or as read, candidates settled and bet on,
-// kept lines run ahead), with one worker and two, candidates kept in
-// memory and spilled. Each gives, row for row and in order, what a learn
+// SigmaHQ rule as the command line does with default flags: enrichment
+// learned in the search's own read (deferred or as read, candidates
+// settled and bet on, kept lines run ahead), with one worker and two,
+// candidates kept in memory and spilled, and with the process table and
+// user directory spilled at every record. Each gives, row for row and in order, what a learn
 // pass over the whole input followed by the search gives, and reports the
 // same malformed lines. The input is the real FDR samples beside
 // telemetry made to teach everything enrichment learns, with context
@@ -111,9 +112,10 @@ func TestCorpusEnrichedMatchesLearnThenSearch(t *testing.T) {
 			workers int
 			hold    int64
 			mode    learnMode
-		}{{1, 0, learnAuto}, {2, 0, learnAuto}, {1, 0, learnAsRead}, {2, 0, learnAsRead}, {2, 300, learnAsRead}} {
+			procMem int // 1: processes and users spill at once
+		}{{1, 0, learnAuto, 0}, {2, 0, learnAuto, 0}, {1, 0, learnAsRead, 0}, {2, 0, learnAsRead, 0}, {2, 300, learnAsRead, 1}} {
 			prog := c.program()
-			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}, ProcessMemory: v.procMem})
 			if err != nil {
 				t.Fatal(err)
 			}
