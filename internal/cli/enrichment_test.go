@@ -107,6 +107,25 @@ func TestSearchWarnsWhenTheProcessTableCannotSpill(t *testing.T) {
 	}
 }
 
+// Past its share of --process-memory the user directory spills too: the
+// same rows, and --verbose says how many mappings went to the file.
+func TestSearchSpillsUserMappings(t *testing.T) {
+	fdr := filepath.Join(t.TempDir(), "fdr")
+	emulateTo(t, "--fdr", fdr)
+	query := `UserName=* | groupBy([aid, UserName], limit=max) | sort([aid, UserName], limit=max)`
+	code, want, stderr := runTiercel(t, "", "search", "--format", "csv", query, fdr)
+	if code != ExitOK || strings.Count(want, "\n") < 3 {
+		t.Fatalf("exit %d, rows %q: the emulated FDR tree should name users\n%s", code, want, stderr)
+	}
+	code, got, stderr := runTiercel(t, "", "search", "--format", "csv", "-v", "--process-memory", "1KiB", query, fdr)
+	if code != ExitOK || got != want {
+		t.Fatalf("exit %d, rows %q; want %q\n%s", code, got, want, stderr)
+	}
+	if !strings.Contains(stderr, "user mappings spilled to a temporary file") {
+		t.Errorf("no user spill reported:\n%s", stderr)
+	}
+}
+
 func TestSearchEnrichmentFlags(t *testing.T) {
 	fdr := filepath.Join(t.TempDir(), "fdr")
 	emulateTo(t, "--fdr", fdr)
