@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/bits"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -147,7 +146,7 @@ func (f *spillFile) close() error {
 // spillRun is one spill of a shard: its records sorted by key, in blocks.
 type spillRun struct {
 	blocks []spillBlock
-	bloom  keyBloom
+	bloom  hashBloom
 	n      int
 }
 
@@ -189,7 +188,7 @@ func (s *procShard) spill(f *spillFile) error {
 		}
 	}
 	slices.SortFunc(order, func(a, b int32) int { return keyLess(s.slot(a).key, s.slot(b).key) })
-	run := spillRun{n: len(order), bloom: newKeyBloom(len(order))}
+	run := spillRun{n: len(order), bloom: newHashBloom(len(order))}
 	buf := f.buffer((s.cols.cmdlineBytes+s.strs.cost())*len(order)/int(s.n) + len(order)*24) // about the records' size
 	defer func() { f.release(buf) }()
 	for start := 0; start < len(order); start += runBlock {
@@ -198,7 +197,7 @@ func (s *procShard) spill(f *spillFile) error {
 		for _, i := range blk {
 			info := s.infoAt(i)
 			buf = appendRecord(buf, s.slot(i).key, &info)
-			run.bloom.add(s.slot(i).key)
+			run.bloom.add(bloomKey(s.slot(i).key))
 		}
 		b := &run.blocks[len(run.blocks)-1]
 		b.size = int32(int64(len(buf)) - b.off)
@@ -245,7 +244,7 @@ func (s *procShard) dropOldest(cut int32) {
 // spilledMay reports whether some run but except (-1: none) may hold k.
 func (s *procShard) spilledMay(k procKey, except int) bool {
 	for i := range s.runs {
-		if i != except && s.runs[i].bloom.has(k) {
+		if i != except && s.runs[i].bloom.has(bloomKey(k)) {
 			return true
 		}
 	}
@@ -352,7 +351,7 @@ func (s *procShard) lookup(k procKey, f *spillFile) (procInfo, bool) {
 	used := 0
 	for i := range s.runs {
 		r := &s.runs[i]
-		if !r.bloom.has(k) {
+		if !r.bloom.has(bloomKey(k)) {
 			continue
 		}
 		if used == len(s.blocks) {
@@ -517,30 +516,6 @@ func (p *procInfo) strings() [recordStrings]*string {
 	return [...]*string{&p.name, &p.image, &p.cmdline, &p.parentName, &p.userName, &p.userSid, &p.authID, &p.uid}
 }
 
-// keyBloom is a Bloom filter of a run's keys: each key sets three bits of
-// one word, about 12 bits a key.
-type keyBloom struct {
-	words []uint64
-	shift uint
-}
-
-func newKeyBloom(n int) keyBloom {
-	words := 1 << bits.Len(uint(max(n/5, 1)))
-	return keyBloom{words: make([]uint64, words), shift: uint(64 - bits.Len(uint(words-1)))}
-}
-
-func (b *keyBloom) bits(k procKey) (int, uint64) {
-	// a mix of its own: the shard and the index use the key's other bits
-	h := (mixKey(k) ^ 0x94D049BB133111EB) * 0xBF58476D1CE4E5B9
-	return int(h >> b.shift), 1<<(h&63) | 1<<(h>>6&63) | 1<<(h>>12&63)
-}
-
-func (b *keyBloom) add(k procKey) {
-	w, m := b.bits(k)
-	b.words[w] |= m
-}
-
-func (b *keyBloom) has(k procKey) bool {
-	w, m := b.bits(k)
-	return b.words[w]&m == m
-}
+// bloomKey is what a run's Bloom filter is given of a process key: a mix
+// of its own, the shard and the index using the key's other bits.
+func bloomKey(k procKey) uint64 { return mixKey(k) ^ 0x94D049BB133111EB }
