@@ -316,17 +316,6 @@ func appendUserObs(b []byte, o *userObs) []byte {
 	return b
 }
 
-// readUserObs decodes the observation b starts with into o and returns
-// the rest of b.
-func readUserObs(b []byte, o *userObs) ([]byte, bool) {
-	var raw rawUserObs
-	rest, ok := raw.read(b)
-	if ok {
-		*o = userObs{hash: raw.hash, kind: raw.kind, aid: string(raw.aid), id: string(raw.id), name: string(raw.name), time: raw.time}
-	}
-	return rest, ok
-}
-
 // rawUserObs is an observation as a block holds it: its strings point
 // into the block.
 type rawUserObs struct {
@@ -336,6 +325,8 @@ type rawUserObs struct {
 	time          float64
 }
 
+// read decodes the observation b starts with into o and returns the rest
+// of b; false when b is cut short.
 func (o *rawUserObs) read(b []byte) ([]byte, bool) {
 	if len(b) < 17 {
 		return nil, false

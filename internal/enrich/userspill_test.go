@@ -102,13 +102,14 @@ func TestUserSpillReadFailureIsReported(t *testing.T) {
 func TestUserObsRoundTrip(t *testing.T) {
 	o := userObs{hash: 1 << 63, kind: byAuthKind, aid: "0123456789abcdef0123456789abcdef", id: "0x3e7", name: "NT AUTHORITY\\SYSTEM", time: 1700000000.123}
 	b := appendUserObs(nil, &o)
-	var got userObs
-	rest, ok := readUserObs(b, &got)
+	var raw rawUserObs
+	rest, ok := raw.read(b)
+	got := userObs{hash: raw.hash, kind: raw.kind, aid: string(raw.aid), id: string(raw.id), name: string(raw.name), time: raw.time}
 	if !ok || len(rest) != 0 || got != o {
-		t.Fatalf("readUserObs = %+v, %d left, %v; want %+v", got, len(rest), ok, o)
+		t.Fatalf("read = %+v, %d left, %v; want %+v", got, len(rest), ok, o)
 	}
 	for cut := range len(b) {
-		if _, ok := readUserObs(b[:cut], &got); ok {
+		if _, ok := raw.read(b[:cut]); ok {
 			t.Errorf("cut at %d: decoded", cut)
 		}
 	}
