@@ -101,10 +101,18 @@ func usableUID(s string) bool {
 	return true
 }
 
+// stands reports whether an observation of name at t stands against
+// another of the same key, other at u: the newest wins, and of two at one
+// time the smaller name, so the answer is the same in any learning order
+// (and wherever a spill cut the input).
+func stands(name string, t float64, other string, u float64) bool {
+	return t > u || t == u && name <= other
+}
+
 func putNewest[K comparable](m map[K]stamped, limit int, k K, v stamped) bool {
 	old, ok := m[k]
-	if ok && (old.time > v.time || old.time == v.time && old.name <= v.name) {
-		return false // older, or a tie the smaller name wins: the same in any learning order
+	if ok && stands(old.name, old.time, v.name, v.time) {
+		return false
 	}
 	if !ok && limit > 0 && len(m) >= limit {
 		dropOne(m)
@@ -158,7 +166,7 @@ func (d *userDir) learnIdentity(aid, sid, auth, uid, name string, t float64) boo
 func (d *userDir) putNewest(kind userKind, k userKey, v userStamp, aid, id string) bool {
 	m := d.perHost()[kind]
 	old, ok := m[k]
-	if ok && (old.time > v.time || old.time == v.time && d.nums.str(old.name) <= d.nums.str(v.name)) {
+	if ok && stands(d.nums.str(old.name), old.time, d.nums.str(v.name), v.time) {
 		return false
 	}
 	if ok {
@@ -178,7 +186,7 @@ func (d *userDir) putNewest(kind userKind, k userKey, v userStamp, aid, id strin
 // well-known SIDs.
 func (d *userDir) resolve(aid, sid, auth, uid string) (string, bool) {
 	name, ok, p := d.resolveLocked(aid, sid, auth, uid)
-	if p.found {
+	if p.runs > 0 {
 		d.promote(p)
 	}
 	return name, ok
@@ -189,8 +197,7 @@ type promotion struct {
 	kind          userKind
 	aid, id, name string
 	time          float64
-	runs          int // the runs read
-	found         bool
+	runs          int // the runs read; 0: nothing was
 }
 
 // promote keeps what a lookup read back from the runs in memory, merged
@@ -206,7 +213,7 @@ func (d *userDir) promote(p promotion) {
 	k := userKey{d.nums.id(p.aid), d.nums.id(p.id)}
 	m := d.perHost()[p.kind]
 	v := userStamp{name: d.nums.id(p.name), complete: true, time: p.time}
-	if old, ok := m[k]; ok && (old.time > v.time || old.time == v.time && d.nums.str(old.name) <= p.name) {
+	if old, ok := m[k]; ok && stands(d.nums.str(old.name), old.time, p.name, p.time) {
 		v.name, v.time = old.name, old.time // learned since the lookup
 	}
 	m[k] = v
@@ -243,7 +250,7 @@ func (d *userDir) resolveLocked(aid, sid, auth, uid string) (string, bool, promo
 				name, v.time, found = d.runs.newest(userKind(kind), aid, by.id, name, v.time, found)
 			}
 			if found && d.footprint() < d.budget {
-				return name, true, promotion{kind: userKind(kind), aid: aid, id: by.id, name: name, time: v.time, runs: len(d.runs.runs), found: true}
+				return name, true, promotion{kind: userKind(kind), aid: aid, id: by.id, name: name, time: v.time, runs: len(d.runs.runs)}
 			}
 			if found {
 				return name, true, promotion{} // memory is full: no room to keep it

@@ -232,8 +232,7 @@ func (r *userRuns) newest(kind userKind, aid, id, name string, t float64, found 
 				r.fail(errors.New("a spilled user block does not decode"))
 				break
 			}
-			// putNewest's order: the later time, then the smaller name
-			if o.hash == h && o.kind == kind && string(o.aid) == aid && string(o.id) == id && (!found || o.time > t || o.time == t && string(o.name) < name) {
+			if o.hash == h && o.kind == kind && string(o.aid) == aid && string(o.id) == id && (!found || !stands(name, t, string(o.name), o.time)) {
 				t, found = o.time, true
 				name = r.nameOf(o.name)
 			}
