@@ -75,3 +75,20 @@ func BenchmarkSeedWorker(b *testing.B) {
 		w.Process(scratch, emit)
 	}
 }
+
+// BenchmarkCompileLongOr compiles a filter of 60 alternatives, the shape
+// Sigma rules convert to (a list of image names or command-line pieces):
+// the chain nests two tests at a time, and its prefilter literals were
+// sifted once per nesting level.
+func BenchmarkCompileLongOr(b *testing.B) {
+	src := "#event_simpleName=ProcessRollup2 | "
+	for i := range 60 {
+		if i > 0 {
+			src += " or "
+		}
+		src += fmt.Sprintf(`CommandLine=/Tool%dCommand/i`, i)
+	}
+	for b.Loop() {
+		compileQuery(b, src, Options{})
+	}
+}

@@ -135,7 +135,13 @@ func testerLits(t tester, sc *litScope) *litExpr {
 	case andTester:
 		return litAnd2(testerLits(t.x, sc), testerLits(t.y, sc))
 	case orTester:
-		return litOr2(testerLits(t.x, sc), testerLits(t.y, sc))
+		// a chain a or b or c... nests two at a time: one OR of every
+		// alternative keeps litOr2 from sifting lists of 2..n literals
+		var kids []*litExpr
+		for _, alt := range orAlternatives(t, nil) {
+			kids = append(kids, testerLits(alt, sc))
+		}
+		return litOr2(kids...)
 	case constTester:
 		if t {
 			return litAlways
@@ -160,6 +166,14 @@ func testerLits(t tester, sc *litScope) *litExpr {
 		return matcherLits(t.m, "")
 	}
 	return litAlways
+}
+
+// orAlternatives appends the alternatives of an OR chain to out, in order.
+func orAlternatives(t tester, out []tester) []tester {
+	if or, ok := t.(orTester); ok {
+		return orAlternatives(or.y, orAlternatives(or.x, out))
+	}
+	return append(out, t)
 }
 
 func matcherLits(m valueMatcher, field string) *litExpr {

@@ -258,8 +258,15 @@ func dropImplied(kids []*litExpr) []*litExpr {
 	if len(texts) < 2 {
 		return kids
 	}
+	// lowered once: an OR chain of n tests is built two at a time, so
+	// this runs on lists of 2..n literals (for long Sigma chains most of
+	// compiling a rule was lower-casing the same texts again)
+	lower := make([]string, len(texts))
+	for i, a := range texts {
+		lower[i] = strings.ToLower(a.text)
+	}
 	implied := map[*litExpr]bool{}
-	for _, a := range texts {
+	for i, a := range texts {
 		for _, b := range texts {
 			// b covers a only where b may stand anywhere a does: free text,
 			// or the same field (field-scoped literals are scanned per key).
@@ -267,7 +274,7 @@ func dropImplied(kids []*litExpr) []*litExpr {
 				continue
 			}
 			// a contains b (with compatible folding): a implies b
-			if b.fold && strings.Contains(strings.ToLower(a.text), b.text) || !b.fold && !a.fold && strings.Contains(a.text, b.text) {
+			if b.fold && strings.Contains(lower[i], b.text) || !b.fold && !a.fold && strings.Contains(a.text, b.text) {
 				implied[a] = true
 				break
 			}
