@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -92,7 +93,7 @@ func TestCarriersByKind(t *testing.T) {
 		{"none", CarrierLiterals{}, false, false},
 	}
 	for _, tt := range tests {
-		c := e.Carriers(tt.lits)
+		c := e.Carriers(tt.lits, 2)
 		if c.ByProcess() != tt.procs || c.ByAddress() != tt.addresses {
 			t.Errorf("%s: carried by processes %v, addresses %v; want %v, %v", tt.name, c.ByProcess(), c.ByAddress(), tt.procs, tt.addresses)
 		}
@@ -133,7 +134,7 @@ func TestTextCarriersSameWithWatch(t *testing.T) {
 	learnLines(t, watched, watchLines)
 	var free CarrierLiterals
 	free.Add("", lits...)
-	want, got := plain.Carriers(free), watched.Carriers(free)
+	want, got := plain.Carriers(free, 1), watched.Carriers(free, 3)
 	if diff := cmp.Diff(want.pids, got.pids); diff != "" {
 		t.Errorf("carrier pids (-without watch +with):\n%s", diff)
 	}
@@ -175,7 +176,7 @@ func TestCarriersByGroup(t *testing.T) {
 	lits.AddFor(1<<0, FieldContextImageFileName, "python")
 	lits.AddFor(1<<1, FieldContextCommandLine, "SHODAN")
 	lits.AddFor(1<<2, FieldContextProcessName, "notepad")
-	c := e.Carriers(lits)
+	c := e.Carriers(lits, 2)
 	tests := []struct {
 		pid    string
 		groups uint64
@@ -199,5 +200,42 @@ func TestCarriersByGroup(t *testing.T) {
 		if got := held != 0; got != tt.want || unsure {
 			t.Errorf("process %s, groups %b: carried %v (unsure %v), want %v", tt.pid, tt.groups, got, unsure, tt.want)
 		}
+	}
+}
+
+// Carriers finds the same processes, with the same groups, however many
+// goroutines share the table's shards, in memory and spilled: names,
+// command lines, parents' names and parents named by a literal.
+func TestCarriersSameOnAnyWorkers(t *testing.T) {
+	puts := spillPuts(3000)
+	var lits CarrierLiterals
+	lits.AddFor(1<<0, FieldContextProcessName, "p3-1") // names, and so children of those
+	lits.AddFor(1<<1, FieldContextCommandLine, "--run 2")
+	lits.AddFor(1<<2, FieldContextImageFileName, `windows\p5`)
+	for _, memory := range []int{0, 16 << 10} {
+		t.Run(fmt.Sprintf("memory %d", memory), func(t *testing.T) {
+			e := New(Options{})
+			e.procs = newProcTable(64, 0, memory)
+			defer e.procs.close()
+			for _, p := range puts {
+				e.procs.put(p.k, &p.info, 0)
+			}
+			if spilled := e.procs.size().spilled; (memory > 0) != (spilled > 0) {
+				t.Fatalf("%d processes spilled at a budget of %d bytes", spilled, memory)
+			}
+			want := e.Carriers(lits, 1)
+			if len(want.procs) < 100 {
+				t.Fatalf("%d carriers: too few to tell anything", len(want.procs))
+			}
+			for _, workers := range []int{2, 3, 64, 100} {
+				got := e.Carriers(lits, workers)
+				if diff := cmp.Diff(want.procs, got.procs); diff != "" {
+					t.Errorf("%d workers: carriers (-one +several):\n%s", workers, diff)
+				}
+				if diff := cmp.Diff(want.pids, got.pids); diff != "" {
+					t.Errorf("%d workers: carrier pids (-one +several):\n%s", workers, diff)
+				}
+			}
+		})
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"slices"
 	"strings"
+	"sync"
 	"unsafe"
 )
 
@@ -214,8 +215,9 @@ func (l *CarrierLiterals) AddFor(groups uint64, field string, lits ...string) {
 // included), DNS answers (by sensor and remote address), user names and
 // well-known accounts (any event). Values derived from the event itself
 // (FileName, FilePath, the ContextBaseFileName fallback) are substrings of
-// its raw line and are not considered. Call it once learning is done.
-func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
+// its raw line and are not considered. Call it once learning is done;
+// the process table is scanned on up to workers goroutines.
+func (e *Enricher) Carriers(lits CarrierLiterals, workers int) *TextCarriers {
 	c := &TextCarriers{e: e, hosts: map[string]uint32{}, procs: map[procKey]uint64{}, pids: map[uint64]uint64{},
 		answers: map[hostKey]bool{}, ips: map[string]bool{}}
 	if lits.Empty() {
@@ -262,7 +264,7 @@ func (e *Enricher) Carriers(lits CarrierLiterals) *TextCarriers {
 		e.dns.mu.RUnlock()
 	}
 	if len(lits.Process) > 0 {
-		e.processCarriers(c, lits.Process, lits.ProcessGroups)
+		e.processCarriers(c, lits.Process, lits.ProcessGroups, workers)
 	}
 	return c
 }
@@ -294,9 +296,10 @@ func (m *LiteralMatcher) In(text []byte) bool {
 
 // processCarriers adds to c the processes whose own details hold one of
 // lits, then those whose parent's name does, each with the groups of the
-// literals it holds.
-func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint64) {
-	held := newGroupMemo(lits, groups)
+// literals it holds. The shards are shared among workers goroutines: on
+// a hunt of a hundred Sigma rules over 134 k processes one took 0.2 s,
+// after the read and before the second.
+func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint64, workers int) {
 	// A TextWatch for these literals saw every process learned: only those
 	// it marked, or whose parent it marked, can hold one.
 	skip := func(procKey, uint64) bool { return false }
@@ -305,25 +308,38 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			return !w.Marked(k.pid) && (parentPID == 0 || !w.Marked(parentPID))
 		}
 	}
-	named := map[procKey]uint64{}
-	add := func(k procKey, g uint64) {
-		c.procs[k] |= g
-		c.pids[k.pid] |= g
+	t := e.procs
+	workers = max(1, min(workers, len(t.shards)))
+	parts := make([]carrierPart, workers)
+	eachPart := func(fn func(part *carrierPart, s *procShard)) {
+		var wg sync.WaitGroup
+		for w := range parts {
+			wg.Go(func() {
+				for i := w; i < len(t.shards); i += workers {
+					s := &t.shards[i]
+					s.mu.RLock()
+					fn(&parts[w], s)
+					s.mu.RUnlock()
+				}
+			})
+		}
+		wg.Wait()
 	}
 	// A process spilled and learned again has a record in each place:
 	// both are looked at, so a value either holds is found (carriers may
 	// be more than needed, never fewer).
-	t := e.procs
-	for i := range t.shards {
-		s := &t.shards[i]
-		s.mu.RLock()
+	eachPart(func(part *carrierPart, s *procShard) {
+		if part.held == nil {
+			part.held = newGroupMemo(lits, groups) // one memo a goroutine
+			part.named = map[procKey]uint64{}
+		}
 		visit := func(k procKey, p *procInfo) {
-			byName := held(p.name)
+			byName := part.held(p.name)
 			if byName != 0 {
-				named[k] |= byName
+				part.named[k] |= byName
 			}
-			if g := byName | held(p.image) | held(p.cmdline) | held(p.parentName) | held(p.userName); g != 0 {
-				add(k, g)
+			if g := byName | part.held(p.image) | part.held(p.cmdline) | part.held(p.parentName) | part.held(p.userName); g != 0 {
+				part.add(k, g)
 			}
 		}
 		s.eachSpilled(&t.spill, func(k procKey, p *procInfo) {
@@ -338,24 +354,46 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			p := s.infoAt(j)
 			visit(k, &p)
 		})
-		s.mu.RUnlock()
+	})
+	named := map[procKey]uint64{}
+	for i := range parts {
+		for k, g := range parts[i].named {
+			named[k] |= g
+		}
 	}
 	if len(named) > 0 {
-		for i := range t.shards {
-			s := &t.shards[i]
-			s.mu.RLock()
+		eachPart(func(part *carrierPart, s *procShard) {
 			child := func(k procKey, pp uint64) {
 				if pp != 0 {
 					if g := named[procKey{k.aid, pp}]; g != 0 {
-						add(k, g)
+						part.add(k, g)
 					}
 				}
 			}
 			s.eachSpilled(&t.spill, func(k procKey, p *procInfo) { child(k, p.parentPID) })
 			s.each(func(k procKey, j int32) { child(k, s.cols.parentPID.get(j)) })
-			s.mu.RUnlock()
+		})
+	}
+	for i := range parts {
+		for k, g := range parts[i].procs {
+			c.procs[k] |= g
+			c.pids[k.pid] |= g
 		}
 	}
+}
+
+// carrierPart is what one goroutine of processCarriers found.
+type carrierPart struct {
+	held  func(string) uint64
+	named map[procKey]uint64 // processes whose name holds a literal
+	procs map[procKey]uint64 // carriers, with their groups
+}
+
+func (p *carrierPart) add(k procKey, g uint64) {
+	if p.procs == nil {
+		p.procs = map[procKey]uint64{}
+	}
+	p.procs[k] |= g
 }
 
 // newGroupMemo returns a test of which groups' literals (nil groups: one

@@ -17,7 +17,7 @@ import (
 // carrierEnricher is an enricher that can tell which events may get a
 // learned value holding some literals, and watch for them while learning.
 type carrierEnricher interface {
-	Carriers(enrich.CarrierLiterals) *enrich.TextCarriers
+	Carriers(lits enrich.CarrierLiterals, workers int) *enrich.TextCarriers
 	WatchText(lits []string, coversText bool) *enrich.TextWatch
 }
 

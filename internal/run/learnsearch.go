@@ -477,7 +477,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	if carrierSeen.Load() {
 		why = AgainCarrier
 	}
-	if !restart && carrierText != nil && ctx.Err() == nil && !carrierer.Carriers(lits).None() {
+	if !restart && carrierText != nil && ctx.Err() == nil && !carrierer.Carriers(lits, workers).None() {
 		restart, why = true, AgainCarrier // a lookup table or a well-known account holds a literal
 	}
 	if restart && outer.Err() == nil {
@@ -543,7 +543,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	var gateDispatch *engine.Dispatch // with several programs
 	switch {
 	case filter != plan:
-		carriers = carrierer.Carriers(lits)
+		carriers = carrierer.Carriers(lits, workers)
 		gateFilter, gateDispatch = filter.any, filter.dispatch
 	case store.dropped.Load() && carrierer != nil:
 		// Most lines were candidates because a field enrichment may add was
@@ -551,7 +551,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// raw fields hold the literals, or that may get a learned value
 		// holding them (carried), can match.
 		raw := newPlanRaw(progs, l, plan.derived)
-		carriers = carrierer.Carriers(lits)
+		carriers = carrierer.Carriers(lits, workers)
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
 	var again ReadAgain // the first reason found, if any
