@@ -602,6 +602,59 @@ func (n *pfNode) valueMayPass(field string, v []byte) bool {
 	return false
 }
 
+// ValueMayPassAs is ValueMayPass for a line whose event name is name:
+// tests of field that only lines of other event names reach (under an AND
+// whose test of the name rejects name) are left out. A hunt's rule that
+// tests a field on network connections does not make a DNS request's
+// value matter.
+func (f *Prefilter) ValueMayPassAs(name []byte, field string, value []byte) bool {
+	return f != nil && f.node.valueMayPassAs(name, field, value)
+}
+
+func (n *pfNode) valueMayPassAs(name []byte, field string, v []byte) bool {
+	if n.op == litField && n.isKey(field) {
+		var c keyCache
+		return n.matchValue(v, true, &c)
+	}
+	if n.op == litAnd {
+		for i := range n.kids {
+			if n.kids[i].rejectsName(name) {
+				return false
+			}
+		}
+	}
+	for i := range n.kids {
+		if n.kids[i].valueMayPassAs(name, field, v) {
+			return true
+		}
+	}
+	return false
+}
+
+// rejectsName reports whether no line of event name name passes n, for
+// its tests of the name alone.
+func (n *pfNode) rejectsName(name []byte) bool {
+	switch n.op {
+	case litField:
+		var c keyCache
+		return n.isKey(simpleNameKey) && !n.matchValue(name, true, &c)
+	case litAnd:
+		for i := range n.kids {
+			if n.kids[i].rejectsName(name) {
+				return true
+			}
+		}
+	case litOr:
+		for i := range n.kids {
+			if !n.kids[i].rejectsName(name) {
+				return false
+			}
+		}
+		return len(n.kids) > 0
+	}
+	return false
+}
+
 // isKey reports whether the litField n tests field.
 func (n *pfNode) isKey(field string) bool {
 	q := n.finder.needle

@@ -226,6 +226,38 @@ func TestPrefilterValueMayPass(t *testing.T) {
 	}
 }
 
+// ValueMayPassAs counts only the tests a line of the given event name
+// reaches: each branch's own, and those no test of the name guards.
+func TestPrefilterValueMayPassAs(t *testing.T) {
+	p := compileQuery(t, `case {
+		#event_simpleName=NetworkConnectIP4 ContextProcessName=/(?i)(curl|wget)/ ;
+		#event_simpleName=/^(DnsRequest|SuspiciousDnsRequest)$/ ContextProcessName=/nslookup/ DomainName=/example/ ;
+		RemotePort=22 ContextProcessName=/sshd/ }`, Options{})
+	enriched := func(f string) bool { return f == "ContextProcessName" || f == "" }
+	pf := p.Prefilter(enriched)
+	tests := []struct {
+		name, value string
+		want        bool
+	}{
+		{"NetworkConnectIP4", "curl.exe", true},
+		{"NetworkConnectIP4", "nslookup.exe", false}, // only DNS requests reach that test
+		{"DnsRequest", "nslookup.exe", true},
+		{"SuspiciousDnsRequest", "nslookup.exe", true},
+		{"DnsRequest", "curl.exe", false},
+		{"DnsRequest", "sshd", true}, // a branch of any event name
+		{"ProcessRollup2", "curl.exe", false},
+		{"ProcessRollup2", "sshd", true},
+	}
+	for _, tt := range tests {
+		if got := pf.ValueMayPassAs([]byte(tt.name), "ContextProcessName", []byte(tt.value)); got != tt.want {
+			t.Errorf("ValueMayPassAs(%s, %q) = %v, want %v", tt.name, tt.value, got, tt.want)
+		}
+		if !pf.ValueMayPass("ContextProcessName", []byte(tt.value)) {
+			t.Errorf("ValueMayPass(%q) = false: some test of any name accepts it", tt.value)
+		}
+	}
+}
+
 func TestHasUnicodeEscape(t *testing.T) {
 	tests := []struct {
 		raw  string

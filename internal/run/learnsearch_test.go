@@ -635,6 +635,62 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 	}
 }
 
+// In a hunt a bet on a line is lost only by a name that the tests its
+// event name reaches may accept: a DNS request bet on is not lost because
+// another rule wants that name on network connections.
+func TestHuntBetsLostOnlyByTheirEventName(t *testing.T) {
+	dns := func(pid int) string {
+		return fmt.Sprintf(`{"event_simpleName":"DnsRequest","aid":"aaaa","ContextProcessId":"%d","ContextBaseFileName":"svchost.exe","DomainName":"x.example"}`, pid)
+	}
+	start := func(pid int, image string) string {
+		return fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"%d","ImageFileName":%q}`, pid, image)
+	}
+	progs := []*engine.Program{
+		compile(t, `#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | table([aid, ContextProcessName], limit=max)`),
+		compile(t, `#event_simpleName=DnsRequest ContextProcessName=/nslookup/i | table([aid, ContextProcessId, ContextProcessName], limit=max)`),
+	}
+	var lines []string
+	for i := range 50 {
+		lines = append(lines, dns(100+i))
+	}
+	for _, tt := range []struct {
+		name      string
+		late      string // the image a process bet on starts with after its request
+		wantReads int
+	}{
+		{"a name only the network rule wants", `C:\Tools\curl.exe`, 1},
+		{"a name the DNS rule wants", `C:\Windows\nslookup.exe`, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			path, open := smallChunkFile(t, append(slices.Clone(lines), start(120, tt.late)))
+			var want, got []string
+			emit := func(rows *[]string) func(int, *event.Event) {
+				return func(i int, row *event.Event) { *rows = append(*rows, fmt.Sprint(i, render([]*event.Event{row}))) }
+			}
+			if _, err := Search(context.Background(), progs, open(), Options{Workers: 1, Enricher: learnedAll(t, open()), Emit: emit(&want)}); err != nil {
+				t.Fatal(err)
+			}
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer en.Close()
+			reads := 1
+			o := Options{Workers: 1, Enricher: en, Emit: emit(&got), learning: learnAsRead,
+				Reopen: func() (Source, error) { reads++; return open(), nil }}
+			if _, err := Search(context.Background(), progs, open(), o); err != nil {
+				t.Fatal(err)
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("rows differ from learn-then-search (-want +got):\n%s", diff)
+			}
+			if reads != tt.wantReads {
+				t.Errorf("read the input %d times, want %d", reads, tt.wantReads)
+			}
+		})
+	}
+}
+
 // Random process starts and network events, in random order, some starts
 // after their events, some nameless, some never: however the bets on
 // unknown processes fall, a search that learns in its own read gives the

@@ -170,6 +170,13 @@ func (p *plan) testsAbsent(field string) bool {
 // with any value none of them accepts. The prefilters testing field are
 // found once.
 func (p *plan) valueMayPass(field string) func(value string) bool {
+	may := p.valueMayPassAs(field)
+	return func(v string) bool { return may("", v) }
+}
+
+// valueMayPassAs is valueMayPass for a line of an event name ("": any):
+// only the tests lines of that name reach count.
+func (p *plan) valueMayPassAs(field string) func(eventName, value string) bool {
 	var testers []*engine.Prefilter
 	for _, f := range p.filters {
 		if f.TestsAbsent(field) {
@@ -177,13 +184,14 @@ func (p *plan) valueMayPass(field string) func(value string) bool {
 		}
 	}
 	var quoted []byte
-	return func(v string) bool {
+	return func(name, v string) bool {
 		if len(testers) == 0 || v == "" {
 			return false
 		}
 		quoted = jsonenc.AppendString(quoted[:0], v) // the tests match JSON string contents
 		for _, f := range testers {
-			if f.ValueMayPass(field, quoted[1:len(quoted)-1]) {
+			raw := quoted[1 : len(quoted)-1]
+			if name == "" && f.ValueMayPass(field, raw) || name != "" && f.ValueMayPassAs([]byte(name), field, raw) {
 				return true
 			}
 		}
@@ -499,7 +507,7 @@ func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool
 	if st.bets == nil || st.final {
 		return false
 	}
-	nameVal, _ := name.Plain()
+	nameVal, plain := name.Plain()
 	base, ok := stringField(line, ctxBaseKey)
 	if !ok {
 		return false
@@ -514,7 +522,10 @@ func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool
 	if st.passesWith(line, name, b) {
 		return false
 	}
-	st.betted = st.bets.add(aid, p)
+	if !plain {
+		nameVal = nil // tested against every event name's tests
+	}
+	st.betted = st.bets.add(aid, nameVal, p)
 	return st.betted
 }
 
