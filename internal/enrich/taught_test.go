@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"maps"
+	"math/rand/v2"
 	"slices"
 	"strings"
 	"testing"
@@ -145,6 +146,47 @@ func TestChangesMoveWhenApplyMay(t *testing.T) {
 			}
 			if after := applied(e); !moved && !slices.EqualFunc(before, after, maps.Equal) {
 				t.Errorf("%s (raw learner: %v): Changes stood still but Apply gives\n%v\nnot\n%v", r.name, raw, after, before)
+			}
+		}
+	}
+}
+
+// The groups a value holds literals of are those a search of each literal
+// in it finds, ignoring case: few literals or many, repeated ones, one
+// byte long, at the value's ends.
+func TestFoldedLiteralsAsEachSearched(t *testing.T) {
+	r := rand.New(rand.NewPCG(5, 8))
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = "abcAB.\\\u00e9"[r.IntN(8)]
+		}
+		return string(b)
+	}
+	for round := range 300 {
+		n := 1 + r.IntN(40)
+		lits, groups := make([]string, n), make([]uint64, n)
+		for i := range lits {
+			lits[i] = word(r.IntN(4)) // "" and one byte included
+			if i > 0 && r.IntN(5) == 0 {
+				lits[i] = lits[r.IntN(i)] // looked for by several groups
+			}
+			groups[i] = 1 << r.IntN(6)
+		}
+		f := foldLiteralGroups(lits, groups)
+		for range 20 {
+			v := word(r.IntN(12))
+			var want uint64
+			for i, l := range lits {
+				if v != "" && strings.Contains(foldText(v), foldText(l)) {
+					want |= groups[i]
+				}
+			}
+			if got, _ := f.held(v, nil); got != want {
+				t.Fatalf("round %d: %q in literals %q (groups %v): held %b, want %b", round, v, lits, groups, got, want)
+			}
+			if got, _ := f.in(v, nil); got != (want != 0) {
+				t.Fatalf("round %d: %q in literals %q: in %v, want %v", round, v, lits, got, want != 0)
 			}
 		}
 	}

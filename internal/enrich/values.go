@@ -444,9 +444,15 @@ func appendLowerASCII(dst []byte, s string) ([]byte, bool) {
 // for in one scan of the value, by their first byte.
 type foldedLiterals struct {
 	lits   [][]byte
-	groups []uint64     // per literal: the groups that look for it
-	all    uint64       // every group
-	first  [256][]int32 // with manyLiterals or more: indexes in lits by first byte
+	groups []uint64 // per literal: the groups that look for it
+	all    uint64   // every group
+	// with manyLiterals or more: the literals of two bytes or more by
+	// first byte, behind a set of their first two bytes (a rule set's
+	// hundreds of literals share their first letters: most positions of a
+	// value start none), and the groups of one-byte literals by their byte
+	first  [256][]int32
+	pairs  [1 << 16 / 64]uint64
+	single [256]uint64
 	minLen int
 	empty  uint64 // the groups of "": every value holds it
 }
@@ -457,32 +463,47 @@ const manyLiterals = 8
 func foldLiterals(lits []string) *foldedLiterals { return foldLiteralGroups(lits, nil) }
 
 // foldLiteralGroups is foldLiterals with each literal's groups (nil: all).
+// A literal several groups look for is kept once, with all of them.
 func foldLiteralGroups(lits []string, groups []uint64) *foldedLiterals {
 	f := &foldedLiterals{minLen: -1}
+	index := map[string]int{}
 	for i, l := range lits {
 		g := AllGroups
 		if groups != nil {
 			g = groups[i]
 		}
 		f.all |= g
-		b := []byte(foldText(l))
-		if len(b) == 0 {
+		folded := foldText(l)
+		if folded == "" {
 			f.empty |= g
 			continue
 		}
-		f.lits = append(f.lits, b)
+		if j, ok := index[folded]; ok {
+			f.groups[j] |= g
+			continue
+		}
+		index[folded] = len(f.lits)
+		f.lits = append(f.lits, []byte(folded))
 		f.groups = append(f.groups, g)
-		if f.minLen < 0 || len(b) < f.minLen {
-			f.minLen = len(b)
+		if f.minLen < 0 || len(folded) < f.minLen {
+			f.minLen = len(folded)
 		}
 	}
 	if len(f.lits) >= manyLiterals {
 		for i, l := range f.lits {
+			if len(l) == 1 {
+				f.single[l[0]] |= f.groups[i]
+				continue
+			}
 			f.first[l[0]] = append(f.first[l[0]], int32(i))
+			p := pairOf(l[0], l[1])
+			f.pairs[p/64] |= 1 << (p % 64)
 		}
 	}
 	return f
 }
+
+func pairOf(a, b byte) int { return int(a)<<8 | int(b) }
 
 // in reports whether v holds one of the literals, ignoring case. v is
 // lower-cased into buf (returned grown, for reuse) when it is ASCII,
@@ -523,6 +544,17 @@ func (f *foldedLiterals) scan(v string, buf []byte, first bool) (uint64, []byte)
 		return g, buf
 	}
 	for i := 0; i+f.minLen <= len(lv); i++ {
+		if sg := f.single[lv[i]]; g&sg != sg {
+			if g |= sg; first || g == f.all {
+				return g, buf
+			}
+		}
+		if i+1 == len(lv) {
+			break
+		}
+		if p := pairOf(lv[i], lv[i+1]); f.pairs[p/64]&(1<<(p%64)) == 0 {
+			continue
+		}
 		for _, j := range f.first[lv[i]] {
 			if g&f.groups[j] != f.groups[j] && bytes.HasPrefix(lv[i:], f.lits[j]) {
 				if g |= f.groups[j]; first || g == f.all {
