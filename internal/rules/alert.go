@@ -2,7 +2,6 @@ package rules
 
 import (
 	"github.com/tiercel/tiercel/internal/jsonenc"
-	"strconv"
 
 	"github.com/tiercel/tiercel/internal/event"
 )
@@ -55,7 +54,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		n++
-		b = strconv.AppendQuote(b, k)
+		b = jsonenc.AppendString(b, k) // a field name is any string, and must stay JSON
 		b = append(b, ':')
 		b = jsonenc.AppendString(b, v)
 	}

@@ -1,10 +1,13 @@
 package rules
 
 import (
+	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tiercel/tiercel/internal/event"
 )
 
 func TestParseTestCase(t *testing.T) {
@@ -71,5 +74,28 @@ func TestAlertJSON(t *testing.T) {
 		`"#event_simpleName":"DnsRequest","ComputerName":"H\"1","DomainName":"shodan.io","@timestamp":1764340000123,"aid":"a1","id":"e<1>"}`
 	if got != want {
 		t.Errorf("alert JSON:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// Field names are any strings: an alert with control characters, non-ASCII
+// and invalid UTF-8 in its field names is still one JSON object with them.
+func TestAlertJSONFieldNames(t *testing.T) {
+	r := seedRule(t)
+	names := []string{"a\x01b", "caf\u00e9", "tab\there", `quo"te`, "bad\xffutf8"}
+	a := Alert{Rule: r}
+	for i, n := range names {
+		a.Fields = append(a.Fields, event.Field{Name: n, Value: fmt.Sprint(i)})
+	}
+	var got map[string]any
+	if err := json.Unmarshal(a.AppendJSON(nil), &got); err != nil {
+		t.Fatalf("alert JSON does not parse: %v\n%s", err, a.AppendJSON(nil))
+	}
+	for i, n := range names {
+		if n == "bad\xffutf8" {
+			n = "bad\ufffdutf8" // invalid UTF-8 comes out as U+FFFD
+		}
+		if got[n] != fmt.Sprint(i) {
+			t.Errorf("field %q = %v, want %q", n, got[n], fmt.Sprint(i))
+		}
 	}
 }
