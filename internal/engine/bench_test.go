@@ -92,3 +92,25 @@ func BenchmarkCompileLongOr(b *testing.B) {
 		compileQuery(b, src, Options{})
 	}
 }
+
+// BenchmarkOrChainOneField runs a filter of 60 alternatives on one field
+// over events none of them matches, so every alternative is tried: each
+// read the field again before they became one test.
+func BenchmarkOrChainOneField(b *testing.B) {
+	src := ""
+	for i := range 60 {
+		if i > 0 {
+			src += " or "
+		}
+		src += fmt.Sprintf(`CommandLine=/Tool%dCommand/i`, i)
+	}
+	p := compileQuery(b, src, Options{})
+	events := make([]*event.Event, 1000)
+	for i := range events {
+		events[i] = ev("event_simpleName", "ProcessRollup2", "ImageFileName", `C:\Windows\System32\svchost.exe`,
+			"CommandLine", fmt.Sprintf(`C:\Windows\System32\svchost.exe -k netsvcs -p -s Schedule %d`, i), "aid", "a1", "TargetProcessId", strconv.Itoa(i))
+	}
+	for b.Loop() {
+		p.Run(events)
+	}
+}

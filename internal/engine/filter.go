@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/tiercel/tiercel/internal/cql"
@@ -68,6 +69,50 @@ type fieldTester struct {
 func (t *fieldTester) test(_ *exec, ev *event.Event) bool {
 	v, ok := ev.Get(t.field)
 	return ok && t.m.matchValue(v)
+}
+
+// anyOfTester is an OR of tests of one field: in(), and chains such as
+// `f=/a/ or f=/b/ or ...`, as Sigma rules convert. The field is read once
+// and its matchers tried in order, as the chain would try them.
+type anyOfTester struct {
+	field string
+	ms    []valueMatcher
+}
+
+func (t *anyOfTester) test(_ *exec, ev *event.Event) bool {
+	v, ok := ev.Get(t.field)
+	if !ok {
+		return false
+	}
+	for _, m := range t.ms {
+		if m.matchValue(v) {
+			return true
+		}
+	}
+	return false
+}
+
+// orOf is x or y, with tests of one field on both sides made one
+// anyOfTester (a chain nests two at a time: it grows one by one).
+func orOf(x, y tester) tester {
+	fx, mx, okx := fieldAlternatives(x)
+	fy, my, oky := fieldAlternatives(y)
+	if okx && oky && fx == fy {
+		return &anyOfTester{field: fx, ms: append(slices.Clip(mx), my...)}
+	}
+	return orTester{x, y}
+}
+
+// fieldAlternatives returns the field and matchers of a test of one
+// field's value.
+func fieldAlternatives(t tester) (string, []valueMatcher, bool) {
+	switch t := t.(type) {
+	case *fieldTester:
+		return t.field, []valueMatcher{t.m}, true
+	case *anyOfTester:
+		return t.field, t.ms, true
+	}
+	return "", nil, false
 }
 
 // existsTester is `field = *`.
@@ -157,7 +202,7 @@ func (c *compiler) compileFilter(f cql.Filter) (tester, error) {
 		if err != nil {
 			return nil, err
 		}
-		return orTester{x, y}, nil
+		return orOf(x, y), nil
 	case *cql.NotFilter:
 		x, err := c.compileFilter(f.X)
 		if err != nil {

@@ -3,6 +3,7 @@ package engine
 import (
 	"testing"
 
+	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
 )
 
@@ -128,4 +129,47 @@ func TestTestFunction(t *testing.T) {
 	expect(t, `test(a < b)`, events, []string{"a=1 b=2"})
 	expect(t, `test(a == b)`, events, []string{"a=x b=x"})
 	expect(t, `!test(a > 1)`, events, []string{"a=1 b=2", "a=x b=x"})
+}
+
+// An OR of tests of one field is one test reading the field once; it
+// passes what the chain passes, wherever other fields' tests break the
+// chain, and in() is the same test.
+func TestOrOfOneField(t *testing.T) {
+	events := []*event.Event{
+		ev("id", "1", "f", "alpha"),
+		ev("id", "2", "f", "BETA"),
+		ev("id", "3", "g", "gamma"),
+		ev("id", "4", "f", "delta", "g", "x"),
+		ev("id", "5"),
+		ev("id", "6", "f", "10"),
+	}
+	tests := []struct {
+		query string
+		want  []string
+		anyOf int // the matchers of the anyOfTester the filter compiles to (0: none)
+	}{
+		{`f=alpha or f=/beta/i or f=delta | select([id])`, []string{"id=1", "id=2", "id=4"}, 3},
+		{`f=/^a/ or f=/^d/ or g=gamma or f=10 | select([id])`, []string{"id=1", "id=3", "id=4", "id=6"}, 0},
+		{`(f=alpha or f=/beta/i) or (f=delta or f=nothing) | select([id])`, []string{"id=1", "id=2", "id=4"}, 4},
+		{`in(f, values=[alpha, "delta"]) or f=10 | select([id])`, []string{"id=1", "id=4", "id=6"}, 3},
+		{`not (f=alpha or f=delta) | select([id])`, []string{"id=2", "id=3", "id=5", "id=6"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			expect(t, tt.query, events, tt.want)
+			q, _ := cql.Parse(tt.query)
+			f := q.Pipeline.Steps[0].(*cql.FilterStep).Filter
+			tester, err := (&compiler{}).compileFilter(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := 0
+			if a, ok := tester.(*anyOfTester); ok {
+				got = len(a.ms)
+			}
+			if got != tt.anyOf {
+				t.Errorf("compiled to %T with %d matchers, want an anyOfTester of %d", tester, got, tt.anyOf)
+			}
+		})
+	}
 }

@@ -13,25 +13,6 @@ func init() {
 	registerFunc("dropEvent", &funcImpl{test: func(*compiler, *args) (tester, error) { return constTester(false), nil }})
 }
 
-// inTester is in(): the field equals any of the values (anchored globs).
-type inTester struct {
-	field string
-	ms    []*globMatcher
-}
-
-func (t *inTester) test(_ *exec, ev *event.Event) bool {
-	v, ok := ev.Get(t.field)
-	if !ok {
-		return false
-	}
-	for _, m := range t.ms {
-		if m.matchValue(v) {
-			return true
-		}
-	}
-	return false
-}
-
 func compileIn(c *compiler, a *args) (tester, error) {
 	field, err := a.fieldName("field", "")
 	if err != nil {
@@ -51,7 +32,7 @@ func compileIn(c *compiler, a *args) (tester, error) {
 	if !a.has("values") {
 		return nil, a.errorf("values", "missing required parameter values")
 	}
-	t := &inTester{field: field}
+	t := &anyOfTester{field: field} // in(): the field equals any of the values (anchored globs)
 	for _, v := range values {
 		t.ms = append(t.ms, newGlobMatcher(v, true, fold))
 	}

@@ -152,7 +152,7 @@ func testerLits(t tester, sc *litScope) *litExpr {
 			return litAlways
 		}
 		return matcherLits(t.m, fieldTag(t.field))
-	case *inTester:
+	case *anyOfTester:
 		if !sc.raw(t.field) {
 			return litAlways
 		}
