@@ -22,6 +22,8 @@ import (
 	"github.com/tiercel/tiercel/internal/output"
 	"github.com/tiercel/tiercel/internal/rules"
 	"github.com/tiercel/tiercel/internal/run"
+
+	"github.com/tiercel/tiercel/internal/parallel"
 )
 
 func init() { register(newHuntCmd) }
@@ -279,18 +281,22 @@ func compileRules(set []*rules.Rule, perRule [][]string, opts engine.Options) ([
 	if opts.Rows == nil {
 		opts.Rows = &engine.RowBudget{} // the rules' alerts share one budget in memory
 	}
-	var progs []*rules.Program
-	var engines []*engine.Program
+	// compiled side by side (most of starting a hunt of a thousand rules);
+	// the first failure in the set's order is the one reported
+	progs := make([]*rules.Program, len(set))
+	errs := make([]error, len(set))
+	parallel.Each(len(set), 0, func(i int) {
+		progs[i], errs[i] = rules.Compile(set[i], perRule[i], opts)
+	})
+	engines := make([]*engine.Program, len(set))
 	for i, r := range set {
-		p, err := rules.Compile(r, perRule[i], opts)
-		if err != nil {
+		if err := errs[i]; err != nil {
 			if hint := tuningLookupHint(r, perRule[i]); hint != "" {
 				err = fmt.Errorf("%w\n  = hint: %s", err, hint)
 			}
 			return nil, nil, withCode(ExitError, err)
 		}
-		progs = append(progs, p)
-		engines = append(engines, p.Engine)
+		engines[i] = progs[i].Engine
 	}
 	return progs, engines, nil
 }

@@ -13,6 +13,8 @@ import (
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
+
+	"github.com/tiercel/tiercel/internal/parallel"
 )
 
 // Source yields chunks of NDJSON lines in input order (*ingest.Reader).
@@ -322,9 +324,8 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 	if derived == nil {
 		p.derived = func(f string) bool { return f != "#event_simpleName" && f != "event_simpleName" }
 	}
-	for _, prog := range progs {
-		p.filters = append(p.filters, prog.Prefilter(derived))
-	}
+	p.filters = make([]*engine.Prefilter, len(progs))
+	parallel.Each(len(progs), 0, func(i int) { p.filters[i] = progs[i].Prefilter(derived) })
 	p.finish()
 	return p
 }
@@ -336,9 +337,8 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 // literal to.
 func newPlanRaw(progs []*engine.Program, enr Enricher, derived func(string) bool) *plan {
 	p := &plan{progs: progs, enricher: enr, derived: derived}
-	for _, prog := range progs {
-		p.filters = append(p.filters, prog.PrefilterRaw(strictFreeText(derived), inlineSources))
-	}
+	p.filters = make([]*engine.Prefilter, len(progs))
+	parallel.Each(len(progs), 0, func(i int) { p.filters[i] = progs[i].PrefilterRaw(strictFreeText(derived), inlineSources) })
 	p.finish()
 	return p
 }
