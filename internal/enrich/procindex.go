@@ -1,6 +1,9 @@
 package enrich
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // The process index of a shard maps a process key to its slot. It is read
 // on every context event and written on every process start, so it is an
@@ -85,11 +88,24 @@ func (x *procIndex) grow() {
 	old := x.ents
 	n := max(minIndexEntries, 2*len(old))
 	x.ents = make([]indexEntry, n)
+	writeEachPage(x.ents)
 	x.shift = uint(64 - bits.TrailingZeros(uint(n)))
 	for _, e := range old {
 		if e.slot != 0 {
 			x.insert(e)
 		}
+	}
+}
+
+// writeEachPage writes to every page of a table fresh from the heap before
+// the probes of its inserts read it: a page the kernel first maps for a
+// read is the shared zero page, and the write after it faults again and
+// stops the other cores to flush it from their TLBs (most of the process
+// table's page faults, each an interrupt of every core in a VM).
+func writeEachPage(ents []indexEntry) {
+	const perPage = 4096 / int(unsafe.Sizeof(indexEntry{}))
+	for i := 0; i < len(ents); i += perPage {
+		ents[i] = indexEntry{}
 	}
 }
 
