@@ -181,13 +181,16 @@ func newProcTable(shards, limit, memory int) *procTable {
 	return t
 }
 
-func (t *procTable) shard(k procKey) *procShard {
+func (t *procTable) shard(k procKey) *procShard { return &t.shards[t.shardIndex(k)] }
+
+// shardIndex is the index of k's shard.
+func (t *procTable) shardIndex(k procKey) int {
 	if len(t.shards) == 1 {
-		return &t.shards[0]
+		return 0
 	}
 	// Falcon process ids are not uniformly distributed in their low bits;
 	// Fibonacci hashing spreads them.
-	return &t.shards[((k.pid^uint64(k.aid)<<40)*0x9E3779B97F4A7C15)>>t.shift]
+	return int(((k.pid ^ uint64(k.aid)<<40) * 0x9E3779B97F4A7C15) >> t.shift)
 }
 
 // slotPage is how many slots a page holds (about 50 KB).

@@ -20,9 +20,13 @@ type TextCarriers struct {
 	// field itself
 	hosts map[string]uint32
 	// procs: by process, the groups (CarrierLiterals.ProcessGroups) whose
-	// literals its details hold; pids: the same by pid, whatever the sensor
-	procs map[procKey]uint64
-	pids  map[uint64]uint64
+	// literals its details hold, one map for each part of the process
+	// table's shards (partOf): processCarriers finds each part on a
+	// goroutine of its own, and merged they were twice the memory at once;
+	// pids: the same by pid, whatever the sensor
+	procs  []map[procKey]uint64
+	partOf func(procKey) int
+	pids   map[uint64]uint64
 	// answers: sensor and address whose learned DNS answer holds one (an
 	// event connecting there gets it as DestinationHostname); ips: their
 	// addresses, whatever the sensor
@@ -32,12 +36,12 @@ type TextCarriers struct {
 
 // None reports whether no event can get such a value.
 func (c *TextCarriers) None() bool {
-	return !c.all && len(c.hosts) == 0 && len(c.procs) == 0 && len(c.answers) == 0
+	return !c.all && len(c.hosts) == 0 && len(c.pids) == 0 && len(c.answers) == 0
 }
 
 // ByProcess reports whether some process carries such a value (its
 // events, and its children's parent fields, may get it).
-func (c *TextCarriers) ByProcess() bool { return len(c.procs) > 0 }
+func (c *TextCarriers) ByProcess() bool { return len(c.pids) > 0 }
 
 // ByHost reports whether some event may get such a value from its host's
 // aidmaster record (HostFields).
@@ -77,7 +81,7 @@ func (c *TextCarriers) All() bool { return c.all }
 // and user values are for the caller to ask about (All, HostFields,
 // ResolvesTo).
 func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (n, held uint64, unsure bool) {
-	if len(c.procs) == 0 || len(pid) == 0 {
+	if len(c.pids) == 0 || len(pid) == 0 {
 		return 0, 0, false
 	}
 	n, ok := parsePlainPID(pid)
@@ -91,10 +95,11 @@ func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (n, held uint64, uns
 // string content) holds a literal of. It does not allocate.
 func (c *TextCarriers) HeldGroups(aid []byte, pid, groups uint64) uint64 {
 	id, ok := c.e.aids.lookupBytes(aid)
-	if !ok {
+	if !ok || len(c.procs) == 0 {
 		return 0
 	}
-	return c.procs[procKey{id, pid}] & groups
+	k := procKey{id, pid}
+	return c.procs[c.partOf(k)][k] & groups
 }
 
 // Missed reports whether some event that may get such a value could be
@@ -218,7 +223,7 @@ func (l *CarrierLiterals) AddFor(groups uint64, field string, lits ...string) {
 // its raw line and are not considered. Call it once learning is done;
 // the process table is scanned on up to workers goroutines.
 func (e *Enricher) Carriers(lits CarrierLiterals, workers int) *TextCarriers {
-	c := &TextCarriers{e: e, hosts: map[string]uint32{}, procs: map[procKey]uint64{}, pids: map[uint64]uint64{},
+	c := &TextCarriers{e: e, hosts: map[string]uint32{}, pids: map[uint64]uint64{},
 		answers: map[hostKey]bool{}, ips: map[string]bool{}}
 	if lits.Empty() {
 		return c
@@ -374,12 +379,14 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			s.each(func(k procKey, j int32) { child(k, s.cols.parentPID.get(j)) })
 		})
 	}
+	c.procs = make([]map[procKey]uint64, workers)
 	for i := range parts {
+		c.procs[i] = parts[i].procs // a part's keys are its shards'
 		for k, g := range parts[i].procs {
-			c.procs[k] |= g
 			c.pids[k.pid] |= g
 		}
 	}
+	c.partOf = func(k procKey) int { return t.shardIndex(k) % workers }
 }
 
 // carrierPart is what one goroutine of processCarriers found.
