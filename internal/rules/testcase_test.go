@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/tiercel/tiercel/internal/event"
@@ -97,5 +98,24 @@ func TestAlertJSONFieldNames(t *testing.T) {
 		if got[n] != fmt.Sprint(i) {
 			t.Errorf("field %q = %v, want %q", n, got[n], fmt.Sprint(i))
 		}
+	}
+}
+
+// An alert owns its values: the row it was made from may view a buffer
+// that is read into again.
+func TestNewAlertOwnsItsValues(t *testing.T) {
+	p, err := Compile(seedRule(t), nil, engineOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	buf := []byte("shodan.ioHOST-1")
+	row := &event.Event{}
+	row.Set("DomainName", unsafe.String(&buf[0], 9))
+	row.Set("ComputerName", unsafe.String(&buf[9], 6))
+	row.Set("UserName", "")
+	a := p.NewAlert(row)
+	copy(buf, "xxxxxxxxxxxxxxx")
+	if got := a.Get("DomainName") + " " + a.Get("ComputerName"); got != "shodan.io HOST-1" {
+		t.Errorf("alert values %q after the row's buffer was reused, want %q", got, "shodan.io HOST-1")
 	}
 }

@@ -7,7 +7,7 @@ import (
 	"github.com/tiercel/tiercel/internal/cql"
 )
 
-func seedRule(t *testing.T) *Rule {
+func seedRule(t testing.TB) *Rule {
 	t.Helper()
 	set, err := Shipped()
 	if err != nil {
