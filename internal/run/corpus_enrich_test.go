@@ -147,3 +147,83 @@ func TestCorpusEnrichedMatchesLearnThenSearch(t *testing.T) {
 	}
 	t.Logf("%d corpus queries compared with learn-then-search, %d of them learning in the search's read", compared, learned)
 }
+
+// TestCorpusHuntMatchesLearnThenSearch runs the SigmaHQ rules as one hunt,
+// and the corpus queries in hunts of fifty, as TestCorpusEnriched... runs
+// each alone: a hunt's plan dispatches lines to its rules, settles and bets
+// on them against every rule's tests at once, and finds the processes that
+// carry its rules' literals. Each hunt gives, row for row with the rule
+// that made it, what a learn pass followed by the hunt gives.
+func TestCorpusHuntMatchesLearnThenSearch(t *testing.T) {
+	queries, samples := corpusQueries(t)
+	sigmaSet := sigmaQueries(t)
+	lines := append(learnTestLines(), strings.Split(strings.TrimSpace(string(samples)), "\n")...)
+	lines = append(lines, lateStarts()...)
+	path := filepath.Join(t.TempDir(), "events.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	open := fileSource(t, path, 2<<10)
+	hunts := [][]corpusQuery{sigmaSet}
+	for i := 0; i < len(queries); i += 50 {
+		hunts = append(hunts, queries[i:min(i+50, len(queries))])
+	}
+	hunt := func(progs []*engine.Program, en Enricher, workers int, hold int64, mode learnMode) (rows []string, err error) {
+		_, err = Search(context.Background(), progs, open(), Options{
+			Workers: workers, Enricher: en, HoldBytes: hold, learning: mode,
+			Emit:   func(i int, row *event.Event) { rows = append(rows, fmt.Sprint(i, render([]*event.Event{row}))) },
+			Reopen: func() (Source, error) { return open(), nil },
+		})
+		return rows, err
+	}
+	ref := learnedAll(t, open())
+	compared := 0
+	for h, set := range hunts {
+		if raceDetector && h%4 != 0 {
+			continue
+		}
+		var progs []*engine.Program
+		for _, c := range set {
+			progs = append(progs, c.program())
+		}
+		want, err := hunt(progs, ref, 1, 0, learnAsRead)
+		if err != nil {
+			continue // stopped by a limit: so is the hunt under test
+		}
+		compared++
+		for _, v := range []struct {
+			workers int
+			hold    int64
+			mode    learnMode
+			procMem int
+		}{{1, 0, learnAsRead, 0}, {2, 0, learnAsRead, 0}, {2, 300, learnAsRead, 1}} {
+			var progs []*engine.Program
+			for _, c := range set {
+				progs = append(progs, c.program())
+			}
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs, ProcessMemory: v.procMem})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var e Enricher
+			if en != nil {
+				e = en
+			}
+			got, err := hunt(progs, e, v.workers, v.hold, v.mode)
+			if en != nil {
+				en.Close()
+			}
+			if err != nil {
+				t.Errorf("hunt %d (%+v): %v", h, v, err)
+				continue
+			}
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("hunt %d of %d rules (%+v): rows differ from learn-then-search (-want +got):\n%s", h, len(set), v, diff)
+			}
+		}
+	}
+	if compared == 0 {
+		t.Fatal("no hunt compared")
+	}
+	t.Logf("%d hunts compared with learn-then-search", compared)
+}
