@@ -64,6 +64,30 @@ func sigmaQueries(t *testing.T) []corpusQuery {
 	return out
 }
 
+// enrichVariant is one way a learning search under test runs: its
+// workers, candidate budget (0: the default), when it learns, and its
+// process memory (1: processes and users spill at once).
+type enrichVariant struct {
+	workers int
+	hold    int64
+	mode    learnMode
+	procMem int
+}
+
+// enrichTestInput writes the real FDR samples beside telemetry made to
+// teach everything enrichment learns (context events before and after
+// their process starts) to a file read in small chunks.
+func enrichTestInput(t *testing.T, samples []byte) (string, func() Source) {
+	t.Helper()
+	lines := append(learnTestLines(), strings.Split(strings.TrimSpace(string(samples)), "\n")...)
+	lines = append(lines, lateStarts()...)
+	path := filepath.Join(t.TempDir(), "events.ndjson")
+	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path, fileSource(t, path, 2<<10)
+}
+
 // TestCorpusEnrichedMatchesLearnThenSearch runs every corpus query and
 // SigmaHQ rule as the command line does with default flags: enrichment
 // learned in the search's own read (deferred or as read, candidates
@@ -77,13 +101,7 @@ func sigmaQueries(t *testing.T) []corpusQuery {
 func TestCorpusEnrichedMatchesLearnThenSearch(t *testing.T) {
 	queries, samples := corpusQueries(t)
 	queries = append(queries, sigmaQueries(t)...)
-	lines := append(learnTestLines(), strings.Split(strings.TrimSpace(string(samples)), "\n")...)
-	lines = append(lines, lateStarts()...)
-	path := filepath.Join(t.TempDir(), "events.ndjson")
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	open := fileSource(t, path, 2<<10)
+	path, open := enrichTestInput(t, samples)
 	search := func(prog *engine.Program, en Enricher, workers int, hold int64, mode learnMode) (rows []string, problems string, err error) {
 		var report bytes.Buffer
 		p := ingest.NewProblems(&report, 0)
@@ -108,12 +126,7 @@ func TestCorpusEnrichedMatchesLearnThenSearch(t *testing.T) {
 		compared++
 		// Small inputs defer learning (learnAuto); large ones learn as
 		// they are read, which here is forced.
-		for _, v := range []struct {
-			workers int
-			hold    int64
-			mode    learnMode
-			procMem int // 1: processes and users spill at once
-		}{{1, 0, learnAuto, 0}, {2, 0, learnAuto, 0}, {1, 0, learnAsRead, 0}, {2, 0, learnAsRead, 0}, {2, 300, learnAsRead, 1}} {
+		for _, v := range []enrichVariant{{1, 0, learnAuto, 0}, {2, 0, learnAuto, 0}, {1, 0, learnAsRead, 0}, {2, 0, learnAsRead, 0}, {2, 300, learnAsRead, 1}} {
 			prog := c.program()
 			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}, ProcessMemory: v.procMem})
 			if err != nil {
@@ -157,13 +170,7 @@ func TestCorpusEnrichedMatchesLearnThenSearch(t *testing.T) {
 func TestCorpusHuntMatchesLearnThenSearch(t *testing.T) {
 	queries, samples := corpusQueries(t)
 	sigmaSet := sigmaQueries(t)
-	lines := append(learnTestLines(), strings.Split(strings.TrimSpace(string(samples)), "\n")...)
-	lines = append(lines, lateStarts()...)
-	path := filepath.Join(t.TempDir(), "events.ndjson")
-	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
-		t.Fatal(err)
-	}
-	open := fileSource(t, path, 2<<10)
+	path, open := enrichTestInput(t, samples)
 	hunts := [][]corpusQuery{sigmaSet}
 	for i := 0; i < len(queries); i += 50 {
 		hunts = append(hunts, queries[i:min(i+50, len(queries))])
@@ -191,12 +198,7 @@ func TestCorpusHuntMatchesLearnThenSearch(t *testing.T) {
 			continue // stopped by a limit: so is the hunt under test
 		}
 		compared++
-		for _, v := range []struct {
-			workers int
-			hold    int64
-			mode    learnMode
-			procMem int
-		}{{1, 0, learnAsRead, 0}, {2, 0, learnAsRead, 0}, {2, 300, learnAsRead, 1}} {
+		for _, v := range []enrichVariant{{1, 0, learnAsRead, 0}, {2, 0, learnAsRead, 0}, {2, 300, learnAsRead, 1}} {
 			var progs []*engine.Program
 			for _, c := range set {
 				progs = append(progs, c.program())
