@@ -20,10 +20,9 @@ import (
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/output"
+	"github.com/tiercel/tiercel/internal/parallel"
 	"github.com/tiercel/tiercel/internal/rules"
 	"github.com/tiercel/tiercel/internal/run"
-
-	"github.com/tiercel/tiercel/internal/parallel"
 )
 
 func init() { register(newHuntCmd) }

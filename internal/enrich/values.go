@@ -6,8 +6,9 @@ import (
 	"maps"
 	"slices"
 	"strings"
-	"sync"
 	"unsafe"
+
+	"github.com/tiercel/tiercel/internal/parallel"
 )
 
 // TextCarriers tells which events enrichment may give a value holding one
@@ -317,18 +318,14 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 	workers = max(1, min(workers, len(t.shards)))
 	parts := make([]carrierPart, workers)
 	eachPart := func(fn func(part *carrierPart, s *procShard)) {
-		var wg sync.WaitGroup
-		for w := range parts {
-			wg.Go(func() {
-				for i := w; i < len(t.shards); i += workers {
-					s := &t.shards[i]
-					s.mu.RLock()
-					fn(&parts[w], s)
-					s.mu.RUnlock()
-				}
-			})
-		}
-		wg.Wait()
+		parallel.Each(workers, workers, func(w int) {
+			for i := w; i < len(t.shards); i += workers {
+				s := &t.shards[i]
+				s.mu.RLock()
+				fn(&parts[w], s)
+				s.mu.RUnlock()
+			}
+		})
 	}
 	// A process spilled and learned again has a record in each place:
 	// both are looked at, so a value either holds is found (carriers may

@@ -13,7 +13,6 @@ import (
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
-
 	"github.com/tiercel/tiercel/internal/parallel"
 )
 
