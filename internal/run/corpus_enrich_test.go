@@ -74,6 +74,20 @@ type enrichVariant struct {
 	procMem int
 }
 
+// enricher prepares the enricher of progs over the file at path with v's
+// process memory: nil when they read nothing it adds. done closes it.
+func (v enrichVariant) enricher(t *testing.T, path string, progs ...*engine.Program) (e Enricher, done func()) {
+	t.Helper()
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs, ProcessMemory: v.procMem})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if en == nil {
+		return nil, func() {} // no typed nil in the interface
+	}
+	return en, func() { en.Close() }
+}
+
 // enrichTestInput writes the real FDR samples beside telemetry made to
 // teach everything enrichment learns (context events before and after
 // their process starts) to a file read in small chunks.
@@ -128,21 +142,12 @@ func TestCorpusEnrichedMatchesLearnThenSearch(t *testing.T) {
 		// they are read, which here is forced.
 		for _, v := range []enrichVariant{{1, 0, learnAuto, 0}, {2, 0, learnAuto, 0}, {1, 0, learnAsRead, 0}, {2, 0, learnAsRead, 0}, {2, 300, learnAsRead, 1}} {
 			prog := c.program()
-			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}, ProcessMemory: v.procMem})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var e Enricher
-			if en != nil {
-				e = en
-				if v.workers == 1 && v.mode == learnAuto {
-					learned++
-				}
+			e, done := v.enricher(t, path, prog)
+			if e != nil && v.workers == 1 && v.mode == learnAuto {
+				learned++
 			}
 			got, gotProblems, err := search(prog, e, v.workers, v.hold, v.mode)
-			if en != nil {
-				en.Close()
-			}
+			done()
 			if err != nil {
 				t.Errorf("%s (%+v): %v", label, v, err)
 				continue
@@ -203,18 +208,9 @@ func TestCorpusHuntMatchesLearnThenSearch(t *testing.T) {
 			for _, c := range set {
 				progs = append(progs, c.program())
 			}
-			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs, ProcessMemory: v.procMem})
-			if err != nil {
-				t.Fatal(err)
-			}
-			var e Enricher
-			if en != nil {
-				e = en
-			}
+			e, done := v.enricher(t, path, progs...)
 			got, err := hunt(progs, e, v.workers, v.hold, v.mode)
-			if en != nil {
-				en.Close()
-			}
+			done()
 			if err != nil {
 				t.Errorf("hunt %d (%+v): %v", h, v, err)
 				continue

@@ -663,28 +663,8 @@ func TestHuntBetsLostOnlyByTheirEventName(t *testing.T) {
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			path, open := smallChunkFile(t, append(slices.Clone(lines), start(120, tt.late)))
-			var want, got []string
-			emit := func(rows *[]string) func(int, *event.Event) {
-				return func(i int, row *event.Event) { *rows = append(*rows, fmt.Sprint(i, render([]*event.Event{row}))) }
-			}
-			if _, err := Search(context.Background(), progs, open(), Options{Workers: 1, Enricher: learnedAll(t, open()), Emit: emit(&want)}); err != nil {
-				t.Fatal(err)
-			}
-			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer en.Close()
-			reads := 1
-			o := Options{Workers: 1, Enricher: en, Emit: emit(&got), learning: learnAsRead,
-				Reopen: func() (Source, error) { reads++; return open(), nil }}
-			if _, err := Search(context.Background(), progs, open(), o); err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("rows differ from learn-then-search (-want +got):\n%s", diff)
-			}
-			if reads != tt.wantReads {
+			_, rereads := learningAgainstLearnedAll(t, progs, path, open)
+			if reads := 1 + rereads; reads != tt.wantReads {
 				t.Errorf("read the input %d times, want %d", reads, tt.wantReads)
 			}
 		})
@@ -764,29 +744,7 @@ func TestRenamedProcessReadsAgainOnlyWhenItsValueMayPass(t *testing.T) {
 		t.Run(tc.query+" "+tc.renamed, func(t *testing.T) {
 			lines := []string{start(7, `C:\\Windows\\svchost.exe`), net, child, start(7, tc.renamed)}
 			path, open := smallChunkFile(t, lines)
-			prog := compile(t, tc.query)
-			var want, got []string
-			emit := func(rows *[]string) func(int, *event.Event) {
-				return func(_ int, row *event.Event) { *rows = append(*rows, render([]*event.Event{row})...) }
-			}
-			if _, err := Search(context.Background(), []*engine.Program{prog}, open(), Options{Workers: 1, Enricher: learnedAll(t, open()), Emit: emit(&want)}); err != nil {
-				t.Fatal(err)
-			}
-			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer en.Close()
-			rereads := 0
-			o := Options{Workers: 1, Enricher: en, Emit: emit(&got), learning: learnAsRead,
-				Reopen: func() (Source, error) { rereads++; return open(), nil }}
-			stats, err := Search(context.Background(), []*engine.Program{prog}, open(), o)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("rows differ from learn-then-search (-want +got):\n%s", diff)
-			}
+			stats, rereads := learningAgainstLearnedAll(t, []*engine.Program{compile(t, tc.query)}, path, open)
 			var why []ReadAgain
 			if tc.rereads > 0 {
 				why = []ReadAgain{AgainSettledChanged}
@@ -796,6 +754,38 @@ func TestRenamedProcessReadsAgainOnlyWhenItsValueMayPass(t *testing.T) {
 			}
 		})
 	}
+}
+
+// learningAgainstLearnedAll runs progs over the file at path learning as
+// it reads (one worker, the input readable again) and fails when its rows,
+// each with the program that made it, differ from a learn pass followed
+// by the search. It returns the search's stats and how many times it read
+// the input again.
+func learningAgainstLearnedAll(t *testing.T, progs []*engine.Program, path string, open func() Source) (*Stats, int) {
+	t.Helper()
+	var want, got []string
+	emit := func(rows *[]string) func(int, *event.Event) {
+		return func(i int, row *event.Event) { *rows = append(*rows, fmt.Sprint(i, render([]*event.Event{row}))) }
+	}
+	if _, err := Search(context.Background(), progs, open(), Options{Workers: 1, Enricher: learnedAll(t, open()), Emit: emit(&want)}); err != nil {
+		t.Fatal(err)
+	}
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	rereads := 0
+	o := Options{Workers: 1, Enricher: en, Emit: emit(&got), learning: learnAsRead,
+		Reopen: func() (Source, error) { rereads++; return open(), nil }}
+	stats, err := Search(context.Background(), progs, open(), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rows differ from learn-then-search (-want +got):\n%s", diff)
+	}
+	return stats, rereads
 }
 
 // assertLearnThenSearch runs the programs of srcs over the file at path
