@@ -183,15 +183,18 @@ func (p *plan) valueMayPassAs(field string) func(eventName, value string) bool {
 			testers = append(testers, f)
 		}
 	}
-	var quoted []byte
+	var quoted, nameBytes []byte
 	return func(name, v string) bool {
 		if len(testers) == 0 || v == "" {
 			return false
 		}
 		quoted = jsonenc.AppendString(quoted[:0], v) // the tests match JSON string contents
+		if string(nameBytes) != name {
+			nameBytes = append(nameBytes[:0], name...) // asked of many values in a row
+		}
 		for _, f := range testers {
 			raw := quoted[1 : len(quoted)-1]
-			if name == "" && f.ValueMayPass(field, raw) || name != "" && f.ValueMayPassAs([]byte(name), field, raw) {
+			if name == "" && f.ValueMayPass(field, raw) || name != "" && f.ValueMayPassAs(nameBytes, field, raw) {
 				return true
 			}
 		}
