@@ -135,7 +135,7 @@ func (s *rowSpill) compact(keys []sortKey, limit int) (*rowSpill, []sortVal, err
 		if werr == nil {
 			werr = w.add(r)
 		}
-		last = r
+		last = r.Clone() // r is the merge's until its next row
 	}); err != nil {
 		out.close()
 		return nil, nil, err
@@ -182,59 +182,76 @@ var errRowRecord = errors.New("malformed row record")
 
 // readRowRecord reads one record into a new event.
 func readRowRecord(r *bufio.Reader) (*event.Event, error) {
-	n, err := binary.ReadUvarint(r)
+	rr := rowReader{r: r}
+	return rr.next()
+}
+
+// rowReader reads a run's records into an event and a buffer it reuses:
+// merging a hunt's spilled alerts allocated every name and value of every
+// row, most of the merge's time with the collector it woke. A row read is
+// valid until the next is read, which is all emit needs (rows are only
+// valid during the call).
+type rowReader struct {
+	r    *bufio.Reader
+	ev   *event.Event
+	buf  []byte
+	ends []int // each string's end in buf: its start is the one before's end
+}
+
+// next reads the next record: io.EOF at the end of the run.
+func (rr *rowReader) next() (*event.Event, error) {
+	n, err := binary.ReadUvarint(rr.r)
 	if err != nil {
 		return nil, err
 	}
 	if n > DefaultMaxFields {
 		return nil, errRowRecord
 	}
-	e := &event.Event{}
-	str := func() (string, error) {
-		l, err := binary.ReadUvarint(r)
+	rr.buf, rr.ends = rr.buf[:0], rr.ends[:0]
+	for range 2 * n {
+		l, err := binary.ReadUvarint(rr.r)
 		if err != nil {
-			return "", err
+			return nil, noEOF(err)
 		}
 		if l > 1<<31 {
-			return "", errRowRecord
+			return nil, errRowRecord
 		}
-		b, err := readLength(r, int(l))
-		if err != nil {
-			return "", err
+		if rr.buf, err = appendLength(rr.buf, rr.r, int(l)); err != nil {
+			return nil, noEOF(err)
 		}
-		return unsafe.String(unsafe.SliceData(b), len(b)), nil // b is the string's alone: no copy
+		rr.ends = append(rr.ends, len(rr.buf))
 	}
-	for range n {
-		name, err := str()
-		if err != nil {
-			return nil, noEOF(err)
+	if rr.ev == nil {
+		rr.ev = &event.Event{}
+	}
+	e := rr.ev
+	e.Reset()
+	str := func(i int) string {
+		from := 0
+		if i > 0 {
+			from = rr.ends[i-1]
 		}
-		value, err := str()
-		if err != nil {
-			return nil, noEOF(err)
-		}
-		e.Set(name, value)
+		return unsafe.String(unsafe.SliceData(rr.buf[from:]), rr.ends[i]-from) // the buffer is not written until the next record
+	}
+	for i := 0; i < len(rr.ends); i += 2 {
+		e.Set(str(i), str(i+1))
 	}
 	return e, nil
 }
 
-// readLength reads n bytes, allocating as they arrive rather than all
-// that a damaged length claims (up to 2 GiB for a few bytes of file).
-func readLength(r io.Reader, n int) ([]byte, error) {
+// appendLength appends n bytes read from r to b, growing b as they arrive
+// rather than by all that a damaged length claims (up to 2 GiB for a few
+// bytes of file).
+func appendLength(b []byte, r io.Reader, n int) ([]byte, error) {
 	const step = 1 << 20
-	if n <= step {
-		b := make([]byte, n)
-		_, err := io.ReadFull(r, b)
-		return b, err
-	}
-	var b []byte
-	for len(b) < n {
-		k := min(n-len(b), max(step, len(b))) // doubles: amortised like append
+	for left := n; left > 0; {
+		k := min(left, max(step, len(b))) // doubles: amortised like append
 		b = slices.Grow(b, k)
 		m, err := io.ReadFull(r, b[len(b):len(b)+k])
 		b = b[:len(b)+m]
+		left -= m
 		if err != nil {
-			if err == io.EOF {
+			if err == io.EOF && left < n {
 				err = io.ErrUnexpectedEOF // some bytes were read before
 			}
 			return b, err
@@ -314,14 +331,14 @@ func (s *rowSpill) merge(keys []sortKey, mem []*event.Event, limit int, emit fun
 	// runs many times must not need a large buffer for each
 	bufSize := min(64<<10, max(4<<10, (8<<20)/len(s.runs)))
 	for i, run := range s.runs {
-		br := bufio.NewReaderSize(io.NewSectionReader(s.f, run.off, run.size), int(min(int64(bufSize), max(16, run.size))))
+		rr := &rowReader{r: bufio.NewReaderSize(io.NewSectionReader(s.f, run.off, run.size), int(min(int64(bufSize), max(16, run.size))))}
 		left := run.count
 		add(&rowSource{order: i, next: func() (*event.Event, error) {
 			if left == 0 {
 				return nil, nil
 			}
 			left--
-			r, err := readRowRecord(br)
+			r, err := rr.next()
 			if err != nil {
 				return nil, fmt.Errorf("reading rows back: %w", noEOF(err))
 			}

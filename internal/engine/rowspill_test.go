@@ -8,6 +8,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -206,6 +207,18 @@ func TestRowRecords(t *testing.T) {
 	if _, err := readRowRecord(r); err != io.EOF {
 		t.Errorf("after the last record: %v, want io.EOF", err)
 	}
+	// one reader, its event and buffer reused: each row is whole until the
+	// next is read, longer or shorter, with more fields or fewer
+	rr := rowReader{r: bufio.NewReader(bytes.NewReader(slices.Concat(b, b)))}
+	for _, want := range slices.Concat(events, events) {
+		got, err := rr.next()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if row(got) != row(want) {
+			t.Errorf("reused reader read %q, wrote %q", row(got), row(want))
+		}
+	}
 	for cut := 1; cut < len(b)-70_000; cut++ {
 		r := bufio.NewReader(bytes.NewReader(b[:cut]))
 		for {
@@ -341,5 +354,33 @@ func TestRowSpillReadFailure(t *testing.T) {
 	}
 	if n != got || n < 100 || n >= 201 {
 		t.Errorf("%d rows emitted (%d counted), want the first run's 100 and the rows before the damage", n, got)
+	}
+}
+
+// BenchmarkRowSpillMerge: four runs of alert-like rows merged back, as a
+// hunt's rule ends with its alerts spilled.
+func BenchmarkRowSpillMerge(b *testing.B) {
+	const perRun = 5000
+	s := &rowSpill{}
+	defer s.close()
+	keys := []sortKey{{field: event.Timestamp, typ: "number"}}
+	for r := range 4 {
+		rows := make([]*event.Event, perRun)
+		for i := range rows {
+			rows[i] = ev("@timestamp", strconv.Itoa(1_700_000_000_000+i*4+r), "#event_simpleName", "ProcessRollup2",
+				"ComputerName", "WS-"+strconv.Itoa(i%50), "UserName", "user"+strconv.Itoa(i%30),
+				"ImageFileName", `\Device\HarddiskVolume3\Windows\System32\cmd.exe`,
+				"CommandLine", "cmd.exe /c whoami /all "+strconv.Itoa(i), "aid", "5bce5c6f6d473ef7b473b9fcc0132542")
+		}
+		if err := s.write(rows); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		n, err := s.merge(keys, nil, 0, func(*event.Event) {})
+		if err != nil || n != 4*perRun {
+			b.Fatal(n, err)
+		}
 	}
 }
