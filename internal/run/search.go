@@ -210,10 +210,12 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 	// The tails run here, fed in chunk order.
 	stats := &Stats{}
 	tails := make([]*engine.Tail, len(p.progs))
-	owned := make([]bool, len(p.progs)) // the workers' copies are the tail's (tailCopy)
+	outs := make([]func(*event.Event), len(p.progs)) // where tail i's rows go (finishTails redirects them)
+	owned := make([]bool, len(p.progs))              // the workers' copies are the tail's (tailCopy)
 	for i, prog := range p.progs {
 		i := i
-		tails[i] = prog.NewTail(func(row *event.Event) { emit(i, row) })
+		outs[i] = func(row *event.Event) { emit(i, row) }
+		tails[i] = prog.NewTail(func(row *event.Event) { outs[i](row) })
 		_, owned[i] = tailCopy(prog)
 	}
 	pending := map[int64]*chunkResult{}
@@ -263,8 +265,8 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 	// Interrupted: the tails still finish, so the rows of what was read
 	// so far come out before the error.
 	interrupted := ctx.Err()
+	finishTails(tails, outs, emit, workers)
 	for i, t := range tails {
-		t.Finish()
 		var w []string
 		if p.passWarns != nil {
 			w = append(w, p.passWarns[i]...)
