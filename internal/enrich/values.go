@@ -14,20 +14,20 @@ import (
 // TextCarriers tells which events enrichment may give a value holding one
 // of some literals (free-text search, which also reads enriched fields).
 type TextCarriers struct {
-	e   *Enricher
 	all bool // a user name holds one: any event with user fields may
 	// hosts: by aid, the host fields (bits by index in hostFields) whose
 	// aidmaster value holds one; an event gets it only when it lacks the
 	// field itself
 	hosts map[string]uint32
-	// procs: by process, the groups (CarrierLiterals.ProcessGroups) whose
-	// literals its details hold, one map for each part of the process
-	// table's shards (partOf): processCarriers finds each part on a
-	// goroutine of its own, and merged they were twice the memory at once;
-	// pids: the same by pid, whatever the sensor
-	procs  []map[procKey]uint64
-	partOf func(procKey) int
-	pids   map[uint64]uint64
+	// pids: by process id, whatever the sensor, the groups
+	// (CarrierLiterals.ProcessGroups) whose literals the details of a
+	// process with that id hold. Falcon's ids are unique per sensor and
+	// rarely shared across sensors: a line is kept for the groups of every
+	// process with its id, a few more than needed at worst. Kept by
+	// process (sensor and id) besides, the carriers of a hunt of the
+	// SigmaHQ rules over 645 k processes held 28 MB more, a fifth of the
+	// live heap, for lines the rules would reject anyway.
+	pids map[uint64]uint64
 	// answers: sensor and address whose learned DNS answer holds one (an
 	// event connecting there gets it as DestinationHostname); ips: their
 	// addresses, whatever the sensor
@@ -76,31 +76,19 @@ func (c *TextCarriers) ResolvesTo(aid, remoteIP []byte) bool {
 func (c *TextCarriers) All() bool { return c.all }
 
 // PidGroups tells, from an event's raw ContextProcessId (or a process
-// start's ParentProcessId) alone, which of groups a process with that pid
-// on some sensor holds a literal of: 0 rules the event out before its aid
-// is read. n is the pid; unsure when it is not plain digits. Host, address
-// and user values are for the caller to ask about (All, HostFields,
-// ResolvesTo).
-func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (n, held uint64, unsure bool) {
+// start's ParentProcessId), which of groups a process with that pid on
+// some sensor holds a literal of: 0 rules the event out. Unsure when the
+// pid is not plain digits. Host, address and user values are for the
+// caller to ask about (All, HostFields, ResolvesTo). It does not allocate.
+func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (held uint64, unsure bool) {
 	if len(c.pids) == 0 || len(pid) == 0 {
-		return 0, 0, false
+		return 0, false
 	}
 	n, ok := parsePlainPID(pid)
 	if !ok {
-		return 0, 0, true
+		return 0, true
 	}
-	return n, c.pids[n] & groups, false
-}
-
-// HeldGroups tells which of groups the process pid of sensor aid (raw JSON
-// string content) holds a literal of. It does not allocate.
-func (c *TextCarriers) HeldGroups(aid []byte, pid, groups uint64) uint64 {
-	id, ok := c.e.aids.lookupBytes(aid)
-	if !ok || len(c.procs) == 0 {
-		return 0
-	}
-	k := procKey{id, pid}
-	return c.procs[c.partOf(k)][k] & groups
+	return c.pids[n] & groups, false
 }
 
 // Missed reports whether some event that may get such a value could be
@@ -224,7 +212,7 @@ func (l *CarrierLiterals) AddFor(groups uint64, field string, lits ...string) {
 // its raw line and are not considered. Call it once learning is done;
 // the process table is scanned on up to workers goroutines.
 func (e *Enricher) Carriers(lits CarrierLiterals, workers int) *TextCarriers {
-	c := &TextCarriers{e: e, hosts: map[string]uint32{}, pids: map[uint64]uint64{},
+	c := &TextCarriers{hosts: map[string]uint32{}, pids: map[uint64]uint64{},
 		answers: map[hostKey]bool{}, ips: map[string]bool{}}
 	if lits.Empty() {
 		return c
@@ -376,28 +364,40 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			s.each(func(k procKey, j int32) { child(k, s.cols.parentPID.get(j)) })
 		})
 	}
-	c.procs = make([]map[procKey]uint64, workers)
+	// the parts merged into the largest: held twice only for the others
+	largest := 0
 	for i := range parts {
-		c.procs[i] = parts[i].procs // a part's keys are its shards'
-		for k, g := range parts[i].procs {
-			c.pids[k.pid] |= g
+		if len(parts[i].pids) > len(parts[largest].pids) {
+			largest = i
 		}
 	}
-	c.partOf = func(k procKey) int { return t.shardIndex(k) % workers }
+	pids := parts[largest].pids
+	if pids == nil {
+		pids = map[uint64]uint64{}
+	}
+	for i := range parts {
+		if i != largest {
+			for pid, g := range parts[i].pids {
+				pids[pid] |= g
+			}
+			parts[i].pids = nil
+		}
+	}
+	c.pids = pids
 }
 
 // carrierPart is what one goroutine of processCarriers found.
 type carrierPart struct {
 	held  func(string) uint64
 	named map[procKey]uint64 // processes whose name holds a literal
-	procs map[procKey]uint64 // carriers, with their groups
+	pids  map[uint64]uint64  // carriers' ids, with their groups
 }
 
 func (p *carrierPart) add(k procKey, g uint64) {
-	if p.procs == nil {
-		p.procs = map[procKey]uint64{}
+	if p.pids == nil {
+		p.pids = map[uint64]uint64{}
 	}
-	p.procs[k] |= g
+	p.pids[k.pid] |= g
 }
 
 // newGroupMemo returns a test of which groups' literals (nil groups: one

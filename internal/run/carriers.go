@@ -345,23 +345,15 @@ var hostFieldKeys = func() map[string]rawKey {
 
 // processGroups tells which of groups the process the line names under key
 // (ContextProcessId: its acting process; ParentProcessId: a process
-// start's parent, whose details are its Parent* fields) holds a literal
-// of; unsure when the raw text cannot tell. The process id alone rules
-// most lines out before the aid is read.
+// start's parent, whose details are its Parent* fields) may hold a literal
+// of, by its id (TextCarriers.PidGroups); unsure when the raw text cannot
+// tell.
 func processGroups(line []byte, key rawKey, c *enrich.TextCarriers, groups uint64) (held uint64, unsure bool) {
 	raw, found, plain := rawField(line, key)
 	if found && !plain {
 		return 0, true
 	}
-	pid, held, unsure := c.PidGroups(raw, groups)
-	if held == 0 || unsure {
-		return 0, unsure
-	}
-	aid, found, plain := rawField(line, aidKey)
-	if found && !plain {
-		return 0, true
-	}
-	return c.HeldGroups(aid, pid, held), false
+	return c.PidGroups(raw, groups)
 }
 
 // secondReadGate gives each worker of a second read the test a line must
