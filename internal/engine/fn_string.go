@@ -85,6 +85,7 @@ func compileConcat(c *compiler, a *args) (expr, error) {
 type replaceStep struct {
 	re    *lsRegex
 	with  string // Go template ($1 rewritten to ${1})
+	lit   *literalReplacer
 	field string
 	as    string
 }
@@ -96,10 +97,15 @@ func (s *replaceStep) apply(_ *exec, ev *event.Event) bool {
 	if !ok {
 		return true
 	}
-	var out string
-	if s.re.re != nil {
+	out, done := "", false
+	if s.lit != nil {
+		out, done = s.lit.replace(v)
+	}
+	switch {
+	case done:
+	case s.re.re != nil:
 		out = s.re.re.ReplaceAllString(v, s.with)
-	} else {
+	default:
 		// a timeout makes the event undecided rather than unchanged
 		s.re.backtrack(func() (err error) { out, err = s.re.re2.Replace(v, s.with, -1, -1); return })
 	}
@@ -130,6 +136,7 @@ func compileReplace(c *compiler, a *args) (any, error) {
 	s := &replaceStep{re: r, field: field, as: a.asOr(field)}
 	if r.re != nil {
 		s.with = javaGroupRef.ReplaceAllString(with, "$${$1}")
+		s.lit = literalReplacerOf(r, with)
 	} else {
 		s.with = with
 	}

@@ -38,6 +38,8 @@ func FuzzPrefilterNeverRejects(f *testing.F) {
 		{`shodan | count()`, `{"a":"api.\u0073hodan.io"}`},                                                  // free text spelled in an escape: resolved
 		{`/SHODAN/i or mimikatz`, `{"a":"\u0053hodan","b":"mimi\u212aatz"}`},                                // ignoring case, the Kelvin sign
 		{`shodan`, `{"a":"\ud83d\ude00sho","b":"\ud800dan"}`},                                               // surrogates, paired and lone
+		{`CommandLine=/😮‍💨/ or CommandLine=/x😀$/i`, `{"CommandLine":"X\ud83d\ude00","b":"😮‍💨"}`},            // past ASCII: runes without cases
+		{`😀 or /é/i`, `{"a":"\u00c9","b":"\ud83d"}`},                                                        // a cased rune; a lone surrogate
 	} {
 		f.Add(seed[0], seed[1])
 	}

@@ -3,6 +3,8 @@ package engine
 import (
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"github.com/tiercel/tiercel/internal/event"
 )
@@ -67,7 +69,16 @@ func litOfMin(text, field string, fold bool, min int) *litExpr {
 	if !jsonCanonical(text) {
 		// Its longest run with one way of being written is still
 		// required: `\Fonts\x/y` needs `\\Fonts\\x` in the raw line.
-		text = longestCanonical(text)
+		run := longestCanonical(text, false, fold)
+		if len(run) < minLiteral {
+			// Past ASCII, a run of runes a raw line holds as their UTF-8
+			// bytes: an emoji has no other spelling but a \u escape,
+			// which lets a line through (hidden, matchValue).
+			if u := longestCanonical(text, true, fold); len(u) > len(run) {
+				run = u
+			}
+		}
+		text = run
 	}
 	if fold {
 		text = strings.ToLower(text)
@@ -89,18 +100,39 @@ func litOfMin(text, field string, fold bool, min int) *litExpr {
 }
 
 // longestCanonical returns the longest substring of s that jsonCanonical
-// accepts.
-func longestCanonical(s string) string {
+// accepts, with runes past ASCII in it too when nonASCII and rawRune
+// accepts them.
+func longestCanonical(s string, nonASCII, fold bool) string {
 	best, start := "", 0
-	for i := 0; i <= len(s); i++ {
-		if i == len(s) || !jsonCanonical(s[i:i+1]) {
+	for i := 0; i <= len(s); {
+		size, ok := 1, false
+		switch {
+		case i == len(s):
+		case s[i] < utf8.RuneSelf:
+			ok = jsonCanonical(s[i : i+1])
+		case nonASCII:
+			var r rune
+			r, size = utf8.DecodeRuneInString(s[i:])
+			ok = rawRune(r, fold)
+		}
+		if !ok {
 			if i-start > len(best) {
 				best = s[start:i]
 			}
-			start = i + 1
+			start = i + size
 		}
+		i += size
 	}
 	return best
+}
+
+// rawRune reports whether a rune past ASCII is found in raw JSON as its
+// UTF-8 bytes whenever a value holds it, but for \u escapes: a valid one
+// (U+FFFD is also what the decoder makes of bytes that are not UTF-8), and
+// ignoring case one without other cases (an emoji, not an é), as raw
+// lines are matched ignoring ASCII case only.
+func rawRune(r rune, fold bool) bool {
+	return r != utf8.RuneError && (!fold || unicode.SimpleFold(r) == r)
 }
 
 // jsonCanonical reports whether every byte of s has one usual way of

@@ -374,6 +374,19 @@ func TestPrefilterResolvesEscapedValues(t *testing.T) {
 		{`"a\"b"`, `{"a":"caf\u00e9"}`, true},                         // not plain: passes any escaped line
 		{`café`, `{"a":"x\u00e9"}`, false},                            // looked for by its ASCII part, "caf"
 		{`café`, `{"a":"caf\u00e9"}`, true},
+		// past ASCII, runes without other cases are looked for as their
+		// UTF-8 bytes, in values with escapes resolved; a line with \u
+		// escapes passes a whole-line literal
+		{`CommandLine=/😀/`, `{"CommandLine":"a😀b"}`, true},
+		{`CommandLine=/😀/`, `{"CommandLine":"abc"}`, false},
+		{`CommandLine=/😀/`, `{"CommandLine":"a\ud83d\ude00b"}`, true},
+		{`CommandLine=/😀/`, `{"CommandLine":"a\ud83d\ude01b"}`, false},
+		{`CommandLine=/😀/`, `{"CommandLine":"a\ud83d"}`, false}, // a lone surrogate: U+FFFD
+		{`CommandLine=/x😀/i`, `{"CommandLine":"X😀"}`, true},
+		{`CommandLine=/é/i`, `{"CommandLine":"abc"}`, true}, // É: not looked for
+		{`😀`, `{"a":"x😀"}`, true},
+		{`😀`, `{"a":"xyz"}`, false},
+		{`😀`, `{"a":"x\ud83d\ude00"}`, true},
 	}
 	for _, tt := range tests {
 		pf := compileQuery(t, tt.query, Options{}).Prefilter(func(string) bool { return false })

@@ -289,7 +289,7 @@ func unsupportedRegex(what string) error {
 
 // matchString reports whether s contains a match.
 func (r *lsRegex) matchString(s string) bool {
-	if r.plain != nil && isASCII(s) {
+	if r.plain != nil && r.plain.decides(s) {
 		return r.plain.match(s)
 	}
 	if r.set != nil {

@@ -5,14 +5,15 @@ import (
 	"encoding/binary"
 	"regexp/syntax"
 	"strings"
+	"unicode/utf8"
 	"unsafe"
 )
 
 // plainRegex is a regex that is one literal, maybe anchored at the start
 // or end of the value, maybe ignoring case: what Sigma's contains,
 // startswith, endswith and plain values convert to (/\\cmd\.exe$/i). Such
-// a pattern is decided with string comparisons instead of a regex run, on
-// ASCII values; others go to the regex, so that Unicode case folding (the
+// a pattern is decided with string comparisons instead of a regex run;
+// ignoring case, on ASCII values only, so that Unicode case folding (the
 // Kelvin sign is a k) stays the engine's.
 type plainRegex struct {
 	lit        []byte  // lower-cased when fold
@@ -24,25 +25,35 @@ type plainRegex struct {
 // plainOf returns the plain form of an RE2 pattern's simplified tree, or
 // nil.
 func plainOf(tree *syntax.Regexp) *plainRegex {
+	if p, lines := plainLiteral(tree); !lines {
+		return p
+	}
+	return nil
+}
+
+// plainLiteral is plainOf also taking the anchors of a line (multi-line
+// mode's ^ and $), which lines reports: they are the value's own on a value
+// without a newline.
+func plainLiteral(tree *syntax.Regexp) (p *plainRegex, lines bool) {
 	subs := []*syntax.Regexp{tree}
 	if tree.Op == syntax.OpConcat {
 		subs = tree.Sub
 	}
-	p := &plainRegex{}
-	if len(subs) > 0 && subs[0].Op == syntax.OpBeginText {
-		p.start, subs = true, subs[1:]
+	p = &plainRegex{}
+	if len(subs) > 0 && (subs[0].Op == syntax.OpBeginText || subs[0].Op == syntax.OpBeginLine) {
+		p.start, lines, subs = true, subs[0].Op == syntax.OpBeginLine, subs[1:]
 	}
-	if n := len(subs); n > 0 && subs[n-1].Op == syntax.OpEndText {
-		p.end, subs = true, subs[:n-1]
+	if n := len(subs); n > 0 && (subs[n-1].Op == syntax.OpEndText || subs[n-1].Op == syntax.OpEndLine) {
+		p.end, lines, subs = true, lines || subs[n-1].Op == syntax.OpEndLine, subs[:n-1]
 	}
 	if len(subs) != 1 || subs[0].Op != syntax.OpLiteral {
-		return nil
+		return nil, false
 	}
 	lit := subs[0]
 	p.fold = lit.Flags&syntax.FoldCase != 0
 	for _, r := range lit.Rune {
-		if r >= 0x80 {
-			return nil
+		if r >= utf8.RuneSelf && !rawRune(r, p.fold) {
+			return nil, false
 		}
 	}
 	text := string(lit.Rune)
@@ -51,10 +62,16 @@ func plainOf(tree *syntax.Regexp) *plainRegex {
 	}
 	p.lit = []byte(text)
 	p.first = [2]byte{p.lit[0], upperByte(p.lit[0])}
-	return p
+	return p, lines
 }
 
-// match decides s, an ASCII value.
+// decides reports whether match decides s: a value ignoring case only
+// when ASCII (Unicode folding is the regex's), any other one byte for byte
+// (UTF-8 keeps every rune's bytes apart: none starts inside another's, and
+// bytes that are not UTF-8 never spell the literal's runes).
+func (p *plainRegex) decides(s string) bool { return !p.fold || isASCII(s) }
+
+// match decides s, a value decides accepts.
 func (p *plainRegex) match(s string) bool {
 	v, n := unsafe.Slice(unsafe.StringData(s), len(s)), len(p.lit)
 	switch {
@@ -98,4 +115,87 @@ func isASCII(s string) bool {
 		}
 	}
 	return true
+}
+
+// literalReplacer is replace() with a pattern plainLiteral takes and a
+// replacement without group references: what Sigma's registry rules
+// convert to (replace("(?i)^\\\\REGISTRY\\\\MACHINE", with="HKLM")),
+// each of 242 of them on every registry event. Decided by comparisons, it
+// costs a regex run's tenth.
+type literalReplacer struct {
+	p     *plainRegex
+	lines bool // the anchors are a line's: only values without a newline
+	with  string
+}
+
+// literalReplacerOf returns the literalReplacer of r and with, or nil.
+func literalReplacerOf(r *lsRegex, with string) *literalReplacer {
+	if r.tree == nil || len(r.groups) > 0 || strings.Contains(with, "$") {
+		return nil
+	}
+	p, lines := plainLiteral(r.tree)
+	if p == nil {
+		return nil
+	}
+	return &literalReplacer{p: p, lines: lines, with: with}
+}
+
+// replace returns v with every match of the literal replaced, as the
+// regex's ReplaceAllString would; false when it cannot tell (the regex's
+// to do).
+func (l *literalReplacer) replace(v string) (string, bool) {
+	if !l.p.decides(v) || l.lines && strings.IndexByte(v, '\n') >= 0 {
+		return "", false
+	}
+	p, n := l.p, len(l.p.lit)
+	b := unsafe.Slice(unsafe.StringData(v), len(v))
+	switch {
+	case len(b) < n:
+		return v, true
+	case p.start && p.end:
+		if len(b) == n && p.equal(b) {
+			return l.with, true
+		}
+		return v, true
+	case p.start:
+		if p.equal(b[:n]) {
+			return l.with + v[n:], true
+		}
+		return v, true
+	case p.end:
+		if p.equal(b[len(b)-n:]) {
+			return v[:len(v)-n] + l.with, true
+		}
+		return v, true
+	}
+	// leftmost matches, none overlapping the one before
+	var out strings.Builder
+	from := 0
+	for {
+		i := p.index(b[from:])
+		if i < 0 {
+			break
+		}
+		out.WriteString(v[from : from+i])
+		out.WriteString(l.with)
+		from += i + n
+	}
+	if from == 0 {
+		return v, true
+	}
+	out.WriteString(v[from:])
+	return out.String(), true
+}
+
+// index returns where the literal first occurs in v, or -1.
+func (p *plainRegex) index(v []byte) int {
+	if !p.fold {
+		return bytes.Index(v, p.lit)
+	}
+	for i := 0; i+len(p.lit) <= len(v); i++ {
+		if c := v[i]; (c == p.first[0] || c == p.first[1]) && equalFoldBytes(v[i:i+len(p.lit)], p.lit) {
+			return i
+		}
+	}
+	return -1
 }

@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"regexp"
 	"strings"
@@ -26,11 +27,18 @@ func TestPlainRegexAgreesWithTheRegex(t *testing.T) {
 		{`(?<x>cmd)`, "", false},
 		{`k`, "i", true}, // the Kelvin sign folds to k: such values go to the regex
 		{`straße`, "i", false},
+		{`straße`, "", true}, // byte for byte on any value
+		{`😀`, "", true},
+		{`😮‍💨`, "i", true}, // runes without other cases: ignoring case changes nothing
+		{`cmd😀$`, "i", true},
+		{`é`, "i", false}, // É
+		{"�", "", false},  // what the regex makes of bytes that are not UTF-8
 	}
 	values := []string{
 		"", "cmd.exe", "CMD.EXE", "c:\\windows\\system32\\cmd.exe", "C:\\Windows\\", "whoami", "WHOAMI",
 		"whoami /all", "xcmd.exe", "cmd.ex", "Mimikatz", "mimikatz", "a\nwhoami", "\u212a", "K", "STRASSE",
-		"cmd\u00e9.exe", "\\cmd.exe\n", "cmdaexe",
+		"cmd\u00e9.exe", "\\cmd.exe\n", "cmdaexe", "straße", "STRAßE", "a😀b", "CMD😀", "cmd😀 ", "😮‍💨",
+		"😮💨", "é", "É", "\xf0\x9f\x98", "\xf0\x9f\x98\x80", "\xff😀\xf0", "x\xc3", "\xe2\xc3\xa9",
 	}
 	for _, tt := range tests {
 		assertTakenAndAgrees(t, tt.pattern, tt.flags, "plain", func(r *lsRegex) bool { return r.plain != nil }, tt.plain, values)
@@ -142,7 +150,77 @@ func FuzzPlainRegex(f *testing.F) {
 			flags = "i"
 		}
 		fuzzAgreesWithRegex(t, pattern, flags, value)
+		if shape&8 != 0 {
+			flags += "m" // replace()'s default
+		}
+		if diff := replacedAsTheRegex(t, pattern, flags, value); diff != "" {
+			t.Fatal(diff)
+		}
 	})
+}
+
+// replacedAsTheRegex replaces the matches of a pattern in value with the
+// literal replacer, when it takes the pattern and decides the value, and
+// with the regex; it describes any difference.
+func replacedAsTheRegex(t *testing.T, pattern, flags, value string) string {
+	t.Helper()
+	r, err := compileRegex(pattern, flags)
+	if err != nil || r.re == nil {
+		return ""
+	}
+	l := literalReplacerOf(r, "<R>")
+	if l == nil {
+		return ""
+	}
+	if got, ok := l.replace(value); ok {
+		if want := r.re.ReplaceAllString(value, "<R>"); got != want {
+			return fmt.Sprintf("replace /%s/%s in %q: %q, the regex gives %q", pattern, flags, value, got, want)
+		}
+	}
+	return ""
+}
+
+// A replace() of one literal is done by comparisons, with the regex's
+// result on every value it decides; values with a newline and line
+// anchors, or non-ASCII values ignoring case, are the regex's.
+func TestLiteralReplaceAgreesWithTheRegex(t *testing.T) {
+	tests := []struct {
+		pattern, flags string
+		taken          bool
+	}{
+		{`^\\REGISTRY\\MACHINE`, "im", true},
+		{`^\\REGISTRY\\MACHINE`, "i", true},
+		{`\\USER$`, "m", true},
+		{`^abc$`, "im", true},
+		{`ab`, "i", true},
+		{`aa`, "", true}, // matches do not overlap
+		{`😀`, "m", true},
+		{`a|b`, "", false},
+		{`(?<x>ab)`, "", false},
+	}
+	values := []string{
+		"", `\REGISTRY\MACHINE\SOFTWARE`, `\registry\machine`, `x\REGISTRY\MACHINE`, "\\REGISTRY\\MACHINE\nx",
+		"x\n\\REGISTRY\\MACHINE", `HKU\S-1\USER`, "a\\USER\n", "abc", "ABC", "abcabc", "aaaaa", "xAbyaBzab",
+		"a😀b😀", "\u212a", "ab\u00e9AB", "abc\n",
+	}
+	for _, tt := range tests {
+		r, err := compileRegex(tt.pattern, tt.flags)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := literalReplacerOf(r, "<R>") != nil; got != tt.taken {
+			t.Errorf("/%s/%s: taken %v, want %v", tt.pattern, tt.flags, got, tt.taken)
+		}
+		for _, v := range values {
+			if diff := replacedAsTheRegex(t, tt.pattern, tt.flags, v); diff != "" {
+				t.Error(diff)
+			}
+		}
+	}
+	r, _ := compileRegex(`ab`, "")
+	if literalReplacerOf(r, "$1") != nil || literalReplacerOf(r, "$$") != nil {
+		t.Error("a replacement with $ taken: the regex expands it")
+	}
 }
 
 // fuzzAgreesWithRegex checks that a pattern this engine runs with RE2
