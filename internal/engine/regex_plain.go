@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"regexp/syntax"
 	"strings"
+	"unicode"
 	"unicode/utf8"
 	"unsafe"
 )
@@ -52,7 +53,9 @@ func plainLiteral(tree *syntax.Regexp) (p *plainRegex, lines bool) {
 	lit := subs[0]
 	p.fold = lit.Flags&syntax.FoldCase != 0
 	for _, r := range lit.Rune {
-		if r >= utf8.RuneSelf && !rawRune(r, p.fold) {
+		if r == utf8.RuneError || p.fold && foldsToASCII(r) {
+			// U+FFFD is also what the regex makes of bytes that are not
+			// UTF-8; ignoring case, the Kelvin sign is a k
 			return nil, false
 		}
 	}
@@ -66,9 +69,11 @@ func plainLiteral(tree *syntax.Regexp) (p *plainRegex, lines bool) {
 }
 
 // decides reports whether match decides s: a value ignoring case only
-// when ASCII (Unicode folding is the regex's), any other one byte for byte
-// (UTF-8 keeps every rune's bytes apart: none starts inside another's, and
-// bytes that are not UTF-8 never spell the literal's runes).
+// when ASCII (Unicode folding is the regex's; a rune past ASCII that no
+// ASCII byte folds to, a Cyrillic Ј, is then in no such value), any other
+// one byte for byte (UTF-8 keeps every rune's bytes apart: none starts
+// inside another's, and bytes that are not UTF-8 never spell the literal's
+// runes).
 func (p *plainRegex) decides(s string) bool { return !p.fold || isASCII(s) }
 
 // match decides s, a value decides accepts.
@@ -198,4 +203,18 @@ func (p *plainRegex) index(v []byte) int {
 		}
 	}
 	return -1
+}
+
+// foldsToASCII reports whether a rune past ASCII has an ASCII rune among
+// its other cases (the Kelvin sign and k, the long s and s).
+func foldsToASCII(r rune) bool {
+	if r < utf8.RuneSelf {
+		return false
+	}
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		if f < utf8.RuneSelf {
+			return true
+		}
+	}
+	return false
 }

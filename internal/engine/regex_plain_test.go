@@ -25,14 +25,17 @@ func TestPlainRegexAgreesWithTheRegex(t *testing.T) {
 		{`cmd.exe`, "i", false}, // a dot is any byte
 		{`^cmd$`, "m", false},   // ^ and $ at every line
 		{`(?<x>cmd)`, "", false},
-		{`k`, "i", true}, // the Kelvin sign folds to k: such values go to the regex
-		{`straße`, "i", false},
-		{`straße`, "", true}, // byte for byte on any value
+		{`k`, "i", true},      // the Kelvin sign folds to k: such values go to the regex
+		{`straße`, "i", true}, // ASCII values only: no ASCII byte folds to ß
+		{`straße`, "", true},  // byte for byte on any value
 		{`😀`, "", true},
 		{`😮‍💨`, "i", true}, // runes without other cases: ignoring case changes nothing
 		{`cmd😀$`, "i", true},
-		{`é`, "i", false}, // É
-		{"�", "", false},  // what the regex makes of bytes that are not UTF-8
+		{`é`, "i", true},      // É: the regex's, on values past ASCII
+		{`Ј`, "i", true},      // a Cyrillic Je, written where a J is expected
+		{"\u212a", "i", true}, // the Kelvin sign, parsed as its smallest case: K, a k on ASCII values
+		{"\u017f", "i", true}, // the long s, parsed as S
+		{"�", "", false},      // what the regex makes of bytes that are not UTF-8
 	}
 	values := []string{
 		"", "cmd.exe", "CMD.EXE", "c:\\windows\\system32\\cmd.exe", "C:\\Windows\\", "whoami", "WHOAMI",
