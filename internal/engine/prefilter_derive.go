@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"maps"
 	"strings"
 
 	"github.com/tiercel/tiercel/internal/event"
@@ -18,10 +19,13 @@ type writer interface {
 type litScope struct {
 	written map[string]bool
 	any     bool
+	// built: written fields whose values are pieces of raw ones
+	// (prefilter_built.go)
+	built map[string]*builtField
 }
 
 func (s *litScope) clone() *litScope {
-	c := &litScope{written: make(map[string]bool, len(s.written)), any: s.any}
+	c := &litScope{written: make(map[string]bool, len(s.written)), any: s.any, built: maps.Clone(s.built)}
 	for k := range s.written {
 		c.written[k] = true
 	}
@@ -78,8 +82,16 @@ func recordWrites(st any, sc *litScope) {
 			}
 		}
 	case writer:
+		field, b := builtFrom(st, sc)
 		for _, f := range s.writes() {
 			sc.written[f] = true
+			delete(sc.built, f)
+		}
+		if b != nil && !sc.any {
+			if sc.built == nil {
+				sc.built = map[string]*builtField{}
+			}
+			sc.built[field] = b
 		}
 	default:
 		sc.any = true
@@ -149,16 +161,22 @@ func testerLits(t tester, sc *litScope) *litExpr {
 		return litNever
 	case *fieldTester:
 		if !sc.raw(t.field) {
+			if b := sc.built[t.field]; b != nil && !sc.any {
+				return b.lits(matcherLits(t.m, fieldTag(t.field)), fieldTag(t.field))
+			}
 			return litAlways
 		}
 		return matcherLits(t.m, fieldTag(t.field))
 	case *anyOfTester:
-		if !sc.raw(t.field) {
+		if !sc.raw(t.field) && (sc.any || sc.built[t.field] == nil) {
 			return litAlways
 		}
 		kids := make([]*litExpr, len(t.ms))
 		for i, m := range t.ms {
 			kids[i] = matcherLits(m, fieldTag(t.field))
+		}
+		if !sc.raw(t.field) {
+			return sc.built[t.field].lits(litOr2(kids...), fieldTag(t.field))
 		}
 		return litOr2(kids...)
 	case *freeTextTester:

@@ -25,21 +25,23 @@ func FuzzPrefilterNeverRejects(f *testing.F) {
 		{`in(a, values=["x/y", "<b>"]) | table([a])`, `{"a":"x\/y"}`},
 		{`RemotePort in [80, 443] DomainName=*shodan*`, `{"RemotePort":443.0,"DomainName":"api.SHODAN.io"}`},
 		{`/nmap\s+-sn/i`, `{"CommandLine":"NMAP\t-sn 10.0.0.0/8"}`},
-		{`CommandLine=/a\tb/ or CommandLine=/\n\n/`, "{\"CommandLine\":\"a\tb\"}"},                          // a raw tab (lenient JSON)
-		{`#event_simpleName=DnsRequest`, `{"event\u005fsimpleName":"DnsRequest"}`},                          // an escaped key alone: found
-		{`#event_simpleName=DnsRequest`, `{"event_simpleName":"Foo","event\u005fsimpleName":"DnsRequest"}`}, // repeated: skipped
-		{`DomainName=shodan`, `{"CommandLine":"caf\u00e9","Domain\u004eame" : "shodan"}`},                   // a value's escape, then a key's
-		{`DomainName=shodan`, `{"a":{"Domain\u004eame":"shodan"},"b":"\"\u00e9\":"}`},                       // nested, and a colon in a value
-		{`CommandLine=/mimikatz/i`, `{"CommandLine":"mimi\u212aatz \ud83d\ude00"}`},                         // resolved escapes: the Kelvin sign, a surrogate pair
-		{`CommandLine="*a\"b*"`, `{"CommandLine":"a\u0022b"}`},                                              // a quote spelled \u0022
-		{`LocalPort=/^2[0-4]/`, `{"LocalPort":23434}`},                                                      // two bytes within a field, a number
-		{`FileName=/^(nc|sh)$/i`, `{"FileName":"N\u0043"}`},                                                 // two bytes, one escaped
-		{`a=/x[0-9]y/`, `{"a":"x\u0035y"}`},                                                                 // a class multiplied out
-		{`shodan | count()`, `{"a":"api.\u0073hodan.io"}`},                                                  // free text spelled in an escape: resolved
-		{`/SHODAN/i or mimikatz`, `{"a":"\u0053hodan","b":"mimi\u212aatz"}`},                                // ignoring case, the Kelvin sign
-		{`shodan`, `{"a":"\ud83d\ude00sho","b":"\ud800dan"}`},                                               // surrogates, paired and lone
-		{`CommandLine=/😮‍💨/ or CommandLine=/x😀$/i`, `{"CommandLine":"X\ud83d\ude00","b":"😮‍💨"}`},            // past ASCII: runes without cases
-		{`😀 or /é/i`, `{"a":"\u00c9","b":"\ud83d"}`},                                                        // a cased rune; a lone surrogate
+		{`CommandLine=/a\tb/ or CommandLine=/\n\n/`, "{\"CommandLine\":\"a\tb\"}"},                                                        // a raw tab (lenient JSON)
+		{`#event_simpleName=DnsRequest`, `{"event\u005fsimpleName":"DnsRequest"}`},                                                        // an escaped key alone: found
+		{`#event_simpleName=DnsRequest`, `{"event_simpleName":"Foo","event\u005fsimpleName":"DnsRequest"}`},                               // repeated: skipped
+		{`DomainName=shodan`, `{"CommandLine":"caf\u00e9","Domain\u004eame" : "shodan"}`},                                                 // a value's escape, then a key's
+		{`DomainName=shodan`, `{"a":{"Domain\u004eame":"shodan"},"b":"\"\u00e9\":"}`},                                                     // nested, and a colon in a value
+		{`CommandLine=/mimikatz/i`, `{"CommandLine":"mimi\u212aatz \ud83d\ude00"}`},                                                       // resolved escapes: the Kelvin sign, a surrogate pair
+		{`CommandLine="*a\"b*"`, `{"CommandLine":"a\u0022b"}`},                                                                            // a quote spelled \u0022
+		{`LocalPort=/^2[0-4]/`, `{"LocalPort":23434}`},                                                                                    // two bytes within a field, a number
+		{`FileName=/^(nc|sh)$/i`, `{"FileName":"N\u0043"}`},                                                                               // two bytes, one escaped
+		{`a=/x[0-9]y/`, `{"a":"x\u0035y"}`},                                                                                               // a class multiplied out
+		{`shodan | count()`, `{"a":"api.\u0073hodan.io"}`},                                                                                // free text spelled in an escape: resolved
+		{`/SHODAN/i or mimikatz`, `{"a":"\u0053hodan","b":"mimi\u212aatz"}`},                                                              // ignoring case, the Kelvin sign
+		{`shodan`, `{"a":"\ud83d\ude00sho","b":"\ud800dan"}`},                                                                             // surrogates, paired and lone
+		{`CommandLine=/😮‍💨/ or CommandLine=/x😀$/i`, `{"CommandLine":"X\ud83d\ude00","b":"😮‍💨"}`},                                          // past ASCII: runes without cases
+		{`T := format("%s\\%s", field=[a, b]) | T := replace("(?i)^\\\\R", with="HK", field=T) | T=/k\\x\\y/i`, `{"a":"\\r\\X","b":"y"}`}, // a built field
+		{`T := format("<%s|%s>", field=[a, b]) | T := replace("b", with="Q", field=T) | T=/a|ab/ or T=/>$/`, `{"a":"ab","b":3}`},
+		{`😀 or /é/i`, `{"a":"\u00c9","b":"\ud83d"}`}, // a cased rune; a lone surrogate
 	} {
 		f.Add(seed[0], seed[1])
 	}

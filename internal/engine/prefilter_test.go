@@ -347,6 +347,38 @@ func TestPrefilterRejectsLinesWhoseOnlyEscapesAreInValues(t *testing.T) {
 	}
 }
 
+// A field built from raw ones (format's %s, replace by literal texts) and
+// tested after: each run of the literal without a byte the query inserted
+// is looked for in the fields the value was built from, as the registry
+// rules Sigma converts need.
+func TestPrefilterThroughBuiltFields(t *testing.T) {
+	const built = `TargetObject := format("%s\\%s", field=[RegObjectName, RegValueName])
+		| TargetObject := replace("(?i)^\\\\REGISTRY\\\\MACHINE", with="HKLM", field=TargetObject) | `
+	tests := []struct {
+		query, line string
+		want        bool
+	}{
+		{built + `TargetObject=/\\Explorer\\VolumeCaches\\/i`, `{"RegObjectName":"\\REGISTRY\\MACHINE\\SOFTWARE\\Explorer\\VolumeCaches\\x","RegValueName":"v"}`, true},
+		{built + `TargetObject=/\\Explorer\\VolumeCaches\\/i`, `{"RegObjectName":"\\REGISTRY\\MACHINE\\SOFTWARE\\Other","RegValueName":"v"}`, false},
+		{built + `TargetObject=/\\Explorer\\VolumeCaches\\/i`, `{"RegObjectName":"\\REGISTRY\\MACHINE\\Explorer","RegValueName":"VolumeCaches"}`, true}, // across the separator
+		{built + `TargetObject=/HKLM\\SOFTWARE\\Run/i`, `{"RegObjectName":"\\REGISTRY\\MACHINE\\SOFTWARE\\Run"}`, true},                                 // the replacement's text
+		{built + `TargetObject=/HKLM\\SOFTWARE\\Run/i`, `{"RegObjectName":"\\REGISTRY\\USER\\SOFTWARE\\x"}`, false},
+		{built + `TargetObject=/Explorer/i`, `{"RegValueName":"eXPLORER"}`, true},
+		{built + `TargetObject=/Explorer/i`, `{"Other":"Explorer"}`, false},
+		{built + `not TargetObject=/Explorer/i`, `{"Other":"x"}`, true},
+		// a replacement by nothing joins what was around the text: not used
+		{`T := format("%s-%s", field=[a, b]) | T := replace("-", with="", field=T) | T=/xy/`, `{"a":"x","b":"y"}`, true},
+		// another verb than a plain %s writes the value otherwise
+		{`T := format("%x", field=[a]) | T=/abc/`, `{"a":"2748"}`, true},
+	}
+	for _, tt := range tests {
+		pf := compileQuery(t, tt.query, Options{}).Prefilter(func(string) bool { return false })
+		if got := pf.Match([]byte(tt.line)); got != tt.want {
+			t.Errorf("%s\non %s: %v, want %v (prefilter %v)", tt.query, tt.line, got, tt.want, pf)
+		}
+	}
+}
+
 // TestPrefilterResolvesEscapedValues: a string value holding \u escapes
 // is tested with them resolved, as the query will see it; literals JSON
 // writes otherwise (a quote, a backslash) leave it passing.

@@ -558,9 +558,10 @@ func (w *worker) line(source string, line []byte, lineNo int, known bool) {
 		}
 		return
 	}
-	for _, i := range w.hits {
+	last := len(w.hits) - 1
+	for j, i := range w.hits {
 		ev := &w.ev
-		if len(w.hits) > 1 { // programs change the events they get
+		if j < last { // programs change the events they get: the last gets the decoded one
 			w.scratch[i].CopyFrom(&w.ev)
 			ev = &w.scratch[i]
 		}
