@@ -21,6 +21,7 @@ import (
 // notes which are present (litSet); each program's condition then reads
 // those bits.
 type Dispatch struct {
+	bits     []uint64 // per program: its bit in masks of programs (NewDispatch)
 	nameCond []pfNode // per program: its condition on the event name's value
 	named    []bool   // per program: nameCond is set
 	full     []dnode  // per program: its whole prefilter
@@ -72,8 +73,18 @@ type dnode struct {
 
 // NewDispatch builds the dispatcher over the programs' prefilters (as from
 // Program.Prefilter; nil accepts every line).
-func NewDispatch(fs []*Prefilter) *Dispatch {
-	d := &Dispatch{}
+//
+// bits gives each program its bit in the masks of ConcernedPrograms and
+// AddConcerned (nil: ProgramBit). A program whose bit is 0 is never added
+// by a mask: one that no learned value can make accept a line.
+func NewDispatch(fs []*Prefilter, bits []uint64) *Dispatch {
+	d := &Dispatch{bits: bits}
+	if d.bits == nil {
+		d.bits = make([]uint64, len(fs))
+		for i := range d.bits {
+			d.bits[i] = ProgramBit(i)
+		}
+	}
 	// The keys most programs test get the located-key cache slots.
 	freq := map[string]int{}
 	for _, f := range fs {
@@ -225,7 +236,7 @@ func (d *Dispatch) entry(cand func(i int) bool) *nameEntry {
 		if !cand(i) {
 			continue
 		}
-		e.programs |= ProgramBit(i)
+		e.programs |= d.bits[i]
 		e.all = append(e.all, int32(i))
 		if d.trig[i] == nil {
 			e.plain = append(e.plain, int32(i))
@@ -421,7 +432,7 @@ func (s *DispatchState) AddConcerned(out []int32, mask uint64) []int32 {
 	}
 	n := len(out)
 	for _, i := range s.last.all {
-		if ProgramBit(int(i))&mask != 0 {
+		if s.d.bits[i]&mask != 0 {
 			if _, found := slices.BinarySearch(out[:n], i); !found {
 				out = append(out, i)
 			}

@@ -73,7 +73,7 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 	if b, err := os.ReadFile("../ingest/testdata/falcon-fdr-samples.jsonl"); err == nil {
 		lines = append(lines, strings.Split(string(b), "\n")...)
 	}
-	d := NewDispatch(fs)
+	d := NewDispatch(fs, nil)
 	st := d.NewState()
 	for range 2 { // the second round is served from the name cache
 		for _, line := range lines {
@@ -98,7 +98,7 @@ func BenchmarkDispatchManyRules(b *testing.B) {
 		fs = append(fs, compileQuery(b, q, Options{}).Prefilter(nil))
 	}
 	line := []byte(`{"ConfigBuild":"1007.3.0017106.1","ContextProcessId":"1","aid":"ffffffffa63e404bba4bff7465ab3afb","event_simpleName":"EndOfProcess","timestamp":"1700000000000"}`)
-	st := NewDispatch(fs).NewState()
+	st := NewDispatch(fs, nil).NewState()
 	b.SetBytes(int64(len(line)))
 	b.ReportAllocs()
 	var hits []int32
@@ -144,7 +144,7 @@ func TestDispatchManyRandomRules(t *testing.T) {
 		}
 		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
 	}
-	st := NewDispatch(fs).NewState()
+	st := NewDispatch(fs, nil).NewState()
 	for range 3000 {
 		var b strings.Builder
 		b.WriteString(`{"event_simpleName":"` + pick(names) + `"`)
@@ -201,7 +201,7 @@ func TestDispatchTestsOnlyTriggeredPrograms(t *testing.T) {
 	for _, q := range queries {
 		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
 	}
-	d := NewDispatch(fs)
+	d := NewDispatch(fs, nil)
 	for i, trig := range d.trig {
 		for _, tl := range trig {
 			if key := string(d.sets[tl.set].finder.needle); key == `"event_platform"` {
@@ -243,7 +243,7 @@ func TestDispatchConcerned(t *testing.T) {
 	} {
 		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
 	}
-	st := NewDispatch(fs).NewState()
+	st := NewDispatch(fs, nil).NewState()
 	tests := []struct {
 		line      string
 		hits      int // -1: not asked

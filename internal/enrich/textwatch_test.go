@@ -204,6 +204,30 @@ func TestCarriersByGroup(t *testing.T) {
 	}
 }
 
+// A user name carries a literal to any event, but only for the queries
+// that look for it: the well-known accounts' names and the learned ones.
+func TestCarriersUserGroups(t *testing.T) {
+	e := New(Options{})
+	learnLines(t, e, []string{`{"event_simpleName":"UserLogon","aid":"a1","UserSid":"S-1-5-21-7","UserName":"alice.admin","ContextTimeStamp":"1700000000"}`})
+	var lits CarrierLiterals
+	lits.AddFor(1<<0, FieldUserName, "SYSTEM")
+	lits.AddFor(1<<1, FieldUserName, "admin")
+	lits.AddFor(1<<2, FieldUserName, "bob")
+	lits.AddFor(1<<3, FieldContextProcessName, "system")
+	c := e.Carriers(lits, 1)
+	if got, want := c.UserGroups(AllGroups), uint64(1<<0|1<<1); got != want {
+		t.Errorf("user groups %b, want %b", got, want)
+	}
+	if c.None() || !c.Missed(func(func(uint64) bool) {}) {
+		t.Error("a user name carrying a literal: some event may get it, rejected or not")
+	}
+	var none CarrierLiterals
+	none.AddFor(1<<2, FieldUserName, "bob")
+	if c := e.Carriers(none, 1); c.UserGroups(AllGroups) != 0 || !c.None() {
+		t.Errorf("no user name holds bob: groups %b", c.UserGroups(AllGroups))
+	}
+}
+
 // Carriers finds the same processes, with the same groups, however many
 // goroutines share the table's shards, in memory and spilled: names,
 // command lines, parents' names and parents named by a literal.

@@ -14,7 +14,9 @@ import (
 // TextCarriers tells which events enrichment may give a value holding one
 // of some literals (free-text search, which also reads enriched fields).
 type TextCarriers struct {
-	all bool // a user name holds one: any event with user fields may
+	// users: the groups whose literals a user name holds (a well-known
+	// account's or a learned one's): any event may get it
+	users uint64
 	// hosts: by aid, the host fields (bits by index in hostFields) whose
 	// aidmaster value holds one; an event gets it only when it lacks the
 	// field itself
@@ -37,7 +39,7 @@ type TextCarriers struct {
 
 // None reports whether no event can get such a value.
 func (c *TextCarriers) None() bool {
-	return !c.all && len(c.hosts) == 0 && len(c.pids) == 0 && len(c.answers) == 0
+	return c.users == 0 && len(c.hosts) == 0 && len(c.pids) == 0 && len(c.answers) == 0
 }
 
 // ByProcess reports whether some process carries such a value (its
@@ -72,8 +74,9 @@ func (c *TextCarriers) ResolvesTo(aid, remoteIP []byte) bool {
 	return c.ips[string(remoteIP)] && c.answers[hostKey{string(aid), string(remoteIP)}]
 }
 
-// All reports whether it cannot be told from an event's keys.
-func (c *TextCarriers) All() bool { return c.all }
+// UserGroups tells which of groups a user name holds a literal of: any
+// event may get one (its process's user, its own SID's).
+func (c *TextCarriers) UserGroups(groups uint64) uint64 { return c.users & groups }
 
 // PidGroups tells, from an event's raw ContextProcessId (or a process
 // start's ParentProcessId), which of groups a process with that pid on
@@ -98,7 +101,7 @@ func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (held uint64, unsure
 // process in time); a carrier known only by its host or its address
 // always counts as missed.
 func (c *TextCarriers) Missed(rejected iter.Seq[uint64]) bool {
-	if c.all || len(c.hosts) > 0 || len(c.answers) > 0 {
+	if c.users != 0 || len(c.hosts) > 0 || len(c.answers) > 0 {
 		return true
 	}
 	if len(c.pids) == 0 {
@@ -124,6 +127,7 @@ type CarrierLiterals struct {
 	Host          map[string][]string // by aidmaster column ("": any of them)
 	Answer        []string            // DNS answers (DestinationHostname)
 	User          []string            // user names from identity events and well-known accounts
+	UserGroups    []uint64            // per User literal, as ProcessGroups
 }
 
 // Empty reports whether there is no literal of any kind.
@@ -180,11 +184,17 @@ func (l *CarrierLiterals) AddFor(groups uint64, field string, lits ...string) {
 	if l.Host == nil {
 		l.Host = map[string][]string{}
 	}
+	user := func() {
+		l.User = append(l.User, lits...)
+		for range lits {
+			l.UserGroups = append(l.UserGroups, groups)
+		}
+	}
 	if field == "" {
 		process()
 		l.Host[""] = append(l.Host[""], lits...)
 		l.Answer = append(l.Answer, lits...)
-		l.User = append(l.User, lits...)
+		user()
 		return
 	}
 	switch field {
@@ -193,7 +203,7 @@ func (l *CarrierLiterals) AddFor(groups uint64, field string, lits ...string) {
 		process()
 	case FieldUserName:
 		process()
-		l.User = append(l.User, lits...)
+		user()
 	case FieldDestinationHostname:
 		l.Answer = append(l.Answer, lits...)
 	default:
@@ -218,17 +228,18 @@ func (e *Enricher) Carriers(lits CarrierLiterals, workers int) *TextCarriers {
 		return c
 	}
 	if len(lits.User) > 0 {
-		hit := newLiteralMemo(lits.User)
+		held := newGroupMemo(lits.User, lits.UserGroups)
 		for _, v := range wellKnownSids {
-			if hit(v) {
-				c.all = true
-				return c
-			}
+			c.users |= held(v)
 		}
-		if e.users.anyName(hit) {
-			c.all = true
-			return c
+		var every uint64
+		for _, g := range lits.UserGroups {
+			every |= g
 		}
+		e.users.anyName(func(name string) bool {
+			c.users |= held(name)
+			return c.users == every // no group left to find
+		})
 	}
 	if len(lits.Host) > 0 {
 		var hits [len(hostFields)]func(string) bool

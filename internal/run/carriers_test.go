@@ -1,9 +1,14 @@
 package run
 
 import (
+	"fmt"
 	"slices"
 	"sync"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
+
+	"github.com/tiercel/tiercel/internal/engine"
 )
 
 // Rejected process ids past the keeper's memory go to a temporary file as
@@ -67,5 +72,37 @@ func TestPidLogUnreadableSpillCountsAsMissed(t *testing.T) {
 	}
 	if k.readErr == nil || n >= 3*pidBlock {
 		t.Fatalf("read %d ids of %d, error %v: want the read to fail", n, 3*pidBlock, k.readErr)
+	}
+}
+
+// Only programs looking for a literal in a field enrichment adds (or in
+// free text) get a bit, each its own while they last: a learned value can
+// make no other program accept a line its raw text does not.
+func TestCarrierBits(t *testing.T) {
+	derived := func(f string) bool { return f == "UserName" || f == "ContextProcessName" || f == "" }
+	var progs []*engine.Program
+	for _, q := range []string{
+		`#event_simpleName=DnsRequest DomainName=/ufile\.io/i`, // raw fields alone
+		`UserName=/admin/i`,
+		`#event_simpleName=NetworkConnectIP4 ContextProcessName=curl`,
+		`mimikatz`, // free text
+		`RemotePort=443`,
+	} {
+		progs = append(progs, compile(t, q))
+	}
+	want := []uint64{0, 1 << 0, 1 << 1, 1 << 2, 0}
+	if diff := cmp.Diff(want, carrierBits(progs, derived)); diff != "" {
+		t.Errorf("bits (-want +got):\n%s", diff)
+	}
+	lits, freeText := carrierLiterals(progs, derived)
+	if !freeText || !slices.Equal(lits.UserGroups, []uint64{1 << 0, 1 << 2}) {
+		t.Errorf("user literals %q in groups %b (free text %v)", lits.User, lits.UserGroups, freeText)
+	}
+	var many []*engine.Program
+	for i := range 70 {
+		many = append(many, compile(t, fmt.Sprintf(`UserName=/user%d/`, i)))
+	}
+	if bits := carrierBits(many, derived); bits[0] != 1 || bits[63] != 1<<63 || bits[64] != 1 {
+		t.Errorf("past 64 programs the bits come round again: %b %b %b", bits[0], bits[63], bits[64])
 	}
 }

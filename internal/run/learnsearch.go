@@ -578,7 +578,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			return nil, err
 		}
 		defer closeSource(reread)
-		if carriers != nil && !carriers.All() && gateFilter != nil {
+		if carriers != nil && gateFilter != nil {
 			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, carriers)
 		}
 		if plan.dispatch == nil {

@@ -352,7 +352,7 @@ func (p *plan) finish() {
 	}
 	p.any = engine.AnyPrefilter(p.filters)
 	if len(p.progs) > 1 {
-		p.dispatch = engine.NewDispatch(p.filters)
+		p.dispatch = engine.NewDispatch(p.filters, carrierBits(p.progs, p.derived))
 	}
 	if p.enricher != nil {
 		p.needs.Merge(p.enricher.Needs())
