@@ -103,8 +103,8 @@ func (s *replaceStep) apply(_ *exec, ev *event.Event) bool {
 	}
 	switch {
 	case done:
-	case s.re.re != nil:
-		out = s.re.re.ReplaceAllString(v, s.with)
+	case s.re.re2 == nil:
+		out = s.re.rx().ReplaceAllString(v, s.with)
 	default:
 		// a timeout makes the event undecided rather than unchanged
 		s.re.backtrack(func() (err error) { out, err = s.re.re2.Replace(v, s.with, -1, -1); return })
@@ -134,7 +134,7 @@ func compileReplace(c *compiler, a *args) (any, error) {
 		return nil, err
 	}
 	s := &replaceStep{re: r, field: field, as: a.asOr(field)}
-	if r.re != nil {
+	if r.re2 == nil {
 		s.with = javaGroupRef.ReplaceAllString(with, "$${$1}")
 		s.lit = literalReplacerOf(r, with)
 	} else {
@@ -159,12 +159,12 @@ func (s *splitStep) apply(x *exec, ev *event.Event) bool {
 		return true
 	}
 	var parts []string
-	if s.by.re != nil {
+	if s.by.re2 == nil {
 		limit := -1
 		if !s.hasIndex {
 			limit = x.guard().lim.MaxFields + 1
 		}
-		parts = s.by.re.Split(v, limit)
+		parts = s.by.rx().Split(v, limit)
 		if !s.hasIndex {
 			x.checkFields("splitString", len(parts))
 		}
@@ -198,7 +198,7 @@ func compileSplitString(c *compiler, a *args) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if by.re == nil {
+	if by.re2 != nil {
 		return nil, a.errorf("by", "splitString() needs a separator without lookaround")
 	}
 	s := &splitStep{field: field, by: by, as: a.asOr("_splitstring")}

@@ -58,7 +58,7 @@ func builtFrom(st any, sc *litScope) (field string, b *builtField) {
 		return s.field, b
 	case *replaceStep:
 		src := sc.built[s.field]
-		if src == nil || s.re.re == nil || s.with == "" || strings.Contains(s.with, "$") {
+		if src == nil || s.re.re2 != nil || s.with == "" || strings.Contains(s.with, "$") {
 			return "", nil
 		}
 		cp := *src

@@ -6,6 +6,7 @@ import (
 	"regexp/syntax"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unsafe"
@@ -20,9 +21,13 @@ const regexTimeout = 100 * time.Millisecond
 // lsRegex is a compiled LogScale regex. Most patterns run on Go's RE2
 // engine; lookaround and back-references need regexp2.
 type lsRegex struct {
-	src    string // the pattern as written
-	flags  string
+	src   string // the pattern as written
+	flags string
+	// re runs RE2 patterns (re2 is nil), compiled when first needed for a
+	// plain one (rx): a plain pattern decides most values without it, and
+	// the regexps of 1,801 Sigma rules were a third of their memory
 	re     *regexp.Regexp
+	lazy   sync.Once
 	re2    *regexp2.Regexp
 	groups []namedGroup // named groups in pattern order
 	goSrc  string       // the translated pattern handed to the engine
@@ -130,6 +135,16 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 		}
 		return r, nil
 	}
+	tree, err := syntax.Parse(body, syntax.Perl)
+	if err != nil {
+		return nil, fmt.Errorf("invalid regex: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+	}
+	r.tree = tree.Simplify()
+	if len(r.groups) == 0 {
+		if r.plain = plainOf(r.tree); r.plain != nil {
+			return r, nil // the regexp and its literals when first needed (rx)
+		}
+	}
 	re, err := regexp.Compile(body)
 	if err != nil {
 		return nil, fmt.Errorf("invalid regex: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
@@ -138,21 +153,22 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 	for i := range r.groups {
 		r.groups[i].index = re.SubexpIndex(r.groups[i].safe)
 	}
-	if tree, err := syntax.Parse(body, syntax.Perl); err == nil {
-		r.tree = tree.Simplify()
-	}
 	r.lits = newPrefilter(regexLits(r, ""))
-	if r.tree == nil {
-		return r, nil
-	}
-	if len(r.groups) == 0 {
-		r.plain = plainOf(r.tree)
-	}
-	if r.plain == nil {
-		r.set = setOf(r.tree)
-		r.starts = startsOf(r.tree, body)
-	}
+	r.set = setOf(r.tree)
+	r.starts = startsOf(r.tree, body)
 	return r, nil
+}
+
+// rx returns the regexp of an RE2 pattern, compiling a plain one's (and
+// its literals, for mayMatch) the first time. Safe for concurrent use.
+func (r *lsRegex) rx() *regexp.Regexp {
+	if r.plain != nil {
+		r.lazy.Do(func() {
+			r.re = regexp.MustCompile(r.goSrc) // parsed already: it compiles
+			r.lits = newPrefilter(regexLits(r, ""))
+		})
+	}
+	return r.re
 }
 
 // mayMatch is the cheap literal test run before the regex itself.
@@ -297,14 +313,18 @@ func (r *lsRegex) matchString(s string) bool {
 			return matched
 		}
 	}
+	if r.re2 == nil {
+		re := r.rx()
+		if !r.mayMatch(s) {
+			return false
+		}
+		if r.starts != nil && isASCII(s) {
+			return r.starts.match(s, re)
+		}
+		return re.MatchString(s)
+	}
 	if !r.mayMatch(s) {
 		return false
-	}
-	if r.re != nil {
-		if r.starts != nil && isASCII(s) {
-			return r.starts.match(s, r.re)
-		}
-		return r.re.MatchString(s)
 	}
 	var ok bool
 	r.backtrack(func() (err error) { ok, err = r.re2.MatchString(s); return })
@@ -315,10 +335,13 @@ func (r *lsRegex) matchString(s string) bool {
 // (ok false when there is none). A group that did not take part yields
 // present=false.
 func (r *lsRegex) submatch(s string, fn func(field, value string, present bool)) bool {
+	if r.re2 == nil {
+		r.rx()
+	}
 	if !r.mayMatch(s) {
 		return false
 	}
-	if r.re != nil {
+	if r.re2 == nil {
 		var loc []int
 		if r.starts != nil && isASCII(s) {
 			loc = r.starts.find(s, r.re)
@@ -343,8 +366,8 @@ func (r *lsRegex) submatch(s string, fn func(field, value string, present bool))
 // allSubmatches calls fn for each non-overlapping match, up to limit.
 func (r *lsRegex) allSubmatches(s string, limit int, fn func(g func(func(field, value string, present bool)))) int {
 	n := 0
-	if r.re != nil {
-		for _, loc := range r.re.FindAllStringSubmatchIndex(s, limit) {
+	if r.re2 == nil {
+		for _, loc := range r.rx().FindAllStringSubmatchIndex(s, limit) {
 			fn(func(f func(string, string, bool)) { r.emitGo(s, loc, f) })
 			n++
 		}

@@ -61,7 +61,7 @@ func assertTakenAndAgrees(t *testing.T, pattern, flags, form string, taken func(
 		t.Errorf("/%s/%s: %s %v, want %v", pattern, flags, form, got, want)
 	}
 	for _, v := range values {
-		if got, want := r.matchString(v), r.re.MatchString(v); got != want {
+		if got, want := r.matchString(v), r.rx().MatchString(v); got != want {
 			t.Errorf("/%s/%s on %q: %v, the regex says %v", pattern, flags, v, got, want)
 		}
 	}
@@ -87,7 +87,7 @@ func TestPlainRegexRandom(t *testing.T) {
 			if rng.IntN(3) == 0 {
 				v = word(rng.IntN(3)) + strings.ToUpper(lit) + word(rng.IntN(3))
 			}
-			if got, want := r.matchString(v), r.re.MatchString(v); got != want {
+			if got, want := r.matchString(v), r.rx().MatchString(v); got != want {
 				t.Fatalf("/%s/%s on %q: %v, the regex says %v", pattern, flags, v, got, want)
 			}
 		}
@@ -168,7 +168,7 @@ func FuzzPlainRegex(f *testing.F) {
 func replacedAsTheRegex(t *testing.T, pattern, flags, value string) string {
 	t.Helper()
 	r, err := compileRegex(pattern, flags)
-	if err != nil || r.re == nil {
+	if err != nil || r.re2 != nil {
 		return ""
 	}
 	l := literalReplacerOf(r, "<R>")
@@ -176,7 +176,7 @@ func replacedAsTheRegex(t *testing.T, pattern, flags, value string) string {
 		return ""
 	}
 	if got, ok := l.replace(value); ok {
-		if want := r.re.ReplaceAllString(value, "<R>"); got != want {
+		if want := r.rx().ReplaceAllString(value, "<R>"); got != want {
 			return fmt.Sprintf("replace /%s/%s in %q: %q, the regex gives %q", pattern, flags, value, got, want)
 		}
 	}
@@ -231,10 +231,10 @@ func TestLiteralReplaceAgreesWithTheRegex(t *testing.T) {
 func fuzzAgreesWithRegex(t *testing.T, pattern, flags, value string) {
 	t.Helper()
 	r, err := compileRegex(pattern, flags)
-	if err != nil || r.re == nil {
+	if err != nil || r.re2 != nil {
 		return // not a pattern this engine takes, or one for the backtracker
 	}
-	if got, want := r.matchString(value), r.re.MatchString(value); got != want {
+	if got, want := r.matchString(value), r.rx().MatchString(value); got != want {
 		t.Fatalf("/%s/%s on %q: %v, the regex says %v", pattern, flags, value, got, want)
 	}
 }

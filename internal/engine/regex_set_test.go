@@ -84,7 +84,7 @@ func TestSetRegexRandom(t *testing.T) {
 			case 4:
 				v = word(rng.IntN(8))
 			}
-			if got, want := r.matchString(v), r.re.MatchString(v); got != want {
+			if got, want := r.matchString(v), r.rx().MatchString(v); got != want {
 				t.Fatalf("/%s/%s on %q: %v, the regex says %v", pattern, flags, v, got, want)
 			}
 		}
@@ -125,7 +125,7 @@ func BenchmarkSetRegex(b *testing.B) {
 	b.Run("regexp", func(b *testing.B) {
 		for b.Loop() {
 			for _, v := range values {
-				r.re.MatchString(v)
+				r.rx().MatchString(v)
 			}
 		}
 	})
