@@ -75,8 +75,8 @@ type dnode struct {
 // Program.Prefilter; nil accepts every line).
 //
 // bits gives each program its bit in the masks of ConcernedPrograms and
-// AddConcerned (nil: ProgramBit). A program whose bit is 0 is never added
-// by a mask: one that no learned value can make accept a line.
+// Bit (nil: ProgramBit): a program whose bit is 0 is in no mask, one that
+// no learned value can make accept a line.
 func NewDispatch(fs []*Prefilter, bits []uint64) *Dispatch {
 	d := &Dispatch{bits: bits}
 	if d.bits == nil {
@@ -423,26 +423,8 @@ func (s *DispatchState) ConcernedPrograms() uint64 {
 // mask may stand for more programs than it was made of, never fewer.
 func ProgramBit(i int) uint64 { return 1 << (i % 64) }
 
-// AddConcerned adds to out, a sorted list of programs from Match, the
-// programs the last line's event name concerns whose bit is in mask, and
-// returns it sorted.
-func (s *DispatchState) AddConcerned(out []int32, mask uint64) []int32 {
-	if s.last == nil {
-		return out
-	}
-	n := len(out)
-	for _, i := range s.last.all {
-		if s.d.bits[i]&mask != 0 {
-			if _, found := slices.BinarySearch(out[:n], i); !found {
-				out = append(out, i)
-			}
-		}
-	}
-	if len(out) > n {
-		slices.Sort(out)
-	}
-	return out
-}
+// Bit is program i's bit in the masks of programs (NewDispatch).
+func (d *Dispatch) Bit(i int32) uint64 { return d.bits[i] }
 
 // test evaluates program i once per line.
 func (s *DispatchState) test(i int32, out []int32) []int32 {

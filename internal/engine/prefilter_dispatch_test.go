@@ -262,22 +262,15 @@ func TestDispatchConcerned(t *testing.T) {
 			t.Errorf("%s: %d hits, concerned %v; want %d, %v", tt.line, len(hits), concerned, tt.hits, tt.concerned)
 		}
 	}
-	// a DNS line: of the programs asked for, only the one taking DnsRequest
-	// is added, once
-	for _, tt := range []struct {
-		line string
-		mask uint64
-		want []int32
-	}{
-		{`{"event_simpleName":"DnsRequest","DomainName":"example.com"}`, ProgramBit(0) | ProgramBit(1), []int32{1}},
-		{`{"event_simpleName":"DnsRequest","DomainName":"example.com"}`, ProgramBit(0), nil},
-		{`{"event_simpleName":"DnsRequest","DomainName":"shodan.io"}`, ProgramBit(1), []int32{1}},
-		{`{"CommandLine":"x"}`, ProgramBit(1) | ProgramBit(0), []int32{0, 1}},
-	} {
-		got := st.AddConcerned(st.Match([]byte(tt.line), nil), tt.mask)
-		if !slices.Equal(got, tt.want) {
-			t.Errorf("%s, mask %b: %v, want %v", tt.line, tt.mask, got, tt.want)
-		}
+	// bits given: a program without one is concerned by no line
+	st = NewDispatch(fs, []uint64{0, 1 << 5}).NewState()
+	st.Match([]byte(`{"event_simpleName":"DnsRequest","DomainName":"example.com"}`), nil)
+	if got := st.ConcernedPrograms(); got != 1<<5 {
+		t.Errorf("concerned %b, want %b", got, uint64(1<<5))
+	}
+	st.Match([]byte(`{"CommandLine":"x"}`), nil)
+	if got := st.ConcernedPrograms(); got != 1<<5 {
+		t.Errorf("no event name: concerned %b, want %b", got, uint64(1<<5))
 	}
 }
 

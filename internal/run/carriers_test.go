@@ -1,7 +1,10 @@
 package run
 
 import (
+	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
@@ -9,6 +12,8 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // Rejected process ids past the keeper's memory go to a temporary file as
@@ -104,5 +109,56 @@ func TestCarrierBits(t *testing.T) {
 	}
 	if bits := carrierBits(many, derived); bits[0] != 1 || bits[63] != 1<<63 || bits[64] != 1 {
 		t.Errorf("past 64 programs the bits come round again: %b %b %b", bits[0], bits[63], bits[64])
+	}
+}
+
+// Once learning is over, a line a rule's raw prefilter rejects goes to it
+// only when its process carries one of the rule's literals and the rest of
+// the rule's prefilter (its raw fields) lets the line through.
+func TestSecondReadGateAddsCarriedRulesTheLineCanPass(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.ndjson")
+	start := `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"100","ImageFileName":"C:\\Tools\\java.exe"}`
+	if err := os.WriteFile(path, []byte(start+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	queries := []string{
+		`#event_simpleName=NetworkConnectIP4 ContextProcessName=/java/i RemotePort=443`,
+		`#event_simpleName=NetworkConnectIP4 ContextProcessName=/java/i RemotePort=8080`,
+		`#event_simpleName=NetworkConnectIP4 RemoteAddressIP4=/^10\./`,
+		`#event_simpleName=DnsRequest ContextProcessName=/java/i`,
+		`#event_simpleName=NetworkConnectIP4 ContextProcessName=/python/i`, // not carried by java.exe
+	}
+	var progs []*engine.Program
+	for _, q := range queries {
+		progs = append(progs, compile(t, q))
+	}
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	var ev event.Event
+	if err := ingest.NewDecoder(event.Needs{All: true}).Decode([]byte(start), &ev); err != nil {
+		t.Fatal(err)
+	}
+	en.Learn(&ev)
+	plan := newPlan(progs, en)
+	raw := newPlanRaw(progs, en, plan.derived)
+	lits, _ := carrierLiterals(progs, plan.derived)
+	carriers := en.Carriers(lits, 1)
+	gate := secondReadGate(nil, raw.any, raw.dispatch, plan.dispatch, carriers)()
+	for _, tc := range []struct {
+		line string
+		want []int32
+	}{
+		{`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"100","RemotePort":"443","RemoteAddressIP4":"1.2.3.4"}`, []int32{0}},
+		{`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"100","RemotePort":"443","RemoteAddressIP4":"10.0.0.1"}`, []int32{0, 2}},
+		{`{"event_simpleName":"NetworkConnectIP4","aid":"a1","ContextProcessId":"7","RemotePort":"443","RemoteAddressIP4":"1.2.3.4"}`, nil},
+		{`{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"100","DomainName":"x"}`, []int32{3}},
+	} {
+		pass, hits, decided := gate("other", 1, []byte(tc.line), nil)
+		if !decided || pass != (len(tc.want) > 0) || !slices.Equal(hits, tc.want) {
+			t.Errorf("%s: pass %v, programs %v (decided %v), want %v", tc.line, pass, hits, decided, tc.want)
+		}
 	}
 }

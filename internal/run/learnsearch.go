@@ -579,7 +579,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		}
 		defer closeSource(reread)
 		if carriers != nil && gateFilter != nil {
-			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, carriers)
+			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, plan.dispatch, carriers)
 		}
 		if plan.dispatch == nil {
 			// learning is over: settle before decoding (a hunt's settler
