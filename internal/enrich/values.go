@@ -82,7 +82,8 @@ func (c *TextCarriers) UserGroups(groups uint64) uint64 { return c.users & group
 // start's ParentProcessId), which of groups a process with that pid on
 // some sensor holds a literal of: 0 rules the event out. Unsure when the
 // pid is not plain digits. Host, address and user values are for the
-// caller to ask about (All, HostFields, ResolvesTo). It does not allocate.
+// caller to ask about (UserGroups, HostFields, ResolvesTo). It does not
+// allocate.
 func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (held uint64, unsure bool) {
 	if len(c.pids) == 0 || len(pid) == 0 {
 		return 0, false
