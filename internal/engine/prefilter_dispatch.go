@@ -75,8 +75,8 @@ type dnode struct {
 // Program.Prefilter; nil accepts every line).
 //
 // bits gives each program its bit in the masks of ConcernedPrograms and
-// Bit (nil: ProgramBit): a program whose bit is 0 is in no mask, one that
-// no learned value can make accept a line.
+// MatchMask (nil: ProgramBit): a program whose bit is 0 is in no mask, one
+// that no learned value can make accept a line.
 func NewDispatch(fs []*Prefilter, bits []uint64) *Dispatch {
 	d := &Dispatch{bits: bits}
 	if d.bits == nil {
@@ -361,6 +361,17 @@ func (s *DispatchState) Match(line []byte, out []int32) []int32 {
 // MatchName is Match for a line whose event name FindEventName has already
 // located.
 func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []int32 {
+	return s.match(line, name, false, 0, out)
+}
+
+// MatchMask is Match asking only the programs whose bits (NewDispatch)
+// are in mask: those a learned value carries a literal to.
+func (s *DispatchState) MatchMask(line []byte, mask uint64, out []int32) []int32 {
+	return s.match(line, FindEventName(line), true, mask, out)
+}
+
+// match is MatchName asking, when masked, only the programs of mask.
+func (s *DispatchState) match(line []byte, name EventName, masked bool, mask uint64, out []int32) []int32 {
 	s.c.reset()
 	s.line = line
 	if s.gen++; s.gen == 0 { // wrapped: forget everything
@@ -372,7 +383,7 @@ func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []in
 	s.last = e
 	n := len(out)
 	for _, i := range e.plain {
-		if s.d.always[i] || s.eval(&s.d.full[i]) {
+		if (!masked || s.d.bits[i]&mask != 0) && (s.d.always[i] || s.eval(&s.d.full[i])) {
 			out = append(out, i)
 		}
 	}
@@ -387,7 +398,9 @@ func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []in
 			}
 			// no single value to read: test them the plain way
 			for _, i := range e.byKey[j] {
-				out = s.test(i, out)
+				if !masked || s.d.bits[i]&mask != 0 {
+					out = s.test(i, out)
+				}
 			}
 			continue
 		}
@@ -397,7 +410,9 @@ func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []in
 				b := bits.TrailingZeros64(word)
 				word &= word - 1
 				for _, i := range by[int32(w<<6|b)] {
-					out = s.test(i, out)
+					if !masked || s.d.bits[i]&mask != 0 {
+						out = s.test(i, out)
+					}
 				}
 			}
 		}
@@ -422,9 +437,6 @@ func (s *DispatchState) ConcernedPrograms() uint64 {
 // ProgramBit is program i's bit in a mask of programs: i mod 64, so a
 // mask may stand for more programs than it was made of, never fewer.
 func ProgramBit(i int) uint64 { return 1 << (i % 64) }
-
-// Bit is program i's bit in the masks of programs (NewDispatch).
-func (d *Dispatch) Bit(i int32) uint64 { return d.bits[i] }
 
 // test evaluates program i once per line.
 func (s *DispatchState) test(i int32, out []int32) []int32 {

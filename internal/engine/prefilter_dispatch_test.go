@@ -272,6 +272,24 @@ func TestDispatchConcerned(t *testing.T) {
 	if got := st.ConcernedPrograms(); got != 1<<5 {
 		t.Errorf("no event name: concerned %b, want %b", got, uint64(1<<5))
 	}
+	// Match asks every program whatever its bit; MatchMask only those of
+	// the mask
+	for _, tt := range []struct {
+		line       string
+		mask       uint64
+		all, masks []int32
+	}{
+		{`{"event_simpleName":"ProcessRollup2","CommandLine":"mimikatz"}`, 1 << 5, []int32{0}, nil},
+		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, 1 << 5, []int32{1}, []int32{1}},
+		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, 1 << 4, []int32{1}, nil},
+	} {
+		if got := st.Match([]byte(tt.line), nil); !slices.Equal(got, tt.all) {
+			t.Errorf("%s: Match %v, want %v", tt.line, got, tt.all)
+		}
+		if got := st.MatchMask([]byte(tt.line), tt.mask, nil); !slices.Equal(got, tt.masks) {
+			t.Errorf("%s, mask %b: MatchMask %v, want %v", tt.line, tt.mask, got, tt.masks)
+		}
+	}
 }
 
 // A literal is listed under its least common byte pair: a path's leading

@@ -435,13 +435,11 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch, planDisp
 				// through): no other program can get one. Added on the
 				// carried bits alone, 136 of 1,801 Sigma rules ran on each
 				// line of random processes.
-				accepted = pds.Match(line, accepted[:0])
+				accepted = pds.MatchMask(line, held, accepted[:0])
 				n := len(hits)
 				for _, i := range accepted {
-					if dispatch.Bit(i)&held != 0 {
-						if _, found := slices.BinarySearch(hits[:n], i); !found {
-							hits = append(hits, i)
-						}
+					if _, found := slices.BinarySearch(hits[:n], i); !found {
+						hits = append(hits, i)
 					}
 				}
 				if len(hits) > n {
