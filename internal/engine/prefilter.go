@@ -384,9 +384,6 @@ func jsonValueAfterKey(rest []byte) (v []byte, str, ok bool) {
 
 func isJSONSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
 
-// containsFold reports whether line contains lit (lower case) ignoring ASCII
-// case. It walks the occurrences of the first byte in either case, keeping
-// the next position of each so no byte is scanned twice.
 // ContainsFold reports whether text holds lit, a lower-cased ASCII
 // literal, ignoring ASCII case.
 func ContainsFold(text, lit []byte) bool {
@@ -396,13 +393,20 @@ func ContainsFold(text, lit []byte) bool {
 	return containsFold(text, lit, [2]byte{lit[0], upperByte(lit[0])})
 }
 
-func containsFold(line, lit []byte, first [2]byte) bool {
+// containsFold reports whether line contains lit (lower case) ignoring
+// ASCII case; first is lit's first byte in both cases.
+func containsFold(line, lit []byte, first [2]byte) bool { return indexFoldASCII(line, lit, first) >= 0 }
+
+// indexFoldASCII returns where lit (lower case) first occurs in line ignoring
+// ASCII case, or -1. It walks the occurrences of the first byte in either
+// case, keeping the next position of each so no byte is scanned twice.
+func indexFoldASCII(line, lit []byte, first [2]byte) int {
 	n := len(lit)
 	if n == 0 {
-		return true
+		return 0
 	}
 	if len(line) < n {
-		return false
+		return -1
 	}
 	limit := len(line) - n + 1
 	lo, up := first[0], first[1]
@@ -417,10 +421,10 @@ func containsFold(line, lit []byte, first [2]byte) bool {
 			i = nextUp
 		}
 		if i < 0 {
-			return false
+			return -1
 		}
 		if equalFoldBytes(line[i+1:i+n], lit[1:]) {
-			return true
+			return i
 		}
 		if i == nextLo {
 			nextLo = indexFrom(line[:limit], i+1, lo)

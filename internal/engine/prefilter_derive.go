@@ -43,6 +43,20 @@ func (s *litScope) raw(field string) bool {
 	return !strings.HasPrefix(field, "@")
 }
 
+// fieldLits is what a test of field, requiring lits of its value, requires
+// of the raw line: lits while the field is raw, their runs in the fields
+// it was built from when built (prefilter_built.go), nothing once written
+// otherwise.
+func (s *litScope) fieldLits(field string, lits func() *litExpr) *litExpr {
+	if s.raw(field) {
+		return lits()
+	}
+	if b := s.built[field]; b != nil && !s.any {
+		return b.lits(lits(), fieldTag(field))
+	}
+	return litAlways
+}
+
 // deriveLits computes the prefilter condition of a stateless pipeline.
 func deriveLits(p *pipeline) *litExpr {
 	return pipelineLits(p, &litScope{written: map[string]bool{}})
@@ -160,25 +174,15 @@ func testerLits(t tester, sc *litScope) *litExpr {
 		}
 		return litNever
 	case *fieldTester:
-		if !sc.raw(t.field) {
-			if b := sc.built[t.field]; b != nil && !sc.any {
-				return b.lits(matcherLits(t.m, fieldTag(t.field)), fieldTag(t.field))
-			}
-			return litAlways
-		}
-		return matcherLits(t.m, fieldTag(t.field))
+		return sc.fieldLits(t.field, func() *litExpr { return matcherLits(t.m, fieldTag(t.field)) })
 	case *anyOfTester:
-		if !sc.raw(t.field) && (sc.any || sc.built[t.field] == nil) {
-			return litAlways
-		}
-		kids := make([]*litExpr, len(t.ms))
-		for i, m := range t.ms {
-			kids[i] = matcherLits(m, fieldTag(t.field))
-		}
-		if !sc.raw(t.field) {
-			return sc.built[t.field].lits(litOr2(kids...), fieldTag(t.field))
-		}
-		return litOr2(kids...)
+		return sc.fieldLits(t.field, func() *litExpr {
+			kids := make([]*litExpr, len(t.ms))
+			for i, m := range t.ms {
+				kids[i] = matcherLits(m, fieldTag(t.field))
+			}
+			return litOr2(kids...)
+		})
 	case *freeTextTester:
 		// free text reads the original event, whatever earlier steps did
 		return matcherLits(t.m, "")

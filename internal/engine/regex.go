@@ -137,7 +137,7 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 	}
 	tree, err := syntax.Parse(body, syntax.Perl)
 	if err != nil {
-		return nil, fmt.Errorf("invalid regex: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return nil, invalidRegex(err)
 	}
 	r.tree = tree.Simplify()
 	if len(r.groups) == 0 {
@@ -147,7 +147,7 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 	}
 	re, err := regexp.Compile(body)
 	if err != nil {
-		return nil, fmt.Errorf("invalid regex: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return nil, invalidRegex(err)
 	}
 	r.re = re
 	for i := range r.groups {
@@ -157,6 +157,11 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 	r.set = setOf(r.tree)
 	r.starts = startsOf(r.tree, body)
 	return r, nil
+}
+
+// invalidRegex words RE2's complaint about a pattern.
+func invalidRegex(err error) error {
+	return fmt.Errorf("invalid regex: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 }
 
 // rx returns the regexp of an RE2 pattern, compiling a plain one's (and

@@ -197,12 +197,7 @@ func (p *plainRegex) index(v []byte) int {
 	if !p.fold {
 		return bytes.Index(v, p.lit)
 	}
-	for i := 0; i+len(p.lit) <= len(v); i++ {
-		if c := v[i]; (c == p.first[0] || c == p.first[1]) && equalFoldBytes(v[i:i+len(p.lit)], p.lit) {
-			return i
-		}
-	}
-	return -1
+	return indexFoldASCII(v, p.lit, p.first)
 }
 
 // foldsToASCII reports whether a rune past ASCII has an ASCII rune among
