@@ -23,10 +23,10 @@ type carrierEnricher interface {
 
 // carrierLiterals sorts the literals progs look for in fields enrichment
 // adds (derived), and in free text, by the records they may come from,
-// each for its program's group (carrierBits); freeText says whether
-// there are any of the latter.
-func carrierLiterals(progs []*engine.Program, derived func(string) bool) (lits enrich.CarrierLiterals, freeText bool) {
-	bits := carrierBits(progs, derived)
+// each for its program's group (bits, from carrierBits: the plan's, so
+// that its dispatch and the carriers agree); freeText says whether there
+// are any of the latter.
+func carrierLiterals(progs []*engine.Program, derived func(string) bool, bits []uint64) (lits enrich.CarrierLiterals, freeText bool) {
 	for i, p := range progs {
 		eachCarrierLiteral(p, derived, func(field, text string) {
 			freeText = freeText || field == ""

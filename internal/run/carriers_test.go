@@ -99,7 +99,7 @@ func TestCarrierBits(t *testing.T) {
 	if diff := cmp.Diff(want, carrierBits(progs, derived)); diff != "" {
 		t.Errorf("bits (-want +got):\n%s", diff)
 	}
-	lits, freeText := carrierLiterals(progs, derived)
+	lits, freeText := carrierLiterals(progs, derived, carrierBits(progs, derived))
 	if !freeText || !slices.Equal(lits.UserGroups, []uint64{1 << 0, 1 << 2}) {
 		t.Errorf("user literals %q in groups %b (free text %v)", lits.User, lits.UserGroups, freeText)
 	}
@@ -144,7 +144,7 @@ func TestSecondReadGateAddsCarriedRulesTheLineCanPass(t *testing.T) {
 	en.Learn(&ev)
 	plan := newPlan(progs, en)
 	raw := newPlanRaw(progs, en, plan.derived)
-	lits, _ := carrierLiterals(progs, plan.derived)
+	lits, _ := carrierLiterals(progs, plan.derived, plan.bits)
 	carriers := en.Carriers(lits, 1)
 	gate := secondReadGate(nil, raw.any, raw.dispatch, plan.dispatch, carriers)()
 	for _, tc := range []struct {

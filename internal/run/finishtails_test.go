@@ -9,17 +9,16 @@ import (
 
 	"github.com/google/go-cmp/cmp"
 
-	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/engine"
 	"github.com/tiercel/tiercel/internal/event"
 )
 
 // TestFinishTailsEmitsProgramsInOrder: tails finishing side by side (two
 // workers and more) hand Emit the rows a single worker's tails give one
-// after the other, program by program: the same rows in the same order. The programs'
-// rows are over half of a small --max-memory, so they are written to
-// temporary files and read back into a row the reader reuses: a row not
-// copied before the next is read would come out changed.
+// after the other, program by program: the same rows in the same order.
+// The programs' rows are over half of a small --max-memory, so they are
+// written to temporary files and read back into a row the reader reuses: a
+// row not copied before the next is read would come out changed.
 func TestFinishTailsEmitsProgramsInOrder(t *testing.T) {
 	lines := genLines(8000)
 	queries := []string{
@@ -35,7 +34,7 @@ func TestFinishTailsEmitsProgramsInOrder(t *testing.T) {
 		var progs []*engine.Program
 		for range 3 { // several tails of each shape, so that many finish at once
 			for _, q := range queries {
-				progs = append(progs, compileLimited(t, q, engine.Limits{Memory: 4 << 20}))
+				progs = append(progs, compileWith(t, q, engine.Options{Limits: engine.Limits{Memory: 4 << 20}, Rows: &engine.RowBudget{}}))
 			}
 		}
 		var rows []string // program number and row, in the order emitted
@@ -60,17 +59,4 @@ func TestFinishTailsEmitsProgramsInOrder(t *testing.T) {
 			t.Errorf("%d workers: rows differ from one worker's (-one +%d):\n%s", workers, workers, diff)
 		}
 	}
-}
-
-func compileLimited(t testing.TB, src string, lim engine.Limits) *engine.Program {
-	t.Helper()
-	q, ds := cql.Parse(src)
-	if ds.HasErrors() {
-		t.Fatalf("parse: %v", ds[0].Message)
-	}
-	p, ds := engine.Compile(q, engine.Options{Limits: lim, Rows: &engine.RowBudget{}})
-	if ds.HasErrors() {
-		t.Fatal(fmt.Sprint("compile: ", ds[0].Message))
-	}
-	return p
 }

@@ -137,7 +137,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	var lits enrich.CarrierLiterals
 	if opts.Reopen != nil && carrierer != nil {
 		var freeText bool
-		lits, freeText = carrierLiterals(progs, plan.derived)
+		lits, freeText = carrierLiterals(progs, plan.derived, plan.bits)
 		if freeText {
 			filter = newPlanRaw(progs, l, plan.derived)
 		}

@@ -295,7 +295,11 @@ type plan struct {
 	// any program to see it (see lineGate).
 	gate func() lineGate
 	// derived reports the fields the enricher may add ("": free text too).
-	derived  func(field string) bool
+	derived func(field string) bool
+	// bits: each program's bit in the masks of programs a learned value
+	// may carry a literal to (carrierBits), for the dispatch and the
+	// carriers alike
+	bits     []uint64
 	needs    event.Needs
 	enricher Enricher
 	// learnLits: a stream-mode enricher learns from these lines even when
@@ -351,8 +355,9 @@ func (p *plan) finish() {
 		p.needs.Merge(prog.Needs())
 	}
 	p.any = engine.AnyPrefilter(p.filters)
+	p.bits = carrierBits(p.progs, p.derived)
 	if len(p.progs) > 1 {
-		p.dispatch = engine.NewDispatch(p.filters, carrierBits(p.progs, p.derived))
+		p.dispatch = engine.NewDispatch(p.filters, p.bits)
 	}
 	if p.enricher != nil {
 		p.needs.Merge(p.enricher.Needs())

@@ -41,11 +41,17 @@ func (c *chunks) Next() (event.Chunk, error) {
 
 func compile(t testing.TB, src string) *engine.Program {
 	t.Helper()
+	return compileWith(t, src, engine.Options{})
+}
+
+// compileWith is compile with options.
+func compileWith(t testing.TB, src string, opts engine.Options) *engine.Program {
+	t.Helper()
 	q, ds := cql.Parse(src)
 	if ds.HasErrors() {
 		t.Fatalf("parse: %v", ds[0].Message)
 	}
-	p, ds := engine.Compile(q, engine.Options{})
+	p, ds := engine.Compile(q, opts)
 	if ds.HasErrors() {
 		t.Fatalf("compile: %v", ds[0].Message)
 	}
