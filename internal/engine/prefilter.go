@@ -41,9 +41,6 @@ type pfNode struct {
 	// character, which a value (a line, when whole) may spell otherwise
 	// (mayHideEscaped)
 	esc bool
-	// plainVal: litField whose literals are written in raw JSON as they
-	// read (matchValue tests them on a string's resolved escapes)
-	plainVal bool
 	// resolve: whole, and every literal plain ASCII: a line with \u
 	// escapes is tested with them resolved (hidden) instead of passing
 	resolve bool
@@ -94,7 +91,6 @@ func newPrefilter(l *litExpr) *Prefilter {
 // a field's value.
 func compilePF(l *litExpr, keys map[string]int, whole bool) pfNode {
 	n := pfNode{op: l.op, fold: l.fold, key: -1, orAbsent: l.op == litField && l.derived, whole: whole, num: l.num, esc: hasEscaped(l)}
-	n.plainVal = l.op == litField && rawIsPlain(l)
 	n.resolve = whole && rawIsPlainASCII(l)
 	if l.op == litField {
 		n.finder = newKeyFinder(l.text)

@@ -328,24 +328,27 @@ func nameCondition(l *litExpr) *litExpr {
 // DispatchState is one worker's view of a Dispatch (not safe for
 // concurrent use).
 type DispatchState struct {
-	d     *Dispatch
-	cache NameMemo[*nameEntry]
-	seen  []uint32 // per program: gen of the line it was last tested on
-	c     keyCache // for the plain matchers, per line
-	line  []byte
-	gen   uint32   // line count: per-key entries of older lines are stale
-	keyAt []uint32 // per set: gen of the line its state is for
-	state []uint8  // per set: keyOnce, keyMany or keyAbsent
-	val   [][]byte // per set: the value, when keyOnce
-	bits  [][]uint64
-	last  *nameEntry // the last line's candidates
+	d       *Dispatch
+	cache   NameMemo[*nameEntry]
+	seen    []uint32 // per program: gen of the line it was last tested on
+	c       keyCache // for the plain matchers, per line
+	line    []byte
+	gen     uint32   // line count: per-key entries of older lines are stale
+	keyAt   []uint32 // per set: gen of the line its state is for
+	state   []uint8  // per set: keyOnce, keyMany or keyAbsent
+	val     [][]byte // per set: the value, when keyOnce
+	canon   [][]byte // per set: a value rewritten by appendCanonical
+	scratch []byte
+	bits    [][]uint64
+	last    *nameEntry // the last line's candidates
 }
 
 // NewState returns a state for one worker.
 func (d *Dispatch) NewState() *DispatchState {
 	s := &DispatchState{d: d, seen: make([]uint32, len(d.full)),
 		keyAt: make([]uint32, len(d.sets)), state: make([]uint8, len(d.sets)),
-		val: make([][]byte, len(d.sets)), bits: make([][]uint64, len(d.sets))}
+		val: make([][]byte, len(d.sets)), canon: make([][]byte, len(d.sets)),
+		bits: make([][]uint64, len(d.sets))}
 	for i, ls := range d.sets {
 		s.bits[i] = make([]uint64, (len(ls.lits)+63)/64)
 	}
@@ -487,12 +490,23 @@ func (s *DispatchState) locate(k int) bool {
 	s.keyAt[k] = s.gen
 	ls := s.d.sets[k]
 	s.state[k] = keyAbsent
-	v, end, _, ok := ls.finder.next(s.line, 0)
+	v, end, str, ok := ls.finder.next(s.line, 0)
 	if !ok {
 		return false
 	}
 	s.state[k] = keyMany
-	if _, _, _, more := ls.finder.next(s.line, end); more || ls.ks && hasOddRunes(v) || HasUnicodeEscape(v) || ls.esc && mayHideEscaped(v) {
+	if _, _, _, more := ls.finder.next(s.line, end); more {
+		return false
+	}
+	if HasUnicodeEscape(v) || ls.esc && mayHideEscaped(v) {
+		// spelled otherwise than literals are: read as they are written
+		if !str {
+			return false
+		}
+		s.canon[k] = appendCanonical(s.canon[k][:0], &s.scratch, v)
+		v = s.canon[k]
+	}
+	if ls.ks && hasOddRunes(v) {
 		return false
 	}
 	s.state[k], s.val[k] = keyOnce, v
@@ -727,8 +741,9 @@ func (ls *litSet) match(v []byte, bits []uint64) {
 	}
 }
 
-// hasOddRunes reports whether v may hold KELVIN SIGN or LONG S, which
-// case-insensitive matching folds to k and s.
+// hasOddRunes reports whether v holds KELVIN SIGN or LONG S, which
+// case-insensitive matching folds to k and s. Most values hold neither
+// lead byte: one IndexByte each says so.
 func hasOddRunes(v []byte) bool {
-	return bytes.IndexByte(v, 0xE2) >= 0 || bytes.IndexByte(v, 0xC5) >= 0
+	return bytes.IndexByte(v, 0xE2) >= 0 && bytes.Contains(v, kelvin) || bytes.IndexByte(v, 0xC5) >= 0 && bytes.Contains(v, longS)
 }

@@ -68,6 +68,12 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\Windows\\cmd.exe","CommandLine":"C:\\Windows\\Temp\\x"}`,
 		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\Windows\cmd.exe","CommandLine":"C:\Windows\Temp\x"}`, // escapes JSON does not define, kept as written
 		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\Windows\\calc.exe","CommandLine":"C:\\Windows\\Tmp"}`,
+		// values spelled with \u escapes: read rewritten as literals are
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\Windows\u005ccmd.exe","CommandLine":"C:\\Windows\\Temp\\caf\u00e9"}`,
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\Windows\\cmd.ex\u0065","CommandLine":"C:\\Windows\\Tmp\\caf\u00e9"}`,
+		`{"event_simpleName":"ProcessRollup2","ImageFileName":"C:\\x\\caf\u00e9.exe","CommandLine":"w\u0068oami /priv"}`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"C:\u005cWindows\\Temp\\"}`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"C:\\Windows\\Te\u006dp\\","ImageFileName":["\\cmd\u002eexe"]}`,
 		``,
 	}
 	if b, err := os.ReadFile("../ingest/testdata/falcon-fdr-samples.jsonl"); err == nil {
@@ -218,6 +224,16 @@ func TestDispatchTestsOnlyTriggeredPrograms(t *testing.T) {
 		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\certutil.exe"}`, []bool{true, false}, []int32{0}},
 		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\cmd.exe","OriginalFileName":"wmic.exe"}`, []bool{false, true}, []int32{1}},
 		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\cmd.exe","Original\u0046ileName":"wmic.exe"}`, []bool{false, true}, []int32{1}},
+		// a value with \u escapes is read rewritten as literals are written,
+		// its triggers found as in any other
+		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\caf\u00e9.exe"}`, []bool{false, false}, nil},
+		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\u005cMSHTA.exe"}`, []bool{true, false}, []int32{0}},
+		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\wmic\u002eexe"}`, []bool{false, true}, []int32{1}},
+		// a rune past ASCII is not the KELVIN SIGN or LONG S (which fold to
+		// k and s: the value is then tested the plain way)
+		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\\u2603 \u0100.exe"}`, []bool{false, false}, nil},
+		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\bit\u017fadmin.exe"}`, []bool{true, true}, []int32{0}},
+		{"{\"event_simpleName\":\"ProcessRollup2\",\"event_platform\":\"Win\",\"ImageFileName\":\"C:\\\\x\\\\bit\u017fadmin.exe\"}", []bool{true, true}, []int32{0}},
 	}
 	st := d.NewState()
 	for _, tc := range tests {

@@ -25,15 +25,16 @@ const (
 // clauses of a case testing the same field find it once. It lives on the
 // stack of Match.
 type keyCache struct {
-	state [maxLocatedKeys]uint8
-	val   [maxLocatedKeys][]byte
-	str   [maxLocatedKeys]bool // val is a string's contents
-	esc   uint8                // 0: not looked at; 1: the line has no \u escape; 2: it has
-	kesc  uint8                // the same for a \u escape in a key (mayHideKeys)
-	odd   uint8                // the same for mayHideEscaped
-	buf   []byte               // a value with its escapes resolved (matchValue)
-	line  []byte               // the line with its escapes resolved, when res is 1
-	res   uint8
+	state   [maxLocatedKeys]uint8
+	val     [maxLocatedKeys][]byte
+	str     [maxLocatedKeys]bool // val is a string's contents
+	esc     uint8                // 0: not looked at; 1: the line has no \u escape; 2: it has
+	kesc    uint8                // the same for a \u escape in a key (mayHideKeys)
+	odd     uint8                // the same for mayHideEscaped
+	buf     []byte               // a value rewritten by appendCanonical (matchValue)
+	scratch []byte               // appendCanonical's
+	line    []byte               // the line with its escapes resolved, when res is 1
+	res     uint8
 }
 
 // resolvedLine returns line with its escapes resolved, once a line.
@@ -268,22 +269,21 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 
 // matchValue tests one value of the key (str: a string's contents). An
 // escape may spell any character of a literal: a string holding \u
-// escapes is tested with them resolved, as the decoder resolves them,
-// when the literals are written as they read (no quote, backslash or
-// control character: plainVal); other values holding one pass, and so
-// do values that may spell a backslash or control character otherwise
-// (mayHideEscaped), for a literal holding one.
+// escapes, or one that may spell a backslash or control character in
+// another way than a literal's raw text does (mayHideEscaped), is tested
+// rewritten as literals are written (appendCanonical); other values
+// holding one pass.
 func (n *pfNode) matchValue(v []byte, str bool, c *keyCache) bool {
-	if n.kids[0].match(v, c) || n.esc && mayHideEscaped(v) {
+	if n.kids[0].match(v, c) {
 		return true
 	}
-	if !HasUnicodeEscape(v) {
+	if !HasUnicodeEscape(v) && !(n.esc && mayHideEscaped(v)) {
 		return false
 	}
-	if !str || !n.plainVal {
+	if !str {
 		return true
 	}
-	c.buf = ingest.AppendUnescaped(c.buf[:0], v)
+	c.buf = appendCanonical(c.buf[:0], &c.scratch, v)
 	return n.kids[0].match(c.buf, c)
 }
 

@@ -7,6 +7,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // litExpr is a condition on the raw input line, derived from the query: a
@@ -163,20 +164,39 @@ func rawLiteral(s string) string {
 	if !hasEscapedByte(s) {
 		return s
 	}
-	var b strings.Builder
-	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
+	return string(appendRaw(nil, []byte(s)))
+}
+
+// appendRaw appends s to dst written as a JSON string's raw contents the
+// one way rawLiteral writes literals: a quote or backslash escaped, a
+// control character by its short escape or else as \u00XX, any other byte
+// as it is. A literal found in s is then found, as rawLiteral writes it,
+// in what this writes.
+func appendRaw(dst, s []byte) []byte {
+	const hex = "0123456789abcdef"
+	for _, c := range s {
+		switch {
 		case c == '\\' || c == '"':
-			b.WriteByte('\\')
-			b.WriteByte(c)
+			dst = append(dst, '\\', c)
+		case c < 0x20 && shortEscape[c] != 0:
+			dst = append(dst, '\\', shortEscape[c])
 		case c < 0x20:
-			b.WriteByte('\\')
-			b.WriteByte(shortEscape[c])
+			dst = append(dst, '\\', 'u', '0', '0', hex[c>>4], hex[c&15])
 		default:
-			b.WriteByte(c)
+			dst = append(dst, c)
 		}
 	}
-	return b.String()
+	return dst
+}
+
+// appendCanonical appends the raw contents of a JSON string as the decoder
+// reads them, rewritten by appendRaw: escapes a literal's raw text does not
+// assume (\u sequences, escapes JSON does not define, raw control
+// characters) are then spelled as literals are. scratch holds the
+// unescaped value on the way.
+func appendCanonical(dst []byte, scratch *[]byte, raw []byte) []byte {
+	*scratch = ingest.AppendUnescaped((*scratch)[:0], raw)
+	return appendRaw(dst, *scratch)
 }
 
 // hasEscapedByte reports whether s holds a byte JSON writes escaped.

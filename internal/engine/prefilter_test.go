@@ -395,8 +395,20 @@ func TestPrefilterResolvesEscapedValues(t *testing.T) {
 		{`DomainName="api.shodan.io"`, `{"DomainName":"api.sh\u006fdan.io"}`, true},
 		{`DomainName="api.shodan.io"`, `{"DomainName":["api.sh\u006fdan.io"]}`, true}, // not a string: passes
 		{`CommandLine=/a"b/`, `{"CommandLine":"a\u0022b"}`, true},                     // a quote, written \" in raw text
-		{`CommandLine=/a"b/`, `{"CommandLine":"x\u00e9"}`, true},
-		{`ImageFileName=/\\cmd\.exe/i`, `{"ImageFileName":"C:\\x\\caf\u00e9.exe"}`, true}, // a backslash
+		// literals holding a quote, a backslash or a control character: the
+		// value is read rewritten the one way their raw text is written
+		{`CommandLine=/a"b/`, `{"CommandLine":"x\u00e9"}`, false},
+		{`ImageFileName=/\\cmd\.exe/i`, `{"ImageFileName":"C:\\x\\caf\u00e9.exe"}`, false},
+		{`ImageFileName=/\\cmd\.exe/i`, `{"ImageFileName":"C:\\x\u005cCMD.exe"}`, true}, // a backslash spelled \u005c
+		{`ImageFileName=/\\cmd\.exe/i`, `{"ImageFileName":"C:\\x\/cmd.exe"}`, false},    // \/ is a slash
+		{`CommandLine="*\\q*"`, `{"CommandLine":"a\qb"}`, true},                         // an escape JSON lacks, kept as written
+		{`CommandLine="*\\ud800*"`, `{"CommandLine":"a\ud800b"}`, true},                 // a lone surrogate, kept as written
+		{`CommandLine="*\\ud800*"`, `{"CommandLine":"a\\ud800b"}`, true},
+		{`CommandLine=/a\tb/`, "{\"CommandLine\":\"a\tb\"}", true}, // a raw tab (lenient JSON)
+		{`CommandLine=/a\tb/`, "{\"CommandLine\":\"a\tc\"}", false},
+		{`CommandLine=/a\x01b/`, "{\"CommandLine\":\"a\x01b\"}", true}, // a raw control character without a short escape
+		{`CommandLine=/a\x01b/`, `{"CommandLine":"a\u0001b"}`, true},
+		{`CommandLine=/a\x01b/`, `{"CommandLine":["a\u0001b"]}`, true}, // not a string: passes
 		// free text: the line with its escapes resolved holds every value
 		{`shodan`, `{"CommandLine":"Teams.exe caf\u00e9"}`, false},
 		{`shodan`, `{"CommandLine":"curl api.sh\u006fdan.io"}`, true},
