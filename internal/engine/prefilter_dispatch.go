@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"math/bits"
 	"slices"
 	"sort"
@@ -675,8 +676,8 @@ func (ls *litSet) index(e setLit, id int32) {
 			ls.start[slot] = uint16(len(ls.lists))
 		}
 		i := ls.start[slot] - 1
-		if !slices.Contains(ls.lists[i], anchored{id, at}) {
-			ls.lists[i] = append(ls.lists[i], anchored{id, at})
+		if !slices.ContainsFunc(ls.lists[i], func(a anchored) bool { return a.id == id }) {
+			ls.lists[i] = append(ls.lists[i], newAnchored(e, id, at))
 		}
 	}
 }
@@ -685,6 +686,39 @@ func (ls *litSet) index(e setLit, id int32) {
 // offset at in the literal.
 type anchored struct {
 	id, at int32
+	n      int32 // the literal's length
+	word   wordLit
+}
+
+func newAnchored(e setLit, id, at int32) anchored {
+	return anchored{id: id, at: at, n: int32(len(e.text)), word: newWordLit([]byte(e.text), e.fold)}
+}
+
+// wordLit is a literal's first eight bytes (lower-cased when case is
+// ignored), compared as one word with a text's: most byte pairs found
+// start no literal, and the word says so without reading the literal.
+type wordLit struct {
+	head uint64
+	fold uint64 // 0x20 at each ASCII letter when case is ignored
+}
+
+func newWordLit(text []byte, fold bool) wordLit {
+	var w wordLit
+	for i, c := range text[:min(len(text), 8)] {
+		w.head |= uint64(c) << (8 * i)
+		if fold && 'a' <= c && c <= 'z' {
+			w.fold |= 0x20 << (8 * i)
+		}
+	}
+	return w
+}
+
+// startsAt reports whether h holds, from i, the first eight bytes of the
+// literal of n bytes (all of a shorter one); the caller has checked that h
+// holds n bytes from i.
+func (w wordLit) startsAt(h []byte, i, n int) bool {
+	mask := ^uint64(0) >> (64 - 8*min(n, 8))
+	return (wordAt(h, i)|w.fold)&mask == w.head
 }
 
 // anchorPair returns the offset of the byte pair of a literal (two bytes
@@ -729,16 +763,39 @@ func (ls *litSet) match(v []byte, bits []uint64) {
 			continue
 		}
 		for _, a := range ls.lists[slot-1] {
-			text := ls.texts[a.id]
 			start := i - int(a.at)
-			if start < 0 || len(v)-start < len(text) || bits[a.id>>6]&(1<<(a.id&63)) != 0 {
+			if start < 0 || len(v)-start < int(a.n) || !a.word.startsAt(v, start, int(a.n)) {
 				continue
 			}
-			if ls.lits[a.id].fold && equalFoldBytes(v[start:start+len(text)], text) || !ls.lits[a.id].fold && bytes.Equal(v[start:start+len(text)], text) {
-				bits[a.id>>6] |= 1 << (a.id & 63)
+			if a.n > 8 && !ls.tailMatches(a.id, v[start+8:start+int(a.n)]) {
+				continue
 			}
+			bits[a.id>>6] |= 1 << (a.id & 63)
 		}
 	}
+}
+
+// tailMatches compares a literal's bytes past its first eight with rest.
+func (ls *litSet) tailMatches(id int32, rest []byte) bool {
+	text := ls.texts[id][8:]
+	if ls.lits[id].fold {
+		return equalFoldBytes(rest, text)
+	}
+	return bytes.Equal(rest, text)
+}
+
+// wordAt returns the eight bytes of v from i as a little-endian word, read
+// past v's length within its capacity (a value read in its line); bytes
+// past both are zero. Callers mask off the bytes past their literal.
+func wordAt(v []byte, i int) uint64 {
+	if cap(v)-i >= 8 {
+		return binary.LittleEndian.Uint64(v[i : i+8 : i+8])
+	}
+	var w uint64
+	for j, c := range v[i:] {
+		w |= uint64(c) << (8 * j)
+	}
+	return w
 }
 
 // hasOddRunes reports whether v holds KELVIN SIGN or LONG S, which

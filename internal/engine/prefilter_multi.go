@@ -23,9 +23,10 @@ const minMultiLits = 3
 // the stride (at the rarest pair of that class), so the pair looked at is
 // always one of its anchors.
 type multiLit struct {
-	pairs [pairBits / 64]uint64 // pairIndex of some literal's anchor (its one byte, for 1-byte ones: every second byte)
-	start [256]uint16           // 1 + index in lists; 0: no anchor starts with this byte
-	lists [][]multiEntry
+	pairs   [pairBits / 64]uint64 // pairIndex of some literal's anchor (its one byte, for 1-byte ones: every second byte)
+	start   [256]uint16           // 1 + index in lists; 0: no anchor starts with this byte
+	lists   [][]int32             // indexes in entries (a folded one under both cases of its byte)
+	entries []multiEntry
 	// a text's anchors lie from minAt to its length less minTail
 	minAt, minTail int
 	stride         int          // pairs of the text looked at: every stride-th
@@ -35,7 +36,8 @@ type multiLit struct {
 type multiEntry struct {
 	text []byte // lower-cased when fold
 	fold bool
-	at   int // offset of the anchor in text
+	at   int     // offset of the anchor in text
+	word wordLit // text's first eight bytes
 }
 
 // newMultiLit builds the matcher for the litText children of an OR, or
@@ -54,7 +56,7 @@ func newMultiLit(kids []*litExpr) *multiLit {
 	for _, k := range kids {
 		text := []byte(k.text)
 		for _, at := range anchorPairs(k.text, m.stride) {
-			e := multiEntry{text: text, fold: k.fold, at: at}
+			e := multiEntry{text: text, fold: k.fold, at: at, word: newWordLit(text, k.fold)}
 			if m.minAt < 0 || e.at < m.minAt {
 				m.minAt = e.at
 			}
@@ -62,11 +64,12 @@ func newMultiLit(kids []*litExpr) *multiLit {
 				m.minTail = tail
 			}
 			a := e.text[e.at]
-			m.add(a, e)
+			m.entries = append(m.entries, e)
+			m.add(a)
 			m.addPairs(e)
 			if e.fold {
 				if up := upperByte(a); up != a {
-					m.add(up, e)
+					m.add(up)
 				}
 			}
 		}
@@ -103,13 +106,14 @@ func anchorPairs(text string, stride int) []int {
 	return ats
 }
 
-func (m *multiLit) add(first byte, e multiEntry) {
+// add lists the last entry under its anchor's first byte.
+func (m *multiLit) add(first byte) {
 	if m.start[first] == 0 {
 		m.lists = append(m.lists, nil)
 		m.start[first] = uint16(len(m.lists))
 	}
 	i := m.start[first] - 1
-	m.lists[i] = append(m.lists[i], e)
+	m.lists[i] = append(m.lists[i], int32(len(m.entries)-1))
 }
 
 // addPairs marks the pairs of bytes e's anchor can be.
@@ -156,12 +160,13 @@ func (m *multiLit) match(h []byte) bool {
 		if s == 0 {
 			continue
 		}
-		for _, e := range m.lists[s-1] {
+		for _, j := range m.lists[s-1] {
+			e := &m.entries[j]
 			start, n := i-e.at, len(e.text)
-			if start < 0 || len(h)-start < n {
+			if start < 0 || len(h)-start < n || !e.word.startsAt(h, start, n) {
 				continue
 			}
-			if e.fold && equalFoldBytes(h[start:start+n], e.text) || !e.fold && bytes.Equal(h[start:start+n], e.text) {
+			if n <= 8 || e.fold && equalFoldBytes(h[start+8:start+n], e.text[8:]) || !e.fold && bytes.Equal(h[start+8:start+n], e.text[8:]) {
 				return true
 			}
 		}

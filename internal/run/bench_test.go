@@ -1,14 +1,18 @@
 package run
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
 
+	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/sigma"
 )
 
 // BenchmarkSearchSeed runs the seed-like query end to end (prefilter,
@@ -69,4 +73,52 @@ func realisticLines(n int) []string {
 			i, name, name, 1_700_000_000_000+i, i%50, extra)
 	}
 	return out
+}
+
+// BenchmarkDispatchSigmaRules matches lines against the dispatch a hunt's
+// learning read builds over the shared corpus's SigmaHQ rules (their
+// prefilters on the raw text). TIERCEL_BENCH_SIGMA names another directory
+// of rules (the SigmaHQ repository's: bench/README.md), TIERCEL_BENCH_LINES
+// an NDJSON file whose first 100,000 lines are matched instead of
+// realisticLines.
+func BenchmarkDispatchSigmaRules(b *testing.B) {
+	dir := cmp.Or(os.Getenv("TIERCEL_BENCH_SIGMA"), sigmaVisible)
+	srcs, _ := sigma.ReadPath(dir)
+	if len(srcs) == 0 {
+		b.Skipf("no Sigma rules at %s (../shared is absent)", dir)
+	}
+	converted, _ := sigma.NewConverter().ConvertSet(srcs)
+	var progs []*engine.Program
+	for _, c := range converted {
+		if q, ds := cql.Parse(c.CQL); !ds.HasErrors() {
+			if p, ds := engine.Compile(q, engine.Options{}); !ds.HasErrors() {
+				progs = append(progs, p)
+			}
+		}
+	}
+	en := enrich.New(enrich.Options{})
+	plan := newPlanRaw(progs, en, newPlan(progs, en).derived)
+	lines := realisticLines(20000)
+	if path := os.Getenv("TIERCEL_BENCH_LINES"); path != "" {
+		data, err := os.ReadFile(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		lines = strings.SplitN(string(data), "\n", 100001)[:min(100000, strings.Count(string(data), "\n"))]
+	}
+	raw := make([][]byte, len(lines))
+	size := 0
+	for i, l := range lines {
+		raw[i] = []byte(l)
+		size += len(l) + 1
+	}
+	st := plan.dispatch.NewState()
+	b.SetBytes(int64(size))
+	var hits []int32
+	for b.Loop() {
+		for _, l := range raw {
+			hits = st.Match(l, hits[:0])
+		}
+	}
+	b.ReportMetric(float64(len(progs)), "rules")
 }
