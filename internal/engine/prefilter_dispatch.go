@@ -274,6 +274,25 @@ func (d *Dispatch) compile(l *litExpr, keys map[string]int) dnode {
 		for _, k := range l.kids {
 			n.kids = append(n.kids, d.compile(k, keys))
 		}
+		if l.op == litAnd {
+			// A program is mostly tested on lines it rejects: the kids
+			// likeliest to fail go first, the event name (which its
+			// candidates have) last.
+			pass := make([]float64, len(l.kids))
+			for i, k := range l.kids {
+				pass[i] = d.passLikelihood(k)
+			}
+			order := make([]int, len(l.kids))
+			for i := range order {
+				order[i] = i
+			}
+			sort.SliceStable(order, func(a, b int) bool { return pass[order[a]] < pass[order[b]] })
+			kids := make([]dnode, len(order))
+			for i, j := range order {
+				kids[i] = n.kids[j]
+			}
+			n.kids = kids
+		}
 		return n
 	case litField:
 		k, ok := d.setOf[l.text]
@@ -287,6 +306,19 @@ func (d *Dispatch) compile(l *litExpr, keys map[string]int) dnode {
 	}
 	pf := compilePF(l, keys, true) // free text
 	return dnode{op: litText, pf: &pf}
+}
+
+// passLikelihood estimates how often a line passes l (compiled): by the
+// literals it needs (trigCost), 1 when it needs none; the condition on
+// the event name, which a program's candidate lines meet, above all.
+func (d *Dispatch) passLikelihood(l *litExpr) float64 {
+	if l.op == litField && l.text == "event_simpleName" && !l.derived {
+		return 2
+	}
+	if t := d.triggers(l); t != nil {
+		return d.trigCost(t)
+	}
+	return 1
 }
 
 func countKeys(l *litExpr, freq map[string]int) {
