@@ -2,13 +2,18 @@ package engine
 
 import (
 	"bytes"
+	"sync"
 )
 
 // Prefilter decides from the raw input line, before any decoding, whether a
 // line can possibly pass a query. It never rejects a line that would pass.
 // Match allocates nothing.
 type Prefilter struct {
-	root    *litExpr
+	root *litExpr
+	// The rest is compiled from root when first needed: a hunt's
+	// dispatch reads only root, and compiled the matchers of thousands
+	// of rules' prefilters for nothing.
+	once    sync.Once
 	node    pfNode
 	nameKey int                       // the keyCache slot of event_simpleName, or -1
 	keys    map[string]int            // the keyCache slot of each located key
@@ -78,12 +83,22 @@ func newPrefilter(l *litExpr) *Prefilter {
 	if l.op == litTrue {
 		return nil
 	}
-	keys := map[string]int{}
-	f := &Prefilter{root: l, node: compilePF(l, keys, true), keys: keys}
-	f.nameKey = f.KeySlot(simpleNameKey)
-	for key, slot := range keys {
-		f.finders[slot] = newKeyFinder(key)
-	}
+	return &Prefilter{root: l}
+}
+
+// compiled returns f with its matchers compiled.
+func (f *Prefilter) compiled() *Prefilter {
+	f.once.Do(func() {
+		f.keys = map[string]int{}
+		f.node = compilePF(f.root, f.keys, true)
+		f.nameKey = -1
+		if k, ok := f.keys[simpleNameKey]; ok {
+			f.nameKey = k
+		}
+		for key, slot := range f.keys {
+			f.finders[slot] = newKeyFinder(key)
+		}
+	})
 	return f
 }
 
@@ -165,7 +180,7 @@ func (f *Prefilter) Match(line []byte) bool {
 		return true
 	}
 	var c keyCache
-	return f.node.match(line, &c)
+	return f.compiled().node.match(line, &c)
 }
 
 // MatchName is Match for a line whose event name FindEventName has
@@ -175,7 +190,7 @@ func (f *Prefilter) MatchName(line []byte, name EventName) bool {
 		return true
 	}
 	var c keyCache
-	f.seedName(&c, name)
+	f.compiled().seedName(&c, name)
 	return f.node.match(line, &c)
 }
 
@@ -586,7 +601,7 @@ func (l *litExpr) testsAbsent(field string) bool {
 // rejects with one value of the field is rejected with any value no test
 // of the field accepts.
 func (f *Prefilter) ValueMayPass(field string, value []byte) bool {
-	return f != nil && f.node.valueMayPass(field, value)
+	return f != nil && f.compiled().node.valueMayPass(field, value)
 }
 
 func (n *pfNode) valueMayPass(field string, v []byte) bool {
@@ -608,7 +623,7 @@ func (n *pfNode) valueMayPass(field string, v []byte) bool {
 // tests a field on network connections does not make a DNS request's
 // value matter.
 func (f *Prefilter) ValueMayPassAs(name []byte, field string, value []byte) bool {
-	return f != nil && f.node.valueMayPassAs(name, field, value)
+	return f != nil && f.compiled().node.valueMayPassAs(name, field, value)
 }
 
 func (n *pfNode) valueMayPassAs(name []byte, field string, v []byte) bool {

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Dispatch tells, for a raw line, which of many programs' prefilters accept
@@ -69,7 +70,21 @@ type dnode struct {
 	nums []float64
 	// pf is the plain matcher of a litField or free-text literal, for lines
 	// where the key is not one plain value (absent, repeated, odd runes).
-	pf *pfNode
+	pf *lazyPF
+}
+
+// lazyPF is a plain matcher compiled when a line first needs it: most
+// never do, and a hunt's thousands of them cost startup and memory.
+type lazyPF struct {
+	once sync.Once
+	l    *litExpr
+	keys map[string]int // the dispatch's located keys: every key or full, so never written
+	pf   pfNode
+}
+
+func (p *lazyPF) get() *pfNode {
+	p.once.Do(func() { p.pf = compilePF(p.l, p.keys, true) })
+	return &p.pf
 }
 
 // NewDispatch builds the dispatcher over the programs' prefilters (as from
@@ -301,11 +316,9 @@ func (d *Dispatch) compile(l *litExpr, keys map[string]int) dnode {
 			d.setOf[l.text] = k
 			d.sets = append(d.sets, newLitSet(l.text))
 		}
-		pf := compilePF(l, keys, true)
-		return dnode{op: litField, key: k, kids: []dnode{d.sets[k].compile(l.kids[0])}, pf: &pf}
+		return dnode{op: litField, key: k, kids: []dnode{d.sets[k].compile(l.kids[0])}, pf: &lazyPF{l: l, keys: keys}}
 	}
-	pf := compilePF(l, keys, true) // free text
-	return dnode{op: litText, pf: &pf}
+	return dnode{op: litText, pf: &lazyPF{l: l, keys: keys}} // free text
 }
 
 // passLikelihood estimates how often a line passes l (compiled): by the
@@ -511,7 +524,7 @@ func (s *DispatchState) eval(n *dnode) bool {
 			return evalBits(&n.kids[0], s.bits[n.key], s.val[n.key])
 		}
 	}
-	return n.pf.match(s.line, &s.c)
+	return n.pf.get().match(s.line, &s.c)
 }
 
 // locate finds set k's key in the line (once per line) and, when it holds

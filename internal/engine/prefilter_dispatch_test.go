@@ -382,3 +382,53 @@ func TestLitSetMatch(t *testing.T) {
 		}
 	}
 }
+
+// A hunt's dispatch reads its programs' prefilters as literal trees: their
+// own matchers are compiled only when something matches with them, and a
+// plain matcher of the dispatch only for a line that needs it.
+func TestDispatchLeavesMatchersUncompiled(t *testing.T) {
+	var fs []*Prefilter
+	for _, q := range []string{
+		`#event_simpleName=ProcessRollup2 CommandLine=/(?i)(mimikatz|sekurlsa)/`,
+		`#event_simpleName=DnsRequest DomainName=*shodan*`,
+	} {
+		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
+	}
+	d := NewDispatch(fs, nil)
+	st := d.NewState()
+	line := []byte(`{"event_simpleName":"ProcessRollup2","CommandLine":"mimikatz"}`)
+	if got := st.Match(line, nil); !slices.Equal(got, []int32{0}) {
+		t.Fatalf("dispatch: %v", got)
+	}
+	for i, f := range fs {
+		if f.keys != nil {
+			t.Errorf("prefilter %d compiled by the dispatch", i)
+		}
+	}
+	plain := func() (n int) {
+		var walk func(x *dnode)
+		walk = func(x *dnode) {
+			if x.pf != nil && x.pf.pf.op != litTrue { // compiled: a field or a text
+				n++
+			}
+			for i := range x.kids {
+				walk(&x.kids[i])
+			}
+		}
+		for i := range d.full {
+			walk(&d.full[i])
+		}
+		return n
+	}
+	if n := plain(); n != 0 {
+		t.Errorf("%d plain matchers compiled for a line of plain values", n)
+	}
+	// a repeated key is read the plain way
+	st.Match([]byte(`{"event_simpleName":"ProcessRollup2","CommandLine":"x","CommandLine":"sekurlsa"}`), nil)
+	if n := plain(); n == 0 {
+		t.Error("no plain matcher compiled for a line repeating a key")
+	}
+	if !fs[0].Match(line) || fs[0].keys == nil {
+		t.Error("Match did not compile the prefilter")
+	}
+}

@@ -50,7 +50,7 @@ type Matcher struct {
 }
 
 // NewMatcher returns a Matcher for f, which must not be nil.
-func (f *Prefilter) NewMatcher() *Matcher { return &Matcher{f: f} }
+func (f *Prefilter) NewMatcher() *Matcher { return &Matcher{f: f.compiled()} }
 
 // KeySlot returns the slot of field's key in f's per-line cache, or -1 when
 // f does not cache it (MatchSettled cannot give it).
@@ -58,7 +58,7 @@ func (f *Prefilter) KeySlot(field string) int {
 	if f == nil {
 		return -1
 	}
-	k, ok := f.keys[field]
+	k, ok := f.compiled().keys[field]
 	if !ok {
 		return -1
 	}
