@@ -33,7 +33,10 @@ type Dispatch struct {
 	// trig, per program: literals of which a line must hold one (in the
 	// key's single value) for the program to accept it; nil: none known.
 	trig [][]trigLit
-	allE *nameEntry // for lines whose event name cannot be read
+	// split: programs from split on are the second ones of a pair
+	// (NewDispatchPair), asked only by MatchMask
+	split int
+	allE  [2]*nameEntry // for lines whose event name cannot be read: first and second programs
 }
 
 // trigLit is one literal of a set.
@@ -94,7 +97,26 @@ func (p *lazyPF) get() *pfNode {
 // MatchMask (nil: ProgramBit): a program whose bit is 0 is in no mask, one
 // that no learned value can make accept a line.
 func NewDispatch(fs []*Prefilter, bits []uint64) *Dispatch {
-	d := &Dispatch{bits: bits}
+	return newDispatch(fs, len(fs), bits)
+}
+
+// NewDispatchPair builds a dispatcher over two prefilters of each program
+// (first and second hold one each, in program order): Match tells which
+// first ones accept a line, and MatchMask, for the same line, which second
+// ones do, reading the keys and literals the first located again. bits is
+// each program's bit, for both.
+func NewDispatchPair(first, second []*Prefilter, bits []uint64) *Dispatch {
+	if bits == nil {
+		bits = make([]uint64, len(first))
+		for i := range bits {
+			bits[i] = ProgramBit(i)
+		}
+	}
+	return newDispatch(append(slices.Clip(first), second...), len(first), append(slices.Clip(bits), bits...))
+}
+
+func newDispatch(fs []*Prefilter, split int, bits []uint64) *Dispatch {
+	d := &Dispatch{bits: bits, split: split}
 	if d.bits == nil {
 		d.bits = make([]uint64, len(fs))
 		for i := range d.bits {
@@ -149,7 +171,7 @@ func NewDispatch(fs []*Prefilter, bits []uint64) *Dispatch {
 			d.named = append(d.named, false)
 		}
 	}
-	d.allE = d.entry(func(int) bool { return true })
+	d.allE = [2]*nameEntry{d.entry(0, func(int) bool { return true }), d.entry(1, func(int) bool { return true })}
 	return d
 }
 
@@ -244,11 +266,16 @@ func requiredLits(l *litExpr) []*litExpr {
 	return nil
 }
 
-// entry builds the nameEntry of the programs cand accepts.
-func (d *Dispatch) entry(cand func(i int) bool) *nameEntry {
+// entry builds the nameEntry of the first (half 0) or second (1)
+// programs cand accepts.
+func (d *Dispatch) entry(half int, cand func(i int) bool) *nameEntry {
 	e := &nameEntry{}
 	at := map[int]int{}
-	for i := range d.full {
+	from, to := 0, d.split
+	if half == 1 {
+		from, to = d.split, len(d.full)
+	}
+	for i := from; i < to; i++ {
 		if !cand(i) {
 			continue
 		}
@@ -375,9 +402,9 @@ func nameCondition(l *litExpr) *litExpr {
 // concurrent use).
 type DispatchState struct {
 	d       *Dispatch
-	cache   NameMemo[*nameEntry]
-	seen    []uint32 // per program: gen of the line it was last tested on
-	c       keyCache // for the plain matchers, per line
+	cache   [2]NameMemo[*nameEntry] // first and second programs
+	seen    []uint32                // per program: gen of the line it was last tested on
+	c       keyCache                // for the plain matchers, per line
 	line    []byte
 	gen     uint32   // line count: per-key entries of older lines are stale
 	keyAt   []uint32 // per set: gen of the line its state is for
@@ -387,6 +414,7 @@ type DispatchState struct {
 	scratch []byte
 	bits    [][]uint64
 	last    *nameEntry // the last line's candidates
+	name    EventName  // the last line's
 }
 
 // NewState returns a state for one worker.
@@ -413,23 +441,39 @@ func (s *DispatchState) MatchName(line []byte, name EventName, out []int32) []in
 	return s.match(line, name, false, 0, out)
 }
 
-// MatchMask is Match asking only the programs whose bits (NewDispatch)
-// are in mask: those a learned value carries a literal to.
-func (s *DispatchState) MatchMask(line []byte, mask uint64, out []int32) []int32 {
-	return s.match(line, FindEventName(line), true, mask, out)
+// MatchMask appends to out, for the line last matched, the indexes of
+// the second programs of a pair (NewDispatchPair) whose bits are in mask
+// (those a learned value carries a literal to) and whose prefilters
+// accept the line, and returns it. What Match located in the line is not
+// looked for again.
+func (s *DispatchState) MatchMask(mask uint64, out []int32) []int32 {
+	n := len(out)
+	out = s.match(s.line, s.name, true, mask, out)
+	for i := range out[n:] {
+		out[n+i] -= int32(s.d.split)
+	}
+	return out
 }
 
-// match is MatchName asking, when masked, only the programs of mask.
+// match is MatchName asking, when masked, only the second programs of
+// mask, for the same line.
 func (s *DispatchState) match(line []byte, name EventName, masked bool, mask uint64, out []int32) []int32 {
-	s.c.reset()
-	s.line = line
-	if s.gen++; s.gen == 0 { // wrapped: forget everything
-		clear(s.keyAt)
-		clear(s.seen)
-		s.gen = 1
+	half := 0
+	if masked {
+		half = 1
+	} else {
+		s.c.reset()
+		s.line, s.name = line, name
+		if s.gen++; s.gen == 0 { // wrapped: forget everything
+			clear(s.keyAt)
+			clear(s.seen)
+			s.gen = 1
+		}
 	}
-	e := s.candidates(name)
-	s.last = e
+	e := s.candidates(half, name)
+	if !masked {
+		s.last = e
+	}
 	n := len(out)
 	for _, i := range e.plain {
 		if (!masked || s.d.bits[i]&mask != 0) && (s.d.always[i] || s.eval(&s.d.full[i])) {
@@ -618,16 +662,17 @@ func addBit(mask []bitWord, id int32) []bitWord {
 	return mask
 }
 
-// candidates lists the programs whose name condition the line's event name
-// meets (all of them when the name cannot be read from the raw line).
-func (s *DispatchState) candidates(name EventName) *nameEntry {
+// candidates lists the first (half 0) or second (1) programs whose name
+// condition the line's event name meets (all of them when the name cannot
+// be read from the raw line).
+func (s *DispatchState) candidates(half int, name EventName) *nameEntry {
 	v, ok := name.Plain()
 	if !ok {
-		return s.d.allE // absent, several, not a plain string, or escaped
+		return s.d.allE[half] // absent, several, not a plain string, or escaped
 	}
-	return s.cache.Get(v, func() *nameEntry {
+	return s.cache[half].Get(v, func() *nameEntry {
 		var c keyCache
-		return s.d.entry(func(i int) bool { return !s.d.named[i] || s.d.nameCond[i].match(v, &c) })
+		return s.d.entry(half, func(i int) bool { return !s.d.named[i] || s.d.nameCond[i].match(v, &c) })
 	})
 }
 

@@ -32,11 +32,12 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 		`#event_simpleName=ProcessRollup2 CommandLine="*\\Windows\\Temp\\*"`,
 	}
 	var progs []*Program
-	var fs []*Prefilter
+	var fs, enriched []*Prefilter
 	for _, q := range queries {
 		p := compileQuery(t, q, Options{})
 		progs = append(progs, p)
 		fs = append(fs, p.Prefilter(func(string) bool { return false }))
+		enriched = append(enriched, p.Prefilter(func(f string) bool { return f == "DomainName" || f == "UserName" }))
 	}
 	lines := []string{
 		`{"event_simpleName":"ProcessRollup2","CommandLine":"Mimikatz.exe sekurlsa::logonpasswords","ImageFileName":"C:\\nmap.exe"}`,
@@ -79,18 +80,27 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 	if b, err := os.ReadFile("../ingest/testdata/falcon-fdr-samples.jsonl"); err == nil {
 		lines = append(lines, strings.Split(string(b), "\n")...)
 	}
-	d := NewDispatch(fs, nil)
-	st := d.NewState()
+	matching := func(fs []*Prefilter, line string) (out []int32) {
+		for i, f := range fs {
+			if f.Match([]byte(line)) {
+				out = append(out, int32(i))
+			}
+		}
+		return out
+	}
+	st := NewDispatch(fs, nil).NewState()
+	pair := NewDispatchPair(fs, enriched, nil).NewState()
 	for range 2 { // the second round is served from the name cache
 		for _, line := range lines {
-			var want []int32
-			for i, f := range fs {
-				if f.Match([]byte(line)) {
-					want = append(want, int32(i))
-				}
-			}
+			want := matching(fs, line)
 			if got := st.Match([]byte(line), nil); !slices.Equal(got, want) {
 				t.Errorf("line %.80s: dispatch %v, prefilters %v", line, got, want)
+			}
+			if got := pair.Match([]byte(line), nil); !slices.Equal(got, want) {
+				t.Errorf("line %.80s: pair's dispatch %v, prefilters %v", line, got, want)
+			}
+			if got, want := pair.MatchMask(^uint64(0), nil), matching(enriched, line); !slices.Equal(got, want) {
+				t.Errorf("line %.80s: pair's second dispatch %v, prefilters %v", line, got, want)
 			}
 		}
 	}
@@ -252,12 +262,14 @@ func TestDispatchTestsOnlyTriggeredPrograms(t *testing.T) {
 // ConcernedPrograms tells whether a line's event name is one some program
 // takes, whether or not the rest of the line lets any of them through.
 func TestDispatchConcerned(t *testing.T) {
-	var fs []*Prefilter
+	var fs, enriched []*Prefilter
 	for _, q := range []string{
 		`#event_simpleName=ProcessRollup2 CommandLine=/mimikatz/i`,
 		`#event_simpleName=DnsRequest DomainName=*shodan*`,
 	} {
-		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
+		p := compileQuery(t, q, Options{})
+		fs = append(fs, p.Prefilter(func(string) bool { return false }))
+		enriched = append(enriched, p.Prefilter(func(f string) bool { return f == "DomainName" }))
 	}
 	st := NewDispatch(fs, nil).NewState()
 	tests := []struct {
@@ -288,8 +300,10 @@ func TestDispatchConcerned(t *testing.T) {
 	if got := st.ConcernedPrograms(); got != 1<<5 {
 		t.Errorf("no event name: concerned %b, want %b", got, uint64(1<<5))
 	}
-	// Match asks every program whatever its bit; MatchMask only those of
-	// the mask
+	// Match asks every first program whatever its bit; MatchMask, for the
+	// same line, the second ones of the mask (here, ones letting a line
+	// without DomainName through)
+	st = NewDispatchPair(fs, enriched, []uint64{0, 1 << 5}).NewState()
 	for _, tt := range []struct {
 		line       string
 		mask       uint64
@@ -298,12 +312,18 @@ func TestDispatchConcerned(t *testing.T) {
 		{`{"event_simpleName":"ProcessRollup2","CommandLine":"mimikatz"}`, 1 << 5, []int32{0}, nil},
 		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, 1 << 5, []int32{1}, []int32{1}},
 		{`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`, 1 << 4, []int32{1}, nil},
+		{`{"event_simpleName":"DnsRequest","DomainName":"example.com"}`, 1 << 5, nil, nil},
+		{`{"event_simpleName":"DnsRequest"}`, 1 << 5, nil, []int32{1}},
+		{`{"event_simpleName":"DnsRequest"}`, 1 << 4, nil, nil},
 	} {
 		if got := st.Match([]byte(tt.line), nil); !slices.Equal(got, tt.all) {
 			t.Errorf("%s: Match %v, want %v", tt.line, got, tt.all)
 		}
-		if got := st.MatchMask([]byte(tt.line), tt.mask, nil); !slices.Equal(got, tt.masks) {
+		if got := st.MatchMask(tt.mask, nil); !slices.Equal(got, tt.masks) {
 			t.Errorf("%s, mask %b: MatchMask %v, want %v", tt.line, tt.mask, got, tt.masks)
+		}
+		if got := st.ConcernedPrograms(); got != 1<<5 && strings.Contains(tt.line, "DnsRequest") {
+			t.Errorf("%s: concerned %b after MatchMask", tt.line, got)
 		}
 	}
 }

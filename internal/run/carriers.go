@@ -387,13 +387,14 @@ func processGroups(line []byte, key rawKey, c *enrich.TextCarriers, groups uint6
 // by source and line number, not tested again; a read again may cut its
 // chunks elsewhere), or its raw fields hold a literal (any), or an
 // enriched value learned elsewhere may hold one (carried). With several
-// programs, dispatch tells which programs' raw prefilters accept the line,
-// asking only those its event name concerns; for a line no learned value
-// carries a literal to, those are all the programs that can want it. A
-// process carries a literal to a line only for the programs that take the
-// line's event name and whose prefilters, letting a line lacking an
-// enriched field through (planDispatch's), accept it.
-func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch, planDispatch *engine.Dispatch, c *enrich.TextCarriers) func() lineGate {
+// programs, dispatch (a raw plan's, newPlanRaw) tells which programs' raw
+// prefilters accept the line, asking only those its event name concerns;
+// for a line no learned value carries a literal to, those are all the
+// programs that can want it. A process carries a literal to a line only
+// for the programs that take the line's event name and whose prefilters,
+// letting a line lacking an enriched field through (the dispatch's paired
+// ones), accept it.
+func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.Dispatch, c *enrich.TextCarriers) func() lineGate {
 	// the sources the first read tested, with the lines it kept (a source
 	// read twice merges them: more are tested again, none fewer)
 	tested := map[string][]int{}
@@ -406,9 +407,9 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch, planDisp
 		slices.Sort(lines)
 	}
 	return func() lineGate {
-		var ds, pds *engine.DispatchState
+		var ds *engine.DispatchState
 		if dispatch != nil {
-			ds, pds = dispatch.NewState(), planDispatch.NewState()
+			ds = dispatch.NewState()
 		}
 		var accepted []int32
 		return func(source string, lineNo int, line []byte, hits []int32) (bool, []int32, bool) {
@@ -435,7 +436,7 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch, planDisp
 				// through): no other program can get one. Added on the
 				// carried bits alone, 136 of 1,801 Sigma rules ran on each
 				// line of random processes.
-				accepted = pds.MatchMask(line, held, accepted[:0])
+				accepted = ds.MatchMask(held, accepted[:0])
 				n := len(hits)
 				for _, i := range accepted {
 					if _, found := slices.BinarySearch(hits[:n], i); !found {

@@ -143,10 +143,10 @@ func TestSecondReadGateAddsCarriedRulesTheLineCanPass(t *testing.T) {
 	}
 	en.Learn(&ev)
 	plan := newPlan(progs, en)
-	raw := newPlanRaw(progs, en, plan.derived)
+	raw := newPlanRaw(plan)
 	lits, _ := carrierLiterals(progs, plan.derived, plan.bits)
 	carriers := en.Carriers(lits, 1)
-	gate := secondReadGate(nil, raw.any, raw.dispatch, plan.dispatch, carriers)()
+	gate := secondReadGate(nil, raw.any, raw.dispatch, carriers)()
 	for _, tc := range []struct {
 		line string
 		want []int32

@@ -139,7 +139,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		var freeText bool
 		lits, freeText = carrierLiterals(progs, plan.derived, plan.bits)
 		if freeText {
-			filter = newPlanRaw(progs, l, plan.derived)
+			filter = newPlanRaw(plan)
 		}
 	}
 	kl, _ := Enricher(l).(keyLearner)
@@ -550,7 +550,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// missing from them. Now that learning is done, only lines whose
 		// raw fields hold the literals, or that may get a learned value
 		// holding them (carried), can match.
-		raw := newPlanRaw(progs, l, plan.derived)
+		raw := newPlanRaw(plan)
 		carriers = carrierer.Carriers(lits, workers)
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
@@ -579,7 +579,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		}
 		defer closeSource(reread)
 		if carriers != nil && gateFilter != nil {
-			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, plan.dispatch, carriers)
+			plan.gate = secondReadGate(store.chunks, gateFilter, gateDispatch, carriers)
 		}
 		if plan.dispatch == nil {
 			// learning is over: settle before decoding (a hunt's settler

@@ -291,6 +291,9 @@ type plan struct {
 	// dispatch, with several programs, tells which of them may want a line
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
+	// paired, for a raw plan (newPlanRaw): the prefilters its dispatch
+	// pairs with its own, asked by MatchMask
+	paired []*engine.Prefilter
 	// gate, when set, gives each worker a test a line must also pass for
 	// any program to see it (see lineGate).
 	gate func() lineGate
@@ -340,10 +343,15 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 // text on the raw text the values would come from (PrefilterRaw), and the
 // runner lets through itself the lines a learned value may carry a
 // literal to.
-func newPlanRaw(progs []*engine.Program, enr Enricher, derived func(string) bool) *plan {
-	p := &plan{progs: progs, enricher: enr, derived: derived}
-	p.filters = make([]*engine.Prefilter, len(progs))
-	parallel.Each(len(progs), 0, func(i int) { p.filters[i] = progs[i].PrefilterRaw(strictFreeText(derived), inlineSources) })
+//
+// With several programs, its dispatch pairs each prefilter with base's
+// (engine.NewDispatchPair), which let a line lacking an enriched field
+// through: a line a learned value carries a literal to is asked of those
+// without locating its keys again (secondReadGate).
+func newPlanRaw(base *plan) *plan {
+	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters}
+	p.filters = make([]*engine.Prefilter, len(p.progs))
+	parallel.Each(len(p.progs), 0, func(i int) { p.filters[i] = p.progs[i].PrefilterRaw(strictFreeText(p.derived), inlineSources) })
 	p.finish()
 	return p
 }
@@ -356,7 +364,10 @@ func (p *plan) finish() {
 	}
 	p.any = engine.AnyPrefilter(p.filters)
 	p.bits = carrierBits(p.progs, p.derived)
-	if len(p.progs) > 1 {
+	switch {
+	case len(p.progs) > 1 && p.paired != nil:
+		p.dispatch = engine.NewDispatchPair(p.filters, p.paired, p.bits)
+	case len(p.progs) > 1:
 		p.dispatch = engine.NewDispatch(p.filters, p.bits)
 	}
 	if p.enricher != nil {
