@@ -33,6 +33,10 @@ type Dispatch struct {
 	// trig, per program: literals of which a line must hold one (in the
 	// key's single value) for the program to accept it; nil: none known.
 	trig [][]trigLit
+	// ntrig, per program without trig: numbers of which the single value
+	// of a key must be one for the program to accept a line; nil: none
+	// (network rules test ports, and otherwise only enriched fields)
+	ntrig []*numTrig
 	// split: programs from split on are the second ones of a pair
 	// (NewDispatchPair), asked only by MatchMask
 	split int
@@ -45,6 +49,12 @@ type trigLit struct {
 	lit int32
 }
 
+// numTrig is a key's set and the numbers its value must be one of.
+type numTrig struct {
+	set  int
+	nums []float64
+}
+
 // nameEntry is what one event name selects: the programs to test on every
 // line of that name, and those tested only when a trigger literal is there.
 type nameEntry struct {
@@ -55,6 +65,12 @@ type nameEntry struct {
 	byKey    [][]int32
 	// by, per set in keys and literal id: the candidates it triggers
 	by []map[int32][]int32
+	// nkeys: the sets of the candidates' number triggers; byNum, per set
+	// and number, the candidates it triggers; numAll, per set, all of them
+	// (for a value that is not a plain integer)
+	nkeys  []int
+	byNum  []map[float64][]int32
+	numAll [][]int32
 }
 
 // dnode is a program's prefilter over shared literal sets.
@@ -152,6 +168,7 @@ func newDispatch(fs []*Prefilter, split int, bits []uint64) *Dispatch {
 		if f == nil {
 			d.full = append(d.full, dnode{op: litTrue})
 			d.trig = append(d.trig, nil)
+			d.ntrig = append(d.ntrig, nil)
 			d.nameCond = append(d.nameCond, pfNode{})
 			d.named = append(d.named, false)
 			d.always = append(d.always, true)
@@ -160,8 +177,11 @@ func newDispatch(fs []*Prefilter, split int, bits []uint64) *Dispatch {
 		d.always = append(d.always, false)
 		d.full = append(d.full, d.compile(f.root, keys))
 		d.trig = append(d.trig, nil)
+		d.ntrig = append(d.ntrig, nil)
 		if t := d.triggers(f.root); len(t) > 0 {
 			d.trig[i] = t
+		} else {
+			d.ntrig[i] = d.numTrigger(f.root)
 		}
 		if nc := nameCondition(f.root); nc != nil {
 			d.nameCond = append(d.nameCond, compilePF(nc, map[string]int{}, false))
@@ -206,6 +226,58 @@ func (d *Dispatch) triggers(l *litExpr) []trigLit {
 				return nil
 			}
 			out = append(out, t...)
+		}
+		return out
+	}
+	return nil
+}
+
+// numTrigger returns a key and the numbers of which every line l accepts
+// holds one as the key's single value, or nil. Keys enrichment may add do
+// not count (a line without them passes).
+func (d *Dispatch) numTrigger(l *litExpr) *numTrig {
+	switch l.op {
+	case litField:
+		if l.derived || l.text == "event_simpleName" {
+			return nil
+		}
+		if nums := requiredNums(l.kids[0]); nums != nil {
+			return &numTrig{set: d.setOf[l.text], nums: nums}
+		}
+	case litAnd:
+		var best *numTrig
+		for _, k := range l.kids {
+			if t := d.numTrigger(k); t != nil && (best == nil || len(t.nums) < len(best.nums)) {
+				best = t
+			}
+		}
+		return best
+	}
+	return nil
+}
+
+// requiredNums returns numbers of which a value l accepts is one
+// (valueMayEqual deciding), or nil.
+func requiredNums(l *litExpr) []float64 {
+	switch l.op {
+	case litValue:
+		return []float64{l.num}
+	case litAnd:
+		var best []float64
+		for _, k := range l.kids {
+			if n := requiredNums(k); n != nil && (best == nil || len(n) < len(best)) {
+				best = n
+			}
+		}
+		return best
+	case litOr:
+		var out []float64
+		for _, k := range l.kids {
+			n := requiredNums(k)
+			if n == nil {
+				return nil
+			}
+			out = append(out, n...)
 		}
 		return out
 	}
@@ -281,6 +353,22 @@ func (d *Dispatch) entry(half int, cand func(i int) bool) *nameEntry {
 		}
 		e.programs |= d.bits[i]
 		e.all = append(e.all, int32(i))
+		if t := d.ntrig[i]; t != nil {
+			j := slices.Index(e.nkeys, t.set)
+			if j < 0 {
+				j = len(e.nkeys)
+				e.nkeys = append(e.nkeys, t.set)
+				e.byNum = append(e.byNum, map[float64][]int32{})
+				e.numAll = append(e.numAll, nil)
+			}
+			e.numAll[j] = append(e.numAll[j], int32(i))
+			for _, x := range t.nums {
+				if l := e.byNum[j][x]; len(l) == 0 || l[len(l)-1] != int32(i) {
+					e.byNum[j][x] = append(l, int32(i))
+				}
+			}
+			continue
+		}
 		if d.trig[i] == nil {
 			e.plain = append(e.plain, int32(i))
 			continue
@@ -480,9 +568,24 @@ func (s *DispatchState) match(line []byte, name EventName, masked bool, mask uin
 			out = append(out, i)
 		}
 	}
+	for j, k := range e.nkeys {
+		list := e.numAll[j] // no single plain integer to read: all tested
+		if s.locate(k) {
+			if v, ok := plainInteger(s.val[k]); ok {
+				list = e.byNum[j][v]
+			}
+		} else if s.state[k] == keyAbsent && !s.c.mayHideKeys(s.line) {
+			continue // as for a literal's key, below
+		}
+		for _, i := range list {
+			if !masked || s.d.bits[i]&mask != 0 {
+				out = s.test(i, out)
+			}
+		}
+	}
 	for j, k := range e.keys {
 		if !s.locate(k) {
-			if s.state[k] == keyAbsent && !s.c.mayHideKeys(line) {
+			if s.state[k] == keyAbsent && !s.c.mayHideKeys(s.line) {
 				// no value holds a trigger of this key: its programs are
 				// tested if a trigger of another key is there, or not at
 				// all (a rule testing Image or OriginalFileName, on lines

@@ -452,3 +452,52 @@ func TestDispatchLeavesMatchersUncompiled(t *testing.T) {
 		t.Error("Match did not compile the prefilter")
 	}
 }
+
+// A program with no literal to trigger it but a number its key's value
+// must be (a port) is tested only on lines holding one of its numbers,
+// or a value that is not a plain integer.
+func TestDispatchNumberTriggers(t *testing.T) {
+	var fs []*Prefilter
+	for _, q := range []string{
+		`#event_simpleName=NetworkConnectIP4 RemotePort=3389`,
+		`#event_simpleName=NetworkConnectIP4 (RemotePort=25 or RemotePort=587) ContextProcessName=*curl*`,
+	} {
+		// ContextProcessName is enriched: no trigger, a line lacking it passes
+		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(f string) bool { return f == "ContextProcessName" }))
+	}
+	d := NewDispatch(fs, nil)
+	for i, tr := range d.ntrig {
+		if tr == nil {
+			t.Fatalf("program %d has no number trigger", i)
+		}
+	}
+	tests := []struct {
+		line   string
+		tested []bool
+		hits   []int32
+	}{
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"3389"}`, []bool{true, false}, []int32{0}},
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":587,"ContextProcessName":"curl"}`, []bool{false, true}, []int32{1}},
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"25","ContextProcessName":"wget"}`, []bool{false, true}, nil},
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"443"}`, []bool{false, false}, nil},
+		{`{"event_simpleName":"NetworkConnectIP4","ContextProcessName":"curl"}`, []bool{false, false}, nil},
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"587"}`, []bool{false, true}, []int32{1}},
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"\u0033389"}`, []bool{true, false}, []int32{0}},
+		// not a plain integer, or not one value: the query decides
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"3389.0","ContextProcessName":"curl"}`, []bool{true, true}, []int32{0, 1}},
+		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"80","RemotePort":"25","ContextProcessName":"curl"}`, []bool{true, true}, []int32{1}},
+		{`{"event_simpleName":"DnsRequest","RemotePort":"3389"}`, []bool{false, false}, nil},
+	}
+	st := d.NewState()
+	for _, tc := range tests {
+		hits := st.Match([]byte(tc.line), nil)
+		if !slices.Equal(hits, tc.hits) {
+			t.Errorf("%s: hits %v, want %v", tc.line, hits, tc.hits)
+		}
+		for i, want := range tc.tested {
+			if got := st.seen[i] == st.gen; got != want {
+				t.Errorf("%s: program %d tested %v, want %v", tc.line, i, got, want)
+			}
+		}
+	}
+}
