@@ -56,7 +56,8 @@ type numTrig struct {
 }
 
 // nameEntry is what one event name selects: the programs to test on every
-// line of that name, and those tested only when a trigger literal is there.
+// line of that name, and those tested only when a trigger literal (or
+// number) is there.
 type nameEntry struct {
 	programs uint64  // ProgramBit of each candidate program
 	all      []int32 // the candidate programs

@@ -75,9 +75,9 @@ func realisticLines(n int) []string {
 	return out
 }
 
-// BenchmarkDispatchSigmaRules matches lines against the dispatch a hunt's
-// learning read builds over the shared corpus's SigmaHQ rules (their
-// prefilters on the raw text). TIERCEL_BENCH_SIGMA names another directory
+// BenchmarkDispatchSigmaRules matches lines against the dispatch of a
+// hunt's raw plan over the shared corpus's SigmaHQ rules (their prefilters
+// on the raw text, as a hunt's second read asks it). TIERCEL_BENCH_SIGMA names another directory
 // of rules (the SigmaHQ repository's: bench/README.md), TIERCEL_BENCH_LINES
 // an NDJSON file whose first 100,000 lines are matched instead of
 // realisticLines.
@@ -104,7 +104,8 @@ func BenchmarkDispatchSigmaRules(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		lines = strings.SplitN(string(data), "\n", 100001)[:min(100000, strings.Count(string(data), "\n"))]
+		lines = strings.Split(strings.TrimSuffix(string(data), "\n"), "\n")
+		lines = lines[:min(len(lines), 100000)]
 	}
 	raw := make([][]byte, len(lines))
 	size := 0
