@@ -225,11 +225,7 @@ func TestDispatchTestsOnlyTriggeredPrograms(t *testing.T) {
 			}
 		}
 	}
-	tests := []struct {
-		line   string
-		tested []bool // per program
-		hits   []int32
-	}{
+	tests := []testedCase{
 		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\cmd.exe"}`, []bool{false, false}, nil},
 		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\certutil.exe"}`, []bool{true, false}, []int32{0}},
 		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\cmd.exe","OriginalFileName":"wmic.exe"}`, []bool{false, true}, []int32{1}},
@@ -245,18 +241,7 @@ func TestDispatchTestsOnlyTriggeredPrograms(t *testing.T) {
 		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\bit\u017fadmin.exe"}`, []bool{true, true}, []int32{0}},
 		{"{\"event_simpleName\":\"ProcessRollup2\",\"event_platform\":\"Win\",\"ImageFileName\":\"C:\\\\x\\\\bit\u017fadmin.exe\"}", []bool{true, true}, []int32{0}},
 	}
-	st := d.NewState()
-	for _, tc := range tests {
-		hits := st.Match([]byte(tc.line), nil)
-		if !slices.Equal(hits, tc.hits) {
-			t.Errorf("%s: hits %v, want %v", tc.line, hits, tc.hits)
-		}
-		for i, want := range tc.tested {
-			if got := st.seen[i] == st.gen; got != want {
-				t.Errorf("%s: program %d tested %v, want %v", tc.line, i, got, want)
-			}
-		}
-	}
+	checkTested(t, d, tests)
 }
 
 // ConcernedPrograms tells whether a line's event name is one some program
@@ -471,11 +456,7 @@ func TestDispatchNumberTriggers(t *testing.T) {
 			t.Fatalf("program %d has no number trigger", i)
 		}
 	}
-	tests := []struct {
-		line   string
-		tested []bool
-		hits   []int32
-	}{
+	tests := []testedCase{
 		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"3389"}`, []bool{true, false}, []int32{0}},
 		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":587,"ContextProcessName":"curl"}`, []bool{false, true}, []int32{1}},
 		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"25","ContextProcessName":"wget"}`, []bool{false, true}, nil},
@@ -488,6 +469,19 @@ func TestDispatchNumberTriggers(t *testing.T) {
 		{`{"event_simpleName":"NetworkConnectIP4","RemotePort":"80","RemotePort":"25","ContextProcessName":"curl"}`, []bool{true, true}, []int32{1}},
 		{`{"event_simpleName":"DnsRequest","RemotePort":"3389"}`, []bool{false, false}, nil},
 	}
+	checkTested(t, d, tests)
+}
+
+// testedCase is a line, the programs a dispatch tests on it and those it
+// accepts.
+type testedCase struct {
+	line   string
+	tested []bool // per program
+	hits   []int32
+}
+
+func checkTested(t *testing.T, d *Dispatch, tests []testedCase) {
+	t.Helper()
 	st := d.NewState()
 	for _, tc := range tests {
 		hits := st.Match([]byte(tc.line), nil)
