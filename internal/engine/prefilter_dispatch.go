@@ -978,12 +978,16 @@ func (ls *litSet) tailMatches(id int32, rest []byte) bool {
 	return bytes.Equal(rest, text)
 }
 
-// wordAt returns the eight bytes of v from i as a little-endian word, read
-// past v's length within its capacity (a value read in its line); bytes
-// past both are zero. Callers mask off the bytes past their literal.
+// wordAt returns the eight bytes of v from i as a little-endian word,
+// bytes past v's end zero (callers mask off the bytes past their
+// literal). Near the end, v's last eight bytes are read and shifted: v
+// may be part of a buffer others write past its end.
 func wordAt(v []byte, i int) uint64 {
-	if cap(v)-i >= 8 {
-		return binary.LittleEndian.Uint64(v[i : i+8 : i+8])
+	if len(v)-i >= 8 {
+		return binary.LittleEndian.Uint64(v[i:])
+	}
+	if len(v) >= 8 {
+		return binary.LittleEndian.Uint64(v[len(v)-8:]) >> (8 * (8 - (len(v) - i)))
 	}
 	var w uint64
 	for j, c := range v[i:] {

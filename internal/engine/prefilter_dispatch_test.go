@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"bytes"
 	"fmt"
 	"math/rand/v2"
 	"os"
@@ -337,7 +338,7 @@ func TestAnchorPair(t *testing.T) {
 // A literal set notes every literal a value holds, compared a word at a
 // time: literals shorter and longer than a word, ignoring case or not,
 // at the value's start and end, with the value alone (its capacity ends
-// with it) or read within its line (bytes follow it).
+// with it) or read within its line (bytes follow it, never read).
 func TestLitSetMatch(t *testing.T) {
 	lits := []setLit{
 		{"ab", false}, {"cmd.exe", true}, {`\\windows\\`, true}, {"Invoke-Mimikatz", false},
@@ -491,6 +492,30 @@ func checkTested(t *testing.T, d *Dispatch, tests []testedCase) {
 		for i, want := range tc.tested {
 			if got := st.seen[i] == st.gen; got != want {
 				t.Errorf("%s: program %d tested %v, want %v", tc.line, i, got, want)
+			}
+		}
+	}
+}
+
+// wordAt reads the bytes of a value from i, little-endian, never those
+// past its end (here 0xFF bytes of the buffer it is part of).
+func TestWordAt(t *testing.T) {
+	buf := bytes.Repeat([]byte{0xFF}, 32)
+	for n := range 20 {
+		for i := 0; i < n; i++ {
+			v := buf[4 : 4+n]
+			for j := range v {
+				v[j] = byte('a' + j)
+			}
+			var want uint64
+			for j := i; j < n && j < i+8; j++ {
+				want |= uint64(v[j]) << (8 * (j - i))
+			}
+			if got := wordAt(v, i); got != want {
+				t.Errorf("len %d, from %d: %016x, want %016x", n, i, got, want)
+			}
+			for j := range v {
+				v[j] = 0xFF
 			}
 		}
 	}
