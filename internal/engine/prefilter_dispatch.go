@@ -907,12 +907,12 @@ func newWordLit(text []byte, fold bool) wordLit {
 	return w
 }
 
-// startsAt reports whether h holds, from i, the first eight bytes of the
-// literal of n bytes (all of a shorter one); the caller has checked that h
-// holds n bytes from i.
-func (w wordLit) startsAt(h []byte, i, n int) bool {
+// is reports whether x, a text's bytes from some offset as wordReader reads
+// them, starts with the literal of n bytes (its first eight); the caller
+// has checked that the text holds n bytes from there.
+func (w wordLit) is(x uint64, n int) bool {
 	mask := ^uint64(0) >> (64 - 8*min(n, 8))
-	return (wordAt(h, i)|w.fold)&mask == w.head
+	return (x|w.fold)&mask == w.head
 }
 
 // anchorPair returns the offset of the byte pair of a literal (two bytes
@@ -951,6 +951,8 @@ func valueCommonness(c byte) int {
 // match sets in bits the ids of the literals v contains.
 func (ls *litSet) match(v []byte, bits []uint64) {
 	clear(bits)
+	var words wordReader
+	words.reset(v)
 	for i := 0; i+1 < len(v); i++ {
 		slot := ls.start[int(v[i])<<8|int(v[i+1])]
 		if slot == 0 {
@@ -958,7 +960,7 @@ func (ls *litSet) match(v []byte, bits []uint64) {
 		}
 		for _, a := range ls.lists[slot-1] {
 			start := i - int(a.at)
-			if start < 0 || len(v)-start < int(a.n) || !a.word.startsAt(v, start, int(a.n)) {
+			if start < 0 || len(v)-start < int(a.n) || !a.word.is(words.at(start), int(a.n)) {
 				continue
 			}
 			if a.n > 8 && !ls.tailMatches(a.id, v[start+8:start+int(a.n)]) {
@@ -978,22 +980,37 @@ func (ls *litSet) tailMatches(id int32, rest []byte) bool {
 	return bytes.Equal(rest, text)
 }
 
-// wordAt returns the eight bytes of v from i as a little-endian word,
-// bytes past v's end zero (callers mask off the bytes past their
-// literal). Near the end, v's last eight bytes are read and shifted: v
-// may be part of a buffer others write past its end.
-func wordAt(v []byte, i int) uint64 {
-	if len(v)-i >= 8 {
-		return binary.LittleEndian.Uint64(v[i:])
+// wordReader reads a text's bytes eight at a time from any offset as a
+// little-endian word, the bytes past the text zero (callers mask off those
+// past their literal). The last eight are read from a copy, made when
+// first needed: none past the text's end is read (it may be part of a
+// buffer others write past it).
+type wordReader struct {
+	text   []byte
+	tail   int // the copy's offset in text
+	copied bool
+	pad    [16]byte // text's last eight bytes (all of a shorter one), then zeros
+}
+
+func (r *wordReader) reset(text []byte) {
+	r.text, r.tail, r.copied = text, max(0, len(text)-8), false
+}
+
+// at returns the word from i (i < len(text)).
+func (r *wordReader) at(i int) uint64 {
+	if i < r.tail {
+		return binary.LittleEndian.Uint64(r.text[i:])
 	}
-	if len(v) >= 8 {
-		return binary.LittleEndian.Uint64(v[len(v)-8:]) >> (8 * (8 - (len(v) - i)))
+	if !r.copied {
+		r.copyTail()
 	}
-	var w uint64
-	for j, c := range v[i:] {
-		w |= uint64(c) << (8 * j)
-	}
-	return w
+	return binary.LittleEndian.Uint64(r.pad[i-r.tail:])
+}
+
+func (r *wordReader) copyTail() {
+	r.pad = [16]byte{}
+	copy(r.pad[:], r.text[r.tail:])
+	r.copied = true
 }
 
 // hasOddRunes reports whether v holds KELVIN SIGN or LONG S, which

@@ -497,9 +497,9 @@ func checkTested(t *testing.T, d *Dispatch, tests []testedCase) {
 	}
 }
 
-// wordAt reads the bytes of a value from i, little-endian, never those
+// wordReader reads the bytes of a text from i, little-endian, never those
 // past its end (here 0xFF bytes of the buffer it is part of).
-func TestWordAt(t *testing.T) {
+func TestWordReader(t *testing.T) {
 	buf := bytes.Repeat([]byte{0xFF}, 32)
 	for n := range 20 {
 		for i := 0; i < n; i++ {
@@ -511,7 +511,9 @@ func TestWordAt(t *testing.T) {
 			for j := i; j < n && j < i+8; j++ {
 				want |= uint64(v[j]) << (8 * (j - i))
 			}
-			if got := wordAt(v, i); got != want {
+			var r wordReader
+			r.reset(v)
+			if got := r.at(i); got != want {
 				t.Errorf("len %d, from %d: %016x, want %016x", n, i, got, want)
 			}
 			for j := range v {

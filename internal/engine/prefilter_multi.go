@@ -150,6 +150,8 @@ func (m *multiLit) setPair(a, b byte) {
 
 // match reports whether h contains one of the literals.
 func (m *multiLit) match(h []byte) bool {
+	var words wordReader
+	words.reset(h)
 	for i := m.minAt; i+m.minTail <= len(h); i += m.stride {
 		if i+1 < len(h) {
 			if p := pairIndex(h[i], h[i+1]); m.pairs[p/64]&(1<<(p%64)) == 0 {
@@ -163,7 +165,7 @@ func (m *multiLit) match(h []byte) bool {
 		for _, j := range m.lists[s-1] {
 			e := &m.entries[j]
 			start, n := i-e.at, len(e.text)
-			if start < 0 || len(h)-start < n || !e.word.startsAt(h, start, n) {
+			if start < 0 || len(h)-start < n || !e.word.is(words.at(start), n) {
 				continue
 			}
 			if n <= 8 || e.fold && equalFoldBytes(h[start+8:start+n], e.text[8:]) || !e.fold && bytes.Equal(h[start+8:start+n], e.text[8:]) {
