@@ -9,6 +9,8 @@ import (
 	"slices"
 	"sort"
 	"strings"
+
+	"github.com/tiercel/tiercel/internal/parallel"
 )
 
 // Source is one Sigma file read from disk.
@@ -47,20 +49,31 @@ func ReadPath(p string) ([]*Source, []error) {
 			return nil, []error{errors.New(p + ": no .yml or .yaml Sigma files")}
 		}
 	}
+	// read and parsed side by side (the SigmaHQ repository's 2,000 files
+	// took a fifth of a hunt's start), kept in path order
+	read := make([]*Source, len(files))
+	fail := make([]error, len(files))
+	parallel.Each(len(files), 0, func(i int) {
+		data, err := os.ReadFile(files[i])
+		if err != nil {
+			fail[i] = err
+			return
+		}
+		rs, err := Parse(files[i], data)
+		if err != nil {
+			fail[i] = err
+			return
+		}
+		read[i] = &Source{Path: files[i], Data: data, Rules: rs}
+	})
 	var out []*Source
 	var errs []error
-	for _, f := range files {
-		data, err := os.ReadFile(f)
-		if err != nil {
-			errs = append(errs, err)
-			continue
+	for i := range files {
+		if fail[i] != nil {
+			errs = append(errs, fail[i])
+		} else {
+			out = append(out, read[i])
 		}
-		rs, err := Parse(f, data)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		out = append(out, &Source{Path: f, Data: data, Rules: rs})
 	}
 	return out, errs
 }
@@ -114,14 +127,22 @@ func (c *Converter) ConvertSet(srcs []*Source) ([]*Converted, []error) {
 			}
 		}
 	}
-	for _, r := range order {
-		if r.Detection != nil {
-			q, err := c.ConvertFiltered(r, filters[r])
-			if err != nil {
-				qerrs[r] = err
-			} else {
-				queries[r] = q
-			}
+	// converted side by side (a conversion reads the rule, its filters
+	// and the mapping only), gathered in order
+	converted := make([]*Query, len(order))
+	failed := make([]error, len(order))
+	parallel.Each(len(order), 0, func(i int) {
+		if r := order[i]; r.Detection != nil {
+			converted[i], failed[i] = c.ConvertFiltered(r, filters[r])
+		}
+	})
+	for i, r := range order {
+		switch {
+		case r.Detection == nil:
+		case failed[i] != nil:
+			qerrs[r] = failed[i]
+		default:
+			queries[r] = converted[i]
 		}
 	}
 	hidden := map[*Rule]bool{}
