@@ -276,7 +276,8 @@ func litAnd2(kids ...*litExpr) *litExpr {
 
 func litOr2(kids ...*litExpr) *litExpr {
 	var out []*litExpr
-	for _, k := range kids {
+	var from []int // per literal of out: the kid it came from
+	for i, k := range kids {
 		switch k.op {
 		case litTrue:
 			return litAlways
@@ -284,11 +285,15 @@ func litOr2(kids ...*litExpr) *litExpr {
 			continue
 		case litOr:
 			out = append(out, k.kids...)
+			for range k.kids {
+				from = append(from, i)
+			}
 		default:
 			out = append(out, k)
+			from = append(from, i)
 		}
 	}
-	out = dropImplied(out)
+	out = dropImplied(out, from)
 	switch len(out) {
 	case 0:
 		return litNever
@@ -299,44 +304,97 @@ func litOr2(kids ...*litExpr) *litExpr {
 }
 
 // dropImplied removes from an OR the literals that contain another literal
-// of the same OR: "nmap.exe" or "nmap" is just "nmap".
-func dropImplied(kids []*litExpr) []*litExpr {
+// of the same OR: "nmap.exe" or "nmap" is just "nmap". from tells, per
+// kid, the OR it came from: an OR litOr2 made has none left, so only kids
+// from different ones are compared (an OR chain of n tests is built two at
+// a time: all pairs at each link were n³/6 comparisons). Past
+// maxImpliedCheck literals only repeated ones go: keeping a literal
+// another implies costs the prefilter a little, comparing the 3,660 of an
+// emoji rule pairwise cost a tenth of a hunt's start.
+func dropImplied(kids []*litExpr, from []int) []*litExpr {
 	var texts []*litExpr
-	for _, k := range kids {
+	var src []int
+	for i, k := range kids {
 		if k.op == litText {
 			texts = append(texts, k)
+			src = append(src, from[i])
 		}
 	}
 	if len(texts) < 2 {
 		return kids
 	}
-	// lowered once: an OR chain of n tests is built two at a time, so
-	// this runs on lists of 2..n literals (for long Sigma chains most of
-	// compiling a rule was lower-casing the same texts again)
+	if len(texts) > maxImpliedCheck {
+		return dropRepeated(kids)
+	}
+	// lowered once: the lists grow by one literal a link
 	lower := make([]string, len(texts))
 	for i, a := range texts {
 		lower[i] = strings.ToLower(a.text)
 	}
-	implied := map[*litExpr]bool{}
+	// the literals of one OR lie side by side (src is in order): each is
+	// compared with those outside its run alone
+	runEnd := make([]int, len(texts))
+	for i := len(texts) - 1; i >= 0; i-- {
+		runEnd[i] = i + 1
+		if i+1 < len(texts) && src[i+1] == src[i] {
+			runEnd[i] = runEnd[i+1]
+		}
+	}
+	implied := make([]bool, len(texts))
 	for i, a := range texts {
-		for _, b := range texts {
+		for j := 0; j < len(texts); j++ {
+			if src[j] == src[i] {
+				j = runEnd[j] - 1 // past the run
+				continue
+			}
+			b := texts[j]
 			// b covers a only where b may stand anywhere a does: free text,
-			// or the same field (field-scoped literals are scanned per key).
-			if a == b || implied[b] || b.field != "" && b.field != a.field {
+			// or the same field (field-scoped literals are scanned per key);
+			// a contains b only if b is no longer (lowered, when b folds).
+			if implied[j] || len(b.text) > max(len(a.text), len(lower[i])) || b.field != "" && b.field != a.field {
 				continue
 			}
 			// a contains b (with compatible folding): a implies b
 			if b.fold && strings.Contains(lower[i], b.text) || !b.fold && !a.fold && strings.Contains(a.text, b.text) {
-				implied[a] = true
+				implied[i] = true
 				break
 			}
 		}
 	}
 	out := kids[:0:0]
+	t := 0 // index in texts of the next literal
 	for _, k := range kids {
-		if !implied[k] {
-			out = append(out, k)
+		if k.op == litText {
+			t++
+			if implied[t-1] {
+				continue
+			}
 		}
+		out = append(out, k)
+	}
+	return out
+}
+
+// maxImpliedCheck bounds the literals dropImplied compares pairwise.
+const maxImpliedCheck = 1024
+
+// dropRepeated removes from an OR the literals it holds twice.
+func dropRepeated(kids []*litExpr) []*litExpr {
+	type key struct {
+		text, field string
+		fold        bool
+	}
+	seen := map[key]bool{}
+	out := kids[:0:0]
+	for _, k := range kids {
+		if k.op == litText {
+			x := key{k.text, k.field, k.fold}
+			if seen[x] {
+				continue
+			}
+			seen[x] = true
+		}
+		out = append(out, k)
 	}
 	return out
 }

@@ -48,6 +48,10 @@ func TestPrefilterDerivation(t *testing.T) {
 		{`regex("mimikatz")`, nil, `"mimikatz"`},
 		// an OR's tests of one field are one test of that field's value
 		{`a=/foo/i or b=bar or a=nmap`, none, `(a:("nmap" OR i"foo") OR b:"bar")`},
+		// a literal holding another of the OR goes, whichever comes first
+		{`a=*nmap.exe* or a=*foo* or a=*nmap*`, none, `a:("foo" OR "nmap")`},
+		{`a=*nmap* or a=*foo* or a=*nmap.exe*`, none, `a:("foo" OR "nmap")`},
+		{`a=*NMAP.EXE* or a=/nmap/i or a=*Nmap*`, none, `a:i"nmap"`},
 		{`#event_simpleName=DnsRequest DomainName=/evil\.example/`, none,
 			`(DomainName:"evil.example" AND event_simpleName:"DnsRequest")`},
 	}
