@@ -318,6 +318,14 @@ func IndexUnicodeEscape(raw []byte) int {
 	}
 }
 
+// spelledOtherwise reports whether a value may spell a literal's
+// character otherwise than the literal's raw text does: a \u escape, or,
+// for literals holding a backslash or control character (esc), what
+// mayHideEscaped tells. Such a value is read as appendCanonical writes it.
+func spelledOtherwise(raw []byte, esc bool) bool {
+	return HasUnicodeEscape(raw) || esc && mayHideEscaped(raw)
+}
+
 // mayHideEscaped reports whether raw JSON text may hold a backslash or a
 // control character its raw text does not write as the usual escape (\\,
 // \n, \t...): it holds a \u escape, one JSON does not define (\q, which
@@ -462,10 +470,16 @@ var (
 	longS  = []byte("\u017f")
 )
 
+// hasOddRunes reports whether v holds KELVIN SIGN or LONG S. Most texts
+// hold neither lead byte: one IndexByte each says so.
+func hasOddRunes(v []byte) bool {
+	return bytes.IndexByte(v, 0xE2) >= 0 && bytes.Contains(v, kelvin) || bytes.IndexByte(v, 0xC5) >= 0 && bytes.Contains(v, longS)
+}
+
 // containsFoldUnicode is the slow, exact check for lines holding those two
 // runes (rare: it allocates only then).
 func containsFoldUnicode(line, lit []byte) bool {
-	if !bytes.Contains(line, kelvin) && !bytes.Contains(line, longS) {
+	if !hasOddRunes(line) {
 		return false
 	}
 	norm := bytes.ReplaceAll(bytes.ReplaceAll(line, kelvin, []byte("k")), longS, []byte("s"))

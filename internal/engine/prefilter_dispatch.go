@@ -260,29 +260,12 @@ func (d *Dispatch) numTrigger(l *litExpr) *numTrig {
 // requiredNums returns numbers of which a value l accepts is one
 // (valueMayEqual deciding), or nil.
 func requiredNums(l *litExpr) []float64 {
-	switch l.op {
-	case litValue:
-		return []float64{l.num}
-	case litAnd:
-		var best []float64
-		for _, k := range l.kids {
-			if n := requiredNums(k); n != nil && (best == nil || len(n) < len(best)) {
-				best = n
-			}
+	return required(l, func(l *litExpr) []float64 {
+		if l.op == litValue {
+			return []float64{l.num}
 		}
-		return best
-	case litOr:
-		var out []float64
-		for _, k := range l.kids {
-			n := requiredNums(k)
-			if n == nil {
-				return nil
-			}
-			out = append(out, n...)
-		}
-		return out
-	}
-	return nil
+		return nil
+	}, func(n []float64) float64 { return float64(len(n)) })
 }
 
 // trigCost estimates how often a line holds one of t's literals (see
@@ -314,21 +297,34 @@ func litCost(text string) float64 {
 
 // requiredLits returns literals of which a text l accepts holds one, or nil.
 func requiredLits(l *litExpr) []*litExpr {
+	return required(l, func(l *litExpr) []*litExpr {
+		if l.op == litText {
+			return []*litExpr{l}
+		}
+		return nil
+	}, litsCost)
+}
+
+// required returns leaves of which whatever l accepts holds one (leaf
+// gives a node's own, nil when it is no leaf): under an AND the kid's
+// whose cost is least, under an OR every kid's; nil when there are none.
+func required[T any](l *litExpr, leaf func(*litExpr) []T, cost func([]T) float64) []T {
+	if own := leaf(l); own != nil {
+		return own
+	}
 	switch l.op {
-	case litText:
-		return []*litExpr{l}
 	case litAnd:
-		var best []*litExpr
+		var best []T
 		for _, k := range l.kids {
-			if t := requiredLits(k); t != nil && (best == nil || litsCost(t) < litsCost(best)) {
+			if t := required(k, leaf, cost); t != nil && (best == nil || cost(t) < cost(best)) {
 				best = t
 			}
 		}
 		return best
 	case litOr:
-		var out []*litExpr
+		var out []T
 		for _, k := range l.kids {
-			t := requiredLits(k)
+			t := required(k, leaf, cost)
 			if t == nil {
 				return nil
 			}
@@ -692,7 +688,7 @@ func (s *DispatchState) locate(k int) bool {
 	if _, _, _, more := ls.finder.next(s.line, end); more {
 		return false
 	}
-	if HasUnicodeEscape(v) || ls.esc && mayHideEscaped(v) {
+	if spelledOtherwise(v, ls.esc) {
 		// spelled otherwise than literals are: read as they are written
 		if !str {
 			return false
@@ -1011,11 +1007,4 @@ func (r *wordReader) copyTail() {
 	r.pad = [16]byte{}
 	copy(r.pad[:], r.text[r.tail:])
 	r.copied = true
-}
-
-// hasOddRunes reports whether v holds KELVIN SIGN or LONG S, which
-// case-insensitive matching folds to k and s. Most values hold neither
-// lead byte: one IndexByte each says so.
-func hasOddRunes(v []byte) bool {
-	return bytes.IndexByte(v, 0xE2) >= 0 && bytes.Contains(v, kelvin) || bytes.IndexByte(v, 0xC5) >= 0 && bytes.Contains(v, longS)
 }

@@ -277,7 +277,7 @@ func (n *pfNode) matchValue(v []byte, str bool, c *keyCache) bool {
 	if n.kids[0].match(v, c) {
 		return true
 	}
-	if !HasUnicodeEscape(v) && !(n.esc && mayHideEscaped(v)) {
+	if !spelledOtherwise(v, n.esc) {
 		return false
 	}
 	if !str {

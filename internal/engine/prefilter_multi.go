@@ -173,7 +173,7 @@ func (m *multiLit) match(h []byte) bool {
 			}
 		}
 	}
-	if len(m.ks) == 0 || !bytes.Contains(h, kelvin) && !bytes.Contains(h, longS) {
+	if len(m.ks) == 0 || !hasOddRunes(h) {
 		return false
 	}
 	for _, e := range m.ks {
