@@ -349,7 +349,7 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 // through: a line a learned value carries a literal to is asked of those
 // without locating its keys again (secondReadGate).
 func newPlanRaw(base *plan) *plan {
-	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters}
+	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters, bits: base.bits}
 	p.filters = make([]*engine.Prefilter, len(p.progs))
 	parallel.Each(len(p.progs), 0, func(i int) { p.filters[i] = p.progs[i].PrefilterRaw(strictFreeText(p.derived), inlineSources) })
 	p.finish()
@@ -363,7 +363,9 @@ func (p *plan) finish() {
 		p.needs.Merge(prog.Needs())
 	}
 	p.any = engine.AnyPrefilter(p.filters)
-	p.bits = carrierBits(p.progs, p.derived)
+	if p.bits == nil { // a raw plan has its base's: the same programs and fields
+		p.bits = carrierBits(p.progs, p.derived)
+	}
 	switch {
 	case len(p.progs) > 1 && p.paired != nil:
 		p.dispatch = engine.NewDispatchPair(p.filters, p.paired, p.bits)
