@@ -548,21 +548,29 @@ func valueOf(ev *event.Event, name string) string {
 // stream mode it learns from ev first, and an event that arrives before its
 // process is enriched with what is known then (ContextBaseFileName fallback):
 // nothing is held back.
-func (e *Enricher) Apply(ev *event.Event) {
+func (e *Enricher) Apply(ev *event.Event) { e.ApplyWanted(ev, AllWanted) }
+
+// ApplyWanted is Apply adding what needs no lookup and, of what does, the
+// fields of w (WantedBy the queries ev goes to). A stream enricher, whose
+// lookups order its bounded table, adds every field.
+func (e *Enricher) ApplyWanted(ev *event.Event, w Wanted) {
 	e.count.applied.Add(1)
 	name := simpleName(ev)
-	if e.stream && !e.sequenced.Load() {
-		e.learn(ev, name)
+	if e.stream {
+		w = AllWanted
+		if !e.sequenced.Load() {
+			e.learn(ev, name)
+		}
 	}
 	aid, _ := ev.Get(fAid)
 	if aid != "" {
 		e.applyHost(ev, aid)
 	}
 	if isProcessStart(name) {
-		e.applyProcessStart(ev, aid)
+		e.applyProcessStart(ev, aid, w)
 		return
 	}
-	if e.keep.dns && aid != "" && strings.HasPrefix(name, "Network") {
+	if e.keep.dns && w.has(addDestinationHostname) && aid != "" && strings.HasPrefix(name, "Network") {
 		if ip, ok := ev.Get(fRemoteAddressIP4); ok {
 			e.noteLookup(ip)
 			if host, ok := e.dns.lookup(aid, ip); ok {
@@ -570,7 +578,7 @@ func (e *Enricher) Apply(ev *event.Event) {
 			}
 		}
 	}
-	e.applyContext(ev, aid)
+	e.applyContext(ev, aid, w)
 }
 
 func (e *Enricher) add(ev *event.Event, slot int, value string) bool {
@@ -593,7 +601,7 @@ func (e *Enricher) applyHost(ev *event.Event, aid string) {
 	}
 }
 
-func (e *Enricher) applyProcessStart(ev *event.Event, aid string) {
+func (e *Enricher) applyProcessStart(ev *event.Event, aid string, w Wanted) {
 	image, _ := ev.Get(fImageFileName)
 	dir, base := splitImage(image)
 	if base == "" {
@@ -602,10 +610,10 @@ func (e *Enricher) applyProcessStart(ev *event.Event, aid string) {
 	}
 	e.add(ev, addFilePath, dir)
 	e.add(ev, addFileName, base)
-	if e.keep.parentProc && aid != "" {
+	if e.keep.parentProc && aid != "" && (w.has(addParentCommandLine) || w.has(addParentImageFileName)) {
 		e.applyParent(ev, aid)
 	}
-	if !ev.Has(FieldUserName) {
+	if w.has(addUserName) && !ev.Has(FieldUserName) {
 		e.applyUser(ev, aid, nil, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 	}
 }
@@ -667,7 +675,7 @@ func (e *Enricher) userOf(aid string, proc *procInfo, sid, auth, uid string) (na
 	return name, true, ok
 }
 
-func (e *Enricher) applyContext(ev *event.Event, aid string) {
+func (e *Enricher) applyContext(ev *event.Event, aid string, w Wanted) {
 	pidStr, ok := ev.Get(fContextProcessId)
 	if !ok {
 		// No acting process to look up: the sensor's own file name is all
@@ -677,6 +685,9 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 			e.count.baseFallback.Add(1)
 		}
 		return
+	}
+	if w&processWanted == 0 {
+		return // nothing read comes from the acting process
 	}
 	var proc procInfo
 	found := false
@@ -705,7 +716,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	}
 	if !found {
 		// The event's own user fields still name a user (EndOfProcess has UserSid).
-		if !ev.Has(FieldUserName) {
+		if w.has(addUserName) && !ev.Has(FieldUserName) {
 			e.applyUser(ev, aid, nil, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 		}
 		return
@@ -713,7 +724,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 	e.add(ev, addContextCommandLine, proc.cmdline)
 	e.add(ev, addContextImageFileName, proc.image)
 	parent := proc.parentName
-	if parent == "" && proc.parentPID != 0 {
+	if parent == "" && proc.parentPID != 0 && w.has(addContextParentBaseFileName) {
 		e.notePID(proc.parentPID)
 		if id, ok := e.aids.lookup(aid); ok {
 			if pp, ok := e.procs.get(procKey{id, proc.parentPID}, false, 0); ok {
@@ -722,7 +733,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string) {
 		}
 	}
 	e.add(ev, addContextParentBaseFileName, parent)
-	if !ev.Has(FieldUserName) {
+	if w.has(addUserName) && !ev.Has(FieldUserName) {
 		e.applyUser(ev, aid, &proc, valueOf(ev, fUserSid), valueOf(ev, fAuthID), valueOf(ev, fUID))
 	}
 }

@@ -165,7 +165,7 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 			if _, err := Learn(context.Background(), ref, open(), 1); err != nil {
 				t.Fatal(err)
 			}
-			want, wantProblems := search(progs, open(), ref, 1, 0, false, learnAsRead)
+			want, wantProblems := search(progs, open(), wholeApply{ref}, 1, 0, false, learnAsRead)
 			if len(want) == 0 {
 				t.Fatal("the reference found no rows: the test data should hold some")
 			}
@@ -212,6 +212,10 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 		})
 	}
 }
+
+// wholeApply is an enricher that adds every field to every event (no
+// ApplyWanted, nothing it settles or provides ahead): the reference.
+type wholeApply struct{ Enricher }
 
 func countChunks(t *testing.T, src Source) int {
 	n := 0

@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/tiercel/tiercel/internal/engine"
+	"github.com/tiercel/tiercel/internal/enrich"
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/parallel"
@@ -406,6 +407,17 @@ type worker struct {
 	partials []*engine.Partial     // per program: this chunk's, for aggregates that split
 	settle   *settler              // with plan.settleKept
 	hits     []int32               // programs whose prefilters accept the line
+	// applier adds what the programs a line goes to read (wants, by
+	// program; allWants theirs together), when the enricher can
+	applier  wantedApplier
+	wants    []enrich.Wanted
+	allWants enrich.Wanted
+}
+
+// wantedApplier is an Enricher that can add only the fields some queries
+// read (enrich.Enricher.ApplyWanted).
+type wantedApplier interface {
+	ApplyWanted(ev *event.Event, w enrich.Wanted)
 }
 
 // tailCopy returns how a worker copies an event for prog's tail, and
@@ -459,7 +471,35 @@ func (p *plan) newWorker(problems problemSink) *worker {
 	if p.settleKept != nil {
 		w.settle = newSettler(p.settleKept, p, true)
 	}
+	if a, ok := p.enricher.(wantedApplier); ok {
+		w.applier = a
+		for _, prog := range p.progs {
+			want := enrich.WantedBy(prog.Needs())
+			w.wants = append(w.wants, want)
+			w.allWants |= want
+		}
+	}
 	return w
+}
+
+// apply enriches the decoded line, for the programs it goes to when wanted
+// (else for the enricher to learn from: everything).
+func (w *worker) apply(wanted bool) {
+	if w.applier == nil {
+		w.plan.enricher.Apply(&w.ev)
+		return
+	}
+	want := enrich.AllWanted
+	switch {
+	case wanted && w.dstate == nil:
+		want = w.allWants
+	case wanted:
+		want = 0
+		for _, i := range w.hits {
+			want |= w.wants[i]
+		}
+	}
+	w.applier.ApplyWanted(&w.ev, want)
 }
 
 // acceptsFunc returns a matcher telling whether some program's prefilter
@@ -565,7 +605,7 @@ func (w *worker) line(source string, line []byte, lineNo int, known bool) {
 		return
 	}
 	if w.plan.enricher != nil {
-		w.plan.enricher.Apply(&w.ev)
+		w.apply(wanted)
 	}
 	if !wanted {
 		return // decoded only for the stream enricher to learn from
