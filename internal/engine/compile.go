@@ -52,15 +52,19 @@ type Options struct {
 // Program is a compiled query. It is immutable and safe to share between
 // goroutines; NewWorker and NewTail make the per-goroutine parts.
 type Program struct {
-	opts     Options
-	chain    []segment // chain[0].pre is the stateless part; the rest is the tail
-	needs    event.Needs
-	lits     *litExpr // prefilter condition on raw lines, before enrichment facts
-	columns  []string
-	freeText bool
-	text     freeTextReads // what free text reads, apart from the rest (FreeTextReads)
-	pre      *prepassState // sub-queries run before the main pass (prepass.go)
-	g        *guard        // limits and their state, shared by all goroutines (limits.go)
+	opts  Options
+	chain []segment // chain[0].pre is the stateless part; the rest is the tail
+	needs event.Needs
+	// filterNeeds: what the stateless part reads, when it only tests
+	// (filters) and an aggregate follows (filterOnly)
+	filterNeeds event.Needs
+	filterOnly  bool
+	lits        *litExpr // prefilter condition on raw lines, before enrichment facts
+	columns     []string
+	freeText    bool
+	text        freeTextReads // what free text reads, apart from the rest (FreeTextReads)
+	pre         *prepassState // sub-queries run before the main pass (prepass.go)
+	g           *guard        // limits and their state, shared by all goroutines (limits.go)
 }
 
 // segment is a stateless pipeline followed by an aggregate (nil at the end).
@@ -70,12 +74,7 @@ type segment struct {
 }
 
 // Needs reports the fields the program reads.
-func (p *Program) Needs() event.Needs {
-	n := p.needs
-	n.Fields = append([]string(nil), p.needs.Fields...)
-	n.Prefixes = append([]string(nil), p.needs.Prefixes...)
-	return n
-}
+func (p *Program) Needs() event.Needs { return p.needs.Clone() }
 
 // Columns is the output column order when the query ends with table() or
 // select(); nil otherwise.
@@ -92,11 +91,15 @@ type compiler struct {
 	opts      Options
 	needs     event.Needs
 	freeText  bool
-	textLits  []*litExpr    // what each free-text filter requires of a value it matches
-	caseDepth int           // nesting of case/match, for snapshot buffers
-	projected []string      // fields of the table()/select() compiled last
-	columns   []string      // output columns of the top-level pipeline
-	pre       *prepassState // defineTable/join sub-queries (prepass.go)
+	textLits  []*litExpr // what each free-text filter requires of a value it matches
+	caseDepth int        // nesting of case/match, for snapshot buffers
+	projected []string   // fields of the table()/select() compiled last
+	// streamNeeds is what the top-level steps before the first aggregate
+	// read (streamKnown once it is compiled)
+	streamNeeds event.Needs
+	streamKnown bool
+	columns     []string      // output columns of the top-level pipeline
+	pre         *prepassState // defineTable/join sub-queries (prepass.go)
 }
 
 // diagError carries a diagnostic through error returns.
@@ -169,7 +172,32 @@ func Compile(q *cql.Query, opts Options) (*Program, cql.Diagnostics) {
 		p.needs.Raw = true
 	}
 	p.lits = deriveLits(chain[0].pre)
+	if c.streamKnown && !c.freeText && onlyTests(chain[0].pre) {
+		p.filterNeeds, p.filterOnly = c.streamNeeds, true
+	}
 	return p, nil
+}
+
+// onlyTests reports whether every stage of p tests the event, writing
+// nothing.
+func onlyTests(p *pipeline) bool {
+	for _, st := range p.stages {
+		if _, ok := st.(testStep); !ok {
+			return false
+		}
+	}
+	return true
+}
+
+// FilterNeeds returns the fields the program's stateless part reads when
+// that part only tests events (filters) and an aggregate follows: a field
+// of Needs outside it is read only from the events that pass. ok is false
+// for any other program.
+func (p *Program) FilterNeeds() (n event.Needs, ok bool) {
+	if !p.filterOnly {
+		return event.Needs{}, false
+	}
+	return p.filterNeeds.Clone(), true
 }
 
 // passesWholeEvents reports whether every aggregate of the chain hands on
@@ -194,12 +222,19 @@ func toDiags(err error) cql.Diagnostics {
 func (c *compiler) compileChain(p *cql.Pipeline, top bool) ([]segment, error) {
 	chain := []segment{{pre: &pipeline{}}}
 	err := c.eachStep(p.Steps, func(s cql.Step) error {
+		var before event.Needs
+		if top && !c.streamKnown {
+			before = c.needs.Clone()
+		}
 		st, agg, err := c.compileStep(s)
 		if err != nil {
 			return err
 		}
 		if top {
 			c.trackColumns(s)
+			if agg != nil && !c.streamKnown {
+				c.streamNeeds, c.streamKnown = before, true
+			}
 		}
 		cur := &chain[len(chain)-1]
 		if agg != nil {

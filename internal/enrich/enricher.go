@@ -566,6 +566,25 @@ func (e *Enricher) ApplyWanted(ev *event.Event, w Wanted) {
 	if aid != "" {
 		e.applyHost(ev, aid)
 	}
+	e.applyLookups(ev, name, aid, w, false)
+}
+
+// AddWanted adds to ev, given ApplyWanted(ev, before), the fields of w
+// that come from lookups before did not want (the user's name of an event
+// that passed the filters, whose output reads it). A process looked up
+// again is not counted again.
+func (e *Enricher) AddWanted(ev *event.Event, w, before Wanted) {
+	if e.stream {
+		return // ApplyWanted added every field
+	}
+	aid, _ := ev.Get(fAid)
+	e.applyLookups(ev, simpleName(ev), aid, w&^before, before&processWanted != 0)
+}
+
+// applyLookups adds the fields of w that come from what enrichment learned
+// of processes, users and DNS answers (and the image path's parts); looked
+// says the acting process was looked up (and counted) before.
+func (e *Enricher) applyLookups(ev *event.Event, name, aid string, w Wanted, looked bool) {
 	if isProcessStart(name) {
 		e.applyProcessStart(ev, aid, w)
 		return
@@ -578,7 +597,7 @@ func (e *Enricher) ApplyWanted(ev *event.Event, w Wanted) {
 			}
 		}
 	}
-	e.applyContext(ev, aid, w)
+	e.applyContext(ev, aid, w, looked)
 }
 
 func (e *Enricher) add(ev *event.Event, slot int, value string) bool {
@@ -675,7 +694,7 @@ func (e *Enricher) userOf(aid string, proc *procInfo, sid, auth, uid string) (na
 	return name, true, ok
 }
 
-func (e *Enricher) applyContext(ev *event.Event, aid string, w Wanted) {
+func (e *Enricher) applyContext(ev *event.Event, aid string, w Wanted, looked bool) {
 	pidStr, ok := ev.Get(fContextProcessId)
 	if !ok {
 		// No acting process to look up: the sensor's own file name is all
@@ -703,7 +722,7 @@ func (e *Enricher) applyContext(ev *event.Event, aid string, w Wanted) {
 			proc, found = e.procs.get(procKey{id, pid}, touch, 0)
 		}
 	}
-	if !found {
+	if !found && !looked {
 		e.count.processMiss.Add(1)
 	}
 	if !ev.Has(FieldContextProcessName) {

@@ -1,6 +1,9 @@
 package event
 
-import "sort"
+import (
+	"slices"
+	"sort"
+)
 
 // Needs says which fields a consumer (a compiled query, a rule set, an
 // enricher) reads, so decoders can skip everything else.
@@ -11,6 +14,13 @@ type Needs struct {
 	// Prefixes are flattened-name prefixes whose fields are all needed
 	// (e.g. "Attacks[" for an array, "src." for an object).
 	Prefixes []string
+}
+
+// Clone returns a copy of n sharing no slice with it.
+func (n Needs) Clone() Needs {
+	n.Fields = slices.Clone(n.Fields)
+	n.Prefixes = slices.Clone(n.Prefixes)
+	return n
 }
 
 // Add records one needed field name.

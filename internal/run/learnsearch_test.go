@@ -122,6 +122,11 @@ func TestSearchLearnsInOneRead(t *testing.T) {
 			`#event_simpleName=NetworkConnectIP4 event_platform=Lin | table([aid, ContextProcessId], limit=max)`,
 			`#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | table([aid, ContextProcessId], limit=max)`,
 		},
+		{ // hunt: filters reading no user, tables reading it (and the process's name) from the events that pass
+			`#event_simpleName=NetworkConnectIP4 RemotePort=443 | table([aid, ContextProcessId, UserName, ContextProcessName], limit=max)`,
+			`#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i | table([aid, UserName, ComputerName], limit=max)`,
+			`#event_simpleName=ProcessRollup2 | table([aid, TargetProcessId, UserName, ParentCommandLine], limit=max)`,
+		},
 		{ // hunt: several programs in one pass
 			`#event_simpleName=DnsRequest ContextProcessName=nmap | select([DomainName, UserName])`,
 			`#event_simpleName=NetworkConnectIP4 | ComputerName=HOST-B | count()`,

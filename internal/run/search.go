@@ -408,16 +408,20 @@ type worker struct {
 	settle   *settler              // with plan.settleKept
 	hits     []int32               // programs whose prefilters accept the line
 	// applier adds what the programs a line goes to read (wants, by
-	// program; allWants theirs together), when the enricher can
-	applier  wantedApplier
-	wants    []enrich.Wanted
-	allWants enrich.Wanted
+	// program), when the enricher can: before they run what their filters
+	// read (tests), the rest to the events that pass (applied: what the
+	// line was given)
+	applier wantedApplier
+	wants   []enrich.Wanted
+	tests   []enrich.Wanted
+	applied enrich.Wanted
 }
 
 // wantedApplier is an Enricher that can add only the fields some queries
-// read (enrich.Enricher.ApplyWanted).
+// read (enrich.Enricher.ApplyWanted, AddWanted).
 type wantedApplier interface {
 	ApplyWanted(ev *event.Event, w enrich.Wanted)
+	AddWanted(ev *event.Event, w, before enrich.Wanted)
 }
 
 // tailCopy returns how a worker copies an event for prog's tail, and
@@ -473,33 +477,51 @@ func (p *plan) newWorker(problems problemSink) *worker {
 	}
 	if a, ok := p.enricher.(wantedApplier); ok {
 		w.applier = a
-		for _, prog := range p.progs {
+		for i, prog := range p.progs {
 			want := enrich.WantedBy(prog.Needs())
-			w.wants = append(w.wants, want)
-			w.allWants |= want
+			tests := want
+			if n, ok := prog.FilterNeeds(); ok {
+				tests = enrich.WantedBy(n)
+			}
+			w.wants, w.tests = append(w.wants, want), append(w.tests, tests)
+			if tests != want {
+				// an event that passes gets the rest before the aggregate reads it
+				emit := w.emits[i]
+				w.emits[i] = func(out *event.Event) {
+					if want&^w.applied != 0 {
+						w.applier.AddWanted(out, want, w.applied)
+					}
+					emit(out)
+				}
+			}
 		}
 	}
 	return w
 }
 
 // apply enriches the decoded line, for the programs it goes to when wanted
-// (else for the enricher to learn from: everything).
+// (else for the enricher to learn from: everything): what their filters
+// read.
 func (w *worker) apply(wanted bool) {
 	if w.applier == nil {
 		w.plan.enricher.Apply(&w.ev)
 		return
 	}
-	want := enrich.AllWanted
+	var tests enrich.Wanted
 	switch {
-	case wanted && w.dstate == nil:
-		want = w.allWants
-	case wanted:
-		want = 0
+	case !wanted:
+		tests = enrich.AllWanted
+	case w.dstate == nil:
+		for _, t := range w.tests {
+			tests |= t
+		}
+	default:
 		for _, i := range w.hits {
-			want |= w.wants[i]
+			tests |= w.tests[i]
 		}
 	}
-	w.applier.ApplyWanted(&w.ev, want)
+	w.applied = tests
+	w.applier.ApplyWanted(&w.ev, tests)
 }
 
 // acceptsFunc returns a matcher telling whether some program's prefilter
