@@ -47,7 +47,7 @@ func TestFilterNeeds(t *testing.T) {
 		{`a=1 | b!=2 | groupBy(c, function=count())`, []string{"a", "b"}, true},
 		{`table([a, b])`, nil, true},
 		{`a=1 | table([a]) | b=2`, []string{"a"}, true}, // after the aggregate: the tail's
-		{`a=1`, nil, false},                            // no aggregate: the output is the event
+		{`a=1`, nil, false},                             // no aggregate: the output is the event
 		{`a=1 | select([a, b])`, nil, false},
 		{`x := 1 | table([x, UserName])`, nil, false}, // writes a field
 		{`case { a=1 | b := 2; * } | count()`, nil, false},
