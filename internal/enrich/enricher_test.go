@@ -151,10 +151,7 @@ func testOrderIndependence(t *testing.T, events []*event.Event) {
 }
 
 func TestNeverOverwrites(t *testing.T) {
-	e := New(Options{})
-	for _, x := range scenario() {
-		e.Learn(x)
-	}
+	e := learnedFrom(scenario())
 	tests := []*event.Event{
 		ev("event_simpleName", "NetworkConnectIP4", "aid", aidA, "ContextProcessId", "100",
 			"ComputerName", "raw-host", "UserName", "raw-user", "ContextProcessName", "raw.exe",
@@ -196,10 +193,7 @@ func TestAidmaster(t *testing.T) {
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			e := New(Options{})
-			for _, r := range tc.records {
-				e.Learn(r)
-			}
+			e := learnedFrom(tc.records)
 			x := ev("event_simpleName", "DnsRequest", "aid", tc.aid)
 			e.Apply(x)
 			m := fieldMap(x)

@@ -18,6 +18,15 @@ func ev(kv ...string) *event.Event {
 	return e
 }
 
+// learnedFrom returns a file-mode enricher that learned records, in order.
+func learnedFrom(records []*event.Event) *Enricher {
+	e := New(Options{})
+	for _, r := range records {
+		e.Learn(r)
+	}
+	return e
+}
+
 // fieldMap flattens an event for comparisons.
 func fieldMap(e *event.Event) map[string]string {
 	m := make(map[string]string, e.Len())

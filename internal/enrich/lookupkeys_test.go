@@ -15,10 +15,7 @@ import (
 // the event.
 func TestLookupKeys(t *testing.T) {
 	events := scenario()
-	learned := New(Options{})
-	for _, e := range events {
-		learned.Learn(e)
-	}
+	learned := learnedFrom(events)
 	tests := []struct {
 		name        string
 		ev          *event.Event
@@ -54,10 +51,7 @@ func TestLookupKeys(t *testing.T) {
 // key appears, enriches it as learning from every record does.
 func TestLookupKeysLearnAsEverything(t *testing.T) {
 	events := scenario()
-	all := New(Options{})
-	for _, e := range events {
-		all.Learn(e)
-	}
+	all := learnedFrom(events)
 	for i, target := range events {
 		want := target.Clone()
 		all.Apply(want)

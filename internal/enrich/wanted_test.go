@@ -10,10 +10,7 @@ import (
 // adds what a wanted field's lookup gives exactly as Apply does.
 func TestApplyWantedSkipsUnwantedLookups(t *testing.T) {
 	events := scenario()
-	e := New(Options{})
-	for _, ev := range events {
-		e.Learn(ev)
-	}
+	e := learnedFrom(events)
 	reads := func(fields ...string) Wanted {
 		var n event.Needs
 		for _, f := range fields {
