@@ -306,6 +306,11 @@ type plan struct {
 	bits     []uint64
 	needs    event.Needs
 	enricher Enricher
+	// wants, per program, what enrichment adds that it reads, and tests
+	// what its filters read (wantsOf), when the enricher can add that
+	// alone (wantedApplier); allTests theirs together
+	wants, tests []enrich.Wanted
+	allTests     enrich.Wanted
 	// learnLits: a stream-mode enricher learns from these lines even when
 	// no program wants them (see StreamLearner).
 	learnLits [][]byte
@@ -350,7 +355,8 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 // through: a line a learned value carries a literal to is asked of those
 // without locating its keys again (secondReadGate).
 func newPlanRaw(base *plan) *plan {
-	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters, bits: base.bits}
+	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters, bits: base.bits,
+		wants: base.wants, tests: base.tests, allTests: base.allTests}
 	p.filters = make([]*engine.Prefilter, len(p.progs))
 	parallel.Each(len(p.progs), 0, func(i int) { p.filters[i] = p.progs[i].PrefilterRaw(strictFreeText(p.derived), inlineSources) })
 	p.finish()
@@ -375,6 +381,9 @@ func (p *plan) finish() {
 	}
 	if p.enricher != nil {
 		p.needs.Merge(p.enricher.Needs())
+	}
+	if _, ok := p.enricher.(wantedApplier); ok && p.wants == nil { // a raw plan has its base's
+		p.wants, p.tests, p.allTests = wantsOf(p.progs)
 	}
 	if sl, ok := p.enricher.(StreamLearner); ok && sl.Streaming() {
 		p.learnLits = sl.LearnPrefilter()
@@ -407,13 +416,11 @@ type worker struct {
 	partials []*engine.Partial     // per program: this chunk's, for aggregates that split
 	settle   *settler              // with plan.settleKept
 	hits     []int32               // programs whose prefilters accept the line
-	// applier adds what the programs a line goes to read (wants, by
-	// program), when the enricher can: before they run what their filters
-	// read (tests), the rest to the events that pass (applied: what the
+	// applier adds what the programs a line goes to read (plan.wants),
+	// when the enricher can: before they run what their filters read
+	// (plan.tests), the rest to the events that pass (applied: what the
 	// line was given)
 	applier wantedApplier
-	wants   []enrich.Wanted
-	tests   []enrich.Wanted
 	applied enrich.Wanted
 }
 
@@ -477,14 +484,8 @@ func (p *plan) newWorker(problems problemSink) *worker {
 	}
 	if a, ok := p.enricher.(wantedApplier); ok {
 		w.applier = a
-		for i, prog := range p.progs {
-			want := enrich.WantedBy(prog.Needs())
-			tests := want
-			if n, ok := prog.FilterNeeds(); ok {
-				tests = enrich.WantedBy(n)
-			}
-			w.wants, w.tests = append(w.wants, want), append(w.tests, tests)
-			if tests != want {
+		for i, want := range p.wants {
+			if p.tests[i] != want {
 				// an event that passes gets the rest before the aggregate reads it
 				emit := w.emits[i]
 				w.emits[i] = func(out *event.Event) {
@@ -499,6 +500,22 @@ func (p *plan) newWorker(problems problemSink) *worker {
 	return w
 }
 
+// wantsOf returns, per program, the fields enrichment adds that it reads
+// and those its filters read (engine.Program.FilterNeeds; all it reads
+// when it does not only filter), and the latter of all together.
+func wantsOf(progs []*engine.Program) (wants, tests []enrich.Wanted, allTests enrich.Wanted) {
+	wants, tests = make([]enrich.Wanted, len(progs)), make([]enrich.Wanted, len(progs))
+	for i, prog := range progs {
+		wants[i] = enrich.WantedBy(prog.Needs())
+		tests[i] = wants[i]
+		if n, ok := prog.FilterNeeds(); ok {
+			tests[i] = enrich.WantedBy(n)
+		}
+		allTests |= tests[i]
+	}
+	return wants, tests, allTests
+}
+
 // apply enriches the decoded line, for the programs it goes to when wanted
 // (else for the enricher to learn from: everything): what their filters
 // read.
@@ -507,17 +524,14 @@ func (w *worker) apply(wanted bool) {
 		w.plan.enricher.Apply(&w.ev)
 		return
 	}
-	var tests enrich.Wanted
+	tests := w.plan.allTests
 	switch {
 	case !wanted:
 		tests = enrich.AllWanted
-	case w.dstate == nil:
-		for _, t := range w.tests {
-			tests |= t
-		}
-	default:
+	case w.dstate != nil:
+		tests = 0
 		for _, i := range w.hits {
-			tests |= w.tests[i]
+			tests |= w.plan.tests[i]
 		}
 	}
 	w.applied = tests
