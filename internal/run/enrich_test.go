@@ -311,8 +311,8 @@ func TestIndexKey(t *testing.T) {
 }
 
 // Lines held for enrichment and released later are searched once and
-// counted once: Stats.Lines is the number of input lines (hunt - counted
-// held events twice).
+// counted once: Stats.Lines is the number of input lines and Stats.Bytes
+// the input's size (hunt - counted held events twice, then their bytes).
 func TestHeldLinesCountedOnce(t *testing.T) {
 	lines := shuffleWithin(streamLines(300), 50, 7)
 	prog := compile(t, `#event_simpleName=DnsRequest | count()`)
@@ -326,8 +326,12 @@ func TestHeldLinesCountedOnce(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if st.Lines != int64(len(lines)) || count != "300" {
-		t.Errorf("%d lines read, count %s; want %d lines, 300", st.Lines, count, len(lines))
+	size := 0
+	for _, l := range lines {
+		size += len(l) + 1
+	}
+	if st.Lines != int64(len(lines)) || st.Bytes != int64(size) || count != "300" {
+		t.Errorf("%d lines, %d bytes read, count %s; want %d lines, %d bytes, 300", st.Lines, st.Bytes, count, len(lines), size)
 	}
 }
 

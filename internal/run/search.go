@@ -584,7 +584,9 @@ func (w *worker) chunk(j job) *chunkResult {
 		}
 		return res
 	}
-	res.bytes = int64(len(c.Data))
+	if !c.Replayed {
+		res.bytes = int64(len(c.Data)) // a held line's bytes stayed in its chunk, blanked
+	}
 	ingest.Lines(c, func(line []byte, lineNo int) bool {
 		if !c.Replayed {
 			res.lines++
