@@ -196,6 +196,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		return withCode(ExitError, err)
 	}
 	defer in.Close()
+	in.orderProblems(problems)
 	src := bar.countStdin(a.enrich.source(in.source(), enricher))
 
 	out, closeOut, err := a.display.open(env)
@@ -226,6 +227,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		},
 	}, enricher))
 	bar.done()
+	problems.Flush()
 	if cerr := sink.close(); err == nil && cerr != nil {
 		err = fmt.Errorf("writing alerts: %w", cerr)
 	}

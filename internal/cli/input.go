@@ -82,6 +82,19 @@ func (in *input) reopen() func() (run.Source, error) {
 	}
 }
 
+// orderProblems has problems name malformed lines in input order: files
+// are read by several workers, stdin by one as it comes.
+func (in *input) orderProblems(problems *ingest.Problems) {
+	if in.reopen() == nil {
+		return
+	}
+	var sources []string
+	for _, f := range in.reader.Files() {
+		sources = append(sources, f.Path)
+	}
+	problems.Order(sources)
+}
+
 // Close stops reading and reports the sensor records skipped.
 func (in *input) Close() error {
 	err := in.reader.Close()

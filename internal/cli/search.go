@@ -167,6 +167,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 		return withCode(ExitError, err)
 	}
 	defer in.Close()
+	in.orderProblems(problems)
 
 	out, closeOut, err := a.display.open(env)
 	if err != nil {
@@ -191,6 +192,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 		},
 	}, enricher))
 	bar.done()
+	problems.Flush()
 	if cerr := w.Close(); writeErr == nil {
 		writeErr = cerr
 	}

@@ -62,6 +62,26 @@ func TestSearchSeedJSON(t *testing.T) {
 	}
 }
 
+// Malformed lines are named in input order, whichever stage found them:
+// line 2 passes the prefilter and fails only when decoded, after the read
+// that found line 4 (the summary named line 4 first).
+func TestSearchReportsMalformedLinesInOrder(t *testing.T) {
+	dir := t.TempDir()
+	data := writeTemp(t, dir, "events.jsonl", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"7","ImageFileName":"\\Device\\curl.exe","timestamp":"1700000000000"}
+{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"7","DomainName":"api.shodan.io","timestamp":"1700000000001", oops}
+{"event_simpleName":"DnsRequest","aid":"a1","ContextProcessId":"7","DomainName":"api.shodan.io","timestamp":"1700000000002"}
+{"event_simpleName":"SensorHeartbeat", broken
+`)
+	code, stdout, stderr := runTiercel(t, "", "search", "--format", "json", `DomainName=/shodan/ | table([DomainName, ContextProcessName])`, data)
+	if code != ExitOK || stdout != `{"DomainName":"api.shodan.io","ContextProcessName":"curl.exe"}`+"\n" {
+		t.Fatalf("exit %d, stdout %q, stderr:\n%s", code, stdout, stderr)
+	}
+	second, fourth := strings.Index(stderr, data+":2: invalid JSON"), strings.Index(stderr, data+":4: invalid JSON")
+	if second < 0 || fourth < second || !strings.Contains(stderr, "2 malformed lines skipped (first: "+data+":2)") {
+		t.Errorf("malformed lines not reported in input order:\n%s", stderr)
+	}
+}
+
 func TestSearchExitCodes(t *testing.T) {
 	dir := t.TempDir()
 	var many strings.Builder

@@ -1,9 +1,11 @@
 package ingest
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"sync"
 )
 
@@ -11,16 +13,39 @@ import (
 const DefaultProblemLimit = 20
 
 // Problems records malformed input lines from any number of workers. It
-// prints the first few as they come and counts all of them.
+// prints the first few as they come and counts all of them. Given the
+// inputs' order (Order), it prints the first few in input order instead,
+// at Flush: workers find them in any order, and every run over the same
+// files must name the same lines.
 type Problems struct {
 	mu    sync.Mutex
 	out   io.Writer
 	limit int
 	count int
-	first string // file:line of the first malformed line
+	first problemAt // the first malformed line
 	// long counts the lines skipped for their length (also in count).
 	long      int
-	firstLong string
+	firstLong problemAt
+	rank      map[string]int // an input's place in the order; nil: unordered
+	held      []heldReport   // with rank: the limit first reports, in order
+}
+
+// problemAt is where a malformed line is: rank orders the inputs.
+type problemAt struct {
+	rank   int
+	source string
+	line   int
+}
+
+func (a problemAt) String() string { return fmt.Sprintf("%s:%d", a.source, a.line) }
+
+func (a problemAt) compare(b problemAt) int {
+	return cmp.Or(cmp.Compare(a.rank, b.rank), cmp.Compare(a.source, b.source), cmp.Compare(a.line, b.line))
+}
+
+type heldReport struct {
+	at  problemAt
+	err error
 }
 
 // NewProblems prints up to limit problems to w (DefaultProblemLimit when
@@ -32,22 +57,64 @@ func NewProblems(w io.Writer, limit int) *Problems {
 	return &Problems{out: w, limit: limit}
 }
 
+// Order makes p report in the order of sources (the inputs as read; any
+// other source after them): the first lines, not the first found.
+func (p *Problems) Order(sources []string) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.rank = make(map[string]int, len(sources))
+	for i, s := range sources {
+		if _, dup := p.rank[s]; !dup {
+			p.rank[s] = i
+		}
+	}
+}
+
 // Add records that line lineNo of source is malformed.
 func (p *Problems) Add(source string, lineNo int, err error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	at := problemAt{source: source, line: lineNo}
+	if p.rank != nil {
+		r, ok := p.rank[source]
+		if !ok {
+			r = len(p.rank)
+		}
+		at.rank = r
+	}
 	p.count++
 	if errors.Is(err, ErrLineTooLong) {
 		p.long++
-		if p.long == 1 {
-			p.firstLong = fmt.Sprintf("%s:%d", source, lineNo)
+		if p.long == 1 || p.rank != nil && at.compare(p.firstLong) < 0 {
+			p.firstLong = at
 		}
-	} else if p.count-p.long == 1 {
-		p.first = fmt.Sprintf("%s:%d", source, lineNo)
+	} else if p.count-p.long == 1 || p.rank != nil && at.compare(p.first) < 0 {
+		p.first = at
 	}
-	if p.out != nil && p.count <= p.limit {
-		fmt.Fprintf(p.out, "%s:%d: %v\n", source, lineNo, err)
+	if p.out == nil || p.limit < 0 {
+		return
 	}
+	if p.rank == nil {
+		if p.count <= p.limit {
+			fmt.Fprintf(p.out, "%s: %v\n", at, err)
+		}
+		return
+	}
+	i, _ := slices.BinarySearchFunc(p.held, at, func(h heldReport, at problemAt) int { return h.at.compare(at) })
+	if i < p.limit {
+		p.held = slices.Insert(p.held, i, heldReport{at, err})
+		p.held = p.held[:min(len(p.held), p.limit)]
+	}
+}
+
+// Flush prints the reports an ordered p holds.
+func (p *Problems) Flush() {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, h := range p.held {
+		fmt.Fprintf(p.out, "%s: %v\n", h.at, h.err)
+	}
+	p.held = nil
 }
 
 // Count is the number of problems recorded.

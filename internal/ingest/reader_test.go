@@ -548,6 +548,42 @@ func TestProblems(t *testing.T) {
 	}
 }
 
+// Given the inputs' order, Problems names the first lines of the input,
+// whatever order workers found them in: the summary's first, and the
+// lines printed (at Flush, not before).
+func TestProblemsInInputOrder(t *testing.T) {
+	found := []struct {
+		source string
+		line   int
+		long   bool
+	}{
+		{"b.json.gz", 3, false}, {"a.json", 90, false}, {"b.json.gz", 1, true},
+		{"other", 1, false}, {"a.json", 7, false}, {"a.json", 200, true}, {"a.json", 12, false},
+	}
+	var out bytes.Buffer
+	p := NewProblems(&out, 3)
+	p.Order([]string{"a.json", "b.json.gz"})
+	for _, f := range found {
+		err := errors.New("invalid JSON")
+		if f.long {
+			err = ErrLineTooLong
+		}
+		p.Add(f.source, f.line, err)
+	}
+	if out.Len() != 0 {
+		t.Fatalf("printed before Flush: %q", out.String())
+	}
+	want := "5 malformed lines skipped (first: a.json:7); 2 lines over the length limit skipped (first: a.json:200)"
+	if got := p.Summary(); got != want {
+		t.Errorf("summary = %q\nwant      %q", got, want)
+	}
+	p.Flush()
+	printed := "a.json:7: invalid JSON\na.json:12: invalid JSON\na.json:90: invalid JSON\n"
+	if out.String() != printed {
+		t.Errorf("printed %q, want %q", out.String(), printed)
+	}
+}
+
 func TestStreamErrorMessages(t *testing.T) {
 	sample := []byte("{\"a\":1}\n{\"a\":2}\n")
 	gz := gzipBytes(t, sample)
