@@ -18,17 +18,38 @@ type enrichFlags struct {
 	quiet     bool
 	verbose   bool
 	hold      enrich.HoldOptions
-	procMem   byteFlag
+	procMem   memoryFlag
+	// scaled: a hunt's default --process-memory grows with the process
+	// details its rules read
+	scaled bool
 }
 
-func (f *enrichFlags) register(fs *pflag.FlagSet) {
+// memoryFlag is --process-memory; set tells a size given from the default.
+type memoryFlag struct {
+	size byteFlag
+	set  bool
+}
+
+func (m *memoryFlag) String() string { return m.size.String() }
+func (m *memoryFlag) Type() string   { return m.size.Type() }
+func (m *memoryFlag) Set(s string) error {
+	m.set = true
+	return m.size.Set(s)
+}
+
+// register adds the flags to fs; hunt scales the default process memory.
+func (f *enrichFlags) register(fs *pflag.FlagSet, hunt bool) {
 	fs.BoolVar(&f.off, "no-enrich", false, "do not add ComputerName, UserName, ContextProcessName... from aidmaster, userinfo and process starts")
 	fs.StringArrayVar(&f.aidmaster, "aidmaster", nil, "read aidmaster host records from `PATH` (file or directory; repeatable)")
 	fs.BoolVar(&f.quiet, "quiet", false, "no summaries on standard error (errors and warnings still)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "also print enrichment counters (events, fields added, lookup misses) on standard error")
 	fs.IntVar(&f.hold.MaxEvents, "hold-events", enrich.DefaultHoldEvents, "standard input: hold at most `N` events that arrive before their process start")
-	f.procMem = byteFlag(enrich.DefaultProcessMemory)
+	f.procMem = memoryFlag{size: byteFlag(enrich.DefaultProcessMemory)}
+	f.scaled = hunt
 	fs.Var(&f.procMem, "process-memory", "files: keep at most `SIZE` of learned process details (and an eighth of it of user mappings) in memory, the rest in a temporary file (0: all in memory)")
+	if hunt {
+		fs.Lookup("process-memory").DefValue = f.procMem.String() + " for each kind of detail the rules read: names, command lines, image paths, parents"
+	}
 	fs.DurationVar(&f.hold.MaxLateness, "hold-lateness", enrich.DefaultHoldLateness, "standard input: hold such an event for at most `D` of event time")
 }
 
@@ -40,7 +61,7 @@ func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, wor
 	}
 	en, st, err := run.PrepareEnricher(ctx, run.EnrichInput{
 		Paths: paths, Aidmaster: f.aidmaster, Stdin: env.Stdin, Workers: workers, Programs: progs, MaxLine: maxLine,
-		ProcessMemory: f.processMemory(),
+		ProcessMemory: f.processMemory(), ScaleProcessMemory: f.scaled,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("enrichment: %w", err)
@@ -51,13 +72,16 @@ func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, wor
 	return en, nil
 }
 
-// processMemory is --process-memory for enrich.Options (0 there is the
-// default; here it means never spill).
+// processMemory is --process-memory for enrich.Options: 0 when not given
+// (the default, scaled for a hunt), -1 for 0 (never spill).
 func (f *enrichFlags) processMemory() int {
-	if f.procMem == 0 {
+	switch {
+	case !f.procMem.set:
+		return 0
+	case f.procMem.size == 0:
 		return -1
 	}
-	return int(f.procMem)
+	return int(f.procMem.size)
 }
 
 // source puts the stream enricher's reorder buffer in front of src (stdin);

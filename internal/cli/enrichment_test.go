@@ -10,6 +10,8 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/spf13/pflag"
+
 	"github.com/tiercel/tiercel/internal/run"
 )
 
@@ -273,6 +275,34 @@ func TestSearchVerboseSaysWhyItReadAgain(t *testing.T) {
 		said := strings.Contains(stderr, "enrich: read the input again: "+string(run.AgainLearningAsRead))
 		if said != tc.want {
 			t.Errorf("%v: said why it read again = %v, want %v:\n%s", tc.args, said, tc.want, stderr)
+		}
+	}
+}
+
+// --process-memory: not given, a search keeps enrich's default and a hunt
+// scales it with its rules' reads; given, it is the budget (0: never spill).
+func TestProcessMemoryFlag(t *testing.T) {
+	tests := []struct {
+		hunt      bool
+		args      []string
+		want      int
+		wantScale bool
+	}{
+		{false, nil, 0, false},
+		{true, nil, 0, true},
+		{true, []string{"--process-memory", "16MiB"}, 16 << 20, true},
+		{false, []string{"--process-memory", "0"}, -1, false},
+		{true, []string{"--process-memory", "32MiB"}, 32 << 20, true},
+	}
+	for _, tc := range tests {
+		var f enrichFlags
+		fs := pflag.NewFlagSet("t", pflag.ContinueOnError)
+		f.register(fs, tc.hunt)
+		if err := fs.Parse(tc.args); err != nil {
+			t.Fatal(err)
+		}
+		if got := f.processMemory(); got != tc.want || f.scaled != tc.wantScale {
+			t.Errorf("hunt %v, %v: memory %d, scaled %v; want %d, %v", tc.hunt, tc.args, got, f.scaled, tc.want, tc.wantScale)
 		}
 	}
 }

@@ -107,7 +107,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 	f.BoolVar(&a.skipInvalid, "skip-invalid", false, "run the rules that load, listing those that do not")
 	f.IntVar(&a.workers, "workers", 0, "worker goroutines (0: one per core)")
 	f.StringVar(&a.minSeverity, "min-severity", "", "run only rules of `SEVERITY` or above: "+strings.Join(severities, ", "))
-	a.enrich.register(f)
+	a.enrich.register(f, true)
 	a.saved.register(f)
 	a.display.register(f)
 	a.limits.register(f)

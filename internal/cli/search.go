@@ -122,7 +122,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd.Flags().StringVar(&lookups, "lookups", "", "directory of lookup files for match()")
 	cmd.Flags().IntVar(&workers, "workers", 0, "worker goroutines (0: one per core)")
 	cmd.Flags().StringArrayVar(&params, "param", nil, "value of a query parameter ?NAME, as NAME=VALUE (repeatable)")
-	enr.register(cmd.Flags())
+	enr.register(cmd.Flags(), false)
 	sv.register(cmd.Flags())
 	lim.register(cmd.Flags())
 	df.register(cmd.Flags())

@@ -10,6 +10,7 @@ import (
 	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/tiercel/tiercel/internal/event"
 )
 
 // spillPuts is a learning history with what spilling must keep exact: the
@@ -352,4 +353,33 @@ func FuzzSpillRecord(f *testing.F) {
 			}
 		}
 	})
+}
+
+// A hunt's default budget is 32 MiB for each kind of process detail its
+// rules read; other reads, and none, keep one share.
+func TestScaledProcessMemory(t *testing.T) {
+	tests := []struct {
+		reads []string
+		want  int
+	}{
+		{nil, 4 * DefaultProcessMemory}, // nil: everything is read
+		{[]string{}, DefaultProcessMemory},
+		{[]string{FieldUserName, "ComputerName"}, DefaultProcessMemory},
+		{[]string{FieldContextProcessName, FieldUserName}, DefaultProcessMemory},
+		{[]string{FieldContextProcessName, FieldContextCommandLine}, 2 * DefaultProcessMemory},
+		{[]string{FieldParentCommandLine}, 2 * DefaultProcessMemory}, // the parent's line, looked up through it
+		{[]string{FieldContextProcessName, FieldContextCommandLine, FieldContextImageFileName, FieldContextParentBaseFileName}, 4 * DefaultProcessMemory},
+	}
+	for _, tc := range tests {
+		var reads *event.Needs
+		if tc.reads != nil {
+			reads = &event.Needs{}
+			for _, f := range tc.reads {
+				reads.Add(f)
+			}
+		}
+		if got := ScaledProcessMemory(reads); got != tc.want {
+			t.Errorf("ScaledProcessMemory(%v) = %d MiB, want %d", tc.reads, got>>20, tc.want>>20)
+		}
+	}
 }

@@ -72,6 +72,7 @@ type Stats struct {
 	// the first failure there (writing: the rest stayed in memory; reading:
 	// some lookups went without the process).
 	Spilled    int64
+	Memory     int   // the budget, in bytes (ProcessMemory)
 	ReadBack   int64 // blocks of spilled processes read back by lookups
 	SpillError string
 	SpillLost  bool // a read failed: some events went without their process
@@ -107,7 +108,7 @@ func (e *Enricher) Stats() Stats {
 	}
 	z := e.procs.size()
 	s.Processes, s.Evicted, s.Expired, s.LearnedProcesses, s.Spilled = z.held, z.evicted, z.expired, z.learned, z.spilled
-	s.ReadBack = e.procs.spill.reads.Load()
+	s.ReadBack, s.Memory = e.procs.spill.reads.Load(), e.procMemory
 	if err := e.procs.spill.failed(); err != nil {
 		s.SpillError = err.Error()
 		s.SpillLost = e.procs.spill.lost.Load()
@@ -133,10 +134,10 @@ func (s Stats) Summary() string {
 	fmt.Fprintf(&b, "enrich: %d events; learned %d processes, %d hosts, %d user mappings; table %d processes (%d evicted, %d expired)\n",
 		s.Applied, s.LearnedProcesses, s.LearnedHosts, s.LearnedUsers, s.Processes, s.Evicted, s.Expired)
 	if s.Spilled > 0 {
-		fmt.Fprintf(&b, "enrich: %d processes spilled to a temporary file past the memory budget (--process-memory); %d blocks read back\n", s.Spilled, s.ReadBack)
+		fmt.Fprintf(&b, "enrich: %d processes spilled to a temporary file past the memory budget (--process-memory %s); %d blocks read back\n", s.Spilled, mebibytes(s.Memory), s.ReadBack)
 	}
 	if s.UsersSpilled > 0 {
-		fmt.Fprintf(&b, "enrich: %d user mappings spilled to a temporary file past the memory budget (an eighth of --process-memory); %d blocks read back\n", s.UsersSpilled, s.UserReadBack)
+		fmt.Fprintf(&b, "enrich: %d user mappings spilled to a temporary file past the memory budget (an eighth of --process-memory %s); %d blocks read back\n", s.UsersSpilled, mebibytes(s.Memory), s.UserReadBack)
 	}
 	if s.Held > 0 {
 		fmt.Fprintf(&b, "enrich: held %d events for their process; %d released by the bound without it\n", s.Held, s.HeldFallbacks)
@@ -193,3 +194,11 @@ func (e *Enricher) RewindApplied(m ApplyMark) {
 // process start with its ids, a host, user, identity or DNS record, an
 // end of a process. While it does not move, Apply gives what it gave.
 func (e *Enricher) Changes() int64 { return e.changes.Load() }
+
+// mebibytes writes n bytes as --process-memory takes them.
+func mebibytes(n int) string {
+	if n%(1<<20) == 0 {
+		return fmt.Sprintf("%dMiB", n>>20)
+	}
+	return fmt.Sprint(n)
+}

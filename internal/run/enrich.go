@@ -171,6 +171,9 @@ type EnrichInput struct {
 	MaxLine int
 	// ProcessMemory is enrich.Options.ProcessMemory for files.
 	ProcessMemory int
+	// ScaleProcessMemory: a hunt's default budget (ProcessMemory 0) grows
+	// with the process details its rules read (enrich.ScaledProcessMemory).
+	ScaleProcessMemory bool
 }
 
 // programReads merges what progs read, their join()/defineTable()
@@ -226,6 +229,9 @@ func PrepareEnricher(ctx context.Context, in EnrichInput) (*enrich.Enricher, Lea
 	stream := len(in.Paths) == 0 || slices.Contains(in.Paths, ingest.Stdin)
 	opts := ingest.Options{Aidmaster: in.Aidmaster, Stdin: in.Stdin, OnError: func(error) {}, MaxLine: in.MaxLine}
 	eopts := enrich.Options{Reads: programReads(in.Programs), ProcessMemory: in.ProcessMemory}
+	if in.ProcessMemory == 0 && in.ScaleProcessMemory {
+		eopts.ProcessMemory = enrich.ScaledProcessMemory(eopts.Reads)
+	}
 	eopts.ReadsBesideText, _ = programTextReads(in.Programs)
 	if !stream {
 		en := enrich.New(eopts)

@@ -131,6 +131,39 @@ func TestPrepareEnricherModes(t *testing.T) {
 	}
 }
 
+// A hunt's default process budget grows with the details its rules read;
+// a search's, and a budget given, do not.
+func TestPrepareEnricherProcessMemory(t *testing.T) {
+	dir := t.TempDir()
+	progs := []*engine.Program{
+		compile(t, `ContextCommandLine=*evil* | table([ContextProcessName])`),
+		compile(t, `#event_simpleName=DnsRequest | table([UserName])`),
+	}
+	tests := []struct {
+		name   string
+		memory int
+		scale  bool
+		want   int
+	}{
+		{"search", 0, false, enrich.DefaultProcessMemory},
+		{"hunt: names and command lines", 0, true, 2 * enrich.DefaultProcessMemory},
+		{"hunt, budget given", 1 << 20, true, 1 << 20},
+		{"hunt, never spill", -1, true, 0},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{dir}, Programs: progs,
+				ProcessMemory: tc.memory, ScaleProcessMemory: tc.scale})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := en.ProcessMemory(); got != tc.want {
+				t.Errorf("process memory %d, want %d", got, tc.want)
+			}
+		})
+	}
+}
+
 // streamLines is a small telemetry stream: n processes on two sensors, each
 // with a DNS request and a connect, in time order.
 func streamLines(n int) []string {
