@@ -13,7 +13,8 @@ import (
 const DefaultProblemLimit = 20
 
 // Problems records malformed input lines from any number of workers. It
-// prints the first few as they come and counts all of them. Given the
+// prints the first few as they come, counts all of them and names the
+// first of a source (stdin's, whichever worker found it first). Given the
 // inputs' order (Order), it prints the first few in input order instead,
 // at Flush: workers find them in any order, and every run over the same
 // files must name the same lines.
@@ -85,10 +86,10 @@ func (p *Problems) Add(source string, lineNo int, err error) {
 	p.count++
 	if errors.Is(err, ErrLineTooLong) {
 		p.long++
-		if p.long == 1 || p.rank != nil && at.compare(p.firstLong) < 0 {
+		if p.long == 1 || at.compare(p.firstLong) < 0 {
 			p.firstLong = at
 		}
-	} else if p.count-p.long == 1 || p.rank != nil && at.compare(p.first) < 0 {
+	} else if p.count-p.long == 1 || at.compare(p.first) < 0 {
 		p.first = at
 	}
 	if p.out == nil || p.limit < 0 {

@@ -546,6 +546,14 @@ func TestProblems(t *testing.T) {
 	if want := "data.json:17: invalid JSON: x\ndata.json:18: y\n"; out.String() != want {
 		t.Errorf("printed %q, want %q", out.String(), want)
 	}
+	// found out of order (workers over stdin): the first is the first line
+	q := NewProblems(nil, 0)
+	for _, line := range []int{40, 9, 23} {
+		q.Add("-", line, errors.New("x"))
+	}
+	if got := q.Summary(); got != "3 malformed lines skipped (first: -:9)" {
+		t.Errorf("summary = %q", got)
+	}
 }
 
 // Given the inputs' order, Problems names the first lines of the input,
