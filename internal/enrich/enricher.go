@@ -162,9 +162,8 @@ type Enricher struct {
 	// Apply looks up
 	lookups func(key string)
 	// sequenced: a Holder learns upstream in input order, so Apply neither
-	// learns nor reorders the table (process details do not depend on
-	// workers; a user mapping taught later in the stream may or may not
-	// have been read when an event is applied).
+	// learns nor reorders the table (with run.HoldForEnrichment's blocks,
+	// results do not depend on workers).
 	sequenced atomic.Bool
 	clock     atomic.Int64 // table operations by the Holder (expiry guard)
 	// pending: file mode whose learning is left to the search's own read

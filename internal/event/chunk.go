@@ -12,6 +12,11 @@ type Chunk struct {
 	// Replayed marks lines already counted once: held back for enrichment
 	// and released later. They are searched but not counted as read again.
 	Replayed bool
+	// Barrier ends a block of a source that learns as it is read (stdin's
+	// enrichment): what it learned from this chunk and the earlier ones
+	// is what they must be enriched with, so a consumer applies them all
+	// before it reads the source again.
+	Barrier bool
 }
 
 // Kind classifies a source in an FDR tree.

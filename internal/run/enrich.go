@@ -454,14 +454,24 @@ func lineTime(line []byte) float64 {
 // input shuffled within a bounded window. Held lines are blanked in their
 // chunk (keeping line numbers for error messages) and come back in an extra
 // chunk once released, so the search's line count includes them twice.
-// With a nil or file-mode enricher src is returned as it is.
+// The Holder learns a block of holdBlockChunks chunks before any of them
+// goes on, the last marked Barrier: the search applies the block before it
+// reads on, so every event of a block is enriched with what the stream
+// taught up to the block's end, whatever the workers' timing (a user
+// mapping learned later varied between runs). With a nil or file-mode
+// enricher src is returned as it is.
 func HoldForEnrichment(src Source, en *enrich.Enricher, opts enrich.HoldOptions) Source {
 	if en == nil || !en.Streaming() {
 		return src
 	}
 	h := en.NewHolder(opts)
-	return &holdSource{src: src, h: h, dec: ingest.NewDecoder(h.LearnNeeds()), teach: newTeachCache(h.LearnPrefilter())}
+	return &holdSource{src: src, h: h, dec: ingest.NewDecoder(h.LearnNeeds()), teach: newTeachCache(h.LearnPrefilter()), block: holdBlockChunks}
 }
+
+// holdBlockChunks: the chunks (a megabyte each from stdin) the Holder learns
+// from before they go on together; the workers wait for the Holder at each
+// block's end, and it for them.
+const holdBlockChunks = 8
 
 type holdSource struct {
 	src     Source
@@ -472,41 +482,77 @@ type holdSource struct {
 	pending []byte // released lines, for the next chunk
 	source  string
 	done    bool
+	err     error         // the source's, once the block before it is out
+	block   int           // chunks of telemetry a block learns from
+	queue   []event.Chunk // the block learned, going out
 	release func([]byte)
 }
 
 func (s *holdSource) Next() (event.Chunk, error) {
+	if len(s.queue) == 0 {
+		s.learnBlock()
+	}
+	if len(s.queue) == 0 {
+		if s.err != nil {
+			return event.Chunk{}, s.err
+		}
+		return event.Chunk{}, io.EOF
+	}
+	c := s.queue[0]
+	s.queue = s.queue[1:]
+	return c, nil
+}
+
+// learnBlock reads the next block of the source, learning from it and
+// holding what waits for a process, into s.queue; its last chunk of
+// telemetry is the Barrier.
+func (s *holdSource) learnBlock() {
 	if s.release == nil {
 		s.release = func(line []byte) {
 			s.pending = append(s.pending, line...)
 			s.pending = append(s.pending, '\n')
 		}
 	}
-	if len(s.pending) > 0 {
-		c := event.Chunk{Source: s.source, FirstLine: 1, Data: s.pending, Kind: event.KindTelemetry, Replayed: true}
-		s.pending = nil
-		return c, nil
-	}
-	if s.done {
-		return event.Chunk{}, io.EOF
-	}
-	c, err := s.src.Next()
-	if err != nil {
-		if errors.Is(err, io.EOF) {
-			s.done = true
-			s.h.Flush(s.release)
-			if len(s.pending) > 0 {
-				return s.Next()
+	for n := 0; n < s.block && !s.done; {
+		c, err := s.src.Next()
+		if err != nil {
+			if len(c.Data) > 0 && c.Kind == event.KindTelemetry {
+				s.admitChunk(c.Data) // what came before the damage
+				s.queue = append(s.queue, c)
 			}
+			s.done = true
+			if errors.Is(err, io.EOF) {
+				s.h.Flush(s.release)
+			} else {
+				s.err = err
+			}
+			s.queuePending()
+			break
 		}
-		return c, err
+		if c.Kind != event.KindTelemetry {
+			s.queue = append(s.queue, c)
+			continue
+		}
+		s.source = c.Source
+		s.admitChunk(c.Data)
+		s.queue = append(s.queue, c)
+		s.queuePending()
+		n++
 	}
-	if c.Kind != event.KindTelemetry {
-		return c, nil
+	for i := len(s.queue) - 1; i >= 0; i-- {
+		if s.queue[i].Kind == event.KindTelemetry {
+			s.queue[i].Barrier = true
+			break
+		}
 	}
-	s.source = c.Source
-	s.admitChunk(c.Data)
-	return c, nil
+}
+
+// queuePending queues the lines released so far as a chunk of their own.
+func (s *holdSource) queuePending() {
+	if len(s.pending) > 0 {
+		s.queue = append(s.queue, event.Chunk{Source: s.source, FirstLine: 1, Data: s.pending, Kind: event.KindTelemetry, Replayed: true})
+		s.pending = nil
+	}
 }
 
 // admitChunk passes each line of data to the Holder and blanks the held

@@ -368,6 +368,46 @@ func TestHeldLinesCountedOnce(t *testing.T) {
 	}
 }
 
+// A stream is enriched block by block: a user named in a later block
+// reaches no event of an earlier one, however the workers keep up with
+// the Holder (the first chunk's many connections took long enough to
+// apply that the Holder had learned the second chunk's name for some),
+// and reaches every event of its own block.
+func TestHoldBlocksDecideWhatStreamsLearn(t *testing.T) {
+	start := `{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"7","ImageFileName":"/usr/bin/curl","UserSid":"S-1-5-21-9","ContextTimeStamp":"1700000000.000"}`
+	var first []string
+	first = append(first, start)
+	for i := range 4000 {
+		first = append(first, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"7","RemotePort":"%d","ContextTimeStamp":"1700000001.000"}`, 1000+i))
+	}
+	second := []string{`{"event_simpleName":"UserIdentity","aid":"aaaa","UserSid":"S-1-5-21-9","UserName":"alice","ContextTimeStamp":"1700000002.000"}`}
+	prog := compile(t, `#event_simpleName=NetworkConnectIP4 UserName=alice | count()`)
+	for _, tc := range []struct {
+		block int
+		want  string // connections named alice
+	}{{1, "0"}, {2, "4000"}} {
+		for round := range 10 {
+			en := enrich.NewStream(enrich.Options{Reads: programReads([]*engine.Program{prog})})
+			chunks := &chunks{list: []event.Chunk{
+				{Seq: 0, Source: "-", FirstLine: 1, Data: []byte(strings.Join(first, "\n") + "\n")},
+				{Seq: 1, Source: "-", FirstLine: len(first) + 1, Data: []byte(strings.Join(second, "\n") + "\n")},
+			}}
+			src := HoldForEnrichment(chunks, en, enrich.HoldOptions{})
+			src.(*holdSource).block = tc.block
+			var count string
+			if _, err := Search(context.Background(), []*engine.Program{prog}, src, Options{
+				Workers: 4, Enricher: en,
+				Emit: func(_ int, row *event.Event) { count = fieldValue(row, "_count") },
+			}); err != nil {
+				t.Fatal(err)
+			}
+			if count != tc.want {
+				t.Fatalf("blocks of %d chunks, round %d: %s connections named alice, want %s", tc.block, round, count, tc.want)
+			}
+		}
+	}
+}
+
 // TestTeachCacheVerdicts: the name cache answers as the literals do, for
 // names that share a recent slot, after the map is full, and for lines
 // whose name could not be read.

@@ -128,6 +128,7 @@ func strictFreeText(derived func(string) bool) func(string) bool {
 func feedSource(src Source) func(context.Context, chan<- job) error {
 	return func(ctx context.Context, jobs chan<- job) error {
 		var seq int64 // our own numbering: skipped chunks leave no gaps
+		sent := &inFlight{}
 		for {
 			c, err := src.Next()
 			if err != nil {
@@ -141,12 +142,58 @@ func feedSource(src Source) func(context.Context, chan<- job) error {
 			}
 			c.Seq = seq
 			seq++
+			sent.add()
 			select {
-			case jobs <- job{c: c, pooled: true}:
+			case jobs <- job{c: c, pooled: true, applied: sent}:
 			case <-ctx.Done():
 				return nil
 			}
+			if c.Barrier && !sent.wait(ctx) {
+				return nil
+			}
 		}
+	}
+}
+
+// inFlight counts the chunks a feeder sent that workers have not applied
+// yet, for a source that learns as it is read (event.Chunk.Barrier).
+type inFlight struct {
+	mu   sync.Mutex
+	n    int
+	zero chan struct{} // closed when n falls to 0, while wait waits
+}
+
+func (f *inFlight) add() {
+	f.mu.Lock()
+	f.n++
+	f.mu.Unlock()
+}
+
+// done is a worker's: one chunk applied.
+func (f *inFlight) done() {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.n--; f.n == 0 && f.zero != nil {
+		close(f.zero)
+		f.zero = nil
+	}
+}
+
+// wait waits until every chunk sent is applied, or ctx is done (false).
+func (f *inFlight) wait(ctx context.Context) bool {
+	f.mu.Lock()
+	if f.n == 0 {
+		f.mu.Unlock()
+		return true
+	}
+	zero := make(chan struct{})
+	f.zero = zero
+	f.mu.Unlock()
+	select {
+	case <-zero:
+		return true
+	case <-ctx.Done():
+		return false
 	}
 }
 
@@ -157,6 +204,9 @@ type job struct {
 	lineNos []int  // candidates: each line's number in c.Source
 	settled []bool // candidates the learning read settled (with lineNos)
 	pooled  bool   // c.Data goes back to the reader's pool once done
+	// applied, when set, is told once the chunk's lines are enriched and
+	// run (the feeder waits for it at a Barrier)
+	applied *inFlight
 	// done is what a worker would make of the job, made ahead
 	// (speculation)
 	done *chunkResult
@@ -194,6 +244,9 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 				r := j.done
 				if r == nil {
 					r = w.chunk(j)
+				}
+				if j.applied != nil {
+					j.applied.done()
 				}
 				if j.pooled {
 					ingest.Recycle(j.c.Data) // rows and events keep copies, not the chunk
