@@ -135,11 +135,11 @@ func TestTextCarriersSameWithWatch(t *testing.T) {
 	var free CarrierLiterals
 	free.Add("", lits...)
 	want, got := plain.Carriers(free, 1), watched.Carriers(free, 3)
-	if diff := cmp.Diff(want.pids, got.pids); diff != "" {
+	if diff := cmp.Diff(want.pids.entries(), got.pids.entries()); diff != "" {
 		t.Errorf("carrier pids (-without watch +with):\n%s", diff)
 	}
-	if len(want.pids) != 4 {
-		t.Errorf("carriers %v, want processes 10 to 13", want.pids)
+	if want.pids.n != 4 {
+		t.Errorf("carriers %v, want processes 10 to 13", want.pids.entries())
 	}
 	if got.Missed(slices.Values([]uint64{14, 99})) {
 		t.Error("only processes holding nothing were rejected: nothing missed")
@@ -249,12 +249,12 @@ func TestCarriersSameOnAnyWorkers(t *testing.T) {
 				t.Fatalf("%d processes spilled at a budget of %d bytes", spilled, memory)
 			}
 			want := e.Carriers(lits, 1)
-			if len(want.pids) < 100 {
-				t.Fatalf("%d carriers: too few to tell anything", len(want.pids))
+			if want.pids.n < 100 {
+				t.Fatalf("%d carriers: too few to tell anything", want.pids.n)
 			}
 			for _, workers := range []int{2, 3, 64, 100} {
 				got := e.Carriers(lits, workers)
-				if diff := cmp.Diff(want.pids, got.pids); diff != "" {
+				if diff := cmp.Diff(want.pids.entries(), got.pids.entries()); diff != "" {
 					t.Errorf("%d workers: carrier pids (-one +several):\n%s", workers, diff)
 				}
 			}

@@ -29,7 +29,7 @@ type TextCarriers struct {
 	// process (sensor and id) besides, the carriers of a hunt of the
 	// SigmaHQ rules over 645 k processes held 28 MB more, a fifth of the
 	// live heap, for lines the rules would reject anyway.
-	pids map[uint64]uint64
+	pids pidTable
 	// answers: sensor and address whose learned DNS answer holds one (an
 	// event connecting there gets it as DestinationHostname); ips: their
 	// addresses, whatever the sensor
@@ -39,12 +39,12 @@ type TextCarriers struct {
 
 // None reports whether no event can get such a value.
 func (c *TextCarriers) None() bool {
-	return c.users == 0 && len(c.hosts) == 0 && len(c.pids) == 0 && len(c.answers) == 0
+	return c.users == 0 && len(c.hosts) == 0 && c.pids.n == 0 && len(c.answers) == 0
 }
 
 // ByProcess reports whether some process carries such a value (its
 // events, and its children's parent fields, may get it).
-func (c *TextCarriers) ByProcess() bool { return len(c.pids) > 0 }
+func (c *TextCarriers) ByProcess() bool { return c.pids.n > 0 }
 
 // ByHost reports whether some event may get such a value from its host's
 // aidmaster record (HostFields).
@@ -85,14 +85,14 @@ func (c *TextCarriers) UserGroups(groups uint64) uint64 { return c.users & group
 // caller to ask about (UserGroups, HostFields, ResolvesTo). It does not
 // allocate.
 func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (held uint64, unsure bool) {
-	if len(c.pids) == 0 || len(pid) == 0 {
+	if c.pids.n == 0 || len(pid) == 0 {
 		return 0, false
 	}
 	n, ok := parsePlainPID(pid)
 	if !ok {
 		return 0, true
 	}
-	return c.pids[n] & groups, false
+	return c.pids.get(n) & groups, false
 }
 
 // Missed reports whether some event that may get such a value could be
@@ -105,11 +105,11 @@ func (c *TextCarriers) Missed(rejected iter.Seq[uint64]) bool {
 	if c.users != 0 || len(c.hosts) > 0 || len(c.answers) > 0 {
 		return true
 	}
-	if len(c.pids) == 0 {
+	if c.pids.n == 0 {
 		return false
 	}
 	for pid := range rejected {
-		if c.pids[pid] != 0 {
+		if c.pids.get(pid) != 0 {
 			return true
 		}
 	}
@@ -223,7 +223,7 @@ func (l *CarrierLiterals) AddFor(groups uint64, field string, lits ...string) {
 // its raw line and are not considered. Call it once learning is done;
 // the process table is scanned on up to workers goroutines.
 func (e *Enricher) Carriers(lits CarrierLiterals, workers int) *TextCarriers {
-	c := &TextCarriers{hosts: map[string]uint32{}, pids: map[uint64]uint64{},
+	c := &TextCarriers{hosts: map[string]uint32{},
 		answers: map[hostKey]bool{}, ips: map[string]bool{}}
 	if lits.Empty() {
 		return c
@@ -395,7 +395,7 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			parts[i].pids = nil
 		}
 	}
-	c.pids = pids
+	c.pids = newPidTable(pids)
 }
 
 // carrierPart is what one goroutine of processCarriers found.
