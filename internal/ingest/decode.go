@@ -33,8 +33,11 @@ type Decoder struct {
 	wantRaw bool              // @rawstring
 
 	// keyFilter has a bit set for the hash of every wanted exact name, so
-	// most unwanted keys are skipped without a map lookup.
+	// most unwanted keys are skipped without a map lookup; keyNames holds
+	// the name of a hash only one wanted name has, compared instead of a
+	// lookup ("": several, looked up). A hunt wants most keys of a line.
 	keyFilter [keyFilterWords]uint64
+	keyNames  *[keyFilterWords * 64]string
 	scan      ObjectScanner
 
 	parser  fastjson.Parser
@@ -69,9 +72,15 @@ func NewDecoder(needs event.Needs) *Decoder {
 		wantTS:  needs.Wants(event.Timestamp),
 		wantRaw: needs.Raw || needs.All,
 	}
+	d.keyNames = new([keyFilterWords * 64]string)
 	for _, f := range needs.Fields {
 		d.names[f] = f
 		h := keyHash([]byte(f))
+		if d.keyFilter[h/64]&(1<<(h%64)) == 0 {
+			d.keyNames[h] = f
+		} else {
+			d.keyNames[h] = "" // shared: the map tells
+		}
 		d.keyFilter[h/64] |= 1 << (h % 64)
 	}
 	return d
@@ -175,6 +184,12 @@ func (d *Decoder) decodeFlat(line []byte, ev *event.Event) bool {
 		if filtered {
 			h := keyHash(key)
 			if d.keyFilter[h/64]&(1<<(h%64)) == 0 {
+				continue
+			}
+			if name := d.keyNames[h]; name != "" {
+				if string(key) == name {
+					ev.SetBytes(name, memberText(&m, &d.scratch))
+				}
 				continue
 			}
 		}

@@ -176,6 +176,25 @@ func TestDecodeReuse(t *testing.T) {
 	}
 }
 
+// Keys whose hash another wanted name shares are looked up; an unwanted
+// key with the hash of one wanted name alone is compared and skipped.
+func TestDecodeKeysSharingAHash(t *testing.T) {
+	// same length, first, middle and last bytes: one hash
+	if keyHash([]byte("aXcYe")) != keyHash([]byte("aZcWe")) || keyHash([]byte("q1234")) != keyHash([]byte("qA2B4")) {
+		t.Fatal("the names below no longer share hashes")
+	}
+	d := NewDecoder(needsOf("aXcYe", "aZcWe", "q1234"))
+	var ev event.Event
+	line := `{"aXcYe":"1","aZcWe":"2","aQcRe":"3","q1234":"4","qA2B4":"5","other":"6"}`
+	if err := d.Decode([]byte(line), &ev); err != nil {
+		t.Fatal(err)
+	}
+	want := []event.Field{fd("aXcYe", "1"), fd("aZcWe", "2"), fd("q1234", "4")}
+	if diff := cmp.Diff(want, ev.Fields()); diff != "" {
+		t.Errorf("fields (-want +got):\n%s", diff)
+	}
+}
+
 // Every real FDR sample line decodes; telemetry lines get a millisecond
 // @timestamp and the tag.
 func TestDecodeSamples(t *testing.T) {
