@@ -357,12 +357,7 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			visit(k, &p)
 		})
 	})
-	named := map[procKey]uint64{}
-	for i := range parts {
-		for k, g := range parts[i].named {
-			named[k] |= g
-		}
-	}
+	named := mergeInto(parts, func(p *carrierPart) *map[procKey]uint64 { return &p.named })
 	if len(named) > 0 {
 		eachPart(func(part *carrierPart, s *procShard) {
 			child := func(k procKey, pp uint64) {
@@ -376,26 +371,31 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			s.each(func(k procKey, j int32) { child(k, s.cols.parentPID.get(j)) })
 		})
 	}
-	// the parts merged into the largest: held twice only for the others
+	c.pids = newPidTable(mergeInto(parts, func(p *carrierPart) *map[uint64]uint64 { return &p.pids }))
+}
+
+// mergeInto ORs the maps of parts that field picks into the largest and
+// returns it (never nil): held twice only for the others, not copied.
+func mergeInto[K comparable](parts []carrierPart, field func(*carrierPart) *map[K]uint64) map[K]uint64 {
 	largest := 0
 	for i := range parts {
-		if len(parts[i].pids) > len(parts[largest].pids) {
+		if len(*field(&parts[i])) > len(*field(&parts[largest])) {
 			largest = i
 		}
 	}
-	pids := parts[largest].pids
-	if pids == nil {
-		pids = map[uint64]uint64{}
+	into := *field(&parts[largest])
+	if into == nil {
+		into = map[K]uint64{}
 	}
 	for i := range parts {
 		if i != largest {
-			for pid, g := range parts[i].pids {
-				pids[pid] |= g
+			for k, g := range *field(&parts[i]) {
+				into[k] |= g
 			}
-			parts[i].pids = nil
+			*field(&parts[i]) = nil
 		}
 	}
-	c.pids = newPidTable(pids)
+	return into
 }
 
 // carrierPart is what one goroutine of processCarriers found.
