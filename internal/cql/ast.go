@@ -392,6 +392,17 @@ type ParenExpr struct {
 	Sp Span
 }
 
+// Unparen returns e without the parentheses around it.
+func Unparen(e Expr) Expr {
+	for {
+		p, ok := e.(*ParenExpr)
+		if !ok {
+			return e
+		}
+		e = p.X
+	}
+}
+
 // CallExpr is a function call in expression position.
 type CallExpr struct {
 	Call *Call

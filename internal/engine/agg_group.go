@@ -92,7 +92,7 @@ func (c *compiler) compileFunctionArg(a *args, name string) ([]aggSpec, error) {
 	}
 	out := make([]aggSpec, 0, len(calls))
 	for _, el := range calls {
-		el = unparen(el)
+		el = cql.Unparen(el)
 		switch v := el.(type) {
 		case *cql.CallExpr:
 			spec, err := c.compileAggCall(v.Call)

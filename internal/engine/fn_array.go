@@ -176,7 +176,7 @@ func compileArrayAppend(c *compiler, a *args) (any, error) {
 	}
 	s := &arrayAppendStep{array: name}
 	for _, el := range elems {
-		x, err := c.compileExpr(unparen(el))
+		x, err := c.compileExpr(cql.Unparen(el))
 		if err != nil {
 			return nil, err
 		}

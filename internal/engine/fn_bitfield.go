@@ -55,12 +55,12 @@ func bitPairs(a *args, param string) ([]bitFlag, error) {
 	var out []bitFlag
 	seenBit, seenName := map[uint64]bool{}, map[string]bool{}
 	for _, el := range arr.Elems {
-		pair, ok := unparen(el).(*cql.ArrayExpr)
+		pair, ok := cql.Unparen(el).(*cql.ArrayExpr)
 		if !ok || len(pair.Elems) != 2 {
 			return nil, a.errorf(param, "each %s entry must be [bit, name]", param)
 		}
-		bitText, ok1 := a.text(unparen(pair.Elems[0]))
-		name, ok2 := a.text(unparen(pair.Elems[1]))
+		bitText, ok1 := a.text(cql.Unparen(pair.Elems[0]))
+		name, ok2 := a.text(cql.Unparen(pair.Elems[1]))
 		bit, err := strconv.ParseUint(bitText, 10, 8)
 		if !ok1 || !ok2 || err != nil || bit > 63 || name == "" {
 			return nil, a.errorf(param, "each %s entry must be [bit 0-63, name]", param)

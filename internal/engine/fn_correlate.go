@@ -228,7 +228,7 @@ func (c *compiler) compileCorrelateNode(n *cql.CorrelateNode, self int, index ma
 		return nil, nil, err
 	}
 	node.pipe = pipe
-	switch inc := unparen(n.Include).(type) {
+	switch inc := cql.Unparen(n.Include).(type) {
 	case nil:
 		node.all = true
 	case *cql.FieldName:
@@ -239,7 +239,7 @@ func (c *compiler) compileCorrelateNode(n *cql.CorrelateNode, self int, index ma
 		}
 	case *cql.ArrayExpr:
 		for _, el := range inc.Elems {
-			f, ok := unparen(el).(*cql.FieldName)
+			f, ok := cql.Unparen(el).(*cql.FieldName)
 			if !ok {
 				return nil, nil, c.errAt(el.Span(), "invalid-argument", "correlate(): include: lists field names")
 			}

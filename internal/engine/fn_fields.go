@@ -91,14 +91,14 @@ func compileRename(c *compiler, a *args) (any, error) {
 	}
 	var pairs [][2]string
 	if arr, isArr := e.(*cql.ArrayExpr); isArr && len(arr.Elems) > 0 {
-		if _, nested := unparen(arr.Elems[0]).(*cql.ArrayExpr); nested {
+		if _, nested := cql.Unparen(arr.Elems[0]).(*cql.ArrayExpr); nested {
 			for _, el := range arr.Elems {
-				pair, ok := unparen(el).(*cql.ArrayExpr)
+				pair, ok := cql.Unparen(el).(*cql.ArrayExpr)
 				if !ok || len(pair.Elems) != 2 {
 					return nil, a.errorf("field", "each rename pair must be [old, new]")
 				}
-				from, ok1 := a.text(unparen(pair.Elems[0]))
-				to, ok2 := a.text(unparen(pair.Elems[1]))
+				from, ok1 := a.text(cql.Unparen(pair.Elems[0]))
+				to, ok2 := a.text(cql.Unparen(pair.Elems[1]))
 				if !ok1 || !ok2 {
 					return nil, a.errorf("field", "rename pairs must hold field names")
 				}
@@ -196,7 +196,7 @@ func (c *compiler) compileEvalCall(call *cql.Call) (any, error) {
 	for _, arg := range call.Args {
 		field, value := arg.Name, arg.Value
 		if field == "" {
-			be, ok := unparen(arg.Value).(*cql.BinaryExpr)
+			be, ok := cql.Unparen(arg.Value).(*cql.BinaryExpr)
 			fn, isField := exprField(be)
 			if !ok || be.Op != "=" || !isField {
 				return nil, c.errAt(arg.Span(), "invalid-argument", "eval() arguments are field = expression")

@@ -67,7 +67,7 @@ func (c *compiler) whereClauses(a *args, fn string) ([]*pipeline, error) {
 		subs = append(subs, w)
 	case *cql.ArrayExpr:
 		for _, el := range w.Elems {
-			sq, ok := unparen(el).(*cql.SubQuery)
+			sq, ok := cql.Unparen(el).(*cql.SubQuery)
 			if !ok {
 				return nil, c.errAt(el.Span(), "invalid-argument", "%s(): where lists filters in braces: where=[{...}, {...}]", fn)
 			}

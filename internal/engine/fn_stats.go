@@ -106,7 +106,7 @@ func compilePercentile(c *compiler, a *args) (aggSpec, error) {
 			elems = arr.Elems
 		}
 		for _, el := range elems {
-			t, ok := a.text(unparen(el))
+			t, ok := a.text(cql.Unparen(el))
 			if !ok {
 				return nil, a.errorf("percentiles", "percentiles must be numbers")
 			}

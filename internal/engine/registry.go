@@ -114,20 +114,10 @@ func bindArgs(call *cql.Call, params []string, as string) (*args, *bindError) {
 		if _, dup := a.vals[name]; dup {
 			return nil, &bindError{arg.Span(), fmt.Sprintf("%s(): parameter %q given twice", call.Name, name)}
 		}
-		a.vals[name] = unparen(arg.Value)
+		a.vals[name] = cql.Unparen(arg.Value)
 		a.spans[name] = arg.Span()
 	}
 	return a, nil
-}
-
-func unparen(e cql.Expr) cql.Expr {
-	for {
-		p, ok := e.(*cql.ParenExpr)
-		if !ok {
-			return e
-		}
-		e = p.X
-	}
 }
 
 func (a *args) has(name string) bool { _, ok := a.vals[name]; return ok }
@@ -221,9 +211,9 @@ func (a *args) fieldList(name string) ([]string, error) {
 	}
 	out := make([]string, 0, len(arr.Elems))
 	for _, el := range arr.Elems {
-		s, ok := a.text(unparen(el))
+		s, ok := a.text(cql.Unparen(el))
 		if !ok {
-			if p, isParam := unparen(el).(*cql.ParamExpr); isParam {
+			if p, isParam := cql.Unparen(el).(*cql.ParamExpr); isParam {
 				if _, err := a.c.param(p.Param); err != nil {
 					return nil, err
 				}

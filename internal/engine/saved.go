@@ -148,7 +148,7 @@ func (c *compiler) savedArgs(call *cql.SavedQueryStep) (map[string]string, error
 }
 
 func (c *compiler) savedArgText(a *cql.Arg) (string, error) {
-	e := unparen(a.Value)
+	e := cql.Unparen(a.Value)
 	if s, ok := cql.LiteralText(e); ok {
 		return s, nil
 	}

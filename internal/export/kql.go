@@ -170,6 +170,18 @@ func KQL(d *Detection, m Meta, s src) (Output, error) {
 		case PostHead:
 			fmt.Fprintf(&b, "| take %d\n", p.N)
 		case PostGroupBy:
+			// A field no table has would be a name Kusto rejects: in CQL
+			// every event lacks it, which a summarize cannot say.
+			for _, f := range p.Fields {
+				if _, agg := aggNames[f]; !agg && !present[name(f)] {
+					return Output{}, &Error{File: s.file, Target: "kql", Msg: fmt.Sprintf("grouped field %s has no column in the tables used (docs/export.md lists the mapping)", f)}
+				}
+			}
+			for _, a := range p.Aggs {
+				if _, agg := aggNames[a.Field]; a.Field != "" && !agg && !present[name(a.Field)] {
+					return Output{}, &Error{File: s.file, Target: "kql", Msg: fmt.Sprintf("%s(field=%s): the field has no column in the tables used (docs/export.md lists the mapping)", a.Fn, a.Field)}
+				}
+			}
 			aggs := aggExprs(p.Aggs, kqlAggs, kqlIdent, name, aggNames)
 			var by []string
 			if p.Span != "" {

@@ -609,8 +609,16 @@ func (l *lowerer) postCall(c *cql.Call) (Post, error) {
 		if err != nil {
 			return nil, err
 		}
-		for k := range m {
-			if k != "fields" {
+		for k, v := range m {
+			switch k {
+			case "fields":
+			case "limit":
+				// limit=max is what the exports do anyway (no row limit);
+				// a number keeps the newest rows, which sort() says
+				if s, _ := literal(v); !strings.EqualFold(s, "max") {
+					return nil, l.errAt(c.Sp, "", "%s(limit=%s) is not exported: the exports keep every row (limit=max); sort(@timestamp, limit=N) keeps the newest N", c.Name, s)
+				}
+			default:
 				return nil, l.errAt(c.Sp, "", "%s(%s=...) is not exported", c.Name, k)
 			}
 		}
@@ -726,14 +734,14 @@ func (l *lowerer) aggs(e cql.Expr, c *cql.Call) ([]Agg, error) {
 		return []Agg{{Fn: "count", As: "_count"}}, nil
 	}
 	var calls []cql.Expr
-	if arr, ok := e.(*cql.ArrayExpr); ok {
+	if arr, ok := cql.Unparen(e).(*cql.ArrayExpr); ok {
 		calls = arr.Elems
 	} else {
 		calls = []cql.Expr{e}
 	}
 	var out []Agg
 	for _, x := range calls {
-		ce, ok := x.(*cql.CallExpr)
+		ce, ok := cql.Unparen(x).(*cql.CallExpr)
 		if !ok {
 			return nil, l.errAt(x.Span(), "", "%s(function=) element %s is not an aggregate call", c.Name, x.String())
 		}

@@ -21,15 +21,13 @@ func SPL(d *Detection, m Meta, s src) (Output, error) {
 	fmt.Fprintf(&b, "sourcetype=%s event_simpleName IN (%s)\n", splStr(splSourcetype), strings.Join(types, ", "))
 	var conds []string
 	for _, lg := range d.Legs {
-		c, err := renderCond(lg.Cond, x, lg.EventType, false)
-		if err != nil {
-			return Output{}, err
-		}
-		et := "event_simpleName==" + splStr(lg.EventType)
-		if lg.Cond == Const(true) {
-			c = et
-		} else {
-			c = et + " AND " + c
+		c := "event_simpleName==" + splStr(lg.EventType)
+		if lg.Cond != Const(true) { // the event type alone: nothing more to render
+			r, err := renderCond(lg.Cond, x, lg.EventType, false)
+			if err != nil {
+				return Output{}, err
+			}
+			c += " AND " + r
 		}
 		if d.AssignField != "" {
 			conds = append(conds, fmt.Sprintf("    %s, %s", c, splStr(lg.Branch)))
