@@ -1,6 +1,7 @@
 package export
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -179,5 +180,46 @@ func TestStableID(t *testing.T) {
 	}
 	if len(a) != 36 || a[14] != '5' || !strings.ContainsRune("89ab", rune(a[19])) {
 		t.Fatalf("%s is not a version-5 RFC 9562 UUID", a)
+	}
+}
+
+// A long AND or OR is written as nested halves: no group of parentheses
+// joins more than 32 operands (maxFlatOperands), so a parser's nesting grows
+// with the log of their number (Kusto would not analyse 250 alternatives
+// in a row), every operand kept in order.
+func TestLongConditionsNestShallow(t *testing.T) {
+	var terms []string
+	for i := range 100 {
+		terms = append(terms, fmt.Sprintf("CommandLine=*word%03d*", i))
+	}
+	q := "#event_simpleName=ProcessRollup2 (" + strings.Join(terms, " or ") + ")"
+	for _, target := range []string{"kql", "spl", "esql"} {
+		out, err := Query("long.cql", q, Meta{RuleID: "long"}, target)
+		if err != nil {
+			t.Fatalf("%s: %v", target, err)
+		}
+		ors := []int{0} // operators joined in each open group
+		text := strings.ToLower(out.Text)
+		for i := 0; i < len(text); i++ {
+			switch {
+			case text[i] == '(':
+				ors = append(ors, 0)
+			case text[i] == ')' && len(ors) > 1:
+				if n := ors[len(ors)-1]; n >= 32 {
+					t.Fatalf("%s: a group joins %d operands", target, n+1)
+				}
+				ors = ors[:len(ors)-1]
+			case strings.HasPrefix(text[i:], " or "):
+				ors[len(ors)-1]++
+			}
+		}
+		last := -1
+		for i := range 100 {
+			at := strings.Index(out.Text, fmt.Sprintf("word%03d", i))
+			if at <= last {
+				t.Fatalf("%s: alternative %d missing or out of order", target, i)
+			}
+			last = at
+		}
 	}
 }

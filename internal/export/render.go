@@ -40,6 +40,18 @@ func renderNested(c Cond, d dialect, et string, top bool) (string, error) {
 			xs = c.(Or).Xs
 			op = d.or()
 		}
+		if len(xs) > maxFlatOperands {
+			// halves in parentheses: a parser's nesting grows with the log
+			// of the operands, not their number (Kusto refused to analyse
+			// the 250 alternatives of a SigmaHQ rule written in a row)
+			half := func(ys []Cond) Cond {
+				if _, ok := c.(And); ok {
+					return And{Xs: ys}
+				}
+				return Or{Xs: ys}
+			}
+			xs = []Cond{half(xs[:len(xs)/2]), half(xs[len(xs)/2:])}
+		}
 		parts := make([]string, len(xs))
 		for i, x := range xs {
 			s, err := renderNested(x, d, et, false)
@@ -58,6 +70,9 @@ func renderNested(c Cond, d dialect, et string, top bool) (string, error) {
 	}
 	return "", fmt.Errorf("internal: unknown condition %T", c)
 }
+
+// maxFlatOperands: past it, an AND or OR is written as two halves.
+const maxFlatOperands = 32
 
 // globParts classifies a single-star-group glob: *x*, x*, *x, or other.
 func globShape(g string) (inner string, start, end, simple bool) {
