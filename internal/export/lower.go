@@ -458,11 +458,13 @@ func (l *lowerer) call(c *cql.Call, implicitField string) (Cond, error) {
 		if implicitField != "" {
 			return implicitField, nil
 		}
-		f, ok := m["field"].(*cql.FieldName)
-		if !ok {
-			return "", l.errAt(c.Sp, "", "%s() needs one field= to export", c.Name)
+		switch f := m["field"].(type) {
+		case *cql.FieldName:
+			return f.Name, nil
+		case *cql.StringLit: // field="#event_simpleName", as the engine reads it
+			return f.Value, nil
 		}
-		return f.Name, nil
+		return "", l.errAt(c.Sp, "", "%s() needs one field= to export", c.Name)
 	}
 	for k := range m {
 		allowed := map[string][]string{
