@@ -1,6 +1,7 @@
 package export
 
 import (
+	"maps"
 	"slices"
 	"strings"
 	"sync"
@@ -163,6 +164,24 @@ type kqlColumn struct {
 	Type   string // string (default), int, long
 }
 
+// kqlActing are the columns of the process acting on a row and of its host,
+// the same on every table whose rows an initiating process makes.
+var kqlActing = map[string]kqlColumn{
+	"ContextProcessName":   {Column: "InitiatingProcessFileName"},
+	"ContextBaseFileName":  {Column: "InitiatingProcessFileName"},
+	"ContextCommandLine":   {Column: "InitiatingProcessCommandLine"},
+	"ContextImageFileName": {Column: "InitiatingProcessFolderPath"},
+	"UserName":             {Column: "InitiatingProcessAccountName"},
+	"ComputerName":         {Column: "DeviceName"},
+	"@timestamp":           {Column: "Timestamp"},
+}
+
+// kqlWithActing is a table's own columns and kqlActing's.
+func kqlWithActing(own map[string]kqlColumn) map[string]kqlColumn {
+	maps.Copy(own, kqlActing)
+	return own
+}
+
 var kqlColumns = map[string]map[string]kqlColumn{
 	"DeviceProcessEvents": {
 		"ImageFileName":      {Column: "FolderPath"},
@@ -179,29 +198,15 @@ var kqlColumns = map[string]map[string]kqlColumn{
 		"RawProcessId":        {Column: "ProcessId", Type: "long"},
 		"@timestamp":          {Column: "Timestamp"},
 	},
-	"DeviceEvents": {
-		"DomainName":           {Column: "DnsQueryString", Expr: "tostring(parse_json(AdditionalFields).DnsQueryString)"},
-		"ContextProcessName":   {Column: "InitiatingProcessFileName"},
-		"ContextBaseFileName":  {Column: "InitiatingProcessFileName"},
-		"ContextCommandLine":   {Column: "InitiatingProcessCommandLine"},
-		"ContextImageFileName": {Column: "InitiatingProcessFolderPath"},
-		"UserName":             {Column: "InitiatingProcessAccountName"},
-		"ComputerName":         {Column: "DeviceName"},
-		"@timestamp":           {Column: "Timestamp"},
-	},
-	"DeviceNetworkEvents": {
-		"RemoteAddressIP4":     {Column: "RemoteIP"},
-		"RemotePort":           {Column: "RemotePort", Type: "int"},
-		"LocalAddressIP4":      {Column: "LocalIP"},
-		"LocalPort":            {Column: "LocalPort", Type: "int"},
-		"ContextProcessName":   {Column: "InitiatingProcessFileName"},
-		"ContextBaseFileName":  {Column: "InitiatingProcessFileName"},
-		"ContextCommandLine":   {Column: "InitiatingProcessCommandLine"},
-		"ContextImageFileName": {Column: "InitiatingProcessFolderPath"},
-		"UserName":             {Column: "InitiatingProcessAccountName"},
-		"ComputerName":         {Column: "DeviceName"},
-		"@timestamp":           {Column: "Timestamp"},
-	},
+	"DeviceEvents": kqlWithActing(map[string]kqlColumn{
+		"DomainName": {Column: "DnsQueryString", Expr: "tostring(parse_json(AdditionalFields).DnsQueryString)"},
+	}),
+	"DeviceNetworkEvents": kqlWithActing(map[string]kqlColumn{
+		"RemoteAddressIP4": {Column: "RemoteIP"},
+		"RemotePort":       {Column: "RemotePort", Type: "int"},
+		"LocalAddressIP4":  {Column: "LocalIP"},
+		"LocalPort":        {Column: "LocalPort", Type: "int"},
+	}),
 }
 
 // kqlOutput names a Falcon field's column in the united result, where the
