@@ -200,15 +200,16 @@ func New(opts Options) *Enricher {
 	} else if opts.EndedGrace < 0 || !opts.Stream {
 		grace = -1 // file mode learns everything before Apply: nothing may go
 	}
+	memory := processMemory(opts.ProcessMemory)
 	procMemory := 0 // a stream's table is bounded by count, not bytes
 	if !opts.Stream && opts.MaxProcesses <= 0 {
-		procMemory = processMemory(opts.ProcessMemory)
+		procMemory = memory
 	}
 	return &Enricher{
 		stream:     opts.Stream,
 		keep:       keepWithText(opts.Reads, opts.ReadsBesideText),
 		aids:       newAidTable(),
-		procs:      newProcTable(opts.Shards, opts.MaxProcesses, processMemory(opts.ProcessMemory)),
+		procs:      newProcTable(opts.Shards, opts.MaxProcesses, memory),
 		procMemory: procMemory,
 		hosts:      &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
 		users:      newUserDir(opts.MaxUsers, userMemory(opts.ProcessMemory)),

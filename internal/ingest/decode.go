@@ -72,14 +72,19 @@ func NewDecoder(needs event.Needs) *Decoder {
 		wantTS:  needs.Wants(event.Timestamp),
 		wantRaw: needs.Raw || needs.All,
 	}
-	d.keyNames = new([keyFilterWords * 64]string)
+	filtered := !needs.All && len(needs.Prefixes) == 0 // decodeFlat's test
+	if filtered {
+		d.keyNames = new([keyFilterWords * 64]string)
+	}
 	for _, f := range needs.Fields {
 		d.names[f] = f
 		h := keyHash([]byte(f))
-		if d.keyFilter[h/64]&(1<<(h%64)) == 0 {
-			d.keyNames[h] = f
-		} else {
-			d.keyNames[h] = "" // shared: the map tells
+		if filtered {
+			if d.keyFilter[h/64]&(1<<(h%64)) == 0 {
+				d.keyNames[h] = f
+			} else {
+				d.keyNames[h] = "" // shared: the map tells
+			}
 		}
 		d.keyFilter[h/64] |= 1 << (h % 64)
 	}

@@ -517,6 +517,7 @@ func (s *holdSource) learnBlock() {
 		c, err := s.src.Next()
 		if err != nil {
 			if len(c.Data) > 0 && c.Kind == event.KindTelemetry {
+				s.source = c.Source
 				s.admitChunk(c.Data) // what came before the damage
 				s.queue = append(s.queue, c)
 			}
