@@ -36,7 +36,7 @@ type lsRegex struct {
 	tree *syntax.Regexp
 	// lits holds literals every match contains; checking them first is far
 	// cheaper than running a (?i) alternation on a value that cannot match.
-	lits *Prefilter
+	lits *valueLits
 	// plain, for a pattern that is one literal, decides ASCII values
 	// without the regex (regex_plain.go)
 	plain *plainRegex
@@ -153,7 +153,7 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 	for i := range r.groups {
 		r.groups[i].index = re.SubexpIndex(r.groups[i].safe)
 	}
-	r.lits = newPrefilter(regexLits(r, ""))
+	r.lits = newValueLits(regexLits(r, ""))
 	r.set = setOf(r.tree)
 	r.starts = startsOf(r.tree, body)
 	return r, nil
@@ -170,7 +170,7 @@ func (r *lsRegex) rx() *regexp.Regexp {
 	if r.plain != nil {
 		r.lazy.Do(func() {
 			r.re = regexp.MustCompile(r.goSrc) // parsed already: it compiles
-			r.lits = newPrefilter(regexLits(r, ""))
+			r.lits = newValueLits(regexLits(r, ""))
 		})
 	}
 	return r.re
@@ -178,7 +178,25 @@ func (r *lsRegex) rx() *regexp.Regexp {
 
 // mayMatch is the cheap literal test run before the regex itself.
 func (r *lsRegex) mayMatch(s string) bool {
-	return r.lits == nil || r.lits.Match(unsafe.Slice(unsafe.StringData(s), len(s)))
+	return r.lits == nil || r.lits.match(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// valueLits tests literals on the text a regex reads. Unlike a line's
+// Prefilter it has no JSON escapes to allow for: tested as a line, a
+// Windows path's \D or \W looked like an escape that might hide the
+// literal, and every image path passed to the regex.
+type valueLits struct{ node pfNode }
+
+func newValueLits(l *litExpr) *valueLits {
+	if l.op == litTrue {
+		return nil
+	}
+	return &valueLits{node: compilePF(l, map[string]int{}, false)}
+}
+
+func (v *valueLits) match(text []byte) bool {
+	var c keyCache
+	return v.node.match(text, &c)
 }
 
 // translate rewrites named groups to safe names and detects constructs that
