@@ -207,12 +207,18 @@ func TestDispatchManyRandomRules(t *testing.T) {
 
 // A program is tested on a line only when one of its trigger literals is
 // there: the rarest set is the trigger (not the fewest literals, as
-// event_platform=Win is), and a key the line lacks triggers nothing, unless
-// its keys may be escaped.
+// event_platform=Win is; never event_platform, whose three values pass most
+// lines, even against forty domains), and a key the line lacks triggers
+// nothing, unless its keys may be escaped.
 func TestDispatchTestsOnlyTriggeredPrograms(t *testing.T) {
+	var domains []string
+	for i := range 40 {
+		domains = append(domains, fmt.Sprintf("DomainName=*.lookup%02d.example", i))
+	}
 	queries := []string{
 		`#event_simpleName=ProcessRollup2 event_platform=Win ImageFileName=/\\(certutil|bitsadmin|mshta)\.exe$/i`,
 		`#event_simpleName=ProcessRollup2 event_platform=Win (ImageFileName=/\\wmic\.exe$/i or OriginalFileName=/wmic\.exe/i)`,
+		`#event_simpleName=DnsRequest event_platform=Win (` + strings.Join(domains, " or ") + `)`,
 	}
 	var fs []*Prefilter
 	for _, q := range queries {
@@ -241,6 +247,8 @@ func TestDispatchTestsOnlyTriggeredPrograms(t *testing.T) {
 		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\\u2603 \u0100.exe"}`, []bool{false, false}, nil},
 		{`{"event_simpleName":"ProcessRollup2","event_platform":"Win","ImageFileName":"C:\\x\\bit\u017fadmin.exe"}`, []bool{true, true}, []int32{0}},
 		{"{\"event_simpleName\":\"ProcessRollup2\",\"event_platform\":\"Win\",\"ImageFileName\":\"C:\\\\x\\\\bit\u017fadmin.exe\"}", []bool{true, true}, []int32{0}},
+		{`{"event_simpleName":"DnsRequest","event_platform":"Win","DomainName":"www.example.com"}`, []bool{false, false, false}, nil},
+		{`{"event_simpleName":"DnsRequest","event_platform":"Win","DomainName":"a.lookup07.example"}`, []bool{false, false, true}, []int32{2}},
 	}
 	checkTested(t, d, tests)
 }
