@@ -41,6 +41,10 @@ type Dispatch struct {
 	// (NewDispatchPair), asked only by MatchMask
 	split int
 	allE  [2]*nameEntry // for lines whose event name cannot be read: first and second programs
+	roots []*litExpr    // per program: its prefilter's condition (nil: none)
+	// retuneAt: the lines of a name after which a worker picks its
+	// programs' triggers again (retune)
+	retuneAt [2]int32
 }
 
 // trigLit is one literal of a set.
@@ -59,6 +63,8 @@ type numTrig struct {
 // line of that name, and those tested only when a trigger literal (or
 // number) is there.
 type nameEntry struct {
+	lines    int32   // lines matched with it, until its last retune
+	stage    uint8   // retunes done
 	programs uint64  // ProgramBit of each candidate program
 	all      []int32 // the candidate programs
 	plain    []int32 // no trigger: tested on every line
@@ -133,7 +139,7 @@ func NewDispatchPair(first, second []*Prefilter, bits []uint64) *Dispatch {
 }
 
 func newDispatch(fs []*Prefilter, split int, bits []uint64) *Dispatch {
-	d := &Dispatch{bits: bits, split: split}
+	d := &Dispatch{bits: bits, split: split, retuneAt: defaultRetuneAt}
 	if d.bits == nil {
 		d.bits = make([]uint64, len(fs))
 		for i := range d.bits {
@@ -165,6 +171,7 @@ func newDispatch(fs []*Prefilter, split int, bits []uint64) *Dispatch {
 		keys[k] = i
 	}
 	d.setOf = map[string]int{}
+	d.roots = make([]*litExpr, len(fs))
 	for i, f := range fs {
 		if f == nil {
 			d.full = append(d.full, dnode{op: litTrue})
@@ -176,6 +183,7 @@ func newDispatch(fs []*Prefilter, split int, bits []uint64) *Dispatch {
 			continue
 		}
 		d.always = append(d.always, false)
+		d.roots[i] = f.root
 		d.full = append(d.full, d.compile(f.root, keys))
 		d.trig = append(d.trig, nil)
 		d.ntrig = append(d.ntrig, nil)
@@ -202,6 +210,12 @@ func newDispatch(fs []*Prefilter, split int, bits []uint64) *Dispatch {
 // their few values pass most lines (forty domain names cost more than
 // "Win" by litCost, and the Windows DNS lines all tested such a rule).
 func (d *Dispatch) triggers(l *litExpr) []trigLit {
+	return d.triggersBy(l, d.trigCost)
+}
+
+// triggersBy is triggers choosing, under an AND, the kid's triggers of
+// least cost.
+func (d *Dispatch) triggersBy(l *litExpr, cost func([]trigLit) float64) []trigLit {
 	switch l.op {
 	case litField:
 		if l.derived || l.text == "event_simpleName" || l.text == "event_platform" {
@@ -216,7 +230,7 @@ func (d *Dispatch) triggers(l *litExpr) []trigLit {
 	case litAnd:
 		var best []trigLit
 		for _, k := range l.kids {
-			if t := d.triggers(k); t != nil && (best == nil || d.trigCost(t) < d.trigCost(best)) {
+			if t := d.triggersBy(k, cost); t != nil && (best == nil || cost(t) < cost(best)) {
 				best = t
 			}
 		}
@@ -224,7 +238,7 @@ func (d *Dispatch) triggers(l *litExpr) []trigLit {
 	case litOr:
 		var out []trigLit
 		for _, k := range l.kids {
-			t := d.triggers(k)
+			t := d.triggersBy(k, cost)
 			if t == nil {
 				return nil
 			}
@@ -340,6 +354,11 @@ func required[T any](l *litExpr, leaf func(*litExpr) []T, cost func([]T) float64
 // entry builds the nameEntry of the first (half 0) or second (1)
 // programs cand accepts.
 func (d *Dispatch) entry(half int, cand func(i int) bool) *nameEntry {
+	return d.entryBy(half, cand, func(i int) []trigLit { return d.trig[i] })
+}
+
+// entryBy is entry with each program's triggers given by trig.
+func (d *Dispatch) entryBy(half int, cand func(i int) bool, trig func(i int) []trigLit) *nameEntry {
 	e := &nameEntry{}
 	at := map[int]int{}
 	from, to := 0, d.split
@@ -368,11 +387,12 @@ func (d *Dispatch) entry(half int, cand func(i int) bool) *nameEntry {
 			}
 			continue
 		}
-		if d.trig[i] == nil {
+		ts := trig(i)
+		if ts == nil {
 			e.plain = append(e.plain, int32(i))
 			continue
 		}
-		for _, t := range d.trig[i] {
+		for _, t := range ts {
 			j, ok := at[t.set]
 			if !ok {
 				j = len(e.keys)
@@ -502,6 +522,11 @@ type DispatchState struct {
 	bits    [][]uint64
 	last    *nameEntry // the last line's candidates
 	name    EventName  // the last line's
+	// located, per set: lines whose key held one value, counted while
+	// some name's entry learns; fired, per set and literal, those of them
+	// holding the literal (nil until counted)
+	located []uint32
+	fired   [][]uint32
 }
 
 // NewState returns a state for one worker.
@@ -509,7 +534,7 @@ func (d *Dispatch) NewState() *DispatchState {
 	s := &DispatchState{d: d, seen: make([]uint32, len(d.full)),
 		keyAt: make([]uint32, len(d.sets)), state: make([]uint8, len(d.sets)),
 		val: make([][]byte, len(d.sets)), canon: make([][]byte, len(d.sets)),
-		bits: make([][]uint64, len(d.sets))}
+		bits: make([][]uint64, len(d.sets)), located: make([]uint32, len(d.sets)), fired: make([][]uint32, len(d.sets))}
 	for i, ls := range d.sets {
 		s.bits[i] = make([]uint64, (len(ls.lits)+63)/64)
 	}
@@ -558,6 +583,12 @@ func (s *DispatchState) match(line []byte, name EventName, masked bool, mask uin
 		}
 	}
 	e := s.candidates(half, name)
+	learning := e.stage < uint8(len(s.d.retuneAt)) && e != s.d.allE[half]
+	if learning {
+		if e.lines++; e.lines >= s.d.retuneAt[e.stage] {
+			s.retune(half, e)
+		}
+	}
 	if !masked {
 		s.last = e
 	}
@@ -600,10 +631,21 @@ func (s *DispatchState) match(line []byte, name EventName, masked bool, mask uin
 			continue
 		}
 		by := e.by[j]
+		var fired []uint32
+		if learning {
+			s.located[k]++
+			if s.fired[k] == nil {
+				s.fired[k] = make([]uint32, len(s.d.sets[k].lits))
+			}
+			fired = s.fired[k]
+		}
 		for w, word := range s.bits[k] {
 			for word != 0 {
 				b := bits.TrailingZeros64(word)
 				word &= word - 1
+				if fired != nil {
+					fired[w<<6|b]++
+				}
 				for _, i := range by[int32(w<<6|b)] {
 					if !masked || s.d.bits[i]&mask != 0 {
 						out = s.test(i, out)
@@ -616,6 +658,52 @@ func (s *DispatchState) match(line []byte, name EventName, masked bool, mask uin
 		slices.Sort(out[n:])
 	}
 	return out
+}
+
+// defaultRetuneAt: a worker picks triggers again after 2,048 lines of a
+// name, from what the keys it located held, and once more after 32,768,
+// when keys the first pick chose were located too.
+var defaultRetuneAt = [2]int32{2048, 32768}
+
+// minRetuneSample is how many located values of a key price its literals
+// by how often they were there; fewer, and litCost does.
+const minRetuneSample = 256
+
+// retune picks the triggers of e's programs again. litCost knows a
+// literal's length, not the data: pieces of registry paths such as
+// "software" or "currentversion" are long and in nearly every key, and the
+// registry rules they triggered were tested on every registry line. A
+// literal of a key located often enough is priced by how often it was
+// there instead. Any pick is a condition the program's lines meet, so
+// what Match returns does not change, only what it tests.
+func (s *DispatchState) retune(half int, e *nameEntry) {
+	d := s.d
+	cost := func(t []trigLit) float64 {
+		c := 0.0
+		for _, x := range t {
+			text := d.sets[x.set].lits[x.lit].text
+			n := s.located[x.set]
+			if n < minRetuneSample {
+				c += litCost(text)
+				continue
+			}
+			var f uint32
+			if fired := s.fired[x.set]; fired != nil {
+				f = fired[x.lit]
+			}
+			c += (float64(f) + litCost(text)) / float64(n+1)
+		}
+		return c
+	}
+	cand := func(i int) bool { _, ok := slices.BinarySearch(e.all, int32(i)); return ok }
+	next := d.entryBy(half, cand, func(i int) []trigLit {
+		if d.trig[i] == nil {
+			return nil
+		}
+		return d.triggersBy(d.roots[i], cost)
+	})
+	next.stage = e.stage + 1
+	*e = *next
 }
 
 // ConcernedPrograms tells, as their ProgramBits, the programs whose

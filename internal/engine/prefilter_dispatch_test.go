@@ -161,7 +161,11 @@ func TestDispatchManyRandomRules(t *testing.T) {
 		}
 		fs = append(fs, compileQuery(t, q, Options{}).Prefilter(func(string) bool { return false }))
 	}
-	st := NewDispatch(fs, nil).NewState()
+	// one dispatcher picks its triggers again early and often: what it
+	// returns must not change
+	early := NewDispatch(fs, nil)
+	early.retuneAt = [2]int32{5, 60}
+	states := []*DispatchState{NewDispatch(fs, nil).NewState(), early.NewState()}
 	for range 3000 {
 		var b strings.Builder
 		b.WriteString(`{"event_simpleName":"` + pick(names) + `"`)
@@ -196,12 +200,53 @@ func TestDispatchManyRandomRules(t *testing.T) {
 				want = append(want, int32(i))
 			}
 		}
+		for _, st := range states {
+			if got := st.Match(line, nil); !slices.Equal(got, want) {
+				t.Fatalf("line %s: dispatch %v, prefilters %v", line, got, want)
+			}
+			if len(want) > 0 && st.ConcernedPrograms() == 0 {
+				t.Fatalf("line %s: programs take it, yet not concerned", line)
+			}
+		}
+	}
+}
+
+// A literal long enough to look rare by litCost but on every line stops
+// being the trigger once a worker has seen how often it is there: the
+// rule is then tested only on lines holding its other literal.
+func TestDispatchRetunesCommonTriggers(t *testing.T) {
+	fs := []*Prefilter{
+		compileQuery(t, `#event_simpleName=ProcessRollup2 CommandLine="*--type=renderer*" CommandLine="*-enc*"`, Options{}).Prefilter(func(string) bool { return false }),
+		compileQuery(t, `#event_simpleName=ProcessRollup2 CommandLine="*--type=renderer*"`, Options{}).Prefilter(func(string) bool { return false }),
+	}
+	d := NewDispatch(fs, nil)
+	if got := d.sets[d.trig[0][0].set].lits[d.trig[0][0].lit].text; got != "--type=renderer" {
+		t.Fatalf("before any line the trigger is %q, want the longer literal", got)
+	}
+	d.retuneAt = [2]int32{300, 3000}
+	st := d.NewState()
+	tested := map[bool]int{} // before and after the first retune: lines without -enc the rule was tested on
+	for n := range 1000 {
+		cmd := fmt.Sprintf(`chrome.exe --type=renderer --id=%d`, n)
+		if n%50 == 0 {
+			cmd += " -enc AAAA"
+		}
+		line := []byte(fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","CommandLine":%q}`, cmd))
+		var want []int32
+		for i, f := range fs {
+			if f.Match(line) {
+				want = append(want, int32(i))
+			}
+		}
 		if got := st.Match(line, nil); !slices.Equal(got, want) {
 			t.Fatalf("line %s: dispatch %v, prefilters %v", line, got, want)
 		}
-		if len(want) > 0 && st.ConcernedPrograms() == 0 {
-			t.Fatalf("line %s: programs take it, yet not concerned", line)
+		if n%50 != 0 && st.seen[0] == st.gen {
+			tested[n >= 300]++
 		}
+	}
+	if tested[false] == 0 || tested[true] != 0 {
+		t.Errorf("rule tested on %d lines without -enc before the retune and %d after, want some and none", tested[false], tested[true])
 	}
 }
 
