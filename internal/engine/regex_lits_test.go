@@ -48,3 +48,30 @@ func TestRegexLiteralsTestTheValue(t *testing.T) {
 		}
 	}
 }
+
+// FuzzRegexLiterals: the literals checked first never turn away a value
+// the regex matches, and the fast forms agree with the regex itself.
+func FuzzRegexLiterals(f *testing.F) {
+	f.Add(`^(\\Device\\HarddiskVolume\d+|C:)\\Windows\\System32\\`, true, `\Device\HarddiskVolume2\Windows\System32\cmd.exe`)
+	f.Add(`say "hello"`, false, `x say "hello"`)
+	f.Add(`caf[eé]\\bar`, true, `CAFÉ\BAR`)
+	f.Add(`desk\d`, true, "DES\u212a1")
+	f.Add(`\\u0041bc`, false, `\u0041bc`)
+	f.Fuzz(func(t *testing.T, pattern string, fold bool, value string) {
+		flags := ""
+		if fold {
+			flags = "i"
+		}
+		r, err := compileRegex(pattern, flags)
+		if err != nil || r.re2 != nil {
+			return
+		}
+		want := r.rx().MatchString(value)
+		if want && !r.mayMatch(value) {
+			t.Fatalf("%s (flags %q): mayMatch rejects %q, which the regex matches", pattern, flags, value)
+		}
+		if got := r.matchString(value); got != want {
+			t.Fatalf("%s (flags %q): matchString(%q) = %v, the regex says %v", pattern, flags, value, got, want)
+		}
+	})
+}
