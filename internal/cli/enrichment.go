@@ -18,23 +18,13 @@ type enrichFlags struct {
 	quiet     bool
 	verbose   bool
 	hold      enrich.HoldOptions
-	procMem   memoryFlag
+	procMem   byteFlag
+	// procMemFlag is --process-memory's flag: Changed tells a size given
+	// from the default
+	procMemFlag *pflag.Flag
 	// scaled: a hunt's default --process-memory grows with the process
 	// details its rules read
 	scaled bool
-}
-
-// memoryFlag is --process-memory; set tells a size given from the default.
-type memoryFlag struct {
-	size byteFlag
-	set  bool
-}
-
-func (m *memoryFlag) String() string { return m.size.String() }
-func (m *memoryFlag) Type() string   { return m.size.Type() }
-func (m *memoryFlag) Set(s string) error {
-	m.set = true
-	return m.size.Set(s)
 }
 
 // register adds the flags to fs; hunt scales the default process memory.
@@ -44,11 +34,12 @@ func (f *enrichFlags) register(fs *pflag.FlagSet, hunt bool) {
 	fs.BoolVar(&f.quiet, "quiet", false, "no summaries on standard error (errors and warnings still)")
 	fs.BoolVarP(&f.verbose, "verbose", "v", false, "also print enrichment counters (events, fields added, lookup misses) on standard error")
 	fs.IntVar(&f.hold.MaxEvents, "hold-events", enrich.DefaultHoldEvents, "standard input: hold at most `N` events that arrive before their process start")
-	f.procMem = memoryFlag{size: byteFlag(enrich.DefaultProcessMemory)}
+	f.procMem = byteFlag(enrich.DefaultProcessMemory)
 	f.scaled = hunt
 	fs.Var(&f.procMem, "process-memory", "files: keep at most `SIZE` of learned process details (and an eighth of it of user mappings) in memory, the rest in a temporary file (0: all in memory)")
+	f.procMemFlag = fs.Lookup("process-memory")
 	if hunt {
-		fs.Lookup("process-memory").DefValue = f.procMem.String() + " for each kind of detail the rules read: names, command lines, image paths, parents"
+		f.procMemFlag.DefValue = f.procMem.String() + " for each kind of detail the rules read: names, command lines, image paths, parents"
 	}
 	fs.DurationVar(&f.hold.MaxLateness, "hold-lateness", enrich.DefaultHoldLateness, "standard input: hold such an event for at most `D` of event time")
 }
@@ -76,12 +67,12 @@ func (f *enrichFlags) prepare(ctx context.Context, env *Env, paths []string, wor
 // (the default, scaled for a hunt), -1 for 0 (never spill).
 func (f *enrichFlags) processMemory() int {
 	switch {
-	case !f.procMem.set:
+	case f.procMemFlag == nil || !f.procMemFlag.Changed: // nil: flags never registered (the UI's passes)
 		return 0
-	case f.procMem.size == 0:
+	case f.procMem == 0:
 		return -1
 	}
-	return int(f.procMem.size)
+	return int(f.procMem)
 }
 
 // source puts the stream enricher's reorder buffer in front of src (stdin);
