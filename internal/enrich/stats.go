@@ -5,6 +5,8 @@ import (
 	"sort"
 	"strings"
 	"sync/atomic"
+
+	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // Added-field slots for the counters; host fields come first, in hostFields order.
@@ -134,10 +136,10 @@ func (s Stats) Summary() string {
 	fmt.Fprintf(&b, "enrich: %d events; learned %d processes, %d hosts, %d user mappings; table %d processes (%d evicted, %d expired)\n",
 		s.Applied, s.LearnedProcesses, s.LearnedHosts, s.LearnedUsers, s.Processes, s.Evicted, s.Expired)
 	if s.Spilled > 0 {
-		fmt.Fprintf(&b, "enrich: %d processes spilled to a temporary file past the memory budget (--process-memory %s); %d blocks read back\n", s.Spilled, mebibytes(s.Memory), s.ReadBack)
+		fmt.Fprintf(&b, "enrich: %d processes spilled to a temporary file past the memory budget (--process-memory %s); %d blocks read back\n", s.Spilled, ingest.ByteSize(s.Memory), s.ReadBack)
 	}
 	if s.UsersSpilled > 0 {
-		fmt.Fprintf(&b, "enrich: %d user mappings spilled to a temporary file past the memory budget (an eighth of --process-memory %s); %d blocks read back\n", s.UsersSpilled, mebibytes(s.Memory), s.UserReadBack)
+		fmt.Fprintf(&b, "enrich: %d user mappings spilled to a temporary file past the memory budget (an eighth of --process-memory %s); %d blocks read back\n", s.UsersSpilled, ingest.ByteSize(s.Memory), s.UserReadBack)
 	}
 	if s.Held > 0 {
 		fmt.Fprintf(&b, "enrich: held %d events for their process; %d released by the bound without it\n", s.Held, s.HeldFallbacks)
@@ -194,11 +196,3 @@ func (e *Enricher) RewindApplied(m ApplyMark) {
 // process start with its ids, a host, user, identity or DNS record, an
 // end of a process. While it does not move, Apply gives what it gave.
 func (e *Enricher) Changes() int64 { return e.changes.Load() }
-
-// mebibytes writes n bytes as --process-memory takes them.
-func mebibytes(n int) string {
-	if n%(1<<20) == 0 {
-		return fmt.Sprintf("%dMiB", n>>20)
-	}
-	return fmt.Sprint(n)
-}

@@ -402,7 +402,7 @@ func (r *Reader) run(job *fileJob) {
 			limit = DefaultMaxLine
 		}
 		send(jobItem{skipped: &LineError{Path: job.file.Path, Line: line,
-			Err: fmt.Errorf("%w: %s, over the %s limit (--max-line); skipped", ErrLineTooLong, byteSize(size), byteSize(limit))}})
+			Err: fmt.Errorf("%w: %s, over the %s limit (--max-line); skipped", ErrLineTooLong, ByteSize(size), ByteSize(limit))}})
 	}
 	// Other sensors' logs become Falcon-model NDJSON here (see sensor.go).
 	in := sensorInput(src, job.file.Path, r.opts.OnSensorSkip)
@@ -444,8 +444,8 @@ func (r *Reader) Close() error {
 	return nil
 }
 
-// byteSize writes n bytes the way limits are given: 16 MiB, 300 KiB, 12 B.
-func byteSize(n int) string {
+// ByteSize writes n bytes the way limits are given: 16 MiB, 300 KiB, 12 B.
+func ByteSize(n int) string {
 	switch {
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
