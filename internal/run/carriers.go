@@ -65,23 +65,17 @@ func carrierBits(progs []*engine.Program, derived func(string) bool) []uint64 {
 			}
 		})
 	}
-	groups := map[lit][]int{} // by the literal its programs share most
+	byName := func(a, b lit) int { return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.text, b.text)) }
+	groups := map[lit][]int{} // by the program's rarest literal (fewest programs)
 	for i, ls := range litsOf {
 		if len(ls) == 0 {
 			continue
 		}
-		best := ls[0]
-		for _, l := range ls[1:] {
-			if n, b := users[l], users[best]; n < b || n == b && (l.field < best.field || l.field == best.field && l.text < best.text) {
-				best = l
-			}
-		}
-		groups[best] = append(groups[best], i)
+		rarest := slices.MinFunc(ls, func(a, b lit) int { return cmp.Or(cmp.Compare(users[a], users[b]), byName(a, b)) })
+		groups[rarest] = append(groups[rarest], i)
 	}
 	order := slices.Collect(maps.Keys(groups))
-	slices.SortFunc(order, func(a, b lit) int {
-		return cmp.Or(cmp.Compare(len(groups[b]), len(groups[a])), cmp.Compare(a.field, b.field), cmp.Compare(a.text, b.text))
-	})
+	slices.SortFunc(order, func(a, b lit) int { return cmp.Or(cmp.Compare(len(groups[b]), len(groups[a])), byName(a, b)) })
 	var filled [64]int
 	bits := make([]uint64, len(progs))
 	for _, l := range order {

@@ -517,9 +517,7 @@ func (s *holdSource) learnBlock() {
 		c, err := s.src.Next()
 		if err != nil {
 			if len(c.Data) > 0 && c.Kind == event.KindTelemetry {
-				s.source = c.Source
-				s.admitChunk(c.Data) // what came before the damage
-				s.queue = append(s.queue, c)
+				s.learnChunk(c) // what came before the damage
 			}
 			s.done = true
 			if errors.Is(err, io.EOF) {
@@ -534,9 +532,7 @@ func (s *holdSource) learnBlock() {
 			s.queue = append(s.queue, c)
 			continue
 		}
-		s.source = c.Source
-		s.admitChunk(c.Data)
-		s.queue = append(s.queue, c)
+		s.learnChunk(c)
 		s.queuePending()
 		n++
 	}
@@ -546,6 +542,14 @@ func (s *holdSource) learnBlock() {
 			break
 		}
 	}
+}
+
+// learnChunk passes c's lines to the Holder and queues c, its held lines
+// blanked.
+func (s *holdSource) learnChunk(c event.Chunk) {
+	s.source = c.Source
+	s.admitChunk(c.Data)
+	s.queue = append(s.queue, c)
 }
 
 // queuePending queues the lines released so far as a chunk of their own.
