@@ -149,13 +149,10 @@ type Enricher struct {
 	keep   keep
 	aids   *aidTable
 	procs  *procTable
-	// procMemory: the bytes of process details procs keeps in memory
-	// before it spills (0: never)
-	procMemory int
-	hosts      *hostDir
-	users      *userDir
-	dns        *dnsAnswers
-	count      *counters
+	hosts  *hostDir
+	users  *userDir
+	dns    *dnsAnswers
+	count  *counters
 	// changes counts what learning went on to record (Changes)
 	changes atomic.Int64
 	// lookups, while set (LookupKeys), is told the text of every key
@@ -200,22 +197,16 @@ func New(opts Options) *Enricher {
 	} else if opts.EndedGrace < 0 || !opts.Stream {
 		grace = -1 // file mode learns everything before Apply: nothing may go
 	}
-	memory := processMemory(opts.ProcessMemory)
-	procMemory := 0 // a stream's table is bounded by count, not bytes
-	if !opts.Stream && opts.MaxProcesses <= 0 {
-		procMemory = memory
-	}
 	return &Enricher{
-		stream:     opts.Stream,
-		keep:       keepWithText(opts.Reads, opts.ReadsBesideText),
-		aids:       newAidTable(),
-		procs:      newProcTable(opts.Shards, opts.MaxProcesses, memory),
-		procMemory: procMemory,
-		hosts:      &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
-		users:      newUserDir(opts.MaxUsers, userMemory(opts.ProcessMemory)),
-		dns:        &dnsAnswers{m: make(map[hostKey]stamped), limit: opts.MaxHosts},
-		count:      &counters{},
-		grace:      grace,
+		stream: opts.Stream,
+		keep:   keepWithText(opts.Reads, opts.ReadsBesideText),
+		aids:   newAidTable(),
+		procs:  newProcTable(opts.Shards, opts.MaxProcesses, processMemory(opts.ProcessMemory)),
+		hosts:  &hostDir{m: make(map[string]*hostRecord), limit: opts.MaxHosts},
+		users:  newUserDir(opts.MaxUsers, userMemory(opts.ProcessMemory)),
+		dns:    &dnsAnswers{m: make(map[hostKey]stamped), limit: opts.MaxHosts},
+		count:  &counters{},
+		grace:  grace,
 	}
 }
 
@@ -256,7 +247,7 @@ func ScaledProcessMemory(reads *event.Needs) int {
 
 // ProcessMemory is the bytes of process details e keeps in memory before
 // it spills (0: it never does).
-func (e *Enricher) ProcessMemory() int { return e.procMemory }
+func (e *Enricher) ProcessMemory() int { return e.procs.memory }
 
 func processMemory(n int) int {
 	switch {

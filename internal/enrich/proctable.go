@@ -39,6 +39,7 @@ type procTable struct {
 	// An unbounded table with a budget (bytes a shard may hold) spills to
 	// a temporary file past it (procspill.go).
 	budget int
+	memory int // the whole table's budget (0: none)
 	spill  spillFile
 	// strs is the string table an unbounded table's shards share, kept
 	// its size when last compacted (compactShared)
@@ -167,7 +168,7 @@ func newProcTable(shards, limit, memory int) *procTable {
 	} else {
 		shared = newTableStrings(n)
 		if memory > 0 {
-			t.budget = max(memory/n, 1)
+			t.memory, t.budget = memory, max(memory/n, 1)
 			t.spill.bufs = make(chan []byte, spillBuffers)
 		}
 	}

@@ -110,7 +110,7 @@ func (e *Enricher) Stats() Stats {
 	}
 	z := e.procs.size()
 	s.Processes, s.Evicted, s.Expired, s.LearnedProcesses, s.Spilled = z.held, z.evicted, z.expired, z.learned, z.spilled
-	s.ReadBack, s.Memory = e.procs.spill.reads.Load(), e.procMemory
+	s.ReadBack, s.Memory = e.procs.spill.reads.Load(), e.procs.memory
 	if err := e.procs.spill.failed(); err != nil {
 		s.SpillError = err.Error()
 		s.SpillLost = e.procs.spill.lost.Load()
