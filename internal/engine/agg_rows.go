@@ -135,8 +135,9 @@ type rowsCollector struct {
 	timed bool      // every row so far has a numeric @timestamp
 	held  int64     // bytes charged for rows
 	spill *rowSpill // runs written past the row budget (table, sort)
-	// cutoff, once runs were compacted to the first limit rows, is the
-	// keys of the last of them: a later row not sorting before it is cut.
+	// cutoff, once the rows held or the runs were cut to the first limit,
+	// is the keys of the last of them: a later row not sorting before it
+	// is cut.
 	cutoff []sortVal
 	vals   []sortVal
 }
@@ -261,6 +262,16 @@ func (r *rowsCollector) trim() {
 	r.releaseRows(r.rows[n:])
 	clear(r.rows[n:])
 	r.rows = r.rows[:n]
+	if r.spec.mode == rowsSorted {
+		// A later row that does not sort before the last row kept can never
+		// be shown: cut it as it arrives instead of sorting it in again
+		// (a table() of 200 rows over 200,000 matches sorted 464 rows every
+		// 264, a seventh of the query's CPU).
+		if r.cutoff == nil {
+			r.cutoff = make([]sortVal, len(r.spec.keys))
+		}
+		sortValsOf(r.rows[n-1], r.spec.keys, r.cutoff)
+	}
 }
 
 func (r *rowsCollector) releaseRows(rows []*event.Event) {

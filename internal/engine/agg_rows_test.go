@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -61,5 +62,61 @@ func TestTailAddOwned(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// Past twice its limit a table() or sort() keeps its first limit rows and
+// cuts a later row that does not sort before the last of them as it
+// arrives. The rows shown are the first limit of all of them stably
+// sorted, ties in input order and absent keys last, as without any limit.
+func TestRowsCutOnArrivalKeepTheSortedFirst(t *testing.T) {
+	tests := []struct {
+		limited, all string
+		limit        int
+	}{
+		{`sort(s, limit=50)`, `sort(s)`, 50},
+		{`table([i, s], sortby=s, order=asc, limit=30)`, `table([i, s], sortby=s, order=asc)`, 30},
+		{`sort(s, type=string, order=asc, limit=70)`, `sort(s, type=string, order=asc)`, 70},
+		{`sort([s, @timestamp], order=asc, limit=40)`, `sort([s, @timestamp], order=asc)`, 40},
+		{`table([i, s])`, `table([i, s], limit=max)`, 200},
+		{`table([i, s], sortby=@timestamp, order=asc, limit=25)`, `table([i, s], sortby=@timestamp, order=asc, limit=max)`, 25},
+	}
+	for _, tt := range tests {
+		t.Run(tt.limited, func(t *testing.T) {
+			events := spillEvents(3000) // shuffled times with ties, s mixed and absent
+			all, _ := compileQuery(t, tt.all, Options{Unlimited: true}).Run(events)
+			if len(all) < 2*tt.limit+64 {
+				t.Fatalf("%d rows: too few to cut any", len(all))
+			}
+			got, _ := compileQuery(t, tt.limited, Options{}).Run(events)
+			if diff := cmp.Diff(render(all[:tt.limit]), render(got)); diff != "" {
+				t.Errorf("rows differ from the first %d of all (-all +limited):\n%s", tt.limit, diff)
+			}
+		})
+	}
+}
+
+// The cut engages once the rows held pass twice the limit, before any
+// spill, and only tightens: every later row it lets in sorts before it.
+func TestRowsCutoffIsSetByTrimming(t *testing.T) {
+	p := compileQuery(t, `sort(s, limit=10)`, Options{})
+	tail := p.NewTail(func(*event.Event) {})
+	rows := tail.run.aggs[0].(*rowsCollector)
+	var last []sortVal
+	for i, e := range spillEvents(2000) {
+		tail.Add(e)
+		if rows.cutoff == nil {
+			if i >= 2*10+64 {
+				t.Fatalf("no cutoff after %d rows", i+1)
+			}
+			continue
+		}
+		if last != nil && lessVals(rows.spec.keys, last, rows.cutoff) {
+			t.Fatalf("row %d: the cutoff loosened", i)
+		}
+		last = slices.Clone(rows.cutoff)
+	}
+	if rows.spill != nil {
+		t.Errorf("rows spilled: the cut should have kept them few")
 	}
 }

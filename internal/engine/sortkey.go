@@ -1,7 +1,7 @@
 package engine
 
 import (
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -125,16 +125,20 @@ func sortValsOf(r *event.Event, keys []sortKey, vals []sortVal) {
 
 // lessVals reports whether a row with keys x sorts before one with y
 // (absent values last, whatever the order).
-func lessVals(keys []sortKey, x, y []sortVal) bool {
+func lessVals(keys []sortKey, x, y []sortVal) bool { return compareVals(keys, x, y) < 0 }
+
+// compareVals orders rows with keys x and y: negative when x sorts first,
+// positive when y does, 0 when they tie.
+func compareVals(keys []sortKey, x, y []sortVal) int {
 	for j, k := range keys {
 		a, b := x[j], y[j]
 		switch {
 		case !a.present && !b.present:
 			continue
 		case !a.present:
-			return false
+			return 1
 		case !b.present:
-			return true
+			return -1
 		}
 		c := 0
 		if k.typ == "string" {
@@ -146,11 +150,11 @@ func lessVals(keys []sortKey, x, y []sortVal) bool {
 			continue
 		}
 		if k.desc {
-			return c > 0
+			return -c
 		}
-		return c < 0
+		return c
 	}
-	return false
+	return 0
 }
 
 // sortRows sorts rows stably by keys, parsing every key value once.
@@ -166,7 +170,7 @@ func sortRows(rows []*event.Event, keys []sortKey) {
 		sortValsOf(r, keys, vals)
 		items[i] = item{row: r, vals: vals}
 	}
-	sort.SliceStable(items, func(a, b int) bool { return lessVals(keys, items[a].vals, items[b].vals) })
+	slices.SortStableFunc(items, func(a, b item) int { return compareVals(keys, a.vals, b.vals) })
 	for i := range items {
 		rows[i] = items[i].row
 	}
