@@ -120,3 +120,48 @@ func TestRowsCutoffIsSetByTrimming(t *testing.T) {
 		t.Errorf("rows spilled: the cut should have kept them few")
 	}
 }
+
+// A tail sharing its cutoff (Tail.ShareCut) publishes it as it tightens;
+// a row a worker's cutter cuts is never among the rows shown, and the
+// queries without a first limited table() or sort() have no cutoff.
+func TestRowCutIsSharedWithWorkers(t *testing.T) {
+	for _, q := range []string{`count()`, `head(5)`, `groupBy(s) | sort(_count, limit=3)`} {
+		if compileQuery(t, q, Options{}).NewRowCut() != nil {
+			t.Errorf("%s: a cutoff for a first aggregate that keeps no sorted rows", q)
+		}
+	}
+	if compileQuery(t, `table([i])`, Options{Unlimited: true}).NewRowCut() != nil {
+		t.Error("table() in a hunt, without a limit: a cutoff")
+	}
+	p := compileQuery(t, `sort(s, limit=20)`, Options{})
+	cut := p.NewRowCut()
+	cutter := cut.NewCutter()
+	var shown []string
+	tail := p.NewTail(func(e *event.Event) { shown = append(shown, row(e)) })
+	tail.ShareCut(cut)
+	cutRows := map[string]bool{}
+	for _, e := range spillEvents(2000) {
+		if cutter.Cuts(e) {
+			cutRows[row(e)] = true
+			tail.AddCut(1)
+			continue
+		}
+		tail.Add(e)
+	}
+	tail.Finish()
+	if len(cutRows) < 1000 {
+		t.Fatalf("the cutter cut %d of 2000 rows", len(cutRows))
+	}
+	for _, r := range shown {
+		if cutRows[r] {
+			t.Errorf("row %s was cut, yet shown", r)
+		}
+	}
+	want, wantWarns := p.Run(spillEvents(2000))
+	if diff := cmp.Diff(render(want), shown); diff != "" {
+		t.Errorf("rows differ from a run without cutting (-run +cut):\n%s", diff)
+	}
+	if diff := cmp.Diff(wantWarns, tail.Warnings()); diff != "" {
+		t.Errorf("warnings differ from a run without cutting (-run +cut):\n%s", diff)
+	}
+}

@@ -35,6 +35,11 @@ func TestAggregatesOverProjectedEvents(t *testing.T) {
 		{`top(ComputerName, percent=true, rest=others, limit=3)`, true, true},
 		{`groupBy(ComputerName, function=collect(DomainName))`, false, false},
 		{`sort(timestamp, limit=5)`, false, false},
+		// past twice their limit the tails publish a cutoff the workers
+		// cut rows by (engine.RowCut): the same rows, the same count cut
+		{`sort(ContextProcessId, type=string, order=asc, limit=5)`, false, false},
+		{`table([aid, DomainName], sortby=DomainName, order=asc, limit=7)`, true, false},
+		{`#event_simpleName=DnsRequest | table([aid, DomainName, timestamp], sortby=timestamp)`, true, false},
 		{`table([aid, DomainName], limit=7)`, true, false},
 		{`table([DomainName, aid, DomainName], sortby=ContextProcessId, order=asc)`, true, false}, // a key outside the fields
 		{`table([*])`, false, false},

@@ -86,6 +86,7 @@ type chunkResult struct {
 	seq      int64
 	rows     [][]*event.Event  // per program, detached
 	partials []*engine.Partial // per program whose aggregate splits (nil when empty)
+	cut      []int             // per program, rows the worker cut (RowCutter); nil when none
 	lines    int64
 	bytes    int64
 	decoded  int64
@@ -230,6 +231,12 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 		readErr = feed(ctx, jobs)
 	}()
 
+	// A tail whose table() or sort() keeps its first rows tells the
+	// workers which rows it would cut (engine.RowCut).
+	cuts := make([]*engine.RowCut, len(p.progs))
+	for i, prog := range p.progs {
+		cuts[i] = prog.NewRowCut()
+	}
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Add(1)
@@ -240,6 +247,7 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 				problems = opts.Problems
 			}
 			w := p.newWorker(problems)
+			w.cutWith(cuts)
 			for j := range jobs {
 				r := j.done
 				if r == nil {
@@ -270,6 +278,7 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 		i := i
 		outs[i] = func(row *event.Event) { emit(i, row) }
 		tails[i] = prog.NewTail(func(row *event.Event) { outs[i](row) })
+		tails[i].ShareCut(cuts[i])
 		_, owned[i] = tailCopy(prog)
 	}
 	pending := map[int64]*chunkResult{}
@@ -303,6 +312,9 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 				if pa != nil {
 					tails[i].AddPartial(pa)
 				}
+			}
+			for i, n := range cur.cut {
+				tails[i].AddCut(n)
 			}
 			if limitErr = progsErr(p.progs); limitErr != nil {
 				cancel()
@@ -467,6 +479,7 @@ type worker struct {
 	dstate   *engine.DispatchState // with plan.dispatch
 	gate     lineGate              // plan.gate's
 	partials []*engine.Partial     // per program: this chunk's, for aggregates that split
+	cutters  []*engine.RowCutter   // per program, when its tail shares its cutoff (plan.run)
 	settle   *settler              // with plan.settleKept
 	hits     []int32               // programs whose prefilters accept the line
 	// applier adds what the programs a line goes to read (plan.wants),
@@ -524,7 +537,13 @@ func (p *plan) newWorker(problems problemSink) *worker {
 			continue
 		}
 		keep, _ := tailCopy(prog)
-		w.emits = append(w.emits, func(out *event.Event) { w.cur.rows[i] = append(w.cur.rows[i], keep(out)) })
+		w.emits = append(w.emits, func(out *event.Event) {
+			if w.cutters != nil && w.cutters[i].Cuts(out) {
+				w.cur.countCut(i, len(w.plan.progs))
+				return
+			}
+			w.cur.rows[i] = append(w.cur.rows[i], keep(out))
+		})
 	}
 	if len(p.progs) > 1 {
 		w.scratch = make([]event.Event, len(p.progs))
@@ -716,4 +735,25 @@ func (w *worker) line(source string, line []byte, lineNo int, known bool) {
 		}
 		w.runners[i].Process(ev, w.emits[i])
 	}
+}
+
+// cutWith has w drop the rows the tails sharing cuts would cut.
+func (w *worker) cutWith(cuts []*engine.RowCut) {
+	for i, c := range cuts {
+		if c == nil {
+			continue
+		}
+		if w.cutters == nil {
+			w.cutters = make([]*engine.RowCutter, len(cuts))
+		}
+		w.cutters[i] = c.NewCutter()
+	}
+}
+
+// countCut counts a row of program i (of n) a worker cut.
+func (r *chunkResult) countCut(i, n int) {
+	if r.cut == nil {
+		r.cut = make([]int, n)
+	}
+	r.cut[i]++
 }
