@@ -216,10 +216,9 @@ func (s *rowSorter) keep(n, k int) {
 }
 
 // sortItems sorts items stably: ties by the order they came in, which
-// makes the order total, so pattern-defeating quicksort may order them.
-// It takes about one pass over rows already in order, or in reverse order
-// (the newest first over telemetry written about oldest first), where a
-// merge sort took a seventh of a search's CPU.
+// makes the order total, so pattern-defeating quicksort may order them
+// (in about one pass where they came in order, or in reverse order; the
+// stable merge sort it replaces reordered blocks either way).
 func sortItems(items []sortItem, keys []sortKey) {
 	for i := range items {
 		items[i].seq = i
