@@ -140,10 +140,9 @@ type rowsCollector struct {
 	// is cut.
 	cutoff []sortVal
 	vals   []sortVal
-	// sorter keeps the keys of the first sorted rows, in order since the
-	// last trim (table, sort)
+	// sorter keeps the rows in order since the last trim, and their keys
+	// (table, sort)
 	sorter rowSorter
-	sorted int
 	shared *RowCut // the workers' copy of cutoff, when they cut too
 }
 
@@ -217,7 +216,6 @@ func (r *rowsCollector) spillIfOver() {
 	clear(r.rows)
 	r.rows = r.rows[:0]
 	r.sorter.keep(0, len(r.spec.keys))
-	r.sorted = 0
 	if r.spec.limit > 0 && r.spill.rows() >= 2*r.spec.limit {
 		// runs past twice the limit: keep only the first limit rows, so
 		// the file stays small and later rows can be cut on arrival
@@ -238,8 +236,7 @@ func (r *rowsCollector) spillIfOver() {
 func (r *rowsCollector) order() {
 	switch r.spec.mode {
 	case rowsSorted:
-		r.sorter.sort(r.rows, r.sorted, r.spec.keys)
-		r.sorted = len(r.rows)
+		r.sorter.sort(r.rows, r.spec.keys)
 	default:
 		// head/tail follow time order when every row has a time; otherwise
 		// (e.g. after groupBy) the input order
@@ -276,7 +273,6 @@ func (r *rowsCollector) trim() {
 	if r.spec.mode == rowsSorted {
 		k := len(r.spec.keys)
 		r.sorter.keep(n, k)
-		r.sorted = n
 		// A later row that does not sort before the last row kept can never
 		// be shown: cut it as it arrives instead of sorting it in again
 		// (a table() of 200 rows over 200,000 matches sorted 464 rows every

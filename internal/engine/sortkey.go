@@ -160,14 +160,15 @@ func compareVals(keys []sortKey, x, y []sortVal) int {
 // sortRows sorts rows stably by keys, parsing every key value once.
 func sortRows(rows []*event.Event, keys []sortKey) {
 	var s rowSorter
-	s.sort(rows, 0, keys)
+	s.sort(rows, keys)
 }
 
-// rowSorter sorts rows stably by keys, keeping the keys it parsed: rows
-// already in order at the front (a collector's kept rows) are not parsed
-// or sorted again, only merged with the rest.
+// rowSorter sorts rows stably by keys, keeping the keys it parsed: the
+// rows it left in order at the front (a collector's kept rows) are not
+// parsed or sorted again, only merged with the rest.
 type rowSorter struct {
-	vals  []sortVal // the keys of the rows in order, len(keys) each
+	n     int       // rows at the front in order
+	vals  []sortVal // their keys, len(keys) each
 	items []sortItem
 	rows  []*event.Event // merge scratch
 	merge []sortVal      // merge scratch
@@ -179,10 +180,10 @@ type sortItem struct {
 	seq  int // order of arrival
 }
 
-// sort orders rows, whose first sorted are in order with their keys in
-// s.vals, stably: of two rows that tie the earlier comes first.
-func (s *rowSorter) sort(rows []*event.Event, sorted int, keys []sortKey) {
-	k := len(keys)
+// sort orders rows, whose first s.n are those it left in order, stably:
+// of two rows that tie the earlier comes first.
+func (s *rowSorter) sort(rows []*event.Event, keys []sortKey) {
+	k, sorted := len(keys), s.n
 	fresh := rows[sorted:]
 	all := make([]sortVal, len(fresh)*k)
 	s.items = s.items[:0]
@@ -207,12 +208,13 @@ func (s *rowSorter) sort(rows []*event.Event, sorted int, keys []sortKey) {
 	copy(rows, s.rows)
 	clear(s.rows)
 	s.vals, s.merge = s.merge, s.vals
+	s.n = len(rows)
 }
 
-// keep forgets the keys of the rows past the first n.
+// keep forgets the rows past the first n, of k keys each.
 func (s *rowSorter) keep(n, k int) {
 	clear(s.vals[n*k:])
-	s.vals = s.vals[:n*k]
+	s.vals, s.n = s.vals[:n*k], n
 }
 
 // sortItems sorts items stably: ties by the order they came in, which
