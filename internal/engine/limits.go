@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/saved"
 )
 
@@ -127,7 +128,7 @@ func (g *guard) stop(e *LimitError) {
 func (x *exec) charge(fn string, n int64) {
 	g := x.guard()
 	if g.used.Add(n) > g.lim.Memory {
-		g.stop(&LimitError{Func: fn, What: "memory held", Limit: byteSize(g.lim.Memory), Flag: "--max-memory"})
+		g.stop(&LimitError{Func: fn, What: "memory held", Limit: ingest.ByteSize(int(g.lim.Memory)), Flag: "--max-memory"})
 	}
 }
 
@@ -144,7 +145,7 @@ func (x *exec) checkFields(fn string, n int) {
 // checkValue stops the query when fn built a value over the size limit.
 func (x *exec) checkValue(fn string, n int) {
 	if g := x.guard(); n > g.lim.MaxValue {
-		g.stop(&LimitError{Func: fn, What: "a value of " + byteSize(int64(n)), Limit: byteSize(int64(g.lim.MaxValue)), Flag: "--max-value"})
+		g.stop(&LimitError{Func: fn, What: "a value of " + ingest.ByteSize(n), Limit: ingest.ByteSize(g.lim.MaxValue), Flag: "--max-value"})
 	}
 }
 
@@ -157,18 +158,6 @@ func eventSize(ev *event.Event) int64 {
 		n += int64(48 + len(f.Name) + len(f.Value))
 	}
 	return n
-}
-
-func byteSize(n int64) string {
-	switch {
-	case n >= 1<<30 && n%(1<<30) == 0:
-		return fmt.Sprintf("%d GiB", n>>30)
-	case n >= 1<<20:
-		return fmt.Sprintf("%d MiB", n>>20)
-	case n >= 1<<10:
-		return fmt.Sprintf("%d KiB", n>>10)
-	}
-	return fmt.Sprintf("%d B", n)
 }
 
 // undecided unwinds an event whose regex match timed out: it is neither a

@@ -444,9 +444,12 @@ func (r *Reader) Close() error {
 	return nil
 }
 
-// ByteSize writes n bytes the way limits are given: 16 MiB, 300 KiB, 12 B.
+// ByteSize writes n bytes the way limits are given: 2 GiB, 16 MiB, 1.5
+// MiB, 300 KiB, 12 B. Limit and spill messages all use it.
 func ByteSize(n int) string {
 	switch {
+	case n >= 1<<30 && n%(1<<30) == 0:
+		return fmt.Sprintf("%d GiB", n>>30)
 	case n >= 1<<20 && n%(1<<20) == 0:
 		return fmt.Sprintf("%d MiB", n>>20)
 	case n >= 1<<20:

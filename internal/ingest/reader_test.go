@@ -747,3 +747,16 @@ func TestChunkFirstLinesWhenTheConsumerReusesTheBuffer(t *testing.T) {
 		}
 	}
 }
+
+// ByteSize writes the sizes in limit and spill messages: whole units
+// where they are whole, MiB to a tenth, bytes below a whole KiB.
+func TestByteSize(t *testing.T) {
+	for n, want := range map[int]string{
+		12: "12 B", 5008: "5008 B", 300 << 10: "300 KiB", 16 << 20: "16 MiB",
+		3 << 19: "1.5 MiB", 2 << 30: "2 GiB", 1<<30 + 1<<20: "1025 MiB",
+	} {
+		if got := ByteSize(n); got != want {
+			t.Errorf("ByteSize(%d) = %q, want %q", n, got, want)
+		}
+	}
+}
