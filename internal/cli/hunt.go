@@ -81,7 +81,7 @@ func newHuntCmd(env *Env) *cobra.Command {
 			if err := a.limits.validate(); err != nil {
 				return withCode(ExitUsage, err)
 			}
-			a.limits.applyGC(cmd.Flags())
+			a.limits.applyGC(cmd.Flags(), a.paths)
 			if err := stdinRefusal(env, "tiercel hunt -", args); err != nil && !a.dist.on {
 				return err
 			}

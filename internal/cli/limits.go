@@ -72,13 +72,13 @@ const runtimeReserve = 1792 << 20
 // is held under two thirds, so a query that needs more stops with a
 // LimitError naming the function instead.
 //
-// The heap keeps the runtime's 4 KiB pages: advised for transparent huge
-// pages it faulted in 2 MiB at a time, which where the host backs a huge
-// page on first touch cost up to 13 ms a page against 0.8 ms for 512
-// small faults (docs/performance.md, "Page faults").
-func (f *limitFlags) applyGC(fs *pflag.FlagSet) {
+// First, the heap the run grows into is advised for huge pages where they
+// fault in faster (hugeheap.go), for inputs at paths large enough to
+// need it: before the tuner's limit, which the block would exceed.
+func (f *limitFlags) applyGC(fs *pflag.FlagSet, paths []string) {
 	gcLimit := int64(f.maxMemory) + gcHeadroom
 	as := addressSpaceLimit()
+	adviseHugeHeap(as, paths)
 	if as > 0 {
 		usable := max(as-runtimeReserve, 96<<20)
 		if !fs.Changed("max-memory") {

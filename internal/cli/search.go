@@ -83,7 +83,7 @@ func newSearchCmd(env *Env) *cobra.Command {
 			if err := lim.validate(); err != nil {
 				return withCode(ExitUsage, err)
 			}
-			lim.applyGC(cmd.Flags())
+			lim.applyGC(cmd.Flags(), args)
 			values, err := parseParams(params)
 			if err != nil {
 				return withCode(ExitUsage, err)
