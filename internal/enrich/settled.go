@@ -137,14 +137,14 @@ func parsePlainPID(b []byte) (uint64, bool) {
 }
 
 // ContextProcessFallsBack reports whether a raw event that
-// SettledContextProcessName cannot settle yet gets base, its
-// ContextBaseFileName, as ContextProcessName should its acting process
-// never be learned with a name, and returns the process id read. It is
-// false when the event is open for another reason (a process start, a pid
-// read otherwise, no base): the value may then be anything.
-func (e *Enricher) ContextProcessFallsBack(name, aid, pid, base []byte) (uint64, bool) {
-	p, ok := e.contextPID(name, aid, pid)
-	return p, ok && len(base) > 0
+// SettledContextProcessName cannot settle yet gets a ContextProcessName
+// decided by the event alone should its acting process never be learned
+// with a name: its ContextBaseFileName when it has one, none when it has
+// not (or an empty one). It returns the process id read. It is false when
+// the event is open for another reason (a process start, a pid read
+// otherwise): the value may then be anything.
+func (e *Enricher) ContextProcessFallsBack(name, aid, pid []byte) (uint64, bool) {
+	return e.contextPID(name, aid, pid)
 }
 
 // contextPID reads the acting process of a raw event named name whose

@@ -280,7 +280,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			}
 			if settle != nil {
 				accepts = settle.match
-				if bets != nil && settle.betOn(bets) {
+				if bets != nil && settle.betOn(bets, opts.noStarts) {
 					defer settle.bets.close()
 				}
 			}
@@ -490,6 +490,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		}
 		defer closeSource(again)
 		opts.learning = learnAsRead
+		opts.noStarts = share.lines >= deferProbeLines && share.starts == 0
 		stats, err := searchLearning(outer, progs, again, opts, workers, l)
 		if stats != nil {
 			stats.ReadsAgain = append([]ReadAgain{why}, stats.ReadsAgain...)

@@ -561,12 +561,17 @@ func TestCandStoreDropsPastItsShare(t *testing.T) {
 
 // A learning read rejects a network event whose acting process is not
 // known yet when the name it gets should the process never start, its
-// ContextBaseFileName, fails the prefilter; the rows are still those of a
-// learn pass followed by the search. Should the process start after its
-// event with a name the query may want, the bet is lost and the input is
-// read again; without a second read to fall back on, nothing is bet.
+// ContextBaseFileName (none without one), fails the prefilter; the rows
+// are still those of a learn pass followed by the search. Should the
+// process start after its event with a name the query may want, the bet
+// is lost and the input is read again; without a second read to fall
+// back on, nothing is bet. A hunt, whose prefilters cannot test a field
+// as absent, bets only on a ContextBaseFileName.
 func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 	netEvent := func(pid int, base string) string {
+		if base == "" {
+			return fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443"}`, pid)
+		}
 		return fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","ContextBaseFileName":%q,"RemotePort":"443"}`, pid, base)
 	}
 	start := func(pid int, image string) string {
@@ -577,20 +582,32 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 		never = append(never, netEvent(100+i, "svchost.exe"))
 	}
 	never = append(never, netEvent(300, "curl.exe"))
+	var baseless []string // no ContextBaseFileName: none should the process never start
+	for i := range 100 {
+		baseless = append(baseless, netEvent(100+i, ""))
+	}
+	baseless = append(baseless, netEvent(300, "curl.exe"))
 	tests := []struct {
 		name      string
 		lines     []string
 		reopen    bool
 		wantReads int
 		wantHeld  int64 // candidate lines held until learning was done
+		// with two programs, when not as alone (-1): nothing bet, all held
+		wantHeldHunt int64
+		noStarts     bool // the deferred read's probe saw no process start
 	}{
-		{"processes never started", never, true, 1, 1},
-		{"started later under a name the query rejects", append(slices.Clone(never), start(150, `C:\Windows\svchost.exe`)), true, 1, 1},
-		{"started later under a name the query may want", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), true, 2, 0},
-		{"no second read to fall back on", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), false, 1, 101},
+		{"processes never started", never, true, 1, 1, -1, false},
+		{"started later under a name the query rejects", append(slices.Clone(never), start(150, `C:\Windows\svchost.exe`)), true, 1, 1, -1, false},
+		{"started later under a name the query may want", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), true, 2, 0, -1, false},
+		{"no second read to fall back on", append(slices.Clone(never), start(150, `C:\Tools\curl.exe`)), false, 1, 101, -1, false},
 		// settled by the name of its start, which a later start of the same
 		// process replaces (they disagree: the smaller name is kept)
-		{"renamed after settling", append(slices.Clone(never), start(400, `C:\Windows\svchost.exe`), netEvent(400, "svchost.exe"), start(400, `C:\Tools\curl.exe`)), true, 2, 0},
+		{"renamed after settling", append(slices.Clone(never), start(400, `C:\Windows\svchost.exe`), netEvent(400, "svchost.exe"), start(400, `C:\Tools\curl.exe`)), true, 2, 0, -1, false},
+		{"no ContextBaseFileName, processes never started", baseless, true, 1, 1, 101, true},
+		{"no ContextBaseFileName, started later under a name the query rejects", append(slices.Clone(baseless), start(150, `C:\Windows\svchost.exe`)), true, 1, 1, 101, true},
+		{"no ContextBaseFileName, started later under a name the query may want", append(slices.Clone(baseless), start(150, `C:\Tools\curl.exe`)), true, 2, 0, 101, true},
+		{"no ContextBaseFileName, starts seen: nothing bet", baseless, true, 1, 101, -1, false},
 	}
 	query := `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([aid, ContextProcessId, ContextProcessName], limit=max)`
 	for _, tt := range tests {
@@ -607,7 +624,7 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 					// one worker: with more, a process start may be learned before
 					// an earlier chunk's event is looked at, and nothing bet on;
 					// bets are the learning read's: learning is not deferred
-					o := Options{Workers: 1, Enricher: en, learning: learnAsRead, Emit: func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
+					o := Options{Workers: 1, Enricher: en, learning: learnAsRead, noStarts: tt.noStarts, Emit: func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
 					if reopen {
 						o.Reopen = func() (Source, error) { reads++; return open(), nil }
 					}
@@ -633,14 +650,82 @@ func TestSearchBetsOnUnknownProcesses(t *testing.T) {
 				if diff := cmp.Diff(want, got); diff != "" {
 					t.Errorf("rows differ from learn-then-search (-want +got):\n%s", diff)
 				}
-				if reads != tt.wantReads {
-					t.Errorf("read the input %d times, want %d", reads, tt.wantReads)
+				wantReads, wantHeld := tt.wantReads, tt.wantHeld
+				if len(progs) > 1 && tt.wantHeldHunt >= 0 {
+					wantReads, wantHeld = 1, tt.wantHeldHunt
 				}
-				if reads == 1 && held != tt.wantHeld {
-					t.Errorf("held %d candidate lines, want %d", held, tt.wantHeld)
+				if reads != wantReads {
+					t.Errorf("read the input %d times, want %d", reads, wantReads)
+				}
+				if reads == 1 && held != wantHeld {
+					t.Errorf("held %d candidate lines, want %d", held, wantHeld)
 				}
 			})
 		}
+	}
+}
+
+// A read deferring learning that counts its probe's lines and finds no
+// process start among them starts again learning as it reads, betting on
+// network events without ContextBaseFileName too (they then get no
+// ContextProcessName): only the line the query may want is held. A start
+// in the probe leaves such lines held, as the bet would likely be lost.
+func TestSearchWithoutStartsBetsOnBaselessEvents(t *testing.T) {
+	query := `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | table([aid, ContextProcessId, ContextProcessName], limit=max)`
+	lines := func(withStart bool) []string {
+		var out []string
+		for i := range 9000 {
+			if withStart && i == 50 { // the probe counts from the first kept line
+				out = append(out, `{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"7","ImageFileName":"C:\\Windows\\svchost.exe"}`)
+			}
+			if i%10 == 0 {
+				out = append(out, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443"}`, 1000+i))
+			} else {
+				out = append(out, fmt.Sprintf(`{"event_simpleName":"DnsRequest","aid":"aaaa","ContextProcessId":"%d","DomainName":"h%d.example"}`, 1000+i, i))
+			}
+		}
+		return append(out, `{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"3","ContextBaseFileName":"curl.exe","RemotePort":"443"}`)
+	}
+	for _, tc := range []struct {
+		name      string
+		withStart bool
+		wantHeld  int64
+	}{
+		{"no process start", false, 1},
+		{"a process start in the probe", true, 901},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			progs := []*engine.Program{compile(t, query)}
+			path, open := smallChunkFile(t, lines(tc.withStart))
+			run := func(en Enricher, reopen bool) ([]string, *Stats) {
+				var rows []string
+				o := Options{Workers: 1, Enricher: en, Emit: func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) }}
+				if reopen {
+					o.Reopen = func() (Source, error) { return open(), nil }
+				}
+				st, err := Search(context.Background(), progs, open(), o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				return rows, st
+			}
+			want, _ := run(learnedAll(t, open()), false)
+			en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer en.Close()
+			got, st := run(en, true)
+			if diff := cmp.Diff(want, got); diff != "" {
+				t.Errorf("rows differ from learn-then-search (-want +got):\n%s", diff)
+			}
+			if !slices.Equal(st.ReadsAgain, []ReadAgain{AgainLearningAsRead}) {
+				t.Fatalf("read again for %q, want only for learning as it reads", st.ReadsAgain)
+			}
+			if st.Held != tc.wantHeld {
+				t.Errorf("held %d candidate lines, want %d", st.Held, tc.wantHeld)
+			}
+		})
 	}
 }
 

@@ -61,6 +61,9 @@ type Options struct {
 	// noRunAhead: a search learning as it reads holds its kept lines
 	// until the read is done, running none ahead (tests)
 	noRunAhead bool
+	// noStarts: a read deferring learning counted deferProbeLines lines
+	// and no process start among them (settler.betOn's baseless)
+	noStarts bool
 }
 
 // Stats describes a finished search.

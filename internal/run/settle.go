@@ -35,9 +35,11 @@ type settler struct {
 	buf     []byte // the value, quoted
 	line    []byte // a line with the value written in
 	// bets, when set, lets a learning read reject lines whose acting
-	// process is not known yet (processBets)
-	bets *betBook
-	bs   betSettler
+	// process is not known yet (processBets); with baseless also those
+	// without ContextBaseFileName, which then get none
+	bets     *betBook
+	bs       betSettler
+	baseless bool
 	// us settles UserName once learning is over (final), at userSlot of m
 	us       *enrich.RawLearner
 	userSlot int
@@ -504,26 +506,35 @@ func (st *settler) passesWith(line []byte, name engine.EventName, quoted []byte)
 }
 
 // bet rejects a line whose acting process is not known yet when the value
-// it gets should the process never be (its ContextBaseFileName) fails the
-// prefilter, recording the process in st.bets.
+// it gets should the process never be (its ContextBaseFileName, or none
+// without one) fails the prefilter, recording the process in st.bets.
 func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool {
 	if st.bets == nil || st.final {
 		return false
 	}
 	nameVal, plain := name.Plain()
-	base, ok := stringField(line, ctxBaseKey)
+	base, hasBase, plainBase := rawField(line, ctxBaseKey)
+	if hasBase && !plainBase {
+		return false // escaped, or not a string: the decoder's to read
+	}
+	p, ok := st.bs.ContextProcessFallsBack(nameVal, aid, pid)
 	if !ok {
 		return false
 	}
-	p, ok := st.bs.ContextProcessFallsBack(nameVal, aid, pid, base)
-	if !ok {
-		return false
-	}
-	// base is plain: its raw contents, quoted, are its JSON string
-	b := append(append(append(st.buf[:0], '"'), base...), '"')
-	st.buf = b
-	if st.passesWith(line, name, b) {
-		return false
+	if len(base) == 0 {
+		// None: tested as absent, which only a Matcher can (rejects found
+		// the line's keys unescaped). Events of sensors that write no
+		// ContextBaseFileName were otherwise all kept.
+		if !st.baseless || st.slot < 0 || st.rematch(engine.Settled{Slot: st.slot, Absent: true}) {
+			return false
+		}
+	} else {
+		// base is plain: its raw contents, quoted, are its JSON string
+		b := append(append(append(st.buf[:0], '"'), base...), '"')
+		st.buf = b
+		if st.passesWith(line, name, b) {
+			return false
+		}
 	}
 	if !plain {
 		nameVal = nil // tested against every event name's tests
@@ -533,13 +544,16 @@ func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool
 }
 
 // betOn makes st bet, recording in bets; false when it cannot (an
-// enricher that cannot tell the fallback).
-func (st *settler) betOn(bets *processBets) bool {
+// enricher that cannot tell the fallback). baseless bets on lines without
+// ContextBaseFileName too: where the input shows no process starts, few
+// such bets are lost, while on input whose starts come after their events
+// most were (randfalcon: the bets of one process lost read it all again).
+func (st *settler) betOn(bets *processBets, baseless bool) bool {
 	bs, ok := st.s.(betSettler)
 	if !ok || st.final {
 		return false
 	}
-	st.bs, st.bets = bs, bets.book()
+	st.bs, st.bets, st.baseless = bs, bets.book(), baseless
 	return true
 }
 

@@ -10,14 +10,14 @@ import (
 
 // betSettler is an enricher a settler can bet with (processBets).
 type betSettler interface {
-	ContextProcessFallsBack(name, aid, pid, base []byte) (uint64, bool)
+	ContextProcessFallsBack(name, aid, pid []byte) (uint64, bool)
 	LearnedProcessName(aid string, pid uint64) string
 }
 
 // processBets records the processes of the lines a learning read rejected
 // on a bet: their acting process was not known yet, and with the
-// ContextProcessName it gets if it never is (its ContextBaseFileName) the
-// prefilter rejected them. Without the bet such lines are kept until
+// ContextProcessName it gets if it never is (its ContextBaseFileName, or
+// none without one) the prefilter rejected them. Without the bet such lines are kept until
 // learning ends; on input whose process starts are elsewhere (or come
 // after their events) they were most of what a search kept. The bet is
 // lost when one of these processes was learned after all with a name the
