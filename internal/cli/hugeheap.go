@@ -24,9 +24,9 @@ var hugeHeapOnce sync.Once
 // a 1 GB search touches 45-80 MB (its process table, held lines, read
 // buffers). Which page size is cheaper depends on the host: under a
 // hypervisor that traps every guest fault a 4 KiB fault costs about 11 µs
-// and a 2 MiB page a fortieth of 512 of them, while a host that backs a
-// huge page on first touch can take 13 ms for it. So a probe decides
-// (faultProbe).
+// and a 2 MiB page a twentieth of the 512 faults it replaces, while a
+// host that backs a huge page on first touch can take 13 ms for it. So a
+// probe decides (faultProbe).
 //
 // The runtime maps heap as it grows, so the advice is given to a block
 // mapped for it and freed at once: never touched, it costs address space

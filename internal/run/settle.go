@@ -514,18 +514,22 @@ func (st *settler) bet(line []byte, name engine.EventName, aid, pid []byte) bool
 	}
 	nameVal, plain := name.Plain()
 	base, hasBase, plainBase := rawField(line, ctxBaseKey)
-	if hasBase && !plainBase {
+	switch {
+	case hasBase && !plainBase:
 		return false // escaped, or not a string: the decoder's to read
+	case len(base) == 0 && (!st.baseless || st.slot < 0):
+		// none: tested as absent, which only a Matcher can (rejects found
+		// the line's keys unescaped)
+		return false
 	}
 	p, ok := st.bs.ContextProcessFallsBack(nameVal, aid, pid)
 	if !ok {
 		return false
 	}
 	if len(base) == 0 {
-		// None: tested as absent, which only a Matcher can (rejects found
-		// the line's keys unescaped). Events of sensors that write no
-		// ContextBaseFileName were otherwise all kept.
-		if !st.baseless || st.slot < 0 || st.rematch(engine.Settled{Slot: st.slot, Absent: true}) {
+		// Events of sensors that write no ContextBaseFileName were
+		// otherwise all kept.
+		if st.rematch(engine.Settled{Slot: st.slot, Absent: true}) {
 			return false
 		}
 	} else {
