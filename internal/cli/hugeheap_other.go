@@ -7,9 +7,6 @@ import (
 	"time"
 )
 
-// hugePage is the transparent huge page size the Linux code advises.
-const hugePage = 2 << 20
-
 // adviseHugePages: transparent huge pages are Linux's; nothing is mapped.
 func adviseHugePages(int) (start, end uintptr, err error) {
 	return 0, 0, errors.ErrUnsupported
