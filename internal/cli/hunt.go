@@ -214,13 +214,15 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 		counts[i] = map[string]int{}
 	}
 	total := 0
+	var fields []event.Field // each alert's, reused: it is written out before the next
 	stats, err := run.Search(ctx, engines, src, withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
 		Reopen:   in.reopen(),
 		Emit: func(i int, row *event.Event) {
-			alert := progs[i].NewAlert(row)
-			counts[i][alert.Branch()]++
+			alert := progs[i].AlertOf(row, fields)
+			fields = alert.Fields
+			countKey(counts[i], alert.Branch())
 			total++
 			summary.add(alert)
 			sink.write(alert)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"time"
+	"unique"
 
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/rules"
@@ -31,6 +32,15 @@ func newAlertSummary() *alertSummary {
 	return &alertSummary{bySeverity: map[string]int{}, byRule: map[string]int{}, ruleTitle: map[string]string{}, byHost: map[string]int{}}
 }
 
+// countKey counts one more of key in m. An alert's values may be its
+// row's, reused once the alert is written, and a map assignment stores
+// the key it is given even over an equal one: the key counted is the
+// canonical copy unique keeps (one lookup, no allocation once seen).
+func countKey(m map[string]int, key string) {
+	m[unique.Make(key).Value()]++
+}
+
+// add counts a, which it does not keep (its strings may be reused).
 func (s *alertSummary) add(a rules.Alert) {
 	s.total++
 	s.bySeverity[strings.ToLower(a.Rule.Severity)]++
@@ -40,7 +50,7 @@ func (s *alertSummary) add(a rules.Alert) {
 	if host == "" {
 		host = "(unknown host)"
 	}
-	s.byHost[host]++
+	countKey(s.byHost, host)
 	if ms, ok := event.ParseNumber(a.Get(event.Timestamp)); ok {
 		t := int64(ms)
 		if s.first == 0 || t < s.first {

@@ -17,28 +17,52 @@ type Alert struct {
 
 // NewAlert copies a result row of p into an alert (the row may be reused).
 func (p *Program) NewAlert(row *event.Event) Alert {
-	a := Alert{Rule: p.Rule, Fields: make([]event.Field, 0, len(p.Columns))}
+	a := p.AlertOf(row, nil)
+	// the strings copied into one allocation, which they own together (a
+	// string each was most of the allocations of a hunt's last step); the
+	// names too when they are the row's, not the columns'
+	rowNames := len(p.Columns) == 0
+	size := 0
+	for _, f := range a.Fields {
+		size += len(f.Value)
+		if rowNames {
+			size += len(f.Name)
+		}
+	}
+	buf := make([]byte, 0, size)
+	keep := func(s string) string {
+		if s == "" {
+			return ""
+		}
+		start := len(buf)
+		buf = append(buf, s...)
+		return unsafe.String(&buf[start], len(s))
+	}
+	for i := range a.Fields {
+		a.Fields[i].Value = keep(a.Fields[i].Value)
+		if rowNames {
+			a.Fields[i].Name = keep(a.Fields[i].Name)
+		}
+	}
+	return a
+}
+
+// AlertOf is the alert of a result row of p, its fields appended to
+// fields[:0] and its values the row's: valid only as long as the row is
+// and fields is not reused. A caller done with each alert before the next
+// (hunt writing them out) copies nothing.
+func (p *Program) AlertOf(row *event.Event, fields []event.Field) Alert {
+	a := Alert{Rule: p.Rule, Fields: fields[:0]}
+	if a.Fields == nil {
+		a.Fields = make([]event.Field, 0, len(p.Columns))
+	}
 	for _, c := range p.Columns {
 		if v, ok := row.Get(c); ok {
 			a.Fields = append(a.Fields, event.Field{Name: c, Value: v})
 		}
 	}
 	if len(p.Columns) == 0 {
-		a.Fields = append(a.Fields, row.Clone().Fields()...)
-	}
-	// the values copied into one allocation, which they own together (a
-	// string each was most of the allocations of a hunt's last step)
-	size := 0
-	for _, f := range a.Fields {
-		size += len(f.Value)
-	}
-	buf := make([]byte, 0, size)
-	for i := range a.Fields {
-		if v := a.Fields[i].Value; v != "" {
-			start := len(buf)
-			buf = append(buf, v...)
-			a.Fields[i].Value = unsafe.String(&buf[start], len(v))
-		}
+		a.Fields = append(a.Fields, row.Fields()...)
 	}
 	return a
 }
