@@ -26,6 +26,8 @@ type RawLearner struct {
 	// looked at for the key (about 110 ns for a 1 KB start, a walk 500)
 	// before it is walked.
 	idless int
+	// held are identities read and not learned yet (identitybatch.go)
+	held identityBatch
 }
 
 // idlessRun is how many process starts without an id in a row turn on the
@@ -89,7 +91,9 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 		if !r.walk(line, identityFieldSlot, f[:], 0) {
 			return false
 		}
-		r.e.learnIdentityFields(&f)
+		if r.held.add(&f); len(r.held.ids) >= identityBatchSize {
+			r.Flush()
+		}
 		return true
 	case string(name) == dnsRequest && r.e.keep.dns:
 		var f dnsFields

@@ -1,6 +1,7 @@
 package enrich
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -124,9 +125,11 @@ func simpleNameOf(line []byte) string {
 func assertLearnsAsTheDecoder(t *testing.T, line []byte, reads *event.Needs) (took bool, taught int) {
 	t.Helper()
 	byRaw, byEvent := New(Options{Reads: reads}), New(Options{Reads: reads})
-	if !byRaw.NewRawLearner().Learn([]byte(simpleNameOf(line)), line) {
+	raw := byRaw.NewRawLearner()
+	if !raw.Learn([]byte(simpleNameOf(line)), line) {
 		return false, 0
 	}
+	raw.Flush() // as at the end of a chunk: identities are handed over in batches
 	var ev event.Event
 	if err := ingest.NewDecoder(byEvent.LearnNeeds()).Decode(line, &ev); err != nil {
 		t.Fatalf("RawLearner took a line the decoder refuses (%v): %s", err, line)
@@ -224,5 +227,54 @@ func TestMayHoldPID(t *testing.T) {
 		if got := mayHoldPID([]byte(tc.line)); got != tc.want {
 			t.Errorf("mayHoldPID(%s) = %v, want %v", tc.line, got, tc.want)
 		}
+	}
+}
+
+// TestRawLearnerHandsIdentitiesOverInBatches: logons a RawLearner reads
+// reach the user directory when a batch is full or at Flush (the end of a
+// chunk), with their strings copied: the line buffer they were read from
+// is written over before the batch is handed over.
+func TestRawLearnerHandsIdentitiesOverInBatches(t *testing.T) {
+	tests := []struct {
+		name                string
+		logons, beforeFlush int
+	}{
+		{"one logon waits for Flush", 1, 0},
+		{"a batch less one waits", identityBatchSize - 1, 0},
+		{"a full batch goes at once", identityBatchSize, identityBatchSize},
+		{"past a batch: the first goes, the rest waits", identityBatchSize + 10, identityBatchSize},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := New(Options{})
+			r := e.NewRawLearner()
+			buf := make([]byte, 0, 256)
+			for i := range tt.logons {
+				buf = fmt.Appendf(buf[:0], `{"event_simpleName":"UserLogon","aid":"aid%d","UserSid":"S-1-5-21-%d","UserName":"user%d","timestamp":"1700000000000"}`, i, i, i)
+				if !r.Learn([]byte("UserLogon"), buf) {
+					t.Fatalf("the raw learner left logon %d", i)
+				}
+				clear(buf) // the reader reuses its buffer
+			}
+			known := func() int {
+				n := 0
+				for i := range tt.logons {
+					if name, ok := e.users.resolve(fmt.Sprintf("aid%d", i), fmt.Sprintf("S-1-5-21-%d", i), "", ""); ok {
+						if want := fmt.Sprintf("user%d", i); name != want {
+							t.Errorf("logon %d resolves to %q, want %q", i, name, want)
+						}
+						n++
+					}
+				}
+				return n
+			}
+			if got := known(); got != tt.beforeFlush {
+				t.Errorf("before Flush the directory knows %d logons, want %d", got, tt.beforeFlush)
+			}
+			r.Flush()
+			if got := known(); got != tt.logons {
+				t.Errorf("after Flush the directory knows %d logons, want %d", got, tt.logons)
+			}
+		})
 	}
 }

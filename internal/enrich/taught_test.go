@@ -133,13 +133,15 @@ func TestChangesMoveWhenApplyMay(t *testing.T) {
 		for _, raw := range []bool{false, true} {
 			e := New(Options{})
 			before, was := applied(e), e.Changes()
-			if !raw || !e.NewRawLearner().Learn([]byte(simpleNameOf([]byte(r.line))), []byte(r.line)) {
+			rl := e.NewRawLearner()
+			if !raw || !rl.Learn([]byte(simpleNameOf([]byte(r.line))), []byte(r.line)) {
 				var x event.Event
 				if err := ingest.NewDecoder(e.LearnNeeds()).Decode([]byte(r.line), &x); err != nil {
 					t.Fatal(err)
 				}
 				e.Learn(&x)
 			}
+			rl.Flush() // the end of a chunk
 			moved := e.Changes() != was
 			if moved != r.moves {
 				t.Errorf("%s (raw learner: %v): Changes moved: %v, want %v", r.name, raw, moved, r.moves)

@@ -135,11 +135,37 @@ func (d *userDir) learnSid(sid, name string, t float64) bool {
 // learnIdentity records what an event naming a user says: its SID, logon
 // id and UID on that host belong to name.
 func (d *userDir) learnIdentity(aid, sid, auth, uid, name string, t float64) bool {
-	if aid == "" || missing(name) || (!usableSid(sid) && !usableAuth(auth) && !usableUID(uid)) {
+	if !identityUsable(aid, sid, auth, uid, name) {
 		return false
 	}
 	d.mu.Lock()
 	defer d.mu.Unlock()
+	return d.learnIdentityLocked(aid, sid, auth, uid, name, t)
+}
+
+// learnIdentities is learnIdentity for each of ids under one lock; it
+// returns how many were new.
+func (d *userDir) learnIdentities(ids []heldIdentity) int {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	added := 0
+	for i := range ids {
+		id := &ids[i]
+		if identityUsable(id.aid, id.sid, id.auth, id.uid, id.name) && d.learnIdentityLocked(id.aid, id.sid, id.auth, id.uid, id.name, id.time) {
+			added++
+		}
+	}
+	return added
+}
+
+// identityUsable reports whether an identity names a user on a host by
+// an id lookups can use.
+func identityUsable(aid, sid, auth, uid, name string) bool {
+	return aid != "" && !missing(name) && (usableSid(sid) || usableAuth(auth) || usableUID(uid))
+}
+
+// learnIdentityLocked is learnIdentity with d's lock held.
+func (d *userDir) learnIdentityLocked(aid, sid, auth, uid, name string, t float64) bool {
 	if d.limit > 0 && crowded(&d.nums, d.entries()) {
 		d.renumber()
 	}
@@ -158,11 +184,6 @@ func (d *userDir) learnIdentity(aid, sid, auth, uid, name string, t float64) boo
 	return added
 }
 
-// putNewest is the package's putNewest for numbered observations of kind,
-// the key k numbering aid and id: of two at one time the smaller name
-// wins, compared as strings. A key new to memory is complete when no run
-// the directory spilled may hold it (their Bloom filters: nothing is read
-// back while learning, under the lock every worker takes).
 func (d *userDir) putNewest(kind userKind, k userKey, v userStamp, aid, id string) bool {
 	m := d.perHost()[kind]
 	old, ok := m[k]

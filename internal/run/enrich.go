@@ -59,6 +59,7 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 				}
 				return true
 			})
+			t.endChunk()
 			ingest.Recycle(c.Data)
 		}
 		lines.Add(n)
@@ -83,6 +84,14 @@ type teacher struct {
 
 func newTeacher(l Learner, lits [][]byte, needs event.Needs) *teacher {
 	return &teacher{l: l, teach: newTeachCache(lits), raw: newRawLearner(l), dec: ingest.NewDecoder(needs)}
+}
+
+// endChunk learns what the raw learner holds of a chunk's lines (its
+// identities, handed over in batches): call it once done with a chunk.
+func (t *teacher) endChunk() {
+	if t.raw != nil {
+		t.raw.Flush()
+	}
 }
 
 // learn learns from a telemetry line that may teach, reporting whether it

@@ -408,6 +408,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						sift(line, lineNo, learn(line))
 						return true
 					})
+					t.endChunk()
 				} else {
 					// Learn the whole chunk, wait until every earlier chunk
 					// has been learned, then filter: a process started
@@ -418,6 +419,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						held = append(held, heldLine{line, lineNo, learn(line)})
 						return true
 					})
+					t.endChunk()
 					if !keeper.order.learned(ctx, c.Seq) {
 						return
 					}

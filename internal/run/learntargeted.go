@@ -225,6 +225,7 @@ func teachTelemetry(ctx context.Context, l Learner, src Source, workers int, tea
 		t := newTeacher(l, lits, needs)
 		for c := range jobs {
 			teach(t, c)
+			t.endChunk()
 			ingest.Recycle(c.Data)
 		}
 	})
