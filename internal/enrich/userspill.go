@@ -172,7 +172,9 @@ func (d *userDir) spill() error {
 	r.end = off
 	r.runs = append(r.runs, run)
 	r.spilled += int64(n)
-	d.byHSid, d.byAuth, d.byUID = make(map[userKey]userStamp), make(map[userKey]userStamp), make(map[userKey]userStamp)
+	// sized for what they held: they fill to the budget again, and growing
+	// a map from nothing rehashed each entry several times
+	d.byHSid, d.byAuth, d.byUID = make(map[userKey]userStamp, len(d.byHSid)), make(map[userKey]userStamp, len(d.byAuth)), make(map[userKey]userStamp, len(d.byUID))
 	d.nums = shardStrings{}
 	return nil
 }
