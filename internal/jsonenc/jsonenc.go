@@ -2,7 +2,10 @@
 // behind search output, hunt alerts and emulated telemetry.
 package jsonenc
 
-import "unicode/utf8"
+import (
+	"strings"
+	"unicode/utf8"
+)
 
 const hexDigits = "0123456789abcdef"
 
@@ -16,16 +19,34 @@ func AppendString(b []byte, s string) []byte { return appendString(b, s, false) 
 // producer (a Go-style encoder): '&', '<', '>' and '=' as \u00XX.
 func AppendStringFalcon(b []byte, s string) []byte { return appendString(b, s, true) }
 
+// plainBytes and falconBytes mark the bytes AppendString and
+// AppendStringFalcon copy as they are: one load a byte, where the tests
+// of each were most of encoding an alert.
+var plainBytes, falconBytes = asIs(""), asIs("&<>=")
+
+func asIs(escaped string) (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = c != '"' && c != '\\' && strings.IndexByte(escaped, byte(c)) < 0
+	}
+	return t
+}
+
 func appendString(b []byte, s string, falcon bool) []byte {
+	plain := &plainBytes
+	if falcon {
+		plain = &falconBytes
+	}
 	b = append(b, '"')
 	start := 0
 	for i := 0; i < len(s); {
+		for i < len(s) && plain[s[i]] {
+			i++
+		}
+		if i == len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
-			if c >= 0x20 && c != '"' && c != '\\' && !(falcon && (c == '&' || c == '<' || c == '>' || c == '=')) {
-				i++
-				continue
-			}
 			b = append(b, s[start:i]...)
 			switch c {
 			case '"', '\\':

@@ -46,3 +46,23 @@ func FuzzAppendStringParses(f *testing.F) {
 		}
 	})
 }
+
+// BenchmarkAppendString encodes an alert's kind of values: paths and
+// command lines, mostly plain ASCII with backslashes.
+func BenchmarkAppendString(b *testing.B) {
+	vals := []string{`\Device\HarddiskVolume2\Windows\System32\WindowsPowerShell\v1.0\powershell.exe`,
+		`"C:\Program Files\Google\Chrome\Application\chrome.exe" --type=renderer --field-trial-handle=5048,8334e32aa8dc6205 --lang=en-US /prefetch:5`,
+		"ipinfo.io", "1730000001235", "user156", "conhost.exe"}
+	n := 0
+	for _, v := range vals {
+		n += len(v)
+	}
+	b.SetBytes(int64(n))
+	var buf []byte
+	for b.Loop() {
+		buf = buf[:0]
+		for _, v := range vals {
+			buf = AppendString(buf, v)
+		}
+	}
+}
