@@ -99,3 +99,20 @@ func tuneHeap() {
 		debug.SetMemoryLimit(want)
 	}
 }
+
+// releaseHeapHold lets the heap grow as the collector paces it (to twice
+// what is live), up to the large limit, from now on. A hunt of many rules
+// holds their programs and alerts, 90 to 170 MB live over a 1 GB file,
+// where the hold collected every 30 MB allocated (28 collections against
+// 22): 3 to 8% of the hunt's time, to keep 20 to 25 MB off a peak of 300
+// to 350 MB.
+func releaseHeapHold() {
+	t := &heapTuner
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if !t.armed || t.small >= t.large {
+		return
+	}
+	t.small, t.current = t.large, t.large
+	debug.SetMemoryLimit(t.large)
+}

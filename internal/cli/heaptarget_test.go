@@ -73,3 +73,23 @@ func tunerRuns() int64 {
 	defer heapTuner.mu.Unlock()
 	return heapTuner.runs
 }
+
+// A hunt of many rules lets go of the small-heap hold: the limit is the
+// large one at once, and stays so after collections with little live.
+func TestReleaseHeapHold(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	const large = 700 << 20
+	startHeapTuner(smallHeap, large)
+	if got := debug.SetMemoryLimit(-1); got != smallHeap {
+		t.Fatalf("held: the limit is %d MiB, want %d", got>>20, smallHeap>>20)
+	}
+	releaseHeapHold()
+	before := tunerRuns()
+	for deadline := time.Now().Add(5 * time.Second); tunerRuns() == before && time.Now().Before(deadline); {
+		runtime.GC() // the tuner runs after each: it must not hold the heap again
+		time.Sleep(time.Millisecond)
+	}
+	if got := debug.SetMemoryLimit(-1); got != large {
+		t.Errorf("released: the limit is %d MiB, want the large %d", got>>20, large>>20)
+	}
+}

@@ -179,6 +179,9 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return err
 	}
+	if len(progs) > 1 {
+		releaseHeapHold() // rules and alerts, not one filter's small heap
+	}
 
 	bar := newFileProgress(env, "hunt", a.paths, expectedPasses(a.enrich, engines...))
 	defer bar.done()
