@@ -155,7 +155,8 @@ func TestChangesMoveWhenApplyMay(t *testing.T) {
 
 // The groups a value holds literals of are those a search of each literal
 // in it finds, ignoring case: few literals or many, repeated ones, one
-// byte long, at the value's ends.
+// byte long or several (found by a pair of bytes inside them), at the
+// value's ends.
 func TestFoldedLiteralsAsEachSearched(t *testing.T) {
 	r := rand.New(rand.NewPCG(5, 8))
 	word := func(n int) string {
@@ -169,7 +170,7 @@ func TestFoldedLiteralsAsEachSearched(t *testing.T) {
 		n := 1 + r.IntN(40)
 		lits, groups := make([]string, n), make([]uint64, n)
 		for i := range lits {
-			lits[i] = word(r.IntN(4)) // "" and one byte included
+			lits[i] = word(r.IntN(4) + r.IntN(2)*r.IntN(6)) // "" and one byte included
 			if i > 0 && r.IntN(5) == 0 {
 				lits[i] = lits[r.IntN(i)] // looked for by several groups
 			}
@@ -177,7 +178,7 @@ func TestFoldedLiteralsAsEachSearched(t *testing.T) {
 		}
 		f := foldLiteralGroups(lits, groups)
 		for range 20 {
-			v := word(r.IntN(12))
+			v := word(r.IntN(24))
 			var want uint64
 			for i, l := range lits {
 				if v != "" && strings.Contains(foldText(v), foldText(l)) {

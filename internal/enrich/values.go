@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"iter"
 	"maps"
+	"math/bits"
 	"slices"
 	"strings"
 	"unsafe"
@@ -462,11 +463,13 @@ type foldedLiterals struct {
 	lits   [][]byte
 	groups []uint64 // per literal: the groups that look for it
 	all    uint64   // every group
-	// with manyLiterals or more: the literals of two bytes or more by
-	// first byte, behind a set of their first two bytes (a rule set's
-	// hundreds of literals share their first letters: most positions of a
-	// value start none), and the groups of one-byte literals by their byte
-	first  [256][]int32
+	// with manyLiterals or more: the literals of two bytes or more listed
+	// under their least likely pair of bytes (anchorOf), behind a set of
+	// those pairs (most positions of a value hold none), and the groups of
+	// one-byte literals by their byte. Listed by first byte, a rule set's
+	// literals were looked for at most positions of a path or command
+	// line ("\\w", ".e", "c:"), and each with all 46 starting with c.
+	byPair pairLists
 	pairs  [1 << 16 / 64]uint64
 	single [256]uint64
 	minLen int
@@ -506,13 +509,15 @@ func foldLiteralGroups(lits []string, groups []uint64) *foldedLiterals {
 		}
 	}
 	if len(f.lits) >= manyLiterals {
+		f.byPair = newPairLists(len(f.lits))
 		for i, l := range f.lits {
 			if len(l) == 1 {
 				f.single[l[0]] |= f.groups[i]
 				continue
 			}
-			f.first[l[0]] = append(f.first[l[0]], int32(i))
-			p := pairOf(l[0], l[1])
+			at := anchorOf(l)
+			p := pairOf(l[at], l[at+1])
+			f.byPair.add(p, anchoredLit{lit: int32(i), at: int32(at)})
 			f.pairs[p/64] |= 1 << (p % 64)
 		}
 	}
@@ -520,6 +525,73 @@ func foldLiteralGroups(lits []string, groups []uint64) *foldedLiterals {
 }
 
 func pairOf(a, b byte) int { return int(a)<<8 | int(b) }
+
+// anchoredLit is a literal listed under the pair of bytes at offset at.
+type anchoredLit struct{ lit, at int32 }
+
+// pairLists lists literals by pair of bytes in a small open-addressing
+// table: a value's scan looks a pair up at a third of its positions or
+// more, where a map's hashing was half of the scan.
+type pairLists struct {
+	keys  []int32 // 1 + the pair; 0: empty
+	lists [][]anchoredLit
+	shift uint
+}
+
+func newPairLists(n int) pairLists {
+	size := 16
+	for size < 2*n {
+		size *= 2
+	}
+	return pairLists{keys: make([]int32, size), lists: make([][]anchoredLit, size), shift: uint(32 - bits.TrailingZeros(uint(size)))}
+}
+
+func (t *pairLists) slot(p int) int {
+	mask := len(t.keys) - 1
+	i := int(uint32(p)*0x9E3779B1>>t.shift) & mask
+	for t.keys[i] != 0 && t.keys[i] != int32(p)+1 {
+		i = (i + 1) & mask
+	}
+	return i
+}
+
+// add lists a under p; the table holds at most half as many pairs as it
+// has slots (newPairLists), so it never fills.
+func (t *pairLists) add(p int, a anchoredLit) {
+	i := t.slot(p)
+	t.keys[i] = int32(p) + 1
+	t.lists[i] = append(t.lists[i], a)
+}
+
+// of returns the literals listed under p.
+func (t *pairLists) of(p int) []anchoredLit { return t.lists[t.slot(p)] }
+
+// anchorOf returns the offset of the pair of bytes of a folded literal
+// (two bytes or more) least likely in a value.
+func anchorOf(lit []byte) int {
+	best, bestScore := 0, 1<<30
+	for i := 0; i+1 < len(lit); i++ {
+		if s := foldedCommonness(lit[i]) + foldedCommonness(lit[i+1]); s < bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return best
+}
+
+// foldedCommonness ranks how often a byte occurs in lower-cased paths,
+// command lines and names: separators and digits everywhere, then the
+// most frequent letters.
+func foldedCommonness(c byte) int {
+	switch {
+	case c == '\\' || c == ' ' || c == '.' || c == '-' || c == ':' || c == '/' || c == '_' || '0' <= c && c <= '9':
+		return 9
+	case strings.IndexByte("etaoinsrcx", c) >= 0:
+		return 7
+	case 'a' <= c && c <= 'z':
+		return 5
+	}
+	return 4
+}
 
 // in reports whether v holds one of the literals, ignoring case. v is
 // lower-cased into buf (returned grown, for reuse) when it is ASCII,
@@ -559,7 +631,7 @@ func (f *foldedLiterals) scan(v string, buf []byte, first bool) (uint64, []byte)
 		}
 		return g, buf
 	}
-	for i := 0; i+f.minLen <= len(lv); i++ {
+	for i := range lv {
 		if sg := f.single[lv[i]]; g&sg != sg {
 			if g |= sg; first || g == f.all {
 				return g, buf
@@ -568,12 +640,14 @@ func (f *foldedLiterals) scan(v string, buf []byte, first bool) (uint64, []byte)
 		if i+1 == len(lv) {
 			break
 		}
-		if p := pairOf(lv[i], lv[i+1]); f.pairs[p/64]&(1<<(p%64)) == 0 {
+		p := pairOf(lv[i], lv[i+1])
+		if f.pairs[p/64]&(1<<(p%64)) == 0 {
 			continue
 		}
-		for _, j := range f.first[lv[i]] {
-			if g&f.groups[j] != f.groups[j] && bytes.HasPrefix(lv[i:], f.lits[j]) {
-				if g |= f.groups[j]; first || g == f.all {
+		for _, a := range f.byPair.of(p) {
+			l, start := f.lits[a.lit], i-int(a.at)
+			if g&f.groups[a.lit] != f.groups[a.lit] && start >= 0 && start+len(l) <= len(lv) && bytes.Equal(lv[start:start+len(l)], l) {
+				if g |= f.groups[a.lit]; first || g == f.all {
 					return g, buf
 				}
 			}
