@@ -404,7 +404,8 @@ type alertSink struct {
 
 func newAlertSink(format string, w io.Writer, progs []*rules.Program, topts output.TableOptions) (*alertSink, error) {
 	if format == "json" {
-		return &alertSink{json: bufio.NewWriter(w)}, nil
+		// as search's JSON: 4 KiB writes were 19,000 system calls for 130,000 alerts
+		return &alertSink{json: bufio.NewWriterSize(w, 64<<10)}, nil
 	}
 	if format == "table" && topts.TerminalWidth > 0 && !topts.Wide {
 		return &alertSink{table: newAlertCards(w, topts)}, nil
