@@ -13,6 +13,9 @@ import (
 type Alert struct {
 	Rule   *Rule
 	Fields []event.Field
+	// head is the rule's part of the JSON object (AppendJSON), made once
+	// by Compile; nil: made for each alert
+	head []byte
 }
 
 // NewAlert copies a result row of p into an alert (the row may be reused).
@@ -52,7 +55,7 @@ func (p *Program) NewAlert(row *event.Event) Alert {
 // and fields is not reused. A caller done with each alert before the next
 // (hunt writing them out) copies nothing.
 func (p *Program) AlertOf(row *event.Event, fields []event.Field) Alert {
-	a := Alert{Rule: p.Rule, Fields: fields[:0]}
+	a := Alert{Rule: p.Rule, Fields: fields[:0], head: p.alertHead}
 	if a.Fields == nil {
 		a.Fields = make([]event.Field, 0, len(p.Columns))
 	}
@@ -83,7 +86,42 @@ func (a Alert) Branch() string { return a.Get("DetectionBranch") }
 // AppendJSON appends the alert as one JSON object: rule metadata first, then
 // DetectionBranch, then the row's fields; @timestamp is an epoch-ms number.
 func (a Alert) AppendJSON(b []byte) []byte {
-	r := a.Rule
+	if a.head != nil {
+		b = append(b, a.head...)
+	} else {
+		b = appendAlertHead(b, a.Rule)
+	}
+	put := func(k, v string) {
+		b = append(b, ',')
+		b = jsonenc.AppendString(b, k) // a field name is any string, and must stay JSON
+		b = append(b, ':')
+		b = jsonenc.AppendString(b, v)
+	}
+	if br := a.Branch(); br != "" {
+		put("DetectionBranch", br)
+	}
+	for _, f := range a.Fields {
+		if f.Name == "DetectionBranch" {
+			continue
+		}
+		if f.Name == event.Timestamp {
+			if ms, ok := event.ParseNumber(f.Value); ok {
+				b = append(b, ',')
+				b = jsonenc.AppendString(b, f.Name)
+				b = append(b, ':')
+				b = append(b, event.FormatNumber(ms)...)
+				continue
+			}
+		}
+		put(f.Name, f.Value)
+	}
+	return append(b, '}')
+}
+
+// appendAlertHead appends the opening of the JSON object of r's alerts:
+// the rule's metadata, the same for each (a thousand rules' alerts spent
+// a third of their encoding on it).
+func appendAlertHead(b []byte, r *Rule) []byte {
 	b = append(b, '{')
 	n := 0
 	put := func(k, v string) {
@@ -91,7 +129,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 			b = append(b, ',')
 		}
 		n++
-		b = jsonenc.AppendString(b, k) // a field name is any string, and must stay JSON
+		b = jsonenc.AppendString(b, k)
 		b = append(b, ':')
 		b = jsonenc.AppendString(b, v)
 	}
@@ -125,23 +163,5 @@ func (a Alert) AppendJSON(b []byte) []byte {
 	}
 	put("severity", r.Severity)
 	put("confidence", r.Confidence)
-	if br := a.Branch(); br != "" {
-		put("DetectionBranch", br)
-	}
-	for _, f := range a.Fields {
-		if f.Name == "DetectionBranch" {
-			continue
-		}
-		if f.Name == event.Timestamp {
-			if ms, ok := event.ParseNumber(f.Value); ok {
-				b = append(b, ',')
-				b = jsonenc.AppendString(b, f.Name)
-				b = append(b, ':')
-				b = append(b, event.FormatNumber(ms)...)
-				continue
-			}
-		}
-		put(f.Name, f.Value)
-	}
-	return append(b, '}')
+	return b
 }

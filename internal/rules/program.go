@@ -21,6 +21,8 @@ type Program struct {
 	Query   string   // the query text that was compiled (tunings spliced in)
 	Columns []string // the rule's table() columns, then the AlertFields it lacked
 	Engine  *engine.Program
+	// alertHead is appendAlertHead of Rule, for its alerts (AlertOf)
+	alertHead []byte
 }
 
 // Compile prepares r for hunting with the named tunings. opts.Unlimited is
@@ -40,7 +42,7 @@ func Compile(r *Rule, tunings []string, opts engine.Options) (*Program, error) {
 	if diags.HasErrors() {
 		return nil, r.diagError(src, parts, diags)
 	}
-	return &Program{Rule: r, Tunings: tunings, Query: src, Columns: prog.Columns(), Engine: prog}, nil
+	return &Program{Rule: r, Tunings: tunings, Query: src, Columns: prog.Columns(), Engine: prog, alertHead: appendAlertHead(nil, r)}, nil
 }
 
 // diagError renders error diagnostics of a spliced query against the file

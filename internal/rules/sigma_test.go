@@ -45,6 +45,9 @@ func TestSigmaPackage(t *testing.T) {
 		t.Fatalf("%d alerts", len(alerts))
 	}
 	got := string(alerts[0].AppendJSON(nil))
+	if bare := string(Alert{Rule: alerts[0].Rule, Fields: alerts[0].Fields}.AppendJSON(nil)); bare != got {
+		t.Errorf("alert JSON without the program's head:\n%s\nwith it:\n%s", bare, got)
+	}
 	for _, want := range []string{`"author":"Jane Doe"`, `"level":"high"`, `"tags":["attack.discovery","attack.t1033"]`, `"sigma_id":"22222222-2222-4222-8222-222222222222"`, `"license":"DRL-1.1"`} {
 		if !strings.Contains(got, want) {
 			t.Errorf("alert lacks %s: %s", want, got)

@@ -76,6 +76,10 @@ func TestAlertJSON(t *testing.T) {
 	if got != want {
 		t.Errorf("alert JSON:\n%s\nwant:\n%s", got, want)
 	}
+	// an alert made without its program writes the rule's part itself
+	if bare := string(Alert{Rule: rows[0].Rule, Fields: rows[0].Fields}.AppendJSON(nil)); bare != want {
+		t.Errorf("alert JSON without the program's head:\n%s\nwant:\n%s", bare, want)
+	}
 }
 
 // Field names are any strings: an alert with control characters, non-ASCII
