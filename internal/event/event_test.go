@@ -121,6 +121,9 @@ func TestParseAndFormatNumber(t *testing.T) {
 		if got := FormatNumber(in); got != want {
 			t.Errorf("FormatNumber(%v) = %q, want %q", in, got, want)
 		}
+		if got := string(AppendNumber([]byte("x="), in)); got != "x="+want {
+			t.Errorf("AppendNumber(x=, %v) = %q, want %q", in, got, "x="+want)
+		}
 	}
 }
 

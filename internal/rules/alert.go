@@ -109,7 +109,7 @@ func (a Alert) AppendJSON(b []byte) []byte {
 				b = append(b, ',')
 				b = jsonenc.AppendString(b, f.Name)
 				b = append(b, ':')
-				b = append(b, event.FormatNumber(ms)...)
+				b = event.AppendNumber(b, ms)
 				continue
 			}
 		}
