@@ -1,6 +1,6 @@
 package enrich
 
-import "unsafe"
+import "github.com/tiercel/tiercel/internal/event"
 
 // A RawLearner keeps the identities it reads and hands them to the user
 // directory a batch at a time, under one lock. Taken one by one, each
@@ -25,32 +25,20 @@ type heldIdentity struct {
 // identityBatch holds identities with copies of their strings.
 type identityBatch struct {
 	ids   []heldIdentity
-	bytes []byte
+	bytes event.Arena
 }
 
 // add holds f's identity, copying its strings (they may view the line).
 func (b *identityBatch) add(f *identityFields) {
-	n := len(f[idAid]) + len(f[idSid]) + len(f[idAuthID]) + len(f[idUID]) + len(f[idUserName])
-	if len(b.bytes)+n > cap(b.bytes) {
-		// replaced, not grown: the strings held so far view the old bytes
-		b.bytes = make([]byte, 0, max(2*cap(b.bytes), n, 4<<10))
-	}
-	b.ids = append(b.ids, heldIdentity{aid: b.keep(f[idAid]), sid: b.keep(f[idSid]), auth: b.keep(f[idAuthID]),
-		uid: b.keep(f[idUID]), name: b.keep(f[idUserName]), time: timeOf(f[idContextTime], f[idTime])})
-}
-
-func (b *identityBatch) keep(s string) string {
-	if s == "" {
-		return ""
-	}
-	start := len(b.bytes)
-	b.bytes = append(b.bytes, s...)
-	return unsafe.String(&b.bytes[start], len(s))
+	a := &b.bytes
+	b.ids = append(b.ids, heldIdentity{aid: a.Copy(f[idAid]), sid: a.Copy(f[idSid]), auth: a.Copy(f[idAuthID]),
+		uid: a.Copy(f[idUID]), name: a.Copy(f[idUserName]), time: timeOf(f[idContextTime], f[idTime])})
 }
 
 func (b *identityBatch) reset() {
 	clear(b.ids)
-	b.ids, b.bytes = b.ids[:0], b.bytes[:0]
+	b.ids = b.ids[:0]
+	b.bytes.Reset()
 }
 
 // Flush learns the identities r holds. Whoever drives r calls it once

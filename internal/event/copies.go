@@ -1,7 +1,5 @@
 package event
 
-import "unsafe"
-
 // Copies holds copies of events in storage that is reused once Reset: a
 // goroutine handing rows to another in batches copies each row without
 // allocating it anew, the batch going back to it when the rows are done
@@ -10,20 +8,13 @@ type Copies struct {
 	rows   []*Event
 	events []Event
 	fields []Field
-	bytes  []byte
+	bytes  Arena
 }
 
 // Add appends a copy of e.
 func (c *Copies) Add(e *Event) {
-	n := 0
-	for _, f := range e.fields {
-		n += len(f.Name) + len(f.Value)
-	}
 	// Storage that is full is replaced, not grown: what was copied into it
 	// stays where it is, referenced by the copies made before.
-	if len(c.bytes)+n > cap(c.bytes) {
-		c.bytes = make([]byte, 0, max(2*cap(c.bytes), n, 4<<10))
-	}
 	if len(c.fields)+len(e.fields) > cap(c.fields) {
 		c.fields = make([]Field, 0, max(2*cap(c.fields), len(e.fields), 64))
 	}
@@ -32,20 +23,10 @@ func (c *Copies) Add(e *Event) {
 	}
 	start := len(c.fields)
 	for _, f := range e.fields {
-		c.fields = append(c.fields, Field{Name: c.keep(f.Name), Value: c.keep(f.Value)})
+		c.fields = append(c.fields, Field{Name: c.bytes.Copy(f.Name), Value: c.bytes.Copy(f.Value)})
 	}
 	c.events = append(c.events, Event{fields: c.fields[start:len(c.fields):len(c.fields)]})
 	c.rows = append(c.rows, &c.events[len(c.events)-1])
-}
-
-// keep copies s into the byte storage, which has room for it.
-func (c *Copies) keep(s string) string {
-	if s == "" {
-		return ""
-	}
-	start := len(c.bytes)
-	c.bytes = append(c.bytes, s...)
-	return unsafe.String(&c.bytes[start], len(s))
 }
 
 // Rows returns the copies, in the order added.
@@ -60,5 +41,6 @@ func (c *Copies) Reset() {
 	clear(c.rows)
 	clear(c.events) // the copies' fields, for the collector
 	clear(c.fields)
-	c.rows, c.events, c.fields, c.bytes = c.rows[:0], c.events[:0], c.fields[:0], c.bytes[:0]
+	c.rows, c.events, c.fields = c.rows[:0], c.events[:0], c.fields[:0]
+	c.bytes.Reset()
 }

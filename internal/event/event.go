@@ -2,8 +2,6 @@
 // the engine: a flat, ordered set of string fields, as LogScale sees an event.
 package event
 
-import "unsafe"
-
 // Well-known field names.
 const (
 	Timestamp  = "@timestamp" // epoch milliseconds, decimal string
@@ -28,7 +26,7 @@ type Field struct {
 // Reset; call Detach before keeping an event past the next Reset.
 type Event struct {
 	fields []Field
-	arena  []byte
+	arena  Arena
 	// index maps names to positions in fields when indexed is set; it is
 	// built once the event reaches indexFrom fields and dropped (kept for
 	// reuse, but invalid) by anything that moves fields around.
@@ -93,7 +91,7 @@ func (e *Event) Reset() {
 	e.indexed = false
 	clear(e.fields)
 	e.fields = e.fields[:0]
-	e.arena = e.arena[:0]
+	e.arena.Reset()
 }
 
 // Len reports the number of fields.
@@ -163,20 +161,7 @@ func (e *Event) SetBytes(name string, b []byte) {
 // until the next Reset. Decoders use it for field names of unknown events.
 func (e *Event) ArenaString(b []byte) string { return e.intern(b) }
 
-func (e *Event) intern(b []byte) string {
-	if len(b) == 0 {
-		return ""
-	}
-	if cap(e.arena)-len(e.arena) < len(b) {
-		// Start a new block: strings already handed out keep the old one alive.
-		n := max(2*cap(e.arena), len(b), 256)
-		e.arena = make([]byte, 0, n)
-	}
-	start := len(e.arena)
-	e.arena = append(e.arena, b...)
-	s := e.arena[start:len(e.arena):len(e.arena)]
-	return unsafe.String(unsafe.SliceData(s), len(s))
-}
+func (e *Event) intern(b []byte) string { return e.arena.CopyBytes(b) }
 
 // Delete removes a field, keeping the order of the others.
 func (e *Event) Delete(name string) {
@@ -279,17 +264,9 @@ func (e *Event) cloneOf(fields []Field) *Event {
 		n += len(f.Name) + len(f.Value)
 	}
 	c := &Event{fields: make([]Field, len(fields))}
-	arena := make([]byte, 0, n)
-	keep := func(s string) string {
-		if s == "" {
-			return ""
-		}
-		start := len(arena)
-		arena = append(arena, s...)
-		return unsafe.String(&arena[start], len(s))
-	}
+	arena := NewArena(n)
 	for i, f := range fields {
-		c.fields[i] = Field{Name: keep(f.Name), Value: keep(f.Value)}
+		c.fields[i] = Field{Name: arena.Copy(f.Name), Value: arena.Copy(f.Value)}
 	}
 	return c
 }
@@ -302,7 +279,7 @@ func (e *Event) Detach() {
 		e.fields[i].Name = detach(e.fields[i].Name)
 		e.fields[i].Value = detach(e.fields[i].Value)
 	}
-	e.arena = nil
+	e.arena = Arena{}
 }
 
 func detach(s string) string {

@@ -21,5 +21,5 @@ func (e *Event) CopyFrom(o *Event) {
 	e.indexed = false
 	clear(e.fields)
 	e.fields = append(e.fields[:0], o.fields...)
-	e.arena = e.arena[:0]
+	e.arena.Reset()
 }

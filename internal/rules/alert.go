@@ -1,11 +1,8 @@
 package rules
 
 import (
-	"unsafe"
-
-	"github.com/tiercel/tiercel/internal/jsonenc"
-
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/jsonenc"
 )
 
 // Alert is one result row of a rule: the fields of its table() plus
@@ -32,19 +29,11 @@ func (p *Program) NewAlert(row *event.Event) Alert {
 			size += len(f.Name)
 		}
 	}
-	buf := make([]byte, 0, size)
-	keep := func(s string) string {
-		if s == "" {
-			return ""
-		}
-		start := len(buf)
-		buf = append(buf, s...)
-		return unsafe.String(&buf[start], len(s))
-	}
+	arena := event.NewArena(size)
 	for i := range a.Fields {
-		a.Fields[i].Value = keep(a.Fields[i].Value)
+		a.Fields[i].Value = arena.Copy(a.Fields[i].Value)
 		if rowNames {
-			a.Fields[i].Name = keep(a.Fields[i].Name)
+			a.Fields[i].Name = arena.Copy(a.Fields[i].Name)
 		}
 	}
 	return a
