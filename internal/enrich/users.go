@@ -184,6 +184,11 @@ func (d *userDir) learnIdentityLocked(aid, sid, auth, uid, name string, t float6
 	return added
 }
 
+// putNewest is the package's putNewest for numbered observations of kind,
+// the key k numbering aid and id: of two at one time the smaller name
+// wins, compared as strings. A key new to memory is complete when no run
+// the directory spilled may hold it (their Bloom filters: nothing is read
+// back while learning, under the lock every worker takes).
 func (d *userDir) putNewest(kind userKind, k userKey, v userStamp, aid, id string) bool {
 	m := d.perHost()[kind]
 	old, ok := m[k]

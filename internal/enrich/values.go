@@ -458,7 +458,7 @@ func appendLowerASCII(dst []byte, s string) ([]byte, bool) {
 
 // foldedLiterals are literals lower-cased by foldText, for telling which
 // values hold one ignoring case. Many literals (a rule set's) are looked
-// for in one scan of the value, by their first byte.
+// for in one scan of the value, by pairs of bytes.
 type foldedLiterals struct {
 	lits   [][]byte
 	groups []uint64 // per literal: the groups that look for it
@@ -472,11 +472,11 @@ type foldedLiterals struct {
 	byPair pairLists
 	pairs  [1 << 16 / 64]uint64
 	single [256]uint64
-	minLen int
 	empty  uint64 // the groups of "": every value holds it
 }
 
-// manyLiterals is where one scan by first byte beats a search per literal.
+// manyLiterals is where one scan by pairs of bytes beats a search per
+// literal.
 const manyLiterals = 8
 
 func foldLiterals(lits []string) *foldedLiterals { return foldLiteralGroups(lits, nil) }
@@ -484,7 +484,7 @@ func foldLiterals(lits []string) *foldedLiterals { return foldLiteralGroups(lits
 // foldLiteralGroups is foldLiterals with each literal's groups (nil: all).
 // A literal several groups look for is kept once, with all of them.
 func foldLiteralGroups(lits []string, groups []uint64) *foldedLiterals {
-	f := &foldedLiterals{minLen: -1}
+	f := &foldedLiterals{}
 	index := map[string]int{}
 	for i, l := range lits {
 		g := AllGroups
@@ -504,9 +504,6 @@ func foldLiteralGroups(lits []string, groups []uint64) *foldedLiterals {
 		index[folded] = len(f.lits)
 		f.lits = append(f.lits, []byte(folded))
 		f.groups = append(f.groups, g)
-		if f.minLen < 0 || len(folded) < f.minLen {
-			f.minLen = len(folded)
-		}
 	}
 	if len(f.lits) >= manyLiterals {
 		f.byPair = newPairLists(len(f.lits))
