@@ -11,7 +11,7 @@ import (
 // hugeHeapBytes is how much heap a search or hunt maps ahead of use and
 // has backed by transparent huge pages (hugeheap_linux.go). A search over
 // 1 GB peaks at 80-120 MB and a hunt of a thousand SigmaHQ rules at
-// 350-400 MB (128 MiB left it 53,000 faults, 0.4 s); never touched, the
+// 300-350 MB (128 MiB left it 53,000 faults, 0.4 s); never touched, the
 // block is address space only.
 const hugeHeapBytes = 512 << 20
 
