@@ -18,12 +18,12 @@ type betSettler interface {
 // on a bet: their acting process was not known yet, and with the
 // ContextProcessName it gets if it never is (its ContextBaseFileName, or
 // none without one) the prefilter rejected them. Without the bet such
-// lines are kept until learning ends; on input whose process starts are elsewhere (or come
-// after their events) they were most of what a search kept. The bet is
-// lost when one of these processes was learned after all with a name the
-// prefilter's tests of the field may accept on a line of the event name
-// bet on; the search then reads the input again, as learning first would
-// have.
+// lines are kept until learning ends; on input whose process starts are
+// elsewhere (or come after their events) they were most of what a search
+// kept. The bet is lost when one of these processes was learned after all
+// with a name the prefilter's tests of the field may accept on a line of
+// the event name bet on; the search then reads the input again, as
+// learning first would have.
 type processBets struct {
 	mu    sync.Mutex
 	procs map[betGroup][]uint64 // pids by sensor and event name, repeats possible
