@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"bytes"
 	"encoding/binary"
 	"math/bits"
 	"slices"
@@ -875,105 +874,6 @@ func hasEscape(v []byte) bool {
 	return false
 }
 
-// litSet is every literal the programs test within one key's value, matched
-// in one pass: each pair of bytes (case-folded) indexes the literals that
-// start with it (all literals are at least minLiteral bytes long).
-type litSet struct {
-	finder keyFinder
-	lits   []setLit
-	texts  [][]byte // lits' texts
-	ids    map[setLit]int32
-	start  []uint16 // 1<<16 entries: 1 + index in lists; 0: none
-	lists  [][]anchored
-	ks     bool // a folded literal holds k or s, which also fold to non-ASCII runes
-	esc    bool // a literal holds a backslash or a control character (see mayHideEscaped)
-}
-
-type setLit struct {
-	text string // lower-cased when fold
-	fold bool
-}
-
-func newLitSet(key string) *litSet {
-	return &litSet{finder: newKeyFinder(key), ids: map[setLit]int32{}, start: make([]uint16, 1<<16)}
-}
-
-// compile maps a literal tree within the key to a dnode over the set's ids.
-func (ls *litSet) compile(l *litExpr) dnode {
-	switch l.op {
-	case litText:
-		e := setLit{l.text, l.fold}
-		id, ok := ls.ids[e]
-		if !ok {
-			id = int32(len(ls.lits))
-			ls.ids[e] = id
-			ls.lits = append(ls.lits, e)
-			ls.texts = append(ls.texts, []byte(e.text))
-			ls.index(e, id)
-			ls.esc = ls.esc || hasEscaped(l)
-		}
-		return dnode{op: litText, lit: id}
-	case litValue:
-		return dnode{op: litValue, num: l.num}
-	case litAnd, litOr:
-		n := dnode{op: l.op}
-		for _, k := range l.kids {
-			switch c := ls.compile(k); {
-			case c.op == litText:
-				n.mask = addBit(n.mask, c.lit)
-			case c.op == litValue && l.op == litOr:
-				n.nums = append(n.nums, c.num)
-			default:
-				n.kids = append(n.kids, c)
-			}
-		}
-		return n
-	}
-	return dnode{op: l.op} // litTrue, litFalse
-}
-
-func (ls *litSet) index(e setLit, id int32) {
-	if e.fold && strings.ContainsAny(e.text, "ks") {
-		ls.ks = true
-	}
-	at := int32(anchorPair(e.text))
-	a, b := e.text[at], e.text[at+1]
-	var pairs [][2]byte
-	if e.fold {
-		for _, x := range []byte{a, upperByte(a)} {
-			for _, y := range []byte{b, upperByte(b)} {
-				pairs = append(pairs, [2]byte{x, y})
-			}
-		}
-		pairs = slices.Compact(pairs)
-	} else {
-		pairs = [][2]byte{{a, b}}
-	}
-	for _, p := range pairs {
-		slot := int(p[0])<<8 | int(p[1])
-		if ls.start[slot] == 0 {
-			ls.lists = append(ls.lists, nil)
-			ls.start[slot] = uint16(len(ls.lists))
-		}
-		i := ls.start[slot] - 1
-		if !slices.ContainsFunc(ls.lists[i], func(a anchored) bool { return a.id == id }) {
-			ls.lists[i] = append(ls.lists[i], newAnchored(e, id, at))
-		}
-	}
-}
-
-// anchored is a literal of a set listed under one of its byte pairs, at
-// offset at in the literal.
-type anchored struct {
-	id, at int32
-	n      int32 // the literal's length
-	word   wordLit
-}
-
-func newAnchored(e setLit, id, at int32) anchored {
-	return anchored{id: id, at: at, n: int32(len(e.text)), word: newWordLit([]byte(e.text), e.fold)}
-}
-
 // wordLit is a literal's first eight bytes (lower-cased when case is
 // ignored), compared as one word with a text's: most byte pairs found
 // start no literal, and the word says so without reading the literal.
@@ -1032,38 +932,6 @@ func valueCommonness(c byte) int {
 		return 5
 	}
 	return 4
-}
-
-// match sets in bits the ids of the literals v contains.
-func (ls *litSet) match(v []byte, bits []uint64) {
-	clear(bits)
-	var words wordReader
-	words.reset(v)
-	for i := 0; i+1 < len(v); i++ {
-		slot := ls.start[int(v[i])<<8|int(v[i+1])]
-		if slot == 0 {
-			continue
-		}
-		for _, a := range ls.lists[slot-1] {
-			start := i - int(a.at)
-			if start < 0 || len(v)-start < int(a.n) || !a.word.is(words.at(start), int(a.n)) {
-				continue
-			}
-			if a.n > 8 && !ls.tailMatches(a.id, v[start+8:start+int(a.n)]) {
-				continue
-			}
-			bits[a.id>>6] |= 1 << (a.id & 63)
-		}
-	}
-}
-
-// tailMatches compares a literal's bytes past its first eight with rest.
-func (ls *litSet) tailMatches(id int32, rest []byte) bool {
-	text := ls.texts[id][8:]
-	if ls.lits[id].fold {
-		return equalFoldBytes(rest, text)
-	}
-	return bytes.Equal(rest, text)
 }
 
 // wordReader reads a text's bytes eight at a time from any offset as a

@@ -388,60 +388,6 @@ func TestAnchorPair(t *testing.T) {
 	}
 }
 
-// A literal set notes every literal a value holds, compared a word at a
-// time: literals shorter and longer than a word, ignoring case or not,
-// at the value's start and end, with the value alone (its capacity ends
-// with it) or read within its line (bytes follow it, never read).
-func TestLitSetMatch(t *testing.T) {
-	lits := []setLit{
-		{"ab", false}, {"cmd.exe", true}, {`\\windows\\`, true}, {"Invoke-Mimikatz", false},
-		{"powershell.exe", true}, {"x[y", true}, {"😀", false}, {"12345678", false},
-	}
-	ls := newLitSet("v")
-	for _, l := range lits {
-		ls.compile(&litExpr{op: litText, text: l.text, fold: l.fold})
-	}
-	tests := []struct {
-		value string
-		want  []string
-	}{
-		{`ab`, []string{"ab"}},
-		{`aB`, nil},
-		{`C:\\WINDOWS\\System32\\CMD.EXE`, []string{`\\windows\\`, "cmd.exe"}},
-		{`CMD.EX`, nil},
-		{`Invoke-Mimikatz`, []string{"Invoke-Mimikatz"}},
-		{`invoke-mimikatz`, nil},
-		{`Invoke-Mimikat`, nil},
-		{`PowerShell.EXE -c ab`, []string{"powershell.exe", "ab"}},
-		{`PowerShell.EXF`, nil},
-		{`X[Y`, []string{"x[y"}},
-		{`x{y`, nil}, // { is [ with 0x20 set: not a letter, compared as it is
-		{`x😀`, []string{"😀"}},
-		{`0123456789`, []string{"12345678"}},
-		{`1234567`, nil},
-	}
-	for _, tc := range tests {
-		for _, v := range [][]byte{
-			[]byte(tc.value)[:len(tc.value):len(tc.value)],
-			[]byte(`{"v":"` + tc.value + `","w":"cmd.exe ab"}`)[6 : 6+len(tc.value)],
-		} {
-			bits := make([]uint64, 1)
-			ls.match(v, bits)
-			var got []string
-			for id, l := range ls.lits {
-				if bits[0]&(1<<id) != 0 {
-					got = append(got, l.text)
-				}
-			}
-			slices.Sort(got)
-			want := slices.Sorted(slices.Values(tc.want))
-			if !slices.Equal(got, want) {
-				t.Errorf("%s (capacity %d): %q, want %q", tc.value, cap(v), got, want)
-			}
-		}
-	}
-}
-
 // A hunt's dispatch reads its programs' prefilters as literal trees: their
 // own matchers are compiled only when something matches with them, and a
 // plain matcher of the dispatch only for a line that needs it.

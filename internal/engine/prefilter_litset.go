@@ -1,0 +1,208 @@
+package engine
+
+import (
+	"bytes"
+	"encoding/binary"
+	"slices"
+	"strings"
+)
+
+// litSet is every literal the programs test within one key's value, matched
+// in one pass. A literal of gramLen bytes or more is listed under its least
+// likely 4-byte gram, hashed with ASCII letters folded; a shorter one under
+// its least likely byte pair, in each case combination when case is
+// ignored. Each position of a value looks up its gram (and its pair, when
+// the set has short literals) and compares the literals listed there.
+// Listed by pairs alone, the hundreds of command-line literals of a thousand
+// Sigma rules had four literals compared at every byte of every command line
+// (a space, a dash, "ex": some literal's rarest pair is every common one).
+type litSet struct {
+	finder    keyFinder
+	lits      []setLit
+	texts     [][]byte // lits' texts
+	ids       map[setLit]int32
+	grams     []uint16 // 1<<gramSlotBits entries: 1 + index in gramLists; 0: none
+	gramLists [][]anchored
+	pairs     []uint16 // 1<<16 entries: 1 + index in pairLists; 0: none
+	pairLists [][]anchored
+	ks        bool // a folded literal holds k or s, which also fold to non-ASCII runes
+	esc       bool // a literal holds a backslash or a control character (see mayHideEscaped)
+}
+
+type setLit struct {
+	text string // lower-cased when fold
+	fold bool
+}
+
+const (
+	// gramLen is the length of the grams literals are listed under
+	gramLen = 4
+	// gramSlotBits: a 32 KiB table, which stays in the first-level cache
+	// while a value is scanned
+	gramSlotBits = 14
+)
+
+// gramSlot is the table slot of the gram at the start of b (gramLen bytes
+// or more): ASCII letters folded to lower case, and every other byte
+// mapped alike (b|0x20) so that a literal ignoring case and the value's
+// spelling of it share a slot; other bytes that fold alike only share it.
+func gramSlot(b []byte) uint32 {
+	return (binary.LittleEndian.Uint32(b) | 0x20202020) * 0x9E3779B1 >> (32 - gramSlotBits)
+}
+
+func newLitSet(key string) *litSet {
+	return &litSet{finder: newKeyFinder(key), ids: map[setLit]int32{}}
+}
+
+// compile maps a literal tree within the key to a dnode over the set's ids.
+func (ls *litSet) compile(l *litExpr) dnode {
+	switch l.op {
+	case litText:
+		e := setLit{l.text, l.fold}
+		id, ok := ls.ids[e]
+		if !ok {
+			id = int32(len(ls.lits))
+			ls.ids[e] = id
+			ls.lits = append(ls.lits, e)
+			ls.texts = append(ls.texts, []byte(e.text))
+			ls.index(e, id)
+			ls.esc = ls.esc || hasEscaped(l)
+		}
+		return dnode{op: litText, lit: id}
+	case litValue:
+		return dnode{op: litValue, num: l.num}
+	case litAnd, litOr:
+		n := dnode{op: l.op}
+		for _, k := range l.kids {
+			switch c := ls.compile(k); {
+			case c.op == litText:
+				n.mask = addBit(n.mask, c.lit)
+			case c.op == litValue && l.op == litOr:
+				n.nums = append(n.nums, c.num)
+			default:
+				n.kids = append(n.kids, c)
+			}
+		}
+		return n
+	}
+	return dnode{op: l.op} // litTrue, litFalse
+}
+
+func (ls *litSet) index(e setLit, id int32) {
+	if e.fold && strings.ContainsAny(e.text, "ks") {
+		ls.ks = true
+	}
+	if len(e.text) >= gramLen {
+		at := anchorGram(e.text)
+		if ls.grams == nil {
+			ls.grams = make([]uint16, 1<<gramSlotBits)
+		}
+		ls.gramLists = listUnder(ls.grams, ls.gramLists, int(gramSlot([]byte(e.text[at:]))), newAnchored(e, id, int32(at)))
+		return
+	}
+	at := int32(anchorPair(e.text))
+	a, b := e.text[at], e.text[at+1]
+	var pairs [][2]byte
+	if e.fold {
+		for _, x := range []byte{a, upperByte(a)} {
+			for _, y := range []byte{b, upperByte(b)} {
+				pairs = append(pairs, [2]byte{x, y})
+			}
+		}
+		pairs = slices.Compact(pairs)
+	} else {
+		pairs = [][2]byte{{a, b}}
+	}
+	if ls.pairs == nil {
+		ls.pairs = make([]uint16, 1<<16)
+	}
+	for _, p := range pairs {
+		ls.pairLists = listUnder(ls.pairs, ls.pairLists, int(p[0])<<8|int(p[1]), newAnchored(e, id, at))
+	}
+}
+
+// listUnder adds a to the list of table's slot (once), returning the lists.
+func listUnder(table []uint16, lists [][]anchored, slot int, a anchored) [][]anchored {
+	if table[slot] == 0 {
+		lists = append(lists, nil)
+		table[slot] = uint16(len(lists))
+	}
+	i := table[slot] - 1
+	if !slices.ContainsFunc(lists[i], func(b anchored) bool { return b.id == a.id }) {
+		lists[i] = append(lists[i], a)
+	}
+	return lists
+}
+
+// anchorGram returns the offset of a literal's least likely gram (the
+// literal holds gramLen bytes or more).
+func anchorGram(text string) int {
+	best, bestScore := 0, 1<<30
+	for i := 0; i+gramLen <= len(text); i++ {
+		s := 0
+		for _, c := range []byte(text[i : i+gramLen]) {
+			s += valueCommonness(c)
+		}
+		if s < bestScore {
+			best, bestScore = i, s
+		}
+	}
+	return best
+}
+
+// anchored is a literal of a set listed under one of its grams or byte
+// pairs, at offset at in the literal.
+type anchored struct {
+	id, at int32
+	n      int32 // the literal's length
+	word   wordLit
+}
+
+func newAnchored(e setLit, id, at int32) anchored {
+	return anchored{id: id, at: at, n: int32(len(e.text)), word: newWordLit([]byte(e.text), e.fold)}
+}
+
+// match sets in bits the ids of the literals v contains.
+func (ls *litSet) match(v []byte, bits []uint64) {
+	clear(bits)
+	var words wordReader
+	words.reset(v)
+	if ls.pairs != nil {
+		for i := 0; i+1 < len(v); i++ {
+			if slot := ls.pairs[int(v[i])<<8|int(v[i+1])]; slot != 0 {
+				ls.note(ls.pairLists[slot-1], i, v, &words, bits)
+			}
+		}
+	}
+	if ls.grams != nil {
+		for i := 0; i+gramLen <= len(v); i++ {
+			if slot := ls.grams[gramSlot(v[i:])]; slot != 0 {
+				ls.note(ls.gramLists[slot-1], i, v, &words, bits)
+			}
+		}
+	}
+}
+
+// note sets in bits the ids of the literals of list, anchored at i of v,
+// that v holds there.
+func (ls *litSet) note(list []anchored, i int, v []byte, words *wordReader, bits []uint64) {
+	for _, a := range list {
+		start := i - int(a.at)
+		if start < 0 || len(v)-start < int(a.n) || !a.word.is(words.at(start), int(a.n)) {
+			continue
+		}
+		if a.n > 8 && !ls.tailMatches(a.id, v[start+8:start+int(a.n)]) {
+			continue
+		}
+		bits[a.id>>6] |= 1 << (a.id & 63)
+	}
+}
+
+// tailMatches compares a literal's bytes past its first eight with rest.
+func (ls *litSet) tailMatches(id int32, rest []byte) bool {
+	text := ls.texts[id][8:]
+	if ls.lits[id].fold {
+		return equalFoldBytes(rest, text)
+	}
+	return bytes.Equal(rest, text)
+}

@@ -1,0 +1,121 @@
+package engine
+
+import (
+	"bytes"
+	"math/rand/v2"
+	"slices"
+	"testing"
+)
+
+// A literal set notes every literal a value holds, compared a word at a
+// time: literals shorter and longer than a word, ignoring case or not,
+// at the value's start and end, with the value alone (its capacity ends
+// with it) or read within its line (bytes follow it, never read).
+func TestLitSetMatch(t *testing.T) {
+	lits := []setLit{
+		{"ab", false}, {"cmd.exe", true}, {`\\windows\\`, true}, {"Invoke-Mimikatz", false},
+		{"powershell.exe", true}, {"x[y", true}, {"😀", false}, {"12345678", false},
+	}
+	ls := newLitSet("v")
+	for _, l := range lits {
+		ls.compile(&litExpr{op: litText, text: l.text, fold: l.fold})
+	}
+	tests := []struct {
+		value string
+		want  []string
+	}{
+		{`ab`, []string{"ab"}},
+		{`aB`, nil},
+		{`C:\\WINDOWS\\System32\\CMD.EXE`, []string{`\\windows\\`, "cmd.exe"}},
+		{`CMD.EX`, nil},
+		{`Invoke-Mimikatz`, []string{"Invoke-Mimikatz"}},
+		{`invoke-mimikatz`, nil},
+		{`Invoke-Mimikat`, nil},
+		{`PowerShell.EXE -c ab`, []string{"powershell.exe", "ab"}},
+		{`PowerShell.EXF`, nil},
+		{`X[Y`, []string{"x[y"}},
+		{`x{y`, nil}, // { is [ with 0x20 set: not a letter, compared as it is
+		{`x😀`, []string{"😀"}},
+		{`0123456789`, []string{"12345678"}},
+		{`1234567`, nil},
+	}
+	for _, tc := range tests {
+		for _, v := range [][]byte{
+			[]byte(tc.value)[:len(tc.value):len(tc.value)],
+			[]byte(`{"v":"` + tc.value + `","w":"cmd.exe ab"}`)[6 : 6+len(tc.value)],
+		} {
+			bits := make([]uint64, 1)
+			ls.match(v, bits)
+			var got []string
+			for id, l := range ls.lits {
+				if bits[0]&(1<<id) != 0 {
+					got = append(got, l.text)
+				}
+			}
+			slices.Sort(got)
+			want := slices.Sorted(slices.Values(tc.want))
+			if !slices.Equal(got, want) {
+				t.Errorf("%s (capacity %d): %q, want %q", tc.value, cap(v), got, want)
+			}
+		}
+	}
+}
+
+// A literal of four bytes or more is listed under its least likely gram:
+// not the separators of a path or a command line.
+func TestAnchorGram(t *testing.T) {
+	tests := []struct {
+		text, gram string
+	}{
+		{`\\cmd.exe`, `\cmd`},
+		{` -encodedcommand `, `dedc`},
+		{`mimikatz`, `mimi`},
+		{`.exe`, `.exe`},
+		{`\\windows\\fonts\\`, `wind`},
+	}
+	for _, tc := range tests {
+		at := anchorGram(tc.text)
+		if got := tc.text[at : at+gramLen]; got != tc.gram {
+			t.Errorf("anchorGram(%q) = %q, want %q", tc.text, got, tc.gram)
+		}
+	}
+}
+
+// Whatever the literals (2 to 12 bytes, case ignored or not, bytes that
+// fold alike with b|0x20 without being letters: [ and {, @ and `), a
+// value holds a literal exactly when match notes it.
+func TestLitSetMatchesAsContains(t *testing.T) {
+	r := rand.New(rand.NewPCG(7, 8))
+	const alphabet = "abAB[{@`\\ -.x"
+	word := func(n int) string {
+		b := make([]byte, n)
+		for i := range b {
+			b[i] = alphabet[r.IntN(len(alphabet))]
+		}
+		return string(b)
+	}
+	for round := range 200 {
+		ls := newLitSet("v")
+		for range 1 + r.IntN(12) {
+			text, fold := word(2+r.IntN(11)), r.IntN(2) == 0
+			if fold {
+				text = string(bytes.ToLower([]byte(text)))
+			}
+			ls.compile(&litExpr{op: litText, text: text, fold: fold})
+		}
+		bits := make([]uint64, 1)
+		for range 50 {
+			v := []byte(word(r.IntN(40)))
+			ls.match(v[:len(v):len(v)], bits)
+			for id, l := range ls.lits {
+				want := bytes.Contains(v, []byte(l.text))
+				if l.fold {
+					want = bytes.Contains(bytes.ToLower(v), []byte(l.text))
+				}
+				if got := bits[0]&(1<<id) != 0; got != want {
+					t.Fatalf("round %d: %q in %q (fold %v): %v, want %v", round, l.text, v, l.fold, got, want)
+				}
+			}
+		}
+	}
+}
