@@ -123,3 +123,42 @@ func BenchmarkDispatchSigmaRules(b *testing.B) {
 	}
 	b.ReportMetric(float64(len(progs)), "rules")
 }
+
+// BenchmarkSettlerBet is the learning read's second stage on a connection
+// whose acting process is not known (nothing in the input starts one): the
+// seed's prefilter passes it, and the settler bets on its base name.
+func BenchmarkSettlerBet(b *testing.B) {
+	src, err := os.ReadFile("../engine/testdata/seed-T1590.005.cql")
+	if err != nil {
+		b.Fatal(err)
+	}
+	prog := compile(b, string(src))
+	path := b.TempDir() + "/empty.ndjson"
+	if err := os.WriteFile(path, nil, 0o644); err != nil {
+		b.Fatal(err)
+	}
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer en.Close()
+	st := newSettler(en, newPlan([]*engine.Program{prog}, en), false)
+	if st == nil || !st.betOn(&processBets{}, true) {
+		b.Fatal("no betting settler for the seed")
+	}
+	var lines [][]byte
+	for i := range 64 {
+		lines = append(lines, fmt.Appendf(nil, `{"ContextTimeStamp":"1730000000.049","aid":"%032x","aip":"198.51.82.26","cid":"4f7a1c0e9b2d4e6f8a1b2c3d4e5f6a7b","event_platform":"Win","id":"8dc24981-b52f-af55e3743f85","ConfigBuild":"1007.3.0018104.1","ConfigStateHash":"2452251492","EffectiveTransmissionClass":"2","Entitlements":"15","ContextProcessId":"%d","ContextThreadId":"12000098252","ContextBaseFileName":"%s","RemoteAddressIP4":"203.0.228.34","RemotePort":"443","LocalAddressIP4":"10.185.206.143","LocalPort":"52728","Protocol":"6","ConnectionFlags":"0","name":"NetworkConnectIP4V6","event_simpleName":"NetworkConnectIP4","timestamp":"1730000002568"}`,
+			i*7919, 4000032748+i, []string{"chrome.exe", "svchost.exe", "systemd-journald", "Teams.exe"}[i%4]))
+	}
+	b.ReportAllocs()
+	n := 0
+	for b.Loop() {
+		line := lines[n%len(lines)]
+		n++
+		name := engine.FindEventName(line)
+		if !st.match(line, name) || !st.rejects(line, name) {
+			b.Fatal("not rejected on the bet")
+		}
+	}
+}
