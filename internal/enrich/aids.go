@@ -43,6 +43,13 @@ func (t *aidTable) lookup(aid string) (uint32, bool) {
 	return t.lookupDirty(aid)
 }
 
+// published is lookup without the lock: an aid numbered since the table
+// last published may be missed.
+func (t *aidTable) published(aid string) (uint32, bool) {
+	id, ok := (*t.read.Load())[aid]
+	return id, ok
+}
+
 // lookupBytes is lookup for a raw JSON value, without copying it.
 func (t *aidTable) lookupBytes(aid []byte) (uint32, bool) {
 	if id, ok := (*t.read.Load())[string(aid)]; ok {

@@ -28,6 +28,9 @@ type RawLearner struct {
 	idless int
 	// held are identities read and not learned yet (identitybatch.go)
 	held identityBatch
+	// ahead: the slots of a process start's sensor and pid, while the
+	// walk has not read both (then prefetchProcess); 0 otherwise
+	ahead uint32
 }
 
 // idlessRun is how many process starts without an id in a row turn on the
@@ -72,6 +75,9 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 			return true // learning keys a process by its id: nothing to learn
 		}
 		var f procFields
+		if r.e.keep.procs {
+			r.ahead = 1<<pfAid | 1<<pfPID
+		}
 		if !r.walk(line, procFieldSlot, f[:], 1<<pfCmdline) {
 			return false
 		}
@@ -147,8 +153,26 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string, l
 			v = r.bufs[slot]
 		}
 		vals[slot] = unsafe.String(unsafe.SliceData(v), len(v))
+		if r.ahead != 0 && r.present&r.ahead == r.ahead {
+			r.ahead = 0
+			r.prefetchProcess(vals)
+		}
 	}
+	r.ahead = 0
 	return r.sc.Err() == nil
+}
+
+// prefetchProcess brings in the process index entry a start's sensor and
+// pid lead to, once the walk has read them: the rest of the walk runs
+// while the line comes in, where the put after it waited for it.
+func (r *RawLearner) prefetchProcess(f []string) {
+	pid, ok := parsePID(f[pfPID])
+	if !ok {
+		return
+	}
+	if id, ok := r.e.aids.published(f[pfAid]); ok {
+		r.e.procs.prefetch(procKey{id, pid})
+	}
 }
 
 // unescape returns the value walk left escaped in slot.

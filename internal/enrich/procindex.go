@@ -2,6 +2,7 @@ package enrich
 
 import (
 	"math/bits"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -25,6 +26,11 @@ type procIndex struct {
 	ents  []indexEntry
 	n     int
 	shift uint // 64 - log2(len(ents))
+	// where ents lies and its shift, read without the shard's lock to
+	// prefetch a key's home (procTable.prefetch): a stale pair only
+	// prefetches a line of no use
+	hintAt    atomic.Uintptr
+	hintShift atomic.Uint32
 }
 
 type indexEntry struct {
@@ -42,8 +48,28 @@ const minIndexEntries = 16
 // home is where a tag's probe run starts. The shard was chosen from the
 // top bits of another hash of the key: the tag is mixed again, so keys of
 // one shard still spread.
-func (x *procIndex) home(tag uint32) int {
-	return int((uint64(tag) * 0xBF58476D1CE4E5B9) >> x.shift)
+func (x *procIndex) home(tag uint32) int { return homeOf(tag, x.shift) }
+
+func homeOf(tag uint32, shift uint) int { return int((uint64(tag) * 0xBF58476D1CE4E5B9) >> shift) }
+
+// prefetch brings in the index entry where k's probe starts, ahead of the
+// put or lookup that takes the shard's lock: over 645 k process starts
+// that first probe was a cache miss each time, most of what a put cost.
+func (t *procTable) prefetch(k procKey) {
+	if at := t.homeAddr(k); at != 0 {
+		prefetch(at)
+	}
+}
+
+// homeAddr is the address of k's home entry as the hints tell it (0
+// before the shard's index has any).
+func (t *procTable) homeAddr(k procKey) uintptr {
+	x := &t.shards[t.shardIndex(k)].index
+	at := x.hintAt.Load()
+	if at == 0 {
+		return 0
+	}
+	return at + uintptr(homeOf(tagOf(k), uint(x.hintShift.Load())))*unsafe.Sizeof(indexEntry{})
 }
 
 // find returns k's slot.
@@ -90,6 +116,8 @@ func (x *procIndex) grow() {
 	x.ents = make([]indexEntry, n)
 	writeEachPage(x.ents)
 	x.shift = uint(64 - bits.TrailingZeros(uint(n)))
+	x.hintAt.Store(uintptr(unsafe.Pointer(unsafe.SliceData(x.ents))))
+	x.hintShift.Store(uint32(x.shift))
 	for _, e := range old {
 		if e.slot != 0 {
 			x.insert(e)

@@ -3,6 +3,7 @@ package enrich
 import (
 	"math/rand/v2"
 	"testing"
+	"unsafe"
 )
 
 // inverse returns x's multiplicative inverse modulo 2^64 (x odd).
@@ -119,5 +120,37 @@ func TestProcIndexAgainstMap(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// A put's first probe is the entry prefetch brings in: the hints follow
+// the index as it grows, in every shard; before a shard has an index there
+// is nothing to prefetch. Addresses of no table at all are prefetched
+// without a fault.
+func TestPrefetchAddressesTheFirstProbe(t *testing.T) {
+	tab := newProcTable(4, 0, 0)
+	if at := tab.homeAddr(procKey{aid: 1, pid: 7}); at != 0 {
+		t.Errorf("empty table: prefetch address %#x, want none", at)
+	}
+	r := rand.New(rand.NewPCG(5, 6))
+	for i := range 5000 {
+		k := procKey{aid: uint32(r.IntN(30)), pid: r.Uint64N(1 << 40)}
+		tab.put(k, &procInfo{name: "p.exe"}, 0)
+		if i%97 != 0 {
+			continue
+		}
+		for _, q := range []procKey{k, {aid: 3, pid: r.Uint64N(1 << 40)}} {
+			x := &tab.shards[tab.shardIndex(q)].index
+			if len(x.ents) == 0 {
+				continue
+			}
+			want := uintptr(unsafe.Pointer(&x.ents[x.home(tagOf(q))]))
+			if got := tab.homeAddr(q); got != want {
+				t.Fatalf("after %d puts, %v: prefetch address %#x, first probe at %#x", i+1, q, got, want)
+			}
+		}
+	}
+	for _, at := range []uintptr{0, 1, 1 << 47, ^uintptr(0) &^ 63} {
+		prefetch(at)
 	}
 }
