@@ -54,7 +54,8 @@ func homeOf(tag uint32, shift uint) int { return int((uint64(tag) * 0xBF58476D1C
 
 // prefetch brings in the index entry where k's probe starts, ahead of the
 // put or lookup that takes the shard's lock: over 645 k process starts
-// that first probe was a cache miss each time, most of what a put cost.
+// that first probe was a cache miss nearly every time, half of what a put
+// cost.
 func (t *procTable) prefetch(k procKey) {
 	if at := t.homeAddr(k); at != 0 {
 		prefetch(at)
