@@ -137,12 +137,7 @@ func BenchmarkSettlerBet(b *testing.B) {
 	if err := os.WriteFile(path, nil, 0o644); err != nil {
 		b.Fatal(err)
 	}
-	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer en.Close()
-	st := newSettler(en, newPlan([]*engine.Program{prog}, en), false)
+	st := settlerOver(b, prog, path)
 	if st == nil || !st.betOn(&processBets{}, true) {
 		b.Fatal("no betting settler for the seed")
 	}

@@ -1040,12 +1040,7 @@ func TestSettlerDecidesWhatLearningCannotChange(t *testing.T) {
 	if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer en.Close()
-	st := newSettler(en, newPlan([]*engine.Program{prog}, en), false)
+	st := settlerOver(t, prog, path)
 	if st == nil {
 		t.Fatal("no settler for a query testing ContextProcessName")
 	}
@@ -1590,4 +1585,16 @@ func TestSecondReadCutElsewhere(t *testing.T) {
 			t.Errorf("%d workers: no second read: the test shows nothing", workers)
 		}
 	}
+}
+
+// settlerOver is a settler for prog whose enricher learned the file at
+// path, closed when the test ends.
+func settlerOver(t testing.TB, prog *engine.Program, path string) *settler {
+	t.Helper()
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: []*engine.Program{prog}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { en.Close() })
+	return newSettler(en, newPlan([]*engine.Program{prog}, en), false)
 }
