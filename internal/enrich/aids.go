@@ -23,6 +23,11 @@ type aidTable struct {
 	misses int
 	n      int
 	limit  int
+	// pending is len(dirty): with none, an aid read misses is not
+	// numbered, and looking it up takes no lock (on input whose
+	// processes never start, every settled candidate's aid missed, under
+	// the lock both workers took)
+	pending atomic.Int32
 }
 
 const maxAids = 1 << 22
@@ -35,8 +40,8 @@ func newAidTable() *aidTable {
 
 // lookup returns aid's number without adding it.
 func (t *aidTable) lookup(aid string) (uint32, bool) {
-	if id, ok := (*t.read.Load())[aid]; ok {
-		return id, true
+	if id, ok := (*t.read.Load())[aid]; ok || t.pending.Load() == 0 {
+		return id, ok
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -52,8 +57,8 @@ func (t *aidTable) published(aid string) (uint32, bool) {
 
 // lookupBytes is lookup for a raw JSON value, without copying it.
 func (t *aidTable) lookupBytes(aid []byte) (uint32, bool) {
-	if id, ok := (*t.read.Load())[string(aid)]; ok {
-		return id, true
+	if id, ok := (*t.read.Load())[string(aid)]; ok || t.pending.Load() == 0 {
+		return id, ok
 	}
 	t.mu.Lock()
 	defer t.mu.Unlock()
@@ -80,6 +85,7 @@ func (t *aidTable) publish(read map[string]uint32) {
 	m := union(read, t.dirty)
 	t.read.Store(&m)
 	t.dirty, t.misses = map[string]uint32{}, 0
+	t.pending.Store(0)
 }
 
 // number returns aid's number, adding it if there is room.
@@ -98,5 +104,6 @@ func (t *aidTable) number(aid string) (uint32, bool) {
 	id := uint32(t.n)
 	t.n++
 	t.dirty[strings.Clone(aid)] = id
+	t.pending.Store(int32(len(t.dirty)))
 	return id, true
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Aids numbered from several goroutines get distinct numbers, each aid one,
@@ -66,5 +67,40 @@ func TestAidTableLimit(t *testing.T) {
 	}
 	if id, ok := tab.number("1"); !ok || id != 1 {
 		t.Errorf("a numbered aid, once full: %d, %v", id, ok)
+	}
+}
+
+// An aid the table never numbered is looked up without its lock while
+// nothing waits to be published (here the lock is held throughout, so a
+// lookup that took it would never return); one numbered and not yet
+// published is found under it.
+func TestAidTableMissesWithoutTheLock(t *testing.T) {
+	tab := newAidTable()
+	a, _ := tab.number("aaaa")
+	for range 4 {
+		tab.lookup("zzzz") // misses until dirty is published
+	}
+	if got, ok := tab.lookup("aaaa"); !ok || got != a {
+		t.Fatalf("lookup(aaaa) = %d, %v after publishing; want %d", got, ok, a)
+	}
+	done := make(chan bool)
+	tab.mu.Lock()
+	go func() {
+		_, ok1 := tab.lookup("unknown")
+		_, ok2 := tab.lookupBytes([]byte("unknown"))
+		done <- ok1 || ok2
+	}()
+	select {
+	case found := <-done:
+		if found {
+			t.Error("an aid never numbered was found")
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("a lookup of an aid never numbered waited for the table's lock")
+	}
+	tab.mu.Unlock()
+	b, _ := tab.number("bbbb")
+	if got, ok := tab.lookupBytes([]byte("bbbb")); !ok || got != b {
+		t.Errorf("lookupBytes(bbbb) = %d, %v before publishing; want %d", got, ok, b)
 	}
 }
