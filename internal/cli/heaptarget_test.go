@@ -93,3 +93,32 @@ func TestReleaseHeapHold(t *testing.T) {
 		t.Errorf("released: the limit is %d MiB, want the large %d", got>>20, large>>20)
 	}
 }
+
+// A released hunt is collected at three times its live heap, unless GOGC
+// sets the pace; a search never released keeps the runtime's.
+func TestReleaseHeapHoldPace(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, tc := range []struct {
+		gogc string
+		want int
+	}{
+		{"", huntGCPercent},
+		// with GOGC set, the pace is what the runtime made of it (the
+		// test's 100: the runtime reads GOGC once, at start)
+		{"100", 100},
+		{"300", 100},
+	} {
+		t.Setenv("GOGC", tc.gogc)
+		debug.SetGCPercent(100)
+		startHeapTuner(smallHeap, 700<<20)
+		if got := debug.SetGCPercent(-1); got != 100 {
+			t.Errorf("GOGC=%q, held: pace %d, want 100", tc.gogc, got)
+		}
+		debug.SetGCPercent(100)
+		releaseHeapHold()
+		if got := debug.SetGCPercent(100); got != tc.want {
+			t.Errorf("GOGC=%q, released: pace %d, want %d", tc.gogc, got, tc.want)
+		}
+	}
+}
