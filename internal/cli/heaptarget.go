@@ -107,7 +107,7 @@ func tuneHeap() {
 // to 170 MB live over a 1 GB file, where the hold collected every 30 MB
 // allocated (28 collections against 22): 3 to 8% of the hunt's time, to
 // keep 20 to 25 MB off a peak of 300 to 350 MB. Collecting at three times
-// live instead of twice took the 999 SigmaHQ-repository rules 3 to 6% less
+// live instead of twice took the 999 SigmaHQ-repository rules 3 to 9% less
 // time over fdrgen's 1.1 GB and 3% over randfalcon's 734 MB, for 16 MB
 // more at the peak (311 against 295 MB, 367 against 350); at four and
 // five times the fresh pages cost more than the collections saved.

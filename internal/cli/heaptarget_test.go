@@ -95,7 +95,8 @@ func TestReleaseHeapHold(t *testing.T) {
 }
 
 // A released hunt is collected at three times its live heap, unless GOGC
-// sets the pace; a search never released keeps the runtime's.
+// sets the pace; held (a search, a one-rule hunt), the runtime's pace
+// stands.
 func TestReleaseHeapHoldPace(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(100))

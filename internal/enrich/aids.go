@@ -23,10 +23,10 @@ type aidTable struct {
 	misses int
 	n      int
 	limit  int
-	// pending is len(dirty): with none, an aid read misses is not
-	// numbered, and looking it up takes no lock (on input whose
-	// processes never start, every settled candidate's aid missed, under
-	// the lock both workers took)
+	// pending is len(dirty): with none, an aid the published map lacks
+	// is not numbered at all, and looking it up takes no lock (on input
+	// whose processes never start, every settled candidate's aid missed,
+	// under the lock both workers took)
 	pending atomic.Int32
 }
 
