@@ -5,8 +5,9 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
-	"strings"
 	"sync"
+
+	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // Dispatch tells, for a raw line, which of many programs' prefilters accept
@@ -902,37 +903,8 @@ func (w wordLit) is(x uint64, n int) bool {
 }
 
 // anchorPair returns the offset of the byte pair of a literal (two bytes
-// or more) least likely in a value: literals are looked up by it. By
-// their first pair, every path literal (\\cmd.exe, \\windows\\...) was
-// compared at every backslash of every path.
-func anchorPair(text string) int { return rarestPair(text, 0, 1) }
-
-// rarestPair returns the offset of text's least likely pair among those
-// at from, from+step, ... (from itself when there is none).
-func rarestPair(text string, from, step int) int {
-	best, bestScore := from, 1<<30
-	for i := from; i+1 < len(text); i += step {
-		if s := valueCommonness(text[i]) + valueCommonness(text[i+1]); s < bestScore {
-			best, bestScore = i, s
-		}
-	}
-	return best
-}
-
-// valueCommonness ranks how often a byte occurs in Falcon field values:
-// separators of paths and command lines and digits everywhere, then the
-// most frequent letters.
-func valueCommonness(c byte) int {
-	switch {
-	case c == '\\' || c == ' ' || c == '.' || c == '-' || c == ':' || c == '_' || '0' <= c && c <= '9':
-		return 9
-	case strings.IndexByte("etaoinsr", c|0x20) >= 0:
-		return 7
-	case 'a' <= c|0x20 && c|0x20 <= 'z':
-		return 5
-	}
-	return 4
-}
+// or more) least likely in a value: literals are looked up by it.
+func anchorPair(text string) int { return ingest.RarestPair(text, 0, 1) }
 
 // wordReader reads a text's bytes eight at a time from any offset as a
 // little-endian word, the bytes past the text zero (callers mask off those

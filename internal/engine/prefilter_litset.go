@@ -5,6 +5,8 @@ import (
 	"encoding/binary"
 	"slices"
 	"strings"
+
+	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // litSet is every literal the programs test within one key's value, matched
@@ -141,7 +143,7 @@ func anchorGram(text string) int {
 	for i := 0; i+gramLen <= len(text); i++ {
 		s := 0
 		for _, c := range []byte(text[i : i+gramLen]) {
-			s += valueCommonness(c)
+			s += ingest.ValueCommonness(c)
 		}
 		if s < bestScore {
 			best, bestScore = i, s

@@ -1,6 +1,10 @@
 package engine
 
-import "bytes"
+import (
+	"bytes"
+
+	"github.com/tiercel/tiercel/internal/ingest"
+)
 
 // minMultiLits is the smallest OR of literals matched by multiLit: below it
 // one IndexByte-driven scan per literal is as fast.
@@ -101,7 +105,7 @@ func anchorPairs(text string, stride int) []int {
 	}
 	ats := make([]int, stride)
 	for r := range ats {
-		ats[r] = rarestPair(text, r, stride)
+		ats[r] = ingest.RarestPair(text, r, stride)
 	}
 	return ats
 }

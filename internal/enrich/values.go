@@ -9,6 +9,7 @@ import (
 	"strings"
 	"unsafe"
 
+	"github.com/tiercel/tiercel/internal/ingest"
 	"github.com/tiercel/tiercel/internal/parallel"
 )
 
@@ -464,7 +465,7 @@ type foldedLiterals struct {
 	groups []uint64 // per literal: the groups that look for it
 	all    uint64   // every group
 	// with manyLiterals or more: the literals of two bytes or more listed
-	// under their least likely pair of bytes (anchorOf), behind a set of
+	// under their least likely pair of bytes (ingest.RarestPair), behind a set of
 	// those pairs (most positions of a value hold none), and the groups of
 	// one-byte literals by their byte. Listed by first byte, a rule set's
 	// literals were looked for at most positions of a path or command
@@ -512,7 +513,7 @@ func foldLiteralGroups(lits []string, groups []uint64) *foldedLiterals {
 				f.single[l[0]] |= f.groups[i]
 				continue
 			}
-			at := anchorOf(l)
+			at := ingest.RarestPair(string(l), 0, 1)
 			p := pairOf(l[at], l[at+1])
 			f.byPair.add(p, anchoredLit{lit: int32(i), at: int32(at)})
 			f.pairs[p/64] |= 1 << (p % 64)
@@ -562,33 +563,6 @@ func (t *pairLists) add(p int, a anchoredLit) {
 
 // of returns the literals listed under p.
 func (t *pairLists) of(p int) []anchoredLit { return t.lists[t.slot(p)] }
-
-// anchorOf returns the offset of the pair of bytes of a folded literal
-// (two bytes or more) least likely in a value.
-func anchorOf(lit []byte) int {
-	best, bestScore := 0, 1<<30
-	for i := 0; i+1 < len(lit); i++ {
-		if s := foldedCommonness(lit[i]) + foldedCommonness(lit[i+1]); s < bestScore {
-			best, bestScore = i, s
-		}
-	}
-	return best
-}
-
-// foldedCommonness ranks how often a byte occurs in lower-cased paths,
-// command lines and names: separators and digits everywhere, then the
-// most frequent letters.
-func foldedCommonness(c byte) int {
-	switch {
-	case c == '\\' || c == ' ' || c == '.' || c == '-' || c == ':' || c == '/' || c == '_' || '0' <= c && c <= '9':
-		return 9
-	case strings.IndexByte("etaoinsrcx", c) >= 0:
-		return 7
-	case 'a' <= c && c <= 'z':
-		return 5
-	}
-	return 4
-}
 
 // in reports whether v holds one of the literals, ignoring case. v is
 // lower-cased into buf (returned grown, for reuse) when it is ASCII,
