@@ -26,7 +26,7 @@ func ParseNumber(s string) (float64, bool) {
 // FormatNumber prints a number as LogScale does: integral values without a
 // decimal point, others in the shortest form that round-trips.
 func FormatNumber(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+	if printsWhole(f) {
 		return strconv.FormatInt(int64(f), 10)
 	}
 	return strconv.FormatFloat(f, 'f', -1, 64)
@@ -34,8 +34,11 @@ func FormatNumber(f float64) string {
 
 // AppendNumber appends FormatNumber(f) to b.
 func AppendNumber(b []byte, f float64) []byte {
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
+	if printsWhole(f) {
 		return strconv.AppendInt(b, int64(f), 10)
 	}
 	return strconv.AppendFloat(b, f, 'f', -1, 64)
 }
+
+// printsWhole reports whether f prints as an integer.
+func printsWhole(f float64) bool { return f == math.Trunc(f) && math.Abs(f) < 1e15 }
