@@ -465,9 +465,9 @@ type foldedLiterals struct {
 	groups []uint64 // per literal: the groups that look for it
 	all    uint64   // every group
 	// with manyLiterals or more: the literals of two bytes or more listed
-	// under their least likely pair of bytes (ingest.RarestPair), behind a set of
-	// those pairs (most positions of a value hold none), and the groups of
-	// one-byte literals by their byte. Listed by first byte, a rule set's
+	// under their least likely pair of bytes (ingest.RarestPair), behind a
+	// set of those pairs (most positions of a value hold none), and the
+	// groups of one-byte literals by their byte. Listed by first byte, a rule set's
 	// literals were looked for at most positions of a path or command
 	// line ("\\w", ".e", "c:"), and each with all 46 starting with c.
 	byPair pairLists
