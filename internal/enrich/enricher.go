@@ -496,13 +496,18 @@ func (e *Enricher) learnProcess(ev *event.Event) {
 	var f procFields
 	readFields(ev, procFieldNames[:], f[:])
 	_, hasUserName := ev.Get(FieldUserName)
-	e.learnProcessFields(&f, hasUserName, func() float64 { return eventTime(ev) })
+	e.learnProcessFields(&f, hasUserName, func() float64 { return eventTime(ev) }, nil)
 }
 
 // learnProcessFields learns a process start; hasUserName says it names its
-// user, and when is its event time, read only then.
-func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func() float64) {
-	pid, ok := parsePID(f[pfPID])
+// user, and when is its event time, read only then. hint, when not nil, is
+// the key the walk found as it read (RawLearner.prefetchProcess).
+func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func() float64, hint *procHint) {
+	k, hinted := hint.keyOf(f)
+	pid, ok := k.pid, hinted
+	if !hinted {
+		pid, ok = parsePID(f[pfPID])
+	}
 	if f[pfAid] == "" || !ok {
 		return
 	}
@@ -523,11 +528,13 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 	if !e.keep.procs {
 		return
 	}
-	id, ok := e.aids.number(f[pfAid])
-	if !ok {
-		return
+	if !hinted {
+		id, ok := e.aids.number(f[pfAid])
+		if !ok {
+			return
+		}
+		k = procKey{id, pid}
 	}
-	k := procKey{id, pid}
 	if e.keep.name || e.keep.parent {
 		// the parent lookup by ParentProcessId reads the parent's name
 		info.name = processBaseName(f[pfImage], f[pfCmdline])

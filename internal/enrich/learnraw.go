@@ -17,9 +17,10 @@ type RawLearner struct {
 	sc   ingest.ObjectScanner
 	bufs [numProcFields][]byte
 	// escaped marks the lazy slots whose last value, raw[slot], the walk
-	// left escaped; present the slots it set
-	escaped, present uint32
-	raw              [numProcFields][]byte
+	// left escaped; present the slots it set; copied those whose value
+	// it unescaped into bufs
+	escaped, present, copied uint32
+	raw                      [numProcFields][]byte
 	// idless counts the process starts in a row that had no process id,
 	// so taught nothing. Past idlessRun such starts are common in the
 	// input (some generators and exports write none), and each start is
@@ -31,6 +32,33 @@ type RawLearner struct {
 	// ahead: the slots of a process start's sensor and pid, while the
 	// walk has not read both (then prefetchProcess); 0 otherwise
 	ahead uint32
+	// prefetched is the key prefetchProcess found, for the put after the
+	// walk (keyOf)
+	prefetched procHint
+}
+
+// procHint is a process start's key as found from its sensor and pid
+// strings while the walk read them. It stands for the start's fields only
+// while they are those very strings (the same bytes of the line): a later
+// repeat of either key gives another string, and the key is found again.
+type procHint struct {
+	aid, pid string
+	key      procKey
+}
+
+// keyOf returns the hint's key when f's sensor and pid are the strings
+// it was found from.
+func (h *procHint) keyOf(f *procFields) (procKey, bool) {
+	if h == nil || h.aid == "" || !sameString(h.aid, f[pfAid]) || !sameString(h.pid, f[pfPID]) {
+		return procKey{}, false
+	}
+	return h.key, true
+}
+
+// sameString reports whether a and b are one string: same bytes at the
+// same address.
+func sameString(a, b string) bool {
+	return len(a) == len(b) && unsafe.StringData(a) == unsafe.StringData(b)
 }
 
 // idlessRun is how many process starts without an id in a row turn on the
@@ -75,6 +103,7 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 			return true // learning keys a process by its id: nothing to learn
 		}
 		var f procFields
+		r.prefetched = procHint{}
 		if r.e.keep.procs {
 			r.ahead = 1<<pfAid | 1<<pfPID
 		}
@@ -90,7 +119,7 @@ func (r *RawLearner) Learn(name, line []byte) bool {
 			// a long string, unescaped only when kept or naming the process
 			f[pfCmdline] = r.unescape(pfCmdline)
 		}
-		r.e.learnProcessFields(&f, false, nil)
+		r.e.learnProcessFields(&f, false, nil, &r.prefetched)
 		return true
 	case isIdentity(string(name)):
 		var f identityFields
@@ -122,7 +151,7 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string, l
 	if !r.sc.Reset(line) {
 		return false
 	}
-	r.escaped, r.present = 0, 0
+	r.escaped, r.present, r.copied = 0, 0, 0
 	var m ingest.Member
 	for r.sc.Next(&m) {
 		if m.KeyEscaped {
@@ -141,6 +170,7 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string, l
 		}
 		bit := uint32(1) << slot
 		r.escaped &^= bit
+		r.copied &^= bit
 		r.present |= bit
 		v := m.Raw
 		if m.Kind == ingest.KindString && m.Escaped {
@@ -151,6 +181,7 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string, l
 			}
 			r.bufs[slot] = ingest.AppendUnescaped(r.bufs[slot][:0], m.Raw)
 			v = r.bufs[slot]
+			r.copied |= bit
 		}
 		vals[slot] = unsafe.String(unsafe.SliceData(v), len(v))
 		if r.ahead != 0 && r.present&r.ahead == r.ahead {
@@ -164,14 +195,20 @@ func (r *RawLearner) walk(line []byte, slotOf func([]byte) int, vals []string, l
 
 // prefetchProcess brings in the process index entry a start's sensor and
 // pid lead to, once the walk has read them: the rest of the walk runs
-// while the line comes in, where the put after it waited for it.
+// while the line comes in, where the put after it waited for it. The key
+// is kept for the put when both values lie in the line itself (unescaped
+// ones are copied to buffers a later repeat of the key writes again).
 func (r *RawLearner) prefetchProcess(f []string) {
 	pid, ok := parsePID(f[pfPID])
 	if !ok {
 		return
 	}
 	if id, ok := r.e.aids.published(f[pfAid]); ok {
-		r.e.procs.prefetch(procKey{id, pid})
+		k := procKey{id, pid}
+		r.e.procs.prefetch(k)
+		if r.copied&(1<<pfAid|1<<pfPID) == 0 {
+			r.prefetched = procHint{aid: f[pfAid], pid: f[pfPID], key: k}
+		}
 	}
 }
 

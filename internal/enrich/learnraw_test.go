@@ -66,6 +66,10 @@ func TestRawLearnerLearnsAsTheDecoder(t *testing.T) {
 		{"named by its escaped command line", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"15","CommandLine":"\"C:\\Tools\\nmap.exe\" -sn 10.0.0.0/24"}`, true},
 		{"an image without a base name", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"16","ImageFileName":"C:\\Tools\\","CommandLine":"C:\\Tools\\zmap.exe -p 80"}`, true},
 		{"an escaped command line repeated plain", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"17","CommandLine":"C:\\x\\a.exe","CommandLine":"b.exe -v"}`, true},
+		{"a repeated sensor", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"18","aid":"a2","ImageFileName":"/bin/e"}`, true},
+		{"a repeated pid", `{"event_simpleName":"ProcessRollup2","TargetProcessId":"19","aid":"a1","TargetProcessId":"20","ImageFileName":"/bin/f"}`, true},
+		{"a pid repeated escaped", `{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"21","TargetProcessId":"2\u0032","ImageFileName":"/bin/g"}`, true},
+		{"an escaped sensor repeated escaped", `{"event_simpleName":"ProcessRollup2","aid":"a\u0031","TargetProcessId":"23","aid":"a\u0032","ImageFileName":"/bin/h"}`, true},
 	}
 	for _, tc := range tests {
 		for _, reads := range []*event.Needs{nil, &namesOnlyReads} {
@@ -124,7 +128,26 @@ func simpleNameOf(line []byte) string {
 // how many entries the decoded event taught.
 func assertLearnsAsTheDecoder(t *testing.T, line []byte, reads *event.Needs) (took bool, taught int) {
 	t.Helper()
+	for _, known := range []bool{false, true} {
+		took, taught = learnsAsTheDecoder(t, line, reads, known)
+	}
+	return took, taught
+}
+
+// learnsAsTheDecoder is assertLearnsAsTheDecoder with the sensors the
+// line names numbered and published beforehand (known), in both tables
+// alike: the walk then finds a start's key as it reads (prefetchProcess)
+// and the put takes it, unless a repeated key replaced what it was found
+// from.
+func learnsAsTheDecoder(t *testing.T, line []byte, reads *event.Needs, known bool) (took bool, taught int) {
+	t.Helper()
 	byRaw, byEvent := New(Options{Reads: reads}), New(Options{Reads: reads})
+	if known {
+		for _, aid := range aidsIn(line) {
+			publishAid(byRaw, aid)
+			publishAid(byEvent, aid)
+		}
+	}
 	raw := byRaw.NewRawLearner()
 	if !raw.Learn([]byte(simpleNameOf(line)), line) {
 		return false, 0
@@ -154,6 +177,32 @@ func assertLearnsAsTheDecoder(t *testing.T, line []byte, reads *event.Needs) (to
 		}
 	}
 	return true, len(tableOf(byEvent)) + len(byEvent.dns.m) + len(byEvent.users.byHSid) + len(byEvent.users.byUID)
+}
+
+// aidsIn returns the values of line's "aid" members, as decoded.
+func aidsIn(line []byte) []string {
+	var sc ingest.ObjectScanner
+	var m ingest.Member
+	var out []string
+	if !sc.Reset(line) {
+		return nil
+	}
+	for sc.Next(&m) {
+		if string(m.Key) == fAid && m.Kind == ingest.KindString {
+			out = append(out, string(ingest.AppendUnescaped(nil, m.Raw)))
+		}
+	}
+	return out
+}
+
+// publishAid numbers aid in e's sensor table and publishes it.
+func publishAid(e *Enricher, aid string) {
+	if _, ok := e.aids.number(aid); !ok {
+		return
+	}
+	e.aids.mu.Lock()
+	defer e.aids.mu.Unlock()
+	e.aids.publish(*e.aids.read.Load())
 }
 
 // tableOf lists a process table's entries.
