@@ -429,8 +429,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				}
 				ingest.Recycle(c.Data)
 				keptBytes = len(r.data)
+				to := kept
+				if spec != nil && spec.learned() {
+					// nothing more runs ahead: one goroutine hand-off less
+					to = results
+				}
 				select {
-				case kept <- r:
+				case to <- r:
 				case <-ctx.Done():
 					return
 				}
