@@ -49,7 +49,7 @@ const (
 // any spelling of it share a slot. Other bytes that differ only in 0x20
 // ([ and {) share it too, and are told apart when compared.
 func gramSlot(b []byte) uint32 {
-	return (binary.LittleEndian.Uint32(b) | 0x20202020) * 0x9E3779B1 >> (32 - gramSlotBits)
+	return foldedGram(b) * 0x9E3779B1 >> (32 - gramSlotBits)
 }
 
 func newLitSet(key string) *litSet {
@@ -95,11 +95,13 @@ func (ls *litSet) index(e setLit, id int32) {
 		ls.ks = true
 	}
 	if len(e.text) >= gramLen {
-		at := anchorGram(e.text)
 		if ls.grams == nil {
 			ls.grams = make([]uint16, 1<<gramSlotBits)
 		}
-		ls.gramLists = listUnder(ls.grams, ls.gramLists, int(gramSlot([]byte(e.text[at:]))), newAnchored(e, id, int32(at)))
+		at := anchorGram(e.text, ls.slotLoad)
+		a := newAnchored(e, id, int32(at))
+		a.gram = foldedGram([]byte(e.text[at:]))
+		ls.gramLists = listUnder(ls.grams, ls.gramLists, int(gramSlot([]byte(e.text[at:]))), a)
 		return
 	}
 	at := int32(anchorPair(e.text))
@@ -137,13 +139,21 @@ func listUnder(table []uint16, lists [][]anchored, slot int, a anchored) [][]anc
 }
 
 // anchorGram returns the offset of a literal's least likely gram (the
-// literal holds gramLen bytes or more).
-func anchorGram(text string) int {
+// literal holds gramLen bytes or more), each gram's likelihood raised by
+// the literals already listed in its slot (load, when not nil): literals
+// sharing a word (hundreds of Sigma command-line literals hold
+// "powershell") chose its rarest gram alike, and a value holding the word
+// compared them all there; listed apart, each is compared where the rest
+// of its text is.
+func anchorGram(text string, load func(slot uint32) int) int {
 	best, bestScore := 0, 1<<30
 	for i := 0; i+gramLen <= len(text); i++ {
 		s := 0
 		for _, c := range []byte(text[i : i+gramLen]) {
 			s += ingest.ValueCommonness(c)
+		}
+		if load != nil {
+			s += slotLoadCost * load(gramSlot([]byte(text[i:])))
 		}
 		if s < bestScore {
 			best, bestScore = i, s
@@ -152,12 +162,33 @@ func anchorGram(text string) int {
 	return best
 }
 
+// slotLoadCost is what one literal listed in a gram's slot adds to the
+// gram's likelihood (a byte from a rare letter to a separator adds 5).
+const slotLoadCost = 2
+
+// slotLoad is how many literals are listed in a gram slot.
+func (ls *litSet) slotLoad(slot uint32) int {
+	if i := ls.grams[slot]; i != 0 {
+		return len(ls.gramLists[i-1])
+	}
+	return 0
+}
+
+// foldedGram is the gram at the start of b (gramLen bytes or more) with
+// every byte OR-ed with 0x20, as gramSlot hashes it: a value holds a
+// literal at a position only if their folded grams there are equal.
+func foldedGram(b []byte) uint32 { return binary.LittleEndian.Uint32(b) | 0x20202020 }
+
 // anchored is a literal of a set listed under one of its grams or byte
 // pairs, at offset at in the literal.
 type anchored struct {
 	id, at int32
 	n      int32 // the literal's length
 	word   wordLit
+	// gram is the folded gram a literal is listed under (foldedGram), 0
+	// for one listed under a pair: the slot's other literals, listed
+	// under other grams of the same hash, are passed over by it
+	gram uint32
 }
 
 func newAnchored(e setLit, id, at int32) anchored {
@@ -172,25 +203,25 @@ func (ls *litSet) match(v []byte, bits []uint64) {
 	if ls.pairs != nil {
 		for i := 0; i+1 < len(v); i++ {
 			if slot := ls.pairs[int(v[i])<<8|int(v[i+1])]; slot != 0 {
-				ls.note(ls.pairLists[slot-1], i, v, &words, bits)
+				ls.note(ls.pairLists[slot-1], i, 0, v, &words, bits)
 			}
 		}
 	}
 	if ls.grams != nil {
 		for i := 0; i+gramLen <= len(v); i++ {
 			if slot := ls.grams[gramSlot(v[i:])]; slot != 0 {
-				ls.note(ls.gramLists[slot-1], i, v, &words, bits)
+				ls.note(ls.gramLists[slot-1], i, foldedGram(v[i:]), v, &words, bits)
 			}
 		}
 	}
 }
 
 // note sets in bits the ids of the literals of list, anchored at i of v,
-// that v holds there.
-func (ls *litSet) note(list []anchored, i int, v []byte, words *wordReader, bits []uint64) {
+// that v holds there; gram is v's folded gram at i (0 for a pair list).
+func (ls *litSet) note(list []anchored, i int, gram uint32, v []byte, words *wordReader, bits []uint64) {
 	for _, a := range list {
 		start := i - int(a.at)
-		if start < 0 || len(v)-start < int(a.n) || !a.word.is(words.at(start), int(a.n)) {
+		if a.gram != gram || start < 0 || len(v)-start < int(a.n) || !a.word.is(words.at(start), int(a.n)) {
 			continue
 		}
 		if a.n > 8 && !ls.tailMatches(a.id, v[start+8:start+int(a.n)]) {

@@ -74,10 +74,33 @@ func TestAnchorGram(t *testing.T) {
 		{`\\windows\\fonts\\`, `wind`},
 	}
 	for _, tc := range tests {
-		at := anchorGram(tc.text)
+		at := anchorGram(tc.text, nil)
 		if got := tc.text[at : at+gramLen]; got != tc.gram {
 			t.Errorf("anchorGram(%q) = %q, want %q", tc.text, got, tc.gram)
 		}
+	}
+}
+
+// Literals sharing a word are listed under grams of their own where
+// their texts allow: a value holding the word is not compared with all of
+// them there.
+func TestAnchorGramSpreadsLiterals(t *testing.T) {
+	ls := newLitSet("CommandLine")
+	texts := []string{"powershell -enc", "powershell -nop", "powershell -w hidden", "powershell.exe -c"}
+	slots := map[uint32]bool{}
+	for _, text := range texts {
+		ls.compile(&litExpr{op: litText, text: text, fold: true})
+	}
+	for _, list := range ls.gramLists {
+		for _, a := range list {
+			slots[gramSlot([]byte(texts[a.id][a.at:]))] = true
+		}
+	}
+	if len(slots) != len(texts) {
+		t.Errorf("%d literals listed in %d slots, want one each", len(texts), len(slots))
+	}
+	if alone := anchorGram(texts[1], nil); alone != anchorGram(texts[0], nil) {
+		t.Fatalf("without a load the literals' rarest grams differ (%d, %d): the case tests nothing", alone, anchorGram(texts[0], nil))
 	}
 }
 
