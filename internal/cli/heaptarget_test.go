@@ -123,3 +123,34 @@ func TestReleaseHeapHoldPace(t *testing.T) {
 		}
 	}
 }
+
+// While a hunt loads its rules the collector runs at loadGCPercent, and
+// the pace it had comes back once, whatever was set in between; with
+// GOGC set the pace is left alone.
+func TestPaceLoading(t *testing.T) {
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	for _, tc := range []struct {
+		gogc        string
+		during, end int
+	}{
+		{"", loadGCPercent, 100},
+		{"100", 100, 100},
+	} {
+		t.Setenv("GOGC", tc.gogc)
+		debug.SetGCPercent(100)
+		restore := paceLoading()
+		if got := debug.SetGCPercent(-1); got != tc.during {
+			t.Errorf("GOGC=%q, loading: pace %d, want %d", tc.gogc, got, tc.during)
+		}
+		debug.SetGCPercent(tc.during)
+		restore()
+		if got := debug.SetGCPercent(-1); got != tc.end {
+			t.Errorf("GOGC=%q, restored: pace %d, want %d", tc.gogc, got, tc.end)
+		}
+		debug.SetGCPercent(huntGCPercent) // the hunt's own, set after
+		restore()
+		if got := debug.SetGCPercent(-1); got != huntGCPercent && tc.gogc == "" {
+			t.Errorf("GOGC=%q, restored again: pace %d, want %d kept", tc.gogc, got, huntGCPercent)
+		}
+	}
+}

@@ -135,6 +135,8 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return err
 	}
+	restorePace := paceLoading()
+	defer restorePace() // on the way out early
 	set, loadErrs := rules.LoadSet(a.ruleDirs)
 	set, loadErrs, err = a.sigma.add(env, set, loadErrs, a.skipInvalid)
 	if err != nil {
@@ -179,6 +181,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	if err != nil {
 		return err
 	}
+	restorePace()
 	if len(progs) > 1 {
 		releaseHeapHold() // rules and alerts, not one filter's small heap
 	}
