@@ -558,8 +558,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// missing from them. Now that learning is done, only lines whose
 		// raw fields hold the literals, or that may get a learned value
 		// holding them (carried), can match.
-		raw := newPlanRaw(plan)
+		// the raw plan (a hunt's dispatch, built on one core) is made
+		// while the carriers are found on all
+		rawPlan := newPlanRawAsync(plan)
 		carriers = carrierer.Carriers(lits, workers)
+		raw := rawPlan()
 		gateFilter, gateDispatch = raw.any, raw.dispatch
 	}
 	var again ReadAgain // the first reason found, if any

@@ -431,6 +431,14 @@ func newPlanRaw(base *plan) *plan {
 	return p
 }
 
+// newPlanRawAsync starts making base's raw plan and returns what waits
+// for it.
+func newPlanRawAsync(base *plan) func() *plan {
+	made := make(chan *plan, 1)
+	go func() { made <- newPlanRaw(base) }()
+	return func() *plan { return <-made }
+}
+
 // finish derives from the programs and their prefilters what every plan
 // has.
 func (p *plan) finish() {
