@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -23,9 +24,12 @@ const regexTimeout = 100 * time.Millisecond
 type lsRegex struct {
 	src   string // the pattern as written
 	flags string
-	// re runs RE2 patterns (re2 is nil), compiled when first needed for a
-	// plain one (rx): a plain pattern decides most values without it, and
-	// the regexps of 1,801 Sigma rules were a third of their memory
+	// re runs RE2 patterns (re2 is nil), compiled when first needed (rx),
+	// with the fast forms below: a plain pattern decides most values
+	// without it, most of a hunt's patterns never meet a value their
+	// rule's prefilter lets through, the regexps of 1,801 Sigma rules
+	// were a third of their memory, and compiling those of 999 a sixth of
+	// their start
 	re     *regexp.Regexp
 	lazy   sync.Once
 	re2    *regexp2.Regexp
@@ -139,24 +143,17 @@ func compileRegex(pattern, flags string) (*lsRegex, error) {
 	if err != nil {
 		return nil, invalidRegex(err)
 	}
+	// groups numbered as the regexp will number them (SubexpIndex: the
+	// first of a name)
+	names := tree.CapNames()
+	for i := range r.groups {
+		r.groups[i].index = slices.Index(names, r.groups[i].safe)
+	}
 	r.tree = tree.Simplify()
 	if len(r.groups) == 0 {
-		if r.plain = plainOf(r.tree); r.plain != nil {
-			return r, nil // the regexp and its literals when first needed (rx)
-		}
+		r.plain = plainOf(r.tree)
 	}
-	re, err := regexp.Compile(body)
-	if err != nil {
-		return nil, invalidRegex(err)
-	}
-	r.re = re
-	for i := range r.groups {
-		r.groups[i].index = re.SubexpIndex(r.groups[i].safe)
-	}
-	r.lits = newValueLits(regexLits(r, ""))
-	r.set = setOf(r.tree)
-	r.starts = startsOf(r.tree, body)
-	return r, nil
+	return r, nil // the regexp, its literals and fast forms when first needed (rx)
 }
 
 // invalidRegex words RE2's complaint about a pattern.
@@ -164,15 +161,21 @@ func invalidRegex(err error) error {
 	return fmt.Errorf("invalid regex: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
 }
 
-// rx returns the regexp of an RE2 pattern, compiling a plain one's (and
-// its literals, for mayMatch) the first time. Safe for concurrent use.
+// rx returns the regexp of an RE2 pattern (nil for one that backtracks),
+// compiling it, its literals (for mayMatch) and, but for a plain one, its
+// fast forms the first time. Safe for concurrent use.
 func (r *lsRegex) rx() *regexp.Regexp {
-	if r.plain != nil {
-		r.lazy.Do(func() {
-			r.re = regexp.MustCompile(r.goSrc) // parsed already: it compiles
-			r.lits = newValueLits(regexLits(r, ""))
-		})
+	if r.re2 != nil {
+		return nil
 	}
+	r.lazy.Do(func() {
+		r.re = regexp.MustCompile(r.goSrc) // parsed already: it compiles
+		r.lits = newValueLits(regexLits(r, ""))
+		if r.plain == nil {
+			r.set = setOf(r.tree)
+			r.starts = startsOf(r.tree, r.goSrc)
+		}
+	})
 	return r.re
 }
 
@@ -333,13 +336,13 @@ func (r *lsRegex) matchString(s string) bool {
 	if r.plain != nil && r.plain.decides(s) {
 		return r.plain.match(s)
 	}
-	if r.set != nil {
-		if matched, decided := r.set.match(s); decided {
-			return matched
-		}
-	}
 	if r.re2 == nil {
 		re := r.rx()
+		if r.set != nil {
+			if matched, decided := r.set.match(s); decided {
+				return matched
+			}
+		}
 		if !r.mayMatch(s) {
 			return false
 		}

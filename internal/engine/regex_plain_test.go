@@ -53,7 +53,7 @@ func TestPlainRegexAgreesWithTheRegex(t *testing.T) {
 // the regex does on every value.
 func assertTakenAndAgrees(t *testing.T, pattern, flags, form string, taken func(*lsRegex) bool, want bool, values []string) {
 	t.Helper()
-	r, err := compileRegex(pattern, flags)
+	r, err := compileRegexNow(pattern, flags)
 	if err != nil {
 		t.Fatalf("%s: %v", pattern, err)
 	}
@@ -106,7 +106,7 @@ func randomFlags(rng *rand.Rand) string {
 // taken).
 func mustTake(t *testing.T, pattern, flags, form string, taken func(*lsRegex) bool) *lsRegex {
 	t.Helper()
-	r, err := compileRegex(pattern, flags)
+	r, err := compileRegexNow(pattern, flags)
 	if err != nil {
 		t.Fatalf("%s: %v", pattern, err)
 	}

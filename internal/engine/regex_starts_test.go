@@ -36,7 +36,7 @@ func TestMatchStarts(t *testing.T) {
 		{`(?:k|s)x`, "", []string{"kx", "sx"}},
 	}
 	for _, tt := range tests {
-		r, err := compileRegex(tt.pattern, tt.flags)
+		r, err := compileRegexNow(tt.pattern, tt.flags)
 		if err != nil {
 			t.Fatalf("%s: %v", tt.pattern, err)
 		}
@@ -74,7 +74,7 @@ func TestStartsRegexAgreesWithTheRegex(t *testing.T) {
 		strings.Repeat("nma", 50) + "nmap.exe", strings.Repeat("curl ", 20),
 	}
 	for _, p := range patterns {
-		r, err := compileRegex(p.pattern, p.flags)
+		r, err := compileRegexNow(p.pattern, p.flags)
 		if err != nil {
 			t.Fatalf("%s: %v", p.pattern, err)
 		}
@@ -117,7 +117,7 @@ func TestStartsRegexRandom(t *testing.T) {
 		if rng.IntN(2) == 0 {
 			flags = "i"
 		}
-		r, err := compileRegex(pattern, flags)
+		r, err := compileRegexNow(pattern, flags)
 		if err != nil {
 			t.Fatalf("%s: %v", pattern, err)
 		}
@@ -149,7 +149,7 @@ func FuzzStartsRegex(f *testing.F) {
 		if fold {
 			flags = "i"
 		}
-		r, err := compileRegex(pattern, flags)
+		r, err := compileRegexNow(pattern, flags)
 		if err != nil || r.re2 != nil || r.starts == nil || len(r.groups) > 0 {
 			return
 		}
@@ -168,7 +168,7 @@ func BenchmarkStartsRegex(b *testing.B) {
 			`api.shodan.io`},
 	}
 	for _, c := range cases {
-		r, err := compileRegex(c.pattern, "i")
+		r, err := compileRegexNow(c.pattern, "i")
 		if err != nil || r.starts == nil {
 			b.Fatalf("%s: %v, starts %v", c.name, err, r.starts != nil)
 		}
@@ -183,4 +183,14 @@ func BenchmarkStartsRegex(b *testing.B) {
 			}
 		})
 	}
+}
+
+// compileRegexNow is compileRegex with the regexp and its fast forms made
+// at once (rx), for tests that look at them.
+func compileRegexNow(pattern, flags string) (*lsRegex, error) {
+	r, err := compileRegex(pattern, flags)
+	if err == nil {
+		r.rx()
+	}
+	return r, err
 }
