@@ -45,6 +45,7 @@ type Dispatch struct {
 	// retuneAt: the lines of a name after which a worker picks its
 	// programs' triggers again (retune)
 	retuneAt [2]int32
+	seen     *GramCounts // grams of a sample of the input, for the literal sets (nil: none)
 }
 
 // trigLit is one literal of a set.
@@ -120,26 +121,28 @@ func (p *lazyPF) get() *pfNode {
 // MatchMask (nil: ProgramBit): a program whose bit is 0 is in no mask, one
 // that no learned value can make accept a line.
 func NewDispatch(fs []*Prefilter, bits []uint64) *Dispatch {
-	return newDispatch(fs, len(fs), bits)
+	return newDispatch(fs, len(fs), bits, nil)
 }
 
 // NewDispatchPair builds a dispatcher over two prefilters of each program
 // (first and second hold one each, in program order): Match tells which
 // first ones accept a line, and MatchMask, for the same line, which second
 // ones do, reading the keys and literals the first located again. bits is
-// each program's bit, for both.
-func NewDispatchPair(first, second []*Prefilter, bits []uint64) *Dispatch {
+// each program's bit, for both. seen, when not nil, counts the grams of a
+// sample of the input the dispatch will read: its literal sets are listed
+// under grams seldom there.
+func NewDispatchPair(first, second []*Prefilter, bits []uint64, seen *GramCounts) *Dispatch {
 	if bits == nil {
 		bits = make([]uint64, len(first))
 		for i := range bits {
 			bits[i] = ProgramBit(i)
 		}
 	}
-	return newDispatch(append(slices.Clip(first), second...), len(first), append(slices.Clip(bits), bits...))
+	return newDispatch(append(slices.Clip(first), second...), len(first), append(slices.Clip(bits), bits...), seen)
 }
 
-func newDispatch(fs []*Prefilter, split int, bits []uint64) *Dispatch {
-	d := &Dispatch{bits: bits, split: split, retuneAt: defaultRetuneAt}
+func newDispatch(fs []*Prefilter, split int, bits []uint64, seen *GramCounts) *Dispatch {
+	d := &Dispatch{bits: bits, split: split, retuneAt: defaultRetuneAt, seen: seen}
 	if d.bits == nil {
 		d.bits = make([]uint64, len(fs))
 		for i := range d.bits {
@@ -448,7 +451,7 @@ func (d *Dispatch) compile(l *litExpr, keys map[string]int) dnode {
 		if !ok {
 			k = len(d.sets)
 			d.setOf[l.text] = k
-			d.sets = append(d.sets, newLitSet(l.text))
+			d.sets = append(d.sets, newLitSet(l.text, d.seen))
 		}
 		return dnode{op: litField, key: k, kids: []dnode{d.sets[k].compile(l.kids[0])}, pf: &lazyPF{l: l, keys: keys}}
 	}

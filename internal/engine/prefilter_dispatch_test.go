@@ -90,7 +90,11 @@ func TestDispatchMatchesEachPrefilter(t *testing.T) {
 		return out
 	}
 	st := NewDispatch(fs, nil).NewState()
-	pair := NewDispatchPair(fs, enriched, nil).NewState()
+	var seen GramCounts // the lines' own: the pair's literals listed under other grams
+	for _, line := range lines {
+		seen.Add([]byte(line))
+	}
+	pair := NewDispatchPair(fs, enriched, nil, &seen).NewState()
 	for range 2 { // the second round is served from the name cache
 		for _, line := range lines {
 			want := matching(fs, line)
@@ -342,7 +346,7 @@ func TestDispatchConcerned(t *testing.T) {
 	// Match asks every first program whatever its bit; MatchMask, for the
 	// same line, the second ones of the mask (here, ones letting a line
 	// without DomainName through)
-	st = NewDispatchPair(fs, enriched, []uint64{0, 1 << 5}).NewState()
+	st = NewDispatchPair(fs, enriched, []uint64{0, 1 << 5}, nil).NewState()
 	for _, tt := range []struct {
 		line       string
 		mask       uint64

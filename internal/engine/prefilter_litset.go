@@ -27,8 +27,9 @@ type litSet struct {
 	gramLists [][]anchored
 	pairs     []uint16 // 1<<16 entries: 1 + index in pairLists; 0: none
 	pairLists [][]anchored
-	ks        bool // a folded literal holds k or s, which also fold to non-ASCII runes
-	esc       bool // a literal holds a backslash or a control character (see mayHideEscaped)
+	ks        bool        // a folded literal holds k or s, which also fold to non-ASCII runes
+	esc       bool        // a literal holds a backslash or a control character (see mayHideEscaped)
+	seen      *GramCounts // grams of a sample of the input, if any: anchors avoid the common ones
 }
 
 type setLit struct {
@@ -52,8 +53,8 @@ func gramSlot(b []byte) uint32 {
 	return foldedGram(b) * 0x9E3779B1 >> (32 - gramSlotBits)
 }
 
-func newLitSet(key string) *litSet {
-	return &litSet{finder: newKeyFinder(key), ids: map[setLit]int32{}}
+func newLitSet(key string, seen *GramCounts) *litSet {
+	return &litSet{finder: newKeyFinder(key), ids: map[setLit]int32{}, seen: seen}
 }
 
 // compile maps a literal tree within the key to a dnode over the set's ids.
@@ -98,7 +99,7 @@ func (ls *litSet) index(e setLit, id int32) {
 		if ls.grams == nil {
 			ls.grams = make([]uint16, 1<<gramSlotBits)
 		}
-		at := anchorGram(e.text, ls.slotLoad)
+		at := anchorGram(e.text, ls.slotCost)
 		a := newAnchored(e, id, int32(at))
 		a.gram = foldedGram([]byte(e.text[at:]))
 		ls.gramLists = listUnder(ls.grams, ls.gramLists, int(gramSlot([]byte(e.text[at:]))), a)
@@ -139,21 +140,17 @@ func listUnder(table []uint16, lists [][]anchored, slot int, a anchored) [][]anc
 }
 
 // anchorGram returns the offset of a literal's least likely gram (the
-// literal holds gramLen bytes or more), each gram's likelihood raised by
-// the literals already listed in its slot (load, when not nil): literals
-// sharing a word (hundreds of Sigma command-line literals hold
-// "powershell") chose its rarest gram alike, and a value holding the word
-// compared them all there; listed apart, each is compared where the rest
-// of its text is.
-func anchorGram(text string, load func(slot uint32) int) int {
+// literal holds gramLen bytes or more), by its bytes and what cost, when
+// not nil, adds for its slot (litSet.slotCost).
+func anchorGram(text string, cost func(slot uint32) int) int {
 	best, bestScore := 0, 1<<30
 	for i := 0; i+gramLen <= len(text); i++ {
 		s := 0
 		for _, c := range []byte(text[i : i+gramLen]) {
 			s += ingest.ValueCommonness(c)
 		}
-		if load != nil {
-			s += slotLoadCost * load(gramSlot([]byte(text[i:])))
+		if cost != nil {
+			s += cost(gramSlot([]byte(text[i:])))
 		}
 		if s < bestScore {
 			best, bestScore = i, s
@@ -166,12 +163,18 @@ func anchorGram(text string, load func(slot uint32) int) int {
 // gram's likelihood (a byte from a rare letter to a separator adds 5).
 const slotLoadCost = 2
 
-// slotLoad is how many literals are listed in a gram slot.
-func (ls *litSet) slotLoad(slot uint32) int {
+// slotCost is what a gram's slot adds to its likelihood: the literals
+// already listed there, and how often the input sample holds it.
+// Literals sharing a word (hundreds of Sigma command-line literals hold
+// "powershell") chose its rarest gram alike, and a value holding the word
+// compared them all there; listed apart, each is compared where the rest
+// of its text is.
+func (ls *litSet) slotCost(slot uint32) int {
+	c := ls.seen.cost(slot)
 	if i := ls.grams[slot]; i != 0 {
-		return len(ls.gramLists[i-1])
+		c += slotLoadCost * len(ls.gramLists[i-1])
 	}
-	return 0
+	return c
 }
 
 // foldedGram is the gram at the start of b (gramLen bytes or more) with

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 )
 
@@ -16,7 +17,7 @@ func TestLitSetMatch(t *testing.T) {
 		{"ab", false}, {"cmd.exe", true}, {`\\windows\\`, true}, {"Invoke-Mimikatz", false},
 		{"powershell.exe", true}, {"x[y", true}, {"😀", false}, {"12345678", false},
 	}
-	ls := newLitSet("v")
+	ls := newLitSet("v", nil)
 	for _, l := range lits {
 		ls.compile(&litExpr{op: litText, text: l.text, fold: l.fold})
 	}
@@ -85,7 +86,7 @@ func TestAnchorGram(t *testing.T) {
 // their texts allow: a value holding the word is not compared with all of
 // them there.
 func TestAnchorGramSpreadsLiterals(t *testing.T) {
-	ls := newLitSet("CommandLine")
+	ls := newLitSet("CommandLine", nil)
 	texts := []string{"powershell -enc", "powershell -nop", "powershell -w hidden", "powershell.exe -c"}
 	slots := map[uint32]bool{}
 	for _, text := range texts {
@@ -104,6 +105,33 @@ func TestAnchorGramSpreadsLiterals(t *testing.T) {
 	}
 }
 
+// Given a sample of the input, a literal is listed under a gram of it the
+// sample seldom holds, and still found wherever it is.
+func TestAnchorGramAvoidsGramsTheSampleHolds(t *testing.T) {
+	const text = "powershell -encodedcommand"
+	var seen GramCounts
+	for range 200 {
+		seen.Add([]byte(`"CommandLine":"powershell.exe -nop -w hidden -c powershell"`))
+	}
+	alone := anchorGram(text, nil)
+	ls := newLitSet("CommandLine", &seen)
+	ls.compile(&litExpr{op: litText, text: text, fold: true})
+	at := ls.gramLists[0][0].at
+	if seen.n[gramSlot([]byte(text[at:]))] != 0 {
+		t.Errorf("listed under %q, which the sample holds", text[at:int(at)+gramLen])
+	}
+	if seen.n[gramSlot([]byte(text[alone:]))] == 0 {
+		t.Fatalf("by its bytes alone listed under %q, which the sample lacks: the case tests nothing", text[alone:alone+gramLen])
+	}
+	bits := make([]uint64, 1)
+	for _, v := range []string{text, "x POWERSHELL -EncodedCommand y", "powershell -encoded"} {
+		ls.match([]byte(v), bits)
+		if got, want := bits[0] != 0, strings.Contains(strings.ToLower(v), text); got != want {
+			t.Errorf("%q: noted %v, want %v", v, got, want)
+		}
+	}
+}
+
 // Whatever the literals (2 to 12 bytes, case ignored or not, bytes that
 // fold alike with b|0x20 without being letters: [ and {, @ and `), a
 // value holds a literal exactly when match notes it.
@@ -118,7 +146,7 @@ func TestLitSetMatchesAsContains(t *testing.T) {
 		return string(b)
 	}
 	for round := range 200 {
-		ls := newLitSet("v")
+		ls := newLitSet("v", nil)
 		for range 1 + r.IntN(12) {
 			text, fold := word(2+r.IntN(11)), r.IntN(2) == 0
 			if fold {

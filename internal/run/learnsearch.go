@@ -156,6 +156,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		carrierText = enrich.NewLiteralMatcher(carrierLits)
 	}
 	var carrierSeen atomic.Bool
+	// A hunt's second read, if it comes to one, lists its rules' literals
+	// under grams its first chunk seldom holds (engine.GramCounts).
+	var sampled *atomic.Pointer[engine.GramCounts]
+	if plan.dispatch != nil {
+		sampled = &atomic.Pointer[engine.GramCounts]{}
+	}
 	var keeper *carrierKeeper
 	if filter != plan && !deferring {
 		// The free-text filters' literals are watched too, negated ones
@@ -295,6 +301,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					})
 					ingest.Recycle(c.Data)
 					continue
+				}
+				if sampled != nil && c.Seq == 0 {
+					var g engine.GramCounts
+					g.Add(c.Data)
+					sampled.Store(&g)
 				}
 				r := &candChunk{seq: c.Seq, source: c.Source, bytes: int64(len(c.Data))}
 				if keptBytes > 0 {
@@ -560,6 +571,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// holding them (carried), can match.
 		// the raw plan (a hunt's dispatch, built on one core) is made
 		// while the carriers are found on all
+		if sampled != nil {
+			plan.seen = sampled.Load()
+		}
 		rawPlan := newPlanRawAsync(plan)
 		carriers = carrierer.Carriers(lits, workers)
 		raw := rawPlan()

@@ -386,6 +386,9 @@ type plan struct {
 	// (learning done): the lines the ContextProcessName it adds rules out
 	// are dropped undecoded (see settler).
 	settleKept Learner
+	// seen counts the grams of a sample of the input, for a raw plan's
+	// dispatch (nil: none)
+	seen *engine.GramCounts
 }
 
 func newPlan(progs []*engine.Program, enr Enricher) *plan {
@@ -424,7 +427,7 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 // without locating its keys again (secondReadGate).
 func newPlanRaw(base *plan) *plan {
 	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters, bits: base.bits,
-		wants: base.wants, tests: base.tests, allTests: base.allTests}
+		wants: base.wants, tests: base.tests, allTests: base.allTests, seen: base.seen}
 	p.filters = make([]*engine.Prefilter, len(p.progs))
 	parallel.Each(len(p.progs), 0, func(i int) { p.filters[i] = p.progs[i].PrefilterRaw(strictFreeText(p.derived), inlineSources) })
 	p.finish()
@@ -451,7 +454,7 @@ func (p *plan) finish() {
 	}
 	switch {
 	case len(p.progs) > 1 && p.paired != nil:
-		p.dispatch = engine.NewDispatchPair(p.filters, p.paired, p.bits)
+		p.dispatch = engine.NewDispatchPair(p.filters, p.paired, p.bits, p.seen)
 	case len(p.progs) > 1:
 		p.dispatch = engine.NewDispatch(p.filters, p.bits)
 	}
