@@ -159,7 +159,7 @@ func TestSecondReadGateAddsCarriedRulesTheLineCanPass(t *testing.T) {
 	}
 	en.Learn(&ev)
 	plan := newPlan(progs, en)
-	raw := newPlanRaw(plan)
+	raw := newPlanRaw(plan, nil)
 	lits, _ := carrierLiterals(progs, plan.derived, plan.bits)
 	carriers := en.Carriers(lits, 1)
 	gate := secondReadGate(nil, raw.any, raw.dispatch, carriers)()

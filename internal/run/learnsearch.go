@@ -139,7 +139,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		var freeText bool
 		lits, freeText = carrierLiterals(progs, plan.derived, plan.bits)
 		if freeText {
-			filter = newPlanRaw(plan)
+			filter = newPlanRaw(plan, nil)
 		}
 	}
 	kl, _ := Enricher(l).(keyLearner)
@@ -569,12 +569,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// missing from them. Now that learning is done, only lines whose
 		// raw fields hold the literals, or that may get a learned value
 		// holding them (carried), can match.
+		var seen *engine.GramCounts
+		if sampled != nil {
+			seen = sampled.Load()
+		}
 		// the raw plan (a hunt's dispatch, built on one core) is made
 		// while the carriers are found on all
-		if sampled != nil {
-			plan.seen = sampled.Load()
-		}
-		rawPlan := newPlanRawAsync(plan)
+		rawPlan := newPlanRawAsync(plan, seen)
 		carriers = carrierer.Carriers(lits, workers)
 		raw := rawPlan()
 		gateFilter, gateDispatch = raw.any, raw.dispatch

@@ -386,8 +386,8 @@ type plan struct {
 	// (learning done): the lines the ContextProcessName it adds rules out
 	// are dropped undecoded (see settler).
 	settleKept Learner
-	// seen counts the grams of a sample of the input, for a raw plan's
-	// dispatch (nil: none)
+	// seen, for a raw plan, counts the grams of a sample of the input,
+	// for its dispatch's literal sets (nil: none)
 	seen *engine.GramCounts
 }
 
@@ -425,9 +425,9 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 // (engine.NewDispatchPair), which let a line lacking an enriched field
 // through: a line a learned value carries a literal to is asked of those
 // without locating its keys again (secondReadGate).
-func newPlanRaw(base *plan) *plan {
+func newPlanRaw(base *plan, seen *engine.GramCounts) *plan {
 	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters, bits: base.bits,
-		wants: base.wants, tests: base.tests, allTests: base.allTests, seen: base.seen}
+		wants: base.wants, tests: base.tests, allTests: base.allTests, seen: seen}
 	p.filters = make([]*engine.Prefilter, len(p.progs))
 	parallel.Each(len(p.progs), 0, func(i int) { p.filters[i] = p.progs[i].PrefilterRaw(strictFreeText(p.derived), inlineSources) })
 	p.finish()
@@ -436,9 +436,9 @@ func newPlanRaw(base *plan) *plan {
 
 // newPlanRawAsync starts making base's raw plan and returns what waits
 // for it.
-func newPlanRawAsync(base *plan) func() *plan {
+func newPlanRawAsync(base *plan, seen *engine.GramCounts) func() *plan {
 	made := make(chan *plan, 1)
-	go func() { made <- newPlanRaw(base) }()
+	go func() { made <- newPlanRaw(base, seen) }()
 	return func() *plan { return <-made }
 }
 
