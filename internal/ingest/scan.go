@@ -2,9 +2,7 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/binary"
 	"errors"
-	"math/bits"
 	"strings"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -217,32 +215,19 @@ func scalarEnd(s []byte, i int) (int, ValueKind, bool) {
 }
 
 // stringEnd finds the closing quote of a string whose contents start at
-// s[i]; esc reports whether the contents hold a backslash. It tests eight
-// bytes at a time for a quote or backslash (SWAR), the scan's hottest loop.
+// s[i]; esc reports whether the contents hold a backslash. It is the
+// scan's hottest loop: indexQuoteOrEscape looks for the next quote or
+// backslash many bytes at a time.
 func stringEnd(s []byte, i int) (end int, esc bool, ok bool) {
-	j := i
-	for j+8 <= len(s) {
-		w := binary.LittleEndian.Uint64(s[j:])
-		m := zeroBytes(w^quotes) | zeroBytes(w^backslashes)
-		if m == 0 {
-			j += 8
-			continue
+	for j := i; j < len(s); j += 2 { // past a backslash and the byte it escapes
+		k := indexQuoteOrEscape(s[j:])
+		if k < 0 {
+			break
 		}
-		k := j + bits.TrailingZeros64(m)/8
-		if s[k] == '"' {
-			return k, esc, true
+		if j += k; s[j] == '"' {
+			return j, esc, true
 		}
 		esc = true
-		j = k + 2 // skip the escaped byte
-	}
-	for ; j < len(s); j++ {
-		switch s[j] {
-		case '"':
-			return j, esc, true
-		case '\\':
-			esc = true
-			j++
-		}
 	}
 	return 0, false, false
 }
