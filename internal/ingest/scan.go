@@ -214,24 +214,8 @@ func scalarEnd(s []byte, i int) (int, ValueKind, bool) {
 	return len(s), KindNumber, true
 }
 
-// stringEnd finds the closing quote of a string whose contents start at
-// s[i]; esc reports whether the contents hold a backslash. It is the
-// scan's hottest loop: indexQuoteOrEscape looks for the next quote or
-// backslash many bytes at a time.
-func stringEnd(s []byte, i int) (end int, esc bool, ok bool) {
-	for j := i; j < len(s); j += 2 { // past a backslash and the byte it escapes
-		k := indexQuoteOrEscape(s[j:])
-		if k < 0 {
-			break
-		}
-		if j += k; s[j] == '"' {
-			return j, esc, true
-		}
-		esc = true
-	}
-	return 0, false, false
-}
-
+// The bytes that end or escape a JSON string, eight at a time, for the
+// SWAR loops (stringscan_other.go).
 const (
 	quotes      = 0x2222222222222222
 	backslashes = 0x5c5c5c5c5c5c5c5c

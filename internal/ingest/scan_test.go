@@ -1,7 +1,6 @@
 package ingest
 
 import (
-	"bytes"
 	"math/rand/v2"
 	"testing"
 
@@ -241,29 +240,6 @@ func BenchmarkStringEnd(b *testing.B) {
 	for b.Loop() {
 		for _, v := range values {
 			stringEnd(v, 0)
-		}
-	}
-}
-
-// indexQuoteOrEscape finds the first quote or backslash wherever it lies
-// around its sixteen-byte steps and in the bytes after the last of them,
-// and none in text without one.
-func TestIndexQuoteOrEscape(t *testing.T) {
-	for n := range 70 {
-		for at := -1; at < n; at++ {
-			for _, c := range []byte{'"', '\\'} {
-				b := bytes.Repeat([]byte{'a'}, n)
-				want := -1
-				if at >= 0 {
-					b[at], want = c, at
-					if at+1 < n {
-						b[at+1] = '"' // a later one does not count
-					}
-				}
-				if got := indexQuoteOrEscape(b); got != want {
-					t.Fatalf("%q: %d, want %d", b, got, want)
-				}
-			}
 		}
 	}
 }
