@@ -24,7 +24,8 @@ func (g *GramCounts) Add(sample []byte) {
 
 // gramSeenCost is what each doubling of a gram's count in the sample adds
 // to its likelihood: a gram seen a thousand times in a megabyte weighs as
-// much as six bytes going from a rare letter to a separator.
+// much as six bytes of the rarest kind turned into separators
+// (ingest.ValueCommonness).
 const gramSeenCost = 3
 
 // cost is what the sample adds to the likelihood of a gram in slot

@@ -49,9 +49,10 @@ const (
 // or more), every byte OR-ed with 0x20 so that a literal ignoring case and
 // any spelling of it share a slot. Other bytes that differ only in 0x20
 // ([ and {) share it too, and are told apart when compared.
-func gramSlot(b []byte) uint32 {
-	return foldedGram(b) * 0x9E3779B1 >> (32 - gramSlotBits)
-}
+func gramSlot(b []byte) uint32 { return slotOfGram(foldedGram(b)) }
+
+// slotOfGram is the table slot of a folded gram (foldedGram).
+func slotOfGram(g uint32) uint32 { return g * 0x9E3779B1 >> (32 - gramSlotBits) }
 
 func newLitSet(key string, seen *GramCounts) *litSet {
 	return &litSet{finder: newKeyFinder(key), ids: map[setLit]int32{}, seen: seen}
@@ -160,7 +161,8 @@ func anchorGram(text string, cost func(slot uint32) int) int {
 }
 
 // slotLoadCost is what one literal listed in a gram's slot adds to the
-// gram's likelihood (a byte from a rare letter to a separator adds 5).
+// gram's likelihood (a byte of the rarest kind turned into a separator
+// adds 5: ingest.ValueCommonness).
 const slotLoadCost = 2
 
 // slotCost is what a gram's slot adds to its likelihood: the literals
@@ -212,8 +214,9 @@ func (ls *litSet) match(v []byte, bits []uint64) {
 	}
 	if ls.grams != nil {
 		for i := 0; i+gramLen <= len(v); i++ {
-			if slot := ls.grams[gramSlot(v[i:])]; slot != 0 {
-				ls.note(ls.gramLists[slot-1], i, foldedGram(v[i:]), v, &words, bits)
+			g := foldedGram(v[i:])
+			if slot := ls.grams[slotOfGram(g)]; slot != 0 {
+				ls.note(ls.gramLists[slot-1], i, g, v, &words, bits)
 			}
 		}
 	}
