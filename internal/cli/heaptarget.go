@@ -120,9 +120,16 @@ func releaseHeapHold() {
 	}
 	t.small, t.current = t.large, t.large
 	debug.SetMemoryLimit(t.large)
-	if os.Getenv("GOGC") == "" {
-		debug.SetGCPercent(huntGCPercent)
+	setPace(huntGCPercent)
+}
+
+// setPace sets the collector's pace unless GOGC did (the runtime read it
+// at start), returning the pace before and whether it set one.
+func setPace(percent int) (old int, set bool) {
+	if os.Getenv("GOGC") != "" {
+		return 0, false
 	}
+	return debug.SetGCPercent(percent), true
 }
 
 // huntGCPercent is the collector's pace once a hunt's heap is released.
@@ -136,10 +143,10 @@ const huntGCPercent = 200
 // often, a seventh of their 0.65 s of CPU. The heap stays held under
 // smallHeap meanwhile.
 func paceLoading() (restore func()) {
-	if os.Getenv("GOGC") != "" {
+	old, set := setPace(loadGCPercent)
+	if !set {
 		return func() {}
 	}
-	old := debug.SetGCPercent(loadGCPercent)
 	var once sync.Once
 	return func() { once.Do(func() { debug.SetGCPercent(old) }) }
 }

@@ -158,10 +158,8 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	var carrierSeen atomic.Bool
 	// A hunt's second read, if it comes to one, lists its rules' literals
 	// under grams its first chunk seldom holds (engine.GramCounts).
-	var sampled *atomic.Pointer[engine.GramCounts]
-	if plan.dispatch != nil {
-		sampled = &atomic.Pointer[engine.GramCounts]{}
-	}
+	sample := plan.dispatch != nil
+	var sampled atomic.Pointer[engine.GramCounts]
 	var keeper *carrierKeeper
 	if filter != plan && !deferring {
 		// The free-text filters' literals are watched too, negated ones
@@ -302,7 +300,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					ingest.Recycle(c.Data)
 					continue
 				}
-				if sampled != nil && c.Seq == 0 {
+				if sample && c.Seq == 0 {
 					var g engine.GramCounts
 					g.Add(c.Data)
 					sampled.Store(&g)
@@ -569,13 +567,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// missing from them. Now that learning is done, only lines whose
 		// raw fields hold the literals, or that may get a learned value
 		// holding them (carried), can match.
-		var seen *engine.GramCounts
-		if sampled != nil {
-			seen = sampled.Load()
-		}
 		// the raw plan (a hunt's dispatch, built on one core) is made
 		// while the carriers are found on all
-		rawPlan := newPlanRawAsync(plan, seen)
+		rawPlan := newPlanRawAsync(plan, sampled.Load())
 		carriers = carrierer.Carriers(lits, workers)
 		raw := rawPlan()
 		gateFilter, gateDispatch = raw.any, raw.dispatch
