@@ -214,19 +214,6 @@ func scalarEnd(s []byte, i int) (int, ValueKind, bool) {
 	return len(s), KindNumber, true
 }
 
-// The bytes that end or escape a JSON string, eight at a time, for the
-// SWAR loops (stringscan_other.go).
-const (
-	quotes      = 0x2222222222222222
-	backslashes = 0x5c5c5c5c5c5c5c5c
-	lowBits     = 0x0101010101010101
-	highBits    = 0x8080808080808080
-)
-
-// zeroBytes has the high bit set in the lowest zero byte of w (and maybe in
-// higher bytes after it), and is 0 when w has no zero byte.
-func zeroBytes(w uint64) uint64 { return (w - lowBits) &^ w & highBits }
-
 // skipValue skips the object or array at s[i] and everything nested in it,
 // checking its syntax; depth counts enclosing containers (fastjson's limit).
 func skipValue(s []byte, i, depth int) (int, bool) {

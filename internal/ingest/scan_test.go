@@ -196,7 +196,7 @@ func stringEndByteWise(s []byte, i int) (end int, esc bool, ok bool) {
 }
 
 // stringEnd agrees with the byte-wise reference on strings of every length
-// around its eight-byte steps, with quotes and
+// around its sixteen-byte steps (eight without amd64), with quotes and
 // backslashes anywhere, and strings that never end.
 func TestStringEndMatchesByteWise(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 5))
