@@ -135,11 +135,11 @@ func TestTextCarriersSameWithWatch(t *testing.T) {
 	var free CarrierLiterals
 	free.Add("", lits...)
 	want, got := plain.Carriers(free, 1), watched.Carriers(free, 3)
-	if diff := cmp.Diff(want.pids.entries(), got.pids.entries()); diff != "" {
+	if diff := cmp.Diff(groupEntries(want.pids.slots), groupEntries(got.pids.slots)); diff != "" {
 		t.Errorf("carrier pids (-without watch +with):\n%s", diff)
 	}
 	if want.pids.n != 4 {
-		t.Errorf("carriers %v, want processes 10 to 13", want.pids.entries())
+		t.Errorf("carriers %v, want processes 10 to 13", groupEntries(want.pids.slots))
 	}
 	if got.Missed(slices.Values([]uint64{14, 99})) {
 		t.Error("only processes holding nothing were rejected: nothing missed")
@@ -252,12 +252,48 @@ func TestCarriersSameOnAnyWorkers(t *testing.T) {
 			if want.pids.n < 100 {
 				t.Fatalf("%d carriers: too few to tell anything", want.pids.n)
 			}
+			plain := carrierPidsOf(e, puts, lits)
+			for pid, g := range plain {
+				if got := want.pids.get(pid); got&g != g {
+					t.Errorf("process %d: groups %b, want at least %b", pid, got, g)
+				}
+			}
+			if diff := cmp.Diff(plain, groupEntries(want.pids.slots)); memory == 0 && diff != "" {
+				t.Errorf("carrier pids (-tested one by one +found):\n%s", diff)
+			}
 			for _, workers := range []int{2, 3, 64, 100} {
 				got := e.Carriers(lits, workers)
-				if diff := cmp.Diff(want.pids.entries(), got.pids.entries()); diff != "" {
+				if diff := cmp.Diff(groupEntries(want.pids.slots), groupEntries(got.pids.slots)); diff != "" {
 					t.Errorf("%d workers: carrier pids (-one +several):\n%s", workers, diff)
 				}
 			}
 		})
 	}
+}
+
+// carrierPidsOf is what Carriers should find among the processes put,
+// found the plain way: each one's details and its parent's name tested
+// one by one, ids ORed across sensors. A process both spilled and in
+// memory may carry more (each record is looked at), never less.
+func carrierPidsOf(e *Enricher, puts []struct {
+	k    procKey
+	info procInfo
+}, lits CarrierLiterals) map[uint64]uint64 {
+	held := newGroupMemo(lits.Process, lits.ProcessGroups)
+	want := map[uint64]uint64{}
+	for _, put := range puts {
+		k := put.k
+		p, ok := e.procs.get(k, false, 0)
+		if !ok {
+			continue
+		}
+		g := held(p.name) | held(p.image) | held(p.cmdline) | held(p.parentName) | held(p.userName)
+		if parent, ok := e.procs.get(procKey{k.aid, p.parentPID}, false, 0); ok && p.parentPID != 0 {
+			g |= held(parent.name)
+		}
+		if g != 0 {
+			want[k.pid] |= g
+		}
+	}
+	return want
 }
