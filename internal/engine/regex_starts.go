@@ -5,6 +5,7 @@ import (
 	"regexp/syntax"
 	"slices"
 	"strings"
+	"unicode"
 	"unsafe"
 )
 
@@ -20,6 +21,9 @@ type startsRegex struct {
 	lits     [][]byte      // lower-cased: a superset of what may begin a match
 	byFirst  [256][]uint16 // indexes into lits by first byte, in both cases
 	minLen   int
+	// sure: a literal found is a match, the rest of the pattern matching
+	// nothing (`(curl|python[23]?)`), so match runs no regex
+	sure bool
 }
 
 const (
@@ -36,16 +40,16 @@ const (
 // match may begin other than with a literal (an anchor, a class, a repeat
 // that may be empty).
 func startsOf(tree *syntax.Regexp, goSrc string) *startsRegex {
-	lits, _, ok := matchStarts(tree)
-	if !ok || len(lits) == 0 {
+	found, ok := matchStarts(tree)
+	if !ok || len(found.lits) == 0 {
 		return nil
 	}
 	anchored, err := regexp.Compile(`^(?:` + goSrc + `)`)
 	if err != nil {
 		return nil
 	}
-	s := &startsRegex{anchored: anchored, minLen: len(lits[0])}
-	for i, l := range lits {
+	s := &startsRegex{anchored: anchored, minLen: len(found.lits[0]), sure: found.sure}
+	for i, l := range found.lits {
 		s.lits = append(s.lits, []byte(l))
 		s.minLen = min(s.minLen, len(l))
 		lo := l[0]
@@ -57,92 +61,145 @@ func startsOf(tree *syntax.Regexp, goSrc string) *startsRegex {
 	return s
 }
 
-// matchStarts returns lower-cased literals one of which begins every match
-// of re, whether they are its whole matches (exact), and ok false when no
-// such set is known.
-func matchStarts(re *syntax.Regexp) (lits []string, exact, ok bool) {
+// litStarts is what matchStarts knows of a pattern: lower-cased literals
+// one of which begins every match; exact when they are its whole
+// matches; sure when one found at a position, ASCII case ignored, is a
+// match there.
+type litStarts struct {
+	lits        []string
+	exact, sure bool
+}
+
+// matchStarts returns the literals one of which begins every match of re,
+// and ok false when no such set is known.
+func matchStarts(re *syntax.Regexp) (litStarts, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		for _, r := range re.Rune {
 			if r >= 0x80 {
-				return nil, false, false
+				return litStarts{}, false
 			}
 		}
 		if len(re.Rune) == 0 {
-			return nil, false, false
+			return litStarts{}, false
 		}
-		return []string{strings.ToLower(string(re.Rune))}, true, true
+		sure := re.Flags&syntax.FoldCase != 0 || !hasLetter(re)
+		return litStarts{[]string{strings.ToLower(string(re.Rune))}, true, sure}, true
 	case syntax.OpCharClass:
 		return classStarts(re.Rune)
 	case syntax.OpCapture:
 		return matchStarts(re.Sub[0])
-	case syntax.OpPlus:
-		lits, _, ok := matchStarts(re.Sub[0])
-		return lits, false, ok
-	case syntax.OpRepeat:
-		if re.Min < 1 {
-			return nil, false, false
+	case syntax.OpPlus, syntax.OpRepeat:
+		if re.Op == syntax.OpRepeat && re.Min < 1 {
+			return litStarts{}, false
 		}
-		lits, _, ok := matchStarts(re.Sub[0])
-		return lits, false, ok
+		sub, ok := matchStarts(re.Sub[0])
+		// one repeat found is a match only when one is enough
+		sure := sub.sure && (re.Op == syntax.OpPlus || re.Min == 1)
+		return litStarts{sub.lits, false, sure}, ok
 	case syntax.OpAlternate:
-		exact = true
+		all := litStarts{exact: true, sure: true}
 		for _, sub := range re.Sub {
-			l, ex, ok := matchStarts(sub)
+			s, ok := matchStarts(sub)
 			if !ok {
-				return nil, false, false
+				return litStarts{}, false
 			}
-			lits, exact = append(lits, l...), exact && ex
+			all.lits = append(all.lits, s.lits...)
+			all.exact, all.sure = all.exact && s.exact, all.sure && s.sure
 		}
-		lits = dedupe(lits)
-		if len(lits) > maxStarts {
-			return nil, false, false
+		all.lits = dedupe(all.lits)
+		if len(all.lits) > maxStarts {
+			return litStarts{}, false
 		}
-		return lits, exact, true
+		return all, true
 	case syntax.OpConcat:
 		return concatStarts(re.Sub)
 	}
-	return nil, false, false
+	return litStarts{}, false
 }
 
 // concatStarts extends the first element's literals by the next ones' while
-// they are whole literals and their product stays small.
-func concatStarts(subs []*syntax.Regexp) (lits []string, exact, ok bool) {
+// they are whole literals and their product stays small. They are sure
+// when what was not taken into them may match nothing.
+func concatStarts(subs []*syntax.Regexp) (litStarts, bool) {
 	if len(subs) == 0 {
-		return nil, false, false
+		return litStarts{}, false
 	}
-	lits, exact, ok = matchStarts(subs[0])
+	s, ok := matchStarts(subs[0])
 	if !ok {
-		return nil, false, false
+		return litStarts{}, false
 	}
-	for _, sub := range subs[1:] {
-		if !exact {
-			return lits, false, true
+	for i, sub := range subs[1:] {
+		var next litStarts
+		if s.exact {
+			next, ok = matchStarts(sub)
 		}
-		next, ex, ok := matchStarts(sub)
-		if !ok || len(lits)*len(next) > maxStarts {
-			return lits, false, true
+		if !s.exact || !ok || len(s.lits)*len(next.lits) > maxStarts {
+			s.exact, s.sure = false, s.sure && allEmptyable(subs[1+i:])
+			return s, true
 		}
-		lits, exact = dedupe(concatEach(lits, next)), ex
+		s = litStarts{dedupe(concatEach(s.lits, next.lits)), next.exact, s.sure && next.sure}
 	}
-	return lits, exact, true
+	return s, true
 }
 
-// classStarts takes a small ASCII class ([Pp], [23]) as one-byte literals.
-func classStarts(ranges []rune) (lits []string, exact, ok bool) {
+// allEmptyable reports whether each of res matches the empty string
+// wherever it is tried: no assertion (an anchor, a word boundary) in the
+// way.
+func allEmptyable(res []*syntax.Regexp) bool {
+	for _, re := range res {
+		if !emptyable(re) {
+			return false
+		}
+	}
+	return true
+}
+
+func emptyable(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpQuest, syntax.OpStar:
+		return true
+	case syntax.OpLiteral:
+		return len(re.Rune) == 0
+	case syntax.OpRepeat:
+		return re.Min == 0 || emptyable(re.Sub[0])
+	case syntax.OpCapture, syntax.OpPlus:
+		return emptyable(re.Sub[0])
+	case syntax.OpConcat:
+		return allEmptyable(re.Sub)
+	case syntax.OpAlternate:
+		return slices.ContainsFunc(re.Sub, emptyable)
+	}
+	return false
+}
+
+// classStarts takes a small ASCII class ([Pp], [23]) as one-byte literals,
+// sure when it holds both cases of each of its letters.
+func classStarts(ranges []rune) (litStarts, bool) {
+	var lits []string
+	in := func(r rune) bool {
+		for i := 0; i+1 < len(ranges); i += 2 {
+			if ranges[i] <= r && r <= ranges[i+1] {
+				return true
+			}
+		}
+		return false
+	}
+	sure := true
 	for i := 0; i+1 < len(ranges); i += 2 {
 		lo, hi := ranges[i], ranges[i+1]
 		if hi >= 0x80 || hi-lo >= 16 {
-			return nil, false, false
+			return litStarts{}, false
 		}
 		for r := lo; r <= hi; r++ {
 			lits = append(lits, strings.ToLower(string(r)))
+			sure = sure && in(unicode.ToLower(r)) && in(unicode.ToUpper(r))
 		}
 		if len(lits) > 16 {
-			return nil, false, false
+			return litStarts{}, false
 		}
 	}
-	return dedupe(lits), true, len(lits) > 0
+	return litStarts{dedupe(lits), true, sure}, len(lits) > 0
 }
 
 // concatEach is every string of a followed by one of b.
@@ -178,6 +235,9 @@ func (st *startsRegex) next(v []byte, from int) int {
 // match decides s, an ASCII value, as the unanchored regex re would.
 func (st *startsRegex) match(s string, re *regexp.Regexp) bool {
 	v := unsafe.Slice(unsafe.StringData(s), len(s))
+	if st.sure {
+		return st.next(v, 0) >= 0
+	}
 	for p, tries := st.next(v, 0), 0; p >= 0; p, tries = st.next(v, p+1), tries+1 {
 		if tries == maxStartTries {
 			return re.MatchString(s)

@@ -10,30 +10,47 @@ import (
 )
 
 // The literals a match must begin with, as found in the pattern; nil when
-// a match may begin otherwise.
+// a match may begin otherwise. Sure: one found is a match (the rest of
+// the pattern may match nothing, and case is ignored wherever a letter
+// is), so no regex runs.
 func TestMatchStarts(t *testing.T) {
 	tests := []struct {
 		pattern, flags string
 		want           []string
+		sure           bool
 	}{
-		{`(nmap|masscan|zmap)((\.exe)?)$`, "i", []string{"masscan", "nmap", "zmap"}},
-		{`(shodan +search|censys +search)`, "i", []string{"censys ", "shodan "}},
-		{`shodan\ssearch`, "", []string{"shodan\tsearch", "shodan\nsearch", "shodan\fsearch", "shodan\rsearch", "shodan search"}},
-		{`ipinfo\.io|ipapi\.co|ip-api\.com`, "", []string{"ip-api.com", "ipapi.co", "ipinfo.io"}},
-		{`[Pp]ower[Ss]hell`, "", []string{"powershell"}},
-		{`python[23]?`, "", []string{"python"}},
-		{`(?:ab)+c`, "", []string{"ab"}},
-		{`\\Temp\\.*\.exe`, "i", []string{`\temp\`}},
-		{`^cmd`, "", nil},        // anchored: the regex starts at 0 already
-		{`\bcmd`, "", nil},       // an assertion looks before the literal
-		{`.*cmd`, "", nil},       // may begin anywhere
-		{`(a|)cmd`, "", nil},     // an empty alternative
-		{`[a-z]+\.exe`, "", nil}, // a class too large
-		{`straße`, "i", nil},     // non-ASCII: folding stays the regex's
-		{`x?cmd`, "", nil},       // may begin with cmd or x: a quest is not taken
-		{`(?<tool>nmap)`, "", []string{"nmap"}},
-		{`(?:k|s)x`, "i", nil}, // the Kelvin sign and the long s fold to k and s
-		{`(?:k|s)x`, "", []string{"kx", "sx"}},
+		{`(nmap|masscan|zmap)((\.exe)?)$`, "i", []string{"masscan", "nmap", "zmap"}, false},
+		{`(nmap|curl|wget|python[23]?|powershell)`, "i", []string{"curl", "nmap", "powershell", "python", "wget"}, true},
+		{`(shodan +search|censys +search)`, "i", []string{"censys ", "shodan "}, false},
+		{`shodan\ssearch`, "", []string{"shodan\tsearch", "shodan\nsearch", "shodan\fsearch", "shodan\rsearch", "shodan search"}, false},
+		{`ipinfo\.io|ipapi\.co|ip-api\.com`, "", []string{"ip-api.com", "ipapi.co", "ipinfo.io"}, false}, // case matters
+		{`ipinfo\.io|ipapi\.co|ip-api\.com`, "i", []string{"ip-api.com", "ipapi.co", "ipinfo.io"}, true},
+		{`[Pp]ower[Ss]hell`, "", []string{"powershell"}, false},
+		{`[Pp][Ss]`, "", []string{"ps"}, true},
+		{`[p][Ss]`, "", []string{"ps"}, false},
+		{`python[23]?`, "", []string{"python"}, false},
+		{`python[23]?`, "i", []string{"python"}, true},
+		{`(?:ab)+c`, "", []string{"ab"}, false},
+		{`(?:ab)+`, "i", []string{"ab"}, true},
+		{`(?:ab){2}`, "i", []string{"abab"}, true}, // simplified to abab
+		{`(?:a+b){2}`, "i", []string{"a"}, false},  // one a found is not a match
+		{`\\Temp\\.*\.exe`, "i", []string{`\temp\`}, false},
+		{`\\Temp\\.*`, "i", []string{`\temp\`}, true},
+		{`(?:19|20)[0-9]*`, "", []string{"19", "20"}, true},
+		{`(1|2)(3|)`, "", []string{"1", "2"}, true},
+		{`tool\b`, "i", []string{"tool"}, false},
+		{`tool(?:x|\b)`, "i", []string{"tool"}, false},
+		{`^cmd`, "", nil, false},        // anchored: the regex starts at 0 already
+		{`\bcmd`, "", nil, false},       // an assertion looks before the literal
+		{`.*cmd`, "", nil, false},       // may begin anywhere
+		{`(a|)cmd`, "", nil, false},     // an empty alternative
+		{`[a-z]+\.exe`, "", nil, false}, // a class too large
+		{`straße`, "i", nil, false},     // non-ASCII: folding stays the regex's
+		{`x?cmd`, "", nil, false},       // may begin with cmd or x: a quest is not taken
+		{`(?<tool>nmap)`, "", []string{"nmap"}, false},
+		{`(?<tool>nmap)`, "i", []string{"nmap"}, true},
+		{`(?:k|s)x`, "i", nil, false}, // the Kelvin sign and the long s fold to k and s
+		{`(?:k|s)x`, "", []string{"kx", "sx"}, false},
 	}
 	for _, tt := range tests {
 		r, err := compileRegexNow(tt.pattern, tt.flags)
@@ -41,13 +58,18 @@ func TestMatchStarts(t *testing.T) {
 			t.Fatalf("%s: %v", tt.pattern, err)
 		}
 		var got []string
+		sure := false
 		if r.starts != nil {
 			for _, l := range r.starts.lits {
 				got = append(got, string(l))
 			}
+			sure = r.starts.sure
 		}
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("/%s/%s starts (-want +got):\n%s", tt.pattern, tt.flags, diff)
+		}
+		if sure != tt.sure {
+			t.Errorf("/%s/%s: sure %v, want %v", tt.pattern, tt.flags, sure, tt.sure)
 		}
 	}
 }
@@ -65,6 +87,10 @@ func TestStartsRegexAgreesWithTheRegex(t *testing.T) {
 		{`a(?m)$`, ""},
 		{`aa\B`, ""},
 		{`(?:k|s)x`, ""},
+		{`(?:19|20)[0-9]*`, ""},
+		{`(?:ab){2}`, "i"},
+		{`[Pp][Ss]`, ""},
+		{`[p][Ss]`, ""},
 	}
 	values := []string{
 		"", "nmap", "NMAP.EXE", `\Device\HarddiskVolume3\Windows\System32\nmap.exe`, "nmap.exe -sS 10.0.0.0/8",
@@ -72,6 +98,7 @@ func TestStartsRegexAgreesWithTheRegex(t *testing.T) {
 		"abccc", "abccd", "ab abcc", "u12@host u3@x", "aa", "aaa", "a\nb", "ba\n", "\u212ax", "\u017fx", "KX", "sx",
 		"python3 -c", "Python2", "pythonista", strings.Repeat("a", 300) + "ab" + strings.Repeat("c", 40),
 		strings.Repeat("nma", 50) + "nmap.exe", strings.Repeat("curl ", 20),
+		"1999", "x20", "AB", "abab", "xAbAB", "PS", "pS", "Ps",
 	}
 	for _, p := range patterns {
 		r, err := compileRegexNow(p.pattern, p.flags)
@@ -105,7 +132,7 @@ func checkStartsAgree(t *testing.T, r *lsRegex, v string) {
 func TestStartsRegexRandom(t *testing.T) {
 	rng := rand.New(rand.NewPCG(11, 12))
 	word := randomWords(rng, "abcAB.-1")
-	tails := []string{"", "$", `\b`, `[0-9]?$`, `(b|c)+`, `.`, `\B`}
+	tails := []string{"", "$", `\b`, `[0-9]?$`, `(b|c)+`, `.`, `\B`, `[0-9]?`, `(b|c)*`, `(1|\b)`, `(?:ab)?c*`}
 	taken := 0
 	for range 400 {
 		var alts []string
@@ -166,6 +193,7 @@ func BenchmarkStartsRegex(b *testing.B) {
 			`nmap.exe --help -sS 10.0.0.0/8 search shodan`},
 		{"domain", `(shodan\.io|censys\.io|ipinfo\.io|ipapi\.co|ip-api\.com|ipwhois\.io|bgp\.he\.net|arin\.net|ripe\.net|apnic\.net|lacnic\.net|afrinic\.net|spyse\.com|fofa\.info|zoomeye\.org|dnsdumpster\.com|hackertarget\.com|viewdns\.info|ipvoid\.com|whatismyipaddress\.com|ip2location\.com|maxmind\.com|greynoise\.io|binaryedge\.io|onyphe\.io)`,
 			`api.shodan.io`},
+		{"context", `(nmap|masscan|zmap|curl|wget|python[23]?|powershell)`, `curl.exe`},
 	}
 	for _, c := range cases {
 		r, err := compileRegexNow(c.pattern, "i")
