@@ -72,7 +72,7 @@ type nameEntry struct {
 	keys     []int   // sets the candidates' triggers use
 	byKey    [][]int32
 	// by, per set in keys and literal id: the candidates it triggers
-	by []map[int32][]int32
+	by []litTriggers
 	// nkeys: the sets of the candidates' number triggers; byNum, per set
 	// and number, the candidates it triggers; numAll, per set, all of them
 	// (for a value that is not a plain integer)
@@ -364,6 +364,7 @@ func (d *Dispatch) entry(half int, cand func(i int) bool) *nameEntry {
 func (d *Dispatch) entryBy(half int, cand func(i int) bool, trig func(i int) []trigLit) *nameEntry {
 	e := &nameEntry{}
 	at := map[int]int{}
+	var by []map[int32][]int32 // e.by as it is gathered
 	from, to := 0, d.split
 	if half == 1 {
 		from, to = d.split, len(d.full)
@@ -402,15 +403,18 @@ func (d *Dispatch) entryBy(half int, cand func(i int) bool, trig func(i int) []t
 				at[t.set] = j
 				e.keys = append(e.keys, t.set)
 				e.byKey = append(e.byKey, nil)
-				e.by = append(e.by, map[int32][]int32{})
+				by = append(by, map[int32][]int32{})
 			}
 			if l := e.byKey[j]; len(l) == 0 || l[len(l)-1] != int32(i) {
 				e.byKey[j] = append(l, int32(i))
 			}
-			if l := e.by[j][t.lit]; len(l) == 0 || l[len(l)-1] != int32(i) {
-				e.by[j][t.lit] = append(l, int32(i))
+			if l := by[j][t.lit]; len(l) == 0 || l[len(l)-1] != int32(i) {
+				by[j][t.lit] = append(l, int32(i))
 			}
 		}
+	}
+	for _, m := range by {
+		e.by = append(e.by, newLitTriggers(m))
 	}
 	return e
 }
@@ -633,7 +637,7 @@ func (s *DispatchState) match(line []byte, name EventName, masked bool, mask uin
 			}
 			continue
 		}
-		by := e.by[j]
+		by := &e.by[j]
 		var fired []uint32
 		if learning {
 			s.located[k]++
@@ -649,7 +653,7 @@ func (s *DispatchState) match(line []byte, name EventName, masked bool, mask uin
 				if fired != nil {
 					fired[w<<6|b]++
 				}
-				for _, i := range by[int32(w<<6|b)] {
+				for _, i := range by.get(int32(w<<6 | b)) {
 					if !masked || s.d.bits[i]&mask != 0 {
 						out = s.test(i, out)
 					}
