@@ -1,6 +1,9 @@
 package enrich
 
-import "math/bits"
+import (
+	"math/bits"
+	"unsafe"
+)
 
 // pidTable maps process ids to the groups of literals their details hold
 // (TextCarriers.pids), for the lookup a hunt's second read makes on every
@@ -43,6 +46,11 @@ func (t *pidTable) get(pid uint64) uint64 {
 			return s.groups
 		}
 	}
+}
+
+// slotAddr is the address of pid's home slot, to prefetch.
+func (t *pidTable) slotAddr(pid uint64) uintptr {
+	return uintptr(unsafe.Pointer(&t.slots[pidHome(pid, t.shift)]))
 }
 
 // procGroups maps processes (sensor and id) to groups as pidTable does

@@ -97,6 +97,19 @@ func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (held uint64, unsure
 	return c.pids.get(n) & groups, false
 }
 
+// Prefetch brings in the entry PidGroups will read for pid, so that work
+// done meanwhile hides the cache miss: the table of 645 k processes'
+// carriers is larger than the caches, and its lookups were 6% of a
+// hunt's time.
+func (c *TextCarriers) Prefetch(pid []byte) {
+	if c.pids.n == 0 {
+		return
+	}
+	if n, ok := parsePlainPID(pid); ok {
+		prefetch(c.pids.slotAddr(n))
+	}
+}
+
 // Missed reports whether some event that may get such a value could be
 // among those a search rejected while learning: rejected yields the ids of
 // their acting processes (and of the parents of rejected process starts).

@@ -410,12 +410,29 @@ var hostFieldKeys = func() map[string]rawKey {
 // start's parent, whose details are its Parent* fields) may hold a literal
 // of, by its id (TextCarriers.PidGroups); unsure when the raw text cannot
 // tell.
-func processGroups(line []byte, key rawKey, c *enrich.TextCarriers, groups uint64) (held uint64, unsure bool) {
-	raw, found, plain := rawField(line, key)
-	if found && !plain {
+func processGroups(f pidField, c *enrich.TextCarriers, groups uint64) (held uint64, unsure bool) {
+	if f.found && !f.plain {
 		return 0, true
 	}
-	return c.PidGroups(raw, groups)
+	return c.PidGroups(f.raw, groups)
+}
+
+// pidField is a line's raw value of a process-id key (rawField).
+type pidField struct {
+	raw          []byte
+	found, plain bool
+}
+
+// pidKeys are the keys a line names its processes by: ParentProcessId (a
+// process start's parent) and ContextProcessId (its acting process).
+var pidKeys = [...]rawKey{parentPIDKey, ctxProcessKey}
+
+// findPids reads line's pidKeys.
+func findPids(line []byte) (f [len(pidKeys)]pidField) {
+	for i, key := range pidKeys {
+		f[i].raw, f[i].found, f[i].plain = rawField(line, key)
+	}
+	return f
 }
 
 // secondReadGate gives each worker of a second read the test a line must
@@ -457,12 +474,24 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 			if ds == nil {
 				return any.Match(line) || carried(line, c, enrich.AllGroups), hits, false
 			}
+			// the line's processes are looked up after it is matched: their
+			// carrier entries are fetched meanwhile
+			var pids *[len(pidKeys)]pidField
+			if c.ByProcess() {
+				found := findPids(line)
+				for _, f := range found {
+					if f.found && f.plain {
+						c.Prefetch(f.raw)
+					}
+				}
+				pids = &found
+			}
 			hits = ds.Match(line, hits)
 			concerned := ds.ConcernedPrograms()
 			if len(hits) == 0 && concerned == 0 {
 				return false, hits, true // no program takes its event name
 			}
-			switch held, all := carriedGroups(line, c, concerned); {
+			switch held, all := carriedGroups(line, c, concerned, pids); {
 			case all:
 				return true, hits[:0], false // the plan's dispatch decides
 			case held != 0:
@@ -494,14 +523,15 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 // (for a literal of one of groups), or its host; true when the raw text
 // cannot tell.
 func carried(line []byte, c *enrich.TextCarriers, groups uint64) bool {
-	held, all := carriedGroups(line, c, groups)
+	held, all := carriedGroups(line, c, groups, nil)
 	return all || held != 0
 }
 
 // carriedGroups is carried telling how: held, the groups whose literals
 // its process, its parent or a user name holds; all, by its host, its
-// address or what cannot be told (any program).
-func carriedGroups(line []byte, c *enrich.TextCarriers, groups uint64) (held uint64, all bool) {
+// address or what cannot be told (any program). pids, when not nil, are
+// the line's pidKeys read already.
+func carriedGroups(line []byte, c *enrich.TextCarriers, groups uint64, pids *[len(pidKeys)]pidField) (held uint64, all bool) {
 	if c.ByHost() && hostCarries(line, c) || c.ByAddress() && resolvesToCarrier(line, c) {
 		return 0, true
 	}
@@ -509,8 +539,12 @@ func carriedGroups(line []byte, c *enrich.TextCarriers, groups uint64) (held uin
 	if !c.ByProcess() {
 		return held, false
 	}
-	for _, key := range [...]rawKey{parentPIDKey, ctxProcessKey} {
-		g, unsure := processGroups(line, key, c, groups)
+	if pids == nil {
+		found := findPids(line)
+		pids = &found
+	}
+	for _, f := range pids {
+		g, unsure := processGroups(f, c, groups)
 		if unsure {
 			return 0, true
 		}
