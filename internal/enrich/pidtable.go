@@ -12,10 +12,28 @@ import (
 // then the slot). Over 645 k processes a map's lookups were 4% of a hunt
 // of the SigmaHQ-repository rules. Groups are never 0: 0 marks a free
 // slot.
-type pidTable struct {
-	slots []groupSlot[uint64]
+type pidTable struct{ groupTable[uint64] }
+
+// groupTable is the layout pidTable and procGroups share: keys and their
+// groups side by side, probed linearly from a key's home slot.
+type groupTable[K comparable] struct {
+	slots []groupSlot[K]
 	shift uint // 64 - log2(len(slots))
 	n     int
+}
+
+// lookup returns key's groups, probing from home; 0 when it has none.
+func (t *groupTable[K]) lookup(key K, home int) uint64 {
+	if t.n == 0 {
+		return 0
+	}
+	mask := len(t.slots) - 1
+	for i := home; ; i = (i + 1) & mask {
+		s := &t.slots[i]
+		if s.key == key || s.groups == 0 {
+			return s.groups
+		}
+	}
 }
 
 // groupSlot is a key and its groups, in a table or in a list a table is
@@ -28,25 +46,14 @@ type groupSlot[K comparable] struct {
 // newPidTable makes the table of the entries of lists, the groups of an
 // id listed more than once ORed (groups 0 are left out).
 func newPidTable(lists ...[]groupSlot[uint64]) pidTable {
-	slots, shift, n := buildGroups(lists, func(pid uint64, shift uint) int { return pidHome(pid, shift) })
-	return pidTable{slots, shift, n}
+	slots, shift, n := buildGroups(lists, pidHome)
+	return pidTable{groupTable[uint64]{slots, shift, n}}
 }
 
 func pidHome(pid uint64, shift uint) int { return int((pid * 0x9E3779B97F4A7C15) >> shift) }
 
 // get returns pid's groups, 0 when it has none.
-func (t *pidTable) get(pid uint64) uint64 {
-	if t.n == 0 {
-		return 0
-	}
-	mask := len(t.slots) - 1
-	for i := pidHome(pid, t.shift); ; i = (i + 1) & mask {
-		s := &t.slots[i]
-		if s.key == pid || s.groups == 0 {
-			return s.groups
-		}
-	}
-}
+func (t *pidTable) get(pid uint64) uint64 { return t.lookup(pid, pidHome(pid, t.shift)) }
 
 // slotAddr is the address of pid's home slot, to prefetch.
 func (t *pidTable) slotAddr(pid uint64) uintptr {
@@ -58,15 +65,11 @@ func (t *pidTable) slotAddr(pid uint64) uintptr {
 // keyed by the struct hashed it with the generic hash and grew as it
 // filled: over 645 k processes, two thirds of a hunt's time between its
 // reads.
-type procGroups struct {
-	slots []groupSlot[procKey]
-	shift uint
-	n     int
-}
+type procGroups struct{ groupTable[procKey] }
 
 func newProcGroups(lists ...[]groupSlot[procKey]) procGroups {
 	slots, shift, n := buildGroups(lists, procHome)
-	return procGroups{slots, shift, n}
+	return procGroups{groupTable[procKey]{slots, shift, n}}
 }
 
 func procHome(k procKey, shift uint) int {
@@ -74,18 +77,7 @@ func procHome(k procKey, shift uint) int {
 }
 
 // get returns k's groups, 0 when it has none.
-func (t *procGroups) get(k procKey) uint64 {
-	if t.n == 0 {
-		return 0
-	}
-	mask := len(t.slots) - 1
-	for i := procHome(k, t.shift); ; i = (i + 1) & mask {
-		s := &t.slots[i]
-		if s.key == k || s.groups == 0 {
-			return s.groups
-		}
-	}
-}
+func (t *procGroups) get(k procKey) uint64 { return t.lookup(k, procHome(k, t.shift)) }
 
 // buildGroups lays the entries of lists out in a table at most three
 // quarters full, probed linearly from home, the groups of a key listed
@@ -97,19 +89,19 @@ func buildGroups[K comparable](lists [][]groupSlot[K], home func(K, uint) int) (
 	for _, l := range lists {
 		total += len(l)
 	}
-	slots, shift = groupTable[K](total)
+	slots, shift = emptyGroups[K](total)
 	for _, l := range lists {
 		n += insertGroups(slots, shift, l, home)
 	}
-	if fit, fitShift := groupTable[K](n); len(fit) < len(slots) {
+	if fit, fitShift := emptyGroups[K](n); len(fit) < len(slots) {
 		insertGroups(fit, fitShift, slots, home)
 		slots, shift = fit, fitShift
 	}
 	return slots, shift, n
 }
 
-// groupTable is an empty table for n keys.
-func groupTable[K comparable](n int) ([]groupSlot[K], uint) {
+// emptyGroups is an empty table for n keys.
+func emptyGroups[K comparable](n int) ([]groupSlot[K], uint) {
 	size := 8
 	for size*3 < n*4 {
 		size *= 2
