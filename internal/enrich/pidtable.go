@@ -46,8 +46,9 @@ type groupSlot[K comparable] struct {
 // newPidTable makes the table of the entries of lists, the groups of an
 // id listed more than once ORed (groups 0 are left out).
 func newPidTable(lists ...[]groupSlot[uint64]) pidTable {
-	slots, shift, n := buildGroups(lists, pidHome)
-	return pidTable{groupTable[uint64]{slots, shift, n}}
+	t := pidTable{newGroupTable[uint64](listed(lists))}
+	t.add(pidHome, lists...)
+	return t
 }
 
 func pidHome(pid uint64, shift uint) int { return int((pid * 0x9E3779B97F4A7C15) >> shift) }
@@ -68,8 +69,9 @@ func (t *pidTable) slotAddr(pid uint64) uintptr {
 type procGroups struct{ groupTable[procKey] }
 
 func newProcGroups(lists ...[]groupSlot[procKey]) procGroups {
-	slots, shift, n := buildGroups(lists, procHome)
-	return procGroups{groupTable[procKey]{slots, shift, n}}
+	t := procGroups{newGroupTable[procKey](listed(lists))}
+	t.add(procHome, lists...)
+	return t
 }
 
 func procHome(k procKey, shift uint) int {
@@ -79,34 +81,42 @@ func procHome(k procKey, shift uint) int {
 // get returns k's groups, 0 when it has none.
 func (t *procGroups) get(k procKey) uint64 { return t.lookup(k, procHome(k, t.shift)) }
 
-// buildGroups lays the entries of lists out in a table at most three
-// quarters full, probed linearly from home, the groups of a key listed
-// more than once ORed. It is sized for every entry, then, when keys
-// repeated enough for a smaller table to hold them, laid out again in
-// that one: a lookup's probes stay as short as the keys' count allows.
-func buildGroups[K comparable](lists [][]groupSlot[K], home func(K, uint) int) (slots []groupSlot[K], shift uint, n int) {
-	total := 0
-	for _, l := range lists {
-		total += len(l)
-	}
-	slots, shift = emptyGroups[K](total)
-	for _, l := range lists {
-		n += insertGroups(slots, shift, l, home)
-	}
-	if fit, fitShift := emptyGroups[K](n); len(fit) < len(slots) {
-		insertGroups(fit, fitShift, slots, home)
-		slots, shift = fit, fitShift
-	}
-	return slots, shift, n
-}
-
-// emptyGroups is an empty table for n keys.
-func emptyGroups[K comparable](n int) ([]groupSlot[K], uint) {
+// newGroupTable is an empty table for about n keys.
+func newGroupTable[K comparable](n int) groupTable[K] {
 	size := 8
 	for size*3 < n*4 {
 		size *= 2
 	}
-	return make([]groupSlot[K], size), uint(64 - bits.TrailingZeros(uint(size)))
+	return groupTable[K]{slots: make([]groupSlot[K], size), shift: uint(64 - bits.TrailingZeros(uint(size)))}
+}
+
+// add puts the entries of lists into t, ORing the groups of a key listed
+// more than once, and doubles the table when it would be more than three
+// quarters full.
+func (t *groupTable[K]) add(home func(K, uint) int, lists ...[]groupSlot[K]) {
+	for _, l := range lists {
+		for len(l) > 0 {
+			room := (len(t.slots)*3)/4 - t.n // new keys that fit
+			if room <= 0 {
+				grown := newGroupTable[K](2 * len(t.slots) * 3 / 4)
+				grown.n = insertGroups(grown.slots, grown.shift, t.slots, home)
+				*t = grown
+				continue
+			}
+			part := l[:min(room, len(l))]
+			t.n += insertGroups(t.slots, t.shift, part, home)
+			l = l[len(part):]
+		}
+	}
+}
+
+// listed is the number of entries of lists.
+func listed[K comparable](lists [][]groupSlot[K]) int {
+	n := 0
+	for _, l := range lists {
+		n += len(l)
+	}
+	return n
 }
 
 // insertGroups puts entries into slots and returns how many keys were new.

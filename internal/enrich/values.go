@@ -372,6 +372,9 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 		})
 	})
 	named := newProcGroups(partLists(parts, func(p *carrierPart) *[][]groupSlot[procKey] { return &p.named })...)
+	pids := func(p *carrierPart) *[][]groupSlot[uint64] { return &p.pids }
+	// sized for the carriers found so far: their children add few
+	c.pids = newPidTable(partLists(parts, pids)...)
 	if named.n > 0 {
 		eachPart(func(part *carrierPart, s *procShard) {
 			part.beginShard(s)
@@ -386,8 +389,7 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 			s.each(func(k procKey, j int32) { child(k, s.cols.parentPID.get(j)) })
 		})
 	}
-	named = procGroups{} // free before the table of ids is laid out
-	c.pids = newPidTable(partLists(parts, func(p *carrierPart) *[][]groupSlot[uint64] { return &p.pids })...)
+	c.pids.add(pidHome, partLists(parts, pids)...)
 }
 
 // partLists takes the lists that field picks from parts, leaving them nil.
@@ -402,7 +404,7 @@ func partLists[K comparable](parts []carrierPart, field func(*carrierPart) *[][]
 
 // carrierPart is what one goroutine of processCarriers found: lists, a
 // shard's sized for its processes, laid out in one table once all are
-// found (buildGroups). Maps grown as they filled took two thirds of the
+// found (groupTable.add). Maps grown as they filled took two thirds of the
 // time between a hunt's reads over 645 k processes.
 type carrierPart struct {
 	held  func(string) uint64
