@@ -363,11 +363,11 @@ func (e *Enricher) processCarriers(c *TextCarriers, lits []string, groups []uint
 				visit(k, part.held(p.name), part.held(p.image)|part.held(p.cmdline)|part.held(p.parentName)|part.held(p.userName))
 			}
 		})
-		c := &s.cols
+		cols := &s.cols
 		s.each(func(k procKey, j int32) {
-			if !skip(k, c.parentPID.get(j)) {
-				visit(k, part.heldAt(c.name.get(j)),
-					part.heldAt(c.image.get(j))|part.held(c.cmdline.get(j))|part.heldAt(c.parentName.get(j))|part.heldAt(c.userName.get(j)))
+			if !skip(k, cols.parentPID.get(j)) {
+				visit(k, part.heldAt(cols.name.get(j)),
+					part.heldAt(cols.image.get(j))|part.held(cols.cmdline.get(j))|part.heldAt(cols.parentName.get(j))|part.heldAt(cols.userName.get(j)))
 			}
 		})
 	})
