@@ -386,9 +386,6 @@ type plan struct {
 	// (learning done): the lines the ContextProcessName it adds rules out
 	// are dropped undecoded (see settler).
 	settleKept Learner
-	// seen, for a raw plan, counts the grams of a sample of the input,
-	// for its dispatch's literal sets (nil: none)
-	seen *engine.GramCounts
 }
 
 func newPlan(progs []*engine.Program, enr Enricher) *plan {
@@ -411,7 +408,7 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 	}
 	p.filters = make([]*engine.Prefilter, len(progs))
 	parallel.Each(len(progs), 0, func(i int) { p.filters[i] = progs[i].Prefilter(derived) })
-	p.finish()
+	p.finish(nil)
 	return p
 }
 
@@ -427,10 +424,10 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 // without locating its keys again (secondReadGate).
 func newPlanRaw(base *plan, seen *engine.GramCounts) *plan {
 	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters, bits: base.bits,
-		wants: base.wants, tests: base.tests, allTests: base.allTests, seen: seen}
+		wants: base.wants, tests: base.tests, allTests: base.allTests}
 	p.filters = make([]*engine.Prefilter, len(p.progs))
 	parallel.Each(len(p.progs), 0, func(i int) { p.filters[i] = p.progs[i].PrefilterRaw(strictFreeText(p.derived), inlineSources) })
-	p.finish()
+	p.finish(seen)
 	return p
 }
 
@@ -443,8 +440,9 @@ func newPlanRawAsync(base *plan, seen *engine.GramCounts) func() *plan {
 }
 
 // finish derives from the programs and their prefilters what every plan
-// has.
-func (p *plan) finish() {
+// has; seen, when not nil, counts the grams of a sample of the input, for
+// a paired dispatch's literal sets.
+func (p *plan) finish(seen *engine.GramCounts) {
 	for _, prog := range p.progs {
 		p.needs.Merge(prog.Needs())
 	}
@@ -454,7 +452,7 @@ func (p *plan) finish() {
 	}
 	switch {
 	case len(p.progs) > 1 && p.paired != nil:
-		p.dispatch = engine.NewDispatchPair(p.filters, p.paired, p.bits, p.seen)
+		p.dispatch = engine.NewDispatchPair(p.filters, p.paired, p.bits, seen)
 	case len(p.progs) > 1:
 		p.dispatch = engine.NewDispatch(p.filters, p.bits)
 	}
