@@ -103,7 +103,7 @@ func (ls *litSet) index(e setLit, id int32) {
 		at := anchorGram(e.text, ls.slotCost)
 		a := newAnchored(e, id, int32(at))
 		a.gram = foldedGram([]byte(e.text[at:]))
-		ls.gramLists = listUnder(ls.grams, ls.gramLists, int(gramSlot([]byte(e.text[at:]))), a)
+		ls.gramLists = listUnder(ls.grams, ls.gramLists, int(slotOfGram(a.gram)), a)
 		return
 	}
 	at := int32(anchorPair(e.text))
