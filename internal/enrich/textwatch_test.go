@@ -197,7 +197,7 @@ func TestCarriersByGroup(t *testing.T) {
 		{"99", AllGroups, false}, // not learned
 	}
 	for _, tt := range tests {
-		held, unsure := c.PidGroups([]byte(tt.pid), tt.groups)
+		held, unsure := c.PidGroups(ReadPID([]byte(tt.pid)), tt.groups)
 		if got := held != 0; got != tt.want || unsure {
 			t.Errorf("process %s, groups %b: carried %v (unsure %v), want %v", tt.pid, tt.groups, got, unsure, tt.want)
 		}

@@ -80,33 +80,41 @@ func (c *TextCarriers) ResolvesTo(aid, remoteIP []byte) bool {
 // event may get one (its process's user, its own SID's).
 func (c *TextCarriers) UserGroups(groups uint64) uint64 { return c.users & groups }
 
-// PidGroups tells, from an event's raw ContextProcessId (or a process
-// start's ParentProcessId), which of groups a process with that pid on
+// RawPID is a raw process id read once for PidGroups and Prefetch.
+type RawPID struct {
+	empty, plain bool // empty: no value; plain: plain digits, n
+	n            uint64
+}
+
+// ReadPID reads an event's raw ContextProcessId (or a process start's
+// ParentProcessId): JSON string contents without escapes.
+func ReadPID(raw []byte) RawPID {
+	n, ok := parsePlainPID(raw)
+	return RawPID{empty: len(raw) == 0, plain: ok, n: n}
+}
+
+// PidGroups tells, from pid, which of groups a process with that id on
 // some sensor holds a literal of: 0 rules the event out. Unsure when the
-// pid is not plain digits. Host, address and user values are for the
+// id is not plain digits. Host, address and user values are for the
 // caller to ask about (UserGroups, HostFields, ResolvesTo). It does not
 // allocate.
-func (c *TextCarriers) PidGroups(pid []byte, groups uint64) (held uint64, unsure bool) {
-	if c.pids.n == 0 || len(pid) == 0 {
+func (c *TextCarriers) PidGroups(pid RawPID, groups uint64) (held uint64, unsure bool) {
+	switch {
+	case c.pids.n == 0 || pid.empty:
 		return 0, false
-	}
-	n, ok := parsePlainPID(pid)
-	if !ok {
+	case !pid.plain:
 		return 0, true
 	}
-	return c.pids.get(n) & groups, false
+	return c.pids.get(pid.n) & groups, false
 }
 
 // Prefetch brings in the entry PidGroups will read for pid, so that work
 // done meanwhile hides the cache miss: the table of 645 k processes'
 // carriers is larger than the caches, and its lookups were 6% of a
 // hunt's time.
-func (c *TextCarriers) Prefetch(pid []byte) {
-	if c.pids.n == 0 {
-		return
-	}
-	if n, ok := parsePlainPID(pid); ok {
-		prefetch(c.pids.slotAddr(n))
+func (c *TextCarriers) Prefetch(pid RawPID) {
+	if c.pids.n != 0 && pid.plain {
+		prefetch(c.pids.slotAddr(pid.n))
 	}
 }
 

@@ -414,12 +414,12 @@ func processGroups(f pidField, c *enrich.TextCarriers, groups uint64) (held uint
 	if f.found && !f.plain {
 		return 0, true
 	}
-	return c.PidGroups(f.raw, groups)
+	return c.PidGroups(f.pid, groups)
 }
 
-// pidField is a line's raw value of a process-id key (rawField).
+// pidField is a line's value of a process-id key (rawField), read once.
 type pidField struct {
-	raw          []byte
+	pid          enrich.RawPID
 	found, plain bool
 }
 
@@ -430,7 +430,9 @@ var pidKeys = [...]rawKey{parentPIDKey, ctxProcessKey}
 // findPids reads line's pidKeys.
 func findPids(line []byte) (f [len(pidKeys)]pidField) {
 	for i, key := range pidKeys {
-		f[i].raw, f[i].found, f[i].plain = rawField(line, key)
+		var raw []byte
+		raw, f[i].found, f[i].plain = rawField(line, key)
+		f[i].pid = enrich.ReadPID(raw)
 	}
 	return f
 }
@@ -480,9 +482,7 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 			if c.ByProcess() {
 				found := findPids(line)
 				for _, f := range found {
-					if f.found && f.plain {
-						c.Prefetch(f.raw)
-					}
+					c.Prefetch(f.pid)
 				}
 				pids = &found
 			}
