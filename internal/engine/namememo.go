@@ -20,11 +20,14 @@ const (
 	maxMemoNames = 4096 // names remembered in all; others are computed each time
 )
 
-// recentSlot picks a name's entry in recent from bytes the names of Falcon
-// events differ in.
-func recentSlot(name []byte) int {
+// recentSlot picks a name's entry in recent.
+func recentSlot(name []byte) int { return nameHash(name) & (recentNames - 1) }
+
+// nameHash mixes bytes the names of Falcon events differ in; name is not
+// empty.
+func nameHash(name []byte) int {
 	n := len(name)
-	return (n*31 ^ int(name[0])*7 ^ int(name[n-1])*3 ^ int(name[n/2])) & (recentNames - 1)
+	return n*31 ^ int(name[0])*7 ^ int(name[n-1])*3 ^ int(name[n/2])
 }
 
 // Get returns the value remembered for name, computing it first when

@@ -50,6 +50,9 @@ type pfNode struct {
 	// escapes is tested with them resolved (hidden) instead of passing
 	resolve bool
 	num     float64 // litValue
+	// nameBit: a test of the event name's value, its answers remembered
+	// by name in a Matcher's memo under bit nameBit-1 (0: not remembered)
+	nameBit uint8
 }
 
 // Prefilter returns the program's line prefilter. derived reports the fields
@@ -94,6 +97,7 @@ func (f *Prefilter) compiled() *Prefilter {
 		f.nameKey = -1
 		if k, ok := f.keys[simpleNameKey]; ok {
 			f.nameKey = k
+			markNameTests(&f.node, k, 1)
 		}
 		for key, slot := range f.keys {
 			f.finders[slot] = newKeyFinder(key)

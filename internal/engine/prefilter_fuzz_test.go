@@ -58,6 +58,15 @@ func FuzzPrefilterNeverRejects(f *testing.F) {
 		// without enrichment, and with every field one enrichment may add
 		// (a present field is never changed, so a line lacking it passes)
 		pf := p.Prefilter(noEnrichment)
+		if pf != nil {
+			// a Matcher answers as the prefilter, again from what it remembers
+			m := pf.NewMatcher()
+			for range 2 {
+				if got, want := m.Match([]byte(line), EventName{}), pf.Match([]byte(line)); got != want {
+					t.Fatalf("matcher %v, prefilter %v", got, want)
+				}
+			}
+		}
 		if pf == nil || pf.Match([]byte(line)) {
 			if pf = p.Prefilter(nil); pf == nil || pf.Match([]byte(line)) {
 				// the prefilter read by a hunt's dispatch

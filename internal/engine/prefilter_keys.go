@@ -35,6 +35,8 @@ type keyCache struct {
 	scratch []byte               // appendCanonical's
 	line    []byte               // the line with its escapes resolved, when res is 1
 	res     uint8
+	memo    *nameMemo    // a Matcher's answers by event name, else nil
+	answers *nameAnswers // memo's entry for the line's event name, once looked up
 }
 
 // resolvedLine returns line with its escapes resolved, once a line.
@@ -52,6 +54,7 @@ func (c *keyCache) resolvedLine(line []byte) []byte {
 func (c *keyCache) reset() {
 	c.state = [maxLocatedKeys]uint8{}
 	c.esc, c.kesc, c.odd, c.res = 0, 0, 0, 0
+	c.answers = nil
 }
 
 // locate finds what line holds for the key in slot, unless it was looked
@@ -259,6 +262,9 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 	c.locate(line, n.key, &n.finder)
 	switch c.state[n.key] {
 	case keyOnce:
+		if n.nameBit != 0 && c.memo != nil && c.str[n.key] {
+			return n.matchName(c)
+		}
 		return n.matchValue(c.val[n.key], c.str[n.key], c)
 	case keyMany:
 		return n.matchEvery(line, c)

@@ -47,10 +47,16 @@ type Matcher struct {
 	f    *Prefilter
 	line []byte
 	c    keyCache
+	// names remembers the prefilter's tests of event names by name
+	names nameMemo
 }
 
 // NewMatcher returns a Matcher for f, which must not be nil.
-func (f *Prefilter) NewMatcher() *Matcher { return &Matcher{f: f.compiled()} }
+func (f *Prefilter) NewMatcher() *Matcher {
+	m := &Matcher{f: f.compiled()}
+	m.c.memo = &m.names
+	return m
+}
 
 // KeySlot returns the slot of field's key in f's per-line cache, or -1 when
 // f does not cache it (MatchSettled cannot give it).
@@ -100,6 +106,9 @@ type Settled struct {
 func (m *Matcher) MatchSettled(settled ...Settled) bool {
 	c := m.c
 	for _, s := range settled {
+		if s.Slot == m.f.nameKey {
+			c.answers = nil // found for the line's own name
+		}
 		if s.Absent {
 			c.state[s.Slot] = keyKnownAbsent
 		} else {

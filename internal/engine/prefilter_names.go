@@ -1,0 +1,82 @@
+package engine
+
+// A line rejected by a prefilter is most often rejected on its event name
+// alone (SensorHeartbeat against a query on three other events), and the
+// name's tests are the same for every line of that name: the literals
+// scanned, the value checked for escapes, once a test. A Matcher remembers
+// each test's answer by name (nameMemo), so a line costs one lookup of its
+// name and a bit a test.
+
+// maxNameTests is how many tests of event_simpleName a prefilter's
+// answers are remembered for (nameBit numbers them from 1).
+const maxNameTests = 64
+
+// markNameTests numbers n's tests of the event name's value (slot
+// nameKey): a field's kids test its value alone, so their answer is the
+// name's. It returns the next number.
+func markNameTests(n *pfNode, nameKey int, next uint8) uint8 {
+	if n.op == litField && n.key == nameKey {
+		if next <= maxNameTests {
+			n.nameBit = next
+			next++
+		}
+		return next
+	}
+	for i := range n.kids {
+		next = markNameTests(&n.kids[i], nameKey, next)
+	}
+	return next
+}
+
+const (
+	nameMemoSlots = 256 // a power of two
+	maxMemoName   = 56  // longer names are tested each time
+)
+
+// nameMemo holds, by event name, the answers of a prefilter's name tests:
+// slots picked by nameHash, a name taking its slot from another (whose
+// answers are then found again when it comes back).
+type nameMemo [nameMemoSlots]nameAnswers
+
+// nameAnswers are the answers known for one name: bit nameBit-1 of known
+// says a test was run, the same bit of pass what it answered.
+type nameAnswers struct {
+	n           uint8
+	name        [maxMemoName]byte
+	known, pass uint64
+}
+
+// answers returns the entry of name (its raw JSON string contents),
+// emptied if it held another name; nil when name is too long to keep.
+func (m *nameMemo) answers(name []byte) *nameAnswers {
+	if len(name) == 0 || len(name) > maxMemoName {
+		return nil
+	}
+	e := &m[nameHash(name)&(nameMemoSlots-1)]
+	if int(e.n) != len(name) || string(e.name[:e.n]) != string(name) {
+		e.n = uint8(copy(e.name[:], name))
+		e.known, e.pass = 0, 0
+	}
+	return e
+}
+
+// matchName is matchValue for a test of the event name (nameBit set),
+// whose answer for the line's name c's memo knows or learns.
+func (n *pfNode) matchName(c *keyCache) bool {
+	v := c.val[n.key]
+	e := c.answers
+	if e == nil {
+		if e = c.memo.answers(v); e == nil {
+			return n.matchValue(v, true, c)
+		}
+		c.answers = e
+	}
+	bit := uint64(1) << (n.nameBit - 1)
+	if e.known&bit == 0 {
+		if n.matchValue(v, true, c) {
+			e.pass |= bit
+		}
+		e.known |= bit
+	}
+	return e.pass&bit != 0
+}

@@ -1,0 +1,155 @@
+package engine
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	"github.com/tiercel/tiercel/internal/cql"
+)
+
+// A Matcher remembers its prefilter's tests of event names by name: over
+// lines of many names, in any order, seeded with the name or not, it
+// answers as the prefilter matching each line afresh.
+func TestNameMemoAnswersAsEachTest(t *testing.T) {
+	var branches []string
+	for i := range 70 { // more name tests than are remembered
+		branches = append(branches, fmt.Sprintf("#event_simpleName=Ev%d a=/val%d/ | b := 1", i, i))
+	}
+	queries := map[string]string{
+		"seed-like case": `#event_simpleName=/^(ProcessRollup2|DnsRequest|NetworkConnectIP4)$/
+			| case { #event_simpleName=ProcessRollup2 ImageFileName=/nmap/i | b := 1;
+			         #event_simpleName=DnsRequest DomainName=/shodan\.io/i | b := 2;
+			         #event_simpleName=NetworkConnectIP4 RemotePort=443 | b := 3; * | dropEvent() }`,
+		"prefix or name":      `#event_simpleName=/^Process/ or #event_simpleName=DnsRequest`,
+		"negated":             `#event_simpleName!=DnsRequest ImageFileName=*cmd*`,
+		"ignoring case":       `#event_simpleName=/dns/i a=/val1/`,
+		"name in a field OR":  `#event_simpleName=Ev1 or a=/val2/`,
+		"70 branches":         "case {" + strings.Join(branches, "; ") + "; * | dropEvent() }",
+		"name with backslash": `#event_simpleName="Dns\\Request" or #event_simpleName=/^Ev[0-9]$/`,
+	}
+	names := []string{"ProcessRollup2", "DnsRequest", "NetworkConnectIP4", "NetworkReceiveAcceptIP4",
+		"SyntheticProcessRollup2", "SensorHeartbeat", "dnsrequest", `Dns\u0052equest`, `Dns\\Request`, "",
+		strings.Repeat("LongEventName", 6), "Process", "ProcessRollup"}
+	for i := range 80 {
+		names = append(names, fmt.Sprintf("Ev%d", i))
+	}
+	names = append(names, sharingSlot("Ev1", 4)...) // names of Ev1's length in its memo slot
+	var lines [][]byte
+	for i, n := range names {
+		for _, rest := range []string{
+			fmt.Sprintf(`"a":"val%d","ImageFileName":"C:\\nmap.exe","DomainName":"api.shodan.io","RemotePort":"443"`, i%70),
+			`"a":"val2","ImageFileName":"cmd.exe","DomainName":"example.org","RemotePort":"80"`,
+		} {
+			lines = append(lines, fmt.Appendf(nil, `{"event_simpleName":"%s",%s}`, n, rest))
+		}
+	}
+	lines = append(lines, []byte(`{"a":"val1"}`), []byte(`{"event_simpleName":7,"a":"val1"}`),
+		[]byte(`{"event_simpleName":"Ev1","event_simpleName":"Ev2","a":"val1"}`))
+	for name, src := range queries {
+		t.Run(name, func(t *testing.T) {
+			q, ds := cql.Parse(src)
+			if ds.HasErrors() {
+				t.Fatal(ds)
+			}
+			p, ds := Compile(q, Options{Now: testNow})
+			if ds.HasErrors() {
+				t.Fatal(ds)
+			}
+			f := p.Prefilter(func(string) bool { return false })
+			if f == nil {
+				t.Fatal("no prefilter")
+			}
+			m := f.NewMatcher()
+			rng := rand.New(rand.NewPCG(1, uint64(len(src))))
+			for round := range 3 {
+				for _, i := range rng.Perm(len(lines)) {
+					line := lines[i]
+					want := f.Match(line)
+					if got := m.Match(line, EventName{}); got != want {
+						t.Fatalf("round %d, %s: matcher %v, prefilter %v", round, line, got, want)
+					}
+					// seeded, a name with escapes is not read: it passes
+					if name := FindEventName(line); m.Match(line, name) != f.MatchName(line, name) {
+						t.Fatalf("round %d, %s, name seeded: matcher %v, prefilter %v", round, line, !want, want)
+					}
+				}
+			}
+		})
+	}
+}
+
+// A line matched again with its event name settled to another is
+// answered for that name, not from what the memo found for its own.
+func TestNameMemoFollowsASettledName(t *testing.T) {
+	q, _ := cql.Parse(`#event_simpleName=DnsRequest DomainName=/shodan/`)
+	p, _ := Compile(q, Options{Now: testNow})
+	f := p.Prefilter(func(string) bool { return false })
+	m := f.NewMatcher()
+	dns := []byte(`{"event_simpleName":"DnsRequest","DomainName":"shodan.io"}`)
+	other := []byte(`{"event_simpleName":"SensorHeartbeat","DomainName":"shodan.io"}`)
+	slot := f.KeySlot(simpleNameKey)
+	if !m.Match(dns, EventName{}) || m.MatchSettled(Settled{Slot: slot, Value: []byte("SensorHeartbeat")}) {
+		t.Error("settled as SensorHeartbeat, the DNS line still passes")
+	}
+	if m.Match(other, EventName{}) || !m.MatchSettled(Settled{Slot: slot, Value: []byte("DnsRequest")}) {
+		t.Error("settled as DnsRequest, the other line still fails")
+	}
+}
+
+// sharingSlot returns n names of name's length that nameMemo keeps in
+// name's slot.
+func sharingSlot(name string, n int) []string {
+	var out []string
+	want := nameHash([]byte(name)) & (nameMemoSlots - 1)
+	for i := 0; len(out) < n; i++ {
+		s := fmt.Sprintf("%c%0*d", 'A'+i%26, len(name)-1, i/26)
+		if s != name && nameHash([]byte(s))&(nameMemoSlots-1) == want {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// Tests of the event name are numbered for the memo only while their
+// answer depends on the name alone, and no further than its bits.
+func TestMarkNameTests(t *testing.T) {
+	var branches []string
+	for i := range 70 {
+		branches = append(branches, fmt.Sprintf("#event_simpleName=Ev%d a=/val%d/ | b := 1", i, i))
+	}
+	for _, tt := range []struct {
+		src  string
+		want int // name tests numbered
+	}{
+		{`#event_simpleName=DnsRequest`, 1},
+		{`#event_simpleName=/^(DnsRequest|ProcessRollup2)$/ a=x`, 1},
+		{`case { #event_simpleName=Ev1 a=/val/ | b := 1; #event_simpleName=Ev2 | b := 2; * | dropEvent() }`, 2},
+		{`#event_simpleName=Ev1 or a=/val/`, 1},
+		{`a=/val/`, 0},
+		{"case {" + strings.Join(branches, "; ") + "; * | dropEvent() }", maxNameTests},
+	} {
+		q, ds := cql.Parse(tt.src)
+		if ds.HasErrors() {
+			t.Fatal(ds)
+		}
+		p, _ := Compile(q, Options{Now: testNow})
+		got := 0
+		var count func(n *pfNode)
+		count = func(n *pfNode) {
+			if n.nameBit != 0 {
+				got++
+			}
+			for i := range n.kids {
+				count(&n.kids[i])
+			}
+		}
+		if f := p.Prefilter(func(string) bool { return false }); f != nil {
+			count(&f.compiled().node)
+		}
+		if got != tt.want {
+			t.Errorf("%s: %d name tests numbered, want %d", tt.src, got, tt.want)
+		}
+	}
+}
