@@ -35,7 +35,7 @@ func TestNameMemoAnswersAsEachTest(t *testing.T) {
 	for i := range 80 {
 		names = append(names, fmt.Sprintf("Ev%d", i))
 	}
-	names = append(names, sharingSlot("Ev1", 4)...) // names of Ev1's length in its memo slot
+	names = append(names, sharingSlot("Ev1", 4, nameMemoSlots)...) // names of Ev1's length in its memo slot
 	var lines [][]byte
 	for i, n := range names {
 		for _, rest := range []string{
@@ -98,18 +98,26 @@ func TestNameMemoFollowsASettledName(t *testing.T) {
 	}
 }
 
-// sharingSlot returns n names of name's length that nameMemo keeps in
-// name's slot.
-func sharingSlot(name string, n int) []string {
+// sharingSlot returns n names of name's length (at least three) that a
+// memo of slots entries keeps in name's: nameHash reads the first, middle
+// and last bytes.
+func sharingSlot(name string, n, slots int) []string {
 	var out []string
-	want := nameHash([]byte(name)) & (nameMemoSlots - 1)
-	for i := 0; len(out) < n; i++ {
-		s := fmt.Sprintf("%c%0*d", 'A'+i%26, len(name)-1, i/26)
-		if s != name && nameHash([]byte(s))&(nameMemoSlots-1) == want {
-			out = append(out, s)
+	want := nameHash([]byte(name)) & (slots - 1)
+	b := []byte(strings.Repeat("x", len(name)))
+	for first := byte('A'); first <= 'z'; first++ {
+		for middle := byte('A'); middle <= 'z'; middle++ {
+			for last := byte('A'); last <= 'z'; last++ {
+				b[0], b[len(b)/2], b[len(b)-1] = first, middle, last
+				if s := string(b); s != name && nameHash(b)&(slots-1) == want {
+					if out = append(out, s); len(out) == n {
+						return out
+					}
+				}
+			}
 		}
 	}
-	return out
+	panic("no name shares the slot")
 }
 
 // Tests of the event name are numbered for the memo only while their
