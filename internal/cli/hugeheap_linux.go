@@ -23,22 +23,32 @@ const hugePage = 2 << 20
 // mapped before the block begins.
 var heapProbe *[64]byte
 
-// adviseHugePages maps an n-byte heap block, advises MADV_HUGEPAGE over it
-// and the heap below it, and drops it (the caller collects it). It returns
-// the block's range, and an error when the kernel refused the advice
-// (EINVAL without transparent huge pages).
+// adviseHugePages maps n bytes of heap, advises MADV_HUGEPAGE over them
+// and the heap below, and drops them (the caller collects them). It
+// returns the range they span, and an error when the kernel refused the
+// advice (EINVAL without transparent huge pages).
+//
+// The heap is mapped in pieces: the runtime zeroes an allocation that
+// reuses any page the heap freed, all of it, so one block beginning in
+// pages a collection freed was cleared (touched) whole, 512 MiB in 1.6 s.
+// A piece is cleared at most; the others are fresh from the OS.
 func adviseHugePages(n int) (start, end uintptr, err error) {
 	heapProbe = new([64]byte)
-	block := make([]byte, n) // fresh from the OS: not zeroed, not touched
-	start = uintptr(unsafe.Pointer(unsafe.SliceData(block)))
-	end = start + uintptr(n)
+	pieces := make([][]byte, 0, (n+heapPiece-1)/heapPiece)
+	start = ^uintptr(0)
+	for len(pieces)*heapPiece < n {
+		p := make([]byte, heapPiece) // fresh from the OS: not zeroed, not touched
+		pieces = append(pieces, p)
+		at := uintptr(unsafe.Pointer(unsafe.SliceData(p)))
+		start, end = min(start, at), max(end, at+heapPiece)
+	}
 	lo := min(uintptr(unsafe.Pointer(heapProbe)), start) &^ (hugePage - 1)
 	if start-lo > 1<<30 {
-		lo = start &^ (hugePage - 1) // an unexpected layout: the block alone
+		lo = start &^ (hugePage - 1) // an unexpected layout: the pieces alone
 	}
 	heapProbe = nil
 	_, _, errno := syscall.Syscall(syscall.SYS_MADVISE, lo, end-lo, madvHugepage)
-	runtime.KeepAlive(block)
+	runtime.KeepAlive(pieces)
 	// Holes in the range (address space the runtime reserved but has not
 	// mapped) make madvise return ENOMEM after advising what is mapped.
 	if errno != 0 && !errors.Is(errno, syscall.ENOMEM) {
@@ -46,6 +56,10 @@ func adviseHugePages(n int) (start, end uintptr, err error) {
 	}
 	return start, end, nil
 }
+
+// heapPiece is the size of the pieces adviseHugePages maps: two huge
+// pages.
+const heapPiece = 2 * hugePage
 
 // faultProbe times the first touch of one huge page, and of
 // probeSmallPages small ones scaled to a huge page's worth (small), each
