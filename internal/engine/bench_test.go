@@ -56,6 +56,26 @@ func BenchmarkPrefilterSeed(b *testing.B) {
 	}
 }
 
+// BenchmarkPrefilterSeedMatcher is BenchmarkPrefilterSeed through a
+// Matcher, as a search's workers match: the event name's tests are
+// answered from what it remembers by name.
+func BenchmarkPrefilterSeedMatcher(b *testing.B) {
+	p := compileQuery(b, seedQuery(b), Options{})
+	m := p.Prefilter(func(string) bool { return false }).NewMatcher()
+	lines := benchLines(1000)
+	var size int64
+	for _, l := range lines {
+		size += int64(len(l))
+	}
+	b.SetBytes(size / int64(len(lines)))
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		m.Match(lines[i%len(lines)], EventName{})
+		i++
+	}
+}
+
 func BenchmarkSeedWorker(b *testing.B) {
 	p := compileQuery(b, seedQuery(b), Options{})
 	events := make([]*event.Event, 1000)
