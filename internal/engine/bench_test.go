@@ -40,6 +40,9 @@ func benchLines(n int) [][]byte {
 	return out
 }
 
+// BenchmarkPrefilterSeed matches the seed's prefilter on each line afresh
+// (prefilter), and through a Matcher as a search's workers do (matcher):
+// the event name's tests answered from what it remembers by name.
 func BenchmarkPrefilterSeed(b *testing.B) {
 	p := compileQuery(b, seedQuery(b), Options{})
 	f := p.Prefilter(func(string) bool { return false })
@@ -48,31 +51,23 @@ func BenchmarkPrefilterSeed(b *testing.B) {
 	for _, l := range lines {
 		size += int64(len(l))
 	}
-	b.SetBytes(size / int64(len(lines)))
-	b.ReportAllocs()
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		f.Match(lines[i%len(lines)])
-	}
-}
-
-// BenchmarkPrefilterSeedMatcher is BenchmarkPrefilterSeed through a
-// Matcher, as a search's workers match: the event name's tests are
-// answered from what it remembers by name.
-func BenchmarkPrefilterSeedMatcher(b *testing.B) {
-	p := compileQuery(b, seedQuery(b), Options{})
-	m := p.Prefilter(func(string) bool { return false }).NewMatcher()
-	lines := benchLines(1000)
-	var size int64
-	for _, l := range lines {
-		size += int64(len(l))
-	}
-	b.SetBytes(size / int64(len(lines)))
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		m.Match(lines[i%len(lines)], EventName{})
-		i++
+	m := f.NewMatcher()
+	for _, bm := range []struct {
+		name  string
+		match func(line []byte) bool
+	}{
+		{"prefilter", f.Match},
+		{"matcher", func(line []byte) bool { return m.Match(line, EventName{}) }},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			b.SetBytes(size / int64(len(lines)))
+			b.ReportAllocs()
+			i := 0
+			for b.Loop() {
+				bm.match(lines[i%len(lines)])
+				i++
+			}
+		})
 	}
 }
 
