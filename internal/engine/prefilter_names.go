@@ -12,8 +12,9 @@ package engine
 const maxNameTests = 64
 
 // markNameTests numbers n's tests of the event name's value (slot
-// nameKey): a field's kids test its value alone, so their answer is the
-// name's. It returns the next number.
+// nameKey): a field's kids test its value alone (scopeFields wraps only
+// literals of the one field), so their answer is the name's. It returns
+// the next number.
 func markNameTests(n *pfNode, nameKey int, next uint8) uint8 {
 	if n.op == litField && n.key == nameKey {
 		if next <= maxNameTests {

@@ -71,8 +71,9 @@ func TestNameMemoAnswersAsEachTest(t *testing.T) {
 						t.Fatalf("round %d, %s: matcher %v, prefilter %v", round, line, got, want)
 					}
 					// seeded, a name with escapes is not read: it passes
-					if name := FindEventName(line); m.Match(line, name) != f.MatchName(line, name) {
-						t.Fatalf("round %d, %s, name seeded: matcher %v, prefilter %v", round, line, !want, want)
+					name := FindEventName(line)
+					if got, want := m.Match(line, name), f.MatchName(line, name); got != want {
+						t.Fatalf("round %d, %s, name seeded: matcher %v, prefilter %v", round, line, got, want)
 					}
 				}
 			}
