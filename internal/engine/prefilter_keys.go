@@ -35,8 +35,8 @@ type keyCache struct {
 	scratch []byte               // appendCanonical's
 	line    []byte               // the line with its escapes resolved, when res is 1
 	res     uint8
-	memo    *nameMemo    // a Matcher's answers by event name, else nil
-	answers *nameAnswers // memo's entry for the line's event name, once looked up
+	memo    *NameMemo[*nameAnswers] // a Matcher's answers by event name, else nil
+	answers *nameAnswers            // memo's entry for the line's event name, once looked up
 }
 
 // resolvedLine returns line with its escapes resolved, once a line.

@@ -48,7 +48,7 @@ type Matcher struct {
 	line []byte
 	c    keyCache
 	// names remembers the prefilter's tests of event names by name
-	names nameMemo
+	names NameMemo[*nameAnswers]
 }
 
 // NewMatcher returns a Matcher for f, which must not be nil.

@@ -4,7 +4,7 @@ package engine
 // alone (SensorHeartbeat against a query on three other events), and the
 // name's tests are the same for every line of that name: the literals
 // scanned, the value checked for escapes, once a test. A Matcher remembers
-// each test's answer by name (nameMemo), so a line costs one lookup of its
+// each test's answer by name (a NameMemo), so a line costs one lookup of its
 // name and a bit a test.
 
 // maxNameTests is how many tests of event_simpleName a prefilter's
@@ -29,37 +29,14 @@ func markNameTests(n *pfNode, nameKey int, next uint8) uint8 {
 	return next
 }
 
-const (
-	nameMemoSlots = 256 // a power of two
-	maxMemoName   = 56  // longer names are tested each time
-)
-
-// nameMemo holds, by event name, the answers of a prefilter's name tests:
-// slots picked by nameHash, a name taking its slot from another (whose
-// answers are then found again when it comes back).
-type nameMemo [nameMemoSlots]nameAnswers
-
-// nameAnswers are the answers known for one name: bit nameBit-1 of known
-// says a test was run, the same bit of pass what it answered.
+// nameAnswers are a prefilter's answers for one event name (a Matcher
+// keeps them in a NameMemo): bit nameBit-1 of known says a test was run,
+// the same bit of pass what it answered.
 type nameAnswers struct {
-	n           uint8
-	name        [maxMemoName]byte
 	known, pass uint64
 }
 
-// answers returns the entry of name (its raw JSON string contents),
-// emptied if it held another name; nil when name is too long to keep.
-func (m *nameMemo) answers(name []byte) *nameAnswers {
-	if len(name) == 0 || len(name) > maxMemoName {
-		return nil
-	}
-	e := &m[nameHash(name)&(nameMemoSlots-1)]
-	if int(e.n) != len(name) || string(e.name[:e.n]) != string(name) {
-		e.n = uint8(copy(e.name[:], name))
-		e.known, e.pass = 0, 0
-	}
-	return e
-}
+func newNameAnswers() *nameAnswers { return new(nameAnswers) }
 
 // matchName is matchValue for a test of the event name (nameBit set),
 // whose answer for the line's name c's memo knows or learns.
@@ -67,9 +44,7 @@ func (n *pfNode) matchName(c *keyCache) bool {
 	v := c.val[n.key]
 	e := c.answers
 	if e == nil {
-		if e = c.memo.answers(v); e == nil {
-			return n.matchValue(v, true, c)
-		}
+		e = c.memo.Get(v, newNameAnswers)
 		c.answers = e
 	}
 	bit := uint64(1) << (n.nameBit - 1)

@@ -35,7 +35,7 @@ func TestNameMemoAnswersAsEachTest(t *testing.T) {
 	for i := range 80 {
 		names = append(names, fmt.Sprintf("Ev%d", i))
 	}
-	names = append(names, sharingSlot("Ev1", 4, nameMemoSlots)...) // names of Ev1's length in its memo slot
+	names = append(names, sharingSlot("Ev1", 4, recentNames)...) // names of Ev1's length in its recent entry
 	var lines [][]byte
 	for i, n := range names {
 		for _, rest := range []string{
