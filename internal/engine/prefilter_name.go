@@ -51,8 +51,12 @@ type Matcher struct {
 	names NameMemo[*nameAnswers]
 }
 
-// NewMatcher returns a Matcher for f, which must not be nil.
+// NewMatcher returns a Matcher for f; a nil Prefilter's, nil, accepts
+// all as f does.
 func (f *Prefilter) NewMatcher() *Matcher {
+	if f == nil {
+		return nil
+	}
 	m := &Matcher{f: f.compiled()}
 	m.c.memo = &m.names
 	return m
@@ -73,6 +77,9 @@ func (f *Prefilter) KeySlot(field string) int {
 
 // Match is MatchName, remembering the line and what was located in it.
 func (m *Matcher) Match(line []byte, name EventName) bool {
+	if m == nil {
+		return true
+	}
 	m.line = line
 	m.c.reset()
 	m.f.seedName(&m.c, name)

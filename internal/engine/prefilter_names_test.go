@@ -162,3 +162,15 @@ func TestMarkNameTests(t *testing.T) {
 		}
 	}
 }
+
+// A query without a prefilter rejects nothing, matched through a Matcher
+// as on its own.
+func TestNilPrefilterMatcherAcceptsAll(t *testing.T) {
+	var f *Prefilter
+	m := f.NewMatcher()
+	for _, line := range []string{`{"event_simpleName":"DnsRequest"}`, `not json`, ``} {
+		if !m.Match([]byte(line), FindEventName([]byte(line))) || !f.Match([]byte(line)) {
+			t.Errorf("%q rejected without a prefilter", line)
+		}
+	}
+}

@@ -489,7 +489,7 @@ type worker struct {
 	cur      *chunkResult
 	problems problemSink
 	dstate   *engine.DispatchState // with plan.dispatch
-	match    *engine.Matcher       // plan.any's, without it
+	match    *engine.Matcher       // plan.any's, without a dispatch
 	gate     lineGate              // plan.gate's
 	partials []*engine.Partial     // per program: this chunk's, for aggregates that split
 	cutters  []*engine.RowCutter   // per program, when its tail shares its cutoff (plan.run)
@@ -563,7 +563,7 @@ func (p *plan) newWorker(problems problemSink) *worker {
 	}
 	if p.dispatch != nil {
 		w.dstate = p.dispatch.NewState()
-	} else if p.any != nil {
+	} else {
 		w.match = p.any.NewMatcher()
 	}
 	if p.settleKept != nil {
@@ -628,9 +628,6 @@ func (w *worker) apply(wanted bool) {
 // acceptsFunc returns a matcher telling whether some program's prefilter
 // accepts a line whose event name is located, for one goroutine.
 func (p *plan) acceptsFunc() func(line []byte, name engine.EventName) bool {
-	if p.dispatch == nil && p.any == nil {
-		return p.any.MatchName // accepts all
-	}
 	if p.dispatch == nil {
 		return p.any.NewMatcher().Match
 	}
@@ -703,9 +700,6 @@ func (w *worker) accepts(source string, line []byte, lineNo int) bool {
 	if w.dstate != nil {
 		w.hits = w.dstate.Match(line, w.hits[:0])
 		return len(w.hits) > 0
-	}
-	if w.match == nil {
-		return w.plan.any.Match(line) // nil: accepts all
 	}
 	return w.match.Match(line, engine.EventName{})
 }
