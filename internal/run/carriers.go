@@ -463,8 +463,11 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 	}
 	return func() lineGate {
 		var ds *engine.DispatchState
+		var m *engine.Matcher // any's, without a dispatch
 		if dispatch != nil {
 			ds = dispatch.NewState()
+		} else {
+			m = any.NewMatcher()
 		}
 		var accepted []int32
 		return func(source string, lineNo int, line []byte, hits []int32) (bool, []int32, bool) {
@@ -474,7 +477,7 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 				return found || carried(line, c, enrich.AllGroups), hits, false
 			}
 			if ds == nil {
-				return any.Match(line) || carried(line, c, enrich.AllGroups), hits, false
+				return m.Match(line, engine.EventName{}) || carried(line, c, enrich.AllGroups), hits, false
 			}
 			// the line's processes are looked up after it is matched: their
 			// carrier entries are fetched meanwhile
