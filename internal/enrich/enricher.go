@@ -153,8 +153,9 @@ type Enricher struct {
 	users  *userDir
 	dns    *dnsAnswers
 	count  *counters
-	// changes counts what learning went on to record (Changes)
-	changes atomic.Int64
+	// changes moves when learning records something a reader watches
+	// for (Changes, changed)
+	changes atomic.Uint64
 	// lookups, while set (LookupKeys), is told the text of every key
 	// Apply looks up
 	lookups func(key string)
@@ -469,14 +470,14 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 		if e.grace >= 0 && aid != "" && e.sequenced.Load() {
 			if pid, ok := parsePID(valueOf(ev, fContextProcessId)); ok {
 				if id, ok := e.aids.lookup(aid); ok {
-					e.changes.Add(1)
+					e.changed()
 					e.procs.ended(procKey{id, pid}, eventTime(ev)+e.grace)
 				}
 			}
 		}
 	case name == "":
 		if sid, ok := ev.Get(fUserSidReadable); ok {
-			e.changes.Add(1)
+			e.changed()
 			uname, _ := ev.Get(FieldUserName)
 			if e.users.learnSid(sid, uname, recordTime(ev)) {
 				e.count.learnedUsers.Add(1)
@@ -484,7 +485,7 @@ func (e *Enricher) learn(ev *event.Event, name string) {
 			return
 		}
 		if aid != "" && ev.Has(fComputerName) {
-			e.changes.Add(1)
+			e.changed()
 			if e.hosts.learn(aid, ev) {
 				e.count.learnedHosts.Add(1)
 			}
@@ -511,7 +512,7 @@ func (e *Enricher) learnProcessFields(f *procFields, hasUserName bool, when func
 	if f[pfAid] == "" || !ok {
 		return
 	}
-	e.changes.Add(1)
+	e.changed()
 	if e.relearnText != nil {
 		e.relearnTextOf(f, pid)
 		return

@@ -153,7 +153,7 @@ func (h *Holder) context(aid, ctx string, t float64, ends bool, line []byte, rel
 	clock := h.e.clock.Add(1)
 	if h.e.procs.has(k, clock) {
 		if ends && h.e.grace >= 0 {
-			h.e.changes.Add(1)
+			h.e.changed()
 			h.e.procs.ended(k, t+h.e.grace)
 		}
 		return false

@@ -47,7 +47,7 @@ func (r *RawLearner) Flush() {
 	if len(r.held.ids) == 0 {
 		return
 	}
-	r.e.changes.Add(int64(len(r.held.ids)))
+	r.e.changed()
 	if n := r.e.users.learnIdentities(r.held.ids); n > 0 {
 		r.e.count.learnedUsers.Add(int64(n))
 	}

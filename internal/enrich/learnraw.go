@@ -256,7 +256,7 @@ var dnsFieldNames = [numDNSFields]string{
 
 // learnDNSFields learns a DnsRequest's answers.
 func (e *Enricher) learnDNSFields(f *dnsFields) {
-	e.changes.Add(1)
+	e.changed()
 	e.dns.learn(f[dnsAid], f[dnsDomain], f[dnsRecords], f[dnsFirst], timeOf(f[dnsContextTime], f[dnsTime]))
 }
 
@@ -361,7 +361,7 @@ func identityFieldSlot(key []byte) int {
 
 // learnIdentityFields learns the user an identity event names.
 func (e *Enricher) learnIdentityFields(f *identityFields) {
-	e.changes.Add(1)
+	e.changed()
 	if e.users.learnIdentity(f[idAid], f[idSid], f[idAuthID], f[idUID], f[idUserName], timeOf(f[idContextTime], f[idTime])) {
 		e.count.learnedUsers.Add(1)
 	}
