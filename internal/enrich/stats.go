@@ -201,7 +201,7 @@ func (e *Enricher) Changes() int64 { return int64(e.changes.Or(1) | 1) }
 // changed notes that learning kept a record. Its low bit set, the number
 // is watched (Changes): the first change clears it and moves the number;
 // later ones only read it. Counting every process start wrote its cache
-// line from both cores of a two-worker search (a tenth of learning's
+// line from both cores of a two-worker search (a fifth of learning's
 // extra CPU at two workers over one on randfalcon's linked).
 func (e *Enricher) changed() {
 	for {
