@@ -20,6 +20,7 @@ query_in=""
 sql_in=""
 nrules=0
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/warm.sh"
 out="$here/out"
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -107,6 +108,7 @@ measure() {
   local name=$1; shift
   local walls=() cpus=() rss=0 t u k r
   for _ in $(seq "$runs"); do
+    warm "$@"
     /usr/bin/time -f '%e %U %S %M' -o "$out/time.txt" "$@" > "$out/result.$name" 2> "$out/stderr.$name" || {
       echo "$name failed:" >&2; tail -5 "$out/stderr.$name" >&2; return 1; }
     read -r t u k r < "$out/time.txt"

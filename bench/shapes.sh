@@ -12,6 +12,7 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
+. "$here/warm.sh"
 data=$(realpath "$1"); shift
 threads=2
 runs=3
@@ -41,6 +42,7 @@ run() {
   local name=$1; shift
   local walls=() cpus=() rss=0 t u k r
   for _ in $(seq "$runs"); do
+    warm "$@"
     /usr/bin/time -f '%e %U %S %M' -o "$out/time.txt" "$@" > "$out/shape.$name" 2> "$out/shape-err.$name" || {
       echo "$name failed:" >&2; tail -5 "$out/shape-err.$name" >&2; return 1; }
     read -r t u k r < "$out/time.txt"
