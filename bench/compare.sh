@@ -261,7 +261,7 @@ if [ "$scaling" = 1 ]; then
 fi
 
 echo
-echo "Machine: $(nproc) cores (load average before the run: $load), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(go version | cut -d' ' -f3); DuckDB $(cd "$here" && node --input-type=module -e "import('@duckdb/node-api').then(async m=>{const i=await m.DuckDBInstance.create(':memory:');const c=await i.connect();const r=await c.runAndReadAll('select version() v');console.log(r.getRowObjects()[0].v)})" 2>/dev/null || echo '?'); $(rg --version | head -1)"
+echo "Machine: $(nproc) cores (load average before the run: $load), $(awk '/MemTotal/{printf "%.0f GiB", $2/1048576}' /proc/meminfo), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ //'); $(go version | cut -d' ' -f3); DuckDB $(cd "$here" && node --input-type=module -e "import('@duckdb/node-api').then(async m=>{const i=await m.DuckDBInstance.create(':memory:');const c=await i.connect();const r=await c.runAndReadAll('select version() v');console.log(r.getRowObjects()[0].v)})" 2>/dev/null || echo '?'); $(rg --version 2>/dev/null | head -1)"
 echo "Input: $mb MB, $lines events ($source_note); query $query_file; medians of $runs runs"
 echo
 cat "$out/table.md"
