@@ -724,6 +724,14 @@ func (s *DispatchState) ConcernedPrograms() uint64 {
 	return s.last.programs
 }
 
+// NameTaken reports whether some program takes lines of event name name
+// (its bit may be 0: ConcernedPrograms does not tell), before a line is
+// matched: a caller with per-line work of its own skips it for a line
+// none takes, which Match would reject.
+func (s *DispatchState) NameTaken(name EventName) bool {
+	return len(s.candidates(0, name).all) > 0
+}
+
 // ProgramBit is program i's bit in a mask of programs: i mod 64, so a
 // mask may stand for more programs than it was made of, never fewer.
 func ProgramBit(i int) uint64 { return 1 << (i % 64) }

@@ -327,10 +327,12 @@ func TestDispatchConcerned(t *testing.T) {
 		{`{"event_simpleName":"Dns\u0052equest","DomainName":"shodan"}`, -1, true}, // escaped: cannot tell
 	}
 	for _, tt := range tests {
+		// NameTaken tells it from the name alone, before the line is matched
+		taken := st.NameTaken(FindEventName([]byte(tt.line)))
 		hits := st.Match([]byte(tt.line), nil)
 		concerned := st.ConcernedPrograms() != 0
-		if tt.hits >= 0 && len(hits) != tt.hits || concerned != tt.concerned {
-			t.Errorf("%s: %d hits, concerned %v; want %d, %v", tt.line, len(hits), concerned, tt.hits, tt.concerned)
+		if tt.hits >= 0 && len(hits) != tt.hits || concerned != tt.concerned || taken != tt.concerned {
+			t.Errorf("%s: %d hits, concerned %v, taken %v; want %d, %v", tt.line, len(hits), concerned, taken, tt.hits, tt.concerned)
 		}
 	}
 	// bits given: a program without one is concerned by no line
@@ -342,6 +344,14 @@ func TestDispatchConcerned(t *testing.T) {
 	st.Match([]byte(`{"CommandLine":"x"}`), nil)
 	if got := st.ConcernedPrograms(); got != 1<<5 {
 		t.Errorf("no event name: concerned %b, want %b", got, uint64(1<<5))
+	}
+	// a program without a bit still takes its event name's lines
+	pr2 := []byte(`{"event_simpleName":"ProcessRollup2","CommandLine":"mimikatz"}`)
+	if !st.NameTaken(FindEventName(pr2)) {
+		t.Errorf("ProcessRollup2 not taken, though program 0 takes it")
+	}
+	if hits := st.Match(pr2, nil); len(hits) != 1 || st.ConcernedPrograms() != 0 {
+		t.Errorf("ProcessRollup2: hits %v, concerned %b; want [0], 0", hits, st.ConcernedPrograms())
 	}
 	// Match asks every first program whatever its bit; MatchMask, for the
 	// same line, the second ones of the mask (here, ones letting a line

@@ -479,6 +479,10 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 			if ds == nil {
 				return m.Match(line, engine.EventName{}) || carried(line, c, enrich.AllGroups), hits, false
 			}
+			name := engine.FindEventName(line)
+			if !ds.NameTaken(name) {
+				return false, hits, true // no program takes its event name
+			}
 			// the line's processes are looked up after it is matched: their
 			// carrier entries are fetched meanwhile
 			var pids *[len(pidKeys)]pidField
@@ -489,11 +493,8 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 				}
 				pids = &found
 			}
-			hits = ds.Match(line, hits)
+			hits = ds.MatchName(line, name, hits)
 			concerned := ds.ConcernedPrograms()
-			if len(hits) == 0 && concerned == 0 {
-				return false, hits, true // no program takes its event name
-			}
 			switch held, all := carriedGroups(line, c, concerned, pids); {
 			case all:
 				return true, hits[:0], false // the plan's dispatch decides
