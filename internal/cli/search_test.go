@@ -2,6 +2,7 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"path/filepath"
 	"strings"
@@ -183,5 +184,65 @@ func TestSearchSubQueryPasses(t *testing.T) {
 				t.Errorf("exit %d, stdout %q, want %q; stderr: %s", code, out.String(), tt.want, errb.String())
 			}
 		})
+	}
+}
+
+// Events exported as one JSON document (LogScale's API answering
+// application/json, jq's pretty output) give the rows their NDJSON gives,
+// from a file or a pipe; a broken element is reported at the line it
+// starts on and the others are read.
+func TestSearchJSONDocuments(t *testing.T) {
+	var events []map[string]any
+	for _, line := range strings.Split(strings.TrimSpace(seedInput), "\n")[:5] {
+		var ev map[string]any
+		if err := json.Unmarshal([]byte(line), &ev); err != nil {
+			t.Fatal(err)
+		}
+		events = append(events, ev)
+	}
+	ndjson := strings.Join(strings.Split(strings.TrimSpace(seedInput), "\n")[:5], "\n") + "\n"
+	oneLine, _ := json.Marshal(events)
+	pretty, _ := json.MarshalIndent(events, "", "  ")
+	var jq strings.Builder
+	for _, ev := range events {
+		b, _ := json.MarshalIndent(ev, "", "  ")
+		jq.Write(b)
+		jq.WriteString("\n")
+	}
+	dir := t.TempDir()
+	_, want, stderr := runTiercel(t, "", "search", "--format", "json", seedForCLI, writeTemp(t, dir, "events.jsonl", ndjson))
+	if strings.Count(want, "\n") != 3 {
+		t.Fatalf("NDJSON gave %q, stderr:\n%s", want, stderr)
+	}
+	for name, doc := range map[string]string{"api.json": string(oneLine), "export.json": string(pretty), "jq.json": jq.String()} {
+		path := writeTemp(t, dir, name, doc)
+		for _, args := range [][]string{{path}, {"-"}} {
+			stdin := ""
+			if args[0] == "-" {
+				stdin = doc
+			}
+			code, got, stderr := runTiercel(t, stdin, append([]string{"search", "--format", "json", seedForCLI}, args...)...)
+			// the blank lines that keep elements on their lines are no events
+			if code != ExitOK || got != want || strings.Contains(stderr, "malformed") || !strings.Contains(stderr, "from 5 events") {
+				t.Errorf("%s %v: exit %d, rows:\n%s\nwant:\n%s\nstderr:\n%s", name, args, code, got, want, stderr)
+			}
+		}
+	}
+
+	broken := strings.Replace(string(pretty), `"DomainName": "api.shodan.io"`, `"DomainName: "api.shodan.io"`, 1)
+	path := writeTemp(t, dir, "broken.json", broken)
+	lines := strings.Split(broken, "\n")
+	start := 0 // the broken element's opening brace, a line from 1
+	for i, l := range lines {
+		if l == "  {" {
+			start = i + 1
+		}
+		if strings.Contains(l, `"DomainName: `) {
+			break
+		}
+	}
+	code, got, stderr := runTiercel(t, "", "search", "--format", "json", `count()`, path)
+	if code != ExitOK || got != `{"_count":"4"}`+"\n" || !strings.Contains(stderr, fmt.Sprintf("%s:%d: invalid JSON", path, start)) {
+		t.Errorf("exit %d, rows %q, want the element at line %d reported; stderr:\n%s", code, got, start, stderr)
 	}
 }

@@ -102,6 +102,9 @@ type streamConfig struct {
 	// sniffed is told the stream's codec before its first chunk. Nil:
 	// not told.
 	sniffed func(compression)
+	// document is set once the stream is read as a JSON document
+	// (documents.go)
+	document bool
 }
 
 // skipHeartbeat is how much of an over-long line is skipped between calls
@@ -136,7 +139,11 @@ func readStreamWith(src io.Reader, cfg streamConfig, emit chunkEmitter) error {
 	}
 	if codec == plain {
 		if err == io.EOF {
-			if data := bytes.TrimPrefix(buf[:n], utf8BOM); len(data) > 0 {
+			data := bytes.TrimPrefix(buf[:n], utf8BOM)
+			if isJSONDocument(data) {
+				data, _ = io.ReadAll(newDocumentLines(bytes.NewReader(data)))
+			}
+			if len(data) > 0 {
 				emit(data, 1)
 			}
 			return nil
@@ -193,6 +200,11 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 			first = false
 			if bytes.HasPrefix(buf[:filled], utf8BOM) {
 				filled = copy(buf, buf[len(utf8BOM):filled])
+			}
+			if !cfg.document && isJSONDocument(buf[:filled]) {
+				cfg.document = true
+				head := bytes.NewReader(append([]byte(nil), buf[:filled]...))
+				return cutLines(newDocumentLines(io.MultiReader(head, src)), buf, 0, cfg, codec, emit)
 			}
 			if bytes.IndexByte(buf[:filled], '\n') < 0 && bytes.IndexByte(buf[:filled], '\r') >= 0 {
 				crOnly = true

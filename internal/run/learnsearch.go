@@ -312,7 +312,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				counting := deferring && countShare.Load()
 				probing := counting && !probed.Load()
 				learn := func(line []byte) engine.EventName {
-					r.lines++
+					if len(line) > 0 { // an empty line is no event
+						r.lines++
+					}
 					if deferring {
 						// Nothing is learned: the name is only looked for
 						// to count what teaches once some line is kept (every
@@ -322,7 +324,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						if counting {
 							r.share.seen++
 						}
-						tally := probing || counting && r.lines%shareSample == 0
+						tally := len(line) > 0 && (probing || counting && r.lines%shareSample == 0)
 						if carrierText == nil && !tally {
 							return engine.EventName{}
 						}
