@@ -16,9 +16,11 @@ import (
 // array numbers its elements), so a report names a line the user can find.
 
 // isJSONDocument says whether a stream whose first bytes are head is a JSON
-// document of events: it starts with '[', or its first line is a lone '{'.
-// An NDJSON file whose first line is cut short starts with '{' too, but
-// that line holds more than the brace, so it is never read as a document.
+// document of events: an array of objects (it starts with '[' then '{', or
+// is an empty array), or objects whose first line is a lone '{'. An NDJSON
+// file whose first line is cut short starts with '{' too, but that line
+// holds more than the brace; a text log's first line may start with '['
+// (a bracketed date), but not with "[{".
 func isJSONDocument(head []byte) bool {
 	h := bytes.TrimLeft(head, " \t\r\n")
 	if len(h) == 0 {
@@ -26,7 +28,8 @@ func isJSONDocument(head []byte) bool {
 	}
 	switch h[0] {
 	case '[':
-		return true
+		h = bytes.TrimLeft(h[1:], " \t\r\n")
+		return len(h) > 0 && (h[0] == '{' || h[0] == ']')
 	case '{':
 		end := bytes.IndexByte(h, '\n')
 		return end >= 0 && len(bytes.TrimSpace(h[:end])) == 1

@@ -17,6 +17,11 @@ func TestIsJSONDocument(t *testing.T) {
 		want bool
 	}{
 		{`[{"a":1}]`, true},
+		{"[]", true},
+		{"[\n]\n", true},
+		{"[2026-12-06 10:00:01] [error] client denied\n", false}, // a text log
+		{"[1, 2]", false},
+		{"[", false},
 		{"  \n[\n  {\"a\": 1}\n]", true},
 		{"{\n  \"a\": 1\n}\n", true},
 		{"{  \r\n  \"a\": 1\r\n}\r\n", true},
