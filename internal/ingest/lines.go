@@ -8,7 +8,9 @@ import (
 
 // Lines calls fn for each line of the chunk, without its "\n" or "\r\n",
 // with its 1-based line number in the source. It stops when fn returns false.
-// The line aliases the chunk's data.
+// The line aliases the chunk's data. An empty line is no event and is
+// skipped: a JSON document read as lines (documents.go) has one for every
+// line of the file an element spans past its first.
 func Lines(c event.Chunk, fn func(line []byte, lineNo int) bool) {
 	data := c.Data
 	lineNo := c.FirstLine
@@ -21,6 +23,10 @@ func Lines(c event.Chunk, fn func(line []byte, lineNo int) bool) {
 		}
 		if n := len(line); n > 0 && line[n-1] == '\r' {
 			line = line[:n-1]
+		}
+		if len(line) == 0 {
+			lineNo++
+			continue
 		}
 		if !fn(line, lineNo) {
 			return

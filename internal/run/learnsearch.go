@@ -312,9 +312,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				counting := deferring && countShare.Load()
 				probing := counting && !probed.Load()
 				learn := func(line []byte) engine.EventName {
-					if len(line) > 0 { // an empty line is no event
-						r.lines++
-					}
+					r.lines++
 					if deferring {
 						// Nothing is learned: the name is only looked for
 						// to count what teaches once some line is kept (every
@@ -324,7 +322,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						if counting {
 							r.share.seen++
 						}
-						tally := len(line) > 0 && (probing || counting && r.lines%shareSample == 0)
+						tally := probing || counting && r.lines%shareSample == 0
 						if carrierText == nil && !tally {
 							return engine.EventName{}
 						}

@@ -675,7 +675,7 @@ func (w *worker) chunk(j job) *chunkResult {
 		res.bytes = int64(len(c.Data)) // a held line's bytes stayed in its chunk, blanked
 	}
 	ingest.Lines(c, func(line []byte, lineNo int) bool {
-		if !c.Replayed && len(line) > 0 { // an empty line is no event
+		if !c.Replayed {
 			res.lines++
 		}
 		w.line(c.Source, line, lineNo, false)
