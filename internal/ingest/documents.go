@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 )
 
@@ -159,6 +160,21 @@ func (d *documentLines) copyElement(p []byte) int {
 	i, n := 0, 0
 	ended := false
 	for i < len(in) && n < len(p) {
+		if inStr && !escaped {
+			// a run of plain bytes, copied in a loop of its own
+			run := min(len(in)-i, len(p)-n)
+			k := plainStringRun(in[i : i+run])
+			copy(p[n:], in[i:i+k])
+			i, n = i+k, n+k
+			if k == run {
+				continue
+			}
+		} else if !inStr && (in[i] == ' ' || in[i] == '\t') && depth > 0 {
+			for i < len(in) && (in[i] == ' ' || in[i] == '\t') {
+				i++ // indentation
+			}
+			continue
+		}
 		b := in[i]
 		if inStr {
 			i++
@@ -258,4 +274,23 @@ func marks(bs string) (t [256]bool) {
 		t[bs[i]] = true
 	}
 	return t
+}
+
+// plainStringRun returns how many bytes at the start of b hold no quote,
+// backslash or newline: eight at a time while it can (a word holds one
+// of them when one of its bytes XORed with it is zero).
+func plainStringRun(b []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q, bs, nl := w^('"'*ones), w^('\\'*ones), w^('\n'*ones)
+		if ((q-ones)&^q|(bs-ones)&^bs|(nl-ones)&^nl)&highs != 0 {
+			break
+		}
+	}
+	for i < len(b) && !inStringMark[b[i]] {
+		i++
+	}
+	return i
 }

@@ -94,10 +94,8 @@ func TestReaderJSONDocuments(t *testing.T) {
 			t.Fatal(err)
 		}
 		var got []string
-		for _, l := range readAll(t, r) {
-			if l = strings.TrimPrefix(l, dir+"/"); !strings.HasSuffix(l, ":") { // blank padding lines
-				got = append(got, l)
-			}
+		for _, l := range readAll(t, r) { // the blank lines between elements skipped
+			got = append(got, strings.TrimPrefix(l, dir+"/"))
 		}
 		want := []string{
 			`api.json:1:telemetry:{"a":1}`, `api.json:2:telemetry:{"a":2}`, `api.json:3:telemetry:{"a":3}`,
@@ -191,5 +189,27 @@ func BenchmarkDocumentLines(b *testing.B) {
 				}
 			}
 		})
+	}
+}
+
+// plainStringRun stops at the first quote, backslash or newline wherever
+// it falls in a word, as a byte-at-a-time scan does.
+func TestPlainStringRun(t *testing.T) {
+	for size := range 20 {
+		for at := range size + 1 {
+			for _, c := range []byte{'"', '\\', '\n', 'x', 0x80, 0xff, 0} {
+				b := bytes.Repeat([]byte{'a'}, size)
+				if at < size {
+					b[at] = c
+				}
+				want := size
+				if i := bytes.IndexAny(b, "\"\\\n"); i >= 0 {
+					want = i
+				}
+				if got := plainStringRun(b); got != want {
+					t.Errorf("plainStringRun(%q) = %d, want %d", b, got, want)
+				}
+			}
+		}
 	}
 }
