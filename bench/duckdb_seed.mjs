@@ -1,9 +1,11 @@
 // Runs the SQL equivalent of the T1590.005 seed query in DuckDB and prints
 // the result rows as NDJSON (same shape as `tiercel search --format json`).
-// Usage: node duckdb_seed.mjs FILE THREADS COMPRESSION(uncompressed|gzip|zstd)
+// Usage: node duckdb_seed.mjs FILE THREADS COMPRESSION(uncompressed|gzip|zstd) [FORMAT]
+// FORMAT is read_json's: newline_delimited (the default), array (a JSON
+// array of events), unstructured (pretty-printed objects one after another).
 import { DuckDBInstance } from '@duckdb/node-api';
 
-const [file, threads, compression] = process.argv.slice(2);
+const [file, threads, compression, format = 'newline_delimited'] = process.argv.slice(2);
 const tools = 'nmap|masscan|zmap|theharvester|amass|subfinder|spiderfoot|recon-ng';
 const image = `(?i)(${tools})((\\.exe)?)$`;
 const cmd = '(?i)(shodan\\s+search|censys\\s+search|nmap\\s+-s[nSp]|masscan\\s+--rate|zmap\\s+-p|theharvester\\s+-d|amass\\s+enum|subfinder\\s+-d|spiderfoot\\s+-s)';
@@ -32,7 +34,7 @@ FROM (
            AND regexp_matches(ContextProcessName, ${q(ctx)})
         THEN 'OSINTNetworkConnect'
     END AS branch
-  FROM read_json(${q(file)}, format = 'newline_delimited', compression = ${q(compression)},
+  FROM read_json(${q(file)}, format = ${q(format)}, compression = ${q(compression)},
                  columns = ${colSpec}, ignore_errors = true)
   WHERE event_simpleName IN ('ProcessRollup2', 'DnsRequest', 'NetworkConnectIP4')
 )
