@@ -179,6 +179,15 @@ func (d *documentLines) copyElement(p []byte) int {
 		if inStr {
 			i++
 			switch {
+			case b == '\n':
+				// A raw newline cannot be inside a JSON string (nor be
+				// escaped): its closing quote is missing. The string is
+				// taken to end with the line, so the element's nesting
+				// still finds its end: one broken element is one
+				// malformed line, not every line after it.
+				lines++
+				inStr, escaped = false, false
+				continue
 			case escaped:
 				escaped = false
 			case !inStringMark[b]:
@@ -189,15 +198,6 @@ func (d *documentLines) copyElement(p []byte) int {
 				if depth == 0 {
 					ended = true // a string on its own
 				}
-			default: // '\n'
-				// A raw newline cannot be inside a JSON string: its
-				// closing quote is missing. The string is taken to end
-				// with the line, so the element's nesting still finds its
-				// end: one broken element is one malformed line, not
-				// every line after it.
-				lines++
-				inStr = false
-				continue
 			}
 			p[n] = b
 			n++

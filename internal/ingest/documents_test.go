@@ -61,6 +61,8 @@ func TestDocumentLines(t *testing.T) {
 		{"a stray bracket is a line", "[{\"a\":1}]\n}\n", "{\"a\":1}\n}\n"},
 		{"an unterminated string ends with its line", "[\n  {\n    \"a: \"x\",\n    \"b\": 1\n  },\n  {\n    \"c\": 2\n  }\n]",
 			"\n{\"a: \"x\",\"b\":1}\n\n\n\n{\"c\":2}\n"},
+		{"an escaped newline is a broken string too", "[\n  {\"a\": \"x\\\n  },\n  {\"b\": 1}\n]",
+			"\n{\"a\":\"x\\}\n\n{\"b\":1}\n"},
 		{"CRLF", "[\r\n  {\"a\": 1},\r\n  {\"a\": 2}\r\n]\r\n", "\n{\"a\":1}\n{\"a\":2}\n"},
 	}
 	for _, tt := range tests {
