@@ -127,7 +127,7 @@ func (s *sensorSkips) summary() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.count > 0 {
-		fmt.Fprintf(s.out, "tiercel: warning: %d problem(s) in sensor logs: damaged records skipped or read with SensorDamage (first: %s)\n", s.count, s.first)
+		fmt.Fprintf(s.out, "tiercel: warning: %d problem(s) in sensor logs or CSV exports: damaged records skipped or read with SensorDamage (first: %s)\n", s.count, s.first)
 	}
 	s.count = 0
 }

@@ -45,12 +45,13 @@ func newSearchCmd(env *Env) *cobra.Command {
 	cmd := &cobra.Command{
 		Use:   "search [flags] (QUERY | --file F) [PATH...]",
 		Short: "Run a CQL query over Falcon telemetry",
-		Long: "Runs a CrowdStrike LogScale (CQL) query over NDJSON telemetry (a JSON array\n" +
-			"of events or pretty-printed objects, as LogScale's API and jq write them, is\n" +
-			"read too). PATH is a file (plain, gzip or zstd), a directory (walked; FDR\n" +
-			"layout understood) or - for standard input, which is also the default.\n" +
-			"Results go to standard output; diagnostics, warnings and malformed-line\n" +
-			"reports go to standard error.\n" +
+		Long: "Runs a CrowdStrike LogScale (CQL) query over NDJSON telemetry (exported\n" +
+			"events are read too: a JSON array or pretty-printed objects, as LogScale's API\n" +
+			"and jq write them, or CSV with a header row of Falcon field names; and the\n" +
+			"logs of other sensors: docs/sensors.md). PATH is a file (plain, gzip or\n" +
+			"zstd), a directory (walked; FDR layout understood) or - for standard input,\n" +
+			"which is also the default. Results go to standard output; diagnostics,\n" +
+			"warnings and malformed-line reports go to standard error.\n" +
 			"Exit 0 on success (also with no rows), 1 on a query or input error, 2 on a\n" +
 			"usage error. Malformed lines, and lines over --max-line, are reported and\n" +
 			"skipped; they do not change the exit code. A path that cannot be read is\n" +

@@ -2,9 +2,11 @@ package cli
 
 import (
 	"bytes"
+	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -188,10 +190,10 @@ func TestSearchSubQueryPasses(t *testing.T) {
 }
 
 // Events exported as one JSON document (LogScale's API answering
-// application/json, jq's pretty output) give the rows their NDJSON gives,
-// from a file or a pipe; a broken element is reported at the line it
-// starts on and the others are read.
-func TestSearchJSONDocuments(t *testing.T) {
+// application/json, jq's pretty output) or as CSV give the rows their
+// NDJSON gives, from a file or a pipe; a broken element is reported at the
+// line it starts on and the others are read.
+func TestSearchExportedEvents(t *testing.T) {
 	var events []map[string]any
 	for _, line := range strings.Split(strings.TrimSpace(seedInput), "\n")[:5] {
 		var ev map[string]any
@@ -229,6 +231,33 @@ func TestSearchJSONDocuments(t *testing.T) {
 		}
 	}
 
+	// and as a CSV export: a header of Falcon field names, a row an event
+	var header []string
+	for _, ev := range events {
+		for k := range ev {
+			if !slices.Contains(header, k) {
+				header = append(header, k)
+			}
+		}
+	}
+	var csvText strings.Builder
+	cw := csv.NewWriter(&csvText)
+	cw.Write(header)
+	for _, ev := range events {
+		row := make([]string, len(header))
+		for i, k := range header {
+			if v, ok := ev[k]; ok {
+				row[i] = fmt.Sprint(v)
+			}
+		}
+		cw.Write(row)
+	}
+	cw.Flush()
+	code, got, stderr := runTiercel(t, "", "search", "--format", "json", seedForCLI, writeTemp(t, dir, "export.csv", csvText.String()))
+	if code != ExitOK || got != want || !strings.Contains(stderr, "from 5 events") {
+		t.Errorf("CSV: exit %d, rows:\n%s\nwant:\n%s\nstderr:\n%s", code, got, want, stderr)
+	}
+
 	broken := strings.Replace(string(pretty), `"DomainName": "api.shodan.io"`, `"DomainName: "api.shodan.io"`, 1)
 	path := writeTemp(t, dir, "broken.json", broken)
 	lines := strings.Split(broken, "\n")
@@ -241,7 +270,7 @@ func TestSearchJSONDocuments(t *testing.T) {
 			break
 		}
 	}
-	code, got, stderr := runTiercel(t, "", "search", "--format", "json", `count()`, path)
+	code, got, stderr = runTiercel(t, "", "search", "--format", "json", `count()`, path)
 	if code != ExitOK || got != `{"_count":"4"}`+"\n" || !strings.Contains(stderr, fmt.Sprintf("%s:%d: invalid JSON", path, start)) {
 		t.Errorf("exit %d, rows %q, want the element at line %d reported; stderr:\n%s", code, got, start, stderr)
 	}

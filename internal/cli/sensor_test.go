@@ -40,7 +40,7 @@ func TestEmulateSensorsAndHunt(t *testing.T) {
 		t.Fatalf("hunt audit: exit %d: %s", code, stderr)
 	}
 	nLines := strings.Count(audit, "\n")
-	checkStderr(t, stderr, []string{"-:" + strconv.Itoa(nLines+1) + ": not an audit record", "1 problem(s) in sensor logs"}, false)
+	checkStderr(t, stderr, []string{"-:" + strconv.Itoa(nLines+1) + ": not an audit record", "1 problem(s) in sensor logs or CSV exports"}, false)
 	hosts, branches = alertHosts(t, out)
 	if !branches["OSINTToolExecution"] || !branches["OSINTNetworkConnect"] || !hosts["dev-lin-01"] {
 		t.Errorf("auditd alerts: hosts %v branches %v", hosts, branches)

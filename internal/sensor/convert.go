@@ -24,6 +24,7 @@ const (
 	FormatLaurel      Format = "laurel"            // Laurel JSON lines
 	FormatDefender    Format = "defender-json"     // Advanced Hunting JSON (lines or array)
 	FormatDefenderCSV Format = "defender-csv"      // Advanced Hunting CSV export
+	FormatFalconCSV   Format = "falcon-csv"        // Falcon events exported as CSV
 	FormatSquid       Format = "squid"             // Squid native access.log
 	FormatSquidHTTPD  Format = "squid-combined"    // Squid's combined/common logformat (Apache style)
 	FormatW3C         Format = "w3c"               // W3C extended log (#Fields:)
@@ -100,6 +101,8 @@ func Detect(head []byte) Format {
 		return FormatSquidHTTPD
 	case isDefenderHeader(first):
 		return FormatDefenderCSV
+	case isFalconCSVHeader(first):
+		return FormatFalconCSV
 	}
 	return FormatNone
 }
@@ -179,6 +182,8 @@ func Convert(f Format, source string, src io.Reader, w io.Writer, skip func(Prob
 		err = c.jsonRecords(src, c.defenderObject)
 	case FormatDefenderCSV:
 		err = c.defenderCSV(src)
+	case FormatFalconCSV:
+		err = c.falconCSV(src)
 	case FormatSquid:
 		err = c.lines(src, c.squidLine)
 	case FormatSquidHTTPD:

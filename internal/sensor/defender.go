@@ -2,7 +2,6 @@ package sensor
 
 import (
 	"bytes"
-	"encoding/csv"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -20,49 +19,13 @@ func isDefenderHeader(line []byte) bool {
 
 // defenderCSV converts an Advanced Hunting CSV export (header row first).
 func (c *converter) defenderCSV(src io.Reader) error {
-	r := csv.NewReader(src)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.ReuseRecord = true
-	header, err := r.Read()
-	if err != nil {
-		c.problem(1, 0, fmt.Errorf("CSV header: %v", err))
-		return nil
-	}
-	header = append([]string(nil), header...)
-	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return nil
-		}
-		line, _ := r.FieldPos(0)
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				c.problem(pe.StartLine, 0, err)
-				if pe.Err == csv.ErrQuote || pe.Err == csv.ErrBareQuote {
-					continue
-				}
-			}
-			return nil
-		}
-		c.st.Records++
-		if len(rec) != len(header) {
-			c.problem(line, 0, fmt.Errorf("CSV row has %d values for %d columns", len(rec), len(header)))
-			continue
-		}
+	return c.csvRows(src, func(header, rec []string, line int) error {
 		row := make(map[string]any, len(header))
 		for i, h := range header {
 			row[h] = rec[i]
 		}
-		if err := c.defenderRow(row, "line "+strconv.Itoa(line)); err != nil {
-			c.problem(line, 0, err)
-		}
-		if c.werr != nil {
-			return c.werr
-		}
-	}
+		return c.defenderRow(row, "line "+strconv.Itoa(line))
+	})
 }
 
 func (c *converter) defenderObject(obj map[string]any) error {

@@ -93,7 +93,8 @@ func FuzzConvert(f *testing.F) {
 	f.Add(byte(7), []byte("1772443965.447    120 10.0.0.5 TCP_TUNNEL/200 5321 CONNECT api.shodan.io:443 alice HIER_DIRECT/1.2.3.4 -\n"))
 	f.Add(byte(8), []byte("#Fields: date time cs-host cs-uri-stem cs(User-Agent)\n2026-03-02 09:00:00 a.b /x \"q \"\"r\"\"\"\n"))
 	f.Add(byte(9), []byte(`127.0.0.1 - alice [02/Mar/2026:09:16:29 +0000] "GET http://whois.arin.net/rest/ip/1.2.3.4 HTTP/1.1" 200 604 "-" "theHarvester" TCP_MISS:HIER_DIRECT`+"\n"))
-	formats := []Format{FormatAuditd, FormatLaurel, FormatWinXML, FormatWinlogbeat, FormatGetWinEvent, FormatDefender, FormatDefenderCSV, FormatSquid, FormatW3C, FormatSquidHTTPD}
+	f.Add(byte(10), []byte("event_simpleName,aid,CommandLine\nProcessRollup2,a1,\"x \"\"y\"\"\"\n"))
+	formats := []Format{FormatAuditd, FormatLaurel, FormatWinXML, FormatWinlogbeat, FormatGetWinEvent, FormatDefender, FormatDefenderCSV, FormatSquid, FormatW3C, FormatSquidHTTPD, FormatFalconCSV}
 	f.Fuzz(func(t *testing.T, which byte, data []byte) {
 		Detect(data) // the sniffing must not panic either
 		format := formats[int(which)%len(formats)]

@@ -1,0 +1,109 @@
+package sensor
+
+import (
+	"bytes"
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/tiercel/tiercel/internal/jsonenc"
+)
+
+// csvRows reads an RFC 4180 CSV export whose first row names the columns
+// and calls fn with each row and the line it starts on. A row of another
+// width, a broken quote or fn's error is reported with its line and the
+// row skipped; a read error ends the file.
+func (c *converter) csvRows(src io.Reader, fn func(header, rec []string, line int) error) error {
+	r := csv.NewReader(src)
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	r.ReuseRecord = true
+	header, err := r.Read()
+	if err != nil {
+		c.problem(1, 0, fmt.Errorf("CSV header: %v", err))
+		return nil
+	}
+	header = append([]string(nil), header...)
+	header[0] = strings.TrimPrefix(header[0], "\ufeff")
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		line, _ := r.FieldPos(0)
+		if err != nil {
+			var pe *csv.ParseError
+			if errors.As(err, &pe) {
+				c.problem(pe.StartLine, 0, err)
+				if pe.Err == csv.ErrQuote || pe.Err == csv.ErrBareQuote {
+					continue
+				}
+			}
+			return nil
+		}
+		c.st.Records++
+		if len(rec) != len(header) {
+			c.problem(line, 0, fmt.Errorf("CSV row has %d values for %d columns", len(rec), len(header)))
+			continue
+		}
+		if err := fn(header, rec, line); err != nil {
+			c.problem(line, 0, err)
+		}
+		if c.werr != nil {
+			return c.werr
+		}
+	}
+}
+
+// Falcon events exported as CSV (LogScale's "Export to file", Falcon
+// Event Search) carry Falcon's field names in the header row. Each row
+// becomes the JSON object NDJSON would hold: the header's names as keys,
+// in order, every value a string, an empty cell left out (Falcon omits
+// fields it has no value for). They stay Falcon events: no #sensor.
+
+// isFalconCSVHeader recognises the header row of a CSV of Falcon events:
+// one of its columns is event_simpleName (or LogScale's
+// #event_simpleName).
+func isFalconCSVHeader(line []byte) bool {
+	if len(line) == 0 || line[0] == '{' || line[0] == '[' || bytes.IndexByte(line, ',') < 0 {
+		return false
+	}
+	rec, err := csv.NewReader(bytes.NewReader(line)).Read()
+	if err != nil {
+		return false
+	}
+	for _, f := range rec {
+		switch strings.TrimPrefix(strings.TrimSpace(f), "\ufeff") {
+		case "event_simpleName", "#event_simpleName":
+			return true
+		}
+	}
+	return false
+}
+
+// falconCSV converts a CSV of Falcon events into NDJSON.
+func (c *converter) falconCSV(src io.Reader) error {
+	return c.csvRows(src, func(header, rec []string, _ int) error {
+		b := append(c.buf[:0], '{')
+		for i, name := range header {
+			if rec[i] == "" {
+				continue
+			}
+			if len(b) > 1 {
+				b = append(b, ',')
+			}
+			b = jsonenc.AppendString(b, name)
+			b = append(b, ':')
+			b = jsonenc.AppendString(b, rec[i])
+		}
+		b = append(b, '}', '\n')
+		c.buf = b
+		if _, err := c.w.Write(b); err != nil && c.werr == nil {
+			c.werr = err
+		}
+		c.st.Events++
+		return nil
+	})
+}
