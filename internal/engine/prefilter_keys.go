@@ -37,6 +37,11 @@ type keyCache struct {
 	res     uint8
 	memo    *NameMemo[*nameAnswers] // a Matcher's answers by event name, else nil
 	answers *nameAnswers            // memo's entry for the line's event name, once looked up
+	// LogScale's "#event_simpleName" key, located once a line lacking
+	// event_simpleName is tested on it (locateTag)
+	tag    uint8
+	tagVal []byte
+	tagStr bool
 }
 
 // resolvedLine returns line with its escapes resolved, once a line.
@@ -53,9 +58,26 @@ func (c *keyCache) resolvedLine(line []byte) []byte {
 // showed in the profile of a learning search, once a line.
 func (c *keyCache) reset() {
 	c.state = [maxLocatedKeys]uint8{}
-	c.esc, c.kesc, c.odd, c.res = 0, 0, 0, 0
+	c.esc, c.kesc, c.odd, c.res, c.tag = 0, 0, 0, 0, keyUnknown
 	c.answers = nil
 }
+
+// locateTag finds LogScale's "#event_simpleName" key in line, once a
+// line: found once, several times, or not at all.
+func (c *keyCache) locateTag(line []byte) uint8 {
+	if c.tag == keyUnknown {
+		c.tag = keyAbsent
+		if v, end, str, ok := tagNameFinder.next(line, 0); ok {
+			c.tag, c.tagVal, c.tagStr = keyOnce, v, str
+			if _, _, _, more := tagNameFinder.next(line, end); more {
+				c.tag = keyMany
+			}
+		}
+	}
+	return c.tag
+}
+
+var tagNameFinder = newKeyFinder("#event_simpleName")
 
 // locate finds what line holds for the key in slot, unless it was looked
 // for already.
@@ -270,7 +292,7 @@ func (n *pfNode) matchField(line []byte, c *keyCache) bool {
 		return n.matchEvery(line, c)
 	}
 	// absent: a field enrichment may add passes, unless it is known to add none
-	return n.orAbsent && c.state[n.key] != keyKnownAbsent || n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c))
+	return n.orAbsent && c.state[n.key] != keyKnownAbsent || n.absentMatch(line, c)
 }
 
 // matchValue tests one value of the key (str: a string's contents). An
@@ -293,17 +315,29 @@ func (n *pfNode) matchValue(v []byte, str bool, c *keyCache) bool {
 	return n.kids[0].match(c.buf, c)
 }
 
-// absentMayHold reports whether a line lacking the plain key may still
-// give the field a value: the key may be written with \u escapes, or, for
-// event_simpleName, come as LogScale's "#event_simpleName".
-func (n *pfNode) absentMayHold(line []byte, c *keyCache) bool {
+// absentMatch tests a line lacking the plain key. Its keys may be written
+// with \u escapes: it is tested whole. For event_simpleName it may carry
+// LogScale's "#event_simpleName" instead (events exported from LogScale,
+// a table() of tiercel's JSON output), which decoding reads as the tag:
+// the value of that key, when the line has it once, is tested like the
+// plain key's. A test of the raw event_simpleName field fails on such a
+// line anyway, and prefilters hold no negated tests, so no line that
+// matches is rejected.
+func (n *pfNode) absentMatch(line []byte, c *keyCache) bool {
 	if c.mayHideKeys(line) {
-		return true
+		return c.esc == 2 || n.kids[0].match(line, c)
 	}
-	return string(n.finder.needle) == `"event_simpleName"` && bytes.Contains(line, hashSimpleName)
+	if string(n.finder.needle) != `"event_simpleName"` {
+		return false
+	}
+	switch c.locateTag(line) {
+	case keyOnce:
+		return n.matchValue(c.tagVal, c.tagStr, c)
+	case keyMany:
+		return c.esc == 2 || n.kids[0].match(line, c)
+	}
+	return false
 }
-
-var hashSimpleName = []byte(`"#event_simpleName"`)
 
 // matchEvery tests the value of every occurrence of the key, or the whole
 // line when there is none.
@@ -320,5 +354,5 @@ func (n *pfNode) matchEvery(line []byte, c *keyCache) bool {
 		}
 		from = end
 	}
-	return !found && (n.orAbsent || n.absentMayHold(line, c) && (c.esc == 2 || n.kids[0].match(line, c)))
+	return !found && (n.orAbsent || n.absentMatch(line, c))
 }

@@ -33,6 +33,8 @@ func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
 		`a =~ wildcard("*o*", ignoreCase=true)`, `test(a == b)`, `n > 3`, `n = 5`,
 		`case { a=foo | k := "1"; b=foo | k := "2"; * }`, `case { a=/nmap/i | k := "x"; b=foo }`,
 		`a match { foo => k := "1"; /bar/i => k := "2" }`, `#event_simpleName=DnsRequest a=foo`,
+		`event_simpleName=DnsRequest a=foo`, `event_simpleName=/Dns/ or #event_simpleName=/process/i`,
+		`#event_simpleName!=DnsRequest a=foo`, `#event_simpleName=* b=bar`,
 		`#event_simpleName=/^(ProcessRollup2|DnsRequest)$/ | a=/shodan\.io/i or b=/curl/i`,
 		`regex("(?<x>fo+)", field=a)`, `cidr(a, subnet="10.0.0.0/8")`, `a="foo \"q\""`, `a=*`, `a!=*`,
 		`RemotePort in [80, 443]`, `n=443 or a=foo`, `in(n, values=[5, "443.0"])`, `n=0443`, `RemotePort=80 n=5`,
@@ -67,6 +69,12 @@ func TestPrefilterNeverRejectsAcceptedEvents(t *testing.T) {
 					} else {
 						obj[f] = vocab[rng.IntN(len(vocab))] + strings.Repeat(vocab[rng.IntN(len(vocab))], rng.IntN(2))
 					}
+				}
+				if v, ok := obj["event_simpleName"]; ok && rng.IntN(3) == 0 {
+					// LogScale's spelling: the tag's key alone, which
+					// decoding reads as the tag (no raw event_simpleName)
+					delete(obj, "event_simpleName")
+					obj[event.SimpleName] = v
 				}
 				ev := &event.Event{}
 				for k, v := range obj {
