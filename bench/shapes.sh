@@ -5,9 +5,13 @@
 # gzip and zstd input. Prints a Markdown table of median wall and CPU
 # seconds, peak RSS and the ratio to DuckDB (also in DIR/shapes.md).
 #
-#   bench/shapes.sh FILE.ndjson [--threads N] [--runs N] [--out DIR]
+#   bench/shapes.sh FILE.ndjson [--threads N] [--runs N] [--out DIR] [--exports]
 #
 # FILE is any Falcon NDJSON, e.g. from `go run ./bench/fdrgen -size-mb 1024`.
+# --exports adds the seed over the same events as exports write them (a
+# one-line JSON array, an indented array, jq's stream, CSV: exportforms.py,
+# made once beside the results), DuckDB reading the JSON ones with
+# read_json's format; their rows must be the NDJSON file's.
 # Needs what compare.sh needs (it installs DuckDB's Node API the same way).
 set -euo pipefail
 
@@ -17,8 +21,10 @@ data=$(realpath "$1"); shift
 threads=2
 runs=3
 out="$here/out"
+exports=0
 while [ $# -gt 0 ]; do
   case "$1" in
+    --exports) exports=1; shift ;;
     --threads) threads=$2; shift 2 ;;
     --runs) runs=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
@@ -89,6 +95,23 @@ for f in "$data" "$data.gz" "$data.zst"; do
   read -r dw dc dr <<<"$(run "seed-duck-$label" node "$here/duckdb_seed.mjs" "$f" "$threads" "$comp")"
   echo "| seed, $label (default flags; --no-enrich: $nw s, $nc CPU s, enrichment +$(awk -v a="$tc" -v b="$nc" 'BEGIN{printf "%.0f", (a/b-1)*100}')% CPU) | $tw | $tc | $((tr / 1024)) | $dw | $dc | $((dr / 1024)) | $(awk -v a="$tw" -v b="$dw" 'BEGIN{printf "%.2f", b/a}')× | $(awk -v a="$tc" -v b="$dc" 'BEGIN{printf "%.2f", b/a}')× | $(wc -l < "$out/shape.seed-$label") | |" | tee -a "$out/shapes.md" >&2
 done
+if [ "$exports" = 1 ]; then
+  forms="$out/$(basename "$data")"
+  [ "$forms.csv" -nt "$data" ] || python3 "$here/exportforms.py" "$data" "$forms"
+  for form in array:array pretty:array jq:unstructured csv:; do
+    name=${form%%:*}; fmt=${form#*:}
+    f="$forms.$name.json"; [ "$name" = csv ] && f="$forms.csv"
+    read -r tw tc tr <<<"$(run "seed-$name" env GOMAXPROCS="$threads" "$tiercel" search --quiet --workers "$threads" --format json "$seed" "$f")"
+    cmp -s "$out/shape.seed-plain" "$out/shape.seed-$name" || { echo "seed over $f: rows differ from the NDJSON file's" >&2; exit 1; }
+    duck=" | | |"; vs=" | |" # DuckDB's read_csv would need every column the seed names
+    if [ -n "$fmt" ]; then
+      read -r dw dc dr <<<"$(run "seed-duck-$name" node "$here/duckdb_seed.mjs" "$f" "$threads" uncompressed "$fmt")"
+      duck=" | $dw | $dc | $((dr / 1024))"
+      vs=" | $(awk -v a="$tw" -v b="$dw" 'BEGIN{printf "%.2f", b/a}')× | $(awk -v a="$tc" -v b="$dc" 'BEGIN{printf "%.2f", b/a}')×"
+    fi
+    echo "| seed, $name export ($(($(stat -L -c %s "$f") / 1000000)) MB; rows as NDJSON's) | $tw | $tc | $((tr / 1024))$duck$vs | $(wc -l < "$out/shape.seed-$name") | |" | tee -a "$out/shapes.md" >&2
+  done
+fi
 echo
 echo "Input: $data, $((bytes / 1000000)) MB, $(wc -l < "$data") events; $threads threads each (tiercel GOMAXPROCS=$threads --workers $threads, DuckDB threads=$threads); medians of $runs runs; load average before: $load"
 echo
