@@ -2,7 +2,6 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
 )
 
@@ -161,12 +160,23 @@ func (d *documentLines) copyElement(p []byte) int {
 	ended := false
 	for i < len(in) && n < len(p) {
 		if inStr && !escaped {
-			// a run of plain bytes, copied in a loop of its own
+			// the rest of the string at once: up to its closing quote
+			// (stringEnd, which passes escapes over) or a raw newline
 			run := min(len(in)-i, len(p)-n)
-			k := plainStringRun(in[i : i+run])
-			copy(p[n:], in[i:i+k])
+			seg := in[i : i+run]
+			k := run
+			if end, _, ok := stringEnd(seg, 0); ok {
+				k = end
+			}
+			if nl := bytes.IndexByte(seg[:k], '\n'); nl >= 0 {
+				k = nl
+			}
+			copy(p[n:], seg[:k])
 			i, n = i+k, n+k
 			if k == run {
+				// cut inside the string: a backslash left unpaired at
+				// the cut escapes the next byte read
+				escaped = trailingBackslashes(seg)%2 == 1
 				continue
 			}
 		} else if !inStr && (in[i] == ' ' || in[i] == '\t') && depth > 0 {
@@ -240,14 +250,14 @@ func (d *documentLines) copyElement(p []byte) int {
 				ended = true
 				i++
 			}
-		case '\n':
-			lines++
-			ended = depth == 0
+		case '\n', ' ', '\t', '\r':
+			if b == '\n' {
+				lines++
+			}
 			i++
-			continue
-		default: // ' ', '\t', '\r'
-			ended = depth == 0
-			i++
+			if ended = depth == 0; ended {
+				break // a bare value ends at a space
+			}
 			continue
 		}
 		if ended {
@@ -276,21 +286,11 @@ func marks(bs string) (t [256]bool) {
 	return t
 }
 
-// plainStringRun returns how many bytes at the start of b hold no quote,
-// backslash or newline: eight at a time while it can (a word holds one
-// of them when one of its bytes XORed with it is zero).
-func plainStringRun(b []byte) int {
-	const ones, highs = 0x0101010101010101, 0x8080808080808080
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		q, bs, nl := w^('"'*ones), w^('\\'*ones), w^('\n'*ones)
-		if ((q-ones)&^q|(bs-ones)&^bs|(nl-ones)&^nl)&highs != 0 {
-			break
-		}
+// trailingBackslashes counts the backslashes b ends with.
+func trailingBackslashes(b []byte) int {
+	n := 0
+	for n < len(b) && b[len(b)-1-n] == '\\' {
+		n++
 	}
-	for i < len(b) && !inStringMark[b[i]] {
-		i++
-	}
-	return i
+	return n
 }

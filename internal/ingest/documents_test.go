@@ -57,6 +57,7 @@ func TestDocumentLines(t *testing.T) {
 		{"nested", `[{"a":{"b":[{"c":1}]}},{"d":2}]`, "{\"a\":{\"b\":[{\"c\":1}]}}\n{\"d\":2}\n"},
 		{"bare values are lines of their own", `[1, "a,b", null, {"x":1}]`,
 			"1\n\"a,b\"\nnull\n{\"x\":1}\n"},
+		{"bare values end at a space or a newline", "0 0\n1", "0\n0\n1\n"},
 		{"arrays one after another", "[{\"a\":1}]\n[{\"a\":2}]", "{\"a\":1}\n{\"a\":2}\n"},
 		{"a stray bracket is a line", "[{\"a\":1}]\n}\n", "{\"a\":1}\n}\n"},
 		{"an unterminated string ends with its line", "[\n  {\n    \"a: \"x\",\n    \"b\": 1\n  },\n  {\n    \"c\": 2\n  }\n]",
@@ -114,8 +115,9 @@ func TestReaderJSONDocuments(t *testing.T) {
 }
 
 // FuzzDocumentLines: whatever the bytes, reading them as a document ends,
-// writes at most a newline more than a byte a byte read, and a valid JSON
-// array comes out as its elements, one a line.
+// writes at most a newline more than a byte a byte read, gives the same
+// output however the input and the reads are cut, and a valid JSON array
+// comes out as its elements, one a line.
 func FuzzDocumentLines(f *testing.F) {
 	f.Add([]byte(`[{"a":1},{"b":[1,{"c":"]"}]}]`))
 	f.Add([]byte("[\n {\n  \"a\": \"x\\\"y\"\n },\n 2\n]"))
@@ -128,6 +130,21 @@ func FuzzDocumentLines(f *testing.F) {
 		}
 		if len(got) > 2*len(data)+1 {
 			t.Fatalf("%d bytes out of %d in", len(got), len(data))
+		}
+		for _, cut := range []int{1, 3, 7} {
+			d := newDocumentLines(iotest.OneByteReader(bytes.NewReader(data)))
+			var again []byte
+			buf := make([]byte, cut)
+			for {
+				n, err := d.Read(buf)
+				again = append(again, buf[:n]...)
+				if err != nil {
+					break
+				}
+			}
+			if !bytes.Equal(again, got) {
+				t.Fatalf("read a byte at a time into %d-byte reads:\n%q\nwhole:\n%q", cut, again, got)
+			}
 		}
 		var elems []json.RawMessage
 		if !bytes.HasPrefix(bytes.TrimLeft(data, " \t\r\n"), []byte("[")) || json.Unmarshal(data, &elems) != nil {
@@ -191,27 +208,5 @@ func BenchmarkDocumentLines(b *testing.B) {
 				}
 			}
 		})
-	}
-}
-
-// plainStringRun stops at the first quote, backslash or newline wherever
-// it falls in a word, as a byte-at-a-time scan does.
-func TestPlainStringRun(t *testing.T) {
-	for size := range 20 {
-		for at := range size + 1 {
-			for _, c := range []byte{'"', '\\', '\n', 'x', 0x80, 0xff, 0} {
-				b := bytes.Repeat([]byte{'a'}, size)
-				if at < size {
-					b[at] = c
-				}
-				want := size
-				if i := bytes.IndexAny(b, "\"\\\n"); i >= 0 {
-					want = i
-				}
-				if got := plainStringRun(b); got != want {
-					t.Errorf("plainStringRun(%q) = %d, want %d", b, got, want)
-				}
-			}
-		}
 	}
 }
