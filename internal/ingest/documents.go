@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"bytes"
+	"encoding/binary"
 	"io"
 )
 
@@ -160,23 +161,12 @@ func (d *documentLines) copyElement(p []byte) int {
 	ended := false
 	for i < len(in) && n < len(p) {
 		if inStr && !escaped {
-			// the rest of the string at once: up to its closing quote
-			// (stringEnd, which passes escapes over) or a raw newline
+			// a run of plain bytes, copied in a loop of its own
 			run := min(len(in)-i, len(p)-n)
-			seg := in[i : i+run]
-			k := run
-			if end, _, ok := stringEnd(seg, 0); ok {
-				k = end
-			}
-			if nl := bytes.IndexByte(seg[:k], '\n'); nl >= 0 {
-				k = nl
-			}
-			copy(p[n:], seg[:k])
+			k := plainStringRun(in[i : i+run])
+			copy(p[n:], in[i:i+k])
 			i, n = i+k, n+k
 			if k == run {
-				// cut inside the string: a backslash left unpaired at
-				// the cut escapes the next byte read
-				escaped = trailingBackslashes(seg)%2 == 1
 				continue
 			}
 		} else if !inStr && (in[i] == ' ' || in[i] == '\t') && depth > 0 {
@@ -286,11 +276,23 @@ func marks(bs string) (t [256]bool) {
 	return t
 }
 
-// trailingBackslashes counts the backslashes b ends with.
-func trailingBackslashes(b []byte) int {
-	n := 0
-	for n < len(b) && b[len(b)-1-n] == '\\' {
-		n++
+// plainStringRun returns how many bytes at the start of b hold no quote,
+// backslash or newline: eight at a time while it can (a word holds one
+// of them when one of its bytes XORed with it is zero). The decoder's
+// SSE2 stringEnd, called a string, took end to end 15% longer on Falcon
+// lines, whose strings are mostly short.
+func plainStringRun(b []byte) int {
+	const ones, highs = 0x0101010101010101, 0x8080808080808080
+	i := 0
+	for ; i+8 <= len(b); i += 8 {
+		w := binary.LittleEndian.Uint64(b[i:])
+		q, bs, nl := w^('"'*ones), w^('\\'*ones), w^('\n'*ones)
+		if ((q-ones)&^q|(bs-ones)&^bs|(nl-ones)&^nl)&highs != 0 {
+			break
+		}
 	}
-	return n
+	for i < len(b) && !inStringMark[b[i]] {
+		i++
+	}
+	return i
 }

@@ -210,3 +210,25 @@ func BenchmarkDocumentLines(b *testing.B) {
 		})
 	}
 }
+
+// plainStringRun stops at the first quote, backslash or newline wherever
+// it falls in a word, as a byte-at-a-time scan does.
+func TestPlainStringRun(t *testing.T) {
+	for size := range 20 {
+		for at := range size + 1 {
+			for _, c := range []byte{'"', '\\', '\n', 'x', 0x80, 0xff, 0} {
+				b := bytes.Repeat([]byte{'a'}, size)
+				if at < size {
+					b[at] = c
+				}
+				want := size
+				if i := bytes.IndexAny(b, "\"\\\n"); i >= 0 {
+					want = i
+				}
+				if got := plainStringRun(b); got != want {
+					t.Errorf("plainStringRun(%q) = %d, want %d", b, got, want)
+				}
+			}
+		}
+	}
+}
