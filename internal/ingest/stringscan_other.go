@@ -38,15 +38,3 @@ func stringEnd(s []byte, i int) (end int, esc bool, ok bool) {
 	}
 	return 0, false, false
 }
-
-// The bytes that end or escape a JSON string, eight at a time.
-const (
-	quotes      = 0x2222222222222222
-	backslashes = 0x5c5c5c5c5c5c5c5c
-	lowBits     = 0x0101010101010101
-	highBits    = 0x8080808080808080
-)
-
-// zeroBytes has the high bit set in the lowest zero byte of w (and maybe in
-// higher bytes after it), and is 0 when w has no zero byte.
-func zeroBytes(w uint64) uint64 { return (w - lowBits) &^ w & highBits }
