@@ -7,8 +7,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-
-	"github.com/tiercel/tiercel/internal/jsonenc"
 )
 
 // csvRows reads an RFC 4180 CSV export whose first row names the columns
@@ -85,25 +83,13 @@ func isFalconCSVHeader(line []byte) bool {
 
 // falconCSV converts a CSV of Falcon events into NDJSON.
 func (c *converter) falconCSV(src io.Reader) error {
+	var o Out
 	return c.csvRows(src, func(header, rec []string, _ int) error {
-		b := append(c.buf[:0], '{')
+		o.Fields = o.Fields[:0]
 		for i, name := range header {
-			if rec[i] == "" {
-				continue
-			}
-			if len(b) > 1 {
-				b = append(b, ',')
-			}
-			b = jsonenc.AppendString(b, name)
-			b = append(b, ':')
-			b = jsonenc.AppendString(b, rec[i])
+			o.add(name, rec[i]) // a repeated column is a repeated key, as in the file
 		}
-		b = append(b, '}', '\n')
-		c.buf = b
-		if _, err := c.w.Write(b); err != nil && c.werr == nil {
-			c.werr = err
-		}
-		c.st.Events++
+		c.emit(&o)
 		return nil
 	})
 }
