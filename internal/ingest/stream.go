@@ -139,14 +139,7 @@ func readStreamWith(src io.Reader, cfg streamConfig, emit chunkEmitter) error {
 	}
 	if codec == plain {
 		if err == io.EOF {
-			data := bytes.TrimPrefix(buf[:n], utf8BOM)
-			if isJSONDocument(data) {
-				data, _ = io.ReadAll(newDocumentLines(bytes.NewReader(data)))
-			}
-			if len(data) > 0 {
-				emit(data, 1)
-			}
-			return nil
+			src = bytes.NewReader(nil) // ended: not read again (a terminal would wait)
 		}
 		return cutLines(src, buf, n, cfg, plain, emit)
 	}
