@@ -2,8 +2,8 @@ package ingest
 
 import (
 	"bytes"
-	"encoding/binary"
 	"io"
+	"runtime"
 )
 
 // Events also come as one JSON document rather than one per line: a JSON
@@ -42,26 +42,48 @@ func isJSONDocument(head []byte) bool {
 // what it needs to find where elements start and end (strings, escapes,
 // nesting): an element that is not valid JSON comes out as one line, which
 // the decoder reports.
+//
+// Compacting is most of what reading a document costs (it looks at every
+// byte, a search at few), so blocks of it are compacted in parallel.
+// Where a block starts is guessed: it is cut before a '{' that follows a
+// '}' (and a ',' in an array), the start of an element unless those bytes
+// are inside a string or a nested value. A guess is checked against where
+// the block before ended; a wrong one is compacted again from there, so
+// the output is the same as compacting the whole stream in one go.
 type documentLines struct {
-	src     io.Reader
-	in      []byte
-	r, w    int   // in[r:w] is read and not yet looked at
-	err     error // src's, once in is drained
-	srcLine int   // the file's line being read, from 1
-	outLine int   // the output's line, from 1
-	started bool  // an element was written
-	newline int   // newlines owed before the next byte written
+	src       io.Reader
+	err       error // src's, once it has ended
+	blockSize int
+	parallel  bool
+	// inArray: the document starts with '[' (known from the first
+	// block), so a cut assumes it is inside the outermost array
+	inArray, formKnown bool
+	blocks             int    // read so far
+	cut                bool   // the last block read was cut before an element
+	carry              []byte // what followed the cut: the next block's start
+	queue              []*docBlock
+	free               []*docBlock
 
-	inArray bool // inside the outermost '['
-	inElem  bool
-	fresh   bool // the element has no byte yet
-	depth   int  // of brackets and braces inside the element
-	inStr   bool
-	escaped bool
+	// writing out
+	cur      *docBlock
+	pos, end int // cur.out[pos:end] is to be written
+	next     int // cur's next element
+	state    docState
+	srcLine  int // the file's line cur starts on, from 1
+	outLine  int // the output's line, from 1
+	started  bool
+	newline  int // newlines owed before the next byte written
 }
 
+// docBlockSize is how much of a document a block holds.
+const docBlockSize = 256 << 10
+
 func newDocumentLines(src io.Reader) *documentLines {
-	return &documentLines{src: src, in: make([]byte, 64<<10), srcLine: 1, outLine: 1}
+	return newDocumentBlocks(src, docBlockSize, runtime.GOMAXPROCS(0) > 1)
+}
+
+func newDocumentBlocks(src io.Reader, blockSize int, parallel bool) *documentLines {
+	return &documentLines{src: src, blockSize: blockSize, parallel: parallel, srcLine: 1, outLine: 1}
 }
 
 func (d *documentLines) Read(p []byte) (int, error) {
@@ -73,223 +95,164 @@ func (d *documentLines) Read(p []byte) (int, error) {
 			d.newline--
 			continue
 		}
-		if d.r == d.w {
-			if d.err != nil {
-				if d.inElem || d.started {
-					d.finish()
+		if d.cur == nil {
+			if n > 0 {
+				return n, nil // hand over what is done before waiting for more
+			}
+			if !d.take() {
+				if d.started {
+					d.started = false
+					d.newline++ // the last element's line ends
 					continue
 				}
-				break
-			}
-			if n > 0 {
-				return n, nil // hand over what is done before blocking on src
-			}
-			d.r, d.w = 0, 0
-			m, err := d.src.Read(d.in)
-			d.w, d.err = m, err
-			if m == 0 && err == nil {
-				return n, nil // no progress: the caller tries again
+				return 0, d.err
 			}
 			continue
 		}
-		if d.inElem {
-			n += d.copyElement(p[n:])
+		if d.pos < d.end {
+			k := copy(p[n:], d.cur.out[d.pos:d.end])
+			n += k
+			d.pos += k
 			continue
 		}
-		b := d.in[d.r]
-		d.r++
-		d.between(b)
-	}
-	if n == 0 && d.err != nil {
-		return 0, d.err
+		if d.next == len(d.cur.elems) {
+			d.srcLine += d.cur.lines
+			d.state = d.cur.end
+			d.free = append(d.free, d.cur)
+			d.cur = nil
+			continue
+		}
+		e := d.cur.elems[d.next]
+		d.next++
+		d.end = len(d.cur.out)
+		if d.next < len(d.cur.elems) {
+			d.end = d.cur.elems[d.next].at
+		}
+		// An element goes on the line it starts on, or on the line after
+		// the previous element's.
+		owed := d.srcLine + e.line - d.outLine
+		if d.started {
+			owed = max(owed, 1)
+		}
+		d.newline += owed
+		d.outLine += owed
+		d.started = true
 	}
 	return n, nil
 }
 
-// finish ends the last element's line once src has ended.
-func (d *documentLines) finish() {
-	if d.started {
-		d.newline++
-		d.started = false
+// take makes the next block, compacted, the one written out; false once
+// src has ended and every block was written.
+func (d *documentLines) take() bool {
+	for d.err == nil && len(d.queue) < d.ahead() {
+		d.read()
 	}
-	d.inElem = false
+	if len(d.queue) == 0 {
+		return false
+	}
+	b := d.queue[0]
+	d.queue = d.queue[1:]
+	if b.done != nil {
+		<-b.done
+	}
+	switch {
+	case b.done == nil, b.blind:
+		b.start = d.state
+		b.compact()
+	case b.speculative && !d.state.between(b.start.inArray):
+		b.start = d.state // guessed wrong: an element went on past the cut
+		b.compact()
+	}
+	d.cur, d.pos, d.next = b, 0, 0
+	d.end = len(b.out)
+	if len(b.elems) > 0 {
+		d.end = b.elems[0].at // the end of an element from the block before
+	}
+	return true
 }
 
-// between handles a byte outside any element: whitespace and the commas
-// and brackets of the outermost array are skipped; anything else starts an
-// element on a line of its own.
-func (d *documentLines) between(b byte) {
-	switch b {
-	case '\n':
-		d.srcLine++
-		return
-	case ' ', '\t', '\r', ',':
-		return
-	case '[':
-		if !d.inArray {
-			d.inArray = true
-			return
-		}
-	case ']':
-		if d.inArray {
-			d.inArray = false
-			return
-		}
+// ahead is how many blocks are read before the first is written out: one
+// for each core compacting, one more being read.
+func (d *documentLines) ahead() int {
+	if !d.parallel {
+		return 1
 	}
-	owed := d.srcLine - d.outLine
-	if d.started {
-		owed = max(owed, 1)
-	}
-	d.newline += owed
-	d.outLine += owed
-	d.started = true
-	d.inElem = true
-	d.fresh = true
-	d.depth = 0
-	d.r-- // the element's first byte, read again as part of it
+	return runtime.GOMAXPROCS(0) + 1
 }
 
-// copyElement copies the element being read from d.in into p until it
-// ends or either runs out, and returns how many bytes it wrote. Whitespace
-// outside strings is dropped. One loop with the state in locals: this is
-// every byte of the input.
-func (d *documentLines) copyElement(p []byte) int {
-	in := d.in[d.r:d.w]
-	inStr, escaped, depth, fresh := d.inStr, d.escaped, d.depth, d.fresh
-	lines := 0
-	i, n := 0, 0
-	ended := false
-	for i < len(in) && n < len(p) {
-		if inStr && !escaped {
-			// a run of plain bytes, copied in a loop of its own
-			run := min(len(in)-i, len(p)-n)
-			k := plainStringRun(in[i : i+run])
-			copy(p[n:], in[i:i+k])
-			i, n = i+k, n+k
-			if k == run {
+// read reads a block from src and, in parallel, starts compacting it.
+func (d *documentLines) read() {
+	var b *docBlock
+	if k := len(d.free); k > 0 {
+		b, d.free = d.free[k-1], d.free[:k-1]
+	} else {
+		b = &docBlock{}
+	}
+	if cap(b.in) < d.blockSize {
+		b.in = make([]byte, d.blockSize)
+	}
+	buf := b.in[:d.blockSize]
+	filled := copy(buf, d.carry)
+	m, err := readFull(d.src, buf[filled:])
+	filled += m
+	if err != nil {
+		d.err = err
+	}
+	in := buf[:filled]
+	if !d.formKnown {
+		if h := bytes.TrimLeft(in, " \t\r\n"); len(h) > 0 {
+			d.formKnown, d.inArray = true, h[0] == '['
+		}
+	}
+	first := d.blocks == 0
+	d.blocks++
+	b.speculative, b.blind = d.cut, !first && !d.cut
+	b.start = docState{inArray: d.inArray}
+	d.carry = d.carry[:0]
+	d.cut = false
+	if d.err == nil {
+		if c := elementCut(in, d.inArray); c > 0 {
+			d.carry = append(d.carry, in[c:]...)
+			in = in[:c]
+			d.cut = true
+		}
+	}
+	b.in = in
+	b.done = nil
+	if d.parallel && !b.blind && (b.speculative || first) {
+		b.done = make(chan struct{})
+		if first {
+			b.start = docState{}
+		}
+		go func() {
+			b.compact()
+			close(b.done)
+		}()
+	}
+	d.queue = append(d.queue, b)
+}
+
+// elementCut returns where in the last element of in that follows another
+// seems to start: a '{' after a '}', with a ',' between in an array; 0
+// when there is none.
+func elementCut(in []byte, inArray bool) int {
+	for j := len(in); j > 0; {
+		k := bytes.LastIndexByte(in[:j], '{')
+		if k <= 0 {
+			return 0
+		}
+		before := bytes.TrimRight(in[:k], " \t\r\n")
+		if inArray {
+			if len(before) == 0 || before[len(before)-1] != ',' {
+				j = k
 				continue
 			}
-		} else if !inStr && (in[i] == ' ' || in[i] == '\t') && depth > 0 {
-			for i < len(in) && (in[i] == ' ' || in[i] == '\t') {
-				i++ // indentation
-			}
-			continue
+			before = bytes.TrimRight(before[:len(before)-1], " \t\r\n")
 		}
-		b := in[i]
-		if inStr {
-			i++
-			switch {
-			case b == '\n':
-				// A raw newline cannot be inside a JSON string (nor be
-				// escaped): its closing quote is missing. The string is
-				// taken to end with the line, so the element's nesting
-				// still finds its end: one broken element is one
-				// malformed line, not every line after it.
-				lines++
-				inStr, escaped = false, false
-				continue
-			case escaped:
-				escaped = false
-			case !inStringMark[b]:
-			case b == '\\':
-				escaped = true
-			case b == '"':
-				inStr = false
-				if depth == 0 {
-					ended = true // a string on its own
-				}
-			}
-			p[n] = b
-			n++
-			if ended {
-				break
-			}
-			continue
+		if len(before) > 0 && before[len(before)-1] == '}' {
+			return k
 		}
-		if !structural[b] {
-			i++
-			p[n] = b
-			n++
-			fresh = false
-			continue
-		}
-		switch b {
-		case '"':
-			inStr = true
-		case '{', '[':
-			depth++
-		case '}', ']':
-			if depth == 0 {
-				ended = true
-				if fresh {
-					i++
-					p[n] = b // a stray bracket: a line of its own
-					n++
-				} // else it closes the array a bare value was in: read again
-				break
-			}
-			depth--
-			if depth == 0 {
-				ended = true
-				i++
-				p[n] = b
-				n++
-			}
-		case ',':
-			if depth == 0 {
-				ended = true
-				i++
-			}
-		case '\n', ' ', '\t', '\r':
-			if b == '\n' {
-				lines++
-			}
-			i++
-			if ended = depth == 0; ended {
-				break // a bare value ends at a space
-			}
-			continue
-		}
-		if ended {
-			break
-		}
-		i++
-		p[n] = b
-		n++
-		fresh = false
+		j = k
 	}
-	d.r += i
-	d.srcLine += lines
-	d.inStr, d.escaped, d.depth, d.fresh = inStr, escaped, depth, fresh
-	d.inElem = !ended
-	return n
-}
-
-// structural marks the bytes an element looks at outside strings, and
-// inStringMark those it looks at inside.
-var structural, inStringMark = marks("\"{}[],\n \t\r"), marks("\"\\\n")
-
-func marks(bs string) (t [256]bool) {
-	for i := range len(bs) {
-		t[bs[i]] = true
-	}
-	return t
-}
-
-// plainStringRun returns how many bytes at the start of b hold no quote,
-// backslash or newline: eight at a time while it can (swar.go). The
-// decoder's SSE2 stringEnd, called a string, took end to end 15% longer
-// on Falcon lines, whose strings are mostly short.
-func plainStringRun(b []byte) int {
-	i := 0
-	for ; i+8 <= len(b); i += 8 {
-		w := binary.LittleEndian.Uint64(b[i:])
-		if zeroBytes(w^quotes)|zeroBytes(w^backslashes)|zeroBytes(w^newlines) != 0 {
-			break
-		}
-	}
-	for i < len(b) && !inStringMark[b[i]] {
-		i++
-	}
-	return i
+	return 0
 }

@@ -3,6 +3,7 @@ package ingest
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"strings"
 	"testing"
@@ -65,16 +66,30 @@ func TestDocumentLines(t *testing.T) {
 		{"an escaped newline is a broken string too", "[\n  {\"a\": \"x\\\n  },\n  {\"b\": 1}\n]",
 			"\n{\"a\":\"x\\}\n\n{\"b\":1}\n"},
 		{"CRLF", "[\r\n  {\"a\": 1},\r\n  {\"a\": 2}\r\n]\r\n", "\n{\"a\":1}\n{\"a\":2}\n"},
+		// A block is cut before a '{' that follows "}," and assumed to start
+		// an element: inside a string or a nested value it does not.
+		{"element boundaries inside strings", `[{"a":"x},{y"},{"b":"},  {"}]`, "{\"a\":\"x},{y\"}\n{\"b\":\"},  {\"}\n"},
+		{"element boundaries inside nested values", "[{\"a\":[{\"b\":1},\n{\"c\":2}]},\n{\"d\":3}]", "{\"a\":[{\"b\":1},{\"c\":2}]}\n\n{\"d\":3}\n"},
+		{"a stream of objects cut between them", "{\"a\":1}{\"a\":2} {\"a\":3}\n{\"a\":\"}{\"}", "{\"a\":1}\n{\"a\":2}\n{\"a\":3}\n{\"a\":\"}{\"}\n"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			for _, src := range []io.Reader{strings.NewReader(tt.in), iotest.OneByteReader(strings.NewReader(tt.in))} {
-				got, err := io.ReadAll(newDocumentLines(src))
+			readers := map[string]io.Reader{
+				"whole":         newDocumentLines(strings.NewReader(tt.in)),
+				"a byte a read": newDocumentLines(iotest.OneByteReader(strings.NewReader(tt.in))),
+				"serial blocks": newDocumentBlocks(strings.NewReader(tt.in), 8, false),
+			}
+			// every size, so that some blocks are cut where no element starts
+			for size := 1; size <= len(tt.in)+1; size++ {
+				readers[fmt.Sprintf("blocks of %d", size)] = newDocumentBlocks(strings.NewReader(tt.in), size, true)
+			}
+			for name, r := range readers {
+				got, err := io.ReadAll(r)
 				if err != nil {
 					t.Fatal(err)
 				}
 				if diff := cmp.Diff(tt.want, string(got)); diff != "" {
-					t.Errorf("output (-want +got):\n%s", diff)
+					t.Errorf("%s: output (-want +got):\n%s", name, diff)
 				}
 			}
 		})
@@ -116,7 +131,8 @@ func TestReaderJSONDocuments(t *testing.T) {
 
 // FuzzDocumentLines: whatever the bytes, reading them as a document ends,
 // writes at most a newline more than a byte a byte read, gives the same
-// output however the input and the reads are cut, and a valid JSON array
+// output however the input and the reads are cut and however it is
+// compacted in blocks in parallel (guessing where they start), and a valid JSON array
 // comes out as its elements, one a line.
 func FuzzDocumentLines(f *testing.F) {
 	f.Add([]byte(`[{"a":1},{"b":[1,{"c":"]"}]}]`))
@@ -144,6 +160,15 @@ func FuzzDocumentLines(f *testing.F) {
 			}
 			if !bytes.Equal(again, got) {
 				t.Fatalf("read a byte at a time into %d-byte reads:\n%q\nwhole:\n%q", cut, again, got)
+			}
+		}
+		for _, size := range []int{1, 7, 64, len(data)/3 + 1} {
+			blocks, err := io.ReadAll(newDocumentBlocks(bytes.NewReader(data), size, true))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(blocks, got) {
+				t.Fatalf("compacted in blocks of %d:\n%q\nwhole:\n%q", size, blocks, got)
 			}
 		}
 		var elems []json.RawMessage
@@ -206,6 +231,13 @@ func BenchmarkDocumentLines(b *testing.B) {
 						break
 					}
 				}
+			}
+		})
+		b.Run(bc.name+"/one-core", func(b *testing.B) {
+			b.SetBytes(int64(len(bc.data)))
+			blk := &docBlock{in: bc.data}
+			for b.Loop() {
+				blk.compact()
 			}
 		})
 	}
