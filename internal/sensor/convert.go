@@ -207,6 +207,9 @@ type converter struct {
 	buf    []byte
 	werr   error
 	procs  map[string]string // auditd: pid → executable, for parent names
+	row    Out               // a CSV row's fields, written again for each
+	// csvBlock is how much of a CSV a block holds (csvBlockSize when 0)
+	csvBlock int
 }
 
 func (c *converter) emit(o *Out) {

@@ -19,7 +19,7 @@ func isDefenderHeader(line []byte) bool {
 
 // defenderCSV converts an Advanced Hunting CSV export (header row first).
 func (c *converter) defenderCSV(src io.Reader) error {
-	return c.csvRows(src, func(header, rec []string, line int) error {
+	return c.csvRows(src, func(c *converter, header, rec []string, line int) error {
 		row := make(map[string]any, len(header))
 		for i, h := range header {
 			row[h] = rec[i]
