@@ -3,6 +3,7 @@ package cli
 import (
 	"os"
 	"runtime"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"time"
@@ -44,6 +45,11 @@ func adviseHugeHeap(addressSpace int64, paths []string) {
 		if err != nil || !hugePagesPay(huge, small) {
 			return
 		}
+		// Growing the heap by the block would run a collection at every
+		// doubling of it (15-20 ms here, against 8-13 without): none
+		// runs until the one below.
+		old := debug.SetGCPercent(-1)
+		defer debug.SetGCPercent(old)
 		if start, _, _ := adviseHugePages(hugeHeapBytes); start != 0 {
 			// The block is garbage now: collect it before the pacer sizes
 			// the next cycle by it.
