@@ -309,8 +309,12 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				if keptBytes > 0 {
 					r.data = make([]byte, 0, keptBytes) // chunks keep alike: grown once, not log n times
 				}
-				counting := deferring && countShare.Load()
-				probing := counting && !probed.Load()
+				// The first deferProbeLines lines are counted whatever is
+				// kept (a few hundred microseconds), so that the share is
+				// known when a line is: a search that restarts learning as
+				// it reads wasted less of the read it gives up.
+				probing := deferring && !probed.Load()
+				counting := probing || deferring && countShare.Load()
 				learn := func(line []byte) engine.EventName {
 					r.lines++
 					if deferring {
