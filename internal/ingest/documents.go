@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"io"
 	"runtime"
+
+	"github.com/tiercel/tiercel/internal/readfull"
 )
 
 // Events also come as one JSON document rather than one per line: a JSON
@@ -193,7 +195,7 @@ func (d *documentLines) read() {
 	}
 	buf := b.in[:d.blockSize]
 	filled := copy(buf, d.carry)
-	m, err := readFull(d.src, buf[filled:])
+	m, err := readfull.Read(d.src, buf[filled:])
 	filled += m
 	if err != nil {
 		d.err = err

@@ -2,13 +2,13 @@ package ingest
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
 	"strings"
 
 	"github.com/klauspost/compress/zstd"
+	"github.com/tiercel/tiercel/internal/readfull"
 )
 
 // DefaultChunkSize is the target size of a chunk: big enough to amortise
@@ -129,7 +129,7 @@ func readStreamWith(src io.Reader, cfg streamConfig, emit chunkEmitter) error {
 	cfg.chunkSize = max(min(cfg.chunkSize, cfg.maxLine), minChunkSize)
 	chunkSize := cfg.chunkSize
 	buf := chunkBuffer(chunkSize)
-	n, err := readFull(src, buf[:len(zstdMagic)])
+	n, err := readfull.Read(src, buf[:len(zstdMagic)])
 	codec := sniff(buf[:n])
 	if err != nil && err != io.EOF {
 		return &streamError{Codec: plain, Err: err}
@@ -184,7 +184,7 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 	line := 1
 	first, crOnly := true, false
 	for {
-		n, err := readFull(src, buf[filled:])
+		n, err := readfull.Read(src, buf[filled:])
 		if crOnly {
 			crToLF(buf[filled : filled+n])
 		}
@@ -276,7 +276,7 @@ func skipLine(src io.Reader, buf []byte, filled int, crOnly bool, cfg streamConf
 			beat = size
 			cfg.waiting()
 		}
-		n, err := readFull(src, buf)
+		n, err := readfull.Read(src, buf)
 		if crOnly {
 			crToLF(buf[:n])
 		}
@@ -301,32 +301,4 @@ func crToLF(b []byte) {
 		}
 		i += 1 + j
 	}
-}
-
-// readFull reads until buf is full or src fails, returning io.EOF only
-// when src ended cleanly (unlike io.ReadFull, which would hide a
-// decompressor's io.ErrUnexpectedEOF behind its own).
-func readFull(src io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := src.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-		if m == 0 {
-			// Tolerate readers that return (0, nil); give up after many tries.
-			for tries := 0; m == 0 && err == nil && tries < 100; tries++ {
-				m, err = src.Read(buf[n:])
-			}
-			n += m
-			if err != nil {
-				return n, err
-			}
-			if m == 0 {
-				return n, errors.New("reader made no progress")
-			}
-		}
-	}
-	return n, nil
 }

@@ -10,6 +10,8 @@ import (
 	"io"
 	"runtime"
 	"strings"
+
+	"github.com/tiercel/tiercel/internal/readfull"
 )
 
 // A CSV export is parsed and converted in blocks of whole records, on
@@ -60,7 +62,7 @@ func (k *csvCutter) next() ([]byte, int, bool) {
 			buf = make([]byte, size)
 		}
 		n := copy(buf, k.carry)
-		m, err := readFull(k.src, buf[n:])
+		m, err := readfull.Read(k.src, buf[n:])
 		n += m
 		k.carry = buf[:n]
 		if err == io.EOF {
@@ -86,22 +88,6 @@ func (k *csvCutter) take(b []byte) int {
 	line := k.line
 	k.line += bytes.Count(b, []byte{'\n'})
 	return line
-}
-
-// readFull reads until buf is full or src fails, io.EOF when it ended.
-func readFull(src io.Reader, buf []byte) (int, error) {
-	n := 0
-	for n < len(buf) {
-		m, err := src.Read(buf[n:])
-		n += m
-		if err != nil {
-			return n, err
-		}
-		if m == 0 {
-			return n, io.ErrNoProgress
-		}
-	}
-	return n, nil
 }
 
 // recordsEnd returns where the last whole record of b ends (after its
@@ -251,6 +237,7 @@ func (c *converter) eachRow(r *csv.Reader, skipped int, header []string, fn csvR
 
 // csvRows reads an RFC 4180 CSV export whose first row names the columns
 // and converts each row with fn, the blocks after the first in parallel.
+// A read error ends it, after the whole records read before it.
 func (c *converter) csvRows(src io.Reader, fn csvRowFunc) error {
 	cut := &csvCutter{src: src, size: cmp.Or(c.csvBlock, csvBlockSize), line: 1}
 	// The header is the first record that is not an empty line: read
@@ -267,6 +254,9 @@ func (c *converter) csvRows(src io.Reader, fn csvRowFunc) error {
 			continue
 		}
 		if err != nil {
+			if cut.err != nil {
+				return fmt.Errorf("after line %d: %w", cut.line-1, cut.err)
+			}
 			c.problem(1, 0, fmt.Errorf("CSV header: %v", err))
 			return nil
 		}
@@ -298,6 +288,9 @@ func (c *converter) csvRows(src io.Reader, fn csvRowFunc) error {
 			queue = append(queue, res)
 		}
 		if len(queue) == 0 {
+			if cut.err != nil {
+				return fmt.Errorf("after line %d: %w", cut.line-1, cut.err)
+			}
 			return nil
 		}
 		res := queue[0]

@@ -3,10 +3,12 @@ package sensor
 import (
 	"bufio"
 	"bytes"
+	"errors"
 	"fmt"
 	"io"
 	"strings"
 	"testing"
+	"testing/iotest"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -118,5 +120,24 @@ func csvRecords(data []byte) [][]string {
 			rec = []string{"error: " + err.Error()}
 		}
 		recs = append(recs, rec)
+	}
+}
+
+// A read error (a truncated gzip under the CSV) ends the conversion after
+// the whole records read before it, and is returned with the line.
+func TestCSVReadError(t *testing.T) {
+	in := "event_simpleName,aid\nDnsRequest,a1\nDnsRequest,a2\nDnsRe"
+	broken := errors.New("unexpected EOF")
+	for _, size := range []int{1, 8, 1 << 20} {
+		var out bytes.Buffer
+		c := &converter{source: "x.csv", w: bufio.NewWriter(&out), csvBlock: size}
+		err := c.falconCSV(io.MultiReader(strings.NewReader(in), iotest.ErrReader(broken)))
+		c.w.Flush()
+		if !errors.Is(err, broken) || !strings.Contains(err.Error(), "after line 3") {
+			t.Errorf("blocks of %d: error %v, want %v after line 3", size, err, broken)
+		}
+		if got := strings.Count(out.String(), "\n"); got != 2 {
+			t.Errorf("blocks of %d: %d rows before the error, want 2:\n%s", size, got, out.String())
+		}
 	}
 }
