@@ -4,8 +4,6 @@ import (
 	"bufio"
 	"bytes"
 	"cmp"
-	"encoding/csv"
-	"errors"
 	"fmt"
 	"io"
 	"runtime"
@@ -15,8 +13,8 @@ import (
 )
 
 // A CSV export is parsed and converted in blocks of whole records, on
-// every core: encoding/csv and the JSON written for each row cost far more
-// than finding where records end, which one pass over a block does on the
+// every core: reading the fields (csvscan.go) and the JSON written for
+// each row cost far more than finding where records end, which one pass over a block does on the
 // reading goroutine looking only at its quotes. The blocks' output,
 // counts and problems are taken in order, so the result is the one a
 // single reader gives.
@@ -92,7 +90,7 @@ func (k *csvCutter) take(b []byte) int {
 
 // recordsEnd returns where the last whole record of b ends (after its
 // newline), b starting with a record; 0 when none does. It follows
-// encoding/csv with LazyQuotes: a field that starts with a quote is quoted
+// encoding/csv with LazyQuotes, as csvScanner does: a field that starts with a quote is quoted
 // to a quote followed by a comma or a line end ("" is a quote inside it,
 // any other quote is kept), and newlines inside it are the field's; a
 // quote anywhere else is kept as it is.
@@ -182,43 +180,19 @@ func (c *converter) convertCSVBlock(data []byte, line int, header []string, fn c
 	res.problems = res.problems[:0]
 	bc := &converter{source: c.source, w: res.w,
 		skip: func(p Problem) { res.problems = append(res.problems, p) }}
-	r := newCSVReader(bytes.NewReader(data))
-	bc.eachRow(r, line-1, header, fn)
+	bc.eachRow(newCSVScanner(data, line), header, fn)
 	if err := bc.w.Flush(); bc.werr == nil {
 		bc.werr = err
 	}
 	res.st, res.werr = bc.st, bc.werr
 }
 
-func newCSVReader(src io.Reader) *csv.Reader {
-	r := csv.NewReader(src)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	r.ReuseRecord = true
-	return r
-}
-
-// eachRow calls fn with every row r reads, its lines offset by skipped.
-// A row of another width, a broken quote or fn's error is reported with
-// its line and the row skipped; a read error ends the rows.
-func (c *converter) eachRow(r *csv.Reader, skipped int, header []string, fn csvRowFunc) {
+// eachRow calls fn with every row sc reads. A row of another width or
+// fn's error is reported with its line and the row skipped.
+func (c *converter) eachRow(sc *csvScanner, header []string, fn csvRowFunc) {
 	for {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return
-		}
-		line, _ := r.FieldPos(0)
-		line += skipped
-		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				pe.StartLine += skipped
-				pe.Line += skipped
-				c.problem(pe.StartLine, 0, err)
-				if pe.Err == csv.ErrQuote || pe.Err == csv.ErrBareQuote {
-					continue
-				}
-			}
+		rec, line, ok := sc.next()
+		if !ok {
 			return
 		}
 		c.st.Records++
@@ -243,28 +217,26 @@ func (c *converter) csvRows(src io.Reader, fn csvRowFunc) error {
 	// The header is the first record that is not an empty line: read
 	// from the first blocks, as many as hold only empty lines.
 	var head []byte
-	var r *csv.Reader
+	var sc *csvScanner
 	var header []string
 	for {
-		b, _, ok := cut.next()
+		b, _, more := cut.next()
 		head = append(head, b...)
-		r = newCSVReader(bytes.NewReader(head))
-		var err error
-		if header, err = r.Read(); err == io.EOF && ok {
-			continue
+		sc = newCSVScanner(head, 1)
+		if rec, _, ok := sc.next(); ok {
+			header = append([]string(nil), rec...)
+			break
 		}
-		if err != nil {
+		if !more {
 			if cut.err != nil {
 				return fmt.Errorf("after line %d: %w", cut.line-1, cut.err)
 			}
-			c.problem(1, 0, fmt.Errorf("CSV header: %v", err))
+			c.problem(1, 0, fmt.Errorf("CSV header: %v", io.EOF))
 			return nil
 		}
-		break
 	}
-	header = append([]string(nil), header...)
 	header[0] = strings.TrimPrefix(header[0], "\ufeff")
-	c.eachRow(r, 0, header, fn) // the rest of the first blocks
+	c.eachRow(sc, header, fn) // the rest of the first blocks
 	if c.werr != nil {
 		return c.werr
 	}
