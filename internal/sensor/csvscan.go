@@ -24,8 +24,8 @@ func newCSVScanner(data []byte, line int) *csvScanner {
 	return &csvScanner{data: data, line: line}
 }
 
-// next returns the next record, its fields valid until the call after,
-// and the line it starts on; false at the end of the data.
+// next returns the next record (a slice the next call fills again; its
+// strings stay) and the line it starts on; false at the end of the data.
 func (s *csvScanner) next() ([]string, int, bool) {
 	d := s.data
 	for len(d) > 0 { // empty lines
