@@ -126,10 +126,7 @@ func (d *documentLines) Read(p []byte) (int, error) {
 		}
 		e := d.cur.elems[d.next]
 		d.next++
-		d.end = len(d.cur.out)
-		if d.next < len(d.cur.elems) {
-			d.end = d.cur.elems[d.next].at
-		}
+		d.end = d.segmentEnd()
 		// An element goes on the line it starts on, or on the line after
 		// the previous element's.
 		owed := d.srcLine + e.line - d.outLine
@@ -166,11 +163,17 @@ func (d *documentLines) take() bool {
 		b.compact()
 	}
 	d.cur, d.pos, d.next = b, 0, 0
-	d.end = len(b.out)
-	if len(b.elems) > 0 {
-		d.end = b.elems[0].at // the end of an element from the block before
-	}
+	d.end = d.segmentEnd() // first, the end of an element from the block before
 	return true
+}
+
+// segmentEnd is where what is written of cur.out before its next element
+// ends: that element's start, or the block's end.
+func (d *documentLines) segmentEnd() int {
+	if d.next < len(d.cur.elems) {
+		return d.cur.elems[d.next].at
+	}
+	return len(d.cur.out)
 }
 
 // ahead is how many blocks are read before the first is written out: one

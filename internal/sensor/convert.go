@@ -57,6 +57,14 @@ type Stats struct {
 	Skipped int // records skipped as damaged
 }
 
+// add counts o's records, events and skips into s (a block of a file
+// converted on its own).
+func (s *Stats) add(o Stats) {
+	s.Records += o.Records
+	s.Events += o.Events
+	s.Skipped += o.Skipped
+}
+
 var (
 	squidLine    = regexp.MustCompile(`^\d{9,11}\.\d{3}\s+-?\d+ \S+ [A-Z_]+/\d{3} \d+ \S+ \S+ \S+ \S+/\S+ \S+`)
 	combinedLine = regexp.MustCompile(`^(\S+) (\S+) (\S+) \[(\d{2}/\w{3}/\d{4}:\d{2}:\d{2}:\d{2} [+-]\d{4})\] "(\S+) (\S+)(?: HTTP/[\d.]+)?" (\d{3}) (\d+|-)(?: "((?:[^"\\]|\\.)*)" "((?:[^"\\]|\\.)*)")?(?: (\S+):(\S+))?\s*$`)

@@ -34,6 +34,15 @@ type csvCutter struct {
 	free  [][]byte
 }
 
+// failure is src's read error with the line it came after, nil when src
+// ended cleanly.
+func (k *csvCutter) failure() error {
+	if k.err == nil {
+		return nil
+	}
+	return fmt.Errorf("after line %d: %w", k.line-1, k.err)
+}
+
 // recycle gives back a block's buffer once its records are converted
 // (and the next block read: that took what followed the cut).
 func (k *csvCutter) recycle(b []byte) {
@@ -228,8 +237,8 @@ func (c *converter) csvRows(src io.Reader, fn csvRowFunc) error {
 			break
 		}
 		if !more {
-			if cut.err != nil {
-				return fmt.Errorf("after line %d: %w", cut.line-1, cut.err)
+			if err := cut.failure(); err != nil {
+				return err
 			}
 			c.problem(1, 0, fmt.Errorf("CSV header: %v", io.EOF))
 			return nil
@@ -260,17 +269,12 @@ func (c *converter) csvRows(src io.Reader, fn csvRowFunc) error {
 			queue = append(queue, res)
 		}
 		if len(queue) == 0 {
-			if cut.err != nil {
-				return fmt.Errorf("after line %d: %w", cut.line-1, cut.err)
-			}
-			return nil
+			return cut.failure()
 		}
 		res := queue[0]
 		queue = queue[1:]
 		<-res.done
-		c.st.Records += res.st.Records
-		c.st.Events += res.st.Events
-		c.st.Skipped += res.st.Skipped
+		c.st.add(res.st)
 		if c.skip != nil {
 			for _, p := range res.problems {
 				c.skip(p)
