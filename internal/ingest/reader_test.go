@@ -725,15 +725,18 @@ func TestChunkFirstLinesWhenTheConsumerReusesTheBuffer(t *testing.T) {
 	for i := range 5000 {
 		fmt.Fprintf(&b, `{"n":%d,"pad":"%s"}`+"\n", i+1, strings.Repeat("x", i%97))
 	}
-	for _, gz := range []bool{false, true} {
+	for _, codec := range []string{"plain", "gzip", "zstd"} {
 		data := []byte(b.String())
-		if gz {
+		switch codec {
+		case "gzip":
 			data = gzipBytes(t, data)
+		case "zstd":
+			data = zstdBytes(t, data)
 		}
 		want := 1
 		err := readStream(bytes.NewReader(data), 4<<10, func(chunk []byte, firstLine int) bool {
 			if firstLine != want {
-				t.Fatalf("gzip %v: a chunk starts at line %d, want %d", gz, firstLine, want)
+				t.Fatalf("%s: a chunk starts at line %d, want %d", codec, firstLine, want)
 			}
 			want += bytes.Count(chunk, []byte{'\n'})
 			for i := range chunk {
@@ -745,7 +748,7 @@ func TestChunkFirstLinesWhenTheConsumerReusesTheBuffer(t *testing.T) {
 			t.Fatal(err)
 		}
 		if want != 5001 {
-			t.Errorf("gzip %v: %d lines, want 5000", gz, want-1)
+			t.Errorf("%s: %d lines, want 5000", codec, want-1)
 		}
 	}
 }

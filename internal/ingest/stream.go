@@ -181,7 +181,8 @@ func readStreamWith(src io.Reader, cfg streamConfig, emit chunkEmitter) error {
 // CR alone (classic Mac) has every CR read as a newline.
 func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec compression, emit chunkEmitter) error {
 	chunkSize := cfg.chunkSize
-	line := 1
+	out := newNumbering(emit, codec != plain)
+	defer out.close()
 	first, crOnly := true, false
 	for {
 		n, err := readfull.Read(src, buf[filled:])
@@ -197,6 +198,7 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 			if !cfg.document && isJSONDocument(buf[:filled]) {
 				cfg.document = true
 				head := bytes.NewReader(append([]byte(nil), buf[:filled]...))
+				out.close() // nothing put yet
 				return cutLines(newDocumentLines(io.MultiReader(head, src)), buf, 0, cfg, codec, emit)
 			}
 			if bytes.IndexByte(buf[:filled], '\n') < 0 && bytes.IndexByte(buf[:filled], '\r') >= 0 {
@@ -206,27 +208,23 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 		}
 		if err == io.EOF {
 			if filled > 0 {
-				emit(buf[:filled], line)
+				out.put(buf[:filled])
 			}
 			return nil
 		}
 		if err != nil {
 			// Keep the whole lines that made it out before the damage.
-			if cut := bytes.LastIndexByte(buf[:filled], '\n'); cut >= 0 {
-				// counted before it goes: the consumer may recycle it
-				lines := bytes.Count(buf[:cut+1], []byte{'\n'})
-				if !emit(buf[:cut+1], line) {
-					return nil
-				}
-				line += lines
+			if cut := bytes.LastIndexByte(buf[:filled], '\n'); cut >= 0 && !out.put(buf[:cut+1]) {
+				return nil
 			}
-			return &streamError{Codec: codec, Line: line - 1, Err: err}
+			return &streamError{Codec: codec, Line: out.line() - 1, Err: err}
 		}
 		cut := bytes.LastIndexByte(buf[:filled], '\n')
 		if cut < 0 {
 			if filled > cfg.maxLine {
 				// Too long: drop it up to its end, keeping the buffer.
 				rest, size, err := skipLine(src, buf, filled, crOnly, cfg)
+				line := out.line()
 				if cfg.tooLong != nil {
 					cfg.tooLong(line, size)
 				}
@@ -236,7 +234,7 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 				if err != nil {
 					return &streamError{Codec: codec, Line: line, Err: err}
 				}
-				line++
+				out.skip(1)
 				filled = copy(buf, rest)
 				continue
 			}
@@ -251,13 +249,9 @@ func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec com
 		// within the limit
 		next := chunkBuffer(max(chunkSize, min(2*len(rest), cfg.maxLine+1)))
 		filled = copy(next, rest)
-		// counted before it goes: the consumer may recycle the buffer
-		// (ingest.Recycle) and it be filled again before this line runs
-		lines := bytes.Count(buf[:cut+1], []byte{'\n'})
-		if !emit(buf[:cut+1], line) {
+		if !out.put(buf[:cut+1]) {
 			return nil
 		}
-		line += lines
 		buf = next
 	}
 }
