@@ -148,6 +148,9 @@ func TestKeyFinder(t *testing.T) {
 		{`{"XDomainName":"c","DomainNameX":"d"}`, nil},
 		{`{"DomainName":"a","n":{"DomainName":"b"}}`, []string{"a", "b"}},
 		{`{"DomainName":12}`, []string{"12}"}},
+		{`{"DomainName":"x \"DomainName\":\"y\"","z":1}`, []string{`x \"DomainName\":\"y\"`}},
+		{`{"DomainName":"a"DomainName":"b"}`, []string{"a", "b"}}, // malformed: a key right at the closing quote
+		{`{"DomainName":"unterminated \"DomainName\":1`, []string{`unterminated \"DomainName\":1`}},
 	}
 	for _, tt := range tests {
 		var got []string
