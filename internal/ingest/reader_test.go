@@ -493,20 +493,31 @@ func TestReaderOrderWithReadAhead(t *testing.T) {
 }
 
 func TestReaderCloseEarly(t *testing.T) {
-	files := map[string][]byte{}
-	for i := range 10 {
-		files[fmt.Sprintf("f%d", i)] = bytes.Repeat([]byte("{\"a\":1}\n"), 2000)
-	}
-	r, err := Open([]string{writeTree(t, files)}, Options{ChunkSize: 256})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := r.Next(); err != nil {
-		t.Fatal(err)
-	}
-	r.Close()
-	if _, err := r.Next(); err != io.EOF {
-		t.Fatalf("Next after Close = %v, want io.EOF", err)
+	for _, codec := range []string{"plain", "gzip", "zstd"} {
+		t.Run(codec, func(t *testing.T) {
+			files := map[string][]byte{}
+			for i := range 10 {
+				data := bytes.Repeat([]byte("{\"a\":1}\n"), 2000)
+				switch codec {
+				case "gzip":
+					data = gzipBytes(t, data)
+				case "zstd":
+					data = zstdBytes(t, data) // numbered on a goroutine of its own
+				}
+				files[fmt.Sprintf("f%d", i)] = data
+			}
+			r, err := Open([]string{writeTree(t, files)}, Options{ChunkSize: 256})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := r.Next(); err != nil {
+				t.Fatal(err)
+			}
+			r.Close()
+			if _, err := r.Next(); err != io.EOF {
+				t.Fatalf("Next after Close = %v, want io.EOF", err)
+			}
+		})
 	}
 }
 
