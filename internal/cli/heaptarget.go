@@ -50,16 +50,22 @@ var heapTuner struct {
 	runs                  int64 // collections seen (tests)
 	armed                 bool
 	sample                []metrics.Sample
+	// finite: the input ends, so the limit may pace the collector
+	// (limitPaces); paced: it does, unpaced is the pace before
+	finite, paced bool
+	unpaced       int
 }
 
 // startHeapTuner holds the heap under small while its live data is small,
-// under large otherwise.
-func startHeapTuner(small, large int64) {
+// under large otherwise; finite says the input ends (files, not a stream
+// on standard input).
+func startHeapTuner(small, large int64, finite bool) {
 	t := &heapTuner
 	t.mu.Lock()
 	defer t.mu.Unlock()
-	t.small, t.large, t.current = small, large, min(small, large)
+	t.small, t.large, t.current, t.finite = small, large, min(small, large), finite
 	debug.SetMemoryLimit(t.current)
+	limitPaces()
 	if !t.armed {
 		t.armed = true
 		t.sample = []metrics.Sample{{Name: "/gc/heap/live:bytes"}, {Name: "/memory/classes/total:bytes"},
@@ -98,6 +104,30 @@ func tuneHeap() {
 	if want := heapTarget(v[0], overhead, t.current, t.small, t.large); want != t.current {
 		t.current = want
 		debug.SetMemoryLimit(want)
+		limitPaces()
+	}
+}
+
+// limitPaces lets the memory limit alone start collections while it
+// follows the live heap (under large) of an input that ends, unless GOGC
+// says otherwise; under the large limit the pace from before comes back
+// (a big groupBy would otherwise grow to the limit, far above what is
+// live), and a stream keeps it (held at the hold for hours, it would sit
+// at the limit). At the runtime's pace a search whose live heap is a few
+// MB collected at every doubling of it on the way to the hold: six
+// collections in the first 0.16 s of the seed over 963 MB, and the same
+// search 8% slower with or without enrichment; the limit keeps the heap
+// under small all the same. The caller holds heapTuner.mu.
+func limitPaces() {
+	t := &heapTuner
+	switch held := t.finite && t.current < t.large; {
+	case held && !t.paced:
+		if old, set := setPace(-1); set {
+			t.paced, t.unpaced = true, old
+		}
+	case !held && t.paced:
+		debug.SetGCPercent(t.unpaced)
+		t.paced = false
 	}
 }
 
@@ -120,6 +150,7 @@ func releaseHeapHold() {
 	}
 	t.small, t.current = t.large, t.large
 	debug.SetMemoryLimit(t.large)
+	t.paced = false // the hunt's own pace from now on
 	setPace(huntGCPercent)
 }
 

@@ -42,7 +42,7 @@ func TestHeapTarget(t *testing.T) {
 func TestHeapTunerFollowsCollections(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	const large = 160 << 20 // under what the live heap below calls for
-	startHeapTuner(smallHeap, large)
+	startHeapTuner(smallHeap, large, true)
 	before := tunerRuns()
 	keep := make([]byte, smallHeap) // live: all of small, calling for 192 MiB
 	runtime.GC()
@@ -79,7 +79,7 @@ func tunerRuns() int64 {
 func TestReleaseHeapHold(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	const large = 700 << 20
-	startHeapTuner(smallHeap, large)
+	startHeapTuner(smallHeap, large, true)
 	if got := debug.SetMemoryLimit(-1); got != smallHeap {
 		t.Fatalf("held: the limit is %d MiB, want %d", got>>20, smallHeap>>20)
 	}
@@ -94,33 +94,69 @@ func TestReleaseHeapHold(t *testing.T) {
 	}
 }
 
-// A released hunt is collected at three times its live heap, unless GOGC
-// sets the pace; held (a search, a one-rule hunt), the runtime's pace
-// stands.
-func TestReleaseHeapHoldPace(t *testing.T) {
+// Held (a search, a one-rule hunt over files), the memory limit alone
+// paces the collector, unless GOGC sets the pace; over standard input,
+// which may never end, the runtime's pace stands. A released hunt is
+// collected at three times its live heap, unless GOGC sets the pace.
+func TestHeapPace(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
 	for _, tc := range []struct {
-		gogc string
-		want int
+		gogc           string
+		finite         bool
+		held, released int
 	}{
-		{"", huntGCPercent},
+		{"", true, -1, huntGCPercent},
+		{"", false, 100, huntGCPercent},
 		// with GOGC set, the pace is what the runtime made of it (the
 		// test's 100: the runtime reads GOGC once, at start)
-		{"100", 100},
-		{"300", 100},
+		{"100", true, 100, 100},
+		{"300", true, 100, 100},
 	} {
 		t.Setenv("GOGC", tc.gogc)
 		debug.SetGCPercent(100)
-		startHeapTuner(smallHeap, 700<<20)
-		if got := debug.SetGCPercent(-1); got != 100 {
-			t.Errorf("GOGC=%q, held: pace %d, want 100", tc.gogc, got)
+		startHeapTuner(smallHeap, 700<<20, tc.finite)
+		if got := debug.SetGCPercent(-1); got != tc.held {
+			t.Errorf("GOGC=%q, finite %v, held: pace %d, want %d", tc.gogc, tc.finite, got, tc.held)
 		}
-		debug.SetGCPercent(100)
+		debug.SetGCPercent(tc.held)
 		releaseHeapHold()
-		if got := debug.SetGCPercent(100); got != tc.want {
-			t.Errorf("GOGC=%q, released: pace %d, want %d", tc.gogc, got, tc.want)
+		if got := debug.SetGCPercent(100); got != tc.released {
+			t.Errorf("GOGC=%q, finite %v, released: pace %d, want %d", tc.gogc, tc.finite, got, tc.released)
 		}
+	}
+}
+
+// Once the live heap calls for the large limit, the pace from before the
+// hold comes back (the limit, far above what is live, would let the heap
+// grow to it); when the live data is gone the limit paces again.
+func TestHeapPaceUnderTheLargeLimit(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	t.Setenv("GOGC", "")
+	debug.SetGCPercent(100)
+	const large = 160 << 20 // under what the live heap below calls for
+	startHeapTuner(smallHeap, large, true)
+	pace := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
+	if got := pace(); got != -1 {
+		t.Fatalf("held: pace %d, want -1 (the limit paces)", got)
+	}
+	keep := make([]byte, smallHeap) // live: all of small, calling for the large limit
+	for deadline := time.Now().Add(5 * time.Second); debug.SetMemoryLimit(-1) != large && time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if got := pace(); got != 100 {
+		t.Errorf("under the large limit: pace %d, want the 100 from before", got)
+	}
+	runtime.KeepAlive(keep)
+	keep = nil
+	for deadline := time.Now().Add(5 * time.Second); debug.SetMemoryLimit(-1) != smallHeap && time.Now().Before(deadline); {
+		runtime.GC()
+		time.Sleep(time.Millisecond)
+	}
+	if got := pace(); got != -1 {
+		t.Errorf("held again: pace %d, want -1", got)
 	}
 }
 

@@ -87,7 +87,7 @@ func (f *limitFlags) applyGC(fs *pflag.FlagSet, paths []string) {
 		gcLimit = min(gcLimit, usable*2/3)
 	}
 	if os.Getenv("GOMEMLIMIT") == "" && f.maxMemory > 0 {
-		startHeapTuner(smallHeap, gcLimit)
+		startHeapTuner(smallHeap, gcLimit, !readsStdin(paths))
 	}
 }
 

@@ -78,6 +78,8 @@ func newItemProgress(env *Env, label, itemName string, n int64) *progressBar {
 	return p
 }
 
+// readsStdin reports whether paths read standard input: none given, or
+// "-" among them.
 func readsStdin(paths []string) bool {
 	return len(paths) == 0 || slices.Contains(paths, ingest.Stdin)
 }

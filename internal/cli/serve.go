@@ -70,7 +70,7 @@ func newServeCmd(env *Env) *cobra.Command {
 				if limit <= 0 {
 					limit = 400 << 20
 				}
-				startHeapTuner(limit, limit) // a fixed limit (and no other tuning, in a process that also searched)
+				startHeapTuner(limit, limit, false) // a fixed limit (and no other tuning, in a process that also searched)
 			}
 			progs, err := compileServeRules(env, cfg)
 			if err != nil {
