@@ -151,7 +151,7 @@ func releaseHeapHold() {
 	}
 	t.small, t.current = t.large, t.large
 	debug.SetMemoryLimit(t.large)
-	t.paced = false // the hunt's own pace from now on
+	limitPaces() // under the large limit: the limit paces no more
 	setPace(huntGCPercent)
 }
 
