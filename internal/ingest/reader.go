@@ -438,8 +438,10 @@ func regularFile(f io.ReadCloser) (io.ReaderAt, int64) {
 func (r *Reader) Close() error {
 	r.once.Do(func() { close(r.done) })
 	for _, job := range r.queue {
-		for range job.out {
-			// Drain so the goroutine's deferred Close runs before we return.
+		for item := range job.out {
+			// Drain so the goroutine's deferred Close runs before we
+			// return; the chunks were never handed out.
+			Recycle(item.data)
 		}
 	}
 	r.queue = nil

@@ -492,6 +492,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		for c := range jobs {
 			ingest.Recycle(c.Data) // for the read that starts again
 		}
+		// The read given up would otherwise hold what it read ahead (a
+		// compressed file's chunks and its decoder) until the caller
+		// closes it after the search: 20 MB of live heap over linked.zst,
+		// which the heap's limit grows for.
+		closeSource(src)
 	}
 	why := AgainLearningAsRead
 	if carrierSeen.Load() {

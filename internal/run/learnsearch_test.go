@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -727,6 +728,52 @@ func TestSearchWithoutStartsBetsOnBaselessEvents(t *testing.T) {
 			}
 		})
 	}
+}
+
+// A read deferring learning that starts again learning as it reads
+// closes the read it gave up before opening the next: left to the caller,
+// it held what it had read ahead (a compressed file's chunks and its
+// decoder) through the whole search, and the heap's limit grew for it.
+func TestSearchStartingAgainClosesTheReadGivenUp(t *testing.T) {
+	query := `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | count()`
+	var lines []string
+	for i := range 9000 {
+		lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443"}`, 1000+i))
+	}
+	progs := []*engine.Program{compile(t, query)}
+	path, open := smallChunkFile(t, lines)
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	first := &closeRecorder{Source: open()}
+	var closedBeforeReopen []bool
+	o := Options{Workers: 1, Enricher: en, Emit: func(int, *event.Event) {}, Reopen: func() (Source, error) {
+		closedBeforeReopen = append(closedBeforeReopen, first.closed)
+		return open(), nil
+	}}
+	st, err := Search(context.Background(), progs, first, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !slices.Equal(st.ReadsAgain, []ReadAgain{AgainLearningAsRead}) {
+		t.Fatalf("read again for %q, want only for learning as it reads", st.ReadsAgain)
+	}
+	if !slices.Equal(closedBeforeReopen, []bool{true}) {
+		t.Errorf("the read given up was closed before each reopening: %v, want [true]", closedBeforeReopen)
+	}
+}
+
+// closeRecorder is a source that records being closed.
+type closeRecorder struct {
+	Source
+	closed bool
+}
+
+func (c *closeRecorder) Close() error {
+	c.closed = true
+	return c.Source.(io.Closer).Close()
 }
 
 // In a hunt a bet on a line is lost only by a name that the tests its
