@@ -12,25 +12,28 @@ import (
 // is small. The collector lets the heap grow to twice what is live, so a
 // run holding 85 MB (a hunt that keeps command lines for every process of
 // a 1 GB file) peaked at 180 MB; held at this size it collects a little
-// more often instead. With the runtime's own memory beside it, 120 MiB
-// keeps a search's RSS under 150 MB: at 128 a search whose process table
-// reached its budget (60 MB live) peaked at 155 MB; at 112 the SigmaHQ
-// hunt (85-91 MB live: its rules and the rows it keeps) spent 10% more
-// CPU collecting.
-const smallHeap = 120 << 20
+// more often instead. Paced by the limit, a search's heap reaches it, and
+// beside it are the runtime's own memory and 18-34 MB of the binary's
+// pages (as many as the kernel maps around each it touches): at 120 MiB
+// free text over two high-cardinality files peaked at 149-164 MB, at 112
+// 146-158; 104, with the least room below, keeps every filter measured
+// at 141 MB or under, in the same time. (A hunt of many rules is released
+// from the hold.)
+const smallHeap = 104 << 20
 
 // heapTarget is the memory limit for a live heap. Up to seven tenths of
 // small it is small; past that the collector's room grows twice as fast as
 // the live heap (three times live less 1.4 small), up to the collector's
-// own default of twice the live heap: a hunt of the SigmaHQ rules holding
-// 91 MiB stays under 120 MiB, one holding 113 MiB and growing (its rows)
-// gets 171 MiB and is not collected over and over. Past four times small
-// it is the large limit (a big groupBy), kept until the live heap is back
-// under five eighths of small (no flapping). The limit counts the
-// runtime's own memory (overhead) too, so it is never under live plus
-// overhead plus a quarter of live: a hunt whose rows and rules held 100 MB
-// live with 30 MB beside them was collected back to back, 300 times over
-// 3.8 GB.
+// own default of twice the live heap: a live heap of 80 MiB gets 104 MiB,
+// one of 113 MiB and growing (a hunt's rows) 193 MiB, and is not collected
+// over and over. Past four times small it is the large limit (a big
+// groupBy), kept until the live heap is back under five eighths of small
+// (no flapping). The limit counts the runtime's own memory (overhead) too,
+// so it is never under live plus overhead plus an eighth of live: a hunt
+// whose rows and rules held 100 MB live with 30 MB beside them was
+// collected back to back, 300 times over 3.8 GB. (A quarter took free text
+// over two high-cardinality files, 81 MiB live, to 109 MiB and 150 MB of
+// RSS; an eighth leaves it at 104, in the same time.)
 func heapTarget(live, overhead, current, small, large int64) int64 {
 	want := max(small, min(2*live, 3*live-small*14/10))
 	switch {
@@ -39,7 +42,7 @@ func heapTarget(live, overhead, current, small, large int64) int64 {
 	case live > small*4, current == large && live >= small*5/8:
 		want = large
 	}
-	return min(large, max(want, live+overhead+live/4))
+	return min(large, max(want, live+overhead+live/8))
 }
 
 // heapTuner sets the memory limit from heapTarget after every collection;
