@@ -190,3 +190,42 @@ func TestPaceLoading(t *testing.T) {
 		}
 	}
 }
+
+// Held, the heap is short of room once its live data passes seven tenths
+// of the hold (readers then queue less of a compressed file), and no
+// longer once it is gone; under the large limit it never is.
+func TestHeapShortPastSevenTenths(t *testing.T) {
+	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
+	defer debug.SetGCPercent(debug.SetGCPercent(100))
+	const small, large = 64 << 20, 900 << 20
+	collect := func() {
+		before := tunerRuns()
+		for deadline := time.Now().Add(5 * time.Second); tunerRuns() == before && time.Now().Before(deadline); {
+			runtime.GC()
+			time.Sleep(time.Millisecond)
+		}
+	}
+	startHeapTuner(small, large, true)
+	collect()
+	if heapShort() {
+		t.Fatal("short with little live")
+	}
+	keep := make([]byte, small*8/10) // live: eight tenths of the hold
+	collect()
+	if !heapShort() {
+		t.Errorf("with %d MiB live under a %d MiB hold: not short", len(keep)>>20, small>>20)
+	}
+	runtime.KeepAlive(keep)
+	keep = nil
+	collect()
+	if heapShort() {
+		t.Error("short once the live data is gone")
+	}
+	releaseHeapHold() // a hunt: the large limit from now on
+	keep = make([]byte, small*8/10)
+	collect()
+	if heapShort() {
+		t.Error("short under the large limit")
+	}
+	runtime.KeepAlive(keep)
+}

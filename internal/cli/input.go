@@ -39,7 +39,8 @@ func openInput(env *Env, paths []string, maxLine int, problems *ingest.Problems)
 			in.fileErrors++
 			fmt.Fprintf(env.Stderr, "tiercel: %v\n", err)
 		},
-		OnSkip: func(e *ingest.LineError) { problems.Add(e.Path, e.Line, e.Err) },
+		OnSkip:      func(e *ingest.LineError) { problems.Add(e.Path, e.Line, e.Err) },
+		MemoryShort: heapShort,
 	})
 	if err != nil {
 		return nil, err
@@ -74,7 +75,7 @@ func (in *input) reopen() func() (run.Source, error) {
 		return nil
 	}
 	return func() (run.Source, error) {
-		r, err := ingest.Open(in.paths, ingest.Options{MaxLine: in.maxLine})
+		r, err := ingest.Open(in.paths, ingest.Options{MaxLine: in.maxLine, MemoryShort: heapShort})
 		if err != nil {
 			return nil, err
 		}

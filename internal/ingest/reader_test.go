@@ -683,8 +683,8 @@ func TestReaderHeartbeatWhileSkipping(t *testing.T) {
 
 // A compressed file decodes further ahead of the consumer than a plain one
 // is read when there are other cores to decode on: its chunks queue up to
-// compressedQueueDepth, a plain file's (and any file's on one core) to
-// plainQueueDepth.
+// compressedQueueDepth, a plain file's (and any file's on one core, or
+// while memory is short) to plainQueueDepth.
 func TestCompressedFilesReadFurtherAhead(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
 	var text strings.Builder
@@ -697,15 +697,17 @@ func TestCompressedFilesReadFurtherAhead(t *testing.T) {
 		data  []byte
 		depth int
 		procs int
+		short bool // Options.MemoryShort says so
 	}{
-		{"plain.json", body, plainQueueDepth, 2},
-		{"packed.json.gz", gzipBytes(t, body), compressedQueueDepth, 2},
-		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 1},
+		{"plain.json", body, plainQueueDepth, 2, false},
+		{"packed.json.gz", gzipBytes(t, body), compressedQueueDepth, 2, false},
+		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 1, false},
+		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 2, true},
 	} {
-		t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d", c.name, c.procs), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d/short=%v", c.name, c.procs, c.short), func(t *testing.T) {
 			runtime.GOMAXPROCS(c.procs)
 			dir := writeTree(t, map[string][]byte{c.name: c.data})
-			r, err := Open([]string{dir}, Options{ChunkSize: 4096})
+			r, err := Open([]string{dir}, Options{ChunkSize: 4096, MemoryShort: func() bool { return c.short }})
 			if err != nil {
 				t.Fatal(err)
 			}
