@@ -117,11 +117,8 @@ const (
 type fileJob struct {
 	file File
 	out  chan jobItem // up to compressedQueueDepth
-	// ahead bounds the chunks of a plain file in out: taken before a
-	// send, given back when Next receives one
-	ahead chan struct{}
-	// taken is signalled when Next receives a chunk: a compressed file
-	// held back while memory is short waits on it
+	// taken is signalled when Next receives a chunk: a file that has
+	// queued as many as it may waits on it
 	taken chan struct{}
 }
 
@@ -315,10 +312,6 @@ func (r *Reader) Next() (event.Chunk, error) {
 		job := r.queue[0]
 		item, ok := <-job.out
 		select {
-		case <-job.ahead:
-		default: // a compressed file's chunk: none was taken
-		}
-		select {
 		case job.taken <- struct{}{}:
 		default: // signalled already
 		}
@@ -356,14 +349,20 @@ func (r *Reader) fail(err error) {
 	}
 }
 
-// memoryShort reports whether Options.MemoryShort says so.
-func (r *Reader) memoryShort() bool { return r.opts.MemoryShort != nil && r.opts.MemoryShort() }
+// depth is how many chunks a file may queue: a compressed one (not
+// limited) more while memory is not short.
+func (r *Reader) depth(limited bool) int {
+	if limited || r.opts.MemoryShort != nil && r.opts.MemoryShort() {
+		return plainQueueDepth
+	}
+	return compressedQueueDepth
+}
 
 // startJobs keeps up to ReadAhead files being read.
 func (r *Reader) startJobs() {
 	for len(r.queue) < r.opts.ReadAhead && r.next < len(r.files) {
 		job := &fileJob{file: r.files[r.next], out: make(chan jobItem, compressedQueueDepth),
-			ahead: make(chan struct{}, plainQueueDepth), taken: make(chan struct{}, 1)}
+			taken: make(chan struct{}, 1)}
 		r.next++
 		r.queue = append(r.queue, job)
 		go r.run(job)
@@ -376,14 +375,7 @@ func (r *Reader) run(job *fileJob) {
 	defer close(job.out)
 	limited := true // plain, until the stream says otherwise
 	send := func(it jobItem) bool {
-		if limited {
-			select {
-			case job.ahead <- struct{}{}:
-			case <-r.done:
-				return false
-			}
-		}
-		for !limited && len(job.out) >= plainQueueDepth && r.memoryShort() {
+		for len(job.out) >= r.depth(limited) {
 			select {
 			case <-job.taken:
 			case <-r.done:
