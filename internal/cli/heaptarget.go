@@ -22,7 +22,7 @@ import (
 // from the hold.)
 const smallHeap = 104 << 20
 
-// heapTarget is the memory limit for a live heap. Up to seven tenths of
+// heapTarget is the memory limit for a live heap. Up to eight tenths of
 // small it is small; past that the collector's room grows twice as fast as
 // the live heap (three times live less 1.4 small), up to the collector's
 // own default of twice the live heap: a live heap of 80 MiB gets 104 MiB,
@@ -58,8 +58,9 @@ var heapTuner struct {
 	// (limitPaces); paced: it does, unpaced is the pace before
 	finite, paced bool
 	unpaced       int
-	// short: held, with the live heap past seven tenths of small, where the
-	// limit starts growing with it (heapShort)
+	// short: held, with the live heap past seven tenths of small
+	// (heapShort); set after every collection, cleared when the hold
+	// starts or is released
 	short atomic.Bool
 }
 
@@ -71,6 +72,7 @@ func startHeapTuner(small, large int64, finite bool) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	t.small, t.large, t.current, t.finite = small, large, min(small, large), finite
+	t.short.Store(false)
 	debug.SetMemoryLimit(t.current)
 	limitPaces()
 	if !t.armed {
@@ -108,19 +110,21 @@ func tuneHeap() {
 	// what the limit counts beside the heap's objects: stacks, metadata,
 	// free spans not yet returned
 	overhead := max(0, v[1]-v[3]-v[2])
-	t.short.Store(t.current < t.large && v[0] > t.small*7/10)
 	if want := heapTarget(v[0], overhead, t.current, t.small, t.large); want != t.current {
 		t.current = want
 		debug.SetMemoryLimit(want)
 		limitPaces()
 	}
+	t.short.Store(t.current < t.large && v[0] > t.small*7/10)
 }
 
 // heapShort reports whether the held heap is short of room: its live data
-// has passed seven tenths of the hold, so each MB more raises the limit by
-// three. Readers then queue no more of a compressed file than of a plain
-// one (ingest.Options.MemoryShort): over four zstd files of 3.7 GB in one
-// search, chunks read ahead were 37 MB of the 97 MB live at the peak.
+// has passed seven tenths of the hold, a tenth before the limit starts
+// growing three MB for each MB more (heapTarget), so that what readers
+// queue is given up before the limit grows for it. They then queue no
+// more of a compressed file than of a plain one (ingest.Options.MemoryShort):
+// over four zstd files of 3.7 GB in one search, chunks read ahead were 37
+// MB of the 97 MB live at the peak.
 func heapShort() bool { return heapTuner.short.Load() }
 
 // limitPaces lets the memory limit alone start collections while it
@@ -165,6 +169,7 @@ func releaseHeapHold() {
 		return
 	}
 	t.small, t.current = t.large, t.large
+	t.short.Store(false)
 	debug.SetMemoryLimit(t.large)
 	limitPaces() // under the large limit: the limit paces no more
 	setPace(huntGCPercent)

@@ -193,7 +193,7 @@ func TestPaceLoading(t *testing.T) {
 
 // Held, the heap is short of room once its live data passes seven tenths
 // of the hold (readers then queue less of a compressed file), and no
-// longer once it is gone; under the large limit it never is.
+// longer once it is gone; released to the large limit it is not, at once.
 func TestHeapShortPastSevenTenths(t *testing.T) {
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(-1))
 	defer debug.SetGCPercent(debug.SetGCPercent(100))
@@ -221,8 +221,15 @@ func TestHeapShortPastSevenTenths(t *testing.T) {
 	if heapShort() {
 		t.Error("short once the live data is gone")
 	}
-	releaseHeapHold() // a hunt: the large limit from now on
 	keep = make([]byte, small*8/10)
+	collect()
+	if !heapShort() {
+		t.Error("not short with the live data back")
+	}
+	releaseHeapHold() // a hunt: the large limit from now on
+	if heapShort() {
+		t.Error("still short once the hold is released")
+	}
 	collect()
 	if heapShort() {
 		t.Error("short under the large limit")

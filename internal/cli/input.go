@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"slices"
 	"strings"
 	"sync"
 
@@ -56,7 +55,7 @@ func openInput(env *Env, paths []string, maxLine int, problems *ingest.Problems)
 // noTelemetry reports paths that hold files, but only lookup tables: a
 // search over them finds nothing, which must not pass for "no matches".
 func noTelemetry(paths []string, files []ingest.File) error {
-	if len(files) == 0 || slices.Contains(paths, ingest.Stdin) {
+	if len(files) == 0 || readsStdin(paths) {
 		return nil // nothing found at all: each path's error says why
 	}
 	for _, f := range files {
@@ -71,7 +70,7 @@ func noTelemetry(paths []string, files []ingest.File) error {
 // reopen re-reads files for the passes that join() and defineTable() make
 // before the search; nil for stdin, which cannot be read twice.
 func (in *input) reopen() func() (run.Source, error) {
-	if len(in.paths) == 0 || slices.Contains(in.paths, ingest.Stdin) {
+	if readsStdin(in.paths) {
 		return nil
 	}
 	return func() (run.Source, error) {
