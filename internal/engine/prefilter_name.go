@@ -86,6 +86,24 @@ func (m *Matcher) Match(line []byte, name EventName) bool {
 	return m.f.node.match(line, &m.c)
 }
 
+// Name returns the event name of the last line Match was given, as
+// FindEventName would find it, when Match was given it or located it;
+// else the zero EventName (not Located).
+func (m *Matcher) Name() EventName {
+	k := m.f.nameKey
+	if k < 0 {
+		return EventName{}
+	}
+	switch st := m.c.state[k]; st {
+	case keyOnce:
+		v := m.c.val[k]
+		return EventName{val: v, plain: m.c.str[k] && !hasEscape(v), state: keyOnce}
+	case keyMany, keyAbsent:
+		return EventName{state: st}
+	}
+	return EventName{}
+}
+
 // Absent reports whether the last line lacks the key in slot (looking
 // for it when Match did not need to): it is not there, and no key of the
 // line is written with a \u escape that could hide it (values may hold

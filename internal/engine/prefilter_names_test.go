@@ -81,6 +81,47 @@ func TestNameMemoAnswersAsEachTest(t *testing.T) {
 	}
 }
 
+// The event name a Matcher located as it matched is the one
+// FindEventName finds (a learning search learns from the line by it);
+// a name the Matcher was given is handed back as given.
+func TestMatcherNameIsTheNameFound(t *testing.T) {
+	q, _ := cql.Parse(`#event_simpleName=/^(ProcessRollup2|DnsRequest)$/ DomainName=/shodan/`)
+	p, _ := Compile(q, Options{Now: testNow})
+	f := p.Prefilter(func(string) bool { return false })
+	m := f.NewMatcher()
+	same := func(a, b EventName) bool {
+		av, aok := a.Plain()
+		bv, bok := b.Plain()
+		return a.state == b.state && aok == bok && string(av) == string(bv)
+	}
+	for _, line := range []string{
+		`{"event_simpleName":"DnsRequest","DomainName":"api.shodan.io"}`,
+		`{"DomainName":"api.shodan.io","event_simpleName":"SensorHeartbeat"}`,
+		`{"event_simpleName":"Dns\u0052equest","DomainName":"api.shodan.io"}`,
+		`{"event_simpleName":"DnsRequest","event_simpleName":"DnsRequest"}`,
+		`{"event_simpleName":7,"DomainName":"api.shodan.io"}`,
+		`{"DomainName":"api.shodan.io"}`,
+		`{"event_simpleName":"ProcessRollup2","CommandLine":"x"}`,
+	} {
+		want := FindEventName([]byte(line))
+		m.Match([]byte(line), EventName{})
+		if got := m.Name(); !got.Located() || !same(got, want) {
+			t.Errorf("%s: located %+v, FindEventName %+v", line, got, want)
+		}
+		m.Match([]byte(line), want)
+		if got := m.Name(); !same(got, want) {
+			t.Errorf("%s, seeded: %+v, want %+v", line, got, want)
+		}
+	}
+	// A prefilter that rejects a line before testing its name locates none.
+	q, _ = cql.Parse(`"shodan" #event_simpleName=DnsRequest`)
+	p, _ = Compile(q, Options{Now: testNow})
+	m = p.Prefilter(func(string) bool { return false }).NewMatcher()
+	if m.Match([]byte(`{"event_simpleName":"DnsRequest"}`), EventName{}) || m.Name().Located() {
+		t.Errorf("rejected on its text, the line's name was located: %+v", m.Name())
+	}
+}
+
 // A line matched again with its event name settled to another is
 // answered for that name, not from what the memo found for its own.
 func TestNameMemoFollowsASettledName(t *testing.T) {

@@ -213,6 +213,22 @@ func (st *settler) match(line []byte, name engine.EventName) bool {
 	return st.accepts(line, name)
 }
 
+// locates reports whether match locates a line's event name itself
+// (located gives it).
+func (st *settler) locates() bool { return st.m != nil }
+
+// located returns the event name of the line match was last given, as
+// its prefilter located it, or as FindEventName finds it when the
+// prefilter did not need it.
+func (st *settler) located(line []byte) engine.EventName {
+	if st.m != nil {
+		if n := st.m.Name(); n.Located() {
+			return n
+		}
+	}
+	return engine.FindEventName(line)
+}
+
 // rejects reports whether line, which match accepted, is rejected once
 // given the ContextProcessName enrichment will add. With final, line has
 // not been through match.
