@@ -96,7 +96,7 @@ func (h *Holder) Admit(ev *event.Event, line []byte, release func([]byte)) bool 
 	name := simpleName(ev)
 	t := eventTime(ev)
 	aid, _ := ev.Get(fAid)
-	h.tick(aid, t)
+	id, known := h.tick(aid, t)
 	h.e.clock.Add(1)
 	h.e.learn(ev, name)
 	if isProcessStart(name) {
@@ -113,40 +113,40 @@ func (h *Holder) Admit(ev *event.Event, line []byte, release func([]byte)) bool 
 		h.enforce(release)
 		return false
 	}
-	return h.context(aid, ctx, t, isProcessEnd(name), line, release)
+	return h.context(id, known, ctx, t, isProcessEnd(name), line, release)
 }
 
 // AdmitContext is Admit for a context event the caller read without
 // decoding: its aid, ContextProcessId, event time (seconds) and whether it
 // ends its process (EndOfProcess, TerminateProcess).
 func (h *Holder) AdmitContext(aid, contextProcessID string, t float64, ends bool, line []byte, release func([]byte)) bool {
-	h.tick(aid, t)
-	return h.context(aid, contextProcessID, t, ends, line, release)
+	id, known := h.tick(aid, t)
+	return h.context(id, known, contextProcessID, t, ends, line, release)
 }
 
 // tick advances the clocks. Lateness is judged per sensor: one sensor's
 // events come roughly in time order, while a merged stream interleaves
-// sensors whose clocks and batches differ by minutes.
-func (h *Holder) tick(aid string, t float64) {
+// sensors whose clocks and batches differ by minutes. It returns the
+// sensor's number, known unless aid is empty or the table is full.
+func (h *Holder) tick(aid string, t float64) (id uint32, known bool) {
 	if t > h.now {
 		h.now = t
 	}
 	if aid == "" {
-		return
+		return 0, false
 	}
-	if id, ok := h.e.aids.number(aid); ok && t > h.aidNow[id] {
+	if id, known = h.e.aids.number(aid); known && t > h.aidNow[id] {
 		h.aidNow[id] = t
 	}
+	return id, known
 }
 
-func (h *Holder) context(aid, ctx string, t float64, ends bool, line []byte, release func([]byte)) bool {
+// context holds a context event of the sensor numbered id (known) until
+// its process ctx is known, or reports that it need not wait.
+func (h *Holder) context(id uint32, known bool, ctx string, t float64, ends bool, line []byte, release func([]byte)) bool {
 	defer h.enforce(release)
 	pid, ok := parsePID(ctx)
-	if !ok || aid == "" || !h.e.keep.procs {
-		return false
-	}
-	id, ok := h.e.aids.number(aid)
-	if !ok {
+	if !ok || !known || !h.e.keep.procs {
 		return false
 	}
 	k := procKey{id, pid}
