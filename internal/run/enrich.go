@@ -593,11 +593,11 @@ func (s *holdSource) admitChunk(data []byte) {
 func (s *holdSource) admit(line []byte) bool {
 	name, hasName := engine.FindEventName(line).Plain()
 	if !s.teach.teaches(line, name, hasName) {
-		if indexKey(line, ctxProcessKey) < 0 {
+		pid, found, ok2 := rawField(line, ctxProcessKey)
+		if !found {
 			return false
 		}
 		aid, ok1 := stringField(line, aidKey)
-		pid, ok2 := stringField(line, ctxProcessKey)
 		if ok1 && ok2 {
 			ends := string(name) == "EndOfProcess" || string(name) == "TerminateProcess"
 			return s.h.AdmitContext(string(aid), string(pid), lineTime(line), ends, line, s.release)
