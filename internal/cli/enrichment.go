@@ -75,10 +75,14 @@ func (f *enrichFlags) processMemory() int {
 	return int(f.procMem)
 }
 
-// source puts the stream enricher's reorder buffer in front of src (stdin);
-// file input is returned as it is.
-func (f *enrichFlags) source(src run.Source, en *enrich.Enricher) run.Source {
-	return run.HoldForEnrichment(src, en, f.hold)
+// source puts the stream enricher's reorder buffer in front of in (stdin);
+// file input is returned as it is. The buffer reads ahead of itself, so
+// the input then queues no more than it does.
+func (f *enrichFlags) source(in *input, en *enrich.Enricher) run.Source {
+	if en != nil && en.Streaming() {
+		in.reader.ReadAheadAtMost(run.HoldReadAhead)
+	}
+	return run.HoldForEnrichment(in.source(), en, f.hold)
 }
 
 // reads reports whether a program (or one of its sub-query passes) reads

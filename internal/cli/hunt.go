@@ -203,7 +203,7 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	}
 	defer in.Close()
 	in.orderProblems(problems)
-	src := bar.countStdin(a.enrich.source(in.source(), enricher))
+	src := bar.countStdin(a.enrich.source(in, enricher))
 
 	out, closeOut, err := a.display.open(env)
 	if err != nil {

@@ -183,7 +183,7 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	}
 	var writeErr error
 	var rows int64
-	stats, err := run.Search(ctx, []*engine.Program{prog}, bar.countStdin(a.enrich.source(in.source(), enricher)), withEnricher(run.Options{
+	stats, err := run.Search(ctx, []*engine.Program{prog}, bar.countStdin(a.enrich.source(in, enricher)), withEnricher(run.Options{
 		Workers:  a.workers,
 		Problems: problems,
 		Reopen:   in.reopen(),

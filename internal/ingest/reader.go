@@ -13,6 +13,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/tiercel/tiercel/internal/event"
 	"github.com/tiercel/tiercel/internal/sensor"
@@ -95,6 +96,7 @@ type Reader struct {
 	early []error
 	done  chan struct{}
 	once  sync.Once
+	most  atomic.Int32 // ReadAheadAtMost's n; 0: no bound of the consumer's
 }
 
 // A file reads up to plainQueueDepth chunks ahead of the consumer, or
@@ -352,11 +354,20 @@ func (r *Reader) fail(err error) {
 // depth is how many chunks a file may queue: a compressed one (not
 // limited) more while memory is not short.
 func (r *Reader) depth(limited bool) int {
+	d := compressedQueueDepth
 	if limited || r.opts.MemoryShort != nil && r.opts.MemoryShort() {
-		return plainQueueDepth
+		d = plainQueueDepth
 	}
-	return compressedQueueDepth
+	if most := int(r.most.Load()); most > 0 {
+		d = min(d, most)
+	}
+	return d
 }
+
+// ReadAheadAtMost has each file queue at most n chunks from now on: a
+// consumer reading ahead itself (a stream's Holder) would otherwise hold
+// both queues.
+func (r *Reader) ReadAheadAtMost(n int) { r.most.Store(int32(n)) }
 
 // startJobs keeps up to ReadAhead files being read.
 func (r *Reader) startJobs() {

@@ -698,13 +698,17 @@ func TestCompressedFilesReadFurtherAhead(t *testing.T) {
 		depth int
 		procs int
 		short bool // Options.MemoryShort says so
+		most  int  // ReadAheadAtMost's bound, if not 0
 	}{
-		{"plain.json", body, plainQueueDepth, 2, false},
-		{"packed.json.gz", gzipBytes(t, body), compressedQueueDepth, 2, false},
-		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 1, false},
-		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 2, true},
+		{"plain.json", body, plainQueueDepth, 2, false, 0},
+		{"packed.json.gz", gzipBytes(t, body), compressedQueueDepth, 2, false, 0},
+		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 1, false, 0},
+		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 2, true, 0},
+		{"plain.json", body, 2, 2, false, 2},
+		{"packed.json.gz", gzipBytes(t, body), 3, 2, false, 3},
+		{"plain.json", body, plainQueueDepth, 2, false, 9}, // a bound above the depth changes nothing
 	} {
-		t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d/short=%v", c.name, c.procs, c.short), func(t *testing.T) {
+		t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d/short=%v/most=%d", c.name, c.procs, c.short, c.most), func(t *testing.T) {
 			runtime.GOMAXPROCS(c.procs)
 			dir := writeTree(t, map[string][]byte{c.name: c.data})
 			r, err := Open([]string{dir}, Options{ChunkSize: 4096, MemoryShort: func() bool { return c.short }})
@@ -712,6 +716,9 @@ func TestCompressedFilesReadFurtherAhead(t *testing.T) {
 				t.Fatal(err)
 			}
 			defer r.Close()
+			if c.most > 0 {
+				r.ReadAheadAtMost(c.most)
+			}
 			if _, err := r.Next(); err != nil {
 				t.Fatal(err)
 			}
