@@ -19,10 +19,6 @@ func chunkBuffer(n int) []byte {
 	return make([]byte, n)
 }
 
-// EmptyChunk returns an empty buffer of DefaultChunkSize capacity, reused
-// when one was recycled, for a chunk made by appending lines to it.
-func EmptyChunk() []byte { return chunkBuffer(0) }
-
 // Recycle gives a chunk's data back for reuse by later reads. Call it only
 // when nothing refers to the data any more (decoded events copy what they
 // keep). Chunks of other sizes are left to the GC.

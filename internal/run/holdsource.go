@@ -125,9 +125,6 @@ func (s *holdSource) Next() (event.Chunk, error) {
 func (s *holdSource) learnBlock() {
 	if s.release == nil {
 		s.release = func(line []byte) {
-			if s.pending == nil {
-				s.pending = ingest.EmptyChunk() // recycled by the search, as read chunks are
-			}
 			s.pending = append(s.pending, line...)
 			s.pending = append(s.pending, '\n')
 		}
