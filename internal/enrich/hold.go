@@ -124,6 +124,33 @@ func (h *Holder) AdmitContext(aid, contextProcessID string, t float64, ends bool
 	return h.context(id, known, contextProcessID, t, ends, line, release)
 }
 
+// ContextKey is the process a context event names, as the Holder keys it.
+type ContextKey struct {
+	k  procKey
+	ok bool
+}
+
+// ContextKeyOf returns the key of process pid (a raw JSON string's plain
+// contents) on sensor aid, for PrefetchContext: not ok when the sensor has
+// no number yet or pid is no process id. Safe beside the Holder's calls.
+func (h *Holder) ContextKeyOf(aid, pid []byte) ContextKey {
+	p, ok := parsePlainPID(pid)
+	if !ok {
+		return ContextKey{}
+	}
+	id, ok := h.e.aids.lookupBytes(aid)
+	return ContextKey{procKey{id, p}, ok}
+}
+
+// PrefetchContext starts bringing in the process table's entry for k, a
+// few context events before AdmitContext looks it up: over randfalcon
+// linked those lookups missed the cache at most context events.
+func (h *Holder) PrefetchContext(k ContextKey) {
+	if k.ok && h.e.keep.procs {
+		h.e.procs.prefetch(k.k)
+	}
+}
+
 // tick advances the clocks. Lateness is judged per sensor: one sensor's
 // events come roughly in time order, while a merged stream interleaves
 // sensors whose clocks and batches differ by minutes. It returns the

@@ -119,3 +119,29 @@ func TestHolderBoundedWithOrphans(t *testing.T) {
 		t.Errorf("queue kept %d slots", len(h.queue))
 	}
 }
+
+// A context event's key, found ahead of the Holder for its prefetch, is
+// the one the Holder looks up: the sensor's number and the process id;
+// none for a sensor not numbered yet or an id that is no number.
+func TestContextKeyOf(t *testing.T) {
+	e := NewStream(Options{})
+	h := e.NewHolder(HoldOptions{})
+	h.Admit(pr2At("curl", "7", 100), []byte("curl"), func([]byte) {})
+	a1, _ := e.aids.lookup("a1")
+	for _, tc := range []struct {
+		aid, pid string
+		want     ContextKey
+	}{
+		{"a1", "7", ContextKey{procKey{a1, 7}, true}},
+		{"a1", "1844674407370955161", ContextKey{procKey{a1, 1844674407370955161}, true}},
+		{"a2", "7", ContextKey{}},  // no number yet
+		{"a1", "0", ContextKey{}},  // no process
+		{"a1", "7x", ContextKey{}}, // no number
+		{"a1", "", ContextKey{}},
+	} {
+		got := h.ContextKeyOf([]byte(tc.aid), []byte(tc.pid))
+		if got.ok != tc.want.ok || got.ok && got.k != tc.want.k {
+			t.Errorf("ContextKeyOf(%s, %s) = %+v, want %+v", tc.aid, tc.pid, got, tc.want)
+		}
+	}
+}

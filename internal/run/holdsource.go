@@ -82,6 +82,7 @@ type lineFacts struct {
 	end      int32 // in the chunk's data
 	aid, pid span  // in the line
 	t        float64
+	key      enrich.ContextKey // for the Holder's prefetch
 	kind     uint8
 	ends     bool // a context event ending its process
 }
@@ -245,8 +246,13 @@ func (s *holdSource) lineFactsOf(line []byte) lineFacts {
 		return lineFacts{kind: factsDecode}
 	}
 	ends := string(name) == "EndOfProcess" || string(name) == "TerminateProcess"
-	return lineFacts{kind: factsContext, ends: ends, t: lineTime(line), aid: spanIn(line, aid), pid: spanIn(line, pid)}
+	return lineFacts{kind: factsContext, ends: ends, t: lineTime(line), aid: spanIn(line, aid), pid: spanIn(line, pid),
+		key: s.h.ContextKeyOf(aid, pid)}
 }
+
+// prefetchLines: how many lines ahead the Holder prefetches a context
+// event's process entry.
+const prefetchLines = 8
 
 // queuePending queues the lines released so far as a chunk of their own.
 func (s *holdSource) queuePending() {
@@ -261,6 +267,9 @@ func (s *holdSource) queuePending() {
 func (s *holdSource) admitChunk(data []byte, facts []lineFacts) {
 	at := int32(0)
 	for i := range facts {
+		if ahead := i + prefetchLines; ahead < len(facts) && facts[ahead].kind == factsContext {
+			s.h.PrefetchContext(facts[ahead].key)
+		}
 		f := &facts[i]
 		line := data[at:f.end]
 		if s.admit(line, f) {
