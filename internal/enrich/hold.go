@@ -100,10 +100,8 @@ func (h *Holder) Admit(ev *event.Event, line []byte, release func([]byte)) bool 
 	h.e.clock.Add(1)
 	h.e.learn(ev, name)
 	if isProcessStart(name) {
-		if pid, ok := parsePID(valueOf(ev, fTargetProcessId)); ok {
-			if id, ok := h.e.aids.lookup(aid); ok {
-				h.releaseKey(procKey{id, pid}, release)
-			}
+		if pid, ok := parsePID(valueOf(ev, fTargetProcessId)); ok && known {
+			h.releaseKey(procKey{id, pid}, release)
 		}
 		h.enforce(release)
 		return false
@@ -113,7 +111,8 @@ func (h *Holder) Admit(ev *event.Event, line []byte, release func([]byte)) bool 
 		h.enforce(release)
 		return false
 	}
-	return h.context(id, known, ctx, t, isProcessEnd(name), line, release)
+	pid, ok := parsePID(ctx)
+	return h.context(procKey{id, pid}, known && ok, t, isProcessEnd(name), line, release)
 }
 
 // AdmitContext is Admit for a context event the caller read without
@@ -121,7 +120,20 @@ func (h *Holder) Admit(ev *event.Event, line []byte, release func([]byte)) bool 
 // ends its process (EndOfProcess, TerminateProcess).
 func (h *Holder) AdmitContext(aid, contextProcessID string, t float64, ends bool, line []byte, release func([]byte)) bool {
 	id, known := h.tick(aid, t)
-	return h.context(id, known, contextProcessID, t, ends, line, release)
+	pid, ok := parsePID(contextProcessID)
+	return h.context(procKey{id, pid}, known && ok, t, ends, line, release)
+}
+
+// AdmitContextKey is AdmitContext for a context event whose key was found
+// ahead (ContextKeyOf): its sensor is not looked up, nor its process id
+// read, again. aid and contextProcessID (raw JSON strings' plain contents)
+// serve when the key was not found.
+func (h *Holder) AdmitContextKey(k ContextKey, aid, contextProcessID []byte, t float64, ends bool, line []byte, release func([]byte)) bool {
+	if !k.ok {
+		return h.AdmitContext(string(aid), string(contextProcessID), t, ends, line, release)
+	}
+	h.tickSensor(k.k.aid, true, t)
+	return h.context(k.k, true, t, ends, line, release)
 }
 
 // ContextKey is the process a context event names, as the Holder keys it.
@@ -131,8 +143,9 @@ type ContextKey struct {
 }
 
 // ContextKeyOf returns the key of process pid (a raw JSON string's plain
-// contents) on sensor aid, for PrefetchContext: not ok when the sensor has
-// no number yet or pid is no process id. Safe beside the Holder's calls.
+// contents) on sensor aid, for PrefetchContext and AdmitContextKey: not ok
+// when the sensor has no number yet or pid is no process id (as
+// parsePID reads it). Safe beside the Holder's calls.
 func (h *Holder) ContextKeyOf(aid, pid []byte) ContextKey {
 	p, ok := parsePlainPID(pid)
 	if !ok {
@@ -156,27 +169,31 @@ func (h *Holder) PrefetchContext(k ContextKey) {
 // sensors whose clocks and batches differ by minutes. It returns the
 // sensor's number, known unless aid is empty or the table is full.
 func (h *Holder) tick(aid string, t float64) (id uint32, known bool) {
-	if t > h.now {
-		h.now = t
+	if aid != "" {
+		id, known = h.e.aids.number(aid)
 	}
-	if aid == "" {
-		return 0, false
-	}
-	if id, known = h.e.aids.number(aid); known && t > h.aidNow[id] {
-		h.aidNow[id] = t
-	}
+	h.tickSensor(id, known, t)
 	return id, known
 }
 
-// context holds a context event of the sensor numbered id (known) until
-// its process ctx is known, or reports that it need not wait.
-func (h *Holder) context(id uint32, known bool, ctx string, t float64, ends bool, line []byte, release func([]byte)) bool {
+// tickSensor is tick for the sensor numbered id, when known.
+func (h *Holder) tickSensor(id uint32, known bool, t float64) {
+	if t > h.now {
+		h.now = t
+	}
+	if known && t > h.aidNow[id] {
+		h.aidNow[id] = t
+	}
+}
+
+// context holds a context event of process k (keyed: its sensor numbered
+// and its id read) until the process is known, or reports that it need
+// not wait.
+func (h *Holder) context(k procKey, keyed bool, t float64, ends bool, line []byte, release func([]byte)) bool {
 	defer h.enforce(release)
-	pid, ok := parsePID(ctx)
-	if !ok || !known || !h.e.keep.procs {
+	if !keyed || !h.e.keep.procs {
 		return false
 	}
-	k := procKey{id, pid}
 	clock := h.e.clock.Add(1)
 	if h.e.procs.has(k, clock) {
 		if ends && h.e.grace >= 0 {

@@ -145,3 +145,43 @@ func TestContextKeyOf(t *testing.T) {
 		}
 	}
 }
+
+// A context event admitted by its key found ahead is held and released as
+// when admitted by its raw values: the same sensor clock, the same
+// process, the fallback for a sensor not numbered yet or a pid the key
+// does not read.
+func TestAdmitContextKeyAsAdmitContext(t *testing.T) {
+	type ctxEvent struct {
+		aid, pid string
+		secs     int
+	}
+	events := []ctxEvent{{"a2", "9", 100}, {"a1", "7", 101}, {"a1", " 8", 102}, {"a1", "8", 103}, {"a2", "9", 2000}, {"a1", "7", 2001}}
+	run := func(byKey bool) []string {
+		e := NewStream(Options{})
+		h := e.NewHolder(HoldOptions{MaxEvents: 3})
+		var out []string
+		release := func(line []byte) { out = append(out, "released "+string(line)) }
+		h.Admit(pr2At("curl", "5", 99), []byte("start"), release) // numbers a1
+		for i, x := range events {
+			line := []byte(fmt.Sprintf("ctx%d", i))
+			var held bool
+			if byKey {
+				k := h.ContextKeyOf([]byte(x.aid), []byte(x.pid))
+				held = h.AdmitContextKey(k, []byte(x.aid), []byte(x.pid), float64(x.secs), false, line, release)
+			} else {
+				held = h.AdmitContext(x.aid, x.pid, float64(x.secs), false, line, release)
+			}
+			out = append(out, fmt.Sprintf("%s held %v", line, held))
+		}
+		h.Admit(pr2At("sh", "8", 2002), []byte("start 8"), release)
+		h.Flush(release)
+		return out
+	}
+	want, got := run(false), run(true)
+	if !slices.Equal(got, want) {
+		t.Errorf("by key:\n%v\nby values:\n%v", got, want)
+	}
+	if !slices.Contains(want, "ctx1 held true") || !slices.Contains(want, "released ctx3") {
+		t.Errorf("the sequence holds and releases nothing worth comparing: %v", want)
+	}
+}

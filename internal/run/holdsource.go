@@ -82,7 +82,7 @@ type lineFacts struct {
 	end      int32 // in the chunk's data
 	aid, pid span  // in the line
 	t        float64
-	key      enrich.ContextKey // for the Holder's prefetch
+	key      enrich.ContextKey // its process, for the prefetch and AdmitContextKey
 	kind     uint8
 	ends     bool // a context event ending its process
 }
@@ -290,7 +290,7 @@ func (s *holdSource) admit(line []byte, f *lineFacts) bool {
 	case factsNone:
 		return false
 	case factsContext:
-		return s.h.AdmitContext(string(f.aid.of(line)), string(f.pid.of(line)), f.t, f.ends, line, s.release)
+		return s.h.AdmitContextKey(f.key, f.aid.of(line), f.pid.of(line), f.t, f.ends, line, s.release)
 	}
 	if s.dec.Decode(line, &s.ev) != nil {
 		return false // the search reports malformed lines
