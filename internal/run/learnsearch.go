@@ -369,10 +369,13 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				// settles says whether a line the plan's prefilter accepts
 				// is kept once the settler has looked at what was learned.
 				settles := func(line []byte, name engine.EventName) bool {
-					if settle != nil && !name.Located() {
+					if settle == nil {
+						return true
+					}
+					if !name.Located() {
 						name = settle.located(line)
 					}
-					if settle != nil && settle.rejects(line, name) {
+					if settle.rejects(line, name) {
 						// A line bet on lacks what enrichment adds: with
 						// learning skipped, its process may go unlearned.
 						if settle.betted && skipped.Load() && !incomplete.Load() && !hasEnrichedReads(line, checks) {
@@ -380,7 +383,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						}
 						return false
 					}
-					settled = settle != nil && !settle.open
+					settled = !settle.open
 					return true
 				}
 				keeps := func(line []byte, name engine.EventName) bool {
