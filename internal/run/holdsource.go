@@ -33,7 +33,13 @@ func HoldForEnrichment(src Source, en *enrich.Enricher, opts enrich.HoldOptions)
 		return src
 	}
 	h := en.NewHolder(opts)
-	return &holdSource{src: src, h: h, dec: ingest.NewDecoder(h.LearnNeeds()), lits: h.LearnPrefilter(), block: holdBlockChunks}
+	s := &holdSource{src: src, h: h, dec: ingest.NewDecoder(h.LearnNeeds()), teach: newTeachCache(h.LearnPrefilter()),
+		block: holdBlockChunks, ahead: make(chan readPart, 1), factsFree: make(chan []lineFacts, 2*HoldReadAhead)}
+	s.release = func(line []byte) {
+		s.pending = append(s.pending, line...)
+		s.pending = append(s.pending, '\n')
+	}
+	return s
 }
 
 // holdBlockChunks: the chunks (a megabyte each from stdin) the Holder learns
@@ -46,8 +52,7 @@ type holdSource struct {
 	h       *enrich.Holder
 	dec     *ingest.Decoder
 	ev      event.Event
-	lits    [][]byte // the Holder's LearnPrefilter, for readPart's teachCache
-	pending []byte   // released lines, for the next chunk
+	pending []byte // released lines, for the next chunk
 	source  string
 	done    bool
 	err     error         // the source's, once the block before it is out
@@ -58,6 +63,7 @@ type holdSource struct {
 	// factsFree: facts slices the Holder is done with, for readPart
 	factsFree chan []lineFacts
 	release   func([]byte)
+	reading   bool // readPart was started: on the first Next, not before
 }
 
 // readPart is a part of the source as read ahead: its chunks, with what
@@ -124,14 +130,8 @@ func (s *holdSource) Next() (event.Chunk, error) {
 // The source is read a part ahead: the next part while this one is
 // learned, and the next block's first while the search applies this one.
 func (s *holdSource) learnBlock() {
-	if s.release == nil {
-		s.release = func(line []byte) {
-			s.pending = append(s.pending, line...)
-			s.pending = append(s.pending, '\n')
-		}
-		s.teach = newTeachCache(s.lits)
-		s.ahead = make(chan readPart, 1)
-		s.factsFree = make(chan []lineFacts, 2*HoldReadAhead)
+	if !s.reading {
+		s.reading = true
 		go s.readPart()
 	}
 	for n := 0; n < s.block && !s.done; {
