@@ -419,8 +419,15 @@ func (l *litExpr) withoutFields(derived func(string) bool) *litExpr {
 		return l
 	case litAnd, litOr:
 		kids := make([]*litExpr, len(l.kids))
+		changed := false
 		for i, k := range l.kids {
 			kids[i] = k.withoutFields(derived)
+			changed = changed || kids[i] != k
+		}
+		if !changed {
+			// rebuilt, it would be compared pairwise again for nothing:
+			// most of a thousand rules' literals read no enriched field
+			return l
 		}
 		if l.op == litAnd {
 			return litAnd2(kids...)
