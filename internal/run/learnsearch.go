@@ -749,7 +749,7 @@ func (s *candStore) put(r *candChunk, read int64) {
 	}
 	r.data = slices.Clip(r.data)
 	s.lines += int64(len(r.lineNos))
-	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && kept > s.budget && kept > read/max(s.dropShare, 1) {
+	if kept := s.mem + s.off + int64(len(r.data)); s.canDrop && s.dropsAt(kept, read) {
 		s.dropped.Store(true)
 		s.chunks = nil
 		s.close()
@@ -771,6 +771,18 @@ func (s *candStore) put(r *candChunk, read int64) {
 	r.spilled, r.off, r.size = true, s.off, len(r.data)
 	s.off += int64(len(r.data))
 	r.data = nil
+}
+
+// dropsAt reports whether kept bytes of candidates, read bytes into the
+// input, are too many to keep: past the budget and 1/dropShare of what
+// was read, or, at a quarter of the budget, past 3/(2 dropShare). Kept
+// at such a share, they would pass the budget a few chunks later all the
+// same, and every line matched until then is matched again by the second
+// read: the SigmaHQ hunt over mix1g kept a quarter of the first 33 MB.
+func (s *candStore) dropsAt(kept, read int64) bool {
+	share := max(s.dropShare, 1)
+	return kept > s.budget && kept > read/share ||
+		kept > s.budget/4 && 2*share*kept > 3*read
 }
 
 // data returns r's lines, read back from the spill file if need be.

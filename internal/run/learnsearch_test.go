@@ -540,21 +540,27 @@ func testStrictRead(t *testing.T, prog *engine.Program, wantRows map[string]int,
 
 // Candidates past their budget are dropped for a second read once they are
 // more than 1/dropShare of what was read (a hunt's share is smaller: its
-// kept lines are matched again by every rule).
+// kept lines are matched again by every rule). Past a quarter of the
+// budget, a share half as large again is dropped at once.
 func TestCandStoreDropsPastItsShare(t *testing.T) {
 	tests := []struct {
-		dropShare, read int64
-		dropped         bool
+		budget, dropShare, read int64
+		dropped                 bool
 	}{
-		{4, 1000, false}, // 200 kept of 1000 read: a fifth
-		{8, 1000, true},
-		{4, 700, true},
+		{100, 4, 1000, false}, // 200 kept of 1000 read: a fifth
+		{100, 8, 1000, true},
+		{100, 4, 700, true},
+		{400, 4, 700, false}, // within the budget, at 2/7
+		{400, 4, 533, true},  // at a quarter of it, past 3/8
+		{400, 4, 534, false}, // just under 3/8
+		{400, 8, 1066, true}, // a hunt: past 3/16
+		{800, 4, 100, false}, // under a quarter of the budget
 	}
 	for _, tc := range tests {
-		s := &candStore{budget: 100, canDrop: true, dropShare: tc.dropShare}
+		s := &candStore{budget: tc.budget, canDrop: true, dropShare: tc.dropShare}
 		s.put(&candChunk{seq: 0, data: make([]byte, 200), lineNos: []int{1}}, tc.read)
 		if got := s.dropped.Load(); got != tc.dropped {
-			t.Errorf("share 1/%d, 200 of %d read: dropped %v, want %v", tc.dropShare, tc.read, got, tc.dropped)
+			t.Errorf("budget %d, share 1/%d, 200 of %d read: dropped %v, want %v", tc.budget, tc.dropShare, tc.read, got, tc.dropped)
 		}
 		s.close()
 	}
