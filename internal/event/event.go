@@ -2,6 +2,8 @@
 // the engine: a flat, ordered set of string fields, as LogScale sees an event.
 package event
 
+import "strings"
+
 // Well-known field names.
 const (
 	Timestamp  = "@timestamp" // epoch milliseconds, decimal string
@@ -209,27 +211,27 @@ func (e *Event) Keep(names []string) {
 
 // Clone returns a deep copy that owns all its strings.
 func (e *Event) Clone() *Event {
-	return e.cloneOf(e.fields)
+	return cloneOf(e.fields, true)
 }
 
 // Project returns a copy of e holding only the fields named (those it has),
-// in e's order.
+// in e's order. The copy's names are those of names.
 func (e *Event) Project(names []string) *Event {
-	var keep [8]Field
+	var keep [16]Field
 	fields := keep[:0]
 	for _, f := range e.fields {
 		for _, n := range names {
 			if f.Name == n {
-				fields = append(fields, f)
+				fields = append(fields, Field{Name: n, Value: f.Value})
 				break
 			}
 		}
 	}
-	return e.cloneOf(fields)
+	return cloneOf(fields, false)
 }
 
 // Pick returns a copy of e holding the fields named that it has, in the
-// order named; names must not repeat.
+// order named; names must not repeat. The copy's names are those of names.
 func (e *Event) Pick(names []string) *Event {
 	var keep [16]Field
 	fields := keep[:0]
@@ -238,7 +240,7 @@ func (e *Event) Pick(names []string) *Event {
 			fields = append(fields, Field{Name: n, Value: v})
 		}
 	}
-	return e.cloneOf(fields)
+	return cloneOf(fields, false)
 }
 
 // Narrow is Pick in place, for an event nothing else holds: its strings
@@ -256,17 +258,35 @@ func (e *Event) Narrow(names []string) {
 	e.indexed = false
 }
 
-// cloneOf makes an event of fields, its strings copied into one new arena:
-// two allocations, not two per field.
-func (e *Event) cloneOf(fields []Field) *Event {
+// cloneOf makes an event of fields, its values (and its names, with
+// names; else they are the caller's, a query's own strings) copied into
+// one block: three allocations, not two per field. The block is not
+// zeroed first: a hunt's 130,000 alerts spent a tenth of their copying
+// clearing it.
+func cloneOf(fields []Field, names bool) *Event {
 	n := 0
 	for _, f := range fields {
-		n += len(f.Name) + len(f.Value)
+		n += len(f.Value)
+		if names {
+			n += len(f.Name)
+		}
 	}
 	c := &Event{fields: make([]Field, len(fields))}
-	arena := NewArena(n)
+	var b strings.Builder
+	b.Grow(n)
+	for _, f := range fields {
+		if names {
+			b.WriteString(f.Name)
+		}
+		b.WriteString(f.Value)
+	}
+	block := b.String()
 	for i, f := range fields {
-		c.fields[i] = Field{Name: arena.Copy(f.Name), Value: arena.Copy(f.Value)}
+		if names {
+			f.Name, block = block[:len(f.Name)], block[len(f.Name):]
+		}
+		f.Value, block = block[:len(f.Value)], block[len(f.Value):]
+		c.fields[i] = f
 	}
 	return c
 }

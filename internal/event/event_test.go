@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"testing"
 	"time"
+	"unsafe"
 
 	"github.com/google/go-cmp/cmp"
 )
@@ -244,6 +245,35 @@ func TestProjectAndPick(t *testing.T) {
 		e.Narrow(tc.names) // Pick in place
 		if diff := cmp.Diff(tc.pick, e.Fields()); diff != "" {
 			t.Errorf("Narrow(%v) (-want +got):\n%s", tc.names, diff)
+		}
+	}
+}
+
+// Clone, Project and Pick copy the values (Clone the names too) out of
+// the buffer the event was read from: overwriting it changes no copy, of
+// a few fields or of more than a copy keeps on the stack.
+func TestCopiesOwnTheirValues(t *testing.T) {
+	for _, n := range []int{1, 3, 20} {
+		buf := []byte{}
+		var e Event
+		var names []string
+		var want []Field
+		for i := range n {
+			name, value := fmt.Sprintf("k%d", i), fmt.Sprintf("value %d", i)
+			start := len(buf)
+			buf = append(buf, name+value...)
+			e.Set(unsafe.String(&buf[start], len(name)), unsafe.String(&buf[start+len(name)], len(value)))
+			names = append(names, name)
+			want = append(want, Field{name, value})
+		}
+		copies := map[string]*Event{"Clone": e.Clone(), "Project": e.Project(names), "Pick": e.Pick(names)}
+		for i := range buf {
+			buf[i] = '#'
+		}
+		for how, c := range copies {
+			if diff := cmp.Diff(want, c.Fields()); diff != "" {
+				t.Errorf("%d fields, %s after the buffer was overwritten (-want +got):\n%s", n, how, diff)
+			}
 		}
 	}
 }
