@@ -39,3 +39,25 @@ func TestPrefilterFieldScopedLiteralsStayDistinct(t *testing.T) {
 		}
 	}
 }
+
+// withoutFields gives back the very tree when no literal in it reads a
+// field enrichment adds (a thousand rules' ORs are not compared pairwise
+// again), and a new one when some literal does.
+func TestWithoutFieldsKeepsAnUntouchedTree(t *testing.T) {
+	derived := func(f string) bool { return f == "ContextProcessName" }
+	tests := []struct {
+		query string
+		same  bool
+	}{
+		{`#event_simpleName=ProcessRollup2 (CommandLine=/nmap/i or ImageFileName=/masscan/i)`, true},
+		{`DomainName=/shodan\.io/i or DomainName=/censys\.io/i`, true},
+		{`#event_simpleName=NetworkConnectIP4 ContextProcessName=/curl/i`, false},
+		{`CommandLine=/nmap/i or ContextProcessName=/nmap/i`, false},
+	}
+	for _, tc := range tests {
+		p := compileQuery(t, tc.query, Options{})
+		if got := p.lits.withoutFields(derived) == p.lits; got != tc.same {
+			t.Errorf("%s: same tree %v, want %v", tc.query, got, tc.same)
+		}
+	}
+}

@@ -554,7 +554,7 @@ func TestCandStoreDropsPastItsShare(t *testing.T) {
 		{400, 4, 533, true},  // at a quarter of it, past 3/8
 		{400, 4, 534, false}, // just under 3/8
 		{400, 8, 1066, true}, // a hunt: past 3/16
-		{800, 4, 100, false}, // under a quarter of the budget
+		{800, 4, 300, false}, // at a quarter of the budget, not past it
 	}
 	for _, tc := range tests {
 		s := &candStore{budget: tc.budget, canDrop: true, dropShare: tc.dropShare}
