@@ -211,7 +211,7 @@ func newDispatch(fs []*Prefilter, split int, bits []uint64, seen *GramCounts) *D
 // in the single value of its key, or nil. Keys enrichment may add do not
 // count (a line without them passes), nor the event name and platform:
 // their few values pass most lines (forty domain names cost more than
-// "Win" by litCost, and the Windows DNS lines all tested such a rule).
+// "Win" by LiteralLikelihood, and the Windows DNS lines all tested such a rule).
 func (d *Dispatch) triggers(l *litExpr) []trigLit {
 	return d.triggersBy(l, d.trigCost)
 }
@@ -288,11 +288,11 @@ func requiredNums(l *litExpr) []float64 {
 }
 
 // trigCost estimates how often a line holds one of t's literals (see
-// litCost).
+// LiteralLikelihood).
 func (d *Dispatch) trigCost(t []trigLit) float64 {
 	c := 0.0
 	for _, x := range t {
-		c += litCost(d.sets[x.set].lits[x.lit].text)
+		c += LiteralLikelihood(d.sets[x.set].lits[x.lit].text)
 	}
 	return c
 }
@@ -300,16 +300,16 @@ func (d *Dispatch) trigCost(t []trigLit) float64 {
 func litsCost(ls []*litExpr) float64 {
 	c := 0.0
 	for _, l := range ls {
-		c += litCost(l.text)
+		c += LiteralLikelihood(l.text)
 	}
 	return c
 }
 
-// litCost estimates how often a value holds a literal: 1/(n²+1) for n
-// bytes. Fewest literals is not rarest: the imported Sigma rules all test
+// LiteralLikelihood estimates how often a value holds a literal: 1/(n²+1)
+// for n bytes. Fewest literals is not rarest: the imported Sigma rules all test
 // event_platform=Win, one literal every Windows line holds, and chosen as
 // the trigger it had every Windows process start test every rule.
-func litCost(text string) float64 {
+func LiteralLikelihood(text string) float64 {
 	n := float64(len(text))
 	return 1 / (n*n + 1)
 }
@@ -673,10 +673,10 @@ func (s *DispatchState) match(line []byte, name EventName, masked bool, mask uin
 var defaultRetuneAt = [2]int32{2048, 32768}
 
 // minRetuneSample is how many located values of a key price its literals
-// by how often they were there; fewer, and litCost does.
+// by how often they were there; fewer, and LiteralLikelihood does.
 const minRetuneSample = 256
 
-// retune picks the triggers of e's programs again. litCost knows a
+// retune picks the triggers of e's programs again. LiteralLikelihood knows a
 // literal's length, not the data: pieces of registry paths such as
 // "software" or "currentversion" are long and in nearly every key, and the
 // registry rules they triggered were tested on every registry line. A
@@ -691,14 +691,14 @@ func (s *DispatchState) retune(half int, e *nameEntry) {
 			text := d.sets[x.set].lits[x.lit].text
 			n := s.located[x.set]
 			if n < minRetuneSample {
-				c += litCost(text)
+				c += LiteralLikelihood(text)
 				continue
 			}
 			var f uint32
 			if fired := s.fired[x.set]; fired != nil {
 				f = fired[x.lit]
 			}
-			c += (float64(f) + litCost(text)) / float64(n+1)
+			c += (float64(f) + LiteralLikelihood(text)) / float64(n+1)
 		}
 		return c
 	}

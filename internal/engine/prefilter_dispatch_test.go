@@ -215,7 +215,7 @@ func TestDispatchManyRandomRules(t *testing.T) {
 	}
 }
 
-// A literal long enough to look rare by litCost but on every line stops
+// A literal long enough to look rare by LiteralLikelihood but on every line stops
 // being the trigger once a worker has seen how often it is there: the
 // rule is then tested only on lines holding its other literal.
 func TestDispatchRetunesCommonTriggers(t *testing.T) {

@@ -29,11 +29,11 @@ type carrierEnricher interface {
 // that its dispatch and the carriers agree); freeText says whether there
 // are any of the latter.
 func carrierLiterals(progs []*engine.Program, derived func(string) bool, bits []uint64) (lits enrich.CarrierLiterals, freeText bool) {
-	for i, p := range progs {
-		eachCarrierLiteral(p, derived, func(field, text string) {
-			freeText = freeText || field == ""
-			lits.AddFor(bits[i], field, text)
-		})
+	for i, cover := range carrierCovers(progs, derived) {
+		for _, l := range cover {
+			freeText = freeText || l.field == ""
+			lits.AddFor(bits[i], l.field, l.text)
+		}
 	}
 	return lits, freeText
 }
@@ -45,47 +45,76 @@ func carrierLiterals(progs []*engine.Program, derived func(string) bool, bits []
 // decides, get none. A line whose process holds a literal goes to every
 // program of the bits of the programs looking for it, so programs go in
 // groups by their rarest literal (field and text, fewest programs), and
-// the groups fill the bits, largest first, each into the least filled.
-// Given in turn, over randfalcon `linked` a carried line lit 14 bits on
-// average and went to 4.3 of the 1,801 SigmaHQ-repository rules; grouped,
-// 10 bits and 3.2 rules (grouped by their most shared literal instead,
-// one bit and 7: every rule looking for a common literal in one bit).
+// the groups go to the bits by how likely a process is to hold one of
+// their literals (engine.LiteralLikelihood): each, likeliest first, to
+// the bit where it adds the fewest programs run on a line, so rules
+// whose literals most processes hold ("c " of `cmd /c`) share bits with
+// each other, not with a rule for certutil.exe. Given in turn, over
+// randfalcon `linked` a carried line lit 14 bits on average and went to
+// 4.3 of the 1,801 SigmaHQ-repository rules; grouped, 10 bits and 3.2
+// rules (grouped by their most shared literal instead, one bit and 7:
+// every rule looking for a common literal in one bit).
 func carrierBits(progs []*engine.Program, derived func(string) bool) []uint64 {
-	type lit struct{ field, text string }
-	litsOf := make([][]lit, len(progs))
-	users := map[lit]int{} // programs looking for each literal
-	for i, p := range progs {
-		seen := map[lit]bool{}
-		eachCarrierLiteral(p, derived, func(field, text string) {
-			l := lit{field, strings.ToLower(text)}
-			if !seen[l] {
-				seen[l] = true
-				litsOf[i] = append(litsOf[i], l)
-				users[l]++
-			}
-		})
+	covers := carrierCovers(progs, derived)
+	users := map[carrierLit]int{} // programs carrying each literal
+	for _, c := range covers {
+		for _, l := range c {
+			users[l.lower()]++
+		}
 	}
-	byName := func(a, b lit) int { return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.text, b.text)) }
-	groups := map[lit][]int{} // by the program's rarest literal (fewest programs)
-	for i, ls := range litsOf {
-		if len(ls) == 0 {
+	byName := func(a, b carrierLit) int { return cmp.Or(cmp.Compare(a.field, b.field), cmp.Compare(a.text, b.text)) }
+	groups := map[carrierLit][]int{} // by the program's rarest literal (fewest programs)
+	for i, c := range covers {
+		if len(c) == 0 {
 			continue
 		}
-		rarest := slices.MinFunc(ls, func(a, b lit) int { return cmp.Or(cmp.Compare(users[a], users[b]), byName(a, b)) })
+		ls := make([]carrierLit, len(c))
+		for j, l := range c {
+			ls[j] = l.lower()
+		}
+		rarest := slices.MinFunc(ls, func(a, b carrierLit) int { return cmp.Or(cmp.Compare(users[a], users[b]), byName(a, b)) })
 		groups[rarest] = append(groups[rarest], i)
 	}
+	// held: how likely a process holds a literal of some program of g
+	held := func(g []int) float64 {
+		none := 1.0
+		seen := map[carrierLit]bool{}
+		for _, i := range g {
+			for _, l := range covers[i] {
+				if !seen[l.lower()] {
+					seen[l.lower()] = true
+					none *= 1 - engine.LiteralLikelihood(l.text)
+				}
+			}
+		}
+		return 1 - none
+	}
+	likely := make(map[carrierLit]float64, len(groups))
+	for l, g := range groups {
+		likely[l] = held(g)
+	}
 	order := slices.Collect(maps.Keys(groups))
-	slices.SortFunc(order, func(a, b lit) int { return cmp.Or(cmp.Compare(len(groups[b]), len(groups[a])), byName(a, b)) })
-	var filled [64]int
+	slices.SortFunc(order, func(a, b carrierLit) int {
+		return cmp.Or(cmp.Compare(likely[b], likely[a]), cmp.Compare(len(groups[b]), len(groups[a])), byName(a, b))
+	})
+	var lit [64]float64 // how likely a process lights each bit
+	var programs [64]int
 	bits := make([]uint64, len(progs))
 	for _, l := range order {
+		p, n := likely[l], len(groups[l])
+		// programs run on a line, on average, with the group in bit b
+		added := func(b int) float64 {
+			both := 1 - (1-lit[b])*(1-p)
+			return both*float64(programs[b]+n) - lit[b]*float64(programs[b])
+		}
 		b := 0
-		for j := range filled {
-			if filled[j] < filled[b] {
+		for j := range lit {
+			if added(j) < added(b) {
 				b = j
 			}
 		}
-		filled[b] += len(groups[l])
+		lit[b] = 1 - (1-lit[b])*(1-p)
+		programs[b] += n
 		for _, i := range groups[l] {
 			bits[i] = engine.ProgramBit(b)
 		}
@@ -93,14 +122,27 @@ func carrierBits(progs []*engine.Program, derived func(string) bool) []uint64 {
 	return bits
 }
 
-// eachCarrierLiteral calls fn with each literal p looks for in a field
-// enrichment adds (derived) or in free text (field "").
-func eachCarrierLiteral(p *engine.Program, derived func(string) bool, fn func(field, text string)) {
-	p.Literals(func(field, text string) {
-		if field == "" || derived(field) {
-			fn(field, text)
-		}
-	})
+// carrierLit is a literal a program looks for in a field enrichment adds
+// (or in free text, field "").
+type carrierLit struct{ field, text string }
+
+func (l carrierLit) lower() carrierLit { return carrierLit{l.field, strings.ToLower(l.text)} }
+
+// carrierCovers gives, per program, the literals one of which a learned
+// value must carry for the program to take a line its raw text rejects
+// (engine.Program.CarrierLiterals), each once.
+func carrierCovers(progs []*engine.Program, derived func(string) bool) [][]carrierLit {
+	covers := make([][]carrierLit, len(progs))
+	for i, p := range progs {
+		seen := map[carrierLit]bool{}
+		p.CarrierLiterals(derived, func(field, text string) {
+			if l := (carrierLit{field, text}); !seen[l] {
+				seen[l] = true
+				covers[i] = append(covers[i], l)
+			}
+		})
+	}
+	return covers
 }
 
 // unionLits returns a with the literals of b it lacks, in order.

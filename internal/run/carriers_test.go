@@ -91,8 +91,9 @@ func TestCarrierBits(t *testing.T) {
 		`#event_simpleName=NetworkConnectIP4 ContextProcessName=curl`,
 		`mimikatz`, // free text
 		`RemotePort=443`,
-		`UserName=/admin/i ContextProcessName=curl`, // admin is in two programs, curl in three
-		`ContextProcessName=curl ContextProcessName=/wget/`,
+		`UserName=/admin/i ContextProcessName=curl`,            // admin is in two programs, curl in three
+		`ContextProcessName=curl ContextProcessName=/wgetter/`, // needs only the longer carried
+		`#event_simpleName=NetworkConnectIP4 ContextProcessName=curl RemotePort=80`,
 	} {
 		progs = append(progs, compile(t, q))
 	}
@@ -106,7 +107,8 @@ func TestCarrierBits(t *testing.T) {
 		}
 	}
 	// a program goes with its rarest literal: admin's for the admin-and-curl
-	// rule, its own wget for the last
+	// rule; of an AND on one field only the part least likely held is
+	// carried, so the curl-and-wgetter rule goes alone
 	if got[5] != got[1] || got[6] == got[2] || got[6] == got[1] {
 		t.Errorf("bits %b: want the admin-and-curl rule with admin's, the wget rule alone", got)
 	}
@@ -143,6 +145,8 @@ func TestSecondReadGateAddsCarriedRulesTheLineCanPass(t *testing.T) {
 		`#event_simpleName=NetworkConnectIP4 RemoteAddressIP4=/^10\./`,
 		`#event_simpleName=DnsRequest ContextProcessName=/java/i`,
 		`#event_simpleName=NetworkConnectIP4 ContextProcessName=/python/i`, // not carried by java.exe
+		// java.exe holds ".exe" but not "python": its name cannot pass
+		`#event_simpleName=NetworkConnectIP4 ContextProcessName=/^python/i ContextProcessName=/\.exe/i`,
 	}
 	var progs []*engine.Program
 	for _, q := range queries {
