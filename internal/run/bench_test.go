@@ -97,7 +97,7 @@ func BenchmarkDispatchSigmaRules(b *testing.B) {
 		}
 	}
 	en := enrich.New(enrich.Options{})
-	plan := newPlanRaw(newPlan(progs, en), nil)
+	plan := newPlanRaw(newPlan(progs, en), nil, nil)
 	lines := realisticLines(20000)
 	if path := os.Getenv("TIERCEL_BENCH_LINES"); path != "" {
 		data, err := os.ReadFile(path)

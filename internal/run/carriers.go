@@ -55,7 +55,51 @@ func carrierLiterals(progs []*engine.Program, derived func(string) bool, bits []
 // rules (grouped by their most shared literal instead, one bit and 7:
 // every rule looking for a common literal in one bit).
 func carrierBits(progs []*engine.Program, derived func(string) bool) []uint64 {
+	return carrierBitsBy(carrierCovers(progs, derived), nil)
+}
+
+// learnedCarrierBits is carrierBits with how likely a process is to hold
+// each literal measured on the processes learned (sh, from a sample of
+// literalShareSample), the length's estimate weighing as one process
+// more; nil when no process was learned.
+func learnedCarrierBits(progs []*engine.Program, derived func(string) bool, sh literalSharer) []uint64 {
 	covers := carrierCovers(progs, derived)
+	index := map[carrierLit]int{}
+	var texts []string
+	for _, c := range covers {
+		for _, l := range c {
+			if _, ok := index[l.lower()]; !ok {
+				index[l.lower()] = len(texts)
+				texts = append(texts, l.text)
+			}
+		}
+	}
+	shares, n := sh.ProcessLiteralShares(texts, literalShareSample)
+	if shares == nil {
+		return nil
+	}
+	return carrierBitsBy(covers, func(l carrierLit) float64 {
+		return (shares[index[l.lower()]]*float64(n) + engine.LiteralLikelihood(l.text)) / float64(n+1)
+	})
+}
+
+// literalShareSample is how many learned processes learnedCarrierBits
+// looks at.
+const literalShareSample = 4096
+
+// literalSharer is an enricher that can tell how many learned processes
+// hold each of some literals (enrich.Enricher.ProcessLiteralShares).
+type literalSharer interface {
+	ProcessLiteralShares(lits []string, sample int) ([]float64, int)
+}
+
+// carrierBitsBy is carrierBits over covers (carrierCovers), likely
+// telling how likely a process is to hold a literal (nil: by its length,
+// engine.LiteralLikelihood).
+func carrierBitsBy(covers [][]carrierLit, likely func(carrierLit) float64) []uint64 {
+	if likely == nil {
+		likely = func(l carrierLit) float64 { return engine.LiteralLikelihood(l.text) }
+	}
 	users := map[carrierLit]int{} // programs carrying each literal
 	for _, c := range covers {
 		for _, l := range c {
@@ -83,25 +127,25 @@ func carrierBits(progs []*engine.Program, derived func(string) bool) []uint64 {
 			for _, l := range covers[i] {
 				if !seen[l.lower()] {
 					seen[l.lower()] = true
-					none *= 1 - engine.LiteralLikelihood(l.text)
+					none *= 1 - likely(l)
 				}
 			}
 		}
 		return 1 - none
 	}
-	likely := make(map[carrierLit]float64, len(groups))
+	groupLikely := make(map[carrierLit]float64, len(groups))
 	for l, g := range groups {
-		likely[l] = held(g)
+		groupLikely[l] = held(g)
 	}
 	order := slices.Collect(maps.Keys(groups))
 	slices.SortFunc(order, func(a, b carrierLit) int {
-		return cmp.Or(cmp.Compare(likely[b], likely[a]), cmp.Compare(len(groups[b]), len(groups[a])), byName(a, b))
+		return cmp.Or(cmp.Compare(groupLikely[b], groupLikely[a]), cmp.Compare(len(groups[b]), len(groups[a])), byName(a, b))
 	})
 	var lit [64]float64 // how likely a process lights each bit
 	var programs [64]int
-	bits := make([]uint64, len(progs))
+	bits := make([]uint64, len(covers))
 	for _, l := range order {
-		p, n := likely[l], len(groups[l])
+		p, n := groupLikely[l], len(groups[l])
 		// programs run on a line, on average, with the group in bit b
 		added := func(b int) float64 {
 			both := 1 - (1-lit[b])*(1-p)

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -130,6 +131,58 @@ func TestCarrierBits(t *testing.T) {
 	}
 }
 
+// Measured on the processes learned, a literal every process holds,
+// however long, lights its bit for every line: the rules for literals no
+// process holds do not share it, as they do when likelihood goes by
+// length alone.
+func TestLearnedCarrierBitsKeepRareRulesFromCommonOnes(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "in.ndjson")
+	var starts []string
+	for i := range 20 {
+		starts = append(starts, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"a1","TargetProcessId":"%d","ImageFileName":"C:\\Windows\\System32\\svchost.exe"}`, 100+i))
+	}
+	if err := os.WriteFile(path, []byte(strings.Join(starts, "\n")+"\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	progs := []*engine.Program{compile(t, `ContextImageFileName=/\\windows\\system32\\svchost\.exe/i`)}
+	for i := range 70 {
+		progs = append(progs, compile(t, fmt.Sprintf(`ContextProcessName=/rareproc-%d/i`, i)))
+	}
+	en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer en.Close()
+	dec := ingest.NewDecoder(event.Needs{All: true})
+	for _, line := range starts {
+		var ev event.Event
+		if err := dec.Decode([]byte(line), &ev); err != nil {
+			t.Fatal(err)
+		}
+		en.Learn(&ev)
+	}
+	plan := newPlan(progs, en)
+	sharing := func(bits []uint64) int {
+		n := 0
+		for _, b := range bits[1:] {
+			if b == bits[0] {
+				n++
+			}
+		}
+		return n
+	}
+	if n := sharing(plan.bits); n == 0 {
+		t.Errorf("by length, no rare rule shares the common rule's bit: the test shows nothing")
+	}
+	learned := learnedCarrierBits(progs, plan.derived, en)
+	if learned == nil {
+		t.Fatal("no shares from 20 learned processes")
+	}
+	if n := sharing(learned); n != 0 {
+		t.Errorf("learned: %d rare rules share the bit of the rule every process carries", n)
+	}
+}
+
 // Once learning is over, a line a rule's raw prefilter rejects goes to it
 // only when its process carries one of the rule's literals and the rest of
 // the rule's prefilter (its raw fields) lets the line through.
@@ -163,7 +216,7 @@ func TestSecondReadGateAddsCarriedRulesTheLineCanPass(t *testing.T) {
 	}
 	en.Learn(&ev)
 	plan := newPlan(progs, en)
-	raw := newPlanRaw(plan, nil)
+	raw := newPlanRaw(plan, nil, nil)
 	lits, _ := carrierLiterals(progs, plan.derived, plan.bits)
 	carriers := en.Carriers(lits, 1)
 	gate := secondReadGate(nil, raw.any, raw.dispatch, carriers)()

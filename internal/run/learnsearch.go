@@ -139,7 +139,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		var freeText bool
 		lits, freeText = carrierLiterals(progs, plan.derived, plan.bits)
 		if freeText {
-			filter = newPlanRaw(plan, nil)
+			filter = newPlanRaw(plan, nil, nil)
 		}
 	}
 	kl, _ := Enricher(l).(keyLearner)
@@ -613,8 +613,16 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// raw fields hold the literals, or that may get a learned value
 		// holding them (carried), can match.
 		// the raw plan (a hunt's dispatch, built on one core) is made
-		// while the carriers are found on all
-		rawPlan := newPlanRawAsync(plan, sampled.Load())
+		// while the carriers are found on all; with several programs,
+		// their carrier bits are made again by what the processes learned
+		// hold
+		var bits []uint64
+		if sh, ok := carrierer.(literalSharer); ok && len(progs) > 1 {
+			if bits = learnedCarrierBits(progs, plan.derived, sh); bits != nil {
+				lits, _ = carrierLiterals(progs, plan.derived, bits)
+			}
+		}
+		rawPlan := newPlanRawAsync(plan, sampled.Load(), bits)
 		carriers = carrierer.Carriers(lits, workers)
 		raw := rawPlan()
 		gateFilter, gateDispatch = raw.any, raw.dispatch

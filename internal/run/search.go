@@ -421,9 +421,13 @@ func newPlan(progs []*engine.Program, enr Enricher) *plan {
 // With several programs, its dispatch pairs each prefilter with base's
 // (engine.NewDispatchPair), which let a line lacking an enriched field
 // through: a line a learned value carries a literal to is asked of those
-// without locating its keys again (secondReadGate).
-func newPlanRaw(base *plan, seen *engine.GramCounts) *plan {
-	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters, bits: base.bits,
+// without locating its keys again (secondReadGate). bits, when not nil,
+// are the programs' carrier bits instead of base's (learnedCarrierBits).
+func newPlanRaw(base *plan, seen *engine.GramCounts, bits []uint64) *plan {
+	if bits == nil {
+		bits = base.bits
+	}
+	p := &plan{progs: base.progs, enricher: base.enricher, derived: base.derived, paired: base.filters, bits: bits,
 		wants: base.wants, tests: base.tests, allTests: base.allTests}
 	p.filters = make([]*engine.Prefilter, len(p.progs))
 	parallel.Each(len(p.progs), 0, func(i int) { p.filters[i] = p.progs[i].PrefilterRaw(strictFreeText(p.derived), inlineSources) })
@@ -433,9 +437,9 @@ func newPlanRaw(base *plan, seen *engine.GramCounts) *plan {
 
 // newPlanRawAsync starts making base's raw plan and returns what waits
 // for it.
-func newPlanRawAsync(base *plan, seen *engine.GramCounts) func() *plan {
+func newPlanRawAsync(base *plan, seen *engine.GramCounts, bits []uint64) func() *plan {
 	made := make(chan *plan, 1)
-	go func() { made <- newPlanRaw(base, seen) }()
+	go func() { made <- newPlanRaw(base, seen, bits) }()
 	return func() *plan { return <-made }
 }
 
