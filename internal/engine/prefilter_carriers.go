@@ -44,6 +44,9 @@ type cover struct {
 	whole bool
 }
 
+// carrierCover is not required (what every line a tree accepts holds):
+// a part the raw text decides counts for nothing here, even under an OR,
+// and an AND over several fields needs every part's literals.
 func carrierCover(l *litExpr, derived func(string) bool) cover {
 	switch l.op {
 	case litTrue, litFalse:
