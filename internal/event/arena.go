@@ -10,10 +10,6 @@ type Arena struct{ b []byte }
 // minArenaBlock is the smallest block an Arena allocates.
 const minArenaBlock = 256
 
-// NewArena returns an arena whose first block holds size bytes: an exact
-// size makes one allocation for all the copies.
-func NewArena(size int) Arena { return Arena{b: make([]byte, 0, size)} }
-
 // Copy returns a copy of s valid until the next Reset.
 func (a *Arena) Copy(s string) string {
 	if s == "" {

@@ -2,7 +2,10 @@
 // the engine: a flat, ordered set of string fields, as LogScale sees an event.
 package event
 
-import "strings"
+import (
+	"slices"
+	"strings"
+)
 
 // Well-known field names.
 const (
@@ -260,10 +263,18 @@ func (e *Event) Narrow(names []string) {
 
 // cloneOf makes an event of fields, its values (and its names, with
 // names; else they are the caller's, a query's own strings) copied into
-// one block: three allocations, not two per field. The block is not
-// zeroed first: a hunt's 130,000 alerts spent a tenth of their copying
-// clearing it.
+// one block (OwnFields).
 func cloneOf(fields []Field, names bool) *Event {
+	c := &Event{fields: slices.Clone(fields)}
+	OwnFields(c.fields, names)
+	return c
+}
+
+// OwnFields copies the values of fields, and their names with names, into
+// one new block the fields then point into: one allocation, not one per
+// string. The block is not zeroed first (strings.Builder): a hunt's
+// 130,000 alerts spent a tenth of their copying clearing it.
+func OwnFields(fields []Field, names bool) {
 	n := 0
 	for _, f := range fields {
 		n += len(f.Value)
@@ -271,7 +282,6 @@ func cloneOf(fields []Field, names bool) *Event {
 			n += len(f.Name)
 		}
 	}
-	c := &Event{fields: make([]Field, len(fields))}
 	var b strings.Builder
 	b.Grow(n)
 	for _, f := range fields {
@@ -281,14 +291,13 @@ func cloneOf(fields []Field, names bool) *Event {
 		b.WriteString(f.Value)
 	}
 	block := b.String()
-	for i, f := range fields {
+	for i := range fields {
+		f := &fields[i]
 		if names {
 			f.Name, block = block[:len(f.Name)], block[len(f.Name):]
 		}
 		f.Value, block = block[:len(f.Value)], block[len(f.Value):]
-		c.fields[i] = f
 	}
-	return c
 }
 
 // Detach copies every arena-backed string so the event survives Reset of the

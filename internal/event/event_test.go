@@ -2,6 +2,7 @@ package event
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"testing"
 	"time"
@@ -249,9 +250,10 @@ func TestProjectAndPick(t *testing.T) {
 	}
 }
 
-// Clone, Project and Pick copy the values (Clone the names too) out of
-// the buffer the event was read from: overwriting it changes no copy, of
-// a few fields or of more than a copy keeps on the stack.
+// Clone, Project, Pick and OwnFields copy the values (Clone and OwnFields
+// with names, the names too) out of the buffer the event was read from:
+// overwriting it changes no copy, of a few fields or of more than a copy
+// keeps on the stack.
 func TestCopiesOwnTheirValues(t *testing.T) {
 	for _, n := range []int{1, 3, 20} {
 		buf := []byte{}
@@ -266,7 +268,9 @@ func TestCopiesOwnTheirValues(t *testing.T) {
 			names = append(names, name)
 			want = append(want, Field{name, value})
 		}
-		copies := map[string]*Event{"Clone": e.Clone(), "Project": e.Project(names), "Pick": e.Pick(names)}
+		owned := slices.Clone(e.Fields())
+		OwnFields(owned, true)
+		copies := map[string]*Event{"Clone": e.Clone(), "Project": e.Project(names), "Pick": e.Pick(names), "OwnFields": {fields: owned}}
 		for i := range buf {
 			buf[i] = '#'
 		}

@@ -21,21 +21,7 @@ func (p *Program) NewAlert(row *event.Event) Alert {
 	// the strings copied into one allocation, which they own together (a
 	// string each was most of the allocations of a hunt's last step); the
 	// names too when they are the row's, not the columns'
-	rowNames := len(p.Columns) == 0
-	size := 0
-	for _, f := range a.Fields {
-		size += len(f.Value)
-		if rowNames {
-			size += len(f.Name)
-		}
-	}
-	arena := event.NewArena(size)
-	for i := range a.Fields {
-		a.Fields[i].Value = arena.Copy(a.Fields[i].Value)
-		if rowNames {
-			a.Fields[i].Name = arena.Copy(a.Fields[i].Name)
-		}
-	}
+	event.OwnFields(a.Fields, len(p.Columns) == 0)
 	return a
 }
 
