@@ -4,11 +4,12 @@ import "math/bits"
 
 // ProcessLiteralShares estimates, for each literal, the share of the
 // learned processes one of whose details (name, image path, command line,
-// parent name, user name) holds it, ignoring case: from up to sample
-// processes in memory, taken evenly across the table's shards, and how
-// many were looked at. nil when none is in memory. A hunt's second read groups its rules into carrier
-// bits by these (run.carrierBits): by the length of their literals alone,
-// a rule for certutil.exe shared a bit with rules for "\windows\system32\"
+// parent name, user name: those TextCarriers looks in) holds it, ignoring
+// case, from up to sample processes in memory taken evenly across the
+// table's shards; and how many it looked at (nil, 0: none in memory). A
+// hunt's second read groups its rules into carrier bits by these
+// (run.learnedCarrierBits): by the length of their literals alone, a
+// rule for certutil.exe shared a bit with rules for "\windows\system32\"
 // and "svchost.exe", which nearly every process of some data holds.
 func (e *Enricher) ProcessLiteralShares(lits []string, sample int) ([]float64, int) {
 	t := e.procs

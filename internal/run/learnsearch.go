@@ -613,11 +613,11 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		// raw fields hold the literals, or that may get a learned value
 		// holding them (carried), can match.
 		// the raw plan (a hunt's dispatch, built on one core) is made
-		// while the carriers are found on all; with several programs,
-		// their carrier bits are made again by what the processes learned
-		// hold
+		// while the carriers are found on all; the carrier bits its
+		// dispatch masks programs by (with several) are made again by
+		// what the processes learned hold
 		var bits []uint64
-		if sh, ok := carrierer.(literalSharer); ok && len(progs) > 1 {
+		if sh, ok := carrierer.(literalSharer); ok && plan.dispatch != nil {
 			if bits = learnedCarrierBits(progs, plan.derived, sh); bits != nil {
 				lits, _ = carrierLiterals(progs, plan.derived, bits)
 			}
