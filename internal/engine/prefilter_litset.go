@@ -2,7 +2,6 @@ package engine
 
 import (
 	"bytes"
-	"encoding/binary"
 	"slices"
 	"strings"
 
@@ -23,7 +22,8 @@ type litSet struct {
 	lits      []setLit
 	texts     [][]byte // lits' texts
 	ids       map[setLit]int32
-	grams     []uint16 // 1<<gramSlotBits entries: 1 + index in gramLists; 0: none
+	grams     []uint16 // 1<<gramBits entries: 1 + index in gramLists; 0: none
+	gramBits  uint8    // gramSlotBits, or fewer for a small set (newSmallLitSet)
 	gramLists [][]anchored
 	pairs     []uint16 // 1<<16 entries: 1 + index in pairLists; 0: none
 	pairLists [][]anchored
@@ -55,8 +55,23 @@ func gramSlot(b []byte) uint32 { return slotOfGram(foldedGram(b)) }
 func slotOfGram(g uint32) uint32 { return g * 0x9E3779B1 >> (32 - gramSlotBits) }
 
 func newLitSet(key string, seen *GramCounts) *litSet {
-	return &litSet{finder: newKeyFinder(key), ids: map[setLit]int32{}, seen: seen}
+	return &litSet{finder: newKeyFinder(key), ids: map[setLit]int32{}, seen: seen, gramBits: gramSlotBits}
 }
+
+// newSmallLitSet returns a set for about n literals of gramLen bytes or
+// more, found in values (no key), its table sized for them: a few
+// hundred such sets, one per list of alternatives a rule set tests, took
+// 32 KiB each at the dispatch's size.
+func newSmallLitSet(n int) *litSet {
+	bits := uint8(6)
+	for 1<<bits < 8*n && bits < gramSlotBits {
+		bits++
+	}
+	return &litSet{ids: map[setLit]int32{}, gramBits: bits}
+}
+
+// slot is the table slot of a folded gram (foldedGram) in ls.
+func (ls *litSet) slot(g uint32) uint32 { return g * 0x9E3779B1 >> (32 - uint32(ls.gramBits)) }
 
 // compile maps a literal tree within the key to a dnode over the set's ids.
 func (ls *litSet) compile(l *litExpr) dnode {
@@ -98,12 +113,12 @@ func (ls *litSet) index(e setLit, id int32) {
 	}
 	if len(e.text) >= gramLen {
 		if ls.grams == nil {
-			ls.grams = make([]uint16, 1<<gramSlotBits)
+			ls.grams = make([]uint16, 1<<ls.gramBits)
 		}
 		at := anchorGram(e.text, ls.slotCost)
 		a := newAnchored(e, id, int32(at))
 		a.gram = foldedGram([]byte(e.text[at:]))
-		ls.gramLists = listUnder(ls.grams, ls.gramLists, int(slotOfGram(a.gram)), a)
+		ls.gramLists = listUnder(ls.grams, ls.gramLists, int(ls.slot(a.gram)), a)
 		return
 	}
 	at := int32(anchorPair(e.text))
@@ -142,8 +157,8 @@ func listUnder(table []uint16, lists [][]anchored, slot int, a anchored) [][]anc
 
 // anchorGram returns the offset of a literal's least likely gram (the
 // literal holds gramLen bytes or more), by its bytes and what cost, when
-// not nil, adds for its slot (litSet.slotCost).
-func anchorGram(text string, cost func(slot uint32) int) int {
+// not nil, adds for it (litSet.slotCost).
+func anchorGram(text string, cost func(gram uint32) int) int {
 	best, bestScore := 0, 1<<30
 	for i := 0; i+gramLen <= len(text); i++ {
 		s := 0
@@ -151,7 +166,7 @@ func anchorGram(text string, cost func(slot uint32) int) int {
 			s += ingest.ValueCommonness(c)
 		}
 		if cost != nil {
-			s += cost(gramSlot([]byte(text[i:])))
+			s += cost(foldedGram([]byte(text[i:])))
 		}
 		if s < bestScore {
 			best, bestScore = i, s
@@ -171,9 +186,9 @@ const slotLoadCost = 2
 // "powershell") chose its rarest gram alike, and a value holding the word
 // compared them all there; listed apart, each is compared where the rest
 // of its text is.
-func (ls *litSet) slotCost(slot uint32) int {
-	c := ls.seen.cost(slot)
-	if i := ls.grams[slot]; i != 0 {
+func (ls *litSet) slotCost(g uint32) int {
+	c := ls.seen.cost(slotOfGram(g))
+	if i := ls.grams[ls.slot(g)]; i != 0 {
 		c += slotLoadCost * len(ls.gramLists[i-1])
 	}
 	return c
@@ -182,7 +197,10 @@ func (ls *litSet) slotCost(slot uint32) int {
 // foldedGram is the gram at the start of b (gramLen bytes or more) with
 // every byte OR-ed with 0x20, as gramSlot hashes it: a value holds a
 // literal at a position only if their folded grams there are equal.
-func foldedGram(b []byte) uint32 { return binary.LittleEndian.Uint32(b) | 0x20202020 }
+func foldedGram(b []byte) uint32 {
+	_ = b[3]
+	return (uint32(b[0]) | uint32(b[1])<<8 | uint32(b[2])<<16 | uint32(b[3])<<24) | 0x20202020
+}
 
 // anchored is a literal of a set listed under one of its grams or byte
 // pairs, at offset at in the literal.
@@ -205,17 +223,30 @@ func (ls *litSet) match(v []byte, bits []uint64) {
 	clear(bits)
 	var words wordReader
 	words.reset(v)
+	// the tables as arrays, and positions the loops prove in bounds: no
+	// bounds check is left in them (a quarter of their time)
 	if ls.pairs != nil {
-		for i := 0; i+1 < len(v); i++ {
-			if slot := ls.pairs[int(v[i])<<8|int(v[i+1])]; slot != 0 {
-				ls.note(ls.pairLists[slot-1], i, 0, v, &words, bits)
+		pairs := (*[1 << 16]uint16)(ls.pairs)
+		for i := 1; i < len(v); i++ {
+			if slot := pairs[uint16(v[i-1])<<8|uint16(v[i])]; slot != 0 {
+				ls.note(ls.pairLists[slot-1], i-1, 0, v, &words, bits)
 			}
 		}
 	}
-	if ls.grams != nil {
-		for i := 0; i+gramLen <= len(v); i++ {
+	switch {
+	case ls.grams == nil:
+	case ls.gramBits == gramSlotBits:
+		grams := (*[1 << gramSlotBits]uint16)(ls.grams)
+		for i := 0; i < len(v)-gramLen+1; i++ {
 			g := foldedGram(v[i:])
-			if slot := ls.grams[slotOfGram(g)]; slot != 0 {
+			if slot := grams[slotOfGram(g)]; slot != 0 {
+				ls.note(ls.gramLists[slot-1], i, g, v, &words, bits)
+			}
+		}
+	default: // a small set's
+		for i := 0; i < len(v)-gramLen+1; i++ {
+			g := foldedGram(v[i:])
+			if slot := ls.grams[ls.slot(g)]; slot != 0 {
 				ls.note(ls.gramLists[slot-1], i, g, v, &words, bits)
 			}
 		}

@@ -134,7 +134,8 @@ func TestAnchorGramAvoidsGramsTheSampleHolds(t *testing.T) {
 
 // Whatever the literals (2 to 12 bytes, case ignored or not, bytes that
 // fold alike with b|0x20 without being letters: [ and {, @ and `), a
-// value holds a literal exactly when match notes it.
+// value holds a literal exactly when match notes it, in a set of the
+// dispatch's size and in a small one (newSmallLitSet, every other round).
 func TestLitSetMatchesAsContains(t *testing.T) {
 	r := rand.New(rand.NewPCG(7, 8))
 	const alphabet = "abAB[{@`\\ -.x"
@@ -147,6 +148,9 @@ func TestLitSetMatchesAsContains(t *testing.T) {
 	}
 	for round := range 200 {
 		ls := newLitSet("v", nil)
+		if round%2 == 1 {
+			ls = newSmallLitSet(1)
+		}
 		for range 1 + r.IntN(12) {
 			text, fold := word(2+r.IntN(11)), r.IntN(2) == 0
 			if fold {
