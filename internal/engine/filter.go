@@ -3,6 +3,7 @@ package engine
 import (
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/tiercel/tiercel/internal/cql"
 	"github.com/tiercel/tiercel/internal/event"
@@ -77,6 +78,10 @@ func (t *fieldTester) test(_ *exec, ev *event.Event) bool {
 type anyOfTester struct {
 	field string
 	ms    []valueMatcher
+	// needs tells, for a value, which matchers it may match: built when
+	// first tested (alternatives.go)
+	needs    *matcherNeeds
+	needsSet sync.Once
 }
 
 func (t *anyOfTester) test(_ *exec, ev *event.Event) bool {
@@ -84,12 +89,11 @@ func (t *anyOfTester) test(_ *exec, ev *event.Event) bool {
 	if !ok {
 		return false
 	}
-	for _, m := range t.ms {
-		if m.matchValue(v) {
-			return true
-		}
+	t.needsSet.Do(func() { t.needs = newMatcherNeeds(t.ms) })
+	if t.needs != nil {
+		return t.needs.anyMatch(t.ms, v)
 	}
-	return false
+	return anyMatches(t.ms, v)
 }
 
 // orOf is x or y, with tests of one field on both sides made one
@@ -205,11 +209,15 @@ func (c *compiler) compileFilter(f cql.Filter) (tester, error) {
 		}
 		return andTester{x, y}, nil
 	case *cql.OrFilter:
-		x, y, err := c.compileFilterPair(f.X, f.Y)
-		if err != nil {
-			return nil, err
+		var alts []tester
+		for _, a := range orFilterAlternatives(f, nil) {
+			t, err := c.compileFilter(a)
+			if err != nil {
+				return nil, err
+			}
+			alts = append(alts, t)
 		}
-		return orOf(x, y), nil
+		return orOfAll(alts), nil
 	case *cql.NotFilter:
 		x, err := c.compileFilter(f.X)
 		if err != nil {
