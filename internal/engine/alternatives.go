@@ -59,8 +59,8 @@ func mergeFieldTests(alts []tester) []tester {
 }
 
 // allPure reports whether every test is of a kind with no side effect
-// and no time-out: field values, their presence, numbers, and their
-// negations and combinations.
+// and no time-out: field values, their presence, numbers, subnets, free
+// text, and their negations and combinations.
 func allPure(ts []tester) bool {
 	for _, t := range ts {
 		if !pure(t) {
@@ -78,9 +78,11 @@ func pure(t tester) bool {
 		return pure(t.x) && pure(t.y)
 	case notTester:
 		return pure(t.x)
-	case constTester, existsTester, *numCompareTester:
+	case constTester, existsTester, *numCompareTester, *cidrTester:
 		return true
 	case *fieldTester:
+		return pureMatcher(t.m)
+	case *freeTextTester:
 		return pureMatcher(t.m)
 	case *anyOfTester:
 		for _, m := range t.ms {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"fmt"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -171,6 +172,34 @@ func TestLitSetMatchesAsContains(t *testing.T) {
 					t.Fatalf("round %d: %q in %q (fold %v): %v, want %v", round, l.text, v, l.fold, got, want)
 				}
 			}
+		}
+	}
+}
+
+// BenchmarkLitSetCommandLines matches command lines against a set of 250
+// literals, short and long, as a thousand rules' CommandLine tests make.
+func BenchmarkLitSetCommandLines(b *testing.B) {
+	ls := newLitSet("CommandLine", nil)
+	for i, w := range strings.Fields(`mimikatz sekurlsa procdump whoami nmap curl shodan ipinfo lsass kerberos -enc -nop bypass hidden downloadstring iex invoke-expression certutil -urlcache bitsadmin /transfer regsvr32 /i:http scrobj.dll rundll32 javascript: mshta vbscript wmic schtasks /create onlogon -c -e /c -w 0x \\ .js .vbs .ps1 .7z .gz :* @t`) {
+		ls.compile(&litExpr{op: litText, text: strings.ToLower(w), fold: i%2 == 0})
+	}
+	for i := range 200 {
+		ls.compile(&litExpr{op: litText, text: fmt.Sprintf("tool%03dx.exe", i), fold: true})
+	}
+	values := [][]byte{
+		[]byte(`\"\\Device\\HarddiskVolume2\\Program Files\\Google\\Chrome\\Application\\chrome.exe\" --type=renderer --field-trial-handle=5048,8334e32aa8dc6205 --lang=en-US /prefetch:5`),
+		[]byte(`C:\\Windows\\system32\\svchost.exe -k netsvcs -p -s Schedule`),
+		[]byte(`powershell.exe -NoProfile -ExecutionPolicy Bypass -File C:\\ProgramData\\Vendor\\update-agent.ps1 -Mode Background`),
+		[]byte(`/usr/bin/python3 /opt/app/manage.py runserver 0.0.0.0:8000 --settings=app.settings.production`)}
+	bits := make([]uint64, (len(ls.lits)+63)/64)
+	n := 0
+	for _, v := range values {
+		n += len(v)
+	}
+	b.SetBytes(int64(n))
+	for b.Loop() {
+		for _, v := range values {
+			ls.match(v, bits)
 		}
 	}
 }
