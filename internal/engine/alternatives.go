@@ -1,6 +1,7 @@
 package engine
 
 import (
+	"slices"
 	"unsafe"
 
 	"github.com/tiercel/tiercel/internal/cql"
@@ -40,6 +41,7 @@ func orOfAll(alts []tester) tester {
 func mergeFieldTests(alts []tester) []tester {
 	out := alts[:0:0]
 	at := map[string]int{}
+	merged := map[string]*anyOfTester{} // made here: grown in place
 	for _, a := range alts {
 		f, ms, ok := fieldAlternatives(a)
 		if !ok {
@@ -52,8 +54,13 @@ func mergeFieldTests(alts []tester) []tester {
 			out = append(out, a)
 			continue
 		}
-		_, first, _ := fieldAlternatives(out[i])
-		out[i] = &anyOfTester{field: f, ms: append(first[:len(first):len(first)], ms...)}
+		m := merged[f]
+		if m == nil {
+			_, first, _ := fieldAlternatives(out[i])
+			m = &anyOfTester{field: f, ms: slices.Clone(first)}
+			merged[f], out[i] = m, m
+		}
+		m.ms = append(m.ms, ms...)
 	}
 	return out
 }

@@ -118,6 +118,45 @@ func BenchmarkOrChainOneField(b *testing.B) {
 	}
 }
 
+// BenchmarkOrChainInterleaved runs a negated filter of 60 alternatives
+// naming two fields in turn, as a Sigma rule's exclusions convert, over
+// events none of them matches: the tests of each field are one anyOfTester
+// that scans a value once for the literals its regexes need.
+func BenchmarkOrChainInterleaved(b *testing.B) {
+	p := compileQuery(b, "not ("+interleavedOrChain(60)+")", Options{})
+	events := make([]*event.Event, 1000)
+	for i := range events {
+		events[i] = ev("event_simpleName", "ProcessRollup2", "ImageFileName", `C:\Windows\System32\svchost.exe`,
+			"CommandLine", fmt.Sprintf(`C:\Windows\System32\svchost.exe -k netsvcs -p -s Schedule %d`, i), "aid", "a1", "TargetProcessId", strconv.Itoa(i))
+	}
+	for b.Loop() {
+		p.Run(events)
+	}
+}
+
+// BenchmarkCompileLongInterleavedOr compiles 4,000 alternatives naming two
+// fields in turn: each field's tests are merged once, not copied at each.
+func BenchmarkCompileLongInterleavedOr(b *testing.B) {
+	src := "#event_simpleName=ProcessRollup2 | " + interleavedOrChain(4000)
+	for b.Loop() {
+		compileQuery(b, src, Options{})
+	}
+}
+
+// interleavedOrChain is n case-insensitive regexes joined by or, on
+// CommandLine and ImageFileName in turn.
+func interleavedOrChain(n int) string {
+	alts := make([]string, n)
+	for i := range alts {
+		if i%2 == 0 {
+			alts[i] = fmt.Sprintf(`CommandLine=/Tool%dCommand/i`, i)
+		} else {
+			alts[i] = fmt.Sprintf(`ImageFileName=/\\Tool%d\.exe$/i`, i)
+		}
+	}
+	return strings.Join(alts, " or ")
+}
+
 // orChain is a filter of n case-insensitive regexes on CommandLine joined
 // by or, as Sigma rules convert.
 func orChain(n int) string {
