@@ -129,11 +129,9 @@ func newMatcherNeeds(ms []valueMatcher) *matcherNeeds {
 	covers := make([][]*litExpr, len(ms))
 	found, total := 0, 0
 	for i, m := range ms {
-		rm, ok := m.(regexMatcher)
-		if !ok || rm.re.tree == nil {
-			continue // a glob, or a backtracking regex: tried on every value
-		}
-		if lits := requiredLits(regexLits(rm.re, "")); findable(lits) {
+		// a backtracking regex, a number, a glob of wildcards alone: no
+		// literal, tried on every value
+		if lits := requiredLits(matcherLits(m, "")); findable(lits) {
 			covers[i] = lits
 			found++
 			total += len(lits)

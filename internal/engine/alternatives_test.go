@@ -66,9 +66,9 @@ func TestOrChainsMergeTestsOfOneField(t *testing.T) {
 }
 
 // Whatever the values, an anyOfTester that scans for its matchers'
-// literals first answers as trying every matcher does: regexes needing
-// literals or not, ignoring case or not, anchored, alternations, and
-// values spelling k or s as KELVIN SIGN or LONG S.
+// literals first answers as trying every matcher does: regexes and globs
+// needing literals or not, ignoring case or not, anchored, alternations,
+// numbers, and values spelling k or s as KELVIN SIGN or LONG S.
 func TestMatcherNeedsAnswerAsEveryMatcher(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
 	words := []string{"svchost", "powershell", "Kerberos", "\\windows\\", "task", "mimikatz", "\\appdata\\", "dll", "x"}
@@ -95,6 +95,22 @@ func TestMatcherNeedsAnswerAsEveryMatcher(t *testing.T) {
 		}
 		return ps
 	}
+	globs := func() []valueMatcher {
+		var gs []valueMatcher
+		for range r.IntN(4) {
+			switch w := pick(); r.IntN(4) {
+			case 0:
+				gs = append(gs, newGlobMatcher("*"+w+"*", true, true))
+			case 1:
+				gs = append(gs, newGlobMatcher(w, true, false)) // the whole value
+			case 2:
+				gs = append(gs, newGlobMatcher("123", true, false)) // a number
+			default:
+				gs = append(gs, newGlobMatcher(w+"*"+pick(), true, true))
+			}
+		}
+		return gs
+	}
 	built := 0
 	for round := range 300 {
 		var ms []valueMatcher
@@ -105,6 +121,8 @@ func TestMatcherNeedsAnswerAsEveryMatcher(t *testing.T) {
 			}
 			ms = append(ms, regexMatcher{re})
 		}
+		ms = append(ms, globs()...)
+		r.Shuffle(len(ms), func(i, j int) { ms[i], ms[j] = ms[j], ms[i] })
 		needs := newMatcherNeeds(ms)
 		if needs == nil {
 			continue
