@@ -113,19 +113,25 @@ func pureMatcher(m valueMatcher) bool {
 }
 
 // matcherNeeds tells which of an anyOfTester's matchers a value may
-// match, by the literals each needs, all found in one scan of the value.
+// match: by the literals each needs, all found in one scan of the value,
+// and, for those every match of which holds a byte past ASCII (a Sigma
+// rule's homoglyphs, /Ј/i), by one look at whether the value has one.
 type matcherNeeds struct {
-	ls   *litSet
+	ls   *litSet   // nil: no matcher needs a literal it finds
 	need [][]int32 // per matcher: ids of literals one of which it needs; nil: none known
+	past []bool    // per matcher: every match holds a byte past ASCII
+	// pastAny: some matcher is past ASCII
+	pastAny bool
 }
 
-// minNeeded is how many matchers must need literals for one scan of a
-// value to pay over each matcher's own test.
+// minNeeded is how many matchers must need literals (or bytes past ASCII)
+// for one scan of a value to pay over each matcher's own test.
 const minNeeded = 4
 
 // newMatcherNeeds returns the needs of ms, or nil when fewer than
-// minNeeded need literals a small litSet finds.
+// minNeeded have any.
 func newMatcherNeeds(ms []valueMatcher) *matcherNeeds {
+	n := &matcherNeeds{need: make([][]int32, len(ms)), past: make([]bool, len(ms))}
 	covers := make([][]*litExpr, len(ms))
 	found, total := 0, 0
 	for i, m := range ms {
@@ -135,12 +141,17 @@ func newMatcherNeeds(ms []valueMatcher) *matcherNeeds {
 			covers[i] = lits
 			found++
 			total += len(lits)
+		} else if pastASCII(m) {
+			n.past[i], n.pastAny = true, true
+			found++
 		}
 	}
 	if found < minNeeded {
 		return nil
 	}
-	n := &matcherNeeds{ls: newSmallLitSet(total), need: make([][]int32, len(ms))}
+	if total > 0 {
+		n.ls = newSmallLitSet(total)
+	}
 	for i, lits := range covers {
 		for _, l := range lits {
 			d := n.ls.compile(&litExpr{op: litText, text: l.text, fold: l.fold})
@@ -162,22 +173,33 @@ func findable(lits []*litExpr) bool {
 	return lits != nil
 }
 
+// pastASCII reports whether every value m matches holds a byte past
+// ASCII: a regex of one literal holding one (ignoring case, its runes are
+// none an ASCII letter folds to: plainLiteral).
+func pastASCII(m valueMatcher) bool {
+	rm, ok := m.(regexMatcher)
+	return ok && rm.re.plain != nil && !isASCII(unsafe.String(unsafe.SliceData(rm.re.plain.lit), len(rm.re.plain.lit)))
+}
+
 // anyMatch reports whether one of ms matches v, trying in order only
-// those whose needed literals v holds.
+// those whose needed literals, or bytes past ASCII, v holds.
 func (n *matcherNeeds) anyMatch(ms []valueMatcher, v string) bool {
 	b := unsafe.Slice(unsafe.StringData(v), len(v))
-	if n.ls.ks && hasOddRunes(b) {
-		// KELVIN SIGN or LONG S spell a folded k or s another way
-		return anyMatches(ms, v)
-	}
 	var small [4]uint64
 	bits := small[:]
-	if words := (len(n.ls.lits) + 63) / 64; words > len(small) {
-		bits = make([]uint64, words)
+	if n.ls != nil {
+		if n.ls.ks && hasOddRunes(b) {
+			// KELVIN SIGN or LONG S spell a folded k or s another way
+			return anyMatches(ms, v)
+		}
+		if words := (len(n.ls.lits) + 63) / 64; words > len(small) {
+			bits = make([]uint64, words)
+		}
+		n.ls.match(b, bits)
 	}
-	n.ls.match(b, bits)
+	ascii := n.pastAny && isASCII(v)
 	for i, m := range ms {
-		if need := n.need[i]; need != nil && !anyBitOf(bits, need) {
+		if need := n.need[i]; need != nil && !anyBitOf(bits, need) || ascii && n.past[i] {
 			continue
 		}
 		if m.matchValue(v) {

@@ -68,10 +68,11 @@ func TestOrChainsMergeTestsOfOneField(t *testing.T) {
 // Whatever the values, an anyOfTester that scans for its matchers'
 // literals first answers as trying every matcher does: regexes and globs
 // needing literals or not, ignoring case or not, anchored, alternations,
-// numbers, and values spelling k or s as KELVIN SIGN or LONG S.
+// numbers, homoglyphs (a Cyrillic Ј, с), and values spelling k or s as
+// KELVIN SIGN or LONG S.
 func TestMatcherNeedsAnswerAsEveryMatcher(t *testing.T) {
 	r := rand.New(rand.NewPCG(11, 12))
-	words := []string{"svchost", "powershell", "Kerberos", "\\windows\\", "task", "mimikatz", "\\appdata\\", "dll", "x"}
+	words := []string{"svchost", "powershell", "Kerberos", "\\windows\\", "task", "mimikatz", "\\appdata\\", "dll", "x", "Ј", "сmd"}
 	pick := func() string { return words[r.IntN(len(words))] }
 	quote := func() string { return regexp.QuoteMeta(pick()) }
 	patterns := func() [][2]string { // pattern, flags
@@ -171,5 +172,13 @@ func TestMatcherNeedsOnlyForManyMatchers(t *testing.T) {
 	}
 	if n := newMatcherNeeds(append(ms, regexMatcher{re})); n == nil {
 		t.Errorf("four matchers need literals: got no needs")
+	}
+	// a homoglyph counts: every match holds a byte past ASCII
+	re, err = compileRegex("Ј", "i")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := newMatcherNeeds(append(ms, regexMatcher{re})); n == nil || !n.past[len(ms)] {
+		t.Errorf("three matchers need literals and one a byte past ASCII: got %+v", n)
 	}
 }
