@@ -170,7 +170,7 @@ func (r *lsRegex) rx() *regexp.Regexp {
 	}
 	r.lazy.Do(func() {
 		r.re = regexp.MustCompile(r.goSrc) // parsed already: it compiles
-		r.lits = newValueLits(regexLits(r, ""))
+		r.lits = newValueLits(valueRegexLits(r))
 		if r.plain == nil {
 			r.set = setOf(r.tree)
 			r.starts = startsOf(r.tree, r.goSrc)
@@ -182,6 +182,17 @@ func (r *lsRegex) rx() *regexp.Regexp {
 // mayMatch is the cheap literal test run before the regex itself.
 func (r *lsRegex) mayMatch(s string) bool {
 	return r.lits == nil || r.lits.match(unsafe.Slice(unsafe.StringData(s), len(s)))
+}
+
+// valueRegexLits is what every match of an RE2 pattern holds, as regexLits
+// without dropping short literals: a line holds every byte, but a value
+// seldom holds fourteen plus signs (a Sigma rule's /\+.*\+.*.../ ran
+// the regex on every command line).
+func valueRegexLits(r *lsRegex) *litExpr {
+	if r.tree == nil {
+		return litAlways
+	}
+	return analyze(r.tree).cond("")
 }
 
 // valueLits tests literals on the text a regex reads. Unlike a line's

@@ -26,6 +26,15 @@ func TestRegexLiteralsTestTheValue(t *testing.T) {
 		{`(?:mimikatz|rubeus)\.exe`, "", `c:\tools\rubeus.exe`, true},
 		// Unicode case folding: the Kelvin sign folds to k.
 		{`desk[0-9]`, "i", "DES\u212a7", true},
+		// Short literals count on a value, which seldom holds them all
+		// (a line holds every byte): a command line without a plus sign
+		// never runs the regex.
+		{`\+.*\+.*\+`, "", `cmd /c echo a b c`, false},
+		{`\+.*\+.*\+`, "", `cmd /c echo a+b+c`, true},
+		{`[\^` + "`" + `]x`, "", "a`x", true},
+		{`[\^` + "`" + `]x`, "", "a-x", false},
+		{`k.*k`, "i", "\u212a and \u212a", true},
+		{`k.*k`, "i", "c and c", false},
 	}
 	for _, tt := range tests {
 		r, err := compileRegex(tt.pattern, tt.flags)
@@ -57,6 +66,8 @@ func FuzzRegexLiterals(f *testing.F) {
 	f.Add(`caf[eé]\\bar`, true, `CAFÉ\BAR`)
 	f.Add(`desk\d`, true, "DES\u212a1")
 	f.Add(`\\u0041bc`, false, `\u0041bc`)
+	f.Add(`\+.*\+`, false, `a+b`)
+	f.Add(`s.*s`, true, "\u017f x \u017f")
 	f.Fuzz(func(t *testing.T, pattern string, fold bool, value string) {
 		flags := ""
 		if fold {
