@@ -34,6 +34,8 @@ func TestOrChainsMergeTestsOfOneField(t *testing.T) {
 		{`f=/alpha/ or not g=* or f=/delta/ or g=x | select([id])`, []string{"id=1", "id=2", "id=4", "id=5"}, "f:2 - g:1"},
 		// a backtracking regex may time out: the order it is tried in counts
 		{`f=/alpha/ or g=/(?=g)gam/ or f=/delta/ | select([id])`, []string{"id=1", "id=3", "id=4"}, "f:1 g:1 f:1"},
+		// neighbours are one test all the same
+		{`f=/alpha/ or f=/delta/ or g=/(?=g)gam/ | select([id])`, []string{"id=1", "id=3", "id=4"}, "f:2 g:1"},
 		{`f=/alpha/ or cidr(ip, subnet="10.0.0.0/8") or f=/delta/ | select([id])`, []string{"id=1", "id=4", "id=5"}, "f:2 -"},
 		// a test of a kind not known to be pure is left where it is, and so
 		// is the chain

@@ -1,7 +1,6 @@
 package engine
 
 import (
-	"slices"
 	"strings"
 	"sync"
 
@@ -94,24 +93,6 @@ func (t *anyOfTester) test(_ *exec, ev *event.Event) bool {
 		return t.needs.anyMatch(t.ms, v)
 	}
 	return anyMatches(t.ms, v)
-}
-
-// orOf is x or y, with tests of one field on both sides made one
-// anyOfTester (a chain nests two at a time: it grows one by one). x and y
-// are new (compileFilter builds every tester anew), so an anyOfTester x
-// grows in place: a Sigma rule's 3,660 alternatives were copied 3,660
-// times.
-func orOf(x, y tester) tester {
-	fx, mx, okx := fieldAlternatives(x)
-	fy, my, oky := fieldAlternatives(y)
-	if okx && oky && fx == fy {
-		if alts, ok := x.(*anyOfTester); ok {
-			alts.ms = append(alts.ms, my...)
-			return alts
-		}
-		return &anyOfTester{field: fx, ms: append(slices.Clip(mx), my...)}
-	}
-	return orTester{x, y}
 }
 
 // fieldAlternatives returns the field and matchers of a test of one
