@@ -89,6 +89,10 @@ func newPrefilter(l *litExpr) *Prefilter {
 	return &Prefilter{root: l}
 }
 
+// TestsEventName reports whether f looks at a line's event name (a nil
+// Prefilter, which accepts all, does not).
+func (f *Prefilter) TestsEventName() bool { return f != nil && f.compiled().nameKey >= 0 }
+
 // compiled returns f with its matchers compiled.
 func (f *Prefilter) compiled() *Prefilter {
 	f.once.Do(func() {

@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 
 	"github.com/tiercel/tiercel/internal/ingest"
 )
@@ -176,11 +177,18 @@ func closingQuote(raw []byte, from int) int {
 type keyFinder struct {
 	needle []byte // the key with its quotes
 	anchor int    // offset in needle of the byte to scan for
+	// words: the needle's bytes from 0, 8 and len-8, when it has 8 to 24
+	// (most keys), compared as words (is)
+	words [3]uint64
 }
 
 func newKeyFinder(key string) keyFinder {
 	n := []byte(`"` + key + `"`)
-	return keyFinder{needle: n, anchor: KeyAnchor(n)}
+	k := keyFinder{needle: n, anchor: KeyAnchor(n)}
+	if len(n) >= 8 && len(n) <= 24 {
+		k.words = [3]uint64{binary.LittleEndian.Uint64(n), binary.LittleEndian.Uint64(n[min(8, len(n)-8):]), binary.LittleEndian.Uint64(n[len(n)-8:])}
+	}
+	return k
 }
 
 // KeyAnchor returns the offset in a quoted key of the byte to scan for
@@ -231,17 +239,53 @@ func (k *keyFinder) next(line []byte, from int) (val []byte, end int, str, ok bo
 		if j < 0 {
 			break
 		}
-		start := i + j - k.anchor
 		i += j + 1
-		end = start + len(k.needle)
-		if end > len(line) || !bytes.Equal(line[start:end], k.needle) || escaped(line, start) {
-			continue
-		}
-		if v, str, ok := jsonValueAfterKey(line[end:]); ok {
+		if v, end, str, ok := k.at(line, i-1); ok {
 			return v, end, str, true
 		}
 	}
 	return nil, 0, false, false
+}
+
+// nextAnchored is next for a line whose anchor bytes are all at pos, in
+// order: no byte of the line is scanned for it.
+func (k *keyFinder) nextAnchored(line []byte, pos []uint32, from int) (val []byte, end int, str, ok bool) {
+	for _, p := range pos {
+		if int(p) < from+k.anchor {
+			continue
+		}
+		if v, end, str, ok := k.at(line, int(p)); ok {
+			return v, end, str, true
+		}
+	}
+	return nil, 0, false, false
+}
+
+// at reports whether the anchor byte at i of line is the key's, followed
+// by a colon, and returns its value, where the key ends, and whether the
+// value is a string's contents (str).
+func (k *keyFinder) at(line []byte, i int) (val []byte, end int, str, ok bool) {
+	start := i - k.anchor
+	end = start + len(k.needle)
+	if start < 0 || end > len(line) || !k.is(line[start:end]) || escaped(line, start) {
+		return nil, 0, false, false
+	}
+	if v, str, ok := jsonValueAfterKey(line[end:]); ok {
+		return v, end, str, true
+	}
+	return nil, 0, false, false
+}
+
+// is reports whether b, as long as the needle, is it: as three words for
+// a needle of 8 to 24 bytes (a call to compare them cost more than this).
+func (k *keyFinder) is(b []byte) bool {
+	n := len(k.needle)
+	if n < 8 || n > 24 || len(b) != n {
+		return string(b) == string(k.needle)
+	}
+	return binary.LittleEndian.Uint64(b) == k.words[0] &&
+		binary.LittleEndian.Uint64(b[min(8, n-8):]) == k.words[1] &&
+		binary.LittleEndian.Uint64(b[n-8:]) == k.words[2]
 }
 
 // escaped reports whether the quote at q is preceded by an odd number of

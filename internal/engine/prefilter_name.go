@@ -1,5 +1,7 @@
 package engine
 
+import "github.com/tiercel/tiercel/internal/ingest"
+
 // simpleNameKey is the JSON key of the event type, the field most queries
 // and rules test first.
 const simpleNameKey = "event_simpleName"
@@ -24,6 +26,30 @@ func FindEventName(line []byte) EventName {
 		return EventName{state: keyAbsent}
 	}
 	if _, _, _, more := simpleNameFinder.next(line, end); more {
+		return EventName{state: keyMany}
+	}
+	return EventName{val: v, plain: str && !hasEscape(v), state: keyOnce}
+}
+
+// EventNameAnchor is the byte the event name key is looked for by (its
+// anchor, KeyAnchor), for a line's cut to list (ingest.LinesAnchored).
+var EventNameAnchor = simpleNameFinder.needle[simpleNameFinder.anchor]
+
+// FindEventNameAnchored is FindEventName for a line whose EventNameAnchor
+// bytes anchors lists, as found in the pass that found the line's end:
+// the key is checked there alone, without a scan of the line (which took
+// a tenth of a search's time on one core). Unlisted anchors (nil, or too
+// many) have the line scanned.
+func FindEventNameAnchored(line []byte, anchors *ingest.LineAnchors) EventName {
+	if !anchors.Known() {
+		return FindEventName(line)
+	}
+	pos := anchors.Positions()
+	v, end, str, ok := simpleNameFinder.nextAnchored(line, pos, 0)
+	if !ok {
+		return EventName{state: keyAbsent}
+	}
+	if _, _, _, more := simpleNameFinder.nextAnchored(line, pos, end); more {
 		return EventName{state: keyMany}
 	}
 	return EventName{val: v, plain: str && !hasEscape(v), state: keyOnce}

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tiercel/tiercel/internal/cql"
+	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // A Matcher remembers its prefilter's tests of event names by name: over
@@ -214,4 +215,57 @@ func TestNilPrefilterMatcherAcceptsAll(t *testing.T) {
 			t.Errorf("%q rejected without a prefilter", line)
 		}
 	}
+}
+
+// The event name found at the anchors a line's cut listed is the one
+// FindEventName finds by scanning the line, whatever the line holds: the
+// key repeated, escaped, nested, beside keys of the same anchor, or more
+// anchors than are listed.
+func TestFindEventNameAnchoredIsFindEventName(t *testing.T) {
+	for _, line := range []string{
+		`{"event_platform":"Win","event_simpleName":"DnsRequest","timestamp":"1"}`,
+		`{"event_simpleName":"DnsRequest","event_simpleName":"DnsRequest"}`,
+		`{"event_simpleName":"Dns\\Request"}`,
+		`{"event_simpleName":"Dns\u0052equest"}`,
+		`{"event\u005fsimpleName":"DnsRequest"}`,
+		`{"event_simpleName" : "DnsRequest"}`,
+		`{"event_simpleName":7}`,
+		`{"event_simpleName":null,"event_simpleName":"DnsRequest"}`,
+		`{"x":{"event_simpleName":"DnsRequest"},"event_simpleName":"ProcessRollup2"}`,
+		`{"CommandLine":"a \"event_simpleName\":\"DnsRequest\"","event_simpleName":"ProcessRollup2"}`,
+		`{"#event_simpleName":"DnsRequest"}`,
+		`{"DomainName":"a_b_c_d_e_f_g_h_i.example","event_simpleName":"DnsRequest"}`,
+		`{"DomainName":"a_b_c_d_e_f_g_h_i.example"}`,
+		`{"event_simpleName":"unterminated`,
+		`"event_simpleName":"DnsRequest"`,
+		`_event_simpleName":"DnsRequest"`,
+		`{"DomainName":"api.shodan.io"}`,
+		``,
+	} {
+		var anchors ingest.LineAnchors
+		b := []byte(line + "\n")
+		end := ingest.IndexLineAnchored(b, EventNameAnchor, &anchors)
+		got, want := FindEventNameAnchored(b[:end], &anchors), FindEventName([]byte(line))
+		if !sameEventName(got, want) {
+			t.Errorf("%s: found at the anchors %+v, by a scan %+v", line, got, want)
+		}
+	}
+}
+
+func sameEventName(a, b EventName) bool {
+	return a.state == b.state && a.plain == b.plain && string(a.val) == string(b.val)
+}
+
+func FuzzFindEventNameAnchored(f *testing.F) {
+	f.Add([]byte(`{"event_platform":"Win","event_simpleName":"DnsRequest"}`))
+	f.Add([]byte(`{"event_simpleName":"a\"b","event_simpleName":1}`))
+	f.Fuzz(func(t *testing.T, line []byte) {
+		var anchors ingest.LineAnchors
+		if ingest.IndexLineAnchored(line, EventNameAnchor, &anchors) >= 0 {
+			return // one line at a time
+		}
+		if got, want := FindEventNameAnchored(line, &anchors), FindEventName(line); !sameEventName(got, want) {
+			t.Fatalf("%q: found at the anchors %+v, by a scan %+v", line, got, want)
+		}
+	})
 }

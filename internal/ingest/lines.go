@@ -34,3 +34,32 @@ func Lines(c event.Chunk, fn func(line []byte, lineNo int) bool) {
 		lineNo++
 	}
 }
+
+// LinesAnchored is Lines giving, with each line, where the byte anchor is
+// in it, found in the pass that found the line's end: a caller looking
+// for a key by that byte (engine.FindEventNameAnchored) need not scan the
+// line again.
+func LinesAnchored(c event.Chunk, anchor byte, fn func(line []byte, lineNo int, anchors *LineAnchors) bool) {
+	data := c.Data
+	lineNo := c.FirstLine
+	var anchors LineAnchors
+	for len(data) > 0 {
+		var line []byte
+		if i := IndexLineAnchored(data, anchor, &anchors); i >= 0 {
+			line, data = data[:i], data[i+1:]
+		} else {
+			line, data = data, nil
+		}
+		if n := len(line); n > 0 && line[n-1] == '\r' {
+			line = line[:n-1]
+		}
+		if len(line) == 0 {
+			lineNo++
+			continue
+		}
+		if !fn(line, lineNo, &anchors) {
+			return
+		}
+		lineNo++
+	}
+}

@@ -403,16 +403,18 @@ func secondReadGate(kept []*candChunk, any *engine.Prefilter, dispatch *engine.D
 			m = any.NewMatcher()
 		}
 		var accepted []int32
-		return func(source string, lineNo int, line []byte, hits []int32) (bool, []int32, bool) {
+		return func(source string, lineNo int, line []byte, name engine.EventName, hits []int32) (bool, []int32, bool) {
 			if lines, ok := tested[source]; ok {
 				// the first read tested it: kept, or only carried can bring it back
 				_, found := slices.BinarySearch(lines, lineNo)
 				return found || carried(line, c, enrich.AllGroups), hits, false
 			}
 			if ds == nil {
-				return m.Match(line, engine.EventName{}) || carried(line, c, enrich.AllGroups), hits, false
+				return m.Match(line, name) || carried(line, c, enrich.AllGroups), hits, false
 			}
-			name := engine.FindEventName(line)
+			if !name.Located() {
+				name = engine.FindEventName(line)
+			}
 			if !ds.NameTaken(name) {
 				return false, hits, true // no program takes its event name
 			}

@@ -51,9 +51,9 @@ func Learn(ctx context.Context, l Learner, src Source, workers int) (LearnStats,
 		var n, d int64
 		for c := range jobs {
 			lookup := c.Kind == event.KindAidmaster || c.Kind == event.KindUserinfo
-			ingest.Lines(c, func(line []byte, _ int) bool {
+			ingest.LinesAnchored(c, engine.EventNameAnchor, func(line []byte, _ int, anchors *ingest.LineAnchors) bool {
 				n++
-				if lookup && t.learnDecoded(line) || !lookup && t.learn(line) {
+				if lookup && t.learnDecoded(line) || !lookup && t.learn(line, anchors) {
 					d++
 				}
 				return true
@@ -93,10 +93,11 @@ func (t *teacher) endChunk() {
 	}
 }
 
-// learn learns from a telemetry line that may teach, reporting whether it
-// was read.
-func (t *teacher) learn(line []byte) bool {
-	name, hasName := engine.FindEventName(line).Plain()
+// learn learns from a telemetry line that may teach, whose event name
+// key's anchors are listed in anchors (nil: not listed), reporting whether
+// it was read.
+func (t *teacher) learn(line []byte, anchors *ingest.LineAnchors) bool {
+	name, hasName := engine.FindEventNameAnchored(line, anchors).Plain()
 	return t.teach.teaches(line, name, hasName) && t.learnTeaching(line, name, hasName)
 }
 

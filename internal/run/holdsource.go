@@ -1,7 +1,6 @@
 package run
 
 import (
-	"bytes"
 	"errors"
 	"io"
 
@@ -219,12 +218,13 @@ func (s *holdSource) factsOf(data []byte) []lineFacts {
 	case facts = <-s.factsFree:
 	default:
 	}
+	var anchors ingest.LineAnchors
 	for at := 0; at < len(data); {
 		end := len(data)
-		if i := bytes.IndexByte(data[at:], '\n'); i >= 0 {
+		if i := ingest.IndexLineAnchored(data[at:], engine.EventNameAnchor, &anchors); i >= 0 {
 			end = at + i
 		}
-		f := s.lineFactsOf(data[at:end])
+		f := s.lineFactsOf(data[at:end], &anchors)
 		f.end = int32(end)
 		facts = append(facts, f)
 		at = end + 1
@@ -232,8 +232,10 @@ func (s *holdSource) factsOf(data []byte) []lineFacts {
 	return facts
 }
 
-func (s *holdSource) lineFactsOf(line []byte) lineFacts {
-	name, hasName := engine.FindEventName(line).Plain()
+// lineFactsOf finds the facts of line, whose event name key's anchors
+// anchors lists.
+func (s *holdSource) lineFactsOf(line []byte, anchors *ingest.LineAnchors) lineFacts {
+	name, hasName := engine.FindEventNameAnchored(line, anchors).Plain()
 	if s.teach.teaches(line, name, hasName) {
 		return lineFacts{kind: factsDecode}
 	}

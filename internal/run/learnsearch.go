@@ -330,7 +330,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						}
 					}
 				}
-				learn := func(line []byte) engine.EventName {
+				learn := func(line []byte, anchors *ingest.LineAnchors) engine.EventName {
 					r.lines++
 					if deferring {
 						// Nothing is learned: the name is only looked for
@@ -345,7 +345,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						if carrierText == nil && !tally {
 							return engine.EventName{}
 						}
-						name := engine.FindEventName(line)
+						name := engine.FindEventNameAnchored(line, anchors)
 						if carrierText != nil {
 							if v, ok := name.Plain(); t.teach.teaches(line, v, ok) && carries.carries(line) {
 								carrierSeen.Store(true)
@@ -357,7 +357,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						return name
 					}
 					// the event name, located once for all that follows
-					name := engine.FindEventName(line)
+					name := engine.FindEventNameAnchored(line, anchors)
 					teach(line, name)
 					return name
 				}
@@ -432,29 +432,28 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				}
 				switch {
 				case matchFirst:
-					// The settler's prefilter locates the event name as it
-					// matches, as a search without enrichment does, instead
-					// of every line's name being looked for first and the
-					// keys after it again (the seed over mix1g and linked:
-					// 4–7% of the time). The line is learned from before the
+					// The event name is found where the line's cut marked
+					// its key's anchor, and the settler's prefilter is given
+					// it, as is learning: it is located once, without a scan
+					// of the line. The line is learned from before the
 					// settler looks at what was learned.
-					ingest.Lines(c, func(line []byte, lineNo int) bool {
+					ingest.LinesAnchored(c, engine.EventNameAnchor, func(line []byte, lineNo int, anchors *ingest.LineAnchors) bool {
 						if store.dropped.Load() {
-							learn(line) // only learning is left to this read
+							learn(line, anchors) // only learning is left to this read
 							return true
 						}
 						r.lines++
 						settled = false
-						matched := settle.match(line, engine.EventName{})
-						name := settle.located(line)
+						name := engine.FindEventNameAnchored(line, anchors)
+						matched := settle.match(line, name)
 						teach(line, name)
 						keep(line, lineNo, matched && settles(line, name))
 						return true
 					})
 					t.endChunk()
 				case keeper == nil:
-					ingest.Lines(c, func(line []byte, lineNo int) bool {
-						sift(line, lineNo, learn(line))
+					ingest.LinesAnchored(c, engine.EventNameAnchor, func(line []byte, lineNo int, anchors *ingest.LineAnchors) bool {
+						sift(line, lineNo, learn(line, anchors))
 						return true
 					})
 					t.endChunk()
@@ -464,8 +463,8 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 					// before its events in the input is marked before they
 					// are looked at, whichever worker reads them.
 					held = held[:0]
-					ingest.Lines(c, func(line []byte, lineNo int) bool {
-						held = append(held, heldLine{line, lineNo, learn(line)})
+					ingest.LinesAnchored(c, engine.EventNameAnchor, func(line []byte, lineNo int, anchors *ingest.LineAnchors) bool {
+						held = append(held, heldLine{line, lineNo, learn(line, anchors)})
 						return true
 					})
 					t.endChunk()

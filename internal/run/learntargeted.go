@@ -196,7 +196,7 @@ func learnMarked(ctx context.Context, l Learner, src Source, workers int, marks 
 	return teachTelemetry(ctx, l, src, workers, func(t *teacher, c event.Chunk) {
 		eachMarkedLine(c.Data, marks, func(line []byte) {
 			if holdsKey(line, marks.In, &t.scratch) {
-				t.learn(line)
+				t.learn(line, nil)
 			}
 		})
 	})
@@ -206,8 +206,8 @@ func learnMarked(ctx context.Context, l Learner, src Source, workers int, marks 
 // keys, every line looked at.
 func learnHolding(ctx context.Context, l Learner, src Source, workers int, keys *keySet) error {
 	return teachTelemetry(ctx, l, src, workers, func(t *teacher, c event.Chunk) {
-		ingest.Lines(c, func(line []byte, _ int) bool {
-			name, hasName := engine.FindEventName(line).Plain()
+		ingest.LinesAnchored(c, engine.EventNameAnchor, func(line []byte, _ int, anchors *ingest.LineAnchors) bool {
+			name, hasName := engine.FindEventNameAnchored(line, anchors).Plain()
 			if t.teach.teaches(line, name, hasName) && holdsKey(line, keys.heldBy, &t.scratch) {
 				t.learnTeaching(line, name, hasName)
 			}

@@ -360,6 +360,9 @@ type plan struct {
 	// dispatch, with several programs, tells which of them may want a line
 	// (one lookup by event name instead of every program's prefilter).
 	dispatch *engine.Dispatch
+	// namesLines: the dispatch or any looks at lines' event names, which
+	// the workers then find as they cut the lines (ingest.LinesAnchored)
+	namesLines bool
 	// paired, for a raw plan (newPlanRaw): the prefilters its dispatch
 	// pairs with its own, asked by MatchMask
 	paired []*engine.Prefilter
@@ -460,6 +463,7 @@ func (p *plan) finish(seen *engine.GramCounts) {
 	case len(p.progs) > 1:
 		p.dispatch = engine.NewDispatch(p.filters, p.bits)
 	}
+	p.namesLines = p.dispatch != nil || p.any.TestsEventName()
 	if p.enricher != nil {
 		p.needs.Merge(p.enricher.Needs())
 	}
@@ -476,7 +480,7 @@ func (p *plan) finish(seen *engine.GramCounts) {
 // want it. With several programs
 // it may also tell which (decided: hits, appended to the hits given),
 // sparing the plan's own dispatch.
-type lineGate func(source string, lineNo int, line []byte, hits []int32) (pass bool, _ []int32, decided bool)
+type lineGate func(source string, lineNo int, line []byte, name engine.EventName, hits []int32) (pass bool, _ []int32, decided bool)
 
 // emptyEvent stands for every event given to an aggregate that reads no
 // field of them; aggregates never change the events they get.
@@ -667,7 +671,7 @@ func (w *worker) chunk(j job) *chunkResult {
 			// this settler knows more (UserName)
 			settled := k < len(j.settled) && j.settled[k] && (w.settle == nil || w.settle.us == nil)
 			if line := data[:i]; w.settle == nil || settled || !w.settle.rejects(line, engine.FindEventName(line)) {
-				w.line(c.Source, line, lineNo, true)
+				w.line(c.Source, line, lineNo, engine.EventName{}, true)
 			} else {
 				w.checkShape(c.Source, line, lineNo)
 			}
@@ -678,21 +682,32 @@ func (w *worker) chunk(j job) *chunkResult {
 	if !c.Replayed {
 		res.bytes = int64(len(c.Data)) // a held line's bytes stayed in its chunk, blanked
 	}
-	ingest.Lines(c, func(line []byte, lineNo int) bool {
+	if !w.plan.namesLines {
+		ingest.Lines(c, func(line []byte, lineNo int) bool {
+			if !c.Replayed {
+				res.lines++
+			}
+			w.line(c.Source, line, lineNo, engine.EventName{}, false)
+			return true
+		})
+		return res
+	}
+	ingest.LinesAnchored(c, engine.EventNameAnchor, func(line []byte, lineNo int, anchors *ingest.LineAnchors) bool {
 		if !c.Replayed {
 			res.lines++
 		}
-		w.line(c.Source, line, lineNo, false)
+		w.line(c.Source, line, lineNo, engine.FindEventNameAnchored(line, anchors), false)
 		return true
 	})
 	return res
 }
 
-// accepts reports whether some program's prefilter accepts line, noting
-// which in w.hits when several programs run.
-func (w *worker) accepts(source string, line []byte, lineNo int) bool {
+// accepts reports whether some program's prefilter accepts line, whose
+// event name is located unless name is the zero EventName, noting which
+// in w.hits when several programs run.
+func (w *worker) accepts(source string, line []byte, lineNo int, name engine.EventName) bool {
 	if w.gate != nil {
-		pass, hits, decided := w.gate(source, lineNo, line, w.hits[:0])
+		pass, hits, decided := w.gate(source, lineNo, line, name, w.hits[:0])
 		if !pass {
 			return false
 		}
@@ -702,10 +717,13 @@ func (w *worker) accepts(source string, line []byte, lineNo int) bool {
 		}
 	}
 	if w.dstate != nil {
-		w.hits = w.dstate.Match(line, w.hits[:0])
+		if !name.Located() {
+			name = engine.FindEventName(line)
+		}
+		w.hits = w.dstate.MatchName(line, name, w.hits[:0])
 		return len(w.hits) > 0
 	}
-	return w.match.Match(line, engine.EventName{})
+	return w.match.Match(line, name)
 }
 
 // checkShape reports a line that is not decoded if it cannot be JSON.
@@ -715,12 +733,17 @@ func (w *worker) checkShape(source string, line []byte, lineNo int) {
 	}
 }
 
-// line runs the programs on one line; known says that some program's
-// prefilter is known to accept it.
-func (w *worker) line(source string, line []byte, lineNo int, known bool) {
-	wanted := known && w.dstate == nil || w.accepts(source, line, lineNo)
-	if wanted && !known && w.settle != nil && w.settle.rejects(line, engine.FindEventName(line)) {
-		wanted = false // a read of the whole input once learning is over: see settler
+// line runs the programs on one line, whose event name is located unless
+// name is the zero EventName; known says that some program's prefilter is
+// known to accept it.
+func (w *worker) line(source string, line []byte, lineNo int, name engine.EventName, known bool) {
+	wanted := known && w.dstate == nil || w.accepts(source, line, lineNo, name)
+	if wanted && !known && w.settle != nil {
+		if !name.Located() {
+			name = engine.FindEventName(line)
+		}
+		// a read of the whole input once learning is over: see settler
+		wanted = !w.settle.rejects(line, name)
 	}
 	if !wanted && (w.plan.learnLits == nil || !containsAny(line, w.plan.learnLits)) {
 		w.checkShape(source, line, lineNo)
