@@ -2,6 +2,7 @@ package engine
 
 import (
 	"bytes"
+	"encoding/binary"
 	"sync"
 )
 
@@ -331,7 +332,10 @@ func IndexUnicodeEscape(raw []byte) int {
 // for literals holding a backslash or control character (esc), what
 // mayHideEscaped tells. Such a value is read as appendCanonical writes it.
 func spelledOtherwise(raw []byte, esc bool) bool {
-	return HasUnicodeEscape(raw) || esc && mayHideEscaped(raw)
+	if esc {
+		return mayHideEscaped(raw) // which finds \u escapes too
+	}
+	return HasUnicodeEscape(raw)
 }
 
 // mayHideEscaped reports whether raw JSON text may hold a backslash or a
@@ -340,11 +344,21 @@ func spelledOtherwise(raw []byte, esc bool) bool {
 // decoders keep as written, backslash and all), or a raw control
 // character (lenient decoders take them).
 func mayHideEscaped(raw []byte) bool {
-	if escapeIn(raw, bytes.IndexByte(raw, '\\'), true) {
-		return true
+	return escapeIn(raw, bytes.IndexByte(raw, '\\'), true) || hasControl(raw)
+}
+
+// hasControl reports whether raw holds a byte under 0x20, eight at a time:
+// a Sigma hunt asks it of every command line and path.
+func hasControl(raw []byte) bool {
+	i := 0
+	for ; i+8 <= len(raw); i += 8 {
+		// a byte under 0x20 borrows into its high bit, which it lacks
+		if w := binary.LittleEndian.Uint64(raw[i:]); (w-0x2020202020202020)&^w&0x8080808080808080 != 0 {
+			return true
+		}
 	}
-	for _, c := range raw {
-		if c < 0x20 {
+	for ; i < len(raw); i++ {
+		if raw[i] < 0x20 {
 			return true
 		}
 	}

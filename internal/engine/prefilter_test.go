@@ -1,6 +1,8 @@
 package engine
 
 import (
+	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"github.com/tiercel/tiercel/internal/event"
@@ -506,6 +508,52 @@ func TestJSONValueAfterKey(t *testing.T) {
 		got, str, ok := jsonValueAfterKey([]byte(tt.rest))
 		if string(got) != tt.want || str != tt.str || ok != tt.ok {
 			t.Errorf("jsonValueAfterKey(%s) = %q, %v, %v; want %q, %v, %v", tt.rest, got, str, ok, tt.want, tt.str, tt.ok)
+		}
+	}
+}
+
+// A value is read rewritten when an escape or a control character may
+// spell a literal's byte otherwise: for literals holding a backslash or a
+// control character (esc), any escape JSON does not define and any raw
+// control character too.
+func TestSpelledOtherwise(t *testing.T) {
+	tests := []struct {
+		raw       string
+		esc, want bool
+	}{
+		{`C:\\Windows\\system32`, false, false},
+		{`C:\\Windows\\system32`, true, false},
+		{`C:\\users`, true, false}, // an escaped backslash before a u
+		{`caf\u00e9`, false, true},
+		{`caf\u00e9`, true, true},
+		{`a\qb`, false, false},
+		{`a\qb`, true, true},
+		{"0123456789abcdef\x01", false, false},
+		{"0123456789abcdef\x01", true, true},
+		{"0123456\x1f89abcdef", true, true},
+		{"0123456789ab\tdef0123", true, true},
+		{"plain text, long enough for three words", true, false},
+		{"é and ü are not control characters", true, false},
+		{`trailing \`, true, true},
+	}
+	for _, tt := range tests {
+		if got := spelledOtherwise([]byte(tt.raw), tt.esc); got != tt.want {
+			t.Errorf("spelledOtherwise(%q, %v) = %v, want %v", tt.raw, tt.esc, got, tt.want)
+		}
+	}
+	// the words' test agrees with a byte at a time, at every offset
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 20000 {
+		b := make([]byte, r.IntN(40))
+		for i := range b {
+			b[i] = byte(0x20 + r.IntN(0xe0))
+			if r.IntN(30) == 0 {
+				b[i] = byte(r.IntN(0x20))
+			}
+		}
+		want := slices.ContainsFunc(b, func(c byte) bool { return c < 0x20 })
+		if got := hasControl(b); got != want {
+			t.Fatalf("hasControl(%q) = %v, want %v", b, got, want)
 		}
 	}
 }
