@@ -247,20 +247,6 @@ func (k *keyFinder) next(line []byte, from int) (val []byte, end int, str, ok bo
 	return nil, 0, false, false
 }
 
-// nextAnchored is next for a line whose anchor bytes are all at pos, in
-// order: no byte of the line is scanned for it.
-func (k *keyFinder) nextAnchored(line []byte, pos []uint32, from int) (val []byte, end int, str, ok bool) {
-	for _, p := range pos {
-		if int(p) < from+k.anchor {
-			continue
-		}
-		if v, end, str, ok := k.at(line, int(p)); ok {
-			return v, end, str, true
-		}
-	}
-	return nil, 0, false, false
-}
-
 // at reports whether the anchor byte at i of line is the key's, followed
 // by a colon, and returns its value, where the key ends, and whether the
 // value is a string's contents (str).

@@ -44,15 +44,22 @@ func FindEventNameAnchored(line []byte, anchors *ingest.LineAnchors) EventName {
 	if !anchors.Known() {
 		return FindEventName(line)
 	}
-	pos := anchors.Positions()
-	v, end, str, ok := simpleNameFinder.nextAnchored(line, pos, 0)
-	if !ok {
-		return EventName{state: keyAbsent}
+	k := &simpleNameFinder
+	name := EventName{state: keyAbsent}
+	from := 0 // past the key found: a second one there makes the name keyMany
+	for _, p := range anchors.Positions() {
+		if int(p) < from {
+			continue
+		}
+		if v, end, str, ok := k.at(line, int(p)); ok {
+			if name.state == keyOnce {
+				return EventName{state: keyMany}
+			}
+			name = EventName{val: v, plain: str && !hasEscape(v), state: keyOnce}
+			from = end + k.anchor
+		}
 	}
-	if _, _, _, more := simpleNameFinder.nextAnchored(line, pos, end); more {
-		return EventName{state: keyMany}
-	}
-	return EventName{val: v, plain: str && !hasEscape(v), state: keyOnce}
+	return name
 }
 
 // Located reports whether FindEventName made n: the zero EventName is
