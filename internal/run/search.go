@@ -87,12 +87,20 @@ type Stats struct {
 // chunkResult is what one worker produced from one chunk.
 type chunkResult struct {
 	seq      int64
-	rows     [][]*event.Event  // per program, detached
+	rows     []programRows     // of the programs that emitted, detached
 	partials []*engine.Partial // per program whose aggregate splits (nil when empty)
 	cut      []int             // per program, rows the worker cut (RowCutter); nil when none
 	lines    int64
 	bytes    int64
 	decoded  int64
+}
+
+// programRows are the rows one program emitted from a chunk. A chunk's
+// result lists the programs that emitted: a slot for each of a thousand
+// rules, in every chunk, was 24 KB to clear (a hunt's every MiB, twice).
+type programRows struct {
+	prog int
+	rows []*event.Event
 }
 
 // Search runs every program over src in one pass. Rows reach opts.Emit in
@@ -302,8 +310,9 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 			stats.Lines += cur.lines
 			stats.Bytes += cur.bytes
 			stats.Decoded += cur.decoded
-			for i, rows := range cur.rows {
-				for _, row := range rows {
+			for _, pr := range cur.rows {
+				i := pr.prog
+				for _, row := range pr.rows {
 					if owned[i] {
 						tails[i].AddOwned(row)
 					} else {
@@ -488,13 +497,15 @@ var emptyEvent event.Event
 
 // worker is one goroutine's decoder, events and program workers.
 type worker struct {
-	plan     *plan
-	dec      *ingest.Decoder
-	ev       event.Event
-	scratch  []event.Event // per program copy when there are several
-	runners  []*engine.Worker
-	emits    []func(*event.Event) // per program, appending to cur (made once: no per-line closure)
-	cur      *chunkResult
+	plan    *plan
+	dec     *ingest.Decoder
+	ev      event.Event
+	scratch []event.Event // per program copy when there are several
+	runners []*engine.Worker
+	emits   []func(*event.Event) // per program, appending to cur (made once: no per-line closure)
+	cur     *chunkResult
+	// rowsAt: per program, 1 + the index of its rows in cur.rows (0: none yet)
+	rowsAt   []int32
 	problems problemSink
 	dstate   *engine.DispatchState // with plan.dispatch
 	match    *engine.Matcher       // plan.any's, without a dispatch
@@ -563,7 +574,7 @@ func (p *plan) newWorker(problems problemSink) *worker {
 				w.cur.countCut(i, len(w.plan.progs))
 				return
 			}
-			w.cur.rows[i] = append(w.cur.rows[i], keep(out))
+			w.addRow(i, keep(out))
 		})
 	}
 	if len(p.progs) > 1 {
@@ -648,9 +659,12 @@ func (p *plan) acceptsFunc() func(line []byte, name engine.EventName) bool {
 
 func (w *worker) chunk(j job) *chunkResult {
 	c := j.c
-	res := &chunkResult{seq: c.Seq, rows: make([][]*event.Event, len(w.plan.progs))}
+	res := &chunkResult{seq: c.Seq}
 	w.cur = res
 	defer func() { // the partials go out with res
+		for _, pr := range res.rows {
+			w.rowsAt[pr.prog] = 0
+		}
 		w.cur = nil
 		for i, pa := range w.partials {
 			if pa != nil && pa.Len() > 0 {
@@ -777,6 +791,21 @@ func (w *worker) line(source string, line []byte, lineNo int, name engine.EventN
 		}
 		w.runners[i].Process(ev, w.emits[i])
 	}
+}
+
+// addRow adds row, of program i, to the chunk's result.
+func (w *worker) addRow(i int, row *event.Event) {
+	if w.rowsAt == nil {
+		w.rowsAt = make([]int32, len(w.plan.progs))
+	}
+	j := w.rowsAt[i]
+	if j == 0 {
+		w.cur.rows = append(w.cur.rows, programRows{prog: i})
+		j = int32(len(w.cur.rows))
+		w.rowsAt[i] = j
+	}
+	pr := &w.cur.rows[j-1]
+	pr.rows = append(pr.rows, row)
 }
 
 // cutWith has w drop the rows the tails sharing cuts would cut.
