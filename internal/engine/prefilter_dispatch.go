@@ -527,8 +527,9 @@ type DispatchState struct {
 	canon   [][]byte // per set: a value rewritten by appendCanonical
 	scratch []byte
 	bits    [][]uint64
-	last    *nameEntry // the last line's candidates
-	name    EventName  // the last line's
+	lits    []*litCache // per set, made when first used
+	last    *nameEntry  // the last line's candidates
+	name    EventName   // the last line's
 	// located, per set: lines whose key held one value, counted while
 	// some name's entry learns; fired, per set and literal, those of them
 	// holding the literal (nil until counted)
@@ -541,7 +542,8 @@ func (d *Dispatch) NewState() *DispatchState {
 	s := &DispatchState{d: d, seen: make([]uint32, len(d.full)),
 		keyAt: make([]uint32, len(d.sets)), state: make([]uint8, len(d.sets)),
 		val: make([][]byte, len(d.sets)), canon: make([][]byte, len(d.sets)),
-		bits: make([][]uint64, len(d.sets)), located: make([]uint32, len(d.sets)), fired: make([][]uint32, len(d.sets))}
+		bits: make([][]uint64, len(d.sets)), lits: make([]*litCache, len(d.sets)),
+		located: make([]uint32, len(d.sets)), fired: make([][]uint32, len(d.sets))}
 	for i, ls := range d.sets {
 		s.bits[i] = make([]uint64, (len(ls.lits)+63)/64)
 	}
@@ -805,7 +807,10 @@ func (s *DispatchState) locate(k int) bool {
 		return false
 	}
 	s.state[k], s.val[k] = keyOnce, v
-	ls.match(v, s.bits[k])
+	if s.lits[k] == nil {
+		s.lits[k] = newLitCache()
+	}
+	s.lits[k].match(ls, v, s.bits[k])
 	return true
 }
 
