@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tiercel/tiercel/internal/event"
+	"github.com/tiercel/tiercel/internal/ingest"
 )
 
 // benchLines is a Falcon-like mix: mostly event types the seed ignores, a
@@ -167,4 +168,37 @@ func orChain(n int) string {
 		alts[i] = fmt.Sprintf(`CommandLine=/Tool%dCommand/i`, i)
 	}
 	return strings.Join(alts, " or ")
+}
+
+// BenchmarkLinesEventName cuts a chunk of Falcon-like lines and finds each
+// line's event name: by a scan of the line (scan), and at the anchors the
+// cut lists (anchored), as workers do. MB/s of the chunk.
+func BenchmarkLinesEventName(b *testing.B) {
+	var chunk []byte
+	for _, l := range benchLines(2000) {
+		chunk = append(append(chunk, l...), '\n')
+	}
+	located := 0
+	b.Run("scan", func(b *testing.B) {
+		b.SetBytes(int64(len(chunk)))
+		for b.Loop() {
+			ingest.Lines(event.Chunk{Data: chunk}, func(line []byte, _ int) bool {
+				if FindEventName(line).Located() {
+					located++
+				}
+				return true
+			})
+		}
+	})
+	b.Run("anchored", func(b *testing.B) {
+		b.SetBytes(int64(len(chunk)))
+		for b.Loop() {
+			ingest.LinesAnchored(event.Chunk{Data: chunk}, EventNameAnchor, func(line []byte, _ int, a *ingest.LineAnchors) bool {
+				if FindEventNameAnchored(line, a).Located() {
+					located++
+				}
+				return true
+			})
+		}
+	})
 }
