@@ -432,7 +432,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 				}
 				switch {
 				case matchFirst:
-					// The event name is found where the line's cut marked
+					// The event name is found where the line's cut listed
 					// its key's anchor, and the settler's prefilter is given
 					// it, as is learning: it is located once, without a scan
 					// of the line. The line is learned from before the

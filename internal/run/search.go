@@ -684,10 +684,15 @@ func (w *worker) chunk(j job) *chunkResult {
 			// a line the learning read settled is asked again only when
 			// this settler knows more (UserName)
 			settled := k < len(j.settled) && j.settled[k] && (w.settle == nil || w.settle.us == nil)
-			if line := data[:i]; w.settle == nil || settled || !w.settle.rejects(line, engine.FindEventName(line)) {
+			switch line := data[:i]; {
+			case w.settle == nil || settled:
 				w.line(c.Source, line, lineNo, engine.EventName{}, true)
-			} else {
-				w.checkShape(c.Source, line, lineNo)
+			default:
+				if name := engine.FindEventName(line); !w.settle.rejects(line, name) {
+					w.line(c.Source, line, lineNo, name, true)
+				} else {
+					w.checkShape(c.Source, line, lineNo)
+				}
 			}
 			data = data[i+1:]
 		}
