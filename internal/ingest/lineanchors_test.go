@@ -5,6 +5,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/tiercel/tiercel/internal/event"
 )
 
 // lineAnchorsByteWise is IndexLineAnchored one byte at a time.
@@ -88,4 +90,43 @@ func FuzzIndexLineAnchored(f *testing.F) {
 			}
 		}
 	})
+}
+
+// Lines and LinesAnchored cut a chunk alike: without "\n" or "\r\n",
+// blank lines numbered and skipped, the last line without a newline, and
+// no line past the one fn stops at.
+func TestLinesAndLinesAnchoredCutAlike(t *testing.T) {
+	type cut struct {
+		line string
+		no   int
+	}
+	tests := []struct {
+		data   string
+		stopAt int // the line number fn stops at (0: none)
+		want   []cut
+	}{
+		{"a\nb\n", 0, []cut{{"a", 10}, {"b", 11}}},
+		{"a\r\n\r\nb_c", 0, []cut{{"a", 10}, {"b_c", 12}}},
+		{"\n\n_\n", 0, []cut{{"_", 12}}},
+		{"a\nb\nc\n", 11, []cut{{"a", 10}, {"b", 11}}},
+		{"\r", 0, nil},
+	}
+	for _, tt := range tests {
+		c := event.Chunk{Data: []byte(tt.data), FirstLine: 10}
+		var plain, anchored []cut
+		Lines(c, func(line []byte, no int) bool {
+			plain = append(plain, cut{string(line), no})
+			return no != tt.stopAt
+		})
+		LinesAnchored(c, '_', func(line []byte, no int, a *LineAnchors) bool {
+			anchored = append(anchored, cut{string(line), no})
+			if want := strings.Count(string(line), "_"); len(a.Positions()) != want {
+				t.Errorf("%q: line %q has %d anchors listed, want %d", tt.data, line, len(a.Positions()), want)
+			}
+			return no != tt.stopAt
+		})
+		if !slices.Equal(plain, tt.want) || !slices.Equal(anchored, tt.want) {
+			t.Errorf("%q: Lines %v, LinesAnchored %v, want %v", tt.data, plain, anchored, tt.want)
+		}
+	}
 }

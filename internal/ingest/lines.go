@@ -12,26 +12,13 @@ import (
 // skipped: a JSON document read as lines (documents.go) has one for every
 // line of the file an element spans past its first.
 func Lines(c event.Chunk, fn func(line []byte, lineNo int) bool) {
-	data := c.Data
 	lineNo := c.FirstLine
-	for len(data) > 0 {
+	for data := c.Data; len(data) > 0; lineNo++ {
 		var line []byte
-		if i := bytes.IndexByte(data, '\n'); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		if len(line) == 0 {
-			lineNo++
-			continue
-		}
-		if !fn(line, lineNo) {
+		line, data = splitLine(data, bytes.IndexByte(data, '\n'))
+		if len(line) > 0 && !fn(line, lineNo) {
 			return
 		}
-		lineNo++
 	}
 }
 
@@ -40,26 +27,27 @@ func Lines(c event.Chunk, fn func(line []byte, lineNo int) bool) {
 // for a key by that byte (engine.FindEventNameAnchored) need not scan the
 // line again.
 func LinesAnchored(c event.Chunk, anchor byte, fn func(line []byte, lineNo int, anchors *LineAnchors) bool) {
-	data := c.Data
 	lineNo := c.FirstLine
 	var anchors LineAnchors
-	for len(data) > 0 {
+	for data := c.Data; len(data) > 0; lineNo++ {
 		var line []byte
-		if i := IndexLineAnchored(data, anchor, &anchors); i >= 0 {
-			line, data = data[:i], data[i+1:]
-		} else {
-			line, data = data, nil
-		}
-		if n := len(line); n > 0 && line[n-1] == '\r' {
-			line = line[:n-1]
-		}
-		if len(line) == 0 {
-			lineNo++
-			continue
-		}
-		if !fn(line, lineNo, &anchors) {
+		line, data = splitLine(data, IndexLineAnchored(data, anchor, &anchors))
+		if len(line) > 0 && !fn(line, lineNo, &anchors) {
 			return
 		}
-		lineNo++
 	}
+}
+
+// splitLine cuts data at its newline i (-1: none, the line runs to the
+// end) into the line, without its "\n" or "\r\n", and the rest.
+func splitLine(data []byte, i int) (line, rest []byte) {
+	if i < 0 {
+		line, rest = data, nil
+	} else {
+		line, rest = data[:i], data[i+1:]
+	}
+	if n := len(line); n > 0 && line[n-1] == '\r' {
+		line = line[:n-1]
+	}
+	return line, rest
 }
