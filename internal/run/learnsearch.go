@@ -278,6 +278,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 			if carrierText != nil {
 				carries = newTextTeacher(carrierText, carrierLits)
 			}
+			// names: a prefilter looks at lines' event names, found at the
+			// anchors the cut lists rather than by its own scan of the line
+			names := filter.namesLines || filter != plan && plan.namesLines
 			settle := newSettler(l, filter, false)
 			if settle != nil && opts.Reopen == nil {
 				settle.withoutLearned()
@@ -343,6 +346,9 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 						}
 						tally := probing || counting && r.lines%shareSample == 0
 						if carrierText == nil && !tally {
+							if names {
+								return engine.FindEventNameAnchored(line, anchors)
+							}
 							return engine.EventName{}
 						}
 						name := engine.FindEventNameAnchored(line, anchors)
