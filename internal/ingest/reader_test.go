@@ -704,7 +704,6 @@ func TestCompressedFilesReadFurtherAhead(t *testing.T) {
 		{"packed.json.gz", gzipBytes(t, body), compressedQueueDepth, 2, false, 0},
 		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 1, false, 0},
 		{"packed.json.gz", gzipBytes(t, body), plainQueueDepth, 2, true, 0},
-		{"plain.json", body, 2, 2, false, 2},
 		{"packed.json.gz", gzipBytes(t, body), 3, 2, false, 3},
 		{"plain.json", body, plainQueueDepth, 2, false, 9}, // a bound above the depth changes nothing
 	} {
