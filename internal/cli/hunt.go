@@ -222,9 +222,10 @@ func runHunt(ctx context.Context, env *Env, a huntArgs) error {
 	total := 0
 	var fields []event.Field // each alert's, reused: it is written out before the next
 	stats, err := run.Search(ctx, engines, src, withEnricher(run.Options{
-		Workers:  a.workers,
-		Problems: problems,
-		Reopen:   in.reopen(),
+		Workers:    a.workers,
+		Problems:   problems,
+		Reopen:     in.reopen(),
+		InputBytes: in.size(),
 		Emit: func(i int, row *event.Event) {
 			alert := progs[i].AlertOf(row, fields)
 			fields = alert.Fields

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"sync"
 
@@ -80,6 +81,26 @@ func (in *input) reopen() func() (run.Source, error) {
 		}
 		return windowSource(r, in.window), nil
 	}
+}
+
+// size is the telemetry files' size in bytes (compressed ones as
+// stored), or 0 when stdin is read or a file cannot be looked at.
+func (in *input) size() int64 {
+	if readsStdin(in.paths) {
+		return 0
+	}
+	var total int64
+	for _, f := range in.reader.Files() {
+		if f.Kind != event.KindTelemetry {
+			continue
+		}
+		st, err := os.Stat(f.Path)
+		if err != nil {
+			return 0
+		}
+		total += st.Size()
+	}
+	return total
 }
 
 // orderProblems has problems name malformed lines in input order: files

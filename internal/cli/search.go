@@ -184,9 +184,10 @@ func runSearch(ctx context.Context, env *Env, a searchArgs) error {
 	var writeErr error
 	var rows int64
 	stats, err := run.Search(ctx, []*engine.Program{prog}, bar.countStdin(a.enrich.source(in, enricher)), withEnricher(run.Options{
-		Workers:  a.workers,
-		Problems: problems,
-		Reopen:   in.reopen(),
+		Workers:    a.workers,
+		Problems:   problems,
+		Reopen:     in.reopen(),
+		InputBytes: in.size(),
 		Emit: func(_ int, row *event.Event) {
 			rows++
 			if writeErr == nil {

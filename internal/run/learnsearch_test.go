@@ -771,6 +771,74 @@ func TestSearchStartingAgainClosesTheReadGivenUp(t *testing.T) {
 	}
 }
 
+// A read deferring learning that keeps lines at a rate that will pass
+// maxDeferredLines over the input's size (Options.InputBytes) gives up
+// within its first chunks, not once it has kept that many; the rows are
+// those of the read that did not know the size.
+func TestSearchGivesUpDeferringOnProjection(t *testing.T) {
+	query := `#event_simpleName=NetworkConnectIP4 RemotePort=443 ContextProcessName=/curl/i | count()`
+	var lines []string
+	// Two process starts for each connection: learning them costs more
+	// than two targeted reads, so only the kept lines' count gives up.
+	for i := range 5 * maxDeferredLines / 2 {
+		image := []string{"curl.exe", "svchost.exe"}[i%2]
+		for _, pid := range []int{2 * i, 2*i + 1} {
+			lines = append(lines, fmt.Sprintf(`{"event_simpleName":"ProcessRollup2","aid":"aaaa","TargetProcessId":"%d","ImageFileName":"\\Windows\\%s"}`, pid, image))
+		}
+		lines = append(lines, fmt.Sprintf(`{"event_simpleName":"NetworkConnectIP4","aid":"aaaa","ContextProcessId":"%d","RemotePort":"443"}`, 2*i))
+	}
+	progs := []*engine.Program{compile(t, query)}
+	path, open := smallChunkFile(t, lines)
+	info, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	search := func(size int64) (rows []string, firstRead int64) {
+		en, _, err := PrepareEnricher(context.Background(), EnrichInput{Paths: []string{path}, Programs: progs})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer en.Close()
+		first := &lineCounter{Source: open()}
+		o := Options{Workers: 1, Enricher: en, InputBytes: size,
+			Emit:   func(_ int, row *event.Event) { rows = append(rows, render([]*event.Event{row})...) },
+			Reopen: func() (Source, error) { return open(), nil }}
+		st, err := Search(context.Background(), progs, first, o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(st.ReadsAgain) == 0 || st.ReadsAgain[0] != AgainLearningAsRead {
+			t.Fatalf("read again for %q, want first for learning as it reads", st.ReadsAgain)
+		}
+		return rows, first.lines
+	}
+	want, unsized := search(0)
+	got, sized := search(info.Size())
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("rows differ with the input's size known (-without +with):\n%s", diff)
+	}
+	if unsized < maxDeferredLines {
+		t.Errorf("without the size, the first read took %d lines, want past %d kept", unsized, maxDeferredLines)
+	}
+	if sized > int64(len(lines))/8 {
+		t.Errorf("with the size, the first read took %d of %d lines, want an eighth at most", sized, len(lines))
+	}
+}
+
+// lineCounter is a source that counts the lines of the chunks taken.
+type lineCounter struct {
+	Source
+	lines int64
+}
+
+func (c *lineCounter) Next() (event.Chunk, error) {
+	ch, err := c.Source.Next()
+	c.lines += int64(bytes.Count(ch.Data, []byte{'\n'}))
+	return ch, err
+}
+
+func (c *lineCounter) Close() error { return c.Source.(io.Closer).Close() }
+
 // closeRecorder is a source that records being closed.
 type closeRecorder struct {
 	Source

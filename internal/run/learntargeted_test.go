@@ -225,6 +225,32 @@ func TestTeachShare(t *testing.T) {
 	}
 }
 
+// TestKeepsTooMany: a read deferring learning gives up once the lines it
+// kept, at their rate over the whole input and halved, pass
+// maxDeferredLines; not on a few lines, nor without the input's size.
+func TestKeepsTooMany(t *testing.T) {
+	const mb = 1 << 20
+	tests := []struct {
+		name              string
+		kept, read, total int64
+		want              bool
+	}{
+		{"linked: the count reached 46 MB in, projected from 2 MB", 360, 2 * mb, 734 * mb, true},
+		{"few kept over a large input", 10, 2 * mb, 734 * mb, false},
+		{"too few kept to project from", minProjectedLines - 1, 1 << 10, 1 << 40, false},
+		{"projected just under the bound", 2 * maxDeferredLines, 100 * mb, 100 * mb, false},
+		{"projected past twice the bound", 2*maxDeferredLines + 1, 50 * mb, 100*mb + 1, true},
+		{"size unknown", 5000, 2 * mb, 0, false},
+		{"input read past its stated size (compressed)", 5000, 200 * mb, 100 * mb, false},
+		{"a huge input does not overflow", 1 << 20, 1 << 30, 1 << 62, true},
+	}
+	for _, tt := range tests {
+		if got := keepsTooMany(tt.kept, tt.read, tt.total); got != tt.want {
+			t.Errorf("%s: keepsTooMany(%d, %d, %d) = %v, want %v", tt.name, tt.kept, tt.read, tt.total, got, tt.want)
+		}
+	}
+}
+
 // TestTargetedSearchLearnsEveryUserRecord: a user record holds no id of
 // the event it names a user for, so a targeted read learns them all (the
 // lines holding "UserName"): one missing for the kept line's SID still

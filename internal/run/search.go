@@ -56,6 +56,10 @@ type Options struct {
 	// (a file-mode enricher from PrepareEnricher) keeps in memory until the
 	// input is read; more go to a temporary file. 0: DefaultHoldBytes.
 	HoldBytes int64
+	// InputBytes is the input's size, when known (0: not; compressed
+	// files count as stored): a read deferring learning projects the
+	// lines it kept over it, to give up early on keeping too many.
+	InputBytes int64
 	// learning: when a search that learns does it (learnTargeted)
 	learning learnMode
 	// noRunAhead: a search learning as it reads holds its kept lines
