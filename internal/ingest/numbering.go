@@ -8,8 +8,11 @@ import (
 // numbering hands a stream's chunks to its chunkEmitter with the number
 // of each one's first line, counting a chunk's lines before the consumer
 // may recycle it. A decompressed stream is counted on a goroutine of its
-// own (staged): the goroutine decoding zstd or single-member gzip is the
-// slowest stage of such a read, and counting took 5% of it.
+// own (staged) when there are other cores: the goroutine decoding zstd or
+// single-member gzip is the slowest stage of such a read, and counting
+// took 5% of it. On one core the stage would only add a hand-off and a
+// chunk in flight (the seed `--no-enrich` over `mix1g.zst`, one core:
+// 1.057 -> 1.003 s by minimums).
 type numbering struct {
 	emit chunkEmitter
 	next int  // the next line's number: the stage's while staged

@@ -744,34 +744,46 @@ func TestChunkFirstLinesWhenTheConsumerReusesTheBuffer(t *testing.T) {
 	for i := range 5000 {
 		fmt.Fprintf(&b, `{"n":%d,"pad":"%s"}`+"\n", i+1, strings.Repeat("x", i%97))
 	}
-	for _, codec := range []string{"plain", "gzip", "zstd"} {
-		data := []byte(b.String())
-		switch codec {
-		case "gzip":
-			data = gzipBytes(t, data)
-		case "zstd":
-			data = zstdBytes(t, data)
+	// on one core a compressed stream is counted where it is decoded, on
+	// more on a goroutine of its own
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(0))
+	for _, procs := range []int{1, 2} {
+		runtime.GOMAXPROCS(procs)
+		for _, codec := range []string{"plain", "gzip", "zstd"} {
+			chunkFirstLines(t, []byte(b.String()), codec, procs)
 		}
-		want := 1
-		err := readStream(bytes.NewReader(data), 4<<10, func(chunk []byte, firstLine int) bool {
-			if firstLine != want {
-				// Errorf, not Fatalf: a compressed stream's chunks are
-				// emitted on a goroutine of their own
-				t.Errorf("%s: a chunk starts at line %d, want %d", codec, firstLine, want)
-				return false
-			}
-			want += bytes.Count(chunk, []byte{'\n'})
-			for i := range chunk {
-				chunk[i] = '\n' // the buffer reused at once
-			}
-			return true
-		})
-		if err != nil {
-			t.Fatal(err)
+	}
+}
+
+// chunkFirstLines reads data (compressed as codec says) in small chunks,
+// overwriting each as soon as it is handed out, and checks their first
+// lines.
+func chunkFirstLines(t *testing.T, data []byte, codec string, procs int) {
+	switch codec {
+	case "gzip":
+		data = gzipBytes(t, data)
+	case "zstd":
+		data = zstdBytes(t, data)
+	}
+	want := 1
+	err := readStream(bytes.NewReader(data), 4<<10, func(chunk []byte, firstLine int) bool {
+		if firstLine != want {
+			// Errorf, not Fatalf: a compressed stream's chunks may be
+			// emitted on a goroutine of their own
+			t.Errorf("%s, GOMAXPROCS=%d: a chunk starts at line %d, want %d", codec, procs, firstLine, want)
+			return false
 		}
-		if want != 5001 {
-			t.Errorf("%s: %d lines, want 5000", codec, want-1)
+		want += bytes.Count(chunk, []byte{'\n'})
+		for i := range chunk {
+			chunk[i] = '\n' // the buffer reused at once
 		}
+		return true
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want != 5001 {
+		t.Errorf("%s, GOMAXPROCS=%d: %d lines, want 5000", codec, procs, want-1)
 	}
 }
 

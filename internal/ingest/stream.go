@@ -181,7 +181,7 @@ func readStreamWith(src io.Reader, cfg streamConfig, emit chunkEmitter) error {
 // CR alone (classic Mac) has every CR read as a newline.
 func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec compression, emit chunkEmitter) error {
 	chunkSize := cfg.chunkSize
-	out := newNumbering(emit, codec != plain)
+	out := newNumbering(emit, codec != plain && runtime.GOMAXPROCS(0) > 1)
 	defer out.close()
 	first, crOnly := true, false
 	for {
