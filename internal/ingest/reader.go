@@ -106,10 +106,11 @@ type Reader struct {
 // searched; plain files are read faster than searched, and chunks queued
 // ahead would only cost memory (as they would on one core) and time: a
 // chunk searched soon after its read is still in the caches. One plain
-// chunk ahead instead of four (interleaved runs, medians): the seed over
-// `mix1g` on one core 0.731 -> 0.674 s, on two 0.424 -> 0.379, the
-// 999-rule hunt 2.296 -> 2.201, `linked` 1.000 -> 0.956, zstd on one core
-// and `nolearn` the same. Two files of
+// chunk ahead instead of four (interleaved runs, medians, a quiet hour):
+// the seed over `mix1g` on one core 0.731 -> 0.674 s, on two 0.424 ->
+// 0.379; in a slower one the 999-rule hunt 2.296 -> 2.201, `linked` 1.000
+// -> 0.956, zstd on one core and `nolearn` the same (and, while another
+// tenant filled the caches, the seed on one core too). Two files of
 // an FDR tree read at once, 16 chunks each, took the seed's peak RSS over
 // `mix1g` as 20 gzip parts to 167-174 MB; 12 each keep it at 141-147 MB,
 // for 4% of the time (1.374 against 1.433 s). While memory is short
