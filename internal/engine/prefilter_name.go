@@ -28,6 +28,12 @@ func FindEventName(line []byte) EventName {
 	if _, _, _, more := simpleNameFinder.next(line, end); more {
 		return EventName{state: keyMany}
 	}
+	return nameOnce(v, str)
+}
+
+// nameOnce is the EventName of a line holding the key once, its value v
+// (str: a string's contents).
+func nameOnce(v []byte, str bool) EventName {
 	return EventName{val: v, plain: str && !hasEscape(v), state: keyOnce}
 }
 
@@ -55,7 +61,7 @@ func FindEventNameAnchored(line []byte, anchors *ingest.LineAnchors) EventName {
 			if name.state == keyOnce {
 				return EventName{state: keyMany}
 			}
-			name = EventName{val: v, plain: str && !hasEscape(v), state: keyOnce}
+			name = nameOnce(v, str)
 			from = end + k.anchor
 		}
 	}
