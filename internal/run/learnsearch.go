@@ -520,7 +520,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 		if share.lines >= deferProbeLines {
 			probed.Store(true)
 		}
-		if !share.pays(store.lines, opts.learning) || carrierSeen.Load() || keepsTooMany(store.lines, nbytes, opts.InputBytes) {
+		if !share.pays(store.lines, nbytes, opts.InputBytes, opts.learning) || carrierSeen.Load() {
 			restart = true
 			cancel()
 		}

@@ -100,10 +100,12 @@ func (d *teachShare) add(o teachShare) {
 // to). Measured here on three generators' data: learning from a process
 // start about 2 µs, from another teaching line 0.3 µs; a targeted read
 // 0.35–0.7 ns a byte. The share of teaching lines is trusted from
-// deferProbeLines counted lines on.
-func (d *teachShare) pays(kept int64, mode learnMode) bool {
+// deferProbeLines counted lines on. Past maxDeferredLines kept, or on
+// the way there by their rate over the first readBytes of inputBytes
+// (keepsTooMany), it never pays.
+func (d *teachShare) pays(kept, readBytes, inputBytes int64, mode learnMode) bool {
 	switch {
-	case kept > maxDeferredLines:
+	case kept > maxDeferredLines || keepsTooMany(kept, readBytes, inputBytes):
 		return false
 	case kept == 0 || d.lines < deferProbeLines || mode == learnDeferred || mode == learnDeferredHolding:
 		return true

@@ -219,7 +219,7 @@ func TestTeachShare(t *testing.T) {
 		{teachShare{seen: 32768, lines: 8192, bytes: 8192 * 230, teaching: 3750, starts: 1560}, 2000, true},
 	}
 	for _, tt := range tests {
-		if got := tt.share.pays(tt.kept, learnAuto); got != tt.want {
+		if got := tt.share.pays(tt.kept, 0, 0, learnAuto); got != tt.want {
 			t.Errorf("%+v kept %d: pays %v, want %v", tt.share, tt.kept, got, tt.want)
 		}
 	}
