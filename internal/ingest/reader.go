@@ -128,6 +128,10 @@ type fileJob struct {
 	// taken is signalled when Next receives a chunk: a file that has
 	// queued as many as it may waits on it
 	taken chan struct{}
+	// decodes is set once the file is known to be decoded (compressed, or
+	// another sensor's log converted) with other cores to do it: the files
+	// after it may then be read meanwhile (startJobs)
+	decodes atomic.Bool
 }
 
 type jobItem struct {
@@ -375,9 +379,16 @@ func (r *Reader) depth(limited bool) int {
 // both queues.
 func (r *Reader) ReadAheadAtMost(n int) { r.most.Store(int32(n)) }
 
-// startJobs keeps up to ReadAhead files being read.
+// startJobs keeps up to ReadAhead files being read. The next file starts
+// before the last one started ends only when that one decodes: a plain
+// file is read faster than it is searched, and the next file's chunks
+// would wait in memory meanwhile (3 MiB: the one queued, the one cut and
+// the one filled next).
 func (r *Reader) startJobs() {
 	for len(r.queue) < r.opts.ReadAhead && r.next < len(r.files) {
+		if n := len(r.queue); n > 0 && !r.queue[n-1].decodes.Load() {
+			return
+		}
 		job := &fileJob{file: r.files[r.next], out: make(chan jobItem, compressedQueueDepth),
 			taken: make(chan struct{}, 1)}
 		r.next++
@@ -432,7 +443,11 @@ func (r *Reader) run(job *fileJob) {
 	// an empty chunk while skipping: Next returns, so its caller can notice
 	// an interrupt instead of waiting for an endless line to end
 	cfg.waiting = func() { send(jobItem{}) }
-	cfg.sniffed = func(c compression) { limited = c == plain || runtime.GOMAXPROCS(0) == 1 }
+	in, converted := sensorInput(src, job.file.Path, r.opts.OnSensorSkip)
+	cfg.sniffed = func(c compression) {
+		limited = c == plain || runtime.GOMAXPROCS(0) == 1
+		job.decodes.Store(runtime.GOMAXPROCS(0) > 1 && (c != plain || converted))
+	}
 	cfg.tooLong = func(line, size int) {
 		limit := r.opts.MaxLine
 		if limit <= 0 {
@@ -442,7 +457,6 @@ func (r *Reader) run(job *fileJob) {
 			Err: fmt.Errorf("%w: %s, over the %s limit (--max-line); skipped", ErrLineTooLong, ByteSize(size), ByteSize(limit))}})
 	}
 	// Other sensors' logs become Falcon-model NDJSON here (see sensor.go).
-	in := sensorInput(src, job.file.Path, r.opts.OnSensorSkip)
 	defer in.Close()
 	src = in
 	err := readStreamWith(src, cfg, func(data []byte, firstLine int) bool {

@@ -799,3 +799,51 @@ func TestByteSize(t *testing.T) {
 		}
 	}
 }
+
+// The next file is read while the one before it is decoded on another
+// core; after a plain file it waits for that file's end, since the plain
+// one is read faster than searched and the next one's chunks would only
+// wait in memory.
+func TestNextFileReadMeanwhileOnlyWhileTheLastDecodes(t *testing.T) {
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
+	var text strings.Builder
+	for i := range 20000 {
+		fmt.Fprintf(&text, "{\"i\":%d,\"pad\":\"%0100d\"}\n", i, i)
+	}
+	body := []byte(text.String())
+	var audit strings.Builder
+	for range 2000 {
+		audit.WriteString(auditLog)
+	}
+	for _, c := range []struct {
+		name  string
+		first []byte
+		procs int
+		want  int // files being read once the first has been sniffed
+	}{
+		{"a.json", body, 2, 1},
+		{"a.json.gz", gzipBytes(t, body), 2, 2},
+		{"a.json.gz", gzipBytes(t, body), 1, 1},
+		{"a.audit", []byte(audit.String()), 2, 2}, // converted to Falcon events
+	} {
+		t.Run(fmt.Sprintf("%s/GOMAXPROCS=%d", c.name, c.procs), func(t *testing.T) {
+			runtime.GOMAXPROCS(c.procs)
+			dir := writeTree(t, map[string][]byte{c.name: c.first, "b.json": body})
+			r, err := Open([]string{dir}, Options{ChunkSize: 4096})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer r.Close()
+			// The first file is sniffed before its first chunk is handed
+			// out; Next starts the files after it.
+			for range 3 {
+				if _, err := r.Next(); err != nil {
+					t.Fatal(err)
+				}
+			}
+			if got := len(r.queue); got != c.want || r.queue[0].file.Path != filepath.Join(dir, c.name) {
+				t.Fatalf("%d files being read (first %s), want %d", got, r.queue[0].file.Path, c.want)
+			}
+		})
+	}
+}

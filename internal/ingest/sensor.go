@@ -19,9 +19,10 @@ const sniffSize = 64 << 10
 // content of src, decompressing a copy of its head when it is gzip or zstd,
 // and when it is a sensor format returns a reader of the Falcon-model NDJSON
 // the sensor package makes of it. Anything else comes back unchanged (still
-// compressed), so the NDJSON path does not change. Records the sensor
-// reader skips go to skip with their file:line or record position.
-func sensorInput(src io.Reader, path string, skip func(sensor.Problem)) io.ReadCloser {
+// compressed), so the NDJSON path does not change; converted says which.
+// Records the sensor reader skips go to skip with their file:line or
+// record position.
+func sensorInput(src io.Reader, path string, skip func(sensor.Problem)) (_ io.ReadCloser, converted bool) {
 	br := bufio.NewReaderSize(src, sniffSize)
 	head, _ := br.Peek(sniffSize)
 	content := head
@@ -41,31 +42,31 @@ func sensorInput(src io.Reader, path string, skip func(sensor.Problem)) io.ReadC
 	if decompress != nil {
 		d, err := decompress(bytes.NewReader(head))
 		if err != nil {
-			return io.NopCloser(br)
+			return io.NopCloser(br), false
 		}
 		content, _ = io.ReadAll(io.LimitReader(d, sniffSize))
 		d.Close()
 	}
 	format := sensor.Detect(content)
 	if format == sensor.FormatNone {
-		return io.NopCloser(br)
+		return io.NopCloser(br), false
 	}
-	var in io.Reader = br
+	var log io.Reader = br
 	var closeIn func() error
 	if decompress != nil {
 		d, err := decompress(br)
 		if err != nil {
-			return io.NopCloser(br)
+			return io.NopCloser(br), false
 		}
-		in, closeIn = d, d.Close
+		log, closeIn = d, d.Close
 	}
 	pr, pw := io.Pipe()
 	go func() {
-		_, err := sensor.Convert(format, path, in, pw, skip)
+		_, err := sensor.Convert(format, path, log, pw, skip)
 		if closeIn != nil {
 			closeIn()
 		}
 		pw.CloseWithError(err)
 	}()
-	return pr
+	return pr, true
 }
