@@ -235,7 +235,7 @@ func searchLearning(ctx context.Context, progs []*engine.Program, src Source, op
 	outer := ctx
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan event.Chunk, workers*2)
+	jobs := make(chan event.Chunk, workers*queuedPerWorker)
 	results := make(chan *candChunk, workers*2)
 	kept := results // where the workers send their chunks
 	if spec != nil {

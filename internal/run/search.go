@@ -237,7 +237,7 @@ func (p *plan) run(ctx context.Context, opts Options, workers int, feed func(con
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	jobs := make(chan job, workers*2)
+	jobs := make(chan job, workers*queuedPerWorker)
 	results := make(chan *chunkResult, workers*2)
 
 	var readErr error
