@@ -75,8 +75,10 @@ type carrierKeeper struct {
 }
 
 // pidMemory is how many bytes of rejected process ids a search holds in
-// memory.
-const pidMemory = 8 << 20
+// memory. Free text over 2.95 GB of three files peaked at 147-157 MB of
+// RSS with 8 MiB, at 136-148 with 4, in the same time: the ids are
+// written and read back once, from the page cache.
+const pidMemory = 4 << 20
 
 // pidLog is one worker's record of rejected process ids. It is exact: a
 // set that may answer yes wrongly would, with thousands of carriers, make
