@@ -13,7 +13,7 @@ import (
 // queuedPerWorker is how many chunks wait for each worker. The input is
 // read faster than it is searched, so chunks queued further ahead only
 // wait in memory: two a worker held 2-3 MiB more at a search's peak (free
-// text over 2.95 GB of three files: 147-155 MB of RSS against 148-164),
+// text over 2.95 GB of three files: 146-155 MB of RSS against 155-165),
 // and the 999-rule hunt ran no slower with one (1.975 against 2.039 s,
 // 5 runs).
 const queuedPerWorker = 1
