@@ -3,6 +3,7 @@ package enrich
 import (
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
 	"unsafe"
 )
@@ -54,8 +55,8 @@ func TestProcTableStringsStayBounded(t *testing.T) {
 		tab.put(procKey{1, uint64(i)}, &procInfo{name: fmt.Sprintf("p%d.exe", i), userSid: fmt.Sprintf("S-1-5-21-%d", i),
 			cmdline: fmt.Sprintf("p%d.exe --run", i), parentPID: uint64(i) + 7}, int64(i))
 	}
-	if n := len(tab.shards[0].strs.strs); n > 2*minCompactStrings {
-		t.Errorf("%d strings held for %d processes", n, limit)
+	if b := tab.strs.Load().bytes.Load(); b > 2*minCompactBytes {
+		t.Errorf("%d bytes of strings held for %d processes", b, limit)
 	}
 	for i := 50_000 - limit; i < 50_000; i++ {
 		got, ok := tab.get(procKey{1, uint64(i)}, false, 0)
@@ -153,5 +154,33 @@ func TestProcCmdlineFollowsTheProcess(t *testing.T) {
 	tab.put(k, &procInfo{name: "a", cmdline: "a --later"}, 2)
 	if got, _ := tab.get(k, false, 0); got.cmdline != "a --late" {
 		t.Errorf("merged command line %q, want the first one given", got.cmdline)
+	}
+}
+
+// Shards of a bounded table share their strings, renumbered while other
+// goroutines put and read: every name read back is its process's own.
+func TestBoundedTableCompactsWhileRead(t *testing.T) {
+	const limit, workers, each = 1024, 4, 20_000
+	tab := newProcTable(64, limit, 0)
+	var wg sync.WaitGroup
+	for w := range workers {
+		wg.Go(func() {
+			for i := range each {
+				pid := uint64(w*each + i)
+				tab.put(procKey{uint32(w), pid}, &procInfo{name: fmt.Sprintf("p%d.exe", pid), userSid: fmt.Sprintf("S-1-5-21-%d", pid%97)}, int64(i))
+				back := pid - uint64(i%50)
+				if got, ok := tab.get(procKey{uint32(w), back}, true, int64(i)); ok && got.name != fmt.Sprintf("p%d.exe", back) {
+					t.Errorf("process %d reads back as %q", back, got.name)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if tab.compacted.Load() == 0 {
+		t.Fatal("never compacted")
+	}
+	if b := tab.strs.Load().bytes.Load(); b > 2*minCompactBytes {
+		t.Errorf("%d bytes of strings held for %d processes", b, limit)
 	}
 }

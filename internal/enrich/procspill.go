@@ -238,7 +238,6 @@ func (s *procShard) dropOldest(cut int32) {
 	for i := range keep {
 		s.bind(s.slot(i).key, i)
 	}
-	s.compactStrings()
 }
 
 // spilledMay reports whether some run but except (-1: none) may hold k.

@@ -41,14 +41,17 @@ type procTable struct {
 	budget int
 	memory int // the whole table's budget (0: none)
 	spill  spillFile
-	// strs is the string table an unbounded table's shards share, kept
-	// its size when last compacted (compactShared)
+	// strs is the string table the shards share, kept its size when last
+	// compacted (compactShared)
 	strs      atomic.Pointer[tableStrings]
 	kept      atomic.Int64
 	compactMu sync.Mutex
-	// spills counts the shards' spills; compacted, its count at the last
-	// compaction (without a spill since, every string is a held one's)
-	spills, compacted atomic.Int64
+	// left counts what may have left strings behind: the shards' spills,
+	// and processes evicted or expired from a bounded table; compacted,
+	// its count at the last compaction (with none since, every string is
+	// a held process's)
+	left, compacted atomic.Int64
+	bounded         bool
 	// renames lists the processes whose image name, image path or command
 	// line another record replaced (put), so that a name read while
 	// learning may not be the last; up to maxRenames, past it renamesOver
@@ -162,15 +165,12 @@ func newProcTable(shards, limit, memory int) *procTable {
 	n := 1 << (bits.Len(uint(shards)) - 1) // round down to a power of two
 	t := &procTable{shards: make([]procShard, n), shift: uint(64 - bits.Len(uint(n-1)))}
 	per := 0
-	var shared *tableStrings
+	shared := newTableStrings(n)
 	if limit > 0 {
-		per = limit / n
-	} else {
-		shared = newTableStrings(n)
-		if memory > 0 {
-			t.memory, t.budget = memory, max(memory/n, 1)
-			t.spill.bufs = make(chan []byte, spillBuffers)
-		}
+		per, t.bounded = limit/n, true
+	} else if memory > 0 {
+		t.memory, t.budget = memory, max(memory/n, 1)
+		t.spill.bufs = make(chan []byte, spillBuffers)
 	}
 	for i := range t.shards {
 		s := &t.shards[i]
@@ -271,6 +271,7 @@ func (t *procTable) putLocked(k procKey, info *procInfo, clock int64) bool {
 		s.unlink(i)
 		s.unbind(s.slot(i).key)
 		s.evicted++
+		t.left.Add(1)
 	default:
 		i = s.grow()
 	}
@@ -283,9 +284,6 @@ func (t *procTable) putLocked(k procKey, info *procInfo, clock int64) bool {
 		s.pushFront(i)
 	}
 	s.learned++
-	if n := len(s.strs.strs); n > minCompactStrings && n > 2*s.strs.kept {
-		s.compactStrings()
-	}
 	t.spillOver(s)
 	return true
 }
@@ -297,33 +295,31 @@ func (t *procTable) spillOver(s *procShard) {
 		if err := s.spill(&t.spill); err != nil {
 			t.spill.fail(err) // all stays in memory, as without a budget
 		} else {
-			t.spills.Add(1)
+			t.left.Add(1)
 		}
 	}
 }
 
 // compactShared numbers again, in a fresh table, only the strings of the
-// processes held in memory, once the shared table has grown by a quarter
-// of the budget since it last was: the strings of processes spilled to
-// disk (their records carry their own) are left behind. Each shard
-// charges itself its share of the table, so without this, strings all
-// different (a random image name per process) filled the budget with
-// strings of spilled processes and every put spilled again. The caller
-// holds no shard lock.
+// processes held in memory, once the shared table has grown enough since
+// it last was (compactSlack). The strings of processes spilled to disk
+// (their records carry their own), evicted or expired are left behind.
+// Each shard of a table with a budget charges itself its share of the
+// table, so without this, strings all different (a random image name per
+// process) filled the budget with strings of spilled processes and every
+// put spilled again; a bounded table's would grow without end on a live
+// feed. The caller holds no shard lock.
 func (t *procTable) compactShared() {
 	old := t.strs.Load()
-	if old == nil || t.budget <= 0 {
-		return
-	}
-	slack := int64(t.budget) * int64(len(t.shards)) / 4
-	if old.bytes.Load()-t.kept.Load() <= slack || !t.compactMu.TryLock() {
+	slack, ok := t.compactSlack()
+	if !ok || old.bytes.Load()-t.kept.Load() <= slack || !t.compactMu.TryLock() {
 		return
 	}
 	defer t.compactMu.Unlock()
 	if old = t.strs.Load(); old.bytes.Load()-t.kept.Load() <= slack {
 		return // compacted meanwhile
 	}
-	if t.spills.Load() == t.compacted.Load() {
+	if t.left.Load() == t.compacted.Load() {
 		t.kept.Store(old.bytes.Load()) // nothing left behind: all are live
 		return
 	}
@@ -350,7 +346,25 @@ func (t *procTable) compactShared() {
 	}
 	t.strs.Store(fresh)
 	t.kept.Store(fresh.bytes.Load())
-	t.compacted.Store(t.spills.Load())
+	t.compacted.Store(t.left.Load())
+}
+
+// minCompactBytes is the string table below which a bounded table is
+// never compacted.
+const minCompactBytes = 1 << 20
+
+// compactSlack is how many bytes the shared strings may grow past what
+// the last compaction kept before the next: a quarter of the budget of a
+// table that spills, as many as were kept for a bounded one (so renumbering
+// is paid once per doubling); false for a table that drops no process.
+func (t *procTable) compactSlack() (int64, bool) {
+	switch {
+	case t.budget > 0:
+		return int64(t.budget) * int64(len(t.shards)) / 4, true
+	case t.bounded:
+		return max(t.kept.Load(), minCompactBytes), true
+	}
+	return 0, false
 }
 
 // footprint estimates the bytes the shard's processes need. Pages a spill
@@ -358,31 +372,6 @@ func (t *procTable) compactShared() {
 // what the budget let the shard reach.
 func (s *procShard) footprint() int {
 	return int(s.n)*s.slotCost + len(s.index.ents)*int(unsafe.Sizeof(indexEntry{})) + s.cols.cmdlineBytes + s.strs.cost()
-}
-
-// minCompactStrings is the string table size below which a shard never
-// compacts it.
-const minCompactStrings = 4096
-
-// compactStrings renumbers the shard's strings, keeping only those its
-// processes use: evicted and expired processes leave theirs behind, and a
-// live feed must not grow without end. It runs when the table has doubled
-// since the last time, so its cost is spread over the puts.
-func (s *procShard) compactStrings() {
-	if s.strs.shared != nil {
-		return // an unbounded table's strings are all kept
-	}
-	old := s.strs
-	s.strs = shardStrings{}
-	for _, c := range s.cols.ids() {
-		if len(c.pages) == 0 {
-			continue // a field no process had
-		}
-		for i := range s.n {
-			c.set(i, s.strs.id(old.str(c.get(i))))
-		}
-	}
-	s.strs.kept = len(s.strs.strs)
 }
 
 // infoAt returns slot i's process details.
@@ -463,6 +452,7 @@ func (t *procTable) expire(now float64, clock, guard int64) int {
 	for i := range t.shards {
 		n += t.shards[i].expire(now, clock, guard)
 	}
+	t.left.Add(int64(n))
 	return n
 }
 
