@@ -687,11 +687,7 @@ func TestReaderHeartbeatWhileSkipping(t *testing.T) {
 // while memory is short) to plainQueueDepth.
 func TestCompressedFilesReadFurtherAhead(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	var text strings.Builder
-	for i := range 20000 {
-		fmt.Fprintf(&text, "{\"i\":%d,\"pad\":\"%0100d\"}\n", i, i)
-	}
-	body := []byte(text.String())
+	body := paddedLines(20000)
 	for _, c := range []struct {
 		name  string
 		data  []byte
@@ -806,11 +802,7 @@ func TestByteSize(t *testing.T) {
 // wait in memory.
 func TestNextFileReadMeanwhileOnlyWhileTheLastDecodes(t *testing.T) {
 	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(2))
-	var text strings.Builder
-	for i := range 20000 {
-		fmt.Fprintf(&text, "{\"i\":%d,\"pad\":\"%0100d\"}\n", i, i)
-	}
-	body := []byte(text.String())
+	body := paddedLines(20000)
 	var audit strings.Builder
 	for range 2000 {
 		audit.WriteString(auditLog)
@@ -846,4 +838,13 @@ func TestNextFileReadMeanwhileOnlyWhileTheLastDecodes(t *testing.T) {
 			}
 		})
 	}
+}
+
+// paddedLines is n NDJSON lines of about 120 bytes, numbered.
+func paddedLines(n int) []byte {
+	var text strings.Builder
+	for i := range n {
+		fmt.Fprintf(&text, "{\"i\":%d,\"pad\":\"%0100d\"}\n", i, i)
+	}
+	return []byte(text.String())
 }
