@@ -177,7 +177,7 @@ type strID uint32
 type shardStrings struct {
 	ids    map[string]strID
 	strs   []string // by id; strs[0] is ""
-	kept   int      // strings after the last compaction (procShard.compactStrings)
+	kept   int      // strings after the last compaction (userDir.renumber)
 	bytes  int      // estimated memory of ids and strs
 	shared *tableStrings
 }

@@ -51,7 +51,6 @@ type procTable struct {
 	// its count at the last compaction (with none since, every string is
 	// a held process's)
 	left, compacted atomic.Int64
-	bounded         bool
 	// renames lists the processes whose image name, image path or command
 	// line another record replaced (put), so that a name read while
 	// learning may not be the last; up to maxRenames, past it renamesOver
@@ -167,7 +166,7 @@ func newProcTable(shards, limit, memory int) *procTable {
 	per := 0
 	shared := newTableStrings(n)
 	if limit > 0 {
-		per, t.bounded = limit/n, true
+		per = limit / n
 	} else if memory > 0 {
 		t.memory, t.budget = memory, max(memory/n, 1)
 		t.spill.bufs = make(chan []byte, spillBuffers)
@@ -361,7 +360,7 @@ func (t *procTable) compactSlack() (int64, bool) {
 	switch {
 	case t.budget > 0:
 		return int64(t.budget) * int64(len(t.shards)) / 4, true
-	case t.bounded:
+	case t.shards[0].bounded():
 		return max(t.kept.Load(), minCompactBytes), true
 	}
 	return 0, false
