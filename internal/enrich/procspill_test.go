@@ -383,3 +383,32 @@ func TestScaledProcessMemory(t *testing.T) {
 		}
 	}
 }
+
+// A record of a process the table spilled brings it back, with the rest of
+// its block, before it merges: the shard must spill again past its budget
+// then too, or a second record of every process (a rollup after its
+// start) grows it without bound.
+func TestBudgetHoldsWhenRecordsMergeIntoSpilledProcesses(t *testing.T) {
+	const memory, processes = 64 << 10, 20_000
+	tab := newProcTable(1, 0, memory)
+	defer tab.close()
+	for pid := range uint64(processes) {
+		tab.put(procKey{1, pid}, &procInfo{name: "a.exe", cmdline: fmt.Sprintf("a.exe --run %d", pid)}, 0)
+	}
+	most := 0
+	for pid := range uint64(processes) {
+		tab.put(procKey{1, pid}, &procInfo{image: `\Device\HarddiskVolume2\a.exe`, parentPID: pid + 1}, 0)
+		most = max(most, tab.shards[0].footprint())
+	}
+	// a put may pass the budget by a block brought back before it spills
+	if most > 2*memory {
+		t.Errorf("the shard reached %d bytes on a budget of %d", most, memory)
+	}
+	for _, pid := range []uint64{0, processes / 2, processes - 1} {
+		got, ok := tab.get(procKey{1, pid}, false, 0)
+		want := procInfo{name: "a.exe", image: `\Device\HarddiskVolume2\a.exe`, cmdline: fmt.Sprintf("a.exe --run %d", pid), parentPID: pid + 1}
+		if !ok || got != want {
+			t.Errorf("process %d: %+v, %v; want %+v", pid, got, ok, want)
+		}
+	}
+}

@@ -259,6 +259,9 @@ func (t *procTable) putLocked(k procKey, info *procInfo, clock int64) bool {
 			s.meta(i).seen = clock
 			s.moveToFront(i)
 		}
+		// A record merged into one brought back from the runs (with the
+		// processes of its block) grows the shard as a new one does.
+		t.spillOver(s)
 		return false
 	}
 	switch {
