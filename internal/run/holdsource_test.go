@@ -63,7 +63,7 @@ func TestHoldForEnrichmentMatchesFileMode(t *testing.T) {
 }
 
 // Held lines are blanked in place (line numbers of the others stay) and come
-// back in a later chunk.
+// back in a later chunk, made to their size.
 func TestHoldSourceChunks(t *testing.T) {
 	lines := []string{
 		`{"event_simpleName":"DnsRequest","aid":"a","ContextProcessId":"5","ContextTimeStamp":"10.000"}`,
@@ -79,6 +79,9 @@ func TestHoldSourceChunks(t *testing.T) {
 			break
 		}
 		got = append(got, fmt.Sprintf("%d:%q", c.FirstLine, strings.TrimRight(string(c.Data), "\n")))
+		if c.Replayed && cap(c.Data) != len(c.Data) {
+			t.Errorf("released lines' chunk: %d bytes in a buffer of %d", len(c.Data), cap(c.Data))
+		}
 	}
 	want := []string{
 		fmt.Sprintf("1:%q", strings.Repeat(" ", len(lines[0]))+"\n"+lines[1]+"\n"+lines[2]),
