@@ -445,8 +445,8 @@ func (r *Reader) run(job *fileJob) {
 	cfg.waiting = func() { send(jobItem{}) }
 	in, converted := sensorInput(src, job.file.Path, r.opts.OnSensorSkip)
 	cfg.sniffed = func(c compression) {
-		limited = c == plain || runtime.GOMAXPROCS(0) == 1
-		job.decodes.Store(runtime.GOMAXPROCS(0) > 1 && (c != plain || converted))
+		limited = !decodedAside(c)
+		job.decodes.Store(decodedAside(c) || converted && runtime.GOMAXPROCS(0) > 1)
 	}
 	cfg.tooLong = func(line, size int) {
 		limit := r.opts.MaxLine

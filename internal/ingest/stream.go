@@ -173,6 +173,13 @@ func readStreamWith(src io.Reader, cfg streamConfig, emit chunkEmitter) error {
 	}
 }
 
+// decodedAside reports whether a stream of codec is decoded while other
+// cores search what it gave: stages beside its decoding (numbering, chunks
+// queued ahead, the next file read meanwhile) pay only then.
+func decodedAside(codec compression) bool {
+	return codec != plain && runtime.GOMAXPROCS(0) > 1
+}
+
 // cutLines fills buf (whose first filled bytes are already read) and hands
 // out every run of whole lines; the partial last line moves to a fresh
 // buffer. A line longer than the buffer grows it, up to cfg.maxLine; a
@@ -181,7 +188,7 @@ func readStreamWith(src io.Reader, cfg streamConfig, emit chunkEmitter) error {
 // CR alone (classic Mac) has every CR read as a newline.
 func cutLines(src io.Reader, buf []byte, filled int, cfg streamConfig, codec compression, emit chunkEmitter) error {
 	chunkSize := cfg.chunkSize
-	out := newNumbering(emit, codec != plain && runtime.GOMAXPROCS(0) > 1)
+	out := newNumbering(emit, decodedAside(codec))
 	defer out.close()
 	first, crOnly := true, false
 	for {
