@@ -3,7 +3,6 @@ package cli
 import (
 	"fmt"
 	"io"
-	"os"
 	"strings"
 	"sync"
 
@@ -83,25 +82,9 @@ func (in *input) reopen() func() (run.Source, error) {
 	}
 }
 
-// size is the telemetry files' size in bytes (compressed ones as
-// stored), or 0 when stdin is read or a file cannot be looked at.
-func (in *input) size() int64 {
-	if readsStdin(in.paths) {
-		return 0
-	}
-	var total int64
-	for _, f := range in.reader.Files() {
-		if f.Kind != event.KindTelemetry {
-			continue
-		}
-		st, err := os.Stat(f.Path)
-		if err != nil {
-			return 0
-		}
-		total += st.Size()
-	}
-	return total
-}
+// size is the input files' size in bytes as stored (filesSize), or 0
+// when standard input is read.
+func (in *input) size() int64 { return filesSize(in.reader.Files()) }
 
 // orderProblems has problems name malformed lines in input order: files
 // are read by several workers, stdin by one as it comes.

@@ -95,8 +95,14 @@ func inputSize(paths []string) int64 {
 		return 0
 	}
 	defer r.Close()
+	return filesSize(r.Files())
+}
+
+// filesSize sums the sizes of files as stored (compressed ones too, those
+// that cannot be looked at left out); 0 when one is standard input.
+func filesSize(files []ingest.File) int64 {
 	var n int64
-	for _, f := range r.Files() {
+	for _, f := range files {
 		if f.Path == ingest.Stdin {
 			return 0
 		}
